@@ -1,0 +1,41 @@
+"""lucidnet: neural-network fundamentals on NumPy -- readable, tested, fast.
+
+    import lucidnet as ln
+    x = ln.tensor([[1.0, 2.0]], requires_grad=True)
+    model = ln.nn.Sequential(ln.nn.Linear(2, 8), ln.nn.ReLU(), ln.nn.Linear(8, 1))
+"""
+
+from . import autograd, nn
+from .autograd import (Tensor, enable_grad, get_default_dtype, gradcheck, is_grad_enabled, no_grad,
+                       set_default_dtype, tensor)
+from .information import cross_entropy, entropy, kl_divergence
+from .random import get_rng, manual_seed
+
+__version__ = "0.1.0"
+
+
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (differentiable)."""
+    return nn.functional.concatenate(tensors, axis)
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along a new axis (differentiable)."""
+    return nn.functional.stack(tensors, axis)
+
+
+def __getattr__(name):
+    # heavier sub-packages load on first use: `import lucidnet` needs NumPy alone
+    import importlib
+
+    if name in ("optim", "data", "metrics", "train", "models", "io", "plot", "sklearn", "lab",
+                "regularization"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(".io", __name__), name)
+    raise AttributeError(f"module 'lucidnet' has no attribute {name!r}")
+
+
+__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
+           "get_default_dtype", "gradcheck", "manual_seed", "get_rng", "autograd", "nn",
+           "entropy", "cross_entropy", "kl_divergence", "concatenate", "stack", "save", "load"]

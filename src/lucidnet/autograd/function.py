@@ -1,0 +1,78 @@
+"""The `Function` base: one differentiable op = forward and backward side by side (SPEC A1).
+
+A subclass writes two static methods::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):          # NumPy arrays in, NumPy array out
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):         # one gradient per array input (None = no gradient)
+            a, b = ctx.saved
+            return unbroadcast(grad * b, a.shape), unbroadcast(grad * a, b.shape)
+
+and is called as ``Mul.apply(x, y)`` on tensors (or scalars / arrays, which become constants).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Context", "Function", "unbroadcast"]
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` back down to ``shape`` -- the adjoint of NumPy broadcasting (SPEC A1)."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+class Context:
+    """What a forward pass leaves for its backward pass."""
+
+    __slots__ = ("saved", "needs_input_grad", "__dict__")
+
+    def __init__(self, needs_input_grad: tuple):
+        self.saved: tuple = ()
+        self.needs_input_grad = needs_input_grad
+
+    def save_for_backward(self, *arrays) -> None:
+        self.saved = arrays
+
+
+class Function:
+    """Base class of every differentiable op (forward/backward written together)."""
+
+    @staticmethod
+    def forward(ctx: Context, *args, **kwargs) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **kwargs):
+        from .tensor import Tensor, is_grad_enabled
+
+        tensors = [x if isinstance(x, Tensor) else None for x in inputs]
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        needs = tuple(t is not None and t.requires_grad for t in tensors)
+        track = is_grad_enabled() and any(needs)
+        ctx = Context(needs)
+        out = cls.forward(ctx, *arrays, **kwargs)
+        result = Tensor._wrap(out, requires_grad=track)
+        if track:
+            result._ctx = ctx
+            result._fn = cls
+            result._parents = tuple(tensors)
+        return result

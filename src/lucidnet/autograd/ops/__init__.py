@@ -1,0 +1,1 @@
+"""Differentiable ops, one family per file; each op's forward and backward sit side by side."""

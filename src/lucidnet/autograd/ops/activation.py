@@ -1,0 +1,123 @@
+"""Activation functions and their derivatives (SPEC C1, C2).
+
+    step(x)     = 1 if x >= 0 else 0          derivative 0 everywhere (not differentiable at 0)
+    sigmoid(x)  = 1 / (1 + e^-x)              sigma' = sigma (1 - sigma)
+    tanh(x)     = 2 sigmoid(2x) - 1           tanh'  = 1 - tanh^2
+    relu(x)     = max(0, x)                   relu'  = 1[x > 0]
+    leaky(x)    = x if x > 0 else a x         leaky' = 1 or a
+    softmax(x)_i = e^x_i / sum_j e^x_j        J = diag(s) - s s^T
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+__all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
+           "stable_sigmoid", "logsumexp"]
+
+
+def stable_sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow: uses e^-|x| on both sides."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    return m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+
+
+class Step(Function):
+    """Heaviside step; its gradient is zero everywhere (it cannot be trained by backprop)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return (x >= 0).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = stable_sigmoid(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved
+        return g * s * (1 - s)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (t,) = ctx.saved
+        return g * (1 - t * t)
+
+
+class ReLU(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved
+        return g * (out > 0)
+
+
+class LeakyReLU(Function):
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        ctx.save_for_backward(x)
+        ctx.slope = negative_slope
+        return np.where(x > 0, x, x * x.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return np.where(x > 0, g, g * g.dtype.type(ctx.slope))
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        out = e / np.sum(e, axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (s,) = ctx.saved
+        return s * (g - np.sum(g * s, axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        out = x - logsumexp(x, axis)
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (logp,) = ctx.saved
+        return g - np.exp(logp) * np.sum(g, axis=ctx.axis, keepdims=True)

@@ -1,0 +1,71 @@
+"""Matrix products: matmul and the fused dense layer z = x W^T + b (SPEC B1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function, unbroadcast
+
+__all__ = ["MatMul", "Linear"]
+
+
+class MatMul(Function):
+    """z = a @ b (with NumPy's batching rules);  dz/da = g b^T, dz/db = a^T g."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            if b.ndim == 1:
+                ga = np.multiply.outer(g, b)
+            else:
+                ga = np.matmul(g if a.ndim > 1 else g[..., None, :], np.swapaxes(b, -1, -2))
+                if a.ndim == 1:
+                    ga = ga[..., 0, :]
+            ga = unbroadcast(ga, a.shape)
+        if ctx.needs_input_grad[1]:
+            if a.ndim == 1:
+                gb = np.multiply.outer(a, g) if b.ndim == 2 else a[:, None] * g[..., None, :]
+            else:
+                g2 = g if b.ndim > 1 else g[..., None]
+                gb = np.matmul(np.swapaxes(a, -1, -2), g2)
+                if b.ndim == 1:
+                    gb = gb[..., 0]
+            gb = unbroadcast(gb, b.shape)
+        return ga, gb
+
+
+class Linear(Function):
+    """z = x W^T + b  for x (N, in), W (out, in), b (out,).
+
+    dz/dx = g W,  dz/dW = g^T x,  dz/db = sum_n g.  Leading batch dims of x are flattened.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved
+        need_x, need_w = ctx.needs_input_grad[:2]
+        gx = (g @ weight) if need_x else None
+        gw = gb = None
+        if need_w or (ctx.has_bias and ctx.needs_input_grad[2]):
+            g2 = g.reshape(-1, g.shape[-1])
+            if need_w:
+                gw = g2.T @ x.reshape(-1, x.shape[-1])
+            if ctx.has_bias and ctx.needs_input_grad[2]:
+                gb = g2.sum(axis=0)
+        return gx, gw, gb

@@ -1,0 +1,112 @@
+"""Reductions: sum, mean, var, max, min over an axis (SPEC A1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+__all__ = ["Sum", "Mean", "Var", "Max", "Min"]
+
+
+def _expand(g, shape, axis, keepdims):
+    """Reshape a reduced gradient so it broadcasts against the input of `shape`."""
+    if axis is None:
+        return np.reshape(g, (1,) * len(shape))
+    if not keepdims:
+        axes = (axis,) if isinstance(axis, int) else axis
+        g = np.expand_dims(g, axes)
+    return g
+
+
+def _count(shape, axis):
+    if axis is None:
+        return int(np.prod(shape))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return int(np.prod([shape[a] for a in axes]))
+
+
+class Sum(Function):
+    """z = sum(a);  dz/da = 1 broadcast back."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.args = (a.shape, axis, keepdims)
+        return np.asarray(np.sum(a, axis=axis, keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axis, keepdims = ctx.args
+        return np.broadcast_to(_expand(g, shape, axis, keepdims), shape).copy()
+
+
+class Mean(Function):
+    """z = mean(a);  dz/da = 1/N broadcast back."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.args = (a.shape, axis, keepdims)
+        return np.asarray(np.mean(a, axis=axis, keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axis, keepdims = ctx.args
+        n = _count(shape, axis)
+        return np.broadcast_to(_expand(g, shape, axis, keepdims) / n, shape).astype(g.dtype)
+
+
+class Var(Function):
+    """z = sum((a - mean)^2) / (N - correction);  dz/da = 2 (a - mean) / (N - correction)."""
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False, correction=0):
+        centred = a - np.mean(a, axis=axis, keepdims=True)
+        n = _count(a.shape, axis)
+        ctx.save_for_backward(centred)
+        ctx.args = (a.shape, axis, keepdims, n - correction)
+        return np.asarray(np.sum(centred * centred, axis=axis, keepdims=keepdims) / (n - correction))
+
+    @staticmethod
+    def backward(ctx, g):
+        (centred,) = ctx.saved
+        shape, axis, keepdims, denom = ctx.args
+        return (_expand(g, shape, axis, keepdims) * (2.0 / denom) * centred).astype(centred.dtype)
+
+
+class _Extremum(Function):
+    reducer = None
+
+    @classmethod
+    def _forward(cls, ctx, a, axis, keepdims):
+        out = cls.reducer(a, axis=axis, keepdims=True)
+        # ties share the gradient equally (as PyTorch's amax/amin)
+        mask = a == out
+        ctx.save_for_backward(mask / mask.sum(axis=axis, keepdims=True))
+        ctx.args = (a.shape, axis, keepdims)
+        return np.asarray(out if keepdims else np.squeeze(out, axis=axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        (share,) = ctx.saved
+        shape, axis, keepdims = ctx.args
+        return (_expand(g, shape, axis, keepdims) * share).astype(g.dtype)
+
+
+class Max(_Extremum):
+    """z = max(a);  gradient flows to the maximal entries."""
+
+    reducer = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        return Max._forward(ctx, a, axis, keepdims)
+
+
+class Min(_Extremum):
+    """z = min(a);  gradient flows to the minimal entries."""
+
+    reducer = staticmethod(np.min)
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        return Min._forward(ctx, a, axis, keepdims)

@@ -1,0 +1,250 @@
+"""The stateless face of the ops: ``import lucidnet.nn.functional as F`` (SPEC B1, C1, D1-D4).
+
+Every function validates its inputs at this public boundary and raises a ValueError that says
+what was received and what was expected.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.ops import activation as A
+from ..autograd.ops import loss as L
+from ..autograd.ops.elementwise import Cast
+from ..autograd.ops.linalg import Linear
+from ..autograd.ops.shape import Concatenate, Stack
+from ..autograd.tensor import Tensor
+
+__all__ = [
+    "linear", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax",
+    "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
+    "concatenate", "stack", "one_hot",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _float_tensor(x, what: str) -> Tensor:
+    x = _t(x)
+    if x.dtype.kind != "f":
+        x = Cast.apply(x, dtype=np.dtype(np.float32))
+    return x
+
+
+def _check_reduction(reduction, allowed=_REDUCTIONS):
+    if reduction not in allowed:
+        raise ValueError(f"reduction must be one of {allowed}, got {reduction!r}")
+
+
+# ---------------------------------------------------------------- dense
+def linear(x, weight, bias=None) -> Tensor:
+    """z = x W^T + b, x (..., in), W (out, in), b (out,)  (SPEC B1)."""
+    x = _t(x)
+    if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"Linear(in_features={weight.shape[1]}, out_features={weight.shape[0]}) expects input "
+            f"of shape (batch, {weight.shape[1]}), got {x.shape}"
+        )
+    return Linear.apply(x, weight, bias)
+
+
+# ---------------------------------------------------------------- activations
+def step(x) -> Tensor:
+    """Heaviside step: 1 if x >= 0 else 0; zero gradient (SPEC C1)."""
+    return A.Step.apply(_t(x))
+
+
+def sigmoid(x) -> Tensor:
+    return A.Sigmoid.apply(_t(x))
+
+
+def tanh(x) -> Tensor:
+    return A.Tanh.apply(_t(x))
+
+
+def relu(x) -> Tensor:
+    return A.ReLU.apply(_t(x))
+
+
+def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
+    return A.LeakyReLU.apply(_t(x), negative_slope=negative_slope)
+
+
+def softmax(x, dim: int = -1) -> Tensor:
+    return A.Softmax.apply(_t(x), axis=dim)
+
+
+def log_softmax(x, dim: int = -1) -> Tensor:
+    return A.LogSoftmax.apply(_t(x), axis=dim)
+
+
+# ---------------------------------------------------------------- losses
+def _target_array(target, like: Tensor, name: str) -> np.ndarray:
+    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if y.shape != like.shape:
+        raise ValueError(
+            f"{name}: input shape {like.shape} and target shape {y.shape} differ; they must match "
+            "(reshape the target, e.g. y.reshape(-1, 1) for a single output unit)"
+        )
+    if y.dtype != like.dtype:
+        y = y.astype(like.dtype)
+    return y
+
+
+def mse_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error (SPEC D1)."""
+    _check_reduction(reduction)
+    x = _float_tensor(input, "input")
+    return L.MSE.apply(x, _target_array(target, x, "mse_loss"), reduction=reduction)
+
+
+def l1_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Mean absolute error (SPEC D1)."""
+    _check_reduction(reduction)
+    x = _float_tensor(input, "input")
+    return L.L1.apply(x, _target_array(target, x, "l1_loss"), reduction=reduction)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber loss: quadratic within delta, linear outside (SPEC D1)."""
+    _check_reduction(reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be > 0, got {delta!r}")
+    x = _float_tensor(input, "input")
+    return L.Huber.apply(x, _target_array(target, x, "huber_loss"), reduction=reduction,
+                         delta=delta)
+
+
+def _check_binary_target(y, name):
+    if np.any((y < 0) | (y > 1)) or not np.all(np.isfinite(y)):
+        raise ValueError(f"{name}: targets must lie in [0, 1], got values in "
+                         f"[{np.nanmin(y)}, {np.nanmax(y)}]")
+
+
+def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
+    """BCE on probabilities p in [0, 1] (SPEC D2); logs are clamped at -100 like PyTorch."""
+    _check_reduction(reduction)
+    p = _float_tensor(input, "input")
+    y = _target_array(target, p, "binary_cross_entropy")
+    if np.any((p.data < 0) | (p.data > 1)):
+        raise ValueError(
+            "binary_cross_entropy expects probabilities in [0, 1]; got values outside. "
+            "Apply sigmoid first, or use binary_cross_entropy_with_logits on raw scores"
+        )
+    _check_binary_target(y, "binary_cross_entropy")
+    return L.BCE.apply(p, y, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
+    """Numerically stable sigmoid + BCE on raw scores (SPEC D2, D5)."""
+    _check_reduction(reduction)
+    x = _float_tensor(input, "input")
+    y = _target_array(target, x, "binary_cross_entropy_with_logits")
+    _check_binary_target(y, "binary_cross_entropy_with_logits")
+    pw = None if pos_weight is None else np.asarray(getattr(pos_weight, "data", pos_weight),
+                                                    dtype=x.dtype)
+    return L.BCEWithLogits.apply(x, y, reduction=reduction, pos_weight=pw)
+
+
+def _labels(target, logits: Tensor, name: str) -> np.ndarray:
+    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    n_classes = logits.shape[1]
+    expected = (logits.shape[0],) + logits.shape[2:]
+    if y.dtype.kind == "f":
+        if y.shape == logits.shape:
+            return None  # probability targets: handled by the caller
+        if np.all(np.mod(y, 1) == 0):
+            y = y.astype(np.int64)
+        else:
+            raise ValueError(f"{name}: class labels must be integers, got non-integer floats")
+    if y.dtype.kind not in "iub":
+        raise ValueError(f"{name}: class labels must be integers, got dtype {y.dtype}")
+    if y.shape != expected:
+        raise ValueError(
+            f"{name}: input of shape {logits.shape} (batch, classes) needs integer labels of shape "
+            f"{expected} or probability targets of shape {logits.shape}; got target shape {y.shape}"
+        )
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"{name}: labels must be in [0, {n_classes - 1}] for {n_classes} classes, got values "
+            f"in [{y.min()}, {y.max()}]"
+        )
+    return y.astype(np.int64, copy=False)
+
+
+def _check_logits(x: Tensor, name: str):
+    if x.ndim < 2:
+        raise ValueError(f"{name}: input must be (batch, classes, ...) scores, got shape {x.shape}")
+
+
+def cross_entropy(input, target, reduction: str = "mean", weight=None,
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Softmax + cross-entropy on logits, fused and stable (SPEC D3).
+
+    ``target``: integer labels (N,) (sparse categorical CE) or probabilities / one-hot (N, C)
+    (categorical CE).
+    """
+    _check_reduction(reduction)
+    x = _float_tensor(input, "input")
+    _check_logits(x, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    labels = _labels(target, x, "cross_entropy")
+    if labels is None:
+        y = _target_array(target, x, "cross_entropy")
+        if np.any(y < 0):
+            raise ValueError("cross_entropy: probability targets must be non-negative")
+    else:
+        y = labels
+    w = None
+    if weight is not None:
+        w = np.asarray(getattr(weight, "data", weight), dtype=x.dtype)
+        if w.shape != (x.shape[1],):
+            raise ValueError(f"cross_entropy: weight must have shape ({x.shape[1]},), got {w.shape}")
+    return L.CrossEntropy.apply(x, y, reduction=reduction, weight=w,
+                                label_smoothing=label_smoothing)
+
+
+def nll_loss(input, target, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood on log-probabilities (pair with log_softmax)."""
+    _check_reduction(reduction)
+    x = _float_tensor(input, "input")
+    _check_logits(x, "nll_loss")
+    labels = _labels(target, x, "nll_loss")
+    if labels is None:
+        raise ValueError("nll_loss expects integer class labels")
+    return L.NLL.apply(x, labels, reduction=reduction)
+
+
+def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(p || q) with input = log q and target = p, as PyTorch's kl_div (SPEC D4).
+    Use reduction="batchmean" for the mathematical KL per sample."""
+    _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
+    x = _float_tensor(input, "input")
+    p = _target_array(target, x, "kl_div")
+    return L.KLDiv.apply(x, p, reduction=reduction, log_target=log_target)
+
+
+# ---------------------------------------------------------------- joining
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    return Concatenate.apply(*[_t(t) for t in tensors], axis=axis)
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    return Stack.apply(*[_t(t) for t in tensors], axis=axis)
+
+
+def one_hot(labels, num_classes: int, dtype=np.float32) -> np.ndarray:
+    """Integer labels (N,) -> one-hot matrix (N, num_classes)."""
+    y = np.asarray(getattr(labels, "data", labels)).astype(np.int64)
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"one_hot: labels must be in [0, {num_classes - 1}], got [{y.min()}, {y.max()}]")
+    out = np.zeros((y.size, num_classes), dtype=dtype)
+    out[np.arange(y.size), y.reshape(-1)] = 1
+    return out.reshape(y.shape + (num_classes,))

@@ -1,0 +1,113 @@
+"""Loss modules, PyTorch names and semantics (SPEC D1-D3)."""
+
+from __future__ import annotations
+
+from . import functional as F
+from .module import Module
+
+__all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+           "NLLLoss", "KLDivLoss", "LOSSES", "get_loss"]
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        F._check_reduction(reduction, F._REDUCTIONS + ("batchmean",) if isinstance(self, KLDivLoss)
+                           else F._REDUCTIONS)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    """mean((x - y)^2)."""
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """mean(|x - y|) (MAE)."""
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, self.reduction)
+
+
+class HuberLoss(_Loss):
+    """0.5 d^2 if |d| < delta else delta (|d| - delta / 2)."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be > 0, got {delta!r}")
+        self.delta = float(delta)
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy on probabilities."""
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid + binary cross-entropy on raw scores, numerically stable."""
+
+    def __init__(self, reduction: str = "mean", pos_weight=None):
+        super().__init__(reduction)
+        self.pos_weight = pos_weight
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(input, target, self.reduction, self.pos_weight)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax + cross-entropy on logits; integer labels or probability targets."""
+
+    def __init__(self, weight=None, reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(reduction)
+        self.weight = weight
+        self.label_smoothing = float(label_smoothing)
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, self.reduction, self.weight, self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    def forward(self, input, target):
+        return F.nll_loss(input, target, self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """KL divergence with input = log q, target = p (use reduction="batchmean")."""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False):
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, self.reduction, self.log_target)
+
+
+LOSSES = {
+    "mse": MSELoss,
+    "mae": L1Loss,
+    "l1": L1Loss,
+    "huber": HuberLoss,
+    "bce": BCELoss,
+    "bce_with_logits": BCEWithLogitsLoss,
+    "cross_entropy": CrossEntropyLoss,
+    "nll": NLLLoss,
+    "kl_div": KLDivLoss,
+}
+
+
+def get_loss(name: str) -> Module:
+    try:
+        return LOSSES[name.lower()]()
+    except (KeyError, AttributeError):
+        raise ValueError(f"unknown loss {name!r}; valid names: {', '.join(LOSSES)}") from None
