@@ -68,8 +68,8 @@ def _as_array(data, dtype=None) -> np.ndarray:
         data = data.data
     if dtype is not None:
         return np.array(data, dtype=dtype)
-    if isinstance(data, np.ndarray):
-        return data.copy()
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data, copy=True)  # NumPy data keeps its dtype, as torch.tensor does
     arr = np.array(data)
     if arr.dtype.kind == "f" or (arr.dtype.kind in "iub" and isinstance(data, float)):
         arr = arr.astype(get_default_dtype())  # Python floats / lists follow the default dtype

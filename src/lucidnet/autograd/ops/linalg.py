@@ -20,24 +20,21 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
+        # promote 1-D operands to matrices as matmul does, then undo it
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = np.asarray(g)
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -1 if b.ndim == 1 else -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            if b.ndim == 1:
-                ga = np.multiply.outer(g, b)
-            else:
-                ga = np.matmul(g if a.ndim > 1 else g[..., None, :], np.swapaxes(b, -1, -2))
-                if a.ndim == 1:
-                    ga = ga[..., 0, :]
-            ga = unbroadcast(ga, a.shape)
+            ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            ga = unbroadcast(ga[..., 0, :] if a.ndim == 1 else ga, a.shape)
         if ctx.needs_input_grad[1]:
-            if a.ndim == 1:
-                gb = np.multiply.outer(a, g) if b.ndim == 2 else a[:, None] * g[..., None, :]
-            else:
-                g2 = g if b.ndim > 1 else g[..., None]
-                gb = np.matmul(np.swapaxes(a, -1, -2), g2)
-                if b.ndim == 1:
-                    gb = gb[..., 0]
-            gb = unbroadcast(gb, b.shape)
+            gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            gb = unbroadcast(gb[..., 0] if b.ndim == 1 else gb, b.shape)
         return ga, gb
 
 
