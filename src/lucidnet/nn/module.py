@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from typing import Iterator
 
@@ -31,6 +32,26 @@ class Module:
     Assigning a `Parameter` or a `Module` to an attribute registers it; ``register_buffer`` keeps
     non-learned state (running statistics) that is saved in the state dict.
     """
+
+    _registry: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        """Register every Module class by name and record each instance's constructor arguments,
+        so `lucidnet.save` can store the architecture as JSON and `load` rebuild it without pickle."""
+        super().__init_subclass__(**kwargs)
+        Module._registry.setdefault(cls.__name__, cls)
+        original = cls.__dict__.get("__init__")
+        if original is None or getattr(original, "_records_config", False):
+            return
+
+        @functools.wraps(original)
+        def __init__(self, *args, **kw):
+            if "_init_config" not in self.__dict__:
+                object.__setattr__(self, "_init_config", (type(self).__name__, args, kw))
+            original(self, *args, **kw)
+
+        __init__._records_config = True
+        cls.__init__ = __init__
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())

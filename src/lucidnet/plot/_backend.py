@@ -1,0 +1,26 @@
+"""Shared figure plumbing: import matplotlib lazily with the Agg backend, save atomically."""
+
+from __future__ import annotations
+
+import os
+
+
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (imported on first use only)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig, path, dpi: int = 110) -> str:
+    """Save ``fig`` as PNG to ``path`` atomically (temp file + os.replace)."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp.png")
+    fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
+    os.replace(tmp, path)
+    return path

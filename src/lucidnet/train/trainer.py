@@ -1,0 +1,319 @@
+"""`Trainer`: the training loop as one object (SPEC A2, E1).
+
+Each batch runs the four visible steps of the notes: forward pass, loss, backward pass, update.
+
+    trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()),
+                      metrics=["accuracy", "f1_macro"])
+    history = trainer.fit(X, y, epochs=20, batch_size=32, validation_split=0.2, seed=0)
+    trainer.evaluate(X_test, y_test)  # {"loss": ..., "accuracy": ..., "f1_macro": ...}
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from ..autograd.ops.activation import stable_sigmoid
+from ..autograd.tensor import Tensor, no_grad
+from ..nn import functional as F
+from ..nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, get_loss
+from ..nn.module import Module
+from ..random import get_rng
+from .callbacks import Callback, CallbackList, ProgressBar
+from .history import History
+
+__all__ = ["Trainer", "TrainingDiverged"]
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite."""
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class Trainer:
+    """Fit a model with a loss and an optimizer; evaluate and predict.
+
+    Parameters
+    ----------
+    model : Module
+    loss : a loss Module (e.g. ``nn.CrossEntropyLoss()``) or its name ("cross_entropy", "mse", ...)
+    optimizer : a ``lucidnet.optim`` optimizer over ``model.parameters()``
+    metrics : names from ``lucidnet.metrics`` ("accuracy", "f1_macro", "r2", ...) or callables
+        ``fn(y_true, y_score)``; computed on the whole epoch's predictions
+    callbacks : `Callback` instances (early stopping, checkpoints, diagnostics, ...)
+    scheduler : a ``lucidnet.optim.lr_scheduler`` schedule, stepped per ``scheduler_interval``
+        ("epoch" or "batch"; default: the schedule's own ``interval`` attribute, else "epoch").
+        ``ReduceLROnPlateau`` is stepped with the monitored validation (or training) loss.
+    penalty : optional callable ``penalty(model) -> Tensor`` added to the loss each batch
+        (L1 / L2 / Elastic-Net regularization, SPEC I1)
+    verbose : 0 silent, 1 a progress bar per epoch
+    """
+
+    def __init__(self, model: Module, loss, optimizer, metrics=None, callbacks=None, scheduler=None,
+                 scheduler_interval: str | None = None, penalty=None, verbose: int = 1):
+        if not isinstance(model, Module):
+            raise TypeError(f"model must be a lucidnet.nn.Module, got {type(model).__name__}")
+        self.model = model
+        self.loss_fn = get_loss(loss) if isinstance(loss, str) else loss
+        if not callable(self.loss_fn):
+            raise TypeError(f"loss must be a loss module or a name, got {type(loss).__name__}")
+        if optimizer is None or not hasattr(optimizer, "step"):
+            raise TypeError("optimizer must be a lucidnet.optim optimizer (with step() and zero_grad())")
+        self.optimizer = optimizer
+        self.metric_names, self._metrics = self._resolve_metrics(metrics or [])
+        self.callbacks = list(callbacks or [])
+        self.scheduler = scheduler
+        interval = scheduler_interval or getattr(scheduler, "interval", "epoch")
+        if interval not in ("epoch", "batch"):
+            raise ValueError(f"scheduler_interval must be 'epoch' or 'batch', got {interval!r}")
+        self.scheduler_interval = interval
+        self.penalty = penalty
+        self.verbose = verbose
+        self.history = History()
+        self.stop_training = False
+        self.epoch = 0  # epochs completed so far
+        self.params: dict = {}
+        self.diverged = False
+        self._shuffle_rng = None
+
+    # ------------------------------------------------------------------ task helpers
+    @property
+    def task(self) -> str:
+        if isinstance(self.loss_fn, (CrossEntropyLoss, NLLLoss)):
+            return "multiclass"
+        if isinstance(self.loss_fn, (BCELoss, BCEWithLogitsLoss)):
+            return "binary"
+        return "regression"
+
+    @staticmethod
+    def _resolve_metrics(metrics):
+        names, fns = [], []
+        for m in metrics:
+            if isinstance(m, str):
+                from ..metrics import get_metric
+
+                names.append(m)
+                fns.append(get_metric(m))
+            elif callable(m):
+                names.append(getattr(m, "__name__", "metric"))
+                fns.append(m)
+            else:
+                raise TypeError(f"metrics must be names or callables, got {m!r}")
+        return names, fns
+
+    def _model_dtype(self):
+        for p in self.model.parameters():
+            return p.dtype
+        return np.dtype(np.float32)
+
+    def _check_xy(self, X, y, name="X"):
+        X = np.asarray(X.data if isinstance(X, Tensor) else X)
+        if X.ndim == 0 or len(X) == 0:
+            raise ValueError(f"{name} is empty: training and evaluation need at least one sample")
+        if X.dtype.kind not in "fiub":
+            raise ValueError(f"{name} must be numeric, got dtype {X.dtype}")
+        X = X.astype(self._model_dtype(), copy=False)
+        if not np.all(np.isfinite(X)):
+            bad = np.argwhere(~np.isfinite(X.reshape(len(X), -1)))[0][0]
+            raise ValueError(f"{name} contains NaN or infinite values (first in sample {bad}); "
+                             "clean or impute the data before training")
+        if y is None:
+            return X, None
+        y = np.asarray(y.data if isinstance(y, Tensor) else y)
+        if len(y) != len(X):
+            raise ValueError(f"{name} and y have different lengths: {len(X)} samples vs {len(y)} targets")
+        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinite values")
+        if self.task == "multiclass" and y.ndim == 1:
+            if y.dtype.kind == "f":
+                if not np.all(np.mod(y, 1) == 0):
+                    raise ValueError("class labels y must be integers for cross-entropy, got "
+                                     "non-integer values")
+                y = y.astype(np.int64)
+            elif y.dtype.kind not in "iu":
+                raise ValueError(f"class labels y must be integers, got dtype {y.dtype}")
+        elif self.task in ("binary", "regression") and y.dtype.kind != "f":
+            y = y.astype(self._model_dtype())
+        elif y.dtype.kind == "f":
+            y = y.astype(self._model_dtype(), copy=False)
+        return X, y
+
+    def _targets_for_loss(self, out: Tensor, yb: np.ndarray) -> np.ndarray:
+        if self.task != "multiclass" and yb.ndim == 1 and out.ndim == 2 and out.shape[1] == 1:
+            return yb.reshape(-1, 1)  # a single output unit: (N,) targets become (N, 1)
+        return yb
+
+    def _scores(self, out: np.ndarray) -> np.ndarray:
+        """Model outputs -> what metrics see: class probabilities, or regression predictions."""
+        if isinstance(self.loss_fn, CrossEntropyLoss):
+            return _softmax(out)
+        if isinstance(self.loss_fn, NLLLoss):
+            return np.exp(out)
+        if isinstance(self.loss_fn, BCEWithLogitsLoss):
+            return stable_sigmoid(out)
+        return out
+
+    def _compute_metrics(self, y_true, scores, prefix="") -> dict:
+        logs = {}
+        for name, fn in zip(self.metric_names, self._metrics):
+            s = scores[:, 0] if scores.ndim == 2 and scores.shape[1] == 1 else scores
+            logs[prefix + name] = float(fn(y_true, s))
+        return logs
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X, y, epochs: int = 10, batch_size: int = 32, validation_data=None,
+            validation_split: float = 0.0, shuffle: bool = True, seed: int | None = None,
+            initial_epoch: int | None = None) -> History:
+        """Train for ``epochs`` epochs and return the `History`.
+
+        batch_size = len(X) is batch gradient descent, 1 is stochastic, k is mini-batch (SPEC E1).
+        ``validation_split`` holds out the last fraction of (X, y), as Keras does.
+        If the loss becomes NaN/inf, training stops, the weights from before the diverging step are
+        restored, a warning is issued and ``trainer.diverged`` is True.
+        """
+        if not isinstance(epochs, numbers.Integral) or epochs < 0:
+            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+        if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        X, y = self._check_xy(X, y)
+        if validation_data is None and validation_split > 0:
+            n_val = int(math.ceil(len(X) * validation_split))
+            if n_val >= len(X):
+                raise ValueError("validation_split leaves no training data")
+            X, Xv, y, yv = X[:-n_val], X[-n_val:], y[:-n_val], y[-n_val:]
+            validation_data = (Xv, yv)
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (X_val, y_val)")
+            validation_data = self._check_xy(*validation_data, name="X_val")
+        n = len(X)
+        steps = math.ceil(n / batch_size)
+        if seed is not None:
+            self._shuffle_rng = np.random.default_rng(seed)
+        elif self._shuffle_rng is None:
+            self._shuffle_rng = get_rng()
+        start = self.epoch if initial_epoch is None else initial_epoch
+        self.params = {"epochs": start + epochs, "steps": steps, "batch_size": batch_size, "samples": n}
+        callbacks = list(self.callbacks)
+        if self.verbose:
+            callbacks.append(ProgressBar())
+        cbs = CallbackList(callbacks)
+        cbs.set_trainer(self)
+        self.stop_training = False
+        self.diverged = False
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        last_good = [np.empty_like(p.data) for p in params]
+        cbs.on_train_begin()
+        for epoch in range(start, start + epochs):
+            cbs.on_epoch_begin(epoch)
+            self.model.train()
+            order = self._shuffle_rng.permutation(n) if shuffle else np.arange(n)
+            total, outputs = 0.0, []
+            keep_outputs = bool(self._metrics)
+            for b in range(steps):
+                idx = order[b * batch_size:(b + 1) * batch_size]
+                xb, yb = X[idx], y[idx]
+                cbs.on_batch_begin(b)
+                # 1. forward pass   2. loss   3. backward pass   4. update (SPEC A2)
+                out = self.model(Tensor(xb))
+                loss = self.loss_fn(out, self._targets_for_loss(out, yb))
+                if self.penalty is not None:
+                    loss = loss + self.penalty(self.model)
+                value = float(loss.data)
+                if not math.isfinite(value):
+                    self._diverge(epoch, b, value, params, last_good, has_snapshot=epoch > start or b > 0)
+                    break
+                self.optimizer.zero_grad()
+                loss.backward()
+                for p, keep in zip(params, last_good):
+                    np.copyto(keep, p.data)
+                self.optimizer.step()
+                if self.scheduler is not None and self.scheduler_interval == "batch":
+                    self.scheduler.step()
+                total += value * len(idx)
+                if keep_outputs:
+                    outputs.append(out.data)
+                cbs.on_batch_end(b, {"loss": value})
+            if self.diverged:
+                break
+            logs = {"loss": total / n}
+            if keep_outputs:
+                logs.update(self._compute_metrics(y, self._scores(np.concatenate(outputs))))
+            if validation_data is not None:
+                val = self.evaluate(*validation_data, batch_size=max(batch_size, 256))
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+            if self.scheduler is not None and self.scheduler_interval == "epoch":
+                if getattr(self.scheduler, "needs_metric", False):
+                    self.scheduler.step(logs.get("val_loss", logs["loss"]))
+                else:
+                    self.scheduler.step()
+            self.epoch = epoch + 1
+            self.history.append(epoch, logs)
+            cbs.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end()
+        return self.history
+
+    def _diverge(self, epoch, batch, value, params, last_good, has_snapshot):
+        if has_snapshot:
+            for p, keep in zip(params, last_good):
+                np.copyto(p.data, keep)
+        self.diverged = True
+        self.stop_training = True
+        warnings.warn(
+            f"training stopped: the loss became {value} at epoch {epoch + 1}, batch {batch + 1}; "
+            "the last weights with a finite loss were kept. Lower the learning rate, normalize the "
+            "inputs or clip gradients.", RuntimeWarning, stacklevel=3)
+
+    # ------------------------------------------------------------------ inference
+    def _forward_batches(self, X, batch_size):
+        self.model.eval()
+        outs = []
+        with no_grad():
+            for i in range(0, len(X), batch_size):
+                outs.append(self.model(Tensor(X[i:i + batch_size])).data)
+        self.model.train()
+        return np.concatenate(outs)
+
+    def evaluate(self, X, y, batch_size: int = 256) -> dict:
+        """Loss and metrics on (X, y) in eval mode (dropout off, BatchNorm running stats)."""
+        X, y = self._check_xy(X, y)
+        out = self._forward_batches(X, batch_size)
+        with no_grad():
+            loss = self.loss_fn(Tensor(out), self._targets_for_loss(Tensor(out), y))
+        logs = {"loss": float(loss.data)}
+        logs.update(self._compute_metrics(y, self._scores(out)))
+        return logs
+
+    def predict_raw(self, X, batch_size: int = 256) -> np.ndarray:
+        """The model's outputs (logits for classifiers) in eval mode."""
+        X, _ = self._check_xy(X, None)
+        return self._forward_batches(X, batch_size)
+
+    def predict_proba(self, X, batch_size: int = 256) -> np.ndarray:
+        """Class probabilities (N, C) for classifiers (softmax / sigmoid of the outputs)."""
+        if self.task == "regression":
+            raise ValueError("predict_proba applies to classifiers (cross-entropy or BCE loss); "
+                             "use predict() for regression")
+        scores = self._scores(self.predict_raw(X, batch_size))
+        if self.task == "binary":
+            p1 = scores.reshape(-1)
+            return np.stack([1 - p1, p1], axis=1)
+        return scores
+
+    def predict(self, X, batch_size: int = 256) -> np.ndarray:
+        """Class labels for classifiers (argmax / threshold 0.5), predictions for regression."""
+        if self.task == "regression":
+            return self.predict_raw(X, batch_size)
+        return np.argmax(self.predict_proba(X, batch_size), axis=1)
