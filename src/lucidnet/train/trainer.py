@@ -18,7 +18,6 @@ import numpy as np
 
 from ..autograd.ops.activation import stable_sigmoid
 from ..autograd.tensor import Tensor, no_grad
-from ..nn import functional as F
 from ..nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, get_loss
 from ..nn.module import Module
 from ..random import get_rng
@@ -96,11 +95,12 @@ class Trainer:
     def _resolve_metrics(metrics):
         names, fns = [], []
         for m in metrics:
-            if isinstance(m, str):
+            if isinstance(m, str) or hasattr(m, "greater_is_better"):
                 from ..metrics import get_metric
 
-                names.append(m)
-                fns.append(get_metric(m))
+                metric = get_metric(m)
+                names.append(metric.name)
+                fns.append(metric)
             elif callable(m):
                 names.append(getattr(m, "__name__", "metric"))
                 fns.append(m)
@@ -197,7 +197,7 @@ class Trainer:
             validation_data = self._check_xy(*validation_data, name="X_val")
         n = len(X)
         steps = math.ceil(n / batch_size)
-        if seed is not None:
+        if seed is not None and (self._shuffle_rng is None or self.epoch == 0):
             self._shuffle_rng = np.random.default_rng(seed)
         elif self._shuffle_rng is None:
             self._shuffle_rng = get_rng()
@@ -275,6 +275,39 @@ class Trainer:
             f"training stopped: the loss became {value} at epoch {epoch + 1}, batch {batch + 1}; "
             "the last weights with a finite loss were kept. Lower the learning rate, normalize the "
             "inputs or clip gradients.", RuntimeWarning, stacklevel=3)
+
+    # ------------------------------------------------------------------ checkpoints
+    def state_dict(self) -> dict:
+        """Everything needed to resume exactly: model, optimizer, schedule, epochs done, history,
+        and the random generators' states. Arrays, numbers, strings, lists and dicts only, so
+        `lucidnet.io.save_state` can write it without pickle."""
+        from ..random import get_rng_state
+
+        return {
+            "model": dict(self.model.state_dict()),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
+            "epoch": self.epoch,
+            "history": self.history.to_dict(),
+            "shuffle_rng": None if self._shuffle_rng is None else self._shuffle_rng.bit_generator.state,
+            "global_rng": get_rng_state(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a `state_dict` (the model must have the same architecture)."""
+        from ..random import set_rng_state
+
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.scheduler is not None and state.get("scheduler") is not None:
+            self.scheduler.load_state_dict(state["scheduler"])
+        self.epoch = int(state["epoch"])
+        self.history = History.from_dict(state["history"])
+        if state.get("shuffle_rng") is not None:
+            self._shuffle_rng = np.random.default_rng()
+            self._shuffle_rng.bit_generator.state = state["shuffle_rng"]
+        if state.get("global_rng") is not None:
+            set_rng_state(state["global_rng"])
 
     # ------------------------------------------------------------------ inference
     def _forward_batches(self, X, batch_size):
