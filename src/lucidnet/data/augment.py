@@ -1,0 +1,430 @@
+"""On-the-fly data augmentation and input noise injection (SPEC I4, I5).
+
+Every transform is a callable ``t(batch) -> batch`` on float arrays shaped (N, C, H, W) or
+(N, H, W), with its own seeded generator (``seed`` argument; ``state_dict`` for checkpoints),
+drawing one random parameter per sample and applied to the whole batch in a few vectorized NumPy
+calls: rotation and zoom are one affine resampling (bilinear or nearest), crop is one gather.
+``build_augmentation("rotate=15,flip,crop=2,noise=0.1")`` builds a :class:`Compose` from the
+CLI's ``--augment`` string. Text (token-list) augmentation lives in ``lucidnet.data.text``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ._common import make_rng, rng_state, set_rng_state
+
+__all__ = [
+    "AUGMENTATIONS",
+    "ColorJitter",
+    "Compose",
+    "GaussianNoise",
+    "RandomCrop",
+    "RandomHorizontalFlip",
+    "RandomRotation",
+    "RandomScale",
+    "RandomVerticalFlip",
+    "RandomZoom",
+    "Transform",
+    "build_augmentation",
+]
+
+
+def _check_float(x, name: str, min_ndim: int = 2) -> np.ndarray:
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"{name} expects a floating batch, got dtype {x.dtype}; "
+                        "convert with x.astype(np.float32)")
+    if x.ndim < min_ndim:
+        raise ValueError(f"{name} expects a batch with at least {min_ndim} dims (N, ...), "
+                         f"got shape {x.shape}")
+    return x
+
+
+def _as_nchw(x, name: str) -> tuple[np.ndarray, bool]:
+    """View (N, H, W) as (N, 1, H, W); returns the 4-D array and whether a channel was added."""
+    x = _check_float(x, name, 3)
+    if x.ndim == 3:
+        return x[:, None], True
+    if x.ndim == 4:
+        return x, False
+    raise ValueError(f"{name} expects images (N, C, H, W) or (N, H, W), got shape {x.shape}; "
+                     "flat inputs need Compose(..., image_shape=(C, H, W))")
+
+
+class Transform:
+    """Base: owns a generator (``seed``), checkpointable with ``state_dict``."""
+
+    def __init__(self, seed: int | np.random.Generator | None = None) -> None:
+        self.rng = make_rng(seed)
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict:
+        return {"rng": rng_state(self.rng)}
+
+    def load_state_dict(self, state: dict) -> None:
+        set_rng_state(self.rng, state["rng"])
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if k != "rng")
+        return f"{type(self).__name__}({args})"
+
+
+class Compose(Transform):
+    """Apply transforms in order. With ``image_shape=(C, H, W)`` flat (N, C*H*W) batches are
+    viewed as images for the transforms and flattened back afterwards."""
+
+    def __init__(self, transforms: Sequence[Callable[[np.ndarray], np.ndarray]],
+                 image_shape: Sequence[int] | None = None) -> None:
+        self.transforms = list(transforms)
+        for t in self.transforms:
+            if not callable(t):
+                raise TypeError(f"Compose expects callables, got {t!r}")
+        self.image_shape = None if image_shape is None else tuple(int(s) for s in image_shape)
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        flat = self.image_shape is not None and np.ndim(batch) == 2
+        if flat:
+            if batch.shape[1] != math.prod(self.image_shape):
+                raise ValueError(f"batch of {batch.shape[1]} features does not match "
+                                 f"image_shape {self.image_shape}")
+            batch = batch.reshape(batch.shape[0], *self.image_shape)
+        for t in self.transforms:
+            batch = t(batch)
+        return batch.reshape(batch.shape[0], -1) if flat else batch
+
+    def state_dict(self) -> dict:
+        return {"transforms": [t.state_dict() if hasattr(t, "state_dict") else None
+                               for t in self.transforms]}
+
+    def load_state_dict(self, state: dict) -> None:
+        states = state["transforms"]
+        if len(states) != len(self.transforms):
+            raise ValueError(f"state has {len(states)} transforms, this Compose has "
+                             f"{len(self.transforms)}")
+        for t, s in zip(self.transforms, states):
+            if s is not None:
+                t.load_state_dict(s)
+
+    def __len__(self) -> int:
+        return len(self.transforms)
+
+    def __repr__(self) -> str:
+        return f"Compose({self.transforms!r})"
+
+
+# --------------------------------------------------------------------------- affine resampling
+def affine_resample(x: np.ndarray, inv: np.ndarray, mode: str = "bilinear",
+                    fill: float = 0.0) -> np.ndarray:
+    """Warp each image of ``x`` (N, C, H, W) about its centre.
+
+    ``inv`` (N, 2, 2) maps output (row, col) offsets from the centre to input offsets:
+    ``out[n, :, p] = x[n, :, c + inv[n] (p - c)]``, sampled bilinearly (or nearest), ``fill``
+    outside the image. One gather per corner for the whole batch.
+    """
+    n, ch, h, w = x.shape
+    cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
+    gy, gx = np.meshgrid(np.arange(h) - cy, np.arange(w) - cx, indexing="ij")
+    sy = inv[:, 0, 0, None, None] * gy + inv[:, 0, 1, None, None] * gx + cy  # (N, H, W)
+    sx = inv[:, 1, 0, None, None] * gy + inv[:, 1, 1, None, None] * gx + cx
+    flat = x.reshape(n, ch, h * w)
+
+    def gather(iy, ix):
+        valid = (iy >= 0) & (iy < h) & (ix >= 0) & (ix < w)
+        idx = (np.clip(iy, 0, h - 1) * w + np.clip(ix, 0, w - 1)).reshape(n, 1, h * w)
+        return np.take_along_axis(flat, idx, axis=2), valid.reshape(n, 1, h * w)
+
+    if mode == "nearest":
+        vals, valid = gather(np.rint(sy).astype(np.intp), np.rint(sx).astype(np.intp))
+        out = np.where(valid, vals, np.asarray(fill, dtype=x.dtype))
+        return out.reshape(x.shape)
+    if mode != "bilinear":
+        raise ValueError(f"mode must be 'bilinear' or 'nearest', got {mode!r}")
+    y0, x0 = np.floor(sy), np.floor(sx)
+    wy, wx = (sy - y0).reshape(n, 1, h * w), (sx - x0).reshape(n, 1, h * w)
+    y0, x0 = y0.astype(np.intp), x0.astype(np.intp)
+    out = np.zeros_like(flat)
+    covered = np.zeros((n, 1, h * w))
+    for dy, dx in ((0, 0), (0, 1), (1, 0), (1, 1)):
+        vals, valid = gather(y0 + dy, x0 + dx)
+        weight = (wy if dy else 1 - wy) * (wx if dx else 1 - wx) * valid
+        out += (weight * vals).astype(x.dtype, copy=False)
+        covered += weight
+    if fill != 0.0:
+        out += (fill * (1.0 - covered)).astype(x.dtype)
+    return out.reshape(x.shape)
+
+
+class _RandomAffine(Transform):
+    def __init__(self, mode: str, fill: float, seed) -> None:
+        super().__init__(seed)
+        if mode not in ("bilinear", "nearest"):
+            raise ValueError(f"mode must be 'bilinear' or 'nearest', got {mode!r}")
+        self.mode, self.fill = mode, float(fill)
+
+    def _inverse_maps(self, n: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        x, added = _as_nchw(batch, type(self).__name__)
+        out = affine_resample(x, self._inverse_maps(x.shape[0]), self.mode, self.fill)
+        return out[:, 0] if added else out
+
+
+def _range(value, name: str, centre: float | None = None, low: float = -math.inf):
+    """A (lo, hi) range from a scalar half-width (around ``centre``) or a pair."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value!r}")
+        lo, hi = (-value, value) if centre is None else (centre - value, centre + value)
+    else:
+        try:
+            lo, hi = (float(v) for v in value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number or a (min, max) pair, got {value!r}") from None
+    if not lo <= hi or lo < low:
+        raise ValueError(f"{name} range ({lo}, {hi}) must satisfy {low} <= min <= max")
+    return float(lo), float(hi)
+
+
+class RandomRotation(_RandomAffine):
+    """Rotate each image by an angle drawn uniformly from ``[-degrees, degrees]`` (or a
+    ``(min, max)`` pair) about its centre (SPEC I4); positive = counter-clockwise on screen."""
+
+    def __init__(self, degrees: float | tuple[float, float], mode: str = "bilinear",
+                 fill: float = 0.0, seed: int | None = None) -> None:
+        super().__init__(mode, fill, seed)
+        self.degrees = _range(degrees, "degrees")
+
+    def _inverse_maps(self, n):
+        theta = np.deg2rad(self.rng.uniform(*self.degrees, size=n))
+        c, s = np.cos(theta), np.sin(theta)
+        # output offset p = R p_in in (row, col) with rows pointing down; inverse is R^T
+        return np.stack([np.stack([c, s], -1), np.stack([-s, c], -1)], 1)
+
+
+class RandomZoom(_RandomAffine):
+    """Scale each image about its centre by a factor drawn uniformly from ``scale``
+    (``(0.9, 1.1)``, or a scalar ``z`` meaning ``(1 - z, 1 + z)``); > 1 zooms in (SPEC I4)."""
+
+    def __init__(self, scale: float | tuple[float, float] = (0.9, 1.1), mode: str = "bilinear",
+                 fill: float = 0.0, seed: int | None = None) -> None:
+        super().__init__(mode, fill, seed)
+        self.scale = _range(scale, "scale", centre=1.0)
+        if self.scale[0] <= 0:
+            raise ValueError(f"scale factors must be > 0, got range {self.scale}")
+
+    def _inverse_maps(self, n):
+        inv = 1.0 / self.rng.uniform(*self.scale, size=n)
+        return inv[:, None, None] * np.eye(2)
+
+
+RandomScale = RandomZoom
+
+
+class RandomHorizontalFlip(Transform):
+    """Mirror each sample left-right (last axis) with probability ``p`` (SPEC I4)."""
+
+    axis = -1
+
+    def __init__(self, p: float = 0.5, seed: int | None = None) -> None:
+        super().__init__(seed)
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
+        self.p = float(p)
+
+    def __call__(self, batch):
+        x = _check_float(batch, type(self).__name__, 3 if self.axis == -2 else 2)
+        flip = self.rng.random(x.shape[0]) < self.p
+        out = x.copy()
+        out[flip] = np.flip(x[flip], axis=self.axis)
+        return out
+
+
+class RandomVerticalFlip(RandomHorizontalFlip):
+    """Mirror each image top-bottom (axis -2) with probability ``p`` (SPEC I4)."""
+
+    axis = -2
+
+
+class ColorJitter(Transform):
+    """Random brightness and contrast per image (SPEC I4).
+
+    ``x <- b x`` with ``b ~ U[max(0, 1 - brightness), 1 + brightness]``, then
+    ``x <- m + c (x - m)`` with ``m`` the image mean and ``c ~ U[max(0, 1 - contrast), 1 + contrast]``;
+    ``clip=(lo, hi)`` clamps the result (e.g. (0, 1) for images in that range).
+    """
+
+    def __init__(self, brightness: float = 0.0, contrast: float = 0.0,
+                 clip: tuple[float, float] | None = None, seed: int | None = None) -> None:
+        super().__init__(seed)
+        for name, v in (("brightness", brightness), ("contrast", contrast)):
+            if not isinstance(v, (int, float, np.floating)) or v < 0:
+                raise ValueError(f"{name} must be a number >= 0, got {v!r}")
+        self.brightness, self.contrast, self.clip = float(brightness), float(contrast), clip
+
+    def __call__(self, batch):
+        x = _check_float(batch, "ColorJitter")
+        n = x.shape[0]
+        shape = (n,) + (1,) * (x.ndim - 1)
+        b = self.rng.uniform(max(0.0, 1 - self.brightness), 1 + self.brightness, n)
+        c = self.rng.uniform(max(0.0, 1 - self.contrast), 1 + self.contrast, n)
+        out = x * b.reshape(shape).astype(x.dtype)
+        mean = out.reshape(n, -1).mean(axis=1).reshape(shape)
+        out = mean + c.reshape(shape).astype(x.dtype) * (out - mean)
+        if self.clip is not None:
+            np.clip(out, self.clip[0], self.clip[1], out=out)
+        return out
+
+
+class RandomCrop(Transform):
+    """Pad by ``padding`` (value ``fill``) then cut a random ``size`` window from each image
+    (SPEC I4). ``size=None`` keeps the input size, i.e. a random shift of up to ``padding``."""
+
+    def __init__(self, size: int | tuple[int, int] | None = None, padding: int = 0,
+                 fill: float = 0.0, seed: int | None = None) -> None:
+        super().__init__(seed)
+        if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
+            raise ValueError(f"padding must be an integer >= 0, got {padding!r}")
+        if size is not None:
+            size = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
+            if len(size) != 2 or min(size) < 1:
+                raise ValueError(f"size must be a positive int or (height, width), got {size!r}")
+        self.size, self.padding, self.fill = size, int(padding), float(fill)
+
+    def __call__(self, batch):
+        x, added = _as_nchw(batch, "RandomCrop")
+        n, _, h, w = x.shape
+        ch, cw = self.size or (h, w)
+        p = self.padding
+        if p:
+            x = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=self.fill)
+        hp, wp = h + 2 * p, w + 2 * p
+        if ch > hp or cw > wp:
+            raise ValueError(f"crop size {(ch, cw)} exceeds the padded image {(hp, wp)}")
+        oy = self.rng.integers(0, hp - ch + 1, n)
+        ox = self.rng.integers(0, wp - cw + 1, n)
+        rows = (oy[:, None] + np.arange(ch))[:, :, None]   # (N, ch, 1)
+        cols = (ox[:, None] + np.arange(cw))[:, None, :]   # (N, 1, cw)
+        out = x.transpose(0, 2, 3, 1)[np.arange(n)[:, None, None], rows, cols]  # (N, ch, cw, C)
+        out = np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+        return out[:, 0] if added else out
+
+
+class GaussianNoise(Transform):
+    """Input noise injection ``x + std * N(0, 1)`` on any batch shape (SPEC I5)."""
+
+    def __init__(self, std: float = 0.1, seed: int | None = None) -> None:
+        super().__init__(seed)
+        if not isinstance(std, (int, float, np.floating)) or not std >= 0:
+            raise ValueError(f"std must be a number >= 0, got {std!r}")
+        self.std = float(std)
+
+    def __call__(self, batch):
+        x = _check_float(batch, "GaussianNoise", 1)
+        dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+        return (x + self.std * self.rng.standard_normal(x.shape, dtype=dtype)).astype(x.dtype)
+
+
+# --------------------------------------------------------------------------- spec-string registry
+def _n_values(name, values, allowed):
+    if len(values) not in allowed:
+        want = " or ".join(str(a) for a in allowed)
+        raise ValueError(f"augmentation {name!r} takes {want} value(s), got {len(values)}: "
+                         f"{':'.join(str(v) for v in values)}")
+
+
+def _build_rotate(v, seed):
+    _n_values("rotate", v, (1, 2))
+    return RandomRotation(v[0] if len(v) == 1 else tuple(v), seed=seed)
+
+
+def _build_flip(cls, name):
+    def build(v, seed):
+        _n_values(name, v, (0, 1))
+        return cls(v[0] if v else 0.5, seed=seed)
+    return build
+
+
+def _build_zoom(v, seed):
+    _n_values("zoom", v, (1, 2))
+    return RandomZoom(v[0] if len(v) == 1 else tuple(v), seed=seed)
+
+
+def _build_jitter(v, seed):
+    _n_values("jitter", v, (1, 2))
+    return ColorJitter(v[0], v[-1], seed=seed)
+
+
+def _build_crop(v, seed):
+    _n_values("crop", v, (1, 2))
+    if any(float(a) != int(a) for a in v):
+        raise ValueError(f"crop takes integers PAD[:SIZE], got {v}")
+    return RandomCrop(int(v[1]) if len(v) == 2 else None, padding=int(v[0]), seed=seed)
+
+
+def _build_noise(v, seed):
+    _n_values("noise", v, (1,))
+    return GaussianNoise(v[0], seed=seed)
+
+
+AUGMENTATIONS: dict[str, tuple[Callable, str]] = {
+    "rotate": (_build_rotate, "rotate=DEG or rotate=MIN:MAX  -> RandomRotation"),
+    "flip": (_build_flip(RandomHorizontalFlip, "flip"), "flip[=P]  -> RandomHorizontalFlip (P=0.5)"),
+    "hflip": (_build_flip(RandomHorizontalFlip, "hflip"), "hflip[=P] -> RandomHorizontalFlip"),
+    "vflip": (_build_flip(RandomVerticalFlip, "vflip"), "vflip[=P] -> RandomVerticalFlip"),
+    "zoom": (_build_zoom, "zoom=Z (1-Z..1+Z) or zoom=LO:HI -> RandomZoom"),
+    "scale": (_build_zoom, "scale=Z or scale=LO:HI -> RandomZoom"),
+    "jitter": (_build_jitter, "jitter=B[:C] -> ColorJitter(brightness=B, contrast=C (=B))"),
+    "brightness": (lambda v, s: (_n_values("brightness", v, (1,)), ColorJitter(v[0], 0, seed=s))[1],
+                   "brightness=B -> ColorJitter(brightness=B)"),
+    "contrast": (lambda v, s: (_n_values("contrast", v, (1,)), ColorJitter(0, v[0], seed=s))[1],
+                 "contrast=C -> ColorJitter(contrast=C)"),
+    "crop": (_build_crop, "crop=PAD[:SIZE] -> RandomCrop(size=SIZE or input size, padding=PAD)"),
+    "noise": (_build_noise, "noise=STD -> GaussianNoise (input noise injection)"),
+}
+
+
+def build_augmentation(spec: str | None, seed: int | None = None,
+                       image_shape: Sequence[int] | None = None) -> Compose:
+    """Parse an augmentation spec string into a :class:`Compose` (for ``--augment``).
+
+    Grammar: ``ITEM[,ITEM...]`` with ``ITEM = NAME[=VALUE[:VALUE]]``, applied left to right;
+    spaces are ignored; ``""``/``"none"`` gives the identity. Names (see ``AUGMENTATIONS``):
+    rotate=DEG | rotate=MIN:MAX, flip[=P] | hflip[=P], vflip[=P], zoom=Z | zoom=LO:HI (alias
+    scale), jitter=B[:C], brightness=B, contrast=C, crop=PAD[:SIZE], noise=STD.
+    Example: ``"rotate=15,flip,crop=2,noise=0.1"``. Each transform gets its own stream spawned
+    from ``seed`` (None: from lucidnet's global generator). ``image_shape=(C, H, W)`` lets the
+    result act on flat (N, C*H*W) batches.
+    """
+    items = [] if spec is None else [s.strip() for s in str(spec).replace(" ", "").split(",")]
+    items = [s for s in items if s]
+    if items == ["none"]:
+        items = []
+    seeds = (np.random.SeedSequence(seed).spawn(len(items)) if seed is not None
+             else [None] * len(items))
+    transforms = []
+    for item, ss in zip(items, seeds):
+        name, _, raw = item.partition("=")
+        name = name.lower()
+        if name not in AUGMENTATIONS:
+            raise ValueError(f"unknown augmentation {name!r} in {spec!r}; valid names: "
+                             f"{', '.join(AUGMENTATIONS)}")
+        try:
+            values = [float(v) for v in raw.split(":")] if raw else []
+        except ValueError:
+            raise ValueError(f"augmentation {item!r}: values must be numbers; usage: "
+                             f"{AUGMENTATIONS[name][1]}") from None
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError(f"augmentation {item!r}: values must be finite")
+        rng = None if ss is None else np.random.default_rng(ss)
+        try:
+            transforms.append(AUGMENTATIONS[name][0](values, rng))
+        except ValueError as exc:
+            raise ValueError(f"augmentation {item!r}: {exc}; usage: {AUGMENTATIONS[name][1]}") from None
+    return Compose(transforms, image_shape=image_shape)

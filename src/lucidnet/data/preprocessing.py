@@ -1,0 +1,265 @@
+"""Input normalization: z-score, min-max, zero-centering, PCA and ZCA whitening (SPEC H1).
+
+Every transformer follows scikit-learn: ``fit(X)`` learns statistics (attributes ending in ``_``),
+``transform`` / ``fit_transform`` / ``inverse_transform`` map (n_samples, n_features) arrays.
+Statistics are computed in float64; outputs keep a floating input's dtype (integers give float64).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._common import as_2d_float
+
+__all__ = [
+    "SCALERS",
+    "MinMaxScaler",
+    "PCAWhitening",
+    "StandardScaler",
+    "ZCAWhitening",
+    "ZeroCenterer",
+    "get_scaler",
+]
+
+_EPS = np.finfo(np.float64).eps
+
+
+class _Transformer:
+    """fit / transform / fit_transform / inverse_transform plumbing with the input checks."""
+
+    _fitted_attr = "mean_"
+
+    def fit(self, X, y=None):
+        X = as_2d_float(X, "X", min_samples=self._min_samples)
+        self.n_features_in_ = X.shape[1]
+        self.n_samples_seen_ = X.shape[0]
+        self._fit(X.astype(np.float64))
+        return self
+
+    _min_samples = 1
+
+    def _check(self, X, n_features: int, what: str) -> np.ndarray:
+        if not hasattr(self, self._fitted_attr):
+            raise RuntimeError(f"{type(self).__name__} is not fitted yet; call fit(X) first")
+        X = as_2d_float(X, "X")
+        if X.shape[1] != n_features:
+            raise ValueError(f"X has {X.shape[1]} features but {type(self).__name__} {what} "
+                             f"{n_features}")
+        return X
+
+    def transform(self, X) -> np.ndarray:
+        X = self._check(X, self.n_features_in_, "was fitted with")
+        return self._transform(X.astype(np.float64)).astype(X.dtype, copy=False)
+
+    def fit_transform(self, X, y=None) -> np.ndarray:
+        return self.fit(X, y).transform(X)
+
+    def inverse_transform(self, X) -> np.ndarray:
+        X = self._check(X, self._n_out(), "outputs")
+        return self._inverse(X.astype(np.float64)).astype(X.dtype, copy=False)
+
+    def _n_out(self) -> int:
+        return self.n_features_in_
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items()
+                         if not k.endswith("_") and not k.startswith("_"))
+        return f"{type(self).__name__}({args})"
+
+
+def _is_constant(var, mean, n):
+    """scikit-learn's test for a numerically constant feature (variance below round-off)."""
+    return var <= n * _EPS * var + (n * mean * _EPS) ** 2
+
+
+class StandardScaler(_Transformer):
+    """Z-score standardization ``x' = (x - mean) / std`` per feature (SPEC H1).
+
+    ``std`` is the biased (ddof=0) standard deviation, as in scikit-learn; features with zero
+    variance keep scale 1 so they map to 0 instead of NaN.
+    """
+
+    def __init__(self, with_mean: bool = True, with_std: bool = True):
+        self.with_mean, self.with_std = with_mean, with_std
+
+    def _fit(self, X):
+        mean = X.mean(axis=0)
+        var = X.var(axis=0)
+        self.mean_ = mean if self.with_mean else None
+        self.var_ = var if self.with_std else None
+        if self.with_std:
+            scale = np.sqrt(var)
+            scale[_is_constant(var, mean, X.shape[0])] = 1.0
+            self.scale_ = scale
+        else:
+            self.scale_ = None
+        self._fitted = True
+
+    _fitted_attr = "_fitted"
+
+    def _transform(self, X):
+        if self.with_mean:
+            X = X - self.mean_
+        if self.with_std:
+            X = X / self.scale_
+        return X
+
+    def _inverse(self, X):
+        if self.with_std:
+            X = X * self.scale_
+        if self.with_mean:
+            X = X + self.mean_
+        return X
+
+
+class MinMaxScaler(_Transformer):
+    """Min-max scaling ``x' = (x - min) / (max - min) * (hi - lo) + lo`` per feature (SPEC H1).
+
+    Constant features (``max == min``) get range 1, so they map to ``lo``, as in scikit-learn.
+    """
+
+    _fitted_attr = "scale_"
+
+    def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)):
+        try:
+            lo, hi = (float(v) for v in feature_range)
+        except (TypeError, ValueError):
+            raise ValueError(f"feature_range must be a pair (min, max), got {feature_range!r}") from None
+        if not lo < hi:
+            raise ValueError(f"feature_range minimum must be smaller than maximum, got {feature_range!r}")
+        self.feature_range = (lo, hi)
+
+    def _fit(self, X):
+        lo, hi = self.feature_range
+        self.data_min_ = X.min(axis=0)
+        self.data_max_ = X.max(axis=0)
+        self.data_range_ = self.data_max_ - self.data_min_
+        rng = self.data_range_.copy()
+        rng[rng < 10 * _EPS] = 1.0
+        self.scale_ = (hi - lo) / rng
+        self.min_ = lo - self.data_min_ * self.scale_
+
+    def _transform(self, X):
+        return X * self.scale_ + self.min_
+
+    def _inverse(self, X):
+        return (X - self.min_) / self.scale_
+
+
+class ZeroCenterer(_Transformer):
+    """Zero-centering ``x' = x - mean`` per feature (SPEC H1)."""
+
+    def _fit(self, X):
+        self.mean_ = X.mean(axis=0)
+
+    def _transform(self, X):
+        return X - self.mean_
+
+    def _inverse(self, X):
+        return X + self.mean_
+
+
+class PCAWhitening(_Transformer):
+    """PCA whitening ``z = (x - mean) V_k / sqrt(lambda_k + eps)`` (SPEC H1).
+
+    ``V_k`` are the top-k principal axes and ``lambda_k`` the variances along them (covariance
+    with ddof=1, as ``sklearn.decomposition.PCA``); the output features are decorrelated with unit
+    variance: ``cov(z) ~= I`` (exactly ``lambda / (lambda + eps)`` on the diagonal). With
+    ``eps=0`` it equals ``PCA(n_components, whiten=True)``, same sign convention (largest-|.|
+    loading of every axis positive).
+
+    Parameters
+    ----------
+    n_components : int, float in (0, 1) or None
+        Kept axes: a count, the smallest count explaining that fraction of variance, or all.
+    eps : float
+        Added to the variances so that near-zero directions are not blown up.
+    """
+
+    def __init__(self, n_components: float | None = None, eps: float = 1e-5):
+        if eps < 0:
+            raise ValueError(f"eps must be >= 0, got {eps!r}")
+        self.n_components, self.eps = n_components, eps
+
+    _min_samples = 2
+
+    def _fit(self, X):
+        n, d = X.shape
+        self.mean_ = X.mean(axis=0)
+        _, s, vt = np.linalg.svd(X - self.mean_, full_matrices=False)
+        # sign convention of sklearn's svd_flip(u_based_decision=False)
+        signs = np.sign(vt[np.arange(vt.shape[0]), np.abs(vt).argmax(axis=1)])
+        signs[signs == 0] = 1.0
+        vt *= signs[:, None]
+        var = s**2 / (n - 1)
+        k = self._n_kept(var, min(n, d))
+        self.components_ = vt[:k]
+        self.explained_variance_ = var[:k]
+        self.explained_variance_ratio_ = var[:k] / var.sum() if var.sum() > 0 else np.zeros(k)
+        self.n_components_ = k
+
+    def _n_kept(self, var, max_k):
+        k = self.n_components
+        if k is None:
+            return max_k
+        if isinstance(k, (float, np.floating)) and 0 < k < 1:
+            ratio = np.cumsum(var) / var.sum()
+            return int(np.searchsorted(ratio, k) + 1)
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or not 1 <= k <= max_k:
+            raise ValueError(f"n_components must be None, a fraction in (0, 1) or an int in "
+                             f"[1, {max_k}] (min(n_samples, n_features)), got {k!r}")
+        return int(k)
+
+    def _transform(self, X):
+        return (X - self.mean_) @ self.components_.T / np.sqrt(self.explained_variance_ + self.eps)
+
+    def _inverse(self, X):
+        return (X * np.sqrt(self.explained_variance_ + self.eps)) @ self.components_ + self.mean_
+
+    def _n_out(self):
+        return self.n_components_
+
+
+class ZCAWhitening(_Transformer):
+    """ZCA (Mahalanobis) whitening ``z = (x - mean) W`` with ``W = V diag(1/sqrt(lambda + eps)) V^T``.
+
+    PCA whitening rotated back to the input axes (SPEC H1): ``cov(z) ~= I`` and, among all
+    whitening maps, ``z`` stays closest to the centered input (images still look like images).
+    Covariance with ddof=1.
+    """
+
+    def __init__(self, eps: float = 1e-5):
+        if eps < 0:
+            raise ValueError(f"eps must be >= 0, got {eps!r}")
+        self.eps = eps
+
+    _min_samples = 2
+
+    def _fit(self, X):
+        self.mean_ = X.mean(axis=0)
+        Xc = X - self.mean_
+        cov = Xc.T @ Xc / (X.shape[0] - 1)
+        lam, V = np.linalg.eigh(cov)
+        lam = np.clip(lam, 0.0, None)  # round-off can make tiny eigenvalues negative
+        self.eigenvalues_, self.eigenvectors_ = lam, V
+        self.whitening_ = (V / np.sqrt(lam + self.eps)) @ V.T
+        self.coloring_ = (V * np.sqrt(lam + self.eps)) @ V.T
+
+    def _transform(self, X):
+        return (X - self.mean_) @ self.whitening_
+
+    def _inverse(self, X):
+        return X @ self.coloring_ + self.mean_
+
+
+SCALERS = {"standard": StandardScaler, "zscore": StandardScaler, "minmax": MinMaxScaler,
+           "center": ZeroCenterer, "pca": PCAWhitening, "zca": ZCAWhitening}
+
+
+def get_scaler(name: str, **kwargs) -> _Transformer:
+    """Build a transformer by name: one of ``SCALERS`` (standard/zscore, minmax, center, pca, zca)."""
+    try:
+        cls = SCALERS[name.lower()]
+    except (KeyError, AttributeError):
+        raise ValueError(f"unknown scaler {name!r}; valid names: {', '.join(sorted(SCALERS))}") from None
+    return cls(**kwargs)

@@ -1,0 +1,285 @@
+"""Train / validation / test splits and k-fold cross-validation (SPEC J1).
+
+Signatures and defaults follow scikit-learn's ``model_selection``; ``KFold`` and
+``StratifiedKFold`` without shuffling produce exactly scikit-learn's folds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+__all__ = ["KFold", "StratifiedKFold", "cross_validate", "train_test_split"]
+
+
+def _n_samples(a, name: str) -> int:
+    a = np.asarray(a) if not hasattr(a, "shape") else a
+    if a.ndim == 0:
+        raise ValueError(f"{name} must be an array with a sample axis, got a scalar")
+    return int(a.shape[0])
+
+
+def _split_sizes(n: int, test_size, train_size) -> tuple[int, int]:
+    """scikit-learn's rule: n_test = ceil(test_size * n), n_train = floor(train_size * n)."""
+    def check(v, name):
+        if v is None:
+            return
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a float in (0, 1), an int in [1, n_samples) or None, "
+                             f"got {v!r}")
+        if isinstance(v, (float, np.floating)) and not 0.0 < v < 1.0:
+            raise ValueError(f"{name}={v} as a fraction must be in (0, 1)")
+        if isinstance(v, (int, np.integer)) and not 0 < v < n:
+            raise ValueError(f"{name}={v} as a count must be in [1, {n - 1}] for n_samples={n}")
+
+    check(test_size, "test_size")
+    check(train_size, "train_size")
+    if test_size is None and train_size is None:
+        test_size = 0.25
+    n_test = None
+    if test_size is not None:
+        n_test = math.ceil(test_size * n) if isinstance(test_size, (float, np.floating)) else int(test_size)
+    n_train = None
+    if train_size is not None:
+        n_train = (math.floor(train_size * n) if isinstance(train_size, (float, np.floating))
+                   else int(train_size))
+    if n_train is None:
+        n_train = n - n_test
+    if n_test is None:
+        n_test = n - n_train
+    if n_train + n_test > n:
+        raise ValueError(f"train_size + test_size = {n_train} + {n_test} samples exceeds "
+                         f"n_samples={n}; reduce one of them")
+    if n_train == 0 or n_test == 0:
+        raise ValueError(f"with n_samples={n}, test_size={test_size}, train_size={train_size} "
+                         f"one side of the split is empty (train {n_train}, test {n_test})")
+    return n_train, n_test
+
+
+def _approximate_mode(class_counts: np.ndarray, n_draws: int) -> np.ndarray:
+    """Per-class draw counts summing to ``n_draws``, closest to ``n_draws * p_class``.
+
+    Floors of the exact shares, then the leftover draws go to the largest remainders
+    (ties: the class seen first), never beyond a class's count.
+    """
+    exact = class_counts / class_counts.sum() * n_draws
+    floored = np.floor(exact).astype(np.int64)
+    need = n_draws - floored.sum()
+    if need > 0:
+        rem = exact - floored
+        for k in np.argsort(-rem, kind="stable"):
+            if need == 0:
+                break
+            if floored[k] < class_counts[k]:
+                floored[k] += 1
+                need -= 1
+    return floored
+
+
+def _encode(y) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"class labels must be 1-D, got shape {y.shape}")
+    classes, codes = np.unique(y, return_inverse=True)
+    return classes, codes.ravel()
+
+
+def train_test_split(*arrays, test_size: float | None = None,
+                     train_size: float | None = None, random_state: int | None = None,
+                     shuffle: bool = True, stratify=None) -> list:
+    """Split arrays into train and test parts (SPEC J1), like ``sklearn.model_selection``.
+
+    Returns ``[a_train, a_test, b_train, b_test, ...]``. ``test_size`` defaults to 0.25;
+    floats are fractions (test rounds up, train rounds down), ints are counts. With ``stratify=y``
+    each class keeps its proportion in both parts (per-class counts within one sample of
+    ``n_part * p_class``). ``shuffle=False`` takes the first samples as train, the rest as test.
+    """
+    if not arrays:
+        raise ValueError("train_test_split needs at least one array")
+    lengths = [_n_samples(a, f"array {i}") for i, a in enumerate(arrays)]
+    if len(set(lengths)) != 1:
+        raise ValueError(f"all arrays must have the same number of samples, got lengths {lengths}")
+    n = lengths[0]
+    if n < 2:
+        raise ValueError(f"cannot split {n} sample(s); need at least 2")
+    n_train, n_test = _split_sizes(n, test_size, train_size)
+    if not shuffle:
+        if stratify is not None:
+            raise ValueError("stratified splitting needs shuffle=True (as in scikit-learn)")
+        train, test = np.arange(n_train), np.arange(n_train, n_train + n_test)
+    else:
+        rng = np.random.default_rng(random_state)
+        if stratify is None:
+            perm = rng.permutation(n)
+            test, train = perm[:n_test], perm[n_test:n_test + n_train]
+        else:
+            train, test = _stratified_indices(stratify, n, n_train, n_test, rng)
+    out = []
+    for a in arrays:
+        a = a if hasattr(a, "shape") else np.asarray(a)
+        out.extend([a[train], a[test]])
+    return out
+
+
+def _stratified_indices(stratify, n, n_train, n_test, rng):
+    classes, codes = _encode(stratify)
+    if codes.shape[0] != n:
+        raise ValueError(f"stratify has {codes.shape[0]} labels for {n} samples")
+    counts = np.bincount(codes)
+    if counts.min() < 2:
+        raise ValueError(f"the least populated class ({classes[counts.argmin()]!r}) has "
+                         f"{counts.min()} member; stratification needs at least 2 per class")
+    if n_train < len(classes) or n_test < len(classes):
+        raise ValueError(f"train ({n_train}) and test ({n_test}) sizes must each be at least the "
+                         f"number of classes ({len(classes)}) for a stratified split")
+    n_i = _approximate_mode(counts, n_train)
+    t_i = _approximate_mode(counts - n_i, n_test)
+    train, test = [], []
+    for k in range(len(classes)):
+        members = rng.permutation(np.flatnonzero(codes == k))
+        train.append(members[:n_i[k]])
+        test.append(members[n_i[k]:n_i[k] + t_i[k]])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+class KFold:
+    """k consecutive folds (SPEC J1); identical to ``sklearn.model_selection.KFold``.
+
+    The first ``n % n_splits`` folds have ``n // n_splits + 1`` samples, the others
+    ``n // n_splits``. With ``shuffle=True`` the indices are permuted first (seeded by
+    ``random_state``).
+    """
+
+    def __init__(self, n_splits: int = 5, shuffle: bool = False, random_state: int | None = None):
+        if isinstance(n_splits, (bool, np.bool_)) or not isinstance(n_splits, (int, np.integer)) \
+                or n_splits < 2:
+            raise ValueError(f"n_splits must be an integer >= 2, got {n_splits!r}")
+        if not shuffle and random_state is not None:
+            raise ValueError("random_state has no effect without shuffle=True; "
+                             "set shuffle=True or leave random_state=None")
+        self.n_splits, self.shuffle, self.random_state = int(n_splits), bool(shuffle), random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None) -> int:
+        return self.n_splits
+
+    def _check_n(self, X) -> int:
+        n = _n_samples(X, "X")
+        if self.n_splits > n:
+            raise ValueError(f"cannot make n_splits={self.n_splits} folds from n_samples={n}")
+        return n
+
+    def _test_folds(self, X, y) -> Iterator[np.ndarray]:
+        n = self._check_n(X)
+        idx = np.arange(n)
+        if self.shuffle:
+            np.random.default_rng(self.random_state).shuffle(idx)
+        sizes = np.full(self.n_splits, n // self.n_splits)
+        sizes[:n % self.n_splits] += 1
+        start = 0
+        for size in sizes:
+            yield idx[start:start + size]
+            start += size
+
+    def split(self, X, y=None, groups=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield ``(train_indices, test_indices)`` for each fold."""
+        n = _n_samples(X, "X")
+        for test in self._test_folds(X, y):
+            mask = np.ones(n, dtype=bool)
+            mask[test] = False
+            yield np.flatnonzero(mask), np.sort(test) if self.shuffle else test
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(n_splits={self.n_splits}, shuffle={self.shuffle}, "
+                f"random_state={self.random_state})")
+
+
+class StratifiedKFold(KFold):
+    """k folds that keep each class's proportion (SPEC J1); scikit-learn's allocation.
+
+    Labels are sorted by class (classes in order of first appearance) and dealt round-robin to
+    the folds, so every fold gets ``count_k / n_splits`` members of class k up to one; without
+    shuffling the folds equal ``sklearn.model_selection.StratifiedKFold``'s.
+    """
+
+    def _test_folds(self, X, y):
+        if y is None:
+            raise ValueError("StratifiedKFold.split needs the class labels y")
+        n = self._check_n(X)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.ndim != 1 or y.shape[0] != n:
+            raise ValueError(f"y must be 1-D with {n} labels, got shape {y.shape}")
+        _, first, inverse = np.unique(y, return_index=True, return_inverse=True)
+        _, class_perm = np.unique(first, return_inverse=True)
+        codes = class_perm[inverse.ravel()]
+        n_classes = len(first)
+        counts = np.bincount(codes)
+        if np.all(self.n_splits > counts):
+            raise ValueError(f"n_splits={self.n_splits} is greater than the number of members in "
+                             f"every class (largest class has {counts.max()})")
+        ordered = np.sort(codes)
+        allocation = np.asarray([np.bincount(ordered[i::self.n_splits], minlength=n_classes)
+                                 for i in range(self.n_splits)])
+        rng = np.random.default_rng(self.random_state) if self.shuffle else None
+        test_fold = np.empty(n, dtype=np.int64)
+        for k in range(n_classes):
+            folds_for_class = np.arange(self.n_splits).repeat(allocation[:, k])
+            if rng is not None:
+                rng.shuffle(folds_for_class)
+            test_fold[codes == k] = folds_for_class
+        for f in range(self.n_splits):
+            yield np.flatnonzero(test_fold == f)
+
+
+def _is_classification(y) -> bool:
+    y = np.asarray(y)
+    if y.ndim != 1 and not (y.ndim == 2 and y.shape[1] == 1):
+        return False
+    if not np.issubdtype(y.dtype, np.number):
+        return True
+    return bool(np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.bool_))
+
+
+def cross_validate(model_fn: Callable[[], Any], X, y, k: int = 5,
+                   fit: Callable[[Any, np.ndarray, np.ndarray], Any] | None = None,
+                   score: Callable[[Any, np.ndarray, np.ndarray], float] | None = None,
+                   stratified: bool = True, seed: int | None = 0) -> dict:
+    """k-fold cross-validation of any estimator-like object (SPEC J1).
+
+    Protocol: ``model_fn()`` returns a fresh, unfitted model for each fold. It is trained by
+    ``fit(model, X_train, y_train)`` (default: ``model.fit(X_train, y_train)``) and scored by
+    ``score(model, X, y) -> float`` (default: ``model.score(X, y)``), higher is better.
+    Folds are shuffled with ``seed``; ``stratified=True`` uses :class:`StratifiedKFold` when ``y``
+    holds integer/string class labels and plain :class:`KFold` otherwise.
+
+    Returns
+    -------
+    dict with ``train_scores`` and ``val_scores`` (lists, one per fold), ``train_mean``,
+    ``train_std``, ``val_mean``, ``val_std`` (population std over folds) and ``n_splits``.
+    """
+    if not callable(model_fn):
+        raise TypeError(f"model_fn must be a callable returning a fresh model, got {model_fn!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and "
+                         f"{y.shape[0]}")
+    fit = fit or (lambda m, a, b: m.fit(a, b))
+    score = score or (lambda m, a, b: m.score(a, b))
+    splitter_cls = StratifiedKFold if stratified and _is_classification(y) else KFold
+    splitter = splitter_cls(k, shuffle=seed is not None, random_state=seed)
+    train_scores, val_scores = [], []
+    for train, val in splitter.split(X, y):
+        model = model_fn()
+        fit(model, X[train], y[train])
+        train_scores.append(float(score(model, X[train], y[train])))
+        val_scores.append(float(score(model, X[val], y[val])))
+    return {"train_scores": train_scores, "val_scores": val_scores,
+            "train_mean": float(np.mean(train_scores)), "train_std": float(np.std(train_scores)),
+            "val_mean": float(np.mean(val_scores)), "val_std": float(np.std(val_scores)),
+            "n_splits": k}
