@@ -152,6 +152,8 @@ def _multiclass_counts(t, labels):
     tp = np.bincount(yt[hit], weights=None if sw is None else sw[hit], minlength=n)
     pred = np.bincount(yp, weights=sw, minlength=n)
     true = np.bincount(yt, weights=sw, minlength=n)
+    if not hit.any():  # sklearn's counts turn float when nothing is a hit; keep its dtypes
+        tp, pred, true = tp.astype(np.float64), pred.astype(np.float64), true.astype(np.float64)
     idx = np.searchsorted(universe, selected)
     return tp[idx], pred[idx], true[idx]
 
@@ -228,6 +230,8 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta: float = 1.0, labels
                              "classification; average='samples' needs multilabel-indicator "
                              f"targets, got {t.type}.")
         tp, pred, true = _multiclass_counts(t, labels)
+    # sklearn goes through the (tn, fp, fn, tp) matrix: same round trip, same last bits
+    pred, true = tp + (pred - tp), tp + (true - tp)
     if average == "micro":
         tp, pred, true = (np.array([np.sum(a)]) for a in (tp, pred, true))
     precision = _prf_divide(tp, pred, "precision", "predicted", average, warn_for, zero_division)

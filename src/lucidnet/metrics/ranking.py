@@ -7,6 +7,7 @@ metric; ``precision_at_k`` and ``mean_average_precision`` are documented below.
 
 from __future__ import annotations
 
+import warnings
 from itertools import combinations
 
 import numpy as np
@@ -129,8 +130,8 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = np.where(ps != 0, tps / ps, 0.0)
     if tps[-1] == 0:
-        warn_undefined("No positive class found in y_true, recall is set to one for all "
-                       "thresholds.")
+        warnings.warn("No positive class found in y_true, recall is set to one for all "
+                      "thresholds.", UserWarning, stacklevel=2)
         recall = np.ones_like(tps)
     else:
         recall = tps / tps[-1]
