@@ -14,3 +14,32 @@ __all__ = [
     "get_activation", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "LOSSES", "get_loss",
 ]
+
+# convolution, pooling, normalization, dropout, noise (SPEC B2, H2, H3, I2, I5)
+from .conv import Conv1d, Conv2d, conv1d, conv2d
+from .dropout import Dropout, Dropout1d, Dropout2d
+from .flatten import Flatten
+from .noise import GaussianNoise, WeightNoise
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    LayerNorm,
+)
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+
+__all__ += [
+    "Conv1d", "Conv2d", "conv1d", "conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Flatten", "BatchNorm1d", "BatchNorm2d",
+    "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d",
+    "Dropout2d", "GaussianNoise", "WeightNoise",
+]

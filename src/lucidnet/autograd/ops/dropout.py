@@ -1,0 +1,23 @@
+"""Dropout as one op: y = x * m, with m a fixed (already scaled) mask (SPEC I2).
+
+The mask holds 0 for dropped units and 1 / (1 - p) for kept ones (inverted dropout), and may be
+broadcast over trailing axes (Dropout2d drops whole channels).  dL/dx = g * m.
+"""
+
+from __future__ import annotations
+
+from ..function import Function
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Function):
+    @staticmethod
+    def forward(ctx, x, mask=None):
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved
+        return g * mask

@@ -1,0 +1,156 @@
+"""Normalization layers as fused ops, forward and derived backward together (SPEC H2, H3).
+
+Over the normalized axes (M values each):
+
+    mu = mean(x),  var = mean((x - mu)^2)   (biased),  xhat = (x - mu) / sqrt(var + eps)
+    y  = gamma * xhat + beta
+
+Backward, with gh = g * gamma (the gradient reaching xhat):
+
+    dL/dx     = (gh - mean(gh) - xhat * mean(gh * xhat)) / sqrt(var + eps)
+    dL/dgamma = sum(g * xhat),   dL/dbeta = sum(g)      (over every axis but the parameter's)
+
+BatchNorm normalizes each channel over (N, *S); LayerNorm each sample over its last axes;
+GroupNorm each (sample, group of channels); InstanceNorm is GroupNorm with one channel per group.
+In evaluation BatchNorm uses the running statistics, so y is affine in x: dL/dx = gh / sqrt(rv + eps).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+__all__ = ["BatchNorm", "GroupNorm", "LayerNorm", "normalize", "normalize_backward"]
+
+
+def normalize(x: np.ndarray, axes: tuple, eps: float):
+    """(xhat, inv_std, mean, biased var) of x over ``axes`` (statistics keep their dims)."""
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = np.mean(xc * xc, axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))
+    xc *= inv_std
+    return xc, inv_std, mean, var
+
+
+def normalize_backward(gh: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, axes: tuple):
+    """dL/dx from dL/dxhat for xhat = normalize(x, axes)."""
+    mean_gh = gh.mean(axis=axes, keepdims=True)
+    mean_ghx = np.mean(gh * xhat, axis=axes, keepdims=True)
+    return (gh - mean_gh - xhat * mean_ghx) * inv_std
+
+
+def _affine(xhat, weight, bias, shape):
+    out = xhat * weight.reshape(shape) if weight is not None else xhat.copy()
+    if bias is not None:
+        out += bias.reshape(shape)
+    return out
+
+
+def _param_grads(ctx, g, xhat, axes):
+    gw = gb = None
+    if ctx.has_weight and ctx.needs_input_grad[1]:
+        gw = np.sum(g * xhat, axis=axes).reshape(ctx.param_shape)
+    if ctx.has_bias and ctx.needs_input_grad[2]:
+        gb = np.sum(g, axis=axes).reshape(ctx.param_shape)
+    return gw, gb
+
+
+class BatchNorm(Function):
+    """Per-channel normalization of x (N, C, *S) over (N, *S).
+
+    kwargs: running_mean, running_var (arrays updated in place when training, or None),
+    training, momentum (factor of the new batch in the running average), eps.
+    The running variance gets the unbiased batch variance var * M / (M - 1), as PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, running_mean=None, running_var=None,
+                training=True, momentum=0.1, eps=1e-5):
+        c = x.shape[1]
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        ctx.has_weight, ctx.has_bias = weight is not None, bias is not None
+        ctx.param_shape, ctx.axes = (c,), axes
+        if training or running_mean is None:
+            xhat, inv_std, mean, var = normalize(x, axes, eps)
+            if training and running_mean is not None:
+                m = x.size // c
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean.reshape(c)
+                running_var *= 1 - momentum
+                running_var += momentum * var.reshape(c) * (m / (m - 1))
+            ctx.batch_stats = True
+        else:
+            inv_std = (1.0 / np.sqrt(running_var + eps)).astype(x.dtype).reshape(shape)
+            xhat = (x - running_mean.astype(x.dtype).reshape(shape)) * inv_std
+            ctx.batch_stats = False
+        ctx.save_for_backward(xhat, inv_std, weight)
+        return _affine(xhat, weight, bias, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, inv_std, weight = ctx.saved
+        axes = ctx.axes
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gh = g * weight.reshape(inv_std.shape) if weight is not None else g
+            gx = normalize_backward(gh, xhat, inv_std, axes) if ctx.batch_stats else gh * inv_std
+        return (gx,) + _param_grads(ctx, g, xhat, axes)
+
+
+class LayerNorm(Function):
+    """Normalization of each sample over its last ``len(normalized_shape)`` axes; weight and bias
+    have ``normalized_shape``."""
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
+        axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+        xhat, inv_std, _, _ = normalize(x, axes, eps)
+        shape = x.shape[x.ndim - normalized_ndim:]
+        ctx.has_weight, ctx.has_bias = weight is not None, bias is not None
+        ctx.param_shape, ctx.axes = shape, axes
+        ctx.save_for_backward(xhat, inv_std, weight)
+        return _affine(xhat, weight, bias, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, inv_std, weight = ctx.saved
+        lead = tuple(range(xhat.ndim - len(ctx.axes)))
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gh = g * weight if weight is not None else g
+            gx = normalize_backward(gh, xhat, inv_std, ctx.axes)
+        return (gx,) + _param_grads(ctx, g, xhat, lead)
+
+
+class GroupNorm(Function):
+    """x (N, C, *S): channels split into ``num_groups`` groups, each (sample, group) normalized
+    over its C/G channels and all positions; per-channel weight and bias (C,)."""
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, num_groups=1, eps=1e-5):
+        n, c = x.shape[:2]
+        grouped = x.reshape(n, num_groups, -1)
+        xhat, inv_std, _, _ = normalize(grouped, (2,), eps)
+        xhat = xhat.reshape(x.shape)
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        ctx.has_weight, ctx.has_bias = weight is not None, bias is not None
+        ctx.param_shape = (c,)
+        ctx.num_groups = num_groups
+        ctx.save_for_backward(xhat, inv_std, weight)
+        return _affine(xhat, weight, bias, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, inv_std, weight = ctx.saved
+        n, c = xhat.shape[:2]
+        axes = (0,) + tuple(range(2, xhat.ndim))
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gh = g * weight.reshape((1, c) + (1,) * (g.ndim - 2)) if weight is not None else g
+            gx = normalize_backward(gh.reshape(n, ctx.num_groups, -1),
+                                    xhat.reshape(n, ctx.num_groups, -1), inv_std, (2,))
+            gx = gx.reshape(xhat.shape)
+        return (gx,) + _param_grads(ctx, g, xhat, axes)

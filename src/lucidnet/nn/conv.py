@@ -1,0 +1,169 @@
+"""Convolution layers ``Conv1d`` / ``Conv2d`` and their functional forms (SPEC B2, G2).
+
+PyTorch's names and semantics: input (N, C, L) or (N, C, H, W) (an unbatched (C, ...) input is
+accepted too), weight (out_channels, in_channels, *kernel_size), bias (out_channels,),
+``stride``, ``padding`` (int, tuple, "valid" or "same"), ``dilation``. Output length per axis:
+
+    out = floor((in + 2 padding - dilation (kernel - 1) - 1) / stride) + 1
+
+Initialized like PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C * prod(kernel)
+(the conv fan-in F^2 C of SPEC G2). ``groups`` is not supported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.ops.conv import Conv
+from ..autograd.ops.elementwise import Cast
+from ..autograd.tensor import Tensor, get_default_dtype
+from . import init
+from .module import Module, Parameter
+
+__all__ = ["Conv1d", "Conv2d", "conv1d", "conv2d"]
+
+_SPATIAL = {1: "L", 2: "H, W"}
+
+
+def ntuple(value, n: int, name: str, where: str, minimum: int = 1) -> tuple:
+    """An int or a length-n sequence of ints, each >= minimum, as a tuple (validated)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        values = (int(value),) * n
+    elif (isinstance(value, (tuple, list)) and len(value) == n
+          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)):
+        values = tuple(int(v) for v in value)
+    else:
+        raise ValueError(f"{where}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < minimum for v in values):
+        raise ValueError(f"{where}: {name} must be >= {minimum}, got {value!r}")
+    return values
+
+
+def resolve_padding(padding, kernel: tuple, stride: tuple, dilation: tuple, where: str) -> tuple:
+    """((lo, hi), ...) per spatial axis from an int, a tuple, "valid" or "same"."""
+    nd = len(kernel)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{where}: padding='same' needs stride 1 (as in PyTorch), got "
+                                 f"stride={stride}; give an explicit padding instead")
+            totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+            return tuple((t // 2, t - t // 2) for t in totals)
+        raise ValueError(f"{where}: padding must be an int, a tuple, 'valid' or 'same', "
+                         f"got {padding!r}")
+    pads = ntuple(padding, nd, "padding", where, minimum=0)
+    return tuple((p, p) for p in pads)
+
+
+def check_input(x, nd: int, where: str, channels: int | None = None) -> tuple[Tensor, bool]:
+    """Validate an (N, C, *S) input of ``nd`` spatial axes; returns (batched tensor, was_unbatched)."""
+    x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    c = "C" if channels is None else str(channels)
+    expected = f"(N, {c}, {_SPATIAL[nd]}) or unbatched ({c}, {_SPATIAL[nd]})"
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{where} expects input of shape {expected}, got shape {x.shape} "
+                         f"({x.ndim} dims)")
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x.reshape((1,) + x.shape)
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(f"{where} expects input of shape {expected}, got shape "
+                         f"{x.shape[1:] if unbatched else x.shape}: {x.shape[1]} channels instead "
+                         f"of {channels}")
+    if x.dtype.kind != "f":
+        x = Cast.apply(x, dtype=get_default_dtype())
+    return x, unbatched
+
+
+def check_window(spatial: tuple, kernel: tuple, dilation: tuple, padding: tuple, where: str):
+    """Raise if the (dilated) kernel does not fit in the padded input."""
+    for size, k, d, (lo, hi) in zip(spatial, kernel, dilation, padding):
+        if size + lo + hi < d * (k - 1) + 1:
+            raise ValueError(
+                f"{where}: kernel size {kernel} (dilation {dilation}) is larger than the padded "
+                f"input: spatial size {spatial} plus padding {padding}; use a smaller kernel, more "
+                "padding or a larger input"
+            )
+
+
+def _conv(x, weight, bias, stride, padding, dilation, nd: int, where: str) -> Tensor:
+    kernel = weight.shape[2:]
+    stride = ntuple(stride, nd, "stride", where)
+    dilation = ntuple(dilation, nd, "dilation", where)
+    pads = resolve_padding(padding, kernel, stride, dilation, where)
+    x, unbatched = check_input(x, nd, where, channels=weight.shape[1])
+    check_window(x.shape[2:], kernel, dilation, pads, where)
+    out = Conv.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation)
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> Tensor:
+    """1-D convolution of x (N, C, L) with weight (O, C, K) (SPEC B2)."""
+    return _conv(x, weight, bias, stride, padding, dilation, 1,
+                 f"conv1d(weight {tuple(weight.shape)})")
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> Tensor:
+    """2-D convolution of x (N, C, H, W) with weight (O, C, KH, KW) (SPEC B2)."""
+    return _conv(x, weight, bias, stride, padding, dilation, 2,
+                 f"conv2d(weight {tuple(weight.shape)})")
+
+
+class _ConvNd(Module):
+    nd = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, bias: bool = True, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = ntuple(kernel_size, self.nd, "kernel_size", name)
+        self.stride = ntuple(stride, self.nd, "stride", name)
+        self.dilation = ntuple(dilation, self.nd, "dilation", name)
+        self._pads = resolve_padding(padding, self.kernel_size, self.stride, self.dilation, name)
+        self.padding = padding if isinstance(padding, str) else ntuple(padding, self.nd,
+                                                                       "padding", name, 0)
+        dtype = np.dtype(dtype or get_default_dtype())
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.default_linear_init_(self.weight, self.bias)
+
+    def forward(self, x) -> Tensor:
+        where = f"{type(self).__name__}({self.extra_repr()})"
+        x, unbatched = check_input(x, self.nd, where, channels=self.in_channels)
+        check_window(x.shape[2:], self.kernel_size, self.dilation, self._pads, where)
+        out = Conv.apply(x, self.weight, self.bias, stride=self.stride, padding=self._pads,
+                         dilation=self.dilation)
+        return out.reshape(out.shape[1:]) if unbatched else out
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding not in ((0,) * self.nd, "valid"):
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self.nd:
+            s += f", dilation={self.dilation}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over (N, C, H, W): out (N, out_channels, H_out, W_out) (SPEC B2)."""
+
+    nd = 2
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C, L): out (N, out_channels, L_out) (SPEC B2)."""
+
+    nd = 1

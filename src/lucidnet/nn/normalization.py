@@ -1,0 +1,276 @@
+"""Normalization layers (SPEC H2, H3): BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm1d/2d.
+
+    y = gamma * (x - mean) / sqrt(var + eps) + beta
+
+BatchNorm uses the batch statistics (biased variance) in training and keeps running estimates
+for inference, updated as PyTorch does:
+
+    running_mean <- (1 - momentum) running_mean + momentum * mean
+    running_var  <- (1 - momentum) running_var  + momentum * var * M / (M - 1)   (unbiased)
+
+with ``momentum=None`` meaning a cumulative average (momentum = 1 / num_batches_tracked).
+State-dict keys are PyTorch's: weight, bias, running_mean, running_var, num_batches_tracked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.ops import norm as N
+from ..autograd.ops.elementwise import Cast
+from ..autograd.tensor import Tensor, get_default_dtype
+from .module import Module, Parameter
+
+__all__ = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "GroupNorm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "LayerNorm",
+    "batch_norm",
+    "group_norm",
+    "layer_norm",
+]
+
+
+def _as_float_tensor(x) -> Tensor:
+    x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    if x.dtype.kind != "f":
+        x = Cast.apply(x, dtype=get_default_dtype())
+    return x
+
+
+def _check_positive_int(value, name, where):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _check_eps_momentum(eps, momentum, where):
+    if not eps > 0:
+        raise ValueError(f"{where}: eps must be > 0, got {eps!r}")
+    if momentum is not None and not 0.0 <= momentum <= 1.0:
+        raise ValueError(f"{where}: momentum must be in [0, 1] or None, got {momentum!r}")
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Functional batch norm of x (N, C, *S); updates running_mean / running_var in place when
+    training (as ``torch.nn.functional.batch_norm``)."""
+    x = _as_float_tensor(x)
+    if training and x.size // max(x.shape[1], 1) <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{x.shape}")
+    return N.BatchNorm.apply(x, weight, bias, running_mean=running_mean, running_var=running_var,
+                             training=training, momentum=momentum, eps=eps)
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalize each sample over its last ``len(normalized_shape)`` axes."""
+    x = _as_float_tensor(x)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
+        raise ValueError(f"LayerNorm(normalized_shape={shape}) expects input of shape "
+                         f"(*, {', '.join(map(str, shape))}), got {x.shape}")
+    return N.LayerNorm.apply(x, weight, bias, normalized_ndim=len(shape), eps=eps)
+
+
+def group_norm(x, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalize each (sample, group of C/G channels) of x (N, C, *S)."""
+    x = _as_float_tensor(x)
+    if x.ndim < 2 or x.shape[1] % num_groups:
+        raise ValueError(f"group_norm: expected input (N, C, *) with C divisible by "
+                         f"num_groups={num_groups}, got shape {x.shape}")
+    return N.GroupNorm.apply(x, weight, bias, num_groups=num_groups, eps=eps)
+
+
+class _BatchNorm(Module):
+    dims: tuple = (4,)
+    shape_text = "(N, C, H, W)"
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        self.num_features = _check_positive_int(num_features, "num_features", name)
+        _check_eps_momentum(eps, momentum, name)
+        self.eps, self.momentum = float(eps), momentum
+        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
+        dtype = np.dtype(dtype or get_default_dtype())
+        if self.affine:
+            self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
+            self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
+        else:
+            self.weight = self.bias = None
+        if self.track_running_stats:
+            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dtype))
+            self.register_buffer("running_var", np.ones(self.num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.fill(0)
+            self.running_var.fill(1)
+            self.num_batches_tracked = np.array(0, dtype=np.int64)
+
+    def _check(self, x: Tensor) -> None:
+        where = f"{type(self).__name__}({self.num_features})"
+        if x.ndim not in self.dims:
+            raise ValueError(f"{where} expects input of shape {self.shape_text}, got shape "
+                             f"{x.shape} ({x.ndim} dims)")
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"{where} expects {self.num_features} channels in axis 1 of "
+                             f"{self.shape_text}, got shape {x.shape}")
+
+    def forward(self, x) -> Tensor:
+        x = _as_float_tensor(x)
+        self._check(x)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked = self.num_batches_tracked + 1
+            if self.momentum is None:  # cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked)
+        use_batch = self.training or not self.track_running_stats
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          training=use_batch, momentum=factor, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization of (N, C) features or (N, C, L) sequences, per channel C (SPEC H2)."""
+
+    dims = (2, 3)
+    shape_text = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of (N, C, H, W) feature maps, per channel C (SPEC H2)."""
+
+    dims = (4,)
+    shape_text = "(N, C, H, W)"
+
+
+class LayerNorm(Module):
+    """Normalize each sample over its last axes ``normalized_shape``; elementwise gamma, beta of
+    that shape (SPEC H3)."""
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+            else tuple(normalized_shape)
+        for n in shape:
+            _check_positive_int(n, "normalized_shape", "LayerNorm")
+        _check_eps_momentum(eps, None, "LayerNorm")
+        self.normalized_shape = tuple(int(n) for n in shape)
+        self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
+        dtype = np.dtype(dtype or get_default_dtype())
+        self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype)) \
+            if elementwise_affine else None
+        self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype)) \
+            if elementwise_affine and bias else None
+
+    def forward(self, x) -> Tensor:
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class GroupNorm(Module):
+    """Split C channels into ``num_groups`` groups; normalize each (sample, group) over its
+    channels and positions; per-channel gamma, beta (SPEC H3)."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, dtype=None):
+        super().__init__()
+        self.num_groups = _check_positive_int(num_groups, "num_groups", "GroupNorm")
+        self.num_channels = _check_positive_int(num_channels, "num_channels", "GroupNorm")
+        if self.num_channels % self.num_groups:
+            raise ValueError(f"GroupNorm: num_channels={num_channels} must be divisible by "
+                             f"num_groups={num_groups}")
+        _check_eps_momentum(eps, None, "GroupNorm")
+        self.eps, self.affine = float(eps), bool(affine)
+        dtype = np.dtype(dtype or get_default_dtype())
+        self.weight = Parameter(np.ones(num_channels, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine else None
+
+    def forward(self, x) -> Tensor:
+        x = _as_float_tensor(x)
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}) expects input of "
+                             f"shape (N, {self.num_channels}, *), got {x.shape}")
+        return N.GroupNorm.apply(x, self.weight, self.bias, num_groups=self.num_groups,
+                                 eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class _InstanceNorm(_BatchNorm):
+    """Normalize each (sample, channel) over its positions (SPEC H3). PyTorch's defaults:
+    affine=False, track_running_stats=False."""
+
+    nd = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+
+    def forward(self, x) -> Tensor:
+        x = _as_float_tensor(x)
+        where = f"{type(self).__name__}({self.num_features})"
+        spatial = "L" if self.nd == 1 else "H, W"
+        if x.ndim not in (self.nd + 1, self.nd + 2):
+            raise ValueError(f"{where} expects input of shape (N, C, {spatial}) or (C, {spatial}),"
+                             f" got shape {x.shape}")
+        unbatched = x.ndim == self.nd + 1
+        if unbatched:
+            x = x.reshape((1,) + x.shape)
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"{where} expects {self.num_features} channels, got shape {x.shape}")
+        use_instance = self.training or not self.track_running_stats
+        if use_instance:
+            positions = int(np.prod(x.shape[2:]))
+            if positions <= 1:
+                raise ValueError(f"{where}: Expected more than 1 spatial element when training, "
+                                 f"got input size {x.shape}")
+            if self.training and self.track_running_stats:
+                self._update_running_stats(x.data, positions)
+            out = N.GroupNorm.apply(x, self.weight, self.bias, num_groups=self.num_features,
+                                    eps=self.eps)
+        else:
+            out = N.BatchNorm.apply(x, self.weight, self.bias, running_mean=self.running_mean,
+                                    running_var=self.running_var, training=False, eps=self.eps)
+        return out.reshape(out.shape[1:]) if unbatched else out
+
+    def _update_running_stats(self, x: np.ndarray, positions: int) -> None:
+        """PyTorch's rule: the batch average of each instance's mean and unbiased variance."""
+        self.num_batches_tracked = self.num_batches_tracked + 1
+        factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        axes = tuple(range(2, x.ndim))
+        mean = x.mean(axis=axes).mean(axis=0)
+        var = x.var(axis=axes, ddof=1).mean(axis=0)
+        self.running_mean *= 1 - factor
+        self.running_mean += factor * mean
+        self.running_var *= 1 - factor
+        self.running_var += factor * var
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of (N, C, L) (SPEC H3)."""
+
+    nd = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of (N, C, H, W) (SPEC H3)."""
+
+    nd = 2

@@ -1,0 +1,180 @@
+"""Pooling layers and their functional forms (SPEC B2): max and average pooling in 1-D and 2-D,
+adaptive average pooling (output 1 = global average pooling). PyTorch names and defaults
+(``stride=None`` means stride = kernel_size; ``ceil_mode`` is not supported)."""
+
+from __future__ import annotations
+
+from ..autograd.ops.pool import AdaptiveAvgPool, AvgPool, MaxPool
+from ..autograd.tensor import Tensor
+from .conv import check_input, check_window, ntuple
+from .module import Module
+
+__all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "max_pool1d",
+    "max_pool2d",
+]
+
+
+def _pool_args(kernel_size, stride, padding, dilation, nd, where):
+    kernel = ntuple(kernel_size, nd, "kernel_size", where)
+    stride = kernel if stride is None else ntuple(stride, nd, "stride", where)
+    dilation = ntuple(dilation, nd, "dilation", where)
+    pads = ntuple(padding, nd, "padding", where, minimum=0)
+    for p, k in zip(pads, kernel):
+        if p > k // 2:  # PyTorch's rule: a window must never lie entirely in the padding
+            raise ValueError(f"{where}: padding should be at most half of kernel size, got "
+                             f"padding={padding} for kernel_size={kernel_size}")
+    return kernel, stride, tuple((p, p) for p in pads), dilation
+
+
+def _max_pool(x, kernel_size, stride, padding, dilation, nd, where) -> Tensor:
+    kernel, stride, pads, dilation = _pool_args(kernel_size, stride, padding, dilation, nd, where)
+    x, unbatched = check_input(x, nd, where)
+    check_window(x.shape[2:], kernel, dilation, pads, where)
+    out = MaxPool.apply(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def _avg_pool(x, kernel_size, stride, padding, count_include_pad, nd, where) -> Tensor:
+    kernel, stride, pads, _ = _pool_args(kernel_size, stride, padding, 1, nd, where)
+    x, unbatched = check_input(x, nd, where)
+    check_window(x.shape[2:], kernel, (1,) * nd, pads, where)
+    out = AvgPool.apply(x, kernel=kernel, stride=stride, padding=pads,
+                        count_include_pad=count_include_pad)
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def _adaptive_avg_pool(x, output_size, nd, where) -> Tensor:
+    size = ntuple(output_size, nd, "output_size", where)
+    x, unbatched = check_input(x, nd, where)
+    out = AdaptiveAvgPool.apply(x, output_size=size)
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1) -> Tensor:
+    return _max_pool(x, kernel_size, stride, padding, dilation, 1, "max_pool1d")
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1) -> Tensor:
+    """out[n, c, i, j] = max over the window at (s i, s j) of the (-inf padded) input."""
+    return _max_pool(x, kernel_size, stride, padding, dilation, 2, "max_pool2d")
+
+
+def avg_pool1d(x, kernel_size, stride=None, padding=0, count_include_pad=True) -> Tensor:
+    return _avg_pool(x, kernel_size, stride, padding, count_include_pad, 1, "avg_pool1d")
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True) -> Tensor:
+    """out[n, c, i, j] = mean over the window at (s i, s j) of the (zero padded) input."""
+    return _avg_pool(x, kernel_size, stride, padding, count_include_pad, 2, "avg_pool2d")
+
+
+def adaptive_avg_pool1d(x, output_size) -> Tensor:
+    return _adaptive_avg_pool(x, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(x, output_size) -> Tensor:
+    return _adaptive_avg_pool(x, output_size, 2, "adaptive_avg_pool2d")
+
+
+class _MaxPoolNd(Module):
+    nd = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size, self.stride, self._pads, self.dilation = _pool_args(
+            kernel_size, stride, padding, dilation, self.nd, name)
+        self.padding = ntuple(padding, self.nd, "padding", name, 0)
+
+    def forward(self, x) -> Tensor:
+        where = f"{type(self).__name__}({self.extra_repr()})"
+        x, unbatched = check_input(x, self.nd, where)
+        check_window(x.shape[2:], self.kernel_size, self.dilation, self._pads, where)
+        out = MaxPool.apply(x, kernel=self.kernel_size, stride=self.stride, padding=self._pads,
+                            dilation=self.dilation)
+        return out.reshape(out.shape[1:]) if unbatched else out
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}")
+
+
+class _AvgPoolNd(Module):
+    nd = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad: bool = True):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size, self.stride, self._pads, _ = _pool_args(
+            kernel_size, stride, padding, 1, self.nd, name)
+        self.padding = ntuple(padding, self.nd, "padding", name, 0)
+        self.count_include_pad = bool(count_include_pad)
+
+    def forward(self, x) -> Tensor:
+        where = f"{type(self).__name__}({self.extra_repr()})"
+        x, unbatched = check_input(x, self.nd, where)
+        check_window(x.shape[2:], self.kernel_size, (1,) * self.nd, self._pads, where)
+        out = AvgPool.apply(x, kernel=self.kernel_size, stride=self.stride, padding=self._pads,
+                            count_include_pad=self.count_include_pad)
+        return out.reshape(out.shape[1:]) if unbatched else out
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool2d(_MaxPoolNd):
+    """2-D max pooling over (N, C, H, W) (SPEC B2)."""
+
+    nd = 2
+
+
+class MaxPool1d(_MaxPoolNd):
+    """1-D max pooling over (N, C, L) (SPEC B2)."""
+
+    nd = 1
+
+
+class AvgPool2d(_AvgPoolNd):
+    """2-D average pooling over (N, C, H, W) (SPEC B2)."""
+
+    nd = 2
+
+
+class AvgPool1d(_AvgPoolNd):
+    """1-D average pooling over (N, C, L) (SPEC B2)."""
+
+    nd = 1
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed ``output_size`` (H_out, W_out); 1 = global average pooling."""
+
+    nd = 2
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = ntuple(output_size, self.nd, "output_size", type(self).__name__)
+
+    def forward(self, x) -> Tensor:
+        return _adaptive_avg_pool(x, self.output_size, self.nd, f"{type(self).__name__}"
+                                  f"(output_size={self.output_size})")
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Average pooling of (N, C, L) to a fixed length; 1 = global average pooling."""
+
+    nd = 1
