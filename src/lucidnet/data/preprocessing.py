@@ -27,20 +27,20 @@ _EPS = np.finfo(np.float64).eps
 class _Transformer:
     """fit / transform / fit_transform / inverse_transform plumbing with the input checks."""
 
-    _fitted_attr = "mean_"
-
     def fit(self, X, y=None):
         X = as_2d_float(X, "X", min_samples=self._min_samples)
+        self._fit(X.astype(np.float64))
         self.n_features_in_ = X.shape[1]
         self.n_samples_seen_ = X.shape[0]
-        self._fit(X.astype(np.float64))
         return self
 
     _min_samples = 1
 
-    def _check(self, X, n_features: int, what: str) -> np.ndarray:
-        if not hasattr(self, self._fitted_attr):
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "n_features_in_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted yet; call fit(X) first")
+
+    def _check(self, X, n_features: int, what: str) -> np.ndarray:
         X = as_2d_float(X, "X")
         if X.shape[1] != n_features:
             raise ValueError(f"X has {X.shape[1]} features but {type(self).__name__} {what} "
@@ -48,6 +48,7 @@ class _Transformer:
         return X
 
     def transform(self, X) -> np.ndarray:
+        self._check_fitted()
         X = self._check(X, self.n_features_in_, "was fitted with")
         return self._transform(X.astype(np.float64)).astype(X.dtype, copy=False)
 
@@ -55,6 +56,7 @@ class _Transformer:
         return self.fit(X, y).transform(X)
 
     def inverse_transform(self, X) -> np.ndarray:
+        self._check_fitted()
         X = self._check(X, self._n_out(), "outputs")
         return self._inverse(X.astype(np.float64)).astype(X.dtype, copy=False)
 
@@ -93,9 +95,6 @@ class StandardScaler(_Transformer):
             self.scale_ = scale
         else:
             self.scale_ = None
-        self._fitted = True
-
-    _fitted_attr = "_fitted"
 
     def _transform(self, X):
         if self.with_mean:
@@ -117,8 +116,6 @@ class MinMaxScaler(_Transformer):
 
     Constant features (``max == min``) get range 1, so they map to ``lo``, as in scikit-learn.
     """
-
-    _fitted_attr = "scale_"
 
     def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)):
         try:
