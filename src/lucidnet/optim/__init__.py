@@ -1,0 +1,64 @@
+"""Optimizers and learning-rate schedules (SPEC E2-E4, F1-F3), PyTorch's names and semantics.
+
+    opt = lucidnet.optim.get_optimizer("adam", model.parameters(), lr=1e-3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, Adamax, AdamW, NAdam
+from .optimizer import Optimizer, get_num_threads, set_num_threads
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
+    "Optimizer",
+    "RMSprop",
+    "get_num_threads",
+    "get_optimizer",
+    "lr_scheduler",
+    "set_num_threads",
+]
+
+
+def _preset(cls, **fixed) -> Callable[..., Optimizer]:
+    def make(params, **kwargs):
+        for key, value in fixed.items():
+            kwargs.setdefault(key, value)
+        return cls(params, **kwargs)
+    make.__doc__ = f"{cls.__name__} with {fixed} (preset)"
+    return make
+
+
+#: name -> class or preset factory; "momentum", "nesterov", "amsgrad" are presets.
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
+    "sgd": SGD,
+    "momentum": _preset(SGD, momentum=0.9),
+    "nesterov": _preset(SGD, momentum=0.9, nesterov=True),
+    "adagrad": Adagrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+    "adamax": Adamax,
+    "nadam": NAdam,
+    "amsgrad": _preset(Adam, amsgrad=True),
+}
+
+
+def get_optimizer(name: str, params, **kwargs: Any) -> Optimizer:
+    """Build an optimizer by name (case-insensitive); unknown names list the valid ones."""
+    key = name.lower() if isinstance(name, str) else name
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[key](params, **kwargs)

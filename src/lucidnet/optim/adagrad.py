@@ -1,0 +1,57 @@
+"""Adagrad: per-coordinate lr scaled by the root of the summed squared gradients (SPEC E3).
+
+PyTorch: ``G += g²``, ``θ -= lr_t g / (√G + ε)`` with ``lr_t = lr / (1 + (t-1) lr_decay)``.
+The notes write ``θ -= α g / √(G + ε)`` (ε inside the root): ``eps_inside_sqrt=True``. The two
+differ only where ``G`` is comparable to ε (or ε²): with ``G = 0`` the notes' step is ``α g/√ε``,
+PyTorch's ``α g/ε``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, _check_number
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad with PyTorch's arguments; ``eps_inside_sqrt`` selects the notes' form. SPEC E3."""
+
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
+                 maximize: bool = False, eps_inside_sqrt: bool = False):
+        defaults = {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
+                        "initial_accumulator_value": initial_accumulator_value, "eps": eps,
+                        "maximize": maximize, "eps_inside_sqrt": eps_inside_sqrt}
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        super()._check_group(group)
+        group["lr_decay"] = _check_number("Adagrad", "lr_decay", group["lr_decay"], 0.0)
+        group["initial_accumulator_value"] = _check_number(
+            "Adagrad", "initial_accumulator_value", group["initial_accumulator_value"], 0.0)
+        group["eps"] = _check_number("Adagrad", "eps", group["eps"], 0.0, low_open=True)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("sum",)
+
+    def _init_value(self, name: str, group: dict[str, Any]) -> float:
+        return group["initial_accumulator_value"]
+
+    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+        clr = group["lr"] / (1.0 + (step - 1) * group["lr_decay"])
+        t, acc = tmp[0], st["sum"]
+        np.multiply(g, g, out=t)
+        acc += t
+        if group["eps_inside_sqrt"]:               # notes: √(G + ε)
+            np.add(acc, group["eps"], out=t)
+            np.sqrt(t, out=t)
+        else:                                      # PyTorch: √G + ε
+            np.sqrt(acc, out=t)
+            t += group["eps"]
+        np.divide(g, t, out=t)
+        t *= clr
+        p -= t

@@ -1,0 +1,653 @@
+"""Learning-rate schedules, PyTorch's names and semantics (SPEC F1, F2, F3).
+
+Every schedule (except `ReduceLROnPlateau`, which reacts to a metric) is a closed form
+``lr_t = f(base_lr, t)`` of the step count ``t = last_epoch``; ``step()`` advances ``t`` by one and
+writes ``lr_t`` into each param group. As in PyTorch, building a scheduler applies ``lr_0`` at once
+and stores the group's starting lr as ``group["initial_lr"]`` (the ``base_lr`` of every schedule).
+
+``interval`` says how the trainer should step a schedule: ``"epoch"`` (after each epoch) or
+``"batch"`` (after each optimizer step: `CyclicLR`, `OneCycleLR`). ``needs_metric = True`` marks
+`ReduceLROnPlateau`, stepped as ``scheduler.step(val_loss)``. ``state_dict()`` is JSON-able:
+plain numbers, strings and lists (functions such as LambdaLR's lambdas are not stored).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = [
+    "SCHEDULERS",
+    "ConstantLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "OneCycleLR",
+    "PolynomialLR",
+    "ReduceLROnPlateau",
+    "SequentialLR",
+    "StepLR",
+    "get_scheduler",
+    "warmup_cosine",
+]
+
+
+# ---------------------------------------------------------------------------------- validation
+def _req(owner: str, name: str, value) -> None:
+    if value is None:
+        raise ValueError(f"{owner}: argument {name} is required, got None")
+
+
+def _int(owner: str, name: str, value, low: int = 1) -> int:
+    _req(owner, name, value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{owner}: {name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _real(owner: str, name: str, value, low: float | None = None, high: float | None = None, *,
+          low_open: bool = False, high_open: bool = False) -> float:
+    _req(owner, name, value)
+    ok = not isinstance(value, bool) and isinstance(value, (int, float))
+    if ok:
+        v = float(value)
+        ok = math.isfinite(v)
+        if ok and low is not None:
+            ok = v > low if low_open else v >= low
+        if ok and high is not None:
+            ok = v < high if high_open else v <= high
+    if not ok:
+        lo = "-inf" if low is None else f"{low}"
+        hi = "inf" if high is None else f"{high}"
+        rng = ("(" if low_open or low is None else "[") + f"{lo}, {hi}" + \
+              (")" if high_open or high is None else "]")
+        raise ValueError(f"{owner}: {name} must be a finite number in {rng}, got {value!r}")
+    return float(value)
+
+
+def _per_group(owner: str, name: str, optimizer, value, low: float = 0.0) -> list[float]:
+    _req(owner, name, value)
+    n = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"{owner}: {name} has {len(value)} values, the optimizer has {n} "
+                             f"param groups")
+        return [_real(owner, f"{name}[{i}]", v, low) for i, v in enumerate(value)]
+    return [_real(owner, name, value, low)] * n
+
+
+class LRScheduler:
+    """Base class: closed-form schedules ``lr_t = _lr_at(base_lr, t)``."""
+
+    interval = "epoch"
+    needs_metric = False
+
+    def __init__(self, optimizer, last_epoch: int = -1):
+        owner = type(self).__name__
+        if not hasattr(optimizer, "param_groups"):
+            raise TypeError(f"{owner}: expected an Optimizer, got {type(optimizer).__name__}")
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
+            raise ValueError(f"{owner}: last_epoch must be an integer >= -1, got {last_epoch!r}")
+        self.optimizer = optimizer
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
+                raise ValueError(f"{owner}: resuming with last_epoch={last_epoch} needs "
+                                 f"param_groups[{i}]['initial_lr'] (load the optimizer's "
+                                 f"state_dict first)")
+        self.base_lrs = [float(g["initial_lr"]) for g in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._step_count = 0
+        self.step()
+
+    # --------------------------------------------------------------- closed form
+    def _lr_at(self, base_lr: float, t: int) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_lr(self) -> list[float]:
+        """Learning rates of the current step ``last_epoch`` (one per param group)."""
+        return [self._lr_at(b, self.last_epoch) for b in self.base_lrs]
+
+    def step(self) -> None:
+        """Advance one step (epoch or batch, see ``interval``) and set each group's lr."""
+        self._step_count += 1
+        self.last_epoch += 1
+        self._apply(self.get_lr())
+
+    def _apply(self, lrs: Sequence[float]) -> None:
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates set by the last `step` (one per param group)."""
+        return list(self._last_lr)
+
+    # --------------------------------------------------------------- state
+    _not_saved: tuple[str, ...] = ()
+
+    def state_dict(self) -> dict[str, Any]:
+        """Every attribute except the optimizer (and functions): JSON-able."""
+        skip = {"optimizer", *self._not_saved}
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()
+                if k not in skip}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        owner = type(self).__name__
+        if not isinstance(state_dict, dict) or "last_epoch" not in state_dict:
+            raise ValueError(f"{owner}.load_state_dict: expected the dict of "
+                             f"{owner}.state_dict(), got {type(state_dict).__name__}")
+        self.__dict__.update({k: v for k, v in state_dict.items() if k not in self._not_saved})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self.get_last_lr()})"
+
+
+# ---------------------------------------------------------------------------------- F1
+class LambdaLR(LRScheduler):
+    """``lr_t = base_lr * lr_lambda(t)`` (one function, or one per param group)."""
+
+    _not_saved = ("lr_lambdas",)
+
+    def __init__(self, optimizer, lr_lambda: Callable[[int], float] | list | None = None,
+                 last_epoch: int = -1):
+        _req("LambdaLR", "lr_lambda", lr_lambda)
+        n = len(optimizer.param_groups)
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+        if len(lambdas) != n or not all(callable(f) for f in lambdas):
+            raise ValueError(f"LambdaLR: lr_lambda must be a function or a list of {n} functions, "
+                             f"got {lr_lambda!r}")
+        self.lr_lambdas = lambdas
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [b * f(self.last_epoch) for f, b in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class StepLR(LRScheduler):
+    """Step decay ``lr_t = base_lr * gamma^floor(t / step_size)`` (SPEC F1)."""
+
+    def __init__(self, optimizer, step_size: int | None = None, gamma: float = 0.1,
+                 last_epoch: int = -1):
+        self.step_size = _int("StepLR", "step_size", step_size)
+        self.gamma = _real("StepLR", "gamma", gamma, 0.0, low_open=True)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr, t):
+        return base_lr * self.gamma ** (t // self.step_size)
+
+
+class MultiStepLR(LRScheduler):
+    """``lr_t = base_lr * gamma^(number of milestones <= t)``."""
+
+    def __init__(self, optimizer, milestones: Sequence[int] | None = None, gamma: float = 0.1,
+                 last_epoch: int = -1):
+        _req("MultiStepLR", "milestones", milestones)
+        if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
+            raise ValueError(f"MultiStepLR: milestones must be a list of integers >= 1, got "
+                             f"{milestones!r}")
+        self.milestones = sorted(_int("MultiStepLR", "milestones[]", m) for m in milestones)
+        self.gamma = _real("MultiStepLR", "gamma", gamma, 0.0, low_open=True)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr, t):
+        return base_lr * self.gamma ** bisect_right(self.milestones, t)
+
+
+class ConstantLR(LRScheduler):
+    """``lr_t = base_lr * factor`` for ``t < total_iters``, then ``base_lr`` (SPEC F1: constant)."""
+
+    def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1):
+        self.factor = _real("ConstantLR", "factor", factor, 0.0, 1.0)
+        self.total_iters = _int("ConstantLR", "total_iters", total_iters, 0)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr, t):
+        return base_lr * (self.factor if t < self.total_iters else 1.0)
+
+
+class LinearLR(LRScheduler):
+    """Linear warmup/decay of the factor: ``lr_t = base_lr (s + (e - s) min(t, T)/T)`` (SPEC F3)."""
+
+    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1):
+        self.start_factor = _real("LinearLR", "start_factor", start_factor, 0.0, 1.0,
+                                  low_open=True)
+        self.end_factor = _real("LinearLR", "end_factor", end_factor, 0.0, 1.0)
+        self.total_iters = _int("LinearLR", "total_iters", total_iters)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr, t):
+        s, e, n = self.start_factor, self.end_factor, self.total_iters
+        return base_lr * (s + (e - s) * min(n, t) / n)
+
+
+class ExponentialLR(LRScheduler):
+    """``lr_t = base_lr * gamma^t``; `from_decay_rate` gives the notes' ``α0·e^(-k t)`` (SPEC F1)."""
+
+    def __init__(self, optimizer, gamma: float | None = None, last_epoch: int = -1):
+        self.gamma = _real("ExponentialLR", "gamma", gamma, 0.0, low_open=True)
+        self.decay_rate: float | None = None
+        super().__init__(optimizer, last_epoch)
+
+    @classmethod
+    def from_decay_rate(cls, optimizer, k: float, last_epoch: int = -1) -> ExponentialLR:
+        """The notes' ``α_t = α0 e^(-k t)``: ``gamma = e^(-k)``, computed as ``exp(-k t)``."""
+        k = _real("ExponentialLR.from_decay_rate", "k", k, 0.0)
+        self = cls.__new__(cls)
+        self.gamma, self.decay_rate = math.exp(-k), k
+        LRScheduler.__init__(self, optimizer, last_epoch)
+        return self
+
+    def _lr_at(self, base_lr, t):
+        if self.decay_rate is not None:
+            return base_lr * math.exp(-self.decay_rate * t)
+        return base_lr * self.gamma ** t
+
+
+class PolynomialLR(LRScheduler):
+    """``lr_t = base_lr (1 - min(t, T)/T)^power`` (SPEC F1)."""
+
+    def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
+        self.total_iters = _int("PolynomialLR", "total_iters", total_iters)
+        self.power = _real("PolynomialLR", "power", power, 0.0)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr, t):
+        return base_lr * (1.0 - min(self.total_iters, t) / self.total_iters) ** self.power
+
+
+# ---------------------------------------------------------------------------------- F2
+def _cosine(base_lr: float, eta_min: float, t: float, period: float) -> float:
+    return eta_min + (base_lr - eta_min) * (1.0 + math.cos(math.pi * t / period)) / 2.0
+
+
+class CosineAnnealingLR(LRScheduler):
+    """``lr_t = η_min + (base_lr - η_min)(1 + cos(π t / T_max))/2`` (SPEC F2)."""
+
+    def __init__(self, optimizer, T_max: int | None = None, eta_min: float = 0.0,
+                 last_epoch: int = -1):
+        self.T_max = _int("CosineAnnealingLR", "T_max", T_max)
+        self.eta_min = _real("CosineAnnealingLR", "eta_min", eta_min, 0.0)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base_lr, t):
+        return _cosine(base_lr, self.eta_min, t, self.T_max)
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: cosine from ``base_lr`` to ``eta_min`` over ``T_i`` steps, then restart with
+    ``T_{i+1} = T_mult T_i`` (``T_0`` first) (SPEC F2)."""
+
+    def __init__(self, optimizer, T_0: int | None = None, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1):
+        self.T_0 = _int("CosineAnnealingWarmRestarts", "T_0", T_0)
+        self.T_mult = _int("CosineAnnealingWarmRestarts", "T_mult", T_mult)
+        self.eta_min = _real("CosineAnnealingWarmRestarts", "eta_min", eta_min, 0.0)
+        super().__init__(optimizer, last_epoch)
+
+    def cycle_position(self, t: int) -> tuple[int, int]:
+        """``(T_cur, T_i)``: position inside the current cycle and its length at step ``t``."""
+        period = self.T_0
+        if self.T_mult == 1:
+            return t % period, period
+        while t >= period:
+            t -= period
+            period *= self.T_mult
+        return t, period
+
+    def _lr_at(self, base_lr, t):
+        t_cur, period = self.cycle_position(t)
+        return _cosine(base_lr, self.eta_min, t_cur, period)
+
+
+# ---------------------------------------------------------------------------------- F3
+class SequentialLR(LRScheduler):
+    """Run ``schedulers[i]`` between ``milestones[i-1]`` and ``milestones[i]``, each restarted at
+    ``t = 0`` on its milestone (e.g. LinearLR warmup then CosineAnnealingLR) (SPEC F3)."""
+
+    def __init__(self, optimizer, schedulers: Sequence[LRScheduler] | None = None,
+                 milestones: Sequence[int] | None = None, last_epoch: int = -1):
+        _req("SequentialLR", "schedulers", schedulers)
+        _req("SequentialLR", "milestones", milestones)
+        schedulers, milestones = list(schedulers), list(milestones)
+        if not schedulers:
+            raise ValueError("SequentialLR: schedulers must hold at least one scheduler, got []")
+        for i, s in enumerate(schedulers):
+            if not isinstance(s, LRScheduler) or s.needs_metric:
+                raise ValueError(f"SequentialLR: schedulers[{i}] must be a closed-form "
+                                 f"LRScheduler (not ReduceLROnPlateau), got {type(s).__name__}")
+            if s.optimizer is not optimizer:
+                raise ValueError(f"SequentialLR: schedulers[{i}] ({type(s).__name__}) belongs "
+                                 f"to another optimizer")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: milestones must have len(schedulers) - 1 = "
+                             f"{len(schedulers) - 1} entries, got {milestones!r}")
+        ms = [_int("SequentialLR", "milestones[]", m) for m in milestones]
+        if ms != sorted(ms):
+            raise ValueError(f"SequentialLR: milestones must be increasing, got {milestones!r}")
+        self._schedulers = schedulers
+        self._milestones = ms
+        self.interval = "batch" if any(s.interval == "batch" for s in schedulers) else "epoch"
+        for group in optimizer.param_groups:     # undo the lr the sub-schedulers applied
+            if "initial_lr" in group:
+                group["lr"] = group["initial_lr"]
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        t = self.last_epoch
+        idx = bisect_right(self._milestones, t)
+        local = t - (self._milestones[idx - 1] if idx > 0 else 0)
+        sched = self._schedulers[idx]
+        sched.last_epoch = local
+        lrs = sched.get_lr()
+        sched._last_lr = list(lrs)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        subs = state.pop("_schedulers", [])
+        if len(subs) != len(self._schedulers):
+            raise ValueError(f"SequentialLR.load_state_dict: {len(subs)} saved schedulers, "
+                             f"{len(self._schedulers)} here")
+        super().load_state_dict(state)
+        for s, sd in zip(self._schedulers, subs):
+            s.load_state_dict(sd)
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rate (Smith 2017): triangle between ``base_lr`` and ``max_lr`` with
+    amplitude scaled by mode ``triangular`` (1), ``triangular2`` (halved each cycle) or
+    ``exp_range`` (``gamma^t``); optionally cycles momentum / beta1 inversely. Stepped per batch
+    (SPEC F3)."""
+
+    interval = "batch"
+    _not_saved = ("scale_fn",)
+
+    def __init__(self, optimizer, base_lr: float | list | None = None,
+                 max_lr: float | list | None = None, step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
+                 scale_fn: Callable[[float], float] | None = None, scale_mode: str = "cycle",
+                 cycle_momentum: bool = True, base_momentum: float | list = 0.8,
+                 max_momentum: float | list = 0.9, last_epoch: int = -1):
+        owner = "CyclicLR"
+        base_lrs = _per_group(owner, "base_lr", optimizer, base_lr)
+        self.max_lrs = _per_group(owner, "max_lr", optimizer, max_lr)
+        up = _int(owner, "step_size_up", step_size_up)
+        down = up if step_size_down is None else _int(owner, "step_size_down", step_size_down)
+        self.total_size = float(up + down)
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError(f"CyclicLR: mode must be 'triangular', 'triangular2' or "
+                             f"'exp_range' (or give scale_fn), got {mode!r}")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"CyclicLR: scale_mode must be 'cycle' or 'iterations', got "
+                             f"{scale_mode!r}")
+        self.mode = mode
+        self.gamma = _real(owner, "gamma", gamma, 0.0, low_open=True)
+        self.scale_fn = scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else \
+            ("iterations" if mode == "exp_range" else "cycle")
+        self.cycle_momentum = bool(cycle_momentum)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+                group["initial_lr"] = lr
+        if self.cycle_momentum:
+            _setup_momentum(owner, optimizer, base_momentum, max_momentum, last_epoch, self)
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _scale(self, x: float) -> float:
+        if self.scale_fn is not None:
+            return self.scale_fn(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1.0 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self) -> list[float]:
+        t = self.last_epoch
+        cycle = math.floor(1 + t / self.total_size)
+        x = 1.0 + t / self.total_size - cycle
+        if x <= self.step_ratio:
+            height = x / self.step_ratio
+        else:
+            height = (x - 1) / (self.step_ratio - 1)
+        scale = self._scale(cycle if self.scale_mode == "cycle" else t)
+        if self.cycle_momentum:
+            moms = [hi - (hi - lo) * height * scale
+                    for lo, hi in zip(self.base_momentums, self.max_momentums)]
+            _set_momentum(self.optimizer, moms, self.use_beta1)
+        return [lo + (hi - lo) * height * scale for lo, hi in zip(self.base_lrs, self.max_lrs)]
+
+
+def _setup_momentum(owner, optimizer, base_momentum, max_momentum, last_epoch, sched) -> None:
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError(f"{owner}: cycle_momentum=True needs an optimizer with momentum or "
+                         f"betas, got {type(optimizer).__name__}; pass cycle_momentum=False")
+    sched.use_beta1 = "betas" in optimizer.defaults
+    sched.base_momentums = _per_group(owner, "base_momentum", optimizer, base_momentum)
+    sched.max_momentums = _per_group(owner, "max_momentum", optimizer, max_momentum)
+    if last_epoch == -1:
+        _set_momentum(optimizer, sched.max_momentums, sched.use_beta1)
+        for lo, hi, group in zip(sched.base_momentums, sched.max_momentums,
+                                 optimizer.param_groups):
+            group["max_momentum"], group["base_momentum"] = hi, lo
+
+
+def _set_momentum(optimizer, values, use_beta1: bool) -> None:
+    for group, m in zip(optimizer.param_groups, values):
+        if use_beta1:
+            group["betas"] = (m, *group["betas"][1:])
+        else:
+            group["momentum"] = m
+
+
+class OneCycleLR(LRScheduler):
+    """1cycle (Smith & Topin): warm up from ``max_lr/div_factor`` to ``max_lr`` over
+    ``pct_start`` of ``total_steps``, then anneal to ``initial_lr/final_div_factor`` (cosine or
+    linear); momentum cycles inversely. Stepped per batch (SPEC F3)."""
+
+    interval = "batch"
+
+    def __init__(self, optimizer, max_lr: float | list | None = None,
+                 total_steps: int | None = None, epochs: int | None = None,
+                 steps_per_epoch: int | None = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: float | list = 0.85, max_momentum: float | list = 0.95,
+                 div_factor: float = 25.0, final_div_factor: float = 1e4,
+                 three_phase: bool = False, last_epoch: int = -1):
+        owner = "OneCycleLR"
+        if total_steps is not None:
+            self.total_steps = _int(owner, "total_steps", total_steps)
+        elif epochs is not None and steps_per_epoch is not None:
+            self.total_steps = _int(owner, "epochs", epochs) * \
+                _int(owner, "steps_per_epoch", steps_per_epoch)
+        else:
+            raise ValueError(f"OneCycleLR: give total_steps, or epochs and steps_per_epoch; got "
+                             f"total_steps={total_steps!r}, epochs={epochs!r}, "
+                             f"steps_per_epoch={steps_per_epoch!r}")
+        pct = _real(owner, "pct_start", pct_start, 0.0, 1.0)
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got "
+                             f"{anneal_strategy!r}")
+        self.anneal_strategy = anneal_strategy
+        div = _real(owner, "div_factor", div_factor, 0.0, low_open=True)
+        final_div = _real(owner, "final_div_factor", final_div_factor, 0.0, low_open=True)
+        n = self.total_steps
+        if three_phase:
+            self._phases = [[pct * n - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"],
+                            [2 * pct * n - 2, "max_lr", "initial_lr", "base_momentum",
+                             "max_momentum"],
+                            [n - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"]]
+        else:
+            self._phases = [[pct * n - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"],
+                            [n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"]]
+        max_lrs = _per_group(owner, "max_lr", optimizer, max_lr)
+        if last_epoch == -1:
+            for m, group in zip(max_lrs, optimizer.param_groups):
+                group["initial_lr"] = m / div
+                group["max_lr"] = m
+                group["min_lr"] = group["initial_lr"] / final_div
+        self.cycle_momentum = bool(cycle_momentum)
+        if self.cycle_momentum:
+            _setup_momentum(owner, optimizer, base_momentum, max_momentum, last_epoch, self)
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self) -> list[float]:
+        t = self.last_epoch
+        if t > self.total_steps:
+            raise ValueError(f"OneCycleLR: stepped {t} times, more than total_steps="
+                             f"{self.total_steps}")
+        lrs, moms = [], []
+        for group in self.optimizer.param_groups:
+            start = 0.0
+            for i, (end, lr0, lr1, m0, m1) in enumerate(self._phases):
+                if t <= end or i == len(self._phases) - 1:
+                    pct = (t - start) / (end - start)
+                    lrs.append(self._anneal(group[lr0], group[lr1], pct))
+                    if self.cycle_momentum:
+                        moms.append(self._anneal(group[m0], group[m1], pct))
+                    break
+                start = end
+        if self.cycle_momentum:
+            _set_momentum(self.optimizer, moms, self.use_beta1)
+        return lrs
+
+
+# ---------------------------------------------------------------------------------- plateau
+class ReduceLROnPlateau(LRScheduler):
+    """Multiply the lr by ``factor`` after ``patience`` steps without improvement of the metric
+    passed to ``step(metric)`` (``mode`` "min" or "max"; threshold "rel" or "abs"; ``cooldown``
+    steps of rest after a reduction; never below ``min_lr``)."""
+
+    needs_metric = True
+
+    def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                 min_lr: float | list = 0.0, eps: float = 1e-8):
+        owner = "ReduceLROnPlateau"
+        if not hasattr(optimizer, "param_groups"):
+            raise TypeError(f"{owner}: expected an Optimizer, got {type(optimizer).__name__}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"{owner}: mode must be 'min' or 'max', got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"{owner}: threshold_mode must be 'rel' or 'abs', got "
+                             f"{threshold_mode!r}")
+        self.optimizer = optimizer
+        self.mode, self.threshold_mode = mode, threshold_mode
+        self.factor = _real(owner, "factor", factor, 0.0, 1.0, high_open=True)
+        self.patience = _int(owner, "patience", patience, 0)
+        self.threshold = _real(owner, "threshold", threshold, 0.0)
+        self.cooldown = _int(owner, "cooldown", cooldown, 0)
+        self.min_lrs = _per_group(owner, "min_lr", optimizer, min_lr)
+        self.eps = _real(owner, "eps", eps, 0.0)
+        self.last_epoch = 0
+        self.best: float | None = None            # None: nothing seen yet (PyTorch: ±inf)
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        self._last_lr = [float(g["lr"]) for g in optimizer.param_groups]
+
+    def _is_better(self, a: float) -> bool:
+        if self.best is None:
+            return True
+        best = self.best
+        if self.mode == "min":
+            return a < best * (1.0 - self.threshold) if self.threshold_mode == "rel" else \
+                a < best - self.threshold
+        return a > best * (1.0 + self.threshold) if self.threshold_mode == "rel" else \
+            a > best + self.threshold
+
+    def step(self, metrics: float | None = None) -> None:  # type: ignore[override]
+        """Record the monitored ``metrics`` value of this epoch and reduce the lr if it stalled."""
+        if metrics is None:
+            raise ValueError("ReduceLROnPlateau.step needs the monitored metric, e.g. "
+                             "scheduler.step(val_loss); got None")
+        current = float(metrics)
+        self.last_epoch += 1
+        if math.isfinite(current) and self._is_better(current):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
+                old = float(group["lr"])
+                new = max(old * self.factor, min_lr)
+                if old - new > self.eps:
+                    group["lr"] = new
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
+
+    def get_lr(self) -> list[float]:
+        return list(self._last_lr)
+
+
+# ---------------------------------------------------------------------------------- registry
+def warmup_cosine(optimizer, warmup_steps: int | None = None, total_steps: int | None = None,
+                  start_factor: float = 0.01, eta_min: float = 0.0) -> SequentialLR:
+    """Linear warmup over ``warmup_steps`` then cosine annealing to ``eta_min`` until
+    ``total_steps``: ``SequentialLR([LinearLR, CosineAnnealingLR], [warmup_steps])`` (SPEC F3)."""
+    warmup_steps = _int("warmup_cosine", "warmup_steps", warmup_steps)
+    total_steps = _int("warmup_cosine", "total_steps", total_steps)
+    if total_steps <= warmup_steps:
+        raise ValueError(f"warmup_cosine: total_steps must exceed warmup_steps={warmup_steps}, "
+                         f"got {total_steps}")
+    warm = LinearLR(optimizer, start_factor, 1.0, warmup_steps)
+    cos = CosineAnnealingLR(optimizer, total_steps - warmup_steps, eta_min)
+    return SequentialLR(optimizer, [warm, cos], [warmup_steps])
+
+
+#: name -> scheduler class (or factory); PyTorch class names are accepted too.
+SCHEDULERS: dict[str, Callable[..., LRScheduler]] = {
+    "lambda": LambdaLR,
+    "step": StepLR,
+    "multistep": MultiStepLR,
+    "constant": ConstantLR,
+    "linear": LinearLR,
+    "exponential": ExponentialLR,
+    "polynomial": PolynomialLR,
+    "cosine": CosineAnnealingLR,
+    "cosine_warm_restarts": CosineAnnealingWarmRestarts,
+    "sequential": SequentialLR,
+    "warmup_cosine": warmup_cosine,
+    "cyclic": CyclicLR,
+    "onecycle": OneCycleLR,
+    "plateau": ReduceLROnPlateau,
+}
+
+
+def get_scheduler(name: str, optimizer, **kwargs: Any) -> LRScheduler:
+    """Build a schedule by registry name or PyTorch class name (case-insensitive)."""
+    key = name.lower() if isinstance(name, str) else name
+    by_class = {f.__name__.lower(): f for f in SCHEDULERS.values()}
+    factory = SCHEDULERS.get(key) or by_class.get(key)
+    if factory is None:
+        raise ValueError(f"unknown scheduler {name!r}; valid names: {', '.join(SCHEDULERS)} "
+                         f"(or the PyTorch class names)")
+    return factory(optimizer, **kwargs)

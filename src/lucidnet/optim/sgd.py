@@ -1,0 +1,136 @@
+"""SGD with momentum in PyTorch's form and in the two forms of the notes; Nesterov (SPEC E2, E4).
+
+``momentum_form`` selects how the velocity is kept (``g`` = gradient after weight decay, ``α`` = lr):
+
+* ``"pytorch"`` (default) -- ``b = μ b + (1 - dampening) g`` (``b = g`` on the first step),
+  ``θ = θ - α b``; with ``nesterov=True``: ``θ = θ - α (g + μ b)``.
+* ``"ema"`` -- the notes' ``v = β v + (1 - β) g`` (``v0 = 0``), ``θ = θ - α v``. Since
+  ``v_t = (1 - β) Σ β^(t-k) g_k`` it is *exactly* PyTorch's ``momentum=β, dampening=0`` run with
+  ``lr = α (1 - β)``. PyTorch's ``dampening=β`` gives the same recursion except that PyTorch starts
+  from ``b1 = g1`` instead of ``v1 = (1 - β) g1``, so its first gradient weighs ``1/(1 - β)`` times more.
+* ``"classical"`` -- the notes' ``v = ρ v - α g``, ``θ = θ + v``. Then ``v = -α b``: identical to
+  PyTorch while the lr is constant, but when a schedule changes ``α`` the classical velocity keeps the
+  old lr inside it (PyTorch rescales the whole buffer by the current lr).
+  With ``nesterov=True`` this is the notes' look-ahead Nesterov: ``v = ρ v - α ∇f(θ + ρ v)``,
+  ``θ = θ + v`` (the notes' ``v = β v + α ∇J(θ - β v); θ = θ - v`` with ``v → -v``); ``step`` needs a
+  ``closure`` that recomputes the loss and gradients, which it calls at the look-ahead point
+  ``θ + ρ v``. PyTorch's Nesterov is the same algorithm re-parameterized: its weights are the look-ahead
+  point ``φ = θ + ρ v`` (``φ_{t+1} = φ_t - α (g(φ_t) + ρ b_{t+1})``), so both runs agree exactly
+  after the change of variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, _check_number
+
+__all__ = ["MOMENTUM_FORMS", "SGD"]
+
+MOMENTUM_FORMS = ("pytorch", "ema", "classical")
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum / Nesterov (PyTorch's arguments).
+
+    ``θ = θ - lr * d`` with ``d`` from `momentum_form` (module docstring); ``weight_decay`` adds
+    ``weight_decay * θ`` to the gradient (L2, SPEC E4); ``maximize`` ascends. SPEC E2.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+                 momentum_form: str = "pytorch"):
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                        "nesterov": nesterov, "maximize": maximize, "momentum_form": momentum_form}
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        super()._check_group(group)
+        group["momentum"] = _check_number("SGD", "momentum", group["momentum"], 0.0)
+        group["dampening"] = _check_number("SGD", "dampening", group["dampening"], 0.0)
+        form = group["momentum_form"]
+        if form not in MOMENTUM_FORMS:
+            raise ValueError(f"SGD: momentum_form must be one of {list(MOMENTUM_FORMS)}, "
+                             f"got {form!r}")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(f"SGD: nesterov=True requires momentum > 0 and dampening = 0, got "
+                             f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
+        if form != "pytorch" and group["dampening"] != 0:
+            raise ValueError(f"SGD: dampening is PyTorch's option; momentum_form={form!r} needs "
+                             f"dampening=0, got dampening={group['dampening']!r}")
+        if form == "ema" and group["nesterov"]:
+            raise ValueError("SGD: nesterov=True is defined for momentum_form 'pytorch' and "
+                             "'classical', got momentum_form='ema'")
+        if form == "ema" and group["momentum"] >= 1:
+            raise ValueError(f"SGD: momentum_form='ema' needs momentum (β) in [0, 1), got "
+                             f"momentum={group['momentum']!r}")
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("momentum_buffer",) if group["momentum"] != 0 else ()
+
+    def step(self, closure: Callable[[], Any] | None = None):
+        """One update; the notes' Nesterov (``momentum_form='classical', nesterov=True``) calls
+        ``closure`` at the look-ahead point ``θ + ρ v`` to get its gradient."""
+        lookahead = [(group, gd) for group, gd in zip(self.param_groups, self._data)
+                     if group["nesterov"] and group["momentum_form"] == "classical"]
+        if not lookahead:
+            return super().step(closure)
+        if closure is None:
+            raise ValueError("SGD: momentum_form='classical' with nesterov=True evaluates the "
+                             "gradient at the look-ahead point θ + ρv, so step() needs a closure "
+                             "that zeroes the grads, recomputes the loss and calls backward()")
+        saved = []
+        for group, gd in lookahead:
+            self._prepare(group, gd)
+            v = gd.flat["momentum_buffer"]
+            for i, p in enumerate(gd.params):
+                saved.append((p, p.data.copy()))
+                p.data += group["momentum"] * v[gd.offsets[i]:gd.offsets[i + 1]].reshape(
+                    p.data.shape)
+        try:
+            loss = closure()
+        finally:
+            for p, data in saved:
+                np.copyto(p.data, data)
+        for group, gd in zip(self.param_groups, self._data):
+            self._step_group(group, gd)
+        return loss
+
+    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+        lr, mu = group["lr"], group["momentum"]
+        t = tmp[0]
+        if mu == 0:
+            np.multiply(g, lr, out=t)
+            p -= t
+            return
+        buf = st["momentum_buffer"]
+        form = group["momentum_form"]
+        if form == "classical":                    # v = ρ v - α g ; θ = θ + v
+            buf *= mu
+            np.multiply(g, lr, out=t)
+            buf -= t
+            p += buf
+            return
+        if form == "ema":                          # v = β v + (1 - β) g ; θ = θ - α v
+            buf *= mu
+            np.multiply(g, 1.0 - mu, out=t)
+            buf += t
+        elif step == 1:                            # PyTorch: b1 = g
+            np.copyto(buf, g, casting="same_kind")
+        else:                                      # b = μ b + (1 - dampening) g
+            buf *= mu
+            if group["dampening"]:
+                np.multiply(g, 1.0 - group["dampening"], out=t)
+                buf += t
+            else:
+                buf += g
+        if group["nesterov"]:                      # d = g + μ b
+            np.multiply(buf, mu, out=t)
+            t += g
+            t *= lr
+        else:
+            np.multiply(buf, lr, out=t)
+        p -= t
