@@ -112,10 +112,10 @@ def test_functional_forms_match_layers():
 
 @pytest.mark.parametrize("make,shape,match", [
     (lambda: nn.Conv2d(3, 4, 3), (2, 1, 8, 8),
-     r"Conv2d\(3, 4, kernel_size=\(3, 3\).*expects input of shape \(N, 3, H, W\).*got shape "
-     r"\(2, 1, 8, 8\): 1 channels instead of 3"),
-    (lambda: nn.Conv2d(1, 4, 3), (2, 8, 8, 1, 1), r"Conv2d.*\(N, 1, H, W\).*got shape "
-     r"\(2, 8, 8, 1, 1\) \(5 dims\)"),
+     (r"Conv2d\(3, 4, kernel_size=\(3, 3\).*expects input of shape \(N, 3, H, W\).*got shape "
+      r"\(2, 1, 8, 8\): 1 channels instead of 3")),
+    (lambda: nn.Conv2d(1, 4, 3), (2, 8, 8, 1, 1),
+     r"Conv2d.*\(N, 1, H, W\).*got shape \(2, 8, 8, 1, 1\) \(5 dims\)"),
     (lambda: nn.Conv1d(2, 4, 3), (2, 2, 4, 4), r"Conv1d.*\(N, 2, L\)"),
     (lambda: nn.Conv2d(1, 2, 5), (1, 1, 4, 6), r"kernel size \(5, 5\).*larger than the padded"),
     (lambda: nn.Conv2d(1, 2, 3, dilation=3), (1, 1, 6, 6), r"larger than the padded input"),

@@ -252,9 +252,9 @@ class _InstanceNorm(_BatchNorm):
         return out.reshape(out.shape[1:]) if unbatched else out
 
     def _update_running_stats(self, x: np.ndarray, positions: int) -> None:
-        """PyTorch's rule: the batch average of each instance's mean and unbiased variance."""
-        self.num_batches_tracked = self.num_batches_tracked + 1
-        factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        """PyTorch's rule: the batch average of each instance's mean and unbiased variance
+        (PyTorch's InstanceNorm leaves num_batches_tracked at 0 and treats momentum=None as 0)."""
+        factor = 0.0 if self.momentum is None else self.momentum
         axes = tuple(range(2, x.ndim))
         mean = x.mean(axis=axes).mean(axis=0)
         var = x.var(axis=axes, ddof=1).mean(axis=0)
