@@ -67,7 +67,9 @@ def weights(rng, n, kind):
         return None
     if kind == "float":
         return rng.random(n) + 0.1
-    return rng.integers(0, 4, n).astype(float)
+    w = rng.integers(0, 4, n).astype(float)
+    w[0] = max(w[0], 1.0)  # sklearn refuses all-zero weights (tested separately)
+    return w
 
 
 def labels(rng, n, n_classes, all_present=False):

@@ -131,6 +131,9 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
                          f"sample_weight has {sw.shape[0]}, y_true has {n_samples}. "
                          f"Expected all of them to have the same length.")
     _check_finite(sw, "sample_weight")
+    if np.all(sw == 0):
+        raise ValueError("Sample weights must contain at least one non-zero number; got "
+                         "sample_weight of all zeros.")
     return sw
 
 

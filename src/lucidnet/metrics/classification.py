@@ -46,10 +46,11 @@ def _weighted_total(values: np.ndarray, sample_weight, normalize: bool) -> float
 
 
 def _index_of(y: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Position of every ``y`` in ``labels`` (any order); ``len(labels)`` where absent."""
+    """Position of every ``y`` in ``labels`` (any order; a repeated label maps to its last
+    position, as sklearn's dict does); ``len(labels)`` where absent."""
     order = np.argsort(labels, kind="stable")
     sorted_labels = labels[order]
-    pos = np.clip(np.searchsorted(sorted_labels, y), 0, len(labels) - 1)
+    pos = np.clip(np.searchsorted(sorted_labels, y, side="right") - 1, 0, len(labels) - 1)
     found = sorted_labels[pos] == y
     return np.where(found, order[pos], len(labels))
 
@@ -373,8 +374,8 @@ def _one_hot(y_true: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:
         classes = np.unique(y_true)
     if classes.shape[0] == 1:
         if labels is None:
-            raise ValueError(f"y_true contains only one label ({classes[0]!r}). Please provide "
-                             f"the list of all expected class labels explicitly through the "
+            raise ValueError(f"y_true contains only one label ({classes.tolist()[0]!r}). Please "
+                             f"provide the list of all expected class labels explicitly through the "
                              f"labels argument.")
         raise ValueError(f"The labels array needs to contain at least two labels, got "
                          f"{classes.tolist()}.")
