@@ -1,8 +1,14 @@
 import numpy as np
 import pytest
 
-from lucidnet.data import (MinMaxScaler, PCAWhitening, StandardScaler, ZCAWhitening, ZeroCenterer,
-                           get_scaler)
+from lucidnet.data import (
+    MinMaxScaler,
+    PCAWhitening,
+    StandardScaler,
+    ZCAWhitening,
+    ZeroCenterer,
+    get_scaler,
+)
 
 skp = pytest.importorskip("sklearn.preprocessing")
 skd = pytest.importorskip("sklearn.decomposition")

@@ -46,7 +46,7 @@ def _check_float(x, name: str, min_ndim: int = 2) -> np.ndarray:
 
 def _as_nchw(x, name: str) -> tuple[np.ndarray, bool]:
     """View (N, H, W) as (N, 1, H, W); returns the 4-D array and whether a channel was added."""
-    x = _check_float(x, name, 3)
+    x = _check_float(x, name, 1)
     if x.ndim == 3:
         return x[:, None], True
     if x.ndim == 4:

@@ -396,10 +396,15 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = "
     if width < 2:
         raise ValueError(f"{path}: need at least one feature column besides the target")
     feats = [j for j in range(width) if j != t]
-    X = np.empty((len(rows), len(feats)), dtype=np.float64)
-    for i, (row, line) in enumerate(zip(rows, lines)):
-        for k, j in enumerate(feats):
-            X[i, k] = _number(row[j], path, line, names[j], j)
+    try:  # one vectorized parse; the slow cell-by-cell pass only runs to locate an error
+        X = np.array([[row[j] for j in feats] for row in rows], dtype=np.float64)
+        ok = bool(np.isfinite(X).all())
+    except ValueError:
+        ok = False
+    if not ok:
+        for row, line in zip(rows, lines):
+            for j in feats:
+                _number(row[j], path, line, names[j], j)
     y_raw = [row[t] for row in rows]
     feature_names = [names[j] for j in feats]
     common = {"feature_names": feature_names, "name": os.path.basename(os.fspath(path)),
