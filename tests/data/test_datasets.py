@@ -187,9 +187,12 @@ def test_load_mnist_small_files_and_mismatch(tmp_path):
 def test_mnist_t10k_real_files():
     images = MNIST_DIR / "t10k-images-idx3-ubyte.gz"
     labels = MNIST_DIR / "t10k-labels-idx1-ubyte.gz"
-    assert struct.unpack(">I", gzip.open(images).read(4))[0] == 2051
-    assert struct.unpack(">I", gzip.open(labels).read(4))[0] == 2049
-    assert hashlib.md5(gzip.open(labels).read()).hexdigest() == "27ae3e4e09519cfbb04c329615203637"
+    image_bytes = gzip.decompress(images.read_bytes())
+    label_bytes = gzip.decompress(labels.read_bytes())
+    assert struct.unpack(">I", image_bytes[:4])[0] == 2051
+    assert struct.unpack(">I", label_bytes[:4])[0] == 2049
+    assert hashlib.md5(image_bytes).hexdigest() == "2646ac647ad5339dbf082846283269ea"
+    assert hashlib.md5(label_bytes).hexdigest() == "27ae3e4e09519cfbb04c329615203637"
     ds = load_mnist(images, labels)
     assert ds.X.shape == (10000, 784) and ds.image_shape == (1, 28, 28)
     assert 0.0 <= ds.X.min() and ds.X.max() <= 1.0
