@@ -125,39 +125,42 @@ def affine_resample(x: np.ndarray, inv: np.ndarray, mode: str = "bilinear",
 
     ``inv`` (N, 2, 2) maps output (row, col) offsets from the centre to input offsets:
     ``out[n, :, p] = x[n, :, c + inv[n] (p - c)]``, sampled bilinearly (or nearest), ``fill``
-    outside the image. One gather per corner for the whole batch.
+    outside the image. The image gets a one-pixel ``fill`` border and source coordinates are
+    clamped onto it, so off-image samples read ``fill`` with no masks; each of the four corners
+    is then one flat ``take`` for the whole batch.
     """
-    n, ch, h, w = x.shape
-    cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
-    gy, gx = np.meshgrid(np.arange(h) - cy, np.arange(w) - cx, indexing="ij")
-    sy = inv[:, 0, 0, None, None] * gy + inv[:, 0, 1, None, None] * gx + cy  # (N, H, W)
-    sx = inv[:, 1, 0, None, None] * gy + inv[:, 1, 1, None, None] * gx + cx
-    flat = x.reshape(n, ch, h * w)
-
-    def gather(iy, ix):
-        valid = (iy >= 0) & (iy < h) & (ix >= 0) & (ix < w)
-        idx = (np.clip(iy, 0, h - 1) * w + np.clip(ix, 0, w - 1)).reshape(n, 1, h * w)
-        return np.take_along_axis(flat, idx, axis=2), valid.reshape(n, 1, h * w)
-
-    if mode == "nearest":
-        vals, valid = gather(np.rint(sy).astype(np.intp), np.rint(sx).astype(np.intp))
-        out = np.where(valid, vals, np.asarray(fill, dtype=x.dtype))
-        return out.reshape(x.shape)
-    if mode != "bilinear":
+    if mode not in ("bilinear", "nearest"):
         raise ValueError(f"mode must be 'bilinear' or 'nearest', got {mode!r}")
-    y0, x0 = np.floor(sy), np.floor(sx)
-    wy, wx = (sy - y0).reshape(n, 1, h * w), (sx - x0).reshape(n, 1, h * w)
-    y0, x0 = y0.astype(np.intp), x0.astype(np.intp)
-    out = np.zeros_like(flat)
-    covered = np.zeros((n, 1, h * w))
-    for dy, dx in ((0, 0), (0, 1), (1, 0), (1, 1)):
-        vals, valid = gather(y0 + dy, x0 + dx)
-        weight = (wy if dy else 1 - wy) * (wx if dx else 1 - wx) * valid
-        out += (weight * vals).astype(x.dtype, copy=False)
-        covered += weight
-    if fill != 0.0:
-        out += (fill * (1.0 - covered)).astype(x.dtype)
-    return out.reshape(x.shape)
+    n, ch, h, w = x.shape
+    hp, wp = h + 2, w + 2
+    # (N*Hp*Wp, C) rows: one gather fetches every channel of a pixel
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=fill)
+    rows = padded.transpose(0, 2, 3, 1).reshape(n * hp * wp, ch)
+    ctype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+    cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
+    gy, gx = np.meshgrid(np.arange(h, dtype=ctype) - cy, np.arange(w, dtype=ctype) - cx,
+                         indexing="ij")
+    inv = inv.astype(ctype)
+    # source coordinates in the padded frame, clamped onto the fill border
+    sy = inv[:, 0, 0, None, None] * gy + inv[:, 0, 1, None, None] * gx + (cy + 1)
+    sx = inv[:, 1, 0, None, None] * gy + inv[:, 1, 1, None, None] * gx + (cx + 1)
+    np.clip(sy, 0, hp - 1, out=sy)
+    np.clip(sx, 0, wp - 1, out=sx)
+    base = (np.arange(n) * (hp * wp))[:, None, None]
+    if mode == "nearest":
+        idx = base + np.rint(sy).astype(np.intp) * wp + np.rint(sx).astype(np.intp)
+        out = rows.take(idx.ravel(), axis=0)
+    else:
+        y0 = np.minimum(sy.astype(np.intp), hp - 2)  # floor: coordinates are >= 0 here
+        x0 = np.minimum(sx.astype(np.intp), wp - 2)
+        wy = (sy - y0).reshape(-1, 1)
+        wx = (sx - x0).reshape(-1, 1)
+        i00 = (base + y0 * wp + x0).ravel()
+        top = rows.take(i00, axis=0) * (1 - wx) + rows.take(i00 + 1, axis=0) * wx
+        bottom = rows.take(i00 + wp, axis=0) * (1 - wx) + rows.take(i00 + wp + 1, axis=0) * wx
+        out = top * (1 - wy) + bottom * wy
+    return np.ascontiguousarray(out.reshape(n, h, w, ch).transpose(0, 3, 1, 2)).astype(
+        x.dtype, copy=False)
 
 
 class _RandomAffine(Transform):
