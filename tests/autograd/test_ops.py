@@ -151,3 +151,18 @@ def test_deep_graph_does_not_hit_recursion_limit():
         y = y * 1.0001
     y.sum().backward()
     assert x.grad[0] == pytest.approx(1.0001 ** 5000, rel=1e-4)
+
+
+def test_leaf_grads_never_alias_each_other():
+    """Add's backward hands the same array to both inputs; each leaf must own its .grad."""
+    a = ln.tensor([1.0, 2.0], requires_grad=True)
+    b = ln.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    assert a.grad is not b.grad
+    (a * 2).sum().backward()
+    np.testing.assert_array_equal(a.grad, [3.0, 3.0])
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    x = ln.tensor([[1.0, 2.0]], requires_grad=True)
+    y = x.reshape(2)  # a view flows back: must be copied before it is stored
+    y.backward(np.array([1.0, 1.0]))
+    assert x.grad.flags.owndata

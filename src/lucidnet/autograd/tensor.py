@@ -228,15 +228,16 @@ class Tensor:
 
         order = self._topological_order()
         grads = {id(self): seed}
+        handed_out = {id(seed)}  # arrays another tensor may already hold: copy before storing
         for node in order:
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            if node._fn is None:  # a leaf
-                node._accumulate(g)
-                continue
-            if node._retain:
-                node._accumulate(g)
+            if node._fn is None or node._retain:  # a leaf, or a tensor that keeps its grad
+                node._accumulate(g, must_copy=id(g) in handed_out or not g.flags.owndata)
+                handed_out.add(id(g))
+                if node._fn is None:
+                    continue
             input_grads = node._fn.backward(node._ctx, g)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
@@ -258,11 +259,12 @@ class Tensor:
             node._parents = ()
             node._fn = None
 
-    def _accumulate(self, g: np.ndarray) -> None:
+    def _accumulate(self, g: np.ndarray, must_copy: bool = True) -> None:
         if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
+            g, must_copy = g.astype(self.data.dtype), False
         if self.grad is None:
-            self.grad = np.array(g, copy=True)
+            # a fresh array from a backward rule is owned by nobody else: keep it without a copy
+            self.grad = np.array(g, copy=True) if must_copy or g.shape != self.shape else g
         else:
             self.grad += g
 
