@@ -6,7 +6,27 @@ A callback may read ``self.trainer`` (model, optimizer, history) and set
 
 from __future__ import annotations
 
-__all__ = ["Callback", "CallbackList", "ProgressBar"]
+import csv
+import inspect
+import math
+import numbers
+import os
+import signal
+import sys
+import threading
+import warnings
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "GracefulInterrupt",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ProgressBar",
+    "TerminateOnNaN",
+]
 
 
 class Callback:
@@ -85,3 +105,400 @@ class ProgressBar(Callback):
                               if isinstance(v, float)}, refresh=False)
         self.bar.close()
         self.bar = None
+
+
+# ====================================================================== monitored-metric helpers
+def _monitor_mode(owner: str, monitor: str, mode: str) -> str:
+    """Resolve "auto": the metric registry knows each metric's direction; "*loss"/"*error" minimize."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode != "auto":
+        return mode
+    base = monitor.removeprefix("val_")
+    if base in ("loss", "lr") or base.endswith(("loss", "error")):
+        return "min"
+    try:
+        from ..metrics import get_metric
+
+        return "max" if get_metric(base).greater_is_better else "min"
+    except (ValueError, KeyError, TypeError):
+        pass
+    if any(s in base for s in ("acc", "auc", "f1", "score", "precision", "recall", "r2")):
+        return "max"
+    warnings.warn(f"{owner}: cannot tell whether {monitor!r} should rise or fall; assuming 'min' "
+                  "(pass mode='max' if higher is better)", stacklevel=3)
+    return "min"
+
+
+class _Monitored(Callback):
+    """Shared by metric-driven callbacks: which log entry, which direction, what counts as better."""
+
+    def __init__(self, monitor: str, mode: str, min_delta: float = 0.0):
+        owner = type(self).__name__
+        if not isinstance(monitor, str) or not monitor:
+            raise TypeError(f"{owner}: monitor must be the name of a logged quantity such as "
+                            f"'val_loss', got {monitor!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) \
+                or not math.isfinite(min_delta) or min_delta < 0:
+            raise ValueError(f"{owner}: min_delta must be a finite number >= 0, got {min_delta!r}")
+        self.monitor = monitor
+        self.mode = _monitor_mode(owner, monitor, mode)
+        self.min_delta = float(min_delta)
+        self._warned_missing = False
+
+    def _reset_best(self) -> None:
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def _is_improvement(self, current: float, reference: float) -> bool:
+        if self.mode == "min":
+            return current + self.min_delta < reference
+        return current - self.min_delta > reference
+
+    def _current(self, logs) -> float | None:
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            if not self._warned_missing:
+                self._warned_missing = True
+                hint = ""
+                if self.monitor.startswith("val_"):
+                    hint = " (validation metrics need validation_data or validation_split in fit)"
+                warnings.warn(
+                    f"{type(self).__name__} is conditioned on {self.monitor!r}, which is not "
+                    f"available{hint}. Available metrics are: {', '.join(logs) or 'none'}",
+                    RuntimeWarning, stacklevel=3)
+            return None
+        return float(value)
+
+
+def _weights(model) -> dict:
+    return {k: v.copy() for k, v in model.state_dict().items()}
+
+
+# ====================================================================== early stopping
+class EarlyStopping(_Monitored):
+    """Stop when a monitored quantity has stopped improving (SPEC I3, J3); Keras semantics.
+
+    Parameters
+    ----------
+    monitor : logged quantity, e.g. "val_loss", "val_accuracy", "loss"
+    mode : "auto" (from the metric's direction), "min" or "max"
+    patience : epochs without improvement after which training stops
+    min_delta : an improvement must beat the best value by more than this
+    restore_best_weights : at the end of training, put back the weights of the best epoch
+    baseline : training stops if the monitored value does not beat this within ``patience`` epochs
+    start_from_epoch : epochs to wait before monitoring (warm-up)
+
+    After training: ``stopped_epoch`` (0-based epoch at which it stopped; 0 if it never stopped),
+    ``best_epoch`` and ``best``.
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 verbose: int = 0, mode: str = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0):
+        super().__init__(monitor, mode, min_delta)
+        for name, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"EarlyStopping: {name} must be a non-negative integer, got {value!r}")
+        if baseline is not None and not isinstance(baseline, numbers.Real):
+            raise TypeError(f"EarlyStopping: baseline must be a number or None, got {baseline!r}")
+        self.patience = int(patience)
+        self.verbose = verbose
+        self.baseline = None if baseline is None else float(baseline)
+        self.restore_best_weights = bool(restore_best_weights)
+        self.start_from_epoch = int(start_from_epoch)
+        self._resume = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best_epoch = 0
+        self.best_weights = None
+        self._reset_best()
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+        self._warned_missing = False
+        if self._resume is not None:
+            self.load_state_dict(self._resume, _now=True)
+            self._resume = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = self._current(logs)
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = _weights(self.trainer.model)  # no progress ever: keep the first
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = _weights(self.trainer.model)
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+                return
+            # improving, but still short of the baseline: patience keeps running
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.trainer.stop_training = True
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: early stopping: {self.monitor} has not improved for "
+                      f"{self.wait} epochs (best {self.best:.6g} at epoch {self.best_epoch + 1})")
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring the weights of epoch {self.best_epoch + 1} "
+                      f"({self.monitor} = {self.best:.6g})")
+            self.trainer.model.load_state_dict(self.best_weights)
+
+    # resumable: the counters travel in checkpoints (see lucidnet.train.checkpoint)
+    def state_dict(self) -> dict:
+        return {"wait": self.wait, "best": self.best, "best_epoch": self.best_epoch,
+                "stopped_epoch": self.stopped_epoch, "best_weights": self.best_weights}
+
+    def load_state_dict(self, state: dict, _now: bool = False) -> None:
+        """Restore counters; they take effect at the next ``on_train_begin`` (which resets)."""
+        if not _now:
+            self._resume = state
+            return
+        self.wait = int(state["wait"])
+        self.best = float(state["best"])
+        self.best_epoch = int(state["best_epoch"])
+        self.stopped_epoch = int(state.get("stopped_epoch", 0))
+        bw = state.get("best_weights")
+        self.best_weights = None if bw is None else dict(bw)
+
+
+# ====================================================================== checkpoints
+class ModelCheckpoint(_Monitored):
+    """Write a full training checkpoint (model, optimizer, schedule, RNG, history) atomically.
+
+    Parameters
+    ----------
+    path : file name; may hold ``str.format`` fields filled from the epoch logs,
+        e.g. ``"ckpt/epoch{epoch:03d}-{val_loss:.3f}.npz"`` (``epoch`` is 1-based)
+    monitor, mode, min_delta : what "best" means (used when ``save_best_only``)
+    save_best_only : write only when the monitored value improves
+    save_every_epoch : True writes at the end of each qualifying epoch; False writes once, at the
+        end of training (the final state, or the best one with ``save_best_only``)
+    The file is read back with `lucidnet.train.load_checkpoint` (or `lucidnet.load` for the model).
+    """
+
+    def __init__(self, path, monitor: str = "val_loss", mode: str = "auto",
+                 save_best_only: bool = False, save_every_epoch: bool = True,
+                 min_delta: float = 0.0, verbose: int = 0):
+        super().__init__(monitor, mode, min_delta)
+        self.path = os.fspath(path)
+        self.save_best_only = bool(save_best_only)
+        self.save_every_epoch = bool(save_every_epoch)
+        self.verbose = verbose
+        self._reset_best()
+        self.saved: list[str] = []
+        self._pending = None
+
+    def on_train_begin(self, logs=None):
+        self._warned_missing = False
+        self._pending = None
+        self.saved = []
+
+    def _format(self, epoch, logs) -> str:
+        try:
+            return self.path.format(epoch=epoch + 1, **(logs or {}))
+        except KeyError as err:
+            raise ValueError(f"ModelCheckpoint: path {self.path!r} uses {err}, which is not in the "
+                             f"epoch logs ({', '.join(logs or {})})") from None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_best_only:
+            current = self._current(logs)
+            if current is None or not self._is_improvement(current, self.best):
+                return
+            self.best = current
+        path = self._format(epoch, logs)
+        if self.save_every_epoch:
+            self._write(path, epoch, logs)
+        elif self.save_best_only:  # keep the best state in memory, write it at the end
+            from .checkpoint import checkpoint_state
+
+            self._pending = (path, checkpoint_state(self.trainer, self._extra(epoch, logs)))
+        else:
+            self._pending = (path, epoch, dict(logs or {}))
+
+    def _extra(self, epoch, logs) -> dict:
+        value = (logs or {}).get(self.monitor)
+        return {"epoch": epoch + 1, "monitor": self.monitor,
+                "value": None if value is None else float(value)}
+
+    def _write(self, path, epoch, logs):
+        from .checkpoint import save_checkpoint
+
+        save_checkpoint(path, self.trainer, extra=self._extra(epoch, logs))
+        self.saved.append(path)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: checkpoint written to {path}")
+
+    def on_train_end(self, logs=None):
+        if self.save_every_epoch or self._pending is None:
+            return
+        if self.save_best_only:
+            from ..io import save_state
+
+            path, state = self._pending
+            save_state(path, state)
+            self.saved.append(path)
+        else:
+            self._write(*self._pending)
+        self._pending = None
+
+    def state_dict(self) -> dict:
+        return {"best": self.best}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best = float(state["best"])
+
+
+# ====================================================================== logging, schedules, NaN
+class CSVLogger(Callback):
+    """One CSV row per epoch (epoch, loss, metrics, lr); the file is rewritten atomically each epoch.
+
+    ``append=True`` keeps the rows already in the file (use it when resuming a run).
+    """
+
+    def __init__(self, path, separator: str = ",", append: bool = False):
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ValueError(f"CSVLogger: separator must be one character, got {separator!r}")
+        self.path = os.fspath(path)
+        self.separator = separator
+        self.append = bool(append)
+        self.rows: list[dict] = []
+
+    def on_train_begin(self, logs=None):
+        self.rows = []
+        if self.append and os.path.exists(self.path):
+            with open(self.path, newline="") as f:
+                self.rows = [dict(r) for r in csv.DictReader(f, delimiter=self.separator)]
+
+    def on_epoch_end(self, epoch, logs=None):
+        row = {"epoch": str(epoch + 1)}
+        row.update({k: repr(float(v)) if isinstance(v, numbers.Real) else str(v)
+                    for k, v in (logs or {}).items()})
+        self.rows.append(row)
+        keys = list(dict.fromkeys(k for r in self.rows for k in r))
+        directory = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(directory, exist_ok=True)
+        tmp = os.path.join(directory, f".{os.path.basename(self.path)}.tmp")
+        with open(tmp, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=keys, delimiter=self.separator, restval="")
+            w.writeheader()
+            w.writerows(self.rows)
+        os.replace(tmp, self.path)
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of each epoch: ``lr = schedule(epoch)`` or
+    ``schedule(epoch, lr)`` (0-based epoch, current lr), as in Keras. Applies to every param group.
+    """
+
+    def __init__(self, schedule, verbose: int = 0):
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be callable, got {schedule!r}")
+        self.schedule = schedule
+        self.verbose = verbose
+        try:
+            self._n_args = len(inspect.signature(schedule).parameters)
+        except (TypeError, ValueError):
+            self._n_args = 2
+
+    def on_epoch_begin(self, epoch, logs=None):
+        groups = self.trainer.optimizer.param_groups
+        lr = float(groups[0]["lr"])
+        new = self.schedule(epoch, lr) if self._n_args >= 2 else self.schedule(epoch)
+        if isinstance(new, bool) or not isinstance(new, numbers.Real) or not math.isfinite(new) \
+                or new < 0:
+            raise ValueError(f"LearningRateScheduler: the schedule returned {new!r} at epoch "
+                             f"{epoch}; it must return a finite learning rate >= 0")
+        for g in groups:
+            g["lr"] = float(new)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: learning rate set to {float(new):.6g}")
+
+
+class TerminateOnNaN(Callback):
+    """Stop training as soon as the batch loss or any epoch value (e.g. val_loss) is NaN or inf.
+
+    (The Trainer already stops on a NaN training loss and keeps the last good weights; this also
+    covers validation values and custom logs.)
+    """
+
+    def _check(self, logs, where):
+        for k, v in (logs or {}).items():
+            if isinstance(v, numbers.Real) and not math.isfinite(v):
+                print(f"{where}: invalid {k} = {v}, terminating training")
+                self.trainer.stop_training = True
+                return
+
+    def on_batch_end(self, batch, logs=None):
+        self._check(logs, f"Batch {batch + 1}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._check(logs, f"Epoch {epoch + 1}")
+
+
+# ====================================================================== Ctrl-C / SIGTERM
+class GracefulInterrupt(Callback):
+    """On Ctrl-C (SIGINT) or SIGTERM: finish the current epoch, write a checkpoint, stop cleanly.
+
+    Installs its signal handlers in ``on_train_begin`` (main thread only) and puts the previous
+    ones back in ``on_train_end``. A second signal before the epoch ends aborts at once
+    (``KeyboardInterrupt``). Stopping at an epoch boundary is what makes the resumed run exact:
+    ``load_checkpoint(path, trainer)`` then ``trainer.fit(X, y, epochs=remaining, ...)``.
+    After training, ``interrupted`` is True and ``signal_name`` names the signal if one came.
+    """
+
+    def __init__(self, path, signals=("SIGINT", "SIGTERM"), verbose: int = 1):
+        self.path = os.fspath(path)
+        self.signals = [getattr(signal, s) if isinstance(s, str) else s for s in signals]
+        self.verbose = verbose
+        self.interrupted = False
+        self.signal_name = None
+        self._previous: dict = {}
+
+    def _handler(self, signum, frame):
+        if self.interrupted:  # second signal: give up waiting
+            raise KeyboardInterrupt
+        self.interrupted = True
+        self.signal_name = signal.Signals(signum).name
+        if self.verbose:
+            print(f"\n{self.signal_name} received: finishing this epoch, then saving a checkpoint "
+                  f"to {self.path} (send it again to abort now)", file=sys.stderr, flush=True)
+
+    def on_train_begin(self, logs=None):
+        self.interrupted = False
+        self.signal_name = None
+        self._previous = {}
+        if threading.current_thread() is not threading.main_thread():
+            warnings.warn("GracefulInterrupt: not in the main thread, signal handlers not installed",
+                          RuntimeWarning, stacklevel=2)
+            return
+        for s in self.signals:
+            self._previous[s] = signal.signal(s, self._handler)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.interrupted:
+            return
+        from .checkpoint import save_checkpoint
+
+        save_checkpoint(self.path, self.trainer,
+                        extra={"epoch": epoch + 1, "interrupted_by": self.signal_name})
+        self.trainer.stop_training = True
+        if self.verbose:
+            print(f"checkpoint saved to {self.path} after epoch {epoch + 1}; resume with "
+                  "load_checkpoint", file=sys.stderr, flush=True)
+
+    def on_train_end(self, logs=None):
+        for s, previous in self._previous.items():
+            signal.signal(s, previous if previous is not None else signal.SIG_DFL)
+        self._previous = {}
