@@ -229,7 +229,6 @@ def _classification(y_true, y_pred, sw, pred_name: str) -> Targets:
 
 
 def _regression(y_true, y_pred, sw, pred_name: str) -> Targets:
-    arrays = []
     for arr, name in ((y_true, "y_true"), (y_pred, pred_name)):
         if not _is_numeric(arr):
             raise TypeError(f"{name} must be numeric for a regression metric; got dtype "
@@ -237,10 +236,17 @@ def _regression(y_true, y_pred, sw, pred_name: str) -> Targets:
         if arr.ndim > 2:
             raise ValueError(f"{name} must be 1-d (n_samples,) or 2-d (n_samples, n_outputs); "
                              f"got shape {arr.shape}.")
-        arr = arr.astype(np.float64 if arr.dtype.kind != "f" else arr.dtype, copy=False)
+    # one float dtype for all inputs: the promotion of the float ones (float32 stays float32
+    # only if everything is float32), float64 when none is float -- as scikit-learn
+    floats = [a.dtype for a in (y_true, y_pred, sw) if a is not None and a.dtype.kind == "f"]
+    dtype = np.result_type(*floats) if floats else np.dtype(np.float64)
+    arrays = []
+    for arr, name in ((y_true, "y_true"), (y_pred, pred_name)):
+        arr = arr.astype(dtype, copy=False)
         _check_finite(arr, name)
         arrays.append(arr.reshape(-1, 1) if arr.ndim == 1 else arr)
     y_true, y_pred = arrays
+    sw = None if sw is None else sw.astype(dtype, copy=False)
     if y_true.shape[1] != y_pred.shape[1]:
         raise ValueError(f"y_true and {pred_name} have different number of outputs "
                          f"({y_true.shape[1]}!={y_pred.shape[1]}); expected the same.")

@@ -353,6 +353,8 @@ def precision_at_k(y_true, y_score, *, k: int, sample_weight=None) -> float:
     t = check_targets(y_true, y_score, sample_weight=sample_weight, task="scores",
                       pred_name="y_score")
     relevance, scores = t.y_true, t.y_pred
+    if np.ndim(y_true) == 2:  # an (n_queries, 1) matrix is still queries x items
+        relevance = relevance.reshape(np.shape(y_true))
     if not np.all(np.isin(relevance, [0, 1])):
         raise ValueError(f"precision_at_k needs binary relevance y_true with values in {{0, 1}}; "
                          f"got {t.type} y_true with labels {np.unique(relevance).tolist()}.")
