@@ -76,6 +76,14 @@ def _add_train_arguments(p):
     g.add_argument("--test-size", type=float, default=0.2, help="held-out test fraction (default 0.2)")
     g.add_argument("--val-size", type=float, default=0.1,
                    help="fraction of the training part used for validation curves (default 0.1)")
+    g.add_argument("--data-path", default=None,
+                   help="folder with MNIST-format IDX files (for --dataset mnist)")
+    g.add_argument("--train-fraction", type=float, default=1.0,
+                   help="train on this stratified fraction of the training part (default 1.0)")
+    g.add_argument("--augment", default=None, metavar="SPEC",
+                   help="on-the-fly augmentation of training batches, e.g. 'rotate=10,zoom=0.9:1.1,"
+                   "crop=1,noise=0.1' (names: rotate, flip, hflip, vflip, zoom, scale, jitter, "
+                   "brightness, contrast, crop, noise)")
     g = p.add_argument_group("model")
     g.add_argument("--model", default="mlp", help="mlp or cnn (default mlp)")
     g.add_argument("--hidden", type=_int_list, default=(128, 64),
@@ -137,6 +145,8 @@ def _check_args(args):
         raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
     if args.lr is not None and not (args.lr > 0 and args.lr < float("inf")):
         raise UsageError(f"--lr must be a positive finite number, got {args.lr}")
+    if not 0 < args.train_fraction <= 1:
+        raise UsageError(f"--train-fraction must be in (0, 1], got {args.train_fraction}")
     for name in ("test_size", "val_size"):
         value = getattr(args, name)
         if not 0 <= value < 1 or (name == "test_size" and value == 0):
@@ -144,13 +154,37 @@ def _check_args(args):
 
 
 # ---------------------------------------------------------------- train
+_CLI_SCHEDULES_WITHOUT_DEFAULTS = ("lambda", "sequential")
+
+
+def _schedule_defaults(name: str, lr: float, epochs: int, steps_per_epoch: int) -> dict:
+    """Sensible arguments for each schedule from the run's length; --schedule-opt overrides them.
+    Epoch-stepped schedules count epochs, batch-stepped ones (cyclic, onecycle) count batches."""
+    if name in _CLI_SCHEDULES_WITHOUT_DEFAULTS:
+        raise UsageError(f"schedule {name!r} needs Python callables or sub-schedules and is not "
+                         "available from the command line; try warmup_cosine, cosine or step")
+    total_steps = epochs * steps_per_epoch
+    return {
+        "step": {"step_size": max(1, epochs // 3)},
+        "multistep": {"milestones": [max(1, epochs // 2), max(2, (3 * epochs) // 4)]},
+        "constant": {},
+        "linear": {"total_iters": max(1, epochs // 5)},
+        "exponential": {"gamma": 0.95},
+        "polynomial": {"total_iters": epochs},
+        "cosine": {"T_max": epochs},
+        "cosine_warm_restarts": {"T_0": max(1, epochs // 3)},
+        "warmup_cosine": {"warmup_steps": max(1, epochs // 10), "total_steps": max(2, epochs)},
+        "cyclic": {"base_lr": lr / 10, "max_lr": lr, "step_size_up": 2 * steps_per_epoch,
+                   "cycle_momentum": False},
+        "onecycle": {"max_lr": lr, "total_steps": total_steps},
+        "plateau": {"patience": 5},
+    }.get(name, {})
+
+
 def _build_model(args, ds, n_out):
     from . import models
 
     if args.model == "cnn":
-        if ds.image_shape is None:
-            raise UsageError(f"--model cnn needs image or signal data; {args.dataset!r} is tabular "
-                             "(use --model mlp)")
         shape = ds.image_shape
         return models.CNN(in_channels=shape[0], image_size=shape[1:] if len(shape) > 2 else shape[1],
                           num_classes=n_out)
@@ -168,16 +202,28 @@ def _train(args) -> int:
 
     _check_args(args)
     ln.manual_seed(args.seed)
-    ds = data.load_dataset(args.dataset)
+    try:
+        ds = data.load_dataset(args.dataset, **({"path": args.data_path} if args.data_path else {}))
+    except (TypeError, ValueError) as err:
+        raise UsageError(str(err)) from None
+    if args.model == "cnn" and ds.image_shape is None:
+        raise UsageError(f"--model cnn needs image or signal data; {args.dataset!r} is tabular "
+                         "(use --model mlp)")
     classification = ds.task == "classification"
-    X, y = ds.X, ds.y
-    strat = y if classification else None
-    X_train, X_test, y_train, y_test = data.train_test_split(
-        X, y, test_size=args.test_size, random_state=args.seed, stratify=strat)
+    if ds.X_test is not None:  # the dataset defines its own test split (MNIST-1D)
+        X_train, X_test, y_train, y_test = ds.X, ds.X_test, ds.y, ds.y_test
+    else:
+        X_train, X_test, y_train, y_test = data.train_test_split(
+            ds.X, ds.y, test_size=args.test_size, random_state=args.seed,
+            stratify=ds.y if classification else None)
     X_val = y_val = None
     if args.val_size > 0:
         X_train, X_val, y_train, y_val = data.train_test_split(
             X_train, y_train, test_size=args.val_size, random_state=args.seed,
+            stratify=y_train if classification else None)
+    if args.train_fraction < 1.0:
+        X_train, _, y_train, _ = data.train_test_split(
+            X_train, y_train, train_size=args.train_fraction, random_state=args.seed,
             stratify=y_train if classification else None)
     flat_shape = X_train.shape
     scaler = data.StandardScaler().fit(X_train.reshape(len(X_train), -1))
@@ -202,10 +248,10 @@ def _train(args) -> int:
     optimizer = optim.get_optimizer(args.optimizer, model.parameters(), **opt_kwargs)
     scheduler = None
     if args.schedule:
-        sched_kwargs = _key_values(args.schedule_opt)
         steps_per_epoch = int(np.ceil(len(X_train) / args.batch_size))
-        scheduler = lr_scheduler.get_scheduler(args.schedule, optimizer, epochs=args.epochs,
-                                               steps_per_epoch=steps_per_epoch, **sched_kwargs)
+        sched_kwargs = _schedule_defaults(args.schedule, lr, args.epochs, steps_per_epoch)
+        sched_kwargs.update(_key_values(args.schedule_opt))
+        scheduler = lr_scheduler.get_scheduler(args.schedule, optimizer, **sched_kwargs)
     metric_names = ["accuracy", "f1_macro"] if classification else ["r2", "rmse", "mae"]
     trainer = Trainer(model, loss, optimizer, metrics=metric_names, scheduler=scheduler,
                       verbose=0 if args.quiet else 1)
@@ -214,8 +260,18 @@ def _train(args) -> int:
           f"model {args.model}, optimizer {args.optimizer} lr={lr:g}, seed {args.seed}")
     print(model)
     start = time.perf_counter()
+    transform = None
+    if args.augment:
+        if ds.image_shape is None:
+            raise UsageError(f"--augment needs image data; {args.dataset!r} is tabular")
+        try:
+            transform = data.build_augmentation(
+                args.augment, seed=args.seed,
+                image_shape=tuple(ds.image_shape) if args.model == "mlp" else None)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
     history = trainer.fit(X_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
-                          validation_data=validation, seed=args.seed)
+                          validation_data=validation, seed=args.seed, transform=transform)
     seconds = time.perf_counter() - start
     results = trainer.evaluate(X_test, y_test)
     report = {"dataset": args.dataset, "model": args.model, "seed": args.seed,

@@ -118,3 +118,26 @@ def test_bad_input_is_rejected_clearly():
         trainer.fit(X, y + 0.5, epochs=1)
     with pytest.raises(ValueError, match="layer 0 \\(Linear\\)"):
         trainer.fit(np.zeros((10, 5), dtype=np.float32), y[:10], epochs=1)
+
+
+def test_training_metrics_follow_the_shuffled_order():
+    X, y = _blobs(300)
+    model = _model()
+    trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.02),
+                      metrics=["accuracy"], verbose=0)
+    h = trainer.fit(X, y, epochs=10, batch_size=16, seed=0)
+    assert h["accuracy"][-1] > 0.9  # would be ~1/3 if outputs were compared in the wrong order
+
+
+def test_transform_is_applied_to_training_batches_only():
+    X, y = _blobs(64)
+    seen = []
+
+    def transform(xb):
+        seen.append(xb.shape)
+        return xb + 0.0
+
+    model = _model()
+    trainer = Trainer(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01), verbose=0)
+    trainer.fit(X, y, epochs=1, batch_size=32, validation_data=(X, y), transform=transform)
+    assert seen == [(32, 2), (32, 2)]

@@ -170,11 +170,13 @@ class Trainer:
     # ------------------------------------------------------------------ training
     def fit(self, X, y, epochs: int = 10, batch_size: int = 32, validation_data=None,
             validation_split: float = 0.0, shuffle: bool = True, seed: int | None = None,
-            initial_epoch: int | None = None) -> History:
+            initial_epoch: int | None = None, transform=None) -> History:
         """Train for ``epochs`` epochs and return the `History`.
 
         batch_size = len(X) is batch gradient descent, 1 is stochastic, k is mini-batch (SPEC E1).
         ``validation_split`` holds out the last fraction of (X, y), as Keras does.
+        ``transform`` (e.g. ``lucidnet.data.build_augmentation(...)``) is applied to each training
+        batch of inputs (augmentation / input noise, SPEC I4, I5); never to validation data.
         If the loss becomes NaN/inf, training stops, the weights from before the diverging step are
         restored, a warning is issued and ``trainer.diverged`` is True.
         """
@@ -222,6 +224,8 @@ class Trainer:
             for b in range(steps):
                 idx = order[b * batch_size:(b + 1) * batch_size]
                 xb, yb = X[idx], y[idx]
+                if transform is not None:  # augmentation on the fly, a new draw every batch
+                    xb = np.asarray(transform(xb), dtype=X.dtype)
                 cbs.on_batch_begin(b)
                 # 1. forward pass   2. loss   3. backward pass   4. update (SPEC A2)
                 out = self.model(Tensor(xb))
@@ -246,8 +250,9 @@ class Trainer:
             if self.diverged:
                 break
             logs = {"loss": total / n}
-            if keep_outputs:
-                logs.update(self._compute_metrics(y, self._scores(np.concatenate(outputs))))
+            if keep_outputs:  # the outputs came in the shuffled order
+                seen = order[:sum(len(o) for o in outputs)]
+                logs.update(self._compute_metrics(y[seen], self._scores(np.concatenate(outputs))))
             if validation_data is not None:
                 val = self.evaluate(*validation_data, batch_size=max(batch_size, 256))
                 logs.update({f"val_{k}": v for k, v in val.items()})

@@ -1,0 +1,64 @@
+"""The `lucidnet` command: the main job, its run folder, and one-line errors with exit status 2."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lucidnet.cli import main
+
+
+def test_train_writes_a_complete_run_folder(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "3", "--quiet", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "test accuracy" in printed and "confusion matrix" in printed and "macro avg" in printed
+    for name in ("model.npz", "history.csv", "metrics.json", "learning_curve.png"):
+        assert (out / name).stat().st_size > 0
+    report = json.loads((out / "metrics.json").read_text())
+    assert report["epochs_run"] == 3 and 0.5 < report["test"]["accuracy"] <= 1
+    assert np.array(report["confusion_matrix"]).sum() == 360
+
+
+@pytest.mark.slow
+def test_default_train_reaches_97_percent_deterministically(tmp_path):
+    accs = []
+    for run in ("a", "b"):
+        assert main(["train", "--quiet", "--out", str(tmp_path / run)]) == 0
+        accs.append(json.loads((tmp_path / run / "metrics.json").read_text())["test"]["accuracy"])
+    assert accs[0] >= 0.97 and accs[0] == accs[1]
+
+
+def test_regression_dataset_prints_r2_band(tmp_path, capsys):
+    assert main(["train", "--dataset", "diabetes", "--epochs", "5", "--quiet", "--lr", "0.01",
+                 "--out", str(tmp_path / "r")]) == 0
+    assert "test R^2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["train", "--dataset", "imagenet"], "unknown dataset 'imagenet'; valid: digits"),
+    (["train", "--optimizer", "adamz"], "unknown optimizer 'adamz'; valid: sgd"),
+    (["train", "--activation", "swish"], "unknown activation 'swish'; valid: relu"),
+    (["train", "--schedule", "sometimes"], "unknown schedule 'sometimes'"),
+    (["train", "--lr", "-1"], "--lr must be a positive finite number"),
+    (["train", "--batch-size", "0"], "--batch-size must be >= 1"),
+    (["train", "--hidden", "12,x"], "comma-separated integers"),
+    (["train", "--model", "cnn", "--dataset", "iris"], "needs image or signal data"),
+    (["train", "--dataset", "mnist"], "needs path="),
+    (["frobnicate"], "invalid choice"),
+])
+def test_user_mistakes_give_one_line_and_status_2(argv, needle, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and "\n" not in err and "Traceback" not in err
+
+
+def test_help_is_clear():
+    proc = subprocess.run([sys.executable, "-m", "lucidnet.cli", "train", "--help"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0
+    for flag in ("--dataset", "--hidden", "--activation", "--optimizer", "--lr", "--epochs",
+                 "--batch-size", "--seed", "--out", "--schedule"):
+        assert flag in proc.stdout
