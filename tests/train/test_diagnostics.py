@@ -7,6 +7,7 @@ import pytest
 import lucidnet as ln
 from lucidnet import nn, optim
 from lucidnet.train import Trainer
+from lucidnet.train.capacity import capacity_sweep
 from lucidnet.train.diagnostics import (
     DiagnosticWarning,
     GradientMonitor,
@@ -15,6 +16,7 @@ from lucidnet.train.diagnostics import (
     gradient_norms,
     layer_outputs,
 )
+from lucidnet.train.lr_finder import lr_find
 
 
 def _data(n=256, d=10, seed=0):
@@ -158,3 +160,71 @@ def test_manual_seed_is_respected():  # the monitor must not consume random numb
         finals.append(model.state_dict())
     for k in finals[0]:
         np.testing.assert_array_equal(finals[0][k], finals[1][k])
+
+
+# ---------------------------------------------------------------------------- LR range test
+def _regression(n=512, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 5)).astype(np.float32)
+    return X, X @ rng.standard_normal(5) + 0.1 * rng.standard_normal(n)
+
+
+def _mlp_trainer(lr=0.01):
+    model = nn.Sequential(nn.Linear(5, 32), nn.ReLU(), nn.Linear(32, 1))
+    return Trainer(model, "mse", optim.SGD(model.parameters(), lr=lr), verbose=0)
+
+
+def test_lr_find_suggests_a_sensible_rate_and_restores_everything():
+    X, y = _regression()
+    trainer = _mlp_trainer()
+    before = trainer.model.state_dict()
+    rng_before = ln.random.get_rng_state()
+    result = lr_find(trainer, X, y, num_steps=100)
+    # the exponential schedule, stopped on divergence well before end_lr
+    np.testing.assert_allclose(result.lrs, 1e-7 * 1e8 ** (np.arange(len(result.lrs)) / 99), rtol=1e-9)
+    assert result.diverged and result.lrs[-1] < 10
+    best_lr = result.lrs[np.argmin(result.losses)]
+    assert 1e-3 < result.suggestion < best_lr < result.lrs[-1]
+    for k, v in trainer.model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+    assert trainer.optimizer.param_groups[0]["lr"] == 0.01
+    assert ln.random.get_rng_state() == rng_before
+    # the suggested rate trains much faster than one 100x smaller
+    losses = {}
+    for lr in (result.suggestion, result.suggestion / 100):
+        ln.manual_seed(0)
+        t = _mlp_trainer(lr)
+        losses[lr] = t.fit(X, y, epochs=3, batch_size=32, seed=0)["loss"][-1]
+    assert losses[result.suggestion] < 0.2 * losses[result.suggestion / 100]
+
+
+@pytest.mark.parametrize("kw,match", [
+    ({"start_lr": 0}, "start_lr must be a positive number, got 0"),
+    ({"start_lr": 1.0, "end_lr": 0.1}, r"end_lr \(0.1\) must be larger than start_lr \(1.0\)"),
+    ({"num_steps": 1}, "num_steps must be an integer >= 2, got 1"),
+    ({"beta": 1.0}, r"beta must be in \[0, 1\), got 1.0"),
+])
+def test_lr_find_bad_arguments(kw, match):
+    X, y = _regression(n=64)
+    with pytest.raises(ValueError, match=match):
+        lr_find(_mlp_trainer(), X, y, **kw)
+    with pytest.raises(TypeError, match="expects a Trainer"):
+        lr_find(nn.Linear(5, 1), X, y)
+
+
+# ---------------------------------------------------------------------------- capacity sweep
+def test_capacity_sweep_shows_underfitting_small_models():
+    """SPEC J2: a 1-unit net underfits sin(3x) (high train and validation loss); wider nets fit."""
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, (80, 1))
+    y = np.sin(3 * X[:, 0]) + 0.3 * rng.standard_normal(80)
+    result = capacity_sweep(lambda h: nn.Sequential(nn.Linear(1, h), nn.Tanh(), nn.Linear(h, 1)),
+                            [1, 16], X, y, epochs=100, batch_size=16, lr=0.02, metric="r2")
+    assert result.n_params == [4, 49]
+    assert result.train_loss[0] > 1.5 * result.train_loss[1]
+    assert result.val_loss[0] > result.val_loss[1] and result.best_size == 16
+    assert result.val_score[1] > result.val_score[0] and result.metric == "r2"
+    with pytest.raises(ValueError, match="sizes is empty"):
+        capacity_sweep(lambda h: None, [], X, y)
+    with pytest.raises(TypeError, match=r"build_fn\(3\) returned NoneType; expected a Module"):
+        capacity_sweep(lambda h: None, [3], X, y)

@@ -11,6 +11,7 @@ from .callbacks import (
     ProgressBar,
     TerminateOnNaN,
 )
+from .capacity import CapacityResult, capacity_sweep
 from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .diagnostics import (
     DiagnosticWarning,
@@ -21,28 +22,13 @@ from .diagnostics import (
     layer_outputs,
 )
 from .history import History
+from .lr_finder import LRFinderResult, lr_find
 from .trainer import Trainer, TrainingDiverged
 
 __all__ = [
-    "CSVLogger",
-    "Callback",
-    "CallbackList",
-    "DiagnosticWarning",
-    "EarlyStopping",
-    "GracefulInterrupt",
-    "GradientMonitor",
-    "History",
-    "LearningRateScheduler",
-    "ModelCheckpoint",
-    "ProgressBar",
-    "TerminateOnNaN",
-    "Trainer",
-    "TrainingDiverged",
-    "activation_stats",
-    "diagnose",
-    "gradient_norms",
-    "layer_outputs",
-    "load_checkpoint",
-    "read_checkpoint",
-    "save_checkpoint",
+    "CSVLogger", "Callback", "CallbackList", "CapacityResult", "DiagnosticWarning",
+    "EarlyStopping", "GracefulInterrupt", "GradientMonitor", "History", "LRFinderResult",
+    "LearningRateScheduler", "ModelCheckpoint", "ProgressBar", "TerminateOnNaN", "Trainer",
+    "TrainingDiverged", "activation_stats", "capacity_sweep", "diagnose", "gradient_norms",
+    "layer_outputs", "load_checkpoint", "lr_find", "read_checkpoint", "save_checkpoint",
 ]
