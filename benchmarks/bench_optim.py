@@ -42,10 +42,12 @@ def main(repeat: int = 30) -> None:
     weights = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
     grads = [rng.standard_normal(s).astype(np.float32) * 1e-2 for s in SHAPES]
     n = sum(w.size for w in weights)
+    threads_default = optim.get_num_threads()
     print(f"{len(SHAPES)} tensors, {n:,} float32 parameters; torch {torch.__version__} "
-          f"(foreach, {torch.get_num_threads()} threads), lucidnet {optim.get_num_threads()} "
-          f"threads; best of {repeat} steps, ms")
-    print(f"{'optimizer':<14}{'lucidnet':>10}{'torch':>10}{'ratio':>8}")
+          f"(foreach, {torch.get_num_threads()} threads); lucidnet with 1 and 2 threads "
+          f"(default {threads_default}); best of {repeat} interleaved steps, ms")
+    print(f"{'optimizer':<14}{'ln 1 thr':>10}{'ln 2 thr':>10}{'torch':>10}"
+          f"{'ratio 1thr':>12}{'ratio 2thr':>12}")
     for name, kw in CASES:
         ours_p = [Parameter(w.copy()) for w in weights]
         for p, g in zip(ours_p, grads):
@@ -57,17 +59,19 @@ def main(repeat: int = 30) -> None:
         theirs = getattr(torch.optim, _cls(name))(theirs_p, foreach=True, **kw)
         ours.step()
         theirs.step()           # state allocated outside the timing
-        t_ours, t_theirs = [], []
+        t_one, t_two, t_theirs = [], [], []
         for _ in range(repeat):
+            for threads, times in ((1, t_one), (2, t_two)):
+                optim.set_num_threads(threads)
+                t0 = time.perf_counter()
+                ours.step()
+                times.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            ours.step()
-            t1 = time.perf_counter()
             theirs.step()
-            t2 = time.perf_counter()
-            t_ours.append(t1 - t0)
-            t_theirs.append(t2 - t1)
-        a, b = min(t_ours) * 1e3, min(t_theirs) * 1e3
-        print(f"{name:<14}{a:>10.2f}{b:>10.2f}{a / b:>8.2f}")
+            t_theirs.append(time.perf_counter() - t0)
+        a1, a2, b = (min(t) * 1e3 for t in (t_one, t_two, t_theirs))
+        print(f"{name:<14}{a1:>10.2f}{a2:>10.2f}{b:>10.2f}{a1 / b:>12.2f}{a2 / b:>12.2f}")
+    optim.set_num_threads(threads_default)
 
 
 if __name__ == "__main__":
