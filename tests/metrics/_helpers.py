@@ -1,5 +1,6 @@
 """Shared input generators and comparisons for the metric tests."""
 
+import os
 import warnings
 
 import numpy as np
@@ -9,7 +10,9 @@ from hypothesis import strategies as st
 RTOL = ATOL = 1e-12
 
 # modest example counts: the whole metrics suite must stay well under a minute on 2 cores
-SETTINGS = settings(max_examples=60, deadline=None,
+# (set LUCIDNET_METRICS_EXAMPLES=1000 for a one-off deeper search)
+SETTINGS = settings(max_examples=int(os.environ.get("LUCIDNET_METRICS_EXAMPLES", "60")),
+                    deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 seeds = st.integers(0, 2**32 - 1)

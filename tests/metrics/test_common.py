@@ -166,3 +166,13 @@ def test_sample_weight_length_checked(name):
     _, (y_true, y_other) = _inputs(name, 5, 10)
     with pytest.raises(ValueError, match="sample_weight has 7"):
         getattr(lm, name)(y_true, y_other, sample_weight=np.ones(7), **kwargs)
+
+
+def test_library_does_not_import_sklearn():
+    import subprocess
+    import sys
+    code = ("import sys, lucidnet.metrics as m; m.get_metric('roc_auc'); "
+            "print(any(k.split('.')[0] in ('sklearn', 'scipy') for k in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
