@@ -11,7 +11,7 @@ RTOL = ATOL = 1e-12
 
 # modest example counts: the whole metrics suite must stay well under a minute on 2 cores
 # (set LUCIDNET_METRICS_EXAMPLES=1000 for a one-off deeper search)
-SETTINGS = settings(max_examples=int(os.environ.get("LUCIDNET_METRICS_EXAMPLES", "60")),
+SETTINGS = settings(max_examples=int(os.environ.get("LUCIDNET_METRICS_EXAMPLES", "50")),
                     deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
