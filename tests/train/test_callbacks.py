@@ -196,3 +196,16 @@ def test_terminate_on_nan_stops_on_invalid_validation_values(capsys):
     ran, trainer = _drive(cb, [1.0, float("nan"), 0.5])
     assert ran == 2 and trainer.stop_training
     assert "invalid val_loss = nan" in capsys.readouterr().out
+
+
+def test_model_checkpoint_best_state_written_once_at_the_end(tmp_path):
+    X, y = _blobs()
+    ck = ModelCheckpoint(tmp_path / "best.npz", save_best_only=True, save_every_epoch=False)
+    trainer = _trainer([ck], lr=0.5)
+    history = trainer.fit(X, y, epochs=6, batch_size=16, validation_split=0.25, seed=0)
+    assert ck.saved == [str(tmp_path / "best.npz")]
+    from lucidnet.train import read_checkpoint
+
+    meta = read_checkpoint(tmp_path / "best.npz")["metadata"]
+    best = int(np.argmin(history["val_loss"]))
+    assert meta["epoch"] == best + 1 and meta["value"] == history["val_loss"][best]
