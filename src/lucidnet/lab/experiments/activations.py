@@ -15,7 +15,7 @@ from .optimization import fit
 __all__ = ["deep_net", "run_dying_relu", "run_vanishing_gradients"]
 
 _INITS = {"xavier": nn.init.xavier_normal_, "he": nn.init.he_normal_,
-          "normal": nn.init.normal_, "small_normal": nn.init.small_normal_}
+          "normal": nn.init.normal_, "small_normal": nn.init.small_normal_, "zeros": nn.init.zeros_}
 
 
 def deep_net(widths, activation: str, init: str, bias: float = 0.0) -> nn.Sequential:
