@@ -62,3 +62,22 @@ def test_help_is_clear():
     for flag in ("--dataset", "--hidden", "--activation", "--optimizer", "--lr", "--epochs",
                  "--batch-size", "--seed", "--out", "--schedule"):
         assert flag in proc.stdout
+
+
+def test_config_file_sets_defaults_and_flags_win(tmp_path, capsys):
+    cfg = tmp_path / "run.toml"
+    cfg.write_text('epochs = 2\nhidden = [16]\nactivation = "tanh"\nschedule = "cosine"\n'
+                   'schedule_opt = {T_max = 2}\ndropout = 0.1\n')
+    out = tmp_path / "run"
+    assert main(["train", "--config", str(cfg), "--epochs", "3", "--batch-norm", "--init",
+                 "he_normal", "--quiet", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Linear(in_features=64, out_features=16" in printed and "Tanh()" in printed
+    assert "BatchNorm1d(16" in printed and "Dropout(p=0.1)" in printed
+    assert json.loads((out / "metrics.json").read_text())["epochs_run"] == 3  # the flag won
+    bad = tmp_path / "bad.toml"
+    bad.write_text("epochz = 3\n")
+    assert main(["train", "--config", str(bad)]) == 2
+    assert "unknown option 'epochz'" in capsys.readouterr().err
+    assert main(["train", "--init", "glorious"]) == 2
+    assert "unknown initializer 'glorious'" in capsys.readouterr().err

@@ -89,6 +89,12 @@ def _add_train_arguments(p):
     g.add_argument("--hidden", type=_int_list, default=(128, 64),
                    help="hidden layer sizes of the MLP, comma-separated (default 128,64)")
     g.add_argument("--activation", default="relu", help=f"one of: {', '.join(ACTIVATIONS)} (default relu)")
+    g.add_argument("--dropout", type=float, default=0.0,
+                   help="dropout rate after each hidden layer / before the CNN head (default 0)")
+    g.add_argument("--batch-norm", action="store_true", help="BatchNorm after each hidden layer / conv")
+    g.add_argument("--init", default="default",
+                   help="weight initializer: default (PyTorch's), normal, small_normal, zeros, "
+                   "lecun_normal, lecun_uniform, xavier_normal, xavier_uniform, he_normal, he_uniform")
     g = p.add_argument_group("optimization")
     g.add_argument("--optimizer", default="adam", help=f"one of: {', '.join(OPTIMIZERS)} (default adam)")
     g.add_argument("--lr", type=float, default=None, help="learning rate (default: 1e-3 for Adam-"
@@ -104,6 +110,10 @@ def _add_train_arguments(p):
     g.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result (default 0)")
     g.add_argument("--out", default=None, help="run folder (default runs/DATASET-MODEL-seedN)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
+    g.add_argument("--config", default=None, metavar="FILE.toml",
+                   help="read options from a TOML file (keys as the long options, with _ or -: "
+                   "epochs = 50, hidden = [128, 64], schedule_opt = {T_max = 50}); flags given "
+                   "on the command line win")
 
 
 def _version() -> str:
@@ -145,6 +155,11 @@ def _check_args(args):
         raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
     if args.lr is not None and not (args.lr > 0 and args.lr < float("inf")):
         raise UsageError(f"--lr must be a positive finite number, got {args.lr}")
+    from .nn.init import INITIALIZERS
+
+    args.init = _lookup("initializer", args.init, INITIALIZERS)
+    if not 0 <= args.dropout < 1:
+        raise UsageError(f"--dropout must be in [0, 1), got {args.dropout}")
     if not 0 < args.train_fraction <= 1:
         raise UsageError(f"--train-fraction must be in (0, 1], got {args.train_fraction}")
     for name in ("test_size", "val_size"):
@@ -187,9 +202,10 @@ def _build_model(args, ds, n_out):
     if args.model == "cnn":
         shape = ds.image_shape
         return models.CNN(in_channels=shape[0], image_size=shape[1:] if len(shape) > 2 else shape[1],
-                          num_classes=n_out)
+                          num_classes=n_out, batch_norm=args.batch_norm, dropout=args.dropout)
     return models.MLP(ds.X.shape[1] if ds.X.ndim == 2 else int(ds.X[0].size), hidden=args.hidden,
-                      out_features=n_out, activation=args.activation)
+                      out_features=n_out, activation=args.activation, dropout=args.dropout,
+                      batch_norm=args.batch_norm, init=args.init)
 
 
 def _train(args) -> int:
@@ -321,11 +337,44 @@ def _write_json(path, obj) -> None:
     os.replace(tmp, path)
 
 
+def _apply_config(parser, argv, path):
+    """Re-parse with the TOML file's values as defaults, so explicit flags still win."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as f:
+            config = tomllib.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"--config: no such file {path!r}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise UsageError(f"--config {path}: not valid TOML: {err}") from None
+    train_parser = parser._subparsers._group_actions[0].choices["train"]
+    known = {a.dest: a for a in train_parser._actions if a.dest != "help"}
+    defaults = {}
+    for key, value in config.items():
+        dest = key.replace("-", "_")
+        if dest not in known or dest == "config":
+            raise UsageError(f"--config {path}: unknown option {key!r}; valid: "
+                             f"{', '.join(sorted(k for k in known if k != 'config'))}")
+        if dest == "hidden":
+            value = _int_list(",".join(str(v) for v in value)) if isinstance(value, list) \
+                else _int_list(str(value))
+        elif dest == "schedule_opt" and isinstance(value, dict):
+            value = [f"{k}={json.dumps(v)}" for k, v in value.items()]
+        defaults[dest] = value
+    train_parser.set_defaults(**defaults)
+    return parser.parse_args(argv)
+
+
 # ---------------------------------------------------------------- entry point
 def main(argv=None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if getattr(args, "config", None):
+            args = _apply_config(parser, argv, args.config)
         if args.command is None:
             parser.print_help()
             return 0
