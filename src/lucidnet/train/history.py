@@ -42,7 +42,7 @@ class History:
         return {"epoch": list(self.epoch), "history": {k: list(v) for k, v in self.history.items()}}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "History":
+    def from_dict(cls, d: dict) -> History:
         return cls(d.get("history"), d.get("epoch"))
 
     def to_csv(self, path) -> None:

@@ -21,7 +21,7 @@ from ..autograd.tensor import Tensor, no_grad
 from ..nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, get_loss
 from ..nn.module import Module
 from ..random import get_rng
-from .callbacks import Callback, CallbackList, ProgressBar
+from .callbacks import CallbackList, ProgressBar
 from .history import History
 
 __all__ = ["Trainer", "TrainingDiverged"]
