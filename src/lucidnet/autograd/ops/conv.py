@@ -106,7 +106,8 @@ class Conv(Function):
         need_x, need_w = ctx.needs_input_grad[:2]
         gx = gw = gb = None
         if need_w:
-            gw = np.einsum("nop,nkp->ok", g2, cols, optimize=True).reshape(weight.shape)
+            # N small GEMMs summed: faster than einsum/tensordot, which copy to one big GEMM
+            gw = np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
         if has_bias and ctx.needs_input_grad[2]:
             gb = g2.sum(axis=(0, 2))
         if need_x:
