@@ -12,9 +12,15 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ... import nn, optim
 from ...autograd.tensor import Tensor, get_default_dtype, no_grad, set_default_dtype
+from ...data.datasets import make_spirals
+from ...optim import lr_scheduler
+from ...plot._backend import pyplot
+from ...random import manual_seed
+from ..registry import Result, claim
 
-__all__ = ["fit", "float64", "full_loss"]
+__all__ = ["fit", "float64", "full_loss", "run_learning_rate", "run_optimizers"]
 
 
 # ------------------------------------------------------------------------------ shared helpers
@@ -85,3 +91,251 @@ def fit(model, loss_fn, opt, X: np.ndarray, y: np.ndarray, epochs: int,
     if step_losses:
         out["step_loss"] = np.asarray(per_step)
     return out
+
+
+def _ce(out, y):
+    return nn.functional.cross_entropy(out, y)
+
+
+def _bce(out, y):
+    return nn.functional.binary_cross_entropy_with_logits(out, y)
+
+
+def _mlp(widths, activation: str = "relu") -> nn.Sequential:
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(nn.Linear(widths[i], widths[i + 1]))
+        if i < len(widths) - 2:
+            layers.append(nn.get_activation(activation))
+    return nn.Sequential(*layers)
+
+
+# ------------------------------------------------------------------------------------ claim 7
+_SCHEDULES = {
+    "constant": lambda opt, epochs: None,
+    "step decay": lambda opt, epochs: lr_scheduler.StepLR(opt, step_size=max(1, epochs // 3),
+                                                          gamma=0.2),
+    "exponential α0·e^(-kt)": lambda opt, epochs: lr_scheduler.ExponentialLR.from_decay_rate(
+        opt, k=math.log(100) / epochs),
+    "cosine": lambda opt, epochs: lr_scheduler.CosineAnnealingLR(opt, T_max=epochs),
+}
+
+
+def _spirals_run(data, lr, schedule, epochs, seed, batch_size=16):
+    manual_seed(seed)  # every run starts from the same weights
+    model = _mlp((2, 64, 64, 3))
+    opt = optim.SGD(model.parameters(), lr=lr)
+    return fit(model, _ce, opt, data.X, data.y, epochs, batch_size, seed,
+               scheduler=_SCHEDULES[schedule](opt, epochs))
+
+
+@claim(7, "Learning rate: too high diverges, too low crawls; decay beats constant",
+       "Too large a learning rate overshoots and never converges, too small a one converges slowly; "
+       "a decaying learning rate (large first, smaller later) works better than a constant one.",
+       "seed 002 Learning rate; seed 003 Learning Rate & Convergence, Learning Rate Schedules",
+       ("F1",))
+def run_learning_rate(seed: int = 0, size: str = "quick") -> Result:
+    quick = size == "quick"
+    epochs, lrs = (30, (3.0, 1.0, 0.3, 0.1, 0.01, 0.001)) if quick else \
+        (100, (3.0, 1.0, 0.3, 0.1, 0.03, 0.01, 0.001))
+    data = make_spirals(300, n_arms=3, noise=0.2, seed=seed)
+    curves = {(s, lr): _spirals_run(data, lr, s, epochs, seed)["loss"] for s in _SCHEDULES
+              for lr in lrs}
+    start = float(curves["constant", lrs[0]][0])
+    numbers = {"initial loss (≈ ln 3)": start}
+    best = {}
+    for s in _SCHEDULES:
+        finals = {lr: float(np.nan_to_num(curves[s, lr][-1], nan=np.inf)) for lr in lrs}
+        best[s] = min(lrs, key=finals.get)
+        numbers[f"{s}: final loss per lr"] = {f"{lr:g}": round(v, 4) for lr, v in finals.items()}
+        numbers[f"{s}: best lr / final loss"] = [best[s], round(finals[best[s]], 4)]
+    high, low = curves["constant", lrs[0]], curves["constant", lrs[-1]]
+    numbers[f"constant lr {lrs[0]:g}: final / initial loss"] = float(high[-1] / high[0])
+    numbers[f"constant lr {lrs[0]:g}: largest loss seen"] = float(np.nanmax(high))
+    numbers[f"constant lr {lrs[-1]:g}: loss drop"] = float(1 - low[-1] / low[0])
+    const_curve = curves["constant", best["constant"]]
+    cos_curve = curves["cosine", best["cosine"]]
+    tail = max(3, epochs // 10)
+    numbers["epoch-to-epoch loss jitter, last epochs: best constant / best cosine"] = [
+        float(np.std(np.diff(const_curve[-tail:]))), float(np.std(np.diff(cos_curve[-tail:])))]
+    if not quick:  # control: full-batch gradient descent has no mini-batch noise to anneal
+        gd = {}
+        for s in ("constant", "cosine"):
+            gd[s] = min(float(np.nan_to_num(_spirals_run(data, lr, s, 300, seed, None)["loss"][-1],
+                                            nan=np.inf)) for lr in lrs)
+        numbers["full-batch GD, 300 steps: best constant / best cosine"] = [gd["constant"],
+                                                                            gd["cosine"]]
+
+    best_const = numbers["constant: best lr / final loss"][1]
+    decays = [s for s in _SCHEDULES if s != "constant"]
+    wins = [s for s in decays if numbers[f"{s}: best lr / final loss"][1] < best_const]
+    too_high = not np.isfinite(high[-1]) or high[-1] > 0.9 * high[0]
+    too_low = numbers[f"constant lr {lrs[-1]:g}: loss drop"] < 0.2
+    holds = too_high and too_low and len(wins) >= 2
+    losses = ", ".join(f"{s} {numbers[f'{s}: best lr / final loss'][1]:.3f}" for s in decays)
+    explanation = (
+        f"On 3-arm spirals with mini-batch SGD ({epochs} epochs) lr {lrs[0]:g} never gets below "
+        f"{0.9:.0%} of the initial loss, lr {lrs[-1]:g} lowers it by only "
+        f"{numbers[f'constant lr {lrs[-1]:g}: loss drop']:.0%}, and with each schedule's best "
+        f"starting lr {len(wins)} of 3 decays beat the best constant lr ({best_const:.3f} vs "
+        f"{losses}): a decayed lr takes large steps early and then averages out mini-batch noise."
+        if holds else
+        f"With each schedule's best starting lr only {len(wins)} of 3 decays beat the best constant "
+        f"lr ({best_const:.3f} vs {losses}) or the lr extremes behaved otherwise; see the numbers.")
+    return Result("holds" if holds else "does not hold", explanation, numbers,
+                  [_figure_learning_rate(curves, lrs, best)])
+
+
+def _figure_learning_rate(curves, lrs, best):
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for lr in lrs:
+        axes[0].semilogy(curves["constant", lr], label=f"lr {lr:g}")
+    axes[0].set(xlabel="epoch", ylabel="training loss", title="constant lr")
+    axes[0].legend(fontsize=6)
+    for s, lr in best.items():
+        axes[1].semilogy(curves[s, lr], label=f"{s} (lr0 {lr:g})")
+    axes[1].set(xlabel="epoch", title="best lr per schedule")
+    axes[1].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------------------------------ claim 8
+def _ravine(p):        # a long narrow valley: curvature 1 along x, 50 along y
+    return 0.5 * (p[0] * p[0] + 50.0 * p[1] * p[1])
+
+
+def _saddle(p):        # saddle at (0, 0), minima at (0, ±1)
+    return p[0] * p[0] + 0.25 * p[1] ** 4 - 0.5 * p[1] * p[1]
+
+
+_OPTIMIZERS = {
+    "SGD": lambda ps, lr: optim.SGD(ps, lr=lr),
+    "Momentum": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=0.9),
+    "Nesterov": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=0.9, nesterov=True),
+    "Adagrad": lambda ps, lr: optim.Adagrad(ps, lr=lr),
+    "RMSprop": lambda ps, lr: optim.RMSprop(ps, lr=lr),
+    "Adam": lambda ps, lr: optim.Adam(ps, lr=lr),
+}
+
+
+def _descend(f, start, name, lr, steps):
+    """Run optimizer ``name`` on f from ``start``; return the path (steps+1, 2) and, for Adagrad
+    and RMSprop, the effective per-coordinate lr lr / (sqrt(state) + eps) after each step."""
+    p = nn.Parameter(np.array(start, dtype=np.float64))
+    opt = _OPTIMIZERS[name]([p], lr)
+    path, eff = [p.data.copy()], []
+    for _ in range(steps):
+        opt.zero_grad()
+        f(p).backward()
+        opt.step()
+        if not np.all(np.isfinite(p.data)) or np.abs(p.data).max() > 1e6:
+            break
+        path.append(p.data.copy())
+        state = opt.state[p]
+        acc = state.get("sum", state.get("square_avg"))
+        if acc is not None:
+            eff.append(float(np.mean(lr / (np.sqrt(acc) + opt.param_groups[0]["eps"]))))
+    return np.array(path), np.array(eff)
+
+
+def _settled(mask) -> float:
+    """The first step from which ``mask`` holds to the end of the run (inf if it never does)."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.size == 0 or not mask[-1]:
+        return math.inf
+    misses = np.flatnonzero(~mask)
+    return float(misses[-1] + 1) if misses.size else 0.0
+
+
+@claim(8, "Optimizers on a ravine and at a saddle point",
+       "Plain SGD progresses slowly where the loss falls faster in one direction than another "
+       "(a ravine) and stops at saddle points; Momentum, Nesterov, Adagrad, RMSprop and Adam do "
+       "better; Adagrad's learning rate keeps shrinking.",
+       "seed 002 Optimization beyond SGD; seed 003 ADVANCED OPTIMIZATION ALGORITHMS; seed 004",
+       ("E2", "E3"))
+def run_optimizers(seed: int = 0, size: str = "quick") -> Result:
+    quick = size == "quick"
+    steps = 200 if quick else 1000
+    lrs = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0) if quick else \
+        tuple(10.0 ** np.arange(-3, 0.01, 0.25))
+    rng = np.random.default_rng(seed)
+    ravine_start = (-8.0 + rng.uniform(-1, 1), 1.0 + 0.2 * rng.uniform(-1, 1))
+    saddle_start = (1.0, 1e-6 * (1 + rng.uniform()))
+    numbers, paths, effs = {}, {}, {}
+    with float64():
+        f0 = float(_ravine(np.array(ravine_start)))
+        for name in _OPTIMIZERS:
+            ravine = {lr: _descend(_ravine, ravine_start, name, lr, steps) for lr in lrs}
+            hits = {lr: _settled(_ravine(path.T) < 1e-4 * f0)
+                    for lr, (path, _) in ravine.items()}
+            lr_r = min(lrs, key=hits.get)
+            numbers[f"ravine, {name}: steps until f stays < 1e-4·f0 (best lr)"] = [hits[lr_r], float(lr_r)]
+            paths["ravine", name] = ravine[lr_r][0]
+            effs[name] = ravine[lr_r][1]
+            saddle = {lr: _descend(_saddle, saddle_start, name, lr, steps)[0] for lr in lrs}
+            escape = {lr: _settled(np.abs(path[:, 1]) > 0.5) for lr, path in saddle.items()}
+            lr_s = min(lrs, key=escape.get)
+            numbers[f"saddle, {name}: steps until |y| stays > 0.5 (best lr)"] = [escape[lr_s], float(lr_s)]
+            paths["saddle", name] = saddle[lr_s]
+            # the lr the ravine asked for, kept at the saddle (a network has both at once)
+            numbers[f"saddle, {name}: steps until |y| stays > 0.5 (ravine's lr)"] = escape[lr_r]
+            on_ridge = _descend(_saddle, (1.0, 0.0), name, lr_s, steps)[0]
+            numbers[f"saddle, {name}: |y| after {steps} steps from y = 0 exactly"] = float(
+                abs(on_ridge[-1, 1]))
+    ada, rms = effs["Adagrad"], effs["RMSprop"]
+    numbers["Adagrad effective lr: last / first step"] = float(ada[-1] / ada[0])
+    numbers["Adagrad effective lr never grows"] = bool(np.all(np.diff(ada) <= 1e-15))
+    numbers["RMSprop effective lr: last / first step"] = float(rms[-1] / rms[0])
+
+    sgd_r = numbers["ravine, SGD: steps until f stays < 1e-4·f0 (best lr)"][0]
+    sgd_s = numbers["saddle, SGD: steps until |y| stays > 0.5 (ravine's lr)"]
+    others = [n for n in _OPTIMIZERS if n != "SGD"]
+    faster_r = [n for n in others
+                if numbers[f"ravine, {n}: steps until f stays < 1e-4·f0 (best lr)"][0] < sgd_r]
+    faster_s = [n for n in others
+                if numbers[f"saddle, {n}: steps until |y| stays > 0.5 (ravine's lr)"] < sgd_s]
+    stuck = all(numbers[f"saddle, {n}: |y| after {steps} steps from y = 0 exactly"] == 0.0
+                for n in _OPTIMIZERS)
+    saddle_steps = [numbers[f"saddle, {n}: steps until |y| stays > 0.5 (ravine's lr)"]
+                    for n in _OPTIMIZERS]
+    holds = ({"Momentum", "Nesterov"} <= set(faster_r) and sgd_s == max(saddle_steps)
+             and {"Adagrad", "RMSprop", "Adam"} <= set(faster_s)
+             and numbers["Adagrad effective lr never grows"]
+             and numbers["Adagrad effective lr: last / first step"] < 0.5)
+    explanation = (
+        f"With each optimizer's best lr, SGD needs {sgd_r:g} steps down the ravine (faster: "
+        f"{', '.join(faster_r)}); keeping that lr, SGD "
+        f"{'does not leave' if math.isinf(sgd_s) else f'needs {sgd_s:g} steps to leave'} the "
+        f"saddle from y = 1e-6 in {steps} steps, as its step shrinks with the gradient, while "
+        f"Adagrad/RMSprop/Adam, which divide by the gradient's size, escape in "
+        f"{'/'.join(f'{v:g}' for v in saddle_steps[3:])} steps (Momentum/Nesterov: {saddle_steps[1]:g}/{saddle_steps[2]:g}); Adagrad's effective lr only shrinks (to "
+        f"{numbers['Adagrad effective lr: last / first step']:.2f} of its first value) while "
+        f"RMSprop's does not; started exactly on the ridge y = 0 "
+        f"{'every optimizer stays stuck, momentum included' if stuck else 'some optimizer escaped'}."
+        if holds else
+        f"SGD was not the slow one (ravine: faster {faster_r}; saddle: faster {faster_s}) or "
+        "Adagrad's step grew; see the numbers.")
+    return Result("holds" if holds else "does not hold", explanation, numbers,
+                  [_figure_optimizers(paths, effs)])
+
+
+def _figure_optimizers(paths, effs):
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.4))
+    for ax, (kind, f, box) in zip(axes, (("ravine", _ravine, (-10, 2, -1.6, 1.6)),
+                                         ("saddle", _saddle, (-1.2, 1.2, -1.5, 1.5)))):
+        gx, gy = np.meshgrid(np.linspace(*box[:2], 200), np.linspace(*box[2:], 200))
+        ax.contour(gx, gy, f(np.stack([gx, gy])), levels=25, colors="0.8", linewidths=0.5)
+        for name in _OPTIMIZERS:
+            path = paths[kind, name]
+            ax.plot(path[:, 0], path[:, 1], lw=1, label=name)
+        ax.set(xlim=box[:2], ylim=box[2:], title=f"{kind} (best lr each)")
+    axes[0].legend(fontsize=6)
+    for name in ("Adagrad", "RMSprop"):
+        axes[2].semilogy(np.arange(1, len(effs[name]) + 1), effs[name], label=name)
+    axes[2].set(xlabel="step", ylabel="lr / (√state + ε)", title="effective lr (ravine)")
+    axes[2].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
