@@ -81,3 +81,65 @@ def test_config_file_sets_defaults_and_flags_win(tmp_path, capsys):
     assert "unknown option 'epochz'" in capsys.readouterr().err
     assert main(["train", "--init", "glorious"]) == 2
     assert "unknown initializer 'glorious'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_resume_after_sigterm_equals_uninterrupted_run(tmp_path):
+    """SPEC issue 5: Ctrl-C / SIGTERM saves a checkpoint; --resume ends with identical weights."""
+    import os
+    import signal
+    import time
+
+    import lucidnet as ln
+
+    options = ["--epochs", "25", "--batch-size", "8", "--dropout", "0.2", "--schedule", "step",
+               "--augment", "rotate=5,noise=0.05", "--quiet", "--seed", "3"]
+    full = tmp_path / "full"
+    assert main(["train", *options, "--out", str(full)]) == 0
+    part = tmp_path / "part"
+    proc = subprocess.Popen([sys.executable, "-m", "lucidnet.cli", "train", *options, "--out", str(part)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (part / "last.npz").exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "--resume" in out and not (part / "model.npz").exists()
+    assert main(["train", "--resume", str(part), "--quiet"]) == 0
+    a, b = ln.load(full / "model.npz"), ln.load(part / "model.npz")
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert ka == kb
+        np.testing.assert_array_equal(va, vb)
+    history = (part / "history.csv").read_text().splitlines()
+    assert len(history) == 26 and os.path.exists(part / "best.npz")
+
+
+def test_evaluate_and_predict_saved_model(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "--dataset", "iris", "--epochs", "40", "--lr", "0.01", "--quiet",
+                 "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(run)]) == 0
+    printed = capsys.readouterr().out
+    assert "held-out test split" in printed and "test accuracy" in printed
+    assert (run / "evaluation" / "confusion_matrix.png").stat().st_size > 0
+    assert main(["evaluate", str(run / "model.npz"), "--dataset", "iris", "--all", "--out", str(tmp_path / "ev")]) == 0
+    assert "whole dataset, 150 samples" in capsys.readouterr().out
+    from sklearn.datasets import load_iris
+
+    iris = load_iris()
+    csv = tmp_path / "flowers.csv"
+    rows = ["a,b,c,d"] + [",".join(map(str, r)) for r in iris.data[:5]]
+    csv.write_text("\n".join(rows) + "\n")
+    assert main(["predict", str(run / "model.npz"), "--input", str(csv), "--output",
+                 str(tmp_path / "pred.csv")]) == 0
+    pred = (tmp_path / "pred.csv").read_text().splitlines()
+    assert pred[0].startswith("prediction,p_setosa") and len(pred) == 6
+    assert all(line.split(",")[0] == "setosa" for line in pred[1:])
+    assert main(["predict", str(run / "model.npz"), "--input", str(tmp_path / "none.csv")]) == 2
+    assert "no such input file" in capsys.readouterr().err
+    (tmp_path / "ragged.csv").write_text("a,b,c,d\n1,2,3,4\n1,2,3\n")
+    assert main(["predict", str(run), "--input", str(tmp_path / "ragged.csv")]) == 2
+    assert "line 3 has 3 fields" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path / "nothing")]) == 2

@@ -14,9 +14,8 @@ import argparse
 import json
 import os
 import sys
-import time
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 
 class UsageError(Exception):
@@ -62,6 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
                            "stratified train/test split), print test metrics and write a run "
                            "folder: model.npz, history.csv, metrics.json, learning_curve.png.")
     _add_train_arguments(train)
+    ev = sub.add_parser("evaluate", help="evaluate a saved model or run folder on a dataset",
+                        description="Evaluate a run folder (its held-out test split) or a model file "
+                        "(on a whole dataset): prints the report, writes metrics.json and figures.")
+    ev.add_argument("path", metavar="RUN_DIR|MODEL", help="a run folder or a model .npz file")
+    ev.add_argument("--dataset", default=None, help="dataset to evaluate on (default: the run's)")
+    ev.add_argument("--data-path", default=None, help="folder with IDX files for --dataset mnist")
+    ev.add_argument("--all", action="store_true",
+                    help="use every sample of the dataset, not the run's held-out test split")
+    ev.add_argument("--out", default=None, help="where to write the evaluation (default RUN_DIR/evaluation)")
+    pr = sub.add_parser("predict", help="predict the rows of a CSV file with a saved model",
+                        description="Predict each row of a CSV of features (same columns as the "
+                        "training data) with a model written by 'lucidnet train'.")
+    pr.add_argument("model_path", metavar="MODEL", help="a model .npz file or a run folder")
+    pr.add_argument("--input", required=True, help="CSV file with a header line and feature columns")
+    pr.add_argument("--target", default=None, help="a column of the CSV to ignore (e.g. the label)")
+    pr.add_argument("--output", default=None, help="write predictions here (default: print them)")
     return parser
 
 
@@ -100,6 +115,11 @@ def _add_train_arguments(p):
     g.add_argument("--lr", type=float, default=None, help="learning rate (default: 1e-3 for Adam-"
                    "family optimizers, 0.05 for SGD-family, 0.01 otherwise)")
     g.add_argument("--weight-decay", type=float, default=0.0, help="L2 weight decay in the optimizer")
+    g.add_argument("--l1", type=float, default=0.0, help="L1 penalty l1*sum|w| on the weights (default 0)")
+    g.add_argument("--l2", type=float, default=0.0, help="L2 penalty l2/2*sum w^2 on the weights (default 0)")
+    g.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
+                   help="stop when the validation loss has not improved for PATIENCE epochs and "
+                   "restore the best weights")
     g.add_argument("--momentum", type=float, default=None, help="momentum (SGD, RMSprop)")
     g.add_argument("--schedule", default=None, help=f"learning-rate schedule: {', '.join(SCHEDULERS)}")
     g.add_argument("--schedule-opt", action="append", metavar="NAME=VALUE",
@@ -110,6 +130,9 @@ def _add_train_arguments(p):
     g.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result (default 0)")
     g.add_argument("--out", default=None, help="run folder (default runs/DATASET-MODEL-seedN)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
+    g.add_argument("--resume", default=None, metavar="RUN_DIR",
+                   help="continue an interrupted run from RUN_DIR/last.npz with its saved options "
+                   "(--epochs N extends it)")
     g.add_argument("--config", default=None, metavar="FILE.toml",
                    help="read options from a TOML file (keys as the long options, with _ or -: "
                    "epochs = 50, hidden = [128, 64], schedule_opt = {T_max = 50}); flags given "
@@ -129,17 +152,10 @@ def _lookup(kind: str, name: str, registry) -> str:
     return key
 
 
-def _default_lr(optimizer: str) -> float:
-    if optimizer in ("adam", "adamw", "adamax", "nadam", "amsgrad"):
-        return 1e-3
-    if optimizer in ("sgd", "momentum", "nesterov"):
-        return 0.05
-    return 0.01
-
-
 def _check_args(args):
     from .data import DATASETS
     from .nn.activation import ACTIVATIONS
+    from .nn.init import INITIALIZERS
     from .optim import OPTIMIZERS
     from .optim.lr_scheduler import SCHEDULERS
 
@@ -147,6 +163,7 @@ def _check_args(args):
     args.activation = _lookup("activation", args.activation, ACTIVATIONS)
     args.optimizer = _lookup("optimizer", args.optimizer, OPTIMIZERS)
     args.model = _lookup("model", args.model, {"mlp": None, "cnn": None})
+    args.init = _lookup("initializer", args.init, INITIALIZERS)
     if args.schedule is not None:
         args.schedule = _lookup("schedule", args.schedule, SCHEDULERS)
     if args.epochs < 1:
@@ -155,11 +172,13 @@ def _check_args(args):
         raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
     if args.lr is not None and not (args.lr > 0 and args.lr < float("inf")):
         raise UsageError(f"--lr must be a positive finite number, got {args.lr}")
-    from .nn.init import INITIALIZERS
-
-    args.init = _lookup("initializer", args.init, INITIALIZERS)
     if not 0 <= args.dropout < 1:
         raise UsageError(f"--dropout must be in [0, 1), got {args.dropout}")
+    for name in ("l1", "l2", "weight_decay"):
+        if not getattr(args, name) >= 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be >= 0, got {getattr(args, name)}")
+    if args.early_stopping is not None and args.early_stopping < 1:
+        raise UsageError(f"--early-stopping PATIENCE must be >= 1, got {args.early_stopping}")
     if not 0 < args.train_fraction <= 1:
         raise UsageError(f"--train-fraction must be in (0, 1], got {args.train_fraction}")
     for name in ("test_size", "val_size"):
@@ -168,173 +187,25 @@ def _check_args(args):
             raise UsageError(f"--{name.replace('_', '-')} must be in (0, 1), got {value}")
 
 
-# ---------------------------------------------------------------- train
-_CLI_SCHEDULES_WITHOUT_DEFAULTS = ("lambda", "sequential")
+_NOT_CONFIG = ("command", "config", "resume", "schedule_opt")
 
 
-def _schedule_defaults(name: str, lr: float, epochs: int, steps_per_epoch: int) -> dict:
-    """Sensible arguments for each schedule from the run's length; --schedule-opt overrides them.
-    Epoch-stepped schedules count epochs, batch-stepped ones (cyclic, onecycle) count batches."""
-    if name in _CLI_SCHEDULES_WITHOUT_DEFAULTS:
-        raise UsageError(f"schedule {name!r} needs Python callables or sub-schedules and is not "
-                         "available from the command line; try warmup_cosine, cosine or step")
-    total_steps = epochs * steps_per_epoch
-    return {
-        "step": {"step_size": max(1, epochs // 3)},
-        "multistep": {"milestones": [max(1, epochs // 2), max(2, (3 * epochs) // 4)]},
-        "constant": {},
-        "linear": {"total_iters": max(1, epochs // 5)},
-        "exponential": {"gamma": 0.95},
-        "polynomial": {"total_iters": epochs},
-        "cosine": {"T_max": epochs},
-        "cosine_warm_restarts": {"T_0": max(1, epochs // 3)},
-        "warmup_cosine": {"warmup_steps": max(1, epochs // 10), "total_steps": max(2, epochs)},
-        "cyclic": {"base_lr": lr / 10, "max_lr": lr, "step_size_up": 2 * steps_per_epoch,
-                   "cycle_momentum": False},
-        "onecycle": {"max_lr": lr, "total_steps": total_steps},
-        "plateau": {"patience": 5},
-    }.get(name, {})
+def _train(args, argv) -> int:
+    from .runs import read_config, train_run
 
-
-def _build_model(args, ds, n_out):
-    from . import models
-
-    if args.model == "cnn":
-        shape = ds.image_shape
-        return models.CNN(in_channels=shape[0], image_size=shape[1:] if len(shape) > 2 else shape[1],
-                          num_classes=n_out, batch_norm=args.batch_norm, dropout=args.dropout)
-    return models.MLP(ds.X.shape[1] if ds.X.ndim == 2 else int(ds.X[0].size), hidden=args.hidden,
-                      out_features=n_out, activation=args.activation, dropout=args.dropout,
-                      batch_norm=args.batch_norm, init=args.init)
-
-
-def _train(args) -> int:
-    import numpy as np
-
-    import lucidnet as ln
-    from . import data, io, metrics, nn, optim, plot
-    from .optim import lr_scheduler
-    from .train import Trainer
-
+    if args.resume:
+        cfg = read_config(args.resume)
+        if "--epochs" in (argv or sys.argv[1:]):
+            cfg["epochs"] = args.epochs  # continue to a new total number of epochs
+        cfg["quiet"] = args.quiet
+        cfg["out"] = args.resume
+        return train_run(cfg, resume=True)
     _check_args(args)
-    ln.manual_seed(args.seed)
-    try:
-        ds = data.load_dataset(args.dataset, **({"path": args.data_path} if args.data_path else {}))
-    except (TypeError, ValueError) as err:
-        raise UsageError(str(err)) from None
-    if args.model == "cnn" and ds.image_shape is None:
-        raise UsageError(f"--model cnn needs image or signal data; {args.dataset!r} is tabular "
-                         "(use --model mlp)")
-    classification = ds.task == "classification"
-    if ds.X_test is not None:  # the dataset defines its own test split (MNIST-1D)
-        X_train, X_test, y_train, y_test = ds.X, ds.X_test, ds.y, ds.y_test
-    else:
-        X_train, X_test, y_train, y_test = data.train_test_split(
-            ds.X, ds.y, test_size=args.test_size, random_state=args.seed,
-            stratify=ds.y if classification else None)
-    X_val = y_val = None
-    if args.val_size > 0:
-        X_train, X_val, y_train, y_val = data.train_test_split(
-            X_train, y_train, test_size=args.val_size, random_state=args.seed,
-            stratify=y_train if classification else None)
-    if args.train_fraction < 1.0:
-        X_train, _, y_train, _ = data.train_test_split(
-            X_train, y_train, train_size=args.train_fraction, random_state=args.seed,
-            stratify=y_train if classification else None)
-    flat_shape = X_train.shape
-    scaler = data.StandardScaler().fit(X_train.reshape(len(X_train), -1))
-
-    def prepare(A):
-        A = scaler.transform(A.reshape(len(A), -1)).astype(np.float32)
-        if args.model == "cnn":
-            return A.reshape((len(A),) + tuple(ds.image_shape))
-        return A
-
-    X_train, X_test = prepare(X_train), prepare(X_test)
-    validation = None if X_val is None else (prepare(X_val), y_val)
-    n_out = ds.n_classes if classification else 1
-    model = _build_model(args, ds, n_out)
-    loss = nn.CrossEntropyLoss() if classification else nn.MSELoss()
-    lr = args.lr if args.lr is not None else _default_lr(args.optimizer)
-    opt_kwargs = {"lr": lr}
-    if args.weight_decay:
-        opt_kwargs["weight_decay"] = args.weight_decay
-    if args.momentum is not None:
-        opt_kwargs["momentum"] = args.momentum
-    optimizer = optim.get_optimizer(args.optimizer, model.parameters(), **opt_kwargs)
-    scheduler = None
-    if args.schedule:
-        steps_per_epoch = int(np.ceil(len(X_train) / args.batch_size))
-        sched_kwargs = _schedule_defaults(args.schedule, lr, args.epochs, steps_per_epoch)
-        sched_kwargs.update(_key_values(args.schedule_opt))
-        scheduler = lr_scheduler.get_scheduler(args.schedule, optimizer, **sched_kwargs)
-    metric_names = ["accuracy", "f1_macro"] if classification else ["r2", "rmse", "mae"]
-    trainer = Trainer(model, loss, optimizer, metrics=metric_names, scheduler=scheduler,
-                      verbose=0 if args.quiet else 1)
-    print(f"lucidnet train: {args.dataset} ({len(X_train)} train / "
-          f"{0 if X_val is None else len(X_val)} validation / {len(X_test)} test), "
-          f"model {args.model}, optimizer {args.optimizer} lr={lr:g}, seed {args.seed}")
-    print(model)
-    start = time.perf_counter()
-    transform = None
-    if args.augment:
-        if ds.image_shape is None:
-            raise UsageError(f"--augment needs image data; {args.dataset!r} is tabular")
-        try:
-            transform = data.build_augmentation(
-                args.augment, seed=args.seed,
-                image_shape=tuple(ds.image_shape) if args.model == "mlp" else None)
-        except ValueError as err:
-            raise UsageError(str(err)) from None
-    history = trainer.fit(X_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
-                          validation_data=validation, seed=args.seed, transform=transform)
-    seconds = time.perf_counter() - start
-    results = trainer.evaluate(X_test, y_test)
-    report = {"dataset": args.dataset, "model": args.model, "seed": args.seed,
-              "epochs_run": len(history), "train_seconds": round(seconds, 3),
-              "diverged": trainer.diverged,
-              "test": {k: float(v) for k, v in results.items()}}
-    print()
-    if classification:
-        y_pred = trainer.predict(X_test)
-        cm = metrics.confusion_matrix(y_test, y_pred)
-        report["test"]["macro_f1"] = float(metrics.f1_score(y_test, y_pred, average="macro"))
-        report["confusion_matrix"] = cm.tolist()
-        print(f"test accuracy : {results['accuracy']:.4f}")
-        print(f"test macro F1 : {report['test']['macro_f1']:.4f}")
-        print("confusion matrix (rows = true class, columns = predicted):")
-        print(_format_matrix(cm))
-        print(metrics.classification_report(y_test, y_pred, digits=4))
-    else:
-        y_pred = trainer.predict(X_test).reshape(-1)
-        r2 = float(metrics.r2_score(y_test, y_pred))
-        report["test"]["r2_quality"] = metrics.r2_quality(r2)
-        print(f"test R^2 : {r2:.4f} ({metrics.r2_quality(r2)})")
-        print(f"test RMSE: {results['rmse']:.4f}   MAE: {results['mae']:.4f}")
-    out = args.out or os.path.join("runs", f"{args.dataset}-{args.model}-seed{args.seed}")
-    os.makedirs(out, exist_ok=True)
-    io.save(model, os.path.join(out, "model.npz"), metadata={
-        "dataset": args.dataset, "task": ds.task, "scaler_mean": scaler.mean_.tolist(),
-        "scaler_scale": scaler.scale_.tolist(), "input_shape": list(flat_shape[1:]),
-        "image_shape": None if ds.image_shape is None else list(ds.image_shape)})
-    history.to_csv(os.path.join(out, "history.csv"))
-    _write_json(os.path.join(out, "metrics.json"), report)
-    plot.learning_curves(history, os.path.join(out, "learning_curve.png"),
-                         title=f"{args.dataset} - {args.model}")
-    print(f"run folder: {out} (model.npz, history.csv, metrics.json, learning_curve.png)")
-    return 0
-
-
-def _format_matrix(cm) -> str:
-    width = max(len(str(int(v))) for v in cm.reshape(-1)) + 1
-    return "\n".join("  " + "".join(str(int(v)).rjust(width) for v in row) for row in cm)
-
-
-def _write_json(path, obj) -> None:
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
+    cfg = {k: v for k, v in vars(args).items() if k not in _NOT_CONFIG}
+    cfg["hidden"] = list(args.hidden)
+    cfg["schedule_options"] = _key_values(args.schedule_opt)
+    cfg["out"] = args.out or os.path.join("runs", f"{args.dataset}-{args.model}-seed{args.seed}")
+    return train_run(cfg)
 
 
 def _apply_config(parser, argv, path):
@@ -370,6 +241,8 @@ def _apply_config(parser, argv, path):
 
 # ---------------------------------------------------------------- entry point
 def main(argv=None) -> int:
+    from .runs import RunError
+
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -379,9 +252,17 @@ def main(argv=None) -> int:
             parser.print_help()
             return 0
         if args.command == "train":
-            return _train(args)
+            return _train(args, argv)
+        if args.command == "evaluate":
+            from .runs import evaluate_run
+
+            return evaluate_run(args.path, args.dataset, args.out, args.data_path, args.all)
+        if args.command == "predict":
+            from .runs import predict_file
+
+            return predict_file(args.model_path, args.input, args.output, args.target)
         raise UsageError(f"unknown command {args.command!r}")
-    except UsageError as err:
+    except (UsageError, RunError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except (ValueError, FileNotFoundError) as err:

@@ -349,7 +349,8 @@ def _load_mnist_dir(path: str | os.PathLike | None = None, prefix: str = "t10k",
 # --------------------------------------------------------------------------- CSV
 def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = ",",
              header: bool = True, task: str | None = None) -> Dataset:
-    """A numeric CSV table as a Dataset; ``target`` names the label column (name or index).
+    """A numeric CSV table as a Dataset; ``target`` names the label column (name or index), or
+    None for a table of features only (``y`` is then an empty array: data to predict on).
 
     Feature cells must be finite numbers. ``task=None`` infers it: a non-numeric or
     integer-valued target means classification (labels mapped to ``0..K-1`` in sorted order,
@@ -381,7 +382,9 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = "
         if len(row) != width:
             ref = f"the header (line {header_line})" if header else f"line {lines[0]}"
             raise ValueError(f"{path}: line {line} has {len(row)} fields, {ref} has {width}")
-    if isinstance(target, str):
+    if target is None:
+        t = None
+    elif isinstance(target, str):
         if not header:
             raise ValueError("target given by name needs header=True; pass a column index instead")
         if target not in names:
@@ -393,7 +396,7 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = "
         t = int(target) % width
     else:
         raise TypeError(f"target must be a column name or index, got {target!r}")
-    if width < 2:
+    if width < (1 if t is None else 2):
         raise ValueError(f"{path}: need at least one feature column besides the target")
     feats = [j for j in range(width) if j != t]
     try:  # one vectorized parse; the slow cell-by-cell pass only runs to locate an error
@@ -405,8 +408,12 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = "
         for row, line in zip(rows, lines):
             for j in feats:
                 _number(row[j], path, line, names[j], j)
-    y_raw = [row[t] for row in rows]
     feature_names = [names[j] for j in feats]
+    if t is None:
+        return Dataset(X.astype(np.float32), np.empty(0, dtype=np.float32), task or "unknown",
+                       feature_names=feature_names, name=os.path.basename(os.fspath(path)),
+                       description=f"CSV table {os.fspath(path)} (features only)")
+    y_raw = [row[t] for row in rows]
     common = {"feature_names": feature_names, "name": os.path.basename(os.fspath(path)),
                   "description": f"CSV table {os.fspath(path)}, target column {names[t]!r}"}
     values = _try_numbers(y_raw)

@@ -81,6 +81,8 @@ class Trainer:
         self.params: dict = {}
         self.diverged = False
         self._shuffle_rng = None
+        self._transform = None
+        self._pending_transform_state = None
 
     # ------------------------------------------------------------------ task helpers
     @property
@@ -197,6 +199,11 @@ class Trainer:
             if len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (X_val, y_val)")
             validation_data = self._check_xy(*validation_data, name="X_val")
+        self._transform = transform
+        if transform is not None and self._pending_transform_state is not None:
+            if hasattr(transform, "load_state_dict"):
+                transform.load_state_dict(self._pending_transform_state)
+            self._pending_transform_state = None
         n = len(X)
         steps = math.ceil(n / batch_size)
         if seed is not None and (self._shuffle_rng is None or self.epoch == 0):
@@ -296,7 +303,12 @@ class Trainer:
             "history": self.history.to_dict(),
             "shuffle_rng": None if self._shuffle_rng is None else self._shuffle_rng.bit_generator.state,
             "global_rng": get_rng_state(),
+            "transform": self._transform_state(),
         }
+
+    def _transform_state(self):
+        state_fn = getattr(self._transform, "state_dict", None)
+        return state_fn() if state_fn is not None else self._pending_transform_state
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a `state_dict` (the model must have the same architecture)."""
@@ -313,6 +325,8 @@ class Trainer:
             self._shuffle_rng.bit_generator.state = state["shuffle_rng"]
         if state.get("global_rng") is not None:
             set_rng_state(state["global_rng"])
+        # an augmentation's random state is restored when fit() receives the transform again
+        self._pending_transform_state = state.get("transform")
 
     # ------------------------------------------------------------------ inference
     def _forward_batches(self, X, batch_size):
