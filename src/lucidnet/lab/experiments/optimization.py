@@ -8,19 +8,21 @@ loss, backward, update -- the four visible steps of SPEC A2, with a full-data lo
 from __future__ import annotations
 
 import math
+import time
 from contextlib import contextmanager
 
 import numpy as np
 
 from ... import nn, optim
 from ...autograd.tensor import Tensor, get_default_dtype, no_grad, set_default_dtype
-from ...data.datasets import make_spirals
+from ...data.datasets import make_moons, make_spirals
 from ...optim import lr_scheduler
 from ...plot._backend import pyplot
 from ...random import manual_seed
 from ..registry import Result, claim
 
-__all__ = ["fit", "float64", "full_loss", "run_learning_rate", "run_optimizers"]
+__all__ = ["fit", "float64", "full_loss", "run_batch_modes", "run_learning_rate", "run_optimizers",
+           "run_taylor"]
 
 
 # ------------------------------------------------------------------------------ shared helpers
@@ -337,5 +339,188 @@ def _figure_optimizers(paths, effs):
         axes[2].semilogy(np.arange(1, len(effs[name]) + 1), effs[name], label=name)
     axes[2].set(xlabel="step", ylabel="lr / (√state + ε)", title="effective lr (ravine)")
     axes[2].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------------------------------ claim 9
+def _loss_and_grad(model, X, y) -> tuple[float, list[np.ndarray]]:
+    model.zero_grad()
+    loss = _ce(model(Tensor(X)), y)
+    loss.backward()
+    return float(loss.item()), [p.grad.copy() for p in model.parameters()]
+
+
+def _loss_after_step(model, X, y, grads, eta: float) -> float:
+    params = list(model.parameters())
+    saved = [p.data.copy() for p in params]
+    for p, g in zip(params, grads):
+        p.data -= eta * g
+    value = full_loss(model, _ce, X, y)
+    for p, s in zip(params, saved):
+        p.data[...] = s
+    return value
+
+
+@claim(9, "First-order Taylor: ΔL ≈ -η‖∇L‖² for small η, not for large η",
+       "L(θ + Δθ) ≈ L(θ) + ∇L·Δθ, so the step Δθ = -η∇L changes the loss by ΔL ≈ -η‖∇L‖² < 0; "
+       "this is why we step against the gradient with a small learning rate.",
+       "seed 001 Revisit Learning / Training of Deep learning", ("A5",))
+def run_taylor(seed: int = 0, size: str = "quick") -> Result:
+    quick = size == "quick"
+    etas = 10.0 ** np.arange(-6, 1.01, 0.5 if quick else 0.25)
+    data = make_spirals(300, n_arms=3, noise=0.2, seed=seed)
+    numbers, curves = {}, {}
+    with float64():
+        X = data.X.astype(np.float64)
+        manual_seed(seed)
+        model = _mlp((2, 32, 32, 3), "tanh")
+        points = {"at init": 0, "after 20 epochs": 20} if quick else \
+            {"at init": 0, "after 20 epochs": 20, "after 200 epochs": 180}
+        for name, epochs in points.items():
+            if epochs:
+                fit(model, _ce, optim.SGD(model.parameters(), lr=0.3), X, data.y, epochs, 32, seed)
+            loss, grads = _loss_and_grad(model, X, data.y)
+            g2 = float(sum(np.vdot(g, g) for g in grads))
+            actual = np.array([_loss_after_step(model, X, data.y, grads, e) - loss for e in etas])
+            predicted = -etas * g2
+            rel = np.abs(actual - predicted) / np.abs(predicted)
+            curves[name] = (actual, predicted, rel)
+            small = etas <= 1e-3
+            slope = float(np.polyfit(np.log10(etas[small]), np.log10(rel[small]), 1)[0])
+            up = etas[actual > 0]
+            numbers[f"{name}: ‖∇L‖²"] = g2
+            numbers[f"{name}: relative error at η = 1e-4 / 1e-2 / 1 / 10"] = [
+                float(f"{rel[np.argmin(abs(np.log10(etas) - k))]:.3g}") for k in (-4, -2, 0, 1)]
+            over = etas[rel > 0.1]
+            numbers[f"{name}: smallest η with relative error > 10%"] = float(over[0]) if over.size \
+                else None
+            numbers[f"{name}: slope of log error vs log η (η ≤ 1e-3)"] = slope
+            numbers[f"{name}: smallest η where the loss goes up"] = float(up[0]) if up.size else None
+    first = next(iter(points))
+    rel0 = curves[first][2]
+    holds = all(abs(numbers[f"{n}: slope of log error vs log η (η ≤ 1e-3)"] - 1) < 0.2
+                and numbers[f"{n}: relative error at η = 1e-4 / 1e-2 / 1 / 10"][0] < 1e-2
+                and numbers[f"{n}: relative error at η = 1e-4 / 1e-2 / 1 / 10"][3] > 0.5
+                for n in points)
+    explanation = (
+        f"On a tanh MLP (spirals), the measured L(θ-η∇L) - L(θ) matches -η‖∇L‖² to "
+        f"{rel0[np.argmin(abs(np.log10(etas) + 4))]:.1e} relative error at η = 1e-4, the error grows "
+        f"in proportion to η (slope {numbers[f'{first}: slope of log error vs log η (η ≤ 1e-3)']:.2f}, "
+        f"the neglected second-order term), passes 10% from η ≈ "
+        f"{numbers[f'{first}: smallest η with relative error > 10%']:.2g} and exceeds 50% by η = 10"
+        + (f", where the loss can even rise (from η = "
+           f"{numbers[f'{first}: smallest η where the loss goes up']:.2g})."
+           if numbers[f"{first}: smallest η where the loss goes up"] else ".")
+        if holds else "The first-order prediction did not behave as expected; see the numbers.")
+    return Result("holds" if holds else "does not hold", explanation, numbers,
+                  [_figure_taylor(etas, curves)])
+
+
+def _figure_taylor(etas, curves):
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for name, (actual, predicted, rel) in curves.items():
+        line, = axes[0].loglog(etas, np.abs(actual), label=f"|ΔL| measured, {name}")
+        axes[0].loglog(etas, np.abs(predicted), "--", c=line.get_color(), label=f"η‖∇L‖², {name}")
+        axes[1].loglog(etas, rel, marker="o", ms=3, label=name)
+    axes[0].set(xlabel="η", title="loss change of one step")
+    axes[0].legend(fontsize=6)
+    axes[1].set(xlabel="η", ylabel="|ΔL + η‖∇L‖²| / η‖∇L‖²", title="relative error")
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------------------------------ claim 11
+_MODES = {"batch": None, "mini-batch (32)": 32, "stochastic (1)": 1}
+
+
+def _epoch_seconds(data, batch_size, seed, repeats: int) -> float:
+    """Median wall time of one training epoch (no per-update evaluation)."""
+    X, y = data.X, data.y.astype(np.float32).reshape(-1, 1)
+    model = _mlp((2, 32, 1), "tanh")
+    opt = optim.SGD(model.parameters(), lr=0.05)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fit(model, _bce, opt, X, y, 1, batch_size, seed)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def _flat_grad(model, X, y) -> np.ndarray:
+    """Backpropagate the loss on (X, y); leaves the grads in place, returns them flattened."""
+    model.zero_grad()
+    _bce(model(Tensor(X)), y).backward()
+    return np.concatenate([p.grad.ravel() for p in model.parameters()]).astype(np.float64)
+
+
+@claim(11, "Batch vs stochastic vs mini-batch gradient descent",
+       "Batch GD uses the whole data set per update: stable but slow on large data; SGD updates after "
+       "every sample: faster but noisy; mini-batch GD balances the two.",
+       "seed 003 Types of Gradient Descent", ("E1",))
+def run_batch_modes(seed: int = 0, size: str = "quick") -> Result:
+    quick = size == "quick"
+    n, epochs, lr = (400, 3, 0.05) if quick else (2000, 10, 0.05)
+    data = make_moons(n, noise=0.2, seed=seed)
+    X, y = data.X, data.y.astype(np.float32).reshape(-1, 1)
+    numbers, traces = {}, {}
+    for mode, bs in _MODES.items():
+        manual_seed(seed)  # the same initial weights for all three
+        model = _mlp((2, 32, 1), "tanh")
+        opt = optim.SGD(model.parameters(), lr=lr)
+        size_ = n if bs is None else bs
+        rng = np.random.default_rng(seed)
+        trace = [full_loss(model, _bce, X, y)]   # the full-data loss after every update
+        cosines = []  # direction of each update's gradient vs the full-data gradient
+        for _ in range(epochs):
+            order = rng.permutation(n)
+            for start in range(0, n, size_):
+                idx = order[start:start + size_]
+                full = _flat_grad(model, X, y)
+                batch = _flat_grad(model, X[idx], y[idx])
+                cosines.append(float(full @ batch / (np.linalg.norm(full) * np.linalg.norm(batch)
+                                                     + 1e-30)))
+                opt.step()
+                trace.append(full_loss(model, _bce, X, y))
+        trace = np.array(trace)
+        traces[mode] = trace
+        steps = np.diff(trace)
+        numbers[f"{mode}: mean cosine(update gradient, full gradient)"] = float(np.mean(cosines))
+        numbers[f"{mode}: updates per epoch"] = math.ceil(n / size_)
+        numbers[f"{mode}: loss after {epochs} epochs"] = float(trace[-1])
+        numbers[f"{mode}: share of updates that raise the full loss"] = float(np.mean(steps > 0))
+        numbers[f"{mode}: seconds per epoch"] = _epoch_seconds(data, bs, seed, 3 if quick else 5)
+    up = [numbers[f"{m}: share of updates that raise the full loss"] for m in _MODES]
+    final = [numbers[f"{m}: loss after {epochs} epochs"] for m in _MODES]
+    secs = [numbers[f"{m}: seconds per epoch"] for m in _MODES]
+    cos = [numbers[f"{m}: mean cosine(update gradient, full gradient)"] for m in _MODES]
+    holds = (up[0] == 0.0 and up[2] > up[1] and cos[0] > 0.999 and cos[0] > cos[1] > cos[2]
+             and final[1] < final[0] and final[2] < final[0])
+    explanation = (
+        f"On {n} moons samples at lr {lr}, full-batch GD never raised the loss but after {epochs} "
+        f"epochs ({epochs} updates) is still at {final[0]:.3f}, stochastic GD reached "
+        f"{final[2]:.3f} but its single-sample gradients point only {cos[2]:.2f} (mean cosine) along "
+        f"the true one, {up[2]:.0%} of its updates go uphill, and an epoch costs {secs[2] / secs[0]:.0f}x "
+        f"the batch epoch's time ({secs[2]:.2f} s vs {secs[0]:.3f} s here), and mini-batches of 32 "
+        f"sit between: {final[1]:.3f}, cosine {cos[1]:.2f}, {up[1]:.0%} uphill, {secs[1]:.3f} s per "
+        f"epoch."
+        if holds else "The three modes did not order as the notes say; see the numbers.")
+    return Result("holds" if holds else "does not hold", explanation, numbers,
+                  [_figure_batch_modes(traces, n)])
+
+
+def _figure_batch_modes(traces, n):
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for mode, trace in traces.items():
+        epochs_axis = np.linspace(0, (len(trace) - 1) * (n if _MODES[mode] is None else
+                                                          _MODES[mode]) / n, len(trace))
+        axes[0].plot(epochs_axis, trace, lw=0.8, label=mode)
+        axes[1].plot(np.arange(len(trace[:200])), trace[:200], lw=0.8, label=mode)
+    axes[0].set(xlabel="epoch", ylabel="full-data BCE", title="per epoch")
+    axes[1].set(xlabel="update", title="first 200 updates")
+    axes[0].legend(fontsize=7)
     fig.tight_layout()
     return fig
