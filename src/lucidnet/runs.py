@@ -191,6 +191,13 @@ def _write_json(path, obj) -> None:
     os.replace(tmp, path)
 
 
+def _close(fig) -> None:
+    """Free a figure once it is written (a long session would otherwise keep them all)."""
+    from .plot._backend import pyplot
+
+    pyplot().close(fig)
+
+
 def _format_matrix(cm) -> str:
     width = max(len(str(int(v))) for v in cm.reshape(-1)) + 1
     return "\n".join("  " + "".join(str(int(v)).rjust(width) for v in row) for row in cm)
@@ -213,9 +220,10 @@ def report(trainer, X, y, classification: bool, out: str | None, class_names=Non
         results["confusion_matrix"] = cm.tolist()
         if out:
             names = class_names or [str(i) for i in range(cm.shape[0])]
-            plot.confusion_matrix(cm, labels=names, path=os.path.join(out, "confusion_matrix.png"))
-            plot.roc_curves(y, trainer.predict_proba(X), labels=names,
-                            path=os.path.join(out, "roc_curves.png"))
+            _close(plot.confusion_matrix(cm, labels=names,
+                                         path=os.path.join(out, "confusion_matrix.png")))
+            _close(plot.roc_curves(y, trainer.predict_proba(X), labels=names,
+                                   path=os.path.join(out, "roc_curves.png")))
     else:
         y_pred = trainer.predict(X).reshape(-1)
         r2 = float(metrics.r2_score(y, y_pred))
@@ -274,8 +282,8 @@ def train_run(cfg: dict, resume: bool = False) -> int:
         "epochs_run": len(history), "train_seconds": round(seconds, 3), "diverged": trainer.diverged,
         "test": {k: v for k, v in results.items() if k != "confusion_matrix"},
         "confusion_matrix": results.get("confusion_matrix")})
-    plot.learning_curves(history, os.path.join(out, "learning_curve.png"),
-                         title=f"{cfg['dataset']} - {cfg['model']}")
+    _close(plot.learning_curves(history, os.path.join(out, "learning_curve.png"),
+                                title=f"{cfg['dataset']} - {cfg['model']}"))
     figures = ", confusion_matrix.png, roc_curves.png" if prep.classification else ""
     print(f"run folder: {out} (model.npz, last.npz, history.csv, metrics.json, "
           f"learning_curve.png{figures})")
