@@ -99,3 +99,26 @@ def test_cnn_reaches_98_percent_on_sklearn_digits():
     model = fit_classifier(CNN(1, (8, 8), 10, batch_norm=True), X_train, y_train, epochs=15,
                            lr=3e-3)
     assert accuracy(model, X_test, y_test) >= 0.98
+
+
+def _mnist1d():
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    data = make_dataset(get_dataset_args())  # generated offline and deterministically
+    return (data["x"].astype(np.float32), data["y"], data["x_test"].astype(np.float32),
+            data["y_test"])
+
+
+@pytest.mark.slow
+def test_cnn_and_mlp_on_mnist1d():
+    """MNIST-1D, 4,000 train / 1,000 test (package defaults): CNN >= 94 %, MLP >= 68 %."""
+    X_train, y_train, X_test, y_test = _mnist1d()
+    assert X_train.shape == (4000, 40) and X_test.shape == (1000, 40)
+    ln.manual_seed(0)
+    cnn = fit_classifier(CNN(1, 40, 10, channels=(32, 32, 32), kernel_size=5, batch_norm=True),
+                         X_train[:, None], y_train, epochs=10, lr=3e-3)
+    assert accuracy(cnn, X_test[:, None], y_test) >= 0.94
+    ln.manual_seed(0)
+    mlp = fit_classifier(MLP(40, (256, 256, 256), 10, batch_norm=True, dropout=0.2), X_train,
+                         y_train, epochs=30, lr=2e-3)
+    assert accuracy(mlp, X_test, y_test) >= 0.68
