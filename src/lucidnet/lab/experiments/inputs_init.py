@@ -178,7 +178,8 @@ def run_initialization(seed: int = 0, size: str = "quick") -> Result:
     sat = numbers["N(0,1) + tanh: share |a| > 0.99 at layer 10"]
     small = stds["0.01·N(0,1) + tanh"][-1]
     xavier, he = stds["Xavier + tanh"], stds["He + ReLU"]
-    holds = (sat > 0.5 and small < 1e-6 and 0.05 < xavier[-1] < 1
+    small_ratio = small / stds["0.01·N(0,1) + tanh"][0]
+    holds = (sat > 0.5 and small_ratio < 1e-3 and 0.05 < xavier[-1] < 1
              and 0.5 < he[-1] / he[0] < 2 and z_units == 1 and z_spread == 0.0 and z_max > 0.1 and r_units == 16)
     explanation = (
         f"Through 10 tanh layers N(0,1) weights saturate {sat:.0%} of the units, 0.01·N(0,1) shrinks "
