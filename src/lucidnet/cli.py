@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--input", required=True, help="CSV file with a header line and feature columns")
     pr.add_argument("--target", default=None, help="a column of the CSV to ignore (e.g. the label)")
     pr.add_argument("--output", default=None, help="write predictions here (default: print them)")
+    from .lab.commands import add_lab_parser
+
+    add_lab_parser(sub)
     return parser
 
 
@@ -257,6 +260,10 @@ def main(argv=None) -> int:
             from .runs import evaluate_run
 
             return evaluate_run(args.path, args.dataset, args.out, args.data_path, args.all)
+        if args.command == "lab":
+            from .lab.commands import run_lab
+
+            return run_lab(args)
         if args.command == "predict":
             from .runs import predict_file
 
