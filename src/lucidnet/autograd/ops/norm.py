@@ -63,41 +63,59 @@ class BatchNorm(Function):
     kwargs: running_mean, running_var (arrays updated in place when training, or None),
     training, momentum (factor of the new batch in the running average), eps.
     The running variance gets the unbiased batch variance var * M / (M - 1), as PyTorch.
+    Works on x viewed as (N, C, M); per-channel sums are einsum contractions (no temporaries),
+    and backward folds the formula above into dL/dx = k (g - mean(g) - xhat mean(g xhat)),
+    k = gamma / sqrt(var + eps), using sum(g xhat) = dL/dgamma.
     """
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, running_mean=None, running_var=None,
                 training=True, momentum=0.1, eps=1e-5):
-        c = x.shape[1]
-        axes = (0,) + tuple(range(2, x.ndim))
-        shape = (1, c) + (1,) * (x.ndim - 2)
-        ctx.has_weight, ctx.has_bias = weight is not None, bias is not None
-        ctx.param_shape, ctx.axes = (c,), axes
-        if training or running_mean is None:
-            xhat, inv_std, mean, var = normalize(x, axes, eps)
+        n, c = x.shape[:2]
+        x3 = x.reshape(n, c, -1)
+        m = n * x3.shape[2]
+        ctx.batch_stats = training or running_mean is None
+        if ctx.batch_stats:
+            mean = np.einsum("ncm->c", x3) / m
+            xhat = x3 - mean[:, None]
+            var = np.einsum("ncm,ncm->c", xhat, xhat) / m
             if training and running_mean is not None:
-                m = x.size // c
                 running_mean *= 1 - momentum
-                running_mean += momentum * mean.reshape(c)
+                running_mean += momentum * mean
                 running_var *= 1 - momentum
-                running_var += momentum * var.reshape(c) * (m / (m - 1))
-            ctx.batch_stats = True
+                running_var += momentum * var * (m / (m - 1))
         else:
-            inv_std = (1.0 / np.sqrt(running_var + eps)).astype(x.dtype).reshape(shape)
-            xhat = (x - running_mean.astype(x.dtype).reshape(shape)) * inv_std
-            ctx.batch_stats = False
+            mean, var = running_mean.astype(x.dtype), running_var.astype(x.dtype)
+            xhat = x3 - mean[:, None]
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
+        xhat *= inv_std[:, None]
+        out = xhat * weight[:, None] if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias[:, None]
+        ctx.has_weight, ctx.has_bias = weight is not None, bias is not None
         ctx.save_for_backward(xhat, inv_std, weight)
-        return _affine(xhat, weight, bias, shape)
+        return out.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
         xhat, inv_std, weight = ctx.saved
-        axes = ctx.axes
-        gx = None
+        g3 = g.reshape(xhat.shape)
+        m = xhat.shape[0] * xhat.shape[2]
+        sum_g = np.einsum("ncm->c", g3)
+        sum_gx = np.einsum("ncm,ncm->c", g3, xhat)
+        gx = gw = gb = None
         if ctx.needs_input_grad[0]:
-            gh = g * weight.reshape(inv_std.shape) if weight is not None else g
-            gx = normalize_backward(gh, xhat, inv_std, axes) if ctx.batch_stats else gh * inv_std
-        return (gx,) + _param_grads(ctx, g, xhat, axes)
+            k = inv_std * weight if weight is not None else inv_std
+            gx = g3 * k[:, None]
+            if ctx.batch_stats:
+                gx -= xhat * (k * sum_gx / m)[:, None]
+                gx -= (k * sum_g / m)[:, None]
+            gx = gx.reshape(g.shape)
+        if ctx.has_weight and ctx.needs_input_grad[1]:
+            gw = sum_gx
+        if ctx.has_bias and ctx.needs_input_grad[2]:
+            gb = sum_g
+        return gx, gw, gb
 
 
 class LayerNorm(Function):

@@ -21,27 +21,43 @@ __all__ = ["AdaptiveAvgPool", "AvgPool", "MaxPool", "adaptive_bounds"]
 
 
 class MaxPool(Function):
-    """Max pooling; kwargs kernel, stride, padding ((lo, hi) per axis, padded with -inf), dilation."""
+    """Max pooling; kwargs kernel, stride, padding ((lo, hi) per axis, padded with -inf), dilation.
+
+    The windows are gathered once as K contiguous slabs (K, N, C, *P): the max is one reduction
+    over slabs, and the routing mask of each offset (first maximum only, as PyTorch) a few
+    boolean ops -- far faster than NumPy's argmax over a short axis.
+    """
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0)), dilation=(1, 1)):
         nd = len(kernel)
         xp = pad_spatial(x, padding, value=-np.inf)
         view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
-        flat = view.reshape(view.shape[:2 + nd] + (-1,))
-        index = flat.argmax(axis=-1)
-        out = np.take_along_axis(flat, index[..., None], axis=-1)[..., 0]
-        ctx.save_for_backward(index)
+        count = int(np.prod(kernel))
+        slabs = np.moveaxis(view, tuple(range(2 + nd, 2 + 2 * nd)), tuple(range(nd)))
+        slabs = np.ascontiguousarray(slabs).reshape((count,) + view.shape[:2 + nd])
+        out = slabs.max(axis=0)
+        first = slabs == out  # (K, N, C, *P); keep only the first maximum of each window
+        seen = first[0].copy()
+        for k in range(1, count):
+            first[k] &= ~seen
+            seen |= first[k]
+        ctx.save_for_backward(first)
         ctx.meta = (xp.shape, kernel, stride, padding, dilation)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (index,) = ctx.saved
+        (first,) = ctx.saved
         padded_shape, kernel, stride, padding, dilation = ctx.meta
         gxp = np.zeros(padded_shape, dtype=g.dtype)
+        # windows that never overlap can write their share straight into place
+        disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         for i, (_, sl) in enumerate(offset_slices(kernel, stride, dilation, g.shape[2:])):
-            gxp[sl] += np.where(index == i, g, 0)
+            if disjoint:
+                np.multiply(g, first[i], out=gxp[sl])
+            else:
+                gxp[sl] += g * first[i]
         return _unpad(gxp, padding)
 
 
