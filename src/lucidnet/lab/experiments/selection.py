@@ -168,7 +168,9 @@ def imbalanced_metrics(seed: int, size: str) -> Result:
         cm = scores[name]["cm"]
         ax.imshow(np.log1p(cm), cmap="Blues")
         for (i, j), v in np.ndenumerate(cm):
-            ax.text(j, i, str(v), ha="center", va="center", fontsize=9)
+            dark = np.log1p(v) > 0.6 * np.log1p(cm.max())
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=9,
+                    color="white" if dark else "black")
         ax.set(xticks=[0, 1], yticks=[0, 1], xlabel="predicted", ylabel="true", title=name)
     fig.tight_layout()
 
