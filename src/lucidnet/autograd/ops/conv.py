@@ -5,13 +5,13 @@ For input x (N, C, *S), weight W (O, C, *K), stride s, dilation d and (already r
     out[n, o, p] = b[o] + sum_{c, k} W[o, c, k] * xpad[n, c, s * p + d * k]
 
 Forward: ``sliding_window_view`` gives every receptive field as a view (N, C, *P, *K) of the
-padded input; one copy lays it out as ``cols`` (N, C*K, P) and one batched product ``W2 @ cols``
-(W2 = W reshaped (O, C*K)) gives the output already in (N, O, *P) order.
+padded input; one copy lays it out as ``cols`` (C*K, N*P) and one product ``W2 @ cols``
+(W2 = W reshaped (O, C*K)) gives the output (O, N*P), moved to (N, O, *P).
 
-Backward, with g = dL/dout reshaped (N, O, P):
+Backward, with g = dL/dout moved and reshaped to (O, N*P):
 
-    dL/dW    = sum_n g[n] @ cols[n]^T                   (O, C*K)
-    dL/dcols = W2^T @ g[n]                              (N, C*K, P)
+    dL/dW    = g @ cols^T                               (O, C*K)
+    dL/dcols = W2^T @ g                                 (C*K, N*P)
     dL/dx    = col2im(dL/dcols): one strided ``+=`` per kernel offset (K of them), never per pixel
     dL/db    = sum over n and p of g
 """
@@ -58,13 +58,15 @@ def offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out_shape: tupl
 
 def col2im(gcols: np.ndarray, padded_shape: tuple, kernel: tuple, stride: tuple,
            dilation: tuple) -> np.ndarray:
-    """Adjoint of im2col: gcols (N, C, *K, *P) summed back into an array of ``padded_shape``."""
+    """Adjoint of im2col: gcols (C, *K, N, *P) summed back into an array of ``padded_shape``
+    (N, C, *S) -- one strided ``+=`` per kernel offset. The sum is built channel-major, in the
+    layout of gcols, and returned as an (N, C, *S) view of it."""
     nd = len(kernel)
     out_shape = gcols.shape[2 + nd:]
-    gxp = np.zeros(padded_shape, dtype=gcols.dtype)
+    gxp = np.zeros((padded_shape[1], padded_shape[0]) + tuple(padded_shape[2:]), gcols.dtype)
     for k, sl in offset_slices(kernel, stride, dilation, out_shape):
-        gxp[sl] += gcols[(slice(None), slice(None)) + k]
-    return gxp
+        gxp[sl] += gcols[(slice(None),) + k]
+    return np.moveaxis(gxp, 0, 1)
 
 
 def _unpad(gxp: np.ndarray, padding: tuple) -> np.ndarray:
@@ -76,44 +78,47 @@ class Conv(Function):
     """N-d convolution (cross-correlation, as every framework computes it); see module docstring.
 
     kwargs: stride, dilation (tuples, one entry per spatial axis), padding ((lo, hi) per axis).
+    ``cols`` is laid out (C*K, N*P) so each product is ONE large GEMM over the whole batch: a
+    batched product would be N small BLAS calls, each a thread hand-off that costs dearly when
+    the cores are shared.
     """
 
     @staticmethod
     def forward(ctx, x, weight, bias=None, stride=(1, 1), padding=((0, 0), (0, 0)),
                 dilation=(1, 1)):
         n = x.shape[0]
+        o = weight.shape[0]
         kernel = weight.shape[2:]
         nd = len(kernel)
         xp = pad_spatial(x, padding)
         view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
         out_shape = view.shape[2:2 + nd]
-        perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-        cols = np.ascontiguousarray(view.transpose(perm)).reshape(n, -1, int(np.prod(out_shape)))
-        w2 = weight.reshape(weight.shape[0], -1)
-        out = np.matmul(w2, cols)  # (N, O, P): already channel-first
+        perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+        cols = np.ascontiguousarray(view.transpose(perm)).reshape(-1, n * int(np.prod(out_shape)))
+        out = weight.reshape(o, -1) @ cols  # (O, N*P)
         if bias is not None:
             out += bias[:, None]
         ctx.save_for_backward(cols, weight)
         ctx.meta = (xp.shape, padding, stride, dilation, out_shape, bias is not None)
-        return out.reshape((n, weight.shape[0]) + out_shape)
+        out = out.reshape((o, n) + out_shape)
+        return np.ascontiguousarray(np.moveaxis(out, 0, 1))
 
     @staticmethod
     def backward(ctx, g):
         cols, weight = ctx.saved
         padded_shape, padding, stride, dilation, out_shape, has_bias = ctx.meta
         n, o = g.shape[:2]
-        g2 = g.reshape(n, o, -1)
+        g2 = np.ascontiguousarray(np.moveaxis(g, 1, 0)).reshape(o, -1)  # (O, N*P)
         need_x, need_w = ctx.needs_input_grad[:2]
         gx = gw = gb = None
         if need_w:
-            # N small GEMMs summed: faster than einsum/tensordot, which copy to one big GEMM
-            gw = np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
+            gw = (g2 @ cols.T).reshape(weight.shape)
         if has_bias and ctx.needs_input_grad[2]:
-            gb = g2.sum(axis=(0, 2))
+            gb = g2.sum(axis=1)
         if need_x:
             kernel = weight.shape[2:]
-            w2 = weight.reshape(o, -1)
-            gcols = np.matmul(w2.T, g2)  # (N, C*K, P)
-            gcols = gcols.reshape((n, padded_shape[1]) + kernel + out_shape)
-            gx = _unpad(col2im(gcols, padded_shape, kernel, stride, dilation), padding)
+            gcols = weight.reshape(o, -1).T @ g2  # (C*K, N*P)
+            gcols = gcols.reshape((padded_shape[1],) + kernel + (n,) + out_shape)
+            gx = np.ascontiguousarray(
+                _unpad(col2im(gcols, padded_shape, kernel, stride, dilation), padding))
         return gx, gw, gb
