@@ -121,11 +121,13 @@ def schedules(seed: int, size: str) -> Result:
 
     axes[1].plot(grid, _landscape(Tensor(grid)).data, color="k", lw=0.8)
     axes[1].set(xlabel="x", ylabel="f(x)", title="wells and plateaus; global well at 3")
-    for name, (path, _) in runs.items():
-        hist = np.bincount(np.clip(_well(path[-1]) + 9, 0, 18), minlength=19)
-        axes[1].plot(np.arange(-9, 10), -0.9 + 0.6 * hist / walkers, "o-", ms=2, lw=0.8,
-                     label=name)
-    axes[1].legend(fontsize=5.5)
+    share = axes[1].twinx()
+    wells = np.arange(-8, 9)
+    for k, name in enumerate(("step decay", "cosine", "warm restarts (SGDR)")):
+        hist = np.array([np.mean(_well(runs[name][0][-1]) == w) for w in wells])
+        share.bar(wells + (k - 1) * 0.28, hist, 0.28, alpha=0.7, label=name)
+    share.set_ylabel("fraction of walkers at the end")
+    share.legend(fontsize=6, loc="upper center")
     t = np.arange(steps + 1)
     for name in ("step decay", "warm restarts (SGDR)"):
         path, _ = runs[name]
