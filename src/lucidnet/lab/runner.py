@@ -11,6 +11,7 @@ the traceback in ``error``, and the next claim runs.
 from __future__ import annotations
 
 import contextlib
+import numbers
 import time
 import traceback
 from dataclasses import dataclass
@@ -74,7 +75,7 @@ def run_claims(ids=None, seed: int = 0, size: str = "quick", progress: bool = Tr
     """
     if size not in SIZES:
         raise ValueError(f"size must be one of {SIZES}, got {size!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     claims = [get_claim(i) for i in (all_claim_ids() if ids is None else ids)]
     bar = None

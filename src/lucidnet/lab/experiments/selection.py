@@ -38,6 +38,7 @@ class LegendreRegression(Module):
        "test data; a too complex one (high-degree polynomial) fits the noise and overfits.",
        "seed 003 OVERFITTING AND UNDERFITTING; seed 000 R² interpretation", ("J2", "K1"))
 def capacity(seed: int, size: str) -> Result:
+    from ...autograd.tensor import no_grad
     from ...metrics import r2_quality
     from ...plot._backend import pyplot
     from ...train import capacity_sweep
@@ -50,7 +51,13 @@ def capacity(seed: int, size: str) -> Result:
     yv = np.sin(np.pi * xv) + rng.normal(0, 0.25, xv.shape)
     f32 = np.float32
     degrees = [1, 3, 5, 9, 15] if quick else [1, 2, 3, 4, 5, 7, 9, 12, 15]
-    res = capacity_sweep(LegendreRegression, degrees, x.astype(f32), y.astype(f32),
+    models = {}
+
+    def build(degree):  # keep each trained model for the figure
+        models[degree] = LegendreRegression(degree)
+        return models[degree]
+
+    res = capacity_sweep(build, degrees, x.astype(f32), y.astype(f32),
                          validation_data=(xv.astype(f32), yv.astype(f32)),
                          epochs=1000 if quick else 3000, batch_size=32, loss="mse",
                          optimizer="adam", lr=0.1 if quick else 0.05, metric="r2", seed=seed)
@@ -76,18 +83,9 @@ def capacity(seed: int, size: str) -> Result:
     grid = np.linspace(-1, 1, 200).reshape(-1, 1).astype(f32)
     axes[1].scatter(x[:, 0], y[:, 0], s=12, color="k", label="20 training points")
     axes[1].plot(grid[:, 0], np.sin(np.pi * grid[:, 0]), "k--", lw=1, label="truth")
-    from ...autograd.tensor import no_grad
-    from ...optim import Adam
-    from ...random import manual_seed
-    from ...train import Trainer
-
     for d, color in ((degrees[0], "C0"), (degrees[best], "C2"), (degrees[-1], "C3")):
-        manual_seed(seed)  # refit the three models shown (same seed, same data as the sweep)
-        m = LegendreRegression(d)
-        Trainer(m, "mse", Adam(m.parameters(), lr=0.1 if quick else 0.05), verbose=0).fit(
-            x.astype(f32), y.astype(f32), epochs=1000 if quick else 3000, batch_size=32, seed=seed)
         with no_grad():
-            axes[1].plot(grid[:, 0], m(grid).data[:, 0], color=color, label=f"degree {d}")
+            axes[1].plot(grid[:, 0], models[d](grid).data[:, 0], color=color, label=f"degree {d}")
     axes[1].set(ylim=(-2, 2), title="fits", xlabel="x")
     axes[1].legend(fontsize=6, ncol=2)
     fig.tight_layout()
