@@ -109,6 +109,10 @@ def run_lab(args, out=None) -> int:
     size = SIZES[1] if args.full else SIZES[0]
     progress = not args.no_progress
     if args.all:
+        from ..plot._backend import pyplot
+
+        # every claim's figures stay open until the report embeds them (~30 figures)
+        pyplot().rcParams["figure.max_open_warning"] = 0
         runs = run_claims(None, seed=args.seed, size=size, progress=progress)
         paths = write_report(runs, args.out)
         for r in runs:

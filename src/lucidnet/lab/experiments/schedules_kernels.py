@@ -139,7 +139,9 @@ def schedules(seed: int, size: str) -> Result:
     escapes = min(moved) > 0.05 and max(moved_step[1:] or [0.0]) < 0.01
     better = final["warm restarts (SGDR)"] > final["step decay"] + 0.1
     holds = escapes and better
-    text = (f"Each warm restart moved {min(moved):.0%}-{max(moved):.0%} of the walkers out of the "
+    spread = (f"{min(moved):.0%}" if round(min(moved), 2) == round(max(moved), 2)
+              else f"{min(moved):.0%}-{max(moved):.0%}")
+    text = (f"Each warm restart moved {spread} of the walkers out of the "
             f"local wells they had settled in (step decay, whose lr only drops, moved "
             f"{max(moved_step[1:] or [0.0]):.0%} after its second stage), ending with "
             f"{final['warm restarts (SGDR)']:.0%} in the global well against "
