@@ -24,3 +24,13 @@ def save_figure(fig, path, dpi: int = 110) -> str:
     fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
     os.replace(tmp, path)
     return path
+
+
+def finish(fig, path=None, title: str | None = None):
+    """Common ending of every figure: optional title, tight layout, PNG if ``path``; returns it."""
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    if path is not None:
+        save_figure(fig, path)
+    return fig

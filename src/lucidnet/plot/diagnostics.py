@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import pyplot, save_figure
+from ._backend import finish, pyplot
 
 __all__ = ["activation_histograms", "capacity_curve", "conv_filters", "gradient_flow", "lr_finder"]
 
 
-def _finish(fig, path, title=None):
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    if path is not None:
-        save_figure(fig, path)
-    return fig
 
 
 def gradient_flow(records, path=None, title: str | None = None):
@@ -49,7 +42,7 @@ def gradient_flow(records, path=None, title: str | None = None):
     b.set_xlabel("epoch")
     b.grid(alpha=0.3)
     b.legend(fontsize=7, ncol=2)
-    return _finish(fig, path, title or "gradient flow")
+    return finish(fig, path, title or "gradient flow")
 
 
 def activation_histograms(model, X, path=None, bins: int = 50, title: str | None = None,
@@ -80,7 +73,7 @@ def activation_histograms(model, X, path=None, bins: int = 50, title: str | None
                      fontsize=9)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    return _finish(fig, path, title or "activation histograms")
+    return finish(fig, path, title or "activation histograms")
 
 
 def conv_filters(weight, path=None, max_filters: int = 64, title: str | None = None):
@@ -105,7 +98,7 @@ def conv_filters(weight, path=None, max_filters: int = 64, title: str | None = N
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
-    return _finish(fig, path, title or f"conv filters ({n} of shape {w.shape[1:]})")
+    return finish(fig, path, title or f"conv filters ({n} of shape {w.shape[1:]})")
 
 
 def lr_finder(result, path=None, title: str | None = None):
@@ -128,7 +121,7 @@ def lr_finder(result, path=None, title: str | None = None):
     ax.set_ylabel("loss")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    return _finish(fig, path, title or "learning-rate range test")
+    return finish(fig, path, title or "learning-rate range test")
 
 
 def capacity_curve(result, path=None, title: str | None = None):
@@ -157,4 +150,4 @@ def capacity_curve(result, path=None, title: str | None = None):
     best = sizes.index(str(data["best_size"])) if "best_size" in data else None
     if best is not None:
         axes[0][0].axvline(best, color="tab:green", ls=":", label="best")
-    return _finish(fig, path, title or "capacity sweep (bias-variance)")
+    return finish(fig, path, title or "capacity sweep (bias-variance)")

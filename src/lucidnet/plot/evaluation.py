@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import pyplot, save_figure
+from ._backend import finish, pyplot
 
 __all__ = ["confusion_matrix", "decision_boundary", "roc_curves"]
 
 
-def _finish(fig, path, title=None):
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    if path is not None:
-        save_figure(fig, path)
-    return fig
 
 
 def confusion_matrix(cm, labels=None, normalize: str | None = None, path=None,
@@ -68,7 +61,7 @@ def confusion_matrix(cm, labels=None, normalize: str | None = None, path=None,
                 text = f"{cm[i, j]:.2f}" if normalize else f"{cm[i, j]:.0f}"
                 ax.text(j, i, text, ha="center", va="center", fontsize=8,
                         color="white" if cm[i, j] > threshold else "black")
-    return _finish(fig, path, title or "confusion matrix" + (f" (normalized: {normalize})"
+    return finish(fig, path, title or "confusion matrix" + (f" (normalized: {normalize})"
                                                               if normalize else ""))
 
 
@@ -110,7 +103,7 @@ def roc_curves(y_true, y_score, labels=None, path=None, title: str | None = None
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    return _finish(fig, path, title or "ROC curve")
+    return finish(fig, path, title or "ROC curve")
 
 
 def decision_boundary(predict_fn, X, y, path=None, resolution: int = 200, title: str | None = None,
@@ -150,4 +143,4 @@ def decision_boundary(predict_fn, X, y, path=None, resolution: int = 200, title:
     ax.set_ylabel("x2")
     if len(classes) <= 10:
         ax.legend(fontsize=8, loc="best")
-    return _finish(fig, path, title or "decision boundary")
+    return finish(fig, path, title or "decision boundary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 
-from ._backend import pyplot, save_figure
+from ._backend import finish, pyplot
 
 __all__ = ["lr_schedules", "schedule_values"]
 
@@ -66,9 +66,4 @@ def lr_schedules(schedules: Mapping[str, Callable | Sequence[float]], steps: int
         ax.set_xlabel("step")
     for row in axes:
         row[0].set_ylabel("learning rate")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+    return finish(fig, path, title)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._backend import pyplot, save_figure
+from ._backend import finish, pyplot
 
 __all__ = ["learning_curves"]
 
@@ -27,9 +27,4 @@ def learning_curves(history, path=None, title: str | None = None):
         ax.set_title(name)
         ax.grid(alpha=0.3)
         ax.legend()
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+    return finish(fig, path, title)
