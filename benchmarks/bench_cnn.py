@@ -5,9 +5,11 @@ Flatten -> Linear(1568 -> 10); Adam, cross-entropy, batch 64, 10,000 synthetic f
 images; and the same with BatchNorm2d after each conv. Prints the epoch time of each framework
 (best of --repeats), the ratio lucidnet/torch, and the peak RSS each adds during training
 (resident-set-size delta in a fresh process: it counts NumPy's/PyTorch's buffers alike).
-``--profile`` also prints lucidnet's cProfile top functions (by total time).
+``--profile`` also prints lucidnet's cProfile top functions (by total time); ``--blas-threads 1``
+runs lucidnet's NumPy with single-threaded BLAS (threadpoolctl), which on busy shared cores is
+often faster: each threaded GEMM can wait a whole scheduler slice for its second thread.
 
-    python benchmarks/bench_cnn.py [--samples 10000] [--repeats 2] [--profile]
+    python benchmarks/bench_cnn.py [--samples 10000] [--repeats 2] [--profile] [--blas-threads 1]
 """
 
 from __future__ import annotations
@@ -60,7 +62,11 @@ def _epochs(step, samples, batch_size, repeats):
 
 
 def lucidnet_epoch(samples: int, batch_size: int, repeats: int, batch_norm: bool,
-                   profile: bool = False) -> dict:
+                   profile: bool = False, blas_threads: int | None = None) -> dict:
+    if blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=blas_threads, user_api="blas")
     import lucidnet as ln
     from lucidnet import nn, optim
 
@@ -127,6 +133,8 @@ def main(argv=None):
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--profile", action="store_true")
+    p.add_argument("--blas-threads", type=int, default=None,
+                   help="cap lucidnet's BLAS threads (default: NumPy's own choice)")
     args = p.parse_args(argv)
     script = os.path.abspath(__file__)
     print(f"CNN 1x28x28 -> conv16 -> pool -> conv32 -> pool -> linear10, Adam, batch "
@@ -137,7 +145,8 @@ def main(argv=None):
     for batch_norm in (False, True):
         kw = {"samples": args.samples, "batch_size": args.batch_size, "repeats": args.repeats,
               "batch_norm": batch_norm}
-        ours = run_isolated(script, "lucidnet_epoch", profile=args.profile, **kw)
+        ours = run_isolated(script, "lucidnet_epoch", profile=args.profile,
+                            blas_threads=args.blas_threads, **kw)
         try:
             ref = run_isolated(script, "torch_epoch", **kw)
         except RuntimeError as err:
