@@ -133,6 +133,10 @@ def _add_train_arguments(p):
     g.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result (default 0)")
     g.add_argument("--out", default=None, help="run folder (default runs/DATASET-MODEL-seedN)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
+    g.add_argument("--diagnose", action="store_true",
+                   help="watch gradients and activations while training (warns about dead ReLUs, "
+                   "saturated units, exploding/vanishing gradients) and draw gradient_flow.png and "
+                   "activation_histograms.png")
     g.add_argument("--resume", default=None, metavar="RUN_DIR",
                    help="continue an interrupted run from RUN_DIR/last.npz with its saved options "
                    "(--epochs N extends it)")

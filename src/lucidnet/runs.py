@@ -244,6 +244,12 @@ def train_run(cfg: dict, resume: bool = False) -> int:
     last, best = os.path.join(out, "last.npz"), os.path.join(out, "best.npz")
     guard = GracefulInterrupt(last, verbose=0)
     callbacks = [ModelCheckpoint(last), guard]
+    monitor = None
+    if cfg.get("diagnose"):
+        from .train import GradientMonitor
+
+        monitor = GradientMonitor(probe=prep.X_train[:256])
+        callbacks.append(monitor)
     if prep.validation is not None:
         callbacks.insert(0, ModelCheckpoint(best, monitor="val_loss", save_best_only=True))
     trainer, lr = build_trainer(cfg, prep, callbacks)
@@ -285,6 +291,11 @@ def train_run(cfg: dict, resume: bool = False) -> int:
     _close(plot.learning_curves(history, os.path.join(out, "learning_curve.png"),
                                 title=f"{cfg['dataset']} - {cfg['model']}"))
     figures = ", confusion_matrix.png, roc_curves.png" if prep.classification else ""
+    if monitor is not None and monitor.records:
+        _close(plot.gradient_flow(monitor.records, path=os.path.join(out, "gradient_flow.png")))
+        _close(plot.activation_histograms(trainer.model, prep.X_train[:256],
+                                          path=os.path.join(out, "activation_histograms.png")))
+        figures += ", gradient_flow.png, activation_histograms.png"
     print(f"run folder: {out} (model.npz, last.npz, history.csv, metrics.json, "
           f"learning_curve.png{figures})")
     return 0
