@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .tensor import Tensor, is_grad_enabled
+
 __all__ = ["Context", "Function", "unbroadcast"]
 
 
@@ -62,17 +64,22 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
-        from .tensor import Tensor, is_grad_enabled
-
-        tensors = [x if isinstance(x, Tensor) else None for x in inputs]
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        needs = tuple(t is not None and t.requires_grad for t in tensors)
-        track = is_grad_enabled() and any(needs)
-        ctx = Context(needs)
-        out = cls.forward(ctx, *arrays, **kwargs)
-        result = Tensor._wrap(out, requires_grad=track)
+        """Run ``forward`` on the inputs' arrays; record the node if any input needs a gradient."""
+        arrays, needs, track = [], [], False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs.append(x.requires_grad)
+                track = track or x.requires_grad
+            else:
+                arrays.append(x)
+                needs.append(False)
+        track = track and is_grad_enabled()
+        ctx = Context(tuple(needs))
+        result = Tensor._wrap(cls.forward(ctx, *arrays, **kwargs), requires_grad=track)
         if track:
             result._ctx = ctx
             result._fn = cls
-            result._parents = tuple(tensors)
+            result._parents = tuple(x if isinstance(x, Tensor) else None for x in inputs)
         return result
+
