@@ -6,8 +6,16 @@
 """
 
 from . import autograd, nn
-from .autograd import (Tensor, enable_grad, get_default_dtype, gradcheck, is_grad_enabled, no_grad,
-                       set_default_dtype, tensor)
+from .autograd import (
+    Tensor,
+    enable_grad,
+    get_default_dtype,
+    gradcheck,
+    is_grad_enabled,
+    no_grad,
+    set_default_dtype,
+    tensor,
+)
 from .information import cross_entropy, entropy, kl_divergence
 from .random import get_rng, manual_seed
 

@@ -31,7 +31,8 @@ def _int_list(text: str) -> tuple:
     try:
         values = tuple(int(v) for v in text.replace(" ", "").split(",") if v)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 128,64, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 128,64, got {text!r}") from None
     if any(v < 1 for v in values):
         raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {text!r}")
     return values

@@ -104,8 +104,11 @@ def test_cross_entropy_sparse_and_probabilities(reduction, options):
     probs = rng.dirichlet(np.ones(4), 7)
     t_opts = {k: (torch.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in options.items()}
     for target, t_target in ((labels, torch.tensor(labels)), (probs, torch.tensor(probs))):
-        ours = lambda x: F.cross_entropy(x, target, reduction, **options)  # noqa: E731
-        theirs = lambda x: torch.nn.functional.cross_entropy(x, t_target, reduction=reduction, **t_opts)  # noqa: E731
+        def ours(x, target=target):
+            return F.cross_entropy(x, target, reduction, **options)
+
+        def theirs(x, t_target=t_target):
+            return torch.nn.functional.cross_entropy(x, t_target, reduction=reduction, **t_opts)
         check_gradient([(7, 4)], ours, low=-3, high=3)
         check_against_torch([(7, 4)], ours, theirs, low=-40, high=40)
 

@@ -76,7 +76,7 @@ def _as_array(data, dtype=None) -> np.ndarray:
     return arr
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> "Tensor":
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     """Make a new leaf tensor from data (a copy). Python floats become the default dtype;
     a NumPy array keeps its dtype, as in PyTorch."""
     return Tensor(_as_array(data, dtype), requires_grad=requires_grad)
@@ -108,7 +108,7 @@ class Tensor:
         self._retain = False
 
     @classmethod
-    def _wrap(cls, array, requires_grad=False) -> "Tensor":
+    def _wrap(cls, array, requires_grad=False) -> Tensor:
         t = cls.__new__(cls)
         t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
         t.grad = None
@@ -152,11 +152,11 @@ class Tensor:
     def tolist(self):
         return self.data.tolist()
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new tensor sharing the data, cut from the graph."""
         return Tensor._wrap(self.data)
 
-    def requires_grad_(self, flag: bool = True) -> "Tensor":
+    def requires_grad_(self, flag: bool = True) -> Tensor:
         if flag and self.data.dtype.kind != "f":
             raise TypeError(f"only floating-point tensors can require gradients, got {self.dtype}")
         self.requires_grad = flag
@@ -166,15 +166,15 @@ class Tensor:
         """Keep ``.grad`` on this non-leaf tensor after backward."""
         self._retain = True
 
-    def astype(self, dtype) -> "Tensor":
+    def astype(self, dtype) -> Tensor:
         from .ops.elementwise import Cast
 
         return Cast.apply(self, dtype=np.dtype(dtype))
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.astype(np.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.astype(np.float64)
 
     def __repr__(self) -> str:

@@ -8,8 +8,8 @@ measures; nothing in a `Result` is a constant copied from the notes.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 __all__ = ["Result", "Claim", "claim", "CLAIMS", "get_claim", "run_claim", "VERDICTS", "SIZES"]
 

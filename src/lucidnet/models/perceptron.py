@@ -84,7 +84,7 @@ class Perceptron:
             self.intercept_ = 0.0
         self.errors_ = []
         self.converged_ = False
-        for epoch in range(self.max_epochs):
+        for epoch in range(self.max_epochs):  # noqa: B007  (read after the loop)
             order = rng.permutation(len(X)) if self.shuffle else np.arange(len(X))
             mistakes = 0
             for i in order:

@@ -1,11 +1,30 @@
 """Neural-network building blocks: Module, layers, activations, losses, initializers."""
 
 from . import functional, init
-from .activation import (ACTIVATIONS, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Step, Tanh,
-                         get_activation)
+from .activation import (
+                         ACTIVATIONS,
+                         LeakyReLU,
+                         LogSoftmax,
+                         ReLU,
+                         Sigmoid,
+                         Softmax,
+                         Step,
+                         Tanh,
+                         get_activation,
+)
 from .linear import Identity, Linear
-from .loss import (LOSSES, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss,
-                   L1Loss, MSELoss, NLLLoss, get_loss)
+from .loss import (
+                         LOSSES,
+                         BCELoss,
+                         BCEWithLogitsLoss,
+                         CrossEntropyLoss,
+                         HuberLoss,
+                         KLDivLoss,
+                         L1Loss,
+                         MSELoss,
+                         NLLLoss,
+                         get_loss,
+)
 from .module import Module, ModuleList, Parameter, Sequential
 
 __all__ = [

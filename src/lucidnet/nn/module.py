@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -94,7 +94,7 @@ class Module:
         else:
             setattr(self, name, param)
 
-    def add_module(self, name: str, module: "Module") -> None:
+    def add_module(self, name: str, module: Module) -> None:
         setattr(self, name, module)
 
     # ------------------------------------------------------------------ calling
@@ -105,7 +105,7 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ traversal
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         stack = [(prefix, self)]
         seen = set()
         while stack:
@@ -118,14 +118,14 @@ class Module:
                         if m is not None]
             stack.extend(reversed(children))
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         yield from ((k, m) for k, m in self._modules.items() if m is not None)
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
@@ -157,12 +157,12 @@ class Module:
         return sum(p.size for p in self.parameters())
 
     # ------------------------------------------------------------------ modes
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -172,16 +172,16 @@ class Module:
             elif p.grad is not None:
                 p.grad.fill(0)
 
-    def requires_grad_(self, flag: bool = True) -> "Module":
+    def requires_grad_(self, flag: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad = flag
         return self
 
-    def to(self, dtype) -> "Module":
+    def to(self, dtype) -> Module:
         """Cast every floating parameter and buffer to ``dtype`` (float32 or float64)."""
         dtype = np.dtype(dtype)
         for m in self.modules():
-            for name, p in list(m._parameters.items()):
+            for p in list(m._parameters.values()):
                 if p is not None and p.dtype != dtype:
                     p.data = p.data.astype(dtype)
                     p.grad = None
@@ -190,19 +190,19 @@ class Module:
                     setattr(m, name, b.astype(dtype))
         return self
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         return self.to(np.float64)
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         return self.to(np.float32)
 
-    def apply(self, fn) -> "Module":
+    def apply(self, fn) -> Module:
         for m in list(self.modules())[::-1]:
             fn(m)
         return self
 
     # ------------------------------------------------------------------ state
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
         """Copies of every parameter and buffer, keyed as PyTorch would ("0.weight", ...)."""
         state = OrderedDict()
         for mod_name, module in self.named_modules():
@@ -234,7 +234,7 @@ class Module:
         missing = [k for k in own if k not in given]
         unexpected = [k for k in given if k not in own]
         mismatched = []
-        for key, (module, name, is_param) in own.items():
+        for key, (module, name, _) in own.items():
             if key in given:
                 current = getattr(module, name)
                 shape = current.shape
@@ -307,7 +307,7 @@ class Sequential(Module):
                 raise new from None
         return x
 
-    def append(self, module: Module) -> "Sequential":
+    def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self._modules)), module)
         return self
 
@@ -332,11 +332,11 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
 
-    def append(self, module: Module) -> "ModuleList":
+    def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self._modules)), module)
         return self
 
-    def extend(self, modules) -> "ModuleList":
+    def extend(self, modules) -> ModuleList:
         for m in modules:
             self.append(m)
         return self

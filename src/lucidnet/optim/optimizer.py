@@ -413,10 +413,10 @@ class Optimizer:
                                  f"{len(group['params'])} here")
         saved_state = {int(k): v for k, v in state_dict["state"].items()}
         new_groups = []
-        for sg, group, gd in zip(saved_groups, self.param_groups, self._data):
+        for sg, gd in zip(saved_groups, self._data):
             g = {k: (tuple(v) if k == "betas" else v) for k, v in sg.items() if k != "params"}
             self._check_group(g)
-            for i, (idx, p) in enumerate(zip(sg["params"], gd.params)):
+            for idx, p in zip(sg["params"], gd.params):
                 entry = saved_state.get(int(idx))
                 if entry is None:
                     continue
