@@ -77,7 +77,14 @@ def prepare_data(cfg: dict) -> Prepared:
         X_train, _, y_train, _ = data.train_test_split(
             X_train, y_train, train_size=cfg["train_fraction"], random_state=seed,
             stratify=strat(y_train))
-    scaler = data.StandardScaler().fit(X_train.reshape(len(X_train), -1))
+    flat = X_train.reshape(len(X_train), -1)
+    scaler = data.StandardScaler().fit(flat)
+    if ds.image_shape is not None:
+        # images get ONE mean and std for every pixel: per-pixel z-scores would give the almost
+        # constant border pixels huge scales, and a shifted or rotated stroke (augmentation)
+        # would land there as an outlier of hundreds of standard deviations
+        scaler.mean_ = np.full(flat.shape[1], flat.mean())
+        scaler.scale_ = np.full(flat.shape[1], flat.std() or 1.0)
 
     def prepare(A):
         A = scaler.transform(A.reshape(len(A), -1)).astype(np.float32)
