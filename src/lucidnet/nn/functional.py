@@ -248,3 +248,16 @@ def one_hot(labels, num_classes: int, dtype=np.float32) -> np.ndarray:
     out = np.zeros((y.size, num_classes), dtype=dtype)
     out[np.arange(y.size), y.reshape(-1)] = 1
     return out.reshape(y.shape + (num_classes,))
+
+
+# ---------------------------------------------------------------- layers' functional forms
+# (defined next to their modules; re-exported here so `F.conv2d` etc. work as in PyTorch)
+from .conv import conv1d, conv2d  # noqa: E402
+from .dropout import dropout, dropout2d  # noqa: E402
+from .normalization import batch_norm, group_norm, layer_norm  # noqa: E402
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d,  # noqa: E402
+                      avg_pool2d, max_pool1d, max_pool2d)
+
+__all__ += ["conv1d", "conv2d", "dropout", "dropout2d", "batch_norm", "group_norm", "layer_norm",
+            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
+            "max_pool2d"]
