@@ -175,3 +175,15 @@ def test_loss_bad_input_messages():
         F.binary_cross_entropy(ln.tensor(np.array([1.5])), np.array([1.0]))
     with pytest.raises(ValueError, match="reduction must be one of"):
         ln.nn.MSELoss(reduction="avg")
+
+
+def test_functional_namespace_has_the_layer_forms():
+    """PyTorch users write F.conv2d / F.max_pool2d / F.batch_norm / F.dropout."""
+    x = ln.tensor(np.random.default_rng(0).standard_normal((2, 1, 6, 6)))
+    w = ln.tensor(np.random.default_rng(1).standard_normal((3, 1, 3, 3)))
+    y = F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2)
+    assert y.shape == (2, 3, 3, 3)
+    np.testing.assert_array_equal(F.dropout(x, 0.5, training=False).data, x.data)
+    for name in ("conv1d", "avg_pool2d", "adaptive_avg_pool2d", "layer_norm", "group_norm",
+                 "batch_norm", "dropout2d"):
+        assert callable(getattr(F, name)) and name in F.__all__

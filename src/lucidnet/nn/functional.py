@@ -255,8 +255,14 @@ def one_hot(labels, num_classes: int, dtype=np.float32) -> np.ndarray:
 from .conv import conv1d, conv2d  # noqa: E402
 from .dropout import dropout, dropout2d  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm  # noqa: E402
-from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d,  # noqa: E402
-                      avg_pool2d, max_pool1d, max_pool2d)
+from .pooling import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 __all__ += ["conv1d", "conv2d", "dropout", "dropout2d", "batch_norm", "group_norm", "layer_norm",
             "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
