@@ -36,7 +36,7 @@ def test_rotation_by_90_equals_rot90_and_zero_is_identity():
 def test_rotation_matches_per_image_reference():
     """The batched warp equals a slow per-pixel bilinear reference for each sample's own angle."""
     x = _images(n=3, c=1, h=5, w=6, seed=1).astype(np.float64)
-    t = RandomRotation(30, seed=4)
+    t = RandomRotation(30, fill=0.0, seed=4)  # the reference reads 0 off the image
     angles = np.deg2rad(np.random.default_rng(4).uniform(-30, 30, 3))
     out = t(x)
     h, w = 5, 6
@@ -97,7 +97,7 @@ def test_color_jitter_ranges():
 
 def test_random_crop_is_a_shifted_window_of_the_padded_image():
     x = _images(n=20, c=3, h=6, w=5)
-    out = RandomCrop(padding=2, seed=0)(x)
+    out = RandomCrop(padding=2, fill=0.0, seed=0)(x)
     assert out.shape == x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (2, 2), (2, 2)))
     for n in range(20):

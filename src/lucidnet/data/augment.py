@@ -4,6 +4,13 @@ Every transform is a callable ``t(batch) -> batch`` on float arrays shaped (N, C
 (N, H, W), with its own seeded generator (``seed`` argument; ``state_dict`` for checkpoints),
 drawing one random parameter per sample and applied to the whole batch in a few vectorized NumPy
 calls: rotation and zoom are one affine resampling (bilinear or nearest), crop is one gather.
+
+Pixels that come from outside the image (rotation corners, zoom-out and crop borders) get
+``fill``: ``"min"`` (the default) is each image's own per-channel minimum, i.e. the background
+of dark-background images in any units. This matters because the CLI augments *standardized*
+batches, where black is ``-mean/std`` (about -0.8 on digits), not 0: a constant ``fill=0.0``
+paints grey frames and corners that never occur in real data. ``"edge"`` repeats the border
+pixels; a number is used as is (e.g. ``0.0`` for raw images in [0, 1]).
 ``build_augmentation("rotate=15,flip,crop=2,noise=0.1")`` builds a :class:`Compose` from the
 CLI's ``--augment`` string. Text (token-list) augmentation lives in ``lucidnet.data.text``.
 """
@@ -30,6 +37,7 @@ __all__ = [
     "RandomZoom",
     "Transform",
     "build_augmentation",
+    "pad_images",
 ]
 
 
@@ -53,6 +61,37 @@ def _as_nchw(x, name: str) -> tuple[np.ndarray, bool]:
         return x, False
     raise ValueError(f"{name} expects images (N, C, H, W) or (N, H, W), got shape {x.shape}; "
                      "flat inputs need Compose(..., image_shape=(C, H, W))")
+
+
+FILLS = ("min", "edge")
+
+
+def _check_fill(fill) -> float | str:
+    if isinstance(fill, str):
+        if fill not in FILLS:
+            raise ValueError(f"fill must be a number or one of {FILLS}, got {fill!r}")
+        return fill
+    if isinstance(fill, bool) or not isinstance(fill, (int, float, np.integer, np.floating)):
+        raise TypeError(f"fill must be a number or one of {FILLS}, got {type(fill).__name__}")
+    if not math.isfinite(fill):
+        raise ValueError(f"fill must be finite, got {fill!r}")
+    return float(fill)
+
+
+def pad_images(x: np.ndarray, p: int, fill: float | str = "min") -> np.ndarray:
+    """Pad (N, C, H, W) by ``p`` pixels on each side with ``fill``: a number, ``"min"`` (each
+    image's per-channel minimum) or ``"edge"`` (repeat the border pixels)."""
+    fill = _check_fill(fill)
+    widths = ((0, 0), (0, 0), (p, p), (p, p))
+    if fill == "edge":
+        return np.pad(x, widths, mode="edge")
+    if fill == "min":
+        n, ch, h, w = x.shape
+        out = np.empty((n, ch, h + 2 * p, w + 2 * p), dtype=x.dtype)
+        out[...] = x.min(axis=(2, 3), keepdims=True)
+        out[:, :, p:p + h, p:p + w] = x
+        return out
+    return np.pad(x, widths, constant_values=fill)
 
 
 class Transform:
@@ -120,21 +159,22 @@ class Compose(Transform):
 
 # --------------------------------------------------------------------------- affine resampling
 def affine_resample(x: np.ndarray, inv: np.ndarray, mode: str = "bilinear",
-                    fill: float = 0.0) -> np.ndarray:
+                    fill: float | str = "min") -> np.ndarray:
     """Warp each image of ``x`` (N, C, H, W) about its centre.
 
     ``inv`` (N, 2, 2) maps output (row, col) offsets from the centre to input offsets:
     ``out[n, :, p] = x[n, :, c + inv[n] (p - c)]``, sampled bilinearly (or nearest), ``fill``
-    outside the image. The image gets a one-pixel ``fill`` border and source coordinates are
-    clamped onto it, so off-image samples read ``fill`` with no masks; each of the four corners
-    is then one flat ``take`` for the whole batch.
+    outside the image (a number, ``"min"`` or ``"edge"``; see the module notes). The image
+    gets a one-pixel ``fill`` border and source coordinates are clamped onto it, so off-image
+    samples read ``fill`` with no masks; each of the four corners is then one flat ``take`` for
+    the whole batch.
     """
     if mode not in ("bilinear", "nearest"):
         raise ValueError(f"mode must be 'bilinear' or 'nearest', got {mode!r}")
     n, ch, h, w = x.shape
     hp, wp = h + 2, w + 2
     # (N*Hp*Wp, C) rows: one gather fetches every channel of a pixel
-    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=fill)
+    padded = pad_images(x, 1, fill)
     rows = padded.transpose(0, 2, 3, 1).reshape(n * hp * wp, ch)
     ctype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
     cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
@@ -164,11 +204,11 @@ def affine_resample(x: np.ndarray, inv: np.ndarray, mode: str = "bilinear",
 
 
 class _RandomAffine(Transform):
-    def __init__(self, mode: str, fill: float, seed) -> None:
+    def __init__(self, mode: str, fill: float | str, seed) -> None:
         super().__init__(seed)
         if mode not in ("bilinear", "nearest"):
             raise ValueError(f"mode must be 'bilinear' or 'nearest', got {mode!r}")
-        self.mode, self.fill = mode, float(fill)
+        self.mode, self.fill = mode, _check_fill(fill)
 
     def _inverse_maps(self, n: int) -> np.ndarray:
         raise NotImplementedError
@@ -200,7 +240,7 @@ class RandomRotation(_RandomAffine):
     ``(min, max)`` pair) about its centre (SPEC I4); positive = counter-clockwise on screen."""
 
     def __init__(self, degrees: float | tuple[float, float], mode: str = "bilinear",
-                 fill: float = 0.0, seed: int | None = None) -> None:
+                 fill: float | str = "min", seed: int | None = None) -> None:
         super().__init__(mode, fill, seed)
         self.degrees = _range(degrees, "degrees")
 
@@ -216,7 +256,7 @@ class RandomZoom(_RandomAffine):
     (``(0.9, 1.1)``, or a scalar ``z`` meaning ``(1 - z, 1 + z)``); > 1 zooms in (SPEC I4)."""
 
     def __init__(self, scale: float | tuple[float, float] = (0.9, 1.1), mode: str = "bilinear",
-                 fill: float = 0.0, seed: int | None = None) -> None:
+                 fill: float | str = "min", seed: int | None = None) -> None:
         super().__init__(mode, fill, seed)
         self.scale = _range(scale, "scale", centre=1.0)
         if self.scale[0] <= 0:
@@ -286,11 +326,12 @@ class ColorJitter(Transform):
 
 
 class RandomCrop(Transform):
-    """Pad by ``padding`` (value ``fill``) then cut a random ``size`` window from each image
-    (SPEC I4). ``size=None`` keeps the input size, i.e. a random shift of up to ``padding``."""
+    """Pad by ``padding`` (``fill``: a number, ``"min"`` or ``"edge"``) then cut a random ``size``
+    window from each image (SPEC I4). ``size=None`` keeps the input size, i.e. a random shift of
+    up to ``padding``."""
 
     def __init__(self, size: int | tuple[int, int] | None = None, padding: int = 0,
-                 fill: float = 0.0, seed: int | None = None) -> None:
+                 fill: float | str = "min", seed: int | None = None) -> None:
         super().__init__(seed)
         if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
             raise ValueError(f"padding must be an integer >= 0, got {padding!r}")
@@ -298,7 +339,7 @@ class RandomCrop(Transform):
             size = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
             if len(size) != 2 or min(size) < 1:
                 raise ValueError(f"size must be a positive int or (height, width), got {size!r}")
-        self.size, self.padding, self.fill = size, int(padding), float(fill)
+        self.size, self.padding, self.fill = size, int(padding), _check_fill(fill)
 
     def __call__(self, batch):
         x, added = _as_nchw(batch, "RandomCrop")
@@ -306,7 +347,7 @@ class RandomCrop(Transform):
         ch, cw = self.size or (h, w)
         p = self.padding
         if p:
-            x = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=self.fill)
+            x = pad_images(x, p, self.fill)
         hp, wp = h + 2 * p, w + 2 * p
         if ch > hp or cw > wp:
             raise ValueError(f"crop size {(ch, cw)} exceeds the padded image {(hp, wp)}")
