@@ -19,13 +19,37 @@ Backward, with g = dL/dout moved and reshaped to (O, N*P):
 from __future__ import annotations
 
 import itertools
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..function import Function
 
-__all__ = ["Conv", "col2im", "offset_slices", "output_size", "pad_spatial", "window_view"]
+__all__ = ["Conv", "channel_major", "col2im", "offset_slices", "output_size", "pad_spatial",
+           "scratch", "window_view"]
+
+
+_SCRATCH: dict = {}
+
+
+def scratch(name: str, shape: tuple, dtype) -> np.ndarray:
+    """A reused uninitialized buffer for a temporary that never leaves the op that asks for it
+    (neither returned nor saved). Fresh large arrays cost a page fault per 4 KiB page, often
+    more than the arithmetic that fills them; a few such buffers are kept (cleared past 16)."""
+    key = (name, tuple(shape), np.dtype(dtype), threading.get_ident())
+    buf = _SCRATCH.get(key)
+    if buf is None:
+        if len(_SCRATCH) >= 16:
+            _SCRATCH.clear()
+        buf = _SCRATCH[key] = np.empty(shape, dtype)
+    return buf
+
+
+def channel_major(a: np.ndarray) -> bool:
+    """True when a (N, C, ...) is laid out as a C-contiguous (C, N, ...) array seen through a
+    swap of its first two axes -- the layout Conv returns and the ops after it preserve."""
+    return a.ndim >= 2 and not a.flags.c_contiguous and a.swapaxes(0, 1).flags.c_contiguous
 
 
 def output_size(size: int, kernel: int, stride: int, dilation: int, pad_total: int) -> int:
@@ -74,6 +98,31 @@ def _unpad(gxp: np.ndarray, padding: tuple) -> np.ndarray:
                                    for i, (lo, hi) in enumerate(padding))]
 
 
+def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple):
+    """(cols, out_shape, padded_shape): cols (C*K, N*P) in a scratch buffer (valid until the
+    next call) -- one strided copy of the receptive-field view of the padded input."""
+    n, c = x.shape[:2]
+    nd = len(kernel)
+    if any(lo or hi for lo, hi in padding):
+        padded_shape = (n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding))
+        xp = scratch("conv_pad", padded_shape, x.dtype)
+        xp.fill(0)
+        xp[_interior(padding)] = x
+    else:
+        xp = x
+    view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
+    out_shape = view.shape[2:2 + nd]
+    perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+    moved = view.transpose(perm)  # (C, *K, N, *P)
+    cols = scratch("conv_cols", moved.shape, x.dtype)
+    np.copyto(cols, moved)
+    return cols.reshape(-1, n * int(np.prod(out_shape))), out_shape, xp.shape
+
+
+def _interior(padding: tuple) -> tuple:
+    return (Ellipsis,) + tuple(slice(lo, -hi if hi else None) for lo, hi in padding)
+
+
 class Conv(Function):
     """N-d convolution (cross-correlation, as every framework computes it); see module docstring.
 
@@ -88,37 +137,33 @@ class Conv(Function):
                 dilation=(1, 1)):
         n = x.shape[0]
         o = weight.shape[0]
-        kernel = weight.shape[2:]
-        nd = len(kernel)
-        xp = pad_spatial(x, padding)
-        view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
-        out_shape = view.shape[2:2 + nd]
-        perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
-        cols = np.ascontiguousarray(view.transpose(perm)).reshape(-1, n * int(np.prod(out_shape)))
+        cols, out_shape, padded_shape = _im2col(x, weight.shape[2:], stride, padding, dilation)
         out = weight.reshape(o, -1) @ cols  # (O, N*P)
         if bias is not None:
             out += bias[:, None]
-        ctx.save_for_backward(cols, weight)
-        ctx.meta = (xp.shape, padding, stride, dilation, out_shape, bias is not None)
-        out = out.reshape((o, n) + out_shape)
-        return np.ascontiguousarray(np.moveaxis(out, 0, 1))
+        ctx.save_for_backward(x, weight)
+        ctx.meta = (padded_shape, padding, stride, dilation, out_shape, bias is not None)
+        # returned channel-major: an (N, O, *P) view of the (O, N, *P) product, no transpose copy;
+        # the ops that follow (BatchNorm, ReLU, pooling) keep that layout
+        return np.moveaxis(out.reshape((o, n) + out_shape), 0, 1)
 
     @staticmethod
     def backward(ctx, g):
-        cols, weight = ctx.saved
+        x, weight = ctx.saved
         padded_shape, padding, stride, dilation, out_shape, has_bias = ctx.meta
         n, o = g.shape[:2]
-        g2 = np.ascontiguousarray(np.moveaxis(g, 1, 0)).reshape(o, -1)  # (O, N*P)
+        g2 = np.moveaxis(g, 1, 0).reshape(o, -1)  # (O, N*P); free when g is channel-major
         need_x, need_w = ctx.needs_input_grad[:2]
         gx = gw = gb = None
         if need_w:
+            cols = _im2col(x, weight.shape[2:], stride, padding, dilation)[0]
             gw = (g2 @ cols.T).reshape(weight.shape)
         if has_bias and ctx.needs_input_grad[2]:
             gb = g2.sum(axis=1)
         if need_x:
             kernel = weight.shape[2:]
-            gcols = weight.reshape(o, -1).T @ g2  # (C*K, N*P)
+            w2t = weight.reshape(o, -1).T
+            gcols = np.matmul(w2t, g2, out=scratch("gcols", (w2t.shape[0], g2.shape[1]), g2.dtype))
             gcols = gcols.reshape((padded_shape[1],) + kernel + (n,) + out_shape)
-            gx = np.ascontiguousarray(
-                _unpad(col2im(gcols, padded_shape, kernel, stride, dilation), padding))
+            gx = _unpad(col2im(gcols, padded_shape, kernel, stride, dilation), padding)
         return gx, gw, gb

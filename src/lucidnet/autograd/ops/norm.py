@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from .conv import channel_major
 
 __all__ = ["BatchNorm", "GroupNorm", "LayerNorm", "normalize", "normalize_backward"]
 
@@ -57,28 +58,47 @@ def _param_grads(ctx, g, xhat, axes):
     return gw, gb
 
 
+def _channel_view(x: np.ndarray, channel_major: bool) -> np.ndarray:
+    """x (N, C, *S) as a 3-d (A, C, B) array whose axes 0 and 2 are reduced: (1, C, N*S) when
+    x is channel-major (a view), (N, C, S) otherwise (a view when x is C-contiguous)."""
+    n, c = x.shape[:2]
+    if channel_major:
+        return x.swapaxes(0, 1).reshape(1, c, -1)
+    return x.reshape(n, c, -1)
+
+
+def _from_channel_view(a3: np.ndarray, shape: tuple, channel_major: bool) -> np.ndarray:
+    if channel_major:
+        return a3.reshape((shape[1], shape[0]) + tuple(shape[2:])).swapaxes(0, 1)
+    return a3.reshape(shape)
+
+
 class BatchNorm(Function):
     """Per-channel normalization of x (N, C, *S) over (N, *S).
 
     kwargs: running_mean, running_var (arrays updated in place when training, or None),
     training, momentum (factor of the new batch in the running average), eps.
     The running variance gets the unbiased batch variance var * M / (M - 1), as PyTorch.
-    Works on x viewed as (N, C, M); per-channel sums are einsum contractions (no temporaries),
-    and backward folds the formula above into dL/dx = k (g - mean(g) - xhat mean(g xhat)),
-    k = gamma / sqrt(var + eps), using sum(g xhat) = dL/dgamma.
+    Works in the memory layout it receives (channel-major, as Conv returns it, or NCHW) through a
+    3-d view (A, C, B) reduced over axes 0 and 2; per-channel sums are einsum contractions.
+    Forward computes y = xc * (gamma / sigma) + beta in place over xc = x - mu and saves x with
+    the statistics (backward re-centers); backward folds the formula above into
+    dL/dx = k (g - mean(g)) - xc (k / sigma) mean(g xhat), k = gamma / sigma, using
+    sum(g xhat) = sum(g xc) / sigma = dL/dgamma.
     """
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, running_mean=None, running_var=None,
                 training=True, momentum=0.1, eps=1e-5):
-        n, c = x.shape[:2]
-        x3 = x.reshape(n, c, -1)
-        m = n * x3.shape[2]
+        cm = channel_major(x)
+        x3 = _channel_view(x, cm)
+        c = x3.shape[1]
+        m = x3.size // c
         ctx.batch_stats = training or running_mean is None
         if ctx.batch_stats:
-            mean = np.einsum("ncm->c", x3) / m
-            xhat = x3 - mean[:, None]
-            var = np.einsum("ncm,ncm->c", xhat, xhat) / m
+            mean = np.einsum("acb->c", x3) / m
+            xc = x3 - mean[:, None]
+            var = np.einsum("acb,acb->c", xc, xc) / m
             if training and running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean
@@ -86,31 +106,38 @@ class BatchNorm(Function):
                 running_var += momentum * var * (m / (m - 1))
         else:
             mean, var = running_mean.astype(x.dtype), running_var.astype(x.dtype)
-            xhat = x3 - mean[:, None]
+            xc = x3 - mean[:, None]
         inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
-        xhat *= inv_std[:, None]
-        out = xhat * weight[:, None] if weight is not None else xhat.copy()
+        scale = inv_std * weight if weight is not None else inv_std
+        out = xc  # y = xc * gamma / sigma + beta, written over the centered data
+        out *= scale[:, None]
         if bias is not None:
             out += bias[:, None]
         ctx.has_weight, ctx.has_bias = weight is not None, bias is not None
-        ctx.save_for_backward(xhat, inv_std, weight)
-        return out.reshape(x.shape)
+        ctx.layout = (x.shape, cm)
+        # x itself (alive anyway as this node's input) and the statistics are saved, not xc:
+        # one large array fewer per layer held from forward to backward
+        ctx.save_for_backward(x3, mean.astype(x.dtype), inv_std, weight)
+        return _from_channel_view(out, x.shape, cm)
 
     @staticmethod
     def backward(ctx, g):
-        xhat, inv_std, weight = ctx.saved
-        g3 = g.reshape(xhat.shape)
-        m = xhat.shape[0] * xhat.shape[2]
-        sum_g = np.einsum("ncm->c", g3)
-        sum_gx = np.einsum("ncm,ncm->c", g3, xhat)
+        x3, mean, inv_std, weight = ctx.saved
+        shape, cm = ctx.layout
+        g3 = _channel_view(g, cm)
+        m = x3.size // x3.shape[1]
+        xc = x3 - mean[:, None]
+        sum_g = np.einsum("acb->c", g3)
+        sum_gx = np.einsum("acb,acb->c", g3, xc) * inv_std  # sum(g * xhat)
         gx = gw = gb = None
         if ctx.needs_input_grad[0]:
             k = inv_std * weight if weight is not None else inv_std
             gx = g3 * k[:, None]
             if ctx.batch_stats:
-                gx -= xhat * (k * sum_gx / m)[:, None]
                 gx -= (k * sum_g / m)[:, None]
-            gx = gx.reshape(g.shape)
+                xc *= (k * inv_std * sum_gx / m)[:, None]
+                gx -= xc
+            gx = _from_channel_view(gx, shape, cm)
         if ctx.has_weight and ctx.needs_input_grad[1]:
             gw = sum_gx
         if ctx.has_bias and ctx.needs_input_grad[2]:

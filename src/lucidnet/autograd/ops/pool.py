@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 
 from ..function import Function
-from .conv import _unpad, offset_slices, pad_spatial, window_view
+from .conv import _unpad, channel_major, offset_slices, pad_spatial, scratch, window_view
 
 __all__ = ["AdaptiveAvgPool", "AvgPool", "MaxPool", "adaptive_bounds"]
 
@@ -25,17 +25,24 @@ class MaxPool(Function):
 
     The windows are gathered once as K contiguous slabs (K, N, C, *P): the max is one reduction
     over slabs, and the routing mask of each offset (first maximum only, as PyTorch) a few
-    boolean ops -- far faster than NumPy's argmax over a short axis.
+    boolean ops -- far faster than NumPy's argmax over a short axis. N and C play the same
+    role, so a channel-major input (as Conv returns) is pooled as (C, N, *S) and the result
+    (and dL/dx) keep that layout.
     """
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0)), dilation=(1, 1)):
         nd = len(kernel)
+        ctx.swap = channel_major(x)
+        if ctx.swap:
+            x = x.swapaxes(0, 1)
         xp = pad_spatial(x, padding, value=-np.inf)
         view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
         count = int(np.prod(kernel))
-        slabs = np.moveaxis(view, tuple(range(2 + nd, 2 + 2 * nd)), tuple(range(nd)))
-        slabs = np.ascontiguousarray(slabs).reshape((count,) + view.shape[:2 + nd])
+        moved = np.moveaxis(view, tuple(range(2 + nd, 2 + 2 * nd)), tuple(range(nd)))
+        slabs = scratch("maxpool", moved.shape, x.dtype)
+        np.copyto(slabs, moved)
+        slabs = slabs.reshape((count,) + view.shape[:2 + nd])
         out = slabs.max(axis=0)
         first = slabs == out  # (K, N, C, *P); keep only the first maximum of each window
         seen = first[0].copy()
@@ -44,12 +51,14 @@ class MaxPool(Function):
             seen |= first[k]
         ctx.save_for_backward(first)
         ctx.meta = (xp.shape, kernel, stride, padding, dilation)
-        return out
+        return out.swapaxes(0, 1) if ctx.swap else out
 
     @staticmethod
     def backward(ctx, g):
         (first,) = ctx.saved
         padded_shape, kernel, stride, padding, dilation = ctx.meta
+        if ctx.swap:
+            g = g.swapaxes(0, 1)
         gxp = np.zeros(padded_shape, dtype=g.dtype)
         # windows that never overlap can write their share straight into place
         disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
@@ -58,7 +67,8 @@ class MaxPool(Function):
                 np.multiply(g, first[i], out=gxp[sl])
             else:
                 gxp[sl] += g * first[i]
-        return _unpad(gxp, padding)
+        gx = _unpad(gxp, padding)
+        return gx.swapaxes(0, 1) if ctx.swap else gx
 
 
 class AvgPool(Function):
