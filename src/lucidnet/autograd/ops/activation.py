@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from .conv import pooled_like
 
 __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
            "stable_sigmoid", "logsumexp"]
@@ -69,16 +70,19 @@ class Tanh(Function):
 
 
 class ReLU(Function):
+    """max(0, x) into a pooled buffer laid out like x (so a channel-major conv output stays so)."""
+
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, 0)
+        out = np.maximum(x, x.dtype.type(0), out=pooled_like(x))
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        return g * (out > 0)
+        mask = np.greater(out, 0, out=pooled_like(out, np.bool_))
+        return np.multiply(g, mask, out=pooled_like(out, np.result_type(g, out)))
 
 
 class LeakyReLU(Function):

@@ -6,19 +6,27 @@ For input x (N, C, *S), weight W (O, C, *K), stride s, dilation d and (already r
 
 Forward: ``sliding_window_view`` gives every receptive field as a view (N, C, *P, *K) of the
 padded input; one copy lays it out as ``cols`` (C*K, N*P) and one product ``W2 @ cols``
-(W2 = W reshaped (O, C*K)) gives the output (O, N*P), moved to (N, O, *P).
+(W2 = W reshaped (O, C*K)) gives the output (O, N*P), returned as an (N, O, *P) view: the
+output is *channel-major* in memory, and BatchNorm, ReLU and pooling keep that layout, so no
+transpose copy is made on the way forward nor for the gradient coming back.
 
-Backward, with g = dL/dout moved and reshaped to (O, N*P):
+Backward, with g = dL/dout seen as (O, N*P) (free for a channel-major g):
 
-    dL/dW    = g @ cols^T                               (O, C*K)
+    dL/dW    = g @ cols^T                               (O, C*K; cols rebuilt from x)
     dL/dcols = W2^T @ g                                 (C*K, N*P)
     dL/dx    = col2im(dL/dcols): one strided ``+=`` per kernel offset (K of them), never per pixel
     dL/db    = sum over n and p of g
+
+Memory: temporaries that never leave an op live in ``scratch`` buffers, and large outputs come
+from ``pooled_empty``, a cache of buffers reused once nothing refers to them. Fresh large
+arrays are page-faulted in at about 1 us per 4 KiB page (glibc returns the freed heap to the
+OS after every step), which cost more than the arithmetic of the elementwise ops here.
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 
 import numpy as np
@@ -27,7 +35,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..function import Function
 
 __all__ = ["Conv", "channel_major", "col2im", "offset_slices", "output_size", "pad_spatial",
-           "scratch", "window_view"]
+           "pooled_empty", "pooled_like", "release_buffers", "scratch", "window_view"]
 
 
 _SCRATCH: dict = {}
@@ -44,6 +52,50 @@ def scratch(name: str, shape: tuple, dtype) -> np.ndarray:
             _SCRATCH.clear()
         buf = _SCRATCH[key] = np.empty(shape, dtype)
     return buf
+
+
+_POOL: dict = {}
+_POOL_LOCK = threading.Lock()
+_POOL_MIN_BYTES = 1 << 18
+_POOL_PER_SIZE = 8
+
+
+def pooled_empty(shape: tuple, dtype) -> np.ndarray:
+    """np.empty(shape, dtype) served from a cache of large byte buffers, reused once no array
+    refers to them any more (every NumPy view keeps its base buffer referenced, so a buffer whose
+    only reference is the cache is free). Large arrays from malloc are returned to the OS when
+    a training step frees them and page-faulted in again on the next step -- about 1 us per
+    4 KiB page, more than the arithmetic that fills them; cached buffers avoid that."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    if nbytes < _POOL_MIN_BYTES:
+        return np.empty(shape, dtype)
+    with _POOL_LOCK:
+        bufs = _POOL.setdefault(nbytes, [])
+        for buf in bufs:
+            if sys.getrefcount(buf) == 3:  # the cache, the loop variable, the call's argument
+                return buf.view(dtype).reshape(shape)
+        if len(bufs) >= _POOL_PER_SIZE:
+            return np.empty(shape, dtype)
+        buf = np.empty(nbytes, np.uint8)
+        bufs.append(buf)
+        return buf.view(dtype).reshape(shape)
+
+
+def pooled_like(a: np.ndarray, dtype=None) -> np.ndarray:
+    """pooled_empty with a's shape, in a's layout when a is channel-major (else C order)."""
+    dtype = a.dtype if dtype is None else dtype
+    if channel_major(a):
+        return pooled_empty((a.shape[1], a.shape[0]) + a.shape[2:], dtype).swapaxes(0, 1)
+    return pooled_empty(a.shape, dtype)
+
+
+def release_buffers() -> None:
+    """Drop the scratch and pooled buffers the ops keep (memory is reclaimed once no array
+    uses them); they are rebuilt on demand."""
+    with _POOL_LOCK:
+        _POOL.clear()
+        _SCRATCH.clear()
 
 
 def channel_major(a: np.ndarray) -> bool:
@@ -87,7 +139,8 @@ def col2im(gcols: np.ndarray, padded_shape: tuple, kernel: tuple, stride: tuple,
     layout of gcols, and returned as an (N, C, *S) view of it."""
     nd = len(kernel)
     out_shape = gcols.shape[2 + nd:]
-    gxp = np.zeros((padded_shape[1], padded_shape[0]) + tuple(padded_shape[2:]), gcols.dtype)
+    gxp = pooled_empty((padded_shape[1], padded_shape[0]) + tuple(padded_shape[2:]), gcols.dtype)
+    gxp.fill(0)
     for k, sl in offset_slices(kernel, stride, dilation, out_shape):
         gxp[sl] += gcols[(slice(None),) + k]
     return np.moveaxis(gxp, 0, 1)
@@ -138,7 +191,7 @@ class Conv(Function):
         n = x.shape[0]
         o = weight.shape[0]
         cols, out_shape, padded_shape = _im2col(x, weight.shape[2:], stride, padding, dilation)
-        out = weight.reshape(o, -1) @ cols  # (O, N*P)
+        out = np.matmul(weight.reshape(o, -1), cols, out=pooled_empty((o, cols.shape[1]), x.dtype))
         if bias is not None:
             out += bias[:, None]
         ctx.save_for_backward(x, weight)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .conv import channel_major
+from .conv import channel_major, pooled_empty
 
 __all__ = ["BatchNorm", "GroupNorm", "LayerNorm", "normalize", "normalize_backward"]
 
@@ -97,7 +97,7 @@ class BatchNorm(Function):
         ctx.batch_stats = training or running_mean is None
         if ctx.batch_stats:
             mean = np.einsum("acb->c", x3) / m
-            xc = x3 - mean[:, None]
+            xc = np.subtract(x3, mean[:, None], out=pooled_empty(x3.shape, x3.dtype))
             var = np.einsum("acb,acb->c", xc, xc) / m
             if training and running_mean is not None:
                 running_mean *= 1 - momentum
@@ -126,13 +126,13 @@ class BatchNorm(Function):
         shape, cm = ctx.layout
         g3 = _channel_view(g, cm)
         m = x3.size // x3.shape[1]
-        xc = x3 - mean[:, None]
+        xc = np.subtract(x3, mean[:, None], out=pooled_empty(x3.shape, x3.dtype))
         sum_g = np.einsum("acb->c", g3)
         sum_gx = np.einsum("acb,acb->c", g3, xc) * inv_std  # sum(g * xhat)
         gx = gw = gb = None
         if ctx.needs_input_grad[0]:
             k = inv_std * weight if weight is not None else inv_std
-            gx = g3 * k[:, None]
+            gx = np.multiply(g3, k[:, None], out=pooled_empty(g3.shape, g3.dtype))
             if ctx.batch_stats:
                 gx -= (k * sum_g / m)[:, None]
                 xc *= (k * inv_std * sum_gx / m)[:, None]

@@ -15,7 +15,15 @@ import itertools
 import numpy as np
 
 from ..function import Function
-from .conv import _unpad, channel_major, offset_slices, pad_spatial, scratch, window_view
+from .conv import (
+    _unpad,
+    channel_major,
+    offset_slices,
+    pad_spatial,
+    pooled_empty,
+    scratch,
+    window_view,
+)
 
 __all__ = ["AdaptiveAvgPool", "AvgPool", "MaxPool", "adaptive_bounds"]
 
@@ -43,8 +51,9 @@ class MaxPool(Function):
         slabs = scratch("maxpool", moved.shape, x.dtype)
         np.copyto(slabs, moved)
         slabs = slabs.reshape((count,) + view.shape[:2 + nd])
-        out = slabs.max(axis=0)
-        first = slabs == out  # (K, N, C, *P); keep only the first maximum of each window
+        out = slabs.max(axis=0, out=pooled_empty(slabs.shape[1:], x.dtype))
+        # (K, N, C, *P); keep only the first maximum of each window
+        first = np.equal(slabs, out, out=pooled_empty(slabs.shape, np.bool_))
         seen = first[0].copy()
         for k in range(1, count):
             first[k] &= ~seen
@@ -59,7 +68,8 @@ class MaxPool(Function):
         padded_shape, kernel, stride, padding, dilation = ctx.meta
         if ctx.swap:
             g = g.swapaxes(0, 1)
-        gxp = np.zeros(padded_shape, dtype=g.dtype)
+        gxp = pooled_empty(padded_shape, g.dtype)
+        gxp.fill(0)
         # windows that never overlap can write their share straight into place
         disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
         for i, (_, sl) in enumerate(offset_slices(kernel, stride, dilation, g.shape[2:])):
