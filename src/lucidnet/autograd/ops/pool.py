@@ -69,9 +69,12 @@ class MaxPool(Function):
         if ctx.swap:
             g = g.swapaxes(0, 1)
         gxp = pooled_empty(padded_shape, g.dtype)
-        gxp.fill(0)
         # windows that never overlap can write their share straight into place
         disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+        tiled = all(s == k and d == 1 and o * s == size for k, s, d, o, size in
+                    zip(kernel, stride, dilation, g.shape[2:], padded_shape[2:]))
+        if not tiled:  # else every cell of gxp is written below
+            gxp.fill(0)
         for i, (_, sl) in enumerate(offset_slices(kernel, stride, dilation, g.shape[2:])):
             if disjoint:
                 np.multiply(g, first[i], out=gxp[sl])
