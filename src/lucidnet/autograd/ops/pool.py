@@ -54,10 +54,11 @@ class MaxPool(Function):
         out = slabs.max(axis=0, out=pooled_empty(slabs.shape[1:], x.dtype))
         # (K, N, C, *P); keep only the first maximum of each window
         first = np.equal(slabs, out, out=pooled_empty(slabs.shape, np.bool_))
-        seen = first[0].copy()
-        for k in range(1, count):
-            first[k] &= ~seen
-            seen |= first[k]
+        if np.count_nonzero(first) != out.size:  # some window has tied maxima
+            seen = first[0].copy()
+            for k in range(1, count):
+                first[k] &= ~seen
+                seen |= first[k]
         ctx.save_for_backward(first)
         ctx.meta = (xp.shape, kernel, stride, padding, dilation)
         return out.swapaxes(0, 1) if ctx.swap else out
