@@ -4,7 +4,8 @@ Conv(1->16, 3x3, pad 1) -> ReLU -> MaxPool 2 -> Conv(16->32, 3x3, pad 1) -> ReLU
 Flatten -> Linear(1568 -> 10); Adam, cross-entropy, batch 64, 10,000 synthetic float32 1x28x28
 images; and the same with BatchNorm2d after each conv. Prints the epoch time of each framework
 (best of --repeats), the ratio lucidnet/torch, and the peak RSS each adds during training
-(resident-set-size delta in a fresh process: it counts NumPy's/PyTorch's buffers alike).
+(resident-set-size delta in a fresh process: it counts NumPy's/PyTorch's buffers alike, and
+lucidnet's pooled op buffers, which are kept for reuse like PyTorch's caching allocators).
 ``--profile`` also prints lucidnet's cProfile top functions (by total time); ``--blas-threads 1``
 runs lucidnet's NumPy with single-threaded BLAS (threadpoolctl), which on busy shared cores is
 often faster: each threaded GEMM can wait a whole scheduler slice for its second thread.
