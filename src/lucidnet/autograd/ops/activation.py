@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .conv import pooled_like
+from .buffers import pooled_like
 
 __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
            "stable_sigmoid", "logsumexp"]

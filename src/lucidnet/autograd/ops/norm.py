@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .conv import channel_major, pooled_empty
+from .buffers import channel_major, pooled_empty
 
 __all__ = ["BatchNorm", "GroupNorm", "LayerNorm", "normalize", "normalize_backward"]
 

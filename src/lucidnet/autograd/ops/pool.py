@@ -15,15 +15,8 @@ import itertools
 import numpy as np
 
 from ..function import Function
-from .conv import (
-    _unpad,
-    channel_major,
-    offset_slices,
-    pad_spatial,
-    pooled_empty,
-    scratch,
-    window_view,
-)
+from .buffers import channel_major, pooled_empty, scratch
+from .conv import _unpad, offset_slices, pad_spatial, window_view
 
 __all__ = ["AdaptiveAvgPool", "AvgPool", "MaxPool", "adaptive_bounds"]
 
