@@ -141,3 +141,23 @@ def test_transform_is_applied_to_training_batches_only():
     trainer = Trainer(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01), verbose=0)
     trainer.fit(X, y, epochs=1, batch_size=32, validation_data=(X, y), transform=transform)
     assert seen == [(32, 2), (32, 2)]
+
+
+def test_a_last_batch_of_one_joins_the_previous_batch_with_batchnorm():
+    """BatchNorm cannot normalize one sample (PyTorch raises); the Trainer merges that batch."""
+    X, y = _blobs(65)
+    model = nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+    sizes = []
+
+    class Sizes(Callback):
+        def on_batch_end(self, batch, logs=None):
+            sizes.append(batch)
+
+    Trainer(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
+            callbacks=[Sizes()], verbose=0).fit(X, y, epochs=1, batch_size=16, seed=0)
+    assert len(sizes) == 4  # 16 + 16 + 16 + 17, not 16 * 4 + 1
+    plain = _model()
+    sizes.clear()
+    Trainer(plain, nn.CrossEntropyLoss(), optim.SGD(plain.parameters(), lr=0.1),
+            callbacks=[Sizes()], verbose=0).fit(X, y, epochs=1, batch_size=16, seed=0)
+    assert len(sizes) == 5  # without BatchNorm nothing changes

@@ -110,6 +110,11 @@ class Trainer:
                 raise TypeError(f"metrics must be names or callables, got {m!r}")
         return names, fns
 
+    def _has_batch_norm(self) -> bool:
+        from ..nn.normalization import BatchNorm1d, BatchNorm2d
+
+        return any(isinstance(m, (BatchNorm1d, BatchNorm2d)) for m in self.model.modules())
+
     def _model_dtype(self):
         for p in self.model.parameters():
             return p.dtype
@@ -206,6 +211,8 @@ class Trainer:
             self._pending_transform_state = None
         n = len(X)
         steps = math.ceil(n / batch_size)
+        if n % batch_size == 1 and steps > 1 and self._has_batch_norm():
+            steps -= 1  # a last batch of ONE sample cannot be batch-normalized: it joins the one before
         if seed is not None and (self._shuffle_rng is None or self.epoch == 0):
             self._shuffle_rng = np.random.default_rng(seed)
         elif self._shuffle_rng is None:
@@ -229,7 +236,7 @@ class Trainer:
             total, outputs = 0.0, []
             keep_outputs = bool(self._metrics)
             for b in range(steps):
-                idx = order[b * batch_size:(b + 1) * batch_size]
+                idx = order[b * batch_size:(b + 1) * batch_size if b < steps - 1 else n]
                 xb, yb = X[idx], y[idx]
                 if transform is not None:  # augmentation on the fly, a new draw every batch
                     xb = np.asarray(transform(xb), dtype=X.dtype)
