@@ -3,7 +3,8 @@
 Every transform is a callable ``t(batch) -> batch`` on float arrays shaped (N, C, H, W) or
 (N, H, W), with its own seeded generator (``seed`` argument; ``state_dict`` for checkpoints),
 drawing one random parameter per sample and applied to the whole batch in a few vectorized NumPy
-calls: rotation and zoom are one affine resampling (bilinear or nearest), crop is one gather.
+calls: rotation, zoom and shear are one affine resampling (bilinear or nearest), elastic
+distortion one per-pixel resampling of smoothed random displacement fields, crop one gather.
 
 Pixels that come from outside the image (rotation corners, zoom-out and crop borders) get
 ``fill``: ``"min"`` (the default) is each image's own per-channel minimum, i.e. the background
@@ -28,16 +29,19 @@ __all__ = [
     "AUGMENTATIONS",
     "ColorJitter",
     "Compose",
+    "ElasticDistortion",
     "GaussianNoise",
     "RandomCrop",
     "RandomHorizontalFlip",
     "RandomRotation",
     "RandomScale",
+    "RandomShear",
     "RandomVerticalFlip",
     "RandomZoom",
     "Transform",
     "build_augmentation",
     "pad_images",
+    "sample_images",
 ]
 
 
@@ -171,21 +175,37 @@ def affine_resample(x: np.ndarray, inv: np.ndarray, mode: str = "bilinear",
     """
     if mode not in ("bilinear", "nearest"):
         raise ValueError(f"mode must be 'bilinear' or 'nearest', got {mode!r}")
-    n, ch, h, w = x.shape
-    hp, wp = h + 2, w + 2
-    # (N*Hp*Wp, C) rows: one gather fetches every channel of a pixel
-    padded = pad_images(x, 1, fill)
-    rows = padded.transpose(0, 2, 3, 1).reshape(n * hp * wp, ch)
+    n, _, h, w = x.shape
     ctype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
     cy, cx = (h - 1) / 2.0, (w - 1) / 2.0
     gy, gx = np.meshgrid(np.arange(h, dtype=ctype) - cy, np.arange(w, dtype=ctype) - cx,
                          indexing="ij")
     inv = inv.astype(ctype)
+    sy = inv[:, 0, 0, None, None] * gy + inv[:, 0, 1, None, None] * gx + cy
+    sx = inv[:, 1, 0, None, None] * gy + inv[:, 1, 1, None, None] * gx + cx
+    return sample_images(x, sy, sx, mode, fill)
+
+
+def sample_images(x: np.ndarray, sy: np.ndarray, sx: np.ndarray, mode: str = "bilinear",
+                  fill: float | str = "min") -> np.ndarray:
+    """``out[n, :, i, j] = x[n, :, sy[n, i, j], sx[n, i, j]]`` for (N, H, W) source coordinates
+    (pixel units, any real values), sampled bilinearly (or nearest), ``fill`` off the image.
+
+    The image gets a one-pixel ``fill`` border and source coordinates are clamped onto it, so
+    off-image samples read ``fill`` with no masks; each of the four corners is then one flat
+    ``take`` for the whole batch. Shared by :func:`affine_resample` and
+    :class:`ElasticDistortion`.
+    """
+    if mode not in ("bilinear", "nearest"):
+        raise ValueError(f"mode must be 'bilinear' or 'nearest', got {mode!r}")
+    n, ch, h, w = x.shape
+    hp, wp = h + 2, w + 2
+    # (N*Hp*Wp, C) rows: one gather fetches every channel of a pixel
+    padded = pad_images(x, 1, fill)
+    rows = padded.transpose(0, 2, 3, 1).reshape(n * hp * wp, ch)
     # source coordinates in the padded frame, clamped onto the fill border
-    sy = inv[:, 0, 0, None, None] * gy + inv[:, 0, 1, None, None] * gx + (cy + 1)
-    sx = inv[:, 1, 0, None, None] * gy + inv[:, 1, 1, None, None] * gx + (cx + 1)
-    np.clip(sy, 0, hp - 1, out=sy)
-    np.clip(sx, 0, wp - 1, out=sx)
+    sy = np.clip(sy + 1, 0, hp - 1)
+    sx = np.clip(sx + 1, 0, wp - 1)
     base = (np.arange(n) * (hp * wp))[:, None, None]
     if mode == "nearest":
         idx = base + np.rint(sy).astype(np.intp) * wp + np.rint(sx).astype(np.intp)
@@ -268,6 +288,92 @@ class RandomZoom(_RandomAffine):
 
 
 RandomScale = RandomZoom
+
+
+class RandomShear(_RandomAffine):
+    """Shear (slant) each image about its centre by an angle drawn uniformly from
+    ``[-degrees, degrees]`` (or a ``(min, max)`` pair), ``|degrees| < 90`` (SPEC I4).
+
+    ``axis="x"`` (default, handwriting slant): ``col_out = col_in - tan(phi) * row_in`` with rows
+    pointing down and offsets from the centre, so a positive angle leans the top of the image to
+    the right; ``axis="y"`` shears rows instead (``row_out = row_in - tan(phi) * col_in``).
+    """
+
+    def __init__(self, degrees: float | tuple[float, float], axis: str = "x",
+                 mode: str = "bilinear", fill: float | str = "min", seed: int | None = None) -> None:
+        super().__init__(mode, fill, seed)
+        self.degrees = _range(degrees, "degrees")
+        if not -90 < self.degrees[0] <= self.degrees[1] < 90:
+            raise ValueError(f"shear degrees must lie strictly inside (-90, 90), got {self.degrees}")
+        if axis not in ("x", "y"):
+            raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+        self.axis = axis
+
+    def _inverse_maps(self, n):
+        k = np.tan(np.deg2rad(self.rng.uniform(*self.degrees, size=n)))
+        inv = np.broadcast_to(np.eye(2), (n, 2, 2)).copy()
+        if self.axis == "x":
+            inv[:, 1, 0] = k   # col_in = col_out + k * row_out
+        else:
+            inv[:, 0, 1] = k   # row_in = row_out + k * col_out
+        return inv
+
+
+def _gaussian_smooth(f: np.ndarray, sigma: float) -> np.ndarray:
+    """Separable Gaussian blur over the last two axes of ``f`` (kernel normalized to 1, radius
+    ``ceil(3 sigma)``, symmetric boundary: scipy's ``gaussian_filter`` ``mode="reflect"``)."""
+    r = max(1, math.ceil(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k /= k.sum()
+    for axis in (-2, -1):
+        widths = [(0, 0)] * f.ndim
+        widths[axis] = (r, r)
+        p = np.pad(f, widths, mode="symmetric")
+        size = f.shape[axis]
+        f = sum(k[i] * np.take(p, np.arange(i, i + size), axis=axis) for i in range(2 * r + 1))
+    return f
+
+
+class ElasticDistortion(Transform):
+    """Elastic distortion (Simard, Steinkraus & Platt 2003; SPEC I4).
+
+    Per image, a displacement field ``(dy, dx) = alpha * G_sigma * U(-1, 1)`` (uniform noise per
+    pixel, smoothed by a normalized Gaussian of std ``sigma`` pixels, separable, in NumPy) moves
+    each output pixel's source: ``out[i, j] = x[i + dy[i, j], j + dx[i, j]]``, sampled bilinearly
+    (or nearest), ``fill`` off the image. ``alpha=0`` is the identity. Simard used
+    ``alpha=34, sigma=4`` on 28x28 MNIST; 8x8 digits need a few pixels' worth, e.g. ``(8, 1.5)``.
+    """
+
+    def __init__(self, alpha: float, sigma: float, mode: str = "bilinear",
+                 fill: float | str = "min", seed: int | None = None) -> None:
+        super().__init__(seed)
+        for name, v, lo in (("alpha", alpha, "0"), ("sigma", sigma, "0 (exclusive)")):
+            if (isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))
+                    or not math.isfinite(v)):
+                raise ValueError(f"{name} must be a finite number >= {lo}, got {v!r}")
+        if alpha < 0:
+            raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
+        if not sigma > 0:
+            raise ValueError(f"sigma must be a finite number > 0, got {sigma!r}")
+        if mode not in ("bilinear", "nearest"):
+            raise ValueError(f"mode must be 'bilinear' or 'nearest', got {mode!r}")
+        self.alpha, self.sigma = float(alpha), float(sigma)
+        self.mode, self.fill = mode, _check_fill(fill)
+
+    def fields(self, n: int, h: int, w: int) -> np.ndarray:
+        """Draw ``n`` displacement fields (n, 2, h, w) in pixels: [:, 0] rows, [:, 1] cols."""
+        noise = self.rng.uniform(-1.0, 1.0, size=(n, 2, h, w))
+        return self.alpha * _gaussian_smooth(noise, self.sigma)
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        x, added = _as_nchw(batch, "ElasticDistortion")
+        n, _, h, w = x.shape
+        d = self.fields(n, h, w)
+        ctype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+        gy, gx = np.meshgrid(np.arange(h, dtype=ctype), np.arange(w, dtype=ctype), indexing="ij")
+        out = sample_images(x, gy + d[:, 0].astype(ctype), gx + d[:, 1].astype(ctype),
+                            self.mode, self.fill)
+        return out[:, 0] if added else out
 
 
 class RandomHorizontalFlip(Transform):
@@ -400,6 +506,16 @@ def _build_zoom(v, seed):
     return RandomZoom(v[0] if len(v) == 1 else tuple(v), seed=seed)
 
 
+def _build_shear(v, seed):
+    _n_values("shear", v, (1, 2))
+    return RandomShear(v[0] if len(v) == 1 else tuple(v), seed=seed)
+
+
+def _build_elastic(v, seed):
+    _n_values("elastic", v, (2,))
+    return ElasticDistortion(v[0], v[1], seed=seed)
+
+
 def _build_jitter(v, seed):
     _n_values("jitter", v, (1, 2))
     return ColorJitter(v[0], v[-1], seed=seed)
@@ -424,6 +540,8 @@ AUGMENTATIONS: dict[str, tuple[Callable, str]] = {
     "vflip": (_build_flip(RandomVerticalFlip, "vflip"), "vflip[=P] -> RandomVerticalFlip"),
     "zoom": (_build_zoom, "zoom=Z (1-Z..1+Z) or zoom=LO:HI -> RandomZoom"),
     "scale": (_build_zoom, "scale=Z or scale=LO:HI -> RandomZoom"),
+    "shear": (_build_shear, "shear=DEG or shear=MIN:MAX -> RandomShear (horizontal slant)"),
+    "elastic": (_build_elastic, "elastic=ALPHA:SIGMA -> ElasticDistortion (Simard et al. 2003)"),
     "jitter": (_build_jitter, "jitter=B[:C] -> ColorJitter(brightness=B, contrast=C (=B))"),
     "brightness": (lambda v, s: (_n_values("brightness", v, (1,)), ColorJitter(v[0], 0, seed=s))[1],
                    "brightness=B -> ColorJitter(brightness=B)"),
@@ -441,7 +559,7 @@ def build_augmentation(spec: str | None, seed: int | None = None,
     Grammar: ``ITEM[,ITEM...]`` with ``ITEM = NAME[=VALUE[:VALUE]]``, applied left to right;
     spaces are ignored; ``""``/``"none"`` gives the identity. Names (see ``AUGMENTATIONS``):
     rotate=DEG | rotate=MIN:MAX, flip[=P] | hflip[=P], vflip[=P], zoom=Z | zoom=LO:HI (alias
-    scale), jitter=B[:C], brightness=B, contrast=C, crop=PAD[:SIZE], noise=STD.
+    scale), shear=DEG | shear=MIN:MAX, elastic=ALPHA:SIGMA, jitter=B[:C], brightness=B, contrast=C, crop=PAD[:SIZE], noise=STD.
     Example: ``"rotate=15,flip,crop=2,noise=0.1"``. Each transform gets its own stream spawned
     from ``seed`` (None: from lucidnet's global generator). ``image_shape=(C, H, W)`` lets the
     result act on flat (N, C*H*W) batches.
