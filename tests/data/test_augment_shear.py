@@ -176,3 +176,25 @@ def test_bad_batches_and_spec_strings():
         build_augmentation("elastic=3")
     with pytest.raises(ValueError, match="shear=95.*strictly inside"):
         build_augmentation("shear=95")
+
+
+@pytest.mark.slow
+def test_elastic_beats_plain_on_digits_mlp_with_10_percent_of_the_data(tmp_path):
+    """End to end through the CLI (MLP, 129 training digits, 400 epochs cosine, seed 0).
+
+    Measured on seeds 0/1/2 (test accuracy, 360 images): plain 93.3/87.5/92.5 %,
+    ``elastic=2:1`` 96.1/92.5/93.3 %. The same spec does NOT beat the plain CNN on every seed
+    (96.1/91.9/93.6 vs 95.6/90.6/93.6 %: a tie on seed 2).
+    """
+    import json
+
+    from lucidnet.cli import main
+
+    acc = {}
+    for name, extra in (("plain", []), ("elastic", ["--augment", "elastic=2:1"])):
+        out = tmp_path / name
+        rc = main(["train", "--quiet", "--train-fraction", "0.1", "--seed", "0", "--out", str(out),
+                   "--epochs", "400", "--schedule", "cosine", *extra])
+        assert rc == 0
+        acc[name] = json.loads((out / "metrics.json").read_text())["test"]["accuracy"]
+    assert acc["elastic"] > acc["plain"], acc
