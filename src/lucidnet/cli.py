@@ -101,8 +101,8 @@ def _add_train_arguments(p):
                    help="train on this stratified fraction of the training part (default 1.0)")
     g.add_argument("--augment", default=None, metavar="SPEC",
                    help="on-the-fly augmentation of training batches, e.g. 'rotate=10,zoom=0.9:1.1,"
-                   "crop=1,noise=0.1' (names: rotate, flip, hflip, vflip, zoom, scale, jitter, "
-                   "brightness, contrast, crop, noise)")
+                   "crop=1,noise=0.1' or 'elastic=2:1' (names: rotate, shear, elastic, flip, hflip, "
+                   "vflip, zoom, scale, jitter, brightness, contrast, crop, noise)")
     g = p.add_argument_group("model")
     g.add_argument("--model", default="mlp", help="mlp or cnn (default mlp)")
     g.add_argument("--hidden", type=_int_list, default=(128, 64),
