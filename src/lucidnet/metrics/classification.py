@@ -92,6 +92,20 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None,
     cm = np.bincount(ti[keep] * n + pi[keep], weights=weights, minlength=n * n).reshape(n, n)
     if sw is None or sw.dtype.kind in "biu":
         cm = cm.astype(np.int64)
+    if normalize is not None:
+        cm = normalize_confusion(cm, normalize)
+    if cm.shape == (1, 1):
+        warnings.warn("A single label was found in 'y_true' and 'y_pred'. For the confusion "
+                      "matrix to have the correct shape, use the 'labels' parameter to pass "
+                      "all known labels.", UserWarning, stacklevel=2)
+    return cm
+
+
+def normalize_confusion(cm, normalize: str | None) -> np.ndarray:
+    """Rows ("true": recall on the diagonal), columns ("pred": precision) or everything ("all")
+    of a confusion matrix scaled to sum to 1; empty rows/columns give 0. None returns ``cm``."""
+    if normalize is None:
+        return cm
     with np.errstate(all="ignore"):
         if normalize == "true":
             cm = cm / cm.sum(axis=1, keepdims=True)
@@ -99,12 +113,10 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None,
             cm = cm / cm.sum(axis=0, keepdims=True)
         elif normalize == "all":
             cm = cm / cm.sum()
-        cm = np.nan_to_num(cm)
-    if cm.shape == (1, 1):
-        warnings.warn("A single label was found in 'y_true' and 'y_pred'. For the confusion "
-                      "matrix to have the correct shape, use the 'labels' parameter to pass "
-                      "all known labels.", UserWarning, stacklevel=2)
-    return cm
+        else:
+            raise ValueError(f"normalize must be one of 'true', 'pred', 'all' or None; got "
+                             f"{normalize!r}.")
+    return np.nan_to_num(cm)
 
 
 def accuracy_score(y_true, y_pred, *, normalize: bool = True, sample_weight=None) -> float:

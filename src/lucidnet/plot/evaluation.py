@@ -37,14 +37,7 @@ def confusion_matrix(cm, labels=None, normalize: str | None = None, path=None,
     labels = list(range(n)) if labels is None else [str(v) for v in labels]
     if len(labels) != n:
         raise ValueError(f"labels has {len(labels)} names for a {n}x{n} confusion matrix")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if normalize == "true":
-            cm = cm / cm.sum(axis=1, keepdims=True)
-        elif normalize == "pred":
-            cm = cm / cm.sum(axis=0, keepdims=True)
-        elif normalize == "all":
-            cm = cm / cm.sum()
-    cm = np.nan_to_num(cm)
+    cm = metrics.classification.normalize_confusion(cm, normalize)
     plt = pyplot()
     size = max(3.2, 0.55 * n + 2)
     fig, ax = plt.subplots(figsize=(size + 0.8, size))
