@@ -56,6 +56,8 @@ REDUCTIONS = [
     ("sum", {}), ("sum", {"axis": 0}), ("sum", {"axis": 1, "keepdims": True}), ("sum", {"axis": (0, 2)}),
     ("mean", {}), ("mean", {"axis": -1}), ("mean", {"axis": (1, 2), "keepdims": True}),
     ("var", {}), ("var", {"axis": 0}), ("var", {"axis": 1, "keepdims": True}),
+    ("var", {"correction": 0}), ("var", {"axis": (0, 2), "unbiased": False}),
+    ("var", {"axis": -1, "correction": 2}), ("std", {}), ("std", {"axis": 1, "correction": 0}),
     ("max", {}), ("max", {"axis": 1}), ("min", {"axis": 2, "keepdims": True}),
 ]
 
@@ -64,8 +66,10 @@ def _torch_reduce(name, kw):
     def fn(t):
         axis = kw.get("axis")
         keep = kw.get("keepdims", False)
-        if name == "var":
-            return t.var(unbiased=False) if axis is None else t.var(dim=axis, unbiased=False, keepdim=keep)
+        if name in ("var", "std"):  # PyTorch's default is the unbiased estimator, as ours
+            extra = {k: kw[k] for k in ("correction", "unbiased") if k in kw}
+            op = getattr(t, name)
+            return op(**extra) if axis is None else op(dim=axis, keepdim=keep, **extra)
         if name in ("max", "min"):
             op = t.amax if name == "max" else t.amin
             return op() if axis is None else op(dim=axis, keepdim=keep)

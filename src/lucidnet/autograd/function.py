@@ -39,20 +39,53 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 class Context:
-    """What a forward pass leaves for its backward pass."""
+    """What a forward pass leaves for its backward pass.
 
-    __slots__ = ("saved", "needs_input_grad", "__dict__")
+    ``versions``: the inputs' version counters when the node was made; ``checks``: (tensor,
+    version) for each input whose array was saved, and ``out_version`` the output's when it was
+    saved too -- backward raises if one changed in place since (PyTorch's version check).
+    """
+
+    __slots__ = ("saved", "needs_input_grad", "versions", "checks", "out_version", "__dict__")
 
     def __init__(self, needs_input_grad: tuple):
         self.saved: tuple = ()
         self.needs_input_grad = needs_input_grad
+        self.versions: tuple = ()
+        self.checks: tuple = ()
+        self.out_version = None
 
     def save_for_backward(self, *arrays) -> None:
         self.saved = arrays
 
 
+def _memory_owner(a):
+    """The object that owns a's memory (NumPy collapses chains of views to it, or nearly)."""
+    base = getattr(a, "base", None)
+    while base is not None:
+        a, base = base, getattr(base, "base", None)
+    return a
+
+
+def _record_saved_versions(ctx: Context, parents: tuple, result: Tensor) -> None:
+    owners = {id(_memory_owner(a)) for a in ctx.saved if isinstance(a, np.ndarray)}
+    if not owners:
+        return
+    ctx.checks = tuple((p, p._version) for p in parents
+                       if p is not None and id(_memory_owner(p.data)) in owners)
+    if id(_memory_owner(result.data)) in owners:
+        ctx.out_version = result._version
+
+
 class Function:
-    """Base class of every differentiable op (forward/backward written together)."""
+    """Base class of every differentiable op (forward/backward written together).
+
+    ``returns_view = True`` marks ops whose output may view their first input's memory
+    (reshape, transpose, basic indexing): an in-place change of the output then counts as one
+    of the input too.
+    """
+
+    returns_view = False
 
     @staticmethod
     def forward(ctx: Context, *args, **kwargs) -> np.ndarray:  # pragma: no cover - abstract
@@ -77,9 +110,15 @@ class Function:
         track = track and is_grad_enabled()
         ctx = Context(tuple(needs))
         result = Tensor._wrap(cls.forward(ctx, *arrays, **kwargs), requires_grad=track)
+        if cls.returns_view and result.data.base is not None and isinstance(inputs[0], Tensor):
+            result._alias = inputs[0]
         if track:
+            parents = tuple(x if isinstance(x, Tensor) else None for x in inputs)
             result._ctx = ctx
             result._fn = cls
-            result._parents = tuple(x if isinstance(x, Tensor) else None for x in inputs)
+            result._parents = parents
+            ctx.versions = tuple(0 if p is None else p._version for p in parents)
+            if ctx.saved:
+                _record_saved_versions(ctx, parents, result)
         return result
 

@@ -89,7 +89,8 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # so `ndarray + Tensor` calls Tensor.__radd__
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_fn", "_parents", "_retain", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_fn", "_parents", "_retain", "_version",
+                 "_prev", "_alias", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         if not isinstance(data, np.ndarray) or dtype is not None:
@@ -106,6 +107,9 @@ class Tensor:
         self._fn = None
         self._parents: tuple = ()
         self._retain = False
+        self._version = 0  # bumped by every in-place change (PyTorch's version counter)
+        self._prev = None  # (tensor holding the graph node before an in-place op, version then)
+        self._alias = None  # the tensor whose memory this one views (detach, reshape, ...)
 
     @classmethod
     def _wrap(cls, array, requires_grad=False) -> Tensor:
@@ -117,6 +121,9 @@ class Tensor:
         t._fn = None
         t._parents = ()
         t._retain = False
+        t._version = 0
+        t._prev = None
+        t._alias = None
         return t
 
     # ----------------------------------------------------------------- basic properties
@@ -153,8 +160,11 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """A new tensor sharing the data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        """A new tensor sharing the data, cut from the graph (an in-place change to it counts as
+        one to this tensor too, as PyTorch's shared version counter)."""
+        t = Tensor._wrap(self.data)
+        t._alias = self
+        return t
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         if flag and self.data.dtype.kind != "f":
@@ -196,17 +206,30 @@ class Tensor:
         return int(self.data)
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        """NumPy's array protocol (NumPy 2): ``copy=True`` always copies (``np.array(t)``),
+        ``copy=None`` copies only to change the dtype (``np.asarray(t)`` shares the memory),
+        ``copy=False`` never copies and raises ValueError when a copy is needed."""
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self.data
+        if copy is False:
+            raise ValueError(f"np.asarray(tensor, dtype={np.dtype(dtype)}, copy=False): a "
+                             f"{self.data.dtype} tensor needs a copy to become {np.dtype(dtype)}")
+        return self.data.astype(dtype)
 
     def __hash__(self):
         return id(self)
 
     # ----------------------------------------------------------------- backpropagation
-    def backward(self, gradient=None) -> None:
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Backpropagate from this tensor (SPEC A1, A2).
 
         ``gradient`` is dL/dself; it may be omitted for a scalar (then it is 1).
         Gradients accumulate into ``.grad`` of leaves with ``requires_grad=True``.
+        The graph is freed on the way, as in PyTorch: a second backward through it raises
+        RuntimeError unless the first one passed ``retain_graph=True``. A tensor that a backward
+        rule needs and that was changed in place since the forward pass raises RuntimeError too.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -238,10 +261,14 @@ class Tensor:
                 handed_out.add(id(g))
                 if node._fn is None:
                     continue
-            input_grads = node._fn.backward(node._ctx, g)
+            ctx = node._ctx
+            if ctx is _FREED:
+                raise RuntimeError(_FREED_MESSAGE)
+            _check_saved_versions(node, ctx)
+            input_grads = node._fn.backward(ctx, g)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
-            for parent, pg in zip(node._parents, input_grads):
+            for parent, pg in zip(_graph_parents(node), input_grads):
                 if parent is None or pg is None or not parent.requires_grad:
                     continue
                 if pg.shape != parent.shape:  # internal invariant: backward rules keep shapes
@@ -254,10 +281,9 @@ class Tensor:
                     grads[key] = grads[key] + pg
                 else:
                     grads[key] = pg
-            # free the graph as we go, as PyTorch does without retain_graph
-            node._ctx = None
-            node._parents = ()
-            node._fn = None
+            if not retain_graph:  # free the graph as we go, as PyTorch does
+                node._ctx = _FREED
+                node._parents = ()
 
     def _accumulate(self, g: np.ndarray, must_copy: bool = True) -> None:
         if g.dtype != self.data.dtype:
@@ -281,7 +307,7 @@ class Tensor:
                 continue
             visited.add(id(node))
             stack.append((node, True))
-            for parent in node._parents:
+            for parent in _graph_parents(node):
                 if parent is not None and parent.requires_grad and id(parent) not in visited:
                     stack.append((parent, False))
         order.reverse()
@@ -340,6 +366,126 @@ class Tensor:
         from .ops.linalg import MatMul
 
         return MatMul.apply(self._operand(other), self)
+
+    # in-place arithmetic mutates ``data`` (PyTorch semantics): `with no_grad(): p -= lr * p.grad`
+    # updates the parameter itself. ``@=`` is not defined, so it rebinds, as in PyTorch.
+    def __iadd__(self, other):
+        return self._inplace(np.add, "Add", other)
+
+    def __isub__(self, other):
+        return self._inplace(np.subtract, "Sub", other)
+
+    def __imul__(self, other):
+        return self._inplace(np.multiply, "Mul", other)
+
+    def __itruediv__(self, other):
+        return self._inplace(np.divide, "Div", other)
+
+    def __ipow__(self, other):
+        return self._inplace(np.power, "Pow", other)
+
+    def add_(self, other, alpha=1):
+        """In place: self += alpha * other."""
+        return self._inplace(np.add, "Add", other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, alpha=1):
+        """In place: self -= alpha * other."""
+        return self._inplace(np.subtract, "Sub", other if alpha == 1 else other * alpha)
+
+    def mul_(self, other):
+        return self._inplace(np.multiply, "Mul", other)
+
+    def div_(self, other):
+        return self._inplace(np.divide, "Div", other)
+
+    def zero_(self):
+        """In place: every entry becomes 0."""
+        return self.fill_(0)
+
+    def fill_(self, value):
+        """In place: every entry becomes ``value`` (outside the graph, e.g. under no_grad)."""
+        self._check_inplace(False)
+        self.data.fill(value)
+        self._bump_version()
+        return self
+
+    def copy_(self, src):
+        """In place: copy ``src``'s values into this tensor (outside the graph)."""
+        self._check_inplace(getattr(src, "requires_grad", False))
+        np.copyto(self.data, src.data if isinstance(src, Tensor) else np.asarray(src),
+                  casting="same_kind")
+        self._bump_version()
+        return self
+
+    def __setitem__(self, index, value):
+        """``t[index] = value`` in place (outside the graph, e.g. under no_grad)."""
+        self._check_inplace(getattr(value, "requires_grad", False))
+        if isinstance(index, Tensor):
+            index = index.data
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+        self._bump_version()
+
+    def _in_graph(self, other_requires_grad: bool) -> bool:
+        return is_grad_enabled() and (self.requires_grad or other_requires_grad)
+
+    def _check_inplace(self, other_requires_grad: bool) -> None:
+        """In-place changes of this kind are allowed only outside the autograd graph."""
+        if not self._in_graph(other_requires_grad):
+            return
+        if self.requires_grad and self._fn is None:
+            raise RuntimeError(_LEAF_MESSAGE)
+        raise RuntimeError(
+            "this in-place operation is not differentiable here: the tensor (or the value "
+            "written) is part of the autograd graph. Run it under `with no_grad():`, or build a "
+            "new tensor out of place (e.g. ln.where or x = x + y)."
+        )
+
+    def _bump_version(self) -> None:
+        t = self
+        while t is not None:  # a view's change is a change of the tensor it views too
+            t._version += 1
+            t = t._alias
+
+    def _inplace(self, ufunc, op_name: str, other):
+        if not self._in_graph(getattr(other, "requires_grad", False)):
+            try:
+                ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data)
+            except TypeError as exc:  # NumPy refuses, e.g. a float result into an int tensor
+                raise TypeError(
+                    f"in-place {op_name.lower()} cannot store its result in this {self.dtype} "
+                    f"tensor ({exc}); write x = x {_SYMBOLS[op_name]} y for a new tensor, or "
+                    "convert it first, e.g. x = x.float()"
+                ) from None
+            self._bump_version()
+            return self
+        return self._inplace_in_graph(getattr(_ops(), op_name), other)
+
+    def _inplace_in_graph(self, fn, other):
+        """Differentiable in-place op, as PyTorch rebases history: the earlier graph node moves to
+        a stand-in tensor holding a copy of the old values, and this tensor becomes the output of
+        ``fn(old, other)``. Consumers made before still see the old node (`_graph_parents`)."""
+        if self.requires_grad and self._fn is None:
+            raise RuntimeError(_LEAF_MESSAGE)
+        if self._alias is not None:
+            raise RuntimeError(
+                "in-place operation on a view of another tensor inside the autograd graph is not "
+                "supported; write it out of place (x = x + y) or .clone() the view first"
+            )
+        old = Tensor._wrap(self.data.copy(), requires_grad=self.requires_grad)
+        old._fn, old._ctx, old._parents, old._prev = self._fn, self._ctx, self._parents, self._prev
+        old._version = self._version + 1  # the old node's saved output (this data) changes now
+        new = fn.apply(old, self._operand(other))
+        if new.shape != self.shape:
+            raise ValueError(f"in-place operation: output with shape {self.shape} doesn't match "
+                             f"the broadcast shape {new.shape}")
+        np.copyto(self.data, new.data, casting="same_kind")
+        self._prev = (old, self._version)
+        self._bump_version()
+        self._fn, self._ctx, self._parents = new._fn, new._ctx, new._parents
+        if self._ctx.out_version is not None:
+            self._ctx.out_version = self._version
+        self.requires_grad = True
+        return self
 
     # comparisons give plain boolean tensors, outside the graph
     def _compare(self, other, fn):
@@ -417,15 +563,21 @@ class Tensor:
 
         return Mean.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims)
 
-    def var(self, axis=None, keepdims=False, correction=0):
-        """Variance; ``correction=0`` is the biased estimator (divide by N), 1 the unbiased."""
+    def var(self, axis=None, unbiased=None, keepdims=False, *, correction=None):
+        """Variance sum((x - mean)^2) / max(0, N - correction), as PyTorch's ``var``.
+
+        ``correction=1`` (the default) is the unbiased estimator, 0 the biased one (divide by N);
+        ``unbiased=True/False`` is the older spelling of correction 1/0. With N <= correction the
+        result is nan or inf, as in PyTorch.
+        """
         from .ops.reduce import Var
 
         return Var.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims,
-                         correction=correction)
+                         correction=_correction(correction, unbiased))
 
-    def std(self, axis=None, keepdims=False, correction=0):
-        return self.var(axis=axis, keepdims=keepdims, correction=correction).sqrt()
+    def std(self, axis=None, unbiased=None, keepdims=False, *, correction=None):
+        """Standard deviation sqrt(var(...)); same arguments as `var` (default correction=1)."""
+        return self.var(axis, unbiased, keepdims, correction=correction).sqrt()
 
     def max(self, axis=None, keepdims=False):
         from .ops.reduce import Max
@@ -437,11 +589,17 @@ class Tensor:
 
         return Min.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims)
 
-    def argmax(self, axis=None):
-        return Tensor._wrap(np.argmax(self.data, axis=axis))
+    def argmax(self, axis=None, keepdims=False):
+        return self._arg_extremum(np.argmax, axis, keepdims)
 
-    def argmin(self, axis=None):
-        return Tensor._wrap(np.argmin(self.data, axis=axis))
+    def argmin(self, axis=None, keepdims=False):
+        return self._arg_extremum(np.argmin, axis, keepdims)
+
+    def _arg_extremum(self, fn, axis, keepdims):
+        axis = None if axis is None else _one_axis(axis, self.ndim)
+        if self.ndim == 0:  # a 0-d tensor's only entry is at index 0 (dim 0 / -1 accepted)
+            return Tensor._wrap(np.zeros((), dtype=np.int64))
+        return Tensor._wrap(np.asarray(fn(self.data, axis=axis, keepdims=keepdims)))
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape):
@@ -454,36 +612,153 @@ class Tensor:
     view = reshape
 
     def transpose(self, *axes):
+        """``t.transpose(dim0, dim1)`` swaps two dims (PyTorch); ``t.transpose()`` reverses them
+        and ``t.transpose(axes)`` applies a full permutation (NumPy). Negative dims count from
+        the end."""
         from .ops.shape import Transpose
 
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if len(axes) == 2 and self.ndim != 2:  # PyTorch style: swap two dims
             perm = list(range(self.ndim))
-            a, b = (ax % self.ndim for ax in axes)
+            a, b = (_one_axis(ax, self.ndim) for ax in axes)
+            if self.ndim == 0:
+                return Transpose.apply(self, axes=None)
             perm[a], perm[b] = perm[b], perm[a]
             axes = tuple(perm)
+        if axes:
+            axes = _permutation(axes, self.ndim)
         return Transpose.apply(self, axes=axes or None)
+
+    def permute(self, *dims):
+        """Reorder the dims by the permutation ``dims`` (negative dims allowed), as PyTorch."""
+        from .ops.shape import Transpose
+
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return Transpose.apply(self, axes=_permutation(dims, self.ndim))
 
     @property
     def T(self):
         return self.transpose()
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        start = start_dim % max(self.ndim, 1)
-        end = end_dim % max(self.ndim, 1)
+        start, end = _one_axis(start_dim, self.ndim), _one_axis(end_dim, self.ndim)
         if self.ndim == 0:
             return self.reshape(1)
+        if start > end:
+            raise ValueError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come "
+                             f"after end_dim ({end_dim})")
         new_shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
         return self.reshape(new_shape)
 
+    def clone(self) -> Tensor:
+        """A copy of the data that stays in the graph (the gradient passes through unchanged)."""
+        from .ops.elementwise import Clone
+
+        return Clone.apply(self)
+
+
+def _dim_error(axis, ndim) -> IndexError:
+    low, high = (-ndim, ndim - 1) if ndim else (-1, 0)
+    return IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], "
+                      f"but got {axis})")
+
+
+def _one_axis(axis, ndim) -> int:
+    """One dim checked against ``ndim`` (IndexError naming the valid range) and made >= 0."""
+    if isinstance(axis, bool) or not isinstance(axis, (numbers.Integral, np.integer)):
+        raise TypeError(f"a dimension must be an integer, got {axis!r}")
+    bound = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, as in PyTorch
+    if not -bound <= axis < bound:
+        raise _dim_error(axis, ndim)
+    return int(axis) % bound
+
 
 def _norm_axis(axis, ndim):
+    """A reduction's axis (or tuple of axes) checked against ``ndim`` and made non-negative, as
+    PyTorch: an out-of-range dim raises IndexError with the valid range, a repeated dim
+    RuntimeError. On a 0-d tensor dim 0 / -1 is the whole (single-entry) tensor: None."""
     if axis is None:
         return None
     if isinstance(axis, (list, tuple)):
-        return tuple(sorted(a % ndim for a in axis))
-    return axis % ndim if ndim else axis
+        axes = tuple(_one_axis(a, ndim) for a in axis)
+        if len(set(axes)) != len(axes):
+            dup = next(a for a in axes if axes.count(a) > 1)
+            raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
+        return None if ndim == 0 else tuple(sorted(axes))
+    axis = _one_axis(axis, ndim)
+    return None if ndim == 0 else axis
+
+
+def _permutation(axes, ndim) -> tuple:
+    perm = tuple(_one_axis(a, ndim) for a in axes)
+    if sorted(perm) != list(range(ndim)):
+        raise ValueError(f"permute/transpose needs a permutation of the {ndim} dims "
+                         f"(0..{ndim - 1}, or negative), got {tuple(axes)}")
+    return perm
+
+
+def _correction(correction, unbiased):
+    if correction is not None and unbiased is not None:
+        raise TypeError("var/std: give either correction= or unbiased=, not both")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    if correction is None:
+        return 1
+    if isinstance(correction, bool) or not isinstance(correction, numbers.Real):
+        raise TypeError(f"var/std: correction must be a number, got {correction!r}")
+    return correction
+
+
+_LEAF_MESSAGE = (
+    "a leaf Variable that requires grad is being used in an in-place operation. Update "
+    "parameters under `with no_grad():` (as an optimizer step does), or write x = x + y for a "
+    "new tensor."
+)
+_SYMBOLS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**"}
+_FREED = object()  # the _ctx of a node whose saved arrays a backward has released
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward(). Specify retain_graph=True if you need to backward through the graph a "
+    "second time, or compute the forward pass again."
+)
+
+
+def _graph_parents(node) -> tuple:
+    """node's inputs as the graph saw them when node was made: a parent changed in place inside
+    the graph since then moved its earlier node to a stand-in tensor (``_prev``)."""
+    parents = node._parents
+    for p in parents:
+        if p is not None and p._prev is not None:
+            return tuple(_as_seen(p, v) for p, v in zip(parents, node._ctx.versions))
+    return parents
+
+
+def _as_seen(p, version):
+    while p is not None and p._prev is not None and version <= p._prev[1]:
+        p = p._prev[0]
+    return p
+
+
+def _check_saved_versions(node, ctx) -> None:
+    """Raise if an array a backward rule saved was changed in place after the forward pass."""
+    for i, (t, version) in enumerate(ctx.checks):
+        if t._version != version:
+            raise RuntimeError(_modified_message(t, node, "an input", version))
+    if ctx.out_version is not None and node._version != ctx.out_version:
+        raise RuntimeError(_modified_message(node, node, "the output", ctx.out_version))
+
+
+def _modified_message(t, node, role, expected) -> str:
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{t.dtype} tensor of shape {t.shape}], which is {role} of "
+        f"{node._fn.__name__}Backward, is at version {t._version}; expected version {expected} "
+        "instead. Write the change out of place (x = x + y instead of x += y), or .clone() the "
+        "tensor before changing it."
+    )
 
 
 def _ops():

@@ -10,8 +10,8 @@ Conv returns and the ops after it keep.
 
 from __future__ import annotations
 
-import sys
 import threading
+import weakref
 
 import numpy as np
 
@@ -34,32 +34,51 @@ def scratch(name: str, shape: tuple, dtype) -> np.ndarray:
     return buf
 
 
-_POOL: dict = {}
+class _PoolBuffer(np.ndarray):
+    """The raw bytes of one pooled buffer. Being a subclass matters: NumPy collapses a chain of
+    views to the first array that owns the memory *or has another type*, so every array derived
+    from the plain-ndarray view that `pooled_empty` hands out keeps that very view alive."""
+
+
+def _handed_out_view_stays_the_base() -> bool:
+    """Check once that NumPy keeps the behaviour the pool relies on (else the pool is off)."""
+    raw = np.ndarray.__new__(_PoolBuffer, (64,), np.uint8)
+    handed = raw.view(np.float32, type=np.ndarray)
+    derived = handed.reshape(4, 4).swapaxes(0, 1)[1:]
+    return derived.base is handed
+
+
+_POOL: dict = {}  # nbytes -> [[raw buffer, weakref to the view handed out, or None]]
 _POOL_LOCK = threading.Lock()
 _POOL_MIN_BYTES = 1 << 18
 _POOL_PER_SIZE = 8
+_POOL_ON = _handed_out_view_stays_the_base()
 
 
 def pooled_empty(shape: tuple, dtype) -> np.ndarray:
-    """np.empty(shape, dtype) served from a cache of large byte buffers, reused once no array
-    refers to them any more (every NumPy view keeps its base buffer referenced, so a buffer whose
-    only reference is the cache is free). Large arrays from malloc are returned to the OS when
-    a training step frees them and page-faulted in again on the next step -- about 1 us per
-    4 KiB page, more than the arithmetic that fills them; cached buffers avoid that."""
+    """np.empty(shape, dtype) served from a cache of large byte buffers, each reused once every
+    array made from its last hand-out is gone. Large arrays from malloc are returned to the OS
+    when a training step frees them and page-faulted in again on the next step -- about 1 us per
+    4 KiB page, more than the arithmetic that fills them; cached buffers avoid that.
+
+    Liveness is tracked by a weak reference to the view handed out, which every array derived
+    from it references (see `_PoolBuffer`), never by reading reference counts, whose values
+    differ between Python versions."""
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape)) * dtype.itemsize
-    if nbytes < _POOL_MIN_BYTES:
+    if nbytes < _POOL_MIN_BYTES or not _POOL_ON:
         return np.empty(shape, dtype)
     with _POOL_LOCK:
-        bufs = _POOL.setdefault(nbytes, [])
-        for buf in bufs:
-            if sys.getrefcount(buf) == 3:  # the cache, the loop variable, the call's argument
-                return buf.view(dtype).reshape(shape)
-        if len(bufs) >= _POOL_PER_SIZE:
-            return np.empty(shape, dtype)
-        buf = np.empty(nbytes, np.uint8)
-        bufs.append(buf)
-        return buf.view(dtype).reshape(shape)
+        entries = _POOL.setdefault(nbytes, [])
+        entry = next((e for e in entries if e[1] is None or e[1]() is None), None)
+        if entry is None:
+            if len(entries) >= _POOL_PER_SIZE:
+                return np.empty(shape, dtype)
+            entry = [np.ndarray.__new__(_PoolBuffer, (nbytes,), np.uint8), None]
+            entries.append(entry)
+        handed = entry[0].view(dtype, type=np.ndarray)
+        entry[1] = weakref.ref(handed)
+        return handed.reshape(shape)
 
 
 def pooled_like(a: np.ndarray, dtype=None) -> np.ndarray:

@@ -7,7 +7,7 @@ import numpy as np
 from ..function import Function, unbroadcast
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Pow", "Neg", "Exp", "Log", "Sqrt", "Abs", "Clip",
-           "Maximum", "Minimum", "Where", "Cast"]
+           "Maximum", "Minimum", "Where", "Clone", "Cast"]
 
 
 def _shape(x):
@@ -76,7 +76,12 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = a ** b;  dz/da = b a^(b-1), dz/db = a^b ln a (a > 0)."""
+    """z = a ** b;  dz/da = b a^(b-1) (0 where b = 0), dz/db = a^b ln a (0 where a = 0, b >= 0).
+
+    The singular points follow PyTorch: x ** 0 has gradient 0 at x = 0 (not 0 * inf = nan),
+    0 ** y has exponent-gradient 0 for y >= 0 and -inf for y < 0, and a negative base gives a
+    nan exponent-gradient (ln of a negative number).
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -88,12 +93,13 @@ class Pow(Function):
     def backward(ctx, g):
         a, b, out = ctx.saved
         ga = gb = None
-        if ctx.needs_input_grad[0]:
-            ga = unbroadcast(g * b * np.power(a, b - 1), _shape(a))
-        if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
-            gb = unbroadcast(g * out * log_a, _shape(b))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                ga = unbroadcast(np.where(b == 0, 0, g * b * np.power(a, b - 1)).astype(g.dtype),
+                                 _shape(a))
+            if ctx.needs_input_grad[1]:
+                d_b = np.where((a == 0) & (b >= 0), 0, out * np.log(a))
+                gb = unbroadcast((g * d_b).astype(g.dtype), _shape(b))
         return ga, gb
 
 
@@ -233,6 +239,18 @@ class Where(Function):
         zero = np.zeros((), dtype=g.dtype)
         return (unbroadcast(np.where(ctx.cond, g, zero), sa),
                 unbroadcast(np.where(ctx.cond, zero, g), sb))
+
+
+class Clone(Function):
+    """z = a copy of a;  dz/da = 1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
 
 
 class Cast(Function):

@@ -56,21 +56,32 @@ class Mean(Function):
 
 
 class Var(Function):
-    """z = sum((a - mean)^2) / (N - correction);  dz/da = 2 (a - mean) / (N - correction)."""
+    """z = sum((a - mean)^2) / max(0, N - correction);  dz/da = 2 (a - mean) / (N - correction).
+
+    As PyTorch: with N <= correction (a zero-size axis included) z is nan (or inf), and so is
+    the gradient (nan where a equals the mean, inf elsewhere) -- never a silent 0 or -0.0.
+    """
 
     @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False, correction=0):
-        centred = a - np.mean(a, axis=axis, keepdims=True)
+    def forward(ctx, a, axis=None, keepdims=False, correction=1):
         n = _count(a.shape, axis)
-        ctx.save_for_backward(centred)
-        ctx.args = (a.shape, axis, keepdims, n - correction)
-        return np.asarray(np.sum(centred * centred, axis=axis, keepdims=keepdims) / (n - correction))
+        with np.errstate(invalid="ignore", divide="ignore"):  # n = 0: nan, as PyTorch, silently
+            centred = a - np.sum(a, axis=axis, keepdims=True) / a.dtype.type(n)
+            dof = n - correction
+            ctx.save_for_backward(centred)
+            ctx.args = (a.shape, axis, keepdims, dof)
+            out = np.sum(centred * centred, axis=axis, keepdims=keepdims) / a.dtype.type(max(0, dof))
+        return np.asarray(out, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):
         (centred,) = ctx.saved
-        shape, axis, keepdims, denom = ctx.args
-        return (_expand(g, shape, axis, keepdims) * (2.0 / denom) * centred).astype(centred.dtype)
+        shape, axis, keepdims, dof = ctx.args
+        g = _expand(g, shape, axis, keepdims)
+        if dof <= 0:
+            slope = np.where(centred == 0, np.nan, np.inf).astype(centred.dtype)
+            return (g * slope).astype(centred.dtype)
+        return (g * (2.0 / dof) * centred).astype(centred.dtype)
 
 
 class _Extremum(Function):

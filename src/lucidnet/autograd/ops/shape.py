@@ -10,6 +10,8 @@ __all__ = ["Reshape", "Transpose", "GetItem", "Concatenate", "Stack"]
 
 
 class Reshape(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx, a, shape=None):
         ctx.in_shape = a.shape
@@ -21,9 +23,14 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    """z = a permuted by ``axes`` (a permutation, negative axes allowed);  dz/da = g permuted
+    back by the inverse permutation."""
+
+    returns_view = True
+
     @staticmethod
     def forward(ctx, a, axes=None):
-        ctx.axes = axes
+        ctx.axes = None if axes is None else tuple(ax % a.ndim for ax in axes)
         return np.transpose(a, axes)
 
     @staticmethod
@@ -40,6 +47,8 @@ def _is_basic(index) -> bool:
 
 class GetItem(Function):
     """z = a[index];  the gradient is scattered back (repeated fancy indices accumulate)."""
+
+    returns_view = True  # basic indexing gives a view (apply checks that memory is shared)
 
     @staticmethod
     def forward(ctx, a, index=None):
