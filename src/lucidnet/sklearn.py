@@ -155,9 +155,10 @@ class _BaseNeuralNet(BaseEstimator):
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
+        dtype = next(iter(self.model_.parameters())).dtype  # the model refuses another dtype
         self.model_.eval()
         with no_grad():
-            out = self.model_(Tensor(X)).data
+            out = self.model_(Tensor(X.astype(dtype, copy=False))).data
         return out
 
 

@@ -102,7 +102,7 @@ def test_maxpool_ties_route_to_first_maximum_like_torch():
 
 
 def test_functional_forms_match_layers():
-    x = ln.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)))
+    x = ln.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32))
     conv = nn.Conv2d(3, 2, 3, stride=2, padding=1)
     np.testing.assert_array_equal(nn.conv2d(x, conv.weight, conv.bias, 2, 1).data, conv(x).data)
     from lucidnet.nn.pooling import avg_pool2d, max_pool2d

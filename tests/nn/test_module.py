@@ -72,7 +72,7 @@ def test_module_traversal_modes_and_repr():
         model(ln.tensor(np.zeros((1, 5))))
     bad_tail = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(4, 1))
     with pytest.raises(ValueError, match=r"layer 2 \(Linear\)"):
-        bad_tail(ln.tensor(np.zeros((1, 2))))
+        bad_tail(ln.tensor(np.zeros((1, 2), dtype=np.float32)))
 
 
 INIT_STD = [
@@ -114,7 +114,7 @@ def test_zeros_init_keeps_units_symmetric():
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
     for p in model.parameters():
         init.zeros_(p)
-    x = ln.tensor(np.random.default_rng(0).standard_normal((5, 3)))
+    x = ln.tensor(np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32))
     nn.functional.mse_loss(model(x), np.ones((5, 1))).backward()
     g = model[0].weight.grad
     assert np.allclose(g, g[0])  # every hidden unit gets the same gradient

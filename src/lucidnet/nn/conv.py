@@ -57,8 +57,23 @@ def resolve_padding(padding, kernel: tuple, stride: tuple, dilation: tuple, wher
     return tuple((p, p) for p in pads)
 
 
-def check_input(x, nd: int, where: str, channels: int | None = None) -> tuple[Tensor, bool]:
-    """Validate an (N, C, *S) input of ``nd`` spatial axes; returns (batched tensor, was_unbatched)."""
+def check_input_dtype(x: Tensor, param, where: str) -> None:
+    """Refuse an input whose dtype differs from the layer's parameters, as PyTorch does: NumPy
+    would silently compute a float32 layer in float64 (or an integer input in float64)."""
+    if param is None or x.dtype == param.dtype:
+        return
+    name = np.dtype(param.dtype).name
+    cast = {"float32": "x.float()", "float64": "x.double()"}.get(name, f"x.astype({name})")
+    hint = f"cast the input with {cast} (a NumPy array: x.astype(np.{name}))"
+    if x.dtype.kind == "f":
+        hint += f" or the model with model.{'double' if name == 'float32' else 'float'}()"
+    raise TypeError(f"{where} got {x.dtype} input but its parameters are {name}; {hint}")
+
+
+def check_input(x, nd: int, where: str, channels: int | None = None,
+                weight=None) -> tuple[Tensor, bool]:
+    """Validate an (N, C, *S) input of ``nd`` spatial axes (and its dtype against ``weight``'s,
+    when given); returns (batched tensor, was_unbatched)."""
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
     c = "C" if channels is None else str(channels)
     expected = f"(N, {c}, {_SPATIAL[nd]}) or unbatched ({c}, {_SPATIAL[nd]})"
@@ -72,7 +87,9 @@ def check_input(x, nd: int, where: str, channels: int | None = None) -> tuple[Te
         raise ValueError(f"{where} expects input of shape {expected}, got shape "
                          f"{x.shape[1:] if unbatched else x.shape}: {x.shape[1]} channels instead "
                          f"of {channels}")
-    if x.dtype.kind != "f":
+    if weight is not None:
+        check_input_dtype(x, weight, where)
+    elif x.dtype.kind != "f":
         x = Cast.apply(x, dtype=get_default_dtype())
     return x, unbatched
 
@@ -93,7 +110,7 @@ def _conv(x, weight, bias, stride, padding, dilation, nd: int, where: str) -> Te
     stride = ntuple(stride, nd, "stride", where)
     dilation = ntuple(dilation, nd, "dilation", where)
     pads = resolve_padding(padding, kernel, stride, dilation, where)
-    x, unbatched = check_input(x, nd, where, channels=weight.shape[1])
+    x, unbatched = check_input(x, nd, where, channels=weight.shape[1], weight=weight)
     check_window(x.shape[2:], kernel, dilation, pads, where)
     out = Conv.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation)
     return out.reshape(out.shape[1:]) if unbatched else out
@@ -139,7 +156,8 @@ class _ConvNd(Module):
 
     def forward(self, x) -> Tensor:
         where = f"{type(self).__name__}({self.extra_repr()})"
-        x, unbatched = check_input(x, self.nd, where, channels=self.in_channels)
+        x, unbatched = check_input(x, self.nd, where, channels=self.in_channels,
+                                   weight=self.weight)
         check_window(x.shape[2:], self.kernel_size, self.dilation, self._pads, where)
         out = Conv.apply(x, self.weight, self.bias, stride=self.stride, padding=self._pads,
                          dilation=self.dilation)

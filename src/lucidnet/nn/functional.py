@@ -14,6 +14,7 @@ from ..autograd.ops.elementwise import Cast
 from ..autograd.ops.linalg import Linear
 from ..autograd.ops.shape import Concatenate, Stack
 from ..autograd.tensor import Tensor
+from .conv import check_input_dtype
 
 __all__ = [
     "linear", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax",
@@ -50,6 +51,8 @@ def linear(x, weight, bias=None) -> Tensor:
             f"Linear(in_features={weight.shape[1]}, out_features={weight.shape[0]}) expects input "
             f"of shape (batch, {weight.shape[1]}), got {x.shape}"
         )
+    check_input_dtype(x, weight, f"Linear(in_features={weight.shape[1]}, "
+                                 f"out_features={weight.shape[0]})")
     return Linear.apply(x, weight, bias)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from ..autograd.ops import norm as N
 from ..autograd.ops.elementwise import Cast
 from ..autograd.tensor import Tensor, get_default_dtype
+from .conv import check_input_dtype
 from .module import Module, Parameter
 
 __all__ = [
@@ -34,11 +35,20 @@ __all__ = [
 ]
 
 
-def _as_float_tensor(x) -> Tensor:
+def _as_float_tensor(x, like=None, where: str = "") -> Tensor:
+    """x as a tensor; its dtype must match ``like`` (the layer's weight or running statistics)
+    when there is one, else an integer input becomes the default float dtype."""
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
-    if x.dtype.kind != "f":
+    if like is not None:
+        check_input_dtype(x, like, where)
+    elif x.dtype.kind != "f":
         x = Cast.apply(x, dtype=get_default_dtype())
     return x
+
+
+def _state_of(weight, running_mean):
+    """What an input's dtype must match: the weight, else the running statistics (or None)."""
+    return weight if weight is not None else running_mean
 
 
 def _check_positive_int(value, name, where):
@@ -58,7 +68,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Functional batch norm of x (N, C, *S); updates running_mean / running_var in place when
     training (as ``torch.nn.functional.batch_norm``)."""
-    x = _as_float_tensor(x)
+    x = _as_float_tensor(x, _state_of(weight, running_mean), "batch_norm")
     if training and x.size // max(x.shape[1], 1) <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"{x.shape}")
@@ -68,7 +78,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalize each sample over its last ``len(normalized_shape)`` axes."""
-    x = _as_float_tensor(x)
+    x = _as_float_tensor(x, weight, f"LayerNorm({normalized_shape})")
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
         raise ValueError(f"LayerNorm(normalized_shape={shape}) expects input of shape "
@@ -78,7 +88,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -
 
 def group_norm(x, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalize each (sample, group of C/G channels) of x (N, C, *S)."""
-    x = _as_float_tensor(x)
+    x = _as_float_tensor(x, weight, f"group_norm(num_groups={num_groups})")
     if x.ndim < 2 or x.shape[1] % num_groups:
         raise ValueError(f"group_norm: expected input (N, C, *) with C divisible by "
                          f"num_groups={num_groups}, got shape {x.shape}")
@@ -126,7 +136,8 @@ class _BatchNorm(Module):
                              f"{self.shape_text}, got shape {x.shape}")
 
     def forward(self, x) -> Tensor:
-        x = _as_float_tensor(x)
+        x = _as_float_tensor(x, _state_of(self.weight, self.running_mean),
+                             f"{type(self).__name__}({self.extra_repr()})")
         self._check(x)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
@@ -177,6 +188,7 @@ class LayerNorm(Module):
             if elementwise_affine and bias else None
 
     def forward(self, x) -> Tensor:
+        x = _as_float_tensor(x, self.weight, f"LayerNorm({self.extra_repr()})")
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -203,7 +215,7 @@ class GroupNorm(Module):
         self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine else None
 
     def forward(self, x) -> Tensor:
-        x = _as_float_tensor(x)
+        x = _as_float_tensor(x, self.weight, f"GroupNorm({self.extra_repr()})")
         if x.ndim < 2 or x.shape[1] != self.num_channels:
             raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}) expects input of "
                              f"shape (N, {self.num_channels}, *), got {x.shape}")
@@ -225,8 +237,8 @@ class _InstanceNorm(_BatchNorm):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
 
     def forward(self, x) -> Tensor:
-        x = _as_float_tensor(x)
         where = f"{type(self).__name__}({self.num_features})"
+        x = _as_float_tensor(x, _state_of(self.weight, self.running_mean), where)
         spatial = "L" if self.nd == 1 else "H, W"
         if x.ndim not in (self.nd + 1, self.nd + 2):
             raise ValueError(f"{where} expects input of shape (N, C, {spatial}) or (C, {spatial}),"
