@@ -120,7 +120,6 @@ def test_T_on_matrix():
 def test_concatenate_and_stack():
     check_gradient([(2, 3), (4, 3)], lambda a, b: ln.concatenate([a, b], axis=0))
     check_gradient([(2, 3), (2, 3)], lambda a, b: ln.stack([a, b], axis=1))
-    import torch as _t  # noqa: F401  (skip handled by helper below)
     check_against_torch([(2, 3), (2, 5)], lambda a, b: ln.concatenate([a, b], axis=1),
                         lambda a, b: __import__("torch").cat([a, b], dim=1))
     check_against_torch([(2, 3), (2, 3)], lambda a, b: ln.stack([a, b], axis=0),

@@ -12,6 +12,13 @@ import pytest
 
 import lucidnet as ln
 
+try:  # PyTorch is optional: only the comparisons need it, never the finite-difference checks
+    import torch
+except ImportError:
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="compares with PyTorch (not installed)")
+
 
 def load_from_torch(ours, theirs):
     ours.double()
@@ -39,8 +46,17 @@ def compare_with_torch(ours, theirs, shape, seed=0, rtol=1e-6, atol=1e-10, train
     return out
 
 
+def randomize_parameters(layer, seed=0):
+    """Non-trivial parameters in [0.5, 1.5) (so gamma/beta of a norm layer are really checked)."""
+    rng = np.random.default_rng(seed)
+    for p in layer.parameters():
+        p.data[...] = rng.uniform(0.5, 1.5, p.shape)
+    return layer
+
+
 def gradcheck_layer(layer, shape, seed=1, **kw):
-    """Finite differences for the input and every parameter of ``layer`` (float64)."""
+    """Finite differences for the input and every parameter of ``layer`` (float64); needs no
+    PyTorch."""
     layer.double()
     x = ln.tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
     params = list(layer.parameters())
