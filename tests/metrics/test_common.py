@@ -5,6 +5,8 @@ neither in ``COMMON`` nor in ``NOT_METRICS`` fails ``test_every_public_metric_is
 Each entry names the input kind it is called on and its scikit-learn counterpart.
 """
 
+import re
+
 import numpy as np
 import pytest
 import sklearn.metrics as skm
@@ -142,14 +144,31 @@ def test_inconsistent_lengths_raise(name):
         getattr(lm, name)(y_true, y_other[:9], **kwargs)
 
 
+_SECOND_NAME = {"log_loss": "y_proba"}
+
+
+def _second_name(name):
+    kind = COMMON[name][0]
+    if name in _SECOND_NAME:
+        return _SECOND_NAME[name]
+    return "y_score" if kind.endswith(("scores", "proba")) else "y_pred"
+
+
+@pytest.mark.parametrize("where", ["y_true", "second", "sample_weight"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf], ids=["nan", "inf", "-inf"])
 @pytest.mark.parametrize("name", sorted(COMMON))
-def test_nan_raises(name):
+def test_nan_and_inf_raise_like_sklearn(name, bad, where):
+    """Every metric refuses NaN/inf in every input with scikit-learn's message (issue 16)."""
     _, _, kwargs, _ = COMMON[name]
     _, (y_true, y_other) = _inputs(name, 3, 10)
-    y_other = np.array(y_other, dtype=float)
-    y_other.flat[3] = np.nan
-    with pytest.raises(ValueError, match=r"Input y_\w+ contains NaN or infinity \(1 NaN, 0 inf\)"):
-        getattr(lm, name)(y_true, y_other, **kwargs)
+    arrays = {"y_true": np.array(y_true, dtype=float), "second": np.array(y_other, dtype=float),
+              "sample_weight": np.ones(len(y_true))}
+    arrays[where].flat[3] = bad
+    input_name = _second_name(name) if where == "second" else where
+    what = "NaN" if np.isnan(bad) else "infinity or a value too large for dtype('float64')"
+    with pytest.raises(ValueError, match=re.escape(f"Input {input_name} contains {what}.")):
+        getattr(lm, name)(arrays["y_true"], arrays["second"],
+                          sample_weight=arrays["sample_weight"], **kwargs)
 
 
 @pytest.mark.parametrize("name", sorted(COMMON))

@@ -20,6 +20,7 @@ __all__ = [
     "UndefinedMetricWarning",
     "check_average",
     "check_consistent_length",
+    "check_finite",
     "check_sample_weight",
     "check_targets",
     "check_zero_division",
@@ -66,12 +67,20 @@ def _is_numeric(arr: np.ndarray) -> bool:
     return arr.dtype.kind in "biuf"
 
 
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-        n_nan = int(np.isnan(arr).sum())
-        n_inf = int(np.isinf(arr).sum())
-        raise ValueError(f"Input {name} contains NaN or infinity ({n_nan} NaN, {n_inf} inf); "
-                         f"metrics need finite values. Remove or impute them first.")
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise scikit-learn's ValueError if a float array holds NaN or +-inf (NaN is named first):
+    ``Input y_true contains NaN.`` / ``Input y_pred contains infinity or a value too large for
+    dtype('float64').``"""
+    if arr.dtype.kind not in "fc":
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(arr.sum()):      # one reduction: a finite sum means all entries are
+            return
+    if np.isnan(arr).any():
+        raise ValueError(f"Input {name} contains NaN.")
+    if np.isinf(arr).any():
+        raise ValueError(f"Input {name} contains infinity or a value too large for "
+                         f"{arr.dtype!r}.")
 
 
 def type_of_target(y, input_name: str = "y") -> str:
@@ -92,7 +101,7 @@ def type_of_target(y, input_name: str = "y") -> str:
         return "unknown"
     multi_column = y.ndim == 2 and y.shape[1] > 1
     if y.dtype.kind == "f":
-        _check_finite(y, input_name)
+        check_finite(y, input_name)
         integral = bool(np.all(y == np.round(y)))
     else:
         integral = y.dtype.kind in "biu"
@@ -130,7 +139,7 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
         raise ValueError(f"Found input variables with inconsistent numbers of samples: "
                          f"sample_weight has {sw.shape[0]}, y_true has {n_samples}. "
                          f"Expected all of them to have the same length.")
-    _check_finite(sw, "sample_weight")
+    check_finite(sw, "sample_weight")
     if np.all(sw == 0):
         raise ValueError("Sample weights must contain at least one non-zero number; got "
                          "sample_weight of all zeros.")
@@ -243,7 +252,7 @@ def _regression(y_true, y_pred, sw, pred_name: str) -> Targets:
     arrays = []
     for arr, name in ((y_true, "y_true"), (y_pred, pred_name)):
         arr = arr.astype(dtype, copy=False)
-        _check_finite(arr, name)
+        check_finite(arr, name)
         arrays.append(arr.reshape(-1, 1) if arr.ndim == 1 else arr)
     y_true, y_pred = arrays
     sw = None if sw is None else sw.astype(dtype, copy=False)
@@ -267,7 +276,7 @@ def _scores(y_true, y_score, sw, pred_name: str) -> Targets:
                          f"got shape {y_score.shape}.")
     if y_score.dtype.kind != "f":
         y_score = y_score.astype(np.float64)
-    _check_finite(y_score, pred_name)
+    check_finite(y_score, pred_name)
     if y_type != "multilabel-indicator":
         y_true = _squeeze_column(y_true, "y_true")
     return Targets(y_type, y_true, y_score, sw,

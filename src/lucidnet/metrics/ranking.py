@@ -12,7 +12,7 @@ from itertools import combinations
 
 import numpy as np
 
-from ._validation import check_average, check_targets, warn_undefined
+from ._validation import check_average, check_finite, check_targets, warn_undefined
 
 __all__ = [
     "auc",
@@ -107,6 +107,13 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
 def auc(x, y) -> float:
     """Area under a curve by the trapezoidal rule (SPEC K3); ``x`` monotone (either way)."""
     x, y = np.asarray(x, dtype=float).reshape(-1), np.asarray(y, dtype=float).reshape(-1)
+    check_finite(x, "x")
+    check_finite(y, "y")
+    return _trapezoid_area(x, y)
+
+
+def _trapezoid_area(x: np.ndarray, y: np.ndarray) -> float:
+    """`auc` without the finiteness check: an undefined ROC curve (all-NaN rates) gives NaN."""
     if x.shape != y.shape:
         raise ValueError(f"Found input variables with inconsistent numbers of samples: x has "
                          f"{x.shape[0]}, y has {y.shape[0]}. Expected the same length.")
@@ -152,14 +159,14 @@ def _binary_roc_auc(y_true, y_score, sample_weight=None, max_fpr=None):
         return float("nan")
     fpr, tpr, _ = roc_curve(y_true, y_score, sample_weight=sample_weight)
     if max_fpr is None or max_fpr == 1:
-        return auc(fpr, tpr)
+        return _trapezoid_area(fpr, tpr)
     # McClish-standardized partial AUC over [0, max_fpr]
     stop = np.searchsorted(fpr, max_fpr, "right")
     tpr = np.append(tpr[:stop], np.interp(max_fpr, fpr[stop - 1:stop + 1],
                                           tpr[stop - 1:stop + 1]))
     fpr = np.append(fpr[:stop], max_fpr)
     min_area, max_area = 0.5 * max_fpr ** 2, max_fpr
-    return 0.5 * (1 + (auc(fpr, tpr) - min_area) / (max_area - min_area))
+    return 0.5 * (1 + (_trapezoid_area(fpr, tpr) - min_area) / (max_area - min_area))
 
 
 def _average_binary_score(metric, y_true, y_score, average, sample_weight=None):

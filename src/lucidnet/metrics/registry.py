@@ -33,14 +33,17 @@ import numpy as np
 from . import classification as C
 from . import ranking as R
 from . import regression as G
+from ._validation import check_finite
 
 __all__ = ["METRICS", "Metric", "get_metric", "scores_to_labels"]
 
 
 def scores_to_labels(y_score) -> np.ndarray:
     """Model outputs -> predicted labels: argmax of ``(N, C)``; ``> 0.5`` for one column;
-    integer arrays are returned unchanged (already labels)."""
+    integer arrays are returned unchanged (already labels). NaN/inf raise (a NaN score must
+    not turn silently into the label 0)."""
     y_score = np.asarray(y_score)
+    check_finite(y_score, "y_score")
     if y_score.dtype.kind in "biu":
         return y_score.reshape(-1) if y_score.ndim == 2 and y_score.shape[1] == 1 else y_score
     if y_score.ndim == 2 and y_score.shape[1] > 1:
