@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor, is_grad_enabled
+from .tensor import _CLOCK, Tensor, is_grad_enabled
 
 __all__ = ["Context", "Function", "unbroadcast"]
 
@@ -41,40 +41,20 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 class Context:
     """What a forward pass leaves for its backward pass.
 
-    ``versions``: the inputs' version counters when the node was made; ``checks``: (tensor,
-    version) for each input whose array was saved, and ``out_version`` the output's when it was
-    saved too -- backward raises if one changed in place since (PyTorch's version check).
+    ``epoch``: the in-place clock when the node was made; backward raises if an input or the
+    output whose memory a saved array shares was changed in place after it (PyTorch's version
+    check). ``stale`` marks a node whose saved output an in-place op inside the graph overwrote.
     """
 
-    __slots__ = ("saved", "needs_input_grad", "versions", "checks", "out_version", "__dict__")
+    __slots__ = ("saved", "needs_input_grad", "epoch", "__dict__")
+    stale = False
 
     def __init__(self, needs_input_grad: tuple):
         self.saved: tuple = ()
         self.needs_input_grad = needs_input_grad
-        self.versions: tuple = ()
-        self.checks: tuple = ()
-        self.out_version = None
 
     def save_for_backward(self, *arrays) -> None:
         self.saved = arrays
-
-
-def _memory_owner(a):
-    """The object that owns a's memory (NumPy collapses chains of views to it, or nearly)."""
-    base = getattr(a, "base", None)
-    while base is not None:
-        a, base = base, getattr(base, "base", None)
-    return a
-
-
-def _record_saved_versions(ctx: Context, parents: tuple, result: Tensor) -> None:
-    owners = {id(_memory_owner(a)) for a in ctx.saved if isinstance(a, np.ndarray)}
-    if not owners:
-        return
-    ctx.checks = tuple((p, p._version) for p in parents
-                       if p is not None and id(_memory_owner(p.data)) in owners)
-    if id(_memory_owner(result.data)) in owners:
-        ctx.out_version = result._version
 
 
 class Function:
@@ -117,8 +97,6 @@ class Function:
             result._ctx = ctx
             result._fn = cls
             result._parents = parents
-            ctx.versions = tuple(0 if p is None else p._version for p in parents)
-            if ctx.saved:
-                _record_saved_versions(ctx, parents, result)
+            ctx.epoch = _CLOCK[0]
         return result
 

@@ -89,8 +89,13 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # so `ndarray + Tensor` calls Tensor.__radd__
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_fn", "_parents", "_retain", "_version",
-                 "_prev", "_alias", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_fn", "_parents", "_retain", "__dict__",
+                 "__weakref__")
+    # rarely set, so class-level defaults: making a tensor (the hot path) costs nothing more
+    _version = 0  # bumped by every in-place change (PyTorch's version counter)
+    _changed_at = 0  # the in-place clock (_CLOCK) at the last in-place change
+    _prev = None  # (tensor holding the graph node before an in-place op, clock then)
+    _alias = None  # the tensor whose memory this one views (detach, reshape, ...)
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         if not isinstance(data, np.ndarray) or dtype is not None:
@@ -107,9 +112,6 @@ class Tensor:
         self._fn = None
         self._parents: tuple = ()
         self._retain = False
-        self._version = 0  # bumped by every in-place change (PyTorch's version counter)
-        self._prev = None  # (tensor holding the graph node before an in-place op, version then)
-        self._alias = None  # the tensor whose memory this one views (detach, reshape, ...)
 
     @classmethod
     def _wrap(cls, array, requires_grad=False) -> Tensor:
@@ -121,9 +123,6 @@ class Tensor:
         t._fn = None
         t._parents = ()
         t._retain = False
-        t._version = 0
-        t._prev = None
-        t._alias = None
         return t
 
     # ----------------------------------------------------------------- basic properties
@@ -264,11 +263,13 @@ class Tensor:
             ctx = node._ctx
             if ctx is _FREED:
                 raise RuntimeError(_FREED_MESSAGE)
-            _check_saved_versions(node, ctx)
+            if ctx.saved and _CLOCK[0] != ctx.epoch:  # something changed in place since
+                _check_saved_versions(node, ctx)
             input_grads = node._fn.backward(ctx, g)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
-            for parent, pg in zip(_graph_parents(node), input_grads):
+            parents = _graph_parents(node) if _REBASED[0] else node._parents
+            for parent, pg in zip(parents, input_grads):
                 if parent is None or pg is None or not parent.requires_grad:
                     continue
                 if pg.shape != parent.shape:  # internal invariant: backward rules keep shapes
@@ -307,7 +308,7 @@ class Tensor:
                 continue
             visited.add(id(node))
             stack.append((node, True))
-            for parent in _graph_parents(node):
+            for parent in _graph_parents(node) if _REBASED[0] else node._parents:
                 if parent is not None and parent.requires_grad and id(parent) not in visited:
                     stack.append((parent, False))
         order.reverse()
@@ -441,9 +442,11 @@ class Tensor:
         )
 
     def _bump_version(self) -> None:
+        _CLOCK[0] += 1
         t = self
         while t is not None:  # a view's change is a change of the tensor it views too
             t._version += 1
+            t._changed_at = _CLOCK[0]
             t = t._alias
 
     def _inplace(self, ufunc, op_name: str, other):
@@ -473,17 +476,18 @@ class Tensor:
             )
         old = Tensor._wrap(self.data.copy(), requires_grad=self.requires_grad)
         old._fn, old._ctx, old._parents, old._prev = self._fn, self._ctx, self._parents, self._prev
-        old._version = self._version + 1  # the old node's saved output (this data) changes now
+        if old._ctx not in (None, _FREED) and _shares_saved_memory(old._ctx, self.data):
+            old._ctx.stale = True  # its saved output is this data, overwritten below
         new = fn.apply(old, self._operand(other))
         if new.shape != self.shape:
             raise ValueError(f"in-place operation: output with shape {self.shape} doesn't match "
                              f"the broadcast shape {new.shape}")
         np.copyto(self.data, new.data, casting="same_kind")
-        self._prev = (old, self._version)
+        _REBASED[0] = True  # from now on backward looks up the node each consumer saw
+        self._prev = (old, _CLOCK[0])  # nodes made until now consumed the old values
         self._bump_version()
         self._fn, self._ctx, self._parents = new._fn, new._ctx, new._parents
-        if self._ctx.out_version is not None:
-            self._ctx.out_version = self._version
+        self._ctx.epoch = _CLOCK[0]  # its saved arrays (old's copy, other) are intact
         self.requires_grad = True
         return self
 
@@ -717,6 +721,8 @@ _LEAF_MESSAGE = (
     "new tensor."
 )
 _SYMBOLS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**"}
+_CLOCK = [0]  # counts in-place changes of any tensor (a node notes it when made)
+_REBASED = [False]  # has any in-place op inside a graph moved a node (see _graph_parents)?
 _FREED = object()  # the _ctx of a node whose saved arrays a backward has released
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -732,32 +738,51 @@ def _graph_parents(node) -> tuple:
     parents = node._parents
     for p in parents:
         if p is not None and p._prev is not None:
-            return tuple(_as_seen(p, v) for p, v in zip(parents, node._ctx.versions))
+            return tuple(_as_seen(p, node._ctx.epoch) for p in parents)
     return parents
 
 
-def _as_seen(p, version):
-    while p is not None and p._prev is not None and version <= p._prev[1]:
+def _as_seen(p, epoch):
+    while p is not None and p._prev is not None and epoch <= p._prev[1]:
         p = p._prev[0]
     return p
 
 
+def _owner_id(a) -> int:
+    """id of the object that owns a's memory (NumPy collapses chains of views to it, or
+    nearly: a few steps at most)."""
+    base = a.base
+    while base is not None:
+        a, base = base, getattr(base, "base", None)
+    return id(a)
+
+
+def _shares_saved_memory(ctx, array: np.ndarray) -> bool:
+    """Does one of the arrays saved on ctx share memory with ``array``? (Asked only once a
+    version changed, so the forward pass pays nothing for it.)"""
+    owner = _owner_id(array)
+    return any(isinstance(a, np.ndarray) and _owner_id(a) == owner for a in ctx.saved)
+
+
 def _check_saved_versions(node, ctx) -> None:
-    """Raise if an array a backward rule saved was changed in place after the forward pass."""
-    for i, (t, version) in enumerate(ctx.checks):
-        if t._version != version:
-            raise RuntimeError(_modified_message(t, node, "an input", version))
-    if ctx.out_version is not None and node._version != ctx.out_version:
-        raise RuntimeError(_modified_message(node, node, "the output", ctx.out_version))
+    """Raise if an array a backward rule saved was changed in place after the forward pass:
+    an input or the output has a newer version and shares memory with a saved array."""
+    if ctx.stale:
+        raise RuntimeError(_modified_message(node, node, "the output"))
+    for p in node._parents:
+        if p is not None and p._changed_at > ctx.epoch and _shares_saved_memory(ctx, p.data):
+            raise RuntimeError(_modified_message(p, node, "an input"))
+    if node._changed_at > ctx.epoch and _shares_saved_memory(ctx, node.data):
+        raise RuntimeError(_modified_message(node, node, "the output"))
 
 
-def _modified_message(t, node, role, expected) -> str:
+def _modified_message(t, node, role) -> str:
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{t.dtype} tensor of shape {t.shape}], which is {role} of "
-        f"{node._fn.__name__}Backward, is at version {t._version}; expected version {expected} "
-        "instead. Write the change out of place (x = x + y instead of x += y), or .clone() the "
-        "tensor before changing it."
+        f"{node._fn.__name__}Backward, is at version {t._version} and was changed after the "
+        "forward pass saved it. Write the change out of place (x = x + y instead of x += y), "
+        "or .clone() the tensor before changing it."
     )
 
 

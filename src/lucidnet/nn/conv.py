@@ -57,11 +57,13 @@ def resolve_padding(padding, kernel: tuple, stride: tuple, dilation: tuple, wher
     return tuple((p, p) for p in pads)
 
 
-def check_input_dtype(x: Tensor, param, where: str) -> None:
+def check_input_dtype(x: Tensor, param, where) -> None:
     """Refuse an input whose dtype differs from the layer's parameters, as PyTorch does: NumPy
-    would silently compute a float32 layer in float64 (or an integer input in float64)."""
-    if param is None or x.dtype == param.dtype:
+    would silently compute a float32 layer in float64 (or an integer input in float64).
+    ``where`` names the layer: a string, or a function making it (called only on error)."""
+    if param is None or x.data.dtype == param.dtype:
         return
+    where = where() if callable(where) else where
     name = np.dtype(param.dtype).name
     cast = {"float32": "x.float()", "float64": "x.double()"}.get(name, f"x.astype({name})")
     hint = f"cast the input with {cast} (a NumPy array: x.astype(np.{name}))"

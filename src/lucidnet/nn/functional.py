@@ -51,8 +51,8 @@ def linear(x, weight, bias=None) -> Tensor:
             f"Linear(in_features={weight.shape[1]}, out_features={weight.shape[0]}) expects input "
             f"of shape (batch, {weight.shape[1]}), got {x.shape}"
         )
-    check_input_dtype(x, weight, f"Linear(in_features={weight.shape[1]}, "
-                                 f"out_features={weight.shape[0]})")
+    check_input_dtype(x, weight, lambda: f"Linear(in_features={weight.shape[1]}, "
+                                         f"out_features={weight.shape[0]})")
     return Linear.apply(x, weight, bias)
 
 

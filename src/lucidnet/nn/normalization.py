@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-def _as_float_tensor(x, like=None, where: str = "") -> Tensor:
+def _as_float_tensor(x, like=None, where="") -> Tensor:
     """x as a tensor; its dtype must match ``like`` (the layer's weight or running statistics)
     when there is one, else an integer input becomes the default float dtype."""
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
@@ -78,7 +78,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalize each sample over its last ``len(normalized_shape)`` axes."""
-    x = _as_float_tensor(x, weight, f"LayerNorm({normalized_shape})")
+    x = _as_float_tensor(x, weight, lambda: f"LayerNorm({normalized_shape})")
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
         raise ValueError(f"LayerNorm(normalized_shape={shape}) expects input of shape "
@@ -88,7 +88,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -
 
 def group_norm(x, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalize each (sample, group of C/G channels) of x (N, C, *S)."""
-    x = _as_float_tensor(x, weight, f"group_norm(num_groups={num_groups})")
+    x = _as_float_tensor(x, weight, lambda: f"group_norm(num_groups={num_groups})")
     if x.ndim < 2 or x.shape[1] % num_groups:
         raise ValueError(f"group_norm: expected input (N, C, *) with C divisible by "
                          f"num_groups={num_groups}, got shape {x.shape}")
@@ -136,8 +136,7 @@ class _BatchNorm(Module):
                              f"{self.shape_text}, got shape {x.shape}")
 
     def forward(self, x) -> Tensor:
-        x = _as_float_tensor(x, _state_of(self.weight, self.running_mean),
-                             f"{type(self).__name__}({self.extra_repr()})")
+        x = _as_float_tensor(x, _state_of(self.weight, self.running_mean), self._name)
         self._check(x)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
@@ -147,6 +146,9 @@ class _BatchNorm(Module):
         use_batch = self.training or not self.track_running_stats
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                           training=use_batch, momentum=factor, eps=self.eps)
+
+    def _name(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -188,7 +190,7 @@ class LayerNorm(Module):
             if elementwise_affine and bias else None
 
     def forward(self, x) -> Tensor:
-        x = _as_float_tensor(x, self.weight, f"LayerNorm({self.extra_repr()})")
+        x = _as_float_tensor(x, self.weight, lambda: f"LayerNorm({self.extra_repr()})")
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -215,7 +217,7 @@ class GroupNorm(Module):
         self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine else None
 
     def forward(self, x) -> Tensor:
-        x = _as_float_tensor(x, self.weight, f"GroupNorm({self.extra_repr()})")
+        x = _as_float_tensor(x, self.weight, lambda: f"GroupNorm({self.extra_repr()})")
         if x.ndim < 2 or x.shape[1] != self.num_channels:
             raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}) expects input of "
                              f"shape (N, {self.num_channels}, *), got {x.shape}")
