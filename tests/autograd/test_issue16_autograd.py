@@ -243,6 +243,7 @@ def test_var_with_no_degrees_of_freedom_is_nan_or_inf_without_warnings():
     lambda t: t.sum(5), lambda t: t.mean(-5), lambda t: t.max(4), lambda t: t.min((0, 4)),
     lambda t: t.var(7), lambda t: t.std(-6), lambda t: t.argmax(4), lambda t: t.flatten(0, 4),
     lambda t: t.transpose(0, 4), lambda t: t.permute(0, 1, 2, 4),
+    lambda t: nn.functional.softmax(t, 4), lambda t: nn.functional.log_softmax(t, -5),
 ])
 def test_out_of_range_dims_raise_index_error_with_the_valid_range(call):
     t = ln.tensor(np.zeros((2, 3, 4, 5)))
@@ -267,8 +268,12 @@ def test_zero_dim_tensors_accept_dim_0_and_minus_1(reduce, dim):
         getattr(s, reduce)(1)
 
 
-def test_zero_dim_argmax():
+def test_zero_dim_argmax_and_softmax():
     assert ln.tensor(np.array(3.0)).argmax(0).item() == 0
+    s = ln.tensor(np.array(1.5), requires_grad=True)
+    out = nn.functional.softmax(s, 0)
+    out.backward()
+    assert out.item() == 1.0 and s.grad == 0.0  # PyTorch: 1 and 0
 
 
 # ------------------------------------------------------------------ transpose / permute

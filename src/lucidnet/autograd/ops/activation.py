@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..tensor import _one_axis
 from .buffers import pooled_like
 
 __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
@@ -98,9 +99,16 @@ class LeakyReLU(Function):
         return np.where(x > 0, g, g * g.dtype.type(ctx.slope))
 
 
+def _softmax_axis(axis, ndim):
+    """The dim checked as PyTorch does (IndexError with the valid range; a 0-d input takes 0/-1)."""
+    axis = _one_axis(axis, ndim)
+    return None if ndim == 0 else axis
+
+
 class Softmax(Function):
     @staticmethod
     def forward(ctx, x, axis=-1):
+        axis = _softmax_axis(axis, x.ndim)
         e = np.exp(x - np.max(x, axis=axis, keepdims=True))
         out = e / np.sum(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
@@ -116,6 +124,7 @@ class Softmax(Function):
 class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, axis=-1):
+        axis = _softmax_axis(axis, x.ndim)
         out = x - logsumexp(x, axis)
         ctx.save_for_backward(out)
         ctx.axis = axis
