@@ -2,6 +2,11 @@
 
 A callback may read ``self.trainer`` (model, optimizer, history) and set
 ``self.trainer.stop_training = True`` to end training after the current epoch.
+
+``on_train_end`` marks a training that ended normally. When an exception (Ctrl-C included)
+escapes ``fit``, ``on_exception(exception)`` runs instead (PyTorch Lightning's hook): a callback
+that changes something outside itself in ``on_train_begin`` (signal handlers, patched methods,
+open progress bars) undoes it there too.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Callback:
     def on_epoch_end(self, epoch, logs=None): ...
     def on_batch_begin(self, batch, logs=None): ...
     def on_batch_end(self, batch, logs=None): ...
+    def on_exception(self, exception: BaseException): ...
 
 
 class CallbackList(Callback):
@@ -76,6 +82,17 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             cb.set_trainer(trainer)
 
+    def on_exception(self, exception: BaseException) -> None:
+        """Every callback's ``on_exception`` runs, even if one of them fails (that failure is
+        reported as a warning: the exception that stopped training is the one to see)."""
+        for cb in self.callbacks:
+            try:
+                cb.on_exception(exception)
+            except Exception as err:  # noqa: BLE001 - cleanup must reach every callback
+                warnings.warn(f"{type(cb).__name__}.on_exception failed with "
+                              f"{type(err).__name__}: {err} (while handling "
+                              f"{type(exception).__name__})", RuntimeWarning, stacklevel=2)
+
 
 class ProgressBar(Callback):
     """A tqdm bar per epoch showing the running loss and, at the end, every metric."""
@@ -103,8 +120,18 @@ class ProgressBar(Callback):
             return
         self.bar.set_postfix({k: f"{v:.4f}" for k, v in (logs or {}).items()
                               if isinstance(v, float)}, refresh=False)
-        self.bar.close()
-        self.bar = None
+        self._close()
+
+    def _close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def on_train_end(self, logs=None):     # an epoch cut short by divergence leaves a bar open
+        self._close()
+
+    def on_exception(self, exception):
+        self._close()
 
 
 # ====================================================================== monitored-metric helpers
@@ -452,9 +479,9 @@ class GracefulInterrupt(Callback):
     """On Ctrl-C (SIGINT) or SIGTERM: finish the current epoch, write a checkpoint, stop cleanly.
 
     Installs its signal handlers in ``on_train_begin`` (main thread only) and puts the previous
-    ones back in ``on_train_end``. A second signal before the epoch ends aborts at once
-    (``KeyboardInterrupt``). Stopping at an epoch boundary is what makes the resumed run exact:
-    ``load_checkpoint(path, trainer)`` then ``trainer.fit(X, y, epochs=remaining, ...)``.
+    ones back in ``on_train_end``, or in ``on_exception`` if training fails. A second signal
+    before the epoch ends aborts at once (``KeyboardInterrupt``). Stopping at an epoch boundary
+    is what makes the resumed run exact: ``load_checkpoint(path, trainer)`` then ``trainer.fit(X, y, epochs=remaining, ...)``.
     After training, ``interrupted`` is True and ``signal_name`` names the signal if one came.
     """
 
@@ -502,3 +529,6 @@ class GracefulInterrupt(Callback):
         for s, previous in self._previous.items():
             signal.signal(s, previous if previous is not None else signal.SIG_DFL)
         self._previous = {}
+
+    def on_exception(self, exception):
+        self.on_train_end()

@@ -216,6 +216,9 @@ class GradientMonitor(Callback):
     def on_train_end(self, logs=None):
         self.trainer.model.__dict__.pop("forward", None)
 
+    def on_exception(self, exception):      # a failed fit must not leave forward patched
+        self.on_train_end()
+
     def on_epoch_begin(self, epoch, logs=None):
         self._sums, self._count = {}, 0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -29,6 +30,67 @@ __all__ = ["Trainer", "TrainingDiverged"]
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite."""
+
+
+def _all_finite(arrays) -> bool:
+    """True if no float array holds NaN/inf: one sum per array, exact check only if it overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return all(a.dtype.kind not in "fc" or math.isfinite(a.sum()) or bool(np.isfinite(a).all())
+                   for a in arrays)
+
+
+class _GoodState:
+    """A copy of the trainable parameters and of every buffer (BatchNorm running statistics ...):
+    the last state of the model known to be finite, put back when training diverges."""
+
+    def __init__(self, model: Module, params: list):
+        self.params = params
+        self.slots = [(m, name) for m in model.modules()
+                      for name, b in m._buffers.items() if isinstance(b, np.ndarray)]
+        self._params = [p.data.copy() for p in params]
+        self._buffers = [np.array(m._buffers[name], copy=True) for m, name in self.slots]
+
+    def buffers(self) -> list:
+        return [m._buffers[name] for m, name in self.slots]
+
+    def finite_buffers(self) -> bool:
+        return _all_finite(self.buffers())
+
+    def finite_params(self) -> bool:
+        return _all_finite(p.data for p in self.params)
+
+    def save(self) -> None:
+        for p, keep in zip(self.params, self._params):
+            np.copyto(keep, p.data)
+        for i, b in enumerate(self.buffers()):
+            keep = self._buffers[i]
+            if keep.shape == b.shape and keep.dtype == b.dtype:
+                np.copyto(keep, b)
+            else:
+                self._buffers[i] = np.array(b, copy=True)
+
+    def restore(self) -> None:
+        for p, keep in zip(self.params, self._params):
+            np.copyto(p.data, keep)
+        for (m, name), keep in zip(self.slots, self._buffers):
+            current = m._buffers[name]
+            if isinstance(current, np.ndarray) and current.ndim and current.shape == keep.shape:
+                np.copyto(current, keep)
+            else:           # 0-d counters such as num_batches_tracked are rebound, not mutated
+                setattr(m, name, keep.copy())
+
+
+@contextmanager
+def _eval_mode(model: Module):
+    """Eval mode inside the block; afterwards (even on error) every submodule gets back the mode
+    it had, so a model frozen in part (e.g. one BatchNorm kept in eval) stays as it was."""
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield
+    finally:
+        for m, mode in modes:
+            object.__setattr__(m, "training", mode)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -80,6 +142,7 @@ class Trainer:
         self.epoch = 0  # epochs completed so far
         self.params: dict = {}
         self.diverged = False
+        self.divergence: str | None = None
         self._shuffle_rng = None
         self._transform = None
         self._pending_transform_state = None
@@ -184,8 +247,17 @@ class Trainer:
         ``validation_split`` holds out the last fraction of (X, y), as Keras does.
         ``transform`` (e.g. ``lucidnet.data.build_augmentation(...)``) is applied to each training
         batch of inputs (augmentation / input noise, SPEC I4, I5); never to validation data.
-        If the loss becomes NaN/inf, training stops, the weights from before the diverging step are
-        restored, a warning is issued and ``trainer.diverged`` is True.
+        Divergence: if the loss, a parameter after an update, or a buffer (BatchNorm running
+        statistics) becomes NaN/inf, training stops and the parameters *and buffers* of the last
+        step with a finite loss are put back (the optimizer's state -- momentum, Adam moments --
+        is not rolled back); a RuntimeWarning is issued, ``trainer.diverged`` is True and
+        ``trainer.divergence`` says where and what (``None`` otherwise). The epoch in which it
+        happened is not recorded, so the history is empty if the first epoch diverged.
+
+        Callbacks: ``on_train_end`` runs when training ends normally (epochs done, early stop,
+        divergence). If an exception (Ctrl-C included) escapes, ``on_exception(exc)`` runs on
+        every callback instead, to undo what it changed (signal handlers, progress bars), and
+        the exception propagates -- the Lightning convention.
         """
         if not isinstance(epochs, numbers.Integral) or epochs < 0:
             raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
@@ -226,10 +298,23 @@ class Trainer:
         cbs.set_trainer(self)
         self.stop_training = False
         self.diverged = False
+        self.divergence = None
         params = [p for p in self.model.parameters() if p.requires_grad]
-        last_good = [np.empty_like(p.data) for p in params]
-        cbs.on_train_begin()
-        for epoch in range(start, start + epochs):
+        good = _GoodState(self.model, params)
+        try:
+            cbs.on_train_begin()
+            self._run_epochs(cbs, X, y, range(start, start + epochs), steps, batch_size, shuffle,
+                             validation_data, transform, good)
+            cbs.on_train_end()
+        except BaseException as exc:       # Ctrl-C too: callbacks put back what they changed
+            cbs.on_exception(exc)
+            raise
+        return self.history
+
+    def _run_epochs(self, cbs, X, y, epochs, steps, batch_size, shuffle, validation_data,
+                    transform, good: _GoodState) -> None:
+        n = len(X)
+        for epoch in epochs:
             cbs.on_epoch_begin(epoch)
             self.model.train()
             order = self._shuffle_rng.permutation(n) if shuffle else np.arange(n)
@@ -248,13 +333,19 @@ class Trainer:
                     loss = loss + self.penalty(self.model)
                 value = float(loss.data)
                 if not math.isfinite(value):
-                    self._diverge(epoch, b, value, params, last_good, has_snapshot=epoch > start or b > 0)
+                    self._diverge(epoch, b, f"the loss became {value}", good)
+                    break
+                if not good.finite_buffers():
+                    self._diverge(epoch, b, "a buffer (e.g. a BatchNorm running statistic) "
+                                  "became NaN or infinite", good)
                     break
                 self.optimizer.zero_grad()
                 loss.backward()
-                for p, keep in zip(params, last_good):
-                    np.copyto(keep, p.data)
+                good.save()     # the weights that gave this finite loss, with their buffers
                 self.optimizer.step()
+                if not good.finite_params():
+                    self._diverge(epoch, b, "the update made a parameter NaN or infinite", good)
+                    break
                 if self.scheduler is not None and self.scheduler_interval == "batch":
                     self.scheduler.step()
                 total += value * len(idx)
@@ -281,19 +372,15 @@ class Trainer:
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        cbs.on_train_end()
-        return self.history
 
-    def _diverge(self, epoch, batch, value, params, last_good, has_snapshot):
-        if has_snapshot:
-            for p, keep in zip(params, last_good):
-                np.copyto(p.data, keep)
+    def _diverge(self, epoch: int, batch: int, what: str, good: _GoodState) -> None:
+        good.restore()
         self.diverged = True
         self.stop_training = True
-        warnings.warn(
-            f"training stopped: the loss became {value} at epoch {epoch + 1}, batch {batch + 1}; "
-            "the last weights with a finite loss were kept. Lower the learning rate, normalize the "
-            "inputs or clip gradients.", RuntimeWarning, stacklevel=3)
+        self.divergence = (f"training diverged at epoch {epoch + 1}, batch {batch + 1}: {what}; "
+                           f"the last finite weights and buffers were kept")
+        warnings.warn(f"{self.divergence}. Lower the learning rate, normalize the inputs or clip "
+                      "gradients.", RuntimeWarning, stacklevel=4)
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict:
@@ -337,12 +424,10 @@ class Trainer:
 
     # ------------------------------------------------------------------ inference
     def _forward_batches(self, X, batch_size):
-        self.model.eval()
         outs = []
-        with no_grad():
+        with _eval_mode(self.model), no_grad():
             for i in range(0, len(X), batch_size):
                 outs.append(self.model(Tensor(X[i:i + batch_size])).data)
-        self.model.train()
         return np.concatenate(outs)
 
     def evaluate(self, X, y, batch_size: int = 256) -> dict:
