@@ -356,3 +356,22 @@ def test_buffer_pool_reuses_a_buffer_once_nothing_uses_it():
     b = pooled_empty((512, 512), np.float32)  # same size in bytes
     assert b.__array_interface__["data"][0] == address
     release_buffers()
+
+
+# ------------------------------------------------------------------ same class, other ops
+def test_elementwise_max_and_min_split_a_tie_as_pytorch():
+    from lucidnet.autograd.ops.elementwise import Maximum, Minimum
+
+    for op, grads in ((Maximum, ([0.5, 1, 0], [0.5, 0, 1])), (Minimum, ([0.5, 0, 1], [0.5, 1, 0]))):
+        a, b = _leaf([1.0, 2.0, 3.0]), _leaf([1.0, 1.0, 5.0])
+        op.apply(a, b).sum().backward()
+        assert a.grad.tolist() == grads[0] and b.grad.tolist() == grads[1]
+
+
+def test_mean_over_an_empty_axis_is_nan_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = ln.tensor(np.zeros((2, 0)), requires_grad=True)
+        m = x.mean(1)
+        m.sum().backward()
+        assert np.all(np.isnan(m.data)) and x.grad.shape == (2, 0)

@@ -194,8 +194,14 @@ class Clip(Function):
         return g * mask
 
 
+def _extremum_shares(a, b, take_a):
+    """Gradient shares of elementwise max/min: 1 to the winner, 1/2 each on a tie (PyTorch)."""
+    share_a = np.where(a == b, 0.5, take_a)
+    return share_a, 1.0 - share_a
+
+
 class Maximum(Function):
-    """z = max(a, b) elementwise; ties send the gradient to a."""
+    """z = max(a, b) elementwise; a tie splits the gradient equally, as PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -205,12 +211,13 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        take_a = a >= b
-        return unbroadcast(g * take_a, _shape(a)), unbroadcast(g * ~take_a, _shape(b))
+        share_a, share_b = _extremum_shares(a, b, a > b)
+        return (unbroadcast((g * share_a).astype(g.dtype), _shape(a)),
+                unbroadcast((g * share_b).astype(g.dtype), _shape(b)))
 
 
 class Minimum(Function):
-    """z = min(a, b) elementwise; ties send the gradient to a."""
+    """z = min(a, b) elementwise; a tie splits the gradient equally, as PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -220,8 +227,9 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        take_a = a <= b
-        return unbroadcast(g * take_a, _shape(a)), unbroadcast(g * ~take_a, _shape(b))
+        share_a, share_b = _extremum_shares(a, b, a < b)
+        return (unbroadcast((g * share_a).astype(g.dtype), _shape(a)),
+                unbroadcast((g * share_b).astype(g.dtype), _shape(b)))
 
 
 class Where(Function):

@@ -46,12 +46,18 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.args = (a.shape, axis, keepdims)
+        if a.size == 0:  # nan without a warning, as PyTorch
+            with np.errstate(invalid="ignore"):
+                return np.asarray(np.sum(a, axis=axis, keepdims=keepdims) / np.float64(0.0),
+                                  dtype=a.dtype if a.dtype.kind == "f" else None)
         return np.asarray(np.mean(a, axis=axis, keepdims=keepdims))
 
     @staticmethod
     def backward(ctx, g):
         shape, axis, keepdims = ctx.args
         n = _count(shape, axis)
+        if n == 0:  # nothing to spread the gradient over
+            return np.zeros(shape, dtype=g.dtype)
         return np.broadcast_to(_expand(g, shape, axis, keepdims) / n, shape).astype(g.dtype)
 
 
