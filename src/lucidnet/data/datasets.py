@@ -12,6 +12,7 @@ import csv
 import functools
 import gzip
 import inspect
+import io
 import math
 import os
 import struct
@@ -347,33 +348,58 @@ def _load_mnist_dir(path: str | os.PathLike | None = None, prefix: str = "t10k",
 
 
 # --------------------------------------------------------------------------- CSV
-def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = ",",
-             header: bool = True, task: str | None = None) -> Dataset:
+_MISSING = {"", "na", "n/a", "nan", "null", "none"}
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _read_csv_rows(path, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """Non-blank rows (cells stripped) and their 1-based line numbers; a UTF-8 BOM is dropped."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise ValueError(f"{os.fspath(path)}: line {line} is not valid UTF-8 (byte "
+                         f"{raw[err.start]:#04x}); save the file as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, lines = [], []
+    for row in reader:
+        if not row or all(not c.strip() for c in row):
+            continue
+        rows.append([c.strip() for c in row])
+        lines.append(reader.line_num)
+    return rows, lines
+
+
+def load_csv(path: str | os.PathLike, target: str | int | None = -1, delimiter: str = ",",
+             header: bool | None = None, task: str | None = None) -> Dataset:
     """A numeric CSV table as a Dataset; ``target`` names the label column (name or index), or
     None for a table of features only (``y`` is then an empty array: data to predict on).
 
-    Feature cells must be finite numbers. ``task=None`` infers it: a non-numeric or
-    integer-valued target means classification (labels mapped to ``0..K-1`` in sorted order,
-    ``target_names`` the original values), otherwise regression. Blank lines are skipped.
-    Errors name the line (1-based, as in an editor) and the column.
+    ``header=None`` detects the header line: a first line whose cells are all numbers is data
+    (columns are then named ``column0, column1, ...``), anything else is the header. ``True`` /
+    ``False`` force it. A UTF-8 byte-order mark is ignored. Feature cells must be finite numbers
+    within float32's range. ``task=None`` infers it: a non-numeric or integer-valued target means
+    classification (labels mapped to ``0..K-1`` in sorted order, ``target_names`` the original
+    values), otherwise regression. A missing target (empty, NA, nan) is an error, never a class.
+    Blank lines are skipped. Errors name the file, the line (1-based, as in an editor) and the
+    column.
     """
     if task not in (None, "classification", "regression"):
         raise ValueError(f"task must be None, 'classification' or 'regression', got {task!r}")
-    with open(path, newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        rows, lines = [], []
-        for row in reader:
-            if not row or all(not c.strip() for c in row):
-                continue
-            rows.append([c.strip() for c in row])
-            lines.append(reader.line_num)
+    if header not in (None, True, False):
+        raise ValueError(f"header must be None (detect), True or False, got {header!r}")
+    rows, lines = _read_csv_rows(path, delimiter)
+    if not rows:
+        raise ValueError(f"{path}: empty file, expected a header line and data rows")
+    if header is None:
+        header = _try_numbers(rows[0]) is None
     if header:
-        if not rows:
-            raise ValueError(f"{path}: empty file, expected a header line")
         names, rows, header_line = rows[0], rows[1:], lines[0]
         lines = lines[1:]
     else:
-        names = [f"column{j}" for j in range(len(rows[0]))] if rows else []
+        names = [f"column{j}" for j in range(len(rows[0]))]
         header_line = None
     if not rows:
         raise ValueError(f"{path}: no data rows")
@@ -386,7 +412,8 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = "
         t = None
     elif isinstance(target, str):
         if not header:
-            raise ValueError("target given by name needs header=True; pass a column index instead")
+            raise ValueError(f"{path}: target column {target!r} given by name, but the file has no "
+                             "header line; pass a column index instead")
         if target not in names:
             raise ValueError(f"{path}: target column {target!r} not in header; columns: {names}")
         t = names.index(target)
@@ -401,7 +428,7 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = "
     feats = [j for j in range(width) if j != t]
     try:  # one vectorized parse; the slow cell-by-cell pass only runs to locate an error
         X = np.array([[row[j] for j in feats] for row in rows], dtype=np.float64)
-        ok = bool(np.isfinite(X).all())
+        ok = bool((np.abs(X) <= _FLOAT32_MAX).all())  # also False for NaN / inf
     except ValueError:
         ok = False
     if not ok:
@@ -414,15 +441,17 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = "
                        feature_names=feature_names, name=os.path.basename(os.fspath(path)),
                        description=f"CSV table {os.fspath(path)} (features only)")
     y_raw = [row[t] for row in rows]
+    for value, line in zip(y_raw, lines):
+        if value.lower() in _MISSING:
+            raise ValueError(f"{path}: line {line}, target column {names[t]!r}: missing value "
+                             f"{value!r}; drop or fill the rows without a target")
     common = {"feature_names": feature_names, "name": os.path.basename(os.fspath(path)),
-                  "description": f"CSV table {os.fspath(path)}, target column {names[t]!r}"}
+              "description": f"CSV table {os.fspath(path)}, target column {names[t]!r}"}
     values = _try_numbers(y_raw)
     if task == "regression" or (task is None and values is not None
                                 and not np.all(values == np.round(values))):
-        if values is None:
-            bad = next(i for i, v in enumerate(y_raw) if _try_numbers([v]) is None)
-            raise ValueError(f"{path}: line {lines[bad]}, target column {names[t]!r}: "
-                             f"{y_raw[bad]!r} is not a number (regression needs numeric targets)")
+        for value, line in zip(y_raw, lines):
+            _number(value, path, line, names[t], t, what="target column")
         return Dataset(X.astype(np.float32), values.astype(np.float32), "regression", None, **common)
     if values is not None:
         classes, y = np.unique(values, return_inverse=True)
@@ -434,15 +463,17 @@ def load_csv(path: str | os.PathLike, target: str | int = -1, delimiter: str = "
                    len(classes), target_names=target_names, **common)
 
 
-def _number(cell: str, path, line: int, col_name: str, col: int) -> float:
+def _number(cell: str, path, line: int, col_name: str, col: int, what: str = "column") -> float:
+    where = f"{path}: line {line}, {what} {col_name!r} (index {col})"
     try:
         v = float(cell)
     except ValueError:
-        raise ValueError(f"{path}: line {line}, column {col_name!r} (index {col}): "
-                         f"{cell!r} is not a number") from None
+        raise ValueError(f"{where}: {cell!r} is not a number") from None
     if not math.isfinite(v):
-        raise ValueError(f"{path}: line {line}, column {col_name!r} (index {col}): "
-                         f"non-finite value {cell!r}; impute missing values first")
+        raise ValueError(f"{where}: non-finite value {cell!r}; impute missing values first")
+    if abs(v) > _FLOAT32_MAX:
+        raise ValueError(f"{where}: {cell!r} is beyond float32's range (|x| <= {_FLOAT32_MAX:.4g}); "
+                         "rescale the column")
     return v
 
 

@@ -62,3 +62,7 @@ __all__ += [
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d",
     "Dropout2d", "GaussianNoise", "WeightNoise",
 ]
+
+from .preprocessing import Standardize  # noqa: E402  (the CLI input scaler as a layer)
+
+__all__ += ["Standardize"]
