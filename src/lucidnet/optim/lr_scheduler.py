@@ -1,14 +1,25 @@
 """Learning-rate schedules, PyTorch's names and semantics (SPEC F1, F2, F3).
 
-Every schedule (except `ReduceLROnPlateau`, which reacts to a metric) is a closed form
-``lr_t = f(base_lr, t)`` of the step count ``t = last_epoch``; ``step()`` advances ``t`` by one and
-writes ``lr_t`` into each param group. As in PyTorch, building a scheduler applies ``lr_0`` at once
-and stores the group's starting lr as ``group["initial_lr"]`` (the ``base_lr`` of every schedule).
+``step()`` advances the step count ``t = last_epoch`` by one and writes the new lr into each param
+group. As in PyTorch, building a scheduler applies ``lr_0`` at once and stores the group's
+starting lr as ``group["initial_lr"]`` (the ``base_lr`` of every schedule).
+
+Chainable, as in PyTorch: the decay schedules (`StepLR`, `MultiStepLR`, `ConstantLR`, `LinearLR`,
+`ExponentialLR`, `PolynomialLR`, `CosineAnnealingLR`, `MultiplicativeLR`, and
+`ReduceLROnPlateau`) compute the new lr from the group's *current* lr (``lr_t = lr_{t-1} *
+factor_t``), so two schedules on one optimizer compose: StepLR and MultiStepLR both cutting at
+epoch 3 give ``lr * gamma1 * gamma2``, and a plateau cut survives a later milestone. Alone, each
+follows its closed form ``lr_t = f(base_lr, t)`` (``_get_closed_form_lr``; equal up to rounding).
+`LambdaLR`, `CosineAnnealingWarmRestarts`, `CyclicLR` and `OneCycleLR` set absolute values from
+``base_lr`` (PyTorch does the same); `ChainedScheduler` steps several schedules at once and
+`SequentialLR` runs them one after another.
 
 ``interval`` says how the trainer should step a schedule: ``"epoch"`` (after each epoch) or
 ``"batch"`` (after each optimizer step: `CyclicLR`, `OneCycleLR`). ``needs_metric = True`` marks
 `ReduceLROnPlateau`, stepped as ``scheduler.step(val_loss)``. ``state_dict()`` is JSON-able:
-plain numbers, strings and lists (functions such as LambdaLR's lambdas are not stored).
+plain numbers, strings and lists (functions such as LambdaLR's lambdas are not stored). A chainable
+schedule resumes from the lr in the param groups, so restore the optimizer's state dict with it
+(``Trainer.state_dict`` and the checkpoints hold both).
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from typing import Any
 
 __all__ = [
     "SCHEDULERS",
+    "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
@@ -29,6 +41,7 @@ __all__ = [
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
     "PolynomialLR",
     "ReduceLROnPlateau",
@@ -84,10 +97,11 @@ def _per_group(owner: str, name: str, optimizer, value, low: float = 0.0) -> lis
 
 
 class LRScheduler:
-    """Base class: closed-form schedules ``lr_t = _lr_at(base_lr, t)``."""
+    """Base class: ``step()`` sets each group's lr to ``get_lr()`` for ``t = last_epoch + 1``."""
 
     interval = "epoch"
     needs_metric = False
+    _is_initial = False     # True while the constructor applies lr_0 (PyTorch's _initial_step)
 
     def __init__(self, optimizer, last_epoch: int = -1):
         owner = type(self).__name__
@@ -105,22 +119,40 @@ class LRScheduler:
                                  f"state_dict first)")
         self.base_lrs = [float(g["initial_lr"]) for g in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
         self._step_count = 0
-        self.step()
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
-    # --------------------------------------------------------------- closed form
-    def _lr_at(self, base_lr: float, t: int) -> float:  # pragma: no cover - abstract
+    def get_lr(self) -> list[float]:  # pragma: no cover - abstract
+        """Learning rates of step ``last_epoch`` (one per param group)."""
         raise NotImplementedError
-
-    def get_lr(self) -> list[float]:
-        """Learning rates of the current step ``last_epoch`` (one per param group)."""
-        return [self._lr_at(b, self.last_epoch) for b in self.base_lrs]
 
     def step(self) -> None:
         """Advance one step (epoch or batch, see ``interval``) and set each group's lr."""
         self._step_count += 1
-        self.last_epoch += 1
-        self._apply(self.get_lr())
+        self._update_lr()
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """One step ahead (``epoch=None``), or jump to ``epoch`` by the closed form if there is
+        one (how `SequentialLR` restarts a schedule at its milestone)."""
+        if epoch is None:
+            self.last_epoch += 1
+            lrs = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed = getattr(self, "_get_closed_form_lr", None)
+            lrs = closed() if closed is not None else self.get_lr()
+        self._apply(lrs)
+
+    def _scaled(self, factor: float) -> list[float]:
+        """The chainable form: each group's current lr times ``factor``."""
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
 
     def _apply(self, lrs: Sequence[float]) -> None:
         for group, lr in zip(self.optimizer.param_groups, lrs):
@@ -151,29 +183,51 @@ class LRScheduler:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self.get_last_lr()})"
 
 
+def _lambdas(owner: str, optimizer, lr_lambda) -> list[Callable[[int], float]]:
+    _req(owner, "lr_lambda", lr_lambda)
+    n = len(optimizer.param_groups)
+    lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+    if len(lambdas) != n or not all(callable(f) for f in lambdas):
+        raise ValueError(f"{owner}: lr_lambda must be a function or a list of {n} functions, "
+                         f"got {lr_lambda!r}")
+    return lambdas
+
+
 # ---------------------------------------------------------------------------------- F1
 class LambdaLR(LRScheduler):
-    """``lr_t = base_lr * lr_lambda(t)`` (one function, or one per param group)."""
+    """``lr_t = base_lr * lr_lambda(t)`` (one function, or one per param group); absolute."""
 
     _not_saved = ("lr_lambdas",)
 
     def __init__(self, optimizer, lr_lambda: Callable[[int], float] | list | None = None,
                  last_epoch: int = -1):
-        _req("LambdaLR", "lr_lambda", lr_lambda)
-        n = len(optimizer.param_groups)
-        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
-        if len(lambdas) != n or not all(callable(f) for f in lambdas):
-            raise ValueError(f"LambdaLR: lr_lambda must be a function or a list of {n} functions, "
-                             f"got {lr_lambda!r}")
-        self.lr_lambdas = lambdas
+        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
         return [b * f(self.last_epoch) for f, b in zip(self.lr_lambdas, self.base_lrs)]
 
 
+class MultiplicativeLR(LRScheduler):
+    """``lr_t = lr_{t-1} * lr_lambda(t)`` for ``t >= 1`` (one function, or one per group)."""
+
+    _not_saved = ("lr_lambdas",)
+
+    def __init__(self, optimizer, lr_lambda: Callable[[int], float] | list | None = None,
+                 last_epoch: int = -1):
+        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial:
+            return self._scaled(1.0)
+        return [g["lr"] * f(self.last_epoch)
+                for f, g in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+
 class StepLR(LRScheduler):
-    """Step decay ``lr_t = base_lr * gamma^floor(t / step_size)`` (SPEC F1)."""
+    """Step decay: times ``gamma`` every ``step_size`` steps; alone
+    ``lr_t = base_lr * gamma^floor(t / step_size)`` (SPEC F1)."""
 
     def __init__(self, optimizer, step_size: int | None = None, gamma: float = 0.1,
                  last_epoch: int = -1):
@@ -181,12 +235,17 @@ class StepLR(LRScheduler):
         self.gamma = _real("StepLR", "gamma", gamma, 0.0, low_open=True)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr, t):
-        return base_lr * self.gamma ** (t // self.step_size)
+    def get_lr(self) -> list[float]:
+        t = self.last_epoch
+        return self._scaled(self.gamma if t > 0 and t % self.step_size == 0 else 1.0)
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [b * self.gamma ** (self.last_epoch // self.step_size) for b in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
-    """``lr_t = base_lr * gamma^(number of milestones <= t)``."""
+    """Times ``gamma`` at each milestone (twice for a repeated one); alone
+    ``lr_t = base_lr * gamma^(number of milestones <= t)``."""
 
     def __init__(self, optimizer, milestones: Sequence[int] | None = None, gamma: float = 0.1,
                  last_epoch: int = -1):
@@ -198,25 +257,41 @@ class MultiStepLR(LRScheduler):
         self.gamma = _real("MultiStepLR", "gamma", gamma, 0.0, low_open=True)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr, t):
-        return base_lr * self.gamma ** bisect_right(self.milestones, t)
+    def get_lr(self) -> list[float]:
+        return self._scaled(self.gamma ** self.milestones.count(self.last_epoch))
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [b * self.gamma ** bisect_right(self.milestones, self.last_epoch)
+                for b in self.base_lrs]
 
 
 class ConstantLR(LRScheduler):
-    """``lr_t = base_lr * factor`` for ``t < total_iters``, then ``base_lr`` (SPEC F1: constant)."""
+    """Times ``factor`` at ``t = 0``, divided back at ``t = total_iters``; alone
+    ``lr_t = base_lr * factor`` for ``t < total_iters``, then ``base_lr`` (SPEC F1: constant)."""
 
     def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1):
-        self.factor = _real("ConstantLR", "factor", factor, 0.0, 1.0)
+        # factor 0 could never be divided back out (PyTorch: ZeroDivisionError at total_iters)
+        self.factor = _real("ConstantLR", "factor", factor, 0.0, 1.0, low_open=True)
         self.total_iters = _int("ConstantLR", "total_iters", total_iters, 0)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr, t):
-        return base_lr * (self.factor if t < self.total_iters else 1.0)
+    def get_lr(self) -> list[float]:
+        t, n = self.last_epoch, self.total_iters
+        if n == 0:          # no constant phase at all (as the closed form says)
+            return self._scaled(1.0)
+        if t == 0:
+            return self._scaled(self.factor)
+        return self._scaled(1.0 / self.factor if t == n else 1.0)
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [b * (self.factor if self.last_epoch < self.total_iters else 1.0)
+                for b in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
-    """Linear warmup/decay of the factor: ``lr_t = base_lr (s + (e - s) min(t, T)/T)`` (SPEC F3)."""
+    """Linear warmup/decay of the factor; alone ``lr_t = base_lr (s + (e - s) min(t, T)/T)``
+    (SPEC F3)."""
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1):
@@ -226,13 +301,22 @@ class LinearLR(LRScheduler):
         self.total_iters = _int("LinearLR", "total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr, t):
+    def get_lr(self) -> list[float]:
+        t, s, e, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
+        if t == 0:
+            return self._scaled(s)
+        if self._is_initial or t > n:
+            return self._scaled(1.0)
+        return self._scaled(1.0 + (e - s) / (n * s + (t - 1) * (e - s)))
+
+    def _get_closed_form_lr(self) -> list[float]:
         s, e, n = self.start_factor, self.end_factor, self.total_iters
-        return base_lr * (s + (e - s) * min(n, t) / n)
+        return [b * (s + (e - s) * min(n, self.last_epoch) / n) for b in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
-    """``lr_t = base_lr * gamma^t``; `from_decay_rate` gives the notes' ``α0·e^(-k t)`` (SPEC F1)."""
+    """Times ``gamma`` every step; alone ``lr_t = base_lr * gamma^t``; `from_decay_rate` gives
+    the notes' ``α0·e^(-k t)`` (SPEC F1)."""
 
     def __init__(self, optimizer, gamma: float | None = None, last_epoch: int = -1):
         self.gamma = _real("ExponentialLR", "gamma", gamma, 0.0, low_open=True)
@@ -241,29 +325,41 @@ class ExponentialLR(LRScheduler):
 
     @classmethod
     def from_decay_rate(cls, optimizer, k: float, last_epoch: int = -1) -> ExponentialLR:
-        """The notes' ``α_t = α0 e^(-k t)``: ``gamma = e^(-k)``, computed as ``exp(-k t)``."""
+        """The notes' ``α_t = α0 e^(-k t)``: ``gamma = e^(-k)``."""
         k = _real("ExponentialLR.from_decay_rate", "k", k, 0.0)
         self = cls.__new__(cls)
         self.gamma, self.decay_rate = math.exp(-k), k
         LRScheduler.__init__(self, optimizer, last_epoch)
         return self
 
-    def _lr_at(self, base_lr, t):
+    def get_lr(self) -> list[float]:
+        return self._scaled(1.0 if self._is_initial else self.gamma)
+
+    def _get_closed_form_lr(self) -> list[float]:
+        t = self.last_epoch
         if self.decay_rate is not None:
-            return base_lr * math.exp(-self.decay_rate * t)
-        return base_lr * self.gamma ** t
+            return [b * math.exp(-self.decay_rate * t) for b in self.base_lrs]
+        return [b * self.gamma ** t for b in self.base_lrs]
 
 
 class PolynomialLR(LRScheduler):
-    """``lr_t = base_lr (1 - min(t, T)/T)^power`` (SPEC F1)."""
+    """Polynomial decay to 0 at ``total_iters``; alone ``lr_t = base_lr (1 - min(t, T)/T)^power``
+    (SPEC F1)."""
 
     def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
         self.total_iters = _int("PolynomialLR", "total_iters", total_iters)
         self.power = _real("PolynomialLR", "power", power, 0.0)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr, t):
-        return base_lr * (1.0 - min(self.total_iters, t) / self.total_iters) ** self.power
+    def get_lr(self) -> list[float]:
+        t, n = self.last_epoch, self.total_iters
+        if self._is_initial or t > n:
+            return self._scaled(1.0)
+        return self._scaled(((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power)
+
+    def _get_closed_form_lr(self) -> list[float]:
+        n = self.total_iters
+        return [b * (1.0 - min(n, self.last_epoch) / n) ** self.power for b in self.base_lrs]
 
 
 # ---------------------------------------------------------------------------------- F2
@@ -272,7 +368,8 @@ def _cosine(base_lr: float, eta_min: float, t: float, period: float) -> float:
 
 
 class CosineAnnealingLR(LRScheduler):
-    """``lr_t = η_min + (base_lr - η_min)(1 + cos(π t / T_max))/2`` (SPEC F2)."""
+    """Cosine annealing, PyTorch's recursive form; alone
+    ``lr_t = η_min + (base_lr - η_min)(1 + cos(π t / T_max))/2`` (SPEC F2)."""
 
     def __init__(self, optimizer, T_max: int | None = None, eta_min: float = 0.0,
                  last_epoch: int = -1):
@@ -280,13 +377,24 @@ class CosineAnnealingLR(LRScheduler):
         self.eta_min = _real("CosineAnnealingLR", "eta_min", eta_min, 0.0)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base_lr, t):
-        return _cosine(base_lr, self.eta_min, t, self.T_max)
+    def get_lr(self) -> list[float]:
+        t, T, eta = self.last_epoch, self.T_max, self.eta_min
+        groups = self.optimizer.param_groups
+        if self._is_initial:
+            return self._scaled(1.0)
+        if (t - 1 - T) % (2 * T) == 0:      # leaving the minimum: the ratio below is 0/0
+            return [g["lr"] + (b - eta) * (1 - math.cos(math.pi / T)) / 2
+                    for b, g in zip(self.base_lrs, groups)]
+        return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+                * (g["lr"] - eta) + eta for g in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [_cosine(b, self.eta_min, self.last_epoch, self.T_max) for b in self.base_lrs]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
     """SGDR: cosine from ``base_lr`` to ``eta_min`` over ``T_i`` steps, then restart with
-    ``T_{i+1} = T_mult T_i`` (``T_0`` first) (SPEC F2)."""
+    ``T_{i+1} = T_mult T_i`` (``T_0`` first); absolute, as in PyTorch (SPEC F2)."""
 
     def __init__(self, optimizer, T_0: int | None = None, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1):
@@ -305,30 +413,98 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             period *= self.T_mult
         return t, period
 
-    def _lr_at(self, base_lr, t):
-        t_cur, period = self.cycle_position(t)
-        return _cosine(base_lr, self.eta_min, t_cur, period)
+    def get_lr(self) -> list[float]:
+        t_cur, period = self.cycle_position(self.last_epoch)
+        return [_cosine(b, self.eta_min, t_cur, period) for b in self.base_lrs]
 
 
 # ---------------------------------------------------------------------------------- F3
-class SequentialLR(LRScheduler):
+def _check_parts(owner: str, optimizer, schedulers) -> list[LRScheduler]:
+    _req(owner, "schedulers", schedulers)
+    schedulers = list(schedulers)
+    if not schedulers:
+        raise ValueError(f"{owner}: schedulers must hold at least one scheduler, got []")
+    for i, s in enumerate(schedulers):
+        if not isinstance(s, LRScheduler) or s.needs_metric:
+            raise ValueError(f"{owner}: schedulers[{i}] must be a schedule stepped without a "
+                             f"metric (not ReduceLROnPlateau), got {type(s).__name__}")
+        if s.optimizer is not optimizer:
+            raise ValueError(f"{owner}: schedulers[{i}] ({type(s).__name__}) belongs to "
+                             f"another optimizer")
+    return schedulers
+
+
+class _Composite(LRScheduler):
+    """State of a schedule made of schedules: its own counters plus each part's state dict."""
+
+    def get_lr(self) -> list[float]:
+        return self.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        owner = type(self).__name__
+        if not isinstance(state_dict, dict) or "_schedulers" not in state_dict:
+            raise ValueError(f"{owner}.load_state_dict: expected the dict of "
+                             f"{owner}.state_dict(), got {type(state_dict).__name__}")
+        state = dict(state_dict)
+        subs = state.pop("_schedulers")
+        if len(subs) != len(self._schedulers):
+            raise ValueError(f"{owner}.load_state_dict: {len(subs)} saved schedulers, "
+                             f"{len(self._schedulers)} here")
+        self.__dict__.update(state)
+        for s, sd in zip(self._schedulers, subs):
+            s.load_state_dict(sd)
+
+
+class ChainedScheduler(_Composite):
+    """Step several schedules on one optimizer together: ``step()`` calls each one's ``step()``
+    in order, so chainable factors multiply (e.g. ConstantLR warmup times ExponentialLR)."""
+
+    def __init__(self, schedulers: Sequence[LRScheduler] | None = None, optimizer=None):
+        _req("ChainedScheduler", "schedulers", schedulers)
+        schedulers = list(schedulers)
+        if optimizer is None and schedulers:
+            optimizer = getattr(schedulers[0], "optimizer", None)
+        self._schedulers = _check_parts("ChainedScheduler", optimizer, schedulers)
+        intervals = sorted({s.interval for s in self._schedulers})
+        if len(intervals) > 1:
+            raise ValueError("ChainedScheduler: all schedulers must step at the same interval, "
+                             "got both 'batch' and 'epoch' ones; give them to the Trainer "
+                             "separately or use one kind")
+        self.interval = intervals[0]
+        self.optimizer = optimizer
+        self.last_epoch = max(s.last_epoch for s in self._schedulers)
+        self._last_lr = [float(g["lr"]) for g in optimizer.param_groups]
+
+    def step(self) -> None:
+        for s in self._schedulers:
+            s.step()
+        self.last_epoch += 1
+        self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
+
+
+def _undo_initial_step(scheduler) -> None:
+    parts = getattr(scheduler, "_schedulers", None)
+    if parts is None:
+        scheduler.last_epoch -= 1
+    else:
+        for s in parts:
+            _undo_initial_step(s)
+
+
+class SequentialLR(_Composite):
     """Run ``schedulers[i]`` between ``milestones[i-1]`` and ``milestones[i]``, each restarted at
     ``t = 0`` on its milestone (e.g. LinearLR warmup then CosineAnnealingLR) (SPEC F3)."""
 
     def __init__(self, optimizer, schedulers: Sequence[LRScheduler] | None = None,
                  milestones: Sequence[int] | None = None, last_epoch: int = -1):
-        _req("SequentialLR", "schedulers", schedulers)
+        schedulers = _check_parts("SequentialLR", optimizer, schedulers)
         _req("SequentialLR", "milestones", milestones)
-        schedulers, milestones = list(schedulers), list(milestones)
-        if not schedulers:
-            raise ValueError("SequentialLR: schedulers must hold at least one scheduler, got []")
-        for i, s in enumerate(schedulers):
-            if not isinstance(s, LRScheduler) or s.needs_metric:
-                raise ValueError(f"SequentialLR: schedulers[{i}] must be a closed-form "
-                                 f"LRScheduler (not ReduceLROnPlateau), got {type(s).__name__}")
-            if s.optimizer is not optimizer:
-                raise ValueError(f"SequentialLR: schedulers[{i}] ({type(s).__name__}) belongs "
-                                 f"to another optimizer")
+        milestones = list(milestones)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(f"SequentialLR: milestones must have len(schedulers) - 1 = "
                              f"{len(schedulers) - 1} entries, got {milestones!r}")
@@ -338,35 +514,27 @@ class SequentialLR(LRScheduler):
         self._schedulers = schedulers
         self._milestones = ms
         self.interval = "batch" if any(s.interval == "batch" for s in schedulers) else "epoch"
-        for group in optimizer.param_groups:     # undo the lr the sub-schedulers applied
-            if "initial_lr" in group:
-                group["lr"] = group["initial_lr"]
-        super().__init__(optimizer, last_epoch)
+        self.optimizer = optimizer
+        self.last_epoch = last_epoch + 1
+        self.base_lrs = [float(g["initial_lr"]) for g in optimizer.param_groups]
+        # undo what building the parts did, then start the first one (as PyTorch)
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        for s in schedulers:
+            _undo_initial_step(s)
+        first = schedulers[bisect_right(ms, 0)]
+        first._initial_step()
+        self._last_lr = first.get_last_lr()
 
-    def get_lr(self) -> list[float]:
-        t = self.last_epoch
-        idx = bisect_right(self._milestones, t)
-        local = t - (self._milestones[idx - 1] if idx > 0 else 0)
+    def step(self) -> None:
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
         sched = self._schedulers[idx]
-        sched.last_epoch = local
-        lrs = sched.get_lr()
-        sched._last_lr = list(lrs)
-        return lrs
-
-    def state_dict(self) -> dict[str, Any]:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        subs = state.pop("_schedulers", [])
-        if len(subs) != len(self._schedulers):
-            raise ValueError(f"SequentialLR.load_state_dict: {len(subs)} saved schedulers, "
-                             f"{len(self._schedulers)} here")
-        super().load_state_dict(state)
-        for s, sd in zip(self._schedulers, subs):
-            s.load_state_dict(sd)
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            sched._update_lr(0)      # restart this part from its base lr
+        else:
+            sched.step()
+        self._last_lr = sched.get_last_lr()
 
 
 class CyclicLR(LRScheduler):
