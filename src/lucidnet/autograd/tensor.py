@@ -723,7 +723,21 @@ _LEAF_MESSAGE = (
 _SYMBOLS = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Pow": "**"}
 _CLOCK = [0]  # counts in-place changes of any tensor (a node notes it when made)
 _REBASED = [False]  # has any in-place op inside a graph moved a node (see _graph_parents)?
-_FREED = object()  # the _ctx of a node whose saved arrays a backward has released
+class _Freed:
+    """The _ctx of a node whose saved arrays a backward has released (one object, also after
+    a copy)."""
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return "_FREED"
+
+
+_FREED = _Freed()
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you "
