@@ -8,7 +8,13 @@ import pytest
 
 import lucidnet as ln
 from lucidnet import kernels, nn
-from tests.nn.layer_helpers import check_layer, compare_with_torch, gradcheck_layer, needs_torch, torch
+from tests.nn.layer_helpers import (
+    check_layer,
+    compare_with_torch,
+    gradcheck_layer,
+    needs_torch,
+    torch,
+)
 
 tnn = None if torch is None else torch.nn
 
