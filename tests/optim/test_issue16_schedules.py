@@ -59,6 +59,13 @@ def test_chained_scheduler_multiplies_and_checks_its_parts():
         sched.ChainedScheduler([])
 
 
+def test_sequential_refuses_composite_parts():
+    opt = _opt()
+    chain = sched.ChainedScheduler([sched.StepLR(opt, 2), sched.ExponentialLR(opt, 0.9)])
+    with pytest.raises(ValueError, match=r"schedulers\[1\] is a ChainedScheduler"):
+        sched.SequentialLR(opt, [sched.LinearLR(opt), chain], [3])
+
+
 def test_multiplicative_lr_by_hand_and_bad_lambda():
     opt = _opt(0.1)
     s = sched.MultiplicativeLR(opt, lr_lambda=lambda t: 0.5 if t % 2 == 0 else 1.0)

@@ -204,3 +204,20 @@ def test_buffers_are_rolled_back_with_the_weights_to_the_same_step():
             np.testing.assert_array_equal(value, last_good_weights[key])
     assert np.all(np.isfinite(kept["1.running_var"])) and np.all(kept["1.running_var"] > 0)
     assert int(kept["1.num_batches_tracked"]) == len(snapshots) - 1
+
+
+def test_lr_find_and_layer_outputs_give_back_each_submodules_mode():
+    from lucidnet.train import lr_find
+    from lucidnet.train.diagnostics import layer_outputs
+
+    X, y = _data()
+    model = _mlp(batch_norm=True)
+    trainer = Trainer(model, "cross_entropy", optim.SGD(model.parameters(), lr=0.1), verbose=0)
+    model.eval()
+    lr_find(trainer, X, y, num_steps=5, batch_size=32)
+    assert not any(_modes(model))                   # was: left in train mode
+    model.train()
+    next(m for m in model.modules() if isinstance(m, nn.BatchNorm1d)).eval()
+    before = _modes(model)
+    layer_outputs(model, X[:10])
+    assert _modes(model) == before                  # was: the frozen BatchNorm back in train

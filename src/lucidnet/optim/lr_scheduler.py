@@ -503,6 +503,11 @@ class SequentialLR(_Composite):
     def __init__(self, optimizer, schedulers: Sequence[LRScheduler] | None = None,
                  milestones: Sequence[int] | None = None, last_epoch: int = -1):
         schedulers = _check_parts("SequentialLR", optimizer, schedulers)
+        for i, part in enumerate(schedulers):
+            if isinstance(part, _Composite):    # PyTorch fails on these at the milestone
+                raise ValueError(f"SequentialLR: schedulers[{i}] is a {type(part).__name__}, "
+                                 f"which cannot be restarted at a milestone; put its parts in "
+                                 f"the sequence, or chain SequentialLRs with ChainedScheduler")
         _req("SequentialLR", "milestones", milestones)
         milestones = list(milestones)
         if len(milestones) != len(schedulers) - 1:

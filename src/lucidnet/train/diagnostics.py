@@ -26,6 +26,7 @@ from ..autograd.tensor import Tensor, no_grad
 from ..nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from ..nn.module import Module
 from .callbacks import Callback
+from .trainer import _model_mode
 
 __all__ = [
     "DiagnosticWarning",
@@ -79,13 +80,8 @@ def layer_outputs(model: Module, X) -> list:
     X = np.asarray(X.data if isinstance(X, Tensor) else X)
     dtype = next((p.dtype for p in model.parameters()), np.dtype(np.float32))
     store: list = []
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad(), _recording(model, store):
-            model(Tensor(X.astype(dtype, copy=False)))
-    finally:
-        model.train(was_training)
+    with _model_mode(model), no_grad(), _recording(model, store):
+        model(Tensor(X.astype(dtype, copy=False)))
     return store
 
 

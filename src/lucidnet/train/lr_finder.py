@@ -24,6 +24,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..nn.module import Module
 from ..random import get_rng_state, set_rng_state
+from .trainer import _model_mode
 
 __all__ = ["LRFinderResult", "lr_find"]
 
@@ -86,39 +87,39 @@ def lr_find(trainer, X, y, start_lr: float = 1e-7, end_lr: float = 10.0, num_ste
     avg, best, diverged = 0.0, math.inf, False
     order = rng.permutation(len(X))
     pos = 0
-    model.train()
-    try:
-        for i, lr in enumerate(schedule):
-            if pos + batch_size > len(X):
-                order, pos = rng.permutation(len(X)), 0
-            idx = order[pos:pos + batch_size]
-            pos += batch_size
-            for g in opt.param_groups:
-                g["lr"] = float(lr)
-            out = model(Tensor(X[idx]))
-            loss = trainer.loss_fn(out, trainer._targets_for_loss(out, y[idx]))
-            if trainer.penalty is not None:
-                loss = loss + trainer.penalty(model)
-            value = float(loss.data)
-            if not math.isfinite(value):
-                diverged = True
-                break
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            avg = beta * avg + (1 - beta) * value
-            s = avg / (1 - beta ** (i + 1))
-            lrs.append(float(lr))
-            raw.append(value)
-            smooth.append(s)
-            best = min(best, s)
-            if s > diverge * best:
-                diverged = True
-                break
-    finally:
-        model.load_state_dict(saved_model)
-        opt.load_state_dict(saved_opt)
-        set_rng_state(saved_rng)
+    with _model_mode(model, training=True):   # each submodule's own mode comes back after
+        try:
+            for i, lr in enumerate(schedule):
+                if pos + batch_size > len(X):
+                    order, pos = rng.permutation(len(X)), 0
+                idx = order[pos:pos + batch_size]
+                pos += batch_size
+                for g in opt.param_groups:
+                    g["lr"] = float(lr)
+                out = model(Tensor(X[idx]))
+                loss = trainer.loss_fn(out, trainer._targets_for_loss(out, y[idx]))
+                if trainer.penalty is not None:
+                    loss = loss + trainer.penalty(model)
+                value = float(loss.data)
+                if not math.isfinite(value):
+                    diverged = True
+                    break
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                avg = beta * avg + (1 - beta) * value
+                s = avg / (1 - beta ** (i + 1))
+                lrs.append(float(lr))
+                raw.append(value)
+                smooth.append(s)
+                best = min(best, s)
+                if s > diverge * best:
+                    diverged = True
+                    break
+        finally:
+            model.load_state_dict(saved_model)
+            opt.load_state_dict(saved_opt)
+            set_rng_state(saved_rng)
     if not lrs:
         raise ValueError("lr_find: the loss was NaN/inf from the first step; lower start_lr or "
                          "check the data")

@@ -81,11 +81,11 @@ class _GoodState:
 
 
 @contextmanager
-def _eval_mode(model: Module):
-    """Eval mode inside the block; afterwards (even on error) every submodule gets back the mode
-    it had, so a model frozen in part (e.g. one BatchNorm kept in eval) stays as it was."""
+def _model_mode(model: Module, training: bool = False):
+    """Eval (or train) mode inside the block; afterwards, even on error, every submodule gets back
+    the mode it had, so a model frozen in part (e.g. one BatchNorm kept in eval) stays as it was."""
     modes = [(m, m.training) for m in model.modules()]
-    model.eval()
+    model.train(training)
     try:
         yield
     finally:
@@ -425,7 +425,7 @@ class Trainer:
     # ------------------------------------------------------------------ inference
     def _forward_batches(self, X, batch_size):
         outs = []
-        with _eval_mode(self.model), no_grad():
+        with _model_mode(self.model), no_grad():
             for i in range(0, len(X), batch_size):
                 outs.append(self.model(Tensor(X[i:i + batch_size])).data)
         return np.concatenate(outs)
