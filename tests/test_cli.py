@@ -10,6 +10,12 @@ import pytest
 from lucidnet.cli import main
 
 
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path, monkeypatch):
+    """Commands without --out write runs/... into the current folder: make it a temporary one."""
+    monkeypatch.chdir(tmp_path)
+
+
 def test_train_writes_a_complete_run_folder(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train", "--epochs", "3", "--quiet", "--out", str(out)]) == 0
@@ -46,7 +52,7 @@ def test_regression_dataset_prints_r2_band(tmp_path, capsys):
     (["train", "--batch-size", "0"], "--batch-size must be >= 1"),
     (["train", "--hidden", "12,x"], "comma-separated integers"),
     (["train", "--model", "cnn", "--dataset", "iris"], "needs image or signal data"),
-    (["train", "--dataset", "mnist"], "needs path="),
+    (["train", "--dataset", "mnist"], "needs --data-path FOLDER"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_user_mistakes_give_one_line_and_status_2(argv, needle, capsys):
@@ -130,7 +136,7 @@ def test_evaluate_and_predict_saved_model(tmp_path, capsys):
 
     iris = load_iris()
     csv = tmp_path / "flowers.csv"
-    rows = ["a,b,c,d"] + [",".join(map(str, r)) for r in iris.data[:5]]
+    rows = [",".join(iris.feature_names)] + [",".join(map(str, r)) for r in iris.data[:5]]
     csv.write_text("\n".join(rows) + "\n")
     assert main(["predict", str(run / "model.npz"), "--input", str(csv), "--output",
                  str(tmp_path / "pred.csv")]) == 0

@@ -5,7 +5,8 @@
     lucidnet --help / lucidnet train --help
 
 User mistakes (unknown names, bad values, missing files) print one line on stderr and exit with
-status 2 -- never a traceback.
+status 2 -- never a traceback. ``python -m lucidnet`` is the same command. When the reader of the
+output goes away (``lucidnet lab list | head -1``) the command stops quietly.
 """
 
 from __future__ import annotations
@@ -132,7 +133,10 @@ def _add_train_arguments(p):
     g.add_argument("--batch-size", type=int, default=32, help="mini-batch size (default 32)")
     g = p.add_argument_group("run")
     g.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result (default 0)")
-    g.add_argument("--out", default=None, help="run folder (default runs/DATASET-MODEL-seedN)")
+    g.add_argument("--out", default=None, help="run folder (default runs/DATASET-MODEL-seedN; "
+                   "when that exists, a new runs/DATASET-MODEL-seedN-v2, -v3, ...)")
+    g.add_argument("--overwrite", action="store_true",
+                   help="let --out replace the run already in that folder (refused otherwise)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
     g.add_argument("--diagnose", action="store_true",
                    help="watch gradients and activations while training (warns about dead ReLUs, "
@@ -140,7 +144,7 @@ def _add_train_arguments(p):
                    "activation_histograms.png")
     g.add_argument("--resume", default=None, metavar="RUN_DIR",
                    help="continue an interrupted run from RUN_DIR/last.npz with its saved options "
-                   "(--epochs N extends it)")
+                   "(--epochs N extends it; other options cannot change)")
     g.add_argument("--config", default=None, metavar="FILE.toml",
                    help="read options from a TOML file (keys as the long options, with _ or -: "
                    "epochs = 50, hidden = [128, 64], schedule_opt = {T_max = 50}); flags given "
@@ -193,17 +197,48 @@ def _check_args(args):
         value = getattr(args, name)
         if not 0 <= value < 1 or (name == "test_size" and value == 0):
             raise UsageError(f"--{name.replace('_', '-')} must be in (0, 1), got {value}")
+    if args.schedule_opt and args.schedule is None:
+        raise UsageError("--schedule-opt needs --schedule NAME (the schedule it configures)")
+    if args.augment is not None and not args.augment.replace(",", "").strip():
+        raise UsageError(f"--augment {args.augment!r} names no augmentation; e.g. --augment "
+                         "rotate=10,noise=0.1")
 
 
-_NOT_CONFIG = ("command", "config", "resume", "schedule_opt")
+_NOT_CONFIG = ("command", "config", "resume", "schedule_opt", "overwrite")
+_RESUME_MAY_CHANGE = {"resume", "epochs", "quiet"}
 
 
-def _train(args, argv) -> int:
+def _given_options(parser, argv) -> set:
+    """The train options named on the command line (``--epochs=4`` as well as ``--epochs 4``)."""
+    train = _subparser(parser, "train")
+    saved = [(a, a.default) for a in train._actions]
+    try:
+        for action, _ in saved:
+            action.default = argparse.SUPPRESS
+        given = vars(parser.parse_args(argv))
+    finally:
+        for action, default in saved:
+            action.default = default
+    return set(given) - {"command"}
+
+
+def _subparser(parser, name: str) -> argparse.ArgumentParser:
+    return parser._subparsers._group_actions[0].choices[name]
+
+
+def _train(args, given: set) -> int:
     from .runs import read_config, train_run
 
     if args.resume:
+        fixed = sorted(given - _RESUME_MAY_CHANGE)
+        if fixed:
+            flags = ", ".join(f"--{d.replace('_', '-')}" for d in fixed)
+            raise UsageError(f"--resume continues a run with its saved options; it cannot change "
+                             f"{flags} (only --epochs and --quiet): start a new run for that")
         cfg = read_config(args.resume)
-        if "--epochs" in (argv or sys.argv[1:]):
+        if "epochs" in given:
+            if args.epochs < 1:
+                raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
             cfg["epochs"] = args.epochs  # continue to a new total number of epochs
         cfg["quiet"] = args.quiet
         cfg["out"] = args.resume
@@ -213,7 +248,7 @@ def _train(args, argv) -> int:
     cfg["hidden"] = list(args.hidden)
     cfg["schedule_options"] = _key_values(args.schedule_opt)
     cfg["out"] = args.out or os.path.join("runs", f"{args.dataset}-{args.model}-seed{args.seed}")
-    return train_run(cfg)
+    return train_run(cfg, overwrite=args.overwrite, explicit_out=args.out is not None)
 
 
 def _apply_config(parser, argv, path):
@@ -227,9 +262,13 @@ def _apply_config(parser, argv, path):
             config = tomllib.load(f)
     except FileNotFoundError:
         raise UsageError(f"--config: no such file {path!r}") from None
-    except tomllib.TOMLDecodeError as err:
+    except IsADirectoryError:
+        raise UsageError(f"--config {path!r} is a folder; give a .toml file") from None
+    except OSError as err:
+        raise UsageError(f"--config {path!r}: cannot read it: {err.strerror or err}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise UsageError(f"--config {path}: not valid TOML: {err}") from None
-    train_parser = parser._subparsers._group_actions[0].choices["train"]
+    train_parser = _subparser(parser, "train")
     known = {a.dest: a for a in train_parser._actions if a.dest != "help"}
     defaults = {}
     for key, value in config.items():
@@ -237,30 +276,84 @@ def _apply_config(parser, argv, path):
         if dest not in known or dest == "config":
             raise UsageError(f"--config {path}: unknown option {key!r}; valid: "
                              f"{', '.join(sorted(k for k in known if k != 'config'))}")
-        if dest == "hidden":
-            value = _int_list(",".join(str(v) for v in value)) if isinstance(value, list) \
-                else _int_list(str(value))
-        elif dest == "schedule_opt" and isinstance(value, dict):
-            value = [f"{k}={json.dumps(v)}" for k, v in value.items()]
-        defaults[dest] = value
+        defaults[dest] = _config_value(known[dest], f"--config {path}: option {key!r}", value)
     train_parser.set_defaults(**defaults)
     return parser.parse_args(argv)
 
 
+_KINDS = {int: "an integer", float: "a number", _int_list: "a list of layer sizes like [128, 64]"}
+
+
+def _config_value(action, where: str, value):
+    """A TOML value checked and converted as the command line would convert the flag's text."""
+    if action.nargs == 0:  # --batch-norm, --quiet ... (store_true)
+        if not isinstance(value, bool):
+            raise UsageError(f"{where} must be true or false, got {value!r}")
+        return value
+    if action.dest == "schedule_opt":
+        if isinstance(value, dict):
+            return [f"{k}={json.dumps(v)}" for k, v in value.items()]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+        raise UsageError(f"{where} must be a table like {{T_max = 50}}, got {value!r}")
+    if action.type is _int_list and isinstance(value, list):
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise UsageError(f"{where} must be a list of integers like [128, 64], got {value!r}")
+        value = ",".join(str(v) for v in value)
+    kind = _KINDS.get(action.type, "a string")
+    if isinstance(value, (bool, list, dict)) or (action.type is None and not isinstance(value, str)):
+        raise UsageError(f"{where} must be {kind}, got {value!r}")
+    if action.type is None:
+        return value
+    try:
+        return action.type(str(value))
+    except (ValueError, argparse.ArgumentTypeError) as err:
+        detail = str(err) if isinstance(err, argparse.ArgumentTypeError) else f"got {value!r}"
+        raise UsageError(f"{where} must be {kind}: {detail}") from None
+
+
 # ---------------------------------------------------------------- entry point
 def main(argv=None) -> int:
+    """Run the command; returns its exit status (2 for a user mistake, one line on stderr)."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader went away (`lucidnet lab list | head -1`): stop quietly, as the Python docs
+        # advise, pointing stdout at devnull so the final flush cannot fail again
+        _silence_stdout()
+        return 1
+
+
+def _error(err: Exception) -> int:
+    """Print ``err`` as one line on stderr; the exit status of a user mistake."""
+    print("error: " + " ".join(str(err).split()), file=sys.stderr)
+    return 2
+
+
+def _silence_stdout() -> None:
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _main(argv) -> int:
     from .runs import RunError
 
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        given = _given_options(parser, argv) if args.command == "train" else set()
         if getattr(args, "config", None):
             args = _apply_config(parser, argv, args.config)
         if args.command is None:
             parser.print_help()
             return 0
         if args.command == "train":
-            return _train(args, argv)
+            return _train(args, given)
         if args.command == "evaluate":
             from .runs import evaluate_run
 
@@ -274,14 +367,14 @@ def main(argv=None) -> int:
 
             return predict_file(args.model_path, args.input, args.output, args.target)
         raise UsageError(f"unknown command {args.command!r}")
+    except BrokenPipeError:
+        raise
     except (UsageError, RunError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (ValueError, FileNotFoundError) as err:
+        return _error(err)
+    except (ValueError, OSError) as err:  # includes io's malformed-file errors
         if os.environ.get("LUCIDNET_DEBUG"):
             raise
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _error(err)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

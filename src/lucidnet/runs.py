@@ -1,19 +1,32 @@
 """Run folders: what ``lucidnet train / evaluate / predict`` do, as plain functions.
 
-A run folder holds ``config.json`` (every option of the run), ``model.npz`` (final weights, with
-the input scaler and task in its metadata), ``last.npz`` (a full checkpoint after every epoch:
+A run folder holds ``config.json`` (every option of the run), ``model.npz`` (the final model:
+``Sequential(Standardize(...), net)``, so it takes raw inputs, with the task, class and feature
+names in its metadata), ``last.npz`` (a full checkpoint after every epoch:
 model, optimizer, schedule, RNGs, history), ``best.npz`` (best validation loss), ``history.csv``,
 ``metrics.json`` and the figures (learning curve, confusion matrix, ROC curves).
 
 Resuming (``lucidnet train --resume RUN_DIR``) rebuilds everything from ``config.json`` with the
 same seed and continues from ``last.npz``: the final weights equal an uninterrupted run's.
+
+One process at a time writes a run folder: it holds ``RUN_DIR/.lock`` (with its pid) while it
+trains; a second writer is refused, a lock left by a dead process is broken. Files are written to
+unique temporary names and moved into place (``os.replace``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import json
 import os
+import re
+import shutil
+import sys
+import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +56,12 @@ class Prepared:
     y_test: np.ndarray
     scaler: object
     classification: bool
+    note: str = ""
+
+
+#: below this many samples (the 4-row truth tables) there is nothing to split off: the whole
+#: dataset is both the training and the test set
+_TINY = 20
 
 
 def _reshape_for(model_kind: str, image_shape, A: np.ndarray) -> np.ndarray:
@@ -53,18 +72,24 @@ def prepare_data(cfg: dict) -> Prepared:
     """Load the dataset, split it (stratified, seeded), standardize with training statistics."""
     from . import data
 
-    try:
-        ds = data.load_dataset(cfg["dataset"], **({"path": cfg["data_path"]} if cfg.get("data_path") else {}))
-    except (TypeError, ValueError) as err:
-        raise RunError(str(err)) from None
+    ds = _load_dataset(cfg["dataset"], cfg.get("data_path"))
     if cfg["model"] == "cnn" and ds.image_shape is None:
         raise RunError(f"--model cnn needs image or signal data; {cfg['dataset']!r} is tabular "
                        "(use --model mlp)")
     classification = ds.task == "classification"
     seed = cfg["seed"]
     strat = (lambda y: y) if classification else (lambda y: None)
+    note = ""
     if ds.X_test is not None:  # the dataset defines its own test split (MNIST-1D)
         X_train, X_test, y_train, y_test = ds.X, ds.X_test, ds.y, ds.y_test
+    elif ds.n_samples < _TINY:
+        if cfg["train_fraction"] < 1 or cfg.get("early_stopping"):
+            raise RunError(f"{cfg['dataset']!r} has only {ds.n_samples} samples: nothing to split "
+                           "off for --train-fraction or --early-stopping")
+        note = (f"note: {cfg['dataset']!r} has only {ds.n_samples} samples, too few to split: "
+                "they are the training and the test set (no validation)")
+        X_train, X_test, y_train, y_test = ds.X, ds.X, ds.y, ds.y
+        cfg = {**cfg, "val_size": 0}
     else:
         X_train, X_test, y_train, y_test = data.train_test_split(
             ds.X, ds.y, test_size=cfg["test_size"], random_state=seed, stratify=strat(ds.y))
@@ -93,7 +118,22 @@ def prepare_data(cfg: dict) -> Prepared:
     if validation is not None:
         validation = (prepare(validation[0]), validation[1])
     return Prepared(ds, prepare(X_train), y_train, validation, prepare(X_test), y_test, scaler,
-                    classification)
+                    classification, note)
+
+
+def _load_dataset(name: str, data_path: str | None):
+    """``data.load_dataset`` with the command line's words in its errors."""
+    from . import data
+
+    if name == "mnist" and not data_path:
+        raise RunError("--dataset mnist needs --data-path FOLDER holding the MNIST IDX files "
+                       "(t10k-images-idx3-ubyte[.gz] ...); lucidnet never downloads data")
+    if data_path and name != "mnist":
+        raise RunError(f"--data-path is for --dataset mnist; {name!r} takes no path")
+    try:
+        return data.load_dataset(name, **({"path": data_path} if data_path else {}))
+    except (TypeError, ValueError) as err:
+        raise RunError(str(err)) from None
 
 
 def _default_lr(optimizer: str) -> float:
@@ -156,13 +196,15 @@ def build_trainer(cfg: dict, prep: Prepared, callbacks=()):
         opt_kwargs["weight_decay"] = cfg["weight_decay"]
     if cfg["momentum"] is not None:
         opt_kwargs["momentum"] = cfg["momentum"]
-    optimizer = optim.get_optimizer(cfg["optimizer"], model.parameters(), **opt_kwargs)
+    optimizer = _construct(f"optimizer {cfg['optimizer']!r}", optim.OPTIMIZERS[cfg["optimizer"]],
+                           model.parameters(), opt_kwargs, flags=True)
     scheduler = None
     if cfg["schedule"]:
         steps = int(np.ceil(len(prep.X_train) / cfg["batch_size"]))
         kwargs = schedule_defaults(cfg["schedule"], lr, cfg["epochs"], steps)
         kwargs.update(cfg.get("schedule_options") or {})
-        scheduler = lr_scheduler.get_scheduler(cfg["schedule"], optimizer, **kwargs)
+        scheduler = _construct(f"schedule {cfg['schedule']!r}",
+                               lr_scheduler.SCHEDULERS[cfg["schedule"]], optimizer, kwargs)
     l1, l2 = cfg.get("l1") or 0.0, cfg.get("l2") or 0.0
     penalty = Penalty(l1=l1, l2=l2) if (l1 and l2) else L1(l1) if l1 else L2(l2) if l2 else None
     callbacks = list(callbacks)
@@ -175,6 +217,24 @@ def build_trainer(cfg: dict, prep: Prepared, callbacks=()):
     trainer = Trainer(model, loss, optimizer, metrics=metric_names, scheduler=scheduler,
                       penalty=penalty, callbacks=callbacks, verbose=0 if cfg["quiet"] else 1)
     return trainer, lr
+
+
+def _construct(what: str, factory, first, kwargs: dict, flags: bool = False):
+    """``factory(first, **kwargs)``; options it does not take are a RunError listing those it does."""
+    import inspect
+
+    params = list(inspect.signature(factory).parameters.values())[1:]
+    accepted = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    takes_any = any(p.kind == p.VAR_KEYWORD for p in params)
+    unknown = [k for k in kwargs if k not in accepted and not takes_any]
+    if unknown:
+        given = ", ".join(f"--{k.replace('_', '-')}" if flags else k for k in unknown)
+        how = "" if flags else " (--schedule-opt NAME=VALUE)"
+        raise RunError(f"{what} does not take {given}; it accepts{how}: {', '.join(accepted)}")
+    try:
+        return factory(first, **kwargs)
+    except (TypeError, ValueError) as err:
+        raise RunError(f"{what}: {err}") from None
 
 
 def _augmentation(cfg: dict, ds):
@@ -191,11 +251,122 @@ def _augmentation(cfg: dict, ds):
         raise RunError(str(err)) from None
 
 
+def _write_text(path: str, text: str, what: str = "file") -> None:
+    """Write atomically: a unique temporary file in the same folder, then ``os.replace``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as err:
+        if tmp is not None and os.path.exists(tmp):
+            os.remove(tmp)
+        raise RunError(f"cannot write the {what} to {path!r}: {err.strerror or err}") from None
+
+
 def _write_json(path, obj) -> None:
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
+    _write_text(path, json.dumps(obj, indent=2), "results")
+
+
+# ---------------------------------------------------------------- the run folder
+_RUN_FILES = ("config.json", "model.npz", "last.npz", "best.npz", "history.csv", "metrics.json",
+              "learning_curve.png", "confusion_matrix.png", "roc_curves.png", "gradient_flow.png",
+              "activation_histograms.png")
+
+
+def _mkdir(path: str) -> str | None:
+    """Create the folder ``path`` (and its parents); returns the topmost folder it created (to
+    remove after a failure), None when ``path`` already exists."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise RunError(f"run folder {path!r} is an existing file; give --out a folder")
+    top = os.path.abspath(path)
+    while not os.path.exists(os.path.dirname(top)):
+        top = os.path.dirname(top)
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        os.mkdir(path)
+        return top
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise RunError(f"run folder {path!r} is an existing file; give --out a folder") from None
+        return None
+    except OSError as err:
+        raise RunError(f"cannot create the run folder {path!r}: {err.strerror or err}") from None
+
+
+def _new_run_folder(out: str, explicit: bool) -> tuple[str, str | None]:
+    """The folder to train into and the topmost folder this call created (None: it existed).
+    The default folder is never reused: when it exists the run goes to ``OUT-v2``, ``OUT-v3``...
+    (as Lightning's version_N)."""
+    if explicit:
+        return out, _mkdir(out)
+    candidate, n = out, 1
+    while (created := _mkdir(candidate)) is None:
+        n += 1
+        candidate = f"{out}-v{n}"
+    if candidate != out:
+        print(f"lucidnet train: {out} already exists; this run goes to {candidate}")
+    return candidate, created
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _locked(folder: str):
+    """Hold ``folder/.lock`` (O_EXCL, with our pid) while the block runs; a lock whose process
+    is gone is stale and broken."""
+    path = os.path.join(folder, ".lock")
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                with open(path) as f:
+                    pid = int(f.read().strip() or -1)
+            except (OSError, ValueError):
+                pid = -1
+            if pid == -1 or _pid_alive(pid):
+                who = f"lucidnet process {pid}" if pid != -1 else "another lucidnet process"
+                raise RunError(f"run folder {folder!r} is in use by {who} (lock file {path}); "
+                               "wait for it to finish or choose another --out") from None
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)  # stale: its process died without cleaning up
+            continue
+        except OSError as err:
+            raise RunError(f"cannot lock the run folder {folder!r}: {err.strerror or err}") from None
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+        break
+    else:
+        raise RunError(f"could not lock the run folder {folder!r}; remove {path} if no run uses it")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+
+
+@contextlib.contextmanager
+def _warnings_as_lines():
+    """Warnings while training go to stderr as one clean line each ("warning: ..."), not with
+    a source path. The Trainer's divergence warning is left out: the run reports it itself."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="training diverged")
+        warnings.showwarning = show
+        yield
 
 
 def _close(fig) -> None:
@@ -240,14 +411,59 @@ def report(trainer, X, y, classification: bool, out: str | None, class_names=Non
     return results
 
 
-def train_run(cfg: dict, resume: bool = False) -> int:
-    """Train as configured into ``cfg["out"]``; with ``resume`` continue from its last.npz."""
+def train_run(cfg: dict, resume: bool = False, overwrite: bool = False,
+              explicit_out: bool = True) -> int:
+    """Train as configured into ``cfg["out"]``; with ``resume`` continue from its last.npz.
+
+    A new run never replaces another silently: an ``explicit_out`` folder that holds a run is
+    refused unless ``overwrite``; the default folder gets a fresh ``-vN`` twin when it exists.
+    A run folder created here is removed again if the run fails before its first checkpoint.
+    """
+    prep = prepare_data(cfg)
+    transform = _augmentation(cfg, prep.ds)
+    if resume:
+        out, created = cfg["out"], None
+    else:
+        out, created = _new_run_folder(cfg["out"], explicit_out)
+        cfg = {**cfg, "out": out}
+    try:
+        with _locked(out):
+            if not resume:
+                _claim(out, overwrite, created)
+            return _train_locked(cfg, prep, transform, resume)
+    except BaseException:
+        if not resume and not os.path.exists(os.path.join(out, "last.npz")):
+            _remove_unfinished(out, created)
+        raise
+
+
+def _claim(out: str, overwrite: bool, created: str | None) -> None:
+    """Refuse a folder that holds a run (unless ``overwrite``: then clear the run's files)."""
+    held = [name for name in _RUN_FILES if os.path.exists(os.path.join(out, name))]
+    if not held or created:
+        return
+    if not overwrite:
+        raise RunError(f"{out!r} already holds a run ({', '.join(held[:3])}...); pass --overwrite "
+                       f"to replace it, '--resume {out}' to continue it, or choose another --out")
+    for name in held:
+        os.remove(os.path.join(out, name))
+
+
+def _remove_unfinished(out: str, created: str | None) -> None:
+    """After a failure: no empty or half-written run folder is left behind."""
+    if created:
+        shutil.rmtree(created, ignore_errors=True)
+        return
+    for name in _RUN_FILES:
+        with contextlib.suppress(OSError):
+            os.remove(os.path.join(out, name))
+
+
+def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
     from . import io, plot
     from .train import GracefulInterrupt, ModelCheckpoint, load_checkpoint
 
     out = cfg["out"]
-    os.makedirs(out, exist_ok=True)
-    prep = prepare_data(cfg)
     last, best = os.path.join(out, "last.npz"), os.path.join(out, "best.npz")
     guard = GracefulInterrupt(last, verbose=0)
     callbacks = [ModelCheckpoint(last), guard]
@@ -262,37 +478,55 @@ def train_run(cfg: dict, resume: bool = False) -> int:
     trainer, lr = build_trainer(cfg, prep, callbacks)
     trainer.model_outputs = prep.ds.n_classes if prep.classification else 1
     if resume:
+        if not os.path.exists(last):
+            raise RunError(f"{out!r} has no last.npz checkpoint to resume from")
         load_checkpoint(last, trainer)
-        print(f"lucidnet train: resuming {out} after epoch {trainer.epoch} of {cfg['epochs']}")
-    else:
-        _write_json(os.path.join(out, "config.json"), cfg)
+        if cfg["epochs"] <= trainer.epoch:
+            raise RunError(f"{out} is already complete: it has run {trainer.epoch} epochs and "
+                           f"--epochs is {cfg['epochs']}; pass --epochs N with N > {trainer.epoch} "
+                           "to train it longer")
+        print(f"lucidnet train: resuming {out} after epoch {trainer.epoch}, "
+              f"training to epoch {cfg['epochs']}")
+    _write_json(os.path.join(out, "config.json"), cfg)
+    if prep.note:
+        print(prep.note)
     n_val = 0 if prep.validation is None else len(prep.validation[0])
     print(f"lucidnet train: {cfg['dataset']} ({len(prep.X_train)} train / {n_val} validation / "
           f"{len(prep.X_test)} test), model {cfg['model']}, optimizer {cfg['optimizer']} "
           f"lr={lr:g}, seed {cfg['seed']}")
     print(trainer.model)
     start = time.perf_counter()
-    remaining = max(0, cfg["epochs"] - trainer.epoch)
-    history = trainer.fit(prep.X_train, prep.y_train, epochs=remaining, batch_size=cfg["batch_size"],
-                          validation_data=prep.validation, seed=cfg["seed"],
-                          transform=_augmentation(cfg, prep.ds))
+    with _warnings_as_lines():
+        history = trainer.fit(prep.X_train, prep.y_train, epochs=cfg["epochs"] - trainer.epoch,
+                              batch_size=cfg["batch_size"], validation_data=prep.validation,
+                              seed=cfg["seed"], transform=transform)
     seconds = time.perf_counter() - start
-    history.to_csv(os.path.join(out, "history.csv"))
+    if len(history):
+        _write_text(os.path.join(out, "history.csv"), _history_csv(history), "history")
     if guard.interrupted:
         print(f"interrupted by {guard.signal_name}: checkpoint saved to {last}; continue with "
               f"'lucidnet train --resume {out}'")
         return 130
+    diverged = bool(getattr(trainer, "diverged", False))
+    if diverged:
+        what = getattr(trainer, "divergence", None) or "training diverged"
+        if not len(history):
+            raise RunError(f"{what}; no epoch completed, so there is no model to keep: lower "
+                           f"--lr (it was {lr:g}) or add --batch-norm")
+        print(f"warning: {what}; the model after epoch {len(history)} is evaluated and saved",
+              file=sys.stderr)
     print()
-    results = report(trainer, prep.X_test, prep.y_test, prep.classification, out,
-                     class_names=prep.ds.target_names)
-    io.save(trainer.model, os.path.join(out, "model.npz"), metadata={
+    with _warnings_as_lines():
+        results = report(trainer, prep.X_test, prep.y_test, prep.classification, out,
+                         class_names=prep.ds.target_names)
+    io.save(_with_scaler(trainer.model, prep.scaler), os.path.join(out, "model.npz"), metadata={
         "config": cfg, "task": prep.ds.task, "n_outputs": trainer.model_outputs,
-        "scaler_mean": prep.scaler.mean_.tolist(), "scaler_scale": prep.scaler.scale_.tolist(),
+        "input_scaler": "Standardize layer 0", "feature_names": list(prep.ds.feature_names),
         "image_shape": None if prep.ds.image_shape is None else list(prep.ds.image_shape),
         "class_names": prep.ds.target_names})
     _write_json(os.path.join(out, "metrics.json"), {
         "dataset": cfg["dataset"], "model": cfg["model"], "seed": cfg["seed"],
-        "epochs_run": len(history), "train_seconds": round(seconds, 3), "diverged": trainer.diverged,
+        "epochs_run": len(history), "train_seconds": round(seconds, 3), "diverged": diverged,
         "test": {k: v for k, v in results.items() if k != "confusion_matrix"},
         "confusion_matrix": results.get("confusion_matrix")})
     _close(plot.learning_curves(history, os.path.join(out, "learning_curve.png"),
@@ -308,19 +542,46 @@ def train_run(cfg: dict, resume: bool = False) -> int:
     return 0
 
 
+def _history_csv(history) -> str:
+    """The text of history.csv: one row per epoch, as `History.to_csv` writes it."""
+    keys = list(history.history)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["epoch"] + keys)
+    for i, e in enumerate(history.epoch):
+        w.writerow([e + 1] + [repr(history.history[k][i]) for k in keys])
+    return buf.getvalue()
+
+
+def _with_scaler(model, scaler):
+    """``Sequential(Standardize(mean, scale), model)``: the saved model takes raw inputs."""
+    from . import nn
+
+    layer = nn.Standardize(int(scaler.mean_.size))
+    layer.mean[...] = scaler.mean_
+    layer.std[...] = scaler.scale_
+    return nn.Sequential(layer, model)
+
+
 def read_config(run_dir: str) -> dict:
     path = os.path.join(run_dir, "config.json")
     if not os.path.isdir(run_dir):
         raise RunError(f"no such run folder: {run_dir!r}")
     if not os.path.exists(path):
         raise RunError(f"{run_dir!r} has no config.json: is it a lucidnet run folder?")
-    with open(path) as f:
-        return json.load(f)
+    try:
+        with open(path, encoding="utf-8") as f:
+            cfg = json.load(f)
+    except (OSError, ValueError) as err:
+        raise RunError(f"{path}: not a readable run configuration: {err}") from None
+    if not isinstance(cfg, dict):
+        raise RunError(f"{path}: not a run configuration (expected a JSON object)")
+    return cfg
 
 
 def _load_model(path: str):
     """A run folder (its model.npz, else best.npz / last.npz) or a model file -> (model, metadata)."""
-    from . import io
+    from . import io as lnio
 
     if os.path.isdir(path):
         for name in ("model.npz", "best.npz", "last.npz"):
@@ -330,8 +591,22 @@ def _load_model(path: str):
                 break
         else:
             raise RunError(f"{path!r} holds no model.npz, best.npz or last.npz")
-    model, meta = io.load(path, with_metadata=True)
+    elif not os.path.exists(path):
+        raise RunError(f"no such model file or run folder: {path!r}")
+    model, meta = lnio.load(path, with_metadata=True)
+    if not isinstance(meta, dict):
+        raise RunError(f"{path!r}: its metadata is not a dict; was it written by 'lucidnet train'?")
     return model, meta, path
+
+
+def _scaler_layer(model):
+    """The model's leading Standardize layer (run folders since issue 16), else None."""
+    from . import nn
+
+    if isinstance(model, nn.Sequential) and len(model) == 2 \
+            and isinstance(model[0], nn.Standardize):
+        return model[0]
+    return None
 
 
 def _inference_trainer(model, meta):
@@ -347,61 +622,107 @@ def _inference_trainer(model, meta):
     return trainer, classification
 
 
-def _scale(meta, X) -> np.ndarray:
-    if "scaler_mean" not in meta:
-        raise RunError("the model file has no input scaler in its metadata; it was not written by "
-                       "'lucidnet train'")
-    mean, scale = np.asarray(meta["scaler_mean"]), np.asarray(meta["scaler_scale"])
+def _raw_inputs(model, meta, X) -> np.ndarray:
+    """Raw feature rows -> what ``model`` takes. A model with a Standardize layer scales them
+    itself; an older run's model.npz has the scaler in its metadata instead."""
     X = X.reshape(len(X), -1)
-    if X.shape[1] != mean.size:
-        raise RunError(f"the model expects {mean.size} input features, the data has {X.shape[1]}")
-    X = ((X - mean) / scale).astype(np.float32)
+    layer = _scaler_layer(model)
+    if layer is not None:
+        n = layer.num_features
+    elif "scaler_mean" in meta:
+        n = len(meta["scaler_mean"])
+    else:
+        raise RunError("the model file has no input scaler (no Standardize layer, no scaler in its "
+                       "metadata); it was not written by 'lucidnet train'")
+    if X.shape[1] != n:
+        raise RunError(f"the model expects {n} input features, the data has {X.shape[1]}")
+    if layer is None:
+        X = (X - np.asarray(meta["scaler_mean"])) / np.asarray(meta["scaler_scale"])
     kind = (meta.get("config") or {}).get("model", "mlp")
-    return _reshape_for(kind, meta.get("image_shape"), X)
+    return _reshape_for(kind, meta.get("image_shape"), X.astype(np.float32))
+
+
+def _output_folder(out: str) -> str:
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as err:
+        raise RunError(f"cannot create the folder {out!r}: {err.strerror or err}") from None
+    return out
 
 
 def evaluate_run(path: str, dataset: str | None, out: str | None, data_path: str | None = None,
                  whole: bool = False) -> int:
     """Evaluate a saved model: on its run's held-out test split (its own dataset, unless
     ``whole``), or on a whole dataset."""
-    from . import data
+    from .data import DATASETS
 
     model, meta, model_path = _load_model(path)
     cfg = meta.get("config") or {}
-    trainer, classification = _inference_trainer(model, meta)
     dataset = dataset or cfg.get("dataset")
     if dataset is None:
         raise RunError("say which data to evaluate on: --dataset NAME")
+    if dataset.lower() not in DATASETS:
+        raise RunError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
+    dataset = dataset.lower()
+    out = out or (os.path.join(path, "evaluation") if os.path.isdir(path) else "evaluation")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise RunError(f"--out {out!r} is an existing file; give a folder for the evaluation")
     if not whole and cfg and dataset == cfg.get("dataset") and data_path in (None, cfg.get("data_path")):
         prep = prepare_data(cfg)  # same seed and options: the run's own held-out test split
-        X, y = prep.X_test, prep.y_test
+        X, y = prep.X_test, prep.y_test  # standardized already: skip the model's own scaler
+        net = model[1] if _scaler_layer(model) is not None else model
         what = "its held-out test split"
     else:
-        try:
-            ds = data.load_dataset(dataset, **({"path": data_path} if data_path else {}))
-        except (TypeError, ValueError) as err:
-            raise RunError(str(err)) from None
-        X, y = _scale(meta, ds.X), ds.y
+        ds = _load_dataset(dataset, data_path)
+        X, y, net = _raw_inputs(model, meta, ds.X), ds.y, model
         what = "the whole dataset"
+    trainer, classification = _inference_trainer(net, meta)
+    _output_folder(out)
     print(f"lucidnet evaluate: {model_path} on {dataset} ({what}, {len(X)} samples)")
-    out = out or (os.path.join(path, "evaluation") if os.path.isdir(path) else "evaluation")
-    os.makedirs(out, exist_ok=True)
     results = report(trainer, X, y, classification, out, class_names=meta.get("class_names"))
     _write_json(os.path.join(out, "metrics.json"), {k: v for k, v in results.items()})
     print(f"evaluation written to {out}")
     return 0
 
 
+def _match_columns(table, names, input_csv: str) -> np.ndarray:
+    """The CSV's feature columns in the model's training order (by name, when it has a header)."""
+    have = list(table.feature_names)
+    if not names or all(re.fullmatch(r"column\d+", n) for n in have):
+        return table.X  # an older model without names, or a CSV without a header: by position
+    if len(set(have)) != len(have):
+        twice = sorted({n for n in have if have.count(n) > 1})
+        raise RunError(f"{input_csv}: duplicate column names {twice}")
+    missing = [n for n in names if n not in have]
+    unexpected = [n for n in have if n not in names]
+    if missing or unexpected:
+        def show(cols):
+            return ", ".join(repr(c) for c in cols[:5]) + (" ..." if len(cols) > 5 else "")
+        parts = ([f"missing {show(missing)}"] if missing else []) + \
+                ([f"unexpected {show(unexpected)}"] if unexpected else [])
+        raise RunError(f"{input_csv}: the columns do not match the model's {len(names)} training "
+                       f"features: {'; '.join(parts)} (ignore a label column with --target NAME)")
+    return table.X[:, [have.index(n) for n in names]]
+
+
 def predict_file(model_path: str, input_csv: str, output: str | None, target=None) -> int:
-    """Predict every row of a CSV of features; write (or print) a CSV of predictions."""
+    """Predict every row of a CSV of features; write (or print) a CSV of predictions.
+
+    A CSV with a header is matched to the training features by name (columns reordered as
+    needed; missing or unexpected names are an error); one without a header by position.
+    """
     from . import data
 
     model, meta, model_path = _load_model(model_path)
     trainer, classification = _inference_trainer(model, meta)
     if not os.path.exists(input_csv):
         raise RunError(f"no such input file: {input_csv!r}")
+    if os.path.isdir(input_csv):
+        raise RunError(f"--input {input_csv!r} is a folder; give a CSV file")
+    if output and os.path.isdir(output):
+        raise RunError(f"--output {output!r} is a folder; give a file name for the predictions")
     table = data.load_csv(input_csv, target=target)
-    X = _scale(meta, table.X)
+    X = _raw_inputs(model, meta, _match_columns(table, meta.get("feature_names"), input_csv))
     lines = []
     if classification:
         proba = trainer.predict_proba(X)
@@ -415,10 +736,7 @@ def predict_file(model_path: str, input_csv: str, output: str | None, target=Non
         lines += [f"{v:.6g}" for v in pred]
     text = "\n".join(lines) + "\n"
     if output:
-        tmp = f"{output}.tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, output)
+        _write_text(output, text, "predictions")
         print(f"{len(X)} predictions written to {output}")
     else:
         print(text, end="")
