@@ -375,3 +375,23 @@ def test_mean_over_an_empty_axis_is_nan_without_warnings():
         m = x.mean(1)
         m.sum().backward()
         assert np.all(np.isnan(m.data)) and x.grad.shape == (2, 0)
+
+
+def test_inplace_change_through_a_view_counts_for_the_viewed_tensor():
+    x = _leaf([[1.0, 2.0], [3.0, 4.0]])
+    y = x.exp()  # saves its output
+    with ln.no_grad():
+        y[0].mul_(2)  # basic indexing gives a view of y
+    with _modified_error():
+        y.sum().backward()
+    copy = x.T.reshape(4)  # a reshape that had to copy is no view: changing it is harmless
+    with ln.no_grad():
+        copy += 1
+    assert x.data.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_inplace_on_a_view_inside_the_graph_raises_instead_of_losing_gradients():
+    x = _leaf([[1.0, 2.0], [3.0, 4.0]])
+    h = x * 1.0
+    with pytest.raises(RuntimeError, match="view of another tensor inside the autograd graph"):
+        h[0].add_(_leaf([1.0, 1.0]))

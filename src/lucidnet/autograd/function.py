@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import _CLOCK, Tensor, is_grad_enabled
+from .tensor import _CLOCK, Tensor, _owner_id, is_grad_enabled
 
 __all__ = ["Context", "Function", "unbroadcast"]
 
@@ -90,7 +90,8 @@ class Function:
         track = track and is_grad_enabled()
         ctx = Context(tuple(needs))
         result = Tensor._wrap(cls.forward(ctx, *arrays, **kwargs), requires_grad=track)
-        if cls.returns_view and result.data.base is not None and isinstance(inputs[0], Tensor):
+        if (cls.returns_view and result.data.base is not None and isinstance(inputs[0], Tensor)
+                and _owner_id(result.data) == _owner_id(inputs[0].data)):
             result._alias = inputs[0]
         if track:
             parents = tuple(x if isinstance(x, Tensor) else None for x in inputs)
