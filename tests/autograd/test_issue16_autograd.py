@@ -395,3 +395,11 @@ def test_inplace_on_a_view_inside_the_graph_raises_instead_of_losing_gradients()
     h = x * 1.0
     with pytest.raises(RuntimeError, match="view of another tensor inside the autograd graph"):
         h[0].add_(_leaf([1.0, 1.0]))
+
+
+def test_matrix_transpose_of_two_dims_swaps_them_as_pytorch():
+    m = ln.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    np.testing.assert_array_equal(m.transpose(0, 1).data, m.data.T)
+    np.testing.assert_array_equal(m.transpose(-1, -2).data, m.data.T)
+    np.testing.assert_array_equal(m.transpose(1, 1).data, m.data)
+    assert ln.gradcheck(lambda a: a.transpose(0, 1), [m])

@@ -616,14 +616,15 @@ class Tensor:
     view = reshape
 
     def transpose(self, *axes):
-        """``t.transpose(dim0, dim1)`` swaps two dims (PyTorch); ``t.transpose()`` reverses them
-        and ``t.transpose(axes)`` applies a full permutation (NumPy). Negative dims count from
-        the end."""
+        """``t.transpose(dim0, dim1)`` swaps two dims, as PyTorch (also on a matrix:
+        ``m.transpose(0, 1)`` is ``m.T``); ``t.transpose()`` reverses them and
+        ``t.transpose(axes)`` / ``t.transpose(0, 2, 1)`` apply a full permutation (NumPy).
+        Negative dims count from the end."""
         from .ops.shape import Transpose
 
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        if len(axes) == 2 and self.ndim != 2:  # PyTorch style: swap two dims
+        elif len(axes) == 2:  # PyTorch style: swap two dims
             perm = list(range(self.ndim))
             a, b = (_one_axis(ax, self.ndim) for ax in axes)
             if self.ndim == 0:
