@@ -288,10 +288,11 @@ def _mkdir(path: str) -> str | None:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         os.mkdir(path)
         return top
-    except FileExistsError:
-        if not os.path.isdir(path):
-            raise RunError(f"run folder {path!r} is an existing file; give --out a folder") from None
-        return None
+    except FileExistsError as err:
+        if os.path.isdir(path):
+            return None
+        blocker = err.filename or path
+        raise RunError(f"cannot create the run folder {path!r}: {blocker!r} is a file") from None
     except OSError as err:
         raise RunError(f"cannot create the run folder {path!r}: {err.strerror or err}") from None
 
@@ -365,6 +366,9 @@ def _warnings_as_lines():
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="training diverged")
+        # NumPy's overflow/invalid-value notes on the way to a divergence the Trainer reports
+        warnings.filterwarnings("ignore", message="(overflow|invalid value|divide by zero) "
+                                "encountered", category=RuntimeWarning)
         warnings.showwarning = show
         yield
 
@@ -512,7 +516,7 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
         what = getattr(trainer, "divergence", None) or "training diverged"
         if not len(history):
             raise RunError(f"{what}; no epoch completed, so there is no model to keep: lower "
-                           f"--lr (it was {lr:g}) or add --batch-norm")
+                           f"--lr (it was {lr:g})")
         print(f"warning: {what}; the model after epoch {len(history)} is evaluated and saved",
               file=sys.stderr)
     print()
