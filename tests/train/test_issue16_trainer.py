@@ -221,3 +221,41 @@ def test_lr_find_and_layer_outputs_give_back_each_submodules_mode():
     before = _modes(model)
     layer_outputs(model, X[:10])
     assert _modes(model) == before                  # was: the frozen BatchNorm back in train
+
+
+# ------------------------------------------------------------------ unique temporary files
+def test_history_csv_and_csv_logger_use_their_own_temporary_files(tmp_path):
+    """A fixed name (history.csv.tmp) is shared by two concurrent writers; here a directory of
+    that name stands for the other writer's file, which must not be touched."""
+    from lucidnet.train import CSVLogger, History
+
+    history = History()
+    history.append(0, {"loss": 0.5})
+    target = tmp_path / "history.csv"
+    (tmp_path / "history.csv.tmp").mkdir()
+    (tmp_path / ".log.csv.tmp").mkdir()
+    history.to_csv(target)
+    assert target.read_text().splitlines() == ["epoch,loss", "1,0.5"]
+
+    X, y = _data()
+    model = _mlp()
+    log = CSVLogger(tmp_path / "log.csv")
+    Trainer(model, "cross_entropy", optim.SGD(model.parameters(), lr=0.1), callbacks=[log],
+            verbose=0).fit(X, y, epochs=2, batch_size=64)
+    assert len((tmp_path / "log.csv").read_text().splitlines()) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".log.csv.tmp", "history.csv", "history.csv.tmp", "log.csv"]     # no temporary left
+
+
+def test_atomic_write_removes_its_temporary_file_on_error(tmp_path, monkeypatch):
+    import os
+
+    from lucidnet.train.history import write_text_atomically
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_text_atomically(tmp_path / "a.csv", "x")
+    assert list(tmp_path.iterdir()) == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import inspect
+import io
 import math
 import numbers
 import os
@@ -20,6 +21,8 @@ import signal
 import sys
 import threading
 import warnings
+
+from .history import write_text_atomically
 
 __all__ = [
     "CSVLogger",
@@ -414,14 +417,12 @@ class CSVLogger(Callback):
                     for k, v in (logs or {}).items()})
         self.rows.append(row)
         keys = list(dict.fromkeys(k for r in self.rows for k in r))
-        directory = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(directory, exist_ok=True)
-        tmp = os.path.join(directory, f".{os.path.basename(self.path)}.tmp")
-        with open(tmp, "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=keys, delimiter=self.separator, restval="")
-            w.writeheader()
-            w.writerows(self.rows)
-        os.replace(tmp, self.path)
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=keys, delimiter=self.separator, restval="")
+        w.writeheader()
+        w.writerows(self.rows)
+        write_text_atomically(self.path, buf.getvalue())
 
 
 class LearningRateScheduler(Callback):

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import math
 import os
+import tempfile
 
-__all__ = ["History"]
+__all__ = ["History", "write_text_atomically"]
+
+
+def write_text_atomically(path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file of a unique name in the same folder,
+    then ``os.replace``: readers never see half a file and two writers never share (or delete)
+    each other's temporary file. The temporary file is removed if anything fails."""
+    path = os.fspath(path)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)),
+                               prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
 
 
 class History:
@@ -48,13 +68,12 @@ class History:
     def to_csv(self, path) -> None:
         """Write one row per epoch (atomically)."""
         keys = list(self.history)
-        tmp = f"{path}.tmp"
-        with open(tmp, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["epoch"] + keys)
-            for i, e in enumerate(self.epoch):
-                w.writerow([e + 1] + [repr(self.history[k][i]) for k in keys])
-        os.replace(tmp, path)
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["epoch"] + keys)
+        for i, e in enumerate(self.epoch):
+            w.writerow([e + 1] + [repr(self.history[k][i]) for k in keys])
+        write_text_atomically(path, buf.getvalue())
 
     def __repr__(self) -> str:
         return f"History(epochs={len(self)}, keys={list(self.history)})"
