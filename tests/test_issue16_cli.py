@@ -226,3 +226,29 @@ def test_diagnose_warnings_are_clean_lines(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning: epoch 1: vanishing gradients" in err
     assert "warnings.warn" not in err and ".py:" not in err
+
+
+def test_older_run_folder_model_with_scaler_in_metadata_still_predicts(iris_run, tmp_path, capsys):
+    """model.npz files written before the Standardize layer keep the scaler in their metadata."""
+    model, meta = ln.load(iris_run / "model.npz", with_metadata=True)
+    scaler = model[0]
+    old_meta = {k: v for k, v in meta.items() if k not in ("input_scaler", "feature_names")}
+    old_meta.update(scaler_mean=scaler.mean.tolist(), scaler_scale=scaler.std.tolist())
+    old = tmp_path / "old.npz"
+    ln.save(model[1], old, metadata=old_meta)
+    csv = tmp_path / "rows.csv"
+    csv.write_text("a,b,c,d\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n")
+    capsys.readouterr()
+    assert main(["predict", str(old), "--input", str(csv)]) == 0  # no names stored: by position
+    from_old = capsys.readouterr().out
+    csv.write_text("\n".join(csv.read_text().splitlines()[1:]) + "\n")
+    assert main(["predict", str(iris_run), "--input", str(csv)]) == 0
+    from_new = capsys.readouterr().out
+
+    def parse(text):
+        rows = [line.split(",") for line in text.splitlines()[1:]]
+        return [r[0] for r in rows], np.array([[float(v) for v in r[1:]] for r in rows])
+
+    (old_labels, old_p), (new_labels, new_p) = parse(from_old), parse(from_new)
+    assert old_labels == new_labels and len(old_labels) == 2
+    np.testing.assert_allclose(old_p, new_p, rtol=1e-4, atol=1e-7)
