@@ -17,8 +17,6 @@ unique temporary names and moved into place (``os.replace``).
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
 import re
@@ -313,6 +311,8 @@ def _new_run_folder(out: str, explicit: bool) -> tuple[str, str | None]:
 
 
 def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there: assume it lives
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -505,8 +505,8 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
                               batch_size=cfg["batch_size"], validation_data=prep.validation,
                               seed=cfg["seed"], transform=transform)
     seconds = time.perf_counter() - start
-    if len(history):
-        _write_text(os.path.join(out, "history.csv"), _history_csv(history), "history")
+    if len(history):  # (History.to_csv's fixed temporary name is safe: the folder is locked)
+        history.to_csv(os.path.join(out, "history.csv"))
     if guard.interrupted:
         print(f"interrupted by {guard.signal_name}: checkpoint saved to {last}; continue with "
               f"'lucidnet train --resume {out}'")
@@ -544,17 +544,6 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
     print(f"run folder: {out} (model.npz, last.npz, history.csv, metrics.json, "
           f"learning_curve.png{figures})")
     return 0
-
-
-def _history_csv(history) -> str:
-    """The text of history.csv: one row per epoch, as `History.to_csv` writes it."""
-    keys = list(history.history)
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["epoch"] + keys)
-    for i, e in enumerate(history.epoch):
-        w.writerow([e + 1] + [repr(history.history[k][i]) for k in keys])
-    return buf.getvalue()
 
 
 def _with_scaler(model, scaler):
