@@ -252,3 +252,27 @@ def test_older_run_folder_model_with_scaler_in_metadata_still_predicts(iris_run,
     (old_labels, old_p), (new_labels, new_p) = parse(from_old), parse(from_new)
     assert old_labels == new_labels and len(old_labels) == 2
     np.testing.assert_allclose(old_p, new_p, rtol=1e-4, atol=1e-7)
+
+
+def test_second_concurrent_train_into_the_same_out_is_refused(tmp_path, capsys):
+    import signal
+    import time
+
+    run = tmp_path / "shared"
+    first = subprocess.Popen([sys.executable, "-m", "lucidnet", "train", "--epochs", "500",
+                              "--quiet", "--out", str(run)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while not (run / ".lock").exists() and first.poll() is None and time.time() < deadline:
+            time.sleep(0.02)
+        assert first.poll() is None, first.stderr.read()
+        assert main(["train", "--dataset", "iris", *FAST, "--out", str(run)]) == 2
+        err = capsys.readouterr().err
+        assert f"in use by lucidnet process {first.pid}" in err and "\n" not in err.strip()
+        assert not (run / "model.npz").exists()  # the second writer wrote nothing
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=120)
+    if (run / "config.json").exists():  # the first run's options, never the refused one's
+        assert json.loads((run / "config.json").read_text())["dataset"] == "digits"
