@@ -1,7 +1,12 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import lucidnet
+
+_REPO = Path(__file__).resolve().parent.parent
+_OUTPUT_FOLDERS = ("runs", "lab-out", "evaluation", "lucidnet-runs")  # the commands' defaults
 
 
 @pytest.fixture(autouse=True)
@@ -11,3 +16,24 @@ def _seed_and_dtype():
     lucidnet.set_default_dtype(np.float32)
     yield
     lucidnet.set_default_dtype(np.float32)
+
+
+def _outputs_in_repo() -> set:
+    found = set()
+    for name in _OUTPUT_FOLDERS:
+        folder = _REPO / name
+        if folder.exists():
+            found.add(name)
+            if folder.is_dir():
+                found.update(f"{name}/{child.name}" for child in folder.iterdir())
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tests_write_only_to_tmp_path():
+    """Tests write only to temporary folders: a run folder appearing in the repository (a
+    command run without --out from the repository root) fails the session."""
+    before = _outputs_in_repo()
+    yield
+    new = sorted(_outputs_in_repo() - before)
+    assert not new, f"tests wrote {new} into the repository; give them tmp_path (or chdir to it)"
