@@ -276,3 +276,17 @@ def test_second_concurrent_train_into_the_same_out_is_refused(tmp_path, capsys):
         first.communicate(timeout=120)
     if (run / "config.json").exists():  # the first run's options, never the refused one's
         assert json.loads((run / "config.json").read_text())["dataset"] == "digits"
+
+
+def test_resume_from_a_checkpoint_missing_keys_is_one_line(tmp_path, capsys):
+    from lucidnet import io
+
+    run = tmp_path / "r"
+    assert main(["train", "--dataset", "iris", *FAST, "--out", str(run)]) == 0
+    state = io.load_state(run / "last.npz")
+    del state["trainer"]["epoch"]
+    io.save_state(run / "last.npz", state)
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--epochs", "5"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "last.npz" in err and "\n" not in err and "Traceback" not in err

@@ -484,7 +484,11 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
     if resume:
         if not os.path.exists(last):
             raise RunError(f"{out!r} has no last.npz checkpoint to resume from")
-        load_checkpoint(last, trainer)
+        try:
+            load_checkpoint(last, trainer)
+        except (KeyError, TypeError, AttributeError, IndexError, RecursionError, MemoryError) as err:
+            raise RunError(f"{last!r} is not a usable checkpoint ({type(err).__name__}: {err}); "
+                           "start a new run") from None
         if cfg["epochs"] <= trainer.epoch:
             raise RunError(f"{out} is already complete: it has run {trainer.epoch} epochs and "
                            f"--epochs is {cfg['epochs']}; pass --epochs N with N > {trainer.epoch} "
@@ -586,7 +590,11 @@ def _load_model(path: str):
             raise RunError(f"{path!r} holds no model.npz, best.npz or last.npz")
     elif not os.path.exists(path):
         raise RunError(f"no such model file or run folder: {path!r}")
-    model, meta = lnio.load(path, with_metadata=True)
+    try:
+        model, meta = lnio.load(path, with_metadata=True)
+    except (KeyError, TypeError, AttributeError, IndexError, RecursionError, MemoryError) as err:
+        raise RunError(f"{path!r} is not a usable lucidnet model file "
+                       f"({type(err).__name__}: {err})") from None
     if not isinstance(meta, dict):
         raise RunError(f"{path!r}: its metadata is not a dict; was it written by 'lucidnet train'?")
     return model, meta, path
