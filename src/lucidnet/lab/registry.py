@@ -3,17 +3,112 @@
 An experiment is a function ``run(seed: int, size: str) -> Result`` registered with `@claim`.
 ``size`` is "quick" (seconds: tests and CI) or "full" (a real run). It trains real lucidnet models and
 measures; nothing in a `Result` is a constant copied from the notes.
+
+The verdict is never typed in by hand: an experiment states its rule as a list of `Check` s, one
+comparison of measured numbers each, and `judge` maps them to the verdict and writes the sentence
+from the same numbers (the relation printed is the one the numbers have), so the wording cannot
+contradict the table. The rule, shown with every result:
+
+* "holds": every check passes;
+* "partly holds": some pass, some fail (the failed ones are named);
+* "does not hold": none passes.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Result", "Claim", "claim", "CLAIMS", "get_claim", "run_claim", "VERDICTS", "SIZES"]
+__all__ = ["Result", "Check", "judge", "Claim", "claim", "CLAIMS", "get_claim", "run_claim",
+           "VERDICTS", "SIZES", "RULE"]
 
-VERDICTS = ("holds", "does not hold", "corrected")
+VERDICTS = ("holds", "partly holds", "does not hold", "corrected")
+RULE = ("holds if every check passes, partly holds if only some do, does not hold if none does")
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+        "==": operator.eq, "!=": operator.ne}
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and math.isinf(value):
+        return "never" if value > 0 else "-inf"
+    if isinstance(value, (int, float)):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _relation(left, right) -> str:
+    """The relation ``left`` and ``right`` really have (what the sentence prints)."""
+    if isinstance(left, bool) or isinstance(right, bool) or not all(
+            isinstance(v, (int, float)) for v in (left, right)):
+        return "=" if left == right else "≠"
+    if math.isnan(left) or math.isnan(right):
+        return "vs"
+    return "<" if left < right else ">" if left > right else "="
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison of a claim's rule: ``left op right`` on measured numbers.
+
+    ``what`` names the part of the claim it tests ("cosine beats the best constant lr"),
+    ``left_name`` / ``right_name`` the two quantities. NaN never passes. ``sentence`` prints both
+    numbers with the relation they really have, then whether the rule's ``op`` is met.
+    """
+
+    what: str
+    left_name: str
+    left: object
+    op: str
+    right_name: str
+    right: object
+
+    def __post_init__(self):
+        if self.op not in _OPS:
+            raise ValueError(f"Check.op must be one of {sorted(_OPS)}, got {self.op!r}")
+
+    @property
+    def passed(self) -> bool:
+        try:
+            return bool(_OPS[self.op](self.left, self.right))
+        except TypeError:
+            return False
+
+    def sentence(self) -> str:
+        words = [self.left_name, _fmt(self.left), _relation(self.left, self.right),
+                 self.right_name, _fmt(self.right)]
+        return f"{self.what}: {' '.join(w for w in words if w)} ({'yes' if self.passed else 'no'})"
+
+
+def judge(checks, context: str = "", numbers=None, figures=None, note: str = "") -> Result:
+    """The `Result` the rule `RULE` gives for ``checks`` (a non-empty list of `Check`).
+
+    The explanation is ``context`` (the set-up, no comparisons), then every check's sentence,
+    then ``note`` (extra measured facts that are not part of the rule, worded by the caller from
+    numbers). Failed checks are listed after the passed ones, so "partly holds" says what failed.
+    """
+    checks = list(checks)
+    if not checks:
+        raise ValueError("judge needs at least one Check")
+    passed = [c for c in checks if c.passed]
+    verdict = ("holds" if len(passed) == len(checks) else
+               "does not hold" if not passed else "partly holds")
+    parts = [context.strip()] if context else []
+    yes = [c.sentence() for c in checks if c.passed]
+    no = [c.sentence() for c in checks if not c.passed]
+    if yes:
+        parts.append("Passed: " + "; ".join(yes) + ".")
+    if no:
+        parts.append("Failed: " + "; ".join(no) + ".")
+    if note:
+        parts.append(note.strip())
+    return Result(verdict, " ".join(parts), dict(numbers or {}), list(figures or []),
+                  checks=checks)
 SIZES = ("quick", "full")
 
 
@@ -21,10 +116,11 @@ SIZES = ("quick", "full")
 class Result:
     """What an experiment measured.
 
-    verdict : "holds", "does not hold" or "corrected" (the notes are wrong: SPEC Errata)
-    explanation : one sentence, in the notes' own terms, saying why
+    verdict : one of `VERDICTS` ("corrected": the notes are wrong, SPEC Errata); made by `judge`
+    explanation : the set-up and every check with its numbers (written by `judge`)
     numbers : measured quantities (name -> number / short list / string), shown in the report
     figures : matplotlib Figures (the report embeds them as PNG)
+    checks : the `Check` s the verdict was derived from (empty for a hand-made Result)
     """
 
     verdict: str
@@ -32,6 +128,7 @@ class Result:
     numbers: dict = field(default_factory=dict)
     figures: list = field(default_factory=list)
     seconds: float = 0.0
+    checks: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:

@@ -15,9 +15,12 @@ import html
 import io
 import os
 
+from .registry import RULE
+
 __all__ = ["format_value", "write_report"]
 
-_BADGE = {"holds": "#1a7f37", "does not hold": "#cf222e", "corrected": "#9a6700", "failed": "#57606a"}
+_BADGE = {"holds": "#1a7f37", "partly holds": "#bc4c00", "does not hold": "#cf222e",
+          "corrected": "#9a6700", "failed": "#57606a"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1040px;
@@ -50,6 +53,15 @@ def format_value(value) -> str:
     if hasattr(value, "tolist"):
         return format_value(value.tolist())
     return str(value)
+
+
+def _md(text, table: bool = False) -> str:
+    """``text`` escaped for Markdown: ``\\ * _ ` `` always (``mask*x`` must not turn italic), and
+    ``|`` inside a table cell only (``\\|``; in running text ``|x|`` stays ``|x|``)."""
+    out = str(text)
+    for ch in ("\\", "*", "_", "`") + (("|",) if table else ()):
+        out = out.replace(ch, "\\" + ch)
+    return out
 
 
 def _png(fig) -> bytes:
@@ -94,18 +106,17 @@ def _html_section(run, pngs) -> str:
 
 def _md_section(run, figure_files) -> str:
     c = run.claim
-    lines = [f"## {c.id}. {c.title}", "", f"> {c.statement}", "",
-             (f"Notes: {c.seed_row} · SPEC {', '.join(c.spec)} · seed {run.seed}, {run.size} · "
+    lines = [f"## {c.id}. {_md(c.title)}", "", f"> {_md(c.statement)}", "",
+             (f"Notes: {_md(c.seed_row)} · SPEC {', '.join(c.spec)} · seed {run.seed}, {run.size} · "
              f"run time {run.seconds:.1f} s"), ""]
     if run.result is None:
         lines += ["**Verdict: failed** (the experiment raised)", "", "```", run.error or "", "```", ""]
         return "\n".join(lines)
-    lines += [f"**Verdict: {run.status}** — {run.result.explanation}", ""]
+    lines += [f"**Verdict: {run.status}** — {_md(run.result.explanation)}", ""]
     if run.result.numbers:
         lines += ["| measured | value |", "|---|---|"]
         for k, v in run.result.numbers.items():
-            cell = format_value(v).replace("|", "\\|")
-            lines.append(f"| {str(k).replace('|', '/')} | {cell} |")
+            lines.append(f"| {_md(k, table=True)} | {_md(format_value(v), table=True)} |")
         lines.append("")
     for k, name in enumerate(figure_files, 1):
         lines += [f"![claim {c.id} figure {k}](figures/{name})", ""]
@@ -145,7 +156,8 @@ def write_report(results, out_dir) -> dict:
             names.append(name)
         html_parts.append(_html_section(r, pngs))
         md_parts.append(_md_section(r, names))
-        md_toc.append(f"| [{r.claim.id}](#{r.claim.id}-{_slug(r.claim.title)}) | {r.claim.title} | "
+        md_toc.append(f"| [{r.claim.id}](#{r.claim.id}-{_slug(r.claim.title)}) | "
+                      f"{_md(r.claim.title, table=True)} | "
                       f"{r.status} | {r.seconds:.1f} s |")
 
     sizes = sorted({r.size for r in results})
@@ -157,6 +169,8 @@ def write_report(results, out_dir) -> dict:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>lucidnet lab report</title><style>{_CSS}</style></head><body>\n"
             f"<h1>lucidnet lab: the notes' claims, measured</h1>\n<p class=\"meta\">{meta}</p>\n"
+            f'<p class="meta">Verdict rule: each claim states its checks (comparisons of its '
+            f"measured numbers); a claim {html.escape(RULE)}.</p>\n"
             f'<nav id="contents"><h2>Contents</h2><table><tr><th>claim</th><th>title</th>'
             f"<th>verdict</th><th>time</th></tr>{toc}</table></nav>\n"
             + "\n".join(html_parts) + "\n</body></html>\n")
@@ -165,7 +179,9 @@ def write_report(results, out_dir) -> dict:
 
     md = ["# lucidnet lab: the notes' claims, measured", "",
           (f"{len(results)} claims · {summary} · size {'/'.join(sizes)} · seed "
-          f"{', '.join(map(str, seeds))} · total {total:.0f} s · {stamp}"), "", "## Contents", "",
+          f"{', '.join(map(str, seeds))} · total {total:.0f} s · {stamp}"), "",
+          (f"Verdict rule: each claim states its checks (comparisons of its measured numbers); a "
+           f"claim {RULE}."), "", "## Contents", "",
           *md_toc, "", *md_parts]
     md_path = os.path.join(out_dir, "report.md")
     _atomic_write(md_path, "\n".join(md).encode("utf-8"))

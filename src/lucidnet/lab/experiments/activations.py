@@ -9,10 +9,11 @@ from ...autograd.tensor import Tensor, no_grad, tensor
 from ...plot._backend import pyplot
 from ...random import manual_seed
 from ...train.diagnostics import gradient_norms
-from ..registry import Result, claim
+from ..registry import Check, Result, claim, judge
 from .optimization import fit
 
-__all__ = ["deep_net", "run_dying_relu", "run_vanishing_gradients"]
+__all__ = ["deep_net", "judge_dying_relu", "judge_vanishing_gradients", "run_dying_relu",
+           "run_vanishing_gradients"]
 
 _INITS = {"xavier": nn.init.xavier_normal_, "he": nn.init.he_normal_,
           "normal": nn.init.normal_, "small_normal": nn.init.small_normal_, "zeros": nn.init.zeros_}
@@ -91,20 +92,25 @@ def run_vanishing_gradients(seed: int = 0, size: str = "quick") -> Result:
         numbers[f"{name}: loss before/after"] = [round(float(curves[name][0]), 4),
                                                  round(float(curves[name][-1]), 4)]
 
-    sig = numbers["sigmoid + Xavier: first/last hidden layer grad norm"]
+    return judge_vanishing_gradients(numbers, depth, [_figure_vanishing(norms, curves)])
+
+
+def judge_vanishing_gradients(numbers: dict, depth: int, figures=()) -> Result:
+    """Claim 3's rule on its numbers: σ(10) within 1e-5 of 0.99995, σ(-10) < 1e-4, σ'(10) < 1e-4;
+    through the sigmoid net the first hidden layer's gradient norm is < 1e-3 times the last
+    hidden layer's, while with ReLU + He the ratio stays within [0.03, 30]."""
     relu = numbers["ReLU + He: first/last hidden layer grad norm"]
-    holds = (abs(numbers["sigmoid(+10)"] - 0.99995) < 1e-5 and numbers["sigmoid(-10)"] < 1e-4
-             and numbers["sigmoid_slope(+10)"] < 1e-4 and sig < 1e-3 and 0.03 < relu < 30)
-    explanation = (
-        f"σ(10) = {numbers['sigmoid(+10)']:.5f} and σ(-10) = {numbers['sigmoid(-10)']:.5f} with slope "
-        f"σ'(±10) = {numbers['sigmoid_slope(+10)']:.1e} (vs 0.25 at 0); through {depth} sigmoid "
-        f"layers the first layer's gradient is {sig:.1e} times the last hidden layer's (a factor "
-        f"{numbers['sigmoid + Xavier: gradient factor per layer']:.2f} per layer), while with ReLU + "
-        f"He it is {relu:.2f} times, so only the ReLU net's early layers keep learning."
-        if holds else "The measured slopes or gradient ratios do not show the vanishing pattern; "
-        "see the numbers.")
-    return Result("holds" if holds else "does not hold", explanation, numbers,
-                  [_figure_vanishing(norms, curves)])
+    checks = [Check("σ(10) saturates", "|σ(10) - 0.99995|", abs(numbers["sigmoid(+10)"] - 0.99995),
+                    "<", "", 1e-5),
+              Check("σ(-10) saturates", "σ(-10)", numbers["sigmoid(-10)"], "<", "", 1e-4),
+              Check("σ' vanishes", "σ'(10)", numbers["sigmoid_slope(+10)"], "<", "", 1e-4),
+              Check("sigmoid gradients vanish", "first/last hidden grad norm",
+                    numbers["sigmoid + Xavier: first/last hidden layer grad norm"], "<", "", 1e-3),
+              Check("ReLU + He keeps them", "first/last hidden grad norm", relu, ">", "", 0.03),
+              Check("... without exploding", "first/last hidden grad norm", relu, "<", "", 30.0)]
+    return judge(checks, f"{depth} layers, gradient norms averaged over initializations.", numbers,
+                 figures, f"Sigmoid net: a factor "
+                 f"{numbers['sigmoid + Xavier: gradient factor per layer']:.2f} per layer.")
 
 
 def _figure_vanishing(norms, curves):
@@ -124,6 +130,7 @@ def _figure_vanishing(norms, curves):
     axes[1].set(xlabel="layer (1 = input side)", ylabel="‖∂L/∂W‖", title="gradient per layer")
     axes[1].legend(fontsize=7)
     axes[2].set(xlabel="epoch (SGD)", ylabel="MSE", title="training")
+    axes[2].legend(fontsize=7, loc="best")
     fig.tight_layout()
     return fig
 
@@ -191,26 +198,32 @@ def run_dying_relu(seed: int = 0, size: str = "quick") -> Result:
         numbers[f"bias shift, {act}: inactive start/end"] = [track[0], track[-1]]
         numbers[f"bias shift, {act}: final MSE"] = float(losses[-1])
 
-    dead_hot = numbers["high lr, relu: inactive after lr 0.1"]
-    stays = numbers["high lr, relu: inactive after lr 0.003"] >= dead_hot - 1e-9
-    relu_b, leaky_b = curves["relu"][0], curves["leaky_relu"][0]
-    holds = (dead_hot > 0.2 and stays
-             and numbers["high lr, relu: zero-gradient units"] >= dead_hot - 1e-9
-             and numbers["high lr, leaky_relu: zero-gradient units"] == 0.0
-             and relu_b[-1] >= relu_b[0] - 1e-9 and leaky_b[-1] < leaky_b[0]
-             and numbers["bias shift, leaky_relu: final MSE"]
-             < numbers["bias shift, relu: final MSE"])
-    explanation = (
-        f"After {hot_epochs} epochs at a too-high lr, {dead_hot:.0%} of the second layer's ReLU "
-        f"units are dead (zero output and exactly zero gradient on every sample) and none revives in "
-        f"{epochs} more epochs; with the biases shifted to -4 the dead ReLU share stays at "
-        f"{relu_b[-1]:.0%} while Leaky ReLU units keep a gradient and revive "
-        f"({leaky_b[0]:.0%} → {leaky_b[-1]:.0%} inactive, MSE "
-        f"{numbers['bias shift, leaky_relu: final MSE']:.2f} vs "
-        f"{numbers['bias shift, relu: final MSE']:.2f})."
-        if holds else "Dead ReLU units revived or Leaky ReLU units died too; see the numbers.")
-    return Result("holds" if holds else "does not hold", explanation, numbers,
-                  [_figure_dying(curves, numbers)])
+    return judge_dying_relu(numbers, hot_epochs, epochs, [_figure_dying(curves, numbers)])
+
+
+def judge_dying_relu(numbers: dict, hot_epochs: int, epochs: int, figures=()) -> Result:
+    """Claim 4's rule on its numbers: after a too-high lr > 20% of the ReLU units are dead, none
+    revives with more training and all of them have exactly zero gradient, while no Leaky ReLU
+    unit has; with the biases shifted to -4 the inactive ReLU share never drops, the Leaky ReLU
+    share does, and Leaky ReLU ends with the lower MSE."""
+    dead = numbers["high lr, relu: inactive after lr 0.1"]
+    relu_b = numbers["bias shift, relu: inactive start/end"]
+    leaky_b = numbers["bias shift, leaky_relu: inactive start/end"]
+    checks = [Check("ReLU units die", "dead share", dead, ">", "", 0.2),
+              Check("and stay dead", "share after more training",
+                    numbers["high lr, relu: inactive after lr 0.003"], ">=", "before", dead),
+              Check("with zero gradient", "zero-gradient share",
+                    numbers["high lr, relu: zero-gradient units"], ">=", "dead share", dead),
+              Check("Leaky ReLU keeps a gradient", "zero-gradient share",
+                    numbers["high lr, leaky_relu: zero-gradient units"], "==", "", 0.0),
+              Check("shifted ReLU does not revive", "inactive at end", relu_b[1], ">=", "start",
+                    relu_b[0]),
+              Check("shifted Leaky ReLU revives", "inactive at end", leaky_b[1], "<", "start",
+                    leaky_b[0]),
+              Check("Leaky ReLU fits better", "final MSE", numbers["bias shift, leaky_relu: final MSE"],
+                    "<", "ReLU's", numbers["bias shift, relu: final MSE"])]
+    return judge(checks, f"{hot_epochs} Adam epochs at lr 0.1, then {epochs} at lr 0.003; second: "
+                 "first-layer biases shifted to -4.", numbers, figures)
 
 
 def _figure_dying(curves, numbers):

@@ -10,11 +10,11 @@ from ...data.datasets import make_moons
 from ...data.preprocessing import StandardScaler
 from ...plot._backend import pyplot
 from ...random import manual_seed
-from ..registry import Result, claim
+from ..registry import Check, Result, claim, judge
 from .activations import deep_net
 from .optimization import fit, float64
 
-__all__ = ["run_initialization", "run_input_scale"]
+__all__ = ["judge_initialization", "judge_input_scale", "run_initialization", "run_input_scale"]
 
 
 def _mse(out, y):
@@ -75,25 +75,26 @@ def run_input_scale(seed: int = 0, size: str = "quick") -> Result:
         numbers[f"{name}: largest MSE seen"] = float(np.nanmax([runs[name, lr] for lr in lrs]))
     numbers["grad norm ratio raw/standardized"] = (numbers["raw: first-layer grad norm at init"]
                                                    / numbers["standardized: first-layer grad norm at init"])
-    # the constant predictor (the mean) has MSE 1 on the standardized target
+    return judge_input_scale(numbers, epochs, [_figure_input_scale(runs, lrs, numbers)])
+
+
+def judge_input_scale(numbers: dict, epochs: int, figures=()) -> Result:
+    """Claim 5's rule on its numbers: lucidnet's dL/dw is the notes' -0.4 at x = 2 and -200 at
+    x = 1000; raw inputs give > 10x larger first-layer gradients and a largest MSE > 1000x the
+    standardized one's, and standardized inputs reach a best final MSE < 0.2x the raw inputs'."""
     std_best, raw_best = numbers["standardized: best final MSE"], numbers["raw: best final MSE"]
-    holds = (abs(numbers["dL/dw at x=2"] + 0.4) < 1e-12
-             and abs(numbers["dL/dw at x=1000"] + 200) < 1e-9
-             and numbers["grad norm ratio raw/standardized"] > 10
-             and numbers["raw: largest MSE seen"] > 1e3 * numbers["standardized: largest MSE seen"]
-             and std_best < 0.2 * raw_best)
-    explanation = (
-        f"With L = mse(y, 0.1) at w = b = 0, dL/dy = -0.2 and lucidnet's backward pass gives "
-        f"dL/dw = {numbers['dL/dw at x=2']:g} at x = 2 and {numbers['dL/dw at x=1000']:g} at "
-        f"x = 1000, exactly the notes' table; on a two-feature regression (area ~1000, rooms ~3) "
-        f"raw inputs give {numbers['grad norm ratio raw/standardized']:.0f}x larger first-layer "
-        f"gradients, the loss blows up to {numbers['raw: largest MSE seen']:.1e}, and no learning "
-        f"rate gets below MSE {raw_best:.2f} in {epochs} epochs, while standardized inputs reach "
-        f"{std_best:.3f}."
-        if holds else "Raw inputs trained as well as standardized ones or the gradient table "
-        "differs; see the numbers.")
-    return Result("holds" if holds else "does not hold", explanation, numbers,
-                  [_figure_input_scale(runs, lrs, numbers)])
+    checks = [Check("table at x = 2 (-0.4)", "|dL/dw + 0.4|", abs(numbers["dL/dw at x=2"] + 0.4),
+                    "<", "", 1e-12),
+              Check("table at x = 1000 (-200)", "|dL/dw + 200|",
+                    abs(numbers["dL/dw at x=1000"] + 200), "<", "", 1e-9),
+              Check("raw inputs, large gradients", "grad norm raw/standardized",
+                    numbers["grad norm ratio raw/standardized"], ">", "", 10.0),
+              Check("raw inputs, unstable", "largest MSE raw", numbers["raw: largest MSE seen"],
+                    ">", "1000 x standardized", 1e3 * numbers["standardized: largest MSE seen"]),
+              Check("standardized converges faster", f"best MSE after {epochs} epochs", std_best,
+                    "<", "0.2 x raw", 0.2 * raw_best)]
+    return judge(checks, "y = wx + b at w = b = 0 with L = mse(y, 0.1); a two-feature regression "
+                 "(area ~1000, rooms ~3), each input scaling at its best lr.", numbers, figures)
 
 
 def _figure_input_scale(runs, lrs, numbers):
@@ -103,7 +104,8 @@ def _figure_input_scale(runs, lrs, numbers):
         for lr in lrs:
             ax.semilogy(runs[name, lr], label=f"lr {lr:g}")
         ax.set(xlabel="epoch", ylabel="MSE", title=f"{name} inputs")
-    axes[1].legend(fontsize=6)
+    for ax in axes:
+        ax.legend(fontsize=6, loc="best")
     fig.suptitle(f"dL/dw: x=2 → {numbers['dL/dw at x=2']:g}, x=1000 → "
                  f"{numbers['dL/dw at x=1000']:g}", fontsize=9)
     fig.tight_layout()
@@ -152,7 +154,7 @@ def run_initialization(seed: int = 0, size: str = "quick") -> Result:
     X = rng.standard_normal((n_samples, width)).astype(np.float32)
     numbers, stds, lasts = {}, {}, {}
     for name, (init, act) in _INIT_CONFIGS.items():
-        model = deep_net([width] * 11, act, init)
+        model = deep_net([width] * 12, act, init)  # 11 Linear, 10 activation layers
         outs = _activations(model, X)
         stds[name] = np.array([o.std() for o in outs])
         last = lasts[name] = outs[-1]
@@ -175,21 +177,39 @@ def run_initialization(seed: int = 0, size: str = "quick") -> Result:
                     "zero init: train accuracy (moons)": z_acc,
                     "0.01·N init: distinct hidden units (of 16)": r_units,
                     "0.01·N init: train accuracy (moons)": r_acc})
-    sat = numbers["N(0,1) + tanh: share |a| > 0.99 at layer 10"]
-    small = stds["0.01·N(0,1) + tanh"][-1]
-    xavier, he = stds["Xavier + tanh"], stds["He + ReLU"]
-    small_ratio = small / stds["0.01·N(0,1) + tanh"][0]
-    holds = (sat > 0.5 and small_ratio < 1e-3 and 0.05 < xavier[-1] < 1
-             and 0.5 < he[-1] / he[0] < 2 and z_units == 1 and z_spread == 0.0 and z_max > 0.1 and r_units == 16)
-    explanation = (
-        f"Through 10 tanh layers N(0,1) weights saturate {sat:.0%} of the units, 0.01·N(0,1) shrinks "
-        f"the activations' std to {small:.1e}, Xavier keeps it at {xavier[-1]:.2f} and He + ReLU at "
-        f"{he[-1] / he[0]:.2f}x its first-layer value; with zero init the 16 hidden units learn but stay "
-        f"exactly identical after {sym_epochs} epochs, one unit in effect (moons accuracy {z_acc:.2f} vs {r_acc:.2f} from small "
-        f"random weights)."
-        if holds else "Some initialization did not behave as the notes say; see the numbers.")
-    return Result("holds" if holds else "does not hold", explanation, numbers,
-                  [_figure_init(stds, lasts, width)])
+    return judge_initialization(numbers, sym_epochs, [_figure_init(stds, lasts, width)])
+
+
+def judge_initialization(numbers: dict, sym_epochs: int, figures=()) -> Result:
+    """Claim 6's rule on its numbers, through 10 activation layers: N(0,1) + tanh saturates
+    > 50% of layer 10's units, 0.01·N(0,1) shrinks the std to < 1e-3 of layer 1's, Xavier + tanh
+    keeps it in (0.05, 1) and He + ReLU within 0.5x-2x of layer 1's; zero init leaves the 16
+    hidden units identical (1 distinct unit, spread 0) although the weights moved (> 0.1), while
+    0.01·N init gives 16 distinct units."""
+    small = numbers["0.01·N(0,1) + tanh: std layer 1 / 10"]
+    he = numbers["He + ReLU: std layer 1 / 10"]
+    checks = [Check("N(0,1) saturates", "share |a| > 0.99",
+                    numbers["N(0,1) + tanh: share |a| > 0.99 at layer 10"], ">", "", 0.5),
+              Check("0.01·N(0,1) vanishes", "std layer 10/1", small[1] / small[0], "<", "", 1e-3),
+              Check("Xavier stable", "std layer 10", numbers["Xavier + tanh: std layer 1 / 10"][1],
+                    ">", "", 0.05),
+              Check("... not saturating", "std layer 10",
+                    numbers["Xavier + tanh: std layer 1 / 10"][1], "<", "", 1.0),
+              Check("He stable", "std layer 10/1", he[1] / he[0], ">", "", 0.5),
+              Check("... not growing", "std layer 10/1", he[1] / he[0], "<", "", 2.0),
+              Check("zero init symmetric", "distinct units",
+                    numbers["zero init: distinct hidden units (of 16)"], "==", "", 1),
+              Check("... exactly", "max unit difference",
+                    numbers["zero init: max difference between hidden units"], "==", "", 0.0),
+              Check("... though trained", "largest |w|",
+                    numbers["zero init: largest |first-layer weight| after training"], ">", "",
+                    0.1),
+              Check("random init breaks symmetry", "distinct units",
+                    numbers["0.01·N init: distinct hidden units (of 16)"], "==", "", 16)]
+    return judge(checks, f"10 activation layers; zero init trained {sym_epochs} epochs on moons.",
+                 numbers, figures,
+                 f"Moons accuracy: zero init {numbers['zero init: train accuracy (moons)']:.2f}, "
+                 f"0.01·N init {numbers['0.01·N init: train accuracy (moons)']:.2f}.")
 
 
 def _figure_init(stds, lasts, width):

@@ -10,9 +10,9 @@ import warnings
 
 import numpy as np
 
-from ..registry import Result, claim
+from ..registry import Check, Result, claim, judge
 
-__all__ = ["batch_norm", "whitening"]
+__all__ = ["batch_norm", "judge_batch_norm", "judge_whitening", "whitening"]
 
 
 def _digits_split(seed: int, n_train: int):
@@ -71,11 +71,8 @@ def batch_norm(seed: int, size: str) -> Result:
 
     final = {k: r["val_accuracy"][-1] for k, r in runs.items()}
     first = {k: r["val_accuracy"][0] for k, r in runs.items()}
-    faster = first[True, 0.02] > first[False, 0.02] + 0.2
-    high_lr = final[True, high] >= 0.85 and final[False, high] < final[True, high] - 0.1
     bn_gain_small = batch[True, small] - batch[False, small]
     bn_gain_32 = batch[True, 32] - batch[False, 32]
-    degrades = bn_gain_small < -0.1 and batch[True, 32] > batch[True, small] + 0.2
 
     numbers = {
         "epochs": epochs,
@@ -112,19 +109,27 @@ def batch_norm(seed: int, size: str) -> Result:
     axes[2].legend(fontsize=7)
     fig.tight_layout()
 
-    holds = faster and high_lr and degrades
-    if holds:
-        text = (f"BatchNorm reached {first[True, 0.02]:.0%} validation accuracy after one epoch at "
-                f"lr 0.02 (plain net {first[False, 0.02]:.0%}), still trained at lr {high:g} "
-                f"({final[True, high]:.0%} vs {final[False, high]:.0%} without it), and with "
-                f"batches of {small} fell to {batch[True, small]:.0%} against the plain net's "
-                f"{batch[False, small]:.0%}: faster, higher learning rate, but needs larger mini-batches.")
-    else:
-        failed = [name for name, ok in (("trains faster", faster), (f"tolerates lr {high:g}", high_lr),
-                                        ("degrades with batch 2", degrades)) if not ok]
-        text = (f"On this run the part(s) '{', '.join(failed)}' did not show: see the numbers "
-                "(accuracy at epoch 1, at the highest lr and at batch 2).")
-    return Result("holds" if holds else "does not hold", text, numbers, [fig])
+    return judge_batch_norm(numbers, lrs, small, [fig])
+
+
+def judge_batch_norm(numbers: dict, lrs, small: int, figures=()) -> Result:
+    """Claim 12's rule on its numbers: after one epoch at lr 0.02 BN is > 20 points ahead of the
+    plain net; at the highest lr BN ends >= 85% and > 10 points ahead; with batches of ``small``
+    BN is > 10 points behind the plain net and > 20 points below BN at batch 32."""
+    high = lrs[-1]
+    plain1, bn1 = numbers["val acc after epoch 1, lr 0.02: plain / BN"]
+    plain_hi, bn_hi = numbers[f"final val acc lr {high}: plain / BN"]
+    plain_s, bn_s = numbers[f"batch {small}: val acc plain / BN"]
+    bn_32 = numbers["batch 32: val acc plain / BN"][1]
+    checks = [Check("trains faster", "BN after epoch 1", bn1, ">", "plain + 0.2", plain1 + 0.2),
+              Check(f"tolerates lr {high:g}", "BN final", bn_hi, ">=", "", 0.85),
+              Check("... where the plain net fails", "plain final", plain_hi, "<", "BN - 0.1",
+                    bn_hi - 0.1),
+              Check(f"batch {small} hurts BN", "BN", bn_s, "<", "plain - 0.1", plain_s - 0.1),
+              Check("larger batches fix it", "BN at batch 32", bn_32, ">",
+                    f"BN at batch {small} + 0.2", bn_s + 0.2)]
+    return judge(checks, f"MLP on digits, {numbers['epochs']} epochs, SGD lr {', '.join(map(str, lrs))}"
+                 "; validation accuracy.", numbers, figures)
 
 
 def _diabetes():
@@ -231,17 +236,27 @@ def whitening(seed: int, size: str) -> Result:
     axes[2].legend(fontsize=7)
     fig.tight_layout()
 
-    decorrelated = dev["PCA-whitened"] < 1e-6 and dev["ZCA-whitened"] < 1e-6
-    std_correlated = off["standardized"] > 0.3
-    holds = decorrelated and std_correlated
-    text = (f"After whitening the covariance is the identity (max |cov - I| = "
-            f"{max(dev['PCA-whitened'], dev['ZCA-whitened']):.1e}, condition number 1) while the "
-            f"standardized features keep correlations up to {off['standardized']:.2f} (condition "
-            f"number {cond['standardized']:.0f}), which is why gradient descent needs "
-            f"{to_opt['standardized'] or f'>{steps}'} steps instead of "
-            f"{to_opt['PCA-whitened'] or f'>{steps}'} on the standardized data.")
-    if not holds:
-        text = ("Whitening did not give an identity covariance or standardization left no "
-                f"correlation (max |cov - I| whitened {dev['PCA-whitened']:.1e}, off-diagonal "
-                f"standardized {off['standardized']:.2f}).")
-    return Result("holds" if holds else "does not hold", text, numbers, [fig])
+    return judge_whitening(numbers, steps, [fig])
+
+
+def judge_whitening(numbers: dict, steps: int, figures=()) -> Result:
+    """Claim 17's rule on its numbers: PCA and ZCA whitening give cov = I (max |cov - I| < 1e-6),
+    standardized features keep a correlation > 0.3, and whitening is better for gradient descent:
+    fewer steps to within 1% of the least-squares loss (">N": not within N steps)."""
+    def count(v):
+        return v if isinstance(v, (int, float)) else float("inf")
+
+    std_steps, white_steps = numbers[
+        f"GD steps to within 1% of the least-squares loss (max {steps}): standardized / whitened"]
+    checks = [Check("PCA whitening decorrelates", "max |cov - I|",
+                    numbers["max |cov - I| PCA-whitened"], "<", "", 1e-6),
+              Check("ZCA whitening decorrelates", "max |cov - I|",
+                    numbers["max |cov - I| ZCA-whitened"], "<", "", 1e-6),
+              Check("standardization does not", "max |off-diagonal cov|",
+                    numbers["max |off-diagonal cov| standardized"], ">", "", 0.3),
+              Check("whitening is better for GD", "steps whitened", count(white_steps), "<",
+                    "standardized", count(std_steps))]
+    return judge(checks, f"Diabetes data ({numbers['samples x features']}); linear regression by "
+                 f"full-batch GD at lr 1/L, at most {steps} steps.", numbers, figures,
+                 f"Condition number of cov, standardized: "
+                 f"{numbers['condition number of cov standardized']:.0f}.")

@@ -19,10 +19,11 @@ from ...data.datasets import make_moons, make_spirals
 from ...optim import lr_scheduler
 from ...plot._backend import pyplot
 from ...random import manual_seed
-from ..registry import Result, claim
+from ..registry import Check, Result, claim, judge
 
-__all__ = ["fit", "float64", "full_loss", "run_batch_modes", "run_learning_rate", "run_optimizers",
-           "run_taylor"]
+__all__ = ["fit", "float64", "full_loss", "judge_batch_modes", "judge_learning_rate",
+           "judge_optimizers", "judge_taylor", "run_batch_modes", "run_learning_rate",
+           "run_optimizers", "run_taylor"]
 
 
 # ------------------------------------------------------------------------------ shared helpers
@@ -168,26 +169,33 @@ def run_learning_rate(seed: int = 0, size: str = "quick") -> Result:
         numbers["full-batch GD, 300 steps: best constant / best cosine"] = [gd["constant"],
                                                                             gd["cosine"]]
 
+    return judge_learning_rate(numbers, lrs, epochs,
+                               [_figure_learning_rate(curves, lrs, best)])
+
+
+def judge_learning_rate(numbers: dict, lrs, epochs: int, figures=()) -> Result:
+    """Claim 7's rule on its numbers: the largest lr ends at >= 90% of the initial loss (or
+    diverges), the smallest lowers the loss by < 20%, and each decay's best final loss is below
+    the best constant lr's. The full-batch control (full run) is reported, not judged."""
+    hi, lo = f"{lrs[0]:g}", f"{lrs[-1]:g}"
+    ratio = numbers[f"constant lr {hi}: final / initial loss"]
     best_const = numbers["constant: best lr / final loss"][1]
-    decays = [s for s in _SCHEDULES if s != "constant"]
-    wins = [s for s in decays if numbers[f"{s}: best lr / final loss"][1] < best_const]
-    too_high = not np.isfinite(high[-1]) or high[-1] > 0.9 * high[0]
-    too_low = numbers[f"constant lr {lrs[-1]:g}: loss drop"] < 0.2
-    holds = too_high and too_low and len(wins) >= 2
-    losses = ", ".join(f"{s} {numbers[f'{s}: best lr / final loss'][1]:.3f}" for s in decays)
-    explanation = (
-        f"On 3-arm spirals with mini-batch SGD ({epochs} epochs) lr {lrs[0]:g} never gets below "
-        f"{0.9:.0%} of the initial loss, lr {lrs[-1]:g} lowers it by only "
-        f"{numbers[f'constant lr {lrs[-1]:g}: loss drop']:.0%}, and with each schedule's best "
-        f"starting lr {len(wins)} of 3 decays beat the best constant lr ({best_const:.3f} vs "
-        f"{losses}): a decayed lr takes large steps early and then averages out mini-batch noise"
-        + (" (with full-batch GD, which has no such noise, the best constant lr wins: "
-           f"{gd['constant']:.3f} vs cosine {gd['cosine']:.3f})." if not quick else ".")
-        if holds else
-        f"With each schedule's best starting lr only {len(wins)} of 3 decays beat the best constant "
-        f"lr ({best_const:.3f} vs {losses}) or the lr extremes behaved otherwise; see the numbers.")
-    return Result("holds" if holds else "does not hold", explanation, numbers,
-                  [_figure_learning_rate(curves, lrs, best)])
+    checks = [Check(f"lr {hi} does not converge", "final/initial loss",
+                    math.inf if math.isnan(ratio) else ratio, ">=", "", 0.9),
+              Check(f"lr {lo} crawls", "loss drop", numbers[f"constant lr {lo}: loss drop"], "<",
+                    "", 0.2)]
+    checks += [Check(f"{s} beats constant", f"best final loss {s}",
+                     numbers[f"{s}: best lr / final loss"][1], "<", "constant", best_const)
+               for s in _SCHEDULES if s != "constant"]
+    note = ""
+    control = numbers.get("full-batch GD, 300 steps: best constant / best cosine")
+    if control is not None:
+        c, k = control
+        winner = "cosine" if k < c else "the constant lr" if c < k else "neither"
+        note = (f"Control without mini-batch noise (full-batch GD, 300 steps, best lr each): "
+                f"{winner} ends lower (constant {c:.3f}, cosine {k:.3f}).")
+    return judge(checks, f"3-arm spirals, mini-batch SGD, {epochs} epochs, each schedule at its "
+                 "best starting lr.", numbers, figures, note)
 
 
 def _figure_learning_rate(curves, lrs, best):
@@ -196,11 +204,11 @@ def _figure_learning_rate(curves, lrs, best):
     for lr in lrs:
         axes[0].semilogy(curves["constant", lr], label=f"lr {lr:g}")
     axes[0].set(xlabel="epoch", ylabel="training loss", title="constant lr")
-    axes[0].legend(fontsize=6)
+    axes[0].legend(fontsize=6, loc="best")
     for s, lr in best.items():
         axes[1].semilogy(curves[s, lr], label=f"{s} (lr0 {lr:g})")
     axes[1].set(xlabel="epoch", title="best lr per schedule")
-    axes[1].legend(fontsize=6)
+    axes[1].legend(fontsize=6, loc="lower left")  # every curve starts at ln 3 and falls
     fig.tight_layout()
     return fig
 
@@ -293,36 +301,37 @@ def run_optimizers(seed: int = 0, size: str = "quick") -> Result:
     numbers["Adagrad effective lr never grows"] = bool(np.all(np.diff(ada) <= 1e-15))
     numbers["RMSprop effective lr: last / first step"] = float(rms[-1] / rms[0])
 
-    sgd_r = numbers["ravine, SGD: steps until f stays < 1e-4·f0 (best lr)"][0]
-    sgd_s = numbers["saddle, SGD: steps until |y| stays > 0.5 (ravine's lr)"]
-    others = [n for n in _OPTIMIZERS if n != "SGD"]
-    faster_r = [n for n in others
-                if numbers[f"ravine, {n}: steps until f stays < 1e-4·f0 (best lr)"][0] < sgd_r]
-    faster_s = [n for n in others
-                if numbers[f"saddle, {n}: steps until |y| stays > 0.5 (ravine's lr)"] < sgd_s]
-    stuck = all(numbers[f"saddle, {n}: |y| after {steps} steps from y = 0 exactly"] == 0.0
-                for n in _OPTIMIZERS)
-    saddle_steps = [numbers[f"saddle, {n}: steps until |y| stays > 0.5 (ravine's lr)"]
-                    for n in _OPTIMIZERS]
-    holds = ({"Momentum", "Nesterov"} <= set(faster_r) and sgd_s == max(saddle_steps)
-             and {"Adagrad", "RMSprop", "Adam"} <= set(faster_s)
-             and numbers["Adagrad effective lr never grows"]
-             and numbers["Adagrad effective lr: last / first step"] < 0.5)
-    explanation = (
-        f"With each optimizer's best lr, SGD needs {sgd_r:g} steps down the ravine (faster: "
-        f"{', '.join(faster_r)}); keeping that lr, SGD "
-        f"{'does not leave' if math.isinf(sgd_s) else f'needs {sgd_s:g} steps to leave'} the "
-        f"saddle from y = 1e-6 in {steps} steps, as its step shrinks with the gradient, while "
-        f"Adagrad/RMSprop/Adam, which divide by the gradient's size, escape in "
-        f"{'/'.join(f'{v:g}' for v in saddle_steps[3:])} steps (Momentum/Nesterov: {saddle_steps[1]:g}/{saddle_steps[2]:g}); Adagrad's effective lr only shrinks (to "
-        f"{numbers['Adagrad effective lr: last / first step']:.2f} of its first value) while "
-        f"RMSprop's does not; started exactly on the ridge y = 0 "
-        f"{'every optimizer stays stuck, momentum included' if stuck else 'some optimizer escaped'}."
-        if holds else
-        f"SGD was not the slow one (ravine: faster {faster_r}; saddle: faster {faster_s}) or "
-        "Adagrad's step grew; see the numbers.")
-    return Result("holds" if holds else "does not hold", explanation, numbers,
-                  [_figure_optimizers(paths, effs)])
+    return judge_optimizers(numbers, steps, [_figure_optimizers(paths, effs)])
+
+
+def judge_optimizers(numbers: dict, steps: int, figures=()) -> Result:
+    """Claim 8's rule on its numbers: each of Momentum, Nesterov, Adagrad, RMSprop and Adam needs
+    fewer steps than SGD down the ravine (each at its best lr) and leaves the saddle sooner than
+    SGD (at the lr the ravine asked for); Adagrad's effective lr never grows and ends below half
+    its first value. "never" (inf) counts as more steps than any number."""
+    ravine = {n: numbers[f"ravine, {n}: steps until f stays < 1e-4·f0 (best lr)"][0]
+              for n in _OPTIMIZERS}
+    saddle = {n: numbers[f"saddle, {n}: steps until |y| stays > 0.5 (ravine's lr)"]
+              for n in _OPTIMIZERS}
+    checks = []
+    for n in _OPTIMIZERS:
+        if n != "SGD":
+            checks += [Check(f"{n} faster down the ravine", f"steps {n}", ravine[n], "<", "SGD",
+                             ravine["SGD"]),
+                       Check(f"{n} leaves the saddle sooner", f"steps {n}", saddle[n], "<", "SGD",
+                             saddle["SGD"])]
+    checks += [Check("Adagrad's effective lr never grows", "", numbers["Adagrad effective lr never "
+                     "grows"], "==", "expected", True),
+               Check("Adagrad's effective lr shrinks", "last/first",
+                     numbers["Adagrad effective lr: last / first step"], "<", "", 0.5)]
+    ridge = [n for n in _OPTIMIZERS
+             if numbers[f"saddle, {n}: |y| after {steps} steps from y = 0 exactly"] != 0.0]
+    note = ("Started exactly on the ridge y = 0, "
+            + ("every optimizer stays stuck (the gradient there has no y part)." if not ridge else
+               f"{', '.join(ridge)} left it."))
+    return judge(checks, f"2-D ravine (curvature 1 vs 50) and saddle (start y = 1e-6), {steps} "
+                 "steps, steps counted until the optimizer stays there ('never': not within the run).",
+                 numbers, figures, note)
 
 
 def _figure_optimizers(paths, effs):
@@ -336,7 +345,8 @@ def _figure_optimizers(paths, effs):
             path = paths[kind, name]
             ax.plot(path[:, 0], path[:, 1], lw=1, label=name)
         ax.set(xlim=box[:2], ylim=box[2:], title=f"{kind} (best lr each)")
-    axes[0].legend(fontsize=6)
+    for ax in axes[:2]:
+        ax.legend(fontsize=6, loc="best")
     for name in ("Adagrad", "RMSprop"):
         axes[2].semilogy(np.arange(1, len(effs[name]) + 1), effs[name], label=name)
     axes[2].set(xlabel="step", ylabel="lr / (√state + ε)", title="effective lr (ravine)")
@@ -399,24 +409,26 @@ def run_taylor(seed: int = 0, size: str = "quick") -> Result:
                 else None
             numbers[f"{name}: slope of log error vs log η (η ≤ 1e-3)"] = slope
             numbers[f"{name}: smallest η where the loss goes up"] = float(up[0]) if up.size else None
-    first = next(iter(points))
-    rel0 = curves[first][2]
-    holds = all(abs(numbers[f"{n}: slope of log error vs log η (η ≤ 1e-3)"] - 1) < 0.2
-                and numbers[f"{n}: relative error at η = 1e-4 / 1e-2 / 1 / 10"][0] < 1e-2
-                and numbers[f"{n}: relative error at η = 1e-4 / 1e-2 / 1 / 10"][3] > 0.5
-                for n in points)
-    explanation = (
-        f"On a tanh MLP (spirals), the measured L(θ-η∇L) - L(θ) matches -η‖∇L‖² to "
-        f"{rel0[np.argmin(abs(np.log10(etas) + 4))]:.1e} relative error at η = 1e-4, the error grows "
-        f"in proportion to η (slope {numbers[f'{first}: slope of log error vs log η (η ≤ 1e-3)']:.2f}, "
-        f"the neglected second-order term), passes 10% from η ≈ "
-        f"{numbers[f'{first}: smallest η with relative error > 10%']:.2g} and exceeds 50% by η = 10"
-        + (f", where the loss can even rise (from η = "
-           f"{numbers[f'{first}: smallest η where the loss goes up']:.2g})."
-           if numbers[f"{first}: smallest η where the loss goes up"] else ".")
-        if holds else "The first-order prediction did not behave as expected; see the numbers.")
-    return Result("holds" if holds else "does not hold", explanation, numbers,
-                  [_figure_taylor(etas, curves)])
+    return judge_taylor(numbers, list(points), [_figure_taylor(etas, curves)])
+
+
+def judge_taylor(numbers: dict, points, figures=()) -> Result:
+    """Claim 9's rule on its numbers, at every training point: the relative error of
+    ΔL ≈ -η‖∇L‖² is < 1% at η = 1e-4, grows like η (log-log slope within 0.2 of 1 for
+    η <= 1e-3) and is > 50% at η = 10."""
+    checks = []
+    for n in points:
+        rel = numbers[f"{n}: relative error at η = 1e-4 / 1e-2 / 1 / 10"]
+        slope = numbers[f"{n}: slope of log error vs log η (η ≤ 1e-3)"]
+        checks += [Check(f"{n}, small η", "relative error at η = 1e-4", rel[0], "<", "", 0.01),
+                   Check(f"{n}, error ∝ η", "|slope - 1|", abs(slope - 1), "<", "", 0.2),
+                   Check(f"{n}, large η", "relative error at η = 10", rel[3], ">", "", 0.5)]
+    up = numbers[f"{points[0]}: smallest η where the loss goes up"]
+    first = points[0][:1].upper() + points[0][1:]
+    note = (f"{first}, the loss rises from η = {up:.2g}." if up is not None else
+            f"{first}, no η tried raised the loss.")
+    return judge(checks, "Tanh MLP on spirals: measured L(θ-η∇L) - L(θ) against -η‖∇L‖².",
+                 numbers, figures, note)
 
 
 def _figure_taylor(etas, curves):
@@ -494,23 +506,34 @@ def run_batch_modes(seed: int = 0, size: str = "quick") -> Result:
         numbers[f"{mode}: loss after {epochs} epochs"] = float(trace[-1])
         numbers[f"{mode}: share of updates that raise the full loss"] = float(np.mean(steps > 0))
         numbers[f"{mode}: seconds per epoch"] = _epoch_seconds(data, bs, seed, 3 if quick else 5)
-    up = [numbers[f"{m}: share of updates that raise the full loss"] for m in _MODES]
-    final = [numbers[f"{m}: loss after {epochs} epochs"] for m in _MODES]
-    secs = [numbers[f"{m}: seconds per epoch"] for m in _MODES]
-    cos = [numbers[f"{m}: mean cosine(update gradient, full gradient)"] for m in _MODES]
-    holds = (up[0] == 0.0 and up[2] > up[1] and cos[0] > 0.999 and cos[0] > cos[1] > cos[2]
-             and final[1] < final[0] and final[2] < final[0])
-    explanation = (
-        f"On {n} moons samples at lr {lr}, full-batch GD never raised the loss but after {epochs} "
-        f"epochs ({epochs} updates) is still at {final[0]:.3f}, stochastic GD reached "
-        f"{final[2]:.3f} but its single-sample gradients point only {cos[2]:.2f} (mean cosine) along "
-        f"the true one, {up[2]:.0%} of its updates go uphill, and an epoch costs {secs[2] / secs[0]:.0f}x "
-        f"the batch epoch's time ({secs[2]:.2f} s vs {secs[0]:.3f} s here), and mini-batches of 32 "
-        f"sit between: {final[1]:.3f}, cosine {cos[1]:.2f}, {up[1]:.0%} uphill, {secs[1]:.3f} s per "
-        f"epoch."
-        if holds else "The three modes did not order as the notes say; see the numbers.")
-    return Result("holds" if holds else "does not hold", explanation, numbers,
-                  [_figure_batch_modes(traces, n)])
+    return judge_batch_modes(numbers, n, epochs, lr, [_figure_batch_modes(traces, n)])
+
+
+def judge_batch_modes(numbers: dict, n: int, epochs: int, lr: float, figures=()) -> Result:
+    """Claim 11's rule on its numbers: batch GD never raises the full loss and follows the full
+    gradient (mean cosine > 0.999), single-sample updates go uphill more often than mini-batch
+    ones, the mean cosine orders batch > mini-batch > stochastic, and after the same epochs both
+    mini-batch and stochastic GD reach a lower loss than batch GD (more updates)."""
+    b, m, st = _MODES
+    key = {"up": "share of updates that raise the full loss", "final": f"loss after {epochs} epochs",
+           "cos": "mean cosine(update gradient, full gradient)", "secs": "seconds per epoch"}
+    v = {k: [numbers[f"{mode}: {name}"] for mode in _MODES] for k, name in key.items()}
+    checks = [Check("batch GD is stable", "share of uphill updates", v["up"][0], "==", "", 0.0),
+              Check("batch GD follows the gradient", "mean cosine", v["cos"][0], ">", "", 0.999),
+              Check("single samples are noisier", f"uphill share {st}", v["up"][2], ">", m,
+                    v["up"][1]),
+              Check("mini-batch sits between (direction)", f"mean cosine {m}", v["cos"][1], ">",
+                    st, v["cos"][2]),
+              Check("mini-batch below batch", f"cosine {m}", v["cos"][1], "<", b, v["cos"][0]),
+              Check(f"{m} progresses faster per epoch", "final loss", v["final"][1], "<", b,
+                    v["final"][0]),
+              Check(f"{st} progresses faster per epoch", "final loss", v["final"][2], "<", b,
+                    v["final"][0])]
+    note = (f"Seconds per epoch here: {b} {v['secs'][0]:.3f}, {m} {v['secs'][1]:.3f}, {st} "
+            f"{v['secs'][2]:.3f} (updates per epoch: "
+            + ", ".join(str(numbers[f'{mode}: updates per epoch']) for mode in _MODES) + ").")
+    return judge(checks, f"{n} moons samples, SGD at lr {lr}, {epochs} epochs, same initial "
+                 "weights for the three modes.", numbers, figures, note)
 
 
 def _figure_batch_modes(traces, n):
@@ -523,6 +546,7 @@ def _figure_batch_modes(traces, n):
         axes[1].plot(np.arange(len(trace[:200])), trace[:200], lw=0.8, label=mode)
     axes[0].set(xlabel="epoch", ylabel="full-data BCE", title="per epoch")
     axes[1].set(xlabel="update", title="first 200 updates")
-    axes[0].legend(fontsize=7)
+    for ax in axes:
+        ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     return fig

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from ...nn.module import Module
-from ..registry import Result, claim
+from ..registry import Check, Result, claim, judge
 
-__all__ = ["LegendreRegression", "capacity", "imbalanced_metrics"]
+__all__ = ["capacity", "imbalanced_metrics", "judge_capacity", "judge_imbalanced_metrics",
+           "LegendreRegression"]
 
 
 class LegendreRegression(Module):
@@ -87,20 +88,35 @@ def capacity(seed: int, size: str) -> Result:
         with no_grad():
             axes[1].plot(grid[:, 0], models[d](grid).data[:, 0], color=color, label=f"degree {d}")
     axes[1].set(ylim=(-2, 2), title="fits", xlabel="x")
-    axes[1].legend(fontsize=6, ncol=2)
+    axes[1].legend(fontsize=6, ncol=2, loc="best")
     fig.tight_layout()
 
-    under = va[0] > 2 * va[best] and tr[0] > 2 * tr[best]
-    over = va[-1] > 1.5 * va[best] and tr[-1] <= tr[best]
-    interior = 0 < best < len(degrees) - 1
-    holds = under and over and interior
-    text = (f"Degree {degrees[0]} underfits (train MSE {tr[0]:.3f}, validation R^2 "
-            f"{res.val_score[0]:.2f}: '{bands[0]}'), degree {degrees[best]} fits (validation MSE "
-            f"{va[best]:.3f}, R^2 {res.val_score[best]:.2f}: '{bands[best]}') and degree "
-            f"{degrees[-1]} overfits (train MSE {tr[-1]:.3f} but validation {va[-1]:.3f}).")
-    if not holds:
-        text = ("The sweep did not show the U shape on this run: " + text)
-    return Result("holds" if holds else "does not hold", text, numbers, [fig])
+    return judge_capacity(numbers, [fig])
+
+
+def judge_capacity(numbers: dict, figures=()) -> Result:
+    """Claim 15's rule on its numbers: the best degree (lowest validation MSE) is neither the
+    smallest nor the largest; the smallest degree has > 2x the best one's train and validation
+    MSE (underfits); the largest has a train MSE no higher than the best one's but > 1.5x its
+    validation MSE (overfits)."""
+    degrees, tr, va = numbers["degrees"], numbers["train MSE"], numbers["validation MSE"]
+    best = degrees.index(numbers["best degree (validation minimum)"])
+    lo, hi, b = degrees[0], degrees[-1], degrees[best]
+    checks = [Check("a middle degree is best", "best degree", b, ">", "smallest", lo),
+              Check("... not the largest", "best degree", b, "<", "largest", hi),
+              Check(f"degree {lo} underfits (train)", "train MSE", tr[0], ">",
+                    f"2 x degree {b}'s", 2 * tr[best]),
+              Check(f"degree {lo} underfits (validation)", "validation MSE", va[0], ">",
+                    f"2 x degree {b}'s", 2 * va[best]),
+              Check(f"degree {hi} fits the training data", "train MSE", tr[-1], "<=",
+                    f"degree {b}'s", tr[best]),
+              Check(f"degree {hi} overfits", "validation MSE", va[-1], ">",
+                    f"1.5 x degree {b}'s", 1.5 * va[best])]
+    bands = numbers["R^2 band per degree (seed 000)"]
+    return judge(checks, "Legendre polynomial regressions on 20 noisy points of sin(πx); 300 "
+                 "validation points.", numbers, figures,
+                 f"Validation R^2 bands: degree {lo} '{bands[0]}', degree {b} '{bands[best]}', "
+                 f"degree {hi} '{bands[-1]}'.")
 
 
 def _imbalanced(seed: int, n: int, minority: float):
@@ -160,7 +176,8 @@ def imbalanced_metrics(seed: int, size: str) -> Result:
     xs = np.arange(len(metric_names))
     axes[0].bar(xs - 0.2, [maj[m] for m in metric_names], 0.4, label="always majority")
     axes[0].bar(xs + 0.2, [clf[m] for m in metric_names], 0.4, label="trained")
-    axes[0].set(xticks=xs, xticklabels=metric_names, ylim=(0, 1.05), title=f"{minority:.0%} positives")
+    axes[0].set(xticks=xs, ylim=(0, 1.05), title=f"{minority:.0%} positives")
+    axes[0].set_xticklabels(metric_names, rotation=30, ha="right", fontsize=8)
     axes[0].legend(fontsize=7)
     for ax, name in zip(axes[1:], scores):
         cm = scores[name]["cm"]
@@ -172,14 +189,22 @@ def imbalanced_metrics(seed: int, size: str) -> Result:
         ax.set(xticks=[0, 1], yticks=[0, 1], xlabel="predicted", ylabel="true", title=name)
     fig.tight_layout()
 
-    misleads = maj["accuracy"] >= 0.9 and maj["recall"] == 0.0 and maj["f1"] == 0.0
-    informative = clf["f1"] - maj["f1"] > 3 * (clf["accuracy"] - maj["accuracy"])
-    holds = misleads and informative
-    text = (f"Always predicting the majority class scores {maj['accuracy']:.1%} accuracy but "
-            f"recall and F1 of 0, while the trained classifier gains only "
-            f"{clf['accuracy'] - maj['accuracy']:+.1%} accuracy yet lifts F1 to {clf['f1']:.2f} "
-            f"(recall {clf['recall']:.2f}): on balanced data the same guess scores only "
-            f"{acc_balanced_majority:.0%}.")
-    if not holds:
-        text = "On this run accuracy was not misleading: " + text
-    return Result("holds" if holds else "does not hold", text, numbers, [fig])
+    return judge_imbalanced_metrics(numbers, [fig])
+
+
+def judge_imbalanced_metrics(numbers: dict, figures=()) -> Result:
+    """Claim 19's rule on its numbers: always predicting the majority class scores >= 90%
+    accuracy with recall 0 and F1 0 (accuracy misleads), and the trained classifier's F1 gain over
+    it is > 3x its accuracy gain (F1 tells the classifiers apart)."""
+    maj = numbers["always 'majority': accuracy / precision / recall / F1"]
+    clf = numbers["trained classifier: accuracy / precision / recall / F1"]
+    checks = [Check("majority guess looks good", "accuracy", maj[0], ">=", "", 0.9),
+              Check("... but finds nothing", "recall", maj[2], "==", "", 0.0),
+              Check("F1 exposes it", "F1", maj[3], "==", "", 0.0),
+              Check("F1 separates the classifiers", "F1 gain", round(clf[3] - maj[3], 3), ">",
+                    "3 x accuracy gain", round(3 * (clf[0] - maj[0]), 3))]
+    n, frac = numbers["test samples / minority fraction"]
+    return judge(checks, f"{n} test samples, {frac:.1%} positives; logistic regression vs always "
+                 "'majority'.", numbers, figures,
+                 f"On balanced data the majority guess scores "
+                 f"{numbers['majority guess accuracy on balanced data']:.0%}.")
