@@ -217,6 +217,9 @@ def build_trainer(cfg: dict, prep: Prepared, callbacks=()):
     return trainer, lr
 
 
+_OPT_FLAGS = ("lr", "weight_decay", "momentum")  # the optimizer arguments the CLI sets
+
+
 def _construct(what: str, factory, first, kwargs: dict, flags: bool = False):
     """``factory(first, **kwargs)``; options it does not take are a RunError listing those it does."""
     import inspect
@@ -225,10 +228,18 @@ def _construct(what: str, factory, first, kwargs: dict, flags: bool = False):
     accepted = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     takes_any = any(p.kind == p.VAR_KEYWORD for p in params)
     unknown = [k for k in kwargs if k not in accepted and not takes_any]
+    if unknown and flags:
+        from .optim import OPTIMIZERS
+
+        flag = f"--{unknown[0].replace('_', '-')}"
+        others = [name for name, f in OPTIMIZERS.items()
+                  if unknown[0] in inspect.signature(f).parameters]
+        raise RunError(f"{what} does not take {flag}; it takes "
+                       f"{', '.join('--' + k.replace('_', '-') for k in _OPT_FLAGS if k in accepted)}"
+                       f" (optimizers with {flag}: {', '.join(others)})")
     if unknown:
-        given = ", ".join(f"--{k.replace('_', '-')}" if flags else k for k in unknown)
-        how = "" if flags else " (--schedule-opt NAME=VALUE)"
-        raise RunError(f"{what} does not take {given}; it accepts{how}: {', '.join(accepted)}")
+        raise RunError(f"{what} does not take {', '.join(unknown)}; it accepts (--schedule-opt "
+                       f"NAME=VALUE): {', '.join(accepted)}")
     try:
         return factory(first, **kwargs)
     except (TypeError, ValueError) as err:
