@@ -170,6 +170,13 @@ def test_cli_model_predicts_raw_inputs_through_the_python_api(tmp_path, capsys):
     proba = model(digits.data.astype(np.float32)).data
     accuracy = float((proba.argmax(1) == digits.target).mean())
     assert accuracy > 0.9  # the input scaler came with the model (raw inputs gave 0.914 at 30 epochs)
+    from lucidnet.runs import prepare_data, read_config
+
+    scaler = prepare_data(read_config(str(run))).scaler  # the training split's statistics
+    np.testing.assert_allclose(model[0].mean, scaler.mean_, rtol=1e-6)
+    np.testing.assert_allclose(model[0].std, scaler.scale_, rtol=1e-6)
+    scaled = ((digits.data - scaler.mean_) / scaler.scale_).astype(np.float32)
+    np.testing.assert_allclose(model[1](scaled).data, proba, rtol=1e-4, atol=1e-6)
     capsys.readouterr()
     assert main(["evaluate", str(run), "--dataset", "digits", "--all", "--out",
                  str(tmp_path / "ev")]) == 0
