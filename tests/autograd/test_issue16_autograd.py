@@ -240,7 +240,7 @@ def test_var_with_no_degrees_of_freedom_is_nan_or_inf_without_warnings():
 
 # ------------------------------------------------------------------ dims
 @pytest.mark.parametrize("call", [
-    lambda t: t.sum(5), lambda t: t.mean(-5), lambda t: t.max(4), lambda t: t.min((0, 4)),
+    lambda t: t.sum(5), lambda t: t.mean(-5), lambda t: t.max(4), lambda t: t.amin((0, 4)),
     lambda t: t.var(7), lambda t: t.std(-6), lambda t: t.argmax(4), lambda t: t.flatten(0, 4),
     lambda t: t.transpose(0, 4), lambda t: t.permute(0, 1, 2, 4),
     lambda t: nn.functional.softmax(t, 4), lambda t: nn.functional.log_softmax(t, -5),
@@ -257,11 +257,15 @@ def test_repeated_dims_raise():
         ln.tensor(np.zeros((2, 3))).sum((0, -2))
 
 
-@pytest.mark.parametrize("reduce", ["sum", "mean", "max", "min"])
-@pytest.mark.parametrize("dim", [0, -1, (0,)])
+@pytest.mark.parametrize("reduce,dim", [  # max/min take one int dim (PyTorch), amax/amin tuples
+    (r, d) for r in ("sum", "mean", "amax", "amin", "max", "min") for d in (0, -1, (0,))
+    if not (r in ("max", "min") and isinstance(d, tuple))])
 def test_zero_dim_tensors_accept_dim_0_and_minus_1(reduce, dim):
     s = ln.tensor(np.array(2.0), requires_grad=True)
     out = getattr(s, reduce)(dim)
+    if reduce in ("max", "min"):  # PyTorch's (values, indices)
+        assert out.indices.item() == 0
+        out = out.values
     out.backward()
     assert out.shape == () and out.item() == 2.0 and s.grad == 1.0
     with pytest.raises(IndexError, match=r"range of \[-1, 0\], but got 1"):

@@ -81,7 +81,9 @@ REDUCTIONS = [
     ("var", {}), ("var", {"axis": 0}), ("var", {"axis": 1, "keepdims": True}),
     ("var", {"correction": 0}), ("var", {"axis": (0, 2), "unbiased": False}),
     ("var", {"axis": -1, "correction": 2}), ("std", {}), ("std", {"axis": 1, "correction": 0}),
-    ("max", {}), ("max", {"axis": 1}), ("min", {"axis": 2, "keepdims": True}),
+    ("amax", {}), ("amax", {"axis": 1}), ("amin", {"axis": 2, "keepdims": True}),
+    ("amax", {"axis": (0, 2)}), ("max", {}), ("max", {"axis": 1}),
+    ("min", {"axis": 2, "keepdims": True}), ("max", {"axis": -1}),
 ]
 
 
@@ -93,9 +95,8 @@ def _torch_reduce(name, kw):
             extra = {k: kw[k] for k in ("correction", "unbiased") if k in kw}
             op = getattr(t, name)
             return op(**extra) if axis is None else op(dim=axis, keepdim=keep, **extra)
-        if name in ("max", "min"):
-            op = t.amax if name == "max" else t.amin
-            return op() if axis is None else op(dim=axis, keepdim=keep)
+        if name in ("max", "min") and axis is not None:  # PyTorch's (values, indices)
+            return getattr(t, name)(dim=axis, keepdim=keep).values
         op = getattr(t, name)
         return op() if axis is None else op(dim=axis, keepdim=keep)
     return fn
@@ -103,18 +104,46 @@ def _torch_reduce(name, kw):
 
 @pytest.mark.parametrize("name,kw", REDUCTIONS)
 def test_reductions(name, kw, part):
-    ours = lambda a: getattr(a, name)(**kw)  # noqa: E731
+    def ours(a):
+        out = getattr(a, name)(**kw)
+        return out.values if name in ("max", "min") and "axis" in kw else out
     if part == "gradcheck":
         check_gradient([(2, 3, 4)], ours)
     else:
         check_against_torch([(2, 3, 4)], ours, _torch_reduce(name, kw))
 
 
+def test_max_along_a_dim_returns_values_and_indices_like_torch():
+    """`_, predicted = outputs.max(1)` (the tutorials' idiom) gives the argmax, and the
+    gradient of max(dim) goes to that one entry even with ties, as PyTorch's."""
+    a = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
+    x = ln.tensor(a, requires_grad=True)
+    values, indices = x.max(1)
+    np.testing.assert_array_equal(values.data, [3.0, 2.0])
+    np.testing.assert_array_equal(indices.data, [1, 0])
+    assert indices.dtype == np.int64 and x.min(1).indices.data.tolist() == [0, 2]
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [1, 0, 0]])
+    kept = ln.tensor(a).max(-1, keepdims=True)
+    assert kept.values.shape == (2, 1) and kept.indices.shape == (2, 1)
+    assert ln.tensor(np.float32(4.0)).max(0).indices.data == 0
+    with pytest.raises(TypeError, match=r"amax\(\(0, 1\)\)"):
+        x.max((0, 1))
+    with pytest.raises(IndexError, match="size 0"):
+        ln.tensor(np.zeros((2, 0))).max(1)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(a, requires_grad=True)
+    tv, ti = t.max(1)
+    tv.sum().backward()
+    np.testing.assert_array_equal(indices.data, ti.numpy())
+    np.testing.assert_array_equal(x.grad, t.grad.numpy())
+
+
 def test_max_ties_share_gradient_like_torch():
     torch = pytest.importorskip("torch")
     a = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
     x = ln.tensor(a, requires_grad=True)
-    x.max(axis=1).sum().backward()
+    x.amax(axis=1).sum().backward()
     t = torch.tensor(a, requires_grad=True)
     t.amax(dim=1).sum().backward()
     np.testing.assert_allclose(x.grad, t.grad.numpy())

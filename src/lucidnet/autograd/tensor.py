@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 import threading
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,6 +27,13 @@ __all__ = [
 _state = threading.local()
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _default_dtype = [np.dtype(np.float32)]
+
+
+class ValuesIndices(NamedTuple):
+    """What ``max(dim)`` / ``min(dim)`` return, as PyTorch's ``torch.return_types``."""
+
+    values: Tensor
+    indices: Tensor
 
 
 def is_grad_enabled() -> bool:
@@ -584,14 +592,47 @@ class Tensor:
         return self.var(axis, unbiased, keepdims, correction=correction).sqrt()
 
     def max(self, axis=None, keepdims=False):
+        """``t.max()`` is the largest entry (ties share the gradient, as PyTorch). ``t.max(dim)``
+        is PyTorch's ``(values, indices)`` pair along one dim, the gradient going to the entry
+        the index names: ``_, predicted = outputs.max(1)``. ``amax`` reduces over several dims."""
+        return self._extremum(axis, keepdims, "max")
+
+    def min(self, axis=None, keepdims=False):
+        """``t.min()`` or PyTorch's ``(values, indices)`` pair ``t.min(dim)``; see `max`."""
+        return self._extremum(axis, keepdims, "min")
+
+    def amax(self, axis=None, keepdims=False):
+        """The maximum over ``axis`` (an int, a tuple or None); ties share the gradient."""
         from .ops.reduce import Max
 
         return Max.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims)
 
-    def min(self, axis=None, keepdims=False):
+    def amin(self, axis=None, keepdims=False):
+        """The minimum over ``axis`` (an int, a tuple or None); ties share the gradient."""
         from .ops.reduce import Min
 
         return Min.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims)
+
+    def _extremum(self, axis, keepdims, name):
+        if axis is None:
+            return (self.amax if name == "max" else self.amin)(None, keepdims)
+        if isinstance(axis, (tuple, list)):
+            raise TypeError(f"{name}(dim) takes one integer dim, as PyTorch's, got {axis!r}; "
+                            f"reduce over several dims with a{name}({tuple(axis)!r})")
+        from .ops.reduce import MaxAlong, MinAlong
+
+        dim = _one_axis(axis, self.ndim)
+        if self.ndim == 0:
+            whole = self.amax() if name == "max" else self.amin()
+            return ValuesIndices(whole, Tensor._wrap(np.zeros((), dtype=np.int64)))
+        if self.shape[dim] == 0:
+            raise IndexError(f"{name}(): cannot reduce over dim {axis}, which has size 0 "
+                             f"(shape {tuple(self.shape)})")
+        op = MaxAlong if name == "max" else MinAlong
+        values = op.apply(self, axis=dim, keepdims=keepdims)
+        fn = np.argmax if name == "max" else np.argmin
+        indices = Tensor._wrap(np.asarray(fn(self.data, axis=dim, keepdims=keepdims)))
+        return ValuesIndices(values, indices)
 
     def argmax(self, axis=None, keepdims=False):
         return self._arg_extremum(np.argmax, axis, keepdims)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..function import Function
 
-__all__ = ["Sum", "Mean", "Var", "Max", "Min"]
+__all__ = ["Sum", "Mean", "Var", "Max", "Min", "MaxAlong", "MinAlong"]
 
 
 def _expand(g, shape, axis, keepdims):
@@ -127,3 +127,47 @@ class Min(_Extremum):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         return Min._forward(ctx, a, axis, keepdims)
+
+
+class _ExtremumAlong(Function):
+    """Values of ``max(dim)`` / ``min(dim)``: the gradient goes to the one entry that
+    ``argmax`` / ``argmin`` picks (the first extremum), as PyTorch's ``max(dim)``; the indices are
+    saved so the caller can return them."""
+
+    arg = None
+
+    @classmethod
+    def _forward(cls, ctx, a, axis, keepdims):
+        idx = np.expand_dims(cls.arg(a, axis=axis), axis)
+        ctx.save_for_backward(idx)
+        ctx.args = (a.shape, axis, keepdims)
+        out = np.take_along_axis(a, idx, axis=axis)
+        return np.asarray(out if keepdims else np.squeeze(out, axis=axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        (idx,) = ctx.saved
+        shape, axis, keepdims = ctx.args
+        grad = np.zeros(shape, dtype=g.dtype)
+        np.put_along_axis(grad, idx, _expand(g, shape, axis, keepdims), axis=axis)
+        return grad
+
+
+class MaxAlong(_ExtremumAlong):
+    """z = max(a, dim);  the gradient flows to the first maximal entry along dim."""
+
+    arg = staticmethod(np.argmax)
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims=False):
+        return MaxAlong._forward(ctx, a, axis, keepdims)
+
+
+class MinAlong(_ExtremumAlong):
+    """z = min(a, dim);  the gradient flows to the first minimal entry along dim."""
+
+    arg = staticmethod(np.argmin)
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims=False):
+        return MinAlong._forward(ctx, a, axis, keepdims)
