@@ -258,6 +258,9 @@ class Optimizer:
             loss = closure()
         for group, gd in zip(self.param_groups, self._data):
             self._step_group(group, gd)
+            for p in gd.params:  # an in-place change, as PyTorch's: a pending backward that
+                if p.grad is not None:  # saved this weight raises instead of using the new one
+                    p._bump_version()
         return loss
 
     def _prepare(self, group: dict[str, Any], gd: _GroupData) -> None:
