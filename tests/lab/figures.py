@@ -19,8 +19,9 @@ def missing_legends(fig) -> list:
     return missing
 
 
-def overlapping_ticklabels(fig) -> list:
-    """(axes title, label, label) for each pair of neighbouring x tick labels that overlap."""
+def overlapping_ticklabels(fig, gap: float = 3.0) -> list:
+    """(axes title, label, label) for each pair of neighbouring x tick labels that overlap or
+    come closer than ``gap`` pixels (they read as one word)."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     hits = []
@@ -29,14 +30,14 @@ def overlapping_ticklabels(fig) -> list:
         boxes = sorted(((t.get_window_extent(renderer), t.get_text()) for t in labels),
                        key=lambda b: b[0].x0)
         for (a, ta), (b, tb) in zip(boxes, boxes[1:]):
-            if a.overlaps(b):
+            if a.x1 + gap > b.x0 and a.y0 < b.y1 and b.y0 < a.y1:
                 hits.append((ax.get_title(), ta, tb))
     return hits
 
 
-def legend_cover(ax) -> float:
-    """Share of the plotted line points (display coordinates) of ``ax`` and its twins that lie
-    under the legend box of ``ax``."""
+def legend_cover(ax, per_segment: int = 20) -> float:
+    """Share of the plotted lines of ``ax`` and its twins (in display coordinates, each segment
+    sampled at ``per_segment`` points) that lies under the legend box of ``ax``."""
     fig = ax.figure
     fig.canvas.draw()
     box = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
@@ -45,7 +46,18 @@ def legend_cover(ax) -> float:
     for line in lines:
         xy = line.get_transform().transform(np.column_stack(line.get_data()).astype(float))
         xy = xy[np.all(np.isfinite(xy), axis=1)]
+        if len(xy) > 1:  # the segments between the vertices, not only the vertices
+            t = np.linspace(0, 1, per_segment, endpoint=False)[:, None, None]
+            xy = (xy[:-1] + t * (xy[1:] - xy[:-1])).reshape(-1, 2)
         total += len(xy)
         inside += int(np.sum((xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1)
                              & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1)))
     return inside / max(total, 1)
+
+
+def legend_outside(ax) -> bool:
+    """Whether the legend of ``ax`` lies wholly outside its data area."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return not ax.get_legend().get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))

@@ -10,15 +10,21 @@ import pytest
 
 from lucidnet.lab import CLAIMS, get_claim, run_claim
 from lucidnet.plot._backend import pyplot
+from tests.lab.figures import legend_outside, missing_legends
 
 
-def _run(claim_id: int, seed: int = 0):
+def _run(claim_id: int, seed: int = 0, figure_check=None):
     result = run_claim(claim_id, seed=seed, size="quick")
     assert result.figures, f"claim {claim_id} drew no figure"
     for fig in result.figures:
         assert len(fig.axes) <= 3 and fig.get_size_inches()[0] <= 10
+        assert not missing_legends(fig), f"claim {claim_id}: no legend on {missing_legends(fig)}"
+        if figure_check is not None:
+            figure_check(fig)
         pyplot().close(fig)
     assert isinstance(result.explanation, str) and result.explanation.endswith(".")
+    # the verdict comes from the claim's checks, and the sentence shows every one of them
+    assert result.checks and all(c.sentence() in result.explanation for c in result.checks)
     return result, result.numbers
 
 
@@ -86,8 +92,14 @@ def test_claim_5_input_scale_and_the_notes_gradient_table():
     assert n["raw: best final MSE"] > 0.9
 
 
+def _ten_layers(fig):
+    lines = fig.axes[0].get_lines()
+    assert lines and all(len(line.get_xdata()) == 10 for line in lines)  # "10 layers"
+    assert list(lines[0].get_xdata()) == list(range(1, 11))
+
+
 def test_claim_6_initialization_statistics_and_symmetry():
-    r, n = _run(6)
+    r, n = _run(6, figure_check=_ten_layers)
     assert r.verdict == "holds"
     assert n["N(0,1) + tanh: share |a| > 0.99 at layer 10"] > 0.7
     assert n["0.01·N(0,1) + tanh: std layer 1 / 10"][1] < 1e-6
@@ -100,9 +112,16 @@ def test_claim_6_initialization_statistics_and_symmetry():
     assert n["0.01·N init: distinct hidden units (of 16)"] == 16
 
 
+def _legends_off_the_curves(fig):
+    # noisy loss curves can cross any corner in some run: the legends sit below the panels
+    assert all(legend_outside(ax) for ax in fig.axes)
+
+
 def test_claim_7_learning_rate_extremes_and_decay():
-    r, n = _run(7)
-    assert r.verdict == "holds"
+    r, n = _run(7, figure_check=_legends_off_the_curves)
+    # the quick run's exponential decay (0.0991) ends above the best constant lr (0.0918)
+    assert r.verdict == "partly holds"
+    assert "exponential α0·e^(-kt) beats constant" in r.explanation.split("Failed:")[1]
     assert n["constant lr 3: final / initial loss"] > 0.9
     assert n["constant lr 0.001: loss drop"] < 0.1
     best_const = n["constant: best lr / final loss"][1]
@@ -114,7 +133,10 @@ def test_claim_7_learning_rate_extremes_and_decay():
 
 def test_claim_8_optimizers_ravine_saddle_adagrad():
     r, n = _run(8)
-    assert r.verdict == "holds"
+    # Nesterov, like SGD, does not leave the saddle within the quick run: a failed check
+    assert r.verdict == "partly holds"
+    failed = r.explanation.split("Failed:")[1]
+    assert "Nesterov leaves the saddle sooner: steps Nesterov never = SGD never (no)" in failed
     key = "ravine, {}: steps until f stays < 1e-4·f0 (best lr)"
     sgd = n[key.format("SGD")][0]
     assert 100 < sgd < 200

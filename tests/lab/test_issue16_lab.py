@@ -15,8 +15,16 @@ import pytest
 
 from lucidnet.lab import RULE, VERDICTS, Check, judge
 from lucidnet.lab.experiments import (
-    activations, information, inputs_init, losses, normalization, optimization, perceptron,
-    regularization, schedules_kernels, selection,
+    activations,
+    information,
+    inputs_init,
+    losses,
+    normalization,
+    optimization,
+    perceptron,
+    regularization,
+    schedules_kernels,
+    selection,
 )
 from lucidnet.lab.report import _md
 
@@ -227,3 +235,23 @@ def test_markdown_escapes_pipes_only_in_tables_and_emphasis_everywhere():
     assert _md("share |a| > 0.99") == "share |a| > 0.99"
     assert _md("share |a| > 0.99", table=True) == "share \\|a\\| > 0.99"
     assert _md("E[mask*x/(1-p)] of `x_1`") == "E[mask\\*x/(1-p)] of \\`x\\_1\\`"
+
+
+def test_report_md_keeps_abs_bars_in_text_and_escapes_them_in_tables(tmp_path):
+    from lucidnet.lab import Claim
+    from lucidnet.lab.report import write_report
+    from lucidnet.lab.runner import ClaimRun
+
+    result = judge([Check("saturates", "share |a| > 0.99", 0.9, ">", "", 0.5)],
+                   numbers={"share |a| > 0.99 at layer 10": 0.9, "E[mask*x]": "|x|"})
+    claim = Claim(99, "A |x| title", "The notes say |x| is small.", "seed 0", ("Z1",), None)
+    md = open(write_report([ClaimRun(claim, result, seconds=0.1)], tmp_path)["md"],
+              encoding="utf-8").read()
+    assert "| share \\|a\\| > 0.99 at layer 10 | 0.9 |" in md
+    assert "| E[mask\\*x] | \\|x\\| |" in md
+    assert "Passed: saturates: share |a| > 0.99 0.9 > 0.5 (yes)." in md  # text: bars kept
+    assert "> The notes say |x| is small." in md and "/x/" not in md
+    assert "| A \\|x\\| title |" in md  # the contents table
+    assert f"claim {RULE}." in md and "partly holds" in md
+    html = open(tmp_path / "report.html", encoding="utf-8").read()
+    assert "share |a| &gt; 0.99 at layer 10" in html and RULE in html

@@ -247,5 +247,6 @@ def _figure_dying(curves, numbers):
                 title="bias shifted to -4", ylim=(0, 1))
     axes[1].legend(fontsize=7)
     axes[2].set(xlabel="epoch", ylabel="MSE", title="training loss")
+    axes[2].legend(fontsize=7, loc="best")
     fig.tight_layout()
     return fig

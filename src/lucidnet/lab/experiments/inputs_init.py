@@ -104,11 +104,11 @@ def _figure_input_scale(runs, lrs, numbers):
         for lr in lrs:
             ax.semilogy(runs[name, lr], label=f"lr {lr:g}")
         ax.set(xlabel="epoch", ylabel="MSE", title=f"{name} inputs")
-    for ax in axes:
-        ax.legend(fontsize=6, loc="best")
+    # one legend for both panels (same lrs, same colours), beside them: the curves fill both
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="center right", fontsize=6)
     fig.suptitle(f"dL/dw: x=2 → {numbers['dL/dw at x=2']:g}, x=1000 → "
                  f"{numbers['dL/dw at x=1000']:g}", fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 0.88, 1))
     return fig
 
 

@@ -204,11 +204,11 @@ def _figure_learning_rate(curves, lrs, best):
     for lr in lrs:
         axes[0].semilogy(curves["constant", lr], label=f"lr {lr:g}")
     axes[0].set(xlabel="epoch", ylabel="training loss", title="constant lr")
-    axes[0].legend(fontsize=6, loc="best")
     for s, lr in best.items():
         axes[1].semilogy(curves[s, lr], label=f"{s} (lr0 {lr:g})")
     axes[1].set(xlabel="epoch", title="best lr per schedule")
-    axes[1].legend(fontsize=6, loc="lower left")  # every curve starts at ln 3 and falls
+    for ax in axes:  # noisy curves fill both panels: the legends go below them
+        ax.legend(fontsize=6, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.28))
     fig.tight_layout()
     return fig
 

@@ -223,8 +223,9 @@ def _figure_linear(x, y, lin_out, relu_out, line, hist_lin, hist_relu):
     axes[0].plot(x, line, "k--", label="least-squares line")
     axes[0].plot(x, lin_out, "tab:blue", label="5 Linear, no activation")
     axes[0].plot(x, relu_out, "tab:red", label="5 Linear + ReLU")
-    axes[0].legend(fontsize=7)
     axes[0].set(xlabel="x", ylabel="y", title="fit")
+    # data and fits fill the panel: the legend goes below it
+    axes[0].legend(fontsize=6, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.28))
     axes[1].semilogy(hist_lin["loss"], "tab:blue", label="no activation")
     axes[1].semilogy(hist_relu["loss"], "tab:red", label="ReLU")
     axes[1].set(xlabel="epoch (full batch)", ylabel="MSE", title="training loss")
