@@ -226,6 +226,7 @@ def _figure_init(stds, lasts, width):
                          label=name)
     axes[1].set(xlabel="activation at layer 10", title="tanh: layer-10 activations")
     axes[1].set_yscale("log")
-    axes[1].legend(fontsize=7)
+    axes[1].set_ylim(top=axes[1].get_ylim()[1] * 300)  # a free band above the histograms
+    axes[1].legend(fontsize=7, loc="upper center", ncol=2)
     fig.tight_layout()
     return fig
