@@ -35,7 +35,7 @@ def add_lab_parser(subparsers) -> argparse.ArgumentParser:
     run.add_argument("--out", default="lab-out", help="output folder (default lab-out/)")
     run.add_argument("--full", action="store_true",
                      help="the full-size experiments instead of quick ones (--all: about 2 minutes "
-                     "on one core, the longest claim about 20 s; quick: about 40 s)")
+                     "on one core, the longest claim about 20 s; quick: about 15 s)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     return lab
