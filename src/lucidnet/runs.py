@@ -22,12 +22,13 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._atomic import write_atomically
 
 __all__ = [
     "Prepared",
@@ -262,16 +263,9 @@ def _augmentation(cfg: dict, ds):
 
 def _write_text(path: str, text: str, what: str = "file") -> None:
     """Write atomically: a unique temporary file in the same folder, then ``os.replace``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        write_atomically(path, text)
     except OSError as err:
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)
         raise RunError(f"cannot write the {what} to {path!r}: {err.strerror or err}") from None
 
 

@@ -250,12 +250,26 @@ def test_history_csv_and_csv_logger_use_their_own_temporary_files(tmp_path):
 def test_atomic_write_removes_its_temporary_file_on_error(tmp_path, monkeypatch):
     import os
 
-    from lucidnet.train.history import write_text_atomically
+    from lucidnet._atomic import write_atomically
 
     def fail(src, dst):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        write_text_atomically(tmp_path / "a.csv", "x")
+        write_atomically(tmp_path / "a.csv", "x")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_writer_uses_unique_temporary_names(tmp_path):
+    """Figures, lab reports, run files and CSV logs all go through one atomic writer whose
+    temporary names are unique (two concurrent writers never share one)."""
+    from lucidnet._atomic import atomic_path
+
+    with atomic_path(tmp_path / "f.png") as a, atomic_path(tmp_path / "f.png") as b:
+        assert a != b
+        for name in (a, b):
+            with open(name, "w") as f:
+                f.write(name)
+    assert (tmp_path / "f.png").read_text() == a  # the last to finish wins, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["f.png"]

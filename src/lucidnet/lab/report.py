@@ -15,6 +15,7 @@ import html
 import io
 import os
 
+from .._atomic import write_atomically
 from .registry import RULE
 
 __all__ = ["format_value", "write_report"]
@@ -68,13 +69,6 @@ def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     return buf.getvalue()
-
-
-def _atomic_write(path: str, data: bytes) -> None:
-    tmp = f"{path}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
 
 
 def _badge(status: str) -> str:
@@ -151,7 +145,7 @@ def write_report(results, out_dir) -> dict:
         names = []
         for k, png in enumerate(pngs, 1):
             name = f"claim{r.claim.id:02d}_{k}.png"
-            _atomic_write(os.path.join(fig_dir, name), png)
+            write_atomically(os.path.join(fig_dir, name), png)
             written.append(os.path.join(fig_dir, name))
             names.append(name)
         html_parts.append(_html_section(r, pngs))
@@ -175,7 +169,7 @@ def write_report(results, out_dir) -> dict:
             f"<th>verdict</th><th>time</th></tr>{toc}</table></nav>\n"
             + "\n".join(html_parts) + "\n</body></html>\n")
     html_path = os.path.join(out_dir, "report.html")
-    _atomic_write(html_path, page.encode("utf-8"))
+    write_atomically(html_path, page.encode("utf-8"))
 
     md = ["# lucidnet lab: the notes' claims, measured", "",
           (f"{len(results)} claims · {summary} · size {'/'.join(sizes)} · seed "
@@ -184,7 +178,7 @@ def write_report(results, out_dir) -> dict:
            f"claim {RULE}."), "", "## Contents", "",
           *md_toc, "", *md_parts]
     md_path = os.path.join(out_dir, "report.md")
-    _atomic_write(md_path, "\n".join(md).encode("utf-8"))
+    write_atomically(md_path, "\n".join(md).encode("utf-8"))
     return {"html": html_path, "md": md_path, "figures": written}
 
 

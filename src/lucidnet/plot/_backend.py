@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from .._atomic import atomic_path
+
 
 def pyplot():
     """matplotlib.pyplot on the non-interactive Agg backend (imported on first use only)."""
@@ -20,9 +22,8 @@ def save_figure(fig, path, dpi: int = 110) -> str:
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp.png")
-    fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
     return path
 
 

@@ -22,7 +22,7 @@ import sys
 import threading
 import warnings
 
-from .history import write_text_atomically
+from .._atomic import write_atomically
 
 __all__ = [
     "CSVLogger",
@@ -422,7 +422,7 @@ class CSVLogger(Callback):
         w = csv.DictWriter(buf, fieldnames=keys, delimiter=self.separator, restval="")
         w.writeheader()
         w.writerows(self.rows)
-        write_text_atomically(self.path, buf.getvalue())
+        write_atomically(self.path, buf.getvalue())
 
 
 class LearningRateScheduler(Callback):

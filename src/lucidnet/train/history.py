@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import math
-import os
-import tempfile
 
-__all__ = ["History", "write_text_atomically"]
+from .._atomic import write_atomically
 
-
-def write_text_atomically(path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file of a unique name in the same folder,
-    then ``os.replace``: readers never see half a file and two writers never share (or delete)
-    each other's temporary file. The temporary file is removed if anything fails."""
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)),
-                               prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+__all__ = ["History"]
 
 
 class History:
@@ -73,7 +55,7 @@ class History:
         w.writerow(["epoch"] + keys)
         for i, e in enumerate(self.epoch):
             w.writerow([e + 1] + [repr(self.history[k][i]) for k in keys])
-        write_text_atomically(path, buf.getvalue())
+        write_atomically(path, buf.getvalue())
 
     def __repr__(self) -> str:
         return f"History(epochs={len(self)}, keys={list(self.history)})"
