@@ -39,11 +39,12 @@ def __getattr__(name):
     if name in ("optim", "data", "metrics", "train", "models", "io", "plot", "sklearn", "lab",
                 "regularization"):
         return importlib.import_module(f".{name}", __name__)
-    if name in ("save", "load"):
+    if name in ("save", "load", "ModelFileError"):
         return getattr(importlib.import_module(".io", __name__), name)
     raise AttributeError(f"module 'lucidnet' has no attribute {name!r}")
 
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
            "get_default_dtype", "gradcheck", "manual_seed", "get_rng", "autograd", "nn",
-           "entropy", "cross_entropy", "kl_divergence", "concatenate", "stack", "save", "load"]
+           "entropy", "cross_entropy", "kl_divergence", "concatenate", "stack", "save", "load",
+           "ModelFileError"]

@@ -10,7 +10,12 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 
-__all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
+__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "qualified_name"]
+
+
+def qualified_name(cls: type) -> str:
+    """The registry key of a Module class: ``"lucidnet.nn.linear.Linear"``."""
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 class Parameter(Tensor):
@@ -34,12 +39,15 @@ class Module:
     """
 
     _registry: dict = {}
+    #: containers whose constructor arguments are their children: saved as children alone
+    _children_are_config = False
 
     def __init_subclass__(cls, **kwargs):
-        """Register every Module class by name and record each instance's constructor arguments,
-        so `lucidnet.save` can store the architecture as JSON and `load` rebuild it without pickle."""
+        """Register every Module class by qualified name (module + qualname) and record each
+        instance's constructor arguments, so `lucidnet.save` can store the module tree as JSON
+        and `load` rebuild it without pickle (only classes defined in this process)."""
         super().__init_subclass__(**kwargs)
-        Module._registry.setdefault(cls.__name__, cls)
+        Module._registry[qualified_name(cls)] = cls  # a redefinition (notebook cell) wins
         original = cls.__dict__.get("__init__")
         if original is None or getattr(original, "_records_config", False):
             return
@@ -47,7 +55,7 @@ class Module:
         @functools.wraps(original)
         def __init__(self, *args, **kw):
             if "_init_config" not in self.__dict__:
-                object.__setattr__(self, "_init_config", (type(self).__name__, args, kw))
+                object.__setattr__(self, "_init_config", (args, kw))
             original(self, *args, **kw)
 
         __init__._records_config = True
@@ -81,6 +89,11 @@ class Module:
             if name in self._buffers:
                 self._buffers[name] = value
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        object.__delattr__(self, name)
 
     def register_buffer(self, name: str, value) -> None:
         """Keep ``value`` (a NumPy array or None) as state saved with the model."""
@@ -215,12 +228,8 @@ class Module:
                     state[prefix + name] = np.array(b, copy=True)
         return state
 
-    def load_state_dict(self, state_dict, strict: bool = True):
-        """Copy arrays into the parameters and buffers in place.
-
-        Raises a ValueError listing missing keys, unexpected keys and shape mismatches.
-        Returns ``(missing_keys, unexpected_keys)`` when ``strict=False``.
-        """
+    def _state_slots(self) -> dict:
+        """``{key: (module, attribute name, is_parameter)}`` for every state-dict entry."""
         own = {}
         for mod_name, module in self.named_modules():
             prefix = f"{mod_name}." if mod_name else ""
@@ -230,28 +239,55 @@ class Module:
             for name, b in module._buffers.items():
                 if b is not None:
                     own[prefix + name] = (module, name, False)
-        given = {k: np.asarray(getattr(v, "data", v)) for k, v in state_dict.items()}
-        missing = [k for k in own if k not in given]
-        unexpected = [k for k in given if k not in own]
+        return own
+
+    def check_state_shapes(self, shapes: dict, strict: bool = True) -> tuple[list, list]:
+        """Check state-dict keys and shapes (``{key: shape}``) against this model, reading no data.
+
+        Raises a ValueError listing missing keys, unexpected keys and shape mismatches; returns
+        ``(missing_keys, unexpected_keys)`` when ``strict=False`` and all shapes fit.
+        """
+        own = self._state_slots()
+        missing = [k for k in own if k not in shapes]
+        unexpected = [k for k in shapes if k not in own]
         mismatched = []
         for key, (module, name, _) in own.items():
-            if key in given:
-                current = getattr(module, name)
-                shape = current.shape
-                if given[key].shape != shape:
-                    mismatched.append(f"{key}: checkpoint {given[key].shape}, model {shape}")
+            model_shape = np.shape(getattr(module, name))
+            if key in shapes and tuple(shapes[key]) != model_shape:
+                mismatched.append(f"{key}: checkpoint {tuple(shapes[key])}, model {model_shape}")
         if mismatched or (strict and (missing or unexpected)):
             parts = []
             if missing:
                 parts.append("missing keys: " + ", ".join(missing))
             if unexpected:
-                parts.append("unexpected keys: " + ", ".join(unexpected))
+                parts.append("unexpected keys: " + ", ".join(map(str, unexpected)))
             if mismatched:
                 parts.append("shape mismatch: " + "; ".join(mismatched))
             raise ValueError(
                 f"state dict does not fit {type(self).__name__} (was it saved from a different "
                 "architecture?) -- " + " | ".join(parts)
             )
+        return missing, unexpected
+
+    def load_state_dict(self, state_dict, strict: bool = True):
+        """Copy arrays into the parameters and buffers in place.
+
+        Raises a ValueError listing missing keys, unexpected keys and shape mismatches (nothing is
+        changed then). Returns ``(missing_keys, unexpected_keys)`` when ``strict=False``.
+        """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"load_state_dict expects a dict of arrays, got "
+                            f"{type(state_dict).__name__}")
+        own = self._state_slots()
+        given = {}
+        for k, v in state_dict.items():
+            value = np.asarray(getattr(v, "data", v))
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"load_state_dict: entry {k!r} is not a numeric array "
+                                f"(dtype {value.dtype})")
+            given[k] = value
+        missing, unexpected = self.check_state_shapes(
+            {k: v.shape for k, v in given.items()}, strict)
         for key, (module, name, is_param) in own.items():
             if key not in given:
                 continue
@@ -280,7 +316,66 @@ class Module:
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """The list-like editing shared by Sequential and ModuleList (PyTorch semantics: deleting or
+    inserting renumbers the keys "0", "1", ...)."""
+
+    _children_are_config = True  # saved as its children: edits survive lucidnet.save / load
+
+    def _key(self, index: int) -> str:
+        keys = list(self._modules)
+        if not isinstance(index, (int, np.integer)) or not -len(keys) <= index < len(keys):
+            raise IndexError(f"index {index!r} is out of range for {type(self).__name__} of "
+                             f"length {len(keys)}")
+        return keys[index]
+
+    def _renumber(self, items) -> None:
+        for name in list(self._modules):
+            delattr(self, name)
+        for i, m in enumerate(items):
+            self.add_module(str(i), m)
+
+    def append(self, module: Module):
+        _require_module(module, type(self).__name__)
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        _require_module(module, type(self).__name__)
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._renumber(items)
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        _require_module(module, type(self).__name__)
+        setattr(self, self._key(index), module)
+
+    def __delitem__(self, index) -> None:
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            del items[index]
+        else:
+            del items[list(self._modules).index(self._key(index))]
+        self._renumber(items)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+def _require_module(module, owner: str) -> None:
+    if not isinstance(module, Module):
+        raise TypeError(f"{owner} holds Module instances, got {type(module).__name__}")
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after the other; keys "0.weight", "1.bias"... as in PyTorch."""
 
     def __init__(self, *modules: Module):
@@ -307,24 +402,14 @@ class Sequential(Module):
                 raise new from None
         return x
 
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self._modules)), module)
-        return self
-
     def __getitem__(self, index):
         items = list(self._modules.values())
         if isinstance(index, slice):
             return Sequential(*items[index])
         return items[index]
 
-    def __len__(self) -> int:
-        return len(self._modules)
 
-    def __iter__(self):
-        return iter(self._modules.values())
-
-
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered ("0.weight", ...)."""
 
     def __init__(self, modules=()):
@@ -332,21 +417,6 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
 
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules) -> ModuleList:
-        for m in modules:
-            self.append(m)
-        return self
-
     def __getitem__(self, index):
         items = list(self._modules.values())
         return ModuleList(items[index]) if isinstance(index, slice) else items[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())

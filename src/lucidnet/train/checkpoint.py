@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 
-from ..io import load_state, model_config, save_state
+from ..io import ModelFileError, _check_finite, load_state, model_config, save_state
 
 __all__ = ["checkpoint_state", "load_checkpoint", "read_checkpoint", "save_checkpoint"]
 
@@ -45,22 +45,50 @@ def checkpoint_state(trainer, extra: dict | None = None) -> dict:
     return out
 
 
-def save_checkpoint(path, trainer, extra: dict | None = None) -> str:
+def save_checkpoint(path, trainer, extra: dict | None = None, *,
+                    allow_nonfinite: bool = False) -> str:
     """Write everything needed to resume ``trainer`` exactly to ``path`` (.npz, atomic).
 
     ``extra``: JSON-able metadata stored alongside (e.g. the command-line arguments of the run).
+    A model whose parameters or buffers hold nan/inf is refused with a ValueError naming the
+    tensor, unless ``allow_nonfinite=True``.
     """
     if not hasattr(trainer, "state_dict") or not hasattr(trainer, "model"):
         raise TypeError(f"save_checkpoint expects a lucidnet Trainer, got {type(trainer).__name__}")
-    return save_state(path, checkpoint_state(trainer, extra))
+    state = checkpoint_state(trainer, extra)
+    if not allow_nonfinite:
+        _check_finite(state["state_dict"], f"a checkpoint to {os.fspath(path)!r}")
+    return save_state(path, state)
+
+
+# what a checkpoint must hold, and the type of each entry
+_REQUIRED = {"state_dict": dict, "trainer": dict, "callbacks": list, "metadata": dict}
+_REQUIRED_TRAINER = {"optimizer": dict, "epoch": int, "history": dict}
 
 
 def read_checkpoint(path) -> dict:
-    """Load and check a checkpoint file; returns its nested dict (see the module docstring)."""
+    """Load and check a checkpoint file; returns its nested dict (see the module docstring).
+
+    Raises FileNotFoundError for a missing file and `lucidnet.io.ModelFileError` (a ValueError)
+    for a damaged one, one that is not a checkpoint, or one missing an entry.
+    """
     state = load_state(path)
+    where = f"{os.fspath(path)!r}"
     if state.get("kind") != "checkpoint":
         hint = " (it is a model file: load it with lucidnet.load)" if "config" in state else ""
-        raise ValueError(f"{os.fspath(path)!r} is not a training checkpoint{hint}")
+        raise ModelFileError(f"{where} is not a training checkpoint{hint}")
+    for table, required, prefix in ((state, _REQUIRED, ""),
+                                    (state.get("trainer"), _REQUIRED_TRAINER, "trainer.")):
+        for key, kind in required.items():
+            if not isinstance(table, dict) or key not in table:
+                raise ModelFileError(f"checkpoint {where} is missing '{prefix}{key}' (damaged, or "
+                                     "not written by lucidnet.train.save_checkpoint)")
+            if not isinstance(table[key], kind) or isinstance(table[key], bool):
+                raise ModelFileError(f"checkpoint {where}: '{prefix}{key}' is a "
+                                     f"{type(table[key]).__name__}, expected {kind.__name__}")
+    if not all(isinstance(e, dict) and isinstance(e.get("class"), str) and "state" in e
+               for e in state["callbacks"]):
+        raise ModelFileError(f"checkpoint {where}: malformed 'callbacks' entry")
     return state
 
 
@@ -81,18 +109,23 @@ def load_checkpoint(path, trainer) -> dict:
                          f"uses {own_opt}; build the trainer with the same optimizer to resume")
     try:  # Module.load_state_dict checks every key and shape before it copies anything
         trainer.model.load_state_dict(given)
-    except ValueError as err:
-        raise ValueError(f"checkpoint {os.fspath(path)!r} does not fit this model: {err}") from None
+    except (ValueError, TypeError) as err:
+        raise ModelFileError(f"checkpoint {os.fspath(path)!r} does not fit this model: "
+                             f"{err}") from None
     trainer_state = dict(state["trainer"])
     trainer_state["model"] = given
-    trainer.load_state_dict(trainer_state)
-    saved_cbs = list(state.get("callbacks", []))
-    for cb in trainer.callbacks:
-        if not hasattr(cb, "load_state_dict"):
-            continue
-        for i, entry in enumerate(saved_cbs):
-            if entry["class"] == type(cb).__name__:
-                cb.load_state_dict(entry["state"])
-                del saved_cbs[i]
-                break
-    return dict(state.get("metadata", {}))
+    saved_cbs = list(state["callbacks"])
+    try:  # the entries are well-formed (read_checkpoint) but their contents may not fit
+        trainer.load_state_dict(trainer_state)
+        for cb in trainer.callbacks:
+            if not hasattr(cb, "load_state_dict"):
+                continue
+            for i, entry in enumerate(saved_cbs):
+                if entry["class"] == type(cb).__name__:
+                    cb.load_state_dict(entry["state"])
+                    del saved_cbs[i]
+                    break
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as err:
+        raise ModelFileError(f"checkpoint {os.fspath(path)!r} cannot be restored into this "
+                             f"trainer: {type(err).__name__}: {err}") from None
+    return dict(state["metadata"])
