@@ -19,6 +19,7 @@ import json
 import math
 import os
 import struct
+import tokenize
 import zipfile
 import zlib
 
@@ -48,7 +49,8 @@ class ModelFileError(ValueError):
 # Everything a damaged archive or document can make zipfile / zlib / numpy / json raise.
 _DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError, OSError,
            ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
-           NotImplementedError, RuntimeError, UnicodeDecodeError)  # RecursionError: RuntimeError
+           NotImplementedError, RuntimeError, UnicodeDecodeError,  # RecursionError: RuntimeError
+           SyntaxError, tokenize.TokenError)  # numpy parses .npy headers as Python literals
 
 
 # ---------------------------------------------------------------- architecture as JSON
