@@ -89,7 +89,20 @@ def read_checkpoint(path) -> dict:
     if not all(isinstance(e, dict) and isinstance(e.get("class"), str) and "state" in e
                for e in state["callbacks"]):
         raise ModelFileError(f"checkpoint {where}: malformed 'callbacks' entry")
+    _check_history(state["trainer"]["history"], where)
     return state
+
+
+def _check_history(history: dict, where: str) -> None:
+    """``{"history": {name: [number per epoch]}, "epoch": [int per epoch]}`` (History.to_dict)."""
+    epochs, curves = history.get("epoch"), history.get("history")
+    ok = isinstance(epochs, list) and isinstance(curves, dict) and \
+        all(isinstance(e, int) for e in epochs) and \
+        all(isinstance(v, list) and len(v) == len(epochs) and
+            all(isinstance(x, (int, float)) for x in v) for v in curves.values())
+    if not ok:
+        raise ModelFileError(f"checkpoint {where}: 'trainer.history' is malformed (expected "
+                             "'epoch': [int] and 'history': {name: [number per epoch]})")
 
 
 def load_checkpoint(path, trainer) -> dict:
