@@ -328,3 +328,35 @@ def test_non_finite_parameters_or_buffers_are_not_saved_silently(tmp_path):
         ln.save(model, tmp_path / "m.npz")
     loaded = ln.load(ln.save(model, tmp_path / "m.npz", allow_nonfinite=True))
     assert np.isinf(loaded[1].running_var).all()
+
+
+def test_shared_modules_and_tied_parameters_stay_shared(tmp_path):
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc = nn.Linear(4, 4)
+            self.dec = nn.Linear(4, 4)
+            self.dec.weight = self.enc.weight
+            self.act = nn.Tanh()
+
+        def forward(self, x):
+            return self.dec(self.act(self.enc(x)))
+
+    model = Tied()
+    model.enc = nn.Linear(4, 4)   # an edit after construction: the tie is now to the new layer
+    model.dec.weight = model.enc.weight
+    model.again = model.act       # one module under two names
+    loaded = _round_trip(model, tmp_path)
+    assert loaded.dec.weight is loaded.enc.weight and loaded.again is loaded.act
+    np.testing.assert_array_equal(loaded.enc.weight.data, model.enc.weight.data)
+
+
+def test_module_given_to_a_constructor_is_saved_once_as_a_child(tmp_path):
+    from lucidnet.nn.noise import WeightNoise
+
+    model = nn.Sequential(WeightNoise(nn.Linear(4, 2), std=0.0))
+    _round_trip(model, tmp_path)
+    assert '["__child__", "module"]' in _config_json(tmp_path / "a.npz")
+    model[0].module = nn.Linear(4, 2, bias=False)  # replaced after construction
+    loaded = _round_trip(model, tmp_path)
+    assert loaded[0].module.bias is None

@@ -25,7 +25,7 @@ import zlib
 
 import numpy as np
 
-from .nn.module import Module, qualified_name
+from .nn.module import Module, Parameter, qualified_name
 
 __all__ = ["ModelFileError", "save", "load", "save_state", "load_state", "model_config",
            "build_model"]
@@ -109,19 +109,46 @@ def _decode(value, children: dict):
 
 def model_config(model: Module) -> dict:
     """The JSON-able module tree of ``model``: for each module its class (qualified name), its
-    constructor arguments and its children, recursively. `build_model` rebuilds it."""
+    constructor arguments and its children, recursively; a module that appears twice is saved
+    once (``{"shared": path}``), a parameter tied to an earlier one as ``"tied": {name: path}``.
+    `build_model` rebuilds it."""
+    return _tree(model, "", {id(model): ""})
+
+
+def _path(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _tree(model: Module, path: str, seen: dict) -> dict:
     cls_name = qualified_name(type(model))
-    children = {name: m for name, m in model._modules.items() if m is not None}
+    children = {}
+    for name, m in model._modules.items():
+        if m is None:
+            continue
+        if id(m) in seen:
+            children[name] = {"shared": seen[id(m)]}
+        else:
+            seen[id(m)] = _path(path, name)
+            children[name] = _tree(m, _path(path, name), seen)
+    tied = {}
+    for name, p in model._parameters.items():  # after the children: the order build_model uses
+        if p is not None and id(p) in seen:
+            tied[name] = seen[id(p)]
+        elif p is not None:
+            seen[id(p)] = _path(path, name)
     args, kwargs = model.__dict__.get("_init_config", ((), {}))
     if type(model)._children_are_config:
         args, kwargs = (), {}
-    refs = {id(m): name for name, m in children.items()}
+    refs = {id(m): name for name, m in model._modules.items() if m is not None}
     try:
-        return {"class": cls_name, "args": [_encode(a, refs) for a in args],
-                "kwargs": {k: _encode(v, refs) for k, v in kwargs.items()},
-                "children": {name: model_config(m) for name, m in children.items()}}
+        config = {"class": cls_name, "args": [_encode(a, refs) for a in args],
+                  "kwargs": {k: _encode(v, refs) for k, v in kwargs.items()},
+                  "children": children}
     except TypeError as err:
         raise TypeError(f"cannot save the architecture of {cls_name}: {err}") from None
+    if tied:
+        config["tied"] = tied
+    return config
 
 
 def _find_class(name) -> type:
@@ -152,15 +179,30 @@ def _set_children(module: Module, children: dict) -> None:
 def build_model(config: dict) -> Module:
     """Rebuild a model from `model_config` output, using only Module classes defined in this
     process. Raises `ModelFileError` for a configuration that does not describe a module."""
+    return _build(config, "", {})
+
+
+def _build(config: dict, path: str, built_at: dict) -> Module:
+    """Build one node; ``built_at`` maps the paths of modules / parameters built so far to them
+    (for shared modules and tied parameters)."""
     if not isinstance(config, dict):
         raise ModelFileError(f"a module entry must be a JSON object, got {type(config).__name__}")
+    if "shared" in config:
+        module = built_at.get(config["shared"]) if isinstance(config["shared"], str) else None
+        if not isinstance(module, Module):
+            raise ModelFileError(f"{path!r} shares a module {config['shared']!r} not built before")
+        return module
     cls = _find_class(config.get("class"))
     args, kwargs = config.get("args", []), config.get("kwargs", {})
-    children = config.get("children", {})
-    if not (isinstance(args, list) and isinstance(kwargs, dict) and isinstance(children, dict)):
-        raise ModelFileError(f"{cls.__name__}: 'args' must be a list, 'kwargs' and 'children' "
-                             "objects")
-    built = {str(name): build_model(child) for name, child in children.items()}
+    children, tied = config.get("children", {}), config.get("tied", {})
+    if not all(isinstance(v, t) for v, t in ((args, list), (kwargs, dict), (children, dict),
+                                              (tied, dict))):
+        raise ModelFileError(f"{cls.__name__}: 'args' must be a list, 'kwargs', 'children' and "
+                             "'tied' objects")
+    built = {}
+    for name, child in children.items():
+        built[str(name)] = _build(child, _path(path, str(name)), built_at)
+        built_at.setdefault(_path(path, str(name)), built[str(name)])
     args = [_decode(a, built) for a in args]
     kwargs = {str(k): _decode(v, built) for k, v in kwargs.items()}
     try:
@@ -170,6 +212,16 @@ def build_model(config: dict) -> Module:
                              f"{type(err).__name__}: {err}") from err
     if "children" in config:
         _set_children(module, built)
+    for name, target in tied.items():
+        param = built_at.get(target) if isinstance(target, str) else None
+        own = module._parameters.get(name)
+        if not isinstance(param, Parameter) or own is None or own.shape != param.shape:
+            raise ModelFileError(f"parameter {_path(path, str(name))!r} is tied to {target!r}, "
+                                 "which is not a parameter of the same shape built before it")
+        setattr(module, name, param)
+    for name, p in module._parameters.items():
+        if p is not None:
+            built_at.setdefault(_path(path, name), p)
     return module
 
 
