@@ -360,3 +360,13 @@ def test_module_given_to_a_constructor_is_saved_once_as_a_child(tmp_path):
     model[0].module = nn.Linear(4, 2, bias=False)  # replaced after construction
     loaded = _round_trip(model, tmp_path)
     assert loaded[0].module.bias is None
+
+
+def test_layer_allocating_more_than_the_file_holds_is_refused_before_initializing(tmp_path):
+    # one large integer argument passes the argument check; the parameter budget stops it
+    save_state(tmp_path / "m.npz", {"kind": "model", "dtype": "float32", "state_dict": {},
+                                    "config": {"class": "lucidnet.nn.conv.Conv2d",
+                                               "args": [1, 1, 20_000], "kwargs": {},
+                                               "children": {}}})
+    with pytest.raises(ModelFileError, match="exceeds the number of values the model file holds"):
+        ln.load(tmp_path / "m.npz")

@@ -25,7 +25,7 @@ import zlib
 
 import numpy as np
 
-from .nn.module import Module, Parameter, qualified_name
+from .nn.module import Module, Parameter, parameter_budget, qualified_name
 
 __all__ = ["ModelFileError", "save", "load", "save_state", "load_state", "model_config",
            "build_model"]
@@ -248,6 +248,17 @@ def _check_config_sizes(config, budget: int) -> None:
                     f"{node['class']} with arguments {ints[-2:]} would allocate about {size:.3g} "
                     f"values, but the file holds weights for only {budget - _SLACK_VALUES}")
         stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
+
+
+def _depth(config) -> int:
+    """Nesting depth of a module tree (JSON), without recursion."""
+    deepest, stack = 0, [(config, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict) and isinstance(node.get("children"), dict):
+            stack.extend((c, depth + 1) for c in node["children"].values())
+    return deepest
 
 
 def _ints(tree) -> list:
@@ -495,7 +506,9 @@ def _model_from(archive, state: dict) -> Module:
                              f"{sorted(map(str, state))})")
     held = sum(math.prod(ref.shape) for ref in weights.values())
     _check_config_sizes(config, held + _SLACK_VALUES)
-    model = _build_in_dtype(config, state.get("dtype", "float32"))
+    # a constructor builds its own children before the saved ones replace them: one copy per level
+    with parameter_budget(held * (_depth(config) + 1) + _SLACK_VALUES):
+        model = _build_in_dtype(config, state.get("dtype", "float32"))
     model.check_state_shapes({k: ref.shape for k, ref in weights.items()})
     model.load_state_dict({k: archive.read(ref.key) for k, ref in weights.items()})
     return model

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -10,12 +12,29 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 
-__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "qualified_name"]
+__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "qualified_name",
+           "parameter_budget"]
 
 
 def qualified_name(cls: type) -> str:
     """The registry key of a Module class: ``"lucidnet.nn.linear.Linear"``."""
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# values that new Parameters may still hold while a model is rebuilt from a file (None: no limit)
+_parameter_budget: contextvars.ContextVar = contextvars.ContextVar("parameter_budget",
+                                                                  default=None)
+
+
+@contextlib.contextmanager
+def parameter_budget(values: int):
+    """Refuse (ValueError) new Parameters beyond ``values`` values in total inside this block, so
+    rebuilding a model named in a file cannot fill the memory before its weights are checked."""
+    token = _parameter_budget.set([int(values)])
+    try:
+        yield
+    finally:
+        _parameter_budget.reset(token)
 
 
 class Parameter(Tensor):
@@ -24,8 +43,14 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True):
-        data = data.data if isinstance(data, Tensor) else data
-        super().__init__(np.asarray(data), requires_grad=requires_grad)
+        data = np.asarray(data.data if isinstance(data, Tensor) else data)
+        budget = _parameter_budget.get()
+        if budget is not None:  # checked before a layer's initializer writes into `data`
+            budget[0] -= data.size
+            if budget[0] < 0:
+                raise ValueError(f"a parameter of shape {data.shape} exceeds the number of "
+                                 "values the model file holds")
+        super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
