@@ -110,3 +110,16 @@ def test_non_finite_model_is_not_checkpointed_silently(tmp_path):
         save_checkpoint(tmp_path / "c.npz", trainer)
     save_checkpoint(tmp_path / "c.npz", trainer, allow_nonfinite=True)
     assert np.isinf(read_checkpoint(tmp_path / "c.npz")["state_dict"]["2.bias"]).all()
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: s["trainer"]["optimizer"].update(optimizer=[]),
+    lambda s: s["trainer"].update(shuffle_rng={"bit_generator": "PCG64",
+                                               "state": {"state": -1, "inc": 1},
+                                               "has_uint32": 0, "uinteger": 0}),
+])
+def test_optimizer_name_and_generator_state_that_do_not_fit(tmp_path, change):
+    path, _ = _fitted_checkpoint(tmp_path / "c.npz")
+    _rewrite(path, change)
+    with pytest.raises(ModelFileError, match=r"c\.npz"):
+        load_checkpoint(path, _trainer())

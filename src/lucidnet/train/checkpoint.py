@@ -118,8 +118,9 @@ def load_checkpoint(path, trainer) -> dict:
     saved_opt = state["trainer"].get("optimizer", {}).get("optimizer")
     own_opt = type(trainer.optimizer).__name__
     if saved_opt is not None and saved_opt != own_opt:
-        raise ValueError(f"checkpoint {os.fspath(path)!r} was trained with {saved_opt}, this trainer "
-                         f"uses {own_opt}; build the trainer with the same optimizer to resume")
+        raise ModelFileError(f"checkpoint {os.fspath(path)!r} was trained with {saved_opt}, this "
+                             f"trainer uses {own_opt}; build the trainer with the same optimizer "
+                             "to resume")
     try:  # Module.load_state_dict checks every key and shape before it copies anything
         trainer.model.load_state_dict(given)
     except (ValueError, TypeError) as err:
@@ -138,7 +139,7 @@ def load_checkpoint(path, trainer) -> dict:
                     cb.load_state_dict(entry["state"])
                     del saved_cbs[i]
                     break
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as err:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
         raise ModelFileError(f"checkpoint {os.fspath(path)!r} cannot be restored into this "
                              f"trainer: {type(err).__name__}: {err}") from None
     return dict(state["metadata"])
