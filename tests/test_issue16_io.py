@@ -370,3 +370,21 @@ def test_layer_allocating_more_than_the_file_holds_is_refused_before_initializin
                                                "children": {}}})
     with pytest.raises(ModelFileError, match="exceeds the number of values the model file holds"):
         ln.load(tmp_path / "m.npz")
+
+
+def test_unedited_children_of_a_custom_module_are_the_constructor_objects(tmp_path):
+    class Listed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(4, 4)
+            self.b = nn.Linear(4, 2)
+            self.order = [self.a, self.b]  # a plain list: not registered, used by forward
+
+        def forward(self, x):
+            for layer in self.order:
+                x = layer(x)
+            return x
+
+    model = Listed()
+    loaded = _round_trip(model, tmp_path)
+    assert loaded.order[0] is loaded.a and loaded.order[1] is loaded.b

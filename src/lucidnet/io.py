@@ -167,22 +167,52 @@ def _find_class(name) -> type:
     return cls
 
 
-def _set_children(module: Module, children: dict) -> None:
-    """Make ``module``'s children exactly ``children`` (in order), whatever its constructor made."""
-    for name in [n for n in module._modules if n not in children]:
-        delattr(module, name)
+def _same_tree(a: Module, b: Module) -> bool:
+    try:
+        return a is b or (type(a) is type(b) and model_config(a) == model_config(b))
+    except TypeError:
+        return False
+
+
+def _set_children(module: Module, children: dict, keep_constructed: bool) -> None:
+    """Make ``module``'s children ``children`` (in order), whatever its constructor made.
+
+    With ``keep_constructed``, a child the constructor built just as saved is kept (the saved
+    weights are copied into it later), so references the module holds elsewhere (a plain list of
+    layers) stay valid; only children edited after construction are replaced."""
+    chosen = {}
     for name, child in children.items():
-        module._modules.pop(name, None)
+        current = module._modules.get(name)
+        keep = keep_constructed and current is not None and _same_tree(current, child)
+        chosen[name] = current if keep else child
+    for name in list(module._modules):
+        delattr(module, name)
+    for name, child in chosen.items():
         setattr(module, name, child)
+
+
+def _has_links(config) -> bool:
+    """Whether a module tree (JSON) shares a module or ties a parameter anywhere."""
+    stack = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "shared" in node or "tied" in node:
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def build_model(config: dict) -> Module:
     """Rebuild a model from `model_config` output, using only Module classes defined in this
     process. Raises `ModelFileError` for a configuration that does not describe a module."""
-    return _build(config, "", {})
+    # with shared modules or tied parameters anywhere, the file's objects are the truth
+    return _build(config, "", {}, keep_constructed=not _has_links(config))
 
 
-def _build(config: dict, path: str, built_at: dict) -> Module:
+def _build(config: dict, path: str, built_at: dict, keep_constructed: bool) -> Module:
     """Build one node; ``built_at`` maps the paths of modules / parameters built so far to them
     (for shared modules and tied parameters)."""
     if not isinstance(config, dict):
@@ -201,7 +231,7 @@ def _build(config: dict, path: str, built_at: dict) -> Module:
                              "'tied' objects")
     built = {}
     for name, child in children.items():
-        built[str(name)] = _build(child, _path(path, str(name)), built_at)
+        built[str(name)] = _build(child, _path(path, str(name)), built_at, keep_constructed)
         built_at.setdefault(_path(path, str(name)), built[str(name)])
     args = [_decode(a, built) for a in args]
     kwargs = {str(k): _decode(v, built) for k, v in kwargs.items()}
@@ -211,7 +241,7 @@ def _build(config: dict, path: str, built_at: dict) -> Module:
         raise ModelFileError(f"{cls.__name__} cannot be built from the saved arguments: "
                              f"{type(err).__name__}: {err}") from err
     if "children" in config:
-        _set_children(module, built)
+        _set_children(module, built, keep_constructed)
     for name, target in tied.items():
         param = built_at.get(target) if isinstance(target, str) else None
         own = module._parameters.get(name)
