@@ -95,6 +95,11 @@ def _check_betas(owner: str, betas) -> tuple[float, float]:
             _check_number(owner, "betas[1]", betas[1], 0.0, high=1.0))
 
 
+#: boolean options of the optimizers; each must be a real bool (``maximize="False"`` is truthy)
+_FLAGS = ("nesterov", "maximize", "amsgrad", "centered", "decoupled_weight_decay",
+          "eps_inside_sqrt")
+
+
 class _GroupData:
     """Flat state and the bucket plan of one parameter group (internal)."""
 
@@ -176,6 +181,12 @@ class Optimizer:
         group["lr"] = _check_number(name, "lr", group["lr"], 0.0)
         if "weight_decay" in group:
             group["weight_decay"] = _check_number(name, "weight_decay", group["weight_decay"], 0.0)
+        for key in _FLAGS:
+            if key in group and not isinstance(group[key], (bool, np.bool_)):
+                raise TypeError(f"{name}: {key} must be True or False, got {group[key]!r} (a "
+                                f"string such as 'False' would count as true)")
+            if key in group:
+                group[key] = bool(group[key])
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters with its own hyperparameters (missing ones take defaults)."""
@@ -286,6 +297,11 @@ class Optimizer:
         params = gd.params
         grads = [p.grad for p in params]
         for k, (p, g) in enumerate(zip(params, grads)):
+            if p.data.size != gd.sizes[k]:
+                raise ValueError(f"{type(self).__name__}: parameter {k} now has "
+                                 f"{p.data.size} elements (shape {p.data.shape}), it had "
+                                 f"{gd.sizes[k]} when the optimizer was built; assign "
+                                 f"p.data an array of the same shape, or build a new optimizer")
             if g is not None and g.shape != p.data.shape:
                 raise ValueError(f"{type(self).__name__}: gradient of parameter {k} has shape "
                                  f"{g.shape}, expected the parameter's shape {p.data.shape}")
@@ -418,16 +434,30 @@ class Optimizer:
         new_groups = []
         for sg, gd in zip(saved_groups, self._data):
             g = {k: (tuple(v) if k == "betas" else v) for k, v in sg.items() if k != "params"}
+            missing = sorted(set(self.defaults) - set(g))
+            if missing:
+                raise ValueError(f"{name}.load_state_dict: a param group of the state dict lacks "
+                                 f"{missing}; it was not saved by {name}.state_dict()")
             self._check_group(g)
+            names = self._state_names(g)
             for idx, p in zip(sg["params"], gd.params):
                 entry = saved_state.get(int(idx))
                 if entry is None:
                     continue
+                step = np.asarray(entry.get("step", 0))
+                if step.shape or step.dtype.kind not in "iuf" or not (
+                        np.isfinite(step) and step >= 0 and step == np.round(step)):
+                    raise ValueError(f"{name}.load_state_dict: 'step' of parameter {idx} must "
+                                     f"be a non-negative integer, got {entry.get('step')!r}")
                 for key, value in entry.items():
-                    if isinstance(value, np.ndarray) and value.shape != p.data.shape:
+                    if key not in names:
+                        continue
+                    arr = np.asarray(value)
+                    if arr.shape != p.data.shape or arr.dtype.kind not in "iuf":
                         raise ValueError(f"{name}.load_state_dict: state '{key}' of parameter "
-                                         f"{idx} has shape {value.shape}, the parameter has "
-                                         f"shape {p.data.shape}")
+                                         f"{idx} has shape {arr.shape} and dtype {arr.dtype}; "
+                                         f"the parameter has shape {p.data.shape} and needs "
+                                         f"real numbers")
             new_groups.append(g)
         for sg, g, group, gd in zip(saved_groups, new_groups, self.param_groups, self._data):
             group.update(g)
