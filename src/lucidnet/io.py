@@ -275,8 +275,9 @@ def _check_config_sizes(config, budget: int) -> None:
             size = math.prod(ints[-2:]) if ints else 0
             if size > budget:
                 raise ModelFileError(
-                    f"{node['class']} with arguments {ints[-2:]} would allocate about {size:.3g} "
-                    f"values, but the file holds weights for only {budget - _SLACK_VALUES}")
+                    f"{node['class']} with integer arguments would allocate about "
+                    f"10**{math.log10(size):.1f} values, but the file holds weights for only "
+                    f"{budget - _SLACK_VALUES}")
         stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
 
 
