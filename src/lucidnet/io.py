@@ -25,6 +25,7 @@ import zlib
 
 import numpy as np
 
+from ._atomic import atomic_path
 from .nn.module import Module, Parameter, parameter_budget, qualified_name
 
 __all__ = ["ModelFileError", "save", "load", "save_state", "load_state", "model_config",
@@ -459,16 +460,10 @@ def save_state(path, state: dict) -> str:
     arrays[_META_KEY] = np.array(json.dumps({"format": FORMAT, "state": skeleton}, allow_nan=True))
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, **arrays)
+        f.flush()
+        os.fsync(f.fileno())
     return path
 
 
