@@ -13,7 +13,7 @@ from ..autograd.ops import loss as L
 from ..autograd.ops.elementwise import Cast
 from ..autograd.ops.linalg import Linear
 from ..autograd.ops.shape import Concatenate, Stack
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, is_grad_enabled
 from .conv import check_input_dtype
 
 __all__ = [
@@ -88,6 +88,10 @@ def log_softmax(x, dim: int = -1) -> Tensor:
 
 # ---------------------------------------------------------------- losses
 def _target_array(target, like: Tensor, name: str) -> np.ndarray:
+    if isinstance(target, Tensor) and target.requires_grad and is_grad_enabled():
+        raise ValueError(f"{name}: the target requires grad, but the losses treat the target as a "
+                         "constant and would give it no gradient; pass target.detach(), or write "
+                         "the loss from tensor ops, e.g. ((input - target) ** 2).mean()")
     y = target.data if isinstance(target, Tensor) else np.asarray(target)
     if y.shape != like.shape:
         raise ValueError(
@@ -152,6 +156,11 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean",
     _check_binary_target(y, "binary_cross_entropy_with_logits")
     pw = None if pos_weight is None else np.asarray(getattr(pos_weight, "data", pos_weight),
                                                     dtype=x.dtype)
+    if pw is not None and (pw.ndim > x.ndim or any(
+            a not in (1, b) for a, b in zip(pw.shape[::-1], x.shape[::-1]))):
+        raise ValueError(f"binary_cross_entropy_with_logits: pos_weight of shape {pw.shape} does "
+                         f"not broadcast to the input's shape {x.shape}; give one weight per "
+                         f"output column, shape ({x.shape[-1] if x.ndim else 1},)")
     return L.BCEWithLogits.apply(x, y, reduction=reduction, pos_weight=pw)
 
 
