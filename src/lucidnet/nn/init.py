@@ -31,7 +31,8 @@ __all__ = ["calculate_gain", "compute_fans", "normal_", "uniform_", "zeros_", "o
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity, as ``torch.nn.init.calculate_gain``."""
-    linear = ("linear", "identity", "conv1d", "conv2d", "conv3d", "sigmoid")
+    linear = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+              "conv_transpose2d", "conv_transpose3d", "sigmoid")
     if nonlinearity in linear:
         return 1.0
     if nonlinearity == "tanh":
@@ -39,6 +40,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
+        if param is not None and (isinstance(param, bool) or
+                                  not isinstance(param, (int, float, np.integer, np.floating))):
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number; "
+                             f"pass a float such as 0.01")
         slope = 0.01 if param is None else float(param)
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
@@ -78,11 +83,20 @@ def _fan(shape, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _check_float(t, name):
+    dtype = _array(t).dtype
+    if dtype.kind != "f":
+        raise TypeError(f"{name} expects a floating-point tensor, got dtype {dtype} (random values "
+                        f"would be truncated); cast it first, e.g. .astype(np.float32)")
+
+
 def uniform_(t, a: float = 0.0, b: float = 1.0, generator=None):
+    _check_float(t, "uniform_")
     return _fill(t, _rng(generator).uniform(a, b, _array(t).shape))
 
 
 def normal_(t, mean: float = 0.0, std: float = 1.0, generator=None):
+    _check_float(t, "normal_")
     return _fill(t, _rng(generator).normal(mean, std, _array(t).shape))
 
 
@@ -127,6 +141,8 @@ def xavier_normal_(t, gain: float = 1.0, generator=None):
 
 def kaiming_uniform_(t, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                      generator=None):
+    if _array(t).size == 0:      # PyTorch: initializing a zero-element tensor is a no-op
+        return t
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(_array(t).shape, mode))
     return uniform_(t, -bound, bound, generator)
@@ -134,6 +150,8 @@ def kaiming_uniform_(t, a: float = 0.0, mode: str = "fan_in", nonlinearity: str 
 
 def kaiming_normal_(t, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator=None):
+    if _array(t).size == 0:      # PyTorch: initializing a zero-element tensor is a no-op
+        return t
     gain = calculate_gain(nonlinearity, a)
     return normal_(t, 0.0, gain / math.sqrt(_fan(_array(t).shape, mode)), generator)
 
