@@ -29,6 +29,13 @@ def _check_p(p, where: str) -> float:
     return float(p)
 
 
+def _check_float_input(x: Tensor, where: str) -> None:
+    if x.dtype.kind != "f":
+        raise TypeError(f"{where} expects a floating-point input in training mode, got dtype "
+                        f"{x.dtype} (the 1 / (1 - p) scaling would be truncated); cast it first, "
+                        f"e.g. x.astype(np.float32)")
+
+
 def _mask(shape: tuple, p: float, dtype) -> np.ndarray:
     keep = get_rng().random(shape) >= p
     return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
@@ -40,6 +47,7 @@ def dropout(x, p: float = 0.5, training: bool = True) -> Tensor:
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
     if not training or p == 0.0:
         return x
+    _check_float_input(x, "dropout")
     return DropoutOp.apply(x, mask=_mask(x.shape, p, x.dtype))
 
 
@@ -52,6 +60,7 @@ def dropout2d(x, p: float = 0.5, training: bool = True) -> Tensor:
                          f"{x.shape}; use Dropout for (N, features) inputs")
     if not training or p == 0.0:
         return x
+    _check_float_input(x, "dropout2d")
     return DropoutOp.apply(x, mask=_mask(x.shape[:2] + (1,) * (x.ndim - 2), p, x.dtype))
 
 

@@ -37,6 +37,10 @@ class GaussianNoise(Module):
         x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
         if not self.training or self.std == 0.0:
             return x
+        if x.dtype.kind != "f":
+            raise TypeError(f"GaussianNoise expects a floating-point input in training mode, got "
+                            f"dtype {x.dtype} (the noise would be truncated); cast it first, "
+                            f"e.g. x.astype(np.float32)")
         noise = get_rng().standard_normal(x.shape).astype(x.dtype, copy=False)
         noise *= x.dtype.type(self.std)
         return x + noise
