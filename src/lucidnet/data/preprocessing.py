@@ -82,7 +82,10 @@ class StandardScaler(_Transformer):
     """
 
     def __init__(self, with_mean: bool = True, with_std: bool = True):
-        self.with_mean, self.with_std = with_mean, with_std
+        for name, value in (("with_mean", with_mean), ("with_std", with_std)):
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"StandardScaler: {name} must be True or False, got {value!r}")
+        self.with_mean, self.with_std = bool(with_mean), bool(with_std)
 
     def _fit(self, X):
         mean = X.mean(axis=0)

@@ -79,12 +79,24 @@ def _approximate_mode(class_counts: np.ndarray, n_draws: int) -> np.ndarray:
     return floored
 
 
+def _check_labels(y: np.ndarray, where: str, continuous_ok: bool = True) -> None:
+    """Class labels must be finite; ``continuous_ok=False`` also refuses non-integer floats."""
+    if y.dtype.kind not in "fc":
+        return
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{where}: the class labels contain NaN or inf; drop or impute those rows")
+    if not continuous_ok and np.any(y != np.round(y)):
+        raise ValueError(f"{where}: the labels look continuous (non-integer floats such as "
+                         f"{y[y != np.round(y)][0]!r}); stratification needs class labels")
+
+
 def _encode(y) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
     if y.ndim != 1:
         raise ValueError(f"class labels must be 1-D, got shape {y.shape}")
+    _check_labels(y, "stratify")
     classes, codes = np.unique(y, return_inverse=True)
     return classes, codes.ravel()
 
@@ -215,6 +227,7 @@ class StratifiedKFold(KFold):
             y = y.ravel()
         if y.ndim != 1 or y.shape[0] != n:
             raise ValueError(f"y must be 1-D with {n} labels, got shape {y.shape}")
+        _check_labels(y, "StratifiedKFold", continuous_ok=False)
         _, first, inverse = np.unique(y, return_index=True, return_inverse=True)
         _, class_perm = np.unique(first, return_inverse=True)
         codes = class_perm[inverse.ravel()]
