@@ -26,6 +26,17 @@ def _distribution(p, name: str) -> np.ndarray:
     return p
 
 
+def _in_base(h, base):
+    """Convert nats to ``base`` units; base must be a positive number other than 1."""
+    if base is None:
+        return h
+    if isinstance(base, bool) or not isinstance(base, (int, float, np.integer, np.floating)) \
+            or not (np.isfinite(base) and base > 0 and base != 1):
+        raise ValueError(f"base must be a positive number other than 1 (2 for bits, None for "
+                         f"nats), got {base!r}")
+    return h / np.log(base)
+
+
 def _plogq(p, q):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(p > 0, p * np.log(np.where(q > 0, q, 1.0)) + np.where(q > 0, 0, -np.inf), 0.0)
@@ -35,7 +46,7 @@ def entropy(p, base: float | None = None) -> np.ndarray:
     """H(p) = -sum p log p (nats, or bits with base=2)."""
     p = _distribution(p, "p")
     h = -_plogq(p, p).sum(axis=-1)
-    return h / np.log(base) if base else h
+    return _in_base(h, base)
 
 
 def cross_entropy(p, q, base: float | None = None) -> np.ndarray:
@@ -44,7 +55,7 @@ def cross_entropy(p, q, base: float | None = None) -> np.ndarray:
     if p.shape != q.shape:
         raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
     h = -_plogq(p, q).sum(axis=-1)
-    return h / np.log(base) if base else h
+    return _in_base(h, base)
 
 
 def kl_divergence(p, q, base: float | None = None) -> np.ndarray:
