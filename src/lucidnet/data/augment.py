@@ -51,8 +51,9 @@ def _check_float(x, name: str, min_ndim: int = 2) -> np.ndarray:
         raise TypeError(f"{name} expects a floating batch, got dtype {x.dtype}; "
                         "convert with x.astype(np.float32)")
     if x.ndim < min_ndim:
+        hint = "; flat inputs need Compose(..., image_shape=(C, H, W))" if min_ndim >= 3 else ""
         raise ValueError(f"{name} expects a batch with at least {min_ndim} dims (N, ...), "
-                         f"got shape {x.shape}")
+                         f"got shape {x.shape}{hint}")
     return x
 
 
@@ -388,7 +389,8 @@ class RandomHorizontalFlip(Transform):
         self.p = float(p)
 
     def __call__(self, batch):
-        x = _check_float(batch, type(self).__name__, 3 if self.axis == -2 else 2)
+        # a flat (N, H*W) image flipped along its last axis would be turned by 180 degrees
+        x = _check_float(batch, type(self).__name__, 3)
         flip = self.rng.random(x.shape[0]) < self.p
         out = x.copy()
         out[flip] = np.flip(x[flip], axis=self.axis)
@@ -420,6 +422,8 @@ class ColorJitter(Transform):
     def __call__(self, batch):
         x = _check_float(batch, "ColorJitter")
         n = x.shape[0]
+        if x.size == 0:
+            return x.copy()
         shape = (n,) + (1,) * (x.ndim - 1)
         b = self.rng.uniform(max(0.0, 1 - self.brightness), 1 + self.brightness, n)
         c = self.rng.uniform(max(0.0, 1 - self.contrast), 1 + self.contrast, n)
