@@ -122,4 +122,10 @@ class Perceptron:
 
     def score(self, X, y) -> float:
         """Accuracy on (X, y)."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        pred = self.predict(X)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.shape != pred.shape:       # (n,) == (n, k) would broadcast to an (n, n) table
+            raise ValueError(f"Perceptron.score: y must have shape {pred.shape}, got {y.shape}")
+        return float(np.mean(pred == y))
