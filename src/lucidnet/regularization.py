@@ -190,6 +190,10 @@ def ridge_closed_form(X, y, lam: float, fit_intercept: bool = False) -> np.ndarr
         raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
     if len(y) != len(X):
         raise ValueError(f"X and y have different lengths: {len(X)} vs {len(y)}")
+    for name, a in (("X", X), ("y", y)):
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"ridge_closed_form: {name} contains NaN or inf; clean or impute the "
+                             f"data first")
     lam = _check_strength("ridge_closed_form", "lam", lam)
     x_mean = X.mean(axis=0) if fit_intercept else np.zeros(X.shape[1])
     y_mean = y.mean(axis=0) if fit_intercept else np.zeros(y.shape[1:])
