@@ -199,6 +199,23 @@ def _check_n(n, name: str) -> int:
     return int(n)
 
 
+def _check_synonyms(synonyms, name: str) -> Mapping[str, Sequence[str]]:
+    """The default table, or a user's ``{word: [synonyms]}`` with lower-cased keys (tokens are
+    looked up lower-cased); a string value would be read as a list of characters."""
+    if synonyms is None:
+        return DEFAULT_SYNONYMS
+    if not isinstance(synonyms, Mapping):
+        raise TypeError(f"{name}: synonyms must be a mapping {{word: [synonyms]}}, got "
+                        f"{type(synonyms).__name__}")
+    table = {}
+    for word, options in synonyms.items():
+        if isinstance(options, str) or not all(isinstance(o, str) for o in options):
+            raise TypeError(f"{name}: synonyms[{word!r}] must be a list of strings, got "
+                            f"{options!r}; write {{{word!r}: [{options!r}]}} for one synonym")
+        table[str(word).lower()] = tuple(options)
+    return table
+
+
 def _synonyms_of(token: str, synonyms: Mapping[str, Sequence[str]]) -> Sequence[str]:
     return synonyms.get(token.lower(), ())
 
@@ -215,7 +232,7 @@ def synonym_replacement(tokens: Sequence[str], n: int = 1,
     """Replace up to ``n`` distinct tokens that have synonyms by a random synonym (EDA SR)."""
     tokens = _check_tokens(tokens, "synonym_replacement")
     n = _check_n(n, "synonym_replacement")
-    synonyms = DEFAULT_SYNONYMS if synonyms is None else synonyms
+    synonyms = _check_synonyms(synonyms, "synonym_replacement")
     rng = make_rng(rng)
     out = list(tokens)
     candidates = [i for i, t in enumerate(out) if _synonyms_of(t, synonyms)]
@@ -231,7 +248,7 @@ def random_insertion(tokens: Sequence[str], n: int = 1,
     """Insert, ``n`` times, a synonym of a random token at a random position (EDA RI)."""
     tokens = _check_tokens(tokens, "random_insertion")
     n = _check_n(n, "random_insertion")
-    synonyms = DEFAULT_SYNONYMS if synonyms is None else synonyms
+    synonyms = _check_synonyms(synonyms, "random_insertion")
     rng = make_rng(rng)
     out = list(tokens)
     for _ in range(n):
