@@ -164,7 +164,7 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean",
     return L.BCEWithLogits.apply(x, y, reduction=reduction, pos_weight=pw)
 
 
-def _labels(target, logits: Tensor, name: str) -> np.ndarray:
+def _labels(target, logits: Tensor, name: str, ignore_index: int = -100) -> np.ndarray:
     y = target.data if isinstance(target, Tensor) else np.asarray(target)
     n_classes = logits.shape[1]
     expected = (logits.shape[0],) + logits.shape[2:]
@@ -182,10 +182,11 @@ def _labels(target, logits: Tensor, name: str) -> np.ndarray:
             f"{name}: input of shape {logits.shape} (batch, classes) needs integer labels of shape "
             f"{expected} or probability targets of shape {logits.shape}; got target shape {y.shape}"
         )
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
+    used = y[y != ignore_index] if y.dtype.kind != "b" else y
+    if used.size and (used.min() < 0 or used.max() >= n_classes):
         raise ValueError(
-            f"{name}: labels must be in [0, {n_classes - 1}] for {n_classes} classes, got values "
-            f"in [{y.min()}, {y.max()}]"
+            f"{name}: labels must be in [0, {n_classes - 1}] for {n_classes} classes (or "
+            f"ignore_index={ignore_index}), got values in [{used.min()}, {used.max()}]"
         )
     return y.astype(np.int64, copy=False)
 
@@ -195,19 +196,27 @@ def _check_logits(x: Tensor, name: str):
         raise ValueError(f"{name}: input must be (batch, classes, ...) scores, got shape {x.shape}")
 
 
+def _check_ignore_index(ignore_index, name: str) -> int:
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{name}: ignore_index must be an integer, got {ignore_index!r}")
+    return int(ignore_index)
+
+
 def cross_entropy(input, target, reduction: str = "mean", weight=None,
-                  label_smoothing: float = 0.0) -> Tensor:
+                  label_smoothing: float = 0.0, ignore_index: int = -100) -> Tensor:
     """Softmax + cross-entropy on logits, fused and stable (SPEC D3).
 
     ``target``: integer labels (N,) (sparse categorical CE) or probabilities / one-hot (N, C)
-    (categorical CE).
+    (categorical CE). Rows labelled ``ignore_index`` add 0 and are left out of the mean, as in
+    PyTorch (the mean is nan when every row is ignored).
     """
+    ignore_index = _check_ignore_index(ignore_index, "cross_entropy")
     _check_reduction(reduction)
     x = _float_tensor(input, "input")
     _check_logits(x, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    labels = _labels(target, x, "cross_entropy")
+    labels = _labels(target, x, "cross_entropy", ignore_index)
     if labels is None:
         y = _target_array(target, x, "cross_entropy")
         if np.any(y < 0):
@@ -220,18 +229,20 @@ def cross_entropy(input, target, reduction: str = "mean", weight=None,
         if w.shape != (x.shape[1],):
             raise ValueError(f"cross_entropy: weight must have shape ({x.shape[1]},), got {w.shape}")
     return L.CrossEntropy.apply(x, y, reduction=reduction, weight=w,
-                                label_smoothing=label_smoothing)
+                                label_smoothing=label_smoothing, ignore_index=ignore_index)
 
 
-def nll_loss(input, target, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood on log-probabilities (pair with log_softmax)."""
+def nll_loss(input, target, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+    """Negative log-likelihood on log-probabilities (pair with log_softmax); rows labelled
+    ``ignore_index`` are left out, as in PyTorch."""
     _check_reduction(reduction)
+    ignore_index = _check_ignore_index(ignore_index, "nll_loss")
     x = _float_tensor(input, "input")
     _check_logits(x, "nll_loss")
-    labels = _labels(target, x, "nll_loss")
+    labels = _labels(target, x, "nll_loss", ignore_index)
     if labels is None:
         raise ValueError("nll_loss expects integer class labels")
-    return L.NLL.apply(x, labels, reduction=reduction)
+    return L.NLL.apply(x, labels, reduction=reduction, ignore_index=ignore_index)
 
 
 def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> Tensor:

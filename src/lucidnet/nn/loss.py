@@ -68,18 +68,27 @@ class BCEWithLogitsLoss(_Loss):
 class CrossEntropyLoss(_Loss):
     """Softmax + cross-entropy on logits; integer labels or probability targets."""
 
-    def __init__(self, weight=None, reduction: str = "mean", label_smoothing: float = 0.0):
+    def __init__(self, weight=None, reduction: str = "mean", label_smoothing: float = 0.0, *,
+                 ignore_index: int = -100):
         super().__init__(reduction)
         self.weight = weight
         self.label_smoothing = float(label_smoothing)
+        self.ignore_index = F._check_ignore_index(ignore_index, "CrossEntropyLoss")
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, self.reduction, self.weight, self.label_smoothing)
+        return F.cross_entropy(input, target, self.reduction, self.weight, self.label_smoothing,
+                               self.ignore_index)
 
 
 class NLLLoss(_Loss):
+    """Negative log-likelihood on log-probabilities; ``ignore_index`` rows are left out."""
+
+    def __init__(self, reduction: str = "mean", *, ignore_index: int = -100):
+        super().__init__(reduction)
+        self.ignore_index = F._check_ignore_index(ignore_index, "NLLLoss")
+
     def forward(self, input, target):
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(input, target, self.reduction, self.ignore_index)
 
 
 class KLDivLoss(_Loss):

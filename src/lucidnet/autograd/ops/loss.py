@@ -174,21 +174,27 @@ class CrossEntropy(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, target, reduction="mean", weight=None, label_smoothing=0.0):
+    def forward(ctx, x, target, reduction="mean", weight=None, label_smoothing=0.0,
+                ignore_index=-100):
         logits = _class_last(x)
         n, c = logits.shape
         logp = logits - logsumexp(logits, axis=1)
         w = np.ones(c, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
-        if target.dtype.kind in "iu":  # sparse labels
+        ignored = None
+        if target.dtype.kind in "iu":  # sparse labels; rows labelled ignore_index count 0
             labels = target.reshape(-1)
+            ignored = labels == ignore_index
+            labels = np.where(ignored, 0, labels)
             t = np.zeros((n, c), dtype=x.dtype)
             t[np.arange(n), labels] = 1
-            denom = w[labels].sum()
+            denom = w[labels[~ignored]].sum()
         else:
             t = _class_last(target).astype(x.dtype, copy=False)
             denom = n
         if label_smoothing:
             t = t * (1 - label_smoothing) + label_smoothing / c
+        if ignored is not None and ignored.any():
+            t[ignored] = 0
         wt = t * w
         loss_rows = -(wt * logp).sum(axis=1)
         ctx.save_for_backward(logp, wt)
@@ -196,13 +202,16 @@ class CrossEntropy(Function):
         if reduction == "none":
             return loss_rows.reshape((x.shape[0],) + x.shape[2:]) if x.ndim > 2 else loss_rows
         total = loss_rows.sum()
-        return np.asarray(total / denom if reduction == "mean" else total, dtype=x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # every label ignored: nan (PyTorch)
+            return np.asarray(total / denom if reduction == "mean" else total, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, g):
         logp, wt = ctx.saved
         shape, reduction, denom = ctx.args
         d = np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt
+        if not wt.any():          # every row ignored: the loss is nan, its gradient 0 (PyTorch)
+            return _class_back(d, shape), None
         if reduction == "none":
             d *= g.reshape(-1, 1)
         else:
@@ -211,26 +220,35 @@ class CrossEntropy(Function):
 
 
 class NLL(Function):
-    """Negative log-likelihood on log-probabilities: l_n = -x_{n, y_n};  mean over N."""
+    """Negative log-likelihood on log-probabilities: l_n = -x_{n, y_n};  mean over the rows
+    whose label is not ``ignore_index`` (nan if every label is ignored, as PyTorch)."""
 
     @staticmethod
-    def forward(ctx, logp, labels, reduction="mean"):
+    def forward(ctx, logp, labels, reduction="mean", ignore_index=-100):
         rows = _class_last(logp)
         labels = labels.reshape(-1)
+        kept = labels != ignore_index
+        labels = np.where(kept, labels, 0)
         n = rows.shape[0]
-        ctx.args = (logp.shape, labels, reduction)
-        loss_rows = -rows[np.arange(n), labels]
+        count = int(kept.sum())
+        ctx.args = (logp.shape, labels, kept, reduction, count)
+        loss_rows = np.where(kept, -rows[np.arange(n), labels], 0).astype(logp.dtype, copy=False)
         if reduction == "none":
             return loss_rows.reshape((logp.shape[0],) + logp.shape[2:]) if logp.ndim > 2 else loss_rows
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.asarray(loss_rows.sum() / count, dtype=logp.dtype)
         return _reduce(loss_rows, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        shape, labels, reduction = ctx.args
+        shape, labels, kept, reduction, count = ctx.args
         n = labels.shape[0]
         d = np.zeros((n, shape[1]), dtype=g.dtype)
-        scale = g.reshape(-1) if reduction == "none" else (g / n if reduction == "mean" else g)
-        d[np.arange(n), labels] = -scale
+        if count == 0:            # every row ignored: the loss is nan, its gradient 0 (PyTorch)
+            return _class_back(d, shape), None
+        scale = g.reshape(-1) if reduction == "none" else (g / count if reduction == "mean" else g)
+        d[np.arange(n), labels] = -scale * kept
         return _class_back(d, shape), None
 
 
