@@ -21,9 +21,12 @@ class Flatten(Module):
         x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
         start = self.start_dim % x.ndim if x.ndim else 0
         end = self.end_dim % x.ndim if x.ndim else 0
-        if x.ndim and (not -x.ndim <= self.start_dim < x.ndim or start > end):
+        if x.ndim and (not -x.ndim <= self.start_dim < x.ndim or
+                       not -x.ndim <= self.end_dim < x.ndim or start > end):
             raise ValueError(f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim}) does "
                              f"not fit an input of shape {x.shape}")
+        if x.ndim and start == end:        # nothing to merge (also for zero-size inputs)
+            return x
         return x.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
