@@ -108,3 +108,14 @@ def test_labels_outside_the_classes_still_raise_and_name_ignore_index():
         F.cross_entropy(np.zeros((2, 3)), np.array([0, -5]))
     with pytest.raises(TypeError, match="ignore_index must be an integer"):
         nn.CrossEntropyLoss(ignore_index=1.5)
+
+
+def test_kl_div_log_target_must_be_a_bool():
+    logq = np.log(np.array([[0.25, 0.75]]))
+    p = np.array([[0.5, 0.5]])
+    with pytest.raises(TypeError, match="log_target must be True or False, got 'False'"):
+        nn.KLDivLoss(reduction="batchmean", log_target="False")(logq, p)  # used to exp(p)
+    expected = (p * (np.log(p) - logq)).sum()
+    assert float(nn.KLDivLoss(reduction="batchmean")(logq, p).data) == pytest.approx(expected)
+    assert float(F.kl_div(logq, np.log(p), "batchmean", np.bool_(True)).data) == pytest.approx(
+        expected)

@@ -249,6 +249,8 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> 
     """KL(p || q) with input = log q and target = p, as PyTorch's kl_div (SPEC D4).
     Use reduction="batchmean" for the mathematical KL per sample."""
     _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
+    if not isinstance(log_target, (bool, np.bool_)):
+        raise TypeError(f"kl_div: log_target must be True or False, got {log_target!r}")
     x = _float_tensor(input, "input")
     p = _target_array(target, x, "kl_div")
     return L.KLDiv.apply(x, p, reduction=reduction, log_target=log_target)
