@@ -87,3 +87,25 @@ def test_rebinding_data_to_same_shape_trains_the_new_array():
     p.grad = np.ones(3, np.float32)
     opt.step()
     np.testing.assert_allclose(new, -0.5)
+
+
+def test_lookahead_nesterov_step_also_bumps_the_versions():
+    import lucidnet as ln
+    from lucidnet import nn
+
+    ln.manual_seed(0)
+    model = nn.Linear(3, 1)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True,
+                    momentum_form="classical")
+    x = ln.tensor(np.ones((4, 3), np.float32))
+    stale = model(x).sum()
+
+    def closure():
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)                # used to skip the version bump: stale used the new weights
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        stale.backward()

@@ -269,10 +269,16 @@ class Optimizer:
             loss = closure()
         for group, gd in zip(self.param_groups, self._data):
             self._step_group(group, gd)
-            for p in gd.params:  # an in-place change, as PyTorch's: a pending backward that
-                if p.grad is not None:  # saved this weight raises instead of using the new one
-                    p._bump_version()
+            self._bump_versions(gd)
         return loss
+
+    @staticmethod
+    def _bump_versions(gd: _GroupData) -> None:
+        """A step is an in-place change, as PyTorch's: a pending backward that saved one of
+        these weights raises instead of using the new one."""
+        for p in gd.params:
+            if p.grad is not None:
+                p._bump_version()
 
     def _prepare(self, group: dict[str, Any], gd: _GroupData) -> None:
         dtype = gd.params[0].data.dtype
