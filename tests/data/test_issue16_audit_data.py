@@ -35,3 +35,19 @@ def test_standard_scaler_flags_must_be_bools(kw):
     with pytest.raises(TypeError, match="must be True or False"):
         StandardScaler(**kw)          # "False" used to centre the data (a truthy string)
     assert StandardScaler(with_mean=np.bool_(False)).fit(X).transform(X)[0, 0] == 0.0
+
+
+def test_pca_fraction_at_an_exact_tie_keeps_what_scikit_learn_keeps():
+    from lucidnet.data import PCAWhitening
+    X = np.vstack([np.eye(4), -np.eye(4)])          # four axes, 1/4 of the variance each
+    # 2 axes explain exactly 0.5; scikit-learn keeps more than the fraction: 3 (it used to be 2)
+    assert PCAWhitening(0.5, eps=0.0).fit(X).n_components_ == 3
+    assert PCAWhitening(0.49, eps=0.0).fit(X).n_components_ == 2
+
+
+@pytest.mark.parametrize("eps", [float("nan"), float("inf"), -1.0, "0"])
+def test_whitening_eps_must_be_finite(eps):
+    from lucidnet.data import PCAWhitening, ZCAWhitening
+    for cls in (PCAWhitening, ZCAWhitening):
+        with pytest.raises(ValueError, match="eps must be a finite number >= 0"):
+            cls(eps=eps)            # nan used to give an all-nan transform

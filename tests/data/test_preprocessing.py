@@ -135,7 +135,7 @@ def test_hyperparameter_errors_and_registry():
         MinMaxScaler((1, 0))
     with pytest.raises(ValueError, match="n_components must be"):
         PCAWhitening(n_components=9).fit(_data(d=3))
-    with pytest.raises(ValueError, match="eps must be >= 0"):
+    with pytest.raises(ValueError, match="eps must be a finite number >= 0"):
         ZCAWhitening(eps=-1)
     assert isinstance(get_scaler("zscore"), StandardScaler)
     assert get_scaler("minmax", feature_range=(-1, 1)).feature_range == (-1.0, 1.0)

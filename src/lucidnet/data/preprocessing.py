@@ -171,14 +171,16 @@ class PCAWhitening(_Transformer):
     Parameters
     ----------
     n_components : int, float in (0, 1) or None
-        Kept axes: a count, the smallest count explaining that fraction of variance, or all.
+        Kept axes: a count, the smallest count explaining more than that fraction of the
+        variance (as scikit-learn), or all.
     eps : float
         Added to the variances so that near-zero directions are not blown up.
     """
 
     def __init__(self, n_components: float | None = None, eps: float = 1e-5):
-        if eps < 0:
-            raise ValueError(f"eps must be >= 0, got {eps!r}")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) \
+                or not (np.isfinite(eps) and eps >= 0):
+            raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
         self.n_components, self.eps = n_components, eps
 
     _min_samples = 2
@@ -204,7 +206,7 @@ class PCAWhitening(_Transformer):
             return max_k
         if isinstance(k, (float, np.floating)) and 0 < k < 1:
             ratio = np.cumsum(var) / var.sum()
-            return int(np.searchsorted(ratio, k) + 1)
+            return int(min(np.searchsorted(ratio, k, side="right") + 1, max_k))  # sklearn
         if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or not 1 <= k <= max_k:
             raise ValueError(f"n_components must be None, a fraction in (0, 1) or an int in "
                              f"[1, {max_k}] (min(n_samples, n_features)), got {k!r}")
@@ -229,8 +231,9 @@ class ZCAWhitening(_Transformer):
     """
 
     def __init__(self, eps: float = 1e-5):
-        if eps < 0:
-            raise ValueError(f"eps must be >= 0, got {eps!r}")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) \
+                or not (np.isfinite(eps) and eps >= 0):
+            raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
         self.eps = eps
 
     _min_samples = 2
