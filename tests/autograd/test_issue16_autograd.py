@@ -407,3 +407,30 @@ def test_matrix_transpose_of_two_dims_swaps_them_as_pytorch():
     np.testing.assert_array_equal(m.transpose(-1, -2).data, m.data.T)
     np.testing.assert_array_equal(m.transpose(1, 1).data, m.data)
     assert ln.gradcheck(lambda a: a.transpose(0, 1), [m])
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (), (0, 4)])
+def test_clone_copies_and_passes_the_gradient(shape):
+    """clone() is a copy in the graph (PyTorch): the gradient flows through unchanged, and
+    changing the clone in place -- the error message's own advice -- leaves the original and
+    its backward intact."""
+    a = np.arange(int(np.prod(shape)), dtype=np.float64).reshape(shape) + 1.0
+    x = ln.tensor(a, requires_grad=True)
+    h = x * 3.0
+    c = h.clone()
+    assert not np.shares_memory(c.data, h.data) and c.requires_grad
+    np.testing.assert_array_equal(c.data, h.data)
+    out = (h * h).sum()
+    with ln.no_grad():
+        c += 100.0
+    np.testing.assert_array_equal(h.data, a * 3.0)
+    out.backward()
+    np.testing.assert_allclose(x.grad, 18.0 * a)
+    y = ln.tensor(a, requires_grad=True)
+    (y.clone() * 2.0).sum().backward()
+    np.testing.assert_array_equal(y.grad, np.full(shape, 2.0))
+
+
+def test_clone_gradcheck():
+    x = ln.tensor(np.random.default_rng(0).standard_normal((3, 2)), requires_grad=True)
+    assert ln.gradcheck(lambda t: (t.clone() ** 2).sum(axis=0), [x])
