@@ -388,3 +388,45 @@ def test_unedited_children_of_a_custom_module_are_the_constructor_objects(tmp_pa
     model = Listed()
     loaded = _round_trip(model, tmp_path)
     assert loaded.order[0] is loaded.a and loaded.order[1] is loaded.b
+
+
+def test_large_integer_arguments_without_large_weights_load(tmp_path):
+    """Sizes are bounded by what the layers really allocate, not guessed from their integer
+    arguments: a user module keeping big numbers (a dataset size, a seed) and long 1-D pooling
+    load back as saved."""
+
+    class Counted(nn.Module):
+        def __init__(self, n_samples=60000, seed=20261201):
+            super().__init__()
+            self.n_samples, self.seed = n_samples, seed
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.fc(x)
+
+    for model in (Counted(60000, 20261201),
+                  nn.Sequential(nn.MaxPool1d(5000, stride=5000), nn.Flatten(), nn.Linear(2, 1))):
+        ln.save(model, tmp_path / "m.npz")
+        loaded = ln.load(tmp_path / "m.npz")
+        assert repr(loaded) == repr(model)
+        np.testing.assert_array_equal(loaded.state_dict()[next(iter(model.state_dict()))],
+                                      next(iter(model.state_dict().values())))
+
+
+@pytest.mark.parametrize("config", [
+    {"class": "lucidnet.nn.normalization.BatchNorm1d", "args": [10**9], "kwargs": {},
+     "children": {}},
+    {"class": "lucidnet.nn.normalization.LayerNorm", "args": [10**9], "kwargs": {},
+     "children": {}},
+])
+def test_huge_normalization_layer_is_refused_before_writing_memory(tmp_path, config):
+    """Normalization layers fill their ones only after the Parameter / buffer is counted, so a
+    tiny file naming BatchNorm1d(10**9) is refused without writing 4 GB first."""
+    import resource
+
+    save_state(tmp_path / "m.npz", {"kind": "model", "dtype": "float32", "state_dict": {},
+                                    "config": config})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ModelFileError, match="exceeds the number of values the model file holds"):
+        ln.load(tmp_path / "m.npz")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 500_000  # KiB

@@ -238,6 +238,9 @@ def _build(config: dict, path: str, built_at: dict, keep_constructed: bool) -> M
     kwargs = {str(k): _decode(v, built) for k, v in kwargs.items()}
     try:
         module = cls(*args, **kwargs)
+    except MemoryError:
+        raise ModelFileError(f"{cls.__name__} with the saved arguments would allocate more memory "
+                             "than this machine has; the file cannot hold such a model") from None
     except Exception as err:  # the constructor is the class's own code: any complaint is the file's
         raise ModelFileError(f"{cls.__name__} cannot be built from the saved arguments: "
                              f"{type(err).__name__}: {err}") from err
@@ -256,32 +259,6 @@ def _build(config: dict, path: str, built_at: dict, keep_constructed: bool) -> M
     return module
 
 
-def _check_config_sizes(config, budget: int) -> None:
-    """Refuse a configuration whose layers would allocate far more values than the file holds
-    (``Linear(10**6, 10**6)`` in a 1 KB file), before anything is built.
-
-    A layer's two largest integer arguments bound the size of its largest weight from below
-    (in x out, channels x channels, rows x dim); they may exceed ``budget`` only if the file
-    holds that many values (plus a slack for layers without saved weights)."""
-    stack = [config]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-            continue
-        if not isinstance(node, dict) or "__array__" in node:
-            continue
-        if "class" in node and isinstance(node.get("args"), list):
-            ints = sorted(abs(v) for v in _ints([node["args"], node.get("kwargs", {})]))
-            size = math.prod(ints[-2:]) if ints else 0
-            if size > budget:
-                raise ModelFileError(
-                    f"{node['class']} with integer arguments would allocate about "
-                    f"10**{math.log10(size):.1f} values, but the file holds weights for only "
-                    f"{budget - _SLACK_VALUES}")
-        stack.extend(v for v in node.values() if isinstance(v, (list, dict)))
-
-
 def _depth(config) -> int:
     """Nesting depth of a module tree (JSON), without recursion."""
     deepest, stack = 0, [(config, 1)]
@@ -291,22 +268,6 @@ def _depth(config) -> int:
         if isinstance(node, dict) and isinstance(node.get("children"), dict):
             stack.extend((c, depth + 1) for c in node["children"].values())
     return deepest
-
-
-def _ints(tree) -> list:
-    """Integers in a JSON value, not descending into nested modules or arrays."""
-    out, stack = [], [tree]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, bool):
-            continue
-        if isinstance(v, int):
-            out.append(v)
-        elif isinstance(v, list):
-            stack.extend(v)
-        elif isinstance(v, dict) and not ({"__module__", "__array__", "class"} & set(v)):
-            stack.extend(v.values())
-    return out
 
 
 # ---------------------------------------------------------------- nested state <-> npz + JSON
@@ -531,7 +492,6 @@ def _model_from(archive, state: dict) -> Module:
         raise ModelFileError(f"holds no model (needs 'config' and 'state_dict'; keys: "
                              f"{sorted(map(str, state))})")
     held = sum(math.prod(ref.shape) for ref in weights.values())
-    _check_config_sizes(config, held + _SLACK_VALUES)
     # a constructor builds its own children before the saved ones replace them: one copy per level
     with parameter_budget(held * (_depth(config) + 1) + _SLACK_VALUES):
         model = _build_in_dtype(config, state.get("dtype", "float32"))

@@ -28,13 +28,25 @@ _parameter_budget: contextvars.ContextVar = contextvars.ContextVar("parameter_bu
 
 @contextlib.contextmanager
 def parameter_budget(values: int):
-    """Refuse (ValueError) new Parameters beyond ``values`` values in total inside this block, so
-    rebuilding a model named in a file cannot fill the memory before its weights are checked."""
+    """Refuse (ValueError) new Parameters and buffers beyond ``values`` values in total inside this
+    block, so rebuilding a model named in a file cannot fill the memory before its weights are
+    checked. Layers allocate with ``np.empty`` / ``np.zeros`` (no page touched) and fill only
+    after the Parameter or buffer exists, so the refusal comes before any memory is written."""
     token = _parameter_budget.set([int(values)])
     try:
         yield
     finally:
         _parameter_budget.reset(token)
+
+
+def _charge_budget(array, what: str) -> None:
+    """Count a new parameter or buffer against the `parameter_budget` in force, if any."""
+    budget = _parameter_budget.get()
+    if budget is not None and isinstance(array, np.ndarray):
+        budget[0] -= array.size
+        if budget[0] < 0:
+            raise ValueError(f"{what} of shape {array.shape} would allocate {array.size} values, "
+                             "which exceeds the number of values the model file holds")
 
 
 class Parameter(Tensor):
@@ -44,12 +56,7 @@ class Parameter(Tensor):
 
     def __init__(self, data, requires_grad: bool = True):
         data = np.asarray(data.data if isinstance(data, Tensor) else data)
-        budget = _parameter_budget.get()
-        if budget is not None:  # checked before a layer's initializer writes into `data`
-            budget[0] -= data.size
-            if budget[0] < 0:
-                raise ValueError(f"a parameter of shape {data.shape} exceeds the number of "
-                                 "values the model file holds")
+        _charge_budget(data, "a parameter")  # before a layer's initializer writes into `data`
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
@@ -122,6 +129,7 @@ class Module:
 
     def register_buffer(self, name: str, value) -> None:
         """Keep ``value`` (a NumPy array or None) as state saved with the model."""
+        _charge_budget(value, f"buffer {name!r}")
         self._buffers[name] = value
         object.__setattr__(self, name, value)
 

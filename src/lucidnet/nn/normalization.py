@@ -35,6 +35,13 @@ __all__ = [
 ]
 
 
+def _ones_parameter(shape, dtype) -> Parameter:
+    """A Parameter of ones, filled only once it exists (so a `parameter_budget` refuses it first)."""
+    p = Parameter(np.empty(shape, dtype=dtype))
+    p.data.fill(1.0)
+    return p
+
+
 def _as_float_tensor(x, like=None, where="") -> Tensor:
     """x as a tensor; its dtype must match ``like`` (the layer's weight or running statistics)
     when there is one, else an integer input becomes the default float dtype."""
@@ -109,13 +116,14 @@ class _BatchNorm(Module):
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         dtype = np.dtype(dtype or get_default_dtype())
         if self.affine:
-            self.weight = Parameter(np.ones(self.num_features, dtype=dtype))
+            self.weight = _ones_parameter(self.num_features, dtype)
             self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
         else:
             self.weight = self.bias = None
         if self.track_running_stats:
             self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dtype))
-            self.register_buffer("running_var", np.ones(self.num_features, dtype=dtype))
+            self.register_buffer("running_var", np.empty(self.num_features, dtype=dtype))
+            self.running_var.fill(1.0)  # filled once registered (see nn.module.parameter_budget)
             self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
@@ -184,7 +192,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(n) for n in shape)
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
         dtype = np.dtype(dtype or get_default_dtype())
-        self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype)) \
+        self.weight = _ones_parameter(self.normalized_shape, dtype) \
             if elementwise_affine else None
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype)) \
             if elementwise_affine and bias else None
@@ -213,7 +221,7 @@ class GroupNorm(Module):
         _check_eps_momentum(eps, None, "GroupNorm")
         self.eps, self.affine = float(eps), bool(affine)
         dtype = np.dtype(dtype or get_default_dtype())
-        self.weight = Parameter(np.ones(num_channels, dtype=dtype)) if affine else None
+        self.weight = _ones_parameter(num_channels, dtype) if affine else None
         self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine else None
 
     def forward(self, x) -> Tensor:
