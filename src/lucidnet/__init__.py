@@ -21,6 +21,10 @@ from .random import get_rng, manual_seed
 
 __version__ = "0.1.0"
 
+# every top-level function and value the op modules registered (autograd/registry.py):
+# lucidnet.zeros, lucidnet.float32, lucidnet.cat, ... as PyTorch spells them
+globals().update(autograd.registry.EXPORTS)
+
 
 def concatenate(tensors, axis: int = 0) -> Tensor:
     """Join tensors along an existing axis (differentiable)."""
@@ -37,7 +41,7 @@ def __getattr__(name):
     import importlib
 
     if name in ("optim", "data", "metrics", "train", "models", "io", "plot", "sklearn", "lab",
-                "regularization"):
+                "regularization", "utils", "cuda", "backends", "accelerator"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "ModelFileError"):
         return getattr(importlib.import_module(".io", __name__), name)
@@ -47,4 +51,4 @@ def __getattr__(name):
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
            "get_default_dtype", "gradcheck", "manual_seed", "get_rng", "autograd", "nn",
            "entropy", "cross_entropy", "kl_divergence", "concatenate", "stack", "save", "load",
-           "ModelFileError"]
+           "ModelFileError", *autograd.registry.EXPORTS]

@@ -12,5 +12,18 @@ from .tensor import (
                      tensor,
 )
 
+# the PyTorch-spelled surface: every op module registers its methods and functions in one table
+# (registry.py); importing them here fills it, install() attaches the methods to Tensor
+from . import registry as _registry
+from .ops import (  # noqa: F401  (imported for their registrations)
+    activation as _activation,
+    elementwise as _elementwise,
+    linalg as _linalg,
+    reduce as _reduce,
+    shape as _shape,
+)
+
+_registry.install(Tensor)
+
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
            "get_default_dtype", "Function", "Context", "unbroadcast", "gradcheck", "numerical_grad"]
