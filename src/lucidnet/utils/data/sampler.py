@@ -1,0 +1,179 @@
+"""Samplers: the order in which a DataLoader visits a map-style dataset, as in ``torch.utils.data``.
+
+A sampler is an iterable of indices (``BatchSampler``: of lists of indices). Random samplers take
+``generator=`` (a ``numpy.random.Generator``); without one, `RandomSampler` draws a fresh seed
+from lucidnet's global generator at each pass, so ``lucidnet.manual_seed(s)`` fixes every epoch's
+order and two passes differ.
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from typing import Generic, TypeVar
+
+import numpy as np
+
+from ._random import draw_seed, numpy_rng, randperm
+
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler", "BatchSampler"]
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Sampler(Generic[T_co]):
+    """Base class: subclasses define ``__iter__`` (and ``__len__`` where ``len(loader)`` is needed)."""
+
+    def __init__(self, data_source=None) -> None:
+        pass
+
+    def __iter__(self):
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler[int]):
+    """``0, 1, ..., len(data_source) - 1``."""
+
+    def __init__(self, data_source) -> None:
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+class RandomSampler(Sampler[int]):
+    """Random indices into ``data_source``.
+
+    Without replacement: ``num_samples // n`` full permutations of ``range(n)``, then the
+    first ``num_samples % n`` of one more. With replacement: ``num_samples`` uniform draws
+    from ``range(n)``. ``num_samples`` defaults to ``n = len(data_source)``.
+    """
+
+    def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
+                 generator=None) -> None:
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        if not isinstance(self.replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got "
+                            f"replacement={self.replacement}")
+        if not _is_int(self.num_samples) or self.num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={self.num_samples}")
+
+    @property
+    def num_samples(self) -> int:
+        # the dataset's size may change after the sampler is made
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self):
+        n = len(self.data_source)
+        if self.generator is None:   # a fresh stream per pass, seeded from the global generator
+            generator = np.random.default_rng(draw_seed(None))
+        else:
+            generator = self.generator
+        if self.replacement:
+            rng = numpy_rng(generator)
+            for _ in range(self.num_samples // 32):
+                yield from rng.integers(0, n, size=32).tolist()
+            yield from rng.integers(0, n, size=self.num_samples % 32).tolist()
+        else:
+            for _ in range(self.num_samples // n):
+                yield from randperm(n, generator)
+            yield from randperm(n, generator)[:self.num_samples % n]
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler[int]):
+    """The given ``indices`` in a random order (a new one each pass)."""
+
+    def __init__(self, indices, generator=None) -> None:
+        self.indices = indices
+        self.generator = generator
+
+    def __iter__(self):
+        for i in randperm(len(self.indices), self.generator):
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices of ``range(len(weights))``, index ``i`` drawn with probability
+    ``weights[i] / sum(weights)`` (with replacement by default; without, each index at most once).
+    """
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None) -> None:
+        if not _is_int(num_samples) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        w = np.asarray(getattr(weights, "data", weights), dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(w.shape)}")
+        self.weights = w
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self):
+        w = self.weights
+        if w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+            raise RuntimeError("invalid multinomial distribution: weights must be finite, "
+                               f"non-negative and not all zero, got {w.tolist()}")
+        if not self.replacement and self.num_samples > np.count_nonzero(w):
+            raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without "
+                               f"replacement: {self.num_samples} samples from "
+                               f"{np.count_nonzero(w)} non-zero weights")
+        draws = numpy_rng(self.generator).choice(len(w), size=self.num_samples,
+                                                 replace=self.replacement, p=w / w.sum())
+        yield from draws.tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler[list]):
+    """Group the indices of ``sampler`` into lists of ``batch_size``; the last list is shorter
+    unless ``drop_last`` drops it. ``len = n // batch_size`` (drop_last) or ``ceil(n / batch_size)``.
+    """
+
+    def __init__(self, sampler, batch_size: int, drop_last: bool) -> None:
+        if not _is_int(batch_size) or batch_size <= 0:
+            raise ValueError(f"batch_size should be a positive integer value, but got "
+                             f"batch_size={batch_size}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def __iter__(self):
+        it = iter(self.sampler)
+        if self.drop_last:
+            for batch in zip(*[it] * self.batch_size):
+                yield [*batch]
+        else:
+            batch = [*itertools.islice(it, self.batch_size)]
+            while batch:
+                yield batch
+                batch = [*itertools.islice(it, self.batch_size)]
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
