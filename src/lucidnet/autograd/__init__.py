@@ -22,6 +22,7 @@ from .ops import (  # noqa: F401  (imported for their registrations)
     reduce as _reduce,
     shape as _shape,
 )
+from . import operators as _operators  # noqa: F401,E402  (arithmetic, comparisons; B1)
 
 _registry.install(Tensor)
 
