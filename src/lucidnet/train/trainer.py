@@ -92,6 +92,32 @@ def _model_mode(model: Module, training: bool = False):
             object.__setattr__(m, "training", mode)
 
 
+def _is_batch_source(data, pairs_only: bool = True) -> bool:
+    """True for a DataLoader or another iterable of batches, False for array-like data.
+
+    Arrays, Tensors and anything convertible (``__array__``) are data. A list or tuple counts as
+    batches when its first element is an ``(inputs, targets)`` pair of arrays (``pairs_only``)
+    or, with ``pairs_only=False``, never: a pair there is ``(X, y)``.
+    """
+    if isinstance(data, (np.ndarray, Tensor, str, bytes, dict)) or hasattr(data, "__array__"):
+        return False
+    if isinstance(data, (list, tuple)):
+        if not pairs_only or not data:
+            return False
+        first = data[0]
+        return (isinstance(first, (list, tuple)) and len(first) == 2
+                and np.ndim(getattr(first[0], "data", first[0])) >= 1)
+    return hasattr(data, "__iter__")
+
+
+def _length(obj):
+    """``len(obj)``, or None where it has none (a stream)."""
+    try:
+        return len(obj)
+    except TypeError:
+        return None
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
@@ -237,13 +263,20 @@ class Trainer:
         return logs
 
     # ------------------------------------------------------------------ training
-    def fit(self, X, y, epochs: int = 10, batch_size: int = 32, validation_data=None,
+    def fit(self, X, y=None, epochs: int = 10, batch_size: int = 32, validation_data=None,
             validation_split: float = 0.0, shuffle: bool = True, seed: int | None = None,
-            initial_epoch: int | None = None, transform=None) -> History:
+            initial_epoch: int | None = None, transform=None, *, val_data=None) -> History:
         """Train for ``epochs`` epochs and return the `History`.
 
         batch_size = len(X) is batch gradient descent, 1 is stochastic, k is mini-batch (SPEC E1).
         ``validation_split`` holds out the last fraction of (X, y), as Keras does.
+
+        Instead of arrays, ``X`` may be a ``lucidnet.utils.data.DataLoader`` (or any iterable of
+        ``(inputs, targets)`` batches that can be iterated once per epoch, such as a list of
+        pairs), with ``y`` left out: ``fit(loader, epochs=5, validation_data=val_loader)``. The
+        loader then decides the batches and their order (``batch_size``, ``shuffle`` and ``seed``
+        are not used), and each batch is checked as arrays are. ``validation_data`` (alias
+        ``val_data``) is a pair ``(X_val, y_val)`` or such a loader.
         ``transform`` (e.g. ``lucidnet.data.build_augmentation(...)``) is applied to each training
         batch of inputs (augmentation / input noise, SPEC I4, I5); never to validation data.
         Divergence: if the loss, a parameter after an update, or a buffer (BatchNorm running
@@ -258,13 +291,31 @@ class Trainer:
         every callback instead, to undo what it changed (signal handlers, progress bars), and
         the exception propagates -- the Lightning convention.
         """
+        if val_data is not None:
+            if validation_data is not None:
+                raise ValueError("pass validation_data or its alias val_data, not both")
+            validation_data = val_data
         if not isinstance(epochs, numbers.Integral) or epochs < 0:
             raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
         if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
             raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
-        X, y = self._check_xy(X, y)
+        loader = X if _is_batch_source(X) else None
+        if loader is not None:
+            if y is not None:
+                hint = (f" (epochs by keyword: fit(loader, epochs={y}))"
+                        if isinstance(y, numbers.Integral) and not isinstance(y, bool) else "")
+                raise TypeError("fit(loader): the loader yields (inputs, targets) batches, so y "
+                                f"must be left out{hint}")
+            if validation_split > 0:
+                raise ValueError("validation_split needs arrays (X, y); with a DataLoader pass "
+                                 "validation_data=val_loader instead")
+        elif y is None:
+            raise TypeError("fit(X, y) needs the targets y, or X must be a DataLoader (an "
+                            "iterable of (inputs, targets) batches)")
+        else:
+            X, y = self._check_xy(X, y)
         if validation_data is None and validation_split > 0:
             n_val = int(math.ceil(len(X) * validation_split))
             if n_val >= len(X):
@@ -272,18 +323,23 @@ class Trainer:
             X, Xv, y, yv = X[:-n_val], X[-n_val:], y[:-n_val], y[-n_val:]
             validation_data = (Xv, yv)
         if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (X_val, y_val)")
-            validation_data = self._check_xy(*validation_data, name="X_val")
+            if isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
+                validation_data = self._check_xy(*validation_data, name="X_val")
+            elif not _is_batch_source(validation_data):
+                raise ValueError("validation_data must be a pair (X_val, y_val) or a DataLoader")
         self._transform = transform
         if transform is not None and self._pending_transform_state is not None:
             if hasattr(transform, "load_state_dict"):
                 transform.load_state_dict(self._pending_transform_state)
             self._pending_transform_state = None
-        n = len(X)
-        steps = math.ceil(n / batch_size)
-        if n % batch_size == 1 and steps > 1 and self._has_batch_norm():
-            steps -= 1  # a last batch of ONE sample cannot be batch-normalized: it joins the one before
+        if loader is None:
+            n = len(X)
+            steps = math.ceil(n / batch_size)
+            if n % batch_size == 1 and steps > 1 and self._has_batch_norm():
+                steps -= 1  # a last batch of ONE sample cannot be batch-normalized: it joins the one before
+        else:
+            n, steps = _length(getattr(loader, "dataset", None)), _length(loader)
+            batch_size = getattr(loader, "batch_size", None)
         if seed is not None and (self._shuffle_rng is None or self.epoch == 0):
             self._shuffle_rng = np.random.default_rng(seed)
         elif self._shuffle_rng is None:
@@ -302,28 +358,56 @@ class Trainer:
         good = _GoodState(self.model, params)
         try:
             cbs.on_train_begin()
-            self._run_epochs(cbs, X, y, range(start, start + epochs), steps, batch_size, shuffle,
-                             validation_data, transform, good)
+            self._run_epochs(cbs, X, y, loader, range(start, start + epochs), steps, batch_size,
+                             shuffle, validation_data, transform, good)
             cbs.on_train_end()
         except BaseException as exc:       # Ctrl-C too: callbacks put back what they changed
             cbs.on_exception(exc)
             raise
         return self.history
 
-    def _run_epochs(self, cbs, X, y, epochs, steps, batch_size, shuffle, validation_data,
-                    transform, good: _GoodState) -> None:
+    def _array_batches(self, X, y, steps, batch_size, shuffle):
+        """One epoch of (xb, yb) mini-batches of the arrays, shuffled by the trainer's generator."""
         n = len(X)
+        order = self._shuffle_rng.permutation(n) if shuffle else np.arange(n)
+        for b in range(steps):
+            idx = order[b * batch_size:(b + 1) * batch_size if b < steps - 1 else n]
+            yield X[idx], y[idx]
+
+    def _loader_batches(self, loader, epoch: int, what: str = "training"):
+        """One epoch of checked (xb, yb) arrays from a DataLoader or iterable of batches."""
+        count = 0
+        for b, batch in enumerate(loader):
+            yield self._unpack_batch(batch, b, what)
+            count += 1
+        if count == 0:
+            raise ValueError(f"the {what} data yielded no batches in epoch {epoch + 1}: a generator "
+                             "is used up after one pass, so pass a DataLoader (or a list of "
+                             "batches), which can be iterated again; an empty dataset has no "
+                             "batches either")
+
+    def _unpack_batch(self, batch, b: int, what: str):
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+            kind = f"a {type(batch).__name__}" + (f" of length {len(batch)}"
+                                                  if isinstance(batch, (tuple, list, dict)) else "")
+            raise ValueError(f"batch {b} of the {what} data is {kind}; each batch must be a pair "
+                             "(inputs, targets), as a DataLoader over TensorDataset(X, y) yields")
+        return self._check_xy(batch[0], batch[1], name=f"the inputs of {what} batch {b}")
+
+    def _run_epochs(self, cbs, X, y, loader, epochs, steps, batch_size, shuffle, validation_data,
+                    transform, good: _GoodState) -> None:
         for epoch in epochs:
             cbs.on_epoch_begin(epoch)
             self.model.train()
-            order = self._shuffle_rng.permutation(n) if shuffle else np.arange(n)
-            total, outputs = 0.0, []
+            if loader is None:
+                batches = self._array_batches(X, y, steps, batch_size, shuffle)
+            else:
+                batches = self._loader_batches(loader, epoch)
+            total, seen, outputs, targets = 0.0, 0, [], []
             keep_outputs = bool(self._metrics)
-            for b in range(steps):
-                idx = order[b * batch_size:(b + 1) * batch_size if b < steps - 1 else n]
-                xb, yb = X[idx], y[idx]
+            for b, (xb, yb) in enumerate(batches):
                 if transform is not None:  # augmentation on the fly, a new draw every batch
-                    xb = np.asarray(transform(xb), dtype=X.dtype)
+                    xb = np.asarray(transform(xb), dtype=xb.dtype)
                 cbs.on_batch_begin(b)
                 # 1. forward pass   2. loss   3. backward pass   4. update (SPEC A2)
                 out = self.model(Tensor(xb))
@@ -347,19 +431,23 @@ class Trainer:
                     break
                 if self.scheduler is not None and self.scheduler_interval == "batch":
                     self.scheduler.step()
-                total += value * len(idx)
-                if keep_outputs:
+                total += value * len(xb)
+                seen += len(xb)
+                if keep_outputs:  # outputs and their targets, in the order the batches came
                     outputs.append(out.data)
+                    targets.append(yb)
                 cbs.on_batch_end(b, {"loss": value})
             if self.diverged:
                 break
-            logs = {"loss": total / n}
-            if keep_outputs:  # the outputs came in the shuffled order
-                seen = order[:sum(len(o) for o in outputs)]
-                logs.update(self._compute_metrics(y[seen], self._scores(np.concatenate(outputs))))
-            if validation_data is not None:
-                val = self.evaluate(*validation_data, batch_size=max(batch_size, 256))
+            logs = {"loss": total / seen}
+            if keep_outputs:
+                logs.update(self._compute_metrics(np.concatenate(targets),
+                                                  self._scores(np.concatenate(outputs))))
+            if isinstance(validation_data, tuple):
+                val = self.evaluate(*validation_data, batch_size=max(batch_size or 0, 256))
                 logs.update({f"val_{k}": v for k, v in val.items()})
+            elif validation_data is not None:
+                logs.update({f"val_{k}": v for k, v in self.evaluate(validation_data).items()})
             logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
             if self.scheduler is not None and self.scheduler_interval == "epoch":
                 if getattr(self.scheduler, "needs_metric", False):
@@ -429,10 +517,34 @@ class Trainer:
                 outs.append(self.model(Tensor(X[i:i + batch_size])).data)
         return np.concatenate(outs)
 
-    def evaluate(self, X, y, batch_size: int = 256) -> dict:
-        """Loss and metrics on (X, y) in eval mode (dropout off, BatchNorm running stats)."""
-        X, y = self._check_xy(X, y)
-        out = self._forward_batches(X, batch_size)
+    def _forward_loader(self, loader, with_targets: bool):
+        """Outputs (and targets) over a loader's batches in eval mode, concatenated."""
+        outs, ys = [], []
+        with _model_mode(self.model), no_grad():
+            for b, batch in enumerate(loader):
+                if with_targets:
+                    xb, yb = self._unpack_batch(batch, b, "evaluation")
+                    ys.append(yb)
+                else:   # predict: (inputs, targets) pairs or bare inputs
+                    xb = batch[0] if isinstance(batch, (tuple, list)) else batch
+                    xb, _ = self._check_xy(xb, None, name=f"the inputs of batch {b}")
+                outs.append(self.model(Tensor(xb)).data)
+        if not outs:
+            raise ValueError("the data to evaluate yielded no batches (an empty dataset, or a "
+                             "generator already used up)")
+        return np.concatenate(outs), (np.concatenate(ys) if with_targets else None)
+
+    def evaluate(self, X, y=None, batch_size: int = 256) -> dict:
+        """Loss and metrics on (X, y) in eval mode (dropout off, BatchNorm running stats).
+        ``X`` may also be a DataLoader of (inputs, targets) batches, with ``y`` left out."""
+        if _is_batch_source(X) and y is None:
+            out, y = self._forward_loader(X, with_targets=True)
+        elif y is None:
+            raise TypeError("evaluate(X, y) needs the targets y, or X must be a DataLoader of "
+                            "(inputs, targets) batches")
+        else:
+            X, y = self._check_xy(X, y)
+            out = self._forward_batches(X, batch_size)
         with no_grad():
             loss = self.loss_fn(Tensor(out), self._targets_for_loss(Tensor(out), y))
         logs = {"loss": float(loss.data)}
@@ -440,7 +552,9 @@ class Trainer:
         return logs
 
     def predict_raw(self, X, batch_size: int = 256) -> np.ndarray:
-        """The model's outputs (logits for classifiers) in eval mode."""
+        """The model's outputs (logits for classifiers) in eval mode (``X``: arrays or a DataLoader)."""
+        if _is_batch_source(X, pairs_only=False):
+            return self._forward_loader(X, with_targets=False)[0]
         X, _ = self._check_xy(X, None)
         return self._forward_batches(X, batch_size)
 
