@@ -18,6 +18,7 @@ from . import registry as _registry
 from .ops import (  # noqa: F401  (imported for their registrations)
     activation as _activation,
     elementwise as _elementwise,
+    indexing as _indexing,
     linalg as _linalg,
     reduce as _reduce,
     shape as _shape,

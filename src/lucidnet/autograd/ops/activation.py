@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..tensor import _one_axis
+from ..tensor import _one_axis, get_default_dtype
 from .buffers import pooled_like
+from .elementwise import Cast, tensor_op
 
 __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
            "stable_sigmoid", "logsumexp"]
@@ -44,10 +45,15 @@ class Step(Function):
         return np.zeros_like(g)
 
 
+def _floating(x: np.ndarray) -> np.ndarray:
+    """Integer input of sigmoid / tanh computes in the default float dtype, as PyTorch."""
+    return x if x.dtype.kind == "f" else x.astype(get_default_dtype())
+
+
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
-        out = stable_sigmoid(x)
+        out = stable_sigmoid(x if x.dtype.kind == "f" else _floating(x))
         ctx.save_for_backward(out)
         return out
 
@@ -60,7 +66,7 @@ class Sigmoid(Function):
 class Tanh(Function):
     @staticmethod
     def forward(ctx, x):
-        out = np.tanh(x)
+        out = np.tanh(x if x.dtype.kind == "f" else _floating(x))
         ctx.save_for_backward(out)
         return out
 
@@ -134,3 +140,44 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (logp,) = ctx.saved
         return g - np.exp(logp) * np.sum(g, axis=ctx.axis, keepdims=True)
+
+
+# ----------------------------------------------------------------- the PyTorch-spelled surface
+@tensor_op("sigmoid")
+def sigmoid(self):
+    """1 / (1 + e^-x) elementwise (overflow-free)."""
+    return Sigmoid.apply(self)
+
+
+@tensor_op("tanh")
+def tanh(self):
+    """tanh(x) elementwise."""
+    return Tanh.apply(self)
+
+
+@tensor_op("relu")
+def relu(self):
+    """max(0, x) elementwise (gradient 1[x > 0])."""
+    return ReLU.apply(self)
+
+
+def _softmax_input(x, dtype):
+    """``dtype=`` casts the input first, as PyTorch; an integer input needs it."""
+    if dtype is not None:
+        return Cast.apply(x, dtype=np.dtype(dtype))
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"softmax/log_softmax of a {x.dtype} tensor: pass dtype=float32 or "
+                           "convert with .float() first (as PyTorch)")
+    return x
+
+
+@tensor_op("softmax")
+def softmax(self, dim: int, dtype=None):
+    """e^x_i / sum_j e^x_j along ``dim`` (required, as PyTorch; negative counts from the end)."""
+    return Softmax.apply(_softmax_input(self, dtype), axis=dim)
+
+
+@tensor_op("log_softmax")
+def log_softmax(self, dim: int, dtype=None):
+    """x_i - log sum_j e^x_j along ``dim`` (stable, by log-sum-exp)."""
+    return LogSoftmax.apply(_softmax_input(self, dtype), axis=dim)

@@ -1,17 +1,61 @@
-"""Elementwise arithmetic and math with broadcasting-aware gradients (SPEC A1)."""
+"""Elementwise arithmetic and math with broadcasting-aware gradients (SPEC A1).
+
+Every op is one `Function` (forward and backward side by side) or a composite of others; the
+PyTorch-spelled surface (``x.sin()``, ``lucidnet.sin(x)``, ``clamp``, ``where``, ...) is
+registered at the bottom of the file in the one table (autograd/registry.py).
+"""
 
 from __future__ import annotations
+
+import functools
+import math
+import numbers
 
 import numpy as np
 
 from ..function import Function, unbroadcast
+from ..registry import register
+from ..tensor import Tensor, get_default_dtype, tensor
 
-__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "Neg", "Exp", "Log", "Sqrt", "Abs", "Clip",
-           "Maximum", "Minimum", "Where", "Clone", "Cast"]
+__all__ = ["Add", "Sub", "Mul", "Div", "Pow", "Neg", "Exp", "Log", "Sqrt", "Abs", "Clamp", "Clip",
+           "Maximum", "Minimum", "FMax", "FMin", "Atan2", "Where", "NanToNum", "Clone", "Cast",
+           "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
+           "Exp2", "Log1p", "Expm1", "Log2", "Log10", "Rsqrt", "Reciprocal", "Erf", "Erfc",
+           "Sign", "Floor", "Ceil", "Round", "Trunc", "Heaviside", "erf_erfc", "tensor_op"]
 
 
 def _shape(x):
     return np.shape(x)
+
+
+def _floating(a: np.ndarray) -> np.ndarray:
+    """An integer or bool input of a float-valued op (exp, sin, ...) computes in the default float
+    dtype, as PyTorch (NumPy would give float64)."""
+    return a if a.dtype.kind in "fc" else a.astype(get_default_dtype())
+
+
+# ----------------------------------------------------------------- the registration helper
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else tensor(x)
+
+
+def tensor_op(name: str, *aliases: str, function: bool = True):
+    """Register ``fn(self, ...)`` as the Tensor method ``name`` (and each alias); with
+    ``function=True`` also as ``lucidnet.<name>(input, ...)``, whose input may be array-like.
+    The method itself stays a plain function (nothing added on the tensor's own path)."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def top_level(input, *args, **kwargs):
+            return fn(_as_tensor(input), *args, **kwargs)
+
+        for n in (name, *aliases):
+            register(n)(fn)
+            if function:
+                register(n, method=False, function=True)(top_level)
+        return fn
+
+    return decorate
 
 
 class Add(Function):
@@ -113,12 +157,13 @@ class Neg(Function):
         return -g
 
 
+# ----------------------------------------------------------------- exp, log, sqrt, abs (hot path)
 class Exp(Function):
     """z = e^a;  dz/da = e^a."""
 
     @staticmethod
     def forward(ctx, a):
-        out = np.exp(a)
+        out = np.exp(a if a.dtype.kind == "f" else _floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -133,6 +178,7 @@ class Log(Function):
 
     @staticmethod
     def forward(ctx, a):
+        a = a if a.dtype.kind == "f" else _floating(a)
         ctx.save_for_backward(a)
         return np.log(a)
 
@@ -147,7 +193,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.sqrt(a)
+        out = np.sqrt(a if a.dtype.kind == "f" else _floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -171,37 +217,267 @@ class Abs(Function):
         return g * np.sign(a)
 
 
-class Clip(Function):
-    """z = min(max(a, low), high);  gradient 1 inside [low, high], 0 outside (as PyTorch)."""
+# ----------------------------------------------------------------- smooth unary math
+class _Unary(Function):
+    """z = f(a) with dz/da = df(a, z): each subclass states ``f`` and ``df`` on one line each.
+
+    Integer input computes in the default float dtype; nan/inf results (log of 0, asin of 2)
+    pass without NumPy warnings, as in PyTorch.
+    """
+
+    @classmethod
+    def forward(cls, ctx, a):
+        a = _floating(a)
+        with np.errstate(all="ignore"):
+            out = cls.f(a)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, out = ctx.saved
+        with np.errstate(all="ignore"):
+            return g * cls.df(a, out)
+
+
+_LN2, _LN10, _TWO_OVER_SQRT_PI = math.log(2.0), math.log(10.0), 2.0 / math.sqrt(math.pi)
+
+
+class Sin(_Unary):
+    """z = sin a;  dz/da = cos a."""
+    f, df = staticmethod(np.sin), staticmethod(lambda a, z: np.cos(a))
+
+
+class Cos(_Unary):
+    """z = cos a;  dz/da = -sin a."""
+    f, df = staticmethod(np.cos), staticmethod(lambda a, z: -np.sin(a))
+
+
+class Tan(_Unary):
+    """z = tan a;  dz/da = 1 + z^2."""
+    f, df = staticmethod(np.tan), staticmethod(lambda a, z: 1 + z * z)
+
+
+class Asin(_Unary):
+    """z = asin a;  dz/da = 1 / sqrt(1 - a^2)."""
+    f, df = staticmethod(np.arcsin), staticmethod(lambda a, z: 1 / np.sqrt(1 - a * a))
+
+
+class Acos(_Unary):
+    """z = acos a;  dz/da = -1 / sqrt(1 - a^2)."""
+    f, df = staticmethod(np.arccos), staticmethod(lambda a, z: -1 / np.sqrt(1 - a * a))
+
+
+class Atan(_Unary):
+    """z = atan a;  dz/da = 1 / (1 + a^2)."""
+    f, df = staticmethod(np.arctan), staticmethod(lambda a, z: 1 / (1 + a * a))
+
+
+class Sinh(_Unary):
+    """z = sinh a;  dz/da = cosh a."""
+    f, df = staticmethod(np.sinh), staticmethod(lambda a, z: np.cosh(a))
+
+
+class Cosh(_Unary):
+    """z = cosh a;  dz/da = sinh a."""
+    f, df = staticmethod(np.cosh), staticmethod(lambda a, z: np.sinh(a))
+
+
+class Asinh(_Unary):
+    """z = asinh a;  dz/da = 1 / sqrt(a^2 + 1)."""
+    f, df = staticmethod(np.arcsinh), staticmethod(lambda a, z: 1 / np.sqrt(a * a + 1))
+
+
+class Acosh(_Unary):
+    """z = acosh a;  dz/da = 1 / sqrt((a - 1)(a + 1))."""
+    f, df = staticmethod(np.arccosh), staticmethod(lambda a, z: 1 / np.sqrt((a - 1) * (a + 1)))
+
+
+class Atanh(_Unary):
+    """z = atanh a;  dz/da = 1 / (1 - a^2)."""
+    f, df = staticmethod(np.arctanh), staticmethod(lambda a, z: 1 / (1 - a * a))
+
+
+class Exp2(_Unary):
+    """z = 2^a;  dz/da = z ln 2."""
+    f, df = staticmethod(np.exp2), staticmethod(lambda a, z: z * _LN2)
+
+
+class Expm1(_Unary):
+    """z = e^a - 1 (accurate near 0);  dz/da = z + 1."""
+    f, df = staticmethod(np.expm1), staticmethod(lambda a, z: z + 1)
+
+
+class Log1p(_Unary):
+    """z = ln(1 + a) (accurate near 0);  dz/da = 1 / (1 + a)."""
+    f, df = staticmethod(np.log1p), staticmethod(lambda a, z: 1 / (1 + a))
+
+
+class Log2(_Unary):
+    """z = log2 a;  dz/da = 1 / (a ln 2)."""
+    f, df = staticmethod(np.log2), staticmethod(lambda a, z: 1 / (a * _LN2))
+
+
+class Log10(_Unary):
+    """z = log10 a;  dz/da = 1 / (a ln 10)."""
+    f, df = staticmethod(np.log10), staticmethod(lambda a, z: 1 / (a * _LN10))
+
+
+class Rsqrt(_Unary):
+    """z = 1 / sqrt(a);  dz/da = -z^3 / 2."""
+    f, df = staticmethod(lambda a: 1 / np.sqrt(a)), staticmethod(lambda a, z: -0.5 * z * z * z)
+
+
+class Reciprocal(_Unary):
+    """z = 1 / a;  dz/da = -z^2."""
+    f, df = staticmethod(lambda a: 1 / a), staticmethod(lambda a, z: -z * z)
+
+
+def erf_erfc(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """erf(x) and erfc(x) = 1 - erf(x) elementwise, to about 1e-15 in float64 (NumPy has no erf).
+
+    |x| < 2.5: the everywhere-positive series
+        erf(x) = 2/sqrt(pi) e^(-x^2) sum_n x (2x^2)^n / (1 3 5 ... (2n+1))     (60 terms)
+    |x| >= 2.5: Laplace's continued fraction, summed bottom-up from depth 80,
+        erfc(x) = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+    which keeps erfc's relative accuracy in the tail; erfc(-x) = 2 - erfc(x).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    erf, erfc = np.empty_like(x), np.empty_like(x)
+    small = np.abs(x) < 2.5
+    s = x[small]
+    term, total, two_s2 = s.copy(), s.copy(), 2 * s * s
+    for n in range(1, 60):
+        term = term * two_s2 / (2 * n + 1)
+        total += term
+    e = _TWO_OVER_SQRT_PI * np.exp(-s * s) * total
+    erf[small], erfc[small] = e, 1 - e
+    big = ~small
+    b = np.abs(x[big])
+    fraction = b.copy()
+    with np.errstate(all="ignore"):  # x = +-inf: inf / inf never happens, 0 / inf is 0
+        for k in range(80, 0, -1):
+            fraction = b + (k / 2) / fraction
+        tail = np.exp(-b * b) / math.sqrt(math.pi) / fraction
+    negative = x[big] < 0
+    erfc[big] = np.where(negative, 2 - tail, tail)
+    erf[big] = np.where(negative, tail - 1, 1 - tail)
+    return erf, erfc
+
+
+class Erf(_Unary):
+    """z = erf a = 2/sqrt(pi) int_0^a e^(-t^2) dt;  dz/da = 2/sqrt(pi) e^(-a^2)."""
+    f = staticmethod(lambda a: erf_erfc(a)[0].astype(a.dtype, copy=False))
+    df = staticmethod(lambda a, z: _TWO_OVER_SQRT_PI * np.exp(-a * a))
+
+
+class Erfc(_Unary):
+    """z = erfc a = 1 - erf a;  dz/da = -2/sqrt(pi) e^(-a^2)."""
+    f = staticmethod(lambda a: erf_erfc(a)[1].astype(a.dtype, copy=False))
+    df = staticmethod(lambda a, z: -_TWO_OVER_SQRT_PI * np.exp(-a * a))
+
+
+# ----------------------------------------------------------------- piecewise-constant ops
+class _Piecewise(Function):
+    """z = f(a), constant between jumps: dz/da = 0 (PyTorch gives these a zero gradient, so the
+    output still requires grad). Integer and bool inputs come back unchanged (floor of an int)."""
+
+    @classmethod
+    def forward(cls, ctx, a, **kwargs):
+        if a.dtype.kind in "iub":
+            return cls.on_integers(a)
+        return cls.f(a, **kwargs)
+
+    on_integers = staticmethod(np.copy)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
+class Sign(_Piecewise):
+    """z = -1, 0 or 1 as a < 0, a = 0, a > 0 (nan stays nan);  dz/da = 0."""
+    f = staticmethod(np.sign)
+    on_integers = staticmethod(lambda a: a.copy() if a.dtype.kind == "b" else np.sign(a))
+
+
+class Floor(_Piecewise):
+    """z = the largest integer <= a;  dz/da = 0."""
+    f = staticmethod(np.floor)
+
+
+class Ceil(_Piecewise):
+    """z = the smallest integer >= a;  dz/da = 0."""
+    f = staticmethod(np.ceil)
+
+
+class Trunc(_Piecewise):
+    """z = a rounded toward 0;  dz/da = 0."""
+    f = staticmethod(np.trunc)
+
+
+class Round(_Piecewise):
+    """z = a rounded to ``decimals`` places, halves to even (as PyTorch);  dz/da = 0."""
+    f = staticmethod(lambda a, decimals=0: np.round(a, decimals))
+
+
+class Heaviside(Function):
+    """z = 0 if a < 0, ``values`` if a = 0, 1 if a > 0. Not differentiable (as in PyTorch, its
+    backward raises)."""
+
+    @staticmethod
+    def forward(ctx, a, values):
+        return np.heaviside(a, values).astype(np.result_type(a, values), copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("the derivative for 'heaviside' is not implemented (as in PyTorch); "
+                           "use a smooth step such as sigmoid(k * x) if you need a gradient")
+
+
+# ----------------------------------------------------------------- clamp, extrema, where
+class Clamp(Function):
+    """z = min(max(a, low), high), either bound optional (numbers, or arrays that broadcast).
+
+    Gradients as PyTorch: dz/da = 1 where low <= a <= high (the boundary included, 0 outside),
+    dz/dlow = 1 where a < low < high, dz/dhigh = 1 where a > high or high < low (then every
+    entry is high).
+    """
 
     @staticmethod
     def forward(ctx, a, low=None, high=None):
-        ctx.save_for_backward(a)
-        ctx.bounds = (low, high)
-        if low is None and high is None:
-            raise ValueError("clip needs at least one of min / max")
+        ctx.save_for_backward(a, low, high)
+        ctx.shapes = (_shape(a), _shape(low), _shape(high))
         return np.clip(a, low, high)
 
     @staticmethod
     def backward(ctx, g):
-        (a,) = ctx.saved
-        low, high = ctx.bounds
-        mask = np.ones(a.shape, dtype=bool)
-        if low is not None:
-            mask &= a >= low
-        if high is not None:
-            mask &= a <= high
-        return g * mask
+        a, low, high = ctx.saved
+        need_a, need_low, need_high = ctx.needs_input_grad + (False,) * (3 - len(ctx.needs_input_grad))
+        zero = np.zeros((), dtype=g.dtype)
+        ga = glow = ghigh = None
+        if need_a:
+            inside = True
+            if low is not None:
+                inside = inside & (a >= low)
+            if high is not None:
+                inside = inside & (a <= high)
+            ga = unbroadcast(np.where(inside, g, zero), ctx.shapes[0])
+        if need_low:
+            below = (a < low) & (low < high) if high is not None else a < low
+            glow = unbroadcast(np.where(below, g, zero), ctx.shapes[1])
+        if need_high:
+            above = (a > high) | (high < low) if low is not None else a > high
+            ghigh = unbroadcast(np.where(above, g, zero), ctx.shapes[2])
+        return ga, glow, ghigh
 
 
-def _extremum_shares(a, b, take_a):
-    """Gradient shares of elementwise max/min: 1 to the winner, 1/2 each on a tie (PyTorch)."""
-    share_a = np.where(a == b, 0.5, take_a)
-    return share_a, 1.0 - share_a
+Clip = Clamp  # the older name
 
 
 class Maximum(Function):
-    """z = max(a, b) elementwise; a tie splits the gradient equally, as PyTorch."""
+    """z = max(a, b) elementwise (nan wins);  the gradient goes to the larger input, half to each
+    on a tie, and to both where a nan makes the comparison fail, as PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -211,13 +487,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        share_a, share_b = _extremum_shares(a, b, a > b)
-        return (unbroadcast((g * share_a).astype(g.dtype), _shape(a)),
-                unbroadcast((g * share_b).astype(g.dtype), _shape(b)))
+        return _extremum_grads(g, a, b, a < b, a > b, ctx.needs_input_grad)
 
 
 class Minimum(Function):
-    """z = min(a, b) elementwise; a tie splits the gradient equally, as PyTorch."""
+    """z = min(a, b) elementwise (nan wins);  gradient as `Maximum` with the smaller input."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -227,13 +501,72 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        share_a, share_b = _extremum_shares(a, b, a < b)
-        return (unbroadcast((g * share_a).astype(g.dtype), _shape(a)),
-                unbroadcast((g * share_b).astype(g.dtype), _shape(b)))
+        return _extremum_grads(g, a, b, a > b, a < b, ctx.needs_input_grad)
+
+
+def _extremum_grads(g, a, b, a_loses, b_loses, needs):
+    """g to the winner, g/2 to each on a tie (PyTorch's maximum/minimum backward)."""
+    half = np.where(a == b, g * 0.5, g).astype(g.dtype, copy=False)
+    zero = np.zeros((), dtype=g.dtype)
+    ga = unbroadcast(np.where(a_loses, zero, half), _shape(a)) if needs[0] else None
+    gb = unbroadcast(np.where(b_loses, zero, half), _shape(b)) if needs[1] else None
+    return ga, gb
+
+
+class FMax(Function):
+    """z = max(a, b) ignoring nan (nan only if both are);  dz/da = 1 where a >= b or b is nan,
+    else dz/db = 1 (a tie goes to a, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.fmax(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        return _pick_grads(g, (a >= b) | np.isnan(b), _shape(a), _shape(b))
+
+
+class FMin(Function):
+    """z = min(a, b) ignoring nan;  dz/da = 1 where a <= b or b is nan, else dz/db = 1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.fmin(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        return _pick_grads(g, (a <= b) | np.isnan(b), _shape(a), _shape(b))
+
+
+def _pick_grads(g, to_a, shape_a, shape_b):
+    zero = np.zeros((), dtype=g.dtype)
+    return unbroadcast(np.where(to_a, g, zero), shape_a), unbroadcast(np.where(to_a, zero, g), shape_b)
+
+
+class Atan2(Function):
+    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b / (a^2 + b^2),
+    dz/db = -a / (a^2 + b^2)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _floating(a), _floating(b)
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        with np.errstate(all="ignore"):
+            scale = g / (a * a + b * b)
+        return unbroadcast(scale * b, _shape(a)), unbroadcast(-scale * a, _shape(b))
 
 
 class Where(Function):
-    """z = a where cond else b (cond is a constant boolean array)."""
+    """z = a where cond else b (cond is a constant boolean array);  dz/da = cond, dz/db = !cond."""
 
     @staticmethod
     def forward(ctx, a, b, cond=None):
@@ -247,6 +580,21 @@ class Where(Function):
         zero = np.zeros((), dtype=g.dtype)
         return (unbroadcast(np.where(ctx.cond, g, zero), sa),
                 unbroadcast(np.where(ctx.cond, zero, g), sb))
+
+
+class NanToNum(Function):
+    """z = a with nan, +inf, -inf replaced (by 0 and the dtype's largest / smallest finite value
+    unless given);  dz/da = 1 where a is finite, 0 where it was replaced (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
+        ctx.save_for_backward(a)
+        return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved
+        return np.where(np.isfinite(a), g, np.zeros((), dtype=g.dtype))
 
 
 class Clone(Function):
@@ -272,3 +620,252 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.dtype)
+
+
+# ----------------------------------------------------------------- the PyTorch-spelled surface
+def _scalar(value, like: np.dtype) -> np.ndarray:
+    """A Python number as a 0-d array of the tensor's dtype (a float32 tensor stays float32)."""
+    return np.asarray(value, dtype=like)
+
+
+def _with_number(self: Tensor, value):
+    """(self, value) ready for a binary op with a number or a tensor: a number takes the tensor's
+    dtype, but a float number with an integer tensor computes in the default float dtype, as
+    PyTorch (``int_tensor.maximum(0.5)`` is a float tensor)."""
+    if isinstance(value, Tensor):
+        return self, value
+    if isinstance(value, (numbers.Number, np.generic)) or (isinstance(value, np.ndarray)
+                                                             and value.ndim == 0):
+        value = np.asarray(value)
+        if self.dtype.kind in "iub" and value.dtype.kind == "f":
+            self = Cast.apply(self, dtype=get_default_dtype())
+        if self.dtype.kind == "b" or value.dtype.kind == "b":
+            return self, value
+        return self, value.astype(self.dtype)
+    return self, np.asarray(value)
+
+
+def _float_unary(name, fn_class, *aliases):
+    def method(self):
+        return fn_class.apply(self)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = fn_class.__doc__
+    tensor_op(name, *aliases)(method)
+
+
+for _name, _cls, *_aliases in (
+        ("sin", Sin), ("cos", Cos), ("tan", Tan), ("asin", Asin, "arcsin"),
+        ("acos", Acos, "arccos"), ("atan", Atan, "arctan"), ("sinh", Sinh), ("cosh", Cosh),
+        ("asinh", Asinh, "arcsinh"), ("acosh", Acosh, "arccosh"), ("atanh", Atanh, "arctanh"),
+        ("exp2", Exp2), ("expm1", Expm1), ("log1p", Log1p), ("log2", Log2), ("log10", Log10),
+        ("rsqrt", Rsqrt), ("reciprocal", Reciprocal), ("erf", Erf), ("erfc", Erfc),
+        ("sign", Sign, "sgn"), ("floor", Floor), ("ceil", Ceil), ("trunc", Trunc, "fix")):
+    _float_unary(_name, _cls, *_aliases)
+
+
+# the hot-path ones are written out: one call, nothing in between
+@tensor_op("exp")
+def exp(self):
+    """e^x elementwise."""
+    return Exp.apply(self)
+
+
+@tensor_op("log")
+def log(self):
+    """ln x elementwise (-inf at 0, nan below)."""
+    return Log.apply(self)
+
+
+@tensor_op("sqrt")
+def sqrt(self):
+    """sqrt(x) elementwise."""
+    return Sqrt.apply(self)
+
+
+@tensor_op("abs", "absolute")
+def _abs(self):
+    """|x| elementwise (gradient sign(x), 0 at 0)."""
+    return Abs.apply(self)
+
+
+@tensor_op("square")
+def square(self):
+    """x * x (a composite: the gradient 2x comes from the product rule)."""
+    return Mul.apply(self, self)
+
+
+@tensor_op("frac")
+def frac(self):
+    """x - trunc(x), the fractional part with the sign of x (gradient 1)."""
+    return Sub.apply(self, Trunc.apply(self))
+
+
+@tensor_op("round")
+def _round(self, decimals: int = 0):
+    """x rounded to ``decimals`` places (halves to even, as PyTorch); zero gradient."""
+    if isinstance(decimals, bool) or not isinstance(decimals, (numbers.Integral, np.integer)):
+        raise TypeError(f"round(): decimals must be an integer, got {decimals!r}")
+    return Round.apply(self, decimals=int(decimals))
+
+
+def _bound(self, value, name):
+    if value is None or isinstance(value, Tensor):
+        return value
+    if isinstance(value, (numbers.Number, np.generic, np.ndarray)):
+        return value if self.dtype.kind == "f" else np.asarray(value)
+    raise TypeError(f"clamp(): {name} must be a number, a tensor or None, got "
+                    f"{type(value).__name__}")
+
+
+@tensor_op("clamp", "clip")
+def clamp(self, min=None, max=None):
+    """min(max(x, min), max) elementwise; ``min`` / ``max`` are numbers, tensors that broadcast
+    with x, or None (at least one given). Gradient 1 where min <= x <= max (the boundary
+    included), 0 outside; a tensor bound gets the gradient where it is the output."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None "
+                           "(clamp(x, min=0.0) or clamp(x, max=1.0))")
+    if self.dtype.kind in "iub" and any(isinstance(v, (float, np.floating)) or (
+            isinstance(v, Tensor) and v.dtype.kind == "f") for v in (min, max)):
+        self = Cast.apply(self, dtype=get_default_dtype())
+    return Clamp.apply(self, _bound(self, min, "min"), _bound(self, max, "max"))
+
+
+def _binary(name, fn_class, doc, *aliases):
+    def method(self, other):
+        return fn_class.apply(*_with_number(self, other))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
+    tensor_op(name, *aliases)(method)
+
+
+_binary("maximum", Maximum, "max(x, other) elementwise (nan wins); a tie splits the gradient.")
+_binary("minimum", Minimum, "min(x, other) elementwise (nan wins); a tie splits the gradient.")
+_binary("fmax", FMax, "max(x, other) elementwise, ignoring nan (nan only if both are).")
+_binary("fmin", FMin, "min(x, other) elementwise, ignoring nan (nan only if both are).")
+_binary("atan2", Atan2, "atan2(x, other): the angle of the point (other, x), in (-pi, pi].",
+        "arctan2")
+
+
+@tensor_op("lerp")
+def lerp(self, end, weight):
+    """x + weight * (end - x), a composite: gradients 1 - weight, weight and end - x."""
+    self, end = _with_number(self, end)
+    diff = Sub.apply(end, self)
+    weight = weight if isinstance(weight, Tensor) else _scalar(weight, diff.dtype)
+    return Add.apply(self, Mul.apply(weight, diff))
+
+
+def _condition(cond, op: str) -> np.ndarray:
+    cond = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"{op} expected a boolean condition (mask), but got a tensor with "
+                           f"dtype {cond.dtype}; compare first, e.g. x > 0, or call .bool()")
+    return cond
+
+
+def _where_operands(a, b):
+    """Numbers in where(cond, a, b) take the other operand's dtype (a float32 tensor stays so)."""
+    if isinstance(a, Tensor):
+        a, b = _with_number(a, b)
+    elif isinstance(b, Tensor):
+        b, a = _with_number(b, a)
+    else:
+        a, b = tensor(a), np.asarray(b)
+    return a, b
+
+
+def where(condition, input=None, other=None):
+    """``where(condition, input, other)``: input where the condition holds, else other (either may
+    be a number; they broadcast). ``where(condition)`` alone is ``nonzero(condition,
+    as_tuple=True)``, one index tensor per dim."""
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(_as_tensor(condition), as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where(condition, input, other) needs both input and other (or neither)")
+    cond = _condition(condition, "where")
+    a, b = _where_operands(input, other)
+    return Where.apply(a, b, cond=cond)
+
+
+register("where", method=False, function=True)(where)
+
+
+@register("where")
+def _where_method(self, condition, other):
+    """``x.where(condition, y)`` is ``where(condition, x, y)``."""
+    return where(condition, self, other)
+
+
+@tensor_op("masked_fill")
+def masked_fill(self, mask, value):
+    """x with ``value`` (a number or a 0-d tensor, which gets a gradient) where the boolean
+    ``mask`` (broadcast to x) is True; the gradient to x is 0 there."""
+    mask = _condition(mask, "masked_fill")
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got "
+                               f"a tensor with {value.ndim} dimension(s)")
+    else:
+        value = np.asarray(value, dtype=self.dtype)
+    return Where.apply(value, self, cond=mask)
+
+
+@tensor_op("nan_to_num")
+def nan_to_num(self, nan: float = 0.0, posinf=None, neginf=None):
+    """x with nan -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the dtype's
+    largest / smallest finite value); gradient 1 on finite entries, 0 on replaced ones."""
+    return NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+
+
+@tensor_op("heaviside")
+def heaviside(self, values):
+    """0 where x < 0, ``values`` where x == 0, 1 where x > 0 (not differentiable)."""
+    return Heaviside.apply(*_with_number(self, values))
+
+
+# ----------------------------------------------------------------- tests of values: no graph
+def _predicate(name, ufunc, doc):
+    def method(self):
+        return Tensor._wrap(np.asarray(ufunc(self.data)))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
+    tensor_op(name)(method)
+
+
+_predicate("isnan", np.isnan, "Boolean tensor: True where x is nan.")
+_predicate("isinf", np.isinf, "Boolean tensor: True where x is +inf or -inf.")
+_predicate("isfinite", np.isfinite, "Boolean tensor: True where x is neither nan nor inf.")
+_predicate("isposinf", np.isposinf, "Boolean tensor: True where x is +inf.")
+_predicate("isneginf", np.isneginf, "Boolean tensor: True where x is -inf.")
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+@tensor_op("isclose")
+def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    """Boolean tensor: |x - other| <= atol + rtol |other| elementwise (nan == nan only with
+    ``equal_nan``)."""
+    return Tensor._wrap(np.asarray(np.isclose(self.data, _data(other), rtol=rtol, atol=atol,
+                                              equal_nan=equal_nan)))
+
+
+@tensor_op("allclose")
+def allclose(self, other, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """Python bool: isclose(x, other) holds everywhere (the shapes broadcast)."""
+    return bool(np.allclose(self.data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+@tensor_op("equal")
+def equal(self, other) -> bool:
+    """Python bool: same shape and the same values (any dtypes; nan is never equal)."""
+    other = _data(other)
+    return self.shape == other.shape and bool(np.all(self.data == other))

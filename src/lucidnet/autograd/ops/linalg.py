@@ -1,21 +1,60 @@
-"""Matrix products: matmul and the fused dense layer z = x W^T + b (SPEC B1)."""
+"""Matrix products: matmul (and mm, bmm, mv, dot, outer), einsum, and the fused dense layer
+z = x W^T + b (SPEC B1). The PyTorch-spelled surface is registered at the bottom."""
 
 from __future__ import annotations
+
+import string
 
 import numpy as np
 
 from ..function import Function, unbroadcast
+from ..registry import register
+from ..tensor import Tensor, tensor
+from .elementwise import Mul, tensor_op
 
-__all__ = ["MatMul", "Linear"]
+__all__ = ["MatMul", "Linear", "Einsum", "parse_einsum"]
+
+
+def _dims(shape) -> str:
+    return "x".join(str(n) for n in shape)
+
+
+def _matmul_error(sa, sb) -> RuntimeError:
+    """PyTorch's wording for the shapes matmul cannot multiply."""
+    if len(sa) == 0 or len(sb) == 0:
+        return RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                            f"{len(sa)}D and {len(sb)}D")
+    if len(sa) == 2 and len(sb) == 1:
+        return RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({_dims(sa)}), vec "
+                            f"({sb[0]})")
+    if len(sa) == 1 and len(sb) == 1:
+        return RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
+                            f"[{sb[0]}] to have the same number of elements, but got {sa[0]} "
+                            f"and {sb[0]} elements respectively")
+    inner_a, inner_b = sa[-1], sb[-2] if len(sb) > 1 else sb[0]
+    if inner_a != inner_b:
+        rows_a = sa[:-1] if len(sa) > 1 else (1,)
+        cols_b = sb[-1:] if len(sb) > 1 else (1,)
+        return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ("
+                            f"{_dims((int(np.prod(rows_a)), inner_a))} and "
+                            f"{_dims((inner_b, cols_b[0]))}); operand shapes {tuple(sa)} and "
+                            f"{tuple(sb)}")
+    return RuntimeError(f"matmul: the batch dims of {tuple(sa)} and {tuple(sb)} do not "
+                        "broadcast")
 
 
 class MatMul(Function):
-    """z = a @ b (with NumPy's batching rules);  dz/da = g b^T, dz/db = a^T g."""
+    """z = a @ b with PyTorch's (= NumPy's) rules: 1-D operands are promoted to a row / column
+    and the added dim removed, leading dims broadcast;  dz/da = g b^T, dz/db = a^T g (summed
+    over broadcast batch dims)."""
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.matmul(a, b)
+        try:
+            return np.matmul(a, b)
+        except ValueError:
+            raise _matmul_error(np.shape(a), np.shape(b)) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -36,6 +75,7 @@ class MatMul(Function):
             gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
             gb = unbroadcast(gb[..., 0] if b.ndim == 1 else gb, b.shape)
         return ga, gb
+
 
 
 class Linear(Function):
@@ -66,3 +106,245 @@ class Linear(Function):
             if ctx.has_bias and ctx.needs_input_grad[2]:
                 gb = g2.sum(axis=0)
         return gx, gw, gb
+
+
+# ----------------------------------------------------------------- einsum
+def _einsum_error(message: str) -> RuntimeError:
+    return RuntimeError(f"einsum(): {message}")
+
+
+def parse_einsum(equation: str, shapes: list) -> tuple[list, str, dict]:
+    """Explicit form of an einsum equation for operands of ``shapes``, checked as PyTorch's.
+
+    Returns (terms, output, sizes): one subscript string per operand with ``...`` replaced by
+    letters of its own (the rightmost ones when an operand has fewer broadcast dims), the output
+    subscripts (implicit mode: the ellipsis dims, then the letters seen once, sorted) and each
+    letter's size after broadcasting (size 1 broadcasts, as in PyTorch).
+    """
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): the equation must be a string, got {type(equation).__name__}")
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        more = "more" if len(shapes) > len(terms) else "fewer"
+        raise _einsum_error(f"{more} operands were provided than specified in the equation "
+                            f"{equation!r} ({len(shapes)} operands, {len(terms)} terms)")
+    for c in eq:
+        if not (c in string.ascii_letters or c in ".,->"):
+            raise _einsum_error(f"invalid subscript given at index {eq.index(c)} in the equation "
+                                f"string, subscripts must be in [a-zA-Z]")
+    free = [c for c in string.ascii_letters if c not in eq]
+    counts = []
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        named = len(term.replace("...", ""))
+        if "..." in term:
+            if term.count("...") > 1 or "." in term.replace("...", "", 1):
+                raise _einsum_error(f"found more than one ellipsis or a stray '.' in {term!r}")
+            if len(shape) < named:
+                raise _einsum_error(f"the number of subscripts in the equation ({named}) is more "
+                                    f"than the number of dimensions ({len(shape)}) for operand "
+                                    f"{i}")
+            counts.append(len(shape) - named)
+        else:
+            if "." in term:
+                raise _einsum_error(f"a stray '.' in {term!r}; the ellipsis is '...'")
+            if len(shape) != named:
+                raise _einsum_error(f"the number of subscripts in the equation ({named}) does not "
+                                    f"match the number of dimensions ({len(shape)}) for operand "
+                                    f"{i} and no ellipsis was given")
+            counts.append(0)
+    ellipsis = "".join(free[: max(counts, default=0)])
+    terms = [t.replace("...", ellipsis[len(ellipsis) - k:]) for t, k in zip(terms, counts)]
+    seen = "".join(terms)
+    if arrow:
+        if rhs.count("...") > 1 or "." in rhs.replace("...", "", 1):
+            raise _einsum_error(f"found more than one ellipsis or a stray '.' in {rhs!r}")
+        output = rhs.replace("...", ellipsis)
+        for c in output:
+            if output.count(c) > 1:
+                raise _einsum_error(f"output subscript {c} appears more than once in the output")
+            if c not in seen:
+                raise _einsum_error(f"output subscript {c} does not appear in the equation for "
+                                    "any input operand")
+    else:
+        named = sorted(c for c in set(seen) if seen.count(c) == 1 and c not in ellipsis)
+        output = ellipsis + "".join(named)
+    sizes: dict = {}
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        for c, n in zip(term, shape):
+            old = sizes.get(c, 1)
+            if n != 1 and old != 1 and n != old:
+                raise _einsum_error(f"subscript {c} has size {n} for operand {i} which does not "
+                                    f"broadcast with previously seen size {old}")
+            sizes[c] = n if old == 1 else old
+    return terms, output, sizes
+
+
+def _unique(term: str) -> str:
+    return "".join(dict.fromkeys(term))
+
+
+class Einsum(Function):
+    """z = einsum(equation, *operands), the sum over the repeated subscripts.
+
+    dz/d operand_i = einsum(output, the other operands -> subscripts of operand i): the same
+    contraction with operand i's place taken by g. Subscripts of operand i that appear nowhere
+    else were summed away, so the gradient is constant along them (broadcast); a subscript
+    repeated in operand i (``ii->i``) puts the gradient on that diagonal, 0 elsewhere; a size-1
+    dim that broadcast is summed back.
+    """
+
+    @staticmethod
+    def forward(ctx, *arrays, terms=(), output=""):
+        sizes = {}
+        for term, a in zip(terms, arrays):
+            for c, n in zip(term, a.shape):
+                if n != 1 or c not in sizes:  # a size-1 dim broadcasts
+                    sizes[c] = n
+        ctx.save_for_backward(*arrays)
+        ctx.spec = (terms, output, sizes)
+        return np.asarray(np.einsum(",".join(terms) + "->" + output, *arrays,
+                                    optimize=len(arrays) > 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        terms, output, sizes = ctx.spec
+        arrays = ctx.saved
+        full = [np.broadcast_to(a, tuple(sizes[c] for c in t)) for t, a in zip(terms, arrays)]
+        grads = []
+        for i, (term, a) in enumerate(zip(terms, arrays)):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            others = [t for j, t in enumerate(terms) if j != i]
+            reach = set(output).union(*others)
+            letters = _unique(term)
+            kept = "".join(c for c in letters if c in reach)
+            eq = ",".join([output, *others]) + "->" + kept
+            operands = [g, *(f for j, f in enumerate(full) if j != i)]
+            grad = np.einsum(eq, *operands, optimize=len(operands) > 2)
+            # subscripts summed away inside operand i alone: constant gradient along them
+            alone = tuple(k for k, c in enumerate(letters) if c not in reach)
+            if alone:
+                grad = np.broadcast_to(np.expand_dims(grad, alone),
+                                       tuple(sizes[c] for c in letters))
+            if len(letters) < len(term):  # a repeated subscript: back onto that diagonal
+                out = np.zeros(tuple(sizes[c] for c in term), dtype=grad.dtype)
+                axes = {c: np.arange(sizes[c]).reshape([-1 if k == letters.index(c) else 1
+                                                         for k in range(len(letters))])
+                        for c in letters}
+                out[tuple(axes[c] for c in term)] = grad
+                grad = out
+            summed = tuple(k for k, c in enumerate(term) if a.shape[k] == 1 and sizes[c] != 1)
+            if summed:
+                grad = grad.sum(axis=summed, keepdims=True)
+            grad = np.asarray(grad, dtype=np.result_type(g.dtype, a.dtype))
+            grads.append(grad if grad.flags.writeable else grad.copy())  # not a broadcast view
+        return tuple(grads)
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, as ``torch.einsum``: ``einsum("ij,jk->ik", a, b)`` is a @ b,
+    ``"ii"`` the trace, ``"bij,bjk->bik"`` a batched product, ``"...ij->...ji"`` a transpose over
+    any leading dims. Operands may also come as one list. Without ``->`` the output is the
+    subscripts appearing once, sorted (after the ellipsis dims). Every operand gets its
+    gradient, also through repeated subscripts and broadcasting."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    operands = [x if isinstance(x, Tensor) else tensor(x) for x in operands]
+    terms, output, _ = parse_einsum(equation, [x.shape for x in operands])
+    return Einsum.apply(*operands, terms=tuple(terms), output=output)
+
+
+register("einsum", method=False, function=True)(einsum)
+
+
+# ----------------------------------------------------------------- the PyTorch-spelled surface
+def _other(x) -> Tensor:
+    return x if isinstance(x, Tensor) else tensor(x)
+
+
+@tensor_op("matmul")
+def matmul(self, other):
+    """self @ other with PyTorch's rules: 1-D . 1-D is the dot product, a 1-D operand is a row
+    (first) or a column (second) whose dim is then dropped, leading (batch) dims broadcast."""
+    return MatMul.apply(self, _other(other))
+
+
+@tensor_op("mm")
+def mm(self, mat2):
+    """The matrix product of two 2-D tensors (no broadcasting; use matmul for that)."""
+    mat2 = _other(mat2)
+    for name, x in (("self", self), ("mat2", mat2)):
+        if x.ndim != 2:
+            raise RuntimeError(f"mm(): {name} must be a matrix, got shape {tuple(x.shape)} "
+                               f"({x.ndim}-D); use matmul (or bmm) for batched products")
+    if self.shape[1] != mat2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(self.shape)} and "
+                           f"{_dims(mat2.shape)})")
+    return MatMul.apply(self, mat2)
+
+
+@tensor_op("bmm")
+def bmm(self, mat2):
+    """Batched matrix product of (b, n, m) and (b, m, p) tensors (same b, no broadcasting)."""
+    mat2 = _other(mat2)
+    for name, x in (("batch1", self), ("batch2", mat2)):
+        if x.ndim != 3:
+            raise RuntimeError(f"bmm(): {name} must be a 3D tensor, got shape {tuple(x.shape)}; "
+                               "use matmul to broadcast batch dims")
+    b, _, m = self.shape
+    if mat2.shape[:2] != (b, m):
+        raise RuntimeError(f"bmm(): Expected size for first two dimensions of batch2 tensor to "
+                           f"be: [{b}, {m}] but got: [{mat2.shape[0]}, {mat2.shape[1]}] "
+                           f"(shapes {tuple(self.shape)} and {tuple(mat2.shape)})")
+    return MatMul.apply(self, mat2)
+
+
+@tensor_op("mv")
+def mv(self, vec):
+    """Matrix (n, m) times vector (m,) -> (n,)."""
+    vec = _other(vec)
+    if self.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"mv(): expected a matrix and a vector, got shapes {tuple(self.shape)} "
+                           f"and {tuple(vec.shape)}")
+    if self.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({self.shape[0]}), mat "
+                           f"({_dims(self.shape)}), vec ({vec.shape[0]})")
+    return MatMul.apply(self, vec)
+
+
+def _vectors(a, b, op: str):
+    b = _other(b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"{op}(): 1D tensors expected, but got {a.ndim}D and {b.ndim}D "
+                           f"tensors (shapes {tuple(a.shape)} and {tuple(b.shape)})")
+    return b
+
+
+@tensor_op("dot")
+def dot(self, other):
+    """sum_i self_i other_i of two 1-D tensors of one length (a 0-d result)."""
+    other = _vectors(self, other, "dot")
+    if self.shape != other.shape:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{self.shape[0]}] and src "
+                           f"[{other.shape[0]}] to have the same number of elements, but got "
+                           f"{self.shape[0]} and {other.shape[0]} elements respectively")
+    return MatMul.apply(self, other)
+
+
+@tensor_op("vdot")
+def vdot(self, other):
+    """dot(conj(self), other); for real tensors the same as dot."""
+    return dot(self, other)
+
+
+@tensor_op("outer", "ger")
+def outer(self, vec2):
+    """out[i, j] = self_i vec2_j of two 1-D tensors (a composite: a column times a row)."""
+    vec2 = _other(vec2)
+    for name, x in (("self", self), ("vec2", vec2)):
+        if x.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {x.ndim}-D")
+    return Mul.apply(self.reshape(-1, 1), vec2.reshape(1, -1))

@@ -1,0 +1,431 @@
+"""Indexing ops in PyTorch's spelling: gather, scatter, index_select, take, masked_select,
+tril / triu, diag / diagonal / trace, nonzero (SPEC A1).
+
+Each differentiable op is one `Function` whose backward sends the gradient back to the entries
+the forward pass read (``np.add.at`` where one entry may be read twice); the PyTorch-spelled
+surface is registered at the bottom (autograd/registry.py).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..function import Function, unbroadcast
+from ..tensor import Tensor, _one_axis
+from .elementwise import tensor_op
+
+__all__ = ["Gather", "Scatter", "ScatterAdd", "IndexSelect", "Take", "MaskedSelect", "Tri",
+           "Diag", "Diagonal", "gather_index"]
+
+
+def gather_index(index: np.ndarray, dim: int) -> tuple:
+    """The NumPy index tuple that reads ``a[i_0, ..., index[i], ..., i_n]`` for every position
+    ``i`` of ``index`` (gather's and scatter's addressing along ``dim``)."""
+    grid = list(np.ix_(*(np.arange(n) for n in index.shape)))
+    grid[dim] = index
+    return tuple(grid)
+
+
+def _leading_block(shape) -> tuple:
+    """Slices selecting the first ``shape`` entries of a larger array (scatter's src block)."""
+    return tuple(slice(0, n) for n in shape)
+
+
+class Gather(Function):
+    """z[i] = a[i with dim replaced by index[i]];  dz/da = g added back at those entries."""
+
+    @staticmethod
+    def forward(ctx, a, index=None, dim=0):
+        where = gather_index(index, dim)
+        ctx.args = (a.shape, where)
+        return a[where]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, where = ctx.args
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, where, g)
+        return out
+
+
+class Scatter(Function):
+    """z = a, with z[i with dim replaced by index[i]] = src[i] (or a number).
+
+    dz/da = g with the written entries zeroed; dz/dsrc[i] = g at the entry src[i] was written to
+    (PyTorch's rule; which of two writes to one entry survives is unspecified, as in PyTorch).
+    """
+
+    @staticmethod
+    def forward(ctx, a, src, index=None, dim=0):
+        where = gather_index(index, dim)
+        ctx.args = (where, np.shape(src), index.shape)
+        out = a.copy()
+        out[where] = src[_leading_block(index.shape)] if np.ndim(src) else src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        where, src_shape, index_shape = ctx.args
+        ga = gsrc = None
+        if ctx.needs_input_grad[0]:
+            ga = g.copy()
+            ga[where] = 0
+        if ctx.needs_input_grad[1]:
+            gsrc = np.zeros(src_shape, dtype=g.dtype)
+            gsrc[_leading_block(index_shape)] = g[where]
+        return ga, gsrc
+
+
+class ScatterAdd(Function):
+    """z = a, then z[i with dim replaced by index[i]] += src[i] (repeats accumulate).
+
+    dz/da = g;  dz/dsrc[i] = g at the entry src[i] was added to.
+    """
+
+    @staticmethod
+    def forward(ctx, a, src, index=None, dim=0):
+        where = gather_index(index, dim)
+        ctx.args = (where, src.shape, index.shape)
+        out = a.copy()
+        np.add.at(out, where, src[_leading_block(index.shape)])
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        where, src_shape, index_shape = ctx.args
+        gsrc = None
+        if ctx.needs_input_grad[1]:
+            gsrc = np.zeros(src_shape, dtype=g.dtype)
+            gsrc[_leading_block(index_shape)] = g[where]
+        return g, gsrc
+
+
+class IndexSelect(Function):
+    """z = the slices a[..., index[k], ...] along dim, in order;  dz/da = g added back."""
+
+    @staticmethod
+    def forward(ctx, a, index=None, dim=0):
+        ctx.args = (a.shape, index, dim)
+        return np.take(a, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index, dim = ctx.args
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, (slice(None),) * dim + (index,), g)
+        return out
+
+
+class Take(Function):
+    """z = a.flatten()[index] (any index shape; negative indices count from the end);
+    dz/da = g added back at those entries."""
+
+    @staticmethod
+    def forward(ctx, a, index=None):
+        ctx.args = (a.shape, index)
+        return a.reshape(-1)[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.args
+        out = np.zeros(int(np.prod(shape)), dtype=g.dtype)
+        np.add.at(out, index, g)
+        return out.reshape(shape)
+
+
+class MaskedSelect(Function):
+    """z = the entries of a where mask is True (both broadcast), as a 1-D array in row-major
+    order;  dz/da = g put back at those entries (summed over broadcast dims)."""
+
+    @staticmethod
+    def forward(ctx, a, mask=None):
+        shape = np.broadcast_shapes(a.shape, mask.shape)
+        mask = np.broadcast_to(mask, shape)
+        ctx.args = (a.shape, mask)
+        return np.broadcast_to(a, shape)[mask]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, mask = ctx.args
+        out = np.zeros(mask.shape, dtype=g.dtype)
+        out[mask] = g
+        return unbroadcast(out, shape)
+
+
+class Tri(Function):
+    """z = the lower (tril) or upper (triu) triangle of the last two dims from diagonal k on,
+    zeros elsewhere;  dz/da = the same triangle of g."""
+
+    @staticmethod
+    def forward(ctx, a, k=0, upper=False):
+        ctx.args = (k, upper)
+        return np.triu(a, k) if upper else np.tril(a, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        k, upper = ctx.args
+        return np.triu(g, k) if upper else np.tril(g, k)
+
+
+def _diagonal_index(n1: int, n2: int, offset: int):
+    """Rows and columns of diagonal ``offset`` of an (n1, n2) matrix (offset > 0 above)."""
+    length = max(0, min(n1 - max(0, -offset), n2 - max(0, offset)))
+    steps = np.arange(length)
+    return steps + max(0, -offset), steps + max(0, offset)
+
+
+class Diagonal(Function):
+    """z[..., k] = a[..., i_k, ..., j_k, ...], the diagonal ``offset`` of dims (dim1, dim2),
+    appended as the last dim (a copy);  dz/da = g written back on that diagonal, 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, a, offset=0, dim1=0, dim2=1):
+        ctx.args = (a.shape, offset, dim1, dim2)
+        return np.diagonal(a, offset, dim1, dim2).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, offset, dim1, dim2 = ctx.args
+        out = np.zeros(shape, dtype=g.dtype)
+        rows, cols = _diagonal_index(shape[dim1], shape[dim2], offset)
+        np.moveaxis(out, (dim1, dim2), (-2, -1))[..., rows, cols] = g
+        return out
+
+
+class Diag(Function):
+    """From a vector v: the square matrix with v on diagonal k (z[i, i+k] = v[i]); its gradient
+    is that diagonal of g. (A matrix's diag is `Diagonal`.)"""
+
+    @staticmethod
+    def forward(ctx, v, k=0):
+        ctx.k = k
+        return np.diag(v, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.diagonal(g, ctx.k).copy()
+
+
+# ----------------------------------------------------------------- argument checks
+def _index_array(index, op: str, dtypes: str = "int64") -> np.ndarray:
+    index = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if index.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}(): Expected dtype {dtypes} for index, got {index.dtype}; "
+                           "build the index with dtype=lucidnet.long (or .long())")
+    return index
+
+
+def _check_bounds(index: np.ndarray, size: int, dim: int, op: str) -> None:
+    if index.size and (index.min() < 0 or index.max() >= size):
+        bad = index.min() if index.min() < 0 else index.max()
+        raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {dim} with size "
+                           f"{size}")
+
+
+def _gather_args(self, dim, index, op: str, src_shape=None):
+    """dim made non-negative and index checked as PyTorch's gather/scatter: same number of dims
+    as the input, no larger than it in the other dims (nor than src in any), in range."""
+    index = _index_array(index, op)
+    ndim = max(self.ndim, 1)
+    dim = _one_axis(dim, self.ndim)
+    if max(index.ndim, 1) != ndim:
+        raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as "
+                           f"input tensor (index {index.shape}, input {self.shape})")
+    shape = self.shape or (1,)
+    index_shape = index.shape or (1,)
+    for d in range(ndim):
+        if d != dim and index_shape[d] > shape[d]:
+            raise RuntimeError(f"{op}(): Size does not match at dimension {d}: expected index "
+                               f"{index.shape} to be no larger than self {self.shape} apart "
+                               f"from dimension {dim}")
+        if src_shape is not None and index_shape[d] > (src_shape or (1,))[d]:
+            raise RuntimeError(f"{op}(): Size does not match at dimension {d}: expected index "
+                               f"{index.shape} to be no larger than src {src_shape}")
+    _check_bounds(index, shape[dim], dim, op)
+    return dim, index
+
+
+def _as_1d(self: Tensor) -> Tensor:
+    """A 0-d tensor as a 1-element vector (PyTorch treats it so in gather / scatter)."""
+    return self.reshape(1) if self.ndim == 0 else self
+
+
+def _back_to_0d(out: Tensor, like_index: np.ndarray) -> Tensor:
+    return out.reshape(()) if like_index.ndim == 0 else out
+
+
+# ----------------------------------------------------------------- the PyTorch-spelled surface
+@tensor_op("gather")
+def gather(self, dim: int, index, *, sparse_grad: bool = False):
+    """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (likewise for other dims); ``index``
+    is int64 with the input's number of dims and no larger in the other dims. The gradient is
+    added back to the entries read (repeats accumulate)."""
+    dim, index = _gather_args(self, dim, index, "gather")
+    out = Gather.apply(_as_1d(self), index=index.reshape(index.shape or (1,)), dim=dim)
+    return _back_to_0d(out, index)
+
+
+def _scatter_src(self, src, op: str):
+    if isinstance(src, Tensor):
+        if src.dtype != self.dtype:
+            raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype (got "
+                               f"{self.dtype} and {src.dtype}); convert src with .to(x.dtype)")
+        return src
+    if isinstance(src, (numbers.Number, np.generic)):
+        return np.asarray(src, dtype=self.dtype)
+    raise TypeError(f"{op}(): src must be a tensor or a number, got {type(src).__name__}")
+
+
+@tensor_op("scatter")
+def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
+    """A copy of self with out[i with dim replaced by index[i]] = src[i] (``src`` a tensor at
+    least as large as index, or a number; ``value=`` is the number spelling). Gradients: self's
+    is zero at the written entries, src's is the output gradient gathered at them."""
+    if reduce is not None:
+        raise ValueError(f"scatter(reduce={reduce!r}) is not supported; use scatter_add for "
+                         "sums (PyTorch deprecates reduce= too)")
+    if (src is None) == (value is None):
+        raise TypeError("scatter() needs exactly one of src (a tensor or number) or value=")
+    src = _scatter_src(self, src if value is None else value, "scatter")
+    src_shape = src.shape if np.ndim(src) else None
+    dim, index = _gather_args(self, dim, index, "scatter", src_shape)
+    if src_shape is not None and src.ndim != index.ndim:
+        raise RuntimeError(f"scatter(): Index tensor must have the same number of dimensions as "
+                           f"src tensor (index {index.shape}, src {src.shape})")
+    src = _as_1d(src) if isinstance(src, Tensor) else src
+    out = Scatter.apply(_as_1d(self), src, index=index.reshape(index.shape or (1,)), dim=dim)
+    return out.reshape(()) if self.ndim == 0 else out
+
+
+@tensor_op("scatter_add")
+def scatter_add(self, dim: int, index, src):
+    """A copy of self with out[i with dim replaced by index[i]] += src[i]; repeated indices
+    accumulate. Gradients: self's is the output gradient, src's that gradient gathered."""
+    src = _scatter_src(self, src, "scatter_add")
+    if not isinstance(src, Tensor):
+        raise TypeError("scatter_add(): src must be a tensor")
+    dim, index = _gather_args(self, dim, index, "scatter_add", src.shape)
+    out = ScatterAdd.apply(_as_1d(self), _as_1d(src), index=index.reshape(index.shape or (1,)),
+                           dim=dim)
+    return out.reshape(()) if self.ndim == 0 else out
+
+
+@tensor_op("index_select")
+def index_select(self, dim: int, index):
+    """The slices of self at the positions ``index`` (a 1-D or 0-d int tensor) along ``dim``, in
+    that order; repeats allowed (their gradients add)."""
+    index = _index_array(index, "index_select", "int32/int64")
+    if index.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector, got shape "
+                         f"{index.shape}")
+    dim = _one_axis(dim, self.ndim)
+    x = _as_1d(self)
+    _check_bounds(index, x.shape[dim], dim, "index_select")
+    out = IndexSelect.apply(x, index=index.reshape(-1), dim=dim)
+    return out.reshape(()) if self.ndim == 0 else out
+
+
+@tensor_op("take")
+def take(self, index):
+    """self.flatten()[index]: the output has the index's shape; negative indices count from the
+    end."""
+    index = _index_array(index, "take")
+    n = self.data.size
+    if index.size and (index.min() < -n or index.max() >= n):
+        bad = index.min() if index.min() < -n else index.max()
+        raise IndexError(f"take(): out of range: tried to access index {bad} on a tensor of {n} "
+                         "elements")
+    return Take.apply(self, index=index)
+
+
+@tensor_op("masked_select")
+def masked_select(self, mask):
+    """The entries of self where the boolean ``mask`` is True (they broadcast), as a 1-D
+    tensor in row-major order."""
+    mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}; "
+                           "compare first, e.g. x > 0")
+    try:
+        np.broadcast_shapes(self.shape, mask.shape)
+    except ValueError:
+        raise RuntimeError(f"masked_select: the shape of the mask {mask.shape} does not "
+                           f"broadcast with the input {self.shape}") from None
+    return MaskedSelect.apply(self, mask=mask)
+
+
+def _triangle(self, diagonal, upper: bool):
+    name = "triu" if upper else "tril"
+    if self.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape "
+                           f"{self.shape}")
+    if isinstance(diagonal, bool) or not isinstance(diagonal, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name}(): diagonal must be an integer, got {diagonal!r}")
+    return Tri.apply(self, k=int(diagonal), upper=upper)
+
+
+@tensor_op("tril")
+def tril(self, diagonal: int = 0):
+    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal kept,
+    the others 0."""
+    return _triangle(self, diagonal, upper=False)
+
+
+@tensor_op("triu")
+def triu(self, diagonal: int = 0):
+    """The upper triangle of the last two dims: entries (i, j) with j - i >= diagonal kept,
+    the others 0."""
+    return _triangle(self, diagonal, upper=True)
+
+
+@tensor_op("diagonal")
+def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """The diagonal ``offset`` (> 0 above the main one) of the matrices in dims (dim1, dim2),
+    as a new last dim."""
+    d1, d2 = _one_axis(dim1, self.ndim), _one_axis(dim2, self.ndim)
+    if self.ndim < 2:
+        raise RuntimeError(f"diagonal(): needs at least 2 dimensions, got shape {self.shape}")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(self, offset=int(offset), dim1=d1, dim2=d2)
+
+
+@tensor_op("diag")
+def diag(self, diagonal: int = 0):
+    """A vector's diag is the square matrix with it on diagonal ``diagonal``; a matrix's diag is
+    that diagonal as a vector."""
+    if self.ndim == 1:
+        return Diag.apply(self, k=int(diagonal))
+    if self.ndim == 2:
+        return Diagonal.apply(self, offset=int(diagonal), dim1=0, dim2=1)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D (shape "
+                       f"{self.shape}); use diagonal(offset, dim1, dim2) or diag_embed")
+
+
+@tensor_op("trace")
+def trace(self):
+    """The sum of a matrix's main diagonal (2-D only, as PyTorch)."""
+    if self.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim} "
+                           f"(shape {self.shape})")
+    return Diagonal.apply(self, offset=0, dim1=0, dim2=1).sum()
+
+
+@tensor_op("nonzero")
+def nonzero(self, *, as_tuple: bool = False):
+    """The indices of the nonzero entries: an int64 tensor (count, ndim), one row per entry in
+    row-major order; ``as_tuple=True`` gives one 1-D index tensor per dim (a 0-d input counts as
+    1-D), ready for ``x[idx]``."""
+    data = self.data
+    if as_tuple:
+        found = np.nonzero(np.atleast_1d(data))
+        return tuple(Tensor._wrap(i.astype(np.int64, copy=False)) for i in found)
+    return Tensor._wrap(np.argwhere(data).astype(np.int64, copy=False))
+
+
+@tensor_op("argwhere")
+def argwhere(self):
+    """nonzero(as_tuple=False): the (count, ndim) int64 indices of the nonzero entries."""
+    return nonzero(self)
