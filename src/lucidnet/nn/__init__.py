@@ -3,11 +3,19 @@
 from . import functional, init
 from .activation import (
                          ACTIVATIONS,
+                         ELU,
+                         GELU,
+                         Hardtanh,
                          LeakyReLU,
+                         LogSigmoid,
                          LogSoftmax,
+                         Mish,
                          ReLU,
+                         ReLU6,
                          Sigmoid,
+                         SiLU,
                          Softmax,
+                         Softplus,
                          Step,
                          Tanh,
                          get_activation,
@@ -30,7 +38,8 @@ from .module import Module, ModuleList, Parameter, Sequential
 __all__ = [
     "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity",
     "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ACTIVATIONS",
-    "get_activation", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
+    "get_activation", "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU",
+    "Softplus", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "LOSSES", "get_loss",
 ]
 

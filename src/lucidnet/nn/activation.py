@@ -6,7 +6,8 @@ from . import functional as F
 from .linear import Identity
 from .module import Module
 
-__all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
+__all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ReLU6",
+           "SiLU", "Mish", "ELU", "GELU", "Softplus", "LogSigmoid", "Hardtanh",
            "ACTIVATIONS", "get_activation"]
 
 
@@ -27,25 +28,116 @@ class Tanh(Module):
         return F.tanh(x)
 
 
-class ReLU(Module):
+class _Inplace(Module):
+    """An activation with PyTorch's ``inplace`` flag (see ``F.relu`` for what it does here)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = bool(inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_Inplace):
     def forward(self, x):
-        return F.relu(x)
+        return F.relu(x, self.inplace)
+
+
+class ReLU6(_Inplace):
+    def forward(self, x):
+        return F.relu6(x, self.inplace)
+
+
+class SiLU(_Inplace):
+    def forward(self, x):
+        return F.silu(x, self.inplace)
+
+
+class Mish(_Inplace):
+    def forward(self, x):
+        return F.mish(x, self.inplace)
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = float(negative_slope)
+        self.inplace = bool(inplace)
 
     def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = float(alpha)
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return F.elu(x, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Softplus(Module):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta = float(beta)
+        self.threshold = float(threshold)
+
+    def forward(self, x):
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class LogSigmoid(Module):
+    def forward(self, x):
+        return F.logsigmoid(x)
+
+
+class Hardtanh(Module):
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if not min_val < max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) must be below max_val ({max_val})")
+        self.min_val = float(min_val)
+        self.max_val = float(max_val)
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + (", inplace=True" if self.inplace else ""))
 
 
 class Softmax(Module):
-    def __init__(self, dim: int = -1):
+    """Softmax along ``dim`` (``dim=None``: PyTorch's implicit choice, with its warning)."""
+
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
@@ -70,14 +162,19 @@ ACTIVATIONS = {
     "identity": Identity,
     "linear": Identity,
     "softmax": Softmax,
+    "gelu": GELU,
+    "silu": SiLU,
+    "elu": ELU,
+    "softplus": Softplus,
 }
 
 
 def get_activation(name: str) -> Module:
     """A new activation module from its name; the error lists the valid names."""
     try:
-        return ACTIVATIONS[name.lower()]()
+        cls = ACTIVATIONS[name.lower()]
     except (KeyError, AttributeError):
         raise ValueError(
             f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)}"
         ) from None
+    return cls(dim=-1) if cls is Softmax else cls()  # by name: softmax over the last axis

@@ -41,7 +41,7 @@ def _mask(shape: tuple, p: float, dtype) -> np.ndarray:
     return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
 
 
-def dropout(x, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(x, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each unit with probability p and scale the rest by 1 / (1 - p) (training only)."""
     p = _check_p(p, "dropout")
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
@@ -51,7 +51,7 @@ def dropout(x, p: float = 0.5, training: bool = True) -> Tensor:
     return DropoutOp.apply(x, mask=_mask(x.shape, p, x.dtype))
 
 
-def dropout2d(x, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout2d(x, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels x[n, c] of (N, C, *S) with probability p; scale kept ones by 1/(1-p)."""
     p = _check_p(p, "dropout2d")
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
@@ -67,23 +67,25 @@ def dropout2d(x, p: float = 0.5, training: bool = True) -> Tensor:
 class Dropout(Module):
     """Inverted dropout of single units, ``p`` = probability of dropping (SPEC I2)."""
 
-    def __init__(self, p: float = 0.5):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
         self.p = _check_p(p, "Dropout")
+        self.inplace = bool(inplace)  # accepted as PyTorch; the result is always a new tensor
 
     def forward(self, x) -> Tensor:
         return dropout(x, self.p, self.training)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Dropout2d(Dropout):
     """Inverted dropout of whole channels of (N, C, H, W) feature maps (SPEC I2)."""
 
-    def __init__(self, p: float = 0.5):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
         Module.__init__(self)
         self.p = _check_p(p, "Dropout2d")
+        self.inplace = bool(inplace)
 
     def forward(self, x) -> Tensor:
         return dropout2d(x, self.p, self.training)
@@ -92,6 +94,7 @@ class Dropout2d(Dropout):
 class Dropout1d(Dropout2d):
     """Inverted dropout of whole channels of (N, C, L) sequences (SPEC I2)."""
 
-    def __init__(self, p: float = 0.5):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
         Module.__init__(self)
         self.p = _check_p(p, "Dropout1d")
+        self.inplace = bool(inplace)

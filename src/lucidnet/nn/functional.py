@@ -18,6 +18,7 @@ from .conv import check_input_dtype
 
 __all__ = [
     "linear", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax",
+    "gelu", "silu", "elu", "softplus", "logsigmoid", "hardtanh", "relu6", "mish",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
     "concatenate", "stack", "one_hot",
@@ -62,28 +63,128 @@ def step(x) -> Tensor:
     return A.Step.apply(_t(x))
 
 
-def sigmoid(x) -> Tensor:
-    return A.Sigmoid.apply(_t(x))
+def sigmoid(input) -> Tensor:
+    """1 / (1 + e^-x)."""
+    return A.Sigmoid.apply(_t(input))
 
 
-def tanh(x) -> Tensor:
-    return A.Tanh.apply(_t(x))
+def tanh(input) -> Tensor:
+    """(e^x - e^-x) / (e^x + e^-x)."""
+    return A.Tanh.apply(_t(input))
 
 
-def relu(x) -> Tensor:
-    return A.ReLU.apply(_t(x))
+def _inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
+    """``inplace=True``: write ``out`` into ``x`` where x is not part of an autograd graph (as
+    PyTorch's ``relu_``). lucidnet has no in-place ops on graph tensors, so there the result is
+    a new tensor and x keeps its values: use the returned tensor, as ``x = F.relu(x, True)``."""
+    if inplace and not (x.requires_grad and is_grad_enabled()):
+        x.data[...] = out.data
+        return x
+    return out
 
 
-def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
-    return A.LeakyReLU.apply(_t(x), negative_slope=negative_slope)
+def relu(input, inplace: bool = False) -> Tensor:
+    """max(0, x)."""
+    x = _t(input)
+    return _inplace(x, A.ReLU.apply(x), inplace)
 
 
-def softmax(x, dim: int = -1) -> Tensor:
-    return A.Softmax.apply(_t(x), axis=dim)
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope * x."""
+    x = _t(input)
+    return _inplace(x, A.LeakyReLU.apply(x, negative_slope=negative_slope), inplace)
 
 
-def log_softmax(x, dim: int = -1) -> Tensor:
-    return A.LogSoftmax.apply(_t(x), axis=dim)
+def _softmax_dim(name: str, ndim: int, dim):
+    """PyTorch's legacy rule for ``dim=None``: 0 for 0-, 1- and 3-d input, else 1 (warned)."""
+    if dim is not None:
+        return dim
+    import warnings
+
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_input(input, dtype):
+    x = _t(input)
+    if dtype is not None:
+        x = Cast.apply(x, dtype=np.dtype(getattr(dtype, "numpy_dtype", dtype)))
+    return x
+
+
+def softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """e^x_i / sum_j e^x_j along ``dim`` (``dtype``: cast the input first, as PyTorch)."""
+    x = _softmax_input(input, dtype)
+    return A.Softmax.apply(x, axis=_softmax_dim("softmax", x.ndim, dim))
+
+
+def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """x_i - log sum_j e^x_j along ``dim``, computed stably."""
+    x = _softmax_input(input, dtype)
+    return A.LogSoftmax.apply(x, axis=_softmax_dim("log_softmax", x.ndim, dim))
+
+
+# Composites of tensor ops (their gradients come from the ops; no backward of their own).
+def gelu(input, approximate: str = "none") -> Tensor:
+    """x Phi(x) = x / 2 (1 + erf(x / sqrt 2)); ``approximate="tanh"``:
+    x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))."""
+    x = _float_tensor(input, "input")
+    if approximate == "none":
+        return 0.5 * x * (1.0 + (x * (1.0 / np.sqrt(2.0))).erf())
+    if approximate == "tanh":
+        inner = np.sqrt(2.0 / np.pi) * (x + 0.044715 * x * x * x)
+        return 0.5 * x * (1.0 + inner.tanh())
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(input, inplace: bool = False) -> Tensor:
+    """x sigmoid(x) (swish)."""
+    x = _float_tensor(input, "input")
+    return _inplace(x, x * A.Sigmoid.apply(x), inplace)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha (e^x - 1)."""
+    x = _float_tensor(input, "input")
+    return _inplace(x, x.clamp(min=0) + alpha * x.clamp(max=0).expm1(), inplace)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta; x itself where beta x > threshold (as PyTorch)."""
+    x = _float_tensor(input, "input")
+    bx = x * beta
+    smooth = bx.clamp(max=threshold).exp().log1p() * (1.0 / beta)  # clamped: no overflow
+    linear_part = Tensor((bx.data > threshold).astype(x.dtype))
+    return x * linear_part + smooth * (1.0 - linear_part)
+
+
+def logsigmoid(input) -> Tensor:
+    """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|), stable for large |x|."""
+    x = _float_tensor(input, "input")
+    return x.clamp(max=0) - (-x.abs()).exp().log1p()
+
+
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """x clamped to [min_val, max_val]."""
+    if not min_val < max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must be below max_val ({max_val})")
+    x = _t(input)
+    # the gradient is 1 strictly inside (min_val, max_val) and 0 at the bounds, as PyTorch's
+    inside = Tensor((x.data > min_val) & (x.data < max_val))
+    bounded = Tensor(np.clip(x.data, min_val, max_val).astype(x.dtype, copy=False))
+    return _inplace(x, x.where(inside, bounded), inplace)
+
+
+def relu6(input, inplace: bool = False) -> Tensor:
+    """min(max(0, x), 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def mish(input, inplace: bool = False) -> Tensor:
+    """x tanh(softplus(x))."""
+    x = _float_tensor(input, "input")
+    return _inplace(x, x * softplus(x).tanh(), inplace)
 
 
 # ---------------------------------------------------------------- losses
@@ -103,15 +204,27 @@ def _target_array(target, like: Tensor, name: str) -> np.ndarray:
     return y
 
 
-def mse_loss(input, target, reduction: str = "mean") -> Tensor:
-    """Mean squared error (SPEC D1)."""
+def _reduction_of(size_average, reduce, reduction, name):
+    if isinstance(size_average, str):  # lucidnet's earlier order: reduction third
+        return size_average
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce, name)
+    return reduction
+
+
+def mse_loss(input, target, size_average=None, reduce=None,
+            reduction: str = "mean") -> Tensor:
+    """Mean squared error (SPEC D1); PyTorch's signature (a string third is the reduction)."""
+    reduction = _reduction_of(size_average, reduce, reduction, "mse_loss")
     _check_reduction(reduction)
     x = _float_tensor(input, "input")
     return L.MSE.apply(x, _target_array(target, x, "mse_loss"), reduction=reduction)
 
 
-def l1_loss(input, target, reduction: str = "mean") -> Tensor:
-    """Mean absolute error (SPEC D1)."""
+def l1_loss(input, target, size_average=None, reduce=None,
+            reduction: str = "mean") -> Tensor:
+    """Mean absolute error (SPEC D1); PyTorch's signature (a string third is the reduction)."""
+    reduction = _reduction_of(size_average, reduce, reduction, "l1_loss")
     _check_reduction(reduction)
     x = _float_tensor(input, "input")
     return L.L1.apply(x, _target_array(target, x, "l1_loss"), reduction=reduction)
@@ -202,15 +315,59 @@ def _check_ignore_index(ignore_index, name: str) -> int:
     return int(ignore_index)
 
 
-def cross_entropy(input, target, reduction: str = "mean", weight=None,
-                  label_smoothing: float = 0.0, ignore_index: int = -100) -> Tensor:
+def _legacy_reduction(size_average, reduce, name: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` flags as a ``reduction`` string."""
+    import warnings
+
+    warnings.warn(f"{name}: size_average and reduce are deprecated, please use reduction='mean', "
+                  "'sum' or 'none' instead.", UserWarning, stacklevel=4)
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def _bind_loss_args(name, args, kwargs, torch_order, legacy_order, defaults) -> dict:
+    """Bind a loss's positional arguments in PyTorch's order, or, when the first extra one is a
+    string, in lucidnet's earlier order (reduction first)."""
+    order = legacy_order if args and isinstance(args[0], str) else torch_order
+    if len(args) > len(order):
+        raise TypeError(f"{name}() takes at most {len(order) + 2} positional arguments "
+                        f"({len(args) + 2} given)")
+    bound = dict(defaults)
+    for key, value in zip(order, args):
+        bound[key] = value
+    for key, value in kwargs.items():
+        if key not in defaults:
+            raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
+        if key in order[:len(args)]:
+            raise TypeError(f"{name}() got multiple values for argument {key!r}")
+        bound[key] = value
+    if bound.get("size_average") is not None or bound.get("reduce") is not None:
+        bound["reduction"] = _legacy_reduction(bound["size_average"], bound["reduce"], name)
+    return bound
+
+
+_CE_DEFAULTS = {"weight": None, "size_average": None, "ignore_index": -100, "reduce": None,
+                "reduction": "mean", "label_smoothing": 0.0}
+
+
+def cross_entropy(input, target, *args, **kwargs) -> Tensor:
     """Softmax + cross-entropy on logits, fused and stable (SPEC D3).
+
+    ``cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+    reduce=None, reduction="mean", label_smoothing=0.0)``, PyTorch's signature and order (the
+    earlier lucidnet order, ``reduction`` third as a string, is still accepted).
 
     ``target``: integer labels (N,) (sparse categorical CE) or probabilities / one-hot (N, C)
     (categorical CE). Rows labelled ``ignore_index`` add 0 and are left out of the mean, as in
     PyTorch (the mean is nan when every row is ignored).
     """
-    ignore_index = _check_ignore_index(ignore_index, "cross_entropy")
+    opts = _bind_loss_args("cross_entropy", args, kwargs, tuple(_CE_DEFAULTS),
+                           ("reduction", "weight", "label_smoothing", "ignore_index"),
+                           _CE_DEFAULTS)
+    reduction, weight = opts["reduction"], opts["weight"]
+    label_smoothing = opts["label_smoothing"]
+    ignore_index = _check_ignore_index(opts["ignore_index"], "cross_entropy")
     _check_reduction(reduction)
     x = _float_tensor(input, "input")
     _check_logits(x, "cross_entropy")
@@ -223,26 +380,58 @@ def cross_entropy(input, target, reduction: str = "mean", weight=None,
             raise ValueError("cross_entropy: probability targets must be non-negative")
     else:
         y = labels
-    w = None
-    if weight is not None:
-        w = np.asarray(getattr(weight, "data", weight), dtype=x.dtype)
-        if w.shape != (x.shape[1],):
-            raise ValueError(f"cross_entropy: weight must have shape ({x.shape[1]},), got {w.shape}")
+    w = _class_weight(weight, x, "cross_entropy")
     return L.CrossEntropy.apply(x, y, reduction=reduction, weight=w,
                                 label_smoothing=label_smoothing, ignore_index=ignore_index)
 
 
-def nll_loss(input, target, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
-    """Negative log-likelihood on log-probabilities (pair with log_softmax); rows labelled
-    ``ignore_index`` are left out, as in PyTorch."""
+def _class_weight(weight, x: Tensor, name: str):
+    if weight is None:
+        return None
+    w = np.asarray(getattr(weight, "data", weight), dtype=x.dtype)
+    if w.shape != (x.shape[1],):
+        raise ValueError(f"{name}: weight must have shape ({x.shape[1]},) (one per class), "
+                         f"got {w.shape}")
+    return w
+
+
+_NLL_DEFAULTS = {"weight": None, "size_average": None, "ignore_index": -100, "reduce": None,
+                 "reduction": "mean"}
+
+
+def nll_loss(input, target, *args, **kwargs) -> Tensor:
+    """Negative log-likelihood on log-probabilities (pair with log_softmax).
+
+    ``nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+    reduction="mean")`` as PyTorch (the earlier order, ``reduction`` third as a string, is still
+    accepted). l_n = -w_{y_n} x_{n, y_n}; the mean divides by sum_n w_{y_n} over the rows not
+    labelled ``ignore_index``.
+    """
+    opts = _bind_loss_args("nll_loss", args, kwargs, tuple(_NLL_DEFAULTS),
+                           ("reduction", "ignore_index"), _NLL_DEFAULTS)
+    reduction = opts["reduction"]
     _check_reduction(reduction)
-    ignore_index = _check_ignore_index(ignore_index, "nll_loss")
+    ignore_index = _check_ignore_index(opts["ignore_index"], "nll_loss")
     x = _float_tensor(input, "input")
     _check_logits(x, "nll_loss")
     labels = _labels(target, x, "nll_loss", ignore_index)
     if labels is None:
         raise ValueError("nll_loss expects integer class labels")
-    return L.NLL.apply(x, labels, reduction=reduction, ignore_index=ignore_index)
+    w = _class_weight(opts["weight"], x, "nll_loss")
+    if w is None:
+        return L.NLL.apply(x, labels, reduction=reduction, ignore_index=ignore_index)
+    # weighted: -sum_c mask_{n,c} x_{n,c}, mask = w_{y_n} at the label's class (0 if ignored)
+    kept = labels != ignore_index
+    row_w = np.where(kept, w[np.where(kept, labels, 0)], 0).astype(x.dtype)
+    mask = np.zeros(x.shape, x.dtype)
+    np.put_along_axis(mask, np.expand_dims(np.where(kept, labels, 0), 1),
+                      np.expand_dims(row_w, 1), axis=1)
+    rows = -(x * Tensor(mask)).sum(1)
+    if reduction == "none":
+        return rows
+    if reduction == "sum":
+        return rows.sum()
+    return rows.sum() / Tensor(np.asarray(row_w.sum(), x.dtype))
 
 
 def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> Tensor:

@@ -17,7 +17,7 @@ class _Loss(Module):
         self.reduction = reduction
 
     def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
+        return ""  # PyTorch's loss modules print as ``MSELoss()``, whatever their options
 
 
 class MSELoss(_Loss):
@@ -76,19 +76,27 @@ class CrossEntropyLoss(_Loss):
         self.ignore_index = F._check_ignore_index(ignore_index, "CrossEntropyLoss")
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, self.reduction, self.weight, self.label_smoothing,
-                               self.ignore_index)
+        return F.cross_entropy(input, target, weight=self.weight, reduction=self.reduction,
+                               label_smoothing=self.label_smoothing,
+                               ignore_index=self.ignore_index)
 
 
 class NLLLoss(_Loss):
     """Negative log-likelihood on log-probabilities; ``ignore_index`` rows are left out."""
 
-    def __init__(self, reduction: str = "mean", *, ignore_index: int = -100):
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        if isinstance(weight, str):  # lucidnet's earlier order: NLLLoss("sum")
+            weight, reduction = None, weight
+        if size_average is not None or reduce is not None:
+            reduction = F._legacy_reduction(size_average, reduce, "NLLLoss")
         super().__init__(reduction)
+        self.weight = weight
         self.ignore_index = F._check_ignore_index(ignore_index, "NLLLoss")
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, self.reduction, self.ignore_index)
+        return F.nll_loss(input, target, weight=self.weight, reduction=self.reduction,
+                          ignore_index=self.ignore_index)
 
 
 class KLDivLoss(_Loss):

@@ -61,21 +61,42 @@ def _adaptive_avg_pool(x, output_size, nd, where) -> Tensor:
     return out.reshape(out.shape[1:]) if unbatched else out
 
 
-def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1) -> Tensor:
+def _check_unsupported(where, ceil_mode=False, return_indices=False, divisor_override=None):
+    if ceil_mode:
+        raise ValueError(f"{where}: ceil_mode=True is not supported by lucidnet; pad the input "
+                         "(F.pad / padding=) so that the windows fit, or use ceil_mode=False")
+    if return_indices:
+        raise ValueError(f"{where}: return_indices=True is not supported by lucidnet (there is "
+                         "no max_unpool); use return_indices=False")
+    if divisor_override is not None:
+        raise ValueError(f"{where}: divisor_override is not supported by lucidnet; multiply the "
+                         "result by kernel_area / divisor instead")
+
+
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False) -> Tensor:
+    _check_unsupported("max_pool1d", ceil_mode, return_indices)
     return _max_pool(x, kernel_size, stride, padding, dilation, 1, "max_pool1d")
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1) -> Tensor:
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False) -> Tensor:
     """out[n, c, i, j] = max over the window at (s i, s j) of the (-inf padded) input."""
+    _check_unsupported("max_pool2d", ceil_mode, return_indices)
     return _max_pool(x, kernel_size, stride, padding, dilation, 2, "max_pool2d")
 
 
-def avg_pool1d(x, kernel_size, stride=None, padding=0, count_include_pad=True) -> Tensor:
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True) -> Tensor:
+    _check_unsupported("avg_pool1d", ceil_mode)
     return _avg_pool(x, kernel_size, stride, padding, count_include_pad, 1, "avg_pool1d")
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True) -> Tensor:
-    """out[n, c, i, j] = mean over the window at (s i, s j) of the (zero padded) input."""
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None) -> Tensor:
+    """out[n, c, i, j] = mean over the window at (s i, s j) of the (zero padded) input
+    (PyTorch's signature and order)."""
+    _check_unsupported("avg_pool2d", ceil_mode, divisor_override=divisor_override)
     return _avg_pool(x, kernel_size, stride, padding, count_include_pad, 2, "avg_pool2d")
 
 
@@ -90,9 +111,12 @@ def adaptive_avg_pool2d(x, output_size) -> Tensor:
 class _MaxPoolNd(Module):
     nd = 2
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
         super().__init__()
         name = type(self).__name__
+        _check_unsupported(name, ceil_mode, return_indices)
+        self._given = (kernel_size, kernel_size if stride is None else stride, padding, dilation)
         self.kernel_size, self.stride, self._pads, self.dilation = _pool_args(
             kernel_size, stride, padding, dilation, self.nd, name)
         self.padding = ntuple(padding, self.nd, "padding", name, 0)
@@ -106,16 +130,19 @@ class _MaxPoolNd(Module):
         return out.reshape(out.shape[1:]) if unbatched else out
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}")
+        k, s, p, d = self._given  # as given, like PyTorch's repr
+        return f"kernel_size={k}, stride={s}, padding={p}, dilation={d}, ceil_mode=False"
 
 
 class _AvgPoolNd(Module):
     nd = 2
 
-    def __init__(self, kernel_size, stride=None, padding=0, count_include_pad: bool = True):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad: bool = True, divisor_override=None):
         super().__init__()
         name = type(self).__name__
+        _check_unsupported(name, ceil_mode, divisor_override=divisor_override)
+        self._given = (kernel_size, kernel_size if stride is None else stride, padding)
         self.kernel_size, self.stride, self._pads, _ = _pool_args(
             kernel_size, stride, padding, 1, self.nd, name)
         self.padding = ntuple(padding, self.nd, "padding", name, 0)
@@ -130,7 +157,8 @@ class _AvgPoolNd(Module):
         return out.reshape(out.shape[1:]) if unbatched else out
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        k, s, p = self._given
+        return f"kernel_size={k}, stride={s}, padding={p}"
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -165,13 +193,14 @@ class AdaptiveAvgPool2d(Module):
     def __init__(self, output_size):
         super().__init__()
         self.output_size = ntuple(output_size, self.nd, "output_size", type(self).__name__)
+        self._given = output_size
 
     def forward(self, x) -> Tensor:
         return _adaptive_avg_pool(x, self.output_size, self.nd, f"{type(self).__name__}"
                                   f"(output_size={self.output_size})")
 
     def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
+        return f"output_size={self._given}"
 
 
 class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
