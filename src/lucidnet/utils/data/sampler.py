@@ -132,15 +132,22 @@ class WeightedRandomSampler(Sampler[int]):
 
     def __iter__(self):
         w = self.weights
-        if w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-            raise RuntimeError("invalid multinomial distribution: weights must be finite, "
-                               f"non-negative and not all zero, got {w.tolist()}")
-        if not self.replacement and self.num_samples > np.count_nonzero(w):
-            raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without "
-                               f"replacement: {self.num_samples} samples from "
-                               f"{np.count_nonzero(w)} non-zero weights")
-        draws = numpy_rng(self.generator).choice(len(w), size=self.num_samples,
-                                                 replace=self.replacement, p=w / w.sum())
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if w.sum() <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        rng = numpy_rng(self.generator)
+        if self.replacement:
+            draws = rng.choice(len(w), size=self.num_samples, p=w / w.sum())
+        else:
+            if self.num_samples > len(w):
+                raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                                   f"replacement ({self.num_samples} from {len(w)} weights)")
+            # exponential race: index i finishes at E_i / w_i; the first num_samples to finish
+            # are a weighted draw without replacement (zero weights come last, as in torch)
+            with np.errstate(divide="ignore"):
+                keys = rng.exponential(size=len(w)) / w
+            draws = np.argsort(keys, kind="stable")[:self.num_samples]
         yield from draws.tolist()
 
     def __len__(self) -> int:
