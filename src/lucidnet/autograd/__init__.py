@@ -24,6 +24,9 @@ from .ops import (  # noqa: F401  (imported for their registrations)
     shape as _shape,
 )
 from . import operators as _operators  # noqa: F401,E402  (arithmetic, comparisons; B1)
+from . import creation as _creation  # noqa: F401,E402  (factories, legacy types; C)
+from . import device as _device  # noqa: F401,E402  (device, threads, printing; C)
+from . import dtypes as _dtypes  # noqa: F401,E402  (dtypes, conversions; C)
 
 _registry.install(Tensor)
 

@@ -223,24 +223,85 @@ class Module:
             p.requires_grad = flag
         return self
 
-    def to(self, dtype) -> Module:
-        """Cast every floating parameter and buffer to ``dtype`` (float32 or float64)."""
-        dtype = np.dtype(dtype)
-        for m in self.modules():
-            for p in list(m._parameters.values()):
-                if p is not None and p.dtype != dtype:
-                    p.data = p.data.astype(dtype)
-                    p.grad = None
-            for name, b in list(m._buffers.items()):
-                if isinstance(b, np.ndarray) and b.dtype.kind == "f" and b.dtype != dtype:
-                    setattr(m, name, b.astype(dtype))
+    # ------------------------------------------------------------------ dtype and device
+    def to(self, *args, **kwargs) -> Module:
+        """Cast the floating parameters and buffers, as PyTorch's ``Module.to``: ``to(dtype)``,
+        ``to(device)``, ``to(device, dtype)``, ``to(tensor)`` (its dtype), ``non_blocking=``.
+
+        The Parameter objects stay the same (their ``data`` and ``grad`` change dtype), so an
+        optimizer made before keeps working. Integer buffers keep their dtype. The CPU is the
+        only device: ``"cpu"`` changes nothing, ``"cuda"`` raises RuntimeError saying how to
+        write device-agnostic code. Returns the module.
+        """
+        from ..autograd.dtypes import parse_to
+
+        _, dtype, _ = parse_to("Module.to", args, kwargs)
+        if dtype is not None and dtype.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired "
+                            f"dtype={dtype}; cast integer inputs instead (x.float())")
+        if dtype is not None:
+            self._cast(dtype, only_floating=True)
         return self
 
+    def _cast(self, dtype, only_floating: bool) -> None:
+        """Give the parameters (in place: same objects) and buffers ``dtype``."""
+        dtype = np.dtype(dtype)
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is None or p.data.dtype == dtype or (only_floating and p.data.dtype.kind != "f"):
+                    continue
+                p.data = p.data.astype(dtype)
+                grad = p.grad
+                if grad is not None:
+                    p.grad = (grad.astype(dtype) if isinstance(grad, np.ndarray) else
+                              grad.to(dtype))
+            for name, b in list(m._buffers.items()):
+                array = b.data if isinstance(b, Tensor) else b
+                if not isinstance(array, np.ndarray) or array.dtype == dtype or (
+                        only_floating and array.dtype.kind != "f"):
+                    continue
+                m._buffers[name] = cast = (b.to(dtype) if isinstance(b, Tensor) else
+                                           b.astype(dtype))
+                object.__setattr__(m, name, cast)
+
     def double(self) -> Module:
+        """Floating parameters and buffers to float64, in place; returns the module."""
         return self.to(np.float64)
 
     def float(self) -> Module:
+        """Floating parameters and buffers to float32, in place; returns the module."""
         return self.to(np.float32)
+
+    def half(self) -> Module:
+        """Floating parameters and buffers to float16, in place; returns the module."""
+        return self.to(np.float16)
+
+    def bfloat16(self) -> Module:
+        """Not available: NumPy has no bfloat16 type."""
+        raise TypeError("lucidnet has no bfloat16 (NumPy lacks the type); use .half() for "
+                        "16-bit floats or .float() for float32")
+
+    def type(self, dst_type) -> Module:
+        """Cast every parameter and buffer (floating or not) to ``dst_type``; returns the
+        module. Parameters that require grad must stay floating."""
+        from ..autograd.dtypes import to_dtype
+
+        dtype = to_dtype(dst_type, "Module.type")
+        if dtype.kind != "f" and any(p.requires_grad for p in self.parameters()):
+            raise RuntimeError(f"Module.type({dtype}): parameters that require gradients must "
+                               "be floating point; pass a floating dtype")
+        self._cast(dtype, only_floating=False)
+        return self
+
+    def cpu(self) -> Module:
+        """The module itself: it is on the CPU already."""
+        return self
+
+    def cuda(self, device=None) -> Module:
+        """Not available: raises RuntimeError (lucidnet runs on the CPU only)."""
+        from ..autograd.device import CPU_ONLY_HINT
+
+        raise RuntimeError(f"Module.cuda(): {CPU_ONLY_HINT}")
 
     def apply(self, fn) -> Module:
         for m in list(self.modules())[::-1]:

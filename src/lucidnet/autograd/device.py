@@ -1,0 +1,236 @@
+"""The device: lucidnet computes on the CPU, and says so clearly when asked for another.
+
+``lucidnet.device("cpu")`` is PyTorch's ``torch.device``: ``.type``, ``.index``, ``str()``, equality
+and hashing as there (a device does not equal the string ``"cpu"``: ``torch.device("cpu") ==
+"cpu"`` is False in PyTorch too; compare ``d.type == "cpu"``). A ``"cuda"`` / ``"mps"`` device
+object may be made, as in PyTorch, but moving or creating a tensor or module there raises a
+RuntimeError that names the device-agnostic spelling::
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+
+Also here: the thread count (``set_num_threads``, through threadpoolctl when installed) and
+``set_printoptions`` (NumPy's print options, which a tensor's repr uses).
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import re
+
+import numpy as np
+
+from .registry import register
+from .tensor import Tensor
+
+__all__ = ["device", "check_device", "CPU_ONLY_HINT", "set_num_threads", "get_num_threads",
+           "set_printoptions"]
+
+# PyTorch's device types: all may name a device object; only "cpu" holds lucidnet tensors
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+_DEVICE_RE = re.compile(r"([a-z]+)(?::(\d+))?\Z")
+
+CPU_ONLY_HINT = (
+    "lucidnet runs on the CPU only (its arrays are NumPy arrays). Write device-agnostic code: "
+    "device = \"cuda\" if torch.cuda.is_available() else \"cpu\" (torch.cuda.is_available() is "
+    "False here), then .to(device)"
+)
+
+
+class device:
+    """Where a tensor lives, as ``torch.device``: ``device("cpu")``, ``device("cpu:0")``,
+    ``device("cpu", 0)``, ``device(type="cpu")``, ``device(other_device)``.
+
+    ``str(device("cpu")) == "cpu"``, ``.type == "cpu"``, ``.index`` is None or the number after
+    the colon. Devices of other types ("cuda", "mps", ...) can be named but hold no tensor.
+    """
+
+    __slots__ = ("_type", "_index")
+
+    def __init__(self, type=None, index=None):
+        if isinstance(type, device):
+            if index is not None:
+                raise TypeError("device(device, index): give the index in the device itself")
+            self._type, self._index = type.type, type.index
+            return
+        if isinstance(type, numbers.Integral) and not isinstance(type, bool):
+            raise RuntimeError(f"device({type}): an integer names an accelerator (CUDA) device "
+                               f"and none is available. {CPU_ONLY_HINT}")
+        if not isinstance(type, str):
+            raise TypeError(f"device() expects a string such as 'cpu', got "
+                            f"{builtins_type(type).__name__} {type!r}")
+        match = _DEVICE_RE.match(type)
+        if match is None:
+            raise RuntimeError(f"Invalid device string: {type!r}; expected e.g. 'cpu' or 'cpu:0'")
+        kind, number = match.group(1), match.group(2)
+        if kind not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                               f"of device string: {type}")
+        if number is not None and index is not None:
+            raise RuntimeError("type (string) must not include an index because index was "
+                               f"passed explicitly: {type}")
+        if number is not None:
+            index = int(number)
+        if index is not None:
+            if isinstance(index, bool) or not isinstance(index, numbers.Integral) or index < 0:
+                raise RuntimeError(f"device index must be a non-negative integer, got {index!r}")
+            index = int(index)
+        self._type, self._index = kind, index
+
+    @property
+    def type(self) -> str:
+        return self._type
+
+    @property
+    def index(self) -> int | None:
+        return self._index
+
+    def __str__(self) -> str:
+        return self._type if self._index is None else f"{self._type}:{self._index}"
+
+    def __repr__(self) -> str:
+        index = "" if self._index is None else f", index={self._index}"
+        return f"device(type={self._type!r}{index})"
+
+    def __eq__(self, other):
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self._type, self._index) == (other._type, other._index)
+
+    def __hash__(self):
+        return hash((self._type, self._index))
+
+    def __reduce__(self):
+        return (device, (self._type, self._index))
+
+
+builtins_type = type  # `device.__init__` shadows the name `type` with its argument
+register("device", value=device)
+_CPU = device("cpu")
+
+
+def check_device(where_to, what: str = "this operation") -> device:
+    """``where_to`` (a device, a string, an int or None) as a device; anything but the CPU
+    raises RuntimeError saying lucidnet runs on the CPU only and how to write it."""
+    if where_to is None:
+        return _CPU
+    d = where_to if isinstance(where_to, device) else device(where_to)
+    if d.type != "cpu":
+        raise RuntimeError(f"{what}: cannot use device {str(d)!r}. {CPU_ONLY_HINT}")
+    return d
+
+
+# ------------------------------------------------------------------ Tensor device methods
+@register("device")
+@property
+def _tensor_device(self) -> device:
+    """The CPU, where every lucidnet tensor lives."""
+    return _CPU
+
+
+register("is_cuda")(property(lambda self: False, doc="False: lucidnet has no CUDA tensors."))
+register("is_cpu")(property(lambda self: True, doc="True: every lucidnet tensor is on the CPU."))
+register("is_meta")(property(lambda self: False, doc="False: lucidnet has no meta tensors."))
+
+
+@register("cpu")
+def cpu(self, memory_format=None) -> Tensor:
+    """The tensor itself: it is on the CPU already."""
+    return self
+
+
+@register("cuda")
+def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
+    """Not available: raises RuntimeError (lucidnet runs on the CPU only)."""
+    raise RuntimeError(f"Tensor.cuda(): {CPU_ONLY_HINT}")
+
+
+@register("get_device")
+def get_device(self) -> int:
+    """-1, PyTorch's answer for a CPU tensor."""
+    return -1
+
+
+# ------------------------------------------------------------------ threads and printing
+_threads = {"intra": None, "interop": None}
+
+
+def _positive_int(n, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"{name} expects a positive integer, got {n!r}")
+    return int(n)
+
+
+@register("set_num_threads", method=False, function=True)
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads in the BLAS/OpenMP pools NumPy computes with (``torch.set_num_threads``).
+
+    Applied through threadpoolctl when it is installed; without it the number is recorded (and
+    returned by `get_num_threads`) but the pools keep their size -- then set ``OMP_NUM_THREADS``
+    before starting Python.
+    """
+    n = _positive_int(n, "set_num_threads")
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        pass
+    else:
+        threadpool_limits(limits=n)
+    _threads["intra"] = n
+
+
+@register("get_num_threads", method=False, function=True)
+def get_num_threads() -> int:
+    """The thread count set by `set_num_threads`, else the largest pool NumPy uses (threadpoolctl),
+    else the number of CPUs."""
+    if _threads["intra"] is not None:
+        return _threads["intra"]
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return os.cpu_count() or 1
+    counts = [pool.get("num_threads", 0) for pool in threadpool_info()]
+    return max(counts, default=0) or os.cpu_count() or 1
+
+
+@register("set_num_interop_threads", method=False, function=True)
+def set_num_interop_threads(n: int) -> None:
+    """Recorded only: lucidnet runs no inter-op thread pool (each op is one NumPy call)."""
+    _threads["interop"] = _positive_int(n, "set_num_interop_threads")
+
+
+@register("get_num_interop_threads", method=False, function=True)
+def get_num_interop_threads() -> int:
+    """The number given to `set_num_interop_threads` (1 before: ops run one after another)."""
+    return _threads["interop"] or 1
+
+
+_PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+             "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+             "full": dict(precision=4, threshold=np.inf, edgeitems=3, linewidth=80)}
+
+
+@register("set_printoptions", method=False, function=True)
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None) -> None:
+    """``torch.set_printoptions`` mapped to ``numpy.set_printoptions`` (tensors print through
+    NumPy, so this also changes how NumPy prints arrays). ``profile`` is "default", "short" or
+    "full"; ``sci_mode=False`` suppresses scientific notation, True forces it, None lets NumPy
+    choose."""
+    options = {}
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, "
+                             f"got {profile!r}")
+        options.update(_PROFILES[profile])
+    given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
+                 linewidth=linewidth)
+    options.update({k: v for k, v in given.items() if v is not None})
+    if sci_mode is not None:
+        digits = options.get("precision", np.get_printoptions()["precision"])
+        options["suppress"] = not sci_mode
+        options["formatter"] = ({"float_kind": lambda x: f"{x:.{digits}e}"} if sci_mode
+                                else None)
+    np.set_printoptions(**options)
