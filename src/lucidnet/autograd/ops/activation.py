@@ -28,7 +28,7 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(x, axis=axis, keepdims=True)
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)  # initial: an empty axis is fine
     m = np.where(np.isfinite(m), m, 0)
     return m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
 
@@ -115,7 +115,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, axis=-1):
         axis = _softmax_axis(axis, x.ndim)
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))
         out = e / np.sum(e, axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         ctx.axis = axis
@@ -131,7 +131,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, axis=-1):
         axis = _softmax_axis(axis, x.ndim)
-        out = x - logsumexp(x, axis)
+        out = x - logsumexp(x, axis) if x.size else x.copy()  # nothing to normalize: no log(0)
         ctx.save_for_backward(out)
         ctx.axis = axis
         return out

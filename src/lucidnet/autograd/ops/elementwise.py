@@ -623,26 +623,33 @@ class Cast(Function):
 
 
 # ----------------------------------------------------------------- the PyTorch-spelled surface
-def _scalar(value, like: np.dtype) -> np.ndarray:
-    """A Python number as a 0-d array of the tensor's dtype (a float32 tensor stays float32)."""
-    return np.asarray(value, dtype=like)
+def _promote(*operands) -> tuple:
+    """The operands (tensors, arrays, numbers) in PyTorch's result dtype (``result_type``: a
+    number takes a float tensor's dtype, a float number with an integer tensor gives the default
+    float dtype); numbers become 0-d arrays. None passes through."""
+    from ..operators import _cast, result_type  # operators imports this module
+
+    dtype = result_type(*(x for x in operands if x is not None))
+    return tuple(x if x is None else _cast(x, dtype) if isinstance(x, (Tensor, np.ndarray))
+                 else np.asarray(x, dtype=dtype) for x in operands)
 
 
-def _with_number(self: Tensor, value):
-    """(self, value) ready for a binary op with a number or a tensor: a number takes the tensor's
-    dtype, but a float number with an integer tensor computes in the default float dtype, as
-    PyTorch (``int_tensor.maximum(0.5)`` is a float tensor)."""
-    if isinstance(value, Tensor):
-        return self, value
-    if isinstance(value, (numbers.Number, np.generic)) or (isinstance(value, np.ndarray)
-                                                             and value.ndim == 0):
-        value = np.asarray(value)
-        if self.dtype.kind in "iub" and value.dtype.kind == "f":
-            self = Cast.apply(self, dtype=get_default_dtype())
-        if self.dtype.kind == "b" or value.dtype.kind == "b":
-            return self, value
-        return self, value.astype(self.dtype)
-    return self, np.asarray(value)
+def _checked_operand(value, op: str, name: str = "other"):
+    if value is None or isinstance(value, (Tensor, np.ndarray, numbers.Number, np.generic)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return np.asarray(value)
+    raise TypeError(f"{op}(): {name} must be a tensor or a number, got {type(value).__name__}")
+
+
+def _apply_broadcasting(fn_class, op: str, *operands, **kwargs):
+    """fn_class.apply(*operands), a shape mismatch raised as PyTorch's RuntimeError."""
+    try:
+        return fn_class.apply(*operands, **kwargs)
+    except ValueError as exc:
+        shapes = " and ".join(str(tuple(np.shape(getattr(x, "data", x)))) for x in operands
+                              if x is not None)
+        raise RuntimeError(f"{op}(): the shapes {shapes} do not broadcast ({exc})") from None
 
 
 def _float_unary(name, fn_class, *aliases):
@@ -709,15 +716,6 @@ def _round(self, decimals: int = 0):
     return Round.apply(self, decimals=int(decimals))
 
 
-def _bound(self, value, name):
-    if value is None or isinstance(value, Tensor):
-        return value
-    if isinstance(value, (numbers.Number, np.generic, np.ndarray)):
-        return value if self.dtype.kind == "f" else np.asarray(value)
-    raise TypeError(f"clamp(): {name} must be a number, a tensor or None, got "
-                    f"{type(value).__name__}")
-
-
 @tensor_op("clamp", "clip")
 def clamp(self, min=None, max=None):
     """min(max(x, min), max) elementwise; ``min`` / ``max`` are numbers, tensors that broadcast
@@ -726,15 +724,13 @@ def clamp(self, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None "
                            "(clamp(x, min=0.0) or clamp(x, max=1.0))")
-    if self.dtype.kind in "iub" and any(isinstance(v, (float, np.floating)) or (
-            isinstance(v, Tensor) and v.dtype.kind == "f") for v in (min, max)):
-        self = Cast.apply(self, dtype=get_default_dtype())
-    return Clamp.apply(self, _bound(self, min, "min"), _bound(self, max, "max"))
+    low, high = _checked_operand(min, "clamp", "min"), _checked_operand(max, "clamp", "max")
+    return _apply_broadcasting(Clamp, "clamp", *_promote(self, low, high))
 
 
 def _binary(name, fn_class, doc, *aliases):
     def method(self, other):
-        return fn_class.apply(*_with_number(self, other))
+        return _apply_broadcasting(fn_class, name, *_promote(self, _checked_operand(other, name)))
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = doc
@@ -752,10 +748,10 @@ _binary("atan2", Atan2, "atan2(x, other): the angle of the point (other, x), in 
 @tensor_op("lerp")
 def lerp(self, end, weight):
     """x + weight * (end - x), a composite: gradients 1 - weight, weight and end - x."""
-    self, end = _with_number(self, end)
-    diff = Sub.apply(end, self)
-    weight = weight if isinstance(weight, Tensor) else _scalar(weight, diff.dtype)
-    return Add.apply(self, Mul.apply(weight, diff))
+    self, end = _promote(self, _checked_operand(end, "lerp", "end"))
+    diff = _apply_broadcasting(Sub, "lerp", end, self)
+    weight = weight if isinstance(weight, Tensor) else np.asarray(weight, dtype=diff.dtype)
+    return _apply_broadcasting(Add, "lerp", self, Mul.apply(weight, diff))
 
 
 def _condition(cond, op: str) -> np.ndarray:
@@ -764,17 +760,6 @@ def _condition(cond, op: str) -> np.ndarray:
         raise RuntimeError(f"{op} expected a boolean condition (mask), but got a tensor with "
                            f"dtype {cond.dtype}; compare first, e.g. x > 0, or call .bool()")
     return cond
-
-
-def _where_operands(a, b):
-    """Numbers in where(cond, a, b) take the other operand's dtype (a float32 tensor stays so)."""
-    if isinstance(a, Tensor):
-        a, b = _with_number(a, b)
-    elif isinstance(b, Tensor):
-        b, a = _with_number(b, a)
-    else:
-        a, b = tensor(a), np.asarray(b)
-    return a, b
 
 
 def where(condition, input=None, other=None):
@@ -788,8 +773,10 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("where(condition, input, other) needs both input and other (or neither)")
     cond = _condition(condition, "where")
-    a, b = _where_operands(input, other)
-    return Where.apply(a, b, cond=cond)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = tensor(input)
+    a, b = _promote(_checked_operand(input, "where", "input"), _checked_operand(other, "where"))
+    return _apply_broadcasting(Where, "where", a, b, cond=cond)
 
 
 register("where", method=False, function=True)(where)
@@ -805,14 +792,17 @@ def _where_method(self, condition, other):
 def masked_fill(self, mask, value):
     """x with ``value`` (a number or a 0-d tensor, which gets a gradient) where the boolean
     ``mask`` (broadcast to x) is True; the gradient to x is 0 there."""
+    from ..operators import _cast
+
     mask = _condition(mask, "masked_fill")
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, but got "
                                f"a tensor with {value.ndim} dimension(s)")
+        value = _cast(value, self.dtype)
     else:
-        value = np.asarray(value, dtype=self.dtype)
-    return Where.apply(value, self, cond=mask)
+        value = np.asarray(_checked_operand(value, "masked_fill", "value"), dtype=self.dtype)
+    return _apply_broadcasting(Where, "masked_fill", value, self, cond=mask)
 
 
 @tensor_op("nan_to_num")
@@ -825,7 +815,8 @@ def nan_to_num(self, nan: float = 0.0, posinf=None, neginf=None):
 @tensor_op("heaviside")
 def heaviside(self, values):
     """0 where x < 0, ``values`` where x == 0, 1 where x > 0 (not differentiable)."""
-    return Heaviside.apply(*_with_number(self, values))
+    return _apply_broadcasting(Heaviside, "heaviside",
+                               *_promote(self, _checked_operand(values, "heaviside", "values")))
 
 
 # ----------------------------------------------------------------- tests of values: no graph
