@@ -147,7 +147,8 @@ def silu(input, inplace: bool = False) -> Tensor:
 def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha (e^x - 1)."""
     x = _float_tensor(input, "input")
-    return _inplace(x, x.clamp(min=0) + alpha * x.clamp(max=0).expm1(), inplace)
+    negative = alpha * x.clamp(max=0).expm1()  # clamped: no overflow in the unused branch
+    return _inplace(x, x.where(Tensor(x.data > 0), negative), inplace)
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -160,9 +161,10 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 def logsigmoid(input) -> Tensor:
-    """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|), stable for large |x|."""
+    """log sigmoid(x) = -softplus(-x); linear (= x) below -40 (float64) or -20 (float32), where
+    log(1 + e^x) is below the dtype's resolution; gradient 1 - sigmoid(x)."""
     x = _float_tensor(input, "input")
-    return x.clamp(max=0) - (-x.abs()).exp().log1p()
+    return -softplus(-x, 1.0, 40.0 if x.dtype == np.float64 else 20.0)
 
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:

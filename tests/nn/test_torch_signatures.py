@@ -1,0 +1,127 @@
+"""PyTorch's signatures, defaults and reprs for the nn calls tutorial programs make (issue 9):
+the activations added as composites (forward and backward against PyTorch, float32/float64),
+``inplace=``, ``dim=None``, the losses' positional order and weights, and module reprs."""
+
+import numpy as np
+import pytest
+
+import lucidnet as ln
+import lucidnet.nn.functional as F
+from lucidnet import nn
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+X = np.array([-30.0, -3, -1, -0.5, 0.0, 0.3, 1, 2, 6, 25, 40])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name, kw", [
+    ("gelu", {}), ("gelu", {"approximate": "tanh"}), ("silu", {}), ("elu", {}),
+    ("elu", {"alpha": 0.5}), ("softplus", {}), ("softplus", {"beta": 2.0, "threshold": 5.0}),
+    ("logsigmoid", {}), ("hardtanh", {}), ("hardtanh", {"min_val": -2.0, "max_val": 0.3}),
+    ("relu6", {}), ("mish", {}), ("relu", {}), ("leaky_relu", {"negative_slope": 0.2}),
+])
+def test_activation_matches_torch(name, kw, dtype):
+    a = X.astype(dtype)
+    weights = np.arange(len(a), dtype=dtype)
+    t = torch.tensor(a, requires_grad=True)
+    (getattr(TF, name)(t, **kw) * torch.tensor(weights)).sum().backward()
+    x = ln.tensor(a, requires_grad=True)
+    out = getattr(F, name)(x, **kw)
+    (out * ln.tensor(weights)).sum().backward()
+    tol = 1e-6 if dtype == np.float32 else 1e-12
+    assert out.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(out.detach().numpy(), getattr(TF, name)(t, **kw).detach().numpy(),
+                               rtol=tol * 10, atol=tol)
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=tol * 10, atol=tol)
+
+
+def test_activation_zero_size_and_0d():
+    assert F.gelu(ln.tensor(np.zeros((0, 3), np.float32))).shape == (0, 3)
+    assert float(F.silu(ln.tensor(np.float32(1.0))).item()) == pytest.approx(
+        float(TF.silu(torch.tensor(1.0))))
+
+
+@pytest.mark.parametrize("module, args", [
+    ("GELU", ()), ("SiLU", ()), ("ELU", ()), ("Softplus", ()), ("LogSigmoid", ()),
+    ("Hardtanh", ()), ("ReLU6", ()), ("Mish", ()), ("ReLU", ()), ("LeakyReLU", (0.2,)),
+])
+def test_activation_modules(module, args):
+    x = np.linspace(-3, 3, 7, dtype=np.float32)
+    ours = getattr(nn, module)(*args)
+    theirs = getattr(torch.nn, module)(*args)
+    np.testing.assert_allclose(ours(ln.tensor(x)).detach().numpy(),
+                               theirs(torch.tensor(x)).numpy(), rtol=1e-6, atol=1e-6)
+    assert repr(ours) == repr(theirs)
+
+
+def test_inplace_writes_into_a_tensor_outside_the_graph():
+    x = ln.tensor(np.array([-1.0, 2.0], np.float32))
+    assert F.relu(x, inplace=True) is x
+    np.testing.assert_array_equal(x.numpy(), [0.0, 2.0])
+    # inside a graph the result is a new tensor (the returned one carries the gradient)
+    w = ln.tensor(np.array([-1.0, 2.0], np.float32), requires_grad=True)
+    out = nn.ReLU(inplace=True)(w * 1.0)
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [0.0, 1.0])
+
+
+def test_softmax_dim_none_follows_pytorch_rule():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4)).astype(np.float32)
+    with pytest.warns(UserWarning, match="Implicit dimension"):
+        ours = F.softmax(ln.tensor(x))
+    with pytest.warns(UserWarning):
+        theirs = TF.softmax(torch.tensor(x))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(F.log_softmax(ln.tensor(x), dim=1, dtype=np.float64).numpy(),
+                               TF.log_softmax(torch.tensor(x), dim=1, dtype=torch.float64),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_losses_positional_order_and_weight(reduction):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    y = np.array([0, 3, 1, -100, 2])
+    w = np.array([1.0, 2.0, 0.5, 3.0], np.float32)
+    t = torch.tensor(x, requires_grad=True)
+    TF.nll_loss(t.log_softmax(1), torch.tensor(y), torch.tensor(w), None, -100, None,
+                reduction).sum().backward()
+    ours_x = ln.tensor(x, requires_grad=True)
+    out = F.nll_loss(F.log_softmax(ours_x, 1), ln.tensor(y), ln.tensor(w), None, -100, None,
+                     reduction)
+    out.sum().backward()
+    np.testing.assert_allclose(ours_x.grad.numpy(), t.grad.numpy(), atol=1e-6)
+    ce = F.cross_entropy(ln.tensor(x), ln.tensor(y), ln.tensor(w), reduction=reduction)
+    ref = TF.cross_entropy(torch.tensor(x), torch.tensor(y), torch.tensor(w), reduction=reduction)
+    np.testing.assert_allclose(ce.numpy(), ref.numpy(), atol=1e-6)
+    # lucidnet's earlier order (reduction third, as a string) still works
+    np.testing.assert_allclose(F.cross_entropy(ln.tensor(x), ln.tensor(y), reduction).numpy(),
+                               TF.cross_entropy(torch.tensor(x), torch.tensor(y),
+                                                reduction=reduction).numpy(), atol=1e-6)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        F.nll_loss(ln.tensor(x), ln.tensor(y), reduce_mode="sum")
+
+
+def test_legacy_size_average_gives_the_reduction():
+    x, y = np.ones((2, 2), np.float32), np.zeros((2, 2), np.float32)
+    with pytest.warns(UserWarning, match="deprecated"):
+        assert float(F.mse_loss(ln.tensor(x), ln.tensor(y), size_average=False).item()) == 4.0
+
+
+def test_pooling_unsupported_options_are_clear_errors():
+    with pytest.raises(ValueError, match="ceil_mode=True is not supported"):
+        nn.MaxPool2d(2, ceil_mode=True)
+    with pytest.raises(ValueError, match="return_indices=True"):
+        F.max_pool2d(ln.tensor(np.zeros((1, 1, 4, 4), np.float32)), 2, return_indices=True)
+
+
+@pytest.mark.parametrize("expr", [
+    "MaxPool2d(2)", "MaxPool2d(3, stride=2, padding=1)", "AvgPool2d(4)", "AdaptiveAvgPool2d(1)",
+    "AdaptiveAvgPool2d((1, 1))", "Dropout(0.25)", "Dropout2d(0.5)", "MSELoss(reduction='sum')",
+    "CrossEntropyLoss()", "NLLLoss()", "ReLU(inplace=True)", "Softmax(dim=1)", "Softmax()",
+    "Flatten()", "Flatten(0, 1)", "Linear(3, 4)", "Conv2d(1, 16, kernel_size=3, stride=2, padding=1)",
+])
+def test_repr_as_pytorch(expr):
+    assert repr(eval("nn." + expr)) == repr(eval("torch.nn." + expr))
