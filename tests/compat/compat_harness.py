@@ -41,12 +41,14 @@ no second channel between the processes and covers weights made by ``torch.randn
 
 How outputs are compared
 ------------------------
-:func:`compare_outputs` compares the printed lines one by one. Every number in a line (``2.3026``,
-``-1e-05``, ``nan``) must agree within ``rtol`` relative, and at least within one unit of its last
-printed digit (a value printed with 4 decimals may differ by 1e-4 through rounding); integers must
-be equal. The words must be equal too, except on lines that show a tensor or a size (they contain
-``tensor(``, ``Size(``, ``grad_fn=`` or ``dtype``), where the two frameworks' spelling of the
-repr may differ.
+:func:`compare_outputs` splits each printed text into lines, where a whole tensor repr
+``tensor(...)`` counts as one word however the framework wraps its rows. Line by line, every
+number (``2.3026``, ``-1e-05``, ``nan``, the entries of a tensor) must agree within ``rtol``
+relative, ``atol`` absolute, or one unit of its last printed digit (a value printed with 4
+decimals may differ by 1e-4 through rounding); integers (counts, class indices, sizes) must be
+equal. The words must be equal too, except on lines that show a size or a dtype (``Size(``,
+``dtype``), which the frameworks spell differently (``torch.Size([3])``). A tensor repr's
+wording (``grad_fn=<AddmmBackward0>``) is not compared, its numbers are.
 """
 
 from __future__ import annotations

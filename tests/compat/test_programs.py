@@ -3,9 +3,7 @@ PyTorch prints from the same initial weights and data order (see compat_harness 
 
 import pytest
 
-from tests.compat.compat_harness import PROGRAMS, compare_outputs, run_program
-
-pytest.importorskip("torch")
+from tests.compat.compat_harness import PROGRAMS, compare_outputs, rewrite_imports, run_program
 
 # program file -> relative tolerance of its printed numbers. Training multiplies float32 rounding
 # differences (summation order) step by step; the tolerance is set per program from that growth.
@@ -30,6 +28,7 @@ def test_every_program_is_listed():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_program_prints_what_pytorch_prints(name, tmp_path):
+    pytest.importorskip("torch")
     reference = run_program(name, "torch", tmp_path)
     assert reference.returncode == 0, f"the PyTorch run failed:\n{reference.stderr[-3000:]}"
     ours = run_program(name, "lucidnet", tmp_path)
@@ -39,3 +38,37 @@ def test_program_prints_what_pytorch_prints(name, tmp_path):
     problems = compare_outputs(reference.stdout, ours.stdout, rtol=CASES[name])
     assert not problems, f"{name}: lucidnet prints otherwise than PyTorch:\n" + "\n".join(
         problems[:10])
+
+
+# ---------------------------------------------------------------- the harness itself (no torch)
+
+def test_rewrite_imports_changes_only_import_lines():
+    source = ("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+              "from torch import nn, optim\nfrom torch.utils.data import DataLoader\n"
+              "    import torch.optim as optim\nx = torch.zeros(3)  # import torch\n")
+    assert rewrite_imports(source).splitlines() == [
+        "import lucidnet as torch", "import lucidnet.nn as nn",
+        "import lucidnet.nn.functional as F", "from lucidnet import nn, optim",
+        "from lucidnet.utils.data import DataLoader", "    import lucidnet.optim as optim",
+        "x = torch.zeros(3)  # import torch"]
+
+
+def test_compare_outputs_tolerances():
+    assert compare_outputs("loss 2.302585\n", "loss 2.302586\n") == []  # last printed digit
+    assert compare_outputs("99 9.003361701965332\n", "99 9.0033617\n", rtol=1e-6) == []
+    assert compare_outputs("99 9.00336\n", "99 9.00436\n", rtol=1e-4)  # beyond both
+    assert compare_outputs("Accuracy: 129/256\n", "Accuracy: 128/256\n")  # integers exact
+    assert compare_outputs("a nan\n", "a nan\n") == []
+    assert compare_outputs("a nan\n", "a 1.0\n")
+    assert compare_outputs("Predicted: Bag\n", "Predicted: Coat\n")  # words compared
+    assert compare_outputs("one\ntwo\n", "one\n")  # a missing line
+
+
+def test_compare_outputs_reads_tensor_reprs_whatever_their_wrapping():
+    torch_text = ("Before: tensor([[ 0.4193,  0.7558],\n        [-0.2524,  0.1202]],"
+                  " grad_fn=<AddmmBackward0>)\nShape torch.Size([2, 2])\n")
+    ours = "Before: tensor([[ 0.4193,  0.7558], [-0.2524,  0.1203]], grad_fn=<AddBackward>)\n" \
+           "Shape (2, 2)\n"
+    assert compare_outputs(torch_text, ours) == []
+    assert compare_outputs(torch_text, ours.replace("0.1203", "0.1222"))
+    assert compare_outputs(torch_text, ours.replace("0.4193,  ", ""))  # a missing entry
