@@ -285,7 +285,7 @@ def test_many_small_and_non_contiguous_parameters():
     for _ in range(3):
         for p, r in zip(ps, refs):
             p.grad = rng.standard_normal(p.data.shape)
-            r.grad = p.grad.copy()
+            r.grad = p.grad.data.copy()
         opt.step()
         for o in singles:
             o.step()

@@ -119,8 +119,9 @@ def test_zero_grad_and_closure():
     p = Parameter(np.ones(3))
     opt = optim.SGD([p], lr=0.5)
     p.grad = np.ones(3)
+    held = p.grad
     opt.zero_grad(set_to_none=False)
-    assert np.all(p.grad == 0)
+    assert p.grad is held and np.all(p.grad.data == 0)
     opt.zero_grad()
     assert p.grad is None
     opt.step()                                     # no grad: skipped
@@ -190,7 +191,10 @@ def test_bad_params():
         optim.SGD([np.ones(3)], lr=0.1)
     q = Parameter(np.ones(2))
     opt = optim.SGD([q], lr=0.1)
-    q.grad = np.ones(3)
+    with pytest.raises(RuntimeError, match=r"assign a gradient of size \[3\] to a tensor of size"):
+        q.grad = np.ones(3)  # checked on assignment, as PyTorch
+    q.grad = np.ones(2)
+    q.grad.data = np.ones(3)  # behind the check's back: the optimizer still refuses it
     with pytest.raises(ValueError, match=r"gradient of parameter 0 has shape \(3,\)"):
         opt.step()
     with pytest.raises(ValueError, match="mixes dtypes"):

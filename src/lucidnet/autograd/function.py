@@ -1,6 +1,10 @@
 """The `Function` base: one differentiable op = forward and backward side by side (SPEC A1).
 
-A subclass writes two static methods::
+Two styles share this base; a class attribute, ``array_io``, tells them apart.
+
+**Array style** (``array_io = True``) -- the library's own ops (every class defined in a
+``lucidnet.*`` module gets it by default). Forward and backward compute on NumPy arrays, so an
+op pays no Tensor wrapping::
 
     class Mul(Function):
         @staticmethod
@@ -14,15 +18,40 @@ A subclass writes two static methods::
             return unbroadcast(grad * b, a.shape), unbroadcast(grad * a, b.shape)
 
 and is called as ``Mul.apply(x, y)`` on tensors (or scalars / arrays, which become constants).
+
+**PyTorch style** (``array_io = False``) -- ``lucidnet.autograd.Function`` subclassed anywhere
+else, written exactly as ``torch.autograd.Function``::
+
+    class MyExp(Function):
+        @staticmethod
+        def forward(ctx, x):             # Tensors in (other arguments as given), Tensor(s) out
+            result = x.exp()             # computed without recording a graph
+            ctx.save_for_backward(result)
+            return result
+
+        @staticmethod
+        def backward(ctx, grad_output):  # Tensors in, one Tensor (or None) per forward input
+            (result,) = ctx.saved_tensors
+            return grad_output * result
+
+    y = MyExp.apply(x)
+
+``ctx`` offers ``save_for_backward`` / ``saved_tensors``, ``needs_input_grad``,
+``mark_non_differentiable`` and ``set_materialize_grads``; ``forward`` may instead be written
+without ``ctx`` together with a ``setup_context(ctx, inputs, output)`` static method. A forward
+may return several tensors; backward then receives one gradient per output (zeros for an
+output that got none; ``set_materialize_grads(False)`` gives None for a non-differentiable
+output instead). Integer outputs are not differentiable. Set ``array_io`` in a class body
+to choose a style explicitly.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .tensor import _CLOCK, Tensor, _owner_id, is_grad_enabled
+from .tensor import _CLOCK, Tensor, _grad_mode, _owner_id, is_grad_enabled
 
-__all__ = ["Context", "Function", "unbroadcast"]
+__all__ = ["Context", "Function", "FunctionCtx", "once_differentiable", "unbroadcast"]
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -58,14 +87,28 @@ class Context:
 
 
 class Function:
-    """Base class of every differentiable op (forward/backward written together).
+    """Base class of every differentiable op (forward/backward written together); the two styles,
+    array (the library's ops) and PyTorch (user Functions), are described in the module docstring.
 
-    ``returns_view = True`` marks ops whose output may view their first input's memory
-    (reshape, transpose, basic indexing): an in-place change of the output then counts as one
-    of the input too.
+    ``returns_view = True`` marks array-style ops whose output may view their first input's
+    memory (reshape, transpose, basic indexing): an in-place change of the output then counts as
+    one of the input too.
     """
 
     returns_view = False
+    array_io = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "array_io" not in cls.__dict__:
+            inherited = next(c for c in cls.__mro__[1:] if "array_io" in c.__dict__)
+            # the library's ops are array style; anything else subclassing the public base
+            # is a PyTorch-style custom Function (a subclass of one keeps its parent's style)
+            cls.array_io = (cls.__module__.startswith("lucidnet.") if inherited is Function
+                            else inherited.array_io)
+        if not cls.array_io:
+            cls.apply = classmethod(_apply_custom)
+            cls._node_fn = _custom_node_fn(cls)
 
     @staticmethod
     def forward(ctx: Context, *args, **kwargs) -> np.ndarray:  # pragma: no cover - abstract
@@ -101,3 +144,214 @@ class Function:
             ctx.epoch = _CLOCK[0]
         return result
 
+
+# ---------------------------------------------------------------------------- PyTorch style
+class FunctionCtx(Context):
+    """The ``ctx`` of a PyTorch-style Function (``torch.autograd.function.FunctionCtx``)."""
+
+    materialize_grads = True
+
+    def save_for_backward(self, *tensors) -> None:
+        for k, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save Tensors (or None), but "
+                                f"argument {k} is a {type(t).__name__}; keep other values as "
+                                "attributes of ctx (ctx.k = k)")
+        self._saved_tensors = tensors
+        # the arrays too, so the engine's version check sees an in-place change of them
+        self.saved = tuple(t.data for t in tensors if t is not None)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return getattr(self, "_saved_tensors", ())
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """These outputs get no gradient (``requires_grad=False``); backward receives zeros
+        for them."""
+        self._non_differentiable = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """``False``: backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
+
+    def mark_dirty(self, *tensors) -> None:
+        raise NotImplementedError(
+            "in-place custom Functions (ctx.mark_dirty) are not supported by lucidnet; return a "
+            "new tensor from forward (e.g. compute on x.clone()) instead of changing an input")
+
+
+def once_differentiable(fn):
+    """PyTorch's decorator for a backward that is not itself differentiable. lucidnet never
+    differentiates a backward (no create_graph), so it returns ``fn`` unchanged."""
+    return fn
+
+
+def _apply_custom(cls, *args, **kwargs):
+    """``MyFn.apply(...)`` for a PyTorch-style Function: forward on Tensors without recording,
+    then one node for the whole call whose backward calls ``MyFn.backward`` on Tensors."""
+    needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+    ctx = FunctionCtx(needs)
+    ctx._input_meta = tuple((a.shape, a.data.dtype) if isinstance(a, Tensor) else None
+                            for a in args)
+    with _grad_mode(False):
+        if _has_setup_context(cls):
+            out = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, out)
+        else:
+            out = cls.forward(ctx, *args, **kwargs)
+    single = not isinstance(out, tuple)
+    outputs = tuple((out,) if single else out)
+    for k, o in enumerate(outputs):
+        if o is not None and not isinstance(o, Tensor):
+            raise TypeError(f"{cls.__name__}.forward must return Tensors (or a tuple of them), "
+                            f"but output {k} is a {type(o).__name__}; wrap NumPy results with "
+                            "lucidnet.tensor(...)")
+    # an output that is an input (or an input's alias) becomes a new tensor over the same memory
+    inputs = {id(a) for a in args if isinstance(a, Tensor)}
+    outputs = tuple(_fresh_view(o) if o is not None and id(o) in inputs else o for o in outputs)
+    if any(needs) and is_grad_enabled():
+        skip = getattr(ctx, "_non_differentiable", ())
+        differentiable = [o is not None and id(o) not in skip and o.data.dtype.kind == "f"
+                          for o in outputs]
+        ctx._cls = cls
+        ctx._outputs = tuple((o.shape, o.data.dtype) if o is not None else None
+                             for o in outputs)
+        ctx._differentiable = differentiable
+        parents = tuple(a if isinstance(a, Tensor) else None for a in args)
+        _record(cls, ctx, parents, outputs, differentiable)
+    return outputs[0] if single else outputs
+
+
+def _fresh_view(t: Tensor) -> Tensor:
+    v = Tensor._wrap(t.data)
+    v._alias = t
+    return v
+
+
+def _has_setup_context(cls) -> bool:
+    return getattr(cls, "setup_context", None) is not None and \
+        getattr(cls.setup_context, "__func__", cls.setup_context) is not _no_setup_context
+
+
+def _no_setup_context(ctx, inputs, output):  # pragma: no cover - marker only
+    raise NotImplementedError
+
+
+Function.setup_context = staticmethod(_no_setup_context)
+
+
+def _record(cls, ctx, parents, outputs, differentiable) -> None:
+    """Attach the graph node: on the one differentiable output directly; with several, on a
+    hidden packed tensor (all their values, flattened) that each output slices."""
+    node_fn = cls._node_fn
+    live = [o for o, d in zip(outputs, differentiable) if d]
+    ctx.epoch = _CLOCK[0]
+    if len(live) == 1 and len(outputs) == 1:
+        o = live[0]
+        o._fn, o._ctx, o._parents, o.requires_grad = node_fn, ctx, parents, True
+        return
+    if not live:
+        return
+    dtype = np.result_type(*[o.data.dtype for o in live])
+    sizes = [o.data.size if d else 0 for o, d in zip(outputs, differentiable)]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    packed = Tensor._wrap(np.empty(int(offsets[-1]), dtype), requires_grad=True)
+    packed._fn, packed._ctx, packed._parents = node_fn, ctx, parents
+    ctx._offsets = offsets
+    for k, (o, d) in enumerate(zip(outputs, differentiable)):
+        if d:
+            part = Context((True,))
+            part.span = (int(offsets[k]), int(offsets[k + 1]), int(offsets[-1]))
+            part.epoch = ctx.epoch
+            o._fn, o._ctx, o._parents, o.requires_grad = _Unpack, part, (packed,), True
+
+
+class _Unpack(Function):
+    """One output of a multi-output custom Function: a slice of the hidden packed tensor."""
+
+    array_io = True
+    _packed_output_of = True
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, n = ctx.span
+        full = np.zeros(n, g.dtype)
+        full[a:b] = g.reshape(-1)
+        return full
+
+
+def _custom_node_fn(cls):
+    """The array-style node the engine runs for ``cls``: it wraps the gradient arrays as
+    Tensors, calls ``cls.backward`` and checks what comes back."""
+    return type(f"{cls.__name__}Node", (Function,), {
+        "array_io": True, "backward": staticmethod(_custom_backward),
+        "_backward_name": f"{cls.__name__}Backward", "__module__": __name__,
+        "__qualname__": f"{cls.__qualname__}.Node", "_custom_cls": cls})
+
+
+def _custom_backward(ctx, g):
+    cls = ctx._cls
+    grads = []
+    offsets = getattr(ctx, "_offsets", None)
+    for k, (meta, d) in enumerate(zip(ctx._outputs, ctx._differentiable)):
+        if meta is None:
+            grads.append(None)
+            continue
+        shape, dtype = meta
+        if offsets is None:
+            grads.append(Tensor._wrap(g))
+        elif d:  # an output that got no gradient has zeros in its slice
+            grads.append(Tensor._wrap(g[offsets[k]:offsets[k + 1]].reshape(shape)))
+        else:
+            grads.append(Tensor._wrap(np.zeros(shape, dtype)) if ctx.materialize_grads else None)
+    with _grad_mode(False):
+        result = cls.backward(ctx, *grads)
+    result = result if isinstance(result, tuple) else (result,)
+    needs = ctx.needs_input_grad
+    name = f"{cls.__name__}Backward"
+    if len(result) != len(needs):
+        # trailing Nones may be left off only where PyTorch allows it: not at all
+        raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                           f"(expected {len(needs)}, got {len(result)})")
+    out = []
+    for k, (r, need) in enumerate(zip(result, needs)):
+        if r is not None and ctx._input_meta[k] is None:
+            raise RuntimeError(f"function {name} returned a gradient different than None at "
+                               f"position {k}, but the corresponding forward input was not a "
+                               "Tensor; return None for it")
+        if r is None or not need:
+            out.append(None)
+            continue
+        arr = r.data if isinstance(r, Tensor) else None
+        if arr is None:
+            raise TypeError(f"function {name} returned a {type(r).__name__} as gradient {k}; "
+                            "return a Tensor (or None)")
+        out.append(arr)
+    return _fit_to_inputs(ctx, name, tuple(out))
+
+
+def _fit_to_inputs(ctx, name, grads):
+    """PyTorch's check of a custom backward's gradients: the shape of the input (a broadcast
+    one is summed down to it), cast to the input's dtype."""
+    shapes = ctx._input_meta
+    fitted = []
+    for k, (arr, meta) in enumerate(zip(grads, shapes)):
+        if arr is None:
+            fitted.append(None)
+            continue
+        shape, dtype = meta
+        if arr.shape != shape:
+            try:
+                np.broadcast_shapes(arr.shape, shape)
+                ok = np.broadcast_shapes(arr.shape, shape) == arr.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise RuntimeError(f"Function {name} returned an invalid gradient at index {k} - "
+                                   f"got {list(arr.shape)} but expected shape compatible with "
+                                   f"{list(shape)}")
+            arr = unbroadcast(arr, shape)
+        if arr.dtype != dtype:
+            arr = arr.astype(dtype)
+        fitted.append(arr)
+    return tuple(fitted)

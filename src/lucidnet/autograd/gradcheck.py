@@ -65,7 +65,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         t.grad = None
     (out * Tensor(v.astype(out.dtype))).sum().backward()
     for index, t in enumerate(checked):
-        analytical = np.zeros(t.shape) if t.grad is None else t.grad.astype(np.float64)
+        analytical = np.zeros(t.shape) if t.grad is None else t.grad.data.astype(np.float64)
         numerical = numerical_grad(scalar, t.data, eps)
         if not np.allclose(analytical, numerical, atol=atol, rtol=rtol):
             err = np.abs(analytical - numerical) - rtol * np.abs(numerical)

@@ -8,6 +8,7 @@ recursion limit), applies the chain rule and accumulates ``.grad`` on the leaves
 from __future__ import annotations
 
 import contextlib
+import functools
 import numbers
 import threading
 from typing import NamedTuple
@@ -20,6 +21,9 @@ __all__ = [
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_inference_mode_enabled",
     "set_default_dtype",
     "get_default_dtype",
 ]
@@ -40,6 +44,10 @@ def is_grad_enabled() -> bool:
     return getattr(_state, "grad_enabled", True)
 
 
+def _set_grad_enabled(enabled: bool) -> None:
+    _state.grad_enabled = enabled
+
+
 @contextlib.contextmanager
 def _grad_mode(enabled: bool):
     previous = is_grad_enabled()
@@ -50,13 +58,119 @@ def _grad_mode(enabled: bool):
         _state.grad_enabled = previous
 
 
-def no_grad():
+class _GradModeContext:
+    """A grad-mode switch usable as ``with ...:`` and as a decorator (``@no_grad()`` and, as in
+    PyTorch, ``@no_grad`` without parentheses). Each decorated call gets its own context."""
+
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], bool):
+            return cls()(args[0])  # bare decorator: @no_grad
+        return super().__new__(cls)
+
+    def _mode(self) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._previous = is_grad_enabled()
+        _state.grad_enabled = self._mode()
+        return None
+
+    def __exit__(self, *exc) -> bool:
+        _state.grad_enabled = self._previous
+        return False
+
+    def clone(self):
+        return type(self)()
+
+    def __call__(self, func):
+        context = self.clone
+
+        @functools.wraps(func)
+        def decorated(*args, **kwargs):
+            with context():
+                return func(*args, **kwargs)
+
+        return decorated
+
+
+class no_grad(_GradModeContext):
     """Context manager (and decorator) for inference: ops record no graph (SPEC A3)."""
-    return _grad_mode(False)
+
+    def _mode(self) -> bool:
+        return False
 
 
-def enable_grad():
-    return _grad_mode(True)
+class enable_grad(_GradModeContext):
+    """Context manager (and decorator) that turns graph recording back on inside no_grad."""
+
+    def _mode(self) -> bool:
+        return True
+
+
+class inference_mode(_GradModeContext):
+    """``inference_mode(mode=True)``: as `no_grad` (lucidnet has no separate inference tensors);
+    ``inference_mode(False)`` leaves the grad mode as it is."""
+
+    def __init__(self, mode: bool = True):
+        self.mode = bool(mode)
+
+    def _mode(self) -> bool:
+        return is_grad_enabled() and not self.mode
+
+    def __enter__(self):
+        self._previous_inference = getattr(_state, "inference", False)
+        _state.inference = self.mode
+        return super().__enter__()
+
+    def __exit__(self, *exc) -> bool:
+        _state.inference = self._previous_inference
+        return super().__exit__(*exc)
+
+    def clone(self):
+        return type(self)(self.mode)
+
+
+def is_inference_mode_enabled() -> bool:
+    return getattr(_state, "inference", False)
+
+
+class set_grad_enabled(_GradModeContext):
+    """``set_grad_enabled(mode)`` switches recording on or off at once (as a call); as a
+    context manager or decorator it restores the previous mode afterwards, as PyTorch."""
+
+    def __new__(cls, mode):
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool):
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled(mode) expects a bool, got {mode!r}")
+        self._previous = is_grad_enabled()
+        self.mode = bool(mode)
+        _state.grad_enabled = self.mode
+
+    def _mode(self) -> bool:
+        return self.mode
+
+    def __enter__(self):
+        return None  # the mode is already set; __exit__ restores the one before
+
+    def __call__(self, func):
+        _state.grad_enabled = self._previous  # decorating must not change the mode now
+        return super().__call__(func)
+
+    def clone(self):
+        return _SetGradEnabledScope(self.mode)
+
+
+class _SetGradEnabledScope(_GradModeContext):
+    def __new__(cls, mode):
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool):
+        self.mode = mode
+
+    def _mode(self) -> bool:
+        return self.mode
 
 
 def set_default_dtype(dtype) -> None:
@@ -93,17 +207,30 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
 class Tensor:
     """An n-dimensional array with an optional gradient.
 
-    Attributes: ``data`` (np.ndarray), ``grad`` (np.ndarray or None), ``requires_grad``.
+    Attributes
+    ----------
+    data : np.ndarray
+        The values. Deliberate difference from PyTorch: ``t.data`` is the NumPy array itself
+        (PyTorch gives a Tensor that shares the memory), so NumPy code reads and writes it
+        directly. ``t.data = array`` swaps the array (shape and dtype may change, no version
+        bump, nothing recorded), as PyTorch's ``t.data = ...``.
+    grad : Tensor or None
+        dL/dt after ``backward()``, a Tensor as in PyTorch (``p.grad.zero_()``, ``p.grad.data``,
+        ``p.grad = None``). Assigning checks the shape and dtype; a NumPy array is wrapped.
+    requires_grad : bool
+    grad_fn : the graph node that made this tensor (None for leaves), with ``name()`` and
+        ``next_functions``.
     """
 
     __array_priority__ = 1000  # so `ndarray + Tensor` calls Tensor.__radd__
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_fn", "_parents", "_retain", "__dict__",
+    __slots__ = ("data", "_grad", "requires_grad", "_ctx", "_fn", "_parents", "_retain", "__dict__",
                  "__weakref__")
     # rarely set, so class-level defaults: making a tensor (the hot path) costs nothing more
     _version = 0  # bumped by every in-place change (PyTorch's version counter)
     _changed_at = 0  # the in-place clock (_CLOCK) at the last in-place change
     _prev = None  # (tensor holding the graph node before an in-place op, clock then)
     _alias = None  # the tensor whose memory this one views (detach, reshape, ...)
+    _hooks = None  # {handle id: hook} once register_hook is called (graph.py)
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         if not isinstance(data, np.ndarray) or dtype is not None:
@@ -114,7 +241,7 @@ class Tensor:
                 "convert with .float() or pass dtype=float32"
             )
         self.data = data
-        self.grad: np.ndarray | None = None
+        self._grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self._ctx = None
         self._fn = None
@@ -125,13 +252,63 @@ class Tensor:
     def _wrap(cls, array, requires_grad=False) -> Tensor:
         t = cls.__new__(cls)
         t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
-        t.grad = None
+        t._grad = None
         t.requires_grad = requires_grad
         t._ctx = None
         t._fn = None
         t._parents = ()
         t._retain = False
         return t
+
+    # ----------------------------------------------------------------- gradient
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is None:
+            self._grad = None
+            return
+        if isinstance(value, np.ndarray):  # internal code and NumPy users: wrap, no copy
+            value = Tensor._wrap(value)
+        elif not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                            f"{type(value).__name__}")
+        if value.data.shape != self.data.shape:
+            raise RuntimeError(f"attempting to assign a gradient of size {list(value.shape)} to a "
+                               f"tensor of size {list(self.shape)}. Please ensure that the gradient "
+                               "and the tensor are the same size")
+        if value.data.dtype != self.data.dtype:
+            raise RuntimeError(f"attempting to assign a gradient with dtype {value.dtype} to a "
+                               f"tensor with dtype {self.dtype}; convert it first, e.g. "
+                               f"p.grad = g.to({self.dtype})")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf): ``name()`` such as 'MulBackward0'
+        and ``next_functions``, a tuple of ``(node, 0)`` pairs, one per input (``None`` for an
+        input that needs no gradient, ``AccumulateGrad`` for a leaf that does)."""
+        if self._fn is None:
+            return None
+        from .graph import node_of
+
+        return node_of(self)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with this tensor's gradient during backward; a Tensor it returns
+        replaces the gradient. Works on leaves (before ``.grad`` accumulates) and on
+        intermediate tensors. Returns a handle whose ``remove()`` unregisters the hook."""
+        from .graph import add_hook
+
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return add_hook(self, hook)
 
     # ----------------------------------------------------------------- basic properties
     @property
@@ -173,10 +350,27 @@ class Tensor:
         t._alias = self
         return t
 
-    def requires_grad_(self, flag: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (only on leaves, as PyTorch); returns the tensor."""
+        flag = bool(requires_grad)
         if flag and self.data.dtype.kind != "f":
-            raise TypeError(f"only floating-point tensors can require gradients, got {self.dtype}")
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got "
+                               f"{self.dtype}; convert with .float() first")
+        if not flag and self._fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
         self.requires_grad = flag
+        return self
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that needs no gradient."""
+        if self._alias is not None and self._fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._fn, self._ctx, self._parents = None, None, ()
+        self.requires_grad = False
+        self.__dict__.pop("_node", None)
         return self
 
     def retain_grad(self) -> None:
@@ -198,7 +392,7 @@ class Tensor:
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extra = "" if self.dtype == get_default_dtype() else f", dtype={self.dtype}"
         if self._fn is not None:
-            extra += f", grad_fn=<{self._fn.__name__}Backward>"
+            extra += f", grad_fn=<{self.grad_fn.name()}>"
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
@@ -229,15 +423,32 @@ class Tensor:
         return id(self)
 
     # ----------------------------------------------------------------- backpropagation
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
         """Backpropagate from this tensor (SPEC A1, A2).
 
         ``gradient`` is dL/dself; it may be omitted for a scalar (then it is 1).
-        Gradients accumulate into ``.grad`` of leaves with ``requires_grad=True``.
-        The graph is freed on the way, as in PyTorch: a second backward through it raises
-        RuntimeError unless the first one passed ``retain_graph=True``. A tensor that a backward
-        rule needs and that was changed in place since the forward pass raises RuntimeError too.
+        Gradients accumulate into ``.grad`` of leaves with ``requires_grad=True`` (only into
+        those of ``inputs`` when it is given, as PyTorch). The graph is freed on the way: a
+        second backward through it raises RuntimeError unless the first one passed
+        ``retain_graph=True``. A tensor that a backward rule needs and that was changed in place
+        since the forward pass raises RuntimeError too. ``create_graph=True`` (higher-order
+        gradients) is not supported: the backward rules compute on NumPy arrays.
         """
+        if create_graph:
+            raise NotImplementedError(_CREATE_GRAPH_MESSAGE)
+        seed = self._seed(gradient)
+        only = None
+        if inputs is not None:
+            inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+            if not inputs:
+                raise RuntimeError("backward(inputs=...): 'inputs' argument to backward() cannot "
+                                   "be empty")
+            only = {id(t) for t in inputs}
+        _run_backward((self,), (seed,), bool(retain_graph), only=only)
+
+    def _seed(self, gradient) -> np.ndarray:
+        """The starting gradient dL/dself for a backward from this tensor."""
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() called on a tensor that does not require grad: no input of the "
@@ -249,78 +460,23 @@ class Tensor:
                     f"backward() without a gradient needs a scalar output, got shape {self.shape}; "
                     "pass gradient=... of the same shape or reduce with .sum()/.mean()"
                 )
-            seed = np.ones_like(self.data)
-        else:
-            seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
-                              dtype=self.dtype)
-            if seed.shape != self.shape:
-                raise ValueError(f"gradient shape {seed.shape} does not match tensor shape {self.shape}")
-
-        order = self._topological_order()
-        grads = {id(self): seed}
-        handed_out = {id(seed)}  # arrays another tensor may already hold: copy before storing
-        for node in order:
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if node._fn is None or node._retain:  # a leaf, or a tensor that keeps its grad
-                node._accumulate(g, must_copy=id(g) in handed_out or not g.flags.owndata)
-                handed_out.add(id(g))
-                if node._fn is None:
-                    continue
-            ctx = node._ctx
-            if ctx is _FREED:
-                raise RuntimeError(_FREED_MESSAGE)
-            if ctx.saved and _CLOCK[0] != ctx.epoch:  # something changed in place since
-                _check_saved_versions(node, ctx)
-            input_grads = node._fn.backward(ctx, g)
-            if not isinstance(input_grads, tuple):
-                input_grads = (input_grads,)
-            parents = _graph_parents(node) if _REBASED[0] else node._parents
-            for parent, pg in zip(parents, input_grads):
-                if parent is None or pg is None or not parent.requires_grad:
-                    continue
-                if pg.shape != parent.shape:  # internal invariant: backward rules keep shapes
-                    raise RuntimeError(
-                        f"{node._fn.__name__}.backward returned shape {pg.shape} for an input "
-                        f"of shape {parent.shape}"
-                    )
-                key = id(parent)
-                if key in grads:
-                    grads[key] = grads[key] + pg
-                else:
-                    grads[key] = pg
-            if not retain_graph:  # free the graph as we go, as PyTorch does
-                node._ctx = _FREED
-                node._parents = ()
+            return np.ones_like(self.data)
+        seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
+                          dtype=self.dtype)
+        if seed.shape != self.shape:
+            raise ValueError(f"gradient shape {seed.shape} does not match tensor shape {self.shape}")
+        return seed
 
     def _accumulate(self, g: np.ndarray, must_copy: bool = True) -> None:
         if g.dtype != self.data.dtype:
             g, must_copy = g.astype(self.data.dtype), False
-        if self.grad is None:
+        grad = self._grad
+        if grad is None:
             # a fresh array from a backward rule is owned by nobody else: keep it without a copy
-            self.grad = np.array(g, copy=True) if must_copy or g.shape != self.shape else g
+            self._grad = Tensor._wrap(np.array(g, copy=True) if must_copy or g.shape != self.shape
+                                      else g)
         else:
-            self.grad += g
-
-    def _topological_order(self) -> list:
-        """Nodes from this output back to the leaves; each node after all its consumers."""
-        order, visited = [], set()
-        stack = [(self, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited.add(id(node))
-            stack.append((node, True))
-            for parent in _graph_parents(node) if _REBASED[0] else node._parents:
-                if parent is not None and parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-        order.reverse()
-        return order
+            grad.data += g  # in place, as PyTorch accumulates into an existing .grad
 
     # ----------------------------------------------------------------- operators
     def _operand(self, other):
@@ -393,38 +549,7 @@ class Tensor:
     def __ipow__(self, other):
         return self._inplace(np.power, "Pow", other)
 
-    def add_(self, other, alpha=1):
-        """In place: self += alpha * other."""
-        return self._inplace(np.add, "Add", other if alpha == 1 else other * alpha)
-
-    def sub_(self, other, alpha=1):
-        """In place: self -= alpha * other."""
-        return self._inplace(np.subtract, "Sub", other if alpha == 1 else other * alpha)
-
-    def mul_(self, other):
-        return self._inplace(np.multiply, "Mul", other)
-
-    def div_(self, other):
-        return self._inplace(np.divide, "Div", other)
-
-    def zero_(self):
-        """In place: every entry becomes 0."""
-        return self.fill_(0)
-
-    def fill_(self, value):
-        """In place: every entry becomes ``value`` (outside the graph, e.g. under no_grad)."""
-        self._check_inplace(False)
-        self.data.fill(value)
-        self._bump_version()
-        return self
-
-    def copy_(self, src):
-        """In place: copy ``src``'s values into this tensor (outside the graph)."""
-        self._check_inplace(getattr(src, "requires_grad", False))
-        np.copyto(self.data, src.data if isinstance(src, Tensor) else np.asarray(src),
-                  casting="same_kind")
-        self._bump_version()
-        return self
+    # the named in-place methods (add_, mul_, clamp_, fill_, copy_, normal_ ...): inplace.py
 
     def __setitem__(self, index, value):
         """``t[index] = value`` in place (outside the graph, e.g. under no_grad)."""
@@ -469,12 +594,14 @@ class Tensor:
                 ) from None
             self._bump_version()
             return self
-        return self._inplace_in_graph(getattr(_ops(), op_name), other)
+        return self._inplace_in_graph(getattr(_ops(), op_name), self._operand(other))
 
-    def _inplace_in_graph(self, fn, other):
+    def _inplace_in_graph(self, fn, *operands, **kwargs):
         """Differentiable in-place op, as PyTorch rebases history: the earlier graph node moves to
         a stand-in tensor holding a copy of the old values, and this tensor becomes the output of
-        ``fn(old, other)``. Consumers made before still see the old node (`_graph_parents`)."""
+        ``fn(old, *operands, **kwargs)`` (any array-style op whose first input is the tensor
+        changed: binary arithmetic, clamp, fill, copy). Consumers made before still see the old
+        node (`_graph_parents`)."""
         if self.requires_grad and self._fn is None:
             raise RuntimeError(_LEAF_MESSAGE)
         if self._alias is not None:
@@ -486,7 +613,7 @@ class Tensor:
         old._fn, old._ctx, old._parents, old._prev = self._fn, self._ctx, self._parents, self._prev
         if old._ctx not in (None, _FREED) and _shares_saved_memory(old._ctx, self.data):
             old._ctx.stale = True  # its saved output is this data, overwritten below
-        new = fn.apply(old, self._operand(other))
+        new = fn.apply(old, *operands, **kwargs)
         if new.shape != self.shape:
             raise ValueError(f"in-place operation: output with shape {self.shape} doesn't match "
                              f"the broadcast shape {new.shape}")
@@ -836,7 +963,7 @@ def _modified_message(t, node, role) -> str:
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{t.dtype} tensor of shape {t.shape}], which is {role} of "
-        f"{node._fn.__name__}Backward, is at version {t._version} and was changed after the "
+        f"{_node_name(node._fn)}, is at version {t._version} and was changed after the "
         "forward pass saved it. Write the change out of place (x = x + y instead of x += y), "
         "or .clone() the tensor before changing it."
     )
@@ -846,3 +973,130 @@ def _ops():
     from .ops import elementwise
 
     return elementwise
+
+
+# ---------------------------------------------------------------------------- the backward engine
+_HOOKS = [False]  # has any tensor hook been registered? (graph.add_hook; checked once a backward)
+_ANOMALY = [False]  # anomaly detection on? (anomaly.py; checked once a backward)
+_CREATE_GRAPH_MESSAGE = (
+    "create_graph=True (higher-order gradients) is not supported by lucidnet: its backward rules "
+    "compute on NumPy arrays, so a gradient is not itself recorded in a graph. Take a second "
+    "derivative by finite differences of the first (lucidnet.autograd.numerical_grad), or write "
+    "the first derivative out as a forward expression and backpropagate through that."
+)
+
+
+def _run_backward(roots, seeds, retain_graph: bool, capture=None, only=None):
+    """Backpropagate ``seeds`` (arrays, dL/droot) from ``roots`` through the graph.
+
+    Each node is visited once, after all its consumers, so its gradient is complete when it
+    runs. Leaves (and ``retain_grad`` tensors) accumulate into ``.grad``; with ``only`` (ids,
+    ``backward(inputs=)``) just those tensors do. With ``capture`` (ids, ``autograd.grad``)
+    nothing accumulates: the total gradients of those tensors are returned as {id: array}.
+    """
+    grads: dict = {}
+    handed_out = set()  # arrays another tensor may already hold: copy before storing
+    for root, seed in zip(roots, seeds):
+        key = id(root)
+        grads[key] = grads[key] + seed if key in grads else seed
+        handed_out.add(id(seed))
+    order = _topological_order(roots)
+    hooks_on, anomaly = _HOOKS[0], _ANOMALY[0]
+    captured: dict = {}
+    for node in order:
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if hooks_on and node._hooks:
+            g = _run_hooks(node, g, handed_out)
+        fn = node._fn
+        if capture is not None:
+            if id(node) in capture:
+                captured[id(node)] = g
+                handed_out.add(id(g))
+        elif (fn is None or node._retain) if only is None else id(node) in only:
+            node._accumulate(g, must_copy=id(g) in handed_out or not g.flags.owndata)
+            handed_out.add(id(g))
+        if fn is None:  # a leaf
+            continue
+        ctx = node._ctx
+        if ctx is _FREED:
+            raise RuntimeError(_FREED_MESSAGE)
+        if ctx.saved and _CLOCK[0] != ctx.epoch:  # something changed in place since
+            _check_saved_versions(node, ctx)
+        input_grads = fn.backward(ctx, g)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        if anomaly:
+            _check_nan(fn, input_grads)
+        parents = _graph_parents(node) if _REBASED[0] else node._parents
+        for parent, pg in zip(parents, input_grads):
+            if parent is None or pg is None or not parent.requires_grad:
+                continue
+            if pg.shape != parent.shape:  # internal invariant: backward rules keep shapes
+                raise RuntimeError(
+                    f"{_node_name(fn)} returned shape {pg.shape} for an input of shape "
+                    f"{parent.shape}"
+                )
+            key = id(parent)
+            if key in grads:
+                grads[key] = grads[key] + pg
+            else:
+                grads[key] = pg
+        if not retain_graph:  # free the graph as we go, as PyTorch does
+            node._ctx = _FREED
+            node._parents = ()
+    if capture is None:
+        return None
+    return {k: np.array(g, copy=True) if id(g) in handed_out or not g.flags.owndata else g
+            for k, g in captured.items()}
+
+
+def _topological_order(roots) -> list:
+    """Nodes from the roots back to the leaves; each node after all its consumers (iterative)."""
+    order, visited = [], set()
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in _graph_parents(node) if _REBASED[0] else node._parents:
+            if parent is not None and parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def _run_hooks(node, g: np.ndarray, handed_out: set) -> np.ndarray:
+    """Call node's tensor hooks in order; a Tensor a hook returns replaces the gradient."""
+    for hook in tuple(node._hooks.values()):
+        out = hook(Tensor._wrap(g))
+        if out is None:
+            continue
+        if not isinstance(out, Tensor):
+            raise TypeError(f"a tensor hook must return a Tensor or None, got "
+                            f"{type(out).__name__} from {hook!r}")
+        if out.data.shape != g.shape:
+            raise RuntimeError(f"hook {hook!r} has changed the size of value: it returned shape "
+                               f"{out.data.shape} for a gradient of shape {g.shape}")
+        g = out.data
+        handed_out.add(id(g))  # the hook's caller may hold it: never accumulate into it
+    return g
+
+
+def _node_name(fn) -> str:
+    """PyTorch's name of a node: 'MulBackward0' (a custom Function's: 'MyFnBackward')."""
+    return getattr(fn, "_backward_name", None) or f"{fn.__name__}Backward0"
+
+
+def _check_nan(fn, input_grads) -> None:
+    """Anomaly mode: the first backward rule that returns a nan names itself."""
+    for i, pg in enumerate(input_grads):
+        if pg is not None and pg.dtype.kind in "fc" and np.isnan(pg).any():
+            raise RuntimeError(f"Function '{_node_name(fn)}' returned nan values in its {i}th "
+                               "output.")

@@ -216,7 +216,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.fill(0)
+                p.grad.zero_()
 
     def requires_grad_(self, flag: bool = True) -> Module:
         for p in self.parameters():

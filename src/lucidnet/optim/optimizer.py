@@ -234,7 +234,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.fill(0)
+                    p.grad.zero_()
 
     # ------------------------------------------------------------------ state view
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
@@ -277,7 +277,7 @@ class Optimizer:
         """A step is an in-place change, as PyTorch's: a pending backward that saved one of
         these weights raises instead of using the new one."""
         for p in gd.params:
-            if p.grad is not None:
+            if p._grad is not None:
                 p._bump_version()
 
     def _prepare(self, group: dict[str, Any], gd: _GroupData) -> None:
@@ -301,7 +301,8 @@ class Optimizer:
     def _step_group(self, group: dict[str, Any], gd: _GroupData) -> None:
         self._prepare(group, gd)
         params = gd.params
-        grads = [p.grad for p in params]
+        # the gradients' arrays (``.grad`` is a Tensor; the update runs on NumPy arrays)
+        grads = [None if p._grad is None else p._grad.data for p in params]
         for k, (p, g) in enumerate(zip(params, grads)):
             if p.data.size != gd.sizes[k]:
                 raise ValueError(f"{type(self).__name__}: parameter {k} now has "

@@ -122,7 +122,7 @@ def gradient_norms(model: Module) -> dict:
     for name, p in model.named_parameters():
         layer = name.rsplit(".", 1)[0] if "." in name else name
         if p.grad is not None:
-            squares[layer] = squares.get(layer, 0.0) + float(np.vdot(p.grad, p.grad))
+            squares[layer] = squares.get(layer, 0.0) + float(np.vdot(p.grad.data, p.grad.data))
     return {k: math.sqrt(v) for k, v in squares.items()}
 
 

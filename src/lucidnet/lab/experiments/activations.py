@@ -42,7 +42,7 @@ def _sigmoid_and_slope(x: float) -> tuple[float, float]:
     t = tensor([x], dtype=np.float64, requires_grad=True)
     s = nn.functional.sigmoid(t)
     s.sum().backward()
-    return float(s.data[0]), float(t.grad[0])
+    return float(s.data[0]), float(t.grad.data[0])
 
 
 def _layer_grad_norms(model, X, y) -> np.ndarray:
@@ -156,7 +156,7 @@ def _zero_grad_units(model, X, y, linear_index: int) -> float:
     gradient on the whole data set (they cannot change any more)."""
     model.zero_grad()
     _mse(model(Tensor(X)), y).backward()
-    g = model[linear_index].weight.grad
+    g = model[linear_index].weight.grad.data
     return float(np.mean(np.all(g == 0, axis=1)))
 
 

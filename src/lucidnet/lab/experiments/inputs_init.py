@@ -27,7 +27,7 @@ def _table_gradient(x: float) -> float:
     b = tensor([0.0], dtype=np.float64, requires_grad=True)
     y = nn.functional.linear(tensor([[x]], dtype=np.float64), w, b)
     nn.functional.mse_loss(y, np.array([[0.1]])).backward()
-    return float(w.grad[0, 0])
+    return float(w.grad.data[0, 0])
 
 
 def _house_prices(rng, n: int):
@@ -42,7 +42,7 @@ def _house_prices(rng, n: int):
 def _first_layer_grad(model, X, y) -> float:
     model.zero_grad()
     _mse(model(Tensor(X)), y).backward()
-    return float(np.linalg.norm(model[0].weight.grad))
+    return float(np.linalg.norm(model[0].weight.grad.data))
 
 
 @claim(5, "Large raw inputs give large gradients; normalized inputs train faster",

@@ -22,7 +22,7 @@ def _delta(z: float, y: float, loss: str) -> tuple[float, float]:
     zt = tensor([[z]], dtype=np.float64, requires_grad=True)
     a = nn.functional.sigmoid(zt)
     _LOSSES[loss](a, np.array([[y]])).backward()
-    return float(a.data[0, 0]), float(zt.grad[0, 0])
+    return float(a.data[0, 0]), float(zt.grad.data[0, 0])
 
 
 def _train_neuron(loss: str, w: float, b: float, lr: float, epochs: int) -> np.ndarray:

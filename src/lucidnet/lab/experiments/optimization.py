@@ -360,7 +360,7 @@ def _loss_and_grad(model, X, y) -> tuple[float, list[np.ndarray]]:
     model.zero_grad()
     loss = _ce(model(Tensor(X)), y)
     loss.backward()
-    return float(loss.item()), [p.grad.copy() for p in model.parameters()]
+    return float(loss.item()), [p.grad.data.copy() for p in model.parameters()]
 
 
 def _loss_after_step(model, X, y, grads, eta: float) -> float:
@@ -467,7 +467,7 @@ def _flat_grad(model, X, y) -> np.ndarray:
     """Backpropagate the loss on (X, y); leaves the grads in place, returns them flattened."""
     model.zero_grad()
     _bce(model(Tensor(X)), y).backward()
-    return np.concatenate([p.grad.ravel() for p in model.parameters()]).astype(np.float64)
+    return np.concatenate([p.grad.data.ravel() for p in model.parameters()]).astype(np.float64)
 
 
 @claim(11, "Batch vs stochastic vs mini-batch gradient descent",

@@ -1,0 +1,74 @@
+"""Anomaly detection: name the backward rule that produced the first nan (issue 9, item 5).
+
+    with lucidnet.autograd.detect_anomaly():
+        loss.backward()   # RuntimeError: Function 'SqrtBackward0' returned nan values in its 0th output.
+
+As PyTorch's ``torch.autograd.detect_anomaly`` / ``set_detect_anomaly``: while it is on, every
+gradient a backward rule returns is checked with ``isnan`` and the first rule that returns a nan
+raises, naming itself and the position of the gradient (the input it belongs to). Off (the
+default) the engine pays one flag check per backward call, nothing per node.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .tensor import _ANOMALY
+
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled"]
+
+
+def is_anomaly_enabled() -> bool:
+    return _ANOMALY[0]
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return _ANOMALY[0]
+
+
+class detect_anomaly:
+    """Context manager (and decorator) that turns anomaly detection on inside its block.
+
+    ``check_nan=False`` keeps it off (PyTorch then only records forward stack traces, which
+    lucidnet does not keep)."""
+
+    def __init__(self, check_nan: bool = True):
+        self.check_nan = bool(check_nan)
+
+    def __enter__(self):
+        self._previous = _ANOMALY[0]
+        _ANOMALY[0] = self.check_nan
+        return None
+
+    def __exit__(self, *exc) -> bool:
+        _ANOMALY[0] = self._previous
+        return False
+
+    def __call__(self, func):
+        check_nan = self.check_nan
+
+        @functools.wraps(func)
+        def decorated(*args, **kwargs):
+            with detect_anomaly(check_nan):
+                return func(*args, **kwargs)
+
+        return decorated
+
+
+class set_detect_anomaly:
+    """``set_detect_anomaly(mode)`` switches anomaly detection on or off at once; as a context
+    manager it restores the previous setting on exit."""
+
+    def __init__(self, mode: bool, check_nan: bool = True):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_detect_anomaly(mode) expects a bool, got {mode!r}")
+        self._previous = _ANOMALY[0]
+        _ANOMALY[0] = mode and bool(check_nan)
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc) -> bool:
+        _ANOMALY[0] = self._previous
+        return False

@@ -1,0 +1,236 @@
+"""The graph as PyTorch shows it, and the functional face of the engine (issue 9, item 5).
+
+* ``tensor.grad_fn``: a `Node` per recorded op, ``name()`` ('MulBackward0') and
+  ``next_functions`` (one ``(node, 0)`` pair per input: ``None`` for an input that needs no
+  gradient, `AccumulateGrad` for a leaf that does). Nodes are made on first access and cached
+  on the tensor, so making a tensor (the hot path) costs nothing for them.
+* ``tensor.register_hook(fn)`` -> `RemovableHandle`.
+* ``grad(outputs, inputs, grad_outputs)`` and ``backward(tensors, grad_tensors)``.
+
+The engine itself (one loop over the reverse topological order) is ``tensor._run_backward``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .registry import register
+from .tensor import (
+    _CREATE_GRAPH_MESSAGE,
+    _FREED,
+    _HOOKS,
+    _REBASED,
+    Tensor,
+    _graph_parents,
+    _node_name,
+    _run_backward,
+    inference_mode,
+    is_inference_mode_enabled,
+    set_grad_enabled,
+)
+
+__all__ = ["Node", "AccumulateGrad", "RemovableHandle", "grad", "backward"]
+
+
+class Node:
+    """A recorded op in the graph (``tensor.grad_fn``), as PyTorch's ``torch.autograd.graph.Node``."""
+
+    __slots__ = ("_fn", "_ctx", "_parents", "metadata", "__weakref__")
+
+    def __init__(self, fn, ctx, parents):
+        self._fn, self._ctx, self._parents = fn, ctx, parents
+        self.metadata: dict = {}
+
+    def name(self) -> str:
+        return _node_name(self._fn)
+
+    @property
+    def next_functions(self) -> tuple:
+        pairs = []
+        for p in self._parents:
+            if p is None or not p.requires_grad:
+                pairs.append((None, 0))
+            elif p._fn is None:
+                pairs.append((accumulate_grad_of(p), 0))
+            else:
+                pairs.append((node_of(p), 0))
+        return tuple(pairs)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The node that stores a leaf's gradient into ``.grad`` (``variable`` is the leaf)."""
+
+    __slots__ = ("variable", "metadata", "__weakref__")
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+        self.metadata: dict = {}
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def node_of(t: Tensor) -> Node:
+    """``t.grad_fn`` for a non-leaf: the same object on every access while ``t`` keeps its node
+    (an in-place op inside the graph gives ``t`` a new node, as in PyTorch)."""
+    node = t.__dict__.get("_node")
+    if node is None or (node._ctx is not t._ctx and t._ctx is not _FREED):
+        fn = t._fn
+        parents = _graph_parents(t) if _REBASED[0] and t._ctx is not _FREED else t._parents
+        custom = getattr(fn, "_packed_output_of", None)
+        if custom is not None:  # one output of a multi-output custom Function: show the Function
+            return node_of(parents[0])
+        node = Node(fn, t._ctx, parents)
+        t.__dict__["_node"] = node
+    return node
+
+
+def accumulate_grad_of(leaf: Tensor) -> AccumulateGrad:
+    node = leaf.__dict__.get("_accumulate_node")
+    if node is None:
+        node = leaf.__dict__["_accumulate_node"] = AccumulateGrad(leaf)
+    return node
+
+
+# ---------------------------------------------------------------------------- hooks
+_handle_ids = itertools.count()
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns; ``remove()`` unregisters the hook (twice is harmless).
+    Also a context manager that removes the hook on exit."""
+
+    __slots__ = ("_tensor", "id")
+
+    def __init__(self, tensor: Tensor, handle_id: int):
+        self._tensor, self.id = tensor, handle_id
+
+    def remove(self) -> None:
+        hooks = self._tensor._hooks
+        if hooks:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+def add_hook(t: Tensor, hook) -> RemovableHandle:
+    if not callable(hook):
+        raise TypeError(f"register_hook expects a callable hook(grad), got {type(hook).__name__}")
+    if t._hooks is None:
+        t._hooks = {}
+    handle = RemovableHandle(t, next(_handle_ids))
+    t._hooks[handle.id] = hook
+    _HOOKS[0] = True  # from now on the engine looks for hooks (one check per backward)
+    return handle
+
+
+# ---------------------------------------------------------------------------- functional API
+def _as_tuple(x, what: str) -> tuple:
+    if isinstance(x, Tensor):
+        return (x,)
+    if isinstance(x, (list, tuple)):
+        return tuple(x)
+    raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got {type(x).__name__}")
+
+
+def _seeds(outputs: tuple, grad_outputs, fn: str) -> tuple:
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    else:
+        grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{fn}: got {len(grad_outputs)} gradients for {len(outputs)} "
+                           "tensors; pass one per tensor (None for a scalar)")
+    seeds = []
+    for k, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{fn}: element {k} is a {type(out).__name__}, not a Tensor")
+        if not out.requires_grad:
+            raise RuntimeError(f"element {k} of tensors does not require grad and does not have "
+                               "a grad_fn")
+        if g is None and out.data.size != 1:
+            raise RuntimeError(f"grad can be implicitly created only for scalar outputs: element "
+                               f"{k} has shape {tuple(out.shape)}; pass its gradient")
+        seeds.append(out._seed(g))
+    return tuple(seeds)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None, *,
+         materialize_grads: bool = False) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs``, as PyTorch's
+    ``torch.autograd.grad``: sum_k d(outputs[k] . grad_outputs[k]) / d(inputs[i]), one Tensor
+    per input, without touching any ``.grad``.
+
+    An input the outputs do not depend on raises unless ``allow_unused=True`` (then its entry
+    is None, or zeros with ``materialize_grads=True``). The graph is freed unless
+    ``retain_graph=True``. ``create_graph=True`` raises NotImplementedError (backward rules
+    compute on NumPy arrays, so gradients are not themselves differentiable).
+    """
+    if create_graph:
+        raise NotImplementedError(_CREATE_GRAPH_MESSAGE)
+    outputs = _as_tuple(outputs, "grad(outputs=...)")
+    inputs = _as_tuple(inputs, "grad(inputs=...)")
+    if not inputs:
+        raise RuntimeError("grad requires at least one input tensor")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for k, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{k}] is a {type(t).__name__}, not a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (inputs[{k}]) does not "
+                               "require grad")
+    seeds = _seeds(outputs, grad_outputs, "grad")
+    found = _run_backward(outputs, seeds, bool(retain_graph),
+                             capture={id(t) for t in inputs})
+    result = []
+    for k, t in enumerate(inputs):
+        g = found.get(id(t))
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"One of the differentiated Tensors (inputs[{k}]) appears to "
+                                   "not have been used in the graph. Set allow_unused=True if "
+                                   "this is the desired behavior.")
+            result.append(Tensor._wrap(np.zeros_like(t.data)) if materialize_grads else None)
+            continue
+        if g.dtype != t.data.dtype:
+            g = g.astype(t.data.dtype)
+        result.append(Tensor._wrap(g))
+    return tuple(result)
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs=None) -> None:
+    """Accumulate into ``.grad`` the gradient of sum_k tensors[k] . grad_tensors[k], as
+    ``torch.autograd.backward`` (one pass over the graph for all of them)."""
+    if create_graph:
+        raise NotImplementedError(_CREATE_GRAPH_MESSAGE)
+    tensors = _as_tuple(tensors, "backward(tensors=...)")
+    seeds = _seeds(tensors, grad_tensors, "backward")
+    only = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs, "backward(inputs=...)")
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty")
+        only = {id(t) for t in inputs}
+    _run_backward(tensors, seeds, bool(retain_graph), only=only)
+
+
+# grad-mode switches PyTorch has at the top level (no_grad / enable_grad are exported by name)
+register("set_grad_enabled", value=set_grad_enabled)
+register("inference_mode", value=inference_mode)
+register("is_inference_mode_enabled", value=is_inference_mode_enabled)
