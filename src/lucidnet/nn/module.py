@@ -200,7 +200,7 @@ class Module:
             yield b
 
     def num_parameters(self) -> int:
-        return sum(p.size for p in self.parameters())
+        return sum(p.numel() for p in self.parameters())
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:

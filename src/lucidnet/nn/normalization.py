@@ -76,7 +76,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
     """Functional batch norm of x (N, C, *S); updates running_mean / running_var in place when
     training (as ``torch.nn.functional.batch_norm``)."""
     x = _as_float_tensor(x, _state_of(weight, running_mean), "batch_norm")
-    if training and x.size // max(x.shape[1], 1) <= 1:
+    if training and x.numel() // max(x.shape[1], 1) <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"{x.shape}")
     return N.BatchNorm.apply(x, weight, bias, running_mean=running_mean, running_var=running_var,

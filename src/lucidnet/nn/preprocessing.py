@@ -52,7 +52,7 @@ class Standardize(Module):
         if not isinstance(x, Tensor):
             x = Tensor(np.asarray(x, dtype=self.mean.dtype))
         n = x.shape[0] if x.ndim else 0
-        if x.ndim < 2 or x.size != n * self.num_features:
+        if x.ndim < 2 or x.numel() != n * self.num_features:
             raise ValueError(f"Standardize expects (N, ...) inputs with {self.num_features} values "
                              f"per sample, got shape {x.shape}")
         flat = x.reshape(n, self.num_features)

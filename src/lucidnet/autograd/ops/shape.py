@@ -1,14 +1,23 @@
-"""Shape ops: reshape, transpose, indexing, concatenate, stack (SPEC A1)."""
+"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand, repeat, flip,
+flatten/unflatten, split/chunk/narrow/unbind, cat/stack, indexing (SPEC A1), registered in
+PyTorch's spelling. Most are composites of Reshape, Transpose and GetItem; Expand, Repeat and
+Flip are their own differentiable ops (forward and backward side by side)."""
 
 from __future__ import annotations
 
+import functools
+import math
+import numbers
+
 import numpy as np
 
-from ..function import Function
+from ..function import Function, unbroadcast
+from ..registry import register
+from ..tensor import Tensor
+from .reduce import one_dim
 
-__all__ = ["Reshape", "Transpose", "GetItem", "Concatenate", "Stack"]
-
-
+__all__ = ["Reshape", "Transpose", "GetItem", "Concatenate", "Stack", "Expand", "Repeat", "Flip",
+           "torch_index"]
 class Reshape(Function):
     returns_view = True
 
@@ -46,20 +55,24 @@ def _is_basic(index) -> bool:
 
 
 class GetItem(Function):
-    """z = a[index];  the gradient is scattered back (repeated fancy indices accumulate)."""
+    """z = a[index] (then ``[then]``, see `torch_index`);  the gradient is scattered back, and
+    repeated array indices accumulate (np.add.at)."""
 
     returns_view = True  # basic indexing gives a view (apply checks that memory is shared)
 
     @staticmethod
-    def forward(ctx, a, index=None):
-        ctx.args = (a.shape, a.dtype, index)
-        return np.asarray(a[index])
+    def forward(ctx, a, index=None, then=None):
+        ctx.args = (a.shape, index, then)
+        out = a[index]
+        return np.asarray(out if then is None else out[then])
 
     @staticmethod
     def backward(ctx, g):
-        shape, dtype, index = ctx.args
+        shape, index, then = ctx.args
         out = np.zeros(shape, dtype=g.dtype)
-        if _is_basic(index):
+        if then is not None:
+            np.add.at(out[index], then, g)  # out[index] is a view: ints and slices only
+        elif _is_basic(index):
             out[index] = g
         else:
             np.add.at(out, index, g)
@@ -89,3 +102,560 @@ class Stack(Function):
     def backward(ctx, g):
         n = g.shape[ctx.axis]
         return tuple(np.take(g, i, axis=ctx.axis) for i in range(n))
+
+
+class Expand(Function):
+    """z = a broadcast to ``shape`` (a read-only view, as PyTorch's expand shares memory);
+    dz/da = g summed over the broadcast dims."""
+
+    returns_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape=None):
+        ctx.in_shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return unbroadcast(g, ctx.in_shape)
+
+
+class Repeat(Function):
+    """z = a tiled ``reps`` times along each dim (PyTorch's ``repeat``, NumPy's ``tile``);
+    dz/da = g cut into its tiles, summed."""
+
+    @staticmethod
+    def forward(ctx, a, reps=()):
+        shape = (1,) * (len(reps) - a.ndim) + a.shape
+        ctx.shapes = (a.shape, shape, reps)
+        return np.tile(a.reshape(shape), reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        in_shape, shape, reps = ctx.shapes
+        split = [n for pair in zip(reps, shape) for n in pair]  # (r0, s0, r1, s1, ...)
+        return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(in_shape)
+
+
+class Flip(Function):
+    """z = a reversed along ``dims``;  dz/da = g reversed along them."""
+
+    @staticmethod
+    def forward(ctx, a, dims=()):
+        ctx.dims = dims
+        return np.flip(a, dims).copy() if dims else a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.flip(g, ctx.dims) if ctx.dims else g
+
+
+# ====================================================================== the PyTorch surface
+def _tensor(x) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    from ..tensor import tensor
+
+    return tensor(x)
+
+
+def _sizes(args) -> tuple:
+    """``f(2, 3)`` or ``f((2, 3))`` -> (2, 3), each an int."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    for n in args:
+        if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)):
+            raise TypeError(f"sizes must be integers, got {n!r} in {tuple(args)}")
+    return tuple(int(n) for n in args)
+
+
+def _infer(shape: tuple, numel: int) -> tuple:
+    """``shape`` with its one -1 filled in so the sizes multiply to ``numel``, as PyTorch."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if any(n < -1 for n in shape):
+        raise RuntimeError(f"invalid shape dimension {min(shape)} in {list(shape)}")
+    known = math.prod(n for n in shape if n != -1)
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return tuple(numel // known if n == -1 else n for n in shape)
+    if known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+@register("size")
+def size(self, dim=None):
+    """The shape as a tuple, or ``size(dim)``: the size of one dim (negative counts from the
+    end), as PyTorch. (NumPy's ``.size`` is `numel()` here.)"""
+    if dim is None:
+        return self.data.shape
+    return self.data.shape[one_dim(dim, self.ndim)] if self.ndim else _no_dims(dim)
+
+
+def _no_dims(dim):
+    raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
+@register("dim")
+def dim(self) -> int:
+    """The number of dims (``ndim``)."""
+    return self.data.ndim
+
+
+register("ndimension")(dim)
+
+
+@register("numel", function=True)
+def numel(self) -> int:
+    """The number of entries (NumPy's ``size``)."""
+    return _tensor(self).data.size
+
+
+register("nelement")(numel)
+
+
+@register("item")
+def item(self):
+    """The value of a one-entry tensor as a Python number."""
+    if self.data.size != 1:
+        raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to "
+                           "Scalar; index one entry first (t[0].item()) or use t.tolist()")
+    return self.data.item()
+
+
+@register("__index__")
+def __index__(self) -> int:
+    """A one-entry integer tensor used as an index (``[1, 2, 3][t]``)."""
+    if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        raise TypeError("only integer tensors of a single element can be converted to an index")
+    return int(self.data.reshape(-1)[0])
+
+
+@register("__len__")
+def __len__(self) -> int:
+    if self.data.ndim == 0:
+        raise TypeError("len() of a 0-d tensor")
+    return self.data.shape[0]
+
+
+@register("__iter__")
+def __iter__(self):
+    """Iterate over dim 0: each item a tensor in the graph (``t[0], t[1], ...``)."""
+    if self.data.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(unbind(self, 0))
+
+
+@register("reshape", function=True)
+def reshape(self, *shape):
+    """The same entries in ``shape`` (one size may be -1: inferred), as a view when possible."""
+    self = _tensor(self)
+    return Reshape.apply(self, shape=_infer(_sizes(shape), self.data.size))
+
+
+@register("view")
+def view(self, *shape):
+    """``reshape``: lucidnet's arrays are NumPy's, so a view is taken when the memory allows
+    and a copy otherwise (PyTorch would raise for a non-contiguous input)."""
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral, np.integer)):
+        raise TypeError(f"view(dtype) is not supported: reinterpreting memory as another dtype; "
+                        f"use .to({shape[0]}) to convert the values (got {shape[0]!r})")
+    return reshape(self, *shape)
+
+
+@register("view_as")
+def view_as(self, other):
+    """``view(other.shape)``."""
+    return reshape(self, tuple(other.shape))
+
+
+@register("reshape_as")
+def reshape_as(self, other):
+    """``reshape(other.shape)``."""
+    return reshape(self, tuple(other.shape))
+
+
+class PermutationError(RuntimeError, ValueError):
+    """permute() given something that is not a permutation of the dims: PyTorch's
+    RuntimeError (also a ValueError, as lucidnet raised before)."""
+
+
+def _perm(dims, ndim) -> tuple:
+    perm = tuple(one_dim(d, ndim) for d in dims)
+    if len(perm) != ndim or len(set(perm)) != len(perm):
+        raise PermutationError(f"permute() needs a permutation of the {ndim} dims (0..{ndim - 1}, "
+                               f"or negative; no duplicates), got {tuple(dims)}")
+    return perm
+
+
+@register("permute", function=True)
+def permute(self, *dims):
+    """Reorder the dims: output dim i is input dim ``dims[i]`` (negative dims allowed)."""
+    self = _tensor(self)
+    return Transpose.apply(self, axes=_perm(_sizes(dims), self.ndim)) if self.ndim else self
+
+
+@register("transpose", function=True)
+def transpose(self, *dims):
+    """``transpose(dim0, dim1)`` swaps two dims, as PyTorch. (A full permutation
+    ``transpose(0, 2, 1)`` / ``transpose((0, 2, 1))`` or ``transpose()`` to reverse, as NumPy,
+    is accepted too.)"""
+    self = _tensor(self)
+    if len(dims) == 2 and not isinstance(dims[0], (tuple, list)):
+        a, b = one_dim(dims[0], self.ndim), one_dim(dims[1], self.ndim)
+        if self.ndim < 2 or a == b:
+            return self if self.ndim < 2 else Transpose.apply(self, axes=tuple(range(self.ndim)))
+        perm = list(range(self.ndim))
+        perm[a], perm[b] = perm[b], perm[a]
+        return Transpose.apply(self, axes=tuple(perm))
+    if not dims:
+        return Transpose.apply(self, axes=None)
+    return permute(self, *dims)
+
+
+register("swapaxes", function=True)(transpose)
+register("swapdims", function=True)(transpose)
+
+
+@register("t", function=True)
+def t(self):
+    """The transpose of a matrix (a 0-d or 1-D tensor is returned as it is)."""
+    self = _tensor(self)
+    if self.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{self.ndim}D; use transpose(dim0, dim1) or .mT")
+    return transpose(self, 0, 1) if self.ndim == 2 else self
+
+
+@register("T")
+@property
+def T(self):
+    """All dims reversed (the matrix transpose of a 2-D tensor)."""
+    return Transpose.apply(self, axes=None) if self.ndim > 1 else self
+
+
+@register("mT")
+@property
+def mT(self):
+    """The last two dims swapped: a batch of matrices transposed."""
+    if self.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                           f"Got {self.ndim}-D tensor.")
+    return transpose(self, -2, -1)
+
+
+@register("squeeze", function=True)
+def squeeze(self, dim=None):
+    """Drop dims of size 1: all of them, or those of ``dim`` (an int or a tuple); naming a
+    dim whose size is not 1 leaves it, as PyTorch."""
+    self = _tensor(self)
+    if dim is None:
+        drop = {i for i, n in enumerate(self.shape) if n == 1}
+    else:
+        ds = dim if isinstance(dim, (tuple, list)) else (dim,)
+        drop = {d for d in (one_dim(x, self.ndim) for x in ds) if self.ndim and self.shape[d] == 1}
+    if not drop:
+        return self
+    return Reshape.apply(self, shape=tuple(n for i, n in enumerate(self.shape) if i not in drop))
+
+
+@register("unsqueeze", function=True)
+def unsqueeze(self, dim):
+    """A new dim of size 1 at ``dim`` (in [-ndim-1, ndim])."""
+    self = _tensor(self)
+    d = one_dim(dim, self.ndim + 1)
+    return Reshape.apply(self, shape=self.shape[:d] + (1,) + self.shape[d:])
+
+
+@register("expand")
+def expand(self, *sizes):
+    """A view of this tensor broadcast to ``sizes`` (-1 keeps a dim; new dims go in front);
+    its gradient sums over the broadcast dims."""
+    sizes = _sizes(sizes)
+    if len(sizes) < self.ndim:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({self.ndim})")
+    lead = len(sizes) - self.ndim
+    shape = []
+    for i, n in enumerate(sizes):
+        if i < lead:
+            if n < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({n}) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
+            shape.append(n)
+            continue
+        have = self.shape[i - lead]
+        if n == -1:
+            n = have
+        elif have != 1 and n != have:
+            raise RuntimeError(f"The expanded size of the tensor ({n}) must match the existing "
+                               f"size ({have}) at non-singleton dimension {i}.  Target sizes: "
+                               f"{list(sizes)}.  Tensor sizes: {list(self.shape)}")
+        shape.append(n)
+    shape = tuple(shape)
+    return self if shape == self.shape else Expand.apply(self, shape=shape)
+
+
+@register("expand_as")
+def expand_as(self, other):
+    """``expand(other.shape)``."""
+    return expand(self, tuple(other.shape))
+
+
+@register("broadcast_to", function=True)
+def broadcast_to(self, size):
+    """``expand(size)``."""
+    return expand(_tensor(self), tuple(size))
+
+
+@register("repeat")
+def repeat(self, *sizes):
+    """Tile the tensor ``sizes[i]`` times along dim i (more sizes than dims add leading dims)."""
+    reps = _sizes(sizes)
+    if len(reps) < self.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           f"of dimensions of tensor ({len(reps)} < {self.ndim})")
+    return Repeat.apply(self, reps=reps)
+
+
+@register("flip", function=True)
+def flip(self, *dims):
+    """Reverse the order of the entries along ``dims``."""
+    self = _tensor(self)
+    ds = tuple(one_dim(d, self.ndim) for d in _sizes(dims))
+    if len(set(ds)) != len(ds):
+        raise RuntimeError(f"flip: dims has duplicates, got {ds}")
+    return Flip.apply(self, dims=ds if self.ndim else ())
+
+
+@register("flatten", function=True)
+def flatten(self, start_dim: int = 0, end_dim: int = -1):
+    """Merge dims start_dim..end_dim into one (a 0-d tensor becomes 1-D)."""
+    self = _tensor(self)
+    start, end = one_dim(start_dim, self.ndim), one_dim(end_dim, self.ndim)
+    if self.ndim == 0:
+        return Reshape.apply(self, shape=(1,))
+    if start > end:
+        raise RuntimeError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come "
+                           f"after end_dim ({end_dim})")
+    if start == end:
+        return self
+    shape = self.shape[:start] + (math.prod(self.shape[start:end + 1]),) + self.shape[end + 1:]
+    return Reshape.apply(self, shape=shape)
+
+
+@register("unflatten", function=True)
+def unflatten(self, dim, sizes):
+    """Split dim ``dim`` into ``sizes`` (one may be -1), the inverse of `flatten`."""
+    self = _tensor(self)
+    if self.ndim == 0:
+        raise IndexError(f"unflatten: dimension specified as {dim} but tensor has no dimensions")
+    d = one_dim(dim, self.ndim)
+    sizes = _sizes(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        inner = _infer(sizes, self.shape[d])
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
+                           f"of dim {dim} ({self.shape[d]}) in the input tensor") from None
+    return Reshape.apply(self, shape=self.shape[:d] + inner + self.shape[d + 1:])
+
+
+def _along(self, d, start, stop):
+    index = (slice(None),) * d + (slice(start, stop),)
+    return GetItem.apply(self, index=index)
+
+
+@register("narrow", function=True)
+def narrow(self, dim, start, length):
+    """Entries start..start+length-1 along ``dim`` (start may be negative): a view."""
+    self = _tensor(self)
+    d = one_dim(dim, self.ndim)
+    n = self.shape[d]
+    start = int(start)
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    start %= n if n else 1
+    if length < 0 or start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return _along(self, d, start, start + length)
+
+
+@register("split", function=True)
+def split(self, split_size_or_sections, dim=0):
+    """Pieces along ``dim``: of ``split_size`` entries each (the last may be smaller), or of the
+    listed sizes (which must add up to the dim's size)."""
+    self = _tensor(self)
+    d = one_dim(dim, self.ndim)
+    n = self.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = _sizes(split_size_or_sections)
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                               f"tensor's size at dimension {d}), but got split_sizes={list(sizes)}")
+    else:
+        size = int(split_size_or_sections)
+        if size < 0 or (size == 0 and n != 0):
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}" if size == 0 else
+                               f"split expects split_size be non-negative, but got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+        if n == 0:
+            sizes = [0]
+    cuts = np.cumsum([0, *sizes]).tolist()
+    return tuple(_along(self, d, a, b) for a, b in zip(cuts[:-1], cuts[1:]))
+
+
+@register("chunk", function=True)
+def chunk(self, chunks, dim=0):
+    """At most ``chunks`` pieces along ``dim``, each ceil(size / chunks) entries (the last may
+    be smaller, and fewer pieces come back when the sizes run out), as PyTorch."""
+    self = _tensor(self)
+    if isinstance(chunks, bool) or not isinstance(chunks, (numbers.Integral, np.integer)) or chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = self.shape[one_dim(dim, self.ndim)]
+    return split(self, -(-n // chunks) if n else 0, dim)
+
+
+@register("unbind", function=True)
+def unbind(self, dim=0):
+    """The slices along ``dim``, that dim removed: ``(t[0], t[1], ...)`` for dim 0."""
+    self = _tensor(self)
+    if self.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = one_dim(dim, self.ndim)
+    return tuple(GetItem.apply(self, index=(slice(None),) * d + (i,)) for i in range(self.shape[d]))
+
+
+def _tensors(tensors, name):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}() expects a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{name}(): expected a non-empty list of Tensors")
+    from ..operators import _cast, _promote_types
+
+    ts = [_tensor(t) for t in tensors]
+    dt = functools.reduce(_promote_types, [t.data.dtype for t in ts])  # 0-d ones count fully
+    return [_cast(t, dt) for t in ts]
+
+
+@register("cat", method=False, function=True)
+def cat(tensors, dim=0, *, axis=None):
+    """Join tensors along an existing dim (their dtypes promoted); the other dims must match.
+    A 1-D empty tensor is skipped, as PyTorch."""
+    dim = dim if axis is None else axis
+    ts = _tensors(tensors, "cat")
+    if any(t.ndim == 0 for t in ts):
+        raise RuntimeError("zero-dimensional tensor cannot be concatenated; unsqueeze it first")
+    kept = [t for t in ts if t.shape != (0,)] or ts[:1]
+    first = kept[0]
+    d = one_dim(dim, first.ndim)
+    for i, t in enumerate(kept):
+        if t.ndim != first.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {first.ndim} "
+                               f"and {t.ndim}")
+        for k in range(first.ndim):
+            if k != d and t.shape[k] != first.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {first.shape[k]} but got size {t.shape[k]} "
+                                   f"for tensor number {i} in the list.")
+    return Concatenate.apply(*kept, axis=d)
+
+
+register("concat", method=False, function=True)(cat)
+register("concatenate", method=False, function=True)(cat)
+
+
+@register("stack", method=False, function=True)
+def stack(tensors, dim=0, *, axis=None):
+    """Join same-shaped tensors along a new dim ``dim`` (in [-ndim-1, ndim])."""
+    dim = dim if axis is None else axis
+    ts = _tensors(tensors, "stack")
+    for i, t in enumerate(ts):
+        if t.shape != ts[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(ts[0].shape)} at entry 0 and {list(t.shape)} at entry {i}")
+    return Stack.apply(*ts, axis=one_dim(dim, ts[0].ndim + 1))
+
+
+@register("hstack", method=False, function=True)
+def hstack(tensors):
+    """Join along dim 1 (dim 0 for 1-D tensors)."""
+    ts = [_tensor(t) for t in tensors]
+    ts = [t.reshape(1) if t.ndim == 0 else t for t in ts]
+    return cat(ts, 0 if ts and ts[0].ndim == 1 else 1)
+
+
+@register("vstack", method=False, function=True)
+def vstack(tensors):
+    """Join along dim 0, 1-D tensors taken as rows."""
+    ts = [_tensor(t) for t in tensors]
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in ts], 0)
+
+
+# ---------------------------------------------------------------------- indexing
+def _index_part(p):
+    """One entry of an index in NumPy's terms, with PyTorch's rules: a 0-d integer tensor is an
+    int, a bool/integer tensor an array index, a float tensor refused, a negative step refused."""
+    if isinstance(p, Tensor):
+        p = p.data
+    if isinstance(p, np.ndarray):
+        if p.dtype.kind not in "biu":
+            raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, "
+                             f"got {p.dtype}")
+        return int(p) if p.ndim == 0 and p.dtype.kind in "iu" else p
+    if isinstance(p, slice) and p.step is not None and p.step <= 0:
+        raise ValueError("step must be greater than zero (PyTorch has no negative-step slices; "
+                         "use .flip(dim))")
+    if isinstance(p, list) and any(isinstance(x, Tensor) for x in p):
+        return np.asarray([x.data if isinstance(x, Tensor) else x for x in p])
+    return p
+
+
+def _is_int(p) -> bool:
+    return isinstance(p, (numbers.Integral, np.integer)) and not isinstance(p, (bool, np.bool_))
+
+
+def _is_array(p) -> bool:
+    return isinstance(p, (np.ndarray, list)) or isinstance(p, (bool, np.bool_))
+
+
+def torch_index(index):
+    """``(first, then)``: ``a[index]`` as PyTorch computes it is ``a[first][then]`` in NumPy
+    (``then`` None when one step is enough).
+
+    The two differ when integers and array indices mix: NumPy broadcasts the integers with the
+    arrays (``x[0, :, [0, 1]]`` of a (3, 4, 5) tensor is (2, 4)), PyTorch applies the integers
+    first, as basic indexing, and then the arrays ((4, 2)). So the integers go in ``first``
+    (every other dim a full slice) and the rest in ``then``.
+    """
+    parts = tuple(_index_part(p) for p in index) if isinstance(index, tuple) else (_index_part(index),)
+    if not (any(_is_int(p) for p in parts) and any(_is_array(p) for p in parts)):
+        return (parts if isinstance(index, tuple) else parts[0]), None
+    first, then = [], []
+    for p in parts:
+        if _is_int(p):
+            first.append(p)
+        elif p is None:
+            first.append(None)
+            then.append(slice(None))
+        elif p is Ellipsis:
+            first.append(Ellipsis)
+            then.append(Ellipsis)
+        else:
+            width = np.ndim(p) if _is_array(p) and np.asarray(p).dtype == np.bool_ else 1
+            first.extend([slice(None)] * width)
+            then.append(p)
+    return tuple(first), tuple(then)
+
+
+@register("__getitem__")
+def __getitem__(self, index):
+    """``t[index]`` as PyTorch: ints, slices, None, Ellipsis, bool masks, integer tensors and
+    lists; the gradient is scattered back (repeated indices accumulate)."""
+    first, then = torch_index(index)
+    return GetItem.apply(self, index=first, then=then)
