@@ -434,16 +434,18 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                              f"{self._prefetch_factor}")
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
         self._shutdown = False
+        self._owner_pid = os.getpid()   # a forked child holds a copy of this object: hands off
         self._workers = []
-        self._index_queues = []
+        self._index_pipes = []      # main -> worker tasks: one pipe each, written synchronously
         self._worker_result_queue = ctx.Queue()
         self._workers_done_event = ctx.Event()
         self._workers_status = [True] * self._num_workers
         for i in range(self._num_workers):
-            index_queue = ctx.Queue()
-            index_queue.cancel_join_thread()    # never block exit on tasks a worker did not take
+            # a Pipe, not a Queue: a Queue's feeder thread may already be finalized when this
+            # iterator is collected as cyclic garbage, and the stop signal would never leave
+            index_reader, index_writer = ctx.Pipe(duplex=False)
             w = ctx.Process(target=_worker._worker_loop,
-                            args=(self._iterable, self._dataset, index_queue,
+                            args=(self._iterable, self._dataset, index_reader,
                                   self._worker_result_queue, self._workers_done_event,
                                   self._auto_collation, self._collate_fn, self._drop_last,
                                   self._base_seed, loader.worker_init_fn, i, self._num_workers),
@@ -456,7 +458,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                               "dataset, collate_fn and worker_init_fn for each worker: define them "
                               "at module level (no lambdas or local classes) or use "
                               "multiprocessing_context='fork'") from e
-            self._index_queues.append(index_queue)
+            index_reader.close()        # the worker has its copy
+            self._index_pipes.append(index_writer)
             self._workers.append(w)
         self._data_queue = self._worker_result_queue
         self._reset(loader, first_iter=True)
@@ -471,8 +474,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._workers_num_tasks = [0] * self._num_workers
         self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:          # persistent workers: every worker acknowledges a new epoch
-            for q in self._index_queues:
-                q.put(_worker.ResumeIteration())
+            for worker_id in range(self._num_workers):
+                self._send(worker_id, _worker.ResumeIteration())
             pending = self._num_workers
             while pending > 0:
                 return_idx, _ = self._get_data()
@@ -566,11 +569,17 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     break
         else:
             return
-        self._index_queues[worker_queue_idx].put((self._send_idx, index))
+        self._send(worker_queue_idx, (self._send_idx, index))
         self._task_info[self._send_idx] = (worker_queue_idx,)
         self._workers_num_tasks[worker_queue_idx] += 1
         self._tasks_outstanding += 1
         self._send_idx += 1
+
+    def _send(self, worker_id: int, message) -> None:
+        try:
+            self._index_pipes[worker_id].send(message)
+        except OSError:     # the worker is gone; _try_get_data reports it
+            pass
 
     def _process_data(self, data, worker_idx):
         self._workers_num_tasks[worker_idx] -= 1
@@ -581,12 +590,14 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def _mark_worker_as_unavailable(self, worker_id: int, shutdown: bool = False) -> None:
         # the worker exits on None (after any tasks still queued); its result is not awaited
-        self._index_queues[worker_id].put(None)
+        self._send(worker_id, None)
         self._workers_status[worker_id] = False
 
     def _shutdown_workers(self) -> None:
-        if _python_exiting[0] or self._shutdown:
-            return          # at interpreter exit multiprocessing ends the daemon workers itself
+        if _python_exiting[0] or self._shutdown or os.getpid() != self._owner_pid:
+            # at interpreter exit multiprocessing ends the daemon workers itself; in a process
+            # forked later (another loader's worker) this is an inherited copy: not its workers
+            return
         self._shutdown = True
         try:
             self._workers_done_event.set()
@@ -595,9 +606,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     self._mark_worker_as_unavailable(worker_id, shutdown=True)
             for w in self._workers:
                 w.join(timeout=_worker.STATUS_CHECK_INTERVAL)
-            for q in self._index_queues:
-                q.cancel_join_thread()
-                q.close()
+            for conn in self._index_pipes:
+                conn.close()
         finally:
             for w in self._workers:
                 if w.is_alive():

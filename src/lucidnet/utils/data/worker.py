@@ -1,10 +1,10 @@
 """What runs inside a DataLoader worker process, and what the main process learns of it.
 
-Each worker receives ``(task_id, indices)`` on its own index queue, fetches and collates that
+Each worker receives ``(task_id, indices)`` on its own pipe, fetches and collates that
 batch, and puts ``(task_id, batch)`` on the shared result queue; the main process puts the
 batches back in task order. An exception inside a worker travels as an `ExceptionWrapper`
 (type + formatted traceback) and is raised again in the main process with the worker's traceback
-in its message. ``None`` on the index queue tells the worker to exit.
+in its message. ``None`` on the pipe tells the worker to exit.
 
 Seeds: worker ``k`` of an iterator whose base seed is ``s`` seeds Python's ``random`` and
 lucidnet's global generator with ``s + k``, and NumPy's legacy global generator with a state
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import queue
 import random
 import sys
 import traceback
@@ -157,7 +156,7 @@ def _parent_alive(parent_pid: int) -> bool:
     return os.getppid() == parent_pid
 
 
-def _worker_loop(iterable_kind, dataset, index_queue, data_queue, done_event, auto_collation,
+def _worker_loop(iterable_kind, dataset, index_pipe, data_queue, done_event, auto_collation,
                  collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers) -> None:
     """The body of worker process ``worker_id`` (see the module docstring)."""
     global _worker_info
@@ -183,10 +182,12 @@ def _worker_loop(iterable_kind, dataset, index_queue, data_queue, done_event, au
             init_exception = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
         iteration_end = False
         while _parent_alive(parent_pid):
-            try:
-                r = index_queue.get(timeout=STATUS_CHECK_INTERVAL)
-            except queue.Empty:
+            if not index_pipe.poll(STATUS_CHECK_INTERVAL):
                 continue
+            try:
+                r = index_pipe.recv()
+            except EOFError:      # the main process closed its end
+                break
             if isinstance(r, ResumeIteration):
                 data_queue.put((r, None))
                 iteration_end = False
