@@ -1,0 +1,242 @@
+"""Indexing ops against PyTorch: gather, scatter, scatter_add, index_select, take,
+masked_select, tril/triu, diag, diagonal, trace, nonzero/argwhere (values, dtypes, gradients;
+float32 and float64; negative dims, 0-d and zero-size), float64 gradchecks (no torch) and
+PyTorch's errors for bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lucidnet as ln
+from tests.compat.op_check import compare, raises_like, rand
+
+FLOATS = [np.float32, np.float64]
+INT = np.int64
+
+
+def idx(*rows):
+    return np.array(rows, dtype=INT)
+
+
+GATHER = [  # (input shape, dim, index)
+    ((3, 4), 0, idx([0, 2, 1, 0], [2, 2, 0, 1])),
+    ((3, 4), 1, idx([3, 0], [1, 1], [0, 2])),          # smaller than the input, repeats
+    ((3, 4), -1, idx([0, 3, 3, 1, 2, 0], [1, 1, 2, 3, 0, 0])),  # larger along dim
+    ((2, 3, 4), -2, np.zeros((2, 5, 3), INT)),
+    ((2, 3, 4), 2, np.zeros((1, 0, 2), INT)),             # zero-size index
+    ((), 0, np.array(0, INT)),                            # 0-d
+    ((5,), 0, idx(4, 0, 4)),
+]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,dim,index", GATHER, ids=str)
+def test_gather(shape, dim, index, dtype):
+    compare(lambda m, x, i: (m.gather(x, dim, i), x.gather(dim, i)), rand(shape, dtype), index)
+
+
+@pytest.mark.parametrize("shape,dim,index", GATHER, ids=str)
+def test_gather_gradcheck(shape, dim, index):
+    x = ln.tensor(rand(shape), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.gather(dim, ln.tensor(index)), [x])
+
+
+SCATTER = [  # (input shape, dim, index without repeats, src shape)
+    ((3, 5), 0, idx([0, 1, 2, 0, 1], [2, 0, 1, 1, 0]), (2, 5)),
+    ((3, 5), 1, idx([0, 4], [3, 1], [2, 0]), (3, 4)),
+    ((3, 5), -1, idx([4, 1, 0]), (2, 3)),
+    ((2, 3, 4), -2, idx([[0, 2], [1, 0]]), (2, 2, 3)),
+    ((3, 5), 0, np.zeros((0, 2), INT), (1, 2)),
+    ((), 0, np.array(0, INT), ()),
+]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,dim,index,src_shape", SCATTER, ids=str)
+def test_scatter_with_a_tensor_or_a_number(shape, dim, index, src_shape, dtype):
+    x, src = rand(shape, dtype), rand(src_shape, dtype, seed=1)
+    compare(lambda m, t, i, s: (t.scatter(dim, i, s), m.scatter(t, dim, i, s)), x, index,
+            src[tuple(slice(0, n) for n in index.shape)])
+    # a src larger than the index: PyTorch's own backward refuses it (values only; gradcheck below)
+    compare(lambda m, t, i, s: t.scatter(dim, i, s), x, index, src, grad=False)
+    compare(lambda m, t, i: (t.scatter(dim, i, 2.5), t.scatter(dim, i, value=-1.0)), x, index)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,dim,index,src_shape", SCATTER, ids=str)
+def test_scatter_add_accumulates_repeats(shape, dim, index, src_shape, dtype):
+    x, src = rand(shape, dtype), rand(src_shape, dtype, seed=1)
+    block = src[tuple(slice(0, n) for n in index.shape)]
+    repeated = np.zeros_like(index)  # every write to position 0 along dim
+    for i in (index, repeated):
+        compare(lambda m, t, j, s: (t.scatter_add(dim, j, s), m.scatter_add(t, dim, j, s)), x, i,
+                block)
+        compare(lambda m, t, j, s: t.scatter_add(dim, j, s), x, i, src, grad=False)
+
+
+@pytest.mark.parametrize("shape,dim,index,src_shape", SCATTER, ids=str)
+def test_scatter_gradcheck(shape, dim, index, src_shape):
+    x = ln.tensor(rand(shape), requires_grad=True)
+    src = ln.tensor(rand(src_shape, seed=1), requires_grad=True)
+    i = ln.tensor(index)
+    assert ln.gradcheck(lambda t, s: t.scatter(dim, i, s), [x, src])
+    assert ln.gradcheck(lambda t, s: t.scatter_add(dim, i, s), [x, src])
+    assert ln.gradcheck(lambda t, s: t.scatter_add(dim, ln.tensor(np.zeros_like(index)), s),
+                        [x, src])
+
+
+INDEX_SELECT = [((3, 4), 0, idx(2, 0, 2)), ((3, 4), -1, idx(3, 1)), ((2, 3, 4), 1, idx(1)),
+                ((2, 3, 4), -2, np.zeros(0, INT)), ((3, 4), 1, np.array(2, INT)), ((), 0, idx(0)),
+                ((0, 3), 1, idx(0, 2))]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,dim,index", INDEX_SELECT, ids=str)
+def test_index_select(shape, dim, index, dtype):
+    compare(lambda m, x, i: (m.index_select(x, dim, i), x.index_select(dim, i)),
+            rand(shape, dtype), index)
+
+
+@pytest.mark.parametrize("shape,dim,index", INDEX_SELECT[:5], ids=str)
+def test_index_select_gradcheck(shape, dim, index):
+    x = ln.tensor(rand(shape), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.index_select(dim, ln.tensor(index)), [x])
+
+
+TAKE = [((3, 4), idx([0, 11], [-1, 5])), ((5,), idx(4, 4, -5)), ((), idx(0, 0)),
+        ((2, 3), np.zeros((0,), INT)), ((2, 3), np.array(3, INT))]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,index", TAKE, ids=str)
+def test_take(shape, index, dtype):
+    compare(lambda m, x, i: (m.take(x, i), x.take(i)), rand(shape, dtype), index)
+    x = ln.tensor(rand(shape), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.take(ln.tensor(index)), [x])
+
+
+MASKS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((4,), (3, 4)), ((2, 1, 3), (4, 1)), ((), ()),
+         ((0, 3), (3,))]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shapes", MASKS, ids=str)
+def test_masked_select_broadcasts(shapes, dtype):
+    x, mask = rand(shapes[0], dtype), rand(shapes[1], seed=1) > 0
+    compare(lambda m, t, k: (m.masked_select(t, k), t.masked_select(k)), x, mask)
+    t = ln.tensor(rand(shapes[0]), requires_grad=True)
+    assert ln.gradcheck(lambda a: a.masked_select(ln.tensor(mask)), [t])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 3), (2, 3, 4), (0, 3), (2, 0, 2)], ids=str)
+@pytest.mark.parametrize("diagonal", [0, 1, -1, 3, -4])
+def test_tril_triu(shape, diagonal, dtype):
+    compare(lambda m, x: (x.tril(diagonal), m.triu(x, diagonal), m.tril(x, diagonal=diagonal),
+                          x.triu(diagonal=diagonal)), rand(shape, dtype))
+
+
+def test_tril_triu_defaults_and_gradcheck():
+    compare(lambda m, x: (x.tril(), m.triu(x)), rand((3, 4)))
+    x = ln.tensor(rand((2, 3, 4)), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.tril(-1) * 2 + t.triu(1), [x])
+
+
+DIAGONAL = [((3, 4), 0, 0, 1), ((3, 4), 1, 0, 1), ((3, 4), -2, 1, 0), ((2, 3, 4), 0, -1, 0),
+            ((2, 3, 4), -1, 2, 1), ((2, 3, 4), 5, 0, 2), ((0, 3), 0, 0, 1), ((2, 2), 0, -2, -1)]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,offset,dim1,dim2", DIAGONAL, ids=str)
+def test_diagonal(shape, offset, dim1, dim2, dtype):
+    compare(lambda m, x: (x.diagonal(offset, dim1, dim2),
+                          m.diagonal(x, offset=offset, dim1=dim1, dim2=dim2)), rand(shape, dtype))
+    x = ln.tensor(rand(shape), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.diagonal(offset, dim1, dim2), [x])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape", [(4,), (3, 3), (2, 4), (4, 2), (0,), (1,)], ids=str)
+@pytest.mark.parametrize("k", [0, 1, -2])
+def test_diag(shape, k, dtype):
+    compare(lambda m, x: (m.diag(x, k), x.diag(diagonal=k)), rand(shape, dtype))
+    x = ln.tensor(rand(shape), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.diag(k), [x])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4), (4, 2), (0, 3)], ids=str)
+def test_trace(shape, dtype):
+    compare(lambda m, x: (m.trace(x), x.trace()), rand(shape, dtype))
+    x = ln.tensor(rand(shape), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.trace(), [x])
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (5,), (2, 3, 2), (), (0, 3)], ids=str)
+def test_nonzero_and_argwhere(shape):
+    x = rand(shape).round()
+    compare(lambda m, t: (m.nonzero(t), t.nonzero(), t.argwhere(), m.argwhere(t)), x, grad=False)
+    compare(lambda m, t: (t.nonzero(as_tuple=True), m.nonzero(t > 0, as_tuple=True)), x, grad=False)
+
+
+def test_nonzero_of_0d_and_indexing_with_its_tuple():
+    compare(lambda m, t: (t.nonzero(), (t * 0).nonzero(), t.nonzero(as_tuple=True)),
+            np.array(2.0), grad=False)
+    x = rand((3, 4))
+    compare(lambda m, t: t[(t > 0).nonzero(as_tuple=True)] * 2, x)
+
+
+def test_integer_and_bool_inputs_keep_their_dtype():
+    x = np.arange(12, dtype=INT).reshape(3, 4)
+    compare(lambda m, t, i: (t.gather(1, i), t.index_select(0, i[0]), t.take(i), t.tril(),
+                             t.diagonal(), t.diag(), t.trace(), t.scatter(1, i, 7),
+                             t.masked_select(t > 4)), x, idx([0, 1], [2, 0], [1, 1]))
+    compare(lambda m, t: (t.triu(), t.nonzero()), x > 4)
+
+
+ERRORS = {
+    "gather_index_dims": lambda m, x: x.gather(1, m.tensor([0, 1])),
+    "gather_out_of_bounds": lambda m, x: x.gather(1, m.tensor([[5]])),
+    "gather_negative_index": lambda m, x: x.gather(0, m.tensor([[-1]])),
+    "gather_float_index": lambda m, x: x.gather(1, m.tensor([[0.0]])),
+    "gather_larger_other_dim": lambda m, x: x.gather(1, m.tensor([[0]] * 4)),
+    "gather_bad_dim": lambda m, x: x.gather(2, m.tensor([[0]])),
+    "scatter_out_of_bounds": lambda m, x: x.scatter(1, m.tensor([[3]]), x),
+    "scatter_src_smaller": lambda m, x: x.scatter(1, m.tensor([[0, 1, 2]]), x[:, :2]),
+    "scatter_add_dims": lambda m, x: x.scatter_add(0, m.tensor([0]), x),
+    "index_select_2d_index": lambda m, x: x.index_select(0, m.tensor([[0]])),
+    "index_select_out_of_range": lambda m, x: x.index_select(1, m.tensor([3])),
+    "index_select_float_index": lambda m, x: x.index_select(1, m.tensor([0.0])),
+    "take_out_of_range": lambda m, x: x.take(m.tensor([9])),
+    "take_negative_out_of_range": lambda m, x: x.take(m.tensor([-10])),
+    "masked_select_int_mask": lambda m, x: x.masked_select(m.tensor([1, 0, 1])),
+    "masked_select_bad_broadcast": lambda m, x: x.masked_select(m.tensor([True, False])),
+    "tril_1d": lambda m, x: x[0].tril(),
+    "triu_0d": lambda m, x: x[0, 0].triu(),
+    "diag_3d": lambda m, x: x[None].diag(),
+    "diagonal_same_dims": lambda m, x: x.diagonal(0, 1, -1),
+    "diagonal_bad_dim": lambda m, x: x.diagonal(0, 0, 2),
+    "trace_1d": lambda m, x: x[0].trace(),
+}
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_bad_input_raises_like_pytorch(name):
+    raises_like(ERRORS[name], rand((3, 3)))
+
+
+def test_error_messages_name_the_problem():
+    x = ln.tensor(rand((3, 3)))
+    with pytest.raises(RuntimeError, match="out of bounds for dimension 1 with size 3"):
+        x.gather(1, ln.tensor(np.array([[5]])))
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        x.gather(1, ln.tensor(np.array([0])))
+    with pytest.raises(IndexError, match="vector"):
+        x.index_select(0, ln.tensor(np.array([[0]])))
+    with pytest.raises(RuntimeError, match="BoolTensor"):
+        x.masked_select(ln.tensor(np.array([1, 0, 1])))
+    with pytest.raises(TypeError, match="exactly one"):
+        x.scatter(0, ln.tensor(np.array([[0]])))
+    with pytest.raises(ValueError, match="scatter_add"):
+        x.scatter(0, ln.tensor(np.array([[0]])), x, reduce="add")
