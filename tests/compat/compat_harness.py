@@ -21,7 +21,8 @@ The two frameworks draw random numbers from different generators, so the harness
 that lucidnet mirrors (no lucidnet internals), and replaces every source of randomness by one NumPy
 generator (``numpy.random.default_rng(0)``), drawn in the same order in both runs:
 
-* ``nn.Linear``, ``nn.Conv1d/2d/3d``: after the layer's own ``__init__``, its ``weight`` and
+* ``nn.Linear``, ``nn.Conv1d/2d/3d``: after the layer's own ``__init__`` (whose own random draws
+  go to a throw-away generator, so that they do not shift the shared one), its ``weight`` and
   ``bias`` are overwritten (``with no_grad(): p.copy_(from_numpy(...))``) by PyTorch's default
   distribution, uniform in ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``, in construction order.
   ``nn.Embedding`` gets N(0, 1).
@@ -100,7 +101,19 @@ def install(framework: str, seed: int = 0) -> None:
 
     random.seed(seed)
     np.random.seed(seed)
-    rng = np.random.default_rng(seed)
+    shared = np.random.default_rng(seed)
+    scratch = np.random.default_rng(seed + 1)
+    suspended = [0]  # > 0 while a layer's own __init__ runs: its draws are thrown away
+
+    class _Rng:
+        """The shared generator, except inside a layer's own initialisation (which the
+        framework may do with its own patched factories; those draws must not shift the
+        shared sequence)."""
+
+        def __getattr__(self, name):
+            return getattr(scratch if suspended[0] else shared, name)
+
+    rng = _Rng()
     torch = importlib.import_module(framework)
     nn = importlib.import_module(framework + ".nn")
     F = importlib.import_module(framework + ".nn.functional")
@@ -178,8 +191,13 @@ def install(framework: str, seed: int = 0) -> None:
         original = cls.__init__
 
         def __init__(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            fill(self)
+            suspended[0] += 1
+            try:
+                original(self, *args, **kwargs)
+            finally:
+                suspended[0] -= 1
+            if not suspended[0]:
+                fill(self)
 
         cls.__init__ = __init__
 
