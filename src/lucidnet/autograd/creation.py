@@ -185,8 +185,9 @@ def _checked(array: np.ndarray, where: str) -> np.ndarray:
     return array
 
 
-def _array(data, where: str) -> np.ndarray:
-    """Data as a new array, with PyTorch's dtype inference (see `_infer_dtype`)."""
+def _array(data, where: str, dtype=None) -> np.ndarray:
+    """Data as a new array, in ``dtype`` or with PyTorch's dtype inference (`_infer_dtype`).
+    Python numbers go straight to a given dtype (no rounding through the default dtype)."""
     if isinstance(data, Tensor):
         return data.data.copy()
     if isinstance(data, np.ndarray):
@@ -197,9 +198,15 @@ def _array(data, where: str) -> np.ndarray:
         raise TypeError(f"{where}: could not infer a dtype from None; give numbers, lists, "
                         "NumPy arrays or tensors")
     py, dtypes, has_tensor = _scan([data])
-    dtype = _infer_dtype(py, dtypes)
+    inferred = _infer_dtype(py, dtypes)
     if has_tensor:
         data = _unwrap(data) if isinstance(data, (list, tuple)) else data
+    if dtype is not None and dtype != inferred:
+        try:
+            return np.array(data, dtype=dtype)
+        except (OverflowError, TypeError):  # -1 as uint8 wraps in PyTorch: convert after
+            pass
+    dtype = inferred
     try:
         return np.array(data, dtype=dtype)
     except ValueError as err:
@@ -230,7 +237,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False,
                       "sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "lucidnet.tensor(sourceTensor).", UserWarning, stacklevel=2)
-    array = _array(data, "tensor()")
+    array = _array(data, "tensor()", dtype)
     if dtype is not None and array.dtype != dtype:
         array = array.astype(dtype)
     return _finish(array, requires_grad, "tensor()")
@@ -249,7 +256,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
         array = _checked(data, "as_tensor()")
         return Tensor._wrap(array if dtype is None or array.dtype == dtype else
                             array.astype(dtype))
-    array = _array(data, "as_tensor()")
+    array = _array(data, "as_tensor()", dtype)
     return Tensor._wrap(array if dtype is None else array.astype(dtype, copy=False))
 
 
@@ -733,7 +740,7 @@ def multinomial(input, num_samples, replacement: bool = False, *, generator=None
 @register("new_tensor")
 def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new tensor from ``data`` in this tensor's dtype unless ``dtype`` is given."""
-    return tensor(data.detach() if isinstance(data, Tensor) else data,
+    return tensor(data.data if isinstance(data, Tensor) else data,
                   dtype=self.dtype if dtype is None else dtype, device=device,
                   requires_grad=requires_grad)
 

@@ -267,6 +267,9 @@ def parse_to(where: str, args: tuple, kwargs: dict):
                             f"{where}(dtype), {where}(device, dtype), {where}(tensor), each "
                             "followed by non_blocking, copy")
         flags[i] = value
+    if isinstance(device, str) and device in _NAMES:
+        raise RuntimeError(f"{where}({device!r}): a string names a device, as in PyTorch; for "
+                           f"the dtype pass lucidnet.{device}")
     if device is not None:
         check_device(device, where)
     return device, to_dtype(dtype, where), bool(flags[1])
