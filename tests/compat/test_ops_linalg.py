@@ -1,0 +1,167 @@
+"""Matrix products against PyTorch: matmul in all of its 1-D / 2-D / batched broadcasting cases
+(also ``@``), mm, bmm, mv, dot, vdot, outer, and einsum over many equations (repeated
+subscripts, ellipsis, broadcasting, implicit output); float32 and float64, zero-size shapes;
+float64 gradchecks (no torch) and PyTorch's errors for bad shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lucidnet as ln
+from tests.compat.op_check import compare, raises_like, rand
+
+FLOATS = [np.float32, np.float64]
+
+MATMUL = [((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)), ((3,), (2, 3, 4)),
+          ((2, 4, 3), (3,)), ((2, 1, 3, 4), (5, 4, 2)), ((3, 4), (2, 4, 5)), ((2, 3, 4), (4, 5)),
+          ((1, 2, 3), (4, 3, 2)), ((0, 3), (3, 2)), ((2, 0), (0, 3)), ((0,), (0,)),
+          ((2, 0, 3), (3, 4))]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shapes", MATMUL, ids=str)
+def test_matmul(shapes, dtype):
+    a, b = rand(shapes[0], dtype), rand(shapes[1], dtype, seed=1)
+    compare(lambda m, x, y: (m.matmul(x, y), x.matmul(y), x @ y), a, b)
+
+
+@pytest.mark.parametrize("shapes", MATMUL, ids=str)
+def test_matmul_gradcheck(shapes):
+    a = ln.tensor(rand(shapes[0]), requires_grad=True)
+    b = ln.tensor(rand(shapes[1], seed=1), requires_grad=True)
+    assert ln.gradcheck(lambda x, y: x.matmul(y), [a, b])
+
+
+def test_matmul_with_one_operand_constant_and_the_same_tensor_twice():
+    compare(lambda m, x: (x @ x.T, m.matmul(x, m.tensor(np.ones((4, 2)))), x.T.matmul(x)),
+            rand((3, 4)))
+
+
+PRODUCTS = {  # name: (fn, shapes)
+    "mm": (lambda m, a, b: (m.mm(a, b), a.mm(b)), [(2, 3), (3, 4)]),
+    "mm_zero": (lambda m, a, b: a.mm(b), [(0, 3), (3, 0)]),
+    "bmm": (lambda m, a, b: (m.bmm(a, b), a.bmm(b)), [(2, 3, 4), (2, 4, 5)]),
+    "bmm_zero": (lambda m, a, b: m.bmm(a, b), [(0, 3, 4), (0, 4, 5)]),
+    "mv": (lambda m, a, b: (m.mv(a, b), a.mv(b)), [(2, 3), (3,)]),
+    "dot": (lambda m, a, b: (m.dot(a, b), a.dot(b)), [(5,), (5,)]),
+    "dot_empty": (lambda m, a, b: m.dot(a, b), [(0,), (0,)]),
+    "vdot": (lambda m, a, b: (m.vdot(a, b), a.vdot(b)), [(4,), (4,)]),
+    "outer": (lambda m, a, b: (m.outer(a, b), a.outer(b)), [(3,), (4,)]),
+    "outer_empty": (lambda m, a, b: m.outer(a, b), [(0,), (4,)]),
+}
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", PRODUCTS)
+def test_products(name, dtype):
+    fn, shapes = PRODUCTS[name]
+    compare(fn, *(rand(s, dtype, seed=i) for i, s in enumerate(shapes)))
+
+
+@pytest.mark.parametrize("name", PRODUCTS)
+def test_products_gradcheck(name):
+    fn, shapes = PRODUCTS[name]
+    inputs = [ln.tensor(rand(s, seed=i), requires_grad=True) for i, s in enumerate(shapes)]
+    assert ln.gradcheck(lambda *xs: _first(fn(ln, *xs)), inputs)
+
+
+def _first(out):
+    return out[0] if isinstance(out, tuple) else out
+
+
+def test_ger_is_outer():
+    a, b = ln.tensor(rand((3,))), ln.tensor(rand((2,), seed=1))
+    np.testing.assert_array_equal(ln.ger(a, b).data, a.outer(b).data)
+
+
+EINSUM = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk", [(2, 3), (3, 4)]), ("ij->ji", [(2, 3)]),
+    ("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("ii->", [(4, 4)]), ("ij->", [(2, 3)]),
+    ("ij->j", [(2, 3)]), ("i,i->", [(3,), (3,)]), ("i,i->i", [(3,), (3,)]),
+    ("i,j->ij", [(3,), (4,)]), ("ij,j->i", [(2, 3), (3,)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]),
+    ("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)]), ("...ij,...jk", [(2, 1, 2, 3), (5, 3, 4)]),
+    ("...ij,...jk->...ik", [(3, 2, 3), (1, 3, 4)]), ("...ii->...i", [(2, 3, 3)]),
+    ("i...->...", [(2, 3, 4)]), ("a...,a...->...", [(2, 3), (2, 1)]), ("...", [(2, 3)]),
+    ("...->", [(2, 3)]), ("iij->j", [(2, 2, 3)]), ("iji->j", [(2, 3, 2)]),
+    ("ii,ij->j", [(3, 3), (3, 2)]), ("ij,ij->ij", [(1, 3), (2, 3)]), ("ab,cd->abcd", [(2, 1), (1, 3)]),
+    ("ab,bc,cd->ad", [(2, 3), (3, 4), (4, 5)]), ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]),
+    ("i,i,i->", [(3,), (3,), (3,)]), (",i->i", [(), (3,)]), ("", [()]), ("->", [()]),
+    ("Ab,bC", [(2, 3), (3, 4)]), ("ba,aB", [(2, 3), (3, 2)]), (" ij , jk -> ki ", [(2, 3), (3, 4)]),
+    ("ij,jk", [(0, 3), (3, 2)]), ("ij,jk->ik", [(2, 0), (0, 3)]), ("ijk->kji", [(2, 3, 4)]),
+    ("ij,kl->", [(2, 3), (4, 5)]), ("ijj->i", [(2, 3, 3)]),
+]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("equation,shapes", EINSUM, ids=[e for e, _ in EINSUM])
+def test_einsum(equation, shapes, dtype):
+    arrays = [rand(s, dtype, seed=i) for i, s in enumerate(shapes)]
+    compare(lambda m, *xs: m.einsum(equation, *xs), *arrays)
+
+
+@pytest.mark.parametrize("equation,shapes", EINSUM, ids=[e for e, _ in EINSUM])
+def test_einsum_gradcheck(equation, shapes):
+    inputs = [ln.tensor(rand(s, seed=i), requires_grad=True) for i, s in enumerate(shapes)]
+    assert ln.gradcheck(lambda *xs: ln.einsum(equation, *xs), inputs)
+
+
+def test_einsum_operands_as_a_list_the_same_tensor_twice_and_a_constant():
+    a = rand((3, 4))
+    compare(lambda m, x: (m.einsum("ij,kj->ik", [x, x]), m.einsum("ij,ij->", x, x),
+                          m.einsum("ij,j->i", x, m.tensor(np.ones(4)))), a)
+
+
+def test_einsum_float32_stays_float32():
+    a = ln.tensor(rand((2, 3), np.float32), requires_grad=True)
+    out = ln.einsum("ij,kj->ik", a, a)
+    out.sum().backward()
+    assert out.dtype == np.float32 and np.asarray(a.grad).dtype == np.float32
+
+
+ERRORS = {
+    "mm_3d": lambda m, a, b: m.mm(a[None], b),
+    "mm_1d": lambda m, a, b: a.mm(b[0]),
+    "mm_mismatch": lambda m, a, b: m.mm(a, a),
+    "bmm_2d": lambda m, a, b: m.bmm(a, b),
+    "bmm_batch_mismatch": lambda m, a, b: m.bmm(a[None].expand(2, 2, 3), b[None].expand(3, 3, 4)),
+    "bmm_inner_mismatch": lambda m, a, b: m.bmm(a[None], a[None]),
+    "mv_mismatch": lambda m, a, b: m.mv(a, b[0]),
+    "mv_matrix": lambda m, a, b: a.mv(b),
+    "dot_2d": lambda m, a, b: m.dot(a, b),
+    "dot_mismatch": lambda m, a, b: m.dot(a[0], b[0]),
+    "matmul_0d": lambda m, a, b: m.matmul(a[0, 0], b),
+    "matmul_mismatch": lambda m, a, b: m.matmul(a, a),
+    "matmul_vector_mismatch": lambda m, a, b: a.matmul(b[0]),
+    "matmul_batch_mismatch": lambda m, a, b: m.matmul(m.stack([b, b]), m.stack([b.T, b.T, b.T])),
+    "outer_2d": lambda m, a, b: m.outer(a, b[0]),
+    "einsum_operand_count": lambda m, a, b: m.einsum("ij,jk->ik", a),
+    "einsum_too_many": lambda m, a, b: m.einsum("ij", a, b),
+    "einsum_dims": lambda m, a, b: m.einsum("i->i", a),
+    "einsum_sizes": lambda m, a, b: m.einsum("ij,jk->ik", a, a),
+    "einsum_repeated_output": lambda m, a, b: m.einsum("ij->ii", a),
+    "einsum_unknown_output": lambda m, a, b: m.einsum("ij->k", a),
+    "einsum_bad_character": lambda m, a, b: m.einsum("i1->i", a),
+    "einsum_two_ellipses": lambda m, a, b: m.einsum("......->", a),
+}
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_bad_shapes_raise_like_pytorch(name):
+    raises_like(ERRORS[name], rand((2, 3)), rand((3, 4), seed=1))
+
+
+def test_errors_name_the_shapes():
+    a, b, c = ln.tensor(rand((2, 3, 4))), ln.tensor(rand((4, 5))), ln.tensor(rand((2, 3)))
+    with pytest.raises(RuntimeError, match=r"\(2, 3, 4\)"):
+        a.mm(b)
+    with pytest.raises(RuntimeError, match="2x3 and 4x5"):
+        ln.mm(c, b)
+    with pytest.raises(RuntimeError, match="2x3 and 4x5"):
+        c @ b
+    with pytest.raises(RuntimeError, match="3D"):
+        ln.bmm(a[0], b)
+    with pytest.raises(RuntimeError, match="at least 1D"):
+        ln.matmul(a[0, 0, 0], b)
+    with pytest.raises(RuntimeError, match="subscript j has size 4"):
+        ln.einsum("ij,jk->ik", b, b)
