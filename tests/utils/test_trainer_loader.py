@@ -106,3 +106,7 @@ def test_fit_loader_bad_input_is_a_clear_error():
         trainer.fit(X, y, epochs=1, validation_data=3)
     with pytest.raises(TypeError, match="needs the targets y"):
         trainer.evaluate(X)
+    with pytest.raises(TypeError, match=r"holds samples.*pass DataLoader\(dataset"):
+        trainer.fit(TensorDataset(ln.tensor(X), ln.tensor(y)))
+    with pytest.raises(TypeError, match="holds samples"):
+        trainer.evaluate(TensorDataset(ln.tensor(X), ln.tensor(y)))

@@ -214,3 +214,17 @@ def test_spawn_start_method():
     ds = TensorDataset(x, ln.tensor(np.arange(6)))
     spawned = _flat(DataLoader(ds, batch_size=4, num_workers=1, multiprocessing_context="spawn"))
     assert spawned == _flat(DataLoader(ds, batch_size=4))
+
+
+def _broken_init(worker_id):
+    return 1 / 0
+
+
+def test_worker_init_fn_errors_and_unpicklable_spawn_arguments():
+    with pytest.raises(ZeroDivisionError, match="Caught ZeroDivisionError in DataLoader worker "
+                                                "process 0(.|\n)*_broken_init"):
+        list(DataLoader(Tagged(4), batch_size=2, num_workers=1, worker_init_fn=_broken_init))
+    loader = DataLoader(Tagged(4), batch_size=2, num_workers=1, multiprocessing_context="spawn",
+                        collate_fn=lambda batch: batch)
+    with pytest.raises(Exception, match="define them at module level"):
+        iter(loader)

@@ -110,6 +110,16 @@ def _is_batch_source(data, pairs_only: bool = True) -> bool:
     return hasattr(data, "__iter__")
 
 
+def _reject_dataset(data) -> None:
+    """A map-style Dataset is samples, not batches: say how to batch it."""
+    from ..utils.data import Dataset
+
+    if isinstance(data, Dataset):
+        raise TypeError(f"got a {type(data).__name__}, which holds samples; the Trainer takes "
+                        f"batches: pass DataLoader(dataset, batch_size=32, shuffle=True) "
+                        "(from lucidnet.utils.data)")
+
+
 def _length(obj):
     """``len(obj)``, or None where it has none (a stream)."""
     try:
@@ -312,6 +322,7 @@ class Trainer:
                 raise ValueError("validation_split needs arrays (X, y); with a DataLoader pass "
                                  "validation_data=val_loader instead")
         elif y is None:
+            _reject_dataset(X)
             raise TypeError("fit(X, y) needs the targets y, or X must be a DataLoader (an "
                             "iterable of (inputs, targets) batches)")
         else:
@@ -540,6 +551,7 @@ class Trainer:
         if _is_batch_source(X) and y is None:
             out, y = self._forward_loader(X, with_targets=True)
         elif y is None:
+            _reject_dataset(X)
             raise TypeError("evaluate(X, y) needs the targets y, or X must be a DataLoader of "
                             "(inputs, targets) batches")
         else:
