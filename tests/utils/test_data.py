@@ -47,7 +47,7 @@ def _same_batches(a, b):
         assert type(p) is type(q) is list and len(p) == len(q)
         for s, t in zip(p, q):
             assert isinstance(s, ln.Tensor) and isinstance(t, ln.Tensor)
-            assert s.dtype == t.dtype and s.shape == t.shape
+            assert s.data.dtype == t.data.dtype and s.shape == t.shape
             np.testing.assert_array_equal(s.data, t.data)
 
 
@@ -80,7 +80,7 @@ def test_shortcut_through_subsets_random_split_and_numpy_arrays():
         _same_batches(DataLoader(p, batch_size=5), DataLoader(q, batch_size=5))
     # NumPy arrays in a TensorDataset come out as Tensors of their dtype, as torch.as_tensor would
     (xb, yb), = list(DataLoader(TensorDataset(x, y), batch_size=23))
-    assert isinstance(xb, ln.Tensor) and xb.dtype == np.float32 and yb.dtype == np.int64
+    assert isinstance(xb, ln.Tensor) and xb.data.dtype == np.float32 and yb.data.dtype == np.int64
     np.testing.assert_array_equal(xb.data, x)
 
 
@@ -132,12 +132,12 @@ def test_batch_sampler_over_a_random_sampler_covers_every_index_once():
 
 
 def test_collate_dtypes_follow_pytorch():
-    assert default_collate([1.0, 2.0]).dtype == np.float64          # Python floats: float64
-    assert default_collate([1, 2]).dtype == np.int64
-    assert default_collate([1, 2.5]).dtype == np.float32           # the default float dtype
+    assert default_collate([1.0, 2.0]).data.dtype == np.float64          # Python floats: float64
+    assert default_collate([1, 2]).data.dtype == np.int64
+    assert default_collate([1, 2.5]).data.dtype == np.float32           # the default float dtype
     ln.set_default_dtype(np.float64)
-    assert default_collate([1, 2.5]).dtype == np.float64
-    assert default_collate([np.float16(1), np.float16(2)]).dtype == np.float16
+    assert default_collate([1, 2.5]).data.dtype == np.float64
+    assert default_collate([np.float16(1), np.float16(2)]).data.dtype == np.float16
     xb, yb = default_collate([(np.zeros((2, 2), np.float32), 0), (np.ones((2, 2), np.float32), 1)])
     assert xb.shape == (2, 2, 2) and yb.data.tolist() == [0, 1]
     zero_size = default_collate([np.zeros((0, 3)), np.zeros((0, 3))])
