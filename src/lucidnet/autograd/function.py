@@ -264,6 +264,7 @@ def _record(cls, ctx, parents, outputs, differentiable) -> None:
             part.span = (int(offsets[k]), int(offsets[k + 1]), int(offsets[-1]))
             part.epoch = ctx.epoch
             o._fn, o._ctx, o._parents, o.requires_grad = _Unpack, part, (packed,), True
+            o.__dict__["_packed"] = packed  # grad_fn shows the Function's node, also once freed
 
 
 class _Unpack(Function):

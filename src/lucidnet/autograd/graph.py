@@ -85,10 +85,11 @@ def node_of(t: Tensor) -> Node:
     node = t.__dict__.get("_node")
     if node is None or (node._ctx is not t._ctx and t._ctx is not _FREED):
         fn = t._fn
+        if getattr(fn, "_packed_output_of", False):  # one output of a multi-output custom
+            node = node_of(t.__dict__["_packed"])  # Function: show the Function's node
+            t.__dict__["_node"] = node
+            return node
         parents = _graph_parents(t) if _REBASED[0] and t._ctx is not _FREED else t._parents
-        custom = getattr(fn, "_packed_output_of", None)
-        if custom is not None:  # one output of a multi-output custom Function: show the Function
-            return node_of(parents[0])
         node = Node(fn, t._ctx, parents)
         t.__dict__["_node"] = node
     return node

@@ -27,7 +27,7 @@ from .function import Function, unbroadcast
 from .registry import register
 from .tensor import Tensor
 
-__all__ = ["Fill", "CopyFrom"]
+__all__ = ["Fill", "Zero", "CopyFrom", "Normal", "Uniform"]
 
 
 class Fill(Function):
@@ -62,6 +62,27 @@ class CopyFrom(Function):
             shape, dtype = ctx.src_meta
             gs = unbroadcast(g, shape).astype(dtype, copy=False)
         return np.zeros_like(g), gs
+
+
+class Zero(Fill):
+    """zero_() inside the graph (PyTorch's node name)."""
+
+    _backward_name = "ZeroBackward0"
+
+
+class Normal(CopyFrom):
+    """normal_() inside the graph: the drawn values are constants."""
+
+    _backward_name = "NormalBackward0"
+
+
+class Uniform(CopyFrom):
+    """uniform_() inside the graph: the drawn values are constants."""
+
+    _backward_name = "UniformBackward0"
+
+
+CopyFrom._backward_name = "torch::autograd::CopyBackwards"
 
 
 def _array(x):
@@ -112,6 +133,16 @@ def div_(self, other, *, rounding_mode=None):
 @register("fill_")
 def fill_(self, value):
     """In place: every entry becomes ``value`` (a number or a 0-d tensor)."""
+    return _fill(self, value, Fill)
+
+
+@register("zero_")
+def zero_(self):
+    """In place: every entry becomes 0."""
+    return _fill(self, 0, Zero)
+
+
+def _fill(self, value, op):
     if isinstance(value, Tensor) and value.ndim != 0:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value.ndim} dimensions")
@@ -119,16 +150,10 @@ def fill_(self, value):
         raise TypeError(f"fill_(value): value must be a number or a 0-d tensor, got "
                         f"{type(value).__name__}")
     if self._in_graph(_needs(value)):
-        return self._inplace_in_graph(Fill, value)
+        return self._inplace_in_graph(op, value)
     self.data.fill(_array(value))
     self._bump_version()
     return self
-
-
-@register("zero_")
-def zero_(self):
-    """In place: every entry becomes 0."""
-    return fill_(self, 0)
 
 
 def _bound(b, name):
@@ -178,9 +203,9 @@ def copy_(self, src, non_blocking: bool = False):
     return self
 
 
-def _write_random(self, values: np.ndarray):
+def _write_random(self, values: np.ndarray, op):
     if self._in_graph(False):
-        return self._inplace_in_graph(CopyFrom, values)
+        return self._inplace_in_graph(op, values)
     np.copyto(self.data, values, casting="unsafe")
     self._bump_version()
     return self
@@ -214,7 +239,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
         values *= dtype.type(std)
     if mean != 0:
         values += dtype.type(mean)
-    return _write_random(self, values)
+    return _write_random(self, values, Normal)
 
 
 @register("uniform_")
@@ -228,4 +253,4 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
     values = _generator(generator).random(self.shape, dtype=dtype)
     values *= dtype.type(b - a)
     values += dtype.type(a)
-    return _write_random(self, values)
+    return _write_random(self, values, Uniform)
