@@ -228,3 +228,22 @@ def test_worker_init_fn_errors_and_unpicklable_spawn_arguments():
                         collate_fn=lambda batch: batch)
     with pytest.raises(Exception, match="define them at module level"):
         iter(loader)
+
+
+def test_iterable_worker_interleaving_matches_torch():
+    """Each worker drops its own short last batch (drop_last=True), as in torch."""
+    torch = pytest.importorskip("torch")
+
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __init__(self, n):
+            self.n = n
+
+        def __iter__(self):
+            info = torch.utils.data.get_worker_info()
+            return iter(range(info.id, self.n, info.num_workers))
+
+    kwargs = {"batch_size": 2, "num_workers": 2, "drop_last": True,
+              "multiprocessing_context": "fork"}
+    ours = [b.data.tolist() for b in DataLoader(Stream(9), **kwargs)]
+    theirs = [b.tolist() for b in torch.utils.data.DataLoader(TorchStream(9), **kwargs)]
+    assert ours == theirs
