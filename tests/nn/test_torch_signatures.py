@@ -125,3 +125,100 @@ def test_pooling_unsupported_options_are_clear_errors():
 ])
 def test_repr_as_pytorch(expr):
     assert repr(eval("nn." + expr)) == repr(eval("torch.nn." + expr))
+
+
+def _both(fn_ours, fn_torch, *arrays, tol=1e-12):
+    """Forward and backward (weighted sum) of fn on float64 copies of ``arrays``."""
+    ts = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    ls = [ln.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    ref, out = fn_torch(*ts), fn_ours(*ls)
+    w = np.random.default_rng(3).standard_normal(tuple(ref.shape))
+    (ref * torch.tensor(w)).sum().backward()
+    (out * ln.tensor(w)).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=tol, atol=tol)
+    for t, x in zip(ts, ls):
+        if t.grad is not None:
+            np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("padding_idx", [None, 2, -1])
+def test_embedding_matches_torch(padding_idx):
+    weight = np.random.default_rng(0).standard_normal((5, 3))
+    idx = np.array([[0, 2, 2], [4, 1, 2]])
+    _both(lambda w, i: F.embedding(i, w, padding_idx),
+          lambda w, i: TF.embedding(i, w, padding_idx), weight, idx)
+
+
+def test_embedding_module():
+    layer = nn.Embedding(10, 4, padding_idx=0)
+    assert repr(layer) == repr(torch.nn.Embedding(10, 4, padding_idx=0))
+    assert layer.weight.shape == (10, 4) and not layer.weight.detach().numpy()[0].any()
+    out = layer(ln.tensor(np.array([[1, 0, 9]])))
+    assert out.shape == (1, 3, 4)
+    with pytest.raises(IndexError, match="index out of range"):
+        layer(ln.tensor(np.array([10])))
+    with pytest.raises(TypeError, match="integer"):
+        layer(ln.tensor(np.array([1.0])))
+    frozen = nn.Embedding.from_pretrained(ln.tensor(np.eye(3)))
+    assert not frozen.weight.requires_grad
+
+
+@pytest.mark.parametrize("pads", [(1, 2), (0, 1, 2, 0), (-1, 1), (1, 1, -1, -1), ()])
+def test_pad_matches_torch(pads):
+    x = np.random.default_rng(1).standard_normal((2, 3, 4))
+    _both(lambda t: F.pad(t, pads, value=0.5), lambda t: TF.pad(t, pads, value=0.5), x)
+
+
+def test_pad_errors_and_layers():
+    with pytest.raises(ValueError, match="only 'constant'"):
+        F.pad(ln.tensor(np.zeros((1, 2, 2))), (1, 1), mode="reflect")
+    with pytest.raises(ValueError, match="pairs"):
+        F.pad(ln.tensor(np.zeros((2,))), (1,))
+    x = np.arange(8.0).reshape(1, 2, 4)
+    np.testing.assert_array_equal(nn.ZeroPad2d((1, 0, 0, 1))(ln.tensor(x)).numpy(),
+                                  torch.nn.ZeroPad2d((1, 0, 0, 1))(torch.tensor(x)).numpy())
+    assert repr(nn.ConstantPad1d(2, 1.5)) == repr(torch.nn.ConstantPad1d(2, 1.5))
+
+
+def test_unflatten():
+    x = np.arange(24.0).reshape(2, 12)
+    for size in [(3, 4), (-1, 4), (2, 2, 3)]:
+        np.testing.assert_array_equal(nn.Unflatten(1, size)(ln.tensor(x)).numpy(),
+                                      torch.nn.Unflatten(1, size)(torch.tensor(x)).numpy())
+    assert repr(nn.Unflatten(1, (3, 4))) == repr(torch.nn.Unflatten(1, (3, 4)))
+    with pytest.raises(ValueError, match="multiply to 10"):
+        nn.Unflatten(1, (2, 5))(ln.tensor(x))
+
+
+@pytest.mark.parametrize("beta", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_smooth_l1_loss(beta, reduction):
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    _both(lambda x, y: F.smooth_l1_loss(x, y.detach(), reduction=reduction, beta=beta),
+          lambda x, y: TF.smooth_l1_loss(x, y.detach(), reduction=reduction, beta=beta), a, b)
+    assert repr(nn.SmoothL1Loss()) == "SmoothL1Loss()"
+
+
+@pytest.mark.parametrize("p, dim", [(2.0, 1), (1.0, -1), (3.0, 0)])
+def test_normalize(p, dim):
+    x = np.random.default_rng(4).standard_normal((3, 4))
+    _both(lambda t: F.normalize(t, p=p, dim=dim), lambda t: TF.normalize(t, p=p, dim=dim), x)
+
+
+def test_cosine_similarity():
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    _both(lambda x, y: F.cosine_similarity(x, y, dim=1),
+          lambda x, y: TF.cosine_similarity(x, y, dim=1), a, b)
+
+
+def test_one_hot_as_pytorch():
+    y = np.array([[0, 2], [1, 3]])
+    ours = F.one_hot(ln.tensor(y))
+    np.testing.assert_array_equal(ours.numpy(), TF.one_hot(torch.tensor(y)).numpy())
+    assert ours.dtype == np.int64 and F.one_hot(ln.tensor(y), 6).shape == (2, 2, 6)
+    with pytest.raises(TypeError, match="index tensors"):
+        F.one_hot(ln.tensor(np.array([1.0])))
+    with pytest.raises(ValueError, match="smaller than num_classes"):
+        F.one_hot(ln.tensor(np.array([3])), 3)

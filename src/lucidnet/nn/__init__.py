@@ -31,6 +31,7 @@ from .loss import (
                          L1Loss,
                          MSELoss,
                          NLLLoss,
+                         SmoothL1Loss,
                          get_loss,
 )
 from .module import Module, ModuleList, Parameter, Sequential
@@ -40,13 +41,14 @@ __all__ = [
     "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ACTIVATIONS",
     "get_activation", "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU",
     "Softplus", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
-    "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "LOSSES", "get_loss",
+    "CrossEntropyLoss", "NLLLoss", "SmoothL1Loss", "KLDivLoss", "LOSSES", "get_loss",
 ]
 
 # convolution, pooling, normalization, dropout, noise (SPEC B2, H2, H3, I2, I5)
 from .conv import Conv1d, Conv2d, conv1d, conv2d
 from .dropout import Dropout, Dropout1d, Dropout2d
-from .flatten import Flatten
+from .embedding import Embedding
+from .flatten import Flatten, Unflatten
 from .noise import GaussianNoise, WeightNoise
 from .normalization import (
     BatchNorm1d,
@@ -56,6 +58,7 @@ from .normalization import (
     InstanceNorm2d,
     LayerNorm,
 )
+from .padding import ConstantPad1d, ConstantPad2d, ZeroPad1d, ZeroPad2d
 from .pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -67,7 +70,8 @@ from .pooling import (
 
 __all__ += [
     "Conv1d", "Conv2d", "conv1d", "conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Flatten", "BatchNorm1d", "BatchNorm2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Flatten", "Unflatten", "Embedding", "ZeroPad1d",
+    "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "BatchNorm1d", "BatchNorm2d",
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d",
     "Dropout2d", "GaussianNoise", "WeightNoise",
 ]

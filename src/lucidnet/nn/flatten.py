@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from .module import Module
 
-__all__ = ["Flatten"]
+__all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
@@ -31,3 +31,36 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split axis ``dim`` into ``unflattened_size`` (one entry may be -1), PyTorch's inverse of
+    Flatten: (N, 784) -> (N, 1, 28, 28) with ``Unflatten(1, (1, 28, 28))``."""
+
+    def __init__(self, dim: int, unflattened_size):
+        super().__init__()
+        self.dim = int(dim)
+        self.unflattened_size = tuple(int(s) for s in unflattened_size)
+        if not self.unflattened_size or sum(s == -1 for s in self.unflattened_size) > 1 or any(
+                s < -1 for s in self.unflattened_size):
+            raise ValueError(f"Unflatten: unflattened_size must be a non-empty tuple of sizes "
+                             f"with at most one -1, got {unflattened_size!r}")
+
+    def forward(self, x) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(f"{self!r} does not fit an input of shape {x.shape}")
+        d = self.dim % x.ndim
+        sizes = list(self.unflattened_size)
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if -1 in sizes:
+            if known == 0 or x.shape[d] % known:
+                raise ValueError(f"{self!r}: cannot split size {x.shape[d]} of input {x.shape}")
+            sizes[sizes.index(-1)] = x.shape[d] // known
+        elif known != x.shape[d]:
+            raise ValueError(f"{self!r}: the sizes multiply to {known}, but dimension {self.dim} "
+                             f"of the input {x.shape} has size {x.shape[d]}")
+        return x.reshape(x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

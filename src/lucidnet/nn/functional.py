@@ -21,7 +21,7 @@ __all__ = [
     "gelu", "silu", "elu", "softplus", "logsigmoid", "hardtanh", "relu6", "mish",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
-    "concatenate", "stack", "one_hot",
+    "concatenate", "stack", "one_hot", "smooth_l1_loss", "normalize", "cosine_similarity",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -456,21 +456,70 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return Stack.apply(*[_t(t) for t in tensors], axis=axis)
 
 
-def one_hot(labels, num_classes: int, dtype=np.float32) -> np.ndarray:
-    """Integer labels (N,) -> one-hot matrix (N, num_classes)."""
-    y = np.asarray(getattr(labels, "data", labels)).astype(np.int64)
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(f"one_hot: labels must be in [0, {num_classes - 1}], got [{y.min()}, {y.max()}]")
-    out = np.zeros((y.size, num_classes), dtype=dtype)
-    out[np.arange(y.size), y.reshape(-1)] = 1
-    return out.reshape(y.shape + (num_classes,))
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """Integer labels (...) -> int64 one-hot (..., num_classes), as PyTorch (``num_classes=-1``:
+    one more than the largest label). Cast with ``.float()`` for a loss."""
+    y = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"one_hot is only applicable to index tensors (integer dtype), got "
+                        f"{y.dtype}; convert with .long()")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"one_hot: num_classes must be an int, got {num_classes!r}")
+    if y.size and y.min() < 0:
+        raise ValueError(f"one_hot: class values must be non-negative, got {y.min()}")
+    if num_classes == -1:
+        if not y.size:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass it")
+        num_classes = int(y.max()) + 1
+    if y.size and y.max() >= num_classes:
+        raise ValueError(f"one_hot: class values must be smaller than num_classes "
+                         f"({num_classes}), got {y.max()}")
+    out = np.zeros(y.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, y[..., None].astype(np.int64), 1, axis=-1)
+    return Tensor(out)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (PyTorch's SmoothL1Loss; it is the
+    Huber loss divided by beta, and the L1 loss for beta = 0)."""
+    reduction = _reduction_of(size_average, reduce, reduction, "smooth_l1_loss")
+    if not beta >= 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta!r}")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    return huber_loss(input, target, reduction, delta=beta) * (1.0 / beta)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+    """x / max(||x||_p, eps) along ``dim``."""
+    if out is not None:
+        raise ValueError("normalize: out= is not supported by lucidnet; use the returned tensor")
+    x = _float_tensor(input, "input")
+    if p == 2:
+        norm = (x * x).sum(dim, keepdim=True).sqrt()
+    elif p == 1:
+        norm = x.abs().sum(dim, keepdim=True)
+    else:
+        norm = (x.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
+    return x / norm.clamp(min=eps)
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1 x2) / (max(||x1||, eps) max(||x2||, eps)) along ``dim`` (PyTorch's formula)."""
+    a, b = _float_tensor(x1, "x1"), _float_tensor(x2, "x2")
+    na = (a * a).sum(dim).sqrt().clamp(min=eps)
+    nb = (b * b).sum(dim).sqrt().clamp(min=eps)
+    return (a * b).sum(dim) / (na * nb)
 
 
 # ---------------------------------------------------------------- layers' functional forms
 # (defined next to their modules; re-exported here so `F.conv2d` etc. work as in PyTorch)
 from .conv import conv1d, conv2d  # noqa: E402
 from .dropout import dropout, dropout2d  # noqa: E402
+from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm  # noqa: E402
+from .padding import pad  # noqa: E402
 from .pooling import (  # noqa: E402
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -480,6 +529,6 @@ from .pooling import (  # noqa: E402
     max_pool2d,
 )
 
-__all__ += ["conv1d", "conv2d", "dropout", "dropout2d", "batch_norm", "group_norm", "layer_norm",
+__all__ += ["embedding", "pad", "conv1d", "conv2d", "dropout", "dropout2d", "batch_norm", "group_norm", "layer_norm",
             "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
             "max_pool2d"]
