@@ -76,20 +76,21 @@ class RandomSampler(Sampler[int]):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
+        # the whole pass is drawn at once and handed out by a list iterator: a generator
+        # yielding one index at a time would cost more than the batch it feeds
         n = len(self.data_source)
         if self.generator is None:   # a fresh stream per pass, seeded from the global generator
             generator = np.random.default_rng(draw_seed(None))
         else:
             generator = self.generator
         if self.replacement:
-            rng = numpy_rng(generator)
-            for _ in range(self.num_samples // 32):
-                yield from rng.integers(0, n, size=32).tolist()
-            yield from rng.integers(0, n, size=self.num_samples % 32).tolist()
-        else:
-            for _ in range(self.num_samples // n):
-                yield from randperm(n, generator)
-            yield from randperm(n, generator)[:self.num_samples % n]
+            return iter(numpy_rng(generator).integers(0, n, size=self.num_samples).tolist())
+        order = []
+        for _ in range(self.num_samples // n):
+            order += randperm(n, generator)
+        if self.num_samples % n:
+            order += randperm(n, generator)[:self.num_samples % n]
+        return iter(order)
 
     def __len__(self) -> int:
         return self.num_samples
@@ -103,8 +104,7 @@ class SubsetRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self):
-        for i in randperm(len(self.indices), self.generator):
-            yield self.indices[i]
+        return iter([self.indices[i] for i in randperm(len(self.indices), self.generator)])
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -148,7 +148,7 @@ class WeightedRandomSampler(Sampler[int]):
             with np.errstate(divide="ignore"):
                 keys = rng.exponential(size=len(w)) / w
             draws = np.argsort(keys, kind="stable")[:self.num_samples]
-        yield from draws.tolist()
+        return iter(draws.tolist())
 
     def __len__(self) -> int:
         return self.num_samples
