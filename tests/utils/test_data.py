@@ -182,3 +182,20 @@ def test_random_split_with_a_generator_is_reproducible_and_checks_lengths():
 def test_loader_timeout_without_workers_is_a_clear_error():
     with pytest.raises(ValueError, match="timeout=1 applies to worker processes"):
         iter(DataLoader(range(3), timeout=1))
+
+
+def test_tensor_dataset_batches_skip_per_sample_indexing(monkeypatch):
+    calls = []
+    original = TensorDataset.__getitem__
+
+    def counting(self, index):
+        calls.append(index)
+        return original(self, index)
+
+    monkeypatch.setattr(TensorDataset, "__getitem__", counting)
+    x, y = _xy()
+    ds = TensorDataset(ln.tensor(x), ln.tensor(y))
+    assert len(list(DataLoader(ds, batch_size=8, shuffle=True))) == 3
+    assert calls == []                       # one fancy index per tensor, no ds[i] per sample
+    list(DataLoader(ds, batch_size=8, collate_fn=lambda b: b))
+    assert len(calls) == 23                  # a custom collate_fn sees the samples themselves
