@@ -252,17 +252,29 @@ def __iter__(self):
 def reshape(self, *shape):
     """The same entries in ``shape`` (one size may be -1: inferred), as a view when possible."""
     self = _tensor(self)
-    return Reshape.apply(self, shape=_infer(_sizes(shape), self.data.size))
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    if -1 in shape and self.data.size == 0 or any(n < -1 for n in shape if isinstance(n, int)):
+        _infer(_sizes(shape), self.data.size)  # NumPy would accept these; PyTorch refuses
+    try:
+        return Reshape.apply(self, shape=shape)  # NumPy checks the sizes and infers a -1
+    except (ValueError, TypeError):
+        _infer(_sizes(shape), self.data.size)  # PyTorch's error for the same mistake
+        raise
 
 
 @register("view")
 def view(self, *shape):
     """``reshape``: lucidnet's arrays are NumPy's, so a view is taken when the memory allows
     and a copy otherwise (PyTorch would raise for a non-contiguous input)."""
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral, np.integer)):
-        raise TypeError(f"view(dtype) is not supported: reinterpreting memory as another dtype; "
-                        f"use .to({shape[0]}) to convert the values (got {shape[0]!r})")
-    return reshape(self, *shape)
+    try:
+        return reshape(self, *shape)
+    except TypeError:
+        if len(shape) == 1 and not isinstance(shape[0], (tuple, list, numbers.Integral)):
+            raise TypeError(f"view(dtype) is not supported: reinterpreting memory as another "
+                            f"dtype; use .to({shape[0]}) to convert the values (got "
+                            f"{shape[0]!r})") from None
+        raise
 
 
 @register("view_as")
@@ -326,7 +338,7 @@ def t(self):
     if self.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{self.ndim}D; use transpose(dim0, dim1) or .mT")
-    return transpose(self, 0, 1) if self.ndim == 2 else self
+    return Transpose.apply(self, axes=(1, 0)) if self.ndim == 2 else self
 
 
 @register("T")
@@ -624,6 +636,16 @@ def _is_array(p) -> bool:
     return isinstance(p, (np.ndarray, list)) or isinstance(p, (bool, np.bool_))
 
 
+_PLAIN = (int, slice, type(None), type(Ellipsis))
+
+
+def _steps_ok(index) -> bool:
+    for p in index if isinstance(index, tuple) else (index,):
+        if p.__class__ is slice and p.step is not None and p.step <= 0:
+            return False
+    return True
+
+
 def torch_index(index):
     """``(first, then)``: ``a[index]`` as PyTorch computes it is ``a[first][then]`` in NumPy
     (``then`` None when one step is enough).
@@ -633,6 +655,9 @@ def torch_index(index):
     first, as basic indexing, and then the arrays ((4, 2)). So the integers go in ``first``
     (every other dim a full slice) and the rest in ``then``.
     """
+    if index.__class__ in _PLAIN or (index.__class__ is tuple and all(p.__class__ in _PLAIN for p in index)):
+        if not (index.__class__ is slice or index.__class__ is tuple) or _steps_ok(index):
+            return index, None  # the common case: basic indexing, the same in NumPy
     parts = tuple(_index_part(p) for p in index) if isinstance(index, tuple) else (_index_part(index),)
     if not (any(_is_int(p) for p in parts) and any(_is_array(p) for p in parts)):
         return (parts if isinstance(index, tuple) else parts[0]), None
