@@ -463,3 +463,15 @@ def test_iterable_dataset_errors_and_len_warning():
     assert len(chain) == len(tchain) == 5
     assert_same(list(chain), list(tchain))
     assert isinstance(OurStream(1) + OurStream(2), ldata.ChainDataset)
+
+
+def test_loader_over_lists_ranges_and_arrays_matches_torch():
+    x, y = arrays(7)
+    for dataset in (list(zip(x, y)), list(zip(x.tolist(), y.tolist())), np.arange(7), range(7),
+                    x, [{"a": float(v)} for v in y]):
+        for kwargs in ({"batch_size": 3}, {"batch_size": None}, {"batch_size": 2, "drop_last": True}):
+            ours = list(ldata.DataLoader(dataset, **kwargs))
+            theirs = list(tdata.DataLoader(dataset, **kwargs))
+            assert len(ours) == len(theirs)
+            for a, t in zip(ours, theirs):
+                assert_same(a, t, f"{type(dataset).__name__} {kwargs}")
