@@ -240,3 +240,64 @@ def test_error_messages_name_the_problem():
         x.scatter(0, ln.tensor(np.array([[0]])))
     with pytest.raises(ValueError, match="scatter_add"):
         x.scatter(0, ln.tensor(np.array([[0]])), x, reduce="add")
+
+
+TAKE_ALONG = [((3, 4), idx([0, 3], [1, 1], [2, 0]), 1), ((3, 4), idx([0, 2, 1, 0]), 0),
+              ((3, 1), idx([0], [0], [0])[:, :, None].repeat(5, 2)[:, 0], 0),
+              ((2, 3, 4), np.zeros((1, 3, 2), INT), -1), ((3, 4), idx(11, 0, -12 + 12), None),
+              ((3, 4), idx([1], [0]), 0)]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,index,dim", TAKE_ALONG, ids=str)
+def test_take_along_dim_broadcasts(shape, index, dim, dtype):
+    compare(lambda m, x, i: (m.take_along_dim(x, i, dim), x.take_along_dim(i, dim=dim)),
+            rand(shape, dtype), index)
+    x = ln.tensor(rand(shape), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.take_along_dim(ln.tensor(index), dim), [x])
+
+
+INDEX_ADD = [((5, 3), 0, idx(0, 4, 0), (3, 3)), ((2, 4), -1, idx(3, 3), (2, 2)),
+             ((2, 3, 4), 1, idx(2), (2, 1, 4)), ((4,), 0, np.zeros(0, INT), (0,))]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,dim,index,src_shape", INDEX_ADD, ids=str)
+def test_index_add(shape, dim, index, src_shape, dtype):
+    x, src = rand(shape, dtype), rand(src_shape, dtype, seed=1)
+    compare(lambda m, t, i, s: (t.index_add(dim, i, s), m.index_add(t, dim, i, s, alpha=-2.0)),
+            x, index, src)
+    a, b = ln.tensor(rand(shape), requires_grad=True), ln.tensor(rand(src_shape, seed=1),
+                                                                 requires_grad=True)
+    assert ln.gradcheck(lambda t, s: t.index_add(dim, ln.tensor(index), s, alpha=0.5), [a, b])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,offset,dim1,dim2", [((3,), 0, -2, -1), ((2, 3), 1, -2, -1),
+                                                    ((2, 3), -1, 0, 2), ((2, 3), 0, 2, 0),
+                                                    ((0,), 0, 0, 1), ((2, 2, 2), 2, 1, -1)],
+                         ids=str)
+def test_diag_embed(shape, offset, dim1, dim2, dtype):
+    compare(lambda m, x: (m.diag_embed(x, offset, dim1, dim2), x.diag_embed(offset, dim1, dim2)),
+            rand(shape, dtype))
+    x = ln.tensor(rand(shape), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.diag_embed(offset, dim1, dim2), [x])
+
+
+@pytest.mark.parametrize("args", [(3, 3), (3, 4, 1), (4, 3, -1), (1, 1), (0, 3), (3, 3, 5)], ids=str)
+def test_tril_triu_indices(args):
+    compare(lambda m: (m.tril_indices(*args), m.triu_indices(*args)))
+    compare(lambda m: m.tril_indices(*args, dtype=m.int32))
+
+
+def test_extra_index_errors():
+    x = ln.tensor(rand((3, 4)))
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        x.take_along_dim(ln.tensor(np.array([0])), 0)
+    with pytest.raises(RuntimeError, match="source must be a tensor of shape"):
+        x.index_add(0, ln.tensor(np.array([0])), ln.tensor(rand((2, 4))))
+    with pytest.raises(RuntimeError, match="out of bounds"):  # PyTorch's CPU kernel does not check
+        x.index_add(0, ln.tensor(np.array([5])), x[:1])
+    raises_like(lambda m, t: t.index_add(0, m.tensor([[0]]), t[:1]), rand((3, 4)))
+    with pytest.raises(RuntimeError, match="out of bounds"):  # PyTorch reads garbage here
+        x.take_along_dim(ln.tensor(np.array([[7]])), 1)

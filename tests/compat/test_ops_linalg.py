@@ -165,3 +165,37 @@ def test_errors_name_the_shapes():
         ln.matmul(a[0, 0, 0], b)
     with pytest.raises(RuntimeError, match="subscript j has size 4"):
         ln.einsum("ij,jk->ik", b, b)
+
+
+EXTRA = {
+    "addmm": (lambda m, c, a, b: (m.addmm(c, a, b), c.addmm(a, b, beta=0.5, alpha=2.0)),
+              [(4,), (2, 3), (3, 4)]),
+    "addmm_full": (lambda m, c, a, b: m.addmm(c, a, b, alpha=-1.0), [(2, 4), (2, 3), (3, 4)]),
+    "tensordot": (lambda m, a, b: m.tensordot(a, b), [(2, 3, 4), (3, 4, 5)]),
+    "tensordot_lists": (lambda m, a, b: m.tensordot(a, b, dims=([0, 2], [2, 0])), [(2, 3, 4), (4, 5, 2)]),
+    "tensordot_0": (lambda m, a, b: m.tensordot(a, b, dims=0), [(2, 3), (4,)]),
+    "tensordot_1": (lambda m, a, b: m.tensordot(a, b, 1), [(2, 3), (3, 4)]),
+    "inner": (lambda m, a, b: (m.inner(a, b), a.inner(b)), [(2, 3), (4, 3)]),
+    "inner_1d": (lambda m, a, b: m.inner(a, b), [(3,), (3,)]),
+    "inner_0d": (lambda m, a, b: m.inner(a, b), [(), (2, 3)]),
+}
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", EXTRA)
+def test_extra_products(name, dtype):
+    fn, shapes = EXTRA[name]
+    compare(fn, *(rand(s, dtype, seed=i) for i, s in enumerate(shapes)))
+    inputs = [ln.tensor(rand(s, seed=i), requires_grad=True) for i, s in enumerate(shapes)]
+    assert ln.gradcheck(lambda *xs: _first(fn(ln, *xs)), inputs)
+
+
+def test_addmm_with_beta_0_ignores_nan_in_self():
+    compare(lambda m, c, a, b: m.addmm(c, a, b, beta=0), np.full((2, 4), np.nan), rand((2, 3)),
+            rand((3, 4), seed=1))
+
+
+def test_extra_product_errors():
+    raises_like(lambda m, a, b: m.tensordot(a, b, dims=([0], [0])), rand((2, 3)), rand((3, 4)))
+    raises_like(lambda m, a, b: m.inner(a, b), rand((2, 3)), rand((3, 4)))
+    raises_like(lambda m, a, b: m.addmm(a, a, b), rand((2, 3)), rand((3, 4)))

@@ -302,3 +302,16 @@ def test_bad_arguments_are_named():
         ln.where(ln.tensor(np.array([1, 0])), x, x)
     with pytest.raises(TypeError, match="clamp"):
         x.clamp(min="0")
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_clamp_min_max_logit_deg2rad(dtype):
+    x = rand((3, 4), dtype, low=0.05, high=0.95)
+    compare(lambda m, t: (t.clamp_min(0.3), m.clamp_max(t, 0.6), m.clamp_min(t, t[0]),
+                          t.logit(), m.logit(t, eps=0.2), t.deg2rad(), m.rad2deg(t)), x)
+    compare(lambda m, t: m.logit(t, eps=0.1), np.array([0.0, 0.1, 0.5, 0.9, 1.0], dtype))
+
+
+def test_logit_and_angle_conversions_gradcheck():
+    x = ln.tensor(rand((3, 4), low=0.05, high=0.95), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.logit() + t.logit(eps=0.2) + t.deg2rad() + t.rad2deg(), [x])

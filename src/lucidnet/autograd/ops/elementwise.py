@@ -860,3 +860,38 @@ def equal(self, other) -> bool:
     """Python bool: same shape and the same values (any dtypes; nan is never equal)."""
     other = _data(other)
     return self.shape == other.shape and bool(np.all(self.data == other))
+
+
+# ----------------------------------------------------------------- small composites
+@tensor_op("clamp_min")
+def clamp_min(self, min):
+    """clamp(x, min=min)."""
+    return clamp(self, min=min)
+
+
+@tensor_op("clamp_max")
+def clamp_max(self, max):
+    """clamp(x, max=max)."""
+    return clamp(self, max=max)
+
+
+@tensor_op("logit")
+def logit(self, eps=None):
+    """ln(x / (1 - x)), the inverse of sigmoid, as ln x - ln(1 - x) (gradient 1 / (x (1 - x)));
+    with ``eps``, x is first clamped to [eps, 1 - eps] (gradient 0 outside)."""
+    x = self if self.dtype.kind == "f" else Cast.apply(self, dtype=get_default_dtype())
+    if eps is not None:
+        x = clamp(x, eps, 1 - eps)
+    return Sub.apply(Log.apply(x), Log1p.apply(Neg.apply(x)))
+
+
+@tensor_op("deg2rad")
+def deg2rad(self):
+    """x * pi / 180."""
+    return Mul.apply(*_promote(self, math.pi / 180))
+
+
+@tensor_op("rad2deg")
+def rad2deg(self):
+    """x * 180 / pi."""
+    return Mul.apply(*_promote(self, 180 / math.pi))

@@ -13,11 +13,12 @@ import numbers
 import numpy as np
 
 from ..function import Function, unbroadcast
+from ..registry import register
 from ..tensor import Tensor, _one_axis
 from .elementwise import tensor_op
 
 __all__ = ["Gather", "Scatter", "ScatterAdd", "IndexSelect", "Take", "MaskedSelect", "Tri",
-           "Diag", "Diagonal", "gather_index"]
+           "Diag", "Diagonal", "TakeAlongDim", "IndexAdd", "DiagEmbed", "gather_index"]
 
 
 def gather_index(index: np.ndarray, dim: int) -> tuple:
@@ -206,6 +207,78 @@ class Diag(Function):
     @staticmethod
     def backward(ctx, g):
         return np.diagonal(g, ctx.k).copy()
+
+
+class TakeAlongDim(Function):
+    """z = gather(a, dim, index) after broadcasting a and index in every dim but ``dim``;
+    dz/da = g added back at the entries read, summed over the broadcast dims."""
+
+    @staticmethod
+    def forward(ctx, a, index=None, dim=0):
+        a_b, index_b = _broadcast_except(a, index, dim)
+        where = gather_index(index_b, dim)
+        ctx.args = (a.shape, a_b.shape, where)
+        return a_b[where]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, wide, where = ctx.args
+        out = np.zeros(wide, dtype=g.dtype)
+        np.add.at(out, where, g)
+        return unbroadcast(out, shape)
+
+
+def _broadcast_except(a, index, dim):
+    """a and index broadcast against each other in every dim but ``dim`` (take_along_dim)."""
+    rest = np.broadcast_shapes(a.shape[:dim] + (1,) + a.shape[dim + 1:],
+                               index.shape[:dim] + (1,) + index.shape[dim + 1:])
+    a_shape = rest[:dim] + (a.shape[dim],) + rest[dim + 1:]
+    index_shape = rest[:dim] + (index.shape[dim],) + rest[dim + 1:]
+    return np.broadcast_to(a, a_shape), np.broadcast_to(index, index_shape)
+
+
+class IndexAdd(Function):
+    """z = a, then z[..., index[k], ...] += alpha * src[..., k, ...] along dim (repeats add);
+    dz/da = g, dz/dsrc = alpha * the slices of g at index."""
+
+    @staticmethod
+    def forward(ctx, a, src, index=None, dim=0, alpha=1):
+        ctx.args = (index, dim, alpha)
+        out = a.copy()
+        np.add.at(out, (slice(None),) * dim + (index,), src if alpha == 1 else src * alpha)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        index, dim, alpha = ctx.args
+        gsrc = None
+        if ctx.needs_input_grad[1]:
+            gsrc = np.take(g, index, axis=dim)
+            gsrc = gsrc if alpha == 1 else gsrc * alpha
+        return g, gsrc
+
+
+class DiagEmbed(Function):
+    """z: zeros of one more dim, with a's last dim written on diagonal ``offset`` of dims
+    (dim1, dim2);  dz/da = that diagonal of g."""
+
+    @staticmethod
+    def forward(ctx, a, offset=0, dim1=-2, dim2=-1):
+        n = a.shape[-1] + abs(offset)
+        ndim = a.ndim + 1
+        shape = list(a.shape[:-1])
+        for d in sorted((dim1, dim2)):
+            shape.insert(d, n)
+        out = np.zeros(shape, dtype=a.dtype)
+        rows, cols = _diagonal_index(n, n, offset)
+        np.moveaxis(out, (dim1, dim2), (ndim - 2, ndim - 1))[..., rows, cols] = a
+        ctx.args = (offset, dim1, dim2)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        offset, dim1, dim2 = ctx.args
+        return np.diagonal(g, offset, dim1, dim2).copy()
 
 
 # ----------------------------------------------------------------- argument checks
@@ -429,3 +502,83 @@ def nonzero(self, *, as_tuple: bool = False):
 def argwhere(self):
     """nonzero(as_tuple=False): the (count, ndim) int64 indices of the nonzero entries."""
     return nonzero(self)
+
+
+@tensor_op("take_along_dim")
+def take_along_dim(self, indices, dim=None):
+    """gather along ``dim`` with self and ``indices`` broadcast in the other dims (NumPy's
+    take_along_axis); ``dim=None`` works on the flattened tensor."""
+    index = _index_array(indices, "take_along_dim")
+    zero_d = self.ndim == 0 and index.ndim == 0 and dim is not None
+    if dim is None:
+        x, index = self.reshape(-1), index.reshape(-1)
+        dim = 0
+    else:
+        if max(index.ndim, 1) != max(self.ndim, 1):
+            raise RuntimeError(f"take_along_dim(): input and indices should have the same number "
+                               f"of dimensions, but got {self.ndim} dimensions for input, and "
+                               f"{index.ndim} dimensions for indices")
+        dim = _one_axis(dim, self.ndim)
+        x, index = _as_1d(self), index.reshape(index.shape or (1,))
+    try:
+        _broadcast_except(x.data, index, dim)
+    except ValueError:
+        raise RuntimeError(f"take_along_dim(): the shapes of input {tuple(self.shape)} and "
+                           f"indices {index.shape} do not broadcast outside dim {dim}") from None
+    _check_bounds(index, x.shape[dim], dim, "take_along_dim")
+    out = TakeAlongDim.apply(x, index=index, dim=dim)
+    return out.reshape(()) if zero_d else out
+
+
+@tensor_op("index_add")
+def index_add(self, dim: int, index, source, *, alpha=1):
+    """A copy of self with alpha * source's slices added at the positions ``index`` (1-D) along
+    ``dim``; repeated positions accumulate."""
+    index = _index_array(index, "index_add", "int32/int64")
+    if index.ndim > 1:
+        raise IndexError(f"index_add(): Index is supposed to be a vector, got shape {index.shape}")
+    dim = _one_axis(dim, self.ndim)
+    x, src = _as_1d(self), _as_1d(source) if isinstance(source, Tensor) else source
+    index = index.reshape(-1)
+    expected = x.shape[:dim] + (index.size,) + x.shape[dim + 1:]
+    if not isinstance(src, Tensor) or src.shape != expected:
+        raise RuntimeError(f"index_add(): source must be a tensor of shape {expected} (self "
+                           f"{tuple(self.shape)} with dim {dim} the index's length), got "
+                           f"{getattr(src, 'shape', type(src).__name__)}")
+    _check_bounds(index, x.shape[dim], dim, "index_add")
+    out = IndexAdd.apply(x, src, index=index, dim=dim, alpha=alpha)
+    return out.reshape(()) if self.ndim == 0 else out
+
+
+@tensor_op("diag_embed")
+def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """A tensor of one more dim whose matrices in (dim1, dim2) carry self's last dim on diagonal
+    ``offset``, zeros elsewhere."""
+    if self.ndim == 0:
+        raise RuntimeError("diag_embed(): needs at least a 1-D input")
+    d1, d2 = _one_axis(dim1, self.ndim + 1), _one_axis(dim2, self.ndim + 1)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return DiagEmbed.apply(self, offset=int(offset), dim1=d1, dim2=d2)
+
+
+def _triangle_indices(row, col, offset, upper, dtype, device):
+    if device is not None and str(device) != "cpu":
+        raise RuntimeError(f"lucidnet runs on the CPU only, got device={device!r}; use 'cpu'")
+    rows, cols = (np.triu_indices if upper else np.tril_indices)(row, offset, col)
+    out = np.stack([rows, cols]).astype(np.int64).reshape(2, -1)
+    return Tensor._wrap(out if dtype is None else out.astype(np.dtype(dtype)))
+
+
+@register("tril_indices", method=False, function=True)
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None):
+    """The (2, N) int64 indices (rows, then columns, row-major) of the lower triangle of a
+    row x col matrix from diagonal ``offset`` down."""
+    return _triangle_indices(row, col, offset, False, dtype, device)
+
+
+@register("triu_indices", method=False, function=True)
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None):
+    """The (2, N) int64 indices of the upper triangle of a row x col matrix from diagonal
+    ``offset`` up."""
+    return _triangle_indices(row, col, offset, True, dtype, device)

@@ -10,7 +10,7 @@ import numpy as np
 from ..function import Function, unbroadcast
 from ..registry import register
 from ..tensor import Tensor, tensor
-from .elementwise import Mul, tensor_op
+from .elementwise import Add, Mul, Where, tensor_op
 
 __all__ = ["MatMul", "Linear", "Einsum", "parse_einsum"]
 
@@ -348,3 +348,71 @@ def outer(self, vec2):
         if x.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {x.ndim}-D")
     return Mul.apply(self.reshape(-1, 1), vec2.reshape(1, -1))
+
+
+@tensor_op("addmm")
+def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+    """beta * self + alpha * (mat1 @ mat2) for 2-D mat1, mat2 (self broadcasts to the product);
+    beta = 0 ignores self (nan in it does not propagate), as PyTorch."""
+    product = mm(_other(mat1), mat2)
+    try:
+        fits = np.broadcast_shapes(self.shape, product.shape) == product.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"addmm(): self of shape {tuple(self.shape)} does not broadcast to the "
+                           f"product's shape {tuple(product.shape)}")
+    if alpha != 1:
+        product = Mul.apply(product, np.asarray(alpha, dtype=product.dtype))
+    if beta == 0:  # self's values are not read, but it gets its (zero) gradient, as PyTorch
+        ignored = Where.apply(np.zeros((), dtype=product.dtype), self, cond=np.bool_(True))
+        return Add.apply(product, ignored)
+    base = self if beta == 1 else Mul.apply(self, np.asarray(beta, dtype=self.dtype))
+    return Add.apply(base, product)
+
+
+def tensordot(a, b, dims=2) -> Tensor:
+    """Sum over the last ``dims`` dims of a and the first ``dims`` of b, or over the dim lists
+    ``dims = (dims_a, dims_b)``; the free dims of a, then of b (an einsum underneath)."""
+    a, b = _other(a), _other(b)
+    if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool):
+        if not 0 <= dims <= min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot(): dims={dims} must be between 0 and "
+                               f"{min(a.ndim, b.ndim)} for shapes {tuple(a.shape)}, "
+                               f"{tuple(b.shape)}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
+        if len(dims_a) != len(dims_b):
+            raise RuntimeError(f"tensordot(): both dimension lists should have the same length, "
+                               f"got {dims_a} and {dims_b}")
+        dims_a = [d % max(a.ndim, 1) for d in dims_a]
+        dims_b = [d % max(b.ndim, 1) for d in dims_b]
+    letters = iter(string.ascii_letters)
+    sub_a = [next(letters) for _ in range(a.ndim)]
+    sub_b = [next(letters) for _ in range(b.ndim)]
+    for da, db in zip(dims_a, dims_b):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(f"tensordot(): contracted dimensions need to match, but first has "
+                               f"size {a.shape[da]} in dim {da} and second has size "
+                               f"{b.shape[db]} in dim {db}")
+        sub_b[db] = sub_a[da]
+    out = [c for i, c in enumerate(sub_a) if i not in dims_a]
+    out += [c for i, c in enumerate(sub_b) if i not in dims_b]
+    return Einsum.apply(a, b, terms=("".join(sub_a), "".join(sub_b)), output="".join(out))
+
+
+register("tensordot", method=False, function=True)(tensordot)
+
+
+@tensor_op("inner")
+def inner(self, other):
+    """The sum over the last dims of self and other (a product with a 0-d operand): shape
+    self.shape[:-1] + other.shape[:-1]."""
+    other = _other(other)
+    if self.ndim == 0 or other.ndim == 0:
+        return Mul.apply(self, other)
+    if self.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes {list(self.shape)} and {list(other.shape)}")
+    return tensordot(self, other, ([-1], [-1]))
