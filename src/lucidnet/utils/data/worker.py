@@ -28,27 +28,18 @@ STATUS_CHECK_INTERVAL = 1.0   # seconds between checks that the other side is st
 _worker_info = None
 
 
+@dataclass(frozen=True)
 class WorkerInfo:
     """What ``get_worker_info()`` returns inside a worker: ``id`` (0 .. num_workers - 1),
     ``num_workers``, ``seed`` (this worker's seed) and ``dataset`` (this process's copy).
-    Read-only, as in PyTorch."""
+    Frozen, as PyTorch's (assigning raises ``dataclasses.FrozenInstanceError``)."""
 
-    __initialized = False
-
-    def __init__(self, **kwargs) -> None:
-        for k, v in kwargs.items():
-            setattr(self, k, v)
-        self.__keys = tuple(kwargs.keys())
-        self.__initialized = True
-
-    def __setattr__(self, key, val) -> None:
-        if self.__initialized:
-            raise RuntimeError(f"Cannot assign attributes to {self.__class__.__name__} objects")
-        super().__setattr__(key, val)
-
-    def __repr__(self) -> str:
-        items = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__keys)
-        return f"{self.__class__.__name__}({items})"
+    id: int
+    num_workers: int
+    seed: int
+    dataset: object
+    rng: object = None
+    worker_method: str | None = "multiprocessing"
 
 
 def get_worker_info() -> WorkerInfo | None:
