@@ -453,6 +453,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             try:
                 w.start()
             except (TypeError, AttributeError, pickle.PicklingError) as e:
+                index_reader.close()
+                index_writer.close()
                 self._shutdown_workers()
                 raise type(e)(f"{e}. The 'spawn' and 'forkserver' start methods pickle the "
                               "dataset, collate_fn and worker_init_fn for each worker: define them "
