@@ -190,8 +190,9 @@ def _array(data, where: str, dtype=None) -> np.ndarray:
     Python numbers go straight to a given dtype (no rounding through the default dtype)."""
     if isinstance(data, Tensor):
         return data.data.copy()
-    if isinstance(data, np.ndarray):
-        return _checked(data, where).copy()
+    if isinstance(data, np.ndarray):  # one copy, converting on the way when asked
+        array = _checked(data, where)
+        return array.astype(dtype) if dtype is not None else array.copy()
     if isinstance(data, np.generic):
         return _checked(np.array(data), where)
     if data is None:
