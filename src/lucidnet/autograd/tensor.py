@@ -261,9 +261,14 @@ class Tensor:
         return t
 
     # ----------------------------------------------------------------- gradient
+    # ``_grad`` holds None, a Tensor, or -- straight from backward, until someone reads
+    # ``.grad`` -- the bare array: backward and the optimizers then never wrap (see _grad_array)
     @property
     def grad(self) -> Tensor | None:
-        return self._grad
+        g = self._grad
+        if g.__class__ is np.ndarray:
+            g = self._grad = Tensor._wrap(g)
+        return g
 
     @grad.setter
     def grad(self, value) -> None:
@@ -473,10 +478,13 @@ class Tensor:
         grad = self._grad
         if grad is None:
             # a fresh array from a backward rule is owned by nobody else: keep it without a copy
-            self._grad = Tensor._wrap(np.array(g, copy=True) if must_copy or g.shape != self.shape
-                                      else g)
+            # (bare: the `grad` property wraps it on first access)
+            self._grad = np.array(g, copy=True) if must_copy or g.__class__ is not np.ndarray \
+                or g.shape != self.shape else g
+        elif grad.__class__ is np.ndarray:
+            grad += g  # in place, as PyTorch accumulates into an existing .grad
         else:
-            grad.data += g  # in place, as PyTorch accumulates into an existing .grad
+            grad.data += g
 
     # ----------------------------------------------------------------- operators
     def _operand(self, other):
@@ -830,6 +838,12 @@ class Tensor:
         from .ops.elementwise import Clone
 
         return Clone.apply(self)
+
+
+def _grad_array(t: Tensor):
+    """``t.grad``'s array (or None) without wrapping it: the optimizers' fast path."""
+    g = t._grad
+    return g if g is None or g.__class__ is np.ndarray else g.data
 
 
 def _dim_error(axis, ndim) -> IndexError:

@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.tensor import _grad_array
+
 __all__ = ["Optimizer", "get_num_threads", "set_num_threads"]
 
 _NUM_THREADS = max(1, min(2, os.cpu_count() or 1))
@@ -302,7 +304,7 @@ class Optimizer:
         self._prepare(group, gd)
         params = gd.params
         # the gradients' arrays (``.grad`` is a Tensor; the update runs on NumPy arrays)
-        grads = [None if p._grad is None else p._grad.data for p in params]
+        grads = [_grad_array(p) for p in params]
         for k, (p, g) in enumerate(zip(params, grads)):
             if p.data.size != gd.sizes[k]:
                 raise ValueError(f"{type(self).__name__}: parameter {k} now has "
