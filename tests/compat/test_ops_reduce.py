@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 import lucidnet as ln
-from lucidnet.autograd.ops.reduce import CumProd, CumSum, LogSumExp, Prod, TakeAlong, VectorNorm
+from lucidnet.autograd.ops.reduce import (
+    CumProd,
+    CumSum,
+    LogSumExp,
+    Prod,
+    Std,
+    TakeAlong,
+    VectorNorm,
+)
 from tests.compat.op_check import compare, raises_like, rand
 
 FLOATS = [np.float32, np.float64]
@@ -163,11 +171,17 @@ def _gradcheck(fn, *arrays):
     (lambda t: VectorNorm.apply(t, p=1.0, axis=0), rand((3, 4))),
     (lambda t: VectorNorm.apply(t, p=float("inf"), axis=1), rand((3, 4))),
     (lambda t: TakeAlong.apply(t, index=np.array([[2, 0], [1, 0]]), axis=1), rand((2, 3))),
+    (lambda t: Std.apply(t, axis=(0, 2), correction=1), rand((2, 3, 2))),
+    (lambda t: Std.apply(t, correction=0), rand((3, 4))),
 ], ids=["prod", "prod_zero", "logsumexp", "cumsum", "cumprod", "cumprod_zeros", "norm2", "norm3", "norm1",
-        "norm_inf", "take_along"])
+        "norm_inf", "take_along", "std", "std_biased"])
 def test_gradcheck_new_reductions(case):
     fn, a = case
     _gradcheck(fn, a)
+
+
+def test_std_of_a_constant_has_a_zero_gradient():
+    compare(lambda m, t: (t.std(), t.std(0), t.std(1, unbiased=False)), np.ones((3, 2)))
 
 
 def test_second_use_and_backward_twice_through_a_reduction():

@@ -303,18 +303,21 @@ def _perm(dims, ndim) -> tuple:
 
 
 @register("permute", function=True)
-def permute(self, *dims):
+def permute(self, *dims_, dims=None):
     """Reorder the dims: output dim i is input dim ``dims[i]`` (negative dims allowed)."""
     self = _tensor(self)
+    dims = dims_ if dims is None else (dims,)
     return Transpose.apply(self, axes=_perm(_sizes(dims), self.ndim)) if self.ndim else self
 
 
 @register("transpose", function=True)
-def transpose(self, *dims):
+def transpose(self, *dims, dim0=None, dim1=None):
     """``transpose(dim0, dim1)`` swaps two dims, as PyTorch. (A full permutation
     ``transpose(0, 2, 1)`` / ``transpose((0, 2, 1))`` or ``transpose()`` to reverse, as NumPy,
     is accepted too.)"""
     self = _tensor(self)
+    if dim0 is not None or dim1 is not None:
+        dims = (*dims, *(d for d in (dim0, dim1) if d is not None))
     if len(dims) == 2 and not isinstance(dims[0], (tuple, list)):
         a, b = one_dim(dims[0], self.ndim), one_dim(dims[1], self.ndim)
         if self.ndim < 2 or a == b:
@@ -433,9 +436,10 @@ def repeat(self, *sizes):
 
 
 @register("flip", function=True)
-def flip(self, *dims):
+def flip(self, *dims_, dims=None):
     """Reverse the order of the entries along ``dims``."""
     self = _tensor(self)
+    dims = dims_ if dims is None else (dims,)
     ds = tuple(one_dim(d, self.ndim) for d in _sizes(dims))
     if len(set(ds)) != len(ds):
         raise RuntimeError(f"flip: dims has duplicates, got {ds}")
@@ -498,10 +502,14 @@ def narrow(self, dim, start, length):
 
 
 @register("split", function=True)
-def split(self, split_size_or_sections, dim=0):
+def split(self, split_size_or_sections=None, dim=0, *, split_size=None):
     """Pieces along ``dim``: of ``split_size`` entries each (the last may be smaller), or of the
     listed sizes (which must add up to the dim's size)."""
     self = _tensor(self)
+    if split_size is not None:
+        split_size_or_sections = split_size
+    if split_size_or_sections is None:
+        raise TypeError("split() missing 1 required positional argument: 'split_size'")
     d = one_dim(dim, self.ndim)
     n = self.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
