@@ -395,3 +395,27 @@ def test_manual_seed_returns_a_generator_as_torch():
     assert torch.manual_seed(42).initial_seed() == 42
     a = ln.rand(3).data
     assert np.array_equal(ln.manual_seed(42).rng.random(3, dtype=np.float32), a)
+
+
+def test_default_device_and_determinism_switches_as_torch():
+    assert ln.get_default_device() == ln.device("cpu") == ln.device(str(torch.get_default_device()))
+    ln.set_default_device("cpu")
+    with pytest.raises(RuntimeError, match="CPU only"):
+        ln.set_default_device("cuda")
+    assert ln.are_deterministic_algorithms_enabled() is torch.are_deterministic_algorithms_enabled()
+    try:
+        ln.use_deterministic_algorithms(True, warn_only=True)
+        assert ln.are_deterministic_algorithms_enabled() is True
+        assert ln.is_deterministic_algorithms_warn_only_enabled() is True
+    finally:
+        ln.use_deterministic_algorithms(False)
+    assert ln.are_deterministic_algorithms_enabled() is False
+    both_raise(lambda lib: lib.use_deterministic_algorithms("yes"), TypeError)
+    assert ln.get_float32_matmul_precision() == torch.get_float32_matmul_precision() == "highest"
+    try:
+        ln.set_float32_matmul_precision("high")
+        assert ln.get_float32_matmul_precision() == "high"
+    finally:
+        ln.set_float32_matmul_precision("highest")
+    with pytest.raises(ValueError, match="medium"):
+        ln.set_float32_matmul_precision("low")

@@ -8,8 +8,9 @@ RuntimeError that names the device-agnostic spelling::
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
 
-Also here: the thread count (``set_num_threads``, through threadpoolctl when installed) and
-``set_printoptions`` (NumPy's print options, which a tensor's repr uses).
+Also here: the default device (always the CPU), the determinism switches (recorded; NumPy is
+deterministic already), the thread count (``set_num_threads``, through threadpoolctl when
+installed) and ``set_printoptions`` (NumPy's print options, which a tensor's repr uses).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from .registry import register
 from .tensor import Tensor
 
 __all__ = ["device", "check_device", "CPU_ONLY_HINT", "set_num_threads", "get_num_threads",
-           "set_printoptions"]
+           "set_printoptions", "get_default_device", "set_default_device",
+           "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+           "set_float32_matmul_precision", "get_float32_matmul_precision"]
 
 # PyTorch's device types: all may name a device object; only "cpu" holds lucidnet tensors
 _DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
@@ -234,3 +237,56 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
         options["formatter"] = ({"float_kind": lambda x: f"{x:.{digits}e}"} if sci_mode
                                 else None)
     np.set_printoptions(**options)
+
+
+@register("get_default_device", method=False, function=True)
+def get_default_device() -> device:
+    """The CPU: where factories put new tensors."""
+    return _CPU
+
+
+@register("set_default_device", method=False, function=True)
+def set_default_device(where) -> None:
+    """Accepts the CPU (or None); any other device raises, as lucidnet runs on the CPU only."""
+    check_device(where, "set_default_device()")
+
+
+# ------------------------------------------------------------------ determinism switches
+_settings = {"deterministic": False, "warn_only": False, "matmul_precision": "highest"}
+
+
+@register("use_deterministic_algorithms", method=False, function=True)
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Recorded (``are_deterministic_algorithms_enabled`` returns it) and otherwise a no-op:
+    lucidnet's NumPy kernels are deterministic already."""
+    if not isinstance(mode, (bool, np.bool_)) or not isinstance(warn_only, (bool, np.bool_)):
+        raise TypeError(f"use_deterministic_algorithms(mode, warn_only=...) takes bools, got "
+                        f"mode={mode!r}, warn_only={warn_only!r}")
+    _settings["deterministic"], _settings["warn_only"] = bool(mode), bool(warn_only)
+
+
+@register("are_deterministic_algorithms_enabled", method=False, function=True)
+def are_deterministic_algorithms_enabled() -> bool:
+    """What `use_deterministic_algorithms` last set (False at first)."""
+    return _settings["deterministic"]
+
+
+@register("is_deterministic_algorithms_warn_only_enabled", method=False, function=True)
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    """The ``warn_only`` flag `use_deterministic_algorithms` last set."""
+    return _settings["warn_only"]
+
+
+@register("set_float32_matmul_precision", method=False, function=True)
+def set_float32_matmul_precision(precision: str) -> None:
+    """Recorded only ("highest", "high" or "medium"): NumPy's float32 matmul has one precision."""
+    if precision not in ("highest", "high", "medium"):
+        raise ValueError(f"set_float32_matmul_precision: expected 'highest', 'high' or "
+                         f"'medium', got {precision!r}")
+    _settings["matmul_precision"] = precision
+
+
+@register("get_float32_matmul_precision", method=False, function=True)
+def get_float32_matmul_precision() -> str:
+    """What `set_float32_matmul_precision` last set ("highest" at first)."""
+    return _settings["matmul_precision"]
