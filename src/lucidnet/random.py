@@ -18,9 +18,10 @@ import numpy as np
 __all__ = ["manual_seed", "get_rng", "get_rng_state", "set_rng_state", "Generator",
            "default_generator", "seed", "initial_seed", "numpy_generator"]
 
-_rng = [np.random.default_rng()]
-_DEFAULT_SEED = 67280421310721  # what a fresh torch.Generator() starts from (its initial_seed())
 _SEED_RANGE = 2 ** 64
+_DEFAULT_SEED = 67280421310721  # what a fresh torch.Generator() starts from (its initial_seed())
+_STARTUP_SEED = int(np.random.SeedSequence().entropy % _SEED_RANGE)  # fresh at each start
+_rng = [np.random.default_rng(_STARTUP_SEED)]
 
 
 def _check_seed(seed) -> int:
@@ -110,7 +111,7 @@ class _DefaultGenerator(Generator):
     so ``manual_seed``, `get_rng` and `set_rng_state` all act on the same numbers."""
 
     def __init__(self):
-        self._seed = None
+        self._seed = _STARTUP_SEED
 
     def _manual_seed(self, seed: int) -> None:
         self._seed = seed
@@ -119,11 +120,6 @@ class _DefaultGenerator(Generator):
     @property
     def rng(self) -> np.random.Generator:
         return _rng[0]
-
-    def initial_seed(self) -> int:
-        if self._seed is None:  # never seeded: unseeded entropy, as PyTorch's startup seed
-            self._seed = self.seed()
-        return self._seed
 
     def __repr__(self) -> str:
         return "<lucidnet.default_generator>"

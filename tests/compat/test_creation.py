@@ -623,6 +623,16 @@ def test_generator_api_as_torch():
         ln.rand(2, generator=3)
 
 
+def test_initial_seed_reads_without_reseeding():
+    ln.manual_seed(9)
+    ln.rand(2)
+    expected = ln.rand(3).data
+    ln.manual_seed(9)
+    ln.rand(2)
+    assert ln.initial_seed() == 9 and ln.default_generator.initial_seed() == 9
+    np.testing.assert_array_equal(ln.rand(3).data, expected)
+
+
 def test_global_rng_state_round_trip():
     state = ln.get_rng_state()
     a = ln.rand(4).data
