@@ -301,3 +301,14 @@ def test_extra_index_errors():
     raises_like(lambda m, t: t.index_add(0, m.tensor([[0]]), t[:1]), rand((3, 4)))
     with pytest.raises(RuntimeError, match="out of bounds"):  # PyTorch reads garbage here
         x.take_along_dim(ln.tensor(np.array([[7]])), 1)
+
+
+def test_second_backward_through_a_retained_graph_doubles_the_gradient():
+    x = ln.tensor(rand((3, 4)), requires_grad=True)
+    i = ln.tensor(idx([0, 2], [1, 1], [3, 0]))
+    y = (x.gather(1, i).sum() + x.scatter(1, i, 0.0).sum() + x.index_select(0, i[0]).sum()
+         + x.tril().sum() + x.diagonal().sum() + x.masked_select(x.data > 0).sum())
+    y.backward(retain_graph=True)
+    first = np.array(np.asarray(x.grad))
+    y.backward()
+    np.testing.assert_allclose(np.asarray(x.grad), 2 * first)

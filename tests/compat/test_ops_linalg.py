@@ -199,3 +199,14 @@ def test_extra_product_errors():
     raises_like(lambda m, a, b: m.tensordot(a, b, dims=([0], [0])), rand((2, 3)), rand((3, 4)))
     raises_like(lambda m, a, b: m.inner(a, b), rand((2, 3)), rand((3, 4)))
     raises_like(lambda m, a, b: m.addmm(a, a, b), rand((2, 3)), rand((3, 4)))
+
+
+def test_second_backward_through_a_retained_graph_doubles_the_gradient():
+    a = ln.tensor(rand((3, 4)), requires_grad=True)
+    b = ln.tensor(rand((4, 3), seed=1), requires_grad=True)
+    y = (ln.einsum("ij,jk->", a, b) + (a @ b).sum() + ln.einsum("ii", a @ b) + a.mm(b).trace())
+    y.backward(retain_graph=True)
+    first = np.array(np.asarray(a.grad)), np.array(np.asarray(b.grad))
+    y.backward()
+    np.testing.assert_allclose(np.asarray(a.grad), 2 * first[0])
+    np.testing.assert_allclose(np.asarray(b.grad), 2 * first[1])

@@ -315,3 +315,18 @@ def test_clamp_min_max_logit_deg2rad(dtype):
 def test_logit_and_angle_conversions_gradcheck():
     x = ln.tensor(rand((3, 4), low=0.05, high=0.95), requires_grad=True)
     assert ln.gradcheck(lambda t: t.logit() + t.logit(eps=0.2) + t.deg2rad() + t.rad2deg(), [x])
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+def test_softmax_and_log_softmax_gradcheck(dim):
+    x = ln.tensor(rand((3, 4)), requires_grad=True)
+    assert ln.gradcheck(lambda t: ln.softmax(t, dim) + t.log_softmax(dim), [x])
+
+
+def test_second_backward_through_a_retained_graph_doubles_the_gradient():
+    x = ln.tensor(rand((3, 4)), requires_grad=True)
+    y = (x.erf() * x.clamp(-1, 1) + ln.maximum(x, x.sum(0) / 3) + x.atan2(x.exp())).sum()
+    y.backward(retain_graph=True)
+    first = np.array(np.asarray(x.grad))
+    y.backward()
+    np.testing.assert_allclose(np.asarray(x.grad), 2 * first)
