@@ -158,11 +158,9 @@ def _infer_dtype(py: set, dtypes: set) -> np.dtype:
     complex); a Python int counts as int64, a Python float as the default dtype; NumPy scalars
     and tensors keep their dtype. Empty data is the default dtype."""
     found = [(_CATEGORY[d.kind], d) for d in dtypes]
-    found += [(_CATEGORY[k], d) for k, d in (
-        ("b", np.dtype(np.bool_)) if bool in py else (None, None),
-        ("i", np.dtype(np.int64)) if int in py else (None, None),
-        ("f", get_default_dtype()) if float in py else (None, None),
-        ("c", _default_complex()) if complex in py else (None, None)) if k is not None]
+    python_dtypes = {bool: np.dtype(np.bool_), int: np.dtype(np.int64),
+                     float: get_default_dtype(), complex: _default_complex()}
+    found += [(_CATEGORY[dt.kind], dt) for kind, dt in python_dtypes.items() if kind in py]
     if not found:
         return get_default_dtype()
     top = max(c for c, _ in found)
