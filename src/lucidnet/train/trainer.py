@@ -124,7 +124,7 @@ def _length(obj):
     """``len(obj)``, or None where it has none (a stream)."""
     try:
         return len(obj)
-    except TypeError:
+    except (TypeError, NotImplementedError):
         return None
 
 
