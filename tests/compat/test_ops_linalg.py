@@ -210,3 +210,43 @@ def test_second_backward_through_a_retained_graph_doubles_the_gradient():
     y.backward()
     np.testing.assert_allclose(np.asarray(a.grad), 2 * first[0])
     np.testing.assert_allclose(np.asarray(b.grad), 2 * first[1])
+
+
+NORMS = {
+    "norm": lambda L, x: L.norm(x), "norm_dim": lambda L, x: L.norm(x, dim=-1),
+    "norm_ord1": lambda L, x: L.norm(x[0], 1), "norm_inf_matrix": lambda L, x: L.norm(x[0], float("inf")),
+    "norm_fro_dims": lambda L, x: L.norm(x, "fro", dim=(0, 2), keepdim=True),
+    "vector_norm": lambda L, x: L.vector_norm(x, 3, dim=(1, 2)),
+    "vector_norm_inf": lambda L, x: L.vector_norm(x, float("-inf"), dim=0, keepdim=True),
+    "vector_norm_0": lambda L, x: L.vector_norm(x, 0),
+    "matrix_norm": lambda L, x: L.matrix_norm(x), "matrix_norm_1": lambda L, x: L.matrix_norm(x, 1),
+    "matrix_norm_-1": lambda L, x: L.matrix_norm(x, -1, dim=(0, 2)),
+    "matrix_norm_inf": lambda L, x: L.matrix_norm(x, float("inf"), keepdim=True),
+    "matrix_norm_-inf": lambda L, x: L.matrix_norm(x, -float("inf"), dim=(2, 0)),
+}
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", NORMS)
+def test_linalg_norms(name, dtype):
+    from lucidnet import linalg
+
+    x = rand((2, 3, 4), dtype)
+    compare(lambda m, t: NORMS[name](linalg if m is ln else m.linalg, t), x)
+    t = ln.tensor(rand((2, 3, 4)), requires_grad=True)
+    if name != "vector_norm_0":
+        assert ln.gradcheck(lambda a: NORMS[name](linalg, a), [t])
+
+
+def test_linalg_norm_errors():
+    from lucidnet import linalg
+
+    x = ln.tensor(rand((2, 3, 4)))
+    with pytest.raises(NotImplementedError, match="SVD"):
+        linalg.matrix_norm(x, "nuc")
+    with pytest.raises(RuntimeError, match="at least 2"):
+        linalg.matrix_norm(x[0, 0])
+    with pytest.raises(RuntimeError, match="1D or 2D"):
+        linalg.norm(x, 1)
+    with pytest.raises(RuntimeError, match="floating point"):
+        linalg.vector_norm(ln.tensor(np.arange(3)))
