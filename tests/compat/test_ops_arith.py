@@ -158,3 +158,26 @@ def test_gradcheck_new_ops(op, args):
 
 def test_fmod_matches_c_sign():
     compare(lambda m, a, b: m.fmod(a, b), np.array([5.5, -5.5, 3.0]), np.array([2.0, 2.0, -2.0]))
+
+
+_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+
+
+@pytest.mark.parametrize("left", _DTYPES)
+def test_result_type_table_matches_torch(left):
+    """Every pair of dtypes, as a tensor with dims or a 0-d tensor, and every Python scalar kind:
+    lucidnet.result_type and the dtype of a + b are torch.result_type's."""
+    torch = pytest.importorskip("torch")
+    for right in _DTYPES:
+        for lshape, rshape in (((2,), (2,)), ((2,), ()), ((), (2,)), ((), ())):
+            a, b = np.ones(lshape, left), np.ones(rshape, right)
+            want = torch.result_type(torch.tensor(a), torch.tensor(b))
+            want = np.dtype(str(want).replace("torch.", ""))
+            assert ln.result_type(ln.tensor(a), ln.tensor(b)) == want, (left, lshape, right, rshape)
+            if not (left == right == "bool"):
+                assert (ln.tensor(a) * ln.tensor(b)).dtype == want
+    for scalar in (True, 2, 2.5):
+        a = np.ones(2, left)
+        want = np.dtype(str(torch.result_type(torch.tensor(a), scalar)).replace("torch.", ""))
+        assert ln.result_type(ln.tensor(a), scalar) == want
+        assert (ln.tensor(a) * scalar).dtype == want == (scalar * ln.tensor(a)).dtype
