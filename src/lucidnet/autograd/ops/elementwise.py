@@ -647,12 +647,16 @@ def _apply_broadcasting(fn_class, op: str, *operands, **kwargs):
     try:
         return fn_class.apply(*operands, **kwargs)
     except ValueError as exc:
-        shapes = " and ".join(str(tuple(np.shape(getattr(x, "data", x)))) for x in operands
-                              if x is not None)
-        raise RuntimeError(f"{op}(): the shapes {shapes} do not broadcast ({exc})") from None
+        shapes = [np.shape(getattr(x, "data", x)) for x in operands if x is not None]
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            listed = " and ".join(str(tuple(s)) for s in shapes)
+            raise RuntimeError(f"{op}(): the shapes {listed} do not broadcast ({exc})") from None
+        raise
 
 
-def _float_unary(name, fn_class, *aliases):
+def _unary(name, fn_class, *aliases):
     def method(self):
         return fn_class.apply(self)
 
@@ -668,7 +672,8 @@ for _name, _cls, *_aliases in (
         ("exp2", Exp2), ("expm1", Expm1), ("log1p", Log1p), ("log2", Log2), ("log10", Log10),
         ("rsqrt", Rsqrt), ("reciprocal", Reciprocal), ("erf", Erf), ("erfc", Erfc),
         ("sign", Sign, "sgn"), ("floor", Floor), ("ceil", Ceil), ("trunc", Trunc, "fix")):
-    _float_unary(_name, _cls, *_aliases)
+    _unary(_name, _cls, *_aliases)
+del _name, _cls, _aliases
 
 
 # the hot-path ones are written out: one call, nothing in between
