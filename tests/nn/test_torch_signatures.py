@@ -222,3 +222,30 @@ def test_one_hot_as_pytorch():
         F.one_hot(ln.tensor(np.array([1.0])))
     with pytest.raises(ValueError, match="smaller than num_classes"):
         F.one_hot(ln.tensor(np.array([3])), 3)
+
+
+def test_conv_groups_match_torch():
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 4, 5, 5))
+    w = rng.standard_normal((6, 2, 3, 3))
+    b = rng.standard_normal(6)
+    _both(lambda x, w, b: F.conv2d(x, w, b, 1, 1, 1, 2),
+          lambda x, w, b: TF.conv2d(x, w, b, 1, 1, 1, 2), x, w, b)
+    layer = nn.Conv2d(4, 4, 3, groups=4, bias=False)
+    assert layer.weight.shape == (4, 1, 3, 3)
+    assert repr(layer) == repr(torch.nn.Conv2d(4, 4, 3, groups=4, bias=False))
+    with pytest.raises(ValueError, match="divisible by groups"):
+        nn.Conv2d(4, 6, 3, groups=4)
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv2d(1, 1, 3, padding_mode="reflect")
+
+
+def test_layers_take_device_and_dtype():
+    assert nn.Linear(2, 3, device="cpu", dtype=ln.float64).weight.dtype == np.float64
+    assert nn.Conv1d(1, 2, 3, device=ln.device("cpu")).weight.shape == (2, 1, 3)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        nn.Linear(2, 3, device="cuda")
+    for expr in ["BatchNorm2d(3, bias=False)", "BatchNorm1d(3, affine=False)",
+                 "LayerNorm(3, bias=False)", "GroupNorm(1, 3, bias=False)", "InstanceNorm2d(3)"]:
+        assert repr(eval("nn." + expr)) == repr(eval("torch.nn." + expr))
+    assert nn.BatchNorm2d(3, bias=False).bias is None

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.device import check_device
+from ..autograd.dtypes import to_dtype
 from ..autograd.ops.conv import Conv
 from ..autograd.ops.elementwise import Cast
+from ..autograd.ops.shape import Concatenate
 from ..autograd.tensor import Tensor, get_default_dtype
 from . import init
 from .module import Module, Parameter
@@ -107,48 +110,86 @@ def check_window(spatial: tuple, kernel: tuple, dilation: tuple, padding: tuple,
             )
 
 
-def _conv(x, weight, bias, stride, padding, dilation, nd: int, where: str) -> Tensor:
+def _groups_int(groups, where: str) -> int:
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{where}: groups must be a positive integer, got {groups!r}")
+    return int(groups)
+
+
+def _check_groups(groups, in_channels: int, out_channels: int, where: str) -> int:
+    groups = _groups_int(groups, where)
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"{where}: in_channels ({in_channels}) and out_channels "
+                         f"({out_channels}) must both be divisible by groups ({groups})")
+    return int(groups)
+
+
+def _grouped(x, weight, bias, groups: int, **kw) -> Tensor:
+    """Convolution with ``groups`` > 1 as one convolution per group, joined along the channels
+    (a composite: its gradient comes from slicing, Conv and concatenation)."""
+    if groups == 1:
+        return Conv.apply(x, weight, bias, **kw)
+    cin, cout = weight.shape[1], weight.shape[0] // groups
+    outs = []
+    for g in range(groups):
+        b = None if bias is None else bias[g * cout:(g + 1) * cout]
+        outs.append(Conv.apply(x[:, g * cin:(g + 1) * cin], weight[g * cout:(g + 1) * cout], b,
+                               **kw))
+    return Concatenate.apply(*outs, axis=1)
+
+
+def _conv(x, weight, bias, stride, padding, dilation, nd: int, where: str,
+          groups: int = 1) -> Tensor:
     kernel = weight.shape[2:]
     stride = ntuple(stride, nd, "stride", where)
     dilation = ntuple(dilation, nd, "dilation", where)
     pads = resolve_padding(padding, kernel, stride, dilation, where)
-    x, unbatched = check_input(x, nd, where, channels=weight.shape[1], weight=weight)
+    groups = _groups_int(groups, where)
+    groups = _check_groups(groups, weight.shape[1] * groups, weight.shape[0], where)
+    x, unbatched = check_input(x, nd, where, channels=weight.shape[1] * groups, weight=weight)
     check_window(x.shape[2:], kernel, dilation, pads, where)
-    out = Conv.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation)
+    out = _grouped(x, weight, bias, groups, stride=stride, padding=pads, dilation=dilation)
     return out.reshape(out.shape[1:]) if unbatched else out
 
 
-def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> Tensor:
-    """1-D convolution of x (N, C, L) with weight (O, C, K) (SPEC B2)."""
-    return _conv(x, weight, bias, stride, padding, dilation, 1,
-                 f"conv1d(weight {tuple(weight.shape)})")
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """1-D convolution of x (N, C, L) with weight (O, C / groups, K) (SPEC B2)."""
+    return _conv(input, weight, bias, stride, padding, dilation, 1,
+                 f"conv1d(weight {tuple(weight.shape)})", groups)
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> Tensor:
-    """2-D convolution of x (N, C, H, W) with weight (O, C, KH, KW) (SPEC B2)."""
-    return _conv(x, weight, bias, stride, padding, dilation, 2,
-                 f"conv2d(weight {tuple(weight.shape)})")
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """2-D convolution of x (N, C, H, W) with weight (O, C / groups, KH, KW) (SPEC B2)."""
+    return _conv(input, weight, bias, stride, padding, dilation, 2,
+                 f"conv2d(weight {tuple(weight.shape)})", groups)
 
 
 class _ConvNd(Module):
     nd = 2
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, bias: bool = True, dtype=None):
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None):
         super().__init__()
         name = type(self).__name__
         for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
+        if padding_mode != "zeros":
+            raise ValueError(f"{name}: padding_mode={padding_mode!r} is not supported by "
+                             "lucidnet; only 'zeros'")
+        if device is not None:
+            check_device(device, name)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.groups = _check_groups(groups, self.in_channels, self.out_channels, name)
         self.kernel_size = ntuple(kernel_size, self.nd, "kernel_size", name)
         self.stride = ntuple(stride, self.nd, "stride", name)
         self.dilation = ntuple(dilation, self.nd, "dilation", name)
         self._pads = resolve_padding(padding, self.kernel_size, self.stride, self.dilation, name)
         self.padding = padding if isinstance(padding, str) else ntuple(padding, self.nd,
                                                                        "padding", name, 0)
-        dtype = np.dtype(dtype or get_default_dtype())
-        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        dtype = to_dtype(dtype, name) or np.dtype(get_default_dtype())
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
@@ -161,8 +202,8 @@ class _ConvNd(Module):
         x, unbatched = check_input(x, self.nd, where, channels=self.in_channels,
                                    weight=self.weight)
         check_window(x.shape[2:], self.kernel_size, self.dilation, self._pads, where)
-        out = Conv.apply(x, self.weight, self.bias, stride=self.stride, padding=self._pads,
-                         dilation=self.dilation)
+        out = _grouped(x, self.weight, self.bias, self.groups, stride=self.stride,
+                       padding=self._pads, dilation=self.dilation)
         return out.reshape(out.shape[1:]) if unbatched else out
 
     def extra_repr(self) -> str:
@@ -172,6 +213,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self.nd:
             s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
         return s

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.device import check_device
+from ..autograd.dtypes import to_dtype
 from ..autograd.tensor import get_default_dtype
 from . import functional as F
 from . import init
@@ -18,13 +20,16 @@ class Linear(Module):
     Initialized as PyTorch does: W, b ~ U(-1/sqrt(in), 1/sqrt(in)).
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None):
         super().__init__()
+        if device is not None:
+            check_device(device, "Linear")
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"Linear: {name} must be a positive integer, got {value!r}")
         self.in_features, self.out_features = int(in_features), int(out_features)
-        dtype = np.dtype(dtype or get_default_dtype())
+        dtype = to_dtype(dtype, "Linear") or np.dtype(get_default_dtype())
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
         self.reset_parameters()

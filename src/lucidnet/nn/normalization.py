@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.device import check_device
+from ..autograd.dtypes import to_dtype
 from ..autograd.ops import norm as N
 from ..autograd.ops.elementwise import Cast
 from ..autograd.tensor import Tensor, get_default_dtype
@@ -107,17 +109,20 @@ class _BatchNorm(Module):
     shape_text = "(N, C, H, W)"
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None):
+                 affine: bool = True, track_running_stats: bool = True, device=None,
+                 dtype=None, *, bias: bool = True):
         super().__init__()
         name = type(self).__name__
+        if device is not None:
+            check_device(device, name)
         self.num_features = _check_positive_int(num_features, "num_features", name)
         _check_eps_momentum(eps, momentum, name)
         self.eps, self.momentum = float(eps), momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        dtype = np.dtype(dtype or get_default_dtype())
+        dtype = to_dtype(dtype, name) or np.dtype(get_default_dtype())
         if self.affine:
             self.weight = _ones_parameter(self.num_features, dtype)
-            self.bias = Parameter(np.zeros(self.num_features, dtype=dtype))
+            self.bias = Parameter(np.zeros(self.num_features, dtype=dtype)) if bias else None
         else:
             self.weight = self.bias = None
         if self.track_running_stats:
@@ -160,7 +165,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -182,8 +188,10 @@ class LayerNorm(Module):
     that shape (SPEC H3)."""
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, dtype=None):
+                 bias: bool = True, device=None, dtype=None):
         super().__init__()
+        if device is not None:
+            check_device(device, "LayerNorm")
         shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
             else tuple(normalized_shape)
         for n in shape:
@@ -191,7 +199,7 @@ class LayerNorm(Module):
         _check_eps_momentum(eps, None, "LayerNorm")
         self.normalized_shape = tuple(int(n) for n in shape)
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
-        dtype = np.dtype(dtype or get_default_dtype())
+        dtype = to_dtype(dtype, "LayerNorm") or np.dtype(get_default_dtype())
         self.weight = _ones_parameter(self.normalized_shape, dtype) \
             if elementwise_affine else None
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype)) \
@@ -203,7 +211,7 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
 
 
 class GroupNorm(Module):
@@ -211,8 +219,10 @@ class GroupNorm(Module):
     channels and positions; per-channel gamma, beta (SPEC H3)."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, dtype=None):
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True):
         super().__init__()
+        if device is not None:
+            check_device(device, "GroupNorm")
         self.num_groups = _check_positive_int(num_groups, "num_groups", "GroupNorm")
         self.num_channels = _check_positive_int(num_channels, "num_channels", "GroupNorm")
         if self.num_channels % self.num_groups:
@@ -220,9 +230,9 @@ class GroupNorm(Module):
                              f"num_groups={num_groups}")
         _check_eps_momentum(eps, None, "GroupNorm")
         self.eps, self.affine = float(eps), bool(affine)
-        dtype = np.dtype(dtype or get_default_dtype())
+        dtype = to_dtype(dtype, "GroupNorm") or np.dtype(get_default_dtype())
         self.weight = _ones_parameter(num_channels, dtype) if affine else None
-        self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine and bias else None
 
     def forward(self, x) -> Tensor:
         x = _as_float_tensor(x, self.weight, lambda: f"GroupNorm({self.extra_repr()})")
@@ -233,7 +243,8 @@ class GroupNorm(Module):
                                  eps=self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
 
 
 class _InstanceNorm(_BatchNorm):
@@ -243,8 +254,10 @@ class _InstanceNorm(_BatchNorm):
     nd = 2
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = False, track_running_stats: bool = False, dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+                 affine: bool = False, track_running_stats: bool = False, device=None,
+                 dtype=None, *, bias: bool = True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
 
     def forward(self, x) -> Tensor:
         where = f"{type(self).__name__}({self.num_features})"
