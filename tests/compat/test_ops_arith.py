@@ -103,6 +103,8 @@ def test_int_and_bool_arithmetic():
     bools = np.array([True, False, True]), np.array([True, True, False])
     compare(lambda m, a, b: (a + b, a * b, a & b, a | b, a ^ b, ~a, a + 1, a * 1.5, ~m.tensor(i)), *bools)
     raises_like(lambda m, a, b: a - b, *bools)
+    raises_like(lambda m, a, b: True - a, *bools)
+    raises_like(lambda m, a, b: m.tensor(i) - True, *bools)
     raises_like(lambda m, a, b: -a, *bools)
     raises_like(lambda m, a, b: a.add(b, alpha=0.5), i, j)
 

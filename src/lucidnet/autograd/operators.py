@@ -114,7 +114,7 @@ def _promoted(a, b, floating=False, subtract=False):
     b = _operand(b)
     if b is None:
         return None
-    if subtract and _BOOL in (a.dtype, getattr(b, "dtype", None)):
+    if subtract and _BOOL in (a.dtype, _dtype_of(b)):
         raise RuntimeError(_BOOL_SUB)
     dt = result_type(a, b)
     if floating and dt.kind in "biu":
@@ -178,7 +178,7 @@ def _binary(fn, name, reflected=False, floating=False):
         try:
             return fn.apply(a, b)
         except (ValueError, TypeError) as exc:
-            if subtract and a.dtype == _BOOL:
+            if subtract and _dtype_of(a) == _BOOL:
                 raise RuntimeError(_BOOL_SUB) from None
             raise _arith_error(exc, name, a, b) from None
 
