@@ -113,6 +113,25 @@ def test_bad_dtype_arguments_are_type_errors():
         ln.zeros(2, dtype=np.dtype("U3"))
 
 
+def test_set_default_tensor_type_as_torch():
+    try:
+        for t in ("lib.DoubleTensor", "'torch.DoubleTensor'"):
+            ln.set_default_tensor_type(eval(t, {"lib": ln}))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # deprecated in PyTorch
+                torch.set_default_tensor_type(eval(t, {"lib": torch}))
+            same(ln.tensor([1.5]), torch.tensor([1.5]))
+            ln.set_default_tensor_type(ln.FloatTensor)
+            torch.set_default_tensor_type(torch.FloatTensor)
+            same(ln.tensor([1.5]), torch.tensor([1.5]))
+        both_raise(lambda lib: lib.set_default_tensor_type(lib.LongTensor), TypeError)
+        with pytest.raises(TypeError, match="invalid type"):
+            ln.set_default_tensor_type("torch.NoTensor")
+    finally:
+        ln.set_default_dtype(ln.float32)
+        torch.set_default_dtype(torch.float32)
+
+
 def test_python_types_as_dtypes_read_as_torch():
     for py in (float, int, bool):
         same(ln.zeros(2, dtype=py), torch.zeros(2, dtype=py))

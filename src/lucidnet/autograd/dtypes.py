@@ -24,7 +24,7 @@ from .registry import register
 from .tensor import Tensor, get_default_dtype
 
 __all__ = ["to_dtype", "finfo", "iinfo", "is_tensor", "is_floating_point", "is_complex",
-           "cast", "legacy_type_name", "FLOATING_KINDS"]
+           "cast", "legacy_type_name", "FLOATING_KINDS", "set_default_tensor_type", "parse_to"]
 
 # ------------------------------------------------------------------ the dtype objects
 _NAMES = {
@@ -110,6 +110,25 @@ def finfo(type=None) -> np.finfo:
 def iinfo(type) -> np.iinfo:
     """Limits of an integer dtype (``torch.iinfo``): ``iinfo(int64).max``, ``.min``, ``.bits``."""
     return np.iinfo(_check_float_info(type, "iinfo", "iub", "finfo"))
+
+
+@register("set_default_tensor_type", method=False, function=True)
+def set_default_tensor_type(t) -> None:
+    """PyTorch's older spelling of `set_default_dtype`: ``set_default_tensor_type(
+    lucidnet.DoubleTensor)`` or ``("torch.DoubleTensor")``; floating types only."""
+    from .tensor import set_default_dtype
+
+    if isinstance(t, str):
+        name = t.rpartition(".")[2]
+        if name not in _FROM_LEGACY:
+            raise TypeError(f"set_default_tensor_type: invalid type {t!r}; expected e.g. "
+                            "'torch.DoubleTensor'")
+        t = _FROM_LEGACY[name]
+    dtype = to_dtype(t, "set_default_tensor_type")
+    if dtype.kind != "f" or dtype == np.float16:
+        raise TypeError(f"set_default_tensor_type: only floating-point types (float32, float64) "
+                        f"are supported as the default type, got {dtype}")
+    set_default_dtype(dtype)
 
 
 # ------------------------------------------------------------------ dtype questions
