@@ -74,6 +74,24 @@ def test_sgd_notes_forms_by_hand():
     check(run(optim.SGD, lr=lr, momentum=beta, momentum_form="classical")[0], want)
 
 
+def test_adadelta_by_hand_with_weight_decay():
+    lr, rho, eps, wd = 0.7, 0.85, 1e-6, 0.05
+    th, s, u, want = THETA0.copy(), 0.0, 0.0, []
+    for g in GRADS:
+        g = g + wd * th
+        s = rho * s + (1 - rho) * g * g
+        delta = np.sqrt(u + eps) / np.sqrt(s + eps) * g
+        u = rho * u + (1 - rho) * delta * delta
+        th = th - lr * delta
+        want.append(th)
+    got, opt, p = run(optim.Adadelta, lr=lr, rho=rho, eps=eps, weight_decay=wd)
+    check(got, want)
+    assert set(opt.state[p]) == {"step", "square_avg", "acc_delta"}
+    with pytest.raises(ValueError, match="rho"):
+        optim.Adadelta([p], rho=1.5)
+    assert isinstance(optim.get_optimizer("adadelta", [Parameter(np.ones(2))]), optim.Adadelta)
+
+
 def test_adagrad_by_hand_with_lr_decay():
     lr, decay, eps, init = 0.1, 0.05, 1e-10, 0.2
     th, s, want = THETA0.copy(), np.full(4, init), []

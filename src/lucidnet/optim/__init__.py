@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW, NAdam
 from .optimizer import Optimizer, get_num_threads, set_num_threads
@@ -18,6 +19,7 @@ from .sgd import SGD
 __all__ = [
     "OPTIMIZERS",
     "SGD",
+    "Adadelta",
     "Adagrad",
     "Adam",
     "AdamW",
@@ -53,6 +55,7 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "adamax": Adamax,
     "nadam": NAdam,
     "amsgrad": _preset(Adam, amsgrad=True),
+    "adadelta": Adadelta,
 }
 
 
