@@ -451,15 +451,18 @@ def _float_only(t, name):
 
 
 def _cast(t, dtype):
+    """t in ``dtype`` (None: as it is); a tensor in the graph stays in it."""
     if dtype is None or np.dtype(dtype) == t.data.dtype:
         return t
-    return t.astype(np.dtype(dtype))
+    if t.requires_grad:
+        return E.Cast.apply(t, dtype=np.dtype(dtype))
+    return Tensor._wrap(t.data.astype(dtype))
 
 
 def _integral_to_long(t, dtype):
     """sum/prod/cumsum of bool or integer tensors accumulate in int64, as PyTorch."""
     if dtype is None and t.data.dtype.kind in "biu":
-        return t.astype(np.int64)
+        return _cast(t, np.int64)
     return _cast(t, dtype)
 
 
@@ -641,7 +644,7 @@ def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         raise TypeError("logsumexp() missing 1 required positional argument: 'dim' (as "
                         "PyTorch; pass dim=tuple(range(x.ndim)) for all dims)")
     if self.data.dtype.kind not in "fc":
-        self = self.astype(get_default_dtype())
+        self = _cast(self, get_default_dtype())
     return LogSumExp.apply(self, axis=dims(dim, self.ndim), keepdims=keepdim)
 
 

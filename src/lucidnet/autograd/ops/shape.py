@@ -537,8 +537,11 @@ def chunk(self, chunks, dim=0):
     self = _tensor(self)
     if isinstance(chunks, bool) or not isinstance(chunks, (numbers.Integral, np.integer)) or chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = self.shape[one_dim(dim, self.ndim)]
-    return split(self, -(-n // chunks) if n else 0, dim)
+    d = one_dim(dim, self.ndim)
+    n = self.shape[d]
+    if n == 0:  # PyTorch: `chunks` empty pieces
+        return tuple(_along(self, d, 0, 0) for _ in range(chunks))
+    return split(self, -(-n // chunks), dim)
 
 
 @register("unbind", function=True)
