@@ -249,3 +249,40 @@ def test_layers_take_device_and_dtype():
                  "LayerNorm(3, bias=False)", "GroupNorm(1, 3, bias=False)", "InstanceNorm2d(3)"]:
         assert repr(eval("nn." + expr)) == repr(eval("torch.nn." + expr))
     assert nn.BatchNorm2d(3, bias=False).bias is None
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_weight_and_order(reduction):
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0.05, 0.95, (4, 3))
+    y = (rng.random((4, 3)) > 0.5).astype(np.float64)
+    w = rng.uniform(0.5, 2.0, (3,))
+    _both(lambda a: F.binary_cross_entropy(a, ln.tensor(y), ln.tensor(w), reduction=reduction),
+          lambda a: TF.binary_cross_entropy(a, torch.tensor(y), torch.tensor(w),
+                                            reduction=reduction), p)
+    x = rng.standard_normal((4, 3))
+    pw = np.array([1.0, 2.0, 0.5])
+    _both(lambda a: F.binary_cross_entropy_with_logits(a, ln.tensor(y), ln.tensor(w), None, None,
+                                                       reduction, ln.tensor(pw)),
+          lambda a: TF.binary_cross_entropy_with_logits(a, torch.tensor(y), torch.tensor(w),
+                                                        None, None, reduction,
+                                                        torch.tensor(pw)), x)
+    ours = nn.BCEWithLogitsLoss(ln.tensor(w), reduction=reduction, pos_weight=ln.tensor(pw))
+    theirs = torch.nn.BCEWithLogitsLoss(torch.tensor(w), reduction=reduction,
+                                        pos_weight=torch.tensor(pw))
+    np.testing.assert_allclose(ours(ln.tensor(x), ln.tensor(y)).numpy(),
+                               theirs(torch.tensor(x), torch.tensor(y)).numpy(), rtol=1e-12)
+
+
+def test_loss_modules_take_pytorch_positional_order():
+    x = np.random.default_rng(8).standard_normal((4, 3))
+    y = np.array([0, 2, 1, 2])
+    w = np.array([1.0, 0.5, 2.0])
+    ours = nn.CrossEntropyLoss(ln.tensor(w), None, 1, None, "sum", 0.1)
+    theirs = torch.nn.CrossEntropyLoss(torch.tensor(w), None, 1, None, "sum", 0.1)
+    np.testing.assert_allclose(ours(ln.tensor(x), ln.tensor(y)).numpy(),
+                               theirs(torch.tensor(x), torch.tensor(y)).numpy(), rtol=1e-12)
+    with pytest.warns(UserWarning, match="deprecated"):
+        assert nn.MSELoss(size_average=False).reduction == "sum"
+    assert nn.MSELoss("sum").reduction == "sum"  # lucidnet's earlier order
+    assert nn.KLDivLoss(reduction="batchmean", log_target=True).log_target is True

@@ -248,8 +248,45 @@ def _check_binary_target(y, name):
                          f"[{np.nanmin(y)}, {np.nanmax(y)}]")
 
 
-def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
-    """BCE on probabilities p in [0, 1] (SPEC D2); logs are clamped at -100 like PyTorch."""
+def _elementwise_weight(weight, x: Tensor, name: str):
+    if weight is None:
+        return None
+    w = np.asarray(getattr(weight, "data", weight), dtype=x.dtype)
+    try:
+        np.broadcast_shapes(w.shape, x.shape)
+    except ValueError:
+        raise ValueError(f"{name}: weight of shape {w.shape} does not broadcast to the input's "
+                         f"shape {x.shape}") from None
+    if np.broadcast_shapes(w.shape, x.shape) != x.shape:
+        raise ValueError(f"{name}: weight of shape {w.shape} would grow the input's shape "
+                         f"{x.shape}; give it the input's shape or one that broadcasts to it")
+    return w
+
+
+def _weighted(loss_fn, x: Tensor, w, reduction: str) -> Tensor:
+    """``reduction`` of weight * (the unreduced loss), PyTorch's rule for the BCE losses (the
+    mean divides by the number of elements, not by the weights' sum)."""
+    if w is None:
+        return loss_fn(reduction)
+    rows = loss_fn("none") * Tensor(w)
+    if reduction == "none":
+        return rows
+    return rows.sum() if reduction == "sum" else rows.mean()
+
+
+_BCE_DEFAULTS = {"weight": None, "size_average": None, "reduce": None, "reduction": "mean"}
+
+
+def binary_cross_entropy(input, target, *args, **kwargs) -> Tensor:
+    """BCE on probabilities p in [0, 1] (SPEC D2); logs are clamped at -100 like PyTorch.
+
+    ``binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+    reduction="mean")`` as PyTorch (the earlier order, ``reduction`` third as a string, still
+    works); ``weight`` rescales each element's loss.
+    """
+    opts = _bind_loss_args("binary_cross_entropy", args, kwargs, tuple(_BCE_DEFAULTS),
+                           ("reduction",), _BCE_DEFAULTS)
+    reduction = opts["reduction"]
     _check_reduction(reduction)
     p = _float_tensor(input, "input")
     y = _target_array(target, p, "binary_cross_entropy")
@@ -259,12 +296,23 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> Tensor:
             "Apply sigmoid first, or use binary_cross_entropy_with_logits on raw scores"
         )
     _check_binary_target(y, "binary_cross_entropy")
-    return L.BCE.apply(p, y, reduction=reduction)
+    w = _elementwise_weight(opts["weight"], p, "binary_cross_entropy")
+    return _weighted(lambda r: L.BCE.apply(p, y, reduction=r), p, w, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction: str = "mean",
-                                     pos_weight=None) -> Tensor:
-    """Numerically stable sigmoid + BCE on raw scores (SPEC D2, D5)."""
+_BCEL_DEFAULTS = dict(_BCE_DEFAULTS, pos_weight=None)
+
+
+def binary_cross_entropy_with_logits(input, target, *args, **kwargs) -> Tensor:
+    """Numerically stable sigmoid + BCE on raw scores (SPEC D2, D5).
+
+    ``binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+    reduce=None, reduction="mean", pos_weight=None)`` as PyTorch (the earlier order,
+    ``reduction`` third as a string and then ``pos_weight``, still works).
+    """
+    opts = _bind_loss_args("binary_cross_entropy_with_logits", args, kwargs,
+                           tuple(_BCEL_DEFAULTS), ("reduction", "pos_weight"), _BCEL_DEFAULTS)
+    reduction, pos_weight = opts["reduction"], opts["pos_weight"]
     _check_reduction(reduction)
     x = _float_tensor(input, "input")
     y = _target_array(target, x, "binary_cross_entropy_with_logits")
@@ -276,7 +324,9 @@ def binary_cross_entropy_with_logits(input, target, reduction: str = "mean",
         raise ValueError(f"binary_cross_entropy_with_logits: pos_weight of shape {pw.shape} does "
                          f"not broadcast to the input's shape {x.shape}; give one weight per "
                          f"output column, shape ({x.shape[-1] if x.ndim else 1},)")
-    return L.BCEWithLogits.apply(x, y, reduction=reduction, pos_weight=pw)
+    w = _elementwise_weight(opts["weight"], x, "binary_cross_entropy_with_logits")
+    return _weighted(lambda r: L.BCEWithLogits.apply(x, y, reduction=r, pos_weight=pw), x, w,
+                     reduction)
 
 
 def _labels(target, logits: Tensor, name: str, ignore_index: int = -100) -> np.ndarray:
@@ -436,9 +486,15 @@ def nll_loss(input, target, *args, **kwargs) -> Tensor:
     return rows.sum() / Tensor(np.asarray(row_w.sum(), x.dtype))
 
 
-def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
     """KL(p || q) with input = log q and target = p, as PyTorch's kl_div (SPEC D4).
-    Use reduction="batchmean" for the mathematical KL per sample."""
+    Use reduction="batchmean" for the mathematical KL per sample. PyTorch's signature (the
+    earlier order, reduction third as a string and then log_target, still works)."""
+    if isinstance(size_average, str):
+        reduction, log_target = size_average, (log_target if reduce is None else reduce)
+        size_average = reduce = None
+    reduction = _reduction_of(size_average, reduce, reduction, "kl_div")
     _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
     if not isinstance(log_target, (bool, np.bool_)):
         raise TypeError(f"kl_div: log_target must be True or False, got {log_target!r}")

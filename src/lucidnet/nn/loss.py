@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import functional as F
 from .module import Module
 
@@ -10,8 +12,12 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWith
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean"):
+    """PyTorch's loss-module base: ``(size_average=None, reduce=None, reduction="mean")``; a
+    string first argument is the reduction (lucidnet's earlier order, ``MSELoss("sum")``)."""
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__()
+        reduction = F._reduction_of(size_average, reduce, reduction, type(self).__name__)
         F._check_reduction(reduction, F._REDUCTIONS + ("batchmean",) if isinstance(self, KLDivLoss)
                            else F._REDUCTIONS)
         self.reduction = reduction
@@ -24,21 +30,21 @@ class MSELoss(_Loss):
     """mean((x - y)^2)."""
 
     def forward(self, input, target):
-        return F.mse_loss(input, target, self.reduction)
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """mean(|x - y|) (MAE)."""
 
     def forward(self, input, target):
-        return F.l1_loss(input, target, self.reduction)
+        return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
     """0.5 d^2 if |d| < delta else delta (|d| - delta / 2)."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         if not delta > 0:
             raise ValueError(f"HuberLoss: delta must be > 0, got {delta!r}")
         self.delta = float(delta)
@@ -52,7 +58,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
                  beta: float = 1.0):
-        super().__init__(F._reduction_of(size_average, reduce, reduction, "SmoothL1Loss"))
+        super().__init__(size_average, reduce, reduction)
         if not beta >= 0:
             raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta!r}")
         self.beta = float(beta)
@@ -62,29 +68,51 @@ class SmoothL1Loss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities."""
+    """Binary cross-entropy on probabilities; ``weight`` rescales each element's loss."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+        if isinstance(weight, str):  # lucidnet's earlier order: BCELoss("sum")
+            weight, reduction = None, weight
+        super().__init__(size_average, reduce, reduction)
+        self.weight = weight
 
     def forward(self, input, target):
-        return F.binary_cross_entropy(input, target, self.reduction)
+        return F.binary_cross_entropy(input, target, weight=self.weight,
+                                      reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
     """Sigmoid + binary cross-entropy on raw scores, numerically stable."""
 
-    def __init__(self, reduction: str = "mean", pos_weight=None):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean",
+                 pos_weight=None):
+        if isinstance(weight, str):  # lucidnet's earlier order: (reduction, pos_weight)
+            weight, reduction, pos_weight = None, weight, size_average
+            size_average = None
+        super().__init__(size_average, reduce, reduction)
+        self.weight = weight
         self.pos_weight = pos_weight
 
     def forward(self, input, target):
-        return F.binary_cross_entropy_with_logits(input, target, self.reduction, self.pos_weight)
+        return F.binary_cross_entropy_with_logits(input, target, weight=self.weight,
+                                                  reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax + cross-entropy on logits; integer labels or probability targets."""
+    """Softmax + cross-entropy on logits; integer labels or probability targets.
 
-    def __init__(self, weight=None, reduction: str = "mean", label_smoothing: float = 0.0, *,
-                 ignore_index: int = -100):
-        super().__init__(reduction)
+    PyTorch's ``(weight=None, size_average=None, ignore_index=-100, reduce=None,
+    reduction="mean", label_smoothing=0.0)``.
+    """
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0):
+        if isinstance(size_average, str):  # lucidnet's earlier order: (weight, reduction, ...)
+            reduction, size_average = size_average, None
+            if not isinstance(ignore_index, (int, np.integer)) or isinstance(ignore_index, bool):
+                label_smoothing, ignore_index = ignore_index, -100
+        super().__init__(size_average, reduce, reduction)
         self.weight = weight
         self.label_smoothing = float(label_smoothing)
         self.ignore_index = F._check_ignore_index(ignore_index, "CrossEntropyLoss")
@@ -102,9 +130,7 @@ class NLLLoss(_Loss):
                  reduction: str = "mean"):
         if isinstance(weight, str):  # lucidnet's earlier order: NLLLoss("sum")
             weight, reduction = None, weight
-        if size_average is not None or reduce is not None:
-            reduction = F._legacy_reduction(size_average, reduce, "NLLLoss")
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.weight = weight
         self.ignore_index = F._check_ignore_index(ignore_index, "NLLLoss")
 
@@ -116,12 +142,16 @@ class NLLLoss(_Loss):
 class KLDivLoss(_Loss):
     """KL divergence with input = log q, target = p (use reduction="batchmean")."""
 
-    def __init__(self, reduction: str = "mean", log_target: bool = False):
-        super().__init__(reduction)
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
+                 log_target: bool = False):
+        if isinstance(size_average, str):  # lucidnet's earlier order: (reduction, log_target)
+            reduction, log_target = size_average, (False if reduce is None else reduce)
+            size_average = reduce = None
+        super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
     def forward(self, input, target):
-        return F.kl_div(input, target, self.reduction, self.log_target)
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
 LOSSES = {
