@@ -12,6 +12,7 @@ from lucidnet.autograd.ops.reduce import (
     CumProd,
     CumSum,
     LogSumExp,
+    NanToZero,
     Prod,
     Std,
     TakeAlong,
@@ -114,6 +115,16 @@ def test_integer_and_bool_inputs():
     raises_like(lambda m, t: t.norm(), i)
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_composite_reductions(dtype):
+    x = rand((3, 4), dtype)
+    compare(lambda m, t: (m.aminmax(t), t.aminmax(dim=1, keepdim=True), m.var_mean(t, 1), m.std_mean(t, (0, 1)),
+                          m.var_mean(t, 0, correction=0, keepdim=True)), x)
+    x[0, 1] = x[2, 3] = np.nan
+    compare(lambda m, t: (t.nansum(), m.nansum(t, 1), t.nanmean(0), m.nanmean(t, dim=(0, 1), keepdim=True)), x)
+    compare(lambda m, t: m.nanmean(t, 0), np.full((2, 3), np.nan, dtype))
+
+
 def test_max_min_elementwise_forms():
     a, b = rand((3, 4)), rand((4,), seed=1)
     compare(lambda m, x, y: (m.max(x, y), m.min(x, y), x.max(y), x.min(other=y)), a, b)
@@ -173,8 +184,9 @@ def _gradcheck(fn, *arrays):
     (lambda t: TakeAlong.apply(t, index=np.array([[2, 0], [1, 0]]), axis=1), rand((2, 3))),
     (lambda t: Std.apply(t, axis=(0, 2), correction=1), rand((2, 3, 2))),
     (lambda t: Std.apply(t, correction=0), rand((3, 4))),
+    (lambda t: NanToZero.apply(t) * 3, rand((3, 4))),
 ], ids=["prod", "prod_zero", "logsumexp", "cumsum", "cumprod", "cumprod_zeros", "norm2", "norm3", "norm1",
-        "norm_inf", "take_along", "std", "std_biased"])
+        "norm_inf", "take_along", "std", "std_biased", "nan_to_zero"])
 def test_gradcheck_new_reductions(case):
     fn, a = case
     _gradcheck(fn, a)

@@ -62,6 +62,15 @@ SHAPE_OPS = {  # name -> (input shape, f(module, x))
     "stack_0d": ((), lambda m, x: m.stack([x, x * 2])),
     "hstack": ((2, 3), lambda m, x: m.hstack([x, x])), "hstack_1d": ((3,), lambda m, x: m.hstack([x, x[:2]])),
     "vstack": ((3,), lambda m, x: m.vstack([x, x])), "vstack_2d": ((2, 3), lambda m, x: m.vstack([x, x[:1]])),
+    "movedim": ((2, 3, 4), lambda m, x: x.movedim(0, -1)), "movedim_tuple": ((2, 3, 4), lambda m, x: m.movedim(x, (0, 1), (2, 0))),
+    "moveaxis": ((2, 3, 4), lambda m, x: m.moveaxis(x, -1, 0)), "ravel": ((2, 3), lambda m, x: x.ravel()),
+    "tile": ((2, 3), lambda m, x: x.tile((2,))), "tile_more": ((2, 3), lambda m, x: m.tile(x, (2, 1, 2))),
+    "roll": ((2, 5), lambda m, x: x.roll(2, 1)), "roll_neg": ((2, 5), lambda m, x: m.roll(x, (-1, 7), (0, 1))),
+    "roll_flat": ((2, 5), lambda m, x: x.roll(3)), "roll_0d": ((), lambda m, x: x.roll(1)),
+    "repeat_interleave": ((2, 3), lambda m, x: x.repeat_interleave(2)),
+    "repeat_interleave_dim": ((2, 3), lambda m, x: x.repeat_interleave(m.tensor(np.array([1, 0, 3])), dim=-1)),
+    "atleast_2d": ((3,), lambda m, x: m.atleast_2d(x)), "atleast_1d_0d": ((), lambda m, x: m.atleast_1d(x)),
+    "atleast_2d_many": ((), lambda m, x: m.atleast_2d(x, x * 2)),
 }
 
 
@@ -150,6 +159,8 @@ BAD = [
     lambda m, x: m.cat([]), lambda m, x: _stack(m)([x, m.tensor(np.zeros(3))]), lambda m, x: _stack(m)([x], 4),
     lambda m, x: m.tensor(np.zeros((0, 3))).reshape(3, 0, -1),
     lambda m, x: x.flip(3), lambda m, x: x.unbind(3), lambda m, x: m.cat([x], 3),
+    lambda m, x: x.sum().roll(1, 0), lambda m, x: x.movedim((0, 1), 2), lambda m, x: x.roll((1, 2), 0),
+    lambda m, x: x.repeat_interleave(m.tensor(np.array([1, 2])), 0),
 ]
 
 

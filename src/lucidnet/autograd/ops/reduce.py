@@ -17,7 +17,7 @@ from ..tensor import Tensor, get_default_dtype
 from . import elementwise as E
 
 __all__ = ["Sum", "Mean", "Var", "Max", "Min", "MaxAlong", "MinAlong", "Prod", "LogSumExp",
-           "CumSum", "CumProd", "VectorNorm", "Std", "TakeAlong", "ValuesIndices", "dims", "one_dim"]
+           "CumSum", "CumProd", "VectorNorm", "Std", "NanToZero", "TakeAlong", "ValuesIndices", "dims", "one_dim"]
 
 
 def _expand(g, shape, axis, keepdims):
@@ -792,3 +792,71 @@ def median(self, dim=None, keepdim=False):
     if not keepdim:
         values, index = values.squeeze(d), np.squeeze(index, d)
     return ValuesIndices(values, Tensor._wrap(index))
+
+
+# ---------------------------------------------------------------------- composites of the above
+class MinMax(NamedTuple):
+    """``(min, max)`` of `aminmax`, as ``torch.return_types.aminmax``."""
+
+    min: Tensor
+    max: Tensor
+
+
+@register("aminmax", function=True)
+def aminmax(self, *, dim=None, keepdim=False):
+    """``(amin, amax)`` over ``dim`` (None: all) as the named tuple ``(min, max)``."""
+    return MinMax(amin(self, dim, keepdim), amax(self, dim, keepdim))
+
+
+@register("var_mean", method=False, function=True)
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` over ``dim``: the arguments of `var`."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+@register("std_mean", method=False, function=True)
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` over ``dim``: the arguments of `std`."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+class NanToZero(Function):
+    """z = 0 where a is NaN, else a;  dz/da = g * (a is not NaN) -- a product, so an infinite
+    upstream gradient gives NaN at the NaN entries, as PyTorch's nansum/nanmean."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.keep = ~np.isnan(a)
+        return np.where(ctx.keep, a, a.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, g):
+        with np.errstate(invalid="ignore"):
+            return g * ctx.keep
+
+
+def _without_nan(self):
+    self = _tensor(self)
+    nan = np.isnan(self.data)
+    return NanToZero.apply(self), nan
+
+
+@register("nansum", function=True)
+def nansum(self, dim=None, keepdim=False, *, dtype=None):
+    """sum over ``dim`` with NaN entries counted as 0 (their gradient is 0)."""
+    clean, _ = _without_nan(self)
+    return sum(clean, dim, keepdim, dtype=dtype)
+
+
+@register("nanmean", function=True)
+def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+    """mean over ``dim`` of the entries that are not NaN (all NaN: NaN)."""
+    self = _cast(_tensor(self), dtype)
+    _float_only(self, "nanmean")
+    clean, nan = _without_nan(self)
+    axes = dims(dim, self.ndim)
+    count = np.sum(~nan, axis=axes, keepdims=keepdim).astype(self.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return Sum.apply(clean, axis=axes, keepdims=keepdim) / Tensor._wrap(np.asarray(count))

@@ -695,3 +695,122 @@ def __getitem__(self, index):
     lists; the gradient is scattered back (repeated indices accumulate)."""
     first, then = torch_index(index)
     return GetItem.apply(self, index=first, then=then)
+
+
+# ---------------------------------------------------------------------- composites of the above
+def _dim_list(d, ndim) -> tuple:
+    ds = d if isinstance(d, (tuple, list)) else (d,)
+    return tuple(one_dim(x, ndim) for x in ds)
+
+
+@register("movedim", function=True)
+def movedim(self, source, destination):
+    """Move dims ``source`` to positions ``destination`` (ints or tuples of the same length);
+    the other dims keep their order. A `permute`."""
+    self = _tensor(self)
+    if isinstance(source, (tuple, list)) != isinstance(destination, (tuple, list)):
+        raise TypeError(f"movedim() takes two ints or two tuples of ints, got {source!r} and "
+                        f"{destination!r}")
+    src, dst = _dim_list(source, self.ndim), _dim_list(destination, self.ndim)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source {list(src)} or destination {list(dst)}")
+    if not self.ndim:
+        return self
+    order = [d for d in range(self.ndim) if d not in src]
+    perm = [None] * self.ndim
+    for s_, d_ in zip(src, dst):
+        perm[d_] = s_
+    rest = iter(order)
+    return permute(self, tuple(p if p is not None else next(rest) for p in perm))
+
+
+register("moveaxis", function=True)(movedim)
+
+
+@register("ravel", function=True)
+def ravel(self):
+    """The entries as one dim (``reshape(-1)``)."""
+    return reshape(_tensor(self), -1)
+
+
+@register("tile", function=True)
+def tile(self, dims):
+    """`repeat` that also takes fewer sizes than dims (ones are put in front), as torch.tile."""
+    self = _tensor(self)
+    reps = _sizes(dims if isinstance(dims, (tuple, list)) else (dims,))
+    return repeat(self, (1,) * (self.ndim - len(reps)) + reps)
+
+
+def _take(self, d, index):
+    """self's entries ``index`` (an integer array) along dim ``d``: one GetItem, whose gradient
+    accumulates where an entry is taken more than once."""
+    return GetItem.apply(self, index=(slice(None),) * d + (index,))
+
+
+@register("roll", function=True)
+def roll(self, shifts, dims=None):
+    """Shift the entries by ``shifts`` along ``dims`` (wrapping around); without dims, the
+    flattened tensor is rolled and the shape restored."""
+    self = _tensor(self)
+    if dims is None:
+        if isinstance(shifts, (tuple, list)) and len(shifts) != 1:
+            raise RuntimeError("roll: without dims, shifts must be one number")
+        flat = reshape(self, -1)
+        return reshape(roll(flat, shifts, 0), self.shape)
+    shifts = shifts if isinstance(shifts, (tuple, list)) else (shifts,)
+    if not self.ndim:
+        raise IndexError(f"Dimension specified as {dims} but tensor has no dimensions")
+    ds = _dim_list(dims, self.ndim)
+    if len(shifts) != len(ds):
+        raise RuntimeError(f"roll: shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims: {len(ds)}")
+    out = self
+    for shift, d in zip(shifts, ds):
+        n = out.shape[d]
+        if n and int(shift) % n:
+            out = _take(out, d, (np.arange(n) - int(shift)) % n)
+    return out
+
+
+@register("repeat_interleave", function=True)
+def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+    """Each entry repeated ``repeats`` times (an int, or one count per entry) along ``dim``
+    (None: of the flattened tensor), e.g. [a, b] -> [a, a, b, b]."""
+    self = _tensor(self)
+    if dim is None:
+        self, dim = reshape(self, -1), 0
+    d = one_dim(dim, self.ndim)
+    n = self.shape[d] if self.ndim else 1
+    counts = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if counts.dtype.kind not in "iu" or (counts.ndim and counts.shape != (n,)) or (counts < 0).any():
+        raise RuntimeError(f"repeat_interleave: repeats must be a non-negative int or {n} of them "
+                           f"(one per entry along dim {d}), got {repeats!r}")
+    if not self.ndim:
+        self, d = reshape(self, 1), 0
+    return _take(self, d, np.repeat(np.arange(n), counts))
+
+
+@register("atleast_1d", method=False, function=True)
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim (a 0-d one becomes shape (1,))."""
+    out = tuple(_lead(_tensor(t), 1) for t in _flat(tensors))
+    return out[0] if len(out) == 1 else out
+
+
+@register("atleast_2d", method=False, function=True)
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims (new dims in front)."""
+    out = tuple(_lead(_tensor(t), 2) for t in _flat(tensors))
+    return out[0] if len(out) == 1 else out
+
+
+def _flat(tensors):
+    return tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)) else tensors
+
+
+def _lead(t, n):
+    return t if t.ndim >= n else reshape(t, (1,) * (n - t.ndim) + t.shape)
