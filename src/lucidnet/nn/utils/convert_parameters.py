@@ -1,0 +1,36 @@
+"""``parameters_to_vector`` / ``vector_to_parameters`` (``torch.nn.utils``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.tensor import Tensor
+
+__all__ = ["parameters_to_vector", "vector_to_parameters"]
+
+
+def parameters_to_vector(parameters) -> Tensor:
+    """All parameters flattened and joined into one 1-D tensor (differentiable)."""
+    from ...autograd.ops.shape import Concatenate
+
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    if not params:
+        raise RuntimeError("parameters_to_vector: expected a non-empty list of Tensors")
+    return Concatenate.apply(*[p.reshape(-1) for p in params], axis=0)
+
+
+def vector_to_parameters(vec: Tensor, parameters) -> None:
+    """Point each parameter's ``.data`` at its slice of ``vec`` (as PyTorch: they then share
+    ``vec``'s memory)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    total = sum(int(np.prod(p.shape)) for p in params)
+    if vec.ndim != 1 or vec.shape[0] != total:
+        raise RuntimeError(f"vector_to_parameters: vec must be 1-D with {total} entries (the "
+                           f"parameters' total), got shape {tuple(vec.shape)}")
+    start = 0
+    for p in params:
+        n = int(np.prod(p.shape))
+        p.data = vec.data[start:start + n].reshape(p.shape)
+        start += n
