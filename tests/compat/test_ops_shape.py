@@ -183,3 +183,62 @@ def test_gradcheck_new_shape_ops(case):
 
 def test_second_use_of_views():
     compare(lambda m, x: x.view(-1) * x.flatten() + x.t().reshape(-1) + x.expand(2, 3, 4)[1].reshape(-1), rand((3, 4)))
+
+
+def _random_part(rng, n):
+    kind = rng.randrange(6)
+    if kind == 0:
+        return rng.randrange(-n, n)
+    if kind == 1:
+        return slice(rng.choice([None, 0, 1]), rng.choice([None, -1, n]), rng.choice([None, 1, 2]))
+    if kind == 2:
+        return [rng.randrange(n) for _ in range(2)]
+    if kind == 3:
+        return np.array([rng.randrange(n) for _ in range(2)])
+    if kind == 4:
+        return None
+    return np.array([rng.random() < 0.5 for _ in range(n)])
+
+
+def _random_index(rng, shape):
+    """A random mix of ints, slices, lists, integer and bool tensors, None and Ellipsis."""
+    parts, d, ellipsis = [], 0, False
+    for _ in range(rng.randrange(1, 4)):
+        if d >= len(shape):
+            break
+        if not ellipsis and rng.random() < 0.15:
+            parts.append(Ellipsis)
+            ellipsis = True
+            continue
+        p = _random_part(rng, shape[d])
+        parts.append(p)
+        d += p is not None
+    return tuple(parts)
+
+
+def _wrap(m, index):
+    return tuple(m.tensor(p) if isinstance(p, np.ndarray) else p for p in index)
+
+
+def test_random_index_mixes_match_torch():
+    """300 random index mixes: PyTorch's result, shape, gradient (or its refusal)."""
+    import random
+
+    torch = pytest.importorskip("torch")
+    rng = random.Random(0)
+    for _ in range(300):
+        index = _random_index(rng, X.shape)
+        tx, lx = torch.tensor(X, requires_grad=True), ln.tensor(X, requires_grad=True)
+        try:
+            ref = tx[_wrap(torch, index)]
+        except (IndexError, RuntimeError):
+            with pytest.raises((IndexError, RuntimeError)):
+                lx[_wrap(ln, index)]
+            continue
+        out = lx[_wrap(ln, index)]
+        assert out.shape == tuple(ref.shape), index
+        np.testing.assert_allclose(np.asarray(out.data), ref.detach().numpy())
+        w = rand(tuple(ref.shape), seed=1)
+        (ref * torch.tensor(w)).sum().backward()
+        (out * ln.tensor(w)).sum().backward()
+        np.testing.assert_allclose(np.asarray(lx.grad), tx.grad.numpy(), err_msg=str(index))
