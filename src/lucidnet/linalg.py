@@ -1,4 +1,4 @@
-"""``lucidnet.linalg``: the norms of ``torch.linalg`` as composites of differentiable ops.
+"""``lucidnet.linalg``: the norms and solvers of ``torch.linalg`` (differentiable).
 
     vector_norm(x, ord=2, dim=None)   (sum_i |x_i|^ord)^(1/ord); inf / -inf: max / min |x_i|
     matrix_norm(x, ord="fro")         "fro": sqrt(sum |x_ij|^2); inf / -inf: max / min row sum
@@ -7,7 +7,8 @@
                                       vector_norm (ord=None: the 2-norm of every entry)
 
 The spectral (2, -2) and nuclear ("nuc") matrix norms need a differentiable SVD, which lucidnet
-does not have: they raise NotImplementedError saying so.
+does not have: they raise NotImplementedError saying so. Also here: inv, det, solve, cross
+(along dim -1), matrix_power, multi_dot, matmul, vecdot.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import numbers
 
 import numpy as np
 
+from .autograd.ops import linalg as _ops
 from .autograd.tensor import Tensor, _one_axis, tensor
 
-__all__ = ["vector_norm", "matrix_norm", "norm"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "solve", "cross", "matrix_power",
+           "multi_dot", "matmul", "vecdot"]
 
 
 def _as_float_tensor(x, dtype, op: str) -> Tensor:
@@ -91,3 +94,52 @@ def norm(x, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         raise RuntimeError(f"linalg.norm: ord={ord!r} is a matrix norm; give a 2-D input or "
                            "dim=(d0, d1)")
     return vector_norm(x, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else tensor(x)
+
+
+def inv(A) -> Tensor:
+    """A^-1 for (batches of) square matrices; a singular matrix raises RuntimeError."""
+    return _ops.inverse(_t(A))
+
+
+def det(A) -> Tensor:
+    """det A for (batches of) square matrices."""
+    return _ops.det(_t(A))
+
+
+solve = _ops.solve
+matmul = _ops.matmul
+
+
+def cross(input, other, *, dim: int = -1) -> Tensor:
+    """The cross product along ``dim`` (default -1, of size 3)."""
+    return _ops.cross(_t(input), other, dim=dim)
+
+
+def matrix_power(A, n: int) -> Tensor:
+    """A^n by repeated products (n < 0: of the inverse; n = 0: the identity)."""
+    return _ops.matrix_power(_t(A), n)
+
+
+def multi_dot(tensors) -> Tensor:
+    """The product of a list of matrices (the first and last may be vectors), left to right."""
+    tensors = [_t(x) for x in tensors]
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, x in enumerate(tensors):
+        ok = x.ndim == 2 or (x.ndim == 1 and i in (0, len(tensors) - 1))
+        if not ok:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D (the first and last may be "
+                               f"1D), got {x.ndim}D")
+    out = tensors[0]
+    for x in tensors[1:]:
+        out = _ops.matmul(out, x)
+    return out
+
+
+def vecdot(x, y, *, dim: int = -1) -> Tensor:
+    """sum over ``dim`` of x * y (they broadcast)."""
+    return (_t(x) * _t(y)).sum(dim)

@@ -250,3 +250,65 @@ def test_linalg_norm_errors():
         linalg.norm(x, 1)
     with pytest.raises(RuntimeError, match="floating point"):
         linalg.vector_norm(ln.tensor(np.arange(3)))
+
+
+def _well_conditioned(shape, dtype=np.float64, seed=0):
+    a = rand(shape, dtype, seed=seed)
+    return (a + 3 * np.eye(shape[-1], dtype=dtype)).astype(dtype)
+
+
+MORE = {  # name: (fn, input makers)
+    "baddbmm": (lambda m, c, a, b: (m.baddbmm(c, a, b), c.baddbmm(a, b, beta=0.5, alpha=-1.0)),
+                [lambda d: rand((2, 1, 4), d), lambda d: rand((2, 3, 5), d, 1), lambda d: rand((2, 5, 4), d, 2)]),
+    "addbmm": (lambda m, c, a, b: m.addbmm(c, a, b, alpha=2.0),
+               [lambda d: rand((3, 4), d), lambda d: rand((2, 3, 5), d, 1), lambda d: rand((2, 5, 4), d, 2)]),
+    "addmv": (lambda m, c, a, b: (m.addmv(c, a, b), c.addmv(a, b, beta=2.0)),
+              [lambda d: rand((3,), d), lambda d: rand((3, 5), d, 1), lambda d: rand((5,), d, 2)]),
+    "cross": (lambda m, a, b: (m.cross(a, b, dim=1), a.cross(b, dim=-1), m.linalg.cross(a, b)),
+              [lambda d: rand((4, 3), d), lambda d: rand((4, 3), d, 1)]),
+    "cross_broadcast": (lambda m, a, b: m.linalg.cross(a, b),
+                        [lambda d: rand((2, 1, 3), d), lambda d: rand((1, 4, 3), d, 1)]),
+    "kron": (lambda m, a, b: (m.kron(a, b), m.kron(b, a)), [lambda d: rand((2, 3), d), lambda d: rand((4,), d, 1)]),
+    "kron_3d": (lambda m, a, b: a.kron(b), [lambda d: rand((2, 1, 2), d), lambda d: rand((1, 3, 2), d, 1)]),
+    "cdist": (lambda m, a, b: m.cdist(a, b), [lambda d: rand((5, 3), d), lambda d: rand((4, 3), d, 1)]),
+    "cdist_p1_batched": (lambda m, a, b: m.cdist(a, b, p=1.0),
+                         [lambda d: rand((2, 5, 3), d), lambda d: rand((2, 4, 3), d, 1)]),
+    "dist": (lambda m, a, b: (m.dist(a, b), a.dist(b, p=3)), [lambda d: rand((2, 3), d), lambda d: rand((3,), d, 1)]),
+    "inverse": (lambda m, a: (m.inverse(a), a.inverse(), m.linalg.inv(a)), [lambda d: _well_conditioned((2, 3, 3), d)]),
+    "det": (lambda m, a: (m.det(a), a.det(), m.linalg.det(a)), [lambda d: _well_conditioned((2, 3, 3), d)]),
+    "det_2d": (lambda m, a: a.det(), [lambda d: _well_conditioned((4, 4), d)]),
+    "solve": (lambda m, a, b: m.linalg.solve(a, b), [lambda d: _well_conditioned((2, 3, 3), d), lambda d: rand((2, 3, 2), d, 1)]),
+    "solve_vector": (lambda m, a, b: m.linalg.solve(a, b), [lambda d: _well_conditioned((3, 3), d), lambda d: rand((3,), d, 1)]),
+    "solve_right": (lambda m, a, b: m.linalg.solve(a, b, left=False), [lambda d: _well_conditioned((3, 3), d), lambda d: rand((2, 3), d, 1)]),
+    "matrix_power": (lambda m, a: (m.matrix_power(a, 3), a.matrix_power(-2), m.linalg.matrix_power(a, 1)),
+                     [lambda d: _well_conditioned((2, 3, 3), d)]),
+    "multi_dot": (lambda m, a, b: m.linalg.multi_dot([a[0], b, b.T, a.T]), [lambda d: rand((2, 3), d), lambda d: rand((3, 4), d, 1)]),
+    "vecdot": (lambda m, a, b: m.linalg.vecdot(a, b), [lambda d: rand((2, 3), d), lambda d: rand((3,), d, 1)]),
+}
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", MORE)
+def test_more_linear_algebra(name, dtype):
+    import lucidnet.linalg  # noqa: F401  (ln.linalg)
+
+    fn, makers = MORE[name]
+    tol = dict(rtol=2e-4, atol=2e-5) if dtype == np.float32 else None
+    compare(fn, *(make(dtype) for make in makers), tol=tol)
+    inputs = [ln.tensor(make(np.float64), requires_grad=True) for make in makers]
+    assert ln.gradcheck(lambda *xs: _first(fn(ln, *xs)), inputs)
+
+
+def test_matrix_power_0_is_the_identity_and_errors():
+    import lucidnet.linalg  # noqa: F401
+
+    compare(lambda m, a: m.matrix_power(a, 0), _well_conditioned((2, 3, 3)), grad=False)
+    raises_like(lambda m, a: m.inverse(a), rand((2, 3)))
+    raises_like(lambda m, a: m.linalg.inv(a), np.zeros((3, 3)))
+    raises_like(lambda m, a: m.det(a), rand((3,)))
+    raises_like(lambda m, a, b: m.linalg.solve(a, b), _well_conditioned((3, 3)), rand((4, 2)))
+    raises_like(lambda m, a, b: m.cross(a, b, dim=0), rand((4, 3)), rand((4, 3)))
+    raises_like(lambda m, a, b: m.linalg.cross(a, b), rand((2, 4, 3)), rand((4, 3)))
+    raises_like(lambda m, a, b: m.cdist(a, b), rand((4, 3)), rand((4, 2)))
+    with pytest.raises(RuntimeError, match="singular"):
+        ln.tensor(np.zeros((3, 3))).inverse()

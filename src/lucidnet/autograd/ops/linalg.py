@@ -9,10 +9,11 @@ import numpy as np
 
 from ..function import Function, unbroadcast
 from ..registry import register
-from ..tensor import Tensor, tensor
+from ..tensor import Tensor, _one_axis, tensor
 from .elementwise import Add, Mul, Where, tensor_op
 
-__all__ = ["MatMul", "Linear", "Einsum", "parse_einsum"]
+__all__ = ["MatMul", "Linear", "Einsum", "Cross", "Inverse", "Det", "Solve", "parse_einsum", "einsum",
+           "tensordot", "kron", "cdist", "solve"]
 
 
 def _dims(shape) -> str:
@@ -416,3 +417,243 @@ def inner(self, other):
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
                            f"got shapes {list(self.shape)} and {list(other.shape)}")
     return tensordot(self, other, ([-1], [-1]))
+
+
+# ----------------------------------------------------------------- more products
+def _scaled(x: Tensor, factor) -> Tensor:
+    return x if factor == 1 else Mul.apply(x, np.asarray(factor, dtype=x.dtype))
+
+
+def _plus_product(self, product, beta, alpha, op: str) -> Tensor:
+    """beta * self + alpha * product (beta = 0 ignores self's values, as PyTorch)."""
+    try:
+        fits = np.broadcast_shapes(self.shape, product.shape) == product.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"{op}(): self of shape {tuple(self.shape)} does not broadcast to the "
+                           f"product's shape {tuple(product.shape)}")
+    product = _scaled(product, alpha)
+    if beta == 0:
+        ignored = Where.apply(np.zeros((), dtype=product.dtype), self, cond=np.bool_(True))
+        return Add.apply(product, ignored)
+    return Add.apply(_scaled(self, beta), product)
+
+
+@tensor_op("baddbmm")
+def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+    """beta * self + alpha * bmm(batch1, batch2)."""
+    return _plus_product(self, bmm(_other(batch1), batch2), beta, alpha, "baddbmm")
+
+
+@tensor_op("addbmm")
+def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+    """beta * self + alpha * sum_b batch1[b] @ batch2[b] (the batch summed away)."""
+    return _plus_product(self, bmm(_other(batch1), batch2).sum(0), beta, alpha, "addbmm")
+
+
+@tensor_op("addmv")
+def addmv(self, mat, vec, *, beta=1, alpha=1):
+    """beta * self + alpha * mv(mat, vec)."""
+    return _plus_product(self, mv(_other(mat), vec), beta, alpha, "addmv")
+
+
+class Cross(Function):
+    """z = a x b along ``axis`` (length 3);  dz/da = b x g, dz/db = g x a."""
+
+    @staticmethod
+    def forward(ctx, a, b, axis=-1):
+        ctx.save_for_backward(a, b)
+        ctx.axis = axis
+        return np.cross(a, b, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        axis = ctx.axis
+        ga = unbroadcast(np.cross(b, g, axis=axis), a.shape) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(np.cross(g, a, axis=axis), b.shape) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+@tensor_op("cross")
+def cross(self, other, dim=None):
+    """The cross product along ``dim`` (size 3; None: the first dim of size 3, PyTorch's old
+    default; ``lucidnet.linalg.cross`` uses -1); the other dims broadcast."""
+    other = _other(other)
+    ndim = max(self.ndim, other.ndim)
+    if dim is None:
+        shape = np.broadcast_shapes(self.shape, other.shape)
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"cross(): no dimension of size 3 in input (shapes "
+                               f"{tuple(self.shape)} and {tuple(other.shape)})")
+    if self.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got "
+                           f"shapes {tuple(self.shape)} and {tuple(other.shape)}")
+    r = _one_axis(dim, ndim) - ndim  # counted from the end
+    if self.shape[r] != 3 or other.shape[r] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3, got "
+                           f"shapes {tuple(self.shape)} and {tuple(other.shape)}")
+    try:
+        np.broadcast_shapes(self.shape, other.shape)
+    except ValueError:
+        raise RuntimeError(f"linalg.cross: the shapes {tuple(self.shape)} and "
+                           f"{tuple(other.shape)} do not broadcast") from None
+    return Cross.apply(self, other, axis=r)
+
+
+def kron(input, other) -> Tensor:
+    """The Kronecker product: out[i*m + k, ...] = input[i, ...] * other[k, ...] in every dim
+    (the shorter operand gets leading 1s); an einsum and a reshape."""
+    a, b = _other(input), _other(other)
+    n = max(a.ndim, b.ndim)
+    a = a.reshape((1,) * (n - a.ndim) + tuple(a.shape))
+    b = b.reshape((1,) * (n - b.ndim) + tuple(b.shape))
+    sub_a, sub_b = string.ascii_letters[:n], string.ascii_letters[n:2 * n]
+    paired = "".join(x + y for x, y in zip(sub_a, sub_b))
+    out = Einsum.apply(a, b, terms=(sub_a, sub_b), output=paired)
+    return out.reshape(tuple(p * q for p, q in zip(a.shape, b.shape)))
+
+
+register("kron", method=False, function=True)(kron)
+register("kron")(kron)
+
+
+def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> Tensor:
+    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M):
+    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p (gradient 0 at distance 0, as PyTorch)."""
+    x1, x2 = _other(x1), _other(x2)
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"cdist only supports at least 2D tensors with the same number of "
+                           f"columns (X1 {tuple(x1.shape)}, X2 {tuple(x2.shape)})")
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return diff.norm(p=float(p), dim=-1)
+
+
+register("cdist", method=False, function=True)(cdist)
+
+
+@tensor_op("dist")
+def dist(self, other, p: float = 2.0):
+    """||self - other||_p over every entry (they broadcast)."""
+    return (self - _other(other)).norm(p=float(p))
+
+
+class Inverse(Function):
+    """z = A^-1 (batched);  dz/dA = -z^T g z^T."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.linalg.inv(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (inv,) = ctx.saved
+        inv_t = np.swapaxes(inv, -1, -2)
+        return -(inv_t @ g @ inv_t)
+
+
+class Det(Function):
+    """z = det A (batched);  dz/dA = g z A^-T (the adjugate; an invertible A needed)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.asarray(np.linalg.det(a))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, det = ctx.saved
+        inv_t = np.swapaxes(np.linalg.inv(a), -1, -2)
+        return (g * det)[..., None, None] * inv_t
+
+
+class Solve(Function):
+    """X = A^-1 B (batched, B a matrix);  dX/dB = A^-T g, dX/dA = -(A^-T g) X^T."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.linalg.solve(a, b)
+        ctx.save_for_backward(a, out)
+        ctx.shapes = (a.shape, b.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, x = ctx.saved
+        sa, sb = ctx.shapes
+        gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
+        ga = -(gb @ np.swapaxes(x, -1, -2)) if ctx.needs_input_grad[0] else None
+        return (None if ga is None else unbroadcast(ga, sa)), unbroadcast(gb, sb)
+
+
+def _square(x: Tensor, op: str) -> None:
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise RuntimeError(f"linalg.{op}: A must be batches of square matrices, but they are "
+                           f"{' by '.join(map(str, x.shape[-2:]))} matrices (shape "
+                           f"{tuple(x.shape)})")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"linalg.{op}: Expected a floating point tensor as input. Got "
+                           f"{x.dtype}")
+
+
+def _singular(op: str) -> RuntimeError:
+    return RuntimeError(f"linalg.{op}: The diagonal element of the LU factorization is zero: the "
+                        "input matrix is singular, so it has no inverse")
+
+
+@tensor_op("inverse")
+def inverse(self):
+    """The inverse matrix of each square matrix in the last two dims."""
+    _square(self, "inv")
+    try:
+        return Inverse.apply(self)
+    except np.linalg.LinAlgError:
+        raise _singular("inv") from None
+
+
+@tensor_op("det")
+def det(self):
+    """The determinant of each square matrix in the last two dims."""
+    _square(self, "det")
+    return Det.apply(self)
+
+
+def solve(A, B, *, left: bool = True) -> Tensor:
+    """X with A X = B (``left=False``: X A = B) for square A (batched; a vector B is one
+    column)."""
+    A, B = _other(A), _other(B)
+    _square(A, "solve")
+    if not left:
+        return solve(A.mT, B.mT).mT
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    b = B.unsqueeze(-1) if vector else B
+    if b.shape[-2] != A.shape[-1]:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
+                           f"({_dims(A.shape[-2:])} and {_dims(b.shape[-2:])})")
+    try:
+        out = Solve.apply(A, b)
+    except np.linalg.LinAlgError:
+        raise _singular("solve") from None
+    return out.squeeze(-1) if vector else out
+
+
+@tensor_op("matrix_power")
+def matrix_power(self, n: int):
+    """self @ self @ ... (n times) for square matrices; n = 0 the identity, n < 0 powers of the
+    inverse."""
+    _square(self, "matrix_power")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"matrix_power(): n must be an integer, got {n!r}")
+    if n == 0:
+        eye = np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype), self.shape)
+        return Tensor._wrap(eye.copy())
+    base = inverse(self) if n < 0 else self
+    out = base
+    for _ in range(abs(int(n)) - 1):
+        out = MatMul.apply(out, base)
+    return out
