@@ -402,6 +402,11 @@ register("negative", function=True)(neg)
 # ---------------------------------------------------------------------- comparisons
 def _comparison(ufunc, name):
     def op(self, other):
+        if isinstance(other, Tensor) and other.data.dtype is self.data.dtype:
+            try:
+                return Tensor._wrap(np.asarray(ufunc(self.data, other.data)))
+            except ValueError as exc:
+                raise _arith_error(exc, name, self, other) from None
         # t == None, t == "a", t == [1, 2] are False as in PyTorch; pytest.approx takes over
         pair = None if isinstance(other, (list, tuple)) else _pair(self, other)
         if pair is None:
