@@ -47,8 +47,9 @@ How outputs are compared
 number (``2.3026``, ``-1e-05``, ``nan``, the entries of a tensor) must agree within ``rtol``
 relative, ``atol`` absolute, or one unit of its last printed digit (a value printed with 4
 decimals may differ by 1e-4 through rounding); integers (counts, class indices, sizes) must be
-equal. The words must be equal too, except on lines that show a size or a dtype (``Size(``,
-``dtype``), which the frameworks spell differently (``torch.Size([3])``). A tensor repr's
+equal. The words must be equal too (object addresses ``0x7f...`` aside), except on lines that
+show a size, a dtype or a graph node (``Size(``, ``dtype``, ``Backward``), which the frameworks
+spell differently (``torch.Size([3])``, ``<AddBackward0 object at ...>``). A tensor repr's
 wording (``grad_fn=<AddmmBackward0>``) is not compared, its numbers are.
 """
 
@@ -299,7 +300,9 @@ def run_program(name: str, framework: str, workdir: Path, timeout: float = 300) 
 
 _NUMBER = re.compile(
     r"(?<![\w.])[-+]?(?:nan|inf|(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)(?![\w])")
-_LENIENT = ("Size(", "dtype")  # lines whose words may differ: the frameworks spell these apart
+# lines whose words may differ: the frameworks spell sizes, dtypes and graph nodes apart
+_LENIENT = ("Size(", "dtype", "Backward")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 
 
 def _unit(token: str) -> float:
@@ -335,7 +338,7 @@ def _records(text: str) -> list[tuple[str, list[str]]]:
                 out.append(("".join(words), numbers))
                 numbers, words = [], []
             numbers += _NUMBER.findall(piece)
-            words.append(_NUMBER.sub("#", piece).rstrip())
+            words.append(_NUMBER.sub("#", _ADDRESS.sub("0x#", piece)).rstrip())
         if j < 0:
             break
         depth, end = 0, j + len("tensor")

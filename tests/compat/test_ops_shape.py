@@ -125,6 +125,9 @@ INDEXES = {
     "none_int_ellipsis_list": lambda m, x: x[None, 0, ..., [1, 2]], "slice_list_slice": lambda m, x: x[:, [3, 0, 3], 1:],
     "two_lists_apart": lambda m, x: x[[0, 2], :, [4, 4]], "mask_and_int": lambda m, x: x[m.tensor(np.array([True, False, True])), 1],
     "empty_list": lambda m, x: x[m.tensor(np.array([], dtype=np.int64))], "all": lambda m, x: x[:],
+    "range_and_tensor": lambda m, x: x[range(3), m.tensor(np.array([0, 3, 1]))],
+    "int_then_range": lambda m, x: x[1, :, range(2)],
+    "list_of_tensors": lambda m, x: x[[m.tensor(np.array(2)), m.tensor(np.array(0))]],
 }
 
 
