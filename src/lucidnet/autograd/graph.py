@@ -31,7 +31,7 @@ from .tensor import (
     set_grad_enabled,
 )
 
-__all__ = ["Node", "AccumulateGrad", "RemovableHandle", "grad", "backward"]
+__all__ = ["Node", "AccumulateGrad", "RemovableHandle", "Variable", "grad", "backward"]
 
 
 class Node:
@@ -229,6 +229,28 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
             raise RuntimeError("'inputs' argument to backward() cannot be empty")
         only = {id(t) for t in inputs}
     _run_backward(tensors, seeds, bool(retain_graph), only=only)
+
+
+# ---------------------------------------------------------------------------- legacy Variable
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """PyTorch's pre-0.4 wrapper, kept for old tutorials: ``Variable(t, requires_grad=False)``
+    is a new leaf Tensor sharing ``t``'s memory (cut from any graph), and every Tensor is an
+    instance of Variable. ``volatile`` has no effect (use ``no_grad()``), as in PyTorch."""
+
+    def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        if volatile:
+            import warnings
+
+            warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "
+                          "instead.", UserWarning, stacklevel=2)
+        return data.detach().requires_grad_(requires_grad)
 
 
 # grad-mode switches PyTorch has at the top level (no_grad / enable_grad are exported by name)
