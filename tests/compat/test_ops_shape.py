@@ -127,7 +127,9 @@ INDEXES = {
     "empty_list": lambda m, x: x[m.tensor(np.array([], dtype=np.int64))], "all": lambda m, x: x[:],
     "range_and_tensor": lambda m, x: x[range(3), m.tensor(np.array([0, 3, 1]))],
     "int_then_range": lambda m, x: x[1, :, range(2)],
-    "list_of_tensors": lambda m, x: x[[m.tensor(np.array(2)), m.tensor(np.array(0))]],
+    "list_of_0d_tensors": lambda m, x: x[[m.tensor(np.array(2)), m.tensor(np.array(0))]],
+    "list_of_tensors": lambda m, x: x[[m.tensor(np.array([0, 1])), m.tensor(np.array([1, 2]))]],
+    "list_of_lists": lambda m, x: x[[[0, 1], [1, 2]]], "list_with_slice": lambda m, x: x[[0, slice(None)]],
 }
 
 

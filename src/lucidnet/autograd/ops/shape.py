@@ -636,6 +636,8 @@ def _index_part(p):
                          "use .flip(dim))")
     if isinstance(p, list) and any(isinstance(x, Tensor) for x in p):
         return np.asarray([x.data if isinstance(x, Tensor) else x for x in p])
+    if isinstance(p, range):  # y_hat[range(n), y] (d2l): an integer array index
+        return np.asarray(p, dtype=np.int64)
     return p
 
 
@@ -648,6 +650,7 @@ def _is_array(p) -> bool:
 
 
 _PLAIN = (int, slice, type(None), type(Ellipsis))
+_SEQUENCE_PARTS = (Tensor, np.ndarray, list, tuple, slice)
 
 
 def _steps_ok(index) -> bool:
@@ -669,6 +672,9 @@ def torch_index(index):
     if index.__class__ in _PLAIN or (index.__class__ is tuple and all(p.__class__ in _PLAIN for p in index)):
         if not (index.__class__ is slice or index.__class__ is tuple) or _steps_ok(index):
             return index, None  # the common case: basic indexing, the same in NumPy
+    if isinstance(index, list) and any(isinstance(p, _SEQUENCE_PARTS) or p is None or p is Ellipsis
+                                       for p in index):
+        index = tuple(index)  # PyTorch's (NumPy's legacy) rule: x[[t0, t1]] is x[t0, t1]
     parts = tuple(_index_part(p) for p in index) if isinstance(index, tuple) else (_index_part(index),)
     if not (any(_is_int(p) for p in parts) and any(_is_array(p) for p in parts)):
         return (parts if isinstance(index, tuple) else parts[0]), None
