@@ -312,3 +312,50 @@ def test_second_backward_through_a_retained_graph_doubles_the_gradient():
     first = np.array(np.asarray(x.grad))
     y.backward()
     np.testing.assert_allclose(np.asarray(x.grad), 2 * first)
+
+
+INDEX_FILL_COPY = [((5, 3), 0, idx(0, 4)), ((2, 4), -1, idx(3, 1, 0)), ((2, 3, 4), 1, idx(2)),
+                   ((4,), 0, np.zeros(0, INT)), ((2, 3), 1, np.array(1, INT))]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape,dim,index", INDEX_FILL_COPY, ids=str)
+def test_index_fill_and_index_copy(shape, dim, index, dtype):
+    x = rand(shape, dtype)
+    src_shape = list(shape)
+    src_shape[dim] = index.size
+    src = rand(tuple(src_shape), dtype, seed=1)
+    compare(lambda m, t, i, s: (t.index_fill(dim, i, -1.5), m.index_fill(t, dim, i, 2),
+                                t.index_copy(dim, i, s), m.index_copy(t, dim, i, s)), x, index, src)
+    compare(lambda m, t, i, v: t.index_fill(dim, i, v), x, index, np.array(0.75, dtype))
+    a = ln.tensor(rand(shape), requires_grad=True)
+    b = ln.tensor(rand(tuple(src_shape), seed=1), requires_grad=True)
+    assert ln.gradcheck(lambda t, s: t.index_copy(dim, ln.tensor(index), s) * 2
+                        + t.index_fill(dim, ln.tensor(index), 1.0), [a, b])
+
+
+def test_bincount():
+    x = np.array([0, 2, 2, 5, 1, 2])
+    compare(lambda m, t: (t.bincount(), m.bincount(t, minlength=10), m.bincount(t[:0])), x)
+    for dtype in FLOATS:
+        compare(lambda m, t, w: (t.bincount(w), m.bincount(t, weights=w, minlength=8)), x,
+                rand((6,), dtype), grad=False)
+    raises_like(lambda m, t: m.bincount(t), np.array([1, -1]))
+    raises_like(lambda m, t: m.bincount(t), np.array([[1, 1]]))
+
+
+def test_searchsorted_and_bucketize():
+    seq = np.array([1.0, 3.0, 3.0, 5.0, 7.0])
+    values = np.array([[0.0, 3.0, 6.0], [7.0, 8.0, 3.0]])
+    compare(lambda m, s, v: (m.searchsorted(s, v), m.searchsorted(s, v, right=True),
+                             m.searchsorted(s, v, side="right"), m.searchsorted(s, v, out_int32=True),
+                             m.bucketize(v, s), m.bucketize(v, s, right=True), m.searchsorted(s, 3.0)),
+            seq, values, grad=False)
+    rows = np.array([[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]])
+    compare(lambda m, s, v: (m.searchsorted(s, v), m.searchsorted(s, v, right=True)), rows,
+            np.array([[3.0, 0.0], [5.0, 6.0]]), grad=False)
+    unsorted = np.array([5.0, 1.0, 3.0])
+    compare(lambda m, s, o, v: m.searchsorted(s, v, sorter=o), unsorted, np.argsort(unsorted),
+            np.array([2.0, 4.0]), grad=False)
+    raises_like(lambda m, s, v: m.searchsorted(s, v), rows, np.array([[1.0], [2.0], [3.0]]))
+    raises_like(lambda m, s, v: m.bucketize(v, s), rows, np.array([1.0]))

@@ -330,3 +330,62 @@ def test_second_backward_through_a_retained_graph_doubles_the_gradient():
     first = np.array(np.asarray(x.grad))
     y.backward()
     np.testing.assert_allclose(np.asarray(x.grad), 2 * first)
+
+
+MORE_BINARY = {
+    "hypot": lambda m, a, b: (m.hypot(a, b), a.hypot(b)),
+    "logaddexp": lambda m, a, b: (m.logaddexp(a, b * 30), a.logaddexp(b)),
+    "logaddexp2": lambda m, a, b: (m.logaddexp2(a, b), a.logaddexp2(b * 40)),
+    "xlogy": lambda m, a, b: (m.xlogy(a, b.abs() + 0.1), a.xlogy(2.0)),
+    "copysign": lambda m, a, b: (m.copysign(a, b), a.copysign(-1.0)),
+    "addcmul": lambda m, a, b: (m.addcmul(a, a, b, value=0.5), a.addcmul(b, b)),
+    "addcdiv": lambda m, a, b: (m.addcdiv(a, a, b.abs() + 0.5, value=-2), a.addcdiv(b, b * b + 1)),
+    "float_power": lambda m, a, b: (m.float_power(a.abs() + 0.1, b), a.float_power(2)),
+}
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shapes", BROADCAST, ids=str)
+@pytest.mark.parametrize("name", MORE_BINARY)
+def test_more_binary(name, shapes, dtype):
+    compare(MORE_BINARY[name], rand(shapes[0], dtype), rand(shapes[1], dtype, seed=1))
+
+
+@pytest.mark.parametrize("name", MORE_BINARY)
+def test_more_binary_gradcheck(name):
+    a = ln.tensor(rand((3, 4)), requires_grad=True)
+    b = ln.tensor(rand((4,), seed=1), requires_grad=True)
+    assert ln.gradcheck(lambda x, y: sum(o.sum() for o in MORE_BINARY[name](ln, x, y)), [a, b])
+
+
+def test_more_binary_at_special_points():
+    a = np.array([0.0, 0.0, -0.0, 1.0, -2.0, -np.inf, np.inf])
+    b = np.array([0.0, 2.0, -1.0, np.nan, 0.0, -np.inf, 1.0])
+    with np.errstate(invalid="ignore"):  # the check's own weighted sums of inf
+        compare(lambda m, x, y: (m.xlogy(x, y.abs()), m.copysign(x, y), m.hypot(x, y)), a, b)
+        compare(lambda m, x, y: (m.logaddexp(x, y), m.logaddexp2(x, y)), a, b)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_erfinv_sinc_signbit(shape, dtype):
+    compare(lambda m, x: (m.erfinv(x), x.erfinv(), m.sinc(x * 3), x.sinc()),
+            rand(shape, dtype, low=-0.99, high=0.99))
+    compare(lambda m, x: (m.signbit(x), x.signbit()), rand(shape, dtype))
+
+
+def test_erfinv_sinc_at_special_points_and_gradcheck():
+    compare(lambda m, x: (x.erfinv(), x.sinc()),
+            np.array([-1.0, -0.999999, 0.0, -0.0, 1e-300, 0.5, 0.999999999, 1.0, 2.0, np.nan]),
+            grad=False)
+    compare(lambda m, x: m.sinc(x), np.array([0.0, 1.0, -2.0, 0.5]))
+    x = ln.tensor(rand((3, 4), low=-0.95, high=0.95), requires_grad=True)
+    assert ln.gradcheck(lambda t: t.erfinv() + t.sinc(), [x])
+    y = rand((1000,), low=-1, high=1)
+    erf, _ = erf_erfc(ln.erfinv(ln.tensor(y)).data)
+    np.testing.assert_allclose(erf, y, rtol=1e-13, atol=1e-15)
+
+
+def test_isin():
+    compare(lambda m, x, t: (m.isin(x, t), m.isin(x, t, invert=True), m.isin(x, 2)),
+            np.array([[1, 2], [3, 5]]), np.array([2, 5, 7]))

@@ -21,7 +21,8 @@ __all__ = ["Add", "Sub", "Mul", "Div", "Pow", "Neg", "Exp", "Log", "Sqrt", "Abs"
            "Maximum", "Minimum", "FMax", "FMin", "Atan2", "Where", "NanToNum", "Clone", "Cast",
            "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
            "Exp2", "Log1p", "Expm1", "Log2", "Log10", "Rsqrt", "Reciprocal", "Erf", "Erfc",
-           "Sign", "Floor", "Ceil", "Round", "Trunc", "Heaviside", "erf_erfc", "tensor_op"]
+           "Sign", "Floor", "Ceil", "Round", "Trunc", "Heaviside", "Erfinv", "Sinc", "Hypot",
+           "LogAddExp", "XLogY", "CopySign", "erf_erfc", "erfinv_array", "tensor_op"]
 
 
 def _shape(x):
@@ -39,10 +40,11 @@ def _as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else tensor(x)
 
 
-def tensor_op(name: str, *aliases: str, function: bool = True):
-    """Register ``fn(self, ...)`` as the Tensor method ``name`` (and each alias); with
-    ``function=True`` also as ``lucidnet.<name>(input, ...)``, whose input may be array-like.
-    The method itself stays a plain function (nothing added on the tensor's own path)."""
+def tensor_op(name: str, *aliases: str, function: bool = True, method: bool = True):
+    """Register ``fn(self, ...)`` as the Tensor method ``name`` (and each alias; not with
+    ``method=False``); with ``function=True`` also as ``lucidnet.<name>(input, ...)``, whose
+    input may be array-like. The method itself stays a plain function (nothing added on the
+    tensor's own path)."""
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -50,7 +52,8 @@ def tensor_op(name: str, *aliases: str, function: bool = True):
             return fn(_as_tensor(input), *args, **kwargs)
 
         for n in (name, *aliases):
-            register(n)(fn)
+            if method:
+                register(n)(fn)
             if function:
                 register(n, method=False, function=True)(top_level)
         return fn
@@ -377,6 +380,41 @@ class Erfc(_Unary):
     df = staticmethod(lambda a, z: -_TWO_OVER_SQRT_PI * np.exp(-a * a))
 
 
+def erfinv_array(y: np.ndarray) -> np.ndarray:
+    """erfinv(y) elementwise: x with erf(x) = y for -1 < y < 1 (+-inf at +-1, nan outside).
+
+    Winitzki's closed form (relative error about 2e-3) refined by Newton steps
+    x <- x - (erf(x) - y) / (2/sqrt(pi) e^(-x^2)), written with erfc near |y| = 1 so the tail
+    keeps its precision; float64 reaches about 1e-15 after four steps.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    ay = np.abs(y)
+    inside = ay < 1
+    with np.errstate(all="ignore"):
+        log_term = np.log1p(-ay * ay)
+        first = 2 / (math.pi * 0.147) + log_term / 2
+        x = np.where(inside, np.sqrt(np.sqrt(first * first - log_term / 0.147) - first), 0.0)
+        for _ in range(4):  # on |y|, x >= 0: erf(x) - |y| = (1 - |y|) - erfc(x) in the tail
+            erf, erfc = erf_erfc(x)
+            residual = np.where(ay > 0.5, (1 - ay) - erfc, erf - ay)
+            x = np.where(inside, x - residual / (_TWO_OVER_SQRT_PI * np.exp(-x * x)), 0.0)
+    x = np.where(inside, x, np.where(ay == 1, np.inf, np.nan))
+    return np.copysign(x, y)
+
+
+class Erfinv(_Unary):
+    """z = erfinv a (erf z = a);  dz/da = sqrt(pi)/2 e^(z^2)."""
+    f = staticmethod(lambda a: erfinv_array(a).astype(a.dtype, copy=False))
+    df = staticmethod(lambda a, z: np.exp(z * z) / _TWO_OVER_SQRT_PI)
+
+
+class Sinc(_Unary):
+    """z = sin(pi a) / (pi a), 1 at 0;  dz/da = (cos(pi a) - z) / a, 0 at 0."""
+    f = staticmethod(lambda a: np.sinc(a))
+    df = staticmethod(lambda a, z: np.where(a == 0, 0, (np.cos(math.pi * a) - z) / a)
+                      .astype(a.dtype, copy=False))
+
+
 # ----------------------------------------------------------------- piecewise-constant ops
 class _Piecewise(Function):
     """z = f(a), constant between jumps: dz/da = 0 (PyTorch gives these a zero gradient, so the
@@ -565,6 +603,88 @@ class Atan2(Function):
         return unbroadcast(scale * b, _shape(a)), unbroadcast(-scale * a, _shape(b))
 
 
+class Hypot(Function):
+    """z = sqrt(a^2 + b^2) (without overflow);  dz/da = a / z, dz/db = b / z."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _floating(a), _floating(b)
+        out = np.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved
+        with np.errstate(all="ignore"):
+            scale = g / out
+        return unbroadcast(scale * a, _shape(a)), unbroadcast(scale * b, _shape(b))
+
+
+class LogAddExp(Function):
+    """z = ln(e^a + e^b) = max + ln(1 + e^-|a-b|) (``base=2``: log2(2^a + 2^b));
+    dz/da = 1 / (1 + base^(b - a)), dz/db = 1 / (1 + base^(a - b))."""
+
+    @staticmethod
+    def forward(ctx, a, b, base=math.e):
+        a, b = _floating(a), _floating(b)
+        ctx.save_for_backward(a, b)
+        ctx.base = base
+        with np.errstate(all="ignore"):
+            out = np.logaddexp(a, b) if base == math.e else np.logaddexp2(a, b)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        power = np.exp if ctx.base == math.e else np.exp2
+        with np.errstate(all="ignore"):
+            ga = g / (1 + power(b - a))
+            gb = g / (1 + power(a - b))
+        return unbroadcast(ga, _shape(a)), unbroadcast(gb, _shape(b))
+
+
+class XLogY(Function):
+    """z = a ln b, 0 where a = 0 (unless b is nan);  dz/da = ln b (0 where a = 0 and b <= 0, as
+    PyTorch), dz/db = a / b."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _floating(a), _floating(b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(all="ignore"):
+            out = a * np.log(b)
+        return np.where((a == 0) & ~np.isnan(b), np.zeros((), out.dtype), out)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        zero = np.zeros((), dtype=g.dtype)
+        with np.errstate(all="ignore"):
+            ga = np.where(((a == 0) & (b <= 0)) | (g == 0), zero, g * np.log(b))
+            gb = g * a / b
+        return unbroadcast(ga, _shape(a)), unbroadcast(gb, _shape(b))
+
+
+class CopySign(Function):
+    """z = |a| with the sign of b (signbit included);  dz/da = z / a (0 at a = 0), dz/db = 0."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _floating(a), _floating(b)
+        out = np.copysign(a, b)
+        ctx.save_for_backward(a, out)
+        ctx.shape_b = _shape(b)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved
+        with np.errstate(all="ignore"):
+            ratio = np.where(a == 0, np.zeros((), out.dtype), out / a)
+        return unbroadcast(g * ratio, _shape(a)), np.zeros(ctx.shape_b, dtype=g.dtype)
+
+
 class Where(Function):
     """z = a where cond else b (cond is a constant boolean array);  dz/da = cond, dz/db = !cond."""
 
@@ -671,6 +791,7 @@ for _name, _cls, *_aliases in (
         ("asinh", Asinh, "arcsinh"), ("acosh", Acosh, "arccosh"), ("atanh", Atanh, "arctanh"),
         ("exp2", Exp2), ("expm1", Expm1), ("log1p", Log1p), ("log2", Log2), ("log10", Log10),
         ("rsqrt", Rsqrt), ("reciprocal", Reciprocal), ("erf", Erf), ("erfc", Erfc),
+        ("erfinv", Erfinv), ("sinc", Sinc),
         ("sign", Sign, "sgn"), ("floor", Floor), ("ceil", Ceil), ("trunc", Trunc, "fix")):
     _unary(_name, _cls, *_aliases)
 del _name, _cls, _aliases
@@ -748,6 +869,17 @@ _binary("fmax", FMax, "max(x, other) elementwise, ignoring nan (nan only if both
 _binary("fmin", FMin, "min(x, other) elementwise, ignoring nan (nan only if both are).")
 _binary("atan2", Atan2, "atan2(x, other): the angle of the point (other, x), in (-pi, pi].",
         "arctan2")
+_binary("hypot", Hypot, "sqrt(x^2 + other^2) elementwise, without overflow.")
+_binary("logaddexp", LogAddExp, "ln(e^x + e^other) elementwise, without overflow.")
+_binary("xlogy", XLogY, "x * ln(other), 0 where x == 0 (as in entropy sums).")
+_binary("copysign", CopySign, "|x| with the sign of other (its sign bit: -0.0 counts).")
+
+
+@tensor_op("logaddexp2")
+def logaddexp2(self, other):
+    """log2(2^x + 2^other) elementwise, without overflow."""
+    return _apply_broadcasting(LogAddExp, "logaddexp2",
+                               *_promote(self, _checked_operand(other, "logaddexp2")), base=2.0)
 
 
 @tensor_op("lerp")
@@ -900,3 +1032,39 @@ def deg2rad(self):
 def rad2deg(self):
     """x * 180 / pi."""
     return Mul.apply(*_promote(self, 180 / math.pi))
+
+
+@tensor_op("addcmul")
+def addcmul(self, tensor1, tensor2, *, value=1):
+    """self + value * tensor1 * tensor2 (a composite; they broadcast)."""
+    product = Mul.apply(*_promote(tensor1, tensor2))
+    return Add.apply(*_promote(self, product if value == 1 else Mul.apply(*_promote(product, value))))
+
+
+@tensor_op("addcdiv")
+def addcdiv(self, tensor1, tensor2, *, value=1):
+    """self + value * tensor1 / tensor2 (a composite; they broadcast)."""
+    ratio = Div.apply(*_promote(tensor1, tensor2))
+    return Add.apply(*_promote(self, ratio if value == 1 else Mul.apply(*_promote(ratio, value))))
+
+
+@tensor_op("float_power")
+def float_power(self, exponent):
+    """self ** exponent computed in float64 (as PyTorch's float_power)."""
+    base = self if self.dtype == np.float64 else Cast.apply(self, dtype=np.dtype(np.float64))
+    if isinstance(exponent, Tensor):
+        if exponent.dtype != np.float64:
+            exponent = Cast.apply(exponent, dtype=np.dtype(np.float64))
+    else:
+        exponent = np.asarray(exponent, dtype=np.float64)
+    return _apply_broadcasting(Pow, "float_power", base, exponent)
+
+
+_predicate("signbit", np.signbit, "Boolean tensor: True where the sign bit is set (-0.0 too).")
+
+
+@tensor_op("isin", method=False)
+def isin(self, test_elements, *, assume_unique: bool = False, invert: bool = False):
+    """Boolean tensor: True where an entry of self is among ``test_elements``."""
+    return Tensor._wrap(np.isin(self.data, _data(test_elements), assume_unique=assume_unique,
+                                invert=invert))

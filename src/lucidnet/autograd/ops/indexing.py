@@ -18,7 +18,7 @@ from ..tensor import Tensor, _one_axis
 from .elementwise import tensor_op
 
 __all__ = ["Gather", "Scatter", "ScatterAdd", "IndexSelect", "Take", "MaskedSelect", "Tri",
-           "Diag", "Diagonal", "TakeAlongDim", "IndexAdd", "DiagEmbed", "gather_index"]
+           "Diag", "Diagonal", "TakeAlongDim", "IndexAdd", "IndexCopy", "DiagEmbed", "gather_index"]
 
 
 def gather_index(index: np.ndarray, dim: int) -> tuple:
@@ -279,6 +279,30 @@ class DiagEmbed(Function):
     def backward(ctx, g):
         offset, dim1, dim2 = ctx.args
         return np.diagonal(g, offset, dim1, dim2).copy()
+
+
+class IndexCopy(Function):
+    """z = a with the slices at ``index`` along dim replaced by src's;  dz/da = g with those
+    slices zeroed, dz/dsrc = the slices of g at index."""
+
+    @staticmethod
+    def forward(ctx, a, src, index=None, dim=0):
+        ctx.args = (index, dim)
+        out = a.copy()
+        out[(slice(None),) * dim + (index,)] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        index, dim = ctx.args
+        where = (slice(None),) * dim + (index,)
+        ga = gsrc = None
+        if ctx.needs_input_grad[0]:
+            ga = g.copy()
+            ga[where] = 0
+        if ctx.needs_input_grad[1]:
+            gsrc = g[where]
+        return ga, gsrc
 
 
 # ----------------------------------------------------------------- argument checks
@@ -548,6 +572,102 @@ def index_add(self, dim: int, index, source, *, alpha=1):
     _check_bounds(index, x.shape[dim], dim, "index_add")
     out = IndexAdd.apply(x, src, index=index, dim=dim, alpha=alpha)
     return out.reshape(()) if self.ndim == 0 else out
+
+
+def _slice_index(self, dim, index, op: str):
+    """dim made non-negative and a 1-D (or 0-d) int index checked against that dim's size."""
+    index = _index_array(index, op, "int64")
+    if index.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector, got shape {index.shape}")
+    dim = _one_axis(dim, self.ndim)
+    _check_bounds(index, (self.shape or (1,))[dim], dim, op)
+    return dim, index.reshape(-1)
+
+
+@tensor_op("index_copy")
+def index_copy(self, dim: int, index, source):
+    """A copy of self whose slices at ``index`` along ``dim`` are source's slices, in order."""
+    dim, index = _slice_index(self, dim, index, "index_copy")
+    x = _as_1d(self)
+    expected = x.shape[:dim] + (index.size,) + x.shape[dim + 1:]
+    if not isinstance(source, Tensor) or tuple(_as_1d(source).shape) != expected:
+        raise RuntimeError(f"index_copy(): source must be a tensor of shape {expected}, got "
+                           f"{getattr(source, 'shape', type(source).__name__)}")
+    out = IndexCopy.apply(x, _as_1d(source), index=index, dim=dim)
+    return out.reshape(()) if self.ndim == 0 else out
+
+
+@tensor_op("index_fill")
+def index_fill(self, dim: int, index, value):
+    """A copy of self with ``value`` (a number or a 0-d tensor) in the slices at ``index`` along
+    ``dim`` (a composite: masked_fill with that mask)."""
+    dim, index = _slice_index(self, dim, index, "index_fill")
+    mask = np.zeros((self.shape or (1,))[dim], dtype=bool)
+    mask[index] = True
+    mask = mask.reshape((-1,) + (1,) * (self.ndim - dim - 1)) if self.ndim else mask.reshape(())
+    return self.masked_fill(mask, value)
+
+
+@tensor_op("bincount")
+def bincount(self, weights=None, minlength: int = 0):
+    """counts[v] = the number of entries equal to v (non-negative ints, 1-D), or the sum of
+    their ``weights``; length max(self) + 1, at least ``minlength``. Not differentiable."""
+    if self.ndim != 1 or self.dtype.kind not in "iu":
+        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, got a "
+                           f"{self.dtype} tensor of shape {tuple(self.shape)}")
+    if self.data.size and self.data.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs")
+    w = None if weights is None else (weights.data if isinstance(weights, Tensor)
+                                      else np.asarray(weights))
+    out = np.bincount(self.data, weights=w, minlength=minlength)
+    if w is None:
+        return Tensor._wrap(out.astype(np.int64, copy=False))
+    return Tensor._wrap(out.astype(w.dtype if w.dtype.kind == "f" else np.float64, copy=False))
+
+
+def searchsorted(sorted_sequence, values, *, out_int32: bool = False, right: bool = False,
+                 side=None, sorter=None) -> Tensor:
+    """For each value, the index where it would be inserted into the sorted last dim of
+    ``sorted_sequence`` (1-D, or one row per leading index of values) to keep it sorted:
+    before equal entries, or after them with ``right=True`` / ``side="right"``."""
+    seq = sorted_sequence.data if isinstance(sorted_sequence, Tensor) else np.asarray(sorted_sequence)
+    vals = values.data if isinstance(values, Tensor) else np.asarray(values)
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
+                               f"got {side!r}")
+        right = side == "right"
+    if sorter is not None:
+        order = sorter.data if isinstance(sorter, Tensor) else np.asarray(sorter)
+        seq = np.take_along_axis(seq, order, axis=-1)
+    how = "right" if right else "left"
+    if seq.ndim <= 1:
+        out = np.searchsorted(seq, vals, side=how)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or "
+                               f"the first N-1 dimensions of boundaries tensor and input value "
+                               f"tensor must match, but we got boundaries tensor {list(seq.shape)} "
+                               f"and input value tensor {list(vals.shape)}")
+        rows_seq = seq.reshape(-1, seq.shape[-1])
+        rows_val = vals.reshape(-1, vals.shape[-1])
+        out = np.stack([np.searchsorted(s, v, side=how) for s, v in zip(rows_seq, rows_val)])
+        out = out.reshape(vals.shape)
+    return Tensor._wrap(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+register("searchsorted", method=False, function=True)(searchsorted)
+
+
+@tensor_op("bucketize", method=False)
+def bucketize(self, boundaries, *, out_int32: bool = False, right: bool = False):
+    """The bucket of each entry among the sorted 1-D ``boundaries``: i with
+    boundaries[i-1] < x <= boundaries[i] (``right=True``: boundaries[i-1] <= x < boundaries[i])."""
+    b = boundaries.data if isinstance(boundaries, Tensor) else np.asarray(boundaries)
+    if b.ndim != 1:
+        raise RuntimeError(f"bucketize(): boundaries tensor must be 1 dimension, but got dim("
+                           f"{b.ndim})")
+    return searchsorted(b, self, out_int32=out_int32, right=right)
 
 
 @tensor_op("diag_embed")
