@@ -312,3 +312,38 @@ def test_matrix_power_0_is_the_identity_and_errors():
     raises_like(lambda m, a, b: m.cdist(a, b), rand((4, 3)), rand((4, 2)))
     with pytest.raises(RuntimeError, match="singular"):
         ln.tensor(np.zeros((3, 3))).inverse()
+
+
+def _random_einsum(rng):
+    """A random valid equation with operands: repeated subscripts, size-1 broadcasting, an
+    ellipsis, explicit or implicit output."""
+    size = {c: int(rng.integers(1, 4)) for c in "abcde"}
+    ell = tuple(int(n) for n in rng.integers(1, 3, size=int(rng.integers(0, 3))))
+    terms, shapes = [], []
+    use_ellipsis = bool(rng.integers(0, 2)) and ell
+    for _ in range(int(rng.integers(1, 4))):
+        term = "".join(rng.choice(list("abcde"), size=int(rng.integers(0, 4))))
+        shape = [size[c] if rng.random() > 0.15 or term.count(c) > 1 else 1 for c in term]
+        if use_ellipsis and rng.random() > 0.3:
+            k = int(rng.integers(0, len(ell) + 1))
+            tail = list(ell[len(ell) - k:])
+            tail = [1 if rng.random() < 0.2 else n for n in tail]
+            term, shape = "..." + term, tail + shape
+        terms.append(term)
+        shapes.append(tuple(shape))
+    letters = sorted(set("".join(terms)) - {"."})
+    if rng.random() < 0.3:
+        return ",".join(terms), shapes
+    out = "".join(rng.permutation(letters)[: int(rng.integers(0, len(letters) + 1))])
+    if any("..." in t for t in terms) and rng.random() < 0.7:
+        out = "..." + out if rng.random() < 0.5 else out + "..."
+    return ",".join(terms) + "->" + out, shapes
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_einsum_random_equations_against_pytorch(seed):
+    equation, shapes = _random_einsum(np.random.default_rng(seed))
+    arrays = [rand(s, seed=i) for i, s in enumerate(shapes)]
+    compare(lambda m, *xs: m.einsum(equation, *xs), *arrays)
+    inputs = [ln.tensor(a, requires_grad=True) for a in arrays]
+    assert ln.gradcheck(lambda *xs: ln.einsum(equation, *xs), inputs)

@@ -26,6 +26,8 @@ CASES = {
     "optimization_tutorial.py": 1e-4,       # train()/eval(), CrossEntropyLoss, SGD
     "regression_main.py": 1e-4,             # pytorch/examples: smooth_l1_loss, .data.add_
     "vae_main.py": 1e-4,                    # pytorch/examples VAE: randn_like, BCE sum, Adam
+    "neural_networks_tutorial.py": 1e-4,    # LeNet, backward(gradient), next_functions, int target
+    "cifar10_tutorial.py": 1e-4,            # num_workers=2, Normalize, MaxPool2d, torch.max(x, 1)
 }
 
 
