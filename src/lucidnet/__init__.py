@@ -26,16 +26,6 @@ __version__ = "0.1.0"
 globals().update(autograd.registry.EXPORTS)
 
 
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (differentiable)."""
-    return nn.functional.concatenate(tensors, axis)
-
-
-def stack(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along a new axis (differentiable)."""
-    return nn.functional.stack(tensors, axis)
-
-
 def __getattr__(name):
     # heavier sub-packages load on first use: `import lucidnet` needs NumPy alone
     import importlib
