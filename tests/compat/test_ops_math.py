@@ -389,3 +389,37 @@ def test_erfinv_sinc_at_special_points_and_gradcheck():
 def test_isin():
     compare(lambda m, x, t: (m.isin(x, t), m.isin(x, t, invert=True), m.isin(x, 2)),
             np.array([[1, 2], [3, 5]]), np.array([2, 5, 7]))
+
+
+SPECIAL = {
+    "erf": lambda S, x: S.erf(x), "erfc": lambda S, x: S.erfc(x), "erfinv": lambda S, x: S.erfinv(x * 0.9),
+    "expit": lambda S, x: S.expit(x), "logit": lambda S, x: S.logit(x.sigmoid()),
+    "xlogy": lambda S, x: S.xlogy(x, x.abs() + 0.5), "xlog1py": lambda S, x: S.xlog1py(x, x.abs()),
+    "sinc": lambda S, x: S.sinc(x), "expm1": lambda S, x: S.expm1(x), "exp2": lambda S, x: S.exp2(x),
+    "log1p": lambda S, x: S.log1p(x.abs()), "round": lambda S, x: S.round(x * 3),
+    "softmax": lambda S, x: S.softmax(x, -1), "log_softmax": lambda S, x: S.log_softmax(x, 0),
+    "logsumexp": lambda S, x: S.logsumexp(x, 1), "ndtr": lambda S, x: S.ndtr(x * 3),
+    "ndtri": lambda S, x: S.ndtri(x.sigmoid()), "entr": lambda S, x: S.entr(x),
+}
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("name", SPECIAL)
+def test_special(name, dtype):
+    from lucidnet import special
+
+    compare(lambda m, x: SPECIAL[name](special if m is ln else m.special, x), rand((3, 4), dtype))
+    if name not in ("round",):
+        low, high = {"entr": (0.1, 2), "erfinv": (-1, 1)}.get(name, (-2, 2))
+        x = ln.tensor(rand((3, 4), low=low, high=high), requires_grad=True)
+        assert ln.gradcheck(lambda t: SPECIAL[name](special, t), [x])
+
+
+def test_special_at_special_points():
+    from lucidnet import special
+
+    with np.errstate(invalid="ignore"):  # the check's own weighted sums of inf
+        compare(lambda m, x: (m.special.entr(x) if m is not ln else special.entr(x)),
+                np.array([-1.0, 0.0, 0.5, 2.0]))
+    compare(lambda m, x: (m.special.ndtri(x) if m is not ln else special.ndtri(x)),
+            np.array([0.0, 0.025, 0.5, 1.0]), grad=False)
