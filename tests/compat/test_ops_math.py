@@ -408,7 +408,9 @@ SPECIAL = {
 def test_special(name, dtype):
     from lucidnet import special
 
-    compare(lambda m, x: SPECIAL[name](special if m is ln else m.special, x), rand((3, 4), dtype))
+    with np.errstate(invalid="ignore"):  # entr's -inf below 0 in the check's weighted sum
+        compare(lambda m, x: SPECIAL[name](special if m is ln else m.special, x),
+                rand((3, 4), dtype))
     if name not in ("round",):
         low, high = {"entr": (0.1, 2), "erfinv": (-1, 1)}.get(name, (-2, 2))
         x = ln.tensor(rand((3, 4), low=low, high=high), requires_grad=True)
