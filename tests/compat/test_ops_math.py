@@ -93,6 +93,12 @@ INTEGER_INPUT = {  # PyTorch: float-valued ops give the default dtype, the other
 @pytest.mark.parametrize("name", INTEGER_INPUT)
 def test_integer_inputs(name):
     compare(INTEGER_INPUT[name], np.array([[1, 2, 3], [4, 5, 6]], np.int64))
+    compare(INTEGER_INPUT[name], np.array([[1, -2, 3]], np.int32))
+
+
+def test_bool_inputs():
+    compare(lambda m, x: (m.square(x), m.exp(x), x.sin(), m.sign(x), x.isnan(), m.sigmoid(x)),
+            np.array([True, False]))
 
 
 BINARY = {

@@ -824,7 +824,9 @@ def _abs(self):
 
 @tensor_op("square")
 def square(self):
-    """x * x (a composite: the gradient 2x comes from the product rule)."""
+    """x * x (a composite: the gradient 2x comes from the product rule); bool gives int64."""
+    if self.dtype.kind == "b":
+        self = Cast.apply(self, dtype=np.dtype(np.int64))
     return Mul.apply(self, self)
 
 
