@@ -286,3 +286,63 @@ def test_loss_modules_take_pytorch_positional_order():
         assert nn.MSELoss(size_average=False).reduction == "sum"
     assert nn.MSELoss("sum").reduction == "sum"  # lucidnet's earlier order
     assert nn.KLDivLoss(reduction="batchmean", log_target=True).log_target is True
+
+
+EDGES = np.array([-30.0, -3.0, -2.0, -0.5, 0.0, 0.3, 1.0, 3.0, 4.0, 25.0])
+
+
+@pytest.mark.parametrize("name, kw", [
+    ("selu", {}), ("celu", {}), ("celu", {"alpha": 0.5}), ("hardsigmoid", {}),
+    ("hardswish", {}), ("softsign", {}), ("tanhshrink", {}), ("softmin", {"dim": 0}),
+    ("threshold", {"threshold": 0.3, "value": -2.0}),
+])
+def test_more_activations_match_torch(name, kw):
+    # PyTorch's float64 hardsigmoid backward multiplies by 1/6 rounded to float32
+    tol = 1e-7 if name == "hardsigmoid" else 1e-12
+    _both(lambda t: getattr(F, name)(t, **kw), lambda t: getattr(TF, name)(t, **kw), EDGES,
+          tol=tol)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_prelu_matches_torch(channels):
+    x = np.random.default_rng(9).standard_normal((2, 3, 4))
+    w = np.linspace(0.1, 0.4, channels)
+    _both(F.prelu, TF.prelu, x, w)
+    assert repr(nn.PReLU(3)) == repr(torch.nn.PReLU(3))
+    np.testing.assert_array_equal(nn.PReLU().weight.detach().numpy(), [0.25])
+
+
+@pytest.mark.parametrize("module", ["SELU", "CELU", "Hardsigmoid", "Hardswish", "Softsign",
+                                    "Tanhshrink"])
+def test_more_activation_modules(module):
+    x = np.linspace(-4, 4, 9)
+    np.testing.assert_allclose(getattr(nn, module)()(ln.tensor(x)).numpy(),
+                               getattr(torch.nn, module)()(torch.tensor(x)).numpy(), rtol=1e-12)
+    assert repr(getattr(nn, module)()) == repr(getattr(torch.nn, module)())
+
+
+def test_pairwise_distance():
+    rng = np.random.default_rng(10)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    _both(F.pairwise_distance, TF.pairwise_distance, a, b)
+
+
+@pytest.mark.parametrize("kw", [
+    {"scale_factor": 2}, {"size": (7, 9)}, {"scale_factor": 1.5}, {"size": (3, 2)},
+    {"scale_factor": 2, "mode": "bilinear"}, {"size": (3, 7), "mode": "bilinear"},
+    {"size": (8, 3), "mode": "bilinear", "align_corners": True},
+    {"scale_factor": (0.5, 2.5), "mode": "bilinear"},
+])
+def test_interpolate_matches_torch(kw):
+    x = np.random.default_rng(11).standard_normal((2, 3, 5, 4))
+    _both(lambda t: F.interpolate(t, **kw), lambda t: TF.interpolate(t, **kw), x)
+
+
+def test_interpolate_1d_upsample_and_errors():
+    x = np.random.default_rng(12).standard_normal((2, 3, 5))
+    _both(lambda t: F.interpolate(t, scale_factor=3), lambda t: TF.interpolate(t, scale_factor=3), x)
+    assert repr(nn.Upsample(scale_factor=2)) == repr(torch.nn.Upsample(scale_factor=2))
+    with pytest.raises(ValueError, match="not supported"):
+        F.interpolate(ln.tensor(x), scale_factor=2, mode="bicubic")
+    with pytest.raises(ValueError, match="exactly one"):
+        F.interpolate(ln.tensor(x))

@@ -3,21 +3,30 @@
 from . import functional, init
 from .activation import (
                          ACTIVATIONS,
+                         CELU,
                          ELU,
                          GELU,
+                         SELU,
+                         Hardsigmoid,
+                         Hardswish,
                          Hardtanh,
                          LeakyReLU,
                          LogSigmoid,
                          LogSoftmax,
                          Mish,
+                         PReLU,
                          ReLU,
                          ReLU6,
                          Sigmoid,
                          SiLU,
                          Softmax,
+                         Softmin,
                          Softplus,
+                         Softsign,
                          Step,
                          Tanh,
+                         Tanhshrink,
+                         Threshold,
                          get_activation,
 )
 from .linear import Identity, Linear
@@ -40,7 +49,8 @@ __all__ = [
     "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity",
     "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ACTIVATIONS",
     "get_activation", "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU",
-    "Softplus", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
+    "Softplus", "SELU", "CELU", "Hardsigmoid", "Hardswish", "PReLU", "Softmin", "Softsign",
+    "Tanhshrink", "Threshold", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "SmoothL1Loss", "KLDivLoss", "LOSSES", "get_loss",
 ]
 
@@ -51,27 +61,29 @@ from .embedding import Embedding
 from .flatten import Flatten, Unflatten
 from .noise import GaussianNoise, WeightNoise
 from .normalization import (
-    BatchNorm1d,
-    BatchNorm2d,
-    GroupNorm,
-    InstanceNorm1d,
-    InstanceNorm2d,
-    LayerNorm,
+                         BatchNorm1d,
+                         BatchNorm2d,
+                         GroupNorm,
+                         InstanceNorm1d,
+                         InstanceNorm2d,
+                         LayerNorm,
 )
 from .padding import ConstantPad1d, ConstantPad2d, ZeroPad1d, ZeroPad2d
 from .pooling import (
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AvgPool1d,
-    AvgPool2d,
-    MaxPool1d,
-    MaxPool2d,
+                         AdaptiveAvgPool1d,
+                         AdaptiveAvgPool2d,
+                         AvgPool1d,
+                         AvgPool2d,
+                         MaxPool1d,
+                         MaxPool2d,
 )
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ += [
     "Conv1d", "Conv2d", "conv1d", "conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Flatten", "Unflatten", "Embedding", "ZeroPad1d",
-    "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "BatchNorm1d", "BatchNorm2d",
+    "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "Upsample", "UpsamplingNearest2d",
+    "UpsamplingBilinear2d", "BatchNorm1d", "BatchNorm2d",
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d",
     "Dropout2d", "GaussianNoise", "WeightNoise",
 ]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..autograd.device import check_device
+from ..autograd.dtypes import to_dtype
+from ..autograd.tensor import get_default_dtype
 from . import functional as F
 from .linear import Identity
-from .module import Module
+from .module import Module, Parameter
 
 __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ReLU6",
-           "SiLU", "Mish", "ELU", "GELU", "Softplus", "LogSigmoid", "Hardtanh",
+           "SiLU", "Mish", "ELU", "GELU", "Softplus", "LogSigmoid", "Hardtanh", "SELU", "CELU",
+           "Hardsigmoid", "Hardswish", "Softsign", "Tanhshrink", "Threshold", "PReLU", "Softmin",
            "ACTIVATIONS", "get_activation"]
 
 
@@ -134,6 +140,72 @@ class Hardtanh(Module):
                 + (", inplace=True" if self.inplace else ""))
 
 
+class SELU(_Inplace):
+    def forward(self, x):
+        return F.selu(x, self.inplace)
+
+
+class Hardsigmoid(_Inplace):
+    def forward(self, x):
+        return F.hardsigmoid(x, self.inplace)
+
+
+class Hardswish(_Inplace):
+    def forward(self, x):
+        return F.hardswish(x, self.inplace)
+
+
+class CELU(ELU):
+    def forward(self, x):
+        return F.celu(x, self.alpha, self.inplace)
+
+
+class Softsign(Module):
+    def forward(self, x):
+        return F.softsign(x)
+
+
+class Tanhshrink(Module):
+    def forward(self, x):
+        return F.tanhshrink(x)
+
+
+class Threshold(Module):
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, bool(inplace)
+
+    def forward(self, x):
+        return F.threshold(x, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return (f"threshold={self.threshold}, value={self.value}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class PReLU(Module):
+    """x if x > 0 else a x with a learned slope ``a`` (``num_parameters``: 1 or one per channel),
+    initialised to ``init`` = 0.25 as PyTorch."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or \
+                num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive integer, got "
+                             f"{num_parameters!r}")
+        if device is not None:
+            check_device(device, "PReLU")
+        self.num_parameters = num_parameters
+        dtype = to_dtype(dtype, "PReLU") or np.dtype(get_default_dtype())
+        self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
+
+    def forward(self, x):
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
 class Softmax(Module):
     """Softmax along ``dim`` (``dim=None``: PyTorch's implicit choice, with its warning)."""
 
@@ -151,6 +223,11 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     def forward(self, x):
         return F.log_softmax(x, self.dim)
+
+
+class Softmin(Softmax):
+    def forward(self, x):
+        return F.softmin(x, self.dim)
 
 
 ACTIVATIONS = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.function import Function
 from ..autograd.ops import activation as A
 from ..autograd.ops import loss as L
 from ..autograd.ops.elementwise import Cast
@@ -18,7 +19,9 @@ from .conv import check_input_dtype
 
 __all__ = [
     "linear", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax",
-    "gelu", "silu", "elu", "softplus", "logsigmoid", "hardtanh", "relu6", "mish",
+    "gelu", "silu", "elu", "softplus", "logsigmoid", "hardtanh", "relu6", "mish", "selu",
+    "celu", "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softmin", "threshold",
+    "prelu", "pairwise_distance",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
     "concatenate", "stack", "one_hot", "smooth_l1_loss", "normalize", "cosine_similarity",
@@ -187,6 +190,100 @@ def mish(input, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x))."""
     x = _float_tensor(input, "input")
     return _inplace(x, x * softplus(x).tanh(), inplace)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace: bool = False) -> Tensor:
+    """scale (x if x > 0 else alpha (e^x - 1)), PyTorch's constants (self-normalising)."""
+    x = _float_tensor(input, "input")
+    return _inplace(x, elu(x, _SELU_ALPHA) * _SELU_SCALE, inplace)
+
+
+def celu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha (e^(x / alpha) - 1)."""
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0 (it divides x)")
+    x = _float_tensor(input, "input")
+    negative = alpha * (x.clamp(max=0) * (1.0 / alpha)).expm1()
+    return _inplace(x, x.where(Tensor(x.data > 0), negative), inplace)
+
+
+def hardsigmoid(input, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3)."""
+    x = _float_tensor(input, "input")
+    return _inplace(x, hardtanh(x, -3.0, 3.0) * (1.0 / 6.0) + 0.5, inplace)
+
+
+class _Hardswish(Function):
+    """x relu6(x + 3) / 6;  d/dx = 0 (x <= -3), x / 3 + 1/2 (-3 < x < 3), 1 (x >= 3), as
+    PyTorch's kernel."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        d = np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(g.dtype)
+        return g * d
+
+
+def hardswish(input, inplace: bool = False) -> Tensor:
+    """x relu6(x + 3) / 6 (MobileNetV3)."""
+    x = _float_tensor(input, "input")
+    return _inplace(x, _Hardswish.apply(x), inplace)
+
+
+def softsign(input) -> Tensor:
+    """x / (1 + |x|)."""
+    x = _float_tensor(input, "input")
+    return x / (x.abs() + 1.0)
+
+
+def tanhshrink(input) -> Tensor:
+    """x - tanh(x)."""
+    x = _float_tensor(input, "input")
+    return x - A.Tanh.apply(x)
+
+
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-x) along ``dim``."""
+    x = _softmax_input(input, dtype)
+    return A.Softmax.apply(-x, axis=_softmax_dim("softmin", x.ndim, dim))
+
+
+def threshold(input, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``."""
+    x = _t(input)
+    fill = Tensor(np.full(x.shape, value, dtype=x.dtype))
+    return _inplace(x, x.where(Tensor(x.data > threshold), fill), inplace)
+
+
+def prelu(input, weight) -> Tensor:
+    """x if x > 0 else a x, with a learned ``weight`` of one value or one per channel (dim 1)."""
+    x = _float_tensor(input, "input")
+    w = _t(weight)
+    if w.ndim != 1 or w.shape[0] not in (1, x.shape[1] if x.ndim > 1 else 1):
+        raise ValueError(f"prelu: weight must have 1 or C = {x.shape[1] if x.ndim > 1 else 1} "
+                         f"elements (one per channel, axis 1), got shape {w.shape}")
+    if x.ndim > 1 and w.shape[0] > 1:
+        w = w.reshape((1, w.shape[0]) + (1,) * (x.ndim - 2))
+    return x.where(Tensor(x.data > 0), x * w)
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """||x1 - x2 + eps||_p over the last dimension (PyTorch adds eps to the difference)."""
+    d = _float_tensor(x1, "x1") - _float_tensor(x2, "x2") + eps
+    if p == 2:
+        return (d * d).sum(-1, keepdim=keepdim).sqrt()
+    if p == 1:
+        return d.abs().sum(-1, keepdim=keepdim)
+    return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
 
 
 # ---------------------------------------------------------------- losses
@@ -584,7 +681,8 @@ from .pooling import (  # noqa: E402
     max_pool1d,
     max_pool2d,
 )
+from .upsampling import interpolate  # noqa: E402
 
-__all__ += ["embedding", "pad", "conv1d", "conv2d", "dropout", "dropout2d", "batch_norm", "group_norm", "layer_norm",
+__all__ += ["embedding", "pad", "interpolate", "conv1d", "conv2d", "dropout", "dropout2d", "batch_norm", "group_norm", "layer_norm",
             "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
             "max_pool2d"]
