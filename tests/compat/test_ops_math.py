@@ -93,7 +93,8 @@ INTEGER_INPUT = {  # PyTorch: float-valued ops give the default dtype, the other
 @pytest.mark.parametrize("name", INTEGER_INPUT)
 def test_integer_inputs(name):
     compare(INTEGER_INPUT[name], np.array([[1, 2, 3], [4, 5, 6]], np.int64))
-    compare(INTEGER_INPUT[name], np.array([[1, -2, 3]], np.int32))
+    with np.errstate(invalid="ignore"):  # log / sqrt of -2: nan (the hot ops keep NumPy's warning)
+        compare(INTEGER_INPUT[name], np.array([[1, -2, 3]], np.int32))
 
 
 def test_bool_inputs():
