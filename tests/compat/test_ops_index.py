@@ -359,3 +359,28 @@ def test_searchsorted_and_bucketize():
             np.array([2.0, 4.0]), grad=False)
     raises_like(lambda m, s, v: m.searchsorted(s, v), rows, np.array([[1.0], [2.0], [3.0]]))
     raises_like(lambda m, s, v: m.bucketize(v, s), rows, np.array([1.0]))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_meshgrid_and_cartesian_prod(indexing, dtype):
+    a, b, c = rand((3,), dtype), rand((2,), dtype, seed=1), rand((4,), dtype, seed=2)
+    compare(lambda m, x, y, z: (m.meshgrid(x, y, indexing=indexing),
+                                m.meshgrid([x, y, z], indexing=indexing),
+                                m.meshgrid(x, indexing=indexing)), a, b, c)
+    compare(lambda m, x, y, z: (m.cartesian_prod(x, y), m.cartesian_prod(x, y, z),
+                                m.cartesian_prod(x)), a, b, c)
+    x, y = ln.tensor(rand((3,)), requires_grad=True), ln.tensor(rand((2,), seed=1), requires_grad=True)
+    assert ln.gradcheck(lambda p, q: sum(g * (i + 1) for i, g in
+                                         enumerate(ln.meshgrid(p, q, indexing=indexing))), [x, y])
+    assert ln.gradcheck(lambda p, q: ln.cartesian_prod(p, q), [x, y])
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_block_diag(dtype):
+    compare(lambda m, a, b, c: (m.block_diag(a, b, c), m.block_diag(b), m.block_diag(a, a)),
+            rand((2, 3), dtype), rand((4,), dtype, seed=1), np.array(2.5, dtype))
+    blocks = [ln.tensor(rand(s, seed=i), requires_grad=True) for i, s in enumerate([(2, 3), (1, 2), ()])]
+    assert ln.gradcheck(lambda *bs: ln.block_diag(*bs), blocks)
+    raises_like(lambda m, a: m.block_diag(a), rand((2, 2, 2)))
+    raises_like(lambda m, a: m.meshgrid(a, a), rand((2, 2)))

@@ -18,7 +18,8 @@ from ..tensor import Tensor, _one_axis
 from .elementwise import tensor_op
 
 __all__ = ["Gather", "Scatter", "ScatterAdd", "IndexSelect", "Take", "MaskedSelect", "Tri",
-           "Diag", "Diagonal", "TakeAlongDim", "IndexAdd", "IndexCopy", "DiagEmbed", "gather_index"]
+           "Diag", "Diagonal", "TakeAlongDim", "IndexAdd", "IndexCopy", "DiagEmbed", "BlockDiag",
+           "gather_index", "searchsorted", "meshgrid", "cartesian_prod", "block_diag"]
 
 
 def gather_index(index: np.ndarray, dim: int) -> tuple:
@@ -702,3 +703,92 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
     """The (2, N) int64 indices of the upper triangle of a row x col matrix from diagonal
     ``offset`` up."""
     return _triangle_indices(row, col, offset, True, dtype, device)
+
+
+
+def _tensors(tensors) -> list:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    return [t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in tensors]
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    """Coordinate grids from 1-D (or 0-d) tensors: with ``indexing="ij"`` output k varies along
+    dim k (shape (n_0, n_1, ...)); ``"xy"`` swaps the first two dims (NumPy / MATLAB style).
+    Each output is its input reshaped and expanded, so gradients sum back."""
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"torch.meshgrid: indexing must be one of 'xy' or 'ij', got "
+                         f"{indexing!r}")
+    ts = _tensors(tensors)
+    for t in ts:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got a tensor of shape {tuple(t.shape)}")
+    ts = [t.reshape(-1) for t in ts]
+    axis = list(range(len(ts)))
+    if indexing == "xy" and len(ts) >= 2:
+        axis[0], axis[1] = 1, 0
+    shape = [0] * len(ts)
+    for k, t in enumerate(ts):
+        shape[axis[k]] = t.shape[0]
+    grids = []
+    for k, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[axis[k]] = -1
+        grids.append(t.reshape(view).expand(*shape))
+    return tuple(grids)
+
+
+register("meshgrid", method=False, function=True)(meshgrid)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """Every combination of one entry from each 1-D tensor, in row-major order: shape
+    (prod n_k, K) (a single tensor comes back as is)."""
+    from .shape import Stack
+
+    ts = _tensors(tensors)
+    if len(ts) == 1:
+        return ts[0]
+    return Stack.apply(*(g.reshape(-1) for g in meshgrid(*ts, indexing="ij")), axis=1)
+
+
+register("cartesian_prod", method=False, function=True)(cartesian_prod)
+
+
+class BlockDiag(Function):
+    """z = the matrices on the diagonal of a zero matrix, in order;  dz/d block k = its block
+    of g."""
+
+    @staticmethod
+    def forward(ctx, *blocks):
+        rows, cols = sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)
+        out = np.zeros((rows, cols), dtype=np.result_type(*blocks))
+        spans, r, c = [], 0, 0
+        for b in blocks:
+            span = (slice(r, r + b.shape[0]), slice(c, c + b.shape[1]))
+            out[span] = b
+            spans.append(span)
+            r, c = r + b.shape[0], c + b.shape[1]
+        ctx.spans = spans
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(g[span].copy() for span in ctx.spans)
+
+
+def block_diag(*tensors) -> Tensor:
+    """The block-diagonal matrix of the inputs (0-d: a 1x1 block, 1-D: one row, 2-D as is)."""
+    ts = _tensors(tensors)
+    for i, t in enumerate(ts):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
+                               f"dimensions. Input {i} has {t.ndim} dimensions")
+    ts = [t if t.ndim == 2 else t.reshape(1, -1) for t in ts]
+    if not ts:
+        return Tensor._wrap(np.zeros((1, 0), dtype=np.float32))
+    return BlockDiag.apply(*ts)
+
+
+register("block_diag", method=False, function=True)(block_diag)
