@@ -383,4 +383,4 @@ def test_block_diag(dtype):
     blocks = [ln.tensor(rand(s, seed=i), requires_grad=True) for i, s in enumerate([(2, 3), (1, 2), ()])]
     assert ln.gradcheck(lambda *bs: ln.block_diag(*bs), blocks)
     raises_like(lambda m, a: m.block_diag(a), rand((2, 2, 2)))
-    raises_like(lambda m, a: m.meshgrid(a, a), rand((2, 2)))
+    raises_like(lambda m, a: m.meshgrid(a, a, indexing="ij"), rand((2, 2)))
