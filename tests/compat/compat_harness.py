@@ -21,7 +21,7 @@ The two frameworks draw random numbers from different generators, so the harness
 that lucidnet mirrors (no lucidnet internals), and replaces every source of randomness by one NumPy
 generator (``numpy.random.default_rng(0)``), drawn in the same order in both runs:
 
-* ``nn.Linear``, ``nn.Conv1d/2d/3d``: after the layer's own ``__init__`` (whose own random draws
+* ``nn.Linear``, ``nn.Conv1d/2d/3d``, ``nn.ConvTranspose1d/2d``: after the layer's own ``__init__`` (whose own random draws
   go to a throw-away generator, so that they do not shift the shared one), its ``weight`` and
   ``bias`` are overwritten (``with no_grad(): p.copy_(from_numpy(...))``) by PyTorch's default
   distribution, uniform in ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``, in construction order.
@@ -217,7 +217,7 @@ def install(framework: str, seed: int = 0) -> None:
             arr = rng.standard_normal(tuple(layer.weight.shape))
             layer.weight.copy_(torch.tensor(arr, dtype=layer.weight.dtype))
 
-    for name in ("Linear", "Conv1d", "Conv2d", "Conv3d"):
+    for name in ("Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"):
         if hasattr(nn, name):
             reinit_layer(getattr(nn, name), fill_uniform_fan_in)
     if hasattr(nn, "Embedding"):

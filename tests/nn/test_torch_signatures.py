@@ -346,3 +346,35 @@ def test_interpolate_1d_upsample_and_errors():
         F.interpolate(ln.tensor(x), scale_factor=2, mode="bicubic")
     with pytest.raises(ValueError, match="exactly one"):
         F.interpolate(ln.tensor(x))
+
+
+@pytest.mark.parametrize("cin, cout, k, stride, pad, out_pad, groups, dil", [
+    (3, 4, 3, 1, 0, 0, 1, 1), (3, 4, 4, 2, 1, 0, 1, 1), (4, 6, 3, 2, 1, 1, 2, 1),
+    (2, 3, 3, 3, 2, 2, 1, 1), (2, 2, 3, 1, 1, 0, 1, 2), (3, 2, 5, 2, 0, 1, 1, 1),
+])
+def test_conv_transpose2d_matches_torch(cin, cout, k, stride, pad, out_pad, groups, dil):
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, cin, 5, 6))
+    w = rng.standard_normal((cin, cout // groups, k, k))
+    b = rng.standard_normal(cout)
+    args = (stride, pad, out_pad, groups, dil)
+    _both(lambda x, w, b: F.conv_transpose2d(x, w, b, *args),
+          lambda x, w, b: TF.conv_transpose2d(x, w, b, *args), x, w, b, tol=1e-11)
+
+
+def test_conv_transpose_modules():
+    x = np.random.default_rng(14).standard_normal((2, 3, 7))
+    w = np.random.default_rng(15).standard_normal((3, 2, 3))
+    _both(lambda x, w: F.conv_transpose1d(x, w, stride=2),
+          lambda x, w: TF.conv_transpose1d(x, w, stride=2), x, w)
+    for args, kw in [((100, 64, 4, 1, 0), {"bias": False}), ((8, 4, 4, 2, 1), {"output_padding": 1})]:
+        ours, theirs = nn.ConvTranspose2d(*args, **kw), torch.nn.ConvTranspose2d(*args, **kw)
+        assert repr(ours) == repr(theirs)
+        assert ours.weight.shape == tuple(theirs.weight.shape)
+    layer = nn.ConvTranspose2d(4, 2, 4, 2, 1)
+    assert layer(ln.tensor(np.zeros((1, 4, 3, 3), np.float32))).shape == (1, 2, 6, 6)
+    bound = 1 / np.sqrt(2 * 16)  # PyTorch's fan_in: weight.size(1) * kernel area
+    assert np.abs(layer.weight.detach().numpy()).max() <= bound
+    with pytest.raises(ValueError, match="output_padding must be smaller"):
+        F.conv_transpose2d(ln.tensor(np.zeros((1, 1, 3, 3))), ln.tensor(np.zeros((1, 1, 2, 2))),
+                           stride=1, output_padding=1)

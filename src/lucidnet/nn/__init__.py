@@ -55,7 +55,16 @@ __all__ = [
 ]
 
 # convolution, pooling, normalization, dropout, noise (SPEC B2, H2, H3, I2, I5)
-from .conv import Conv1d, Conv2d, conv1d, conv2d
+from .conv import (
+    Conv1d,
+    Conv2d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+)
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
@@ -80,7 +89,8 @@ from .pooling import (
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ += [
-    "Conv1d", "Conv2d", "conv1d", "conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "Conv1d", "Conv2d", "conv1d", "conv2d", "ConvTranspose1d", "ConvTranspose2d",
+    "conv_transpose1d", "conv_transpose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Flatten", "Unflatten", "Embedding", "ZeroPad1d",
     "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "Upsample", "UpsamplingNearest2d",
     "UpsamplingBilinear2d", "BatchNorm1d", "BatchNorm2d",

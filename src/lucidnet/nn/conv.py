@@ -230,3 +230,147 @@ class Conv1d(_ConvNd):
     """1-D convolution over (N, C, L): out (N, out_channels, L_out) (SPEC B2)."""
 
     nd = 1
+
+
+# ---------------------------------------------------------------- transposed convolution
+def _dilate(x: Tensor, axis: int, stride: int) -> Tensor:
+    """Insert ``stride - 1`` zeros between the entries of ``axis`` (length n -> (n-1) s + 1)."""
+    if stride == 1:
+        return x
+    n = x.shape[axis]
+    shape = x.shape
+    column = x.reshape(shape[:axis + 1] + (1,) + shape[axis + 1:])
+    zeros = Tensor(np.zeros(shape[:axis + 1] + (stride - 1,) + shape[axis + 1:], dtype=x.dtype))
+    spread = Concatenate.apply(column, zeros, axis=axis + 1)
+    spread = spread.reshape(shape[:axis] + (n * stride,) + shape[axis + 1:])
+    return spread[(slice(None),) * axis + (slice(0, (n - 1) * stride + 1),)]
+
+
+def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, dilation,
+                    nd: int, where: str) -> Tensor:
+    """The adjoint of a strided convolution, as a direct convolution: spread the input by the
+    stride, pad by dilation (k - 1) - padding (plus output_padding after), then convolve with
+    the kernel flipped and its in/out channels swapped, stride 1.
+
+    out size = (in - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1
+    """
+    from .padding import pad as _pad
+
+    kernel = weight.shape[2:]
+    stride = ntuple(stride, nd, "stride", where)
+    dilation = ntuple(dilation, nd, "dilation", where)
+    pads = ntuple(padding, nd, "padding", where, minimum=0)
+    extra = ntuple(output_padding, nd, "output_padding", where, minimum=0)
+    for e, s, d in zip(extra, stride, dilation):
+        if e >= max(s, d):
+            raise ValueError(f"{where}: output_padding must be smaller than stride or dilation, "
+                             f"got output_padding={output_padding}")
+    groups = _groups_int(groups, where)
+    cin = weight.shape[0]
+    if cin % groups:
+        raise ValueError(f"{where}: in_channels ({cin}) must be divisible by groups ({groups})")
+    x, unbatched = check_input(x, nd, where, channels=cin, weight=weight)
+    for axis, s in enumerate(stride, start=2):
+        x = _dilate(x, axis, s)
+    widths = []
+    for k, d, p, e in zip(kernel[::-1], dilation[::-1], pads[::-1], extra[::-1]):
+        edge = d * (k - 1) - p
+        widths += [edge, edge + e]
+    x = _pad(x, widths)
+    flip = tuple(range(2, 2 + nd))
+    cin_g = cin // groups
+    parts = [weight[g * cin_g:(g + 1) * cin_g].flip(flip).transpose(0, 1) for g in range(groups)]
+    w = parts[0] if groups == 1 else Concatenate.apply(*parts, axis=0)
+    check_window(x.shape[2:], kernel, dilation, ((0, 0),) * nd, where)
+    out = _grouped(x, w, bias, groups, stride=(1,) * nd, padding=((0, 0),) * nd,
+                   dilation=dilation)
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """1-D transposed convolution of (N, C_in, L) with weight (C_in, C_out / groups, K)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 1, f"conv_transpose1d(weight {tuple(weight.shape)})")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """2-D transposed convolution ("deconvolution") of (N, C_in, H, W) with weight
+    (C_in, C_out / groups, KH, KW), PyTorch's argument order."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 2, f"conv_transpose2d(weight {tuple(weight.shape)})")
+
+
+class _ConvTransposeNd(Module):
+    nd = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
+        if padding_mode != "zeros":
+            raise ValueError(f"{name}: padding_mode={padding_mode!r} is not supported; only "
+                             "'zeros' (as PyTorch for transposed convolutions)")
+        if device is not None:
+            check_device(device, name)
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.groups = _check_groups(groups, self.in_channels, self.out_channels, name)
+        self.kernel_size = ntuple(kernel_size, self.nd, "kernel_size", name)
+        self.stride = ntuple(stride, self.nd, "stride", name)
+        self.padding = ntuple(padding, self.nd, "padding", name, 0)
+        self.output_padding = ntuple(output_padding, self.nd, "output_padding", name, 0)
+        self.dilation = ntuple(dilation, self.nd, "dilation", name)
+        dtype = to_dtype(dtype, name) or np.dtype(get_default_dtype())
+        shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        # PyTorch's kaiming_uniform(a=sqrt(5)) on this weight: fan_in = weight.size(1) * k,
+        # bound 1 / sqrt(fan_in) for weight and bias alike
+        fan_in = self.weight.shape[1] * int(np.prod(self.kernel_size))
+        bound = 1.0 / np.sqrt(fan_in)
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x, output_size=None) -> Tensor:
+        if output_size is not None:
+            raise ValueError(f"{type(self).__name__}: output_size= is not supported by lucidnet; "
+                             "set output_padding instead")
+        return _conv_transpose(x, self.weight, self.bias, self.stride, self.padding,
+                               self.output_padding, self.groups, self.dilation, self.nd,
+                               f"{type(self).__name__}({self.extra_repr()})")
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * self.nd:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self.nd:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self.nd:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution over (N, C, H, W), e.g. a DCGAN generator's upsampling."""
+
+    nd = 2
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over (N, C, L)."""
+
+    nd = 1
