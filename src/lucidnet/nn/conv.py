@@ -83,14 +83,14 @@ def check_input(x, nd: int, where: str, channels: int | None = None,
     c = "C" if channels is None else str(channels)
     expected = f"(N, {c}, {_SPATIAL[nd]}) or unbatched ({c}, {_SPATIAL[nd]})"
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{where} expects input of shape {expected}, got shape {x.shape} "
+        raise ValueError(f"{where} expects input of shape {expected}, got shape {tuple(x.shape)} "
                          f"({x.ndim} dims)")
     unbatched = x.ndim == nd + 1
     if unbatched:
         x = x.reshape((1,) + x.shape)
     if channels is not None and x.shape[1] != channels:
         raise ValueError(f"{where} expects input of shape {expected}, got shape "
-                         f"{x.shape[1:] if unbatched else x.shape}: {x.shape[1]} channels instead "
+                         f"{tuple(x.shape[1:] if unbatched else x.shape)}: {x.shape[1]} channels instead "
                          f"of {channels}")
     if weight is not None:
         check_input_dtype(x, weight, where)

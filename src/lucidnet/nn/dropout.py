@@ -57,7 +57,7 @@ def dropout2d(x, p: float = 0.5, training: bool = True, inplace: bool = False) -
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
     if x.ndim < 3:
         raise ValueError(f"dropout2d expects input of shape (N, C, H, W) (or (N, C, L)), got "
-                         f"{x.shape}; use Dropout for (N, features) inputs")
+                         f"{tuple(x.shape)}; use Dropout for (N, features) inputs")
     if not training or p == 0.0:
         return x
     _check_float_input(x, "dropout2d")

@@ -68,7 +68,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     _unsupported("embedding", max_norm, scale_grad_by_freq, sparse)
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
-                         f"shape {weight.shape}")
+                         f"shape {tuple(weight.shape)}")
     idx = _indices(input, weight.shape[0], "embedding")
     return EmbeddingOp.apply(weight, idx,
                              padding_idx=_padding_idx(padding_idx, weight.shape[0], "embedding"))
@@ -100,7 +100,7 @@ class Embedding(Module):
             w = np.array(getattr(_weight, "data", _weight), dtype=dtype)
             if w.shape != (self.num_embeddings, self.embedding_dim):
                 raise ValueError(f"Embedding: _weight must have shape ({num_embeddings}, "
-                                 f"{embedding_dim}), got {w.shape}")
+                                 f"{embedding_dim}), got {tuple(w.shape)}")
         self.weight = Parameter(w)
         if _freeze:
             self.weight.requires_grad_(False)

@@ -24,7 +24,7 @@ class Flatten(Module):
         if x.ndim and (not -x.ndim <= self.start_dim < x.ndim or
                        not -x.ndim <= self.end_dim < x.ndim or start > end):
             raise ValueError(f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim}) does "
-                             f"not fit an input of shape {x.shape}")
+                             f"not fit an input of shape {tuple(x.shape)}")
         if x.ndim and start == end:        # nothing to merge (also for zero-size inputs)
             return x
         return x.flatten(self.start_dim, self.end_dim)
@@ -49,17 +49,17 @@ class Unflatten(Module):
     def forward(self, x) -> Tensor:
         x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
         if not -x.ndim <= self.dim < x.ndim:
-            raise ValueError(f"{self!r} does not fit an input of shape {x.shape}")
+            raise ValueError(f"{self!r} does not fit an input of shape {tuple(x.shape)}")
         d = self.dim % x.ndim
         sizes = list(self.unflattened_size)
         known = int(np.prod([s for s in sizes if s != -1]))
         if -1 in sizes:
             if known == 0 or x.shape[d] % known:
-                raise ValueError(f"{self!r}: cannot split size {x.shape[d]} of input {x.shape}")
+                raise ValueError(f"{self!r}: cannot split size {x.shape[d]} of input {tuple(x.shape)}")
             sizes[sizes.index(-1)] = x.shape[d] // known
         elif known != x.shape[d]:
             raise ValueError(f"{self!r}: the sizes multiply to {known}, but dimension {self.dim} "
-                             f"of the input {x.shape} has size {x.shape[d]}")
+                             f"of the input {tuple(x.shape)} has size {x.shape[d]}")
         return x.reshape(x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
 
     def extra_repr(self) -> str:

@@ -53,7 +53,7 @@ def linear(x, weight, bias=None) -> Tensor:
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"Linear(in_features={weight.shape[1]}, out_features={weight.shape[0]}) expects input "
-            f"of shape (batch, {weight.shape[1]}), got {x.shape}"
+            f"of shape (batch, {weight.shape[1]}), got {tuple(x.shape)}"
         )
     check_input_dtype(x, weight, lambda: f"Linear(in_features={weight.shape[1]}, "
                                          f"out_features={weight.shape[0]})")
@@ -270,7 +270,7 @@ def prelu(input, weight) -> Tensor:
     w = _t(weight)
     if w.ndim != 1 or w.shape[0] not in (1, x.shape[1] if x.ndim > 1 else 1):
         raise ValueError(f"prelu: weight must have 1 or C = {x.shape[1] if x.ndim > 1 else 1} "
-                         f"elements (one per channel, axis 1), got shape {w.shape}")
+                         f"elements (one per channel, axis 1), got shape {tuple(w.shape)}")
     if x.ndim > 1 and w.shape[0] > 1:
         w = w.reshape((1, w.shape[0]) + (1,) * (x.ndim - 2))
     return x.where(Tensor(x.data > 0), x * w)
@@ -295,7 +295,7 @@ def _target_array(target, like: Tensor, name: str) -> np.ndarray:
     y = target.data if isinstance(target, Tensor) else np.asarray(target)
     if y.shape != like.shape:
         raise ValueError(
-            f"{name}: input shape {like.shape} and target shape {y.shape} differ; they must match "
+            f"{name}: input shape {tuple(like.shape)} and target shape {tuple(y.shape)} differ; they must match "
             "(reshape the target, e.g. y.reshape(-1, 1) for a single output unit)"
         )
     if y.dtype != like.dtype:
@@ -352,11 +352,11 @@ def _elementwise_weight(weight, x: Tensor, name: str):
     try:
         np.broadcast_shapes(w.shape, x.shape)
     except ValueError:
-        raise ValueError(f"{name}: weight of shape {w.shape} does not broadcast to the input's "
-                         f"shape {x.shape}") from None
+        raise ValueError(f"{name}: weight of shape {tuple(w.shape)} does not broadcast to the input's "
+                         f"shape {tuple(x.shape)}") from None
     if np.broadcast_shapes(w.shape, x.shape) != x.shape:
-        raise ValueError(f"{name}: weight of shape {w.shape} would grow the input's shape "
-                         f"{x.shape}; give it the input's shape or one that broadcasts to it")
+        raise ValueError(f"{name}: weight of shape {tuple(w.shape)} would grow the input's shape "
+                         f"{tuple(x.shape)}; give it the input's shape or one that broadcasts to it")
     return w
 
 
@@ -418,8 +418,8 @@ def binary_cross_entropy_with_logits(input, target, *args, **kwargs) -> Tensor:
                                                     dtype=x.dtype)
     if pw is not None and (pw.ndim > x.ndim or any(
             a not in (1, b) for a, b in zip(pw.shape[::-1], x.shape[::-1]))):
-        raise ValueError(f"binary_cross_entropy_with_logits: pos_weight of shape {pw.shape} does "
-                         f"not broadcast to the input's shape {x.shape}; give one weight per "
+        raise ValueError(f"binary_cross_entropy_with_logits: pos_weight of shape {tuple(pw.shape)} does "
+                         f"not broadcast to the input's shape {tuple(x.shape)}; give one weight per "
                          f"output column, shape ({x.shape[-1] if x.ndim else 1},)")
     w = _elementwise_weight(opts["weight"], x, "binary_cross_entropy_with_logits")
     return _weighted(lambda r: L.BCEWithLogits.apply(x, y, reduction=r, pos_weight=pw), x, w,
@@ -441,8 +441,8 @@ def _labels(target, logits: Tensor, name: str, ignore_index: int = -100) -> np.n
         raise ValueError(f"{name}: class labels must be integers, got dtype {y.dtype}")
     if y.shape != expected:
         raise ValueError(
-            f"{name}: input of shape {logits.shape} (batch, classes) needs integer labels of shape "
-            f"{expected} or probability targets of shape {logits.shape}; got target shape {y.shape}"
+            f"{name}: input of shape {tuple(logits.shape)} (batch, classes) needs integer labels of shape "
+            f"{expected} or probability targets of shape {tuple(logits.shape)}; got target shape {tuple(y.shape)}"
         )
     used = y[y != ignore_index] if y.dtype.kind != "b" else y
     if used.size and (used.min() < 0 or used.max() >= n_classes):
@@ -455,7 +455,7 @@ def _labels(target, logits: Tensor, name: str, ignore_index: int = -100) -> np.n
 
 def _check_logits(x: Tensor, name: str):
     if x.ndim < 2:
-        raise ValueError(f"{name}: input must be (batch, classes, ...) scores, got shape {x.shape}")
+        raise ValueError(f"{name}: input must be (batch, classes, ...) scores, got shape {tuple(x.shape)}")
 
 
 def _check_ignore_index(ignore_index, name: str) -> int:
@@ -540,7 +540,7 @@ def _class_weight(weight, x: Tensor, name: str):
     w = np.asarray(getattr(weight, "data", weight), dtype=x.dtype)
     if w.shape != (x.shape[1],):
         raise ValueError(f"{name}: weight must have shape ({x.shape[1]},) (one per class), "
-                         f"got {w.shape}")
+                         f"got {tuple(w.shape)}")
     return w
 
 

@@ -80,7 +80,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
     x = _as_float_tensor(x, _state_of(weight, running_mean), "batch_norm")
     if training and x.numel() // max(x.shape[1], 1) <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                         f"{x.shape}")
+                         f"{tuple(x.shape)}")
     return N.BatchNorm.apply(x, weight, bias, running_mean=running_mean, running_var=running_var,
                              training=training, momentum=momentum, eps=eps)
 
@@ -91,7 +91,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
         raise ValueError(f"LayerNorm(normalized_shape={shape}) expects input of shape "
-                         f"(*, {', '.join(map(str, shape))}), got {x.shape}")
+                         f"(*, {', '.join(map(str, shape))}), got {tuple(x.shape)}")
     return N.LayerNorm.apply(x, weight, bias, normalized_ndim=len(shape), eps=eps)
 
 
@@ -100,7 +100,7 @@ def group_norm(x, num_groups: int, weight=None, bias=None, eps: float = 1e-5) ->
     x = _as_float_tensor(x, weight, lambda: f"group_norm(num_groups={num_groups})")
     if x.ndim < 2 or x.shape[1] % num_groups:
         raise ValueError(f"group_norm: expected input (N, C, *) with C divisible by "
-                         f"num_groups={num_groups}, got shape {x.shape}")
+                         f"num_groups={num_groups}, got shape {tuple(x.shape)}")
     return N.GroupNorm.apply(x, weight, bias, num_groups=num_groups, eps=eps)
 
 
@@ -143,10 +143,10 @@ class _BatchNorm(Module):
         where = f"{type(self).__name__}({self.num_features})"
         if x.ndim not in self.dims:
             raise ValueError(f"{where} expects input of shape {self.shape_text}, got shape "
-                             f"{x.shape} ({x.ndim} dims)")
+                             f"{tuple(x.shape)} ({x.ndim} dims)")
         if x.shape[1] != self.num_features:
             raise ValueError(f"{where} expects {self.num_features} channels in axis 1 of "
-                             f"{self.shape_text}, got shape {x.shape}")
+                             f"{self.shape_text}, got shape {tuple(x.shape)}")
 
     def forward(self, x) -> Tensor:
         x = _as_float_tensor(x, _state_of(self.weight, self.running_mean), self._name)
@@ -238,7 +238,7 @@ class GroupNorm(Module):
         x = _as_float_tensor(x, self.weight, lambda: f"GroupNorm({self.extra_repr()})")
         if x.ndim < 2 or x.shape[1] != self.num_channels:
             raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}) expects input of "
-                             f"shape (N, {self.num_channels}, *), got {x.shape}")
+                             f"shape (N, {self.num_channels}, *), got {tuple(x.shape)}")
         return N.GroupNorm.apply(x, self.weight, self.bias, num_groups=self.num_groups,
                                  eps=self.eps)
 
@@ -265,18 +265,18 @@ class _InstanceNorm(_BatchNorm):
         spatial = "L" if self.nd == 1 else "H, W"
         if x.ndim not in (self.nd + 1, self.nd + 2):
             raise ValueError(f"{where} expects input of shape (N, C, {spatial}) or (C, {spatial}),"
-                             f" got shape {x.shape}")
+                             f" got shape {tuple(x.shape)}")
         unbatched = x.ndim == self.nd + 1
         if unbatched:
             x = x.reshape((1,) + x.shape)
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{where} expects {self.num_features} channels, got shape {x.shape}")
+            raise ValueError(f"{where} expects {self.num_features} channels, got shape {tuple(x.shape)}")
         use_instance = self.training or not self.track_running_stats
         if use_instance:
             positions = int(np.prod(x.shape[2:]))
             if positions <= 1:
                 raise ValueError(f"{where}: Expected more than 1 spatial element when training, "
-                                 f"got input size {x.shape}")
+                                 f"got input size {tuple(x.shape)}")
             if self.training and self.track_running_stats:
                 self._update_running_stats(x.data, positions)
             out = N.GroupNorm.apply(x, self.weight, self.bias, num_groups=self.num_features,

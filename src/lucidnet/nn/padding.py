@@ -61,7 +61,7 @@ def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
     for (a, b), n in zip(widths, x.shape):
         if n + a + b < 0:
             raise ValueError(f"pad: the padding {tuple(pad)} would give a negative size for an "
-                             f"input of shape {x.shape}")
+                             f"input of shape {tuple(x.shape)}")
     return PadOp.apply(x, widths=tuple(widths), value=0.0 if value is None else float(value))
 
 

@@ -60,11 +60,11 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     if antialias:
         raise ValueError("interpolate: antialias=True is not supported by lucidnet")
     if x.ndim < 3:
-        raise ValueError(f"interpolate expects (N, C, *spatial) input, got shape {x.shape}")
+        raise ValueError(f"interpolate expects (N, C, *spatial) input, got shape {tuple(x.shape)}")
     nd = x.ndim - 2
     if mode == "bilinear" and nd != 2:
         raise ValueError(f"interpolate: mode='bilinear' needs a 4-d (N, C, H, W) input, got "
-                         f"shape {x.shape}")
+                         f"shape {tuple(x.shape)}")
     if mode == "nearest" and align_corners is not None:
         raise ValueError("interpolate: align_corners only has an effect for the linear modes; "
                          "leave it None with mode='nearest'")
