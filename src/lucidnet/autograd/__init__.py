@@ -33,6 +33,7 @@ from . import functional  # noqa: F401,E402  (jacobian, vjp, jvp; A)
 from . import creation as _creation  # noqa: F401,E402  (factories, legacy types; C)
 from . import device as _device  # noqa: F401,E402  (device, threads, printing; C)
 from . import dtypes as _dtypes  # noqa: F401,E402  (dtypes, conversions; C)
+from . import printing as _printing  # noqa: F401,E402  (repr/str/format as PyTorch prints; F)
 
 _registry.install(Tensor)
 

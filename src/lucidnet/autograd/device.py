@@ -10,11 +10,12 @@ RuntimeError that names the device-agnostic spelling::
 
 Also here: the default device (always the CPU), the determinism switches (recorded; NumPy is
 deterministic already), the thread count (``set_num_threads``, through threadpoolctl when
-installed) and ``set_printoptions`` (NumPy's print options, which a tensor's repr uses).
+installed) and ``set_printoptions`` (the print options of tensors, autograd/printing.py).
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import re
@@ -212,31 +213,34 @@ def get_num_interop_threads() -> int:
 
 _PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
              "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
-             "full": dict(precision=4, threshold=np.inf, edgeitems=3, linewidth=80)}
+             "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80)}
 
 
 @register("set_printoptions", method=False, function=True)
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
                      profile=None, sci_mode=None) -> None:
-    """``torch.set_printoptions`` mapped to ``numpy.set_printoptions`` (tensors print through
-    NumPy, so this also changes how NumPy prints arrays). ``profile`` is "default", "short" or
-    "full"; ``sci_mode=False`` suppresses scientific notation, True forces it, None lets NumPy
-    choose."""
-    options = {}
+    """``torch.set_printoptions``: how tensors print (autograd/printing.py reads these).
+
+    ``precision`` digits (4), ``threshold`` entries above which a tensor is summarized (1000),
+    ``edgeitems`` shown at each end of a summarized dim (3), ``linewidth`` characters per line
+    (80); ``profile`` "default", "short" (precision 2, 2 edge items) or "full" (never
+    summarize) sets all four first. ``sci_mode=True`` forces scientific notation, False fixed;
+    None (also what every call without it sets, as PyTorch) lets each tensor choose. NumPy's own
+    print options are not touched."""
+    from .printing import PRINT_OPTS
+
     if profile is not None:
         if profile not in _PROFILES:
             raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, "
                              f"got {profile!r}")
-        options.update(_PROFILES[profile])
+        for name, value in _PROFILES[profile].items():
+            setattr(PRINT_OPTS, name, value)
     given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
                  linewidth=linewidth)
-    options.update({k: v for k, v in given.items() if v is not None})
-    if sci_mode is not None:
-        digits = options.get("precision", np.get_printoptions()["precision"])
-        options["suppress"] = not sci_mode
-        options["formatter"] = ({"float_kind": lambda x: f"{x:.{digits}e}"} if sci_mode
-                                else None)
-    np.set_printoptions(**options)
+    for name, value in given.items():
+        if value is not None:
+            setattr(PRINT_OPTS, name, value)
+    PRINT_OPTS.sci_mode = sci_mode
 
 
 @register("get_default_device", method=False, function=True)

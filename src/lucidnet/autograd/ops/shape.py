@@ -17,7 +17,7 @@ from ..tensor import Tensor
 from .reduce import one_dim
 
 __all__ = ["Reshape", "Transpose", "GetItem", "Concatenate", "Stack", "Expand", "Repeat", "Flip",
-           "torch_index"]
+           "torch_index", "Size"]
 class Reshape(Function):
     returns_view = True
 
@@ -185,12 +185,78 @@ def _infer(shape: tuple, numel: int) -> tuple:
     return shape
 
 
+class Size(tuple):
+    """A shape, as PyTorch's ``torch.Size``: what ``t.shape`` and ``t.size()`` return.
+
+    A tuple of ints (``==`` a tuple, hashes as one, unpacks, indexes, goes to NumPy) that prints
+    as PyTorch's, ``torch.Size([64, 1, 28, 28])`` (PyTorch's spelling, as printed tensors use
+    it: see autograd/printing.py). ``numel()`` is the product of the sizes; a slice, ``+`` and
+    ``*`` give a Size again. ``Size([2, 3])`` takes any iterable of ints (or integer 0-d
+    tensors).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        items = tuple(sizes)
+        for i, n in enumerate(items):
+            if not hasattr(n, "__index__"):
+                raise TypeError(f"lucidnet.Size() takes an iterable of 'int' (item {i} is "
+                                f"{type(n).__name__!r} {n!r})")
+        return _new_tuple(cls, (n.__index__() for n in items))
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        """The number of entries a tensor of this shape holds: ``prod(sizes)`` (1 for ``()``)."""
+        return math.prod(self)
+
+    def __getitem__(self, index):
+        item = _tuple_getitem(self, index)
+        return _new_tuple(Size, item) if index.__class__ is slice else item
+
+    def __add__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return _new_tuple(Size, _tuple_add(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return _new_tuple(Size, _tuple_add(other, self))
+
+    def __mul__(self, n):
+        return _new_tuple(Size, _tuple_mul(self, n))
+
+    __rmul__ = __mul__
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
+
+_new_tuple, _tuple_getitem = tuple.__new__, tuple.__getitem__
+_tuple_add, _tuple_mul = tuple.__add__, tuple.__mul__
+register("Size", value=Size)
+
+
+def _shape(self) -> Size:
+    return _new_tuple(Size, self.data.shape)
+
+
+_shape.__doc__ = """The shape as a `Size` (a tuple that prints as ``torch.Size([2, 3])``). Code
+that runs every step and needs only the tuple reads ``t.data.shape``, a little cheaper."""
+register("shape")(property(_shape))
+
+
 @register("size")
 def size(self, dim=None):
-    """The shape as a tuple, or ``size(dim)``: the size of one dim (negative counts from the
+    """The shape as a `Size`, or ``size(dim)``: the size of one dim (negative counts from the
     end), as PyTorch. (NumPy's ``.size`` is `numel()` here.)"""
     if dim is None:
-        return self.data.shape
+        return _new_tuple(Size, self.data.shape)
     return self.data.shape[one_dim(dim, self.ndim)] if self.ndim else _no_dims(dim)
 
 
