@@ -84,7 +84,8 @@ def norm(x, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     x = x if isinstance(x, Tensor) else tensor(x)
     if isinstance(dim, int):
         dim = (dim,)
-    matrix = (dim is not None and len(dim) == 2) or (dim is None and ord is not None and x.ndim == 2)
+    matrix = (dim is not None and len(dim) == 2) or (dim is None and ord is not None
+                                                     and x.ndim == 2)
     if matrix:
         return matrix_norm(x, "fro" if ord is None else ord, dim or (-2, -1), keepdim, dtype=dtype)
     if ord is not None and dim is None and x.ndim > 2:

@@ -491,7 +491,8 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, g):
         a, low, high = ctx.saved
-        need_a, need_low, need_high = ctx.needs_input_grad + (False,) * (3 - len(ctx.needs_input_grad))
+        needs = ctx.needs_input_grad
+        need_a, need_low, need_high = needs + (False,) * (3 - len(needs))  # low=/high= as kwargs
         zero = np.zeros((), dtype=g.dtype)
         ga = glow = ghigh = None
         if need_a:
@@ -582,7 +583,8 @@ class FMin(Function):
 
 def _pick_grads(g, to_a, shape_a, shape_b):
     zero = np.zeros((), dtype=g.dtype)
-    return unbroadcast(np.where(to_a, g, zero), shape_a), unbroadcast(np.where(to_a, zero, g), shape_b)
+    return (unbroadcast(np.where(to_a, g, zero), shape_a),
+            unbroadcast(np.where(to_a, zero, g), shape_b))
 
 
 class Atan2(Function):
@@ -1040,14 +1042,16 @@ def rad2deg(self):
 def addcmul(self, tensor1, tensor2, *, value=1):
     """self + value * tensor1 * tensor2 (a composite; they broadcast)."""
     product = Mul.apply(*_promote(tensor1, tensor2))
-    return Add.apply(*_promote(self, product if value == 1 else Mul.apply(*_promote(product, value))))
+    scaled = product if value == 1 else Mul.apply(*_promote(product, value))
+    return Add.apply(*_promote(self, scaled))
 
 
 @tensor_op("addcdiv")
 def addcdiv(self, tensor1, tensor2, *, value=1):
     """self + value * tensor1 / tensor2 (a composite; they broadcast)."""
     ratio = Div.apply(*_promote(tensor1, tensor2))
-    return Add.apply(*_promote(self, ratio if value == 1 else Mul.apply(*_promote(ratio, value))))
+    scaled = ratio if value == 1 else Mul.apply(*_promote(ratio, value))
+    return Add.apply(*_promote(self, scaled))
 
 
 @tensor_op("float_power")

@@ -330,17 +330,17 @@ def _gather_args(self, dim, index, op: str, src_shape=None):
     dim = _one_axis(dim, self.ndim)
     if max(index.ndim, 1) != ndim:
         raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as "
-                           f"input tensor (index {index.shape}, input {self.shape})")
+                           f"input tensor (index {index.shape}, input {tuple(self.shape)})")
     shape = self.shape or (1,)
     index_shape = index.shape or (1,)
     for d in range(ndim):
         if d != dim and index_shape[d] > shape[d]:
             raise RuntimeError(f"{op}(): Size does not match at dimension {d}: expected index "
-                               f"{index.shape} to be no larger than self {self.shape} apart "
+                               f"{index.shape} to be no larger than self {tuple(self.shape)} apart "
                                f"from dimension {dim}")
         if src_shape is not None and index_shape[d] > (src_shape or (1,))[d]:
             raise RuntimeError(f"{op}(): Size does not match at dimension {d}: expected index "
-                               f"{index.shape} to be no larger than src {src_shape}")
+                               f"{index.shape} to be no larger than src {tuple(src_shape)}")
     _check_bounds(index, shape[dim], dim, op)
     return dim, index
 
@@ -391,7 +391,7 @@ def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
     dim, index = _gather_args(self, dim, index, "scatter", src_shape)
     if src_shape is not None and src.ndim != index.ndim:
         raise RuntimeError(f"scatter(): Index tensor must have the same number of dimensions as "
-                           f"src tensor (index {index.shape}, src {src.shape})")
+                           f"src tensor (index {index.shape}, src {tuple(src.shape)})")
     src = _as_1d(src) if isinstance(src, Tensor) else src
     out = Scatter.apply(_as_1d(self), src, index=index.reshape(index.shape or (1,)), dim=dim)
     return out.reshape(()) if self.ndim == 0 else out
@@ -419,6 +419,9 @@ def index_select(self, dim: int, index):
         raise IndexError(f"index_select(): Index is supposed to be a vector, got shape "
                          f"{index.shape}")
     dim = _one_axis(dim, self.ndim)
+    if self.ndim == 0 and index.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                           f"{index.size}")
     x = _as_1d(self)
     _check_bounds(index, x.shape[dim], dim, "index_select")
     out = IndexSelect.apply(x, index=index.reshape(-1), dim=dim)
@@ -450,7 +453,7 @@ def masked_select(self, mask):
         np.broadcast_shapes(self.shape, mask.shape)
     except ValueError:
         raise RuntimeError(f"masked_select: the shape of the mask {mask.shape} does not "
-                           f"broadcast with the input {self.shape}") from None
+                           f"broadcast with the input {tuple(self.shape)}") from None
     return MaskedSelect.apply(self, mask=mask)
 
 
@@ -458,7 +461,7 @@ def _triangle(self, diagonal, upper: bool):
     name = "triu" if upper else "tril"
     if self.ndim < 2:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape "
-                           f"{self.shape}")
+                           f"{tuple(self.shape)}")
     if isinstance(diagonal, bool) or not isinstance(diagonal, (numbers.Integral, np.integer)):
         raise TypeError(f"{name}(): diagonal must be an integer, got {diagonal!r}")
     return Tri.apply(self, k=int(diagonal), upper=upper)
@@ -484,7 +487,8 @@ def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1):
     as a new last dim."""
     d1, d2 = _one_axis(dim1, self.ndim), _one_axis(dim2, self.ndim)
     if self.ndim < 2:
-        raise RuntimeError(f"diagonal(): needs at least 2 dimensions, got shape {self.shape}")
+        raise RuntimeError(f"diagonal(): needs at least 2 dimensions, got shape "
+                           f"{tuple(self.shape)}")
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return Diagonal.apply(self, offset=int(offset), dim1=d1, dim2=d2)
@@ -499,7 +503,7 @@ def diag(self, diagonal: int = 0):
     if self.ndim == 2:
         return Diagonal.apply(self, offset=int(diagonal), dim1=0, dim2=1)
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D (shape "
-                       f"{self.shape}); use diagonal(offset, dim1, dim2) or diag_embed")
+                       f"{tuple(self.shape)}); use diagonal(offset, dim1, dim2) or diag_embed")
 
 
 @tensor_op("trace")
@@ -507,7 +511,7 @@ def trace(self):
     """The sum of a matrix's main diagonal (2-D only, as PyTorch)."""
     if self.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim} "
-                           f"(shape {self.shape})")
+                           f"(shape {tuple(self.shape)})")
     return Diagonal.apply(self, offset=0, dim1=0, dim2=1).sum()
 
 
@@ -631,7 +635,8 @@ def searchsorted(sorted_sequence, values, *, out_int32: bool = False, right: boo
     """For each value, the index where it would be inserted into the sorted last dim of
     ``sorted_sequence`` (1-D, or one row per leading index of values) to keep it sorted:
     before equal entries, or after them with ``right=True`` / ``side="right"``."""
-    seq = sorted_sequence.data if isinstance(sorted_sequence, Tensor) else np.asarray(sorted_sequence)
+    seq = (sorted_sequence.data if isinstance(sorted_sequence, Tensor)
+           else np.asarray(sorted_sequence))
     vals = values.data if isinstance(values, Tensor) else np.asarray(values)
     if side is not None:
         if side not in ("left", "right"):
@@ -676,7 +681,8 @@ def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1):
     """A tensor of one more dim whose matrices in (dim1, dim2) carry self's last dim on diagonal
     ``offset``, zeros elsewhere."""
     if self.ndim == 0:
-        raise RuntimeError("diag_embed(): needs at least a 1-D input")
+        raise IndexError("diag_embed(): needs at least a 1-D input (it puts the last dim on a "
+                         "diagonal), got a 0-d tensor")
     d1, d2 = _one_axis(dim1, self.ndim + 1), _one_axis(dim2, self.ndim + 1)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -748,6 +754,10 @@ def cartesian_prod(*tensors) -> Tensor:
     from .shape import Stack
 
     ts = _tensors(tensors)
+    for t in ts:
+        if t.ndim != 1:
+            raise RuntimeError(f"cartesian_prod: Expect a 1D vector, but got shape "
+                               f"{list(t.shape)}")
     if len(ts) == 1:
         return ts[0]
     return Stack.apply(*(g.reshape(-1) for g in meshgrid(*ts, indexing="ij")), axis=1)

@@ -12,8 +12,8 @@ from ..registry import register
 from ..tensor import Tensor, _one_axis, tensor
 from .elementwise import Add, Mul, Where, tensor_op
 
-__all__ = ["MatMul", "Linear", "Einsum", "Cross", "Inverse", "Det", "Solve", "parse_einsum", "einsum",
-           "tensordot", "kron", "cdist", "solve"]
+__all__ = ["MatMul", "Linear", "Einsum", "Cross", "Inverse", "Det", "Solve", "parse_einsum",
+           "einsum", "tensordot", "kron", "cdist", "solve"]
 
 
 def _dims(shape) -> str:
