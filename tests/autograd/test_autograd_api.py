@@ -400,3 +400,36 @@ def test_gradcheck_through_hooks_and_in_place_clamp():
         return h * h
 
     assert gradcheck(f, [x])
+
+
+@needs_torch
+@pytest.mark.parametrize("case", ["mlp_mse", "linear_3d_no_bias", "cross_entropy", "matmul",
+                                  "reductions", "pow"])
+def test_grad_fn_graph_of_fused_ops_reads_as_pytorchs(case):
+    """The 'Neural Networks' tutorial walks loss.grad_fn.next_functions: PyTorch's linear is
+    addmm(bias, x, weight.t()); lucidnet's fused ops show PyTorch's layout."""
+
+    def walk(node):
+        if node is None:
+            return None
+        return (node.name(), tuple(walk(n) for n, _ in node.next_functions))
+
+    def build(lib):
+        lib.manual_seed(0)
+        nn_, F = lib.nn, lib.nn.functional
+        x = lib.tensor(np.linspace(-1, 1, 12).reshape(4, 3).astype(np.float32))
+        if case == "mlp_mse":
+            net = nn_.Sequential(nn_.Linear(3, 5), nn_.ReLU(), nn_.Linear(5, 1))
+            return nn_.MSELoss()(net(x), lib.zeros(4, 1))
+        if case == "linear_3d_no_bias":
+            return nn_.Linear(3, 2, bias=False)(x.reshape(2, 2, 3)).tanh().mean()
+        if case == "cross_entropy":
+            return F.cross_entropy(nn_.Linear(3, 4)(x), lib.tensor(np.array([0, 1, 2, 3])))
+        w = lib.tensor(np.ones((3, 2), np.float32), requires_grad=True)
+        if case == "matmul":
+            return (x @ w).sum(0)
+        if case == "reductions":
+            return (x.requires_grad_() * 2).mean(1).sum()
+        return (w ** 2 + 2 ** w + w ** w).sum()
+
+    assert walk(build(ln).grad_fn) == walk(build(torch).grad_fn)

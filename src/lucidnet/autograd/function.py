@@ -206,7 +206,7 @@ def _apply_custom(cls, *args, **kwargs):
             raise TypeError(f"{cls.__name__}.forward must return Tensors (or a tuple of them), "
                             f"but output {k} is a {type(o).__name__}; wrap NumPy results with "
                             "lucidnet.tensor(...)")
-    # an output that is an input (or an input's alias) becomes a new tensor over the same memory
+    # an output that is an input itself becomes a new tensor over the same memory, as PyTorch
     inputs = {id(a) for a in args if isinstance(a, Tensor)}
     outputs = tuple(_fresh_view(o) if o is not None and id(o) in inputs else o for o in outputs)
     if any(needs) and is_grad_enabled():
@@ -228,16 +228,16 @@ def _fresh_view(t: Tensor) -> Tensor:
     return v
 
 
-def _has_setup_context(cls) -> bool:
-    return getattr(cls, "setup_context", None) is not None and \
-        getattr(cls.setup_context, "__func__", cls.setup_context) is not _no_setup_context
-
-
 def _no_setup_context(ctx, inputs, output):  # pragma: no cover - marker only
     raise NotImplementedError
 
 
+# PyTorch's newer style: ``forward(*args)`` without ctx plus ``setup_context(ctx, inputs, output)``
 Function.setup_context = staticmethod(_no_setup_context)
+
+
+def _has_setup_context(cls) -> bool:
+    return cls.setup_context is not _no_setup_context
 
 
 def _record(cls, ctx, parents, outputs, differentiable) -> None:

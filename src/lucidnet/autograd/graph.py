@@ -35,22 +35,30 @@ __all__ = ["Node", "AccumulateGrad", "RemovableHandle", "Variable", "grad", "bac
 
 
 class Node:
-    """A recorded op in the graph (``tensor.grad_fn``), as PyTorch's ``torch.autograd.graph.Node``."""
+    """A recorded op in the graph (``tensor.grad_fn``), as PyTorch's ``torch.autograd.graph.Node``.
 
-    __slots__ = ("_fn", "_ctx", "_parents", "metadata", "__weakref__")
+    ``next_functions`` lists one ``(node, 0)`` pair per input as PyTorch's graph has them; where
+    the library fuses what PyTorch records as several nodes (``linear`` is PyTorch's
+    ``addmm(bias, x, weight.t())``), the node shows PyTorch's layout (see `_pytorch_layout`).
+    After a backward has freed the graph, a node first looked at then has no next functions.
+    """
 
-    def __init__(self, fn, ctx, parents):
-        self._fn, self._ctx, self._parents = fn, ctx, parents
+    __slots__ = ("_name", "_inputs", "metadata", "__weakref__")
+
+    def __init__(self, name: str, inputs: tuple):
+        self._name, self._inputs = name, inputs  # inputs: Tensor, Node or None each
         self.metadata: dict = {}
 
     def name(self) -> str:
-        return _node_name(self._fn)
+        return self._name
 
     @property
     def next_functions(self) -> tuple:
         pairs = []
-        for p in self._parents:
-            if p is None or not p.requires_grad:
+        for p in self._inputs:
+            if p is None or isinstance(p, Node):
+                pairs.append((p, 0))
+            elif not p.requires_grad:
                 pairs.append((None, 0))
             elif p._fn is None:
                 pairs.append((accumulate_grad_of(p), 0))
@@ -59,7 +67,7 @@ class Node:
         return tuple(pairs)
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
+        return f"<{self._name} object at {id(self):#x}>"
 
 
 class AccumulateGrad:
@@ -82,17 +90,62 @@ class AccumulateGrad:
 def node_of(t: Tensor) -> Node:
     """``t.grad_fn`` for a non-leaf: the same object on every access while ``t`` keeps its node
     (an in-place op inside the graph gives ``t`` a new node, as in PyTorch)."""
-    node = t.__dict__.get("_node")
-    if node is None or (node._ctx is not t._ctx and t._ctx is not _FREED):
-        fn = t._fn
-        if getattr(fn, "_packed_output_of", False):  # one output of a multi-output custom
-            node = node_of(t.__dict__["_packed"])  # Function: show the Function's node
-            t.__dict__["_node"] = node
-            return node
+    cached = t.__dict__.get("_node")
+    if cached is not None and (cached[0] is t._ctx or t._ctx is _FREED):
+        return cached[1]
+    fn = t._fn
+    if getattr(fn, "_packed_output_of", False):  # one output of a multi-output custom
+        node = node_of(t.__dict__["_packed"])      # Function: show the Function's node
+    else:
         parents = _graph_parents(t) if _REBASED[0] and t._ctx is not _FREED else t._parents
-        node = Node(fn, t._ctx, parents)
-        t.__dict__["_node"] = node
+        node = _pytorch_layout(t, fn, parents)
+    t.__dict__["_node"] = (t._ctx, node)
     return node
+
+
+def _step(name: str, p):
+    """A synthetic node for a step PyTorch records on ``p`` (none if ``p`` needs no gradient)."""
+    return Node(name, (p,)) if p is not None and p.requires_grad else None
+
+
+def _ndim(p) -> int | None:
+    return None if p is None else p.ndim
+
+
+def _pytorch_layout(t: Tensor, fn, parents: tuple) -> Node:
+    """The node as PyTorch records the same call: its name and inputs (synthetic nodes stand
+    for the steps the library's fused op does inside)."""
+    name = _node_name(fn)
+    if not fn.__module__.startswith("lucidnet.autograd.ops") or not parents:
+        return Node(name, parents)
+    op = fn.__name__
+    if op == "Linear":  # addmm(bias, x, W.t()); mm without a bias; other ranks view to 2-D
+        x, w = parents[0], parents[1]
+        b = parents[2] if len(parents) > 2 else None
+        x2 = x if _ndim(x) == 2 else _step("ViewBackward0", x)
+        wt = _step("TBackward0", w)
+        if b is not None:
+            core = Node("AddmmBackward0", (b, x2, wt))
+            return core if _ndim(x) == 2 else Node("ViewBackward0", (core,))
+        core = Node("MmBackward0", (x2, wt))
+        return core if _ndim(x) == 2 else Node("UnsafeViewBackward0", (core,))
+    if op == "MatMul":
+        dims = (_ndim(parents[0]), _ndim(parents[1]))
+        name = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0"}.get(
+            dims, "MatmulBackward0")
+    elif op in ("Sum", "Mean"):
+        name = f"{op}Backward{0 if t.ndim == 0 else 1}"
+    elif op == "Pow":  # a number base or exponent is no input of PyTorch's node
+        if parents[0] is None:
+            return Node("PowBackward2", parents[1:])
+        if parents[1] is None:
+            return Node("PowBackward0", parents[:1])
+        name = "PowBackward1"
+    elif op == "CrossEntropy":  # log_softmax then nll_loss
+        return Node(name, (Node("LogSoftmaxBackward0", parents[:1]),))
+    elif op in ("MaxPool", "AvgPool", "AdaptiveAvgPool") and t.ndim != 4:
+        name = f"{op}Backward0"
+    return Node(name, parents)
 
 
 def accumulate_grad_of(leaf: Tensor) -> AccumulateGrad:

@@ -1103,9 +1103,31 @@ def _run_hooks(node, g: np.ndarray, handed_out: set) -> np.ndarray:
     return g
 
 
+# PyTorch's node name for the library's ops whose class is named otherwise (the rest are
+# "<ClassName>Backward0", as PyTorch's own: AddBackward0, ExpBackward0, SumBackward0 ...)
+_TORCH_NAMES = {
+    "ReLU": "ReluBackward0", "LeakyReLU": "LeakyReluBackward0", "MSE": "MseLossBackward0",
+    "Huber": "HuberLossBackward0", "BCE": "BinaryCrossEntropyBackward0",
+    "BCEWithLogits": "BinaryCrossEntropyWithLogitsBackward0", "CrossEntropy": "NllLossBackward0",
+    "NLL": "NllLossBackward0", "Conv": "ConvolutionBackward0",
+    "BatchNorm": "NativeBatchNormBackward0", "LayerNorm": "NativeLayerNormBackward0",
+    "GroupNorm": "NativeGroupNormBackward0", "Reshape": "ViewBackward0",
+    "Concatenate": "CatBackward0", "Cast": "ToCopyBackward0", "Clamp": "ClampBackward1",
+    "Dropout": "MulBackward0", "MatMul": "MmBackward0", "Linear": "AddmmBackward0",
+    "MaxAlong": "MaxBackward0", "MinAlong": "MinBackward0", "Max": "MaxBackward1",
+    "Min": "MinBackward1", "MaxPool": "MaxPool2DWithIndicesBackward0",
+    "AvgPool": "AvgPool2DBackward0", "AdaptiveAvgPool": "AdaptiveAvgPool2DBackward0",
+}
+
+
 def _node_name(fn) -> str:
     """PyTorch's name of a node: 'MulBackward0' (a custom Function's: 'MyFnBackward')."""
-    return getattr(fn, "_backward_name", None) or f"{fn.__name__}Backward0"
+    name = getattr(fn, "_backward_name", None)
+    if name:
+        return name
+    if fn.__module__.startswith("lucidnet.autograd.ops"):
+        return _TORCH_NAMES.get(fn.__name__) or f"{fn.__name__}Backward0"
+    return f"{fn.__name__}Backward0"
 
 
 def _check_nan(fn, input_grads) -> None:
