@@ -29,6 +29,9 @@ generator (``numpy.random.default_rng(0)``), drawn in the same order in both run
 * ``torch.rand/randn/randint/randperm/normal`` and ``rand_like/randn_like``, and the in-place
   ``Tensor.normal_/uniform_``: NumPy draws, turned into the framework's tensor with
   ``torch.tensor(array, dtype=..., requires_grad=...)``.
+* ``nn.init.normal_/uniform_/xavier_uniform_/xavier_normal_/kaiming_uniform_/kaiming_normal_``:
+  the same NumPy draws, with PyTorch's fan and gain formulas (``calculate_gain`` is the
+  framework's own).
 * Shuffling: ``utils.data.RandomSampler.__iter__`` yields a NumPy permutation.
 * Dropout: ``F.dropout`` and ``nn.Dropout.forward`` (``Dropout2d``: one draw per channel) use a
   NumPy keep-mask, ``input * (mask / (1 - p))``. These two replace the framework's own dropout in
@@ -216,6 +219,54 @@ def install(framework: str, seed: int = 0) -> None:
         with torch.no_grad():
             arr = rng.standard_normal(tuple(layer.weight.shape))
             layer.weight.copy_(torch.tensor(arr, dtype=layer.weight.dtype))
+
+    init = nn.init
+
+    def fans(t):
+        shape = tuple(t.shape)
+        receptive = math.prod(shape[2:]) if len(shape) > 2 else 1
+        fan_in = shape[1] * receptive if len(shape) > 1 else shape[0]
+        return fan_in, shape[0] * receptive
+
+    def fill_from(t, arr):
+        with torch.no_grad():
+            t.copy_(torch.tensor(arr, dtype=t.dtype))
+        return t
+
+    def gain_of(nonlinearity, param=None):
+        return init.calculate_gain(nonlinearity, param)
+
+    def init_normal_(t, mean=0.0, std=1.0, generator=None):
+        return fill_from(t, rng.normal(mean, std, tuple(t.shape)))
+
+    def init_uniform_(t, a=0.0, b=1.0, generator=None):
+        return fill_from(t, rng.uniform(a, b, tuple(t.shape)))
+
+    def xavier_uniform_(t, gain=1.0, generator=None):
+        fan_in, fan_out = fans(t)
+        bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+        return init_uniform_(t, -bound, bound)
+
+    def xavier_normal_(t, gain=1.0, generator=None):
+        fan_in, fan_out = fans(t)
+        return init_normal_(t, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+
+    def kaiming_std(t, a, mode, nonlinearity):
+        fan = fans(t)[0 if mode == "fan_in" else 1]
+        return gain_of(nonlinearity, a) / math.sqrt(fan)
+
+    def kaiming_uniform_(t, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+        bound = math.sqrt(3.0) * kaiming_std(t, a, mode, nonlinearity)
+        return init_uniform_(t, -bound, bound)
+
+    def kaiming_normal_(t, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+        return init_normal_(t, 0.0, kaiming_std(t, a, mode, nonlinearity))
+
+    for name, fn in [("normal_", init_normal_), ("uniform_", init_uniform_),
+                     ("xavier_uniform_", xavier_uniform_), ("xavier_normal_", xavier_normal_),
+                     ("kaiming_uniform_", kaiming_uniform_),
+                     ("kaiming_normal_", kaiming_normal_)]:
+        setattr(init, name, fn)
 
     for name in ("Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"):
         if hasattr(nn, name):

@@ -28,7 +28,8 @@ CASES = {
     "vae_main.py": 1e-4,                    # pytorch/examples VAE: randn_like, BCE sum, Adam
     "neural_networks_tutorial.py": 1e-4,    # LeNet, backward(gradient), next_functions, int target
     "cifar10_tutorial.py": 1e-4,            # num_workers=2, Normalize, MaxPool2d, torch.max(x, 1)
-}
+    "dcgan_main.py": 1e-4,                  # pytorch/examples DCGAN: ConvTranspose2d, BatchNorm2d,
+}                                           # init.normal_, BCELoss, Adam betas, fill_, detach
 
 
 def test_every_program_is_listed():

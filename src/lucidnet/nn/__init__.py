@@ -1,6 +1,6 @@
 """Neural-network building blocks: Module, layers, activations, losses, initializers."""
 
-from . import functional, init
+from . import functional, init, parallel
 from .activation import (
                          ACTIVATIONS,
                          CELU,
@@ -46,7 +46,7 @@ from .loss import (
 from .module import Module, ModuleList, Parameter, Sequential
 
 __all__ = [
-    "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity",
+    "functional", "init", "parallel", "DataParallel", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity",
     "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ACTIVATIONS",
     "get_activation", "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU",
     "Softplus", "SELU", "CELU", "Hardsigmoid", "Hardswish", "PReLU", "Softmin", "Softsign",
@@ -56,14 +56,14 @@ __all__ = [
 
 # convolution, pooling, normalization, dropout, noise (SPEC B2, H2, H3, I2, I5)
 from .conv import (
-    Conv1d,
-    Conv2d,
-    ConvTranspose1d,
-    ConvTranspose2d,
-    conv1d,
-    conv2d,
-    conv_transpose1d,
-    conv_transpose2d,
+                         Conv1d,
+                         Conv2d,
+                         ConvTranspose1d,
+                         ConvTranspose2d,
+                         conv1d,
+                         conv2d,
+                         conv_transpose1d,
+                         conv_transpose2d,
 )
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
@@ -78,6 +78,7 @@ from .normalization import (
                          LayerNorm,
 )
 from .padding import ConstantPad1d, ConstantPad2d, ZeroPad1d, ZeroPad2d
+from .parallel import DataParallel  # noqa: E402
 from .pooling import (
                          AdaptiveAvgPool1d,
                          AdaptiveAvgPool2d,
