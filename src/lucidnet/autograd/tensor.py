@@ -468,7 +468,7 @@ class Tensor:
             return np.ones_like(self.data)
         seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
                           dtype=self.dtype)
-        if seed.shape != self.shape:
+        if seed.shape != self.data.shape:
             raise ValueError(f"gradient shape {seed.shape} does not match tensor shape {self.shape}")
         return seed
 
@@ -480,7 +480,7 @@ class Tensor:
             # a fresh array from a backward rule is owned by nobody else: keep it without a copy
             # (bare: the `grad` property wraps it on first access)
             self._grad = np.array(g, copy=True) if must_copy or g.__class__ is not np.ndarray \
-                or g.shape != self.shape else g
+                or g.shape != self.data.shape else g
         elif grad.__class__ is np.ndarray:
             grad += g  # in place, as PyTorch accumulates into an existing .grad
         else:
@@ -622,7 +622,7 @@ class Tensor:
         if old._ctx not in (None, _FREED) and _shares_saved_memory(old._ctx, self.data):
             old._ctx.stale = True  # its saved output is this data, overwritten below
         new = fn.apply(old, *operands, **kwargs)
-        if new.shape != self.shape:
+        if new.data.shape != self.data.shape:
             raise ValueError(f"in-place operation: output with shape {self.shape} doesn't match "
                              f"the broadcast shape {new.shape}")
         np.copyto(self.data, new.data, casting="same_kind")
@@ -1047,7 +1047,7 @@ def _run_backward(roots, seeds, retain_graph: bool, capture=None, only=None):
         for parent, pg in zip(parents, input_grads):
             if parent is None or pg is None or not parent.requires_grad:
                 continue
-            if pg.shape != parent.shape:  # internal invariant: backward rules keep shapes
+            if pg.shape != parent.data.shape:  # invariant: backward rules keep shapes
                 raise RuntimeError(
                     f"{_node_name(fn)} returned shape {pg.shape} for an input of shape "
                     f"{parent.shape}"
