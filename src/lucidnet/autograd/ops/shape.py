@@ -432,14 +432,15 @@ def squeeze(self, dim=None):
     """Drop dims of size 1: all of them, or those of ``dim`` (an int or a tuple); naming a
     dim whose size is not 1 leaves it, as PyTorch."""
     self = _tensor(self)
+    sizes = self.data.shape
     if dim is None:
-        drop = {i for i, n in enumerate(self.shape) if n == 1}
+        drop = {i for i, n in enumerate(sizes) if n == 1}
     else:
         ds = dim if isinstance(dim, (tuple, list)) else (dim,)
-        drop = {d for d in (one_dim(x, self.ndim) for x in ds) if self.ndim and self.shape[d] == 1}
+        drop = {d for d in (one_dim(x, self.ndim) for x in ds) if self.ndim and sizes[d] == 1}
     if not drop:
         return self
-    return Reshape.apply(self, shape=tuple(n for i, n in enumerate(self.shape) if i not in drop))
+    return Reshape.apply(self, shape=tuple(n for i, n in enumerate(sizes) if i not in drop))
 
 
 @register("unsqueeze", function=True)
@@ -447,7 +448,7 @@ def unsqueeze(self, dim):
     """A new dim of size 1 at ``dim`` (in [-ndim-1, ndim])."""
     self = _tensor(self)
     d = one_dim(dim, self.ndim + 1)
-    return Reshape.apply(self, shape=self.shape[:d] + (1,) + self.shape[d:])
+    return Reshape.apply(self, shape=self.data.shape[:d] + (1,) + self.data.shape[d:])
 
 
 @register("expand")
@@ -467,16 +468,16 @@ def expand(self, *sizes):
                                    f"leading, non-existing dimension {i}")
             shape.append(n)
             continue
-        have = self.shape[i - lead]
+        have = self.data.shape[i - lead]
         if n == -1:
             n = have
         elif have != 1 and n != have:
             raise RuntimeError(f"The expanded size of the tensor ({n}) must match the existing "
                                f"size ({have}) at non-singleton dimension {i}.  Target sizes: "
-                               f"{list(sizes)}.  Tensor sizes: {list(self.shape)}")
+                               f"{list(sizes)}.  Tensor sizes: {list(self.data.shape)}")
         shape.append(n)
     shape = tuple(shape)
-    return self if shape == self.shape else Expand.apply(self, shape=shape)
+    return self if shape == self.data.shape else Expand.apply(self, shape=shape)
 
 
 @register("expand_as")
@@ -524,7 +525,8 @@ def flatten(self, start_dim: int = 0, end_dim: int = -1):
                            f"after end_dim ({end_dim})")
     if start == end:
         return self
-    shape = self.shape[:start] + (math.prod(self.shape[start:end + 1]),) + self.shape[end + 1:]
+    sizes = self.data.shape
+    shape = sizes[:start] + (math.prod(sizes[start:end + 1]),) + sizes[end + 1:]
     return Reshape.apply(self, shape=shape)
 
 
@@ -539,11 +541,11 @@ def unflatten(self, dim, sizes):
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
     try:
-        inner = _infer(sizes, self.shape[d])
+        inner = _infer(sizes, self.data.shape[d])
     except RuntimeError:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
-                           f"of dim {dim} ({self.shape[d]}) in the input tensor") from None
-    return Reshape.apply(self, shape=self.shape[:d] + inner + self.shape[d + 1:])
+                           f"of dim {dim} ({self.data.shape[d]}) in the input tensor") from None
+    return Reshape.apply(self, shape=self.data.shape[:d] + inner + self.data.shape[d + 1:])
 
 
 def _along(self, d, start, stop):
@@ -556,7 +558,7 @@ def narrow(self, dim, start, length):
     """Entries start..start+length-1 along ``dim`` (start may be negative): a view."""
     self = _tensor(self)
     d = one_dim(dim, self.ndim)
-    n = self.shape[d]
+    n = self.data.shape[d]
     start = int(start)
     if not -n <= start <= n:
         raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
@@ -577,7 +579,7 @@ def split(self, split_size_or_sections=None, dim=0, *, split_size=None):
     if split_size_or_sections is None:
         raise TypeError("split() missing 1 required positional argument: 'split_size'")
     d = one_dim(dim, self.ndim)
-    n = self.shape[d]
+    n = self.data.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = _sizes(split_size_or_sections)
         if sum(sizes) != n or any(s < 0 for s in sizes):
@@ -604,7 +606,7 @@ def chunk(self, chunks, dim=0):
     if isinstance(chunks, bool) or not isinstance(chunks, (numbers.Integral, np.integer)) or chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = one_dim(dim, self.ndim)
-    n = self.shape[d]
+    n = self.data.shape[d]
     if n == 0:  # PyTorch: `chunks` empty pieces
         return tuple(_along(self, d, 0, 0) for _ in range(chunks))
     return split(self, -(-n // chunks), dim)
@@ -617,7 +619,8 @@ def unbind(self, dim=0):
     if self.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = one_dim(dim, self.ndim)
-    return tuple(GetItem.apply(self, index=(slice(None),) * d + (i,)) for i in range(self.shape[d]))
+    n = self.data.shape[d]
+    return tuple(GetItem.apply(self, index=(slice(None),) * d + (i,)) for i in range(n))
 
 
 def _tensors(tensors, name):
@@ -640,7 +643,7 @@ def cat(tensors, dim=0, *, axis=None):
     ts = _tensors(tensors, "cat")
     if any(t.ndim == 0 for t in ts):
         raise RuntimeError("zero-dimensional tensor cannot be concatenated; unsqueeze it first")
-    kept = [t for t in ts if t.shape != (0,)] or ts[:1]
+    kept = [t for t in ts if t.data.shape != (0,)] or ts[:1]
     first = kept[0]
     d = one_dim(dim, first.ndim)
     for i, t in enumerate(kept):
@@ -648,9 +651,10 @@ def cat(tensors, dim=0, *, axis=None):
             raise RuntimeError(f"Tensors must have same number of dimensions: got {first.ndim} "
                                f"and {t.ndim}")
         for k in range(first.ndim):
-            if k != d and t.shape[k] != first.shape[k]:
+            if k != d and t.data.shape[k] != first.data.shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
-                                   f"Expected size {first.shape[k]} but got size {t.shape[k]} "
+                                   f"Expected size {first.data.shape[k]} but got size "
+                                   f"{t.data.shape[k]} "
                                    f"for tensor number {i} in the list.")
     return Concatenate.apply(*kept, axis=d)
 
@@ -665,9 +669,10 @@ def stack(tensors, dim=0, *, axis=None):
     dim = dim if axis is None else axis
     ts = _tensors(tensors, "stack")
     for i, t in enumerate(ts):
-        if t.shape != ts[0].shape:
+        if t.data.shape != ts[0].data.shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"{list(ts[0].shape)} at entry 0 and {list(t.shape)} at entry {i}")
+                               f"{list(ts[0].data.shape)} at entry 0 and {list(t.data.shape)} "
+                               f"at entry {i}")
     return Stack.apply(*ts, axis=one_dim(dim, ts[0].ndim + 1))
 
 
@@ -832,7 +837,7 @@ def roll(self, shifts, dims=None):
         if isinstance(shifts, (tuple, list)) and len(shifts) != 1:
             raise RuntimeError("roll: without dims, shifts must be one number")
         flat = reshape(self, -1)
-        return reshape(roll(flat, shifts, 0), self.shape)
+        return reshape(roll(flat, shifts, 0), self.data.shape)
     shifts = shifts if isinstance(shifts, (tuple, list)) else (shifts,)
     if not self.ndim:
         raise IndexError(f"Dimension specified as {dims} but tensor has no dimensions")
@@ -856,7 +861,7 @@ def repeat_interleave(self, repeats, dim=None, *, output_size=None):
     if dim is None:
         self, dim = reshape(self, -1), 0
     d = one_dim(dim, self.ndim)
-    n = self.shape[d] if self.ndim else 1
+    n = self.data.shape[d] if self.ndim else 1
     counts = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
     if counts.dtype.kind not in "iu" or (counts.ndim and counts.shape != (n,)) or (counts < 0).any():
         raise RuntimeError(f"repeat_interleave: repeats must be a non-negative int or {n} of them "
@@ -885,4 +890,4 @@ def _flat(tensors):
 
 
 def _lead(t, n):
-    return t if t.ndim >= n else reshape(t, (1,) * (n - t.ndim) + t.shape)
+    return t if t.ndim >= n else reshape(t, (1,) * (n - t.ndim) + t.data.shape)
