@@ -433,3 +433,32 @@ def test_grad_fn_graph_of_fused_ops_reads_as_pytorchs(case):
         return (w ** 2 + 2 ** w + w ** w).sum()
 
     assert walk(build(ln).grad_fn) == walk(build(torch).grad_fn)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (0,), (2, 0), (3,)])
+def test_grad_hooks_and_autograd_grad_on_0d_and_zero_size(shape, dtype):
+    x = ln.tensor(np.ones(shape, dtype), requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append((g.shape, g.dtype)) or g * 2)
+    (x * 3).sum().backward()
+    assert isinstance(x.grad, ln.Tensor) and x.grad.shape == shape and x.grad.dtype == dtype
+    np.testing.assert_array_equal(x.grad.data, np.full(shape, 6.0))
+    assert seen == [(shape, dtype)]
+    (g,) = autograd.grad((x * x).sum(), x)
+    assert g.shape == shape and g.dtype == dtype
+    np.testing.assert_array_equal(g.data, np.full(shape, 4.0))  # 2x, doubled by the hook
+    np.testing.assert_array_equal(x.grad.data, np.full(shape, 6.0))  # grad() left .grad alone
+    x.grad.zero_()
+    assert not x.grad.data.any()
+
+
+@needs_torch
+def test_zero_size_and_0d_grads_match_pytorch():
+    for shape in [(), (0, 3)]:
+        a = np.full(shape, 0.5)
+        x, t = _leaf(a), torch.tensor(a, requires_grad=True)
+        (x.exp() * x).sum().backward()
+        (t.exp() * t).sum().backward()
+        assert x.grad.shape == tuple(t.grad.shape)
+        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12)

@@ -320,3 +320,27 @@ def test_custom_function_in_a_training_loop():
         losses[name] = loss.item()
     assert losses["custom"] == pytest.approx(losses["builtin"], rel=1e-10)
     assert losses["custom"] < 0.5
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (0,), (2, 3)])
+def test_custom_function_keeps_dtype_on_0d_and_zero_size(shape, dtype):
+    x = ln.tensor(np.full(shape, 0.5, dtype), requires_grad=True)
+    y = MyExp.apply(x)
+    assert y.dtype == dtype and y.shape == shape
+    y.sum().backward()
+    assert x.grad.dtype == dtype and x.grad.shape == shape
+    np.testing.assert_allclose(x.grad.data, np.exp(np.full(shape, 0.5)), rtol=1e-6)
+
+    class Half(Function):  # a float64 gradient for a float32 input is cast back, as PyTorch
+        @staticmethod
+        def forward(ctx, t):
+            return t * 0.5
+
+        @staticmethod
+        def backward(ctx, g):
+            return ln.tensor(np.full(g.shape, 0.5, np.float64))
+
+    x.grad = None
+    Half.apply(x).sum().backward()
+    assert x.grad.dtype == dtype
