@@ -361,3 +361,41 @@ def test_shape_follows_a_swapped_data_array():
     t = ln.zeros(2, 3)
     t.data = np.zeros((4, 5), np.float32)
     assert t.shape == (4, 5) and repr(t.size()) == "torch.Size([4, 5])"
+
+
+# ------------------------------------------------------------------ random tensors, random options
+def _random_array(seed: int):
+    r = np.random.default_rng(seed)
+    shape = tuple(int(n) for n in r.integers(0, 6, size=r.integers(0, 5)))
+    if r.random() < 0.15:
+        shape = tuple(int(n) for n in r.integers(8, 14, size=3))  # over the threshold
+    kind = r.choice(["float32", "float64", "float16", "int64", "int32", "bool"])
+    values = r.standard_normal(shape) * 10.0 ** r.integers(-9, 10)
+    if r.random() < 0.3:
+        values = np.round(values)
+    if r.random() < 0.3 and values.size:
+        flat = values.reshape(-1)
+        picks = r.integers(0, flat.size, size=3)
+        flat[picks] = r.choice([np.nan, np.inf, -np.inf, 0.0, -0.0], size=3)
+    if kind == "bool":
+        return values > 0
+    if kind.startswith("int"):
+        return np.nan_to_num(values, posinf=7, neginf=-7).clip(-2**31, 2**31 - 1).astype(kind)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return values.astype(kind)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_random_tensors_print_as_torch(seed):
+    r = np.random.default_rng(10_000 + seed)
+    options = {}
+    if seed % 3 == 0:
+        options = dict(precision=int(r.integers(0, 9)), linewidth=int(r.integers(20, 160)),
+                       edgeitems=int(r.integers(0, 5)), threshold=int(r.integers(5, 200)),
+                       sci_mode=[None, True, False][int(r.integers(0, 3))])
+    ln.set_printoptions(**options)
+    torch.set_printoptions(**options)
+    array = _random_array(seed)
+    requires_grad = array.dtype.kind == "f" and seed % 2 == 0
+    ours, theirs = both(array, requires_grad=requires_grad)
+    assert_prints_same(ours, theirs)
