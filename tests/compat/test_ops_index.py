@@ -5,6 +5,8 @@ PyTorch's errors for bad input."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -238,8 +240,8 @@ def test_error_messages_name_the_problem():
         x.masked_select(ln.tensor(np.array([1, 0, 1])))
     with pytest.raises(TypeError, match="exactly one"):
         x.scatter(0, ln.tensor(np.array([[0]])))
-    with pytest.raises(ValueError, match="scatter_add"):
-        x.scatter(0, ln.tensor(np.array([[0]])), x, reduce="add")
+    with pytest.raises(RuntimeError, match="add or multiply"):
+        x.scatter(0, ln.tensor(np.array([[0]])), x, reduce="sum")
 
 
 TAKE_ALONG = [((3, 4), idx([0, 3], [1, 1], [2, 0]), 1), ((3, 4), idx([0, 2, 1, 0]), 0),
@@ -384,3 +386,58 @@ def test_block_diag(dtype):
     assert ln.gradcheck(lambda *bs: ln.block_diag(*bs), blocks)
     raises_like(lambda m, a: m.block_diag(a), rand((2, 2, 2)))
     raises_like(lambda m, a: m.meshgrid(a, a, indexing="ij"), rand((2, 2)))
+
+
+SCATTER_REDUCE = [  # (input shape, dim, index, src shape)
+    ((4, 5, 6), -1, np.random.default_rng(3).integers(0, 3, (3, 4, 5)), (3, 4, 5)),
+    ((4, 5, 6), 1, np.random.default_rng(4).integers(0, 3, (3, 4, 5)), (3, 4, 5)),
+    ((4, 5, 6), -3, np.random.default_rng(5).integers(0, 3, (3, 4, 5)), (3, 4, 6)),
+    ((5,), 0, idx(0, 0, 4, 0), (4,)),
+]
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("shape,dim,index,src_shape", SCATTER_REDUCE, ids=str)
+def test_scatter_reduce(shape, dim, index, src_shape, reduce, include_self):
+    x, src = rand(shape), rand(src_shape, seed=1)
+    block = src[tuple(slice(0, n) for n in index.shape)]
+    compare(lambda m, t, i, s: t.scatter_reduce(dim, i, s, reduce, include_self=include_self),
+            x, index, block)
+    compare(lambda m, t, i, s: m.scatter_reduce(t, dim, i, s, reduce=reduce,
+                                                include_self=include_self), x, index, src,
+            grad=False)
+    a = ln.tensor(x, requires_grad=True)
+    b = ln.tensor(src, requires_grad=True)
+    assert ln.gradcheck(lambda t, s: t.scatter_reduce(dim, ln.tensor(index), s, reduce,
+                                                      include_self=include_self), [a, b])
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+def test_scatter_reduce_ties_zeros_and_float32(reduce):
+    x = np.array([[0.0, 1.0, 2.0], [3.0, 0.0, 2.0]])
+    src = np.array([[0.0, 1.0, 2.0], [2.0, 0.0, 0.0]])
+    index = idx([0, 0, 0], [0, 1, 0])
+    for keep in (True, False):
+        compare(lambda m, t, i, s, k=keep: t.scatter_reduce(0, i, s, reduce, include_self=k),
+                x, index, src)
+        compare(lambda m, t, i, s, k=keep: t.scatter_reduce(1, i, s, reduce, include_self=k),
+                x.astype(np.float32), index, src.astype(np.float32))
+    compare(lambda m, t, i: t.scatter_reduce(0, i, t * 2, reduce), np.arange(6).reshape(2, 3),
+            idx([1, 0, 1], [1, 1, 0]))
+
+
+def test_scatter_with_reduce_add_and_multiply():
+    x, src, index = rand((4, 5, 6)), rand((3, 4, 5), seed=1), np.random.default_rng(0).integers(0, 3, (3, 4, 5))
+    with warnings.catch_warnings():  # PyTorch deprecates reduce= with a tensor src
+        warnings.simplefilter("ignore", UserWarning)
+        compare(lambda m, t, i, s: (t.scatter(1, i, s, reduce="add"),
+                                    t.scatter(1, i, s, reduce="multiply"),
+                                    t.scatter(1, i, float("inf"), reduce="add"),
+                                    m.scatter(t, 1, i, value=2.0, reduce="multiply")),
+                x, index, src, grad=False)
+    t = ln.tensor(x, requires_grad=True)
+    with pytest.raises(RuntimeError, match="not implemented"):
+        t.scatter(1, ln.tensor(index), 2.0, reduce="add").sum().backward()
+    raises_like(lambda m, a, i: a.scatter_reduce(0, i, a, "INVALID"), x, index)
+    raises_like(lambda m, a, i: a.scatter(0, i, 1.0, reduce="max"), x, index)

@@ -19,7 +19,8 @@ from .elementwise import tensor_op
 
 __all__ = ["Gather", "Scatter", "ScatterAdd", "IndexSelect", "Take", "MaskedSelect", "Tri",
            "Diag", "Diagonal", "TakeAlongDim", "IndexAdd", "IndexCopy", "DiagEmbed", "BlockDiag",
-           "gather_index", "searchsorted", "meshgrid", "cartesian_prod", "block_diag"]
+           "ScatterReduce", "ScatterWithReduce", "gather_index", "searchsorted", "meshgrid",
+           "cartesian_prod", "block_diag"]
 
 
 def gather_index(index: np.ndarray, dim: int) -> tuple:
@@ -306,6 +307,103 @@ class IndexCopy(Function):
         return ga, gsrc
 
 
+_IDENTITY = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}
+_COMBINE = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+            "amin": np.minimum}
+
+
+def _scatter_reduced(a, src, where, reduce, include_self):
+    """out = a with src reduced into the entries ``where`` names; also the hit mask and the
+    count of contributions per entry (self included when include_self)."""
+    out = a.copy()
+    hit = np.zeros(a.shape, dtype=bool)
+    hit[where] = True
+    if not include_self:
+        identity = _IDENTITY[reduce]
+        if a.dtype.kind in "iub" and reduce in ("amax", "amin"):
+            info = np.iinfo(a.dtype) if a.dtype.kind != "b" else None
+            identity = (info.min if reduce == "amax" else info.max) if info else identity
+        out[hit] = identity
+    _COMBINE[reduce].at(out, where, src)
+    count = np.where(hit, 0, 1) + (include_self & hit)
+    np.add.at(count, where, 1)
+    if reduce == "mean":
+        out = out // count if out.dtype.kind in "iu" else (out / count).astype(out.dtype)
+    return out, hit, count
+
+
+class ScatterReduce(Function):
+    """z = a with src reduced (sum, prod, mean, amax, amin) into the entries
+    z[i with dim replaced by index[i]]; ``include_self=False`` leaves a's old value out there.
+
+    Gradients as PyTorch: sum and mean pass g (divided by the count for mean); amax / amin split
+    g evenly among the contributions equal to the result; prod gives each contribution the
+    product of the others (computed from the count of zeros, so zeros are exact).
+    """
+
+    @staticmethod
+    def forward(ctx, a, src, index=None, dim=0, reduce="sum", include_self=True):
+        where = gather_index(index, dim)
+        block = src[_leading_block(index.shape)]
+        out, hit, count = _scatter_reduced(a, block, where, reduce, include_self)
+        ctx.save_for_backward(a, block, out)
+        ctx.args = (where, src.shape, index.shape, reduce, include_self, hit, count)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, block, out = ctx.saved
+        where, src_shape, index_shape, reduce, include_self, hit, count = ctx.args
+        self_in = ~hit | include_self  # entries where a takes part in the result
+        if reduce in ("sum", "mean"):
+            share = g / count if reduce == "mean" else g
+            ga, gblock = np.where(self_in, share, 0), share[where]
+        elif reduce in ("amax", "amin"):
+            # PyTorch counts an old value equal to the result among the ties even when
+            # include_self=False (it then gets no share): the same here
+            winners = (a == out).astype(g.dtype)
+            src_wins = block == out[where]
+            np.add.at(winners, where, src_wins)
+            share = g / np.maximum(winners, 1)
+            ga = np.where(self_in & (a == out), share, 0)
+            gblock = np.where(src_wins, share[where], 0)
+        else:  # prod: d out / d c = product of the other contributions
+            zeros = (self_in & hit & (a == 0)).astype(np.int64)
+            np.add.at(zeros, where, block == 0)
+            nonzero_product = np.where(self_in & hit & (a != 0), a, 1).astype(g.dtype)
+            np.multiply.at(nonzero_product, where, np.where(block == 0, 1, block))
+
+            def others(c, z, p, o):
+                with np.errstate(all="ignore"):
+                    return np.where(c != 0, np.where(z == 0, o / np.where(c == 0, 1, c), 0),
+                                    np.where(z == 1, p, 0))
+
+            ga = np.where(hit, np.where(self_in, g * others(a, zeros, nonzero_product, out), 0), g)
+            gblock = g[where] * others(block, zeros[where], nonzero_product[where], out[where])
+        gsrc = np.zeros(src_shape, dtype=g.dtype)
+        gsrc[_leading_block(index_shape)] = gblock
+        return np.asarray(ga, dtype=g.dtype), gsrc
+
+
+class ScatterWithReduce(Function):
+    """``scatter(..., reduce="add" | "multiply")``: the old spelling of scatter_reduce with
+    include_self; PyTorch defines no derivative for it, so neither does lucidnet."""
+
+    @staticmethod
+    def forward(ctx, a, src, index=None, dim=0, reduce="add"):
+        where = gather_index(index, dim)
+        block = src[_leading_block(index.shape)] if np.ndim(src) else np.broadcast_to(
+            src, index.shape)
+        return _scatter_reduced(a, block, where, {"add": "sum", "multiply": "prod"}[reduce],
+                                True)[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("the derivative for 'scatter' with reduce= is not implemented (as in "
+                           "PyTorch); use scatter_reduce(dim, index, src, reduce='sum'|'prod'), "
+                           "which has one")
+
+
 # ----------------------------------------------------------------- argument checks
 def _index_array(index, op: str, dtypes: str = "int64") -> np.ndarray:
     index = index.data if isinstance(index, Tensor) else np.asarray(index)
@@ -381,9 +479,9 @@ def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
     """A copy of self with out[i with dim replaced by index[i]] = src[i] (``src`` a tensor at
     least as large as index, or a number; ``value=`` is the number spelling). Gradients: self's
     is zero at the written entries, src's is the output gradient gathered at them."""
-    if reduce is not None:
-        raise ValueError(f"scatter(reduce={reduce!r}) is not supported; use scatter_add for "
-                         "sums (PyTorch deprecates reduce= too)")
+    if reduce not in (None, "add", "multiply"):
+        raise RuntimeError(f"scatter(): reduce argument must be either add or multiply, got "
+                           f"{reduce!r}")
     if (src is None) == (value is None):
         raise TypeError("scatter() needs exactly one of src (a tensor or number) or value=")
     src = _scatter_src(self, src if value is None else value, "scatter")
@@ -393,7 +491,25 @@ def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
         raise RuntimeError(f"scatter(): Index tensor must have the same number of dimensions as "
                            f"src tensor (index {index.shape}, src {tuple(src.shape)})")
     src = _as_1d(src) if isinstance(src, Tensor) else src
-    out = Scatter.apply(_as_1d(self), src, index=index.reshape(index.shape or (1,)), dim=dim)
+    op, kwargs = (Scatter, {}) if reduce is None else (ScatterWithReduce, {"reduce": reduce})
+    out = op.apply(_as_1d(self), src, index=index.reshape(index.shape or (1,)), dim=dim, **kwargs)
+    return out.reshape(()) if self.ndim == 0 else out
+
+
+@tensor_op("scatter_reduce")
+def scatter_reduce(self, dim: int, index, src, reduce: str, *, include_self: bool = True):
+    """A copy of self with src reduced into out[i with dim replaced by index[i]] by ``reduce``:
+    "sum", "prod", "mean", "amax" or "amin" (``include_self=False``: self's old value there does
+    not take part). Differentiable in self and src, as PyTorch."""
+    if reduce not in _IDENTITY:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce!r}")
+    src = _scatter_src(self, src, "scatter_reduce")
+    if not isinstance(src, Tensor):
+        raise TypeError("scatter_reduce(): src must be a tensor")
+    dim, index = _gather_args(self, dim, index, "scatter_reduce", src.shape)
+    out = ScatterReduce.apply(_as_1d(self), _as_1d(src), index=index.reshape(index.shape or (1,)),
+                              dim=dim, reduce=reduce, include_self=bool(include_self))
     return out.reshape(()) if self.ndim == 0 else out
 
 
