@@ -92,6 +92,42 @@ def test_adadelta_by_hand_with_weight_decay():
     assert isinstance(optim.get_optimizer("adadelta", [Parameter(np.ones(2))]), optim.Adadelta)
 
 
+def test_radam_by_hand_both_regimes():
+    lr, b1, b2, eps = 0.1, 0.9, 0.5, 1e-8
+    grads = GRADS * 3
+    for beta2 in (b2, 0.999):               # 0.5: SGD regime throughout; 0.999: from step 6
+        th, m, v, want = THETA0.copy(), 0.0, 0.0, []
+        rho_inf = 2 / (1 - beta2) - 1
+        for t, g in enumerate(grads, 1):
+            m = b1 * m + (1 - b1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            mhat = m / (1 - b1 ** t)
+            rho = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
+            if rho > 5:
+                r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+                th = th - lr * mhat * r * np.sqrt(1 - beta2 ** t) / (np.sqrt(v) + eps)
+            else:
+                th = th - lr * mhat
+            want.append(th)
+        check(run(optim.RAdam, grads=grads, lr=lr, betas=(b1, beta2), eps=eps)[0], want)
+
+
+def test_rprop_by_hand():
+    lr, (em, ep), (lo, hi) = 0.05, (0.5, 1.2), (0.01, 0.07)
+    grads = GRADS + [np.array([0.0, 0.4, -3.0, -0.05])]
+    th, prev, size, want = THETA0.copy(), np.zeros(4), np.full(4, lr), []
+    for g in grads:
+        s = g * prev
+        size = np.clip(size * np.where(s > 0, ep, np.where(s < 0, em, 1.0)), lo, hi)
+        g = np.where(s < 0, 0.0, g)
+        th = th - np.sign(g) * size
+        prev = g
+        want.append(th)
+    check(run(optim.Rprop, grads=grads, lr=lr, etas=(em, ep), step_sizes=(lo, hi))[0], want)
+    with pytest.raises(ValueError, match="etas"):
+        optim.Rprop([Parameter(np.ones(2))], etas=(1.5, 1.2))
+
+
 def test_adagrad_by_hand_with_lr_decay():
     lr, decay, eps, init = 0.1, 0.05, 1e-10, 0.2
     th, s, want = THETA0.copy(), np.full(4, init), []

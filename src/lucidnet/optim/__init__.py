@@ -11,9 +11,10 @@ from typing import Any
 from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
-from .adam import Adam, Adamax, AdamW, NAdam
+from .adam import Adam, Adamax, AdamW, NAdam, RAdam
 from .optimizer import Optimizer, get_num_threads, set_num_threads
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
     "Adamax",
     "NAdam",
     "Optimizer",
+    "RAdam",
     "RMSprop",
+    "Rprop",
     "get_num_threads",
     "get_optimizer",
     "lr_scheduler",
@@ -56,6 +59,8 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "nadam": NAdam,
     "amsgrad": _preset(Adam, amsgrad=True),
     "adadelta": Adadelta,
+    "radam": RAdam,
+    "rprop": Rprop,
 }
 
 

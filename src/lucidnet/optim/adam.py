@@ -7,6 +7,9 @@ second ``v = β2 v + (1-β2) g²``; with ``m̂ = m/(1-β1^t)``, ``v̂ = v/(1-β2
 * AdamW:   Adam with decoupled decay ``θ ← θ (1 - lr λ)`` before the step (SPEC E4); plain Adam's
   ``weight_decay`` is L2 added to the gradient, which Adam then rescales per coordinate.
 * Adamax:  ``u = max(β2 u, |g| + ε)``, ``θ -= lr/(1-β1^t) · m / u``.
+* RAdam:   Adam's step rectified by ``r_t`` while the variance of v̂ is tractable
+  (``ρ_t = ρ∞ - 2t β2^t/(1-β2^t) > 5``, ``ρ∞ = 2/(1-β2) - 1``): ``θ -= lr m̂ r_t √(1-β2^t)/(√v+ε)``,
+  ``r_t = √((ρ_t-4)(ρ_t-2)ρ∞ / ((ρ∞-4)(ρ∞-2)ρ_t))``; before that, momentum SGD ``θ -= lr m̂``.
 * NAdam:   ``μ_t = β1 (1 - ½·0.96^(t ψ))`` (ψ = momentum_decay), ``Π_t = Π μ_i``;
   ``θ -= lr (1-μ_t)/(1-Π_t) · g/(√v̂+ε) + lr μ_{t+1}/(1-Π_{t+1}) · m/(√v̂+ε)``.
 
@@ -23,7 +26,7 @@ import numpy as np
 
 from .optimizer import Optimizer, _check_betas, _check_number
 
-__all__ = ["Adam", "AdamW", "Adamax", "NAdam"]
+__all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
 
 
 def _first_moment(m, g, beta1, t) -> None:
@@ -168,3 +171,38 @@ class NAdam(_AdamBase):
         t += group["eps"] * bc2_sqrt
         np.divide(num, t, out=num)
         p -= num
+
+
+class RAdam(_AdamBase):
+    """RAdam (Liu et al., rectified Adam) with PyTorch's arguments; ``decoupled_weight_decay``
+    gives its AdamW form. SPEC E3."""
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, decoupled_weight_decay: bool = False,
+                 *, maximize: bool = False):
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize}
+        super().__init__(params, defaults)
+
+    def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("exp_avg", "exp_avg_sq")
+
+    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+        beta1, beta2 = group["betas"]
+        lr, t, m, v = group["lr"], tmp[0], st["exp_avg"], st["exp_avg_sq"]
+        self._decay(group, p)
+        _first_moment(m, g, beta1, t)
+        _second_moment(v, g, beta2, t)
+        bc1, bc2 = 1.0 - beta1 ** step, 1.0 - beta2 ** step
+        rho_inf = 2.0 / (1.0 - beta2) - 1.0
+        rho_t = rho_inf - 2.0 * step * beta2 ** step / bc2
+        if rho_t > 5.0:                                   # rectified adaptive step
+            rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                             / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            np.sqrt(v, out=t)
+            t += group["eps"]
+            np.divide(m, t, out=t)
+            t *= lr * rect * math.sqrt(bc2) / bc1
+        else:                                             # early steps: momentum SGD
+            np.multiply(m, lr / bc1, out=t)
+        p -= t
