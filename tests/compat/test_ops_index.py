@@ -386,6 +386,7 @@ def test_block_diag(dtype):
     assert ln.gradcheck(lambda *bs: ln.block_diag(*bs), blocks)
     raises_like(lambda m, a: m.block_diag(a), rand((2, 2, 2)))
     raises_like(lambda m, a: m.meshgrid(a, a, indexing="ij"), rand((2, 2)))
+    raises_like(lambda m, a: m.meshgrid(a, indexing="bad"), rand((2,)))
 
 
 SCATTER_REDUCE = [  # (input shape, dim, index, src shape)

@@ -839,8 +839,8 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     dim k (shape (n_0, n_1, ...)); ``"xy"`` swaps the first two dims (NumPy / MATLAB style).
     Each output is its input reshaped and expanded, so gradients sum back."""
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"torch.meshgrid: indexing must be one of 'xy' or 'ij', got "
-                         f"{indexing!r}")
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but '
+                           f"received: {indexing}")
     ts = _tensors(tensors)
     for t in ts:
         if t.ndim > 1:
