@@ -50,7 +50,8 @@ How outputs are compared
 number (``2.3026``, ``-1e-05``, ``nan``, the entries of a tensor) must agree within ``rtol``
 relative, ``atol`` absolute, or one unit of its last printed digit (a value printed with 4
 decimals may differ by 1e-4 through rounding); integers (counts, class indices, sizes) must be
-equal. The words must be equal too (object addresses ``0x7f...`` aside), except on lines that
+equal. The words must be equal too (object addresses ``0x7f...`` and a dtype's module prefix,
+``torch.float32`` / ``float32``, aside), except on lines that
 show a size, a dtype or a graph node (``Size(``, ``dtype``, ``Backward``), which the frameworks
 spell differently (``torch.Size([3])``, ``<AddBackward0 object at ...>``). A tensor repr's
 wording (``grad_fn=<AddmmBackward0>``) is not compared, its numbers are.
@@ -354,6 +355,9 @@ _NUMBER = re.compile(
 # lines whose words may differ: the frameworks spell sizes, dtypes and graph nodes apart
 _LENIENT = ("Size(", "dtype", "Backward")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+# a dtype's module prefix (torch.float32 / lucidnet.float32 / float32): the same dtype
+_DTYPE_PREFIX = re.compile(r"\b(?:torch|lucidnet)\.(?=(?:float|int|uint|bool|complex|bfloat|half|"
+                           r"double|long|short)\w*\b)")
 
 
 def _unit(token: str) -> float:
@@ -389,7 +393,8 @@ def _records(text: str) -> list[tuple[str, list[str]]]:
                 out.append(("".join(words), numbers))
                 numbers, words = [], []
             numbers += _NUMBER.findall(piece)
-            words.append(_NUMBER.sub("#", _ADDRESS.sub("0x#", piece)).rstrip())
+            words.append(_NUMBER.sub("#", _DTYPE_PREFIX.sub("", _ADDRESS.sub("0x#", piece)))
+                         .rstrip())
         if j < 0:
             break
         depth, end = 0, j + len("tensor")

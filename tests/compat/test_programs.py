@@ -74,6 +74,8 @@ def test_compare_outputs_tolerances():
     assert compare_outputs("a nan\n", "a 1.0\n")
     assert compare_outputs("Predicted: Bag\n", "Predicted: Coat\n")  # words compared
     assert compare_outputs("one\ntwo\n", "one\n")  # a missing line
+    assert compare_outputs("Datatype: torch.float32\n", "Datatype: float32\n") == []
+    assert compare_outputs("Datatype: torch.float32\n", "Datatype: float64\n")
 
 
 def test_compare_outputs_reads_tensor_reprs_whatever_their_wrapping():
