@@ -199,3 +199,23 @@ def test_bad_params():
         opt.step()
     with pytest.raises(ValueError, match="mixes dtypes"):
         optim.SGD([Parameter(np.ones(2)), Parameter(np.ones(2, np.float32))], lr=0.1)
+
+
+def test_a_tensor_assigned_to_data_is_taken_as_its_array():
+    """PyTorch code writes ``layer.weight.data = tensor``; before or after building the
+    optimizer, the step updates the values of that tensor."""
+    import lucidnet as ln
+
+    p = Parameter(np.ones(3))
+    p.data = ln.tensor(np.full(3, 2.0))
+    opt = optim.SGD([p], lr=0.5)
+    assert isinstance(p.data, np.ndarray)
+    p.grad = np.ones(3)
+    opt.step()
+    assert p.data.tolist() == [1.5, 1.5, 1.5]
+    p.data = ln.tensor(np.zeros(3))
+    opt.step()
+    assert isinstance(p.data, np.ndarray) and p.data.tolist() == [-0.5, -0.5, -0.5]
+    p.data = ln.tensor(np.zeros(4))
+    with pytest.raises(ValueError, match="now has 4 elements"):
+        opt.step()

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.tensor import _grad_array
+from ..autograd.tensor import Tensor, _grad_array
 
 __all__ = ["Optimizer", "get_num_threads", "set_num_threads"]
 
@@ -205,6 +205,7 @@ class Optimizer:
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = set()
         for k, p in enumerate(params):
+            _unwrap_data(p)
             if not (hasattr(p, "data") and hasattr(p, "grad")) or not isinstance(p.data,
                                                                                   np.ndarray):
                 raise TypeError(f"{name}: params[{k}] must be a Parameter (a Tensor with .data "
@@ -306,7 +307,8 @@ class Optimizer:
         # the gradients' arrays (``.grad`` is a Tensor; the update runs on NumPy arrays)
         grads = [_grad_array(p) for p in params]
         for k, (p, g) in enumerate(zip(params, grads)):
-            if p.data.size != gd.sizes[k]:
+            if p.data.size != gd.sizes[k] and not (_unwrap_data(p) and
+                                                   p.data.size == gd.sizes[k]):
                 raise ValueError(f"{type(self).__name__}: parameter {k} now has "
                                  f"{p.data.size} elements (shape {p.data.shape}), it had "
                                  f"{gd.sizes[k]} when the optimizer was built; assign "
@@ -495,6 +497,17 @@ class Optimizer:
                 if key != "params":
                     lines.append(f"    {key}: {group[key]}")
         return "\n".join(lines) + "\n)"
+
+
+def _unwrap_data(p) -> bool:
+    """PyTorch code assigns a tensor to ``p.data`` (``layer.weight.data = w``); lucidnet's
+    ``.data`` is the array, so take the tensor's array. True if something was unwrapped. (Asked
+    once per parameter when a group is added, and in a step only after a size check failed.)"""
+    data = getattr(p, "data", None)
+    if isinstance(data, Tensor):
+        p.data = data.data
+        return True
+    return False
 
 
 def _run_all(jobs: Iterable[Callable[[], None]]) -> None:
