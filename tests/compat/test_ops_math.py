@@ -432,3 +432,23 @@ def test_special_at_special_points():
                 np.array([-1.0, 0.0, 0.5, 2.0]))
     compare(lambda m, x: (m.special.ndtri(x) if m is not ln else special.ndtri(x)),
             np.array([0.0, 0.025, 0.5, 1.0]), grad=False)
+
+
+def test_edge_values_match_pytorch():
+    """Values and gradients at nan, inf, 0 and far outside the usual range."""
+    special, big = [np.nan, np.inf, -np.inf, 0.0], [1e1, 1e3, 1e6, -1e2, -1e5]
+    with np.errstate(invalid="ignore", over="ignore"):  # the check's own sums of inf
+        for name in ("sin", "cos", "tan"):
+            compare(lambda m, x, f=name: getattr(x, f)(), np.array(special), grad=False)
+            compare(lambda m, x, f=name: getattr(x, f)(), np.array(big), tol=dict(rtol=1e-6, atol=1e-9))
+        compare(lambda m, x: (x.asin(), x.acos(), x.atan()), rand((6,), low=300, high=303))
+        compare(lambda m, x: m.erf(x), np.array([300.0, -400.0, 30.0, -6.0]))
+        compare(lambda m, x: (x.sigmoid(), x.tanh()), np.array([300.0, -300.0, 40.0, -40.0]))
+        compare(lambda m, x, y: m.atan2(x, y), np.array([0.0, 0.0, -0.0, 1.0]),
+                np.array([0.0, -1.0, -1.0, 0.0]))
+        compare(lambda m, x, y: m.logaddexp(x, y), np.array([1.0, 2000, 30000, -300]),
+                np.array([-1.0, 2, 3, -200]))
+        signs = [-1.0, -0.0, 0.0, 1.0]
+        compare(lambda m, x, y: m.copysign(x, y), np.repeat(signs, 4), np.tile(signs, 4))
+        compare(lambda m, x: (x.acosh(), x.atanh(), x.reciprocal(), x.rsqrt()),
+                np.array([1.0, -1.0, 0.0, 0.5]))

@@ -589,7 +589,7 @@ def _pick_grads(g, to_a, shape_a, shape_b):
 
 class Atan2(Function):
     """z = atan2(a, b), the angle of the point (b, a);  dz/da = b / (a^2 + b^2),
-    dz/db = -a / (a^2 + b^2)."""
+    dz/db = -a / (a^2 + b^2) (both 0 at the origin, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -600,8 +600,9 @@ class Atan2(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
+        radius2 = a * a + b * b
         with np.errstate(all="ignore"):
-            scale = g / (a * a + b * b)
+            scale = np.where(radius2 == 0, np.zeros((), g.dtype), g / radius2)
         return unbroadcast(scale * b, _shape(a)), unbroadcast(-scale * a, _shape(b))
 
 
