@@ -757,6 +757,9 @@ def _promote(*operands) -> tuple:
                  else np.asarray(x, dtype=dtype) for x in operands)
 
 
+_PLAIN = (float, int, type(None))  # exact classes: a float tensor keeps its dtype with them
+
+
 def _checked_operand(value, op: str, name: str = "other"):
     if value is None or isinstance(value, (Tensor, np.ndarray, numbers.Number, np.generic)):
         return value
@@ -855,6 +858,8 @@ def clamp(self, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None "
                            "(clamp(x, min=0.0) or clamp(x, max=1.0))")
+    if self.data.dtype.kind == "f" and min.__class__ in _PLAIN and max.__class__ in _PLAIN:
+        return Clamp.apply(self, min, max)  # the common case: no promotion to work out
     low, high = _checked_operand(min, "clamp", "min"), _checked_operand(max, "clamp", "max")
     return _apply_broadcasting(Clamp, "clamp", *_promote(self, low, high))
 
