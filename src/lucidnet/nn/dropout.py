@@ -41,8 +41,9 @@ def _mask(shape: tuple, p: float, dtype) -> np.ndarray:
     return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
 
 
-def dropout(x, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each unit with probability p and scale the rest by 1 / (1 - p) (training only)."""
+    x = input
     p = _check_p(p, "dropout")
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
     if not training or p == 0.0:
@@ -51,8 +52,9 @@ def dropout(x, p: float = 0.5, training: bool = True, inplace: bool = False) -> 
     return DropoutOp.apply(x, mask=_mask(x.shape, p, x.dtype))
 
 
-def dropout2d(x, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels x[n, c] of (N, C, *S) with probability p; scale kept ones by 1/(1-p)."""
+    x = input
     p = _check_p(p, "dropout2d")
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
     if x.ndim < 3:

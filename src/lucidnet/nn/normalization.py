@@ -73,10 +73,11 @@ def _check_eps_momentum(eps, momentum, where):
         raise ValueError(f"{where}: momentum must be in [0, 1] or None, got {momentum!r}")
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Functional batch norm of x (N, C, *S); updates running_mean / running_var in place when
     training (as ``torch.nn.functional.batch_norm``)."""
+    x = input
     x = _as_float_tensor(x, _state_of(weight, running_mean), "batch_norm")
     if training and x.numel() // max(x.shape[1], 1) <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
@@ -85,8 +86,9 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
                              training=training, momentum=momentum, eps=eps)
 
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalize each sample over its last ``len(normalized_shape)`` axes."""
+    x = input
     x = _as_float_tensor(x, weight, lambda: f"LayerNorm({normalized_shape})")
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
@@ -95,8 +97,9 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -
     return N.LayerNorm.apply(x, weight, bias, normalized_ndim=len(shape), eps=eps)
 
 
-def group_norm(x, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalize each (sample, group of C/G channels) of x (N, C, *S)."""
+    x = input
     x = _as_float_tensor(x, weight, lambda: f"group_norm(num_groups={num_groups})")
     if x.ndim < 2 or x.shape[1] % num_groups:
         raise ValueError(f"group_norm: expected input (N, C, *) with C divisible by "

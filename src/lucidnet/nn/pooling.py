@@ -73,38 +73,44 @@ def _check_unsupported(where, ceil_mode=False, return_indices=False, divisor_ove
                          "result by kernel_area / divisor instead")
 
 
-def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False) -> Tensor:
+    x = input
     _check_unsupported("max_pool1d", ceil_mode, return_indices)
     return _max_pool(x, kernel_size, stride, padding, dilation, 1, "max_pool1d")
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False) -> Tensor:
     """out[n, c, i, j] = max over the window at (s i, s j) of the (-inf padded) input."""
+    x = input
     _check_unsupported("max_pool2d", ceil_mode, return_indices)
     return _max_pool(x, kernel_size, stride, padding, dilation, 2, "max_pool2d")
 
 
-def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False,
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True) -> Tensor:
+    x = input
     _check_unsupported("avg_pool1d", ceil_mode)
     return _avg_pool(x, kernel_size, stride, padding, count_include_pad, 1, "avg_pool1d")
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None) -> Tensor:
     """out[n, c, i, j] = mean over the window at (s i, s j) of the (zero padded) input
     (PyTorch's signature and order)."""
+    x = input
     _check_unsupported("avg_pool2d", ceil_mode, divisor_override=divisor_override)
     return _avg_pool(x, kernel_size, stride, padding, count_include_pad, 2, "avg_pool2d")
 
 
-def adaptive_avg_pool1d(x, output_size) -> Tensor:
+def adaptive_avg_pool1d(input, output_size) -> Tensor:
+    x = input
     return _adaptive_avg_pool(x, output_size, 1, "adaptive_avg_pool1d")
 
 
-def adaptive_avg_pool2d(x, output_size) -> Tensor:
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
+    x = input
     return _adaptive_avg_pool(x, output_size, 2, "adaptive_avg_pool2d")
 
 
