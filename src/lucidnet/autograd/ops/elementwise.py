@@ -920,6 +920,9 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("where(condition, input, other) needs both input and other (or neither)")
     cond = _condition(condition, "where")
+    if (isinstance(input, Tensor) and isinstance(other, Tensor)
+            and input.data.dtype is other.data.dtype):  # the common case: nothing to promote
+        return _apply_broadcasting(Where, "where", input, other, cond=cond)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = tensor(input)
     a, b = _promote(_checked_operand(input, "where", "input"), _checked_operand(other, "where"))
