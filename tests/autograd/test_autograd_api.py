@@ -462,3 +462,21 @@ def test_zero_size_and_0d_grads_match_pytorch():
         (t.exp() * t).sum().backward()
         assert x.grad.shape == tuple(t.grad.shape)
         np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-12)
+
+
+@needs_torch
+@pytest.mark.parametrize("expr", ["x[0]", "x[:, 1:]", "x[0, 1:]", "x[1:, 0]", "x[..., 0]",
+                                  "x[None]", "x[[0, 1]]", "x[x > 0]", "x[0, 1, 2]", "x[:, [0, 1]]",
+                                  "x[:]", "x[...]", "x[:, :]", "x.T", "x.transpose(0, 1)",
+                                  "x.permute(2, 0, 1)", "x[0].T", "x.mT"])
+def test_grad_fn_of_indexing_and_transposes_as_pytorch(expr):
+    def walk(node):
+        return None if node is None else (node.name(),
+                                          tuple(walk(n) for n, _ in node.next_functions))
+
+    a = np.random.default_rng(0).standard_normal((3, 4, 5))
+    names = []
+    for lib in (ln, torch):
+        x = lib.tensor(a, requires_grad=True)  # noqa: F841  (used by eval)
+        names.append(walk(eval(expr).grad_fn))
+    assert names[0] == names[1]

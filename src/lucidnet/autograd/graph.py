@@ -145,7 +145,34 @@ def _pytorch_layout(t: Tensor, fn, parents: tuple) -> Node:
         return Node(name, (Node("LogSoftmaxBackward0", parents[:1]),))
     elif op in ("MaxPool", "AvgPool", "AdaptiveAvgPool") and t.ndim != 4:
         name = f"{op}Backward0"
+    elif op == "GetItem" and hasattr(t._ctx, "args"):
+        return _indexing_nodes(t._ctx.args, parents)
+    elif op == "Transpose" and hasattr(t._ctx, "axes"):
+        axes = t._ctx.axes
+        swapped = axes is not None and sum(a != i for i, a in enumerate(axes)) == 2
+        name = "TransposeBackward0" if swapped else "PermuteBackward0"
     return Node(name, parents)
+
+
+def _indexing_nodes(args, parents) -> Node:
+    """``a[index]`` as PyTorch records it: one Select (int), Slice or Unsqueeze (None) per
+    index component, in order; any array or mask index makes it one IndexBackward0."""
+    _, index, then = args
+    parts = index if isinstance(index, tuple) else (index,)
+    basic = (int, np.integer, slice, type(None), type(Ellipsis))
+    if then is not None or not all(isinstance(i, basic) and not isinstance(i, bool)
+                                   for i in parts):
+        return Node("IndexBackward0", parents)
+    node = parents[0]
+    steps = [("SelectBackward0" if isinstance(i, (int, np.integer)) else
+              "UnsqueezeBackward0" if i is None else "SliceBackward0")
+             for i in parts if i is not Ellipsis and i != slice(None)]
+    if not steps:  # a[:] is a full slice; a[...] and a[:, :] are aliases
+        alias = isinstance(index, tuple) or index is Ellipsis
+        return Node("AliasBackward0" if alias else "SliceBackward0", parents)
+    for name in steps:
+        node = Node(name, (node,))
+    return node
 
 
 def accumulate_grad_of(leaf: Tensor) -> AccumulateGrad:

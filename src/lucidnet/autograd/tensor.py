@@ -287,7 +287,7 @@ class Tensor:
         if value.data.dtype != self.data.dtype:
             raise RuntimeError(f"attempting to assign a gradient with dtype {value.dtype} to a "
                                f"tensor with dtype {self.dtype}; convert it first, e.g. "
-                               f"p.grad = g.to({self.dtype})")
+                               f"p.grad = g.to(lucidnet.{self.dtype})")
         self._grad = value
 
     @grad.deleter
