@@ -452,3 +452,17 @@ def test_edge_values_match_pytorch():
         compare(lambda m, x, y: m.copysign(x, y), np.repeat(signs, 4), np.tile(signs, 4))
         compare(lambda m, x: (x.acosh(), x.atanh(), x.reciprocal(), x.rsqrt()),
                 np.array([1.0, -1.0, 0.0, 0.5]))
+
+
+ISSUE_NAMES = (  # issue 9 item 3, the math / index / linalg part: Tensor methods and lucidnet.<name>
+    "where masked_fill maximum minimum clamp clip gather scatter scatter_add index_select tril "
+    "triu nonzero masked_select matmul mm bmm mv dot outer sin cos tan exp log log1p expm1 log2 "
+    "log10 sqrt rsqrt abs sign floor ceil round trunc erf sigmoid tanh relu reciprocal isnan "
+    "isinf isfinite isclose allclose equal softmax log_softmax").split()
+
+
+@pytest.mark.parametrize("name", ISSUE_NAMES)
+def test_every_op_of_the_issue_is_a_method_and_a_function(name):
+    assert callable(getattr(ln.Tensor, name)), name
+    assert callable(getattr(ln, name)), name
+    assert callable(ln.einsum)
