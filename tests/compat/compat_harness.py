@@ -139,13 +139,15 @@ def install(framework: str, seed: int = 0) -> None:
             return tuple(int(s) for s in size[0])
         return tuple(int(s) for s in size)
 
-    def rand(*size, dtype=None, requires_grad=False, generator=None, out=None, device=None,
-             **_):
-        return make(rng.random(size_of(size)), dtype, requires_grad)
+    def rand(*args, size=None, dtype=None, requires_grad=False, generator=None, out=None,
+             device=None, **_):
+        shape = size_of(args) if size is None else size_of((size,))
+        return make(rng.random(shape), dtype, requires_grad)
 
-    def randn(*size, dtype=None, requires_grad=False, generator=None, out=None, device=None,
-              **_):
-        return make(rng.standard_normal(size_of(size)), dtype, requires_grad)
+    def randn(*args, size=None, dtype=None, requires_grad=False, generator=None, out=None,
+              device=None, **_):
+        shape = size_of(args) if size is None else size_of((size,))
+        return make(rng.standard_normal(shape), dtype, requires_grad)
 
     def randint(*args, size=None, dtype=None, requires_grad=False, generator=None, device=None,
                 **_):
