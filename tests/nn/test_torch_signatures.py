@@ -378,3 +378,14 @@ def test_conv_transpose_modules():
     with pytest.raises(ValueError, match="output_padding must be smaller"):
         F.conv_transpose2d(ln.tensor(np.zeros((1, 1, 3, 3))), ln.tensor(np.zeros((1, 1, 2, 2))),
                            stride=1, output_padding=1)
+
+
+def test_inplace_write_bumps_the_version_as_pytorch():
+    """A tensor saved for a backward and then changed by F.relu(x, inplace=True) makes that
+    backward raise, as in PyTorch (no silent wrong gradient)."""
+    w = ln.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    x = ln.tensor(np.array([-1.0, 3.0]))
+    y = (w * x).sum()
+    F.relu(x, inplace=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()

@@ -81,8 +81,7 @@ def _inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
     PyTorch's ``relu_``). lucidnet has no in-place ops on graph tensors, so there the result is
     a new tensor and x keeps its values: use the returned tensor, as ``x = F.relu(x, True)``."""
     if inplace and not (x.requires_grad and is_grad_enabled()):
-        x.data[...] = out.data
-        return x
+        return x.copy_(out)  # an in-place write: bumps x's version like PyTorch's relu_
     return out
 
 
