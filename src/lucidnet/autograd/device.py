@@ -136,6 +136,9 @@ def _tensor_device(self) -> device:
 
 register("is_cuda")(property(lambda self: False, doc="False: lucidnet has no CUDA tensors."))
 register("is_cpu")(property(lambda self: True, doc="True: every lucidnet tensor is on the CPU."))
+for _name in ("is_xpu", "is_mps", "is_quantized", "is_sparse", "is_mkldnn", "is_nested"):
+    register(_name)(property(lambda self: False, doc="False: lucidnet tensors are dense CPU "
+                             "tensors."))
 register("is_meta")(property(lambda self: False, doc="False: lucidnet has no meta tensors."))
 
 

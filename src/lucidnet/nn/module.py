@@ -304,8 +304,12 @@ class Module:
         raise RuntimeError(f"Module.cuda(): {CPU_ONLY_HINT}")
 
     def apply(self, fn) -> Module:
-        for m in list(self.modules())[::-1]:
-            fn(m)
+        """Call ``fn`` on every submodule and then on this module, as PyTorch: children first, in
+        registration order, each child's own subtree before it (``net.apply(init_weights)`` draws
+        random weights in PyTorch's order)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
         return self
 
     # ------------------------------------------------------------------ state
@@ -346,7 +350,7 @@ class Module:
         unexpected = [k for k in shapes if k not in own]
         mismatched = []
         for key, (module, name, _) in own.items():
-            model_shape = np.shape(getattr(module, name))
+            model_shape = tuple(np.shape(getattr(module, name)))
             if key in shapes and tuple(shapes[key]) != model_shape:
                 mismatched.append(f"{key}: checkpoint {tuple(shapes[key])}, model {model_shape}")
         if mismatched or (strict and (missing or unexpected)):
