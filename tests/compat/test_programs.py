@@ -30,6 +30,8 @@ CASES = {
     "cifar10_tutorial.py": 1e-4,            # num_workers=2, Normalize, MaxPool2d, torch.max(x, 1)
     "d2l_softmax_regression_concise.py": 1e-4,  # net.apply(init), reduction='none', train_ch3
     "d2l_lenet.py": 1e-4,                   # Sigmoid/AvgPool2d LeNet, xavier_uniform_, train_ch6
+    "mnist_forward_forward.py": 1e-4,       # pytorch/examples: Linear subclass with its own
+                                            # train(), norm(2, 1, keepdim), index assignment
     "dcgan_main.py": 1e-4,                  # pytorch/examples DCGAN: ConvTranspose2d, BatchNorm2d,
 }                                           # init.normal_, BCELoss, Adam betas, fill_, detach
 
