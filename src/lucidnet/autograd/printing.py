@@ -25,7 +25,9 @@ prints as ``torch.Size([2, 3])``: printed output is what people compare with PyT
 tensor therefore prints exactly what the PyTorch program prints.
 
 ``lucidnet.set_printoptions`` (autograd/device.py) sets `PRINT_OPTS`; NumPy's own print options
-are left alone, as PyTorch leaves them.
+are left alone, as PyTorch leaves them. Only ``__repr__`` is registered: ``str(t)`` is Python's
+``object.__str__``, which calls it, so a subclass's own ``__repr__`` (``Parameter containing:``)
+serves ``print(p)`` too, as in PyTorch.
 """
 
 from __future__ import annotations
