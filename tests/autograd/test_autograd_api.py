@@ -468,8 +468,11 @@ def test_zero_size_and_0d_grads_match_pytorch():
 @pytest.mark.parametrize("expr", ["x[0]", "x[:, 1:]", "x[0, 1:]", "x[1:, 0]", "x[..., 0]",
                                   "x[None]", "x[[0, 1]]", "x[x > 0]", "x[0, 1, 2]", "x[:, [0, 1]]",
                                   "x[:]", "x[...]", "x[:, :]", "x.T", "x.transpose(0, 1)",
-                                  "x.permute(2, 0, 1)", "x[0].T", "x.mT"])
-def test_grad_fn_of_indexing_and_transposes_as_pytorch(expr):
+                                  "x.permute(2, 0, 1)", "x[0].T", "x.mT", "x[0].t()",
+                                  "x[0, :, 0] @ x[0]", "x @ x[0, 0]", "x[0, 0] @ x[0, 0]",
+                                  "x[0] @ x[0].t()", "x.reshape(3, 5, 4) @ x", "x @ x[0].t()",
+                                  "x @ x[0, 0].detach()"])
+def test_grad_fn_of_indexing_transposes_and_matmul_as_pytorch(expr):
     def walk(node):
         return None if node is None else (node.name(),
                                           tuple(walk(n) for n, _ in node.next_functions))

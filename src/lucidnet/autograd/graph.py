@@ -105,6 +105,8 @@ def node_of(t: Tensor) -> Node:
 
 def _step(name: str, p):
     """A synthetic node for a step PyTorch records on ``p`` (none if ``p`` needs no gradient)."""
+    if isinstance(p, Node):
+        return Node(name, (p,))
     return Node(name, (p,)) if p is not None and p.requires_grad else None
 
 
@@ -130,9 +132,7 @@ def _pytorch_layout(t: Tensor, fn, parents: tuple) -> Node:
         core = Node("MmBackward0", (x2, wt))
         return core if _ndim(x) == 2 else Node("UnsafeViewBackward0", (core,))
     if op == "MatMul":
-        dims = (_ndim(parents[0]), _ndim(parents[1]))
-        name = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0"}.get(
-            dims, "MatmulBackward0")
+        return _matmul_nodes(parents)
     elif op in ("Sum", "Mean"):
         name = f"{op}Backward{0 if t.ndim == 0 else 1}"
     elif op == "Pow":  # a number base or exponent is no input of PyTorch's node
@@ -150,8 +150,33 @@ def _pytorch_layout(t: Tensor, fn, parents: tuple) -> Node:
     elif op == "Transpose" and hasattr(t._ctx, "axes"):
         axes = t._ctx.axes
         swapped = axes is not None and sum(a != i for i, a in enumerate(axes)) == 2
-        name = "TransposeBackward0" if swapped else "PermuteBackward0"
+        # a swap of a matrix is most often t(); of more dims transpose(d0, d1)
+        name = ("TBackward0" if t.ndim == 2 else "TransposeBackward0") if swapped else \
+            "PermuteBackward0"
     return Node(name, parents)
+
+
+def _matmul_nodes(parents) -> Node:
+    """``a @ b`` as PyTorch's matmul records it: mm / mv / dot, a vector unsqueezed to a matrix
+    (then squeezed back), a batch viewed to 2-D for mm (unsafe-viewed back), or bmm on
+    expanded batches."""
+    a, b = parents[0], parents[1]
+    da, db = _ndim(a), _ndim(b)
+    if (da, db) == (2, 2):
+        return Node("MmBackward0", parents)
+    if (da, db) == (1, 1):
+        return Node("DotBackward0", parents)
+    if (da, db) == (2, 1):
+        return Node("MvBackward0", parents)
+    if (da, db) == (1, 2):
+        return Node("SqueezeBackward4", (Node("MmBackward0", (_step("UnsqueezeBackward0", a),
+                                                              b)),))
+    if da and db and da >= 3 and db <= 2:
+        core = "MmBackward0" if db == 2 else "MvBackward0"
+        return Node("UnsafeViewBackward0", (Node(core, (_step("ViewBackward0", a), b)),))
+    batch = (_step("ViewBackward0", _step("ExpandBackward0", a)),
+             _step("ViewBackward0", _step("ExpandBackward0", b)))
+    return Node("UnsafeViewBackward0", (Node("BmmBackward0", batch),))
 
 
 def _indexing_nodes(args, parents) -> Node:
