@@ -112,7 +112,7 @@ def test_legacy_size_average_gives_the_reduction():
 
 def test_pooling_unsupported_options_are_clear_errors():
     with pytest.raises(ValueError, match="ceil_mode=True is not supported"):
-        nn.MaxPool2d(2, ceil_mode=True)
+        nn.AvgPool2d(2, ceil_mode=True)
     with pytest.raises(ValueError, match="return_indices=True"):
         F.max_pool2d(ln.tensor(np.zeros((1, 1, 4, 4), np.float32)), 2, return_indices=True)
 
@@ -389,3 +389,30 @@ def test_inplace_write_bumps_the_version_as_pytorch():
     F.relu(x, inplace=True)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
+
+
+@pytest.mark.parametrize("size, k, stride, pad, dil", [
+    (7, 2, 2, 0, 1), (8, 3, 2, 1, 1), (9, 3, 2, 0, 1), (10, 2, 3, 1, 1), (5, 3, 3, 1, 1),
+    (11, 3, 2, 1, 2), (6, 2, 2, 0, 1),
+])
+def test_max_pool_ceil_mode_matches_torch(size, k, stride, pad, dil):
+    x = np.random.default_rng(16).standard_normal((2, 3, size, size + 1))
+    _both(lambda t: F.max_pool2d(t, k, stride, pad, dil, ceil_mode=True),
+          lambda t: TF.max_pool2d(t, k, stride, pad, dil, ceil_mode=True), x)
+    assert repr(nn.MaxPool2d(k, stride, pad, dil, ceil_mode=True)) == repr(
+        torch.nn.MaxPool2d(k, stride, pad, dil, ceil_mode=True))
+
+
+@pytest.mark.parametrize("out", [1, (2, 3), (3, 3), (5, 7), (None, 2)])
+def test_adaptive_max_pool_matches_torch(out):
+    x = np.random.default_rng(17).standard_normal((2, 3, 5, 7))
+    _both(lambda t: F.adaptive_max_pool2d(t, out), lambda t: TF.adaptive_max_pool2d(t, out), x)
+    assert repr(nn.AdaptiveMaxPool2d(out)) == repr(torch.nn.AdaptiveMaxPool2d(out))
+    y = np.random.default_rng(18).standard_normal((2, 3, 9))
+    _both(lambda t: F.adaptive_max_pool1d(t, 4), lambda t: TF.adaptive_max_pool1d(t, 4), y)
+
+
+def test_identity_takes_any_arguments():
+    layer = nn.Identity(54, unused_argument1=0.1)
+    x = ln.tensor(np.ones(3))
+    assert layer(x) is x and repr(layer) == repr(torch.nn.Identity(54, unused_argument1=0.1))

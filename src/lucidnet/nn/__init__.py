@@ -82,6 +82,8 @@ from .parallel import DataParallel  # noqa: E402
 from .pooling import (
                          AdaptiveAvgPool1d,
                          AdaptiveAvgPool2d,
+                         AdaptiveMaxPool1d,
+                         AdaptiveMaxPool2d,
                          AvgPool1d,
                          AvgPool2d,
                          MaxPool1d,
@@ -92,8 +94,8 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 __all__ += [
     "Conv1d", "Conv2d", "conv1d", "conv2d", "ConvTranspose1d", "ConvTranspose2d",
     "conv_transpose1d", "conv_transpose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Flatten", "Unflatten", "Embedding", "ZeroPad1d",
-    "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "Upsample", "UpsamplingNearest2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "Flatten", "Unflatten", "Embedding", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "Upsample", "UpsamplingNearest2d",
     "UpsamplingBilinear2d", "BatchNorm1d", "BatchNorm2d",
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d",
     "Dropout2d", "GaussianNoise", "WeightNoise",

@@ -675,6 +675,8 @@ from .padding import pad  # noqa: E402
 from .pooling import (  # noqa: E402
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,
@@ -684,5 +686,6 @@ from .upsampling import interpolate  # noqa: E402
 
 __all__ += ["embedding", "pad", "interpolate", "conv1d", "conv2d", "conv_transpose1d",
             "conv_transpose2d", "dropout", "dropout2d", "batch_norm", "group_norm", "layer_norm",
-            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
+            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+            "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
             "max_pool2d"]

@@ -46,7 +46,11 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """y = x (the linear output unit for regression, SPEC B5)."""
+    """y = x (the linear output unit for regression, SPEC B5). Takes and ignores any
+    arguments, as PyTorch's (so it can stand in for another layer)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
 
     def forward(self, x):
         return x
