@@ -483,3 +483,28 @@ def test_grad_fn_of_indexing_transposes_and_matmul_as_pytorch(expr):
         x = lib.tensor(a, requires_grad=True)  # noqa: F841  (used by eval)
         names.append(walk(eval(expr).grad_fn))
     assert names[0] == names[1]
+
+
+@needs_torch
+def test_retains_grad_and_post_accumulate_grad_hook_as_pytorch():
+    a = np.array([1.0, -2.0])
+    log = {}
+    for lib in (ln, torch):
+        x = lib.tensor(a, requires_grad=True)
+        h = x * 2
+        assert not x.retains_grad and not h.retains_grad
+        h.retain_grad()
+        x.retain_grad()  # a no-op on a leaf
+        assert h.retains_grad and not x.retains_grad
+        seen = []
+        handle = x.register_post_accumulate_grad_hook(
+            lambda t, seen=seen: seen.append(t.grad.tolist()))
+        (h * h).sum().backward(retain_graph=True)
+        handle.remove()
+        (h * 1.0).sum().backward()  # removed: not called again
+        log[lib] = (seen, x.grad.tolist(), h.grad.tolist())
+        with pytest.raises(RuntimeError, match="non-leaf"):
+            h.register_post_accumulate_grad_hook(lambda t: None)
+        with pytest.raises(RuntimeError, match="requires_grad=False"):
+            lib.tensor(a).retain_grad()
+    assert log[ln] == log[torch]

@@ -215,13 +215,13 @@ class RemovableHandle:
     """What ``register_hook`` returns; ``remove()`` unregisters the hook (twice is harmless).
     Also a context manager that removes the hook on exit."""
 
-    __slots__ = ("_tensor", "id")
+    __slots__ = ("_tensor", "id", "_table")
 
-    def __init__(self, tensor: Tensor, handle_id: int):
-        self._tensor, self.id = tensor, handle_id
+    def __init__(self, tensor: Tensor, handle_id: int, table: str = "_hooks"):
+        self._tensor, self.id, self._table = tensor, handle_id, table
 
     def remove(self) -> None:
-        hooks = self._tensor._hooks
+        hooks = getattr(self._tensor, self._table)
         if hooks:
             hooks.pop(self.id, None)
 
@@ -232,13 +232,15 @@ class RemovableHandle:
         self.remove()
 
 
-def add_hook(t: Tensor, hook) -> RemovableHandle:
+def add_hook(t: Tensor, hook, post: bool = False) -> RemovableHandle:
+    """Register a tensor hook (``post``: a post-accumulate-grad hook of a leaf)."""
     if not callable(hook):
-        raise TypeError(f"register_hook expects a callable hook(grad), got {type(hook).__name__}")
-    if t._hooks is None:
-        t._hooks = {}
-    handle = RemovableHandle(t, next(_handle_ids))
-    t._hooks[handle.id] = hook
+        raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+    table = "_post_hooks" if post else "_hooks"
+    if getattr(t, table) is None:
+        setattr(t, table, {})
+    handle = RemovableHandle(t, next(_handle_ids), table)
+    getattr(t, table)[handle.id] = hook
     _HOOKS[0] = True  # from now on the engine looks for hooks (one check per backward)
     return handle
 

@@ -231,6 +231,7 @@ class Tensor:
     _prev = None  # (tensor holding the graph node before an in-place op, clock then)
     _alias = None  # the tensor whose memory this one views (detach, reshape, ...)
     _hooks = None  # {handle id: hook} once register_hook is called (graph.py)
+    _post_hooks = None  # {handle id: hook} of register_post_accumulate_grad_hook
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         if not isinstance(data, np.ndarray) or dtype is not None:
@@ -379,8 +380,27 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        """Keep ``.grad`` on this non-leaf tensor after backward (a no-op on a leaf)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         self._retain = True
+
+    @property
+    def retains_grad(self) -> bool:
+        """Does this non-leaf tensor keep its ``.grad`` (``retain_grad()`` was called)?"""
+        return self._retain and self._fn is not None
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has accumulated into this leaf's ``.grad``
+        (PyTorch's hook for optimizer-in-backward); returns a handle with ``remove()``."""
+        from .graph import add_hook
+
+        if self._fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return add_hook(self, hook, post=True)
 
     def astype(self, dtype) -> Tensor:
         from .ops.elementwise import Cast
@@ -1031,6 +1051,9 @@ def _run_backward(roots, seeds, retain_graph: bool, capture=None, only=None):
         elif (fn is None or node._retain) if only is None else id(node) in only:
             node._accumulate(g, must_copy=id(g) in handed_out or not g.flags.owndata)
             handed_out.add(id(g))
+            if hooks_on and node._post_hooks:
+                for hook in tuple(node._post_hooks.values()):
+                    hook(node)
         if fn is None:  # a leaf
             continue
         ctx = node._ctx
