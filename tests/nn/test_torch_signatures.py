@@ -416,3 +416,53 @@ def test_identity_takes_any_arguments():
     layer = nn.Identity(54, unused_argument1=0.1)
     x = ln.tensor(np.ones(3))
     assert layer(x) is x and repr(layer) == repr(torch.nn.Identity(54, unused_argument1=0.1))
+
+
+_R = np.random.default_rng(19)
+_A, _B, _C = (_R.standard_normal((5, 4)) for _ in range(3))
+_SIGN = np.array([1.0, -1.0, 1.0, -1.0, 1.0])
+_POS = np.abs(_R.standard_normal((5, 4))) + 0.1
+_COUNTS = np.array([[0.0, 1, 2, 5], [3, 0, 1, 1], [2, 2, 0, 4], [1, 6, 2, 0], [0, 0, 3, 1]])
+_MULTI = (_R.random((5, 4)) > 0.5).astype(np.float64)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name, arrays, kw, target", [
+    ("margin_ranking_loss", (_A[:, 0], _B[:, 0]), {"margin": 0.3}, _SIGN),
+    ("hinge_embedding_loss", (_A,), {"margin": 0.7}, np.sign(_B)),
+    ("soft_margin_loss", (_A,), {}, np.sign(_B)),
+    ("cosine_embedding_loss", (_A, _B), {"margin": 0.1}, _SIGN),
+    ("triplet_margin_loss", (_A, _B, _C), {"margin": 0.5}, None),
+    ("triplet_margin_loss", (_A, _B, _C), {"swap": True, "p": 1}, None),
+    ("poisson_nll_loss", (_A,), {}, _COUNTS),
+    ("poisson_nll_loss", (_POS,), {"log_input": False, "full": True}, _COUNTS),
+    ("multilabel_soft_margin_loss", (_A,), {}, _MULTI),
+])
+def test_more_losses_match_torch(name, arrays, kw, target, reduction):
+    def ours(*xs):
+        extra = () if target is None else (ln.tensor(target),)
+        return getattr(F, name)(*xs, *extra, reduction=reduction, **kw)
+
+    def theirs(*xs):
+        extra = () if target is None else (torch.tensor(target),)
+        return getattr(TF, name)(*xs, *extra, reduction=reduction, **kw)
+
+    _both(ours, theirs, *arrays)
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_gaussian_nll_loss(full):
+    var = np.abs(_R.standard_normal((5, 4))) + 1e-7
+    var[0, 0] = 1e-9  # below eps: clamped, gradient passed through as PyTorch
+    _both(lambda x, v: F.gaussian_nll_loss(x, ln.tensor(_B), v, full=full),
+          lambda x, v: TF.gaussian_nll_loss(x, torch.tensor(_B), v, full=full), _A, var,
+          tol=1e-9)
+
+
+@pytest.mark.parametrize("module, args", [
+    ("MarginRankingLoss", ()), ("HingeEmbeddingLoss", ()), ("SoftMarginLoss", ()),
+    ("CosineEmbeddingLoss", ()), ("TripletMarginLoss", ()), ("PoissonNLLLoss", ()),
+    ("GaussianNLLLoss", ()), ("MultiLabelSoftMarginLoss", ()),
+])
+def test_more_loss_modules_repr(module, args):
+    assert repr(getattr(nn, module)(*args)) == repr(getattr(torch.nn, module)(*args))

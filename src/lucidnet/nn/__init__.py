@@ -34,13 +34,21 @@ from .loss import (
                          LOSSES,
                          BCELoss,
                          BCEWithLogitsLoss,
+                         CosineEmbeddingLoss,
                          CrossEntropyLoss,
+                         GaussianNLLLoss,
+                         HingeEmbeddingLoss,
                          HuberLoss,
                          KLDivLoss,
                          L1Loss,
+                         MarginRankingLoss,
                          MSELoss,
+                         MultiLabelSoftMarginLoss,
                          NLLLoss,
+                         PoissonNLLLoss,
                          SmoothL1Loss,
+                         SoftMarginLoss,
+                         TripletMarginLoss,
                          get_loss,
 )
 from .module import Module, ModuleList, Parameter, Sequential
@@ -51,7 +59,9 @@ __all__ = [
     "get_activation", "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU",
     "Softplus", "SELU", "CELU", "Hardsigmoid", "Hardswish", "PReLU", "Softmin", "Softsign",
     "Tanhshrink", "Threshold", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
-    "CrossEntropyLoss", "NLLLoss", "SmoothL1Loss", "KLDivLoss", "LOSSES", "get_loss",
+    "CrossEntropyLoss", "NLLLoss", "SmoothL1Loss", "MarginRankingLoss", "HingeEmbeddingLoss",
+    "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss",
+    "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "KLDivLoss", "LOSSES", "get_loss",
 ]
 
 # convolution, pooling, normalization, dropout, noise (SPEC B2, H2, H3, I2, I5)

@@ -25,6 +25,8 @@ __all__ = [
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
     "concatenate", "stack", "one_hot", "smooth_l1_loss", "normalize", "cosine_similarity",
+    "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
+    "triplet_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "multilabel_soft_margin_loss",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -580,6 +582,117 @@ def nll_loss(input, target, *args, **kwargs) -> Tensor:
     if reduction == "sum":
         return rows.sum()
     return rows.sum() / Tensor(np.asarray(row_w.sum(), x.dtype))
+
+
+def _reduced(loss: Tensor, reduction: str) -> Tensor:
+    _check_reduction(reduction)
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
+
+
+def _const(values, like: Tensor) -> Tensor:
+    arr = values.data if isinstance(values, Tensor) else np.asarray(values)
+    return Tensor(arr.astype(like.dtype, copy=False))
+
+
+def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_average=None,
+                        reduce=None, reduction: str = "mean") -> Tensor:
+    """max(0, -y (x1 - x2) + margin), y in {1, -1}."""
+    reduction = _reduction_of(size_average, reduce, reduction, "margin_ranking_loss")
+    a, b = _float_tensor(input1, "input1"), _float_tensor(input2, "input2")
+    y = _const(target, a)
+    return _reduced((-y * (a - b) + margin).clamp(min=0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """x where y = 1, max(0, margin - x) where y = -1 (PyTorch adds both terms by mask)."""
+    reduction = _reduction_of(size_average, reduce, reduction, "hinge_embedding_loss")
+    x = _float_tensor(input, "input")
+    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    pos, neg = _const(y == 1, x), _const(y == -1, x)
+    return _reduced(x * pos + (margin - x).clamp(min=0) * neg, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """log(1 + e^(-y x)), y in {1, -1}."""
+    reduction = _reduction_of(size_average, reduce, reduction, "soft_margin_loss")
+    x = _float_tensor(input, "input")
+    return _reduced(softplus(-_const(target, x) * x), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, size_average=None,
+                          reduce=None, reduction: str = "mean") -> Tensor:
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along the
+    last dimension with PyTorch's 1e-12 under the root."""
+    reduction = _reduction_of(size_average, reduce, reduction, "cosine_embedding_loss")
+    a, b = _float_tensor(input1, "input1"), _float_tensor(input2, "input2")
+    cos = (a * b).sum(-1) / (((a * a).sum(-1) + 1e-12) * ((b * b).sum(-1) + 1e-12)).sqrt()
+    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    pos, neg = _const(y == 1, a), _const(y == -1, a)
+    return _reduced((1.0 - cos) * pos + (cos - margin).clamp(min=0) * neg, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean") -> Tensor:
+    """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance(., ., p, eps); ``swap``:
+    d(a, n) is min(d(a, n), d(p, n))."""
+    reduction = _reduction_of(size_average, reduce, reduction, "triplet_margin_loss")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduced((d_pos - d_neg + margin).clamp(min=0), reduction)
+
+
+def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """e^x - y x (``log_input``) or x - y log(x + eps); ``full`` adds Stirling's
+    y log y - y + log(2 pi y) / 2 where y > 1."""
+    reduction = _reduction_of(size_average, reduce, reduction, "poisson_nll_loss")
+    x = _float_tensor(input, "input")
+    y = _const(target, x)
+    loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
+    if full:
+        yv = y.data
+        stirling = np.where(yv > 1, yv * np.log(np.where(yv > 1, yv, 1)) - yv
+                            + 0.5 * np.log(2 * np.pi * np.where(yv > 1, yv, 1)), 0)
+        loss = loss + Tensor(stirling.astype(x.dtype))
+    return _reduced(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """(log max(var, eps) + (x - y)^2 / max(var, eps)) / 2 (+ log(2 pi) / 2 if ``full``); the
+    clamp passes the gradient through, as PyTorch's in-place clamp under no_grad."""
+    x = _float_tensor(input, "input")
+    y = _const(target, x)
+    v = _float_tensor(var, "var")
+    if v.ndim == x.ndim - 1 and v.shape == x.shape[:-1]:
+        v = v.reshape(tuple(v.shape) + (1,))
+    if np.any(v.data < 0):
+        raise ValueError("gaussian_nll_loss: var has negative entries")
+    v = v + Tensor((np.maximum(v.data, eps) - v.data).astype(v.dtype))
+    loss = 0.5 * (v.log() + (x - y) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * float(np.log(2 * np.pi))
+    return _reduced(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction: str = "mean") -> Tensor:
+    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), averaged over the C classes per row."""
+    reduction = _reduction_of(size_average, reduce, reduction, "multilabel_soft_margin_loss")
+    x = _float_tensor(input, "input")
+    y = _const(target, x)
+    loss = -(y * logsigmoid(x) + (1.0 - y) * logsigmoid(-x))
+    if weight is not None:
+        loss = loss * _const(weight, x)
+    return _reduced(loss.mean(-1), reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
