@@ -360,8 +360,10 @@ class Tensor:
         """Set ``requires_grad`` in place (only on leaves, as PyTorch); returns the tensor."""
         flag = bool(requires_grad)
         if flag and self.data.dtype.kind != "f":
-            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got "
-                               f"{self.dtype}; convert with .float() first")
+            from .creation import GradDtypeError  # a RuntimeError (PyTorch) and a TypeError
+
+            raise GradDtypeError(f"only Tensors of floating point dtype can require gradients, "
+                                 f"got {self.dtype}; convert with .float() first")
         if not flag and self._fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
