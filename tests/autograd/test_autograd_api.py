@@ -508,3 +508,21 @@ def test_retains_grad_and_post_accumulate_grad_hook_as_pytorch():
         with pytest.raises(RuntimeError, match="requires_grad=False"):
             lib.tensor(a).retain_grad()
     assert log[ln] == log[torch]
+
+
+@needs_torch
+def test_functional_signatures_match_pytorch_positionally():
+    import inspect
+
+    for ours, theirs in ((autograd.grad, torch.autograd.grad),
+                         (autograd.backward, torch.autograd.backward),
+                         (ln.Tensor.backward, torch.Tensor.backward)):
+        names = list(inspect.signature(ours).parameters)
+        assert names == list(inspect.signature(theirs).parameters)[:len(names)], ours
+    x = _leaf([1.0, 2.0])
+    (g,) = autograd.grad((x * x).sum(), x, None, None, False, True, False)  # PyTorch's order
+    assert g.tolist() == [2.0, 4.0]
+    with pytest.raises(NotImplementedError, match="vmap"):
+        autograd.grad((x * x).sum(), x, is_grads_batched=True)
+    autograd.backward([(x * x).sum()], grad_variables=[None])
+    assert x.grad.tolist() == [2.0, 4.0]

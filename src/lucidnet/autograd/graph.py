@@ -277,8 +277,8 @@ def _seeds(outputs: tuple, grad_outputs, fn: str) -> tuple:
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None, *,
-         materialize_grads: bool = False) -> tuple:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """The gradients of ``outputs`` with respect to ``inputs``, as PyTorch's
     ``torch.autograd.grad``: sum_k d(outputs[k] . grad_outputs[k]) / d(inputs[i]), one Tensor
     per input, without touching any ``.grad``.
@@ -286,10 +286,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     An input the outputs do not depend on raises unless ``allow_unused=True`` (then its entry
     is None, or zeros with ``materialize_grads=True``). The graph is freed unless
     ``retain_graph=True``. ``create_graph=True`` raises NotImplementedError (backward rules
-    compute on NumPy arrays, so gradients are not themselves differentiable).
+    compute on NumPy arrays, so gradients are not themselves differentiable). ``only_inputs``
+    is accepted and ignored (deprecated in PyTorch too).
     """
     if create_graph:
         raise NotImplementedError(_CREATE_GRAPH_MESSAGE)
+    if is_grads_batched:
+        raise NotImplementedError("grad(is_grads_batched=True) needs vmap, which lucidnet does "
+                                  "not have; loop over the grad_outputs, with retain_graph=True")
     outputs = _as_tuple(outputs, "grad(outputs=...)")
     inputs = _as_tuple(inputs, "grad(inputs=...)")
     if not inputs:
@@ -322,9 +326,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
 
 
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
-             create_graph: bool = False, inputs=None) -> None:
+             create_graph: bool = False, grad_variables=None, inputs=None) -> None:
     """Accumulate into ``.grad`` the gradient of sum_k tensors[k] . grad_tensors[k], as
-    ``torch.autograd.backward`` (one pass over the graph for all of them)."""
+    ``torch.autograd.backward`` (one pass over the graph for all of them);
+    ``grad_variables`` is PyTorch's deprecated name of ``grad_tensors``."""
+    if grad_variables is not None:
+        if grad_tensors is not None:
+            raise RuntimeError("backward: give grad_tensors or grad_variables (its deprecated "
+                               "name), not both")
+        grad_tensors = grad_variables
     if create_graph:
         raise NotImplementedError(_CREATE_GRAPH_MESSAGE)
     tensors = _as_tuple(tensors, "backward(tensors=...)")
