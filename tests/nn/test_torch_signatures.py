@@ -466,3 +466,15 @@ def test_gaussian_nll_loss(full):
 ])
 def test_more_loss_modules_repr(module, args):
     assert repr(getattr(nn, module)(*args)) == repr(getattr(torch.nn, module)(*args))
+
+
+def test_dropout_inplace_and_dropout1d():
+    x = ln.ones(200)
+    out = F.dropout(x, 0.5, training=True, inplace=True)
+    assert out is x and set(np.unique(x.numpy())) <= {0.0, 2.0}
+    assert nn.Dropout(0.5, inplace=True)(ln.ones(3)).shape == (3,)
+    kept = F.dropout1d(ln.ones(50, 7), 0.5).numpy()  # unbatched (C, L): whole channels
+    assert all(len(set(row)) == 1 for row in kept)
+    assert nn.Dropout1d(0.5)(ln.ones(2, 4, 6)).shape == (2, 4, 6)
+    with pytest.raises(ValueError, match="dropout1d expects"):
+        F.dropout1d(ln.ones(2, 3, 4, 5))

@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.ops.dropout import Dropout as DropoutOp
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, is_grad_enabled
 from ..random import get_rng
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "dropout", "dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "dropout", "dropout1d", "dropout2d"]
 
 
 def _check_p(p, where: str) -> float:
@@ -41,6 +41,14 @@ def _mask(shape: tuple, p: float, dtype) -> np.ndarray:
     return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
 
 
+def _maybe_inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
+    """``inplace=True`` outside an autograd graph writes the result into x (a versioned
+    in-place write, as PyTorch's dropout_); inside a graph the result is a new tensor."""
+    if inplace and not (x.requires_grad and is_grad_enabled()):
+        return x.copy_(out)
+    return out
+
+
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each unit with probability p and scale the rest by 1 / (1 - p) (training only)."""
     x = input
@@ -49,7 +57,7 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     if not training or p == 0.0:
         return x
     _check_float_input(x, "dropout")
-    return DropoutOp.apply(x, mask=_mask(x.shape, p, x.dtype))
+    return _maybe_inplace(x, DropoutOp.apply(x, mask=_mask(x.shape, p, x.dtype)), inplace)
 
 
 def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -63,7 +71,21 @@ def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
     if not training or p == 0.0:
         return x
     _check_float_input(x, "dropout2d")
-    return DropoutOp.apply(x, mask=_mask(x.shape[:2] + (1,) * (x.ndim - 2), p, x.dtype))
+    out = DropoutOp.apply(x, mask=_mask(x.shape[:2] + (1,) * (x.ndim - 2), p, x.dtype))
+    return _maybe_inplace(x, out, inplace)
+
+
+def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels x[n, c] of (N, C, L) (or unbatched (C, L)) sequences."""
+    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    if x.ndim not in (2, 3):
+        raise ValueError(f"dropout1d expects input of shape (N, C, L) or (C, L), got "
+                         f"{tuple(x.shape)}")
+    if x.ndim == 2:
+        out = dropout2d(x.reshape((1,) + tuple(x.shape)), p, training)
+        out = out.reshape(tuple(x.shape))
+        return _maybe_inplace(x, out, inplace) if training and p > 0 else x
+    return dropout2d(x, p, training, inplace)
 
 
 class Dropout(Module):
@@ -72,10 +94,10 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
         self.p = _check_p(p, "Dropout")
-        self.inplace = bool(inplace)  # accepted as PyTorch; the result is always a new tensor
+        self.inplace = bool(inplace)
 
     def forward(self, x) -> Tensor:
-        return dropout(x, self.p, self.training)
+        return dropout(x, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -90,7 +112,7 @@ class Dropout2d(Dropout):
         self.inplace = bool(inplace)
 
     def forward(self, x) -> Tensor:
-        return dropout2d(x, self.p, self.training)
+        return dropout2d(x, self.p, self.training, self.inplace)
 
 
 class Dropout1d(Dropout2d):
@@ -100,3 +122,6 @@ class Dropout1d(Dropout2d):
         Module.__init__(self)
         self.p = _check_p(p, "Dropout1d")
         self.inplace = bool(inplace)
+
+    def forward(self, x) -> Tensor:
+        return dropout1d(x, self.p, self.training, self.inplace)

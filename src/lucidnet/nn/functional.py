@@ -781,7 +781,7 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
 # ---------------------------------------------------------------- layers' functional forms
 # (defined next to their modules; re-exported here so `F.conv2d` etc. work as in PyTorch)
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: E402
-from .dropout import dropout, dropout2d  # noqa: E402
+from .dropout import dropout, dropout1d, dropout2d  # noqa: E402
 from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm  # noqa: E402
 from .padding import pad  # noqa: E402
@@ -798,7 +798,8 @@ from .pooling import (  # noqa: E402
 from .upsampling import interpolate  # noqa: E402
 
 __all__ += ["embedding", "pad", "interpolate", "conv1d", "conv2d", "conv_transpose1d",
-            "conv_transpose2d", "dropout", "dropout2d", "batch_norm", "group_norm", "layer_norm",
+            "conv_transpose2d", "dropout", "dropout1d", "dropout2d", "batch_norm", "group_norm",
+            "layer_norm",
             "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
             "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
             "max_pool2d"]
