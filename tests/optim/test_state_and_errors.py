@@ -219,3 +219,28 @@ def test_a_tensor_assigned_to_data_is_taken_as_its_array():
     p.data = ln.tensor(np.zeros(4))
     with pytest.raises(ValueError, match="now has 4 elements"):
         opt.step()
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad",
+                                  "Adadelta", "RMSprop", "Rprop"])
+def test_pytorchs_arguments_are_all_accepted(name):
+    """Every argument name of torch.optim's class exists (same positional order); foreach and
+    fused change nothing, capturable and differentiable are refused with the reason."""
+    import inspect
+
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(optim, name), getattr(torch.optim, name)
+    mine = inspect.signature(ours.__init__).parameters
+    for k, (pname, param) in enumerate(inspect.signature(theirs.__init__).parameters.items()):
+        assert pname in mine, f"{name} lacks {pname}"
+        if param.kind is param.POSITIONAL_OR_KEYWORD:
+            assert list(mine)[k] == pname, f"{name}: positional {k} is {list(mine)[k]}"
+    p = Parameter(np.ones(2))
+    lr = {"lr": 0.1} if name == "SGD" else {}
+    for flag in ("foreach", "fused"):
+        if flag in mine:
+            ours([p], **lr, **{flag: True})
+    for flag in ("capturable", "differentiable"):
+        if flag in mine:
+            with pytest.raises(ValueError, match=flag):
+                ours([p], **lr, **{flag: True})

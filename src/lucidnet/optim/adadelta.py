@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number
+from .optimizer import Optimizer, _check_number, _implementation_options
 
 __all__ = ["Adadelta"]
 
@@ -29,9 +29,7 @@ class Adadelta(Optimizer):
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0.0, foreach=None, *, capturable: bool = False,
                  maximize: bool = False, differentiable: bool = False):
-        if capturable or differentiable:
-            raise ValueError("Adadelta: capturable/differentiable are CUDA-graph and "
-                             "higher-order options that lucidnet does not have; leave them False")
+        _implementation_options("Adadelta", capturable, differentiable)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize}
         super().__init__(params, defaults)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number
+from .optimizer import Optimizer, _check_number, _implementation_options
 
 __all__ = ["Adagrad"]
 
@@ -21,8 +21,10 @@ class Adagrad(Optimizer):
     """Adagrad with PyTorch's arguments; ``eps_inside_sqrt`` selects the notes' form. SPEC E3."""
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
-                 maximize: bool = False, eps_inside_sqrt: bool = False):
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, foreach=None, *,
+                 maximize: bool = False, differentiable: bool = False, fused=None,
+                 eps_inside_sqrt: bool = False):
+        _implementation_options("Adagrad", differentiable=differentiable)
         defaults = {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
                         "initial_accumulator_value": initial_accumulator_value, "eps": eps,
                         "maximize": maximize, "eps_inside_sqrt": eps_inside_sqrt}

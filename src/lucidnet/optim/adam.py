@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_number
+from .optimizer import Optimizer, _check_betas, _check_number, _implementation_options
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
 
@@ -66,7 +66,9 @@ class Adam(_AdamBase):
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False, decoupled_weight_decay: bool = False):
+                 foreach=None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused=None, decoupled_weight_decay: bool = False):
+        _implementation_options(type(self).__name__, capturable, differentiable)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
                         "maximize": maximize, "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
@@ -98,8 +100,10 @@ class AdamW(Adam):
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False):
+                 maximize: bool = False, foreach=None, capturable: bool = False,
+                 differentiable: bool = False, fused=None):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable,
                          decoupled_weight_decay=True)
 
 
@@ -107,7 +111,9 @@ class Adamax(_AdamBase):
     """Adamax: Adam with the infinity norm ``u = max(β2 u, |g| + ε)``. SPEC E3."""
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, *, maximize: bool = False):
+                 eps: float = 1e-8, weight_decay: float = 0.0, foreach=None, *,
+                 maximize: bool = False, differentiable: bool = False, capturable: bool = False):
+        _implementation_options("Adamax", capturable, differentiable)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "maximize": maximize}
         super().__init__(params, defaults)
 
@@ -136,7 +142,9 @@ class NAdam(_AdamBase):
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3, *,
-                 decoupled_weight_decay: bool = False, maximize: bool = False):
+                 decoupled_weight_decay: bool = False, foreach=None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False):
+        _implementation_options("NAdam", capturable, differentiable)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                         "momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,
                         "maximize": maximize}
@@ -179,7 +187,9 @@ class RAdam(_AdamBase):
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, decoupled_weight_decay: bool = False,
-                 *, maximize: bool = False):
+                 *, foreach=None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False):
+        _implementation_options("RAdam", capturable, differentiable)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize}
         super().__init__(params, defaults)

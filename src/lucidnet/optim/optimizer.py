@@ -90,6 +90,19 @@ def _check_number(owner: str, name: str, value, low: float | None = None, *,
     return v
 
 
+def _implementation_options(owner: str, capturable: bool = False,
+                            differentiable: bool = False) -> None:
+    """PyTorch's kernel choices. ``foreach`` / ``fused`` are accepted and change nothing: every
+    step already runs as a few in-place ufuncs per bucket. ``capturable`` (CUDA graphs) and
+    ``differentiable`` (autograd through the step) do not exist here."""
+    if capturable:
+        raise ValueError(f"{owner}: capturable=True is for CUDA graphs, which lucidnet (CPU only) "
+                         "does not have; leave it False")
+    if differentiable:
+        raise ValueError(f"{owner}: differentiable=True (autograd through the optimizer step) "
+                         "is not supported by lucidnet; leave it False")
+
+
 def _check_betas(owner: str, betas) -> tuple[float, float]:
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number
+from .optimizer import Optimizer, _check_number, _implementation_options
 
 __all__ = ["RMSprop"]
 
@@ -22,7 +22,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
-                 maximize: bool = False, eps_inside_sqrt: bool = False):
+                 capturable: bool = False, foreach=None, maximize: bool = False,
+                 differentiable: bool = False, eps_inside_sqrt: bool = False):
+        _implementation_options("RMSprop", capturable, differentiable)
         defaults = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay, "momentum": momentum,
                         "centered": centered, "maximize": maximize, "eps_inside_sqrt": eps_inside_sqrt}
         super().__init__(params, defaults)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number
+from .optimizer import Optimizer, _check_number, _implementation_options
 
 __all__ = ["Rprop"]
 
@@ -30,9 +30,7 @@ class Rprop(Optimizer):
     def __init__(self, params, lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50), *, capturable: bool = False,
                  foreach=None, maximize: bool = False, differentiable: bool = False):
-        if capturable or differentiable:
-            raise ValueError("Rprop: capturable/differentiable are CUDA-graph and higher-order "
-                             "options that lucidnet does not have; leave them False")
+        _implementation_options("Rprop", capturable, differentiable)
         defaults = {"lr": lr, "etas": etas, "step_sizes": step_sizes, "maximize": maximize}
         super().__init__(params, defaults)
 

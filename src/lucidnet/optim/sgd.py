@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number
+from .optimizer import Optimizer, _check_number, _implementation_options
 
 __all__ = ["MOMENTUM_FORMS", "SGD"]
 
@@ -42,7 +42,9 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach=None, differentiable: bool = False, fused=None,
                  momentum_form: str = "pytorch"):
+        _implementation_options("SGD", differentiable=differentiable)
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
                         "nesterov": nesterov, "maximize": maximize, "momentum_form": momentum_form}
         super().__init__(params, defaults)
