@@ -526,3 +526,23 @@ def test_functional_signatures_match_pytorch_positionally():
         autograd.grad((x * x).sum(), x, is_grads_batched=True)
     autograd.backward([(x * x).sum()], grad_variables=[None])
     assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_gradcheck_takes_pytorchs_call_and_leaves_grad_alone():
+    x, w = _leaf([0.3, -1.2, 2.0]), _leaf([0.5, 0.1, -0.4])
+    x.grad = ln.tensor(np.full(3, 7.0))
+
+    def two_outputs(a, b, k):
+        return (a * b).sin() * k, (a.exp() * b).sum()
+
+    assert gradcheck(two_outputs, (x, w, 2.0), eps=1e-6, atol=1e-5, rtol=1e-3,
+                     raise_exception=True, nondet_tol=0.0, fast_mode=False)
+    assert x.grad.tolist() == [7.0, 7.0, 7.0] and w.grad is None  # untouched
+    wrong = type("Wrong", (autograd.Function,), {
+        "forward": staticmethod(lambda ctx, a: a * a),
+        "backward": staticmethod(lambda ctx, g: g * 3.0)})
+    assert gradcheck(wrong.apply, (x,), raise_exception=False) is False
+    with pytest.raises(AssertionError, match="input 0"):  # GradcheckError
+        gradcheck(wrong.apply, (x,))
+    with pytest.raises(NotImplementedError, match="forward-mode"):
+        gradcheck(wrong.apply, (x,), check_forward_ad=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor, no_grad
+from .tensor import Tensor, _run_backward, no_grad
 
 __all__ = ["gradcheck", "numerical_grad", "GradcheckError"]
 
@@ -37,12 +37,24 @@ def numerical_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              seed: int = 0, raise_exception: bool = True) -> bool:
+              seed: int = 0, raise_exception: bool = True, *, nondet_tol: float = 0.0,
+              check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
+              check_batched_grad: bool = False, check_batched_forward_grad: bool = False,
+              check_forward_ad: bool = False, check_backward_ad: bool = True,
+              fast_mode: bool = False, masked=None) -> bool:
     """Check ``fn(*inputs)``'s backward pass against central differences.
 
-    ``inputs`` are tensors (float64 recommended); those with ``requires_grad=True`` are checked.
-    Returns True, or raises `GradcheckError` naming the input, the worst element and both values.
+    ``inputs`` are tensors (float64 recommended) and other values; those with
+    ``requires_grad=True`` are checked. ``fn`` may return one tensor or several. Returns True,
+    or raises `GradcheckError` naming the input, the worst element and both values. Nothing's
+    ``.grad`` is touched. PyTorch's other options are accepted; those that test batched or
+    forward-mode derivatives, which lucidnet does not have, must stay False.
     """
+    if check_batched_grad or check_batched_forward_grad or check_forward_ad:
+        raise NotImplementedError("gradcheck: batched and forward-mode checks need vmap / "
+                                  "forward-mode AD, which lucidnet does not have; leave "
+                                  "check_batched_grad, check_batched_forward_grad and "
+                                  "check_forward_ad False")
     inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     checked = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
@@ -53,19 +65,27 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                 f"gradcheck needs float64 inputs for meaningful finite differences, got {t.dtype}; "
                 "create them with dtype=np.float64"
             )
-    out = fn(*inputs)
+    if not check_backward_ad:
+        return True
+    outs = _outputs(fn(*inputs))
+    keep = [i for i, o in enumerate(outs) if o.data.dtype.kind == "f"]
     rng = np.random.default_rng(seed)
-    v = rng.standard_normal(out.shape)
+    cotangents = {i: rng.standard_normal(outs[i].shape) for i in keep}
 
     def scalar():
         with no_grad():
-            return float(np.sum(fn(*inputs).data * v))
+            again = _outputs(fn(*inputs))
+        return float(sum(np.sum(again[i].data * v) for i, v in cotangents.items()))
 
-    for t in checked:
-        t.grad = None
-    (out * Tensor(v.astype(out.dtype))).sum().backward()
+    live = [i for i in keep if outs[i].requires_grad]
+    found = {}
+    if live:
+        found = _run_backward(tuple(outs[i] for i in live),
+                              tuple(cotangents[i].astype(outs[i].dtype) for i in live), False,
+                              capture={id(t) for t in checked})
     for index, t in enumerate(checked):
-        analytical = np.zeros(t.shape) if t.grad is None else t.grad.data.astype(np.float64)
+        g = found.get(id(t))
+        analytical = np.zeros(t.shape) if g is None else g.astype(np.float64)
         numerical = numerical_grad(scalar, t.data, eps)
         if not np.allclose(analytical, numerical, atol=atol, rtol=rtol):
             err = np.abs(analytical - numerical) - rtol * np.abs(numerical)
@@ -76,3 +96,12 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                 raise GradcheckError(msg)
             return False
     return True
+
+
+def _outputs(out) -> tuple:
+    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    for k, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"gradcheck: output {k} of the function is a {type(o).__name__}; "
+                            "the function must return Tensors")
+    return outs
