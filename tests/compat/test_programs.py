@@ -13,6 +13,7 @@ CASES = {
     "dynamic_net.py": 1e-4,                 # nn.Parameter, Python control flow, SGD momentum
     "buildmodel_tutorial.py": 1e-4,         # Module repr, Softmax(dim), named_parameters
     "quickstart_tutorial.py": 1e-4,         # DataLoader over a Dataset, CrossEntropyLoss, SGD
+    "data_tutorial.py": 1e-4,               # a Dataset subclass, randint(size=), shuffled loader
     "nn_tutorial.py": 1e-3,                 # "What is torch.nn really?": scratch to Conv2d
     "mnist_main.py": 1e-3,                  # pytorch/examples MNIST: Conv2d, Adadelta, StepLR
     "d2l_linear_regression_scratch.py": 1e-4,
