@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.tensor import Tensor, _grad_array
+from ..autograd.tensor import Tensor
 
 __all__ = ["Optimizer", "get_num_threads", "set_num_threads"]
 
@@ -318,7 +318,9 @@ class Optimizer:
         self._prepare(group, gd)
         params = gd.params
         # the gradients' arrays (``.grad`` is a Tensor; the update runs on NumPy arrays)
-        grads = [_grad_array(p) for p in params]
+        # (inline _grad_array: no call per parameter on the hot path)
+        grads = [g if (g := p._grad) is None or g.__class__ is np.ndarray else g.data
+                 for p in params]
         for k, (p, g) in enumerate(zip(params, grads)):
             if p.data.size != gd.sizes[k] and not (_unwrap_data(p) and
                                                    p.data.size == gd.sizes[k]):
