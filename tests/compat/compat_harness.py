@@ -50,8 +50,9 @@ How outputs are compared
 number (``2.3026``, ``-1e-05``, ``nan``, the entries of a tensor) must agree within ``rtol``
 relative, ``atol`` absolute, or one unit of its last printed digit (a value printed with 4
 decimals may differ by 1e-4 through rounding); integers (counts, class indices, sizes) must be
-equal. The words must be equal too (object addresses ``0x7f...`` and a dtype's module prefix,
-``torch.float32`` / ``float32``, aside), except on lines that
+equal. The words must be equal too (object addresses ``0x7f...``, a dtype's module prefix,
+``torch.float32`` / ``float32``, and a class's module path, ``<class '...Parameter'>``, aside),
+except on lines that
 show a size, a dtype or a graph node (``Size(``, ``dtype``, ``Backward``), which the frameworks
 spell differently (``torch.Size([3])``, ``<AddBackward0 object at ...>``). A tensor repr's
 wording (``grad_fn=<AddmmBackward0>``) is not compared, its numbers are.
@@ -357,6 +358,8 @@ _NUMBER = re.compile(
 # lines whose words may differ: the frameworks spell sizes, dtypes and graph nodes apart
 _LENIENT = ("Size(", "dtype", "Backward")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+# a class by its name: <class 'torch.nn.parameter.Parameter'> / <class 'lucidnet...Parameter'>
+_CLASS_PATH = re.compile(r"<class '(?:[\w]+\.)*(\w+)'>")
 # a dtype's module prefix (torch.float32 / lucidnet.float32 / float32): the same dtype
 _DTYPE_PREFIX = re.compile(r"\b(?:torch|lucidnet)\.(?=(?:float|int|uint|bool|complex|bfloat|half|"
                            r"double|long|short)\w*\b)")
@@ -395,8 +398,8 @@ def _records(text: str) -> list[tuple[str, list[str]]]:
                 out.append(("".join(words), numbers))
                 numbers, words = [], []
             numbers += _NUMBER.findall(piece)
-            words.append(_NUMBER.sub("#", _DTYPE_PREFIX.sub("", _ADDRESS.sub("0x#", piece)))
-                         .rstrip())
+            piece = _CLASS_PATH.sub(r"<class '\1'>", _ADDRESS.sub("0x#", piece))
+            words.append(_NUMBER.sub("#", _DTYPE_PREFIX.sub("", piece)).rstrip())
         if j < 0:
             break
         depth, end = 0, j + len("tensor")

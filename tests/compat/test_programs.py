@@ -30,6 +30,9 @@ CASES = {
     "neural_networks_tutorial.py": 1e-4,    # LeNet, backward(gradient), next_functions, int target
     "cifar10_tutorial.py": 1e-4,            # num_workers=2, Normalize, MaxPool2d, torch.max(x, 1)
     "d2l_softmax_regression_concise.py": 1e-4,  # net.apply(init), reduction='none', train_ch3
+    "d2l_model_construction.py": 1e-4,      # Module subclasses, _modules, shared layers
+    "d2l_parameters.py": 1e-4,              # state_dict, named_parameters, add_module, .data
+    "d2l_custom_layer.py": 1e-4,            # custom Modules, nn.Parameter, FloatTensor
     "d2l_lenet.py": 1e-4,                   # Sigmoid/AvgPool2d LeNet, xavier_uniform_, train_ch6
     "mnist_forward_forward.py": 1e-4,       # pytorch/examples: Linear subclass with its own
                                             # train(), norm(2, 1, keepdim), index assignment
@@ -81,6 +84,9 @@ def test_compare_outputs_tolerances():
     assert compare_outputs("one\ntwo\n", "one\n")  # a missing line
     assert compare_outputs("Datatype: torch.float32\n", "Datatype: float32\n") == []
     assert compare_outputs("Datatype: torch.float32\n", "Datatype: float64\n")
+    assert compare_outputs("<class 'torch.nn.parameter.Parameter'>\n",
+                           "<class 'lucidnet.nn.module.Parameter'>\n") == []
+    assert compare_outputs("<class 'torch.Tensor'>\n", "<class 'lucidnet.Parameter'>\n")
 
 
 def test_compare_outputs_reads_tensor_reprs_whatever_their_wrapping():
