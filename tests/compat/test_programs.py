@@ -33,6 +33,8 @@ CASES = {
     "d2l_model_construction.py": 1e-4,      # Module subclasses, _modules, shared layers
     "d2l_parameters.py": 1e-4,              # state_dict, named_parameters, add_module, .data
     "d2l_custom_layer.py": 1e-4,            # custom Modules, nn.Parameter, FloatTensor
+    "d2l_weight_decay.py": 1e-4,            # L2 penalty by hand, SGD parameter groups
+    "d2l_dropout.py": 1e-4,                 # dropout from scratch (rand mask) and nn.Dropout
     "d2l_lenet.py": 1e-4,                   # Sigmoid/AvgPool2d LeNet, xavier_uniform_, train_ch6
     "mnist_forward_forward.py": 1e-4,       # pytorch/examples: Linear subclass with its own
                                             # train(), norm(2, 1, keepdim), index assignment
