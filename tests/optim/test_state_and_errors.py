@@ -222,7 +222,7 @@ def test_a_tensor_assigned_to_data_is_taken_as_its_array():
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad",
-                                  "Adadelta", "RMSprop", "Rprop"])
+                                  "Adadelta", "RMSprop", "Rprop", "LBFGS"])
 def test_pytorchs_arguments_are_all_accepted(name):
     """Every argument name of torch.optim's class exists (same positional order); foreach and
     fused change nothing, capturable and differentiable are refused with the reason."""

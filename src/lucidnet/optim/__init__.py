@@ -12,6 +12,7 @@ from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW, NAdam, RAdam
+from .lbfgs import LBFGS
 from .optimizer import Optimizer, get_num_threads, set_num_threads
 from .rmsprop import RMSprop
 from .rprop import Rprop
@@ -24,6 +25,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "LBFGS",
     "Adamax",
     "NAdam",
     "Optimizer",
