@@ -21,9 +21,9 @@ The two frameworks draw random numbers from different generators, so the harness
 that lucidnet mirrors (no lucidnet internals), and replaces every source of randomness by one NumPy
 generator (``numpy.random.default_rng(0)``), drawn in the same order in both runs:
 
-* ``nn.Linear``, ``nn.Conv1d/2d/3d``, ``nn.ConvTranspose1d/2d``: after the layer's own ``__init__`` (whose own random draws
-  go to a throw-away generator, so that they do not shift the shared one), its ``weight`` and
-  ``bias`` are overwritten (``with no_grad(): p.copy_(from_numpy(...))``) by PyTorch's default
+* ``nn.Linear``, ``nn.Conv1d/2d/3d``, ``nn.ConvTranspose1d/2d``: after the layer's own
+  ``__init__`` (whose own random draws go to a throw-away generator, so that they do not shift
+  the shared one), its ``weight`` and ``bias`` are overwritten (``with no_grad(): p.copy_(from_numpy(...))``) by PyTorch's default
   distribution, uniform in ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``, in construction order.
   ``nn.Embedding`` gets N(0, 1).
 * ``torch.rand/randn/randint/randperm/normal`` and ``rand_like/randn_like``, and the in-place
@@ -36,7 +36,7 @@ generator (``numpy.random.default_rng(0)``), drawn in the same order in both run
 * Dropout: ``F.dropout`` and ``nn.Dropout.forward`` (``Dropout2d``: one draw per channel) use a
   NumPy keep-mask, ``input * (mask / (1 - p))``. These two replace the framework's own dropout in
   training mode: a mask can only be shared by computing it outside both frameworks (lucidnet's
-  dropout itself is tested against PyTorch's statistics in tests/nn).
+  dropout itself is tested in tests/nn/test_dropout.py).
 * Python's ``random`` and NumPy's global generator are seeded with 0.
 
 This is more robust than copying PyTorch's initial ``state_dict`` into the lucidnet run: it needs
@@ -52,8 +52,7 @@ relative, ``atol`` absolute, or one unit of its last printed digit (a value prin
 decimals may differ by 1e-4 through rounding); integers (counts, class indices, sizes) must be
 equal. The words must be equal too (object addresses ``0x7f...``, a dtype's module prefix,
 ``torch.float32`` / ``float32``, and a class's module path, ``<class '...Parameter'>``, aside),
-except on lines that
-show a size, a dtype or a graph node (``Size(``, ``dtype``, ``Backward``), which the frameworks
+except on lines that show a size, a dtype or a graph node (``Size(``, ``dtype``, ``Backward``), which the frameworks
 spell differently (``torch.Size([3])``, ``<AddBackward0 object at ...>``). A tensor repr's
 wording (``grad_fn=<AddmmBackward0>``) is not compared, its numbers are.
 """
