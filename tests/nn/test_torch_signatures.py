@@ -478,3 +478,14 @@ def test_dropout_inplace_and_dropout1d():
     assert nn.Dropout1d(0.5)(ln.ones(2, 4, 6)).shape == (2, 4, 6)
     with pytest.raises(ValueError, match="dropout1d expects"):
         F.dropout1d(ln.ones(2, 3, 4, 5))
+
+
+@pytest.mark.parametrize("shape, r", [((2, 8, 3, 4), 2), ((9, 2, 2), 3), ((1, 2, 4, 1, 1), 2)])
+def test_pixel_shuffle_matches_torch(shape, r):
+    x = np.random.default_rng(20).standard_normal(shape)
+    _both(lambda t: F.pixel_shuffle(t, r), lambda t: TF.pixel_shuffle(t, r), x)
+    y = TF.pixel_shuffle(torch.tensor(x), r).numpy()
+    _both(lambda t: F.pixel_unshuffle(t, r), lambda t: TF.pixel_unshuffle(t, r), y)
+    assert repr(nn.PixelShuffle(r)) == repr(torch.nn.PixelShuffle(r))
+    with pytest.raises(ValueError, match="divisible"):
+        F.pixel_shuffle(ln.tensor(np.zeros((1, 3, 2, 2))), 2)

@@ -99,13 +99,20 @@ from .pooling import (
                          MaxPool1d,
                          MaxPool2d,
 )
-from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .upsampling import (
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
 
 __all__ += [
     "Conv1d", "Conv2d", "conv1d", "conv2d", "ConvTranspose1d", "ConvTranspose2d",
     "conv_transpose1d", "conv_transpose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-    "Flatten", "Unflatten", "Embedding", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "Upsample", "UpsamplingNearest2d",
+    "Flatten", "Unflatten", "Embedding", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d",
+    "ConstantPad2d", "PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingNearest2d",
     "UpsamplingBilinear2d", "BatchNorm1d", "BatchNorm2d",
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d",
     "Dropout2d", "GaussianNoise", "WeightNoise",

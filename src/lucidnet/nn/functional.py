@@ -795,9 +795,9 @@ from .pooling import (  # noqa: E402
     max_pool1d,
     max_pool2d,
 )
-from .upsampling import interpolate  # noqa: E402
+from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: E402
 
-__all__ += ["embedding", "pad", "interpolate", "conv1d", "conv2d", "conv_transpose1d",
+__all__ += ["embedding", "pad", "interpolate", "pixel_shuffle", "pixel_unshuffle", "conv1d", "conv2d", "conv_transpose1d",
             "conv_transpose2d", "dropout", "dropout1d", "dropout2d", "batch_norm", "group_norm",
             "layer_norm",
             "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",

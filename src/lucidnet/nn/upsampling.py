@@ -16,7 +16,8 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from .module import Module
 
-__all__ = ["interpolate", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
+__all__ = ["interpolate", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+           "pixel_shuffle", "pixel_unshuffle", "PixelShuffle", "PixelUnshuffle"]
 
 _MODES = ("nearest", "bilinear")
 
@@ -125,3 +126,68 @@ class UpsamplingNearest2d(Upsample):
 class UpsamplingBilinear2d(Upsample):
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def pixel_shuffle(input, upscale_factor: int) -> Tensor:
+    """(*, C r^2, H, W) -> (*, C, H r, W r): out[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w]
+    (a reshape and a permutation, so the gradient is the inverse rearrangement)."""
+    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    r = _factor(upscale_factor, "pixel_shuffle", "upscale_factor")
+    if x.ndim < 3 or x.shape[-3] % (r * r):
+        raise ValueError(f"pixel_shuffle expects (*, C * {r * r}, H, W) input (channels "
+                         f"divisible by upscale_factor^2), got shape {tuple(x.shape)}")
+    *lead, c, h, w = x.shape
+    lead = tuple(lead)
+    k = len(lead)
+    y = x.reshape(lead + (c // (r * r), r, r, h, w))
+    y = y.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return y.reshape(lead + (c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input, downscale_factor: int) -> Tensor:
+    """The inverse of :func:`pixel_shuffle`: (*, C, H r, W r) -> (*, C r^2, H, W)."""
+    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    r = _factor(downscale_factor, "pixel_unshuffle", "downscale_factor")
+    if x.ndim < 3 or x.shape[-1] % r or x.shape[-2] % r:
+        raise ValueError(f"pixel_unshuffle expects (*, C, H, W) input with H and W divisible by "
+                         f"{r}, got shape {tuple(x.shape)}")
+    *lead, c, h, w = x.shape
+    lead = tuple(lead)
+    k = len(lead)
+    y = x.reshape(lead + (c, h // r, r, w // r, r))
+    y = y.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return y.reshape(lead + (c * r * r, h // r, w // r))
+
+
+def _factor(value, where: str, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class PixelShuffle(Module):
+    """Rearrange (N, C r^2, H, W) into (N, C, H r, W r) (sub-pixel convolution upsampling)."""
+
+    def __init__(self, upscale_factor: int):
+        super().__init__()
+        self.upscale_factor = _factor(upscale_factor, "PixelShuffle", "upscale_factor")
+
+    def forward(self, x) -> Tensor:
+        return pixel_shuffle(x, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """The inverse of PixelShuffle."""
+
+    def __init__(self, downscale_factor: int):
+        super().__init__()
+        self.downscale_factor = _factor(downscale_factor, "PixelUnshuffle", "downscale_factor")
+
+    def forward(self, x) -> Tensor:
+        return pixel_unshuffle(x, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
