@@ -170,8 +170,8 @@ def test_pad_matches_torch(pads):
 
 
 def test_pad_errors_and_layers():
-    with pytest.raises(ValueError, match="only 'constant'"):
-        F.pad(ln.tensor(np.zeros((1, 2, 2))), (1, 1), mode="reflect")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        F.pad(ln.tensor(np.zeros((1, 2, 2))), (1, 1), mode="mirror")
     with pytest.raises(ValueError, match="pairs"):
         F.pad(ln.tensor(np.zeros((2,))), (1,))
     x = np.arange(8.0).reshape(1, 2, 4)
@@ -237,7 +237,7 @@ def test_conv_groups_match_torch():
     with pytest.raises(ValueError, match="divisible by groups"):
         nn.Conv2d(4, 6, 3, groups=4)
     with pytest.raises(ValueError, match="padding_mode"):
-        nn.Conv2d(1, 1, 3, padding_mode="reflect")
+        nn.Conv2d(1, 1, 3, padding_mode="mirror")
 
 
 def test_layers_take_device_and_dtype():
@@ -489,3 +489,31 @@ def test_pixel_shuffle_matches_torch(shape, r):
     assert repr(nn.PixelShuffle(r)) == repr(torch.nn.PixelShuffle(r))
     with pytest.raises(ValueError, match="divisible"):
         F.pixel_shuffle(ln.tensor(np.zeros((1, 3, 2, 2))), 2)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("shape, pads", [((2, 3, 6), (1, 2)), ((2, 3, 5, 6), (2, 1, 1, 2)),
+                                         ((3, 5, 6), (0, 3, 2, 0)), ((4, 6), (3, 3))])
+def test_pad_modes_match_torch(mode, shape, pads):
+    x = np.random.default_rng(21).standard_normal(shape)
+    _both(lambda t: F.pad(t, pads, mode=mode), lambda t: TF.pad(t, pads, mode=mode), x)
+
+
+def test_pad_layers_and_conv_padding_modes():
+    for expr in ["ReflectionPad2d(2)", "ReplicationPad1d((1, 2))", "CircularPad2d(1)"]:
+        assert repr(eval("nn." + expr)) == repr(eval("torch.nn." + expr))
+    with pytest.raises(ValueError, match="smaller than the size"):
+        F.pad(ln.tensor(np.zeros((1, 2, 3))), (3, 0), mode="reflect")
+    with pytest.raises(ValueError, match="length 2 for 2-d/3-d"):
+        F.pad(ln.tensor(np.zeros((1, 2, 3, 4))), (1, 1), mode="reflect")
+    x = np.random.default_rng(22).standard_normal((2, 3, 5, 6))
+    for mode in ["reflect", "replicate", "circular"]:
+        ours = nn.Conv2d(3, 4, 3, padding=1, padding_mode=mode, dtype=ln.float64)
+        theirs = torch.nn.Conv2d(3, 4, 3, padding=1, padding_mode=mode, dtype=torch.float64)
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(ours.weight.detach().numpy()))
+            theirs.bias.copy_(torch.tensor(ours.bias.detach().numpy()))
+        assert repr(ours) == repr(theirs)
+        np.testing.assert_allclose(ours(ln.tensor(x)).detach().numpy(),
+                                   theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12,
+                                   atol=1e-12)

@@ -87,7 +87,18 @@ from .normalization import (
                          InstanceNorm2d,
                          LayerNorm,
 )
-from .padding import ConstantPad1d, ConstantPad2d, ZeroPad1d, ZeroPad2d
+from .padding import (
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
 from .parallel import DataParallel  # noqa: E402
 from .pooling import (
                          AdaptiveAvgPool1d,
@@ -112,7 +123,8 @@ __all__ += [
     "conv_transpose1d", "conv_transpose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "Flatten", "Unflatten", "Embedding", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d",
-    "ConstantPad2d", "PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingNearest2d",
+    "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
+    "CircularPad1d", "CircularPad2d", "PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingNearest2d",
     "UpsamplingBilinear2d", "BatchNorm1d", "BatchNorm2d",
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d",
     "Dropout2d", "GaussianNoise", "WeightNoise",

@@ -175,9 +175,10 @@ class _ConvNd(Module):
         for arg, value in (("in_channels", in_channels), ("out_channels", out_channels)):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: padding_mode={padding_mode!r} is not supported by "
-                             "lucidnet; only 'zeros'")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise ValueError(f"{name}: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                             f"'circular', got {padding_mode!r}")
+        self.padding_mode = padding_mode
         if device is not None:
             check_device(device, name)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
@@ -202,8 +203,14 @@ class _ConvNd(Module):
         x, unbatched = check_input(x, self.nd, where, channels=self.in_channels,
                                    weight=self.weight)
         check_window(x.shape[2:], self.kernel_size, self.dilation, self._pads, where)
+        pads = self._pads
+        if self.padding_mode != "zeros":  # PyTorch: F.pad in that mode, then an unpadded conv
+            from .padding import pad as _pad
+
+            x = _pad(x, [w for lo_hi in pads[::-1] for w in lo_hi], mode=self.padding_mode)
+            pads = ((0, 0),) * self.nd
         out = _grouped(x, self.weight, self.bias, self.groups, stride=self.stride,
-                       padding=self._pads, dilation=self.dilation)
+                       padding=pads, dilation=self.dilation)
         return out.reshape(out.shape[1:]) if unbatched else out
 
     def extra_repr(self) -> str:
@@ -217,6 +224,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 

@@ -15,7 +15,12 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .module import Module
 
-__all__ = ["pad", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d"]
+__all__ = ["pad", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d",
+           "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
+           "CircularPad1d", "CircularPad2d"]
+
+# PyTorch's pad modes and the NumPy modes that index the padded positions
+_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
 class PadOp(Function):
@@ -45,12 +50,12 @@ class PadOp(Function):
 
 
 def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
-    """Pad ``input`` by ``pad`` = (left_last, right_last, left_second_last, ...) with ``value``
-    (0 by default); negative amounts crop. Only ``mode="constant"`` is supported."""
+    """Pad ``input`` by ``pad`` = (left_last, right_last, left_second_last, ...): with ``value``
+    (0 by default; negative amounts crop) for ``mode="constant"``, or by mirroring without the
+    edge ("reflect"), repeating the edge ("replicate") or wrapping around ("circular")."""
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
-    if mode != "constant":
-        raise ValueError(f"pad: mode={mode!r} is not supported by lucidnet; only 'constant' "
-                         "(reflect, replicate and circular padding are not implemented)")
+    if mode not in _MODES:
+        raise ValueError(f"pad: mode must be one of {tuple(_MODES)}, got {mode!r}")
     amounts = [int(p) for p in pad]
     if len(amounts) % 2 or len(amounts) // 2 > x.ndim:
         raise ValueError(f"pad: the padding must come in (left, right) pairs, at most one per "
@@ -62,7 +67,34 @@ def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
         if n + a + b < 0:
             raise ValueError(f"pad: the padding {tuple(pad)} would give a negative size for an "
                              f"input of shape {tuple(x.shape)}")
-    return PadOp.apply(x, widths=tuple(widths), value=0.0 if value is None else float(value))
+    if mode == "constant":
+        return PadOp.apply(x, widths=tuple(widths), value=0.0 if value is None else float(value))
+    k = len(amounts) // 2
+    if k not in (1, 2, 3) or x.ndim not in (k + 1, k + 2):
+        raise ValueError(f"pad: mode={mode!r} pads the last 1, 2 or 3 dimensions of a batched or "
+                         f"unbatched input, as PyTorch: padding of length 2 for 2-d/3-d input, 4 "
+                         f"for 3-d/4-d, 6 for 4-d/5-d; got length {len(amounts)} for a "
+                         f"{x.ndim}-d input")
+    if value not in (None, 0, 0.0):
+        raise ValueError(f"pad: value= is only for mode='constant', got value={value!r} with "
+                         f"mode={mode!r}")
+    # reflect / replicate / circular: gather the padded positions by index along each padded
+    # axis (the gradient of the gather adds up the repeated positions)
+    for axis, (a, b) in enumerate(widths):
+        if a == 0 and b == 0:
+            continue
+        n = x.shape[axis]
+        if a < 0 or b < 0:
+            raise ValueError(f"pad: negative padding is only for mode='constant', got {tuple(pad)}")
+        if mode == "reflect" and (a >= n or b >= n):
+            raise ValueError(f"pad: reflect padding ({a}, {b}) must be smaller than the size "
+                             f"{n} of dimension {axis}")
+        if mode == "circular" and (a > n or b > n):
+            raise ValueError(f"pad: circular padding ({a}, {b}) must be at most the size {n} of "
+                             f"dimension {axis}")
+        index = np.pad(np.arange(n), (a, b), mode=_MODES[mode])
+        x = x[(slice(None),) * axis + (index,)]
+    return x
 
 
 class _ConstantPadNd(Module):
@@ -107,3 +139,47 @@ class ZeroPad2d(ConstantPad2d):
 
     def extra_repr(self) -> str:
         return f"{self.padding}"
+
+
+class _IndexPadNd(Module):
+    nd = 2
+    mode = "reflect"
+
+    def __init__(self, padding):
+        super().__init__()
+        if isinstance(padding, (int, np.integer)):
+            padding = (int(padding),) * (2 * self.nd)
+        self.padding = tuple(int(p) for p in padding)
+        if len(self.padding) != 2 * self.nd:
+            raise ValueError(f"{type(self).__name__}: padding must be an int or {2 * self.nd} "
+                             f"ints, got {padding}")
+
+    def forward(self, x) -> Tensor:
+        return pad(x, self.padding, mode=self.mode)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ReflectionPad1d(_IndexPadNd):
+    nd, mode = 1, "reflect"
+
+
+class ReflectionPad2d(_IndexPadNd):
+    nd, mode = 2, "reflect"
+
+
+class ReplicationPad1d(_IndexPadNd):
+    nd, mode = 1, "replicate"
+
+
+class ReplicationPad2d(_IndexPadNd):
+    nd, mode = 2, "replicate"
+
+
+class CircularPad1d(_IndexPadNd):
+    nd, mode = 1, "circular"
+
+
+class CircularPad2d(_IndexPadNd):
+    nd, mode = 2, "circular"
