@@ -517,3 +517,59 @@ def test_pad_layers_and_conv_padding_modes():
         np.testing.assert_allclose(ours(ln.tensor(x)).detach().numpy(),
                                    theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12,
                                    atol=1e-12)
+
+
+@pytest.mark.parametrize("name, kw", [("hardshrink", {}), ("softshrink", {"lambd": 0.3}),
+                                      ("glu", {"dim": 0})])
+def test_shrink_and_glu_match_torch(name, kw):
+    _both(lambda t: getattr(F, name)(t, **kw), lambda t: getattr(TF, name)(t, **kw), EDGES)
+
+
+@pytest.mark.parametrize("shape, norm, weighted", [((2, 3, 4), (4,), True),
+                                                   ((2, 3, 4), (3, 4), False)])
+def test_rms_norm_matches_torch(shape, norm, weighted):
+    x = np.random.default_rng(23).standard_normal(shape)
+    w = np.random.default_rng(24).standard_normal(norm)
+    if weighted:
+        _both(lambda t, v: F.rms_norm(t, norm, v), lambda t, v: TF.rms_norm(t, norm, v), x, w)
+    else:
+        _both(lambda t: F.rms_norm(t, norm, eps=1e-6), lambda t: TF.rms_norm(t, norm, eps=1e-6), x)
+    assert repr(nn.RMSNorm(norm)) == repr(torch.nn.RMSNorm(norm))
+
+
+@pytest.mark.parametrize("kw", [{}, {"is_causal": True}, {"scale": 0.3}, {"mask": "bool"},
+                                {"mask": "float"}])
+def test_scaled_dot_product_attention_matches_torch(kw):
+    rng = np.random.default_rng(25)
+    q, k, v = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((2, 3, 5, 4)), \
+        rng.standard_normal((2, 3, 5, 6))
+    kw = dict(kw)
+    mask = kw.pop("mask", None)
+    m = None
+    if mask == "bool":
+        m = np.tril(np.ones((5, 5), dtype=bool))
+    elif mask == "float":
+        m = rng.standard_normal((5, 5))
+    _both(lambda a, b, c: F.scaled_dot_product_attention(
+              a, b, c, None if m is None else ln.tensor(m), **kw),
+          lambda a, b, c: TF.scaled_dot_product_attention(
+              a, b, c, None if m is None else torch.tensor(m), **kw), q, k, v, tol=1e-10)
+
+
+def test_in_place_function_forms_and_small_modules():
+    x = ln.tensor(np.array([-1.0, 2.0]))
+    assert F.relu_(x) is x and x.numpy().tolist() == [0.0, 2.0]
+    a = np.random.default_rng(26).standard_normal((3, 4))
+    b = np.random.default_rng(27).standard_normal((3, 4))
+    np.testing.assert_allclose(nn.CosineSimilarity()(ln.tensor(a), ln.tensor(b)).numpy(),
+                               torch.nn.CosineSimilarity()(torch.tensor(a), torch.tensor(b)),
+                               rtol=1e-12)
+    np.testing.assert_allclose(nn.PairwiseDistance()(ln.tensor(a), ln.tensor(b)).numpy(),
+                               torch.nn.PairwiseDistance()(torch.tensor(a), torch.tensor(b)),
+                               rtol=1e-12)
+    img = np.random.default_rng(28).standard_normal((2, 3, 4, 5))
+    np.testing.assert_allclose(nn.Softmax2d()(ln.tensor(img)).numpy(),
+                               torch.nn.Softmax2d()(torch.tensor(img)).numpy(), rtol=1e-12)
+    for expr in ["GLU()", "Softmax2d()", "CosineSimilarity()", "PairwiseDistance()",
+                 "Hardshrink()", "Softshrink(0.3)"]:
+        assert repr(eval("nn." + expr)) == repr(eval("torch.nn." + expr))

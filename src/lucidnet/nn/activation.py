@@ -14,6 +14,7 @@ from .module import Module, Parameter
 __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ReLU6",
            "SiLU", "Mish", "ELU", "GELU", "Softplus", "LogSigmoid", "Hardtanh", "SELU", "CELU",
            "Hardsigmoid", "Hardswish", "Softsign", "Tanhshrink", "Threshold", "PReLU", "Softmin",
+           "Hardshrink", "Softshrink", "GLU", "Softmax2d",
            "ACTIVATIONS", "get_activation"]
 
 
@@ -206,6 +207,35 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
+class Hardshrink(Module):
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x):
+        return F.hardshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    def forward(self, x):
+        return F.softshrink(x, self.lambd)
+
+
+class GLU(Module):
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.glu(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
 class Softmax(Module):
     """Softmax along ``dim`` (``dim=None``: PyTorch's implicit choice, with its warning)."""
 
@@ -223,6 +253,15 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     def forward(self, x):
         return F.log_softmax(x, self.dim)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of (N, C, H, W) or (C, H, W)."""
+
+    def forward(self, x):
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-d or 4-d input, got {x.ndim}-d")
+        return F.softmax(x, -3)
 
 
 class Softmin(Softmax):

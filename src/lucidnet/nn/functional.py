@@ -21,7 +21,9 @@ __all__ = [
     "linear", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax",
     "gelu", "silu", "elu", "softplus", "logsigmoid", "hardtanh", "relu6", "mish", "selu",
     "celu", "hardsigmoid", "hardswish", "softsign", "tanhshrink", "softmin", "threshold",
-    "prelu", "pairwise_distance",
+    "prelu", "pairwise_distance", "hardshrink", "softshrink", "glu", "rms_norm",
+    "scaled_dot_product_attention", "relu_", "leaky_relu_", "elu_", "selu_", "celu_",
+    "hardtanh_", "threshold_",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
     "concatenate", "stack", "one_hot", "smooth_l1_loss", "normalize", "cosine_similarity",
@@ -285,6 +287,98 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
     if p == 1:
         return d.abs().sum(-1, keepdim=keepdim)
     return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
+
+
+def hardshrink(input, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    x = _float_tensor(input, "input")
+    return x * Tensor((np.abs(x.data) > lambd).astype(x.dtype))
+
+
+def softshrink(input, lambd: float = 0.5) -> Tensor:
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
+    x = _float_tensor(input, "input")
+    above = Tensor((x.data > lambd).astype(x.dtype))  # strict: gradient 0 at +-lambd
+    below = Tensor((x.data < -lambd).astype(x.dtype))
+    return (x - lambd) * above + (x + lambd) * below
+
+
+def glu(input, dim: int = -1) -> Tensor:
+    """a * sigmoid(b) where (a, b) are the two halves of ``input`` along ``dim``."""
+    x = _float_tensor(input, "input")
+    n = x.shape[dim]
+    if n % 2:
+        raise ValueError(f"glu: dimension {dim} of size {n} must be even (it is halved)")
+    a, b = x.chunk(2, dim)
+    return a * A.Sigmoid.apply(b)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
+    """x / sqrt(mean(x^2 over the last axes normalized_shape) + eps) * weight; eps defaults to
+    the dtype's machine epsilon, as PyTorch."""
+    x = _float_tensor(input, "input")
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+        else tuple(normalized_shape)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape:
+        raise ValueError(f"rms_norm: normalized_shape {shape} does not match the last "
+                         f"dimensions of the input {tuple(x.shape)}")
+    eps = float(np.finfo(x.dtype).eps) if eps is None else float(eps)
+    dims = tuple(range(x.ndim - len(shape), x.ndim))
+    out = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale=None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(q k^T * scale + mask) v, scale = 1 / sqrt(E) by default; a boolean mask keeps
+    the True positions, a float mask is added; ``is_causal``: position i attends to j <= i."""
+    if enable_gqa:
+        raise ValueError("scaled_dot_product_attention: enable_gqa is not supported by lucidnet")
+    q, k, v = (_float_tensor(t, n) for t, n in ((query, "query"), (key, "key"),
+                                                 (value, "value")))
+    scale = 1.0 / float(np.sqrt(q.shape[-1])) if scale is None else float(scale)
+    scores = (q @ k.transpose(-2, -1)) * scale
+    L, S = q.shape[-2], k.shape[-2]
+    bias = np.zeros((L, S), dtype=q.dtype)
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal, not both")
+        bias = np.where(np.tril(np.ones((L, S), dtype=bool)), 0.0, -np.inf).astype(q.dtype)
+    if attn_mask is not None:
+        m = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        if m.dtype == np.bool_:
+            bias = np.where(m, 0.0, -np.inf).astype(q.dtype)
+        else:
+            scores = scores + _t(attn_mask)
+    if np.any(bias):
+        scores = scores + Tensor(bias)
+    weights = A.Softmax.apply(scores, axis=-1)
+    if dropout_p > 0.0:
+        from .dropout import dropout as _dropout
+
+        weights = _dropout(weights, dropout_p, True)
+    return weights @ v
+
+
+def _in_place(fn, name: str):
+    def inplace_fn(input, *args, **kwargs):
+        return fn(input, *args, inplace=True, **kwargs)
+
+    inplace_fn.__name__ = name
+    inplace_fn.__doc__ = f"``{fn.__name__}(input, ..., inplace=True)`` (see {fn.__name__})."
+    return inplace_fn
+
+
+relu_ = _in_place(relu, "relu_")
+leaky_relu_ = _in_place(leaky_relu, "leaky_relu_")
+elu_ = _in_place(elu, "elu_")
+selu_ = _in_place(selu, "selu_")
+celu_ = _in_place(celu, "celu_")
+hardtanh_ = _in_place(hardtanh, "hardtanh_")
+threshold_ = _in_place(threshold, "threshold_")
 
 
 # ---------------------------------------------------------------- losses

@@ -25,6 +25,7 @@ from .conv import check_input_dtype
 from .module import Module, Parameter
 
 __all__ = [
+    "RMSNorm",
     "BatchNorm1d",
     "BatchNorm2d",
     "GroupNorm",
@@ -312,3 +313,32 @@ class InstanceNorm2d(_InstanceNorm):
     """Instance normalization of (N, C, H, W) (SPEC H3)."""
 
     nd = 2
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last axes ``normalized_shape`` with an elementwise
+    ``weight`` (ones); ``eps=None``: the dtype's machine epsilon, as PyTorch."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine: bool = True,
+                 device=None, dtype=None):
+        super().__init__()
+        if device is not None:
+            check_device(device, "RMSNorm")
+        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+            else tuple(normalized_shape)
+        for n in shape:
+            _check_positive_int(n, "normalized_shape", "RMSNorm")
+        self.normalized_shape = tuple(int(n) for n in shape)
+        self.eps, self.elementwise_affine = eps, bool(elementwise_affine)
+        dtype = to_dtype(dtype, "RMSNorm") or np.dtype(get_default_dtype())
+        self.weight = _ones_parameter(self.normalized_shape, dtype) if elementwise_affine \
+            else None
+
+    def forward(self, x) -> Tensor:
+        from .functional import rms_norm
+
+        return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
