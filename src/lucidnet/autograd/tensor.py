@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .data_array import DataArray, as_data_array
+
 __all__ = [
     "Tensor",
     "tensor",
@@ -267,8 +269,8 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         g = self._grad
-        if g.__class__ is np.ndarray:
-            g = self._grad = Tensor._wrap(g)
+        if g.__class__ is np.ndarray:  # its .data takes Tensor methods: p.grad.data.zero_()
+            g = self._grad = Tensor._wrap(g.view(DataArray))
         return g
 
     @grad.setter
@@ -277,7 +279,7 @@ class Tensor:
             self._grad = None
             return
         if isinstance(value, np.ndarray):  # internal code and NumPy users: wrap, no copy
-            value = Tensor._wrap(value)
+            value = Tensor._wrap(as_data_array(value))
         elif not isinstance(value, Tensor):
             raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                             f"{type(value).__name__}")

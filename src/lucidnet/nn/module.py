@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..autograd.data_array import as_data_array
 from ..autograd.tensor import Tensor
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "qualified_name",
@@ -57,7 +58,9 @@ class Parameter(Tensor):
     def __init__(self, data, requires_grad: bool = True):
         data = np.asarray(data.data if isinstance(data, Tensor) else data)
         _charge_budget(data, "a parameter")  # before a layer's initializer writes into `data`
-        super().__init__(data, requires_grad=requires_grad)
+        # a DataArray takes PyTorch's tensor methods, outside the graph, as p.data does in
+        # PyTorch: layer.weight.data.normal_(0, 0.01), m.bias.data.zero_()
+        super().__init__(as_data_array(data), requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -1,0 +1,97 @@
+"""`.data` of a Parameter and of a `.grad` takes PyTorch's tensor methods (DataArray)."""
+
+import numpy as np
+import pytest
+
+import lucidnet as ln
+from lucidnet import nn
+from lucidnet.autograd.data_array import DataArray
+
+
+def test_parameter_data_initialised_in_place_as_d2l_does():
+    ln.manual_seed(0)
+    net = nn.Sequential(nn.Linear(20, 1))
+    w = net[0].weight
+    before = w.data
+    assert w.data.normal_(0, 0.01) is before  # in place, returns the same array
+    assert abs(float(np.std(w.data)) - 0.01) < 0.005
+    assert net[0].bias.data.fill_(0) is net[0].bias.data
+    assert np.all(net[0].bias.data == 0)
+    net[0].bias.data.uniform_(-1, 1)
+    assert np.all(np.abs(net[0].bias.data) <= 1)
+    net[0].bias.data.zero_()
+    assert not np.any(net[0].bias.data)
+
+
+def test_data_methods_stay_out_of_the_graph_and_keep_the_version():
+    lin = nn.Linear(3, 2)
+    version = lin.weight._version
+    lin.weight.data.mul_(2.0).add_(1.0)
+    assert lin.weight._version == version  # as PyTorch: .data changes are not tracked
+    assert lin.weight.requires_grad and lin.weight.is_leaf
+
+
+def test_grad_data_zero_and_old_style_update():
+    w = nn.Parameter(np.ones((2, 2), np.float32))
+    (w * 3).sum().backward()
+    assert isinstance(w.grad.data, DataArray)
+    w.data -= 0.1 * w.grad.data  # the pre-1.0 tutorials' update
+    np.testing.assert_allclose(w.data, 0.7, rtol=1e-6)
+    w.grad.data.zero_()
+    assert not np.any(w.grad.data)
+    (w * 3).sum().backward()  # accumulates into the same zeroed array
+    np.testing.assert_allclose(w.grad.data, 3.0)
+    assert float(w.grad.data.norm(2).item()) == pytest.approx(6.0)
+
+
+def test_non_inplace_methods_give_tensors_and_numpy_names_stay_numpy():
+    w = nn.Parameter(np.arange(6, dtype=np.float32).reshape(2, 3))
+    c = w.data.clone()
+    assert isinstance(c, ln.Tensor) and not c.requires_grad
+    c.add_(1)
+    np.testing.assert_allclose(w.data, np.arange(6).reshape(2, 3))  # a real copy
+    assert w.data.sum() == 15 and w.data.size == 6  # NumPy's methods win
+    assert isinstance(w.data.sum(0), np.ndarray)
+
+
+def test_subclass_does_not_spread_into_batch_computations():
+    lin = nn.Linear(4, 3)
+    out = lin(ln.randn(5, 4))
+    assert type(out.data) is np.ndarray
+    out.sum().backward()
+    assert type(lin.weight.grad.data) is DataArray  # its own view, made when .grad is read
+
+
+def test_unknown_attribute_says_what_data_is():
+    w = nn.Parameter(np.zeros(2, np.float32))
+    with pytest.raises(AttributeError, match="`.data` is the tensor's NumPy array"):
+        w.data.no_such_method_()
+
+
+def test_assigning_a_tensor_to_data_then_training():
+    torch = pytest.importorskip("torch")
+    lin, ref = nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    w = np.array([[0.5, -0.25]], np.float32)
+    lin.weight.data = ln.tensor(w)
+    lin.bias.data = ln.zeros(1)
+    ref.weight.data = torch.tensor(w)
+    ref.bias.data = torch.zeros(1)
+    x = np.array([[1.0, 2.0], [3.0, -1.0]], np.float32)
+    opt, ropt = ln.optim.SGD(lin.parameters(), lr=0.1), torch.optim.SGD(ref.parameters(), lr=0.1)
+    for _ in range(3):
+        for model, o, t in ((lin, opt, ln.tensor), (ref, ropt, torch.tensor)):
+            o.zero_grad()
+            (model(t(x)) ** 2).mean().backward()
+            o.step()
+    np.testing.assert_allclose(np.asarray(lin.weight.data), ref.weight.detach().numpy(), rtol=1e-6)
+
+
+def test_state_dict_save_load_round_trip_keeps_plain_values(tmp_path):
+    model = nn.Sequential(nn.Linear(3, 2))
+    model[0].weight.data.normal_(0, 1)
+    path = tmp_path / "m.npz"
+    ln.save(model, path)
+    again = ln.load(path)
+    np.testing.assert_array_equal(np.asarray(again[0].weight.data), np.asarray(model[0].weight.data))
+    again[0].weight.data.zero_()  # a loaded parameter's data takes the methods too
+    assert not np.any(again[0].weight.data)
