@@ -11,7 +11,6 @@ import contextlib
 import functools
 import numbers
 import threading
-from typing import NamedTuple
 
 import numpy as np
 
@@ -33,13 +32,6 @@ __all__ = [
 _state = threading.local()
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _default_dtype = [np.dtype(np.float32)]
-
-
-class ValuesIndices(NamedTuple):
-    """What ``max(dim)`` / ``min(dim)`` return, as PyTorch's ``torch.return_types``."""
-
-    values: Tensor
-    indices: Tensor
 
 
 def is_grad_enabled() -> bool:
@@ -320,10 +312,6 @@ class Tensor:
 
     # ----------------------------------------------------------------- basic properties
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
-
-    @property
     def dtype(self) -> np.dtype:
         return self.data.dtype
 
@@ -332,21 +320,11 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        return self.data.size
-
-    @property
     def is_leaf(self) -> bool:
         return self._fn is None
 
-    def __len__(self) -> int:
-        return len(self.data)
-
     def numpy(self) -> np.ndarray:
         return self.data
-
-    def item(self):
-        return self.data.item()
 
     def tolist(self):
         return self.data.tolist()
@@ -405,26 +383,6 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         return add_hook(self, hook, post=True)
-
-    def astype(self, dtype) -> Tensor:
-        from .ops.elementwise import Cast
-
-        return Cast.apply(self, dtype=np.dtype(dtype))
-
-    def float(self) -> Tensor:
-        return self.astype(np.float32)
-
-    def double(self) -> Tensor:
-        return self.astype(np.float64)
-
-    def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
-        extra = "" if self.dtype == get_default_dtype() else f", dtype={self.dtype}"
-        if self._fn is not None:
-            extra += f", grad_fn=<{self.grad_fn.name()}>"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
 
     def __bool__(self) -> bool:
         return bool(self.data)
@@ -521,49 +479,6 @@ class Tensor:
             return np.asarray(other, dtype=self.dtype if self.dtype.kind == "f" else None)
         return np.asarray(other)
 
-    def __add__(self, other):
-        return _ops().Add.apply(self, self._operand(other))
-
-    def __radd__(self, other):
-        return _ops().Add.apply(self._operand(other), self)
-
-    def __sub__(self, other):
-        return _ops().Sub.apply(self, self._operand(other))
-
-    def __rsub__(self, other):
-        return _ops().Sub.apply(self._operand(other), self)
-
-    def __mul__(self, other):
-        return _ops().Mul.apply(self, self._operand(other))
-
-    def __rmul__(self, other):
-        return _ops().Mul.apply(self._operand(other), self)
-
-    def __truediv__(self, other):
-        return _ops().Div.apply(self, self._operand(other))
-
-    def __rtruediv__(self, other):
-        return _ops().Div.apply(self._operand(other), self)
-
-    def __pow__(self, exponent):
-        return _ops().Pow.apply(self, self._operand(exponent))
-
-    def __rpow__(self, base):
-        return _ops().Pow.apply(self._operand(base), self)
-
-    def __neg__(self):
-        return _ops().Neg.apply(self)
-
-    def __matmul__(self, other):
-        from .ops.linalg import MatMul
-
-        return MatMul.apply(self, self._operand(other))
-
-    def __rmatmul__(self, other):
-        from .ops.linalg import MatMul
-
-        return MatMul.apply(self._operand(other), self)
-
     # in-place arithmetic mutates ``data`` (PyTorch semantics): `with no_grad(): p -= lr * p.grad`
     # updates the parameter itself. ``@=`` is not defined, so it rebinds, as in PyTorch.
     def __iadd__(self, other):
@@ -658,205 +573,10 @@ class Tensor:
         self.requires_grad = True
         return self
 
-    # comparisons give plain boolean tensors, outside the graph
-    def _compare(self, other, fn):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(fn(self.data, other))
-
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other):
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        return self._compare(other, np.not_equal)
-
-    def __getitem__(self, index):
-        from .ops.shape import GetItem
-
-        if isinstance(index, Tensor):
-            index = index.data
-        elif isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-        return GetItem.apply(self, index=index)
-
-    # ----------------------------------------------------------------- math methods
-    def exp(self):
-        return _ops().Exp.apply(self)
-
-    def log(self):
-        return _ops().Log.apply(self)
-
-    def sqrt(self):
-        return _ops().Sqrt.apply(self)
-
-    def abs(self):
-        return _ops().Abs.apply(self)
-
-    def clip(self, min=None, max=None):
-        return _ops().Clip.apply(self, low=min, high=max)
-
-    clamp = clip
-
-    def sigmoid(self):
-        from .ops.activation import Sigmoid
-
-        return Sigmoid.apply(self)
-
-    def tanh(self):
-        from .ops.activation import Tanh
-
-        return Tanh.apply(self)
-
-    def relu(self):
-        from .ops.activation import ReLU
-
-        return ReLU.apply(self)
-
-    # ----------------------------------------------------------------- reductions
-    def sum(self, axis=None, keepdims=False):
-        from .ops.reduce import Sum
-
-        return Sum.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        from .ops.reduce import Mean
-
-        return Mean.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims)
-
-    def var(self, axis=None, unbiased=None, keepdims=False, *, correction=None):
-        """Variance sum((x - mean)^2) / max(0, N - correction), as PyTorch's ``var``.
-
-        ``correction=1`` (the default) is the unbiased estimator, 0 the biased one (divide by N);
-        ``unbiased=True/False`` is the older spelling of correction 1/0. With N <= correction the
-        result is nan or inf, as in PyTorch.
-        """
-        from .ops.reduce import Var
-
-        return Var.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims,
-                         correction=_correction(correction, unbiased))
-
-    def std(self, axis=None, unbiased=None, keepdims=False, *, correction=None):
-        """Standard deviation sqrt(var(...)); same arguments as `var` (default correction=1)."""
-        return self.var(axis, unbiased, keepdims, correction=correction).sqrt()
-
-    def max(self, axis=None, keepdims=False):
-        """``t.max()`` is the largest entry (ties share the gradient, as PyTorch). ``t.max(dim)``
-        is PyTorch's ``(values, indices)`` pair along one dim, the gradient going to the entry
-        the index names: ``_, predicted = outputs.max(1)``. ``amax`` reduces over several dims."""
-        return self._extremum(axis, keepdims, "max")
-
-    def min(self, axis=None, keepdims=False):
-        """``t.min()`` or PyTorch's ``(values, indices)`` pair ``t.min(dim)``; see `max`."""
-        return self._extremum(axis, keepdims, "min")
-
-    def amax(self, axis=None, keepdims=False):
-        """The maximum over ``axis`` (an int, a tuple or None); ties share the gradient."""
-        from .ops.reduce import Max
-
-        return Max.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims)
-
-    def amin(self, axis=None, keepdims=False):
-        """The minimum over ``axis`` (an int, a tuple or None); ties share the gradient."""
-        from .ops.reduce import Min
-
-        return Min.apply(self, axis=_norm_axis(axis, self.ndim), keepdims=keepdims)
-
-    def _extremum(self, axis, keepdims, name):
-        if axis is None:
-            return (self.amax if name == "max" else self.amin)(None, keepdims)
-        if isinstance(axis, (tuple, list)):
-            raise TypeError(f"{name}(dim) takes one integer dim, as PyTorch's, got {axis!r}; "
-                            f"reduce over several dims with a{name}({tuple(axis)!r})")
-        from .ops.reduce import MaxAlong, MinAlong
-
-        dim = _one_axis(axis, self.ndim)
-        if self.ndim == 0:
-            whole = self.amax() if name == "max" else self.amin()
-            return ValuesIndices(whole, Tensor._wrap(np.zeros((), dtype=np.int64)))
-        if self.shape[dim] == 0:
-            raise IndexError(f"{name}(): cannot reduce over dim {axis}, which has size 0 "
-                             f"(shape {tuple(self.shape)})")
-        op = MaxAlong if name == "max" else MinAlong
-        values = op.apply(self, axis=dim, keepdims=keepdims)
-        fn = np.argmax if name == "max" else np.argmin
-        indices = Tensor._wrap(np.asarray(fn(self.data, axis=dim, keepdims=keepdims)))
-        return ValuesIndices(values, indices)
-
-    def argmax(self, axis=None, keepdims=False):
-        return self._arg_extremum(np.argmax, axis, keepdims)
-
-    def argmin(self, axis=None, keepdims=False):
-        return self._arg_extremum(np.argmin, axis, keepdims)
-
-    def _arg_extremum(self, fn, axis, keepdims):
-        axis = None if axis is None else _one_axis(axis, self.ndim)
-        if self.ndim == 0:  # a 0-d tensor's only entry is at index 0 (dim 0 / -1 accepted)
-            return Tensor._wrap(np.zeros((), dtype=np.int64))
-        return Tensor._wrap(np.asarray(fn(self.data, axis=axis, keepdims=keepdims)))
-
-    # ----------------------------------------------------------------- shape
-    def reshape(self, *shape):
-        from .ops.shape import Reshape
-
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return Reshape.apply(self, shape=shape)
-
-    view = reshape
-
-    def transpose(self, *axes):
-        """``t.transpose(dim0, dim1)`` swaps two dims, as PyTorch (also on a matrix:
-        ``m.transpose(0, 1)`` is ``m.T``); ``t.transpose()`` reverses them and
-        ``t.transpose(axes)`` / ``t.transpose(0, 2, 1)`` apply a full permutation (NumPy).
-        Negative dims count from the end."""
-        from .ops.shape import Transpose
-
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        elif len(axes) == 2:  # PyTorch style: swap two dims
-            perm = list(range(self.ndim))
-            a, b = (_one_axis(ax, self.ndim) for ax in axes)
-            if self.ndim == 0:
-                return Transpose.apply(self, axes=None)
-            perm[a], perm[b] = perm[b], perm[a]
-            axes = tuple(perm)
-        if axes:
-            axes = _permutation(axes, self.ndim)
-        return Transpose.apply(self, axes=axes or None)
-
-    def permute(self, *dims):
-        """Reorder the dims by the permutation ``dims`` (negative dims allowed), as PyTorch."""
-        from .ops.shape import Transpose
-
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        return Transpose.apply(self, axes=_permutation(dims, self.ndim))
-
-    @property
-    def T(self):
-        return self.transpose()
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        start, end = _one_axis(start_dim, self.ndim), _one_axis(end_dim, self.ndim)
-        if self.ndim == 0:
-            return self.reshape(1)
-        if start > end:
-            raise ValueError(f"flatten() has invalid args: start_dim ({start_dim}) cannot come "
-                             f"after end_dim ({end_dim})")
-        new_shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(new_shape)
-
+    # ----------------------------------------------------------------- the rest
+    # Arithmetic, comparisons, math, reductions, shapes, conversions and printing are not written
+    # here: each op module registers its methods in the one table (registry.py), and
+    # lucidnet.autograd installs them on this class.
     def clone(self) -> Tensor:
         """A copy of the data that stays in the graph (the gradient passes through unchanged)."""
         from .ops.elementwise import Clone
@@ -884,42 +604,6 @@ def _one_axis(axis, ndim) -> int:
     if not -bound <= axis < bound:
         raise _dim_error(axis, ndim)
     return int(axis) % bound
-
-
-def _norm_axis(axis, ndim):
-    """A reduction's axis (or tuple of axes) checked against ``ndim`` and made non-negative, as
-    PyTorch: an out-of-range dim raises IndexError with the valid range, a repeated dim
-    RuntimeError. On a 0-d tensor dim 0 / -1 is the whole (single-entry) tensor: None."""
-    if axis is None:
-        return None
-    if isinstance(axis, (list, tuple)):
-        axes = tuple(_one_axis(a, ndim) for a in axis)
-        if len(set(axes)) != len(axes):
-            dup = next(a for a in axes if axes.count(a) > 1)
-            raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
-        return None if ndim == 0 else tuple(sorted(axes))
-    axis = _one_axis(axis, ndim)
-    return None if ndim == 0 else axis
-
-
-def _permutation(axes, ndim) -> tuple:
-    perm = tuple(_one_axis(a, ndim) for a in axes)
-    if sorted(perm) != list(range(ndim)):
-        raise ValueError(f"permute/transpose needs a permutation of the {ndim} dims "
-                         f"(0..{ndim - 1}, or negative), got {tuple(axes)}")
-    return perm
-
-
-def _correction(correction, unbiased):
-    if correction is not None and unbiased is not None:
-        raise TypeError("var/std: give either correction= or unbiased=, not both")
-    if unbiased is not None:
-        return 1 if unbiased else 0
-    if correction is None:
-        return 1
-    if isinstance(correction, bool) or not isinstance(correction, numbers.Real):
-        raise TypeError(f"var/std: correction must be a number, got {correction!r}")
-    return correction
 
 
 _LEAF_MESSAGE = (
