@@ -1,41 +1,46 @@
-"""Reverse-mode automatic differentiation on NumPy arrays (SPEC A1-A4)."""
+"""Reverse-mode automatic differentiation on NumPy arrays (SPEC A1-A4).
 
-from .function import Context, Function, unbroadcast
-from .gradcheck import gradcheck, numerical_grad
-from .tensor import (
-                     Tensor,
-                     enable_grad,
-                     get_default_dtype,
-                     is_grad_enabled,
-                     no_grad,
-                     set_default_dtype,
-                     tensor,
-)
+The engine is `tensor.py` (Tensor, backward) and `function.py` (Function: forward and backward
+side by side). Everything else a Tensor can do is registered, one entry per op, in the table of
+`registry.py` by the modules imported below; `install()` then attaches the methods to Tensor and
+``lucidnet/__init__.py`` exports the functions (``lucidnet.cat``, ``lucidnet.float32``, ...).
+"""
 
-# the PyTorch-spelled surface: every op module registers its methods and functions in one table
-# (registry.py); importing them here fills it, install() attaches the methods to Tensor
+# modules imported for their registrations (the one table of methods and functions)
+from . import creation as _creation  # noqa: F401  (factories, legacy tensor types)
+from . import device as _device  # noqa: F401  (device, is_cuda, threads, print options)
+from . import dtypes as _dtypes  # noqa: F401  (dtypes, conversions: float() to() type())
+from . import functional  # jacobian, vjp, jvp
+from . import inplace as _inplace  # noqa: F401  (add_ mul_ clamp_ fill_ copy_ normal_ ...)
+from . import operators as _operators  # noqa: F401  (arithmetic, comparisons, promotion)
+from . import printing as _printing  # noqa: F401  (repr / format as PyTorch prints)
 from . import registry as _registry
-from .ops import (  # noqa: F401  (imported for their registrations)
-    activation as _activation,
-    elementwise as _elementwise,
-    indexing as _indexing,
-    linalg as _linalg,
-    reduce as _reduce,
-    shape as _shape,
+from .anomaly import detect_anomaly, set_detect_anomaly
+from .function import Context, Function, FunctionCtx, once_differentiable, unbroadcast
+from .gradcheck import gradcheck, numerical_grad
+from .graph import Variable, backward, grad
+from .ops import activation as _activation  # noqa: F401
+from .ops import elementwise as _elementwise  # noqa: F401
+from .ops import indexing as _indexing  # noqa: F401
+from .ops import linalg as _linalg  # noqa: F401
+from .ops import reduce as _reduce  # noqa: F401
+from .ops import shape as _shape  # noqa: F401
+from .tensor import (
+    Tensor,
+    enable_grad,
+    get_default_dtype,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_default_dtype,
+    set_grad_enabled,
+    tensor,
 )
-from . import operators as _operators  # noqa: F401,E402  (arithmetic, comparisons; B1)
-from . import inplace as _inplace  # noqa: F401,E402  (add_ mul_ clamp_ fill_ copy_ normal_ ...; A)
-from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401,E402  (A)
-from .function import FunctionCtx, once_differentiable  # noqa: F401,E402  (A)
-from .graph import Variable, backward, grad  # noqa: F401,E402  (grad_fn nodes, hooks, grad(); A)
-from .tensor import inference_mode, set_grad_enabled  # noqa: F401,E402  (A)
-from . import functional  # noqa: F401,E402  (jacobian, vjp, jvp; A)
-from . import creation as _creation  # noqa: F401,E402  (factories, legacy types; C)
-from . import device as _device  # noqa: F401,E402  (device, threads, printing; C)
-from . import dtypes as _dtypes  # noqa: F401,E402  (dtypes, conversions; C)
-from . import printing as _printing  # noqa: F401,E402  (repr/str/format as PyTorch prints; F)
 
 _registry.install(Tensor)
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
-           "get_default_dtype", "Function", "Context", "unbroadcast", "gradcheck", "numerical_grad"]
+           "get_default_dtype", "Function", "FunctionCtx", "Context", "once_differentiable",
+           "unbroadcast", "gradcheck", "numerical_grad", "grad", "backward", "Variable",
+           "detect_anomaly", "set_detect_anomaly", "inference_mode", "set_grad_enabled",
+           "functional"]

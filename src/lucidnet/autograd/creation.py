@@ -25,7 +25,7 @@ from .. import random as _random
 from .device import check_device
 from .dtypes import _SUPPORTED, FLOATING_KINDS, cast, to_dtype
 from .function import Function
-from .registry import EXPORTS, register
+from .registry import register
 from .tensor import Tensor, get_default_dtype
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
@@ -813,11 +813,4 @@ register("initial_seed", value=_random.initial_seed)
 register("get_rng_state", value=_random.get_rng_state)
 register("set_rng_state", value=_random.set_rng_state)
 
-
-def numel(input) -> int:
-    """The number of elements of a tensor (``torch.numel``)."""
-    return _require_tensor(input, "numel").data.size
-
-
-if "numel" not in EXPORTS:  # B1's shape ops may register Tensor.numel with the function
-    register("numel", value=numel)
+# lucidnet.numel is Tensor.numel, registered with the shape ops (ops/shape.py)
