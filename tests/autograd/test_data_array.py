@@ -95,3 +95,11 @@ def test_state_dict_save_load_round_trip_keeps_plain_values(tmp_path):
     np.testing.assert_array_equal(np.asarray(again[0].weight.data), np.asarray(model[0].weight.data))
     again[0].weight.data.zero_()  # a loaded parameter's data takes the methods too
     assert not np.any(again[0].weight.data)
+
+
+def test_data_prints_as_the_tensor_pytorch_data_is():
+    torch = pytest.importorskip("torch")
+    b = nn.Parameter(np.array([4.19899], np.float32))
+    rb = torch.nn.Parameter(torch.tensor([4.19899]))
+    assert str(4.2 - b.data) == str(4.2 - rb.data)
+    assert repr(b.data) == repr(rb.data)

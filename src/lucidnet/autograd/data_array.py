@@ -12,8 +12,9 @@ In lucidnet ``t.data`` is the NumPy array itself (the engine computes on it dire
 arrays users reach through ``.data`` -- those of Parameters and of gradients -- that array is a
 `DataArray`: a plain ``ndarray`` (every NumPy method and operator unchanged) that also answers the
 Tensor methods NumPy lacks (``normal_``, ``zero_``, ``fill_``, ``add_``, ``copy_``, ``norm``,
-``clone``, ...). They run on a tensor view of the same memory, outside the graph (as PyTorch's
-``.data``): an in-place method changes the array and returns it; any other returns a Tensor.
+``clone``, ...) and prints as a tensor. The methods run on a tensor view of the same memory,
+outside the graph (as PyTorch's ``.data``): an in-place method changes the array and returns it;
+any other returns a Tensor.
 
 Where NumPy already has a method of the same name, NumPy's wins (``.data.sum(0)``, ``.data.max()``,
 ``.data.size`` is an int, ``.data.view`` takes a dtype): use the tensor itself for PyTorch's
@@ -35,6 +36,14 @@ class DataArray(np.ndarray):
     """An ndarray that also takes Tensor methods (see the module docstring)."""
 
     __array_priority__ = -1.0
+
+    def __repr__(self) -> str:
+        # prints as the tensor PyTorch's .data is: print(p.data), print(true_b - b.data)
+        from .tensor import Tensor
+
+        return repr(Tensor._wrap(self.view(np.ndarray)))
+
+    __str__ = __repr__
 
     def __getattr__(self, name):
         # called only for names ndarray does not have: offer the Tensor method of that name
