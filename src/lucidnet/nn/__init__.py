@@ -141,3 +141,7 @@ __all__ += [
 from .preprocessing import Standardize  # noqa: E402  (the CLI input scaler as a layer)
 
 __all__ += ["Standardize"]
+
+from . import utils  # noqa: E402  (nn.utils.clip_grad_norm_, parameters_to_vector, ...)
+
+__all__ += ["utils"]
