@@ -145,3 +145,7 @@ __all__ += ["Standardize"]
 from . import utils  # noqa: E402  (nn.utils.clip_grad_norm_, parameters_to_vector, ...)
 
 __all__ += ["utils"]
+
+from .module import ModuleDict, ParameterDict, ParameterList  # noqa: E402  (torch's containers)
+
+__all__ += ["ModuleDict", "ParameterDict", "ParameterList"]

@@ -5,16 +5,17 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import operator
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ..autograd.data_array import as_data_array
+from ..autograd.data_array import DataArray, as_data_array
 from ..autograd.tensor import Tensor
 
-__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "qualified_name",
-           "parameter_budget"]
+__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+           "ParameterDict", "qualified_name", "parameter_budget"]
 
 
 def qualified_name(cls: type) -> str:
@@ -504,10 +505,52 @@ class Sequential(_ModuleSequence):
         return x
 
     def __getitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            return Sequential(*items[index])
-        return items[index]
+        if isinstance(index, slice):  # PyTorch keeps the keys: net[1:] holds "1", "2", ...
+            return type(self)(OrderedDict(list(self._modules.items())[index]))
+        return list(self._modules.values())[index]
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Insert ``module`` before position ``index`` (keys renumbered); returns the Sequential."""
+        super().insert(index, module)
+        return self
+
+    def pop(self, index):
+        """Remove the module (or Sequential of modules, for a slice) at ``index`` and return it."""
+        value = self[index]
+        del self[index]
+        return value
+
+    def _require_sequential(self, other) -> None:
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but "
+                             f"{type(other).__name__} is given; wrap it: nn.Sequential(layer)")
+
+    def __add__(self, other) -> Sequential:
+        """A new Sequential of this one's modules followed by ``other``'s (keys 0, 1, ...)."""
+        self._require_sequential(other)
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other) -> Sequential:
+        self._require_sequential(other)
+        return self.extend(list(other))
+
+    def _check_factor(self, factor) -> None:
+        if not isinstance(factor, int) or isinstance(factor, bool):
+            raise TypeError(f"unsupported operand type(s) for *: 'Sequential' and "
+                            f"'{type(factor).__name__}'")
+        if factor <= 0:
+            raise ValueError(f"Non-positive multiplication factor {factor} for Sequential")
+
+    def __mul__(self, factor: int) -> Sequential:
+        """A new Sequential repeating these (same, shared) modules ``factor`` times."""
+        self._check_factor(factor)
+        return Sequential(*(list(self) * factor))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, factor: int) -> Sequential:
+        self._check_factor(factor)
+        return self.extend(list(self) * (factor - 1))
 
 
 class ModuleList(_ModuleSequence):
@@ -520,4 +563,426 @@ class ModuleList(_ModuleSequence):
 
     def __getitem__(self, index):
         items = list(self._modules.values())
-        return ModuleList(items[index]) if isinstance(index, slice) else items[index]
+        return type(self)(items[index]) if isinstance(index, slice) else items[index]
+
+    def extend(self, modules) -> ModuleList:
+        """Append every module of the iterable ``modules``; returns the ModuleList."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(f"ModuleList.extend should be called with an iterable, but got "
+                            f"{type(modules).__name__}")
+        return super().extend(modules)
+
+    def __iadd__(self, modules) -> ModuleList:
+        return self.extend(modules)
+
+    def __add__(self, other) -> ModuleList:
+        """A new ModuleList of this one's modules followed by those of the iterable ``other``."""
+        return ModuleList([*self, *other])
+
+    def pop(self, index):
+        """Remove the module (or ModuleList, for a slice) at ``index`` and return it."""
+        value = self[index]
+        del self[index]
+        return value
+
+    def __repr__(self) -> str:
+        """PyTorch's format: a run of identical modules prints once, ``(0-2): 3 x Linear(...)``."""
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return f"{type(self).__name__}()"
+        runs = []  # [first index, last index, repr]
+        for i, r in enumerate(reprs):
+            if runs and runs[-1][2] == r:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, r])
+        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}").replace("\n", "\n  ")
+                 for a, b, r in runs]
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _pairs(values, owner: str):
+    """The (key, value) pairs of ``update(values)`` in PyTorch's order: an OrderedDict or a
+    container in its own order, another mapping sorted by key (ParameterDict only, as PyTorch),
+    an iterable of pairs as given."""
+    if not isinstance(values, Iterable):
+        raise TypeError(f"{owner}.update should be called with an iterable of key/value pairs, "
+                        f"but got {type(values).__name__}")
+    if isinstance(values, (OrderedDict, ModuleDict, ParameterDict)):
+        return list(values.items())
+    if isinstance(values, Mapping):
+        return sorted(values.items()) if owner == "ParameterDict" else list(values.items())
+    pairs = []
+    for j, pair in enumerate(values):
+        if not isinstance(pair, Iterable):
+            raise TypeError(f"{owner} update sequence element #{j} should be Iterable; is "
+                            f"{type(pair).__name__}")
+        pair = list(pair)
+        if len(pair) != 2:
+            raise ValueError(f"{owner} update sequence element #{j} has length {len(pair)}; "
+                             "2 is required")
+        pairs.append(pair)
+    return pairs
+
+
+def _check_name(owner: Module, name, kind: str, table: dict) -> None:
+    """PyTorch's checks of a submodule / parameter name: a string, not empty, without ".", not
+    an attribute the container already has (``keys``, ``training``...)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+    if "." in name:
+        raise KeyError(f"{kind} name can't contain \".\", got: {name}")
+    if name == "":
+        raise KeyError(f"{kind} name can't be empty string \"\"")
+    if name not in table and hasattr(owner, name):
+        raise KeyError(f"attribute '{name}' already exists")
+
+
+class ModuleDict(Module):
+    """An ordered dict of named submodules, registered as children: state-dict keys
+    ``"heads.a.weight"``, ``heads["a"]`` to get one, as ``torch.nn.ModuleDict``.
+
+    Parameters
+    ----------
+    modules : mapping or iterable of (str, Module) pairs, optional
+        The initial entries, in their order.
+    """
+
+    _children_are_config = True  # saved as its children: edits survive lucidnet.save / load
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module | None) -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        _check_name(self, key, "module", self._modules)
+        if module is None:  # PyTorch keeps a None entry (skipped by children())
+            self._parameters.pop(key, None)
+            self._modules[key] = None
+            object.__setattr__(self, key, None)
+        else:
+            setattr(self, key, module)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._modules:
+            raise KeyError(key)
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key) -> bool:
+        return key in self._modules
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        for key in list(self._modules):
+            del self[key]
+
+    def pop(self, key: str) -> Module:
+        """Remove ``key`` and return its module (KeyError if absent)."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def update(self, modules) -> None:
+        """Add or overwrite entries from a mapping or an iterable of (key, module) pairs, in
+        their order."""
+        for key, module in _pairs(modules, "ModuleDict"):
+            self[key] = module
+
+
+def _as_entry(value):
+    """A tensor becomes a Parameter (PyTorch converts on insertion); other objects stay as
+    they are."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, (Tensor, DataArray)):  # a DataArray is a tensor's .data
+        return Parameter(value)
+    return value
+
+
+def _tensor_line(key, value, type_name) -> str:
+    if isinstance(value, Tensor):
+        kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+        size = "x".join(str(n) for n in value.shape)
+        return f"  ({key}): {kind} containing: [{type_name(value)} of size {size}]"
+    return f"  ({key}): Object of type: {type(value).__name__}"
+
+
+def _layout_entry(value):
+    """How `lucidnet.save` records one entry of a ParameterList / ParameterDict: a parameter
+    by its shape, dtype and requires_grad (the weights travel in the state dict), anything
+    else as itself."""
+    if isinstance(value, Parameter):
+        return ("parameter", tuple(value.shape), np.dtype(value.dtype), bool(value.requires_grad))
+    return ("value", value)
+
+
+def _from_layout(entry):
+    if not isinstance(entry, tuple) or len(entry) not in (2, 4) or \
+            entry[0] not in ("parameter", "value"):
+        raise ValueError(f"not a saved ParameterList / ParameterDict entry: {entry!r}")
+    if entry[0] == "value":
+        return entry[1]
+    _, shape, dtype, requires_grad = entry
+    return Parameter(np.empty(tuple(int(n) for n in shape), dtype=np.dtype(dtype)),
+                     requires_grad=bool(requires_grad))
+
+
+class _LiveLayout:
+    """The constructor arguments `lucidnet.save` records for a ParameterList / ParameterDict:
+    read when saving (``args, kwargs = config``), so appends, deletions and ``.double()`` after
+    construction are saved as they are then."""
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    def __iter__(self):
+        return iter(((), {"_layout": self.owner._layout()}))
+
+
+def _torch_repr(module: Module) -> str:
+    """PyTorch's Module.__repr__ for a module whose extra_repr spans several lines."""
+    extra = module.extra_repr()
+    lines = (extra.split("\n") if extra else []) + [
+        f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in module._modules.items()]
+    if not lines:
+        return f"{type(module).__name__}()"
+    if len(lines) == 1 and not module._modules:
+        return f"{type(module).__name__}({lines[0]})"
+    return f"{type(module).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ParameterList(Module):
+    """A list whose tensors are registered parameters (state-dict keys ``"params.0"``), as
+    ``torch.nn.ParameterList``: a tensor put in becomes a `Parameter`; other objects are kept
+    as they are (not parameters).
+
+    Parameters
+    ----------
+    values : iterable, optional
+        The initial entries.
+    """
+
+    def __init__(self, values=None, *, _layout=None):
+        super().__init__()
+        self._size = 0
+        if type(self).__init__ is ParameterList.__init__:  # a subclass records its own arguments
+            self.__dict__["_init_config"] = _LiveLayout(self)
+        if _layout is not None:  # rebuilt by lucidnet.load: shapes only, the weights follow
+            values = [_from_layout(entry) for entry in _layout]
+        if values is not None:
+            self += values
+
+    def _layout(self) -> list:
+        return [_layout_entry(value) for value in self]
+
+    def _index(self, index) -> str:
+        index = operator.index(index)
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"index {index} is out of range for ParameterList of length "
+                             f"{len(self)}")
+        return str(index % len(self))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            out = type(self)()
+            for i in range(*index.indices(len(self))):
+                out.append(self[i])
+            return out
+        return getattr(self, self._index(index))
+
+    def __setitem__(self, index: int, value) -> None:
+        setattr(self, self._index(index), _as_entry(value))
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __iadd__(self, values) -> ParameterList:
+        return self.extend(values)
+
+    def append(self, value) -> ParameterList:
+        """Append ``value`` (a tensor becomes a Parameter); returns the ParameterList."""
+        self._size += 1
+        self[self._size - 1] = value
+        return self
+
+    def extend(self, values) -> ParameterList:
+        """Append every value of the iterable ``values``; returns the ParameterList."""
+        if not isinstance(values, Iterable) or isinstance(values, (Tensor, np.ndarray)):
+            raise TypeError(f"ParameterList.extend should be called with an iterable, but got "
+                            f"{type(values).__name__}")
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(_tensor_line(i, p, lambda t: f"torch.{t.dtype}")
+                         for i, p in enumerate(self))
+
+    def __repr__(self) -> str:
+        return _torch_repr(self)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called.")
+
+
+class _MissingKey(KeyError, AttributeError):
+    """A key a ParameterDict lacks: KeyError as a dict, AttributeError as PyTorch raises."""
+
+
+class ParameterDict(Module):
+    """An ordered dict whose tensors are registered parameters (state-dict keys
+    ``"params.left"``), as ``torch.nn.ParameterDict``: a tensor put in becomes a `Parameter`;
+    other objects are kept as they are. Keys are strings.
+
+    Parameters
+    ----------
+    parameters : mapping or iterable of (str, value) pairs, optional
+        The initial entries (a plain dict is taken in sorted key order, as PyTorch does).
+    """
+
+    def __init__(self, parameters=None, *, _layout=None):
+        super().__init__()
+        self._keys = {}
+        if type(self).__init__ is ParameterDict.__init__:  # a subclass records its own arguments
+            self.__dict__["_init_config"] = _LiveLayout(self)
+        if _layout is not None:  # rebuilt by lucidnet.load: shapes only, the weights follow
+            parameters = [(key, _from_layout(entry)) for key, entry in _layout]
+        if parameters is not None:
+            self.update(parameters)
+
+    def _layout(self) -> list:
+        return [(key, _layout_entry(value)) for key, value in self.items()]
+
+    @staticmethod
+    def _attr(key) -> str:
+        if not isinstance(key, str):
+            raise TypeError(f"Index given to ParameterDict cannot be used as a key as it is not "
+                            f"a string (type is '{type(key).__name__}'); use str(key)")
+        return key
+
+    def __getitem__(self, key: str):
+        if self._attr(key) not in self._keys:
+            raise _MissingKey(key)
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value) -> None:
+        value = _as_entry(value)
+        if isinstance(value, Parameter):
+            _check_name(self, self._attr(key), "parameter", self._parameters)
+        setattr(self, self._attr(key), value)
+        self._keys[key] = None
+
+    def __delitem__(self, key: str) -> None:
+        if self._attr(key) not in self._keys:
+            raise KeyError(key)
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._keys)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def copy(self) -> ParameterDict:
+        """A new ParameterDict holding the same (not copied) parameters."""
+        return ParameterDict(OrderedDict(self.items()))
+
+    def setdefault(self, key: str, default=None):
+        """The value of ``key``, first set to ``default`` if absent."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        for key in list(self._keys):
+            del self[key]
+
+    def pop(self, key: str):
+        """Remove ``key`` and return its value (KeyError if absent)."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple:
+        """Remove and return the last inserted ``(key, value)`` pair."""
+        if not self._keys:
+            raise KeyError("popitem(): ParameterDict is empty")
+        key = next(reversed(self._keys))
+        return key, self.pop(key)
+
+    def get(self, key: str, default=None):
+        return self[key] if key in self else default
+
+    def fromkeys(self, keys, default=None) -> ParameterDict:
+        """A new ParameterDict with ``keys``, each holding ``default``."""
+        return ParameterDict((k, default) for k in keys)
+
+    def keys(self):
+        return self._keys.keys()
+
+    def items(self):
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self):
+        return (self[k] for k in self._keys)
+
+    def update(self, parameters) -> None:
+        """Add or overwrite entries: an OrderedDict, ParameterDict or iterable of pairs in its
+        order, another mapping in sorted key order (as PyTorch)."""
+        for key, value in _pairs(parameters, "ParameterDict"):
+            self[key] = value
+
+    def __or__(self, other) -> ParameterDict:
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other) -> ParameterDict:
+        merged = other.copy()
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other) -> ParameterDict:
+        self.update(other)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(_tensor_line(k, p, lambda t: t.type()) for k, p in self.items())
+
+    def __repr__(self) -> str:
+        return _torch_repr(self)
+
+    def __call__(self, input):
+        raise RuntimeError("ParameterDict should not be called.")
