@@ -79,7 +79,7 @@ def test_config_file_sets_defaults_and_flags_win(tmp_path, capsys):
                  "he_normal", "--quiet", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "Linear(in_features=64, out_features=16" in printed and "Tanh()" in printed
-    assert "BatchNorm1d(16" in printed and "Dropout(p=0.1)" in printed
+    assert "BatchNorm1d(16" in printed and "Dropout(p=0.1, inplace=False)" in printed
     assert json.loads((out / "metrics.json").read_text())["epochs_run"] == 3  # the flag won
     bad = tmp_path / "bad.toml"
     bad.write_text("epochz = 3\n")

@@ -103,3 +103,18 @@ def test_data_prints_as_the_tensor_pytorch_data_is():
     rb = torch.nn.Parameter(torch.tensor([4.19899]))
     assert str(4.2 - b.data) == str(4.2 - rb.data)
     assert repr(b.data) == repr(rb.data)
+
+
+def test_legacy_tensor_constructor_as_pytorch():
+    torch = pytest.importorskip("torch")
+    for args in [(2, 3), (0,), (4,), ([1, 2],), ([1.5, 2.0],), ([[1, 2], [3, 4]],), ((1, 2),), ()]:
+        ours, ref = ln.Tensor(*args), torch.Tensor(*args)
+        assert tuple(ours.shape) == tuple(ref.shape) and ours.dtype == np.dtype(str(ref.dtype)[6:])
+        if args and not isinstance(args[0], int):
+            np.testing.assert_array_equal(np.asarray(ours), ref.numpy())
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        ln.Tensor(2, -1)
+    with pytest.raises(TypeError, match="by keyword"):
+        ln.Tensor([1.0], 2.0)
+    assert ln.Tensor([1.0, 2.0], True).requires_grad  # the older positional flag
+    assert ln.Tensor(np.arange(3)).dtype == np.int64  # a NumPy array keeps its dtype

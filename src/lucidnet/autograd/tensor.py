@@ -227,8 +227,12 @@ class Tensor:
     _hooks = None  # {handle id: hook} once register_hook is called (graph.py)
     _post_hooks = None  # {handle id: hook} of register_post_accumulate_grad_hook
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
-        if not isinstance(data, np.ndarray) or dtype is not None:
+    def __init__(self, data=(), *sizes, requires_grad: bool = False, dtype=None):
+        if not isinstance(data, np.ndarray):
+            data, requires_grad = _legacy_data(data, sizes, requires_grad, dtype)
+        elif sizes:
+            requires_grad = _positional_flag(sizes, requires_grad)
+        if dtype is not None and data.dtype != dtype:
             data = _as_array(data, dtype)
         if requires_grad and data.dtype.kind != "f":
             raise TypeError(
@@ -588,6 +592,35 @@ def _grad_array(t: Tensor):
     """``t.grad``'s array (or None) without wrapping it: the optimizers' fast path."""
     g = t._grad
     return g if g is None or g.__class__ is np.ndarray else g.data
+
+
+def _positional_flag(sizes, requires_grad):
+    """``Tensor(data, True)``: the older positional requires_grad."""
+    if len(sizes) == 1 and isinstance(sizes[0], bool):
+        return sizes[0]
+    raise TypeError("Tensor(data, ...) takes one data argument; pass requires_grad= and dtype= by "
+                    "keyword (sizes alone, Tensor(2, 3), make an empty tensor of that shape)")
+
+
+def _legacy_data(data, sizes, requires_grad, dtype):
+    """PyTorch's legacy ``torch.Tensor(...)`` constructor: ``Tensor(2, 3)`` (sizes) is a
+    (2, 3) tensor of the default dtype (zeros here: PyTorch leaves it uninitialised),
+    ``Tensor([1, 2])`` (a sequence) converts to the default float dtype, ``Tensor()`` is empty.
+    NumPy arrays keep their dtype (see `Tensor`)."""
+    if isinstance(data, int) and not isinstance(data, bool) and all(
+            isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+        shape = (data, *sizes)
+        if any(n < 0 for n in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+        return np.zeros(shape, dtype=dtype or get_default_dtype()), requires_grad
+    if sizes:
+        requires_grad = _positional_flag(sizes, requires_grad)
+    if dtype is None and isinstance(data, (list, tuple)):
+        array = _as_array(data)
+        if array.dtype.kind in "iub":
+            return array.astype(get_default_dtype()), requires_grad
+        return array, requires_grad
+    return _as_array(data, dtype), requires_grad
 
 
 def _dim_error(axis, ndim) -> IndexError:
