@@ -44,10 +44,10 @@ def test_grad_data_zero_and_old_style_update():
     assert float(w.grad.data.norm(2).item()) == pytest.approx(6.0)
 
 
-def test_non_inplace_methods_give_tensors_and_numpy_names_stay_numpy():
+def test_non_inplace_methods_give_data_arrays_and_numpy_names_stay_numpy():
     w = nn.Parameter(np.arange(6, dtype=np.float32).reshape(2, 3))
     c = w.data.clone()
-    assert isinstance(c, ln.Tensor) and not c.requires_grad
+    assert type(c) is DataArray
     c.add_(1)
     np.testing.assert_allclose(w.data, np.arange(6).reshape(2, 3))  # a real copy
     assert w.data.sum() == 15 and w.data.size == 6  # NumPy's methods win
@@ -60,6 +60,19 @@ def test_subclass_does_not_spread_into_batch_computations():
     assert type(out.data) is np.ndarray
     out.sum().backward()
     assert type(lin.weight.grad.data) is DataArray  # its own view, made when .grad is read
+
+
+def test_masking_data_in_place_as_d2l_does():
+    torch = pytest.importorskip("torch")
+    values = np.array([[-7.0, 2.0], [6.0, -1.0]], np.float32)
+    w, ref = nn.Parameter(values.copy()), torch.nn.Parameter(torch.tensor(values))
+    w.data *= w.data.abs() >= 5
+    ref.data *= ref.data.abs() >= 5
+    np.testing.assert_array_equal(np.asarray(w.data), ref.data.numpy())
+    assert type(w.data) is DataArray
+    w.data[:] += 1
+    w.data[0, 0] = 42
+    assert float(w.data[0, 0]) == 42 and float(w.data[1, 0]) == 7
 
 
 def test_unknown_attribute_says_what_data_is():
@@ -118,3 +131,17 @@ def test_legacy_tensor_constructor_as_pytorch():
         ln.Tensor([1.0], 2.0)
     assert ln.Tensor([1.0, 2.0], True).requires_grad  # the older positional flag
     assert ln.Tensor(np.arange(3)).dtype == np.int64  # a NumPy array keeps its dtype
+
+
+def test_state_dict_values_and_elements_print_and_behave_as_pytorch():
+    torch = pytest.importorskip("torch")
+    values = np.array([[0.5, -1.25], [2.0, 0.0]], np.float32)
+    ours, ref = nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    ours.weight.data[:] = values
+    ref.weight.data[:] = torch.tensor(values)
+    assert repr(ours.state_dict()["weight"].data) == repr(ref.state_dict()["weight"].data)
+    assert repr(ours.weight.data[0, 1]) == repr(ref.weight.data[0, 1])  # 0-d: tensor(-1.2500)
+    assert float(ours.weight.data[1, 0]) == 2.0
+    copy = ours.state_dict()["weight"]
+    copy[0, 0] = 9.0  # a copy, not the parameter (lucidnet's state_dict copies)
+    assert float(ours.weight.data[0, 0]) == 0.5

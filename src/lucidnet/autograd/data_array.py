@@ -14,7 +14,7 @@ arrays users reach through ``.data`` -- those of Parameters and of gradients -- 
 Tensor methods NumPy lacks (``normal_``, ``zero_``, ``fill_``, ``add_``, ``copy_``, ``norm``,
 ``clone``, ...) and prints as a tensor. The methods run on a tensor view of the same memory,
 outside the graph (as PyTorch's ``.data``): an in-place method changes the array and returns it;
-any other returns a Tensor.
+any other returns its result as a `DataArray` too (``w.data *= w.data.abs() >= 5`` stays NumPy).
 
 Where NumPy already has a method of the same name, NumPy's wins (``.data.sum(0)``, ``.data.max()``,
 ``.data.size`` is an int, ``.data.view`` takes a dtype): use the tensor itself for PyTorch's
@@ -45,6 +45,17 @@ class DataArray(np.ndarray):
 
     __str__ = __repr__
 
+    @property
+    def data(self) -> DataArray:
+        """The array itself, as ``t.data.data`` is the tensor's data in PyTorch (NumPy's buffer
+        object stays reachable as ``memoryview(a)``)."""
+        return self
+
+    def __getitem__(self, index):
+        # one element is a 0-d DataArray, as PyTorch's p.data[0] is a 0-d tensor (prints so)
+        item = super().__getitem__(index)
+        return item if isinstance(item, np.ndarray) else np.asarray(item).view(DataArray)
+
     def __getattr__(self, name):
         # called only for names ndarray does not have: offer the Tensor method of that name
         from .tensor import Tensor, no_grad
@@ -62,7 +73,10 @@ class DataArray(np.ndarray):
             view = Tensor._wrap(plain)
             with no_grad():
                 result = method(view, *args, **kwargs)
-            return self if result is view else result
+            if result is view:
+                return self
+            # a tensor result comes back as an array too, so it can go back into .data
+            return result.data.view(DataArray) if isinstance(result, Tensor) else result
 
         call.__name__ = name
         call.__doc__ = method.__doc__

@@ -318,16 +318,18 @@ class Module:
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of every parameter and buffer, keyed as PyTorch would ("0.weight", ...)."""
+        """Copies of every parameter and buffer, keyed as PyTorch would ("0.weight", ...): arrays
+        that also take tensor methods and print as tensors (`DataArray`), so
+        ``model.state_dict()["0.bias"].data`` / ``.clone()`` work as in PyTorch."""
         state = OrderedDict()
         for mod_name, module in self.named_modules():
             prefix = f"{mod_name}." if mod_name else ""
             for name, p in module._parameters.items():
                 if p is not None:
-                    state[prefix + name] = p.data.copy()
+                    state[prefix + name] = as_data_array(np.array(p.data, copy=True))
             for name, b in module._buffers.items():
                 if b is not None:
-                    state[prefix + name] = np.array(b, copy=True)
+                    state[prefix + name] = as_data_array(np.array(b, copy=True))
         return state
 
     def _state_slots(self) -> dict:
@@ -631,7 +633,8 @@ def _check_name(owner: Module, name, kind: str, table: dict) -> None:
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
     if "." in name:
-        raise KeyError(f"{kind} name can't contain \".\", got: {name}")
+        got = f", got: {name}" if kind == "module" else ""  # PyTorch's two wordings
+        raise KeyError(f"{kind} name can't contain \".\"{got}")
     if name == "":
         raise KeyError(f"{kind} name can't be empty string \"\"")
     if name not in table and hasattr(owner, name):
