@@ -11,6 +11,30 @@ never leaves a half-written file). Loading never unpickles and never imports: on
 already defined in the process can be rebuilt. Every size the file declares is checked against the
 zip members and the architecture before anything is allocated, only referenced members are read, and
 any malformed file raises `ModelFileError` (a ValueError) naming the file and what is wrong.
+
+Beyond models, `save` / `load` take what PyTorch's ``torch.save`` / ``torch.load`` take in
+tutorials: a ``state_dict()``, a checkpoint dict (epoch, model and optimizer state dicts, a loss),
+a tensor, or any nesting of dicts, lists, tuples, str, int, float, bool, None, Tensors, NumPy
+arrays / scalars and Modules. Such an object is stored in the same file family (one zip of ``.npy``
+arrays plus the JSON tree under ``"object"``), written exactly at the name given (``.pth``, ``.pt``,
+``.npz``: no extension is added) or into a binary file object (``io.BytesIO``)::
+
+    torch.save(model.state_dict(), "model.pth")
+    model.load_state_dict(torch.load("model.pth", weights_only=True))
+    torch.save({"epoch": epoch, "model_state_dict": model.state_dict(),
+                "optimizer_state_dict": optimizer.state_dict(), "loss": loss}, PATH)
+
+What comes back: the same structure, with dict key types (str, int, float, bool, None) and order
+(an OrderedDict stays one), dtypes, shapes and ``requires_grad`` kept; a `Parameter` stays a
+Parameter, a Tensor a Tensor, a state-dict array a `DataArray`, a NumPy scalar a NumPy scalar of its
+dtype; the same array saved twice comes back as one array (memory shared, as PyTorch keeps shared
+storage). Deliberate differences: a namedtuple comes back as a plain tuple and any other dict
+subclass as a dict; a tensor's ``.grad`` and graph are not saved; nan / inf in a general object are
+kept (a checkpoint may hold a nan loss), while a Module, also one nested in a dict, follows the
+``allow_nonfinite`` rule. A file written by PyTorch's ``torch.save`` is a pickle and is refused
+(unpickling runs code); convert it in PyTorch with ``numpy.savez("model.npz", **{k: v.numpy() for
+k, v in sd.items()})`` and read it with ``lucidnet.load("model.npz", weights_only=True)``: a plain
+NumPy ``.npz`` of named arrays loads as an OrderedDict of Tensors.
 """
 
 from __future__ import annotations
@@ -22,10 +46,14 @@ import struct
 import tokenize
 import zipfile
 import zlib
+from collections import OrderedDict
 
 import numpy as np
 
 from ._atomic import atomic_path
+from .autograd.data_array import DataArray
+from .autograd.device import check_device
+from .autograd.tensor import Tensor
 from .nn.module import Module, Parameter, parameter_budget, qualified_name
 
 __all__ = ["ModelFileError", "save", "load", "save_state", "load_state", "model_config",
@@ -329,9 +357,9 @@ class _Archive:
     the zip entry's size (and the compression ratio) before its data is read, and members are
     read only when asked for."""
 
-    def __init__(self, path: str):
-        self.path = path
-        self._zip = zipfile.ZipFile(path)
+    def __init__(self, source, name: str):
+        self.path = name
+        self._zip = zipfile.ZipFile(source)
         self._members = {i.filename[:-4]: i for i in self._zip.infolist()
                          if i.filename.endswith(".npy")}
         self._cache: dict = {}
@@ -373,10 +401,24 @@ class _Archive:
             self._cache[key] = array
         return self._cache[key]
 
+    def is_pytorch(self) -> bool:
+        """Whether this zip is PyTorch's ``torch.save`` format (a pickle plus storages)."""
+        return any(n == "data.pkl" or n.endswith("/data.pkl") for n in self._zip.namelist())
+
+    def is_plain_npz(self) -> bool:
+        """Whether this zip is a NumPy ``.npz`` of named arrays only (``numpy.savez``)."""
+        return _META_KEY not in self._members and all(
+            n.endswith(".npy") for n in self._zip.namelist())
+
     def document(self) -> dict:
         if _META_KEY not in self._members:
-            raise ModelFileError(f"{self.path!r} is an .npz file but not a lucidnet file "
-                                 f"(no {_META_KEY} entry)")
+            if self.is_pytorch():
+                raise ModelFileError(_pytorch_refusal(self.path, "a zip holding a pickle"))
+            hint = (" -- it is a plain NumPy .npz of named arrays: lucidnet.load(path, "
+                    "weights_only=True) reads it as an OrderedDict of tensors (a state dict)"
+                    if self.is_plain_npz() else "")
+            raise ModelFileError(f"{self.path} is an .npz file but not a lucidnet file "
+                                 f"(no {_META_KEY} entry){hint}")
         ref = self.header(_META_KEY)
         if ref.dtype.kind != "U" or ref.shape != () or \
                 self._members[_META_KEY].file_size > _MAX_META_BYTES:
@@ -389,43 +431,99 @@ class _Archive:
         return doc
 
 
-def _open_checked(path, what):
-    """Open ``path`` as an `_Archive` and run ``what(archive)``; any damage -> ModelFileError."""
-    path = os.fspath(path)
+def _pytorch_refusal(name: str, what: str) -> str:
+    return (f"{name} is a PyTorch file ({what}: torch.save pickles its objects) and lucidnet "
+            "does not unpickle (unpickling can run any code). Convert it in PyTorch: "
+            "sd = torch.load(path, weights_only=True); numpy.savez('model.npz', "
+            "**{k: v.numpy() for k, v in sd.items()}); then in lucidnet: "
+            "model.load_state_dict(lucidnet.load('model.npz', weights_only=True))")
+
+
+def _looks_pickled(source) -> bool:
+    """Whether a file starts as a pickle of protocol 2 or later (old-style ``torch.save``)."""
+    try:
+        if hasattr(source, "read"):
+            start = source.tell()
+            head = source.read(2)
+            source.seek(start)
+        else:
+            with open(source, "rb") as f:
+                head = f.read(2)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+
+
+def _source(f) -> tuple:
+    """``(what zipfile opens, the name used in messages)`` of a path or a binary file object."""
+    if hasattr(f, "read") and hasattr(f, "seek"):
+        name = getattr(f, "name", None)
+        return f, repr(name) if isinstance(name, str) else f"the file object {type(f).__name__}"
+    if hasattr(f, "read"):
+        raise TypeError(f"lucidnet.load needs a seekable binary file object (a zip is read from "
+                        f"its end), got {type(f).__name__}; read it into io.BytesIO first")
+    try:
+        path = os.fspath(f)
+    except TypeError:
+        raise TypeError(f"expected a path (str or pathlib.Path) or a binary file object, got "
+                        f"{type(f).__name__}") from None
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such lucidnet file: {path!r}")
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a directory, not a lucidnet file")
+    return path, repr(path)
+
+
+def _open_checked(path, what):
+    """Open ``path`` (a path or a binary file object) as an `_Archive` and run
+    ``what(archive)``; any damage -> ModelFileError."""
+    source, name = _source(path)
     try:
-        archive = _Archive(path)
+        archive = _Archive(source, name)
     except _DAMAGE as err:
-        raise ModelFileError(f"{path!r} is not a readable lucidnet file (corrupt, truncated or "
+        if _looks_pickled(source):
+            raise ModelFileError(_pytorch_refusal(name, "a pickle")) from None
+        raise ModelFileError(f"{name} is not a readable lucidnet file (corrupt, truncated or "
                              f"not an .npz written by lucidnet.save): {err}") from None
     try:
         return what(archive)
     except ModelFileError as err:
         text = str(err)
-        raise ModelFileError(text if path in text else f"{path!r}: {text}") from err.__cause__
+        raise ModelFileError(text if name in text else f"{name}: {text}") from err.__cause__
     except _DAMAGE as err:
-        raise ModelFileError(f"{path!r} is corrupt or malformed: {type(err).__name__}: "
+        raise ModelFileError(f"{name} is corrupt or malformed: {type(err).__name__}: "
                              f"{err}") from None
     finally:
         archive.close()
 
 
+def _write(f, document: dict, arrays: dict):
+    """Write ``arrays`` + the JSON ``document`` as one .npz: atomically at a path (exactly that
+    name), or into a binary file object. Returns the path (None for a file object)."""
+    arrays = dict(arrays)
+    arrays[_META_KEY] = np.array(json.dumps(document, allow_nan=True))
+    if hasattr(f, "write"):
+        np.savez(f, **arrays)
+        return None
+    try:
+        path = os.fspath(f)
+    except TypeError:
+        raise TypeError(f"lucidnet.save writes to a path (str or pathlib.Path) or a binary file "
+                        f"object (io.BytesIO), got {type(f).__name__}") from None
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_path(path) as tmp, open(tmp, "wb") as out:
+        np.savez(out, **arrays)
+        out.flush()
+        os.fsync(out.fileno())
+    return path
+
+
 def save_state(path, state: dict) -> str:
-    """Write a nested dict of arrays / numbers / strings / lists atomically to ``path`` (.npz)."""
-    path = os.fspath(path)
+    """Write a nested dict of arrays / numbers / strings / lists atomically to ``path`` (.npz)
+    (or into a binary file object)."""
     arrays: dict = {}
     skeleton = _split(state, arrays, "")
-    arrays[_META_KEY] = np.array(json.dumps({"format": FORMAT, "state": skeleton}, allow_nan=True))
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        np.savez(f, **arrays)
-        f.flush()
-        os.fsync(f.fileno())
-    return path
+    return _write(path, {"format": FORMAT, "state": skeleton}, arrays)
 
 
 def load_state(path) -> dict:
@@ -467,21 +565,205 @@ def _check_finite(state: dict, what: str) -> None:
                              "allow_nonfinite=True to save it anyway")
 
 
-def save(model: Module, path, metadata: dict | None = None, *,
-         allow_nonfinite: bool = False) -> str:
-    """Save the module tree + weights (+ JSON-able metadata) to one .npz file, atomically.
-
-    Raises ValueError, naming the tensor, if a parameter or buffer holds nan/inf, unless
-    ``allow_nonfinite=True``.
-    """
-    if not isinstance(model, Module):
-        raise TypeError(f"save expects a lucidnet Module, got {type(model).__name__}")
+def _module_state(model: Module, allow_nonfinite: bool, where: str) -> tuple:
+    """``(state_dict, dtype)`` of a module being saved, refusing nan/inf unless allowed."""
     state_dict = dict(model.state_dict())
     if not allow_nonfinite:
-        _check_finite(state_dict, f"{type(model).__name__} to {os.fspath(path)!r}")
-    dtype = next((str(p.dtype) for p in model.parameters()), "float32")
-    return save_state(path, {"kind": "model", "config": model_config(model), "dtype": dtype,
-                             "state_dict": state_dict, "metadata": metadata or {}})
+        _check_finite(state_dict, where)
+    return state_dict, next((str(p.dtype) for p in model.parameters()), "float32")
+
+
+def save(obj, f, metadata: dict | None = None, *, allow_nonfinite: bool = False) -> str | None:
+    """Save a model, a state dict, a checkpoint dict or a tensor to ``f``, as ``torch.save``.
+
+    Parameters
+    ----------
+    obj : Module, or any nesting of dict (str / int / float / bool / None keys; an OrderedDict
+        keeps being one), list, tuple, str, int, float, bool, None, Tensor (`Parameter` kept),
+        NumPy array or scalar and Module.
+        A Module alone is stored as its module tree + weights (+ ``metadata``); anything else as
+        its JSON tree with the arrays beside it. Never pickled.
+    f : str, pathlib.Path or binary file object
+        Written exactly at that name (any extension: ``.pth``, ``.pt``, ``.npz``), atomically
+        (a temporary file moved into place), or into the file object (``io.BytesIO``).
+    metadata : dict, optional
+        JSON-able metadata stored with a Module (read back with ``load(f, with_metadata=True)``).
+    allow_nonfinite : bool
+        A Module (also one nested in ``obj``) holding nan/inf is refused with a ValueError naming
+        the tensor unless True. nan/inf elsewhere (a nan loss in a checkpoint) are saved as they are.
+
+    Returns
+    -------
+    str or None
+        The path written (None for a file object).
+
+    Raises
+    ------
+    TypeError
+        For an object of another type, naming its type and where it sits (``obj['extra'][0]``).
+    """
+    if isinstance(obj, Module):
+        state_dict, dtype = _module_state(obj, allow_nonfinite,
+                                          f"{type(obj).__name__} to {_target_name(f)}")
+        arrays: dict = {}
+        skeleton = _split({"kind": "model", "config": model_config(obj), "dtype": dtype,
+                           "state_dict": state_dict, "metadata": metadata or {}}, arrays, "")
+        return _write(f, {"format": FORMAT, "state": skeleton}, arrays)
+    if metadata is not None:
+        raise TypeError("save(..., metadata=...) is for a Module; to save metadata with "
+                        f"a {type(obj).__name__}, put it inside (a dict: {{'model': ..., "
+                        "'metadata': ...}})")
+    packer = _Packer(allow_nonfinite)
+    tree = packer.pack(obj, "obj")
+    # "state" says what the file holds to `load_state` readers (checkpoint loaders)
+    state = _split({"kind": "object"}, {}, "")
+    return _write(f, {"format": FORMAT, "state": state, "object": tree}, packer.arrays)
+
+
+def _target_name(f) -> str:
+    try:
+        return repr(os.fspath(f))
+    except TypeError:
+        return f"a {type(f).__name__}"
+
+
+_SAVABLE = ("lucidnet.save stores dicts, lists, tuples, str, int, float, bool, None, Tensors, "
+            "NumPy arrays and scalars and Modules (never a pickle)")
+_KEY_TYPES = (str, int, float, bool, type(None))
+_ARRAY_KINDS = _NUMERIC + "U"
+
+
+class _Packer:
+    """Turns a nested object into a JSON tree, collecting its arrays under short keys; an array
+    met twice is stored once."""
+
+    def __init__(self, allow_nonfinite: bool):
+        self.allow_nonfinite = allow_nonfinite
+        self.arrays: dict = {}
+        self._keys: dict = {}      # id(array) -> key
+        self._alive: list = []     # keeps those arrays alive, so ids are not reused
+        self._open: set = set()    # ids of the containers being packed (cycles)
+
+    def array(self, array: np.ndarray, where: str) -> str:
+        if array.dtype.hasobject or array.dtype.kind not in _ARRAY_KINDS:
+            raise TypeError(f"cannot save the array at {where}: dtype {array.dtype} (only numeric, "
+                            "bool and str arrays are saved, never pickled objects)")
+        key = self._keys.get(id(array))
+        if key is None:
+            key = self._keys[id(array)] = f"o{len(self.arrays)}"
+            self.arrays[key] = np.asarray(array)
+            self._alive.append(array)
+        return key
+
+    def pack(self, obj, where: str):
+        kind = type(obj)
+        if obj is None or kind in (bool, int, float, str):
+            return obj  # JSON keeps each type (a float's repr round-trips; NaN / Infinity too)
+        if isinstance(obj, Tensor):
+            node = {"__tensor__": self.array(obj.data, where),
+                    "requires_grad": bool(obj.requires_grad)}
+            if isinstance(obj, Parameter):
+                node["parameter"] = True
+            return node
+        if isinstance(obj, np.ndarray):
+            node = {"__ndarray__": self.array(obj, where)}
+            if isinstance(obj, DataArray):
+                node["data_array"] = True
+            return node
+        if isinstance(obj, np.generic):
+            return {"__scalar__": self.array(np.asarray(obj), where)}
+        if isinstance(obj, Module):
+            return self.module(obj, where)
+        if not isinstance(obj, (dict, list, tuple)):
+            raise TypeError(f"cannot save an object of type {kind.__qualname__} at {where}: "
+                            f"{_SAVABLE}; convert it (to a dict of those, an array, ...) first")
+        if id(obj) in self._open:
+            raise ValueError(f"cannot save {where}: the {kind.__name__} contains itself")
+        self._open.add(id(obj))
+        try:
+            if isinstance(obj, dict):
+                items = []
+                for k, v in obj.items():
+                    if type(k) not in _KEY_TYPES:
+                        raise TypeError(f"cannot save the dict at {where}: key {k!r} is a "
+                                        f"{type(k).__qualname__}; keys must be str, int, float, "
+                                        "bool or None")
+                    items.append([k, self.pack(v, f"{where}[{k!r}]")])
+                node = {"__dict__": items}
+                if isinstance(obj, OrderedDict):
+                    node["ordered"] = True
+                return node
+            items = [self.pack(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+            return {"__tuple__": items} if isinstance(obj, tuple) else items
+        finally:
+            self._open.discard(id(obj))
+
+    def module(self, model: Module, where: str) -> dict:
+        try:
+            config = model_config(model)
+        except TypeError as err:
+            raise TypeError(f"cannot save the module at {where}: {err}") from None
+        state_dict, dtype = _module_state(model, self.allow_nonfinite,
+                                          f"{type(model).__name__} at {where}")
+        weights = [[k, self.array(np.asarray(v), f"{where}.{k}")] for k, v in state_dict.items()]
+        self._alive.append(state_dict)
+        return {"__model__": config, "dtype": dtype, "weights": weights}
+
+
+def _unpack(node, archive):
+    """Rebuild an object packed by `_Packer`, reading (checked) arrays from ``archive``."""
+    if node is None or isinstance(node, (bool, int, float, str)):
+        return node
+    if isinstance(node, list):
+        return [_unpack(v, archive) for v in node]
+    if not isinstance(node, dict):
+        raise ModelFileError(f"unrecognised entry in the object: {type(node).__name__}")
+    if "__dict__" in node:
+        pairs = [(_key(k), _unpack(v, archive)) for k, v in node["__dict__"]]
+        return OrderedDict(pairs) if node.get("ordered") else dict(pairs)
+    if "__tuple__" in node:
+        return tuple(_unpack(v, archive) for v in _as_list(node["__tuple__"]))
+    if "__tensor__" in node:
+        data = _numeric(archive, node["__tensor__"])
+        requires_grad = node.get("requires_grad", False)
+        if not isinstance(requires_grad, bool):
+            raise ModelFileError(f"'requires_grad' must be true or false, got {requires_grad!r}")
+        if node.get("parameter"):
+            return Parameter(data, requires_grad=requires_grad)
+        return Tensor(data, requires_grad=requires_grad)
+    if "__ndarray__" in node:
+        array = archive.read(node["__ndarray__"])
+        return array.view(DataArray) if node.get("data_array") else array
+    if "__scalar__" in node:
+        array = _numeric(archive, node["__scalar__"])
+        if array.shape != ():
+            raise ModelFileError(f"a NumPy scalar entry holds an array of shape {array.shape}")
+        return array[()]
+    if "__model__" in node:
+        weights = {_key(k): archive.header(key) for k, key in _as_list(node["weights"])}
+        return _model_from(archive, {"config": node["__model__"], "dtype": node.get("dtype", "float32"),
+                                     "state_dict": weights})
+    raise ModelFileError(f"unrecognised entry in the object: {sorted(node)[:5]}")
+
+
+def _key(key):
+    if type(key) not in _KEY_TYPES:
+        raise ModelFileError(f"a dict key must be a JSON string, number, bool or null, got "
+                             f"{type(key).__name__}")
+    return key
+
+
+def _as_list(value) -> list:
+    if not isinstance(value, list):
+        raise ModelFileError(f"expected a JSON list, got {type(value).__name__}")
+    return value
+
+
+def _numeric(archive, key) -> np.ndarray:
+    array = archive.read(key)
+    if array.dtype.kind not in _NUMERIC:
+        raise ModelFileError(f"array {key!r} has dtype {array.dtype}; a tensor holds numbers")
+    return array
 
 
 def _model_from(archive, state: dict) -> Module:
@@ -500,15 +782,68 @@ def _model_from(archive, state: dict) -> Module:
     return model
 
 
-def load(path, with_metadata: bool = False):
-    """Rebuild a model saved with `save` (or the model inside a checkpoint).
+def _check_map_location(map_location) -> None:
+    """Accept what ``torch.load`` takes for the CPU; another device raises (lucidnet is CPU only)."""
+    what = "lucidnet.load(map_location=...)"
+    if isinstance(map_location, dict):
+        for target in map_location.values():
+            check_device(target, what)
+    elif map_location is not None and not callable(map_location):
+        check_device(map_location, what)
+    # a function (``lambda storage, loc: storage``) is not called: every tensor is on the CPU
 
-    Raises FileNotFoundError for a missing file and `ModelFileError` (a ValueError naming the file
-    and the problem) for a corrupt, malformed or inconsistent one, or one naming a Module class
-    not defined in this process.
+
+def _plain_npz(archive) -> OrderedDict:
+    """A NumPy .npz of named arrays (``numpy.savez``) as an OrderedDict of tensors, in file order."""
+    state = OrderedDict()
+    for name in archive._members:
+        state[name] = Tensor(_numeric(archive, name))
+    return state
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, with_metadata: bool = False, **pickle_load_args):
+    """Read what `save` wrote, as ``torch.load``: a model, a state dict, a checkpoint, a tensor.
+
+    Parameters
+    ----------
+    f : str, pathlib.Path or binary file object
+        A file written by `save` (any extension), or with ``weights_only=True`` also a plain
+        NumPy ``.npz`` of named arrays (``numpy.savez``), read as an OrderedDict of Tensors.
+    map_location : None, 'cpu', lucidnet.device('cpu'), a dict of devices or a function
+        Accepted as PyTorch's; everything loads on the CPU. Another device raises RuntimeError.
+    weights_only : bool, optional
+        Loading never unpickles and never runs code from the file, whatever the value; True also
+        reads a plain NumPy ``.npz`` (without it such a file is refused as not a lucidnet file).
+    mmap : bool, optional
+        Accepted; the arrays are read into memory (the result is the same).
+    with_metadata : bool
+        For a model file, return ``(model, metadata)``; for another object ``(obj, {})``.
+
+    Raises
+    ------
+    FileNotFoundError
+        For a missing file.
+    ModelFileError
+        (a ValueError naming the file) for a corrupt, malformed or inconsistent file, a PyTorch
+        (pickle) file, or one naming a Module class not defined in this process.
     """
+    if pickle_module is not None or pickle_load_args:
+        given = ["pickle_module"] * (pickle_module is not None) + sorted(pickle_load_args)
+        raise TypeError(f"lucidnet.load never unpickles, so {', '.join(given)} does not apply: "
+                        "remove it")
+    for name, flag in (("weights_only", weights_only), ("mmap", mmap)):
+        if flag is not None and not isinstance(flag, bool):
+            raise TypeError(f"lucidnet.load({name}=...) expects True, False or None, got {flag!r}")
+    _check_map_location(map_location)
+
     def read(archive):
-        state = _join(archive.document()["state"], archive.header)
+        if weights_only and archive.is_plain_npz() and not archive.is_pytorch():
+            return _plain_npz(archive), {}
+        doc = archive.document()
+        if "object" in doc:
+            return _unpack(doc["object"], archive), {}
+        state = _join(doc["state"], archive.header)
         if not isinstance(state, dict):
             raise ModelFileError("holds no model")
         model = _model_from(archive, state)
@@ -517,5 +852,5 @@ def load(path, with_metadata: bool = False):
             raise ModelFileError(f"metadata is a {type(metadata).__name__}, not a dict")
         return model, metadata
 
-    model, metadata = _open_checked(path, read)
-    return (model, metadata) if with_metadata else model
+    obj, metadata = _open_checked(f, read)
+    return (obj, metadata) if with_metadata else obj
