@@ -198,6 +198,13 @@ def test_save_load_save_gives_the_same_content(tmp_path):
            "n": np.float32(2.0), "tuple": (1, None), 5: [0.5, math.inf]}
     ln.save(obj, tmp_path / "a.pth")
     ln.save(ln.load(tmp_path / "a.pth"), tmp_path / "b.pth")
+    assert (tmp_path / "a.pth").read_bytes() == (tmp_path / "b.pth").read_bytes()
+    buffer = io.BytesIO()
+    ln.save(obj, buffer)
+    assert buffer.getvalue() == (tmp_path / "a.pth").read_bytes()
+    ln.save(model, tmp_path / "m1.pt")
+    ln.save(ln.load(tmp_path / "m1.pt"), tmp_path / "m2.pt")
+    assert (tmp_path / "m1.pt").read_bytes() == (tmp_path / "m2.pt").read_bytes()
     doc_a, arrays_a = _members(tmp_path / "a.pth")
     doc_b, arrays_b = _members(tmp_path / "b.pth")
     assert json.dumps(doc_a, allow_nan=True) == json.dumps(doc_b, allow_nan=True)

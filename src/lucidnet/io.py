@@ -503,7 +503,7 @@ def _write(f, document: dict, arrays: dict):
     arrays = dict(arrays)
     arrays[_META_KEY] = np.array(json.dumps(document, allow_nan=True))
     if hasattr(f, "write"):
-        np.savez(f, **arrays)
+        _write_npz(f, arrays)
         return None
     try:
         path = os.fspath(f)
@@ -512,10 +512,20 @@ def _write(f, document: dict, arrays: dict):
                         f"object (io.BytesIO), got {type(f).__name__}") from None
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with atomic_path(path) as tmp, open(tmp, "wb") as out:
-        np.savez(out, **arrays)
+        _write_npz(out, arrays)
         out.flush()
         os.fsync(out.fileno())
     return path
+
+
+def _write_npz(out, arrays: dict) -> None:
+    """What ``numpy.savez`` writes (one uncompressed ``.npy`` member per array), with a fixed
+    member date so the same content always gives the same bytes, and never a pickle."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for key, array in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
 def save_state(path, state: dict) -> str:
