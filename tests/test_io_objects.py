@@ -432,3 +432,35 @@ def test_malformed_object_files_raise_model_file_error(tmp_path, change, message
     _rewrite(path, change)
     with pytest.raises(ModelFileError, match=message):
         ln.load(path)
+
+
+def test_scheduler_state_dicts_round_trip_in_a_checkpoint(tmp_path):
+    model = _net()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    step = optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    plateau = optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=0)
+    for loss in [1.0, 2.0, 3.0]:
+        optimizer.step()
+        step.step()
+        plateau.step(loss)
+    checkpoint = {"step": step.state_dict(), "plateau": plateau.state_dict(),
+                  "optimizer": optimizer.state_dict()}
+    back = _round_trip(checkpoint, tmp_path)
+    _same(checkpoint, back)
+    optimizer2 = optim.SGD(_net().parameters(), lr=0.1)
+    step2 = optim.lr_scheduler.StepLR(optimizer2, step_size=2, gamma=0.5)
+    optimizer2.load_state_dict(back["optimizer"])
+    step2.load_state_dict(back["step"])
+    step.step()
+    step2.step()
+    assert step2.get_last_lr() == step.get_last_lr()
+
+
+def test_a_nested_module_whose_architecture_is_not_json_names_its_place(tmp_path):
+    class Holder(nn.Module):
+        def __init__(self, fn):
+            super().__init__()
+            self.fn = fn
+
+    with pytest.raises(TypeError, match=r"module at obj\['model'\].*Holder.*function"):
+        ln.save({"model": Holder(lambda x: x)}, tmp_path / "x.pth")
