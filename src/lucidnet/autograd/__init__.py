@@ -12,6 +12,7 @@ from . import device as _device  # noqa: F401  (device, is_cuda, threads, print 
 from . import dtypes as _dtypes  # noqa: F401  (dtypes, conversions: float() to() type())
 from . import functional  # jacobian, vjp, jvp
 from . import inplace as _inplace  # noqa: F401  (add_ mul_ clamp_ fill_ copy_ normal_ ...)
+from . import inplace_variants as _inplace_variants  # noqa: F401  (exp_ masked_fill_ ... t_)
 from . import operators as _operators  # noqa: F401  (arithmetic, comparisons, promotion)
 from . import printing as _printing  # noqa: F401  (repr / format as PyTorch prints)
 from . import registry as _registry

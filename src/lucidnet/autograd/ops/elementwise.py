@@ -721,11 +721,12 @@ class NanToNum(Function):
 
 
 class Clone(Function):
-    """z = a copy of a;  dz/da = 1."""
+    """z = a copy of a (its memory layout kept, as PyTorch's clone; ``order="C"`` makes it
+    row-major: ``contiguous()``);  dz/da = 1."""
 
     @staticmethod
-    def forward(ctx, a):
-        return np.array(a, copy=True)
+    def forward(ctx, a, order="K"):
+        return np.array(a, copy=True, order=order)
 
     @staticmethod
     def backward(ctx, g):
