@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.data_array import DataArray, as_data_array
 from ..autograd.tensor import Tensor
+from .hooks import RemovableHandle, add_module_hook, call_with_hooks
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
            "ParameterDict", "qualified_name", "parameter_budget"]
@@ -151,8 +152,41 @@ class Module:
     def forward(self, *args, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
+    _hooks = None  # the module's hook tables (nn/hooks.py), made by the first register_*_hook
+
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if self._hooks is None:
+            return self.forward(*args, **kwargs)
+        return call_with_hooks(self, args, kwargs)
+
+    # ------------------------------------------------------------------ hooks (nn/hooks.py)
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args)`` before each forward; a returned value replaces the inputs
+        (``with_kwargs=True``: ``hook(module, args, kwargs)`` returning ``(args, kwargs)``)."""
+        return add_module_hook(self, "forward_pre", hook, prepend, with_kwargs=with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """``hook(module, args, output)`` after each forward; a returned value replaces the
+        output (``with_kwargs=True``: ``hook(module, args, kwargs, output)``)."""
+        return add_module_hook(self, "forward", hook, prepend, with_kwargs=with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_output)`` when the gradients of the outputs are known; a returned
+        tuple replaces them."""
+        return add_module_hook(self, "backward_pre", hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` once the gradients of the module's tensor
+        inputs are computed (None for inputs that need none); a returned tuple replaces
+        ``grad_input``."""
+        return add_module_hook(self, "backward", hook, prepend)
+
+    def register_backward_hook(self, hook) -> RemovableHandle:
+        """PyTorch's deprecated form; lucidnet calls it as `register_full_backward_hook` does
+        (PyTorch's old hook saw only the last op's gradients, which is why it was deprecated)."""
+        return self.register_full_backward_hook(hook)
 
     # ------------------------------------------------------------------ traversal
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:

@@ -1,0 +1,189 @@
+"""Module hooks as PyTorch's: forward pre-hooks, forward hooks, full backward (pre-)hooks.
+
+    handle = layer.register_forward_hook(lambda module, args, output: features.append(output))
+    handle.remove()
+
+``Module.__call__`` checks one attribute (``_hooks``, None until a hook is registered), so a module
+without hooks pays nothing more. With hooks, a call runs as PyTorch's ``Module._call_impl``:
+
+1. forward pre-hooks ``hook(module, args)`` (``with_kwargs``: ``hook(module, args, kwargs)``); a
+   returned value replaces the positional inputs (a non-tuple is wrapped in one);
+2. with backward hooks, every tensor input that requires grad passes through an identity view
+   whose gradient hook collects ``grad_input``;
+3. ``forward``;
+4. forward hooks ``hook(module, args, output)`` (``with_kwargs``: ``(module, args, kwargs,
+   output)``); a returned value replaces the output;
+5. with backward hooks, the tensor output(s) pass through an identity view: when their gradient
+   arrives the backward pre-hooks ``hook(module, grad_output)`` run (a return replaces it), and once
+   every input's gradient is in, the backward hooks ``hook(module, grad_input, grad_output)`` (a
+   return replaces ``grad_input``). A module none of whose inputs requires grad gets its backward
+   hook with ``grad_input`` all None when ``grad_output`` arrives, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+
+from ..autograd.tensor import Tensor, is_grad_enabled
+
+__all__ = ["RemovableHandle", "call_with_hooks"]
+
+_ids = itertools.count()
+_KINDS = ("forward_pre", "forward", "backward_pre", "backward")
+
+
+class RemovableHandle:
+    """What the ``register_*_hook`` methods return: ``remove()`` unregisters (twice is
+    harmless); also a context manager that removes the hook on exit."""
+
+    __slots__ = ("_table", "id")
+
+    def __init__(self, table: OrderedDict):
+        self._table, self.id = table, next(_ids)
+
+    def remove(self) -> None:
+        self._table.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+def add_module_hook(module, kind: str, hook, prepend: bool = False, **options):
+    """Register ``hook`` of ``kind`` on ``module``; returns its `RemovableHandle`."""
+    if not callable(hook):
+        raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+    tables = module.__dict__.get("_hooks")
+    if tables is None:
+        tables = {k: OrderedDict() for k in _KINDS}
+        object.__setattr__(module, "_hooks", tables)
+    table = tables[kind]
+    handle = RemovableHandle(table)
+    table[handle.id] = (hook, options)
+    if prepend:
+        table.move_to_end(handle.id, last=False)
+    return handle
+
+
+def call_with_hooks(module, args: tuple, kwargs: dict):
+    """``module(*args, **kwargs)`` with its hooks (see the module docstring)."""
+    tables = module._hooks
+    for hook, options in tuple(tables["forward_pre"].values()):
+        if options.get("with_kwargs"):
+            result = hook(module, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError("a forward pre-hook registered with with_kwargs=True must "
+                                       f"return None or a tuple of (args, kwargs), got {result!r}")
+                args, kwargs = result
+        else:
+            result = hook(module, args)
+        if result is not None and not options.get("with_kwargs"):
+            args = result if isinstance(result, tuple) else (result,)
+    backward = (tables["backward"] or tables["backward_pre"]) and is_grad_enabled()
+    state = None
+    if backward:
+        state = _BackwardState(module)
+        args = state.wrap_inputs(args)
+    output = module.forward(*args, **kwargs)
+    for hook, options in tuple(tables["forward"].values()):
+        if options.get("with_kwargs"):
+            result = hook(module, args, kwargs, output)
+        else:
+            result = hook(module, args, output)
+        if result is not None:
+            output = result
+    if backward:
+        output = state.wrap_outputs(output)
+    return output
+
+
+class _BackwardState:
+    """One call's backward bookkeeping: the inputs' gradients as they arrive."""
+
+    def __init__(self, module):
+        self.module = module
+        self.slots: list = []  # for each positional input: True if a tensor that requires grad
+        self.grad_input: list = []
+        self.pending = 0
+        self.grad_output = None
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        wrapped = []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor) and a.requires_grad:
+                a = a.view_as(a)  # an identity node of its own to hook on
+                a.register_hook(self._input_hook(i))
+                self.slots.append(True)
+                self.pending += 1
+            else:
+                self.slots.append(False)
+            wrapped.append(a)
+        self.grad_input = [None] * len(args)
+        return tuple(wrapped)
+
+    def wrap_outputs(self, output):
+        tensors = output if isinstance(output, tuple) else (output,)
+        outs = []
+        self.out_grads = [None] * len(tensors)
+        self.out_waiting = 0
+        for i, t in enumerate(tensors):
+            if isinstance(t, Tensor) and t.requires_grad:
+                t = t.view_as(t)
+                t.register_hook(self._output_hook(i))
+                self.out_waiting += 1
+            outs.append(t)
+        return tuple(outs) if isinstance(output, tuple) else outs[0]
+
+    def _output_hook(self, i):
+        def hook(grad):
+            self.out_grads[i] = grad
+            self.out_waiting -= 1
+            if self.out_waiting:
+                return None
+            grad_output = tuple(self.out_grads)
+            replaced = None
+            for fn, _ in tuple(self.module._hooks["backward_pre"].values()):
+                result = fn(self.module, grad_output)
+                if result is not None:
+                    grad_output = result if isinstance(result, tuple) else (result,)
+                    replaced = grad_output
+            self.grad_output = grad_output
+            if self.pending == 0:  # no input needs a gradient: the hook gets Nones now
+                self._call_backward_hooks()
+            return None if replaced is None else replaced[i]
+
+        return hook
+
+    def _input_hook(self, i):
+        def hook(grad):
+            self.grad_input[i] = grad
+            self.pending -= 1
+            if self.pending:
+                return None
+            replaced = self._call_backward_hooks()
+            if replaced is None:
+                return None
+            if sum(self.slots) != 1:
+                raise RuntimeError(
+                    "a full backward hook that returns new grad_input is supported by lucidnet "
+                    "for modules with one tensor input that requires grad; modify the gradients "
+                    "with tensor hooks (x.register_hook) instead")
+            return replaced[i]
+
+        return hook
+
+    def _call_backward_hooks(self):
+        grad_input, replaced = tuple(self.grad_input), None
+        for fn, _ in tuple(self.module._hooks["backward"].values()):
+            result = fn(self.module, grad_input, self.grad_output)
+            if result is not None:
+                result = result if isinstance(result, tuple) else (result,)
+                if len(result) != len(grad_input):
+                    raise RuntimeError(f"a backward hook returned {len(result)} gradients for a "
+                                       f"module with {len(grad_input)} inputs")
+                grad_input = replaced = result
+        return replaced
