@@ -54,7 +54,8 @@ def _check_reduction(reduction, allowed=_REDUCTIONS):
 def linear(x, weight, bias=None) -> Tensor:
     """z = x W^T + b, x (..., in), W (out, in), b (out,)  (SPEC B1)."""
     x = _t(x)
-    if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
+    xs, ws = x.data.shape, weight.data.shape  # plain tuples: this runs on every step
+    if not xs or xs[-1] != ws[1]:
         raise ValueError(
             f"Linear(in_features={weight.shape[1]}, out_features={weight.shape[0]}) expects input "
             f"of shape (batch, {weight.shape[1]}), got {tuple(x.shape)}"
@@ -388,7 +389,7 @@ def _target_array(target, like: Tensor, name: str) -> np.ndarray:
                          "constant and would give it no gradient; pass target.detach(), or write "
                          "the loss from tensor ops, e.g. ((input - target) ** 2).mean()")
     y = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if y.shape != like.shape:
+    if y.shape != like.data.shape:
         raise ValueError(
             f"{name}: input shape {tuple(like.shape)} and target shape {tuple(y.shape)} differ; they must match "
             "(reshape the target, e.g. y.reshape(-1, 1) for a single output unit)"
@@ -523,10 +524,11 @@ def binary_cross_entropy_with_logits(input, target, *args, **kwargs) -> Tensor:
 
 def _labels(target, logits: Tensor, name: str, ignore_index: int = -100) -> np.ndarray:
     y = target.data if isinstance(target, Tensor) else np.asarray(target)
-    n_classes = logits.shape[1]
-    expected = (logits.shape[0],) + logits.shape[2:]
+    shape = logits.data.shape  # a plain tuple (Tensor.shape builds a Size)
+    n_classes = shape[1]
+    expected = (shape[0],) + shape[2:]
     if y.dtype.kind == "f":
-        if y.shape == logits.shape:
+        if y.shape == shape:
             return None  # probability targets: handled by the caller
         if np.all(np.mod(y, 1) == 0):
             y = y.astype(np.int64)
