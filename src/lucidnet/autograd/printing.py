@@ -1,5 +1,7 @@
 """How tensors print: ``repr(t)``, ``str(t)``, ``print(t)`` and ``f"{t:.4f}"``, character for
 character as PyTorch's ``torch/_tensor_str.py`` (issue 9: a tutorial's printed output matches).
+The formatting rules below are PyTorch's (``torch/_tensor_str.py``, BSD-3-Clause, copyright the
+PyTorch contributors), re-implemented here on NumPy arrays.
 
 The rules, all PyTorch's (``set_printoptions`` changes the numbers in them):
 
