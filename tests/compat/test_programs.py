@@ -16,8 +16,8 @@ CASES = {
     "data_tutorial.py": 1e-4,               # a Dataset subclass, randint(size=), shuffled loader
     "nn_tutorial.py": 1e-3,                 # "What is torch.nn really?": scratch to Conv2d
     "mnist_main.py": 1e-3,                  # pytorch/examples MNIST: Conv2d, Adadelta, StepLR
-    "d2l_linear_regression_scratch.py": 1e-4,
-    "d2l_linear_regression_concise.py": 1e-4,
+    "d2l_linear_regression_scratch.py": 1e-4,  # normal, random.shuffle batches, -= under no_grad
+    "d2l_linear_regression_concise.py": 1e-4,  # TensorDataset, DataLoader, .data.normal_/fill_
     "autogradqs_tutorial.py": 1e-4,         # grad_fn, backward(gradient, retain_graph), eye, t()
     # autograd.Function with a masked assignment, mm. The loss falls from 3e7 to 1: float32
     # rounding of the early steps shows as 1e-4 relative at the end (PyTorch itself moves by 7e-5
@@ -25,17 +25,17 @@ CASES = {
     "two_layer_net_custom_function.py": 1e-3,
     "tensorqs_tutorial.py": 1e-4,           # factories, indexing, cat, matmul/mul out=, add_
     "optimization_tutorial.py": 1e-4,       # train()/eval(), CrossEntropyLoss, SGD
-    "regression_main.py": 1e-4,             # pytorch/examples: smooth_l1_loss, .data.add_
-    "vae_main.py": 1e-4,                    # pytorch/examples VAE: randn_like, BCE sum, Adam
+    "regression_main.py": 1e-4,             # pytorch/examples: smooth_l1_loss, .data.add_, format
+    "vae_main.py": 1e-4,                    # pytorch/examples VAE: randn_like, BCE sum, Adam, cat
     "neural_networks_tutorial.py": 1e-4,    # LeNet, backward(gradient), next_functions, int target
     "cifar10_tutorial.py": 1e-4,            # num_workers=2, Normalize, MaxPool2d, torch.max(x, 1)
     "d2l_softmax_regression_concise.py": 1e-4,  # net.apply(init), reduction='none', train_ch3
-    "d2l_model_construction.py": 1e-4,      # Module subclasses, _modules, shared layers
-    "d2l_parameters.py": 1e-4,              # state_dict, named_parameters, add_module, .data
+    "d2l_model_construction.py": 1e-4,      # Module subclasses, _modules, shared layers, while loop
+    "d2l_parameters.py": 1e-4,              # state_dict, named_parameters, add_module, init
     "d2l_custom_layer.py": 1e-4,            # custom Modules, nn.Parameter, FloatTensor
     "d2l_weight_decay.py": 1e-4,            # L2 penalty by hand, SGD parameter groups
     "d2l_dropout.py": 1e-4,                 # dropout from scratch (rand mask) and nn.Dropout
-    "d2l_lenet.py": 1e-4,                   # Sigmoid/AvgPool2d LeNet, xavier_uniform_, train_ch6
+    "d2l_lenet.py": 1e-4,                   # Sigmoid/AvgPool2d LeNet, xavier_uniform_, .to(device)
     "mnist_forward_forward.py": 1e-4,       # pytorch/examples: Linear subclass with its own
                                             # train(), norm(2, 1, keepdim), index assignment
     "dcgan_main.py": 1e-4,                  # pytorch/examples DCGAN: ConvTranspose2d, BatchNorm2d,
