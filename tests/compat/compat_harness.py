@@ -70,10 +70,15 @@ from pathlib import Path
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 
 # (pattern, replacement) for one import line; applied by rewrite_imports to whole lines only.
+# A trailing comment is kept. The lucidnet run cannot import torch at all (_BLOCK_TORCH), so an
+# import these rules miss fails loudly instead of running the program on PyTorch.
+_COMMENT = r"(\s*#.*)?\s*$"
 _IMPORT_RULES = [
-    (re.compile(r"^(\s*)import torch\s*$"), r"\1import lucidnet as torch"),
-    (re.compile(r"^(\s*)import torch\.([\w.]+) as (\w+)\s*$"), r"\1import lucidnet.\2 as \3"),
-    (re.compile(r"^(\s*)import torch\.([\w.]+)\s*$"), r"\1import lucidnet as torch; import lucidnet.\2"),
+    (re.compile(r"^(\s*)import torch" + _COMMENT), r"\1import lucidnet as torch\2"),
+    (re.compile(r"^(\s*)import torch\.([\w.]+) as (\w+)" + _COMMENT),
+     r"\1import lucidnet.\2 as \3\4"),
+    (re.compile(r"^(\s*)import torch\.([\w.]+)" + _COMMENT),
+     r"\1import lucidnet as torch; import lucidnet.\2\3"),
     (re.compile(r"^(\s*)from torch import (.+)$"), r"\1from lucidnet import \2"),
     (re.compile(r"^(\s*)from torch\.([\w.]+) import (.+)$"), r"\1from lucidnet.\2 import \3"),
 ]
@@ -316,10 +321,21 @@ _RUNNER = """\
 import os, runpy, sys
 sys.path.insert(0, {programs!r})
 sys.path.insert(0, {here!r})
+{block}
 import compat_harness
 compat_harness.install({framework!r})
 sys.argv = [{path!r}]
 runpy.run_path({path!r}, run_name="__main__")
+"""
+
+
+# the lucidnet child refuses `import torch` (a missed import rewrite must not run on PyTorch)
+_BLOCK_TORCH = """\
+class _NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ModuleNotFoundError(f"the lucidnet run of a compat program imported {name!r}")
+sys.meta_path.insert(0, _NoTorch())
 """
 
 
@@ -342,7 +358,8 @@ def run_program(name: str, framework: str, workdir: Path, timeout: float = 300) 
     path = folder / name
     path.write_text(source)
     code = _RUNNER.format(programs=str(PROGRAMS), here=str(Path(__file__).resolve().parent),
-                          framework=framework, path=str(path))
+                          framework=framework, path=str(path),
+                          block=_BLOCK_TORCH if framework == "lucidnet" else "")
     env = dict(os.environ, COMPAT_FRAMEWORK=framework, OMP_NUM_THREADS="1",
                MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
     proc = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env,

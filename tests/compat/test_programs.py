@@ -98,3 +98,16 @@ def test_compare_outputs_reads_tensor_reprs_whatever_their_wrapping():
     assert compare_outputs(torch_text, ours) == []
     assert compare_outputs(torch_text, ours.replace("0.1203", "0.1222"))
     assert compare_outputs(torch_text, ours.replace("0.4193,  ", ""))  # a missing entry
+
+
+def test_a_missed_import_fails_instead_of_running_on_pytorch(tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    import tests.compat.compat_harness as harness
+
+    program = tmp_path / "programs"
+    program.mkdir()
+    (program / "sneaky.py").write_text("import importlib\nimportlib.import_module('torch')\n")
+    monkeypatch.setattr(harness, "PROGRAMS", program)
+    run = harness.run_program("sneaky.py", "lucidnet", tmp_path)
+    assert run.returncode != 0 and "imported 'torch'" in run.stderr
+    assert harness.rewrite_imports("import torch  # noqa\n") == "import lucidnet as torch  # noqa\n"
