@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .data_array import DataArray
 from .tensor import _CLOCK, Tensor, _grad_mode, _owner_id, is_grad_enabled
 
 __all__ = ["Context", "Function", "FunctionCtx", "once_differentiable", "unbroadcast"]
@@ -124,7 +125,10 @@ class Function:
         arrays, needs, track = [], [], False
         for x in inputs:
             if isinstance(x, Tensor):
-                arrays.append(x.data)
+                a = x.data
+                if a.__class__ is not np.ndarray and a.__class__ is DataArray:
+                    a = a.view(np.ndarray)  # ops compute on plain arrays (NumPy's fast path)
+                arrays.append(a)
                 needs.append(x.requires_grad)
                 track = track or x.requires_grad
             else:

@@ -369,8 +369,8 @@ class Optimizer:
         def job():
             params = gd.params
             single = i1 - i0 == 1 and params[i0].data.flags.c_contiguous
-            if single:
-                p = params[i0].data.reshape(-1)
+            if single:  # a plain view: in-place ufuncs on a DataArray take NumPy's slow path
+                p = params[i0].data.view(np.ndarray).reshape(-1)
                 g = grads[i0].reshape(-1)
             else:
                 p = pgather[a:b]
