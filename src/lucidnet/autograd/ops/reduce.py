@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..function import Function
-from ..registry import register
+from ..registry import register, write_out
 from ..tensor import Tensor, get_default_dtype
 from . import elementwise as E
 
@@ -467,21 +467,23 @@ def _integral_to_long(t, dtype):
 
 
 @register("sum", function=True)
-def sum(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+def sum(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
     """sum over ``dim`` (an int, a tuple, or None for all); bool/integer tensors give int64."""
     self = _tensor(self)
     dim, keepdim = _alias(dim, keepdim, axis, keepdims)
     t = _integral_to_long(self, dtype)
-    return Sum.apply(t, axis=dims(dim, t.ndim), keepdims=keepdim)
+    result = Sum.apply(t, axis=dims(dim, t.ndim), keepdims=keepdim)
+    return result if out is None else write_out(out, result, "sum")
 
 
 @register("mean", function=True)
-def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
     """sum / N over ``dim``; floating tensors only (or pass ``dtype=``), as PyTorch."""
     self = _cast(_tensor(self), dtype)
     dim, keepdim = _alias(dim, keepdim, axis, keepdims)
     _float_only(self, "mean")
-    return Mean.apply(self, axis=dims(dim, self.ndim), keepdims=keepdim)
+    result = Mean.apply(self, axis=dims(dim, self.ndim), keepdims=keepdim)
+    return result if out is None else write_out(out, result, "mean")
 
 
 def _correction(correction, unbiased):
@@ -560,17 +562,19 @@ def _extremum(self, dim, keepdim, name, axis, keepdims, other=None):
 
 
 @register("max", function=True)
-def max(self, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
+def max(self, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None, out=None):
     """``t.max()``: the largest entry (ties share the gradient); ``t.max(dim)``: the named tuple
     ``(values, indices)`` along dim, the gradient going to the entry the index names;
     ``max(a, b)`` with a tensor b: the elementwise maximum."""
-    return _extremum(self, dim, keepdim, "max", axis, keepdims, other)
+    result = _extremum(self, dim, keepdim, "max", axis, keepdims, other)
+    return result if out is None else write_out(out, result, "max")
 
 
 @register("min", function=True)
-def min(self, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
+def min(self, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None, out=None):
     """``t.min()``, ``t.min(dim)`` -> (values, indices), or ``min(a, b)`` elementwise; see `max`."""
-    return _extremum(self, dim, keepdim, "min", axis, keepdims, other)
+    result = _extremum(self, dim, keepdim, "min", axis, keepdims, other)
+    return result if out is None else write_out(out, result, "min")
 
 
 def _amax(self, dim, keepdim, axis, keepdims, op, name):
@@ -624,14 +628,15 @@ def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 
 @register("prod", function=True)
-def prod(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+def prod(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None, out=None):
     """The product over ``dim`` (one int, or None for all); bool/integer tensors give int64."""
     self = _tensor(self)
     dim, keepdim = _alias(dim, keepdim, axis, keepdims)
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"prod(dim) takes one integer dim, as PyTorch's, got {dim!r}")
     t = _integral_to_long(self, dtype)
-    return Prod.apply(t, axis=dims(dim, t.ndim), keepdims=keepdim)
+    result = Prod.apply(t, axis=dims(dim, t.ndim), keepdims=keepdim)
+    return result if out is None else write_out(out, result, "prod")
 
 
 @register("logsumexp", function=True)
@@ -657,15 +662,17 @@ def _truth(self, dim, keepdim, axis, keepdims, fn):
 
 
 @register("any", function=True)
-def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
     """Is any entry nonzero (over ``dim``)? A bool tensor."""
-    return _truth(self, dim, keepdim, axis, keepdims, np.any)
+    result = _truth(self, dim, keepdim, axis, keepdims, np.any)
+    return result if out is None else write_out(out, result, "any")
 
 
 @register("all", function=True)
-def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
     """Are all entries nonzero (over ``dim``)? A bool tensor."""
-    return _truth(self, dim, keepdim, axis, keepdims, np.all)
+    result = _truth(self, dim, keepdim, axis, keepdims, np.all)
+    return result if out is None else write_out(out, result, "all")
 
 
 @register("count_nonzero", function=True)
