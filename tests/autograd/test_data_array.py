@@ -131,6 +131,9 @@ def test_legacy_tensor_constructor_as_pytorch():
         ln.Tensor([1.0], 2.0)
     assert ln.Tensor([1.0, 2.0], True).requires_grad  # the older positional flag
     assert ln.Tensor(np.arange(3)).dtype == np.int64  # a NumPy array keeps its dtype
+    source = np.zeros(3, np.float32)
+    ln.Tensor(source, dtype=np.float32).data[0] = 1.0  # dtype= copies, as before
+    assert source[0] == 0.0
 
 
 def test_state_dict_values_and_elements_print_and_behave_as_pytorch():

@@ -230,10 +230,11 @@ class Tensor:
     def __init__(self, data=(), *sizes, requires_grad: bool = False, dtype=None):
         if not isinstance(data, np.ndarray):
             data, requires_grad = _legacy_data(data, sizes, requires_grad, dtype)
-        elif sizes:
-            requires_grad = _positional_flag(sizes, requires_grad)
-        if dtype is not None and data.dtype != dtype:
-            data = _as_array(data, dtype)
+        else:
+            if sizes:
+                requires_grad = _positional_flag(sizes, requires_grad)
+            if dtype is not None:  # a copy in that dtype, as before
+                data = _as_array(data, dtype)
         if requires_grad and data.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require gradients, got dtype {data.dtype}; "
