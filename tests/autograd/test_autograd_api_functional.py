@@ -109,3 +109,20 @@ def test_variable_as_pytorch():
             var([1.0, 2.0])
     base = ln.tensor(B)
     assert np.shares_memory(Variable(base).data, base.data)  # shares the memory, as PyTorch
+
+
+def test_vjp_and_jvp_check_the_direction_vectors():
+    f = lambda x: (x * 2).sum(0)  # noqa: E731
+    x = ln.ones(3, 2)
+    with pytest.raises(RuntimeError, match=r"v\[0\] has shape \(3,\), the output has shape \(2,\)"):
+        ln.autograd.functional.vjp(f, x, ln.ones(3))
+    with pytest.raises(RuntimeError, match="v has 2 entries for 1 outputs"):
+        ln.autograd.functional.vjp(f, x, (ln.ones(2), ln.ones(2)))
+    with pytest.raises(RuntimeError, match=r"v\[0\] has shape \(2,\), the input has shape \(3, 2\)"):
+        ln.autograd.functional.jvp(f, x, ln.ones(2))
+    # a float64 direction for float32 inputs is taken in the inputs' dtype, in both
+    _, jv = ln.autograd.functional.jvp(f, x, ln.ones(3, 2, dtype=ln.float64))
+    _, vj = ln.autograd.functional.vjp(f, x, ln.ones(2, dtype=ln.float64))
+    assert jv.dtype == np.float32 and vj.dtype == np.float32
+    np.testing.assert_allclose(np.asarray(jv), [6.0, 6.0])
+    np.testing.assert_allclose(np.asarray(vj), np.full((3, 2), 2.0))

@@ -95,24 +95,29 @@ def _jacobian_rows(ins, outs, strict: bool) -> list:
     return rows
 
 
+def _directions(v, like: tuple, role: str, none_rule: str) -> tuple:
+    """The arrays of ``v`` (one per tensor of ``like``, same shapes, in their dtypes); ``v=None``
+    is allowed only for a single one-element tensor, as PyTorch's vjp/jvp."""
+    if v is None:
+        if len(like) != 1 or like[0].data.size != 1:
+            raise RuntimeError(f"The vector v can only be None if {none_rule}.")
+        return (np.ones_like(like[0].data),)
+    _, vs_t = _tuple(v, "v")
+    if len(vs_t) != len(like):
+        raise RuntimeError(f"v has {len(vs_t)} entries for {len(like)} {role}s")
+    vs = tuple(np.asarray(t.data, x.data.dtype) for t, x in zip(vs_t, like))
+    for k, (a, x) in enumerate(zip(vs, like)):
+        if a.shape != x.data.shape:
+            raise RuntimeError(f"v[{k}] has shape {a.shape}, the {role} has shape "
+                               f"{tuple(x.data.shape)}")
+    return vs
+
+
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), v^T J)``: the vector-Jacobian product in one backward pass. ``v`` may be
     omitted when ``func`` returns a single one-element tensor."""
     in_tuple, ins, out_tuple, outs = _prepare(func, inputs, create_graph)
-    if v is None:
-        if len(outs) != 1 or outs[0].data.size != 1:
-            raise RuntimeError("The vector v can only be None if the user-provided function "
-                               "returns a single Tensor with a single element.")
-        vs = (np.ones_like(outs[0].data),)
-    else:
-        _, vs_t = _tuple(v, "v")
-        if len(vs_t) != len(outs):
-            raise RuntimeError(f"v has {len(vs_t)} entries, the function returned {len(outs)} "
-                               "outputs")
-        vs = tuple(np.asarray(t.data, o.data.dtype) for t, o in zip(vs_t, outs))
-        for k, (a, o) in enumerate(zip(vs, outs)):
-            if a.shape != o.shape:
-                raise RuntimeError(f"v[{k}] has shape {a.shape}, the output has shape {o.shape}")
+    vs = _directions(v, outs, "output", "returns a single Tensor with a single element")
     live = [(o, s) for o, s in zip(outs, vs) if o.requires_grad]
     found = {}
     if live:
@@ -133,19 +138,8 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), J v)``: the Jacobian-vector product, exact, computed from the full
     Jacobian (one backward pass per output entry; lucidnet has no forward mode)."""
     in_tuple, ins, out_tuple, outs = _prepare(func, inputs, create_graph)
-    if v is None:
-        if len(ins) != 1 or ins[0].data.size != 1:
-            raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                               "function is a single Tensor with a single element.")
-        vs = (np.ones_like(ins[0].data),)
-    else:
-        _, vs_t = _tuple(v, "v")
-        if len(vs_t) != len(ins):
-            raise RuntimeError(f"v has {len(vs_t)} entries for {len(ins)} inputs")
-        vs = tuple(t.data for t in vs_t)
-        for k, (a, x) in enumerate(zip(vs, ins)):
-            if a.shape != x.shape:
-                raise RuntimeError(f"v[{k}] has shape {a.shape}, the input has shape {x.shape}")
+    vs = _directions(v, ins, "input", "the input to the user-provided function is a single "
+                     "Tensor with a single element")
     results = []
     for o, row in zip(outs, _jacobian_rows(ins, outs, strict)):
         total = np.zeros(o.shape, o.data.dtype)
