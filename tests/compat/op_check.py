@@ -16,6 +16,21 @@ import lucidnet as ln
 TOL = {np.dtype(np.float32): dict(rtol=2e-5, atol=2e-6), np.dtype(np.float64): dict(rtol=1e-10, atol=1e-12)}
 
 
+# what PyTorch raises for bad input (AssertionError for CUDA, NotImplementedError for dtypes)
+TORCH_ERRORS = (TypeError, ValueError, RuntimeError, AssertionError, NotImplementedError,
+                OverflowError)
+
+
+def both_raise(fn, exc=Exception):
+    """fn(lib) raises in PyTorch and in lucidnet; returns lucidnet's exception."""
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TORCH_ERRORS):
+        fn(torch)
+    with pytest.raises(exc) as info:
+        fn(ln)
+    return info.value
+
+
 def rand(shape, dtype=np.float64, seed=0, low=-2.0, high=2.0):
     return np.asarray(np.random.default_rng(seed).uniform(low, high, shape), dtype=dtype)
 

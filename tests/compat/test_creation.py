@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import lucidnet as ln
+from tests.compat.op_check import both_raise
 
 torch = pytest.importorskip("torch")
 
@@ -42,20 +43,6 @@ def default_dtype(request):
     yield request.param
     ln.set_default_dtype(ln.float32)
     torch.set_default_dtype(torch.float32)
-
-
-# what PyTorch raises for bad input (AssertionError for CUDA, NotImplementedError for dtypes)
-TORCH_ERRORS = (TypeError, ValueError, RuntimeError, AssertionError, NotImplementedError,
-                OverflowError)
-
-
-def both_raise(fn, exc=Exception):
-    """fn(lib) raises in PyTorch and in lucidnet; returns lucidnet's exception."""
-    with pytest.raises(TORCH_ERRORS):
-        fn(torch)
-    with pytest.raises(exc) as info:
-        fn(ln)
-    return info.value
 
 
 # ------------------------------------------------------------------ dtype objects

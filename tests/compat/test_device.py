@@ -12,6 +12,7 @@ import pytest
 
 import lucidnet as ln
 from lucidnet import nn
+from tests.compat.op_check import TORCH_ERRORS, both_raise
 
 torch = pytest.importorskip("torch")
 
@@ -25,19 +26,6 @@ def same(ours, theirs):
     assert ours.shape == expected.shape and ours.dtype == expected.dtype, (ours.dtype,
                                                                           expected.dtype)
     np.testing.assert_array_equal(ours.data, expected)
-
-
-# what PyTorch raises for bad input (AssertionError for CUDA, NotImplementedError for dtypes)
-TORCH_ERRORS = (TypeError, ValueError, RuntimeError, AssertionError, NotImplementedError,
-                OverflowError)
-
-
-def both_raise(fn, exc=Exception):
-    with pytest.raises(TORCH_ERRORS):
-        fn(torch)
-    with pytest.raises(exc) as info:
-        fn(ln)
-    return info.value
 
 
 # ------------------------------------------------------------------ lucidnet.device

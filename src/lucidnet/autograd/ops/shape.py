@@ -18,6 +18,8 @@ from .reduce import one_dim
 
 __all__ = ["Reshape", "Transpose", "GetItem", "Concatenate", "Stack", "Expand", "Repeat", "Flip",
            "torch_index", "Size"]
+
+
 class Reshape(Function):
     returns_view = True
 
