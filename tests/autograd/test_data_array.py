@@ -148,3 +148,13 @@ def test_state_dict_values_and_elements_print_and_behave_as_pytorch():
     copy = ours.state_dict()["weight"]
     copy[0, 0] = 9.0  # a copy, not the parameter (lucidnet's state_dict copies)
     assert float(ours.weight.data[0, 0]) == 0.5
+
+
+def test_a_refused_inplace_op_in_the_graph_leaves_the_graph_intact():
+    leaf = ln.tensor([0.5, 1.5], requires_grad=True)
+    y = leaf.exp()  # saves its output y
+    with pytest.raises(ValueError, match="doesn't match"):
+        y.add_(ln.ones(3, 2))  # would broadcast y to (3, 2): refused
+    ln.zeros(1).add_(1.0)  # an unrelated in-place change moves the in-place clock
+    y.sum().backward()  # y was not changed, so its saved output is still good
+    np.testing.assert_allclose(np.asarray(leaf.grad), np.exp([0.5, 1.5]), rtol=1e-6)

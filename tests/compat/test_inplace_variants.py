@@ -201,3 +201,13 @@ def test_layout_queries_as_pytorch():
     leaf = ln.tensor(base, requires_grad=True)
     leaf.transpose(0, 2).contiguous().sum().backward()  # stays in the graph
     np.testing.assert_array_equal(np.asarray(leaf.grad), np.ones_like(base))
+
+
+def test_a_refused_twin_in_the_graph_leaves_the_graph_intact():
+    leaf = ln.tensor([0.5, 1.5], requires_grad=True)
+    y = leaf.exp()
+    with pytest.raises(ValueError, match="doesn't match"):
+        y.lerp_(ln.ones(3, 2), 0.5)  # would broadcast y to (3, 2)
+    ln.zeros(1).add_(1.0)  # moves the in-place clock
+    y.sum().backward()
+    np.testing.assert_allclose(np.asarray(leaf.grad), np.exp([0.5, 1.5]), rtol=1e-6)

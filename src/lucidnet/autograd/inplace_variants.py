@@ -62,9 +62,7 @@ def _same_shape_twin(name):
     def twin(self, *args, **kwargs):
         operands_need = any(isinstance(a, Tensor) and a.requires_grad
                             for a in (*args, *kwargs.values()))
-        if self._in_graph(operands_need):
-            with no_grad():  # refuse a bad shape / dtype before the history is touched
-                _check_result_dtype(self, getattr(self, name)(*args, **kwargs), name)
+        if self._in_graph(operands_need):  # (the rebase refuses a bad shape or dtype first)
             return self._inplace_in_graph(_Method(name), *args, **kwargs)
         with no_grad():
             result = getattr(self, name)(*args, **kwargs)

@@ -563,12 +563,15 @@ class Tensor:
             )
         old = Tensor._wrap(self.data.copy(), requires_grad=self.requires_grad)
         old._fn, old._ctx, old._parents, old._prev = self._fn, self._ctx, self._parents, self._prev
-        if old._ctx not in (None, _FREED) and _shares_saved_memory(old._ctx, self.data):
-            old._ctx.stale = True  # its saved output is this data, overwritten below
         new = fn.apply(old, *operands, **kwargs)
-        if new.data.shape != self.data.shape:
+        if new.data.shape != self.data.shape:  # refused before anything of self is touched
             raise ValueError(f"in-place operation: output with shape {self.shape} doesn't match "
                              f"the broadcast shape {new.shape}")
+        if not np.can_cast(new.data.dtype, self.data.dtype, casting="same_kind"):
+            raise TypeError(f"in-place operation: result type {new.data.dtype} can't be cast to "
+                            f"this tensor's dtype {self.data.dtype}; write it out of place")
+        if old._ctx not in (None, _FREED) and _shares_saved_memory(old._ctx, self.data):
+            old._ctx.stale = True  # its saved output is this data, overwritten below
         np.copyto(self.data, new.data, casting="same_kind")
         _REBASED[0] = True  # from now on backward looks up the node each consumer saw
         self._prev = (old, _CLOCK[0])  # nodes made until now consumed the old values
