@@ -207,7 +207,13 @@ class Module:
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        yield from ((k, m) for k, m in self._modules.items() if m is not None)
+        """(name, child) pairs in registration order; a child registered twice is yielded once,
+        under its first name, as PyTorch's."""
+        seen = set()
+        for k, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield k, m
 
     def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
