@@ -1,4 +1,5 @@
-"""Optimizers and learning-rate schedules (SPEC E2-E4, F1-F3), PyTorch's names and semantics.
+"""Optimizers and learning-rate schedules (SPEC E2-E4, F1-F3), PyTorch's names and semantics;
+``swa_utils`` has weight averaging (AveragedModel, update_bn, SWALR).
 
     opt = lucidnet.optim.get_optimizer("adam", model.parameters(), lr=1e-3)
 """
@@ -8,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW, NAdam, RAdam
+from .asgd import ASGD
 from .lbfgs import LBFGS
 from .optimizer import Optimizer, get_num_threads, set_num_threads
 from .rmsprop import RMSprop
@@ -19,6 +21,7 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = [
+    "ASGD",
     "OPTIMIZERS",
     "SGD",
     "Adadelta",
@@ -36,6 +39,7 @@ __all__ = [
     "get_optimizer",
     "lr_scheduler",
     "set_num_threads",
+    "swa_utils",
 ]
 
 
@@ -63,6 +67,7 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "adadelta": Adadelta,
     "radam": RAdam,
     "rprop": Rprop,
+    "asgd": ASGD,
 }
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "OneCycleLR",
     "PolynomialLR",
     "ReduceLROnPlateau",
+    "SWALR",
     "SequentialLR",
     "StepLR",
     "get_scheduler",
@@ -779,6 +780,85 @@ class ReduceLROnPlateau(LRScheduler):
 
     def get_lr(self) -> list[float]:
         return list(self._last_lr)
+
+
+# ---------------------------------------------------------------------------------- SWA
+class SWALR(LRScheduler):
+    """Anneal each group's lr to ``swa_lr`` over ``anneal_epochs`` steps, then hold it there:
+    the schedule of stochastic weight averaging (``torch.optim.swa_utils.SWALR``).
+
+    With ``s`` the number of steps taken (0 when built), ``f`` the annealing curve
+    (``"cos"``: ``f(x) = (1 - cos(π x))/2``, ``"linear"``: ``f(x) = x``) and
+    ``a_s = f(clip(s / max(1, E), 0, 1))``, ``E = anneal_epochs``::
+
+        lr_s = swa_lr · a_s + lr_start · (1 - a_s)
+
+    where ``lr_start``, the lr of the group when annealing began, is recovered from the group's
+    current lr as PyTorch does (``lr_start = (lr - a_{s-1} swa_lr) / (1 - a_{s-1})``), so the
+    schedule takes over from whatever schedule ran before it on the same optimizer (SPEC F3).
+    ``anneal_epochs=0`` jumps to ``swa_lr`` at the first `step`. Each group gets
+    ``group["swa_lr"]``; ``swa_lr`` is one number or one per param group.
+    """
+
+    def __init__(self, optimizer, swa_lr: float | list | None = None, anneal_epochs: int = 10,
+                 anneal_strategy: str = "cos", last_epoch: int = -1):
+        owner = "SWALR"
+        if not hasattr(optimizer, "param_groups"):
+            raise TypeError(f"{owner}: expected an Optimizer, got {type(optimizer).__name__}")
+        swa_lrs = _per_group(owner, "swa_lr", optimizer, swa_lr)
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"{owner}: anneal_strategy must be 'cos' or 'linear', got "
+                             f"{anneal_strategy!r}")
+        self.anneal_epochs = _int(owner, "anneal_epochs", anneal_epochs, 0)
+        self._anneal_strategy = anneal_strategy
+        for lr, group in zip(swa_lrs, optimizer.param_groups):
+            group["swa_lr"] = lr
+        super().__init__(optimizer, last_epoch)
+
+    @property
+    def anneal_func(self) -> Callable[[float], float]:
+        """The annealing curve ``f`` on [0, 1] (from ``anneal_strategy``; not saved)."""
+        return self._cosine_anneal if self._anneal_strategy == "cos" else self._linear_anneal
+
+    @staticmethod
+    def _linear_anneal(t: float) -> float:
+        return t
+
+    @staticmethod
+    def _cosine_anneal(t: float) -> float:
+        return (1 - math.cos(math.pi * t)) / 2
+
+    @staticmethod
+    def _get_initial_lr(lr: float, swa_lr: float, alpha: float) -> float:
+        """The lr before annealing, from the lr after a fraction ``alpha`` of it."""
+        if alpha == 1:
+            return swa_lr
+        return (lr - alpha * swa_lr) / (1 - alpha)
+
+    def get_lr(self) -> list[float]:
+        step = self._step_count - 1
+        if self.anneal_epochs == 0:
+            step = max(1, step)
+        span = max(1, self.anneal_epochs)
+        prev_alpha = self.anneal_func(max(0, min(1, (step - 1) / span)))
+        alpha = self.anneal_func(max(0, min(1, step / span)))
+        groups = self.optimizer.param_groups
+        return [g["swa_lr"] * alpha + self._get_initial_lr(g["lr"], g["swa_lr"], prev_alpha)
+                * (1 - alpha) for g in groups]
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        # a restart by SequentialLR (PyTorch's step(0)) counts as a step: SWALR reads the count
+        if epoch is not None:
+            self._step_count += 1
+        super()._update_lr(epoch)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        strategy = state_dict.get("_anneal_strategy", self._anneal_strategy) \
+            if isinstance(state_dict, dict) else None
+        if isinstance(state_dict, dict) and strategy not in ("cos", "linear"):
+            raise ValueError(f"SWALR.load_state_dict: the anneal strategy must be 'cos' or "
+                             f"'linear', got {strategy!r}")
+        super().load_state_dict(state_dict)
 
 
 # ---------------------------------------------------------------------------------- registry
