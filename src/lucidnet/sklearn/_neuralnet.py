@@ -1,4 +1,4 @@
-"""scikit-learn estimators: `NeuralNetClassifier` and `NeuralNetRegressor` (SPEC I1, I2, I3).
+"""`NeuralNetClassifier` and `NeuralNetRegressor`: lucidnet networks behind scikit-learn (SPEC I1-I3).
 
 A multi-layer perceptron built with lucidnet and trained by the `Trainer`, behind scikit-learn's
 estimator API, so it works in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``::
@@ -25,10 +25,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from .autograd.tensor import Tensor, no_grad
-from .nn import Linear, Sequential, get_activation
-from .nn.loss import CrossEntropyLoss, MSELoss
-from .random import get_rng_state, manual_seed, set_rng_state
+from ..autograd.tensor import Tensor, no_grad
+from ..nn import Linear, Sequential, get_activation
+from ..nn.loss import CrossEntropyLoss, MSELoss
+from ..random import get_rng_state, manual_seed, set_rng_state
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -89,7 +89,7 @@ class _BaseNeuralNet(BaseEstimator):
         _check_param("validation_fraction", self.validation_fraction, real, 0, 1, True, True)
         _check_param("n_iter_no_change", self.n_iter_no_change, numbers.Integral, 1)
         get_activation(self.activation)  # raises with the list of valid names
-        from .optim import OPTIMIZERS
+        from ..optim import OPTIMIZERS
 
         if not isinstance(self.optimizer, str) or self.optimizer.lower() not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid names: "
@@ -97,8 +97,8 @@ class _BaseNeuralNet(BaseEstimator):
         return self._hidden_sizes()
 
     def _build(self, n_in: int, n_out: int, hidden: tuple):
-        from .nn.dropout import Dropout
-        from .nn.normalization import BatchNorm1d
+        from ..nn.dropout import Dropout
+        from ..nn.normalization import BatchNorm1d
 
         layers, prev = [], n_in
         for h in hidden:
@@ -114,9 +114,9 @@ class _BaseNeuralNet(BaseEstimator):
 
     def _train(self, X, T, n_out, loss, stratify=None):
         """Build and train the network on X (float64) and targets T; set fitted attributes."""
-        from .optim import get_optimizer
-        from .regularization import L2
-        from .train import EarlyStopping, Trainer
+        from ..optim import get_optimizer
+        from ..regularization import L2
+        from ..train import EarlyStopping, Trainer
 
         hidden = self._validate_params()
         rng = check_random_state(self.random_state)
