@@ -125,17 +125,9 @@ def _check_groups(groups, in_channels: int, out_channels: int, where: str) -> in
 
 
 def _grouped(x, weight, bias, groups: int, **kw) -> Tensor:
-    """Convolution with ``groups`` > 1 as one convolution per group, joined along the channels
-    (a composite: its gradient comes from slicing, Conv and concatenation)."""
-    if groups == 1:
-        return Conv.apply(x, weight, bias, **kw)
-    cin, cout = weight.shape[1], weight.shape[0] // groups
-    outs = []
-    for g in range(groups):
-        b = None if bias is None else bias[g * cout:(g + 1) * cout]
-        outs.append(Conv.apply(x[:, g * cin:(g + 1) * cin], weight[g * cout:(g + 1) * cout], b,
-                               **kw))
-    return Concatenate.apply(*outs, axis=1)
+    """Convolution with ``groups`` blocks of channels: one op, one matmul batched over the
+    groups (depthwise included), see `lucidnet.autograd.ops.conv`."""
+    return Conv.apply(x, weight, bias, groups=groups, **kw)
 
 
 def _conv(x, weight, bias, stride, padding, dilation, nd: int, where: str,
@@ -216,7 +208,7 @@ class _ConvNd(Module):
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
-        if self.padding not in ((0,) * self.nd, "valid"):
+        if self.padding != (0,) * self.nd:  # 'valid' / 'same' shown too, as PyTorch
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self.nd:
             s += f", dilation={self.dilation}"
@@ -286,10 +278,15 @@ def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, di
         edge = d * (k - 1) - p
         widths += [edge, edge + e]
     x = _pad(x, widths)
+    # weight (C_in, C_out/G, *K) -> (C_out, C_in/G, *K), group by group, kernel flipped
     flip = tuple(range(2, 2 + nd))
-    cin_g = cin // groups
-    parts = [weight[g * cin_g:(g + 1) * cin_g].flip(flip).transpose(0, 1) for g in range(groups)]
-    w = parts[0] if groups == 1 else Concatenate.apply(*parts, axis=0)
+    cin_g, cout_g = cin // groups, weight.shape[1]
+    w = weight.flip(flip)
+    if groups == 1:
+        w = w.transpose(0, 1)
+    else:
+        w = (w.reshape((groups, cin_g, cout_g) + kernel).transpose(1, 2)
+             .reshape((groups * cout_g, cin_g) + kernel))
     check_window(x.shape[2:], kernel, dilation, ((0, 0),) * nd, where)
     out = _grouped(x, w, bias, groups, stride=(1,) * nd, padding=((0, 0),) * nd,
                    dilation=dilation)
@@ -349,13 +346,39 @@ class _ConvTransposeNd(Module):
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
+    def _output_padding(self, x, output_size) -> tuple:
+        """The output_padding that makes the output ``output_size`` (the spatial sizes, or the
+        full shape with batch and channels), as PyTorch: any size from the smallest output,
+        (in - 1) stride - 2 padding + dilation (k - 1) + 1, to that plus stride - 1."""
+        if output_size is None:
+            return self.output_padding
+        name = type(self).__name__
+        ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
+        lead = 2 if ndim == self.nd + 2 else 1
+        sizes = [int(v) for v in output_size]
+        if len(sizes) == lead + self.nd:
+            sizes = sizes[lead:]
+        if len(sizes) != self.nd:
+            raise ValueError(f"{name}: for {ndim}D input, output_size must have {self.nd} or "
+                             f"{lead + self.nd} elements (got {len(sizes)})")
+        spatial = np.shape(x.data if isinstance(x, Tensor) else x)[lead:]
+        low = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in zip(
+            spatial, self.stride, self.padding, self.dilation, self.kernel_size)]
+        high = [m + s - 1 for m, s in zip(low, self.stride)]
+        if any(not lo <= v <= hi for v, lo, hi in zip(sizes, low, high)):
+            raise ValueError(f"{name}: requested an output size of {sizes}, but valid sizes range "
+                             f"from {low} to {high} (for an input of {list(spatial)})")
+        return tuple(v - lo for v, lo in zip(sizes, low))
+
     def forward(self, x, output_size=None) -> Tensor:
+        """Transposed convolution of x (N, C_in, *S) or unbatched (C_in, *S); ``output_size``
+        (a list of sizes) picks the output_padding, as PyTorch's."""
+        where = f"{type(self).__name__}({self.extra_repr()})"
         if output_size is not None:
-            raise ValueError(f"{type(self).__name__}: output_size= is not supported by lucidnet; "
-                             "set output_padding instead")
+            check_input(x, self.nd, where, channels=self.in_channels)
         return _conv_transpose(x, self.weight, self.bias, self.stride, self.padding,
-                               self.output_padding, self.groups, self.dilation, self.nd,
-                               f"{type(self).__name__}({self.extra_repr()})")
+                               self._output_padding(x, output_size), self.groups, self.dilation,
+                               self.nd, where)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

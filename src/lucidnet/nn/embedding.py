@@ -2,10 +2,22 @@
 ``nn.Embedding`` / ``F.embedding``).
 
     forward   out[..., :] = W[idx[...], :]
-    backward  dW[i, :] = sum over positions p with idx[p] = i of g[p, :]   (0 for padding_idx)
+    backward  dW[i, :] = s_i * sum over positions p with idx[p] = i of g[p, :]
+              s_i = 1 / count(i in idx) with scale_grad_by_freq, else 1;  dW[padding_idx] = 0
+
+``max_norm``: before the lookup, every row of W that ``idx`` names and whose ``norm_type``-norm
+exceeds ``max_norm`` is rescaled in place, outside the graph (PyTorch's ``embedding_renorm_``):
+
+    W[i] <- W[i] * max_norm / (||W[i]||_p + 1e-7)      if ||W[i]||_p > max_norm
+
+``sparse=True``: lucidnet has no sparse tensors; the gradient is the same matrix, stored dense
+(a UserWarning says so once). Every optimizer then treats it as an ordinary gradient.
 """
 
 from __future__ import annotations
+
+import numbers
+import warnings
 
 import numpy as np
 
@@ -15,22 +27,31 @@ from ..autograd.tensor import Tensor, get_default_dtype
 from ..random import get_rng
 from .module import Module, Parameter
 
-__all__ = ["Embedding", "embedding"]
+__all__ = ["Embedding", "embedding", "embedding_renorm_"]
 
 
 class EmbeddingOp(Function):
-    """Row gather with a scatter-add backward; ``padding_idx`` rows get no gradient."""
+    """Row gather; backward sums the gradient rows per index (sorted, one ``reduceat``: no
+    ``np.add.at``), divides by the index counts with ``scale_grad_by_freq``, and leaves the
+    ``padding_idx`` row at 0."""
 
     @staticmethod
-    def forward(ctx, weight, indices, padding_idx=None):
-        ctx.args = (indices, weight.shape, padding_idx)
+    def forward(ctx, weight, indices, padding_idx=None, scale_grad_by_freq=False):
+        ctx.args = (indices, weight.shape, padding_idx, scale_grad_by_freq)
         return weight[indices]
 
     @staticmethod
     def backward(ctx, g):
-        indices, shape, padding_idx = ctx.args
+        indices, shape, padding_idx, scale = ctx.args
         dw = np.zeros(shape, dtype=g.dtype)
-        np.add.at(dw, indices.reshape(-1), g.reshape(-1, shape[1]))
+        flat = indices.reshape(-1)
+        if flat.size:
+            order = np.argsort(flat, kind="stable")
+            rows, starts, counts = np.unique(flat[order], return_index=True, return_counts=True)
+            sums = np.add.reduceat(g.reshape(-1, shape[1])[order], starts, axis=0)
+            if scale:
+                sums /= counts[:, None].astype(g.dtype)
+            dw[rows] = sums
         if padding_idx is not None:
             dw[padding_idx] = 0
         return dw
@@ -48,35 +69,98 @@ def _indices(input, num: int, where: str) -> np.ndarray:
 
 
 def _padding_idx(padding_idx, num: int, where: str):
+    """``padding_idx`` in [-num, num) as a row number in [0, num) (PyTorch's), or None."""
     if padding_idx is None:
         return None
+    if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)):
+        raise TypeError(f"{where}: padding_idx must be an int or None, got {padding_idx!r}")
     if not -num <= int(padding_idx) < num:
-        raise ValueError(f"{where}: padding_idx must be within num_embeddings ({num}), got "
-                         f"{padding_idx}")
+        raise ValueError(f"{where}: padding_idx must be within num_embeddings ({num}), i.e. in "
+                         f"[{-num}, {num - 1}], got {padding_idx}")
     return int(padding_idx) % num
 
 
-def _unsupported(where, max_norm, scale_grad_by_freq, sparse):
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise ValueError(f"{where}: max_norm, scale_grad_by_freq and sparse are not supported by "
-                         "lucidnet; leave them at their defaults (None, False, False)")
+def _check_norm(max_norm, norm_type, where: str):
+    """``(max_norm, norm_type)`` validated, kept as given (the repr shows them so)."""
+    if max_norm is not None and (isinstance(max_norm, bool)
+                                 or not isinstance(max_norm, numbers.Real) or not max_norm > 0):
+        raise ValueError(f"{where}: max_norm must be a positive number or None, got "
+                         f"{max_norm!r}")
+    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or np.isnan(
+            norm_type):
+        raise ValueError(f"{where}: norm_type must be a number (the p of the p-norm), got "
+                         f"{norm_type!r}")
+    return max_norm, norm_type
+
+
+def _warn_sparse(where: str) -> None:
+    warnings.warn(f"{where}: sparse=True: lucidnet has no sparse tensors, so the weight's "
+                  "gradient is stored dense (same values; optimizers treat it as any gradient)",
+                  UserWarning, stacklevel=3)
+
+
+def embedding_renorm_(weight, indices, max_norm: float, norm_type: float = 2.0):
+    """Rescale in place, outside the graph, the rows of ``weight`` that ``indices`` names
+    whose ``norm_type``-norm exceeds ``max_norm``: W[i] *= max_norm / (||W[i]|| + 1e-7)
+    (PyTorch's ``torch.embedding_renorm_``). Returns ``weight``."""
+    array = weight.data if isinstance(weight, Tensor) else weight
+    idx = np.asarray(getattr(indices, "data", indices))
+    rows = np.unique(idx.reshape(-1))
+    if rows.size == 0:
+        return weight
+    picked = array[rows]
+    norms = np.linalg.norm(picked.astype(np.float64, copy=False), ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        scale = (max_norm / (norms[over] + 1e-7)).astype(array.dtype)
+        array[rows[over]] = picked[over] * scale[:, None]
+        if isinstance(weight, Tensor):  # an in-place change: a graph that saved W sees it
+            weight._bump_version()
+    return weight
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """``weight[input]``: one row of ``weight`` (num_embeddings, dim) per index of ``input``."""
-    _unsupported("embedding", max_norm, scale_grad_by_freq, sparse)
+    """``weight[input]``: one row of ``weight`` (num_embeddings, dim) per index of ``input``.
+
+    Parameters
+    ----------
+    input : integer Tensor or array of any shape, values in [0, num_embeddings)
+    weight : Tensor (num_embeddings, embedding_dim)
+    padding_idx : int or None; negative counts from the end. That row gets no gradient.
+    max_norm, norm_type : rows looked up whose p-norm (p = norm_type) exceeds max_norm are
+        rescaled to norm max_norm in place first (see `embedding_renorm_`).
+    scale_grad_by_freq : divide each row's gradient by how often its index occurs in ``input``.
+    sparse : accepted for PyTorch code; the gradient is dense (a UserWarning says so).
+
+    Returns
+    -------
+    Tensor of shape ``input.shape + (embedding_dim,)``.
+    """
+    if not isinstance(weight, Tensor):
+        weight = Tensor(np.asarray(weight))
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
                          f"shape {tuple(weight.shape)}")
-    idx = _indices(input, weight.shape[0], "embedding")
-    return EmbeddingOp.apply(weight, idx,
-                             padding_idx=_padding_idx(padding_idx, weight.shape[0], "embedding"))
+    max_norm, norm_type = _check_norm(max_norm, norm_type, "embedding")
+    if sparse:
+        _warn_sparse("embedding")
+    num = weight.shape[0]
+    padding_idx = _padding_idx(padding_idx, num, "embedding")
+    idx = _indices(input, num, "embedding")
+    if max_norm is not None:
+        embedding_renorm_(weight, idx, float(max_norm), float(norm_type))
+    return EmbeddingOp.apply(weight, idx, padding_idx=padding_idx,
+                             scale_grad_by_freq=bool(scale_grad_by_freq))
 
 
 class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, initialised N(0, 1) as
-    PyTorch (the ``padding_idx`` row zero, and it receives no gradient)."""
+    PyTorch (the ``padding_idx`` row zero, and it receives no gradient).
+
+    ``max_norm`` / ``norm_type`` / ``scale_grad_by_freq`` / ``sparse`` as in `embedding`; the
+    state dict holds ``weight`` (num_embeddings, embedding_dim) alone, as PyTorch's.
+    """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, max_norm=None,
                  norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False,
@@ -85,36 +169,69 @@ class Embedding(Module):
         for name, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"Embedding: {name} must be a positive integer, got {value!r}")
-        _unsupported("Embedding", max_norm, scale_grad_by_freq, sparse)
         if device is not None:
             from ..autograd.device import check_device
             check_device(device, "Embedding")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.padding_idx = _padding_idx(padding_idx, self.num_embeddings, "Embedding")
+        self.max_norm, self.norm_type = _check_norm(max_norm, norm_type, "Embedding")
+        self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
+        if self.sparse:
+            _warn_sparse("Embedding")
         dtype = to_dtype(dtype, "Embedding") or np.dtype(get_default_dtype())
         if _weight is None:
-            w = get_rng().standard_normal((self.num_embeddings, self.embedding_dim)).astype(dtype)
-            if self.padding_idx is not None:
-                w[self.padding_idx] = 0
+            w = np.empty((self.num_embeddings, self.embedding_dim), dtype=dtype)
         else:
             w = np.array(getattr(_weight, "data", _weight), dtype=dtype)
             if w.shape != (self.num_embeddings, self.embedding_dim):
                 raise ValueError(f"Embedding: _weight must have shape ({num_embeddings}, "
                                  f"{embedding_dim}), got {tuple(w.shape)}")
         self.weight = Parameter(w)
+        if _weight is None:
+            self.reset_parameters()
         if _freeze:
             self.weight.requires_grad_(False)
 
+    def reset_parameters(self) -> None:
+        """W ~ N(0, 1), the ``padding_idx`` row 0 (PyTorch's)."""
+        self.weight.data[...] = get_rng().standard_normal(self.weight.shape)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
     @classmethod
-    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, **kwargs):
-        """An Embedding holding ``embeddings`` (2-D); ``freeze``: no gradient (PyTorch's)."""
-        rows, dim = np.shape(getattr(embeddings, "data", embeddings))
-        return cls(rows, dim, padding_idx=padding_idx, _weight=embeddings, _freeze=freeze,
-                   **kwargs)
+    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, max_norm=None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False, **kwargs):
+        """An Embedding holding a copy of ``embeddings`` (2-D; its dtype unless ``dtype=``);
+        ``freeze``: no gradient. The ``padding_idx`` row is kept as given (PyTorch's)."""
+        data = np.asarray(getattr(embeddings, "data", embeddings))
+        if data.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D (num_embeddings, "
+                             f"embedding_dim), got shape {data.shape}")
+        if data.dtype.kind != "f" and kwargs.get("dtype") is None:
+            raise TypeError(f"Embedding.from_pretrained: embeddings must be floating point, got "
+                            f"dtype {data.dtype}; pass embeddings.float() (or dtype=...)")
+        kwargs.setdefault("dtype", data.dtype)
+        rows, dim = data.shape
+        return cls(rows, dim, padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse, _weight=data,
+                   _freeze=freeze, **kwargs)
 
     def forward(self, input) -> Tensor:
-        return embedding(input, self.weight, self.padding_idx)
+        # sparse=False here: the dense gradient was announced at construction
+        return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                         self.scale_grad_by_freq, sparse=False)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
-        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        if self.sparse:
+            s += ", sparse=True"
+        return s

@@ -17,6 +17,11 @@ Backward, with g = dL/dout seen as (O, N*P) (free for a channel-major g):
     dL/dx    = col2im(dL/dcols): one strided ``+=`` per kernel offset (K of them), never per pixel
     dL/db    = sum over n and p of g
 
+Groups (``groups`` = G > 1; weight (O, C/G, *K)): the rows of ``cols`` are (C, *K) = (G, C/G, *K),
+so cols is seen as (G, C/G*K, N*P) with no copy and each product above becomes ONE batched
+matmul over the group axis (W as (G, O/G, C/G*K)); depthwise (G = C) is a single call, not a
+Python loop of C convolutions.
+
 Memory: temporaries that never leave an op live in ``scratch`` buffers, and large outputs come
 from ``pooled_empty``, a cache of buffers reused once nothing refers to them. Fresh large
 arrays are page-faulted in at about 1 us per 4 KiB page (glibc returns the freed heap to the
@@ -111,23 +116,30 @@ def _interior(padding: tuple) -> tuple:
 class Conv(Function):
     """N-d convolution (cross-correlation, as every framework computes it); see module docstring.
 
-    kwargs: stride, dilation (tuples, one entry per spatial axis), padding ((lo, hi) per axis).
+    kwargs: stride, dilation (tuples, one entry per spatial axis), padding ((lo, hi) per axis),
+    groups (input channels and output channels split into that many independent blocks).
     ``cols`` is laid out (C*K, N*P) so each product is ONE large GEMM over the whole batch: a
-    batched product would be N small BLAS calls, each a thread hand-off that costs dearly when
-    the cores are shared.
+    batched product over N would be N small BLAS calls, each a thread hand-off that costs dearly
+    when the cores are shared. With groups, one matmul batched over the G groups.
     """
 
     @staticmethod
     def forward(ctx, x, weight, bias=None, stride=(1, 1), padding=((0, 0), (0, 0)),
-                dilation=(1, 1)):
+                dilation=(1, 1), groups=1):
         n = x.shape[0]
         o = weight.shape[0]
         cols, out_shape, padded_shape = _im2col(x, weight.shape[2:], stride, padding, dilation)
-        out = np.matmul(weight.reshape(o, -1), cols, out=pooled_empty((o, cols.shape[1]), x.dtype))
+        out = pooled_empty((o, cols.shape[1]), x.dtype)
+        if groups == 1:
+            np.matmul(weight.reshape(o, -1), cols, out=out)
+        else:  # (G, O/G, C/G*K) @ (G, C/G*K, N*P) -> (G, O/G, N*P), the rows of out in order
+            np.matmul(weight.reshape(groups, o // groups, -1),
+                      cols.reshape(groups, -1, cols.shape[1]),
+                      out=out.reshape(groups, o // groups, cols.shape[1]))
         if bias is not None:
             out += bias[:, None]
         ctx.save_for_backward(x, weight)
-        ctx.meta = (padded_shape, padding, stride, dilation, out_shape, bias is not None)
+        ctx.meta = (padded_shape, padding, stride, dilation, out_shape, bias is not None, groups)
         # returned channel-major: an (N, O, *P) view of the (O, N, *P) product, no transpose copy;
         # the ops that follow (BatchNorm, ReLU, pooling) keep that layout
         return np.moveaxis(out.reshape((o, n) + out_shape), 0, 1)
@@ -135,20 +147,30 @@ class Conv(Function):
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved
-        padded_shape, padding, stride, dilation, out_shape, has_bias = ctx.meta
+        padded_shape, padding, stride, dilation, out_shape, has_bias, groups = ctx.meta
         n, o = g.shape[:2]
         g2 = np.moveaxis(g, 1, 0).reshape(o, -1)  # (O, N*P); free when g is channel-major
         need_x, need_w = ctx.needs_input_grad[:2]
         gx = gw = gb = None
+        # per group: W (G, O/G, C/G*K), g (G, O/G, N*P); groups == 1 keeps the plain GEMMs
+        w3 = weight.reshape(groups, o // groups, -1)
+        g3 = g2.reshape(groups, o // groups, -1)
         if need_w:
             cols = _im2col(x, weight.shape[2:], stride, padding, dilation)[0]
-            gw = (g2 @ cols.T).reshape(weight.shape)
+            if groups == 1:
+                gw = (g2 @ cols.T).reshape(weight.shape)
+            else:
+                cols3 = cols.reshape(groups, -1, cols.shape[1])
+                gw = np.matmul(g3, cols3.transpose(0, 2, 1)).reshape(weight.shape)
         if has_bias and ctx.needs_input_grad[2]:
             gb = g2.sum(axis=1)
         if need_x:
             kernel = weight.shape[2:]
-            w2t = weight.reshape(o, -1).T
-            gcols = np.matmul(w2t, g2, out=scratch("gcols", (w2t.shape[0], g2.shape[1]), g2.dtype))
+            gcols = scratch("gcols", (groups, w3.shape[2], g2.shape[1]), g2.dtype)
+            if groups == 1:
+                np.matmul(w3[0].T, g2, out=gcols[0])
+            else:  # (G, C/G*K, N*P): its rows are (C, *K) in order
+                np.matmul(w3.transpose(0, 2, 1), g3, out=gcols)
             gcols = gcols.reshape((padded_shape[1],) + kernel + (n,) + out_shape)
             gx = _unpad(col2im(gcols, padded_shape, kernel, stride, dilation), padding)
         return gx, gw, gb
