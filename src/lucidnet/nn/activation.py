@@ -82,7 +82,7 @@ class LeakyReLU(Module):
 class ELU(Module):
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = alpha  # kept as given, so the repr is PyTorch's (ELU(alpha=1))
         self.inplace = bool(inplace)
 
     def forward(self, x):
@@ -109,8 +109,8 @@ class GELU(Module):
 class Softplus(Module):
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
-        self.beta = float(beta)
-        self.threshold = float(threshold)
+        self.beta = beta  # kept as given, as PyTorch (the repr shows them so)
+        self.threshold = threshold
 
     def forward(self, x):
         return F.softplus(x, self.beta, self.threshold)
@@ -127,10 +127,11 @@ class LogSigmoid(Module):
 class Hardtanh(Module):
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
         super().__init__()
-        if not min_val < max_val:
-            raise ValueError(f"Hardtanh: min_val ({min_val}) must be below max_val ({max_val})")
-        self.min_val = float(min_val)
-        self.max_val = float(max_val)
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val "
+                             f"({max_val})")
+        self.min_val = min_val  # kept as given, as PyTorch (the repr shows them so)
+        self.max_val = max_val
         self.inplace = bool(inplace)
 
     def forward(self, x):
@@ -150,13 +151,24 @@ class Hardsigmoid(_Inplace):
     def forward(self, x):
         return F.hardsigmoid(x, self.inplace)
 
+    def extra_repr(self) -> str:
+        return ""  # PyTorch prints Hardsigmoid() whatever inplace is
+
 
 class Hardswish(_Inplace):
     def forward(self, x):
         return F.hardswish(x, self.inplace)
 
+    def extra_repr(self) -> str:
+        return ""  # PyTorch prints Hardswish() whatever inplace is
+
 
 class CELU(ELU):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        if alpha == 0:
+            raise ValueError("CELU: alpha cannot be 0 (it divides x)")
+        super().__init__(alpha, inplace)
+
     def forward(self, x):
         return F.celu(x, self.alpha, self.inplace)
 

