@@ -1,13 +1,33 @@
-"""Pooling layers and their functional forms (SPEC B2): max and average pooling in 1-D and 2-D,
-adaptive average pooling (output 1 = global average pooling). PyTorch names and defaults
-(``stride=None`` means stride = kernel_size; ``ceil_mode`` is not supported)."""
+"""Pooling layers and their functional forms (SPEC B2): max and average pooling in 1-D and 2-D
+(``ceil_mode``, ``return_indices``, ``count_include_pad``, ``divisor_override``), adaptive max
+and average pooling (output 1 = global pooling), and max unpooling. PyTorch's names, defaults
+and rules (``stride=None`` means stride = kernel_size).
+
+    output length   out = floor((S + 2 p - d (k - 1) - 1 + (s - 1 if ceil_mode)) / s) + 1,
+                    less one if ceil_mode's last window would start in the right padding
+    max pooling     out[n, c, i] = max over window i of the -inf padded input; the index is
+                    the flat position in the plane x[n, c] of the first maximum in window order
+                    (or of its last NaN), as PyTorch's ``max_pool2d_with_indices``
+    avg pooling     out[n, c, i] = sum over window i / D, D = the window's cells inside the
+                    input + padding (count_include_pad), or inside the input, or divisor_override
+    adaptive        window i of S cells into O: [floor(i S / O), ceil((i + 1) S / O))
+    max unpooling   out[n, c].flat[indices[n, c, i]] = x[n, c, i], zero elsewhere; default
+                    output length (S - 1) s - 2 p + k
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.ops.pool import AdaptiveAvgPool, AvgPool, MaxPool
-from ..autograd.ops.shape import Concatenate
+from ..autograd.ops.pool import (
+    AdaptiveAvgPool,
+    AvgPool,
+    MaxPool,
+    MaxUnpool,
+    PlaneGather,
+    adaptive_max_indices,
+    max_pool_indices,
+)
 from ..autograd.tensor import Tensor
 from .conv import check_input, check_window, ntuple
 from .module import Module
@@ -21,6 +41,8 @@ __all__ = [
     "AvgPool2d",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
@@ -29,6 +51,8 @@ __all__ = [
     "avg_pool2d",
     "max_pool1d",
     "max_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
 ]
 
 
@@ -46,7 +70,8 @@ def _pool_args(kernel_size, stride, padding, dilation, nd, where):
 
 def _ceil_pads(spatial, kernel, stride, pads, dilation) -> tuple:
     """PyTorch's ceil_mode: one more window where a partial one remains, unless it would start
-    in the right padding; the extra cells are right padding (-inf for max pooling)."""
+    in the right padding; the extra cells are right padding (-inf for max pooling, not counted
+    by average pooling)."""
     out = []
     for n, k, s, (p, _), d in zip(spatial, kernel, stride, pads, dilation):
         span = d * (k - 1) + 1
@@ -57,118 +82,211 @@ def _ceil_pads(spatial, kernel, stride, pads, dilation) -> tuple:
     return tuple(out)
 
 
-def _max_pool(x, kernel_size, stride, padding, dilation, nd, where, ceil_mode=False) -> Tensor:
-    kernel, stride, pads, dilation = _pool_args(kernel_size, stride, padding, dilation, nd, where)
-    x, unbatched = check_input(x, nd, where)
+def _plain(x: Tensor) -> np.ndarray:
+    data = x.data
+    return data.view(np.ndarray) if type(data) is not np.ndarray else data
+
+
+def _squeeze(unbatched: bool, *tensors):
+    if unbatched:
+        tensors = tuple(t.reshape(t.shape[1:]) for t in tensors)
+    return tensors if len(tensors) > 1 else tensors[0]
+
+
+def _max_pool(x, kernel, stride, pads, dilation, ceil_mode, return_indices, where):
+    """Max pooling with validated arguments (``pads`` = ((p, p), ...))."""
+    x, unbatched = check_input(x, len(kernel), where)
     check_window(x.shape[2:], kernel, dilation, pads, where)
     if ceil_mode:
         pads = _ceil_pads(x.shape[2:], kernel, stride, pads, dilation)
-    out = MaxPool.apply(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
-    return out.reshape(out.shape[1:]) if unbatched else out
+    if not return_indices:
+        out = MaxPool.apply(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
+        return _squeeze(unbatched, out)
+    _, index = max_pool_indices(_plain(x), kernel, stride, pads, dilation)
+    return _squeeze(unbatched, PlaneGather.apply(x, index=index), Tensor._wrap(index))
 
 
-def _avg_pool(x, kernel_size, stride, padding, count_include_pad, nd, where) -> Tensor:
-    kernel, stride, pads, _ = _pool_args(kernel_size, stride, padding, 1, nd, where)
-    x, unbatched = check_input(x, nd, where)
-    check_window(x.shape[2:], kernel, (1,) * nd, pads, where)
-    out = AvgPool.apply(x, kernel=kernel, stride=stride, padding=pads,
-                        count_include_pad=count_include_pad)
-    return out.reshape(out.shape[1:]) if unbatched else out
-
-
-def _adaptive_avg_pool(x, output_size, nd, where) -> Tensor:
-    size = ntuple(output_size, nd, "output_size", where)
-    x, unbatched = check_input(x, nd, where)
-    out = AdaptiveAvgPool.apply(x, output_size=size)
-    return out.reshape(out.shape[1:]) if unbatched else out
-
-
-def _check_unsupported(where, ceil_mode=False, return_indices=False, divisor_override=None):
+def _avg_pool(x, kernel, stride, pads, ceil_mode, count_include_pad, divisor_override, where):
+    """Average pooling with validated arguments (``pads`` = ((p, p), ...))."""
+    x, unbatched = check_input(x, len(kernel), where)
+    ones = (1,) * len(kernel)
+    check_window(x.shape[2:], kernel, ones, pads, where)
+    symmetric = tuple(lo for lo, _ in pads)
     if ceil_mode:
-        raise ValueError(f"{where}: ceil_mode=True is not supported by lucidnet for average "
-                         "pooling; pad the input (F.pad / padding=) so that the windows fit, or "
-                         "use ceil_mode=False (max pooling supports it)")
-    if return_indices:
-        raise ValueError(f"{where}: return_indices=True is not supported by lucidnet (there is "
-                         "no max_unpool); use return_indices=False")
-    if divisor_override is not None:
-        raise ValueError(f"{where}: divisor_override is not supported by lucidnet; multiply the "
-                         "result by kernel_area / divisor instead")
+        pads = _ceil_pads(x.shape[2:], kernel, stride, pads, ones)
+    out = AvgPool.apply(x, kernel=kernel, stride=stride, padding=pads, pads=symmetric,
+                        count_include_pad=bool(count_include_pad),
+                        divisor_override=divisor_override)
+    return _squeeze(unbatched, out)
+
+
+def _divisor(value, where):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{where}: divisor_override must be an int or None, got {value!r}")
+    if value == 0:
+        raise ValueError(f"{where}: divisor must be not zero (divisor_override=0); give a "
+                         "nonzero int or None")
+    return int(value)
+
+
+def _adaptive_size(output_size, spatial, nd, where) -> tuple:
+    """PyTorch's output_size: an int, or nd entries each an int or None (None keeps the
+    input's size on that axis)."""
+    if isinstance(output_size, (list, tuple)) and len(output_size) == nd:
+        output_size = tuple(n if o is None else o for o, n in zip(output_size, spatial))
+    return ntuple(output_size, nd, "output_size", where)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False) -> Tensor:
-    x = input
-    _check_unsupported("max_pool1d", return_indices=return_indices)
-    return _max_pool(x, kernel_size, stride, padding, dilation, 1, "max_pool1d", ceil_mode)
+               return_indices=False):
+    """1-D max pooling of (N, C, L) or (C, L); with ``return_indices``, ``(values, indices)``
+    (int64 positions along L, as PyTorch)."""
+    args = _pool_args(kernel_size, stride, padding, dilation, 1, "max_pool1d")
+    return _max_pool(input, *args, ceil_mode, return_indices, "max_pool1d")
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False) -> Tensor:
-    """out[n, c, i, j] = max over the window at (s i, s j) of the (-inf padded) input."""
-    x = input
-    _check_unsupported("max_pool2d", return_indices=return_indices)
-    return _max_pool(x, kernel_size, stride, padding, dilation, 2, "max_pool2d", ceil_mode)
+               return_indices=False):
+    """out[n, c, i, j] = max over the window at (s i, s j) of the (-inf padded) input; with
+    ``return_indices``, ``(values, indices)``: int64 flat positions h * W + w in each plane."""
+    args = _pool_args(kernel_size, stride, padding, dilation, 2, "max_pool2d")
+    return _max_pool(input, *args, ceil_mode, return_indices, "max_pool2d")
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True) -> Tensor:
-    x = input
-    _check_unsupported("avg_pool1d", ceil_mode)
-    return _avg_pool(x, kernel_size, stride, padding, count_include_pad, 1, "avg_pool1d")
+    """1-D average pooling of (N, C, L) or (C, L) (PyTorch's signature: no divisor_override)."""
+    kernel, stride, pads, _ = _pool_args(kernel_size, stride, padding, 1, 1, "avg_pool1d")
+    return _avg_pool(input, kernel, stride, pads, ceil_mode, count_include_pad, None,
+                     "avg_pool1d")
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None) -> Tensor:
-    """out[n, c, i, j] = mean over the window at (s i, s j) of the (zero padded) input
-    (PyTorch's signature and order)."""
-    x = input
-    _check_unsupported("avg_pool2d", ceil_mode, divisor_override=divisor_override)
-    return _avg_pool(x, kernel_size, stride, padding, count_include_pad, 2, "avg_pool2d")
+    """out[n, c, i, j] = sum over the window at (s i, s j) of the (zero padded) input / D
+    (PyTorch's signature, order and divisor rule)."""
+    kernel, stride, pads, _ = _pool_args(kernel_size, stride, padding, 1, 2, "avg_pool2d")
+    return _avg_pool(input, kernel, stride, pads, ceil_mode, count_include_pad,
+                     _divisor(divisor_override, "avg_pool2d"), "avg_pool2d")
 
 
-def _adaptive_max_pool(x, output_size, nd, where) -> Tensor:
-    """Max over PyTorch's adaptive windows [floor(i L / out), ceil((i + 1) L / out)) per axis,
-    one window at a time, joined (a composite of max and concatenation)."""
+def _adaptive_avg_pool(x, output_size, nd, where) -> Tensor:
     x, unbatched = check_input(x, nd, where)
-    spatial = x.shape[2:]
-    size = tuple(n if o is None else o for o, n in zip(
-        (output_size,) * nd if isinstance(output_size, (int, np.integer)) or output_size is None
-        else tuple(output_size), spatial))
-    size = ntuple(size, nd, "output_size", where)
-    axes = tuple(range(2, 2 + nd))
-    out = x
-    for axis, (n, o) in zip(axes, zip(spatial, size)):
-        pieces = []
-        for i in range(o):
-            lo, hi = (i * n) // o, -(-((i + 1) * n) // o)
-            key = (slice(None),) * axis + (slice(lo, hi),)
-            pieces.append(out[key].amax(dim=axis, keepdim=True))
-        out = Concatenate.apply(*pieces, axis=axis) if len(pieces) > 1 else pieces[0]
-    return out.reshape(out.shape[1:]) if unbatched else out
+    size = _adaptive_size(output_size, x.shape[2:], nd, where)
+    return _squeeze(unbatched, AdaptiveAvgPool.apply(x, output_size=size))
 
 
-def adaptive_max_pool1d(input, output_size, return_indices: bool = False) -> Tensor:
-    _check_unsupported("adaptive_max_pool1d", return_indices=return_indices)
-    return _adaptive_max_pool(input, output_size, 1, "adaptive_max_pool1d")
+def _adaptive_max_pool(x, output_size, return_indices, nd, where):
+    """Max over PyTorch's adaptive windows, the gradient routed to the chosen index."""
+    x, unbatched = check_input(x, nd, where)
+    size = _adaptive_size(output_size, x.shape[2:], nd, where)
+    if 0 in x.shape[2:]:
+        raise ValueError(f"{where}: the input's spatial size {tuple(x.shape[2:])} must be "
+                         "positive")
+    _, index = adaptive_max_indices(_plain(x), size)
+    out = PlaneGather.apply(x, index=index)
+    if return_indices:
+        return _squeeze(unbatched, out, Tensor._wrap(index))
+    return _squeeze(unbatched, out)
 
 
-def adaptive_max_pool2d(input, output_size, return_indices: bool = False) -> Tensor:
-    """Max pooling to a fixed output size (H_out, W_out); 1 = global max pooling."""
-    _check_unsupported("adaptive_max_pool2d", return_indices=return_indices)
-    return _adaptive_max_pool(input, output_size, 2, "adaptive_max_pool2d")
+def adaptive_max_pool1d(input, output_size, return_indices: bool = False):
+    """Max pooling of (N, C, L) to length ``output_size``; with ``return_indices``,
+    ``(values, indices)``."""
+    return _adaptive_max_pool(input, output_size, return_indices, 1, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
+    """Max pooling to a fixed output size (H_out, W_out) (None keeps that size; 1 = global max
+    pooling); with ``return_indices``, ``(values, indices)`` (flat positions h * W + w)."""
+    return _adaptive_max_pool(input, output_size, return_indices, 2, "adaptive_max_pool2d")
 
 
 def adaptive_avg_pool1d(input, output_size) -> Tensor:
-    x = input
-    return _adaptive_avg_pool(x, output_size, 1, "adaptive_avg_pool1d")
+    """Average pooling of (N, C, L) to length ``output_size``."""
+    return _adaptive_avg_pool(input, output_size, 1, "adaptive_avg_pool1d")
 
 
 def adaptive_avg_pool2d(input, output_size) -> Tensor:
-    x = input
-    return _adaptive_avg_pool(x, output_size, 2, "adaptive_avg_pool2d")
+    """Average pooling to a fixed output size (H_out, W_out); None keeps that input size."""
+    return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
 
 
+# ---------------------------------------------------------------------------- max unpooling
+def _unpool_size(in_spatial, kernel, stride, pads, output_size, where) -> tuple:
+    """PyTorch's ``_unpool_output_size``: (S - 1) s - 2 p + k per axis, or ``output_size``
+    (its last nd entries when it has nd + 2), each strictly within the default +- stride."""
+    nd = len(kernel)
+    default = tuple((n - 1) * s + k - 2 * p for n, k, s, p in zip(in_spatial, kernel, stride,
+                                                                  pads))
+    if output_size is None:
+        size = default
+    else:
+        size = (output_size,) if isinstance(output_size, (int, np.integer)) else tuple(output_size)
+        if len(size) == nd + 2:
+            size = size[2:]
+        if len(size) != nd:
+            raise ValueError(f"{where}: output_size should be a sequence containing {nd} or "
+                             f"{nd + 2} elements, but it has a length of '{len(size)}'")
+        size = tuple(int(v) for v in size)
+        for d, (v, dv, s) in enumerate(zip(size, default, stride)):
+            if not dv - s < v < dv + s:
+                raise ValueError(f'{where}: invalid output_size "{list(size)}" (dim {d} must be '
+                                 f"between {dv - s} and {dv + s})")
+    for d, v in enumerate(size):
+        if v < 0:
+            raise ValueError(f"{where}: output_size must contain non-negative spatial "
+                             f"dimensions, but got output_size[{d}]={v}")
+    return size
+
+
+def _max_unpool(x, indices, kernel, stride, pads, output_size, where) -> Tensor:
+    nd = len(kernel)
+    given = tuple(np.shape(x.data if isinstance(x, Tensor) else x))
+    x, unbatched = check_input(x, nd, where)
+    index = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    if index.dtype != np.int64:
+        raise TypeError(f"{where}: indices must be int64 (as max_pool{nd}d(..., "
+                        f"return_indices=True) returns them), got {index.dtype}")
+    if tuple(index.shape) != given:
+        raise ValueError(f"{where}: expected indices of the input's shape {given}, got "
+                         f"{tuple(index.shape)}")
+    index = index.reshape(x.shape)
+    size = _unpool_size(x.shape[2:], kernel, stride, tuple(p for p, _ in pads), output_size,
+                        where)
+    plane = int(np.prod(size))
+    if index.size and (index.min() < 0 or index.max() >= plane):
+        bad = int(index.max() if index.max() >= plane else index.min())
+        raise ValueError(f"{where}: found an invalid max index: {bad} (output volumes are of "
+                         f"size {'x'.join(map(str, size))}); the indices must come from the "
+                         "max pooling whose input had that output_size")
+    out = MaxUnpool.apply(x, index=index, shape=x.shape[:2] + size)
+    return _squeeze(unbatched, out)
+
+
+def _unpool_args(kernel_size, stride, padding, nd, where):
+    kernel = ntuple(kernel_size, nd, "kernel_size", where)
+    stride = kernel if stride is None else ntuple(stride, nd, "stride", where)
+    pads = ntuple(padding, nd, "padding", where, minimum=0)
+    return kernel, stride, tuple((p, p) for p in pads)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The partial inverse of max_pool1d: each value put back at its index, zeros elsewhere."""
+    kernel, stride, pads = _unpool_args(kernel_size, stride, padding, 1, "max_unpool1d")
+    return _max_unpool(input, indices, kernel, stride, pads, output_size, "max_unpool1d")
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The partial inverse of max_pool2d: out[n, c].flat[indices[n, c, i, j]] = x[n, c, i, j],
+    zeros elsewhere; the gradient reads g back at the indices."""
+    kernel, stride, pads = _unpool_args(kernel_size, stride, padding, 2, "max_unpool2d")
+    return _max_unpool(input, indices, kernel, stride, pads, output_size, "max_unpool2d")
+
+
+# ---------------------------------------------------------------------------- modules
 class _MaxPoolNd(Module):
     nd = 2
 
@@ -176,22 +294,17 @@ class _MaxPoolNd(Module):
                  ceil_mode=False):
         super().__init__()
         name = type(self).__name__
-        _check_unsupported(name, return_indices=return_indices)
+        self.return_indices = bool(return_indices)
         self.ceil_mode = bool(ceil_mode)
         self._given = (kernel_size, kernel_size if stride is None else stride, padding, dilation)
         self.kernel_size, self.stride, self._pads, self.dilation = _pool_args(
             kernel_size, stride, padding, dilation, self.nd, name)
         self.padding = ntuple(padding, self.nd, "padding", name, 0)
 
-    def forward(self, x) -> Tensor:
+    def forward(self, x):
         where = f"{type(self).__name__}({self.extra_repr()})"
-        x, unbatched = check_input(x, self.nd, where)
-        check_window(x.shape[2:], self.kernel_size, self.dilation, self._pads, where)
-        pads = _ceil_pads(x.shape[2:], self.kernel_size, self.stride, self._pads,
-                          self.dilation) if self.ceil_mode else self._pads
-        out = MaxPool.apply(x, kernel=self.kernel_size, stride=self.stride, padding=pads,
-                            dilation=self.dilation)
-        return out.reshape(out.shape[1:]) if unbatched else out
+        return _max_pool(x, self.kernel_size, self.stride, self._pads, self.dilation,
+                         self.ceil_mode, self.return_indices, where)
 
     def extra_repr(self) -> str:
         k, s, p, d = self._given  # as given, like PyTorch's repr
@@ -205,20 +318,18 @@ class _AvgPoolNd(Module):
                  count_include_pad: bool = True, divisor_override=None):
         super().__init__()
         name = type(self).__name__
-        _check_unsupported(name, ceil_mode, divisor_override=divisor_override)
         self._given = (kernel_size, kernel_size if stride is None else stride, padding)
         self.kernel_size, self.stride, self._pads, _ = _pool_args(
             kernel_size, stride, padding, 1, self.nd, name)
         self.padding = ntuple(padding, self.nd, "padding", name, 0)
+        self.ceil_mode = bool(ceil_mode)
         self.count_include_pad = bool(count_include_pad)
+        self.divisor_override = _divisor(divisor_override, name)
 
     def forward(self, x) -> Tensor:
         where = f"{type(self).__name__}({self.extra_repr()})"
-        x, unbatched = check_input(x, self.nd, where)
-        check_window(x.shape[2:], self.kernel_size, (1,) * self.nd, self._pads, where)
-        out = AvgPool.apply(x, kernel=self.kernel_size, stride=self.stride, padding=self._pads,
-                            count_include_pad=self.count_include_pad)
-        return out.reshape(out.shape[1:]) if unbatched else out
+        return _avg_pool(x, self.kernel_size, self.stride, self._pads, self.ceil_mode,
+                         self.count_include_pad, self.divisor_override, where)
 
     def extra_repr(self) -> str:
         k, s, p = self._given
@@ -226,13 +337,15 @@ class _AvgPoolNd(Module):
 
 
 class MaxPool2d(_MaxPoolNd):
-    """2-D max pooling over (N, C, H, W) (SPEC B2)."""
+    """2-D max pooling over (N, C, H, W) (SPEC B2); ``return_indices=True`` returns
+    ``(values, indices)`` for :class:`MaxUnpool2d`."""
 
     nd = 2
 
 
 class MaxPool1d(_MaxPoolNd):
-    """1-D max pooling over (N, C, L) (SPEC B2)."""
+    """1-D max pooling over (N, C, L) (SPEC B2); ``return_indices=True`` returns
+    ``(values, indices)`` for :class:`MaxUnpool1d`."""
 
     nd = 1
 
@@ -244,27 +357,36 @@ class AvgPool2d(_AvgPoolNd):
 
 
 class AvgPool1d(_AvgPoolNd):
-    """1-D average pooling over (N, C, L) (SPEC B2)."""
+    """1-D average pooling over (N, C, L) (SPEC B2); PyTorch's signature (no divisor_override)
+    and repr (the sizes as 1-tuples)."""
 
     nd = 1
 
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad: bool = True):
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
 
 class AdaptiveAvgPool2d(Module):
-    """Average pooling to a fixed ``output_size`` (H_out, W_out); 1 = global average pooling."""
+    """Average pooling to a fixed ``output_size`` (H_out, W_out; None keeps that input size);
+    1 = global average pooling."""
 
     nd = 2
 
     def __init__(self, output_size):
         super().__init__()
-        self.output_size = ntuple(output_size, self.nd, "output_size", type(self).__name__)
-        self._given = output_size
+        self.output_size = output_size
+        _adaptive_size(output_size, (1,) * self.nd, self.nd, type(self).__name__)  # validate
 
     def forward(self, x) -> Tensor:
         return _adaptive_avg_pool(x, self.output_size, self.nd, f"{type(self).__name__}"
                                   f"(output_size={self.output_size})")
 
     def extra_repr(self) -> str:
-        return f"output_size={self._given}"
+        return f"output_size={self.output_size}"
 
 
 class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
@@ -274,17 +396,19 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
 
 
 class AdaptiveMaxPool2d(Module):
-    """Max pooling to a fixed ``output_size`` (H_out, W_out); 1 = global max pooling."""
+    """Max pooling to a fixed ``output_size`` (H_out, W_out; None keeps that input size);
+    1 = global max pooling; ``return_indices=True`` returns ``(values, indices)``."""
 
     nd = 2
 
     def __init__(self, output_size, return_indices: bool = False):
         super().__init__()
-        _check_unsupported(type(self).__name__, return_indices=return_indices)
+        _adaptive_size(output_size, (1,) * self.nd, self.nd, type(self).__name__)  # validate
         self.output_size = output_size
+        self.return_indices = bool(return_indices)
 
-    def forward(self, x) -> Tensor:
-        return _adaptive_max_pool(x, self.output_size, self.nd,
+    def forward(self, x):
+        return _adaptive_max_pool(x, self.output_size, self.return_indices, self.nd,
                                   f"{type(self).__name__}(output_size={self.output_size})")
 
     def extra_repr(self) -> str:
@@ -293,5 +417,37 @@ class AdaptiveMaxPool2d(Module):
 
 class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
     """Max pooling of (N, C, L) to a fixed length; 1 = global max pooling."""
+
+    nd = 1
+
+
+class _MaxUnpoolNd(Module):
+    nd = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, pads = _unpool_args(kernel_size, stride, padding, self.nd,
+                                                           type(self).__name__)
+        self.padding = tuple(p for p, _ in pads)
+
+    def forward(self, input, indices, output_size=None) -> Tensor:
+        where = f"{type(self).__name__}({self.extra_repr()})"
+        return _max_unpool(input, indices, self.kernel_size, self.stride,
+                           tuple((p, p) for p in self.padding), output_size, where)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The partial inverse of :class:`MaxPool2d` (``return_indices=True``): (N, C, H, W) values
+    and indices to (N, C, H_out, W_out), zeros but at the indices; ``forward(input, indices,
+    output_size=None)``."""
+
+    nd = 2
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The partial inverse of :class:`MaxPool1d` (``return_indices=True``) over (N, C, L)."""
 
     nd = 1

@@ -1,8 +1,11 @@
-"""Pooling over 1 or 2 spatial dimensions (SPEC B2): max, average, adaptive average.
+"""Pooling over 1 or 2 spatial dimensions (SPEC B2): max, average, adaptive, and max unpooling.
 
-    max:  out[n, c, p] = max_k xpad[n, c, s p + d k]        dL/dx routed to the (first) argmax
-    avg:  out[n, c, p] = sum_k xpad[n, c, s p + k] / D       dL/dx = g / D spread over the window
-          (D = kernel size, or the number of non-padding cells when count_include_pad=False)
+    max:    out[n, c, p] = max_k xpad[n, c, s p + d k]      dL/dx routed to the chosen argmax
+            (PyTorch's scan rule: the first maximum in window order, the last NaN; padding never)
+    avg:    out[n, c, p] = sum_k xpad[n, c, s p + k] / D     dL/dx = g / D spread over the window
+            (D = the window's cells inside input + padding, or only those inside the input when
+            count_include_pad=False, or divisor_override)
+    unpool: out[n, c].flat[index[n, c, p]] = x[n, c, p]     dL/dx = g[n, c].flat[index]
 
 Forward reads the windows through a strided view; backward is one strided ``+=`` per kernel
 offset (K of them), never a loop over pixels.
@@ -18,7 +21,8 @@ from ..function import Function
 from .buffers import channel_major, pooled_empty, scratch
 from .conv import _unpad, offset_slices, pad_spatial, window_view
 
-__all__ = ["AdaptiveAvgPool", "AvgPool", "MaxPool", "adaptive_bounds"]
+__all__ = ["AdaptiveAvgPool", "AvgPool", "MaxPool", "MaxUnpool", "PlaneGather", "adaptive_bounds",
+           "adaptive_max_indices", "avg_divisor", "max_pool_indices", "scan_choice"]
 
 
 class MaxPool(Function):
@@ -47,7 +51,10 @@ class MaxPool(Function):
         out = slabs.max(axis=0, out=pooled_empty(slabs.shape[1:], x.dtype))
         # (K, N, C, *P); keep only the first maximum of each window
         first = np.equal(slabs, out, out=pooled_empty(slabs.shape, np.bool_))
-        if np.count_nonzero(first) != out.size:  # some window has tied maxima
+        if not np.isfinite(out).all():  # NaN, or an all -inf window next to -inf padding
+            _, k = scan_choice(slabs, valid_slabs(x.shape[2:], kernel, stride, padding, dilation))
+            np.equal(np.arange(count).reshape((count,) + (1,) * k.ndim), k, out=first)
+        elif np.count_nonzero(first) != out.size:  # some window has tied maxima
             seen = first[0].copy()
             for k in range(1, count):
                 first[k] &= ~seen
@@ -78,22 +85,43 @@ class MaxPool(Function):
         return gx.swapaxes(0, 1) if ctx.swap else gx
 
 
+def avg_divisor(spatial: tuple, out_shape: tuple, kernel: tuple, stride: tuple, pads: tuple,
+                count_include_pad: bool, dtype) -> np.ndarray:
+    """PyTorch's average pooling divisor per window, a product over axes: window p spans
+    [s p - pad, min(s p - pad + k, S + pad)) (its cells in input + padding: ceil_mode's extra
+    right cells do not count), or only its cells inside [0, S) when not count_include_pad."""
+    divisor = np.ones((), dtype=np.float64)
+    for n, o, k, s, p in zip(spatial, out_shape, kernel, stride, pads):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, n)
+        divisor = np.multiply.outer(divisor, (end - start).astype(np.float64))
+    return divisor.astype(dtype)
+
+
 class AvgPool(Function):
-    """Average pooling; kwargs kernel, stride, padding ((lo, hi) per axis), count_include_pad."""
+    """Average pooling; kwargs kernel, stride, padding ((lo, hi) per axis; hi may hold
+    ceil_mode's extra cells), pads (PyTorch's symmetric padding per axis), count_include_pad,
+    divisor_override."""
 
     @staticmethod
-    def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0)),
-                count_include_pad=True):
+    def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0)), pads=None,
+                count_include_pad=True, divisor_override=None):
         nd = len(kernel)
         ones = (1,) * nd
+        pads = tuple(lo for lo, _ in padding) if pads is None else pads
         xp = pad_spatial(x, padding)
         view = window_view(xp, kernel, stride, ones)
         out = view.sum(axis=tuple(range(-nd, 0)))
-        if count_include_pad or not any(lo or hi for lo, hi in padding):
+        if divisor_override is not None:
+            divisor = np.asarray(divisor_override, dtype=x.dtype)
+        elif not any(lo or hi for lo, hi in padding) or (
+                count_include_pad and all(hi == p for (_, hi), p in zip(padding, pads))):
             divisor = np.asarray(np.prod(kernel), dtype=x.dtype)
         else:
-            mask = pad_spatial(np.ones((1, 1) + x.shape[2:], dtype=x.dtype), padding)
-            divisor = window_view(mask, kernel, stride, ones).sum(axis=tuple(range(-nd, 0)))
+            divisor = avg_divisor(x.shape[2:], out.shape[2:], kernel, stride, pads,
+                                  count_include_pad, x.dtype)
         out /= divisor
         ctx.meta = (xp.shape, kernel, stride, padding, divisor)
         return out
@@ -144,3 +172,128 @@ class AdaptiveAvgPool(Function):
             count = int(np.prod([sl.stop - sl.start for sl in region]))
             gx[(Ellipsis,) + region] += g[(Ellipsis,) + cell + (None,) * nd] / count
         return gx
+
+
+def valid_slabs(spatial: tuple, kernel: tuple, stride: tuple, padding: tuple,
+                dilation: tuple) -> np.ndarray:
+    """(K, 1, 1, *P) booleans: True where kernel offset k of window p reads the input, False
+    where it reads padding (padding never wins a max pooling window, as in PyTorch)."""
+    nd = len(kernel)
+    mask = pad_spatial(np.ones((1, 1) + tuple(spatial), dtype=np.bool_), padding, value=False)
+    view = window_view(mask, kernel, stride, dilation)  # (1, 1, *P, *K)
+    moved = np.moveaxis(view, tuple(range(2 + nd, 2 + 2 * nd)), tuple(range(nd)))
+    return moved.reshape((-1,) + view.shape[:2 + nd])
+
+
+def scan_choice(slabs: np.ndarray, valid=None) -> tuple[np.ndarray, np.ndarray]:
+    """(max, k) over axis 0 by PyTorch's scan rule ``if val > best or isnan(val)``: the first
+    maximum in window order, or the last NaN where the window holds one; ``valid`` (broadcast
+    against ``slabs``) excludes padding cells from the choice."""
+    best = slabs.max(axis=0)
+    hit = slabs == best
+    if valid is not None:
+        hit &= valid
+    k = hit.argmax(axis=0)
+    nan = np.isnan(best)
+    if nan.any():
+        isnan = np.isnan(slabs)
+        k = np.where(nan, slabs.shape[0] - 1 - isnan[::-1].argmax(axis=0), k)
+    return best, k
+
+
+def max_pool_indices(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
+                     dilation: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(values, indices) of max pooling: ``indices[n, c, p]`` is the flat position, within the
+    plane x[n, c] (row-major over the unpadded spatial axes), of the window's maximum --
+    PyTorch's ``max_pool2d_with_indices`` (first maximum in window order, the last NaN)."""
+    nd = len(kernel)
+    spatial = x.shape[2:]
+    xp = pad_spatial(x, padding, value=-np.inf)
+    view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
+    moved = np.moveaxis(view, tuple(range(2 + nd, 2 + 2 * nd)), tuple(range(nd)))
+    slabs = moved.reshape((-1,) + view.shape[:2 + nd])
+    out_shape = view.shape[2:2 + nd]
+    values, k = scan_choice(slabs, valid_slabs(spatial, kernel, stride, padding, dilation))
+    offsets = np.unravel_index(k, kernel)
+    flat = np.zeros(k.shape, dtype=np.int64)
+    for a in range(nd):
+        p = np.arange(out_shape[a]).reshape((-1,) + (1,) * (nd - 1 - a))
+        coord = p * stride[a] + offsets[a] * dilation[a] - padding[a][0]
+        flat = flat * spatial[a] + coord
+    return values, flat
+
+
+def adaptive_max_indices(x: np.ndarray, output_size: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(values, indices) of adaptive max pooling over PyTorch's windows (`adaptive_bounds`),
+    chosen by PyTorch's scan rule, reducing one axis at a time from the last: the first maximum
+    of a row-major scan is the first row holding the maximum at that row's first maximum (and
+    the last NaN, the last row's last NaN), so the choice separates by axis."""
+    nd = len(output_size)
+    spatial = x.shape[2:]
+    values, flat = x, None
+    for a in reversed(range(nd)):
+        axis = 2 + a
+        step = int(np.prod(spatial[a + 1:]))
+        vals, idxs = [], []
+        for lo, hi in adaptive_bounds(spatial[a], output_size[a]):
+            seg = np.moveaxis(values[(slice(None),) * axis + (slice(lo, hi),)], axis, 0)
+            best, k = scan_choice(seg)
+            index = (k + lo) * step
+            if flat is not None:
+                inner = np.moveaxis(flat[(slice(None),) * axis + (slice(lo, hi),)], axis, 0)
+                index = index + np.take_along_axis(inner, k[None], axis=0)[0]
+            vals.append(best)
+            idxs.append(index)
+        values, flat = np.stack(vals, axis=axis), np.stack(idxs, axis=axis)
+    return values, flat.astype(np.int64, copy=False)
+
+
+class PlaneGather(Function):
+    """out[n, c, p] = x[n, c].flat[index[n, c, p]] (max pooling given its indices);
+    dL/dx[n, c].flat[i] = sum of g[n, c, p] over the p with index[n, c, p] = i."""
+
+    @staticmethod
+    def forward(ctx, x, index=None):
+        n, c = x.shape[:2]
+        planes = x.reshape(n, c, -1)
+        ctx.meta = (x.shape, index)
+        out = np.take_along_axis(planes, index.reshape(n, c, -1), axis=2)
+        return out.reshape(index.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.meta
+        return scatter_planes(g, index, shape, accumulate=True)
+
+
+def scatter_planes(values: np.ndarray, index: np.ndarray, shape: tuple,
+                   accumulate: bool) -> np.ndarray:
+    """An array of ``shape`` (N, C, *S), zero but at x[n, c].flat[index[n, c, p]], which gets
+    values[n, c, p] (summed over repeated indices when ``accumulate``, else one of them)."""
+    n, c = shape[:2]
+    plane = int(np.prod(shape[2:]))
+    base = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, *(1,) * (index.ndim - 2))
+    where = (index + base).ravel()
+    if accumulate:
+        total = np.bincount(where, weights=values.ravel(), minlength=n * c * plane)
+        return total.astype(values.dtype, copy=False).reshape(shape)
+    out = np.zeros(n * c * plane, dtype=values.dtype)
+    out[where] = values.ravel()
+    return out.reshape(shape)
+
+
+class MaxUnpool(Function):
+    """out = zeros of ``shape`` with out[n, c].flat[index[n, c, p]] = x[n, c, p] (PyTorch's
+    max_unpool; of repeated indices one write survives); dL/dx[n, c, p] = g[n, c].flat[index]."""
+
+    @staticmethod
+    def forward(ctx, x, index=None, shape=()):
+        ctx.meta = index
+        return scatter_planes(x, index, tuple(shape), accumulate=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        index = ctx.meta
+        n, c = g.shape[:2]
+        out = np.take_along_axis(g.reshape(n, c, -1), index.reshape(n, c, -1), axis=2)
+        return out.reshape(index.shape)
