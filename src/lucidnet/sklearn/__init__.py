@@ -13,6 +13,7 @@ Two families, both behind scikit-learn's estimator API (``Pipeline``, ``GridSear
 This package imports scikit-learn (only ``import lucidnet.sklearn`` needs it).
 """
 
+from ._mlp import MLPClassifier, MLPRegressor
 from ._neuralnet import NeuralNetClassifier, NeuralNetRegressor
 
-__all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
+__all__ = ["MLPClassifier", "MLPRegressor", "NeuralNetClassifier", "NeuralNetRegressor"]
