@@ -23,11 +23,12 @@ without hooks pays nothing more. With hooks, a call runs as PyTorch's ``Module._
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict
 
 from ..autograd.tensor import Tensor, is_grad_enabled
 
-__all__ = ["RemovableHandle", "call_with_hooks"]
+__all__ = ["RemovableHandle", "call_with_hooks", "drop_empty_hook_tables"]
 
 _ids = itertools.count()
 _KINDS = ("forward_pre", "forward", "backward_pre", "backward")
@@ -69,36 +70,73 @@ def add_module_hook(module, kind: str, hook, prepend: bool = False, **options):
 
 
 def call_with_hooks(module, args: tuple, kwargs: dict):
-    """``module(*args, **kwargs)`` with its hooks (see the module docstring)."""
+    """``module(*args, **kwargs)`` with its hooks (see the module docstring). When anything
+    raises, the forward hooks registered with ``always_call=True`` that have not run yet run
+    with the output so far (None), their own errors becoming warnings, and the error goes on."""
     tables = module._hooks
+    state = {"args": args, "kwargs": kwargs, "output": None, "called": set()}
+    try:
+        return _run_with_hooks(module, tables, state)
+    except Exception:
+        for key, (hook, options) in tuple(tables["forward"].items()):
+            if not options.get("always_call") or key in state["called"]:
+                continue
+            try:
+                result = (hook(module, state["args"], state["kwargs"], state["output"])
+                          if options.get("with_kwargs") else
+                          hook(module, state["args"], state["output"]))
+                if result is not None:
+                    state["output"] = result
+            except Exception as err:
+                warnings.warn("module forward hook with ``always_call=True`` raised an exception "
+                              f"that was silenced as another error was raised in forward: {err}",
+                              stacklevel=2)
+        raise
+
+
+def _run_with_hooks(module, tables: dict, state: dict):
+    args, kwargs = state["args"], state["kwargs"]
     for hook, options in tuple(tables["forward_pre"].values()):
         if options.get("with_kwargs"):
             result = hook(module, args, kwargs)
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError("a forward pre-hook registered with with_kwargs=True must "
-                                       f"return None or a tuple of (args, kwargs), got {result!r}")
+                    raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                       f"(new_args, new_kwargs), but got {result}. A hook "
+                                       "registered with with_kwargs=True returns None or "
+                                       "(args, kwargs)")
                 args, kwargs = result
         else:
             result = hook(module, args)
-        if result is not None and not options.get("with_kwargs"):
-            args = result if isinstance(result, tuple) else (result,)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        state["args"], state["kwargs"] = args, kwargs
     backward = (tables["backward"] or tables["backward_pre"]) and is_grad_enabled()
-    state = None
+    bookkeeping = None
     if backward:
-        state = _BackwardState(module)
-        args = state.wrap_inputs(args)
-    output = module.forward(*args, **kwargs)
-    for hook, options in tuple(tables["forward"].values()):
+        bookkeeping = _BackwardState(module)
+        args = bookkeeping.wrap_inputs(args)
+    output = state["output"] = module.forward(*args, **kwargs)
+    for key, (hook, options) in tuple(tables["forward"].items()):
+        if options.get("always_call"):
+            state["called"].add(key)
         if options.get("with_kwargs"):
             result = hook(module, args, kwargs, output)
         else:
             result = hook(module, args, output)
         if result is not None:
-            output = result
+            output = state["output"] = result
     if backward:
-        output = state.wrap_outputs(output)
+        output = bookkeeping.wrap_outputs(output)
     return output
+
+
+def drop_empty_hook_tables(module) -> None:
+    """Forget ``module``'s hook tables once every hook is removed, so its calls take the fast
+    path again (`lucidnet.nn.summary` uses it after its temporary hooks)."""
+    tables = module.__dict__.get("_hooks")
+    if tables is not None and not any(tables.values()):
+        del module.__dict__["_hooks"]
 
 
 class _BackwardState:

@@ -6,7 +6,7 @@ import contextlib
 import contextvars
 import functools
 import operator
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
@@ -16,7 +16,7 @@ from ..autograd.tensor import Tensor
 from .hooks import RemovableHandle, add_module_hook, call_with_hooks
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
-           "ParameterDict", "qualified_name", "parameter_budget"]
+           "ParameterDict", "StateDictError", "qualified_name", "parameter_budget"]
 
 
 def qualified_name(cls: type) -> str:
@@ -68,11 +68,60 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-class Module:
-    """Base class of every layer and model.
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What `Module.load_state_dict` returns, as PyTorch's: a named tuple ``(missing_keys,
+    unexpected_keys)`` that prints ``<All keys matched successfully>`` when both are empty."""
 
-    Assigning a `Parameter` or a `Module` to an attribute registers it; ``register_buffer`` keeps
-    non-learned state (running statistics) that is saved in the state dict.
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+class StateDictError(RuntimeError, ValueError):
+    """A state dict `Module.load_state_dict` refuses: a RuntimeError as PyTorch raises, and a
+    ValueError as lucidnet's other checks of a file or checkpoint raise."""
+
+
+def _typename(obj) -> str:
+    """``torch.typename``: ``"torch.FloatTensor"`` for a tensor, ``"int"`` for a builtin,
+    ``"numpy.ndarray"`` otherwise."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = obj if isinstance(obj, type) else type(obj)
+    module = getattr(cls, "__module__", "") or ""
+    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
+
+
+def _check_member_name(name, kind: str) -> None:
+    """PyTorch's checks of a parameter / buffer name: a non-empty string without a dot."""
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+    if "." in name:
+        raise KeyError(f"{kind} name can't contain \".\"")
+    if name == "":
+        raise KeyError(f"{kind} name can't be empty string \"\"")
+
+
+def _size(shape) -> str:
+    return f"torch.Size({list(shape)})"
+
+
+_BUFFER_TYPES = (Tensor, np.ndarray, np.generic)
+
+
+class Module:
+    """Base class of every layer and model, with ``torch.nn.Module``'s API.
+
+    Assigning a `Parameter` or a `Module` to an attribute registers it (``None`` keeps the
+    slot); ``register_buffer(name, array, persistent=True)`` keeps non-learned state (running
+    statistics): a persistent buffer is saved in the state dict, a non-persistent one is not but
+    is still listed by ``buffers()`` and cast by ``to()``. Registered members are also plain
+    attributes, so reading ``layer.weight`` costs one dict lookup.
     """
 
     _registry: dict = {}
@@ -99,58 +148,214 @@ class Module:
         cls.__init__ = __init__
 
     def __init__(self):
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
+        own = self.__dict__
+        own["training"] = True
+        own["_parameters"] = OrderedDict()
+        own["_buffers"] = OrderedDict()
+        own["_non_persistent_buffers_set"] = set()
+        own["_modules"] = OrderedDict()
 
     # ------------------------------------------------------------------ registration
-    def __setattr__(self, name, value):
-        if "_parameters" not in self.__dict__:
-            raise RuntimeError(
-                f"{type(self).__name__}: call super().__init__() before assigning attributes"
-            )
+    def __setattr__(self, name: str, value) -> None:
+        """PyTorch's rules: a Parameter or Module value registers it (and unregisters whatever
+        the name held); a registered parameter takes only a Parameter or None, a child module
+        only a Module or None, a buffer only a tensor, an array or None; anything else is a
+        plain attribute."""
+        own = self.__dict__
+        params = own.get("_parameters")
         if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call "
+                                     "(call super().__init__() first in your __init__)")
+            self._buffers.pop(name, None)
             self._modules.pop(name, None)
-            self._parameters[name] = value
+            self._non_persistent_buffers_set.discard(name)
+            _check_leaf(name, value)
+            params[name] = value
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")
+            params[name] = None
         elif isinstance(value, Module):
-            self._parameters.pop(name, None)
-            self._modules[name] = value
+            modules = own.get("_modules")
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call "
+                                     "(call super().__init__() first in your __init__)")
+            params.pop(name, None)
+            self._buffers.pop(name, None)
+            self._non_persistent_buffers_set.discard(name)
+            modules[name] = value
+        elif params is not None and name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                                "(torch.nn.Module or None expected)")
+            self._modules[name] = None
+        elif params is not None and name in self._buffers:
+            if value is not None and not isinstance(value, _BUFFER_TYPES):
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                                "(a Tensor, a NumPy array or None expected)")
+            self._buffers[name] = value  # keeps its persistent flag
+        object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str):
+        """Only reached when ``name`` is not an attribute: a member put into ``_parameters`` /
+        ``_buffers`` / ``_modules`` directly is still found, as in PyTorch."""
+        own = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            members = own.get(table)
+            if members is not None and name in members:
+                return members[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        own = self.__dict__
+        registered = False
+        for table in ("_parameters", "_buffers", "_modules"):
+            members = own.get(table)
+            if members is not None and name in members:
+                del members[name]
+                registered = True
+        if registered:
+            own["_non_persistent_buffers_set"].discard(name)
+            own.pop(name, None)
         else:
-            if name in self._parameters:
-                if value is not None:
-                    raise TypeError(f"cannot assign {type(value).__name__} to parameter "
-                                    f"'{name}': expected a Parameter or None")
-                self._parameters[name] = None
-            self._modules.pop(name, None)
-            if name in self._buffers:
-                self._buffers[name] = value
-        object.__setattr__(self, name, value)
+            object.__delattr__(self, name)
 
-    def __delattr__(self, name):
-        for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
-        object.__delattr__(self, name)
+    def __dir__(self):
+        """Attributes, methods, parameters, buffers and children, without the numbered entries of
+        containers (``"0"`` is no Python name), sorted, as PyTorch's."""
+        keys = {*dir(type(self)), *self.__dict__, *self._parameters, *self._modules,
+                *self._buffers}
+        return sorted(k for k in keys if not k[0].isdigit())
 
-    def register_buffer(self, name: str, value) -> None:
-        """Keep ``value`` (a NumPy array or None) as state saved with the model."""
-        _charge_budget(value, f"buffer {name!r}")
-        self._buffers[name] = value
-        object.__setattr__(self, name, value)
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Add a buffer: state that is not learned (running statistics), as PyTorch's.
+
+        Parameters
+        ----------
+        name : str
+            The attribute name (no ``"."``, not empty, not already another attribute).
+        tensor : Tensor, numpy.ndarray or None
+            The value; None keeps the name registered with no state (skipped by ``buffers()``
+            and ``state_dict()``).
+        persistent : bool, default True
+            Whether the buffer is part of ``state_dict()``. A non-persistent buffer (a cached
+            mask, a constant table) is still listed by ``buffers()`` and cast by ``to()``.
+        """
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call "
+                                 "(call super().__init__() first in your __init__)")
+        _check_member_name(name, "buffer")
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, _BUFFER_TYPES):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                            "(a Tensor, a NumPy array or None required)")
+        _charge_budget(tensor, f"buffer {name!r}")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+        object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
-        if param is None:
-            self._parameters.pop(name, None)
-            object.__setattr__(self, name, None)
-        else:
-            setattr(self, name, param)
+        """Add a parameter (or None: the name stays registered, with no state), as PyTorch's:
+        the name must be a non-empty string without ``"."`` that is not another attribute."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call "
+                                 "(call super().__init__() first in your __init__)")
+        _check_member_name(name, "parameter")
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                            "(torch.nn.Parameter or None required)")
+        if param is not None:
+            _check_leaf(name, param)
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
 
-    def add_module(self, name: str, module: Module) -> None:
-        setattr(self, name, module)
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a child module (or None) under ``name``, as PyTorch's (same checks of the name)."""
+        if not isinstance(module, Module) and module is not None:
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        if "_modules" not in self.__dict__:
+            raise AttributeError("cannot assign module before Module.__init__() call "
+                                 "(call super().__init__() first in your __init__)")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {_typename(name)}")
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f"module name can't contain \".\", got: {name}")
+        if name == "":
+            raise KeyError("module name can't be empty string \"\"")
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        """Alias of `add_module`."""
+        self.add_module(name, module)
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` (``"encoder.0"``; ``""`` is the module
+        itself); AttributeError naming the step that fails."""
+        module = self
+        if target == "":
+            return module
+        for item in target.split("."):
+            if not hasattr(module, item):
+                raise AttributeError(module._get_name() + " has no attribute `" + item + "`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError("`" + item + "` is not an nn.Module")
+        return module
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target``; its parent must exist. ``strict=True``
+        only replaces an existing submodule."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (``"encoder.0.weight"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError("`" + name + "` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str):
+        """The buffer at the dotted path ``target`` (``"bn.running_mean"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
+        if name not in module._buffers:
+            raise AttributeError("`" + name + "` is not a buffer")
+        return getattr(module, name)
 
     # ------------------------------------------------------------------ calling
-    def forward(self, *args, **kwargs):  # pragma: no cover - abstract
-        raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     _hooks = None  # the module's hook tables (nn/hooks.py), made by the first register_*_hook
 
@@ -163,14 +368,19 @@ class Module:
     def register_forward_pre_hook(self, hook, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
         """``hook(module, args)`` before each forward; a returned value replaces the inputs
-        (``with_kwargs=True``: ``hook(module, args, kwargs)`` returning ``(args, kwargs)``)."""
+        (a non-tuple is wrapped in one). ``with_kwargs=True``: ``hook(module, args, kwargs)``
+        returning None or ``(args, kwargs)``. ``prepend=True`` runs it before the hooks
+        registered earlier."""
         return add_module_hook(self, "forward_pre", hook, prepend, with_kwargs=with_kwargs)
 
     def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
                               always_call: bool = False) -> RemovableHandle:
         """``hook(module, args, output)`` after each forward; a returned value replaces the
-        output (``with_kwargs=True``: ``hook(module, args, kwargs, output)``)."""
-        return add_module_hook(self, "forward", hook, prepend, with_kwargs=with_kwargs)
+        output (``with_kwargs=True``: ``hook(module, args, kwargs, output)``).
+        ``always_call=True`` also runs it when forward raises (with ``output`` None); an error
+        it raises then is turned into a warning and the forward's error propagates."""
+        return add_module_hook(self, "forward", hook, prepend, with_kwargs=with_kwargs,
+                               always_call=always_call)
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_output)`` when the gradients of the outputs are known; a returned
@@ -189,18 +399,23 @@ class Module:
         return self.register_full_backward_hook(hook)
 
     # ------------------------------------------------------------------ traversal
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """``(dotted name, module)`` for this module and every submodule, depth first in
+        registration order, as PyTorch's: a module reached twice is yielded once unless
+        ``remove_duplicate=False``; ``memo`` is a set of modules to skip (filled as it goes)."""
+        if memo is None:
+            memo = set()
         stack = [(prefix, self)]
-        seen = set()
-        while stack:
+        while stack:  # iterative: the preorder of PyTorch's recursion, without its depth limit
             name, module = stack.pop()
-            if id(module) in seen:
+            if module in memo:
                 continue
-            seen.add(id(module))
+            if remove_duplicate:
+                memo.add(module)
             yield name, module
-            children = [(f"{name}.{k}" if name else k, m) for k, m in module._modules.items()
-                        if m is not None]
-            stack.extend(reversed(children))
+            stack.extend(reversed([(f"{name}.{k}" if name else k, m)
+                                   for k, m in module._modules.items() if m is not None]))
 
     def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
@@ -219,28 +434,36 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
+    def _named_members(self, table: str, prefix: str, recurse: bool, remove_duplicate: bool):
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
         for mod_name, module in modules:
-            for name, p in module._parameters.items():
-                if p is None or id(p) in seen:
+            for name, value in module.__dict__[table].items():
+                if value is None or id(value) in seen:
                     continue
-                seen.add(id(p))
-                yield (f"{mod_name}.{name}" if mod_name else name), p
+                if remove_duplicate:
+                    seen.add(id(value))
+                yield (f"{mod_name}.{name}" if mod_name else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs; a parameter shared by two modules comes once
+        (under its first name) unless ``remove_duplicate=False``; ``recurse=False``: this
+        module's own parameters only."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = ""):
-        for mod_name, module in self.named_modules(prefix):
-            for name, b in module._buffers.items():
-                if b is not None:
-                    yield (f"{mod_name}.{name}" if mod_name else name), b
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True):
+        """``(dotted name, buffer)`` pairs, persistent or not, as `named_parameters`."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self):
-        for _, b in self.named_buffers():
+    def buffers(self, recurse: bool = True):
+        for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def num_parameters(self) -> int:
@@ -248,23 +471,37 @@ class Module:
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
-        for m in self.modules():
-            object.__setattr__(m, "training", bool(mode))
+        """Set ``training`` on this module and (through their own ``train``) its children;
+        returns the module."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
+        object.__setattr__(self, "training", bool(mode))
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> Module:
+        """``train(False)``: dropout off, normalization layers use their running statistics."""
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of the parameters: ``None`` (the default, as PyTorch's) or, with
+        ``set_to_none=False``, zeros in place."""
         for p in self.parameters():
             if set_to_none:
                 p._grad = None  # the slot behind .grad: no property call per parameter
             elif p.grad is not None:
                 p.grad.zero_()
 
-    def requires_grad_(self, flag: bool = True) -> Module:
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter (freeze with False); returns the module."""
         for p in self.parameters():
-            p.requires_grad = flag
+            p.requires_grad = requires_grad
+        return self
+
+    def share_memory(self) -> Module:
+        """The module itself: lucidnet's arrays live in one process (PyTorch moves tensors to
+        shared memory for multiprocessing)."""
         return self
 
     # ------------------------------------------------------------------ dtype and device
@@ -357,33 +594,94 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ state
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of every parameter and buffer, keyed as PyTorch would ("0.weight", ...): arrays
-        that also take tensor methods and print as tensors (`DataArray`), so
-        ``model.state_dict()["0.bias"].data`` / ``.clone()`` work as in PyTorch."""
-        state = OrderedDict()
-        for mod_name, module in self.named_modules():
-            prefix = f"{mod_name}." if mod_name else ""
-            for name, p in module._parameters.items():
-                if p is not None:
-                    state[prefix + name] = as_data_array(np.array(p.data, copy=True))
-            for name, b in module._buffers.items():
-                if b is not None:
-                    state[prefix + name] = as_data_array(np.array(b, copy=True))
-        return state
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+        """Every parameter and persistent buffer, keyed as PyTorch's (``"0.weight"``,
+        ``"bn.running_mean"``): a module registered under two names gives both keys.
+
+        Parameters
+        ----------
+        destination : dict, optional
+            Filled and returned (a new OrderedDict by default).
+        prefix : str, default ""
+            Put before every key (``"encoder."``).
+        keep_vars : bool, default False
+            False: copies of the arrays that also take tensor methods and print as tensors
+            (`DataArray`), so ``state_dict()["0.bias"].clone()`` works and later training does
+            not change them (PyTorch shares the memory instead). True: the Parameter objects
+            and buffers themselves.
+        """
+        if args:  # PyTorch's deprecated positional order: destination, prefix, keep_vars
+            destination = args[0]
+            prefix = args[1] if len(args) > 1 else prefix
+            keep_vars = args[2] if len(args) > 2 else keep_vars
+        if destination is None:
+            destination = OrderedDict()
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=destination, prefix=f"{prefix}{name}.",
+                                  keep_vars=keep_vars)
+        return destination
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        """This module's own parameters and persistent buffers into ``destination``."""
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else as_data_array(
+                    np.array(p.data, copy=True))
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = b if keep_vars else as_data_array(
+                    np.array(b, copy=True))
 
     def _state_slots(self) -> dict:
-        """``{key: (module, attribute name, is_parameter)}`` for every state-dict entry."""
+        """``{key: (module, attribute name, is_parameter)}`` for every state-dict entry, in the
+        order of `state_dict` (every path to a shared module)."""
         own = {}
-        for mod_name, module in self.named_modules():
-            prefix = f"{mod_name}." if mod_name else ""
+        stack = [("", self)]
+        while stack:
+            prefix, module = stack.pop()
             for name, p in module._parameters.items():
                 if p is not None:
                     own[prefix + name] = (module, name, True)
             for name, b in module._buffers.items():
-                if b is not None:
+                if b is not None and name not in module._non_persistent_buffers_set:
                     own[prefix + name] = (module, name, False)
+            stack.extend(reversed([(f"{prefix}{k}.", m) for k, m in module._modules.items()
+                                   if m is not None]))
         return own
+
+    def _expects_key(self, key: str) -> bool:
+        """PyTorch's rule for an unexpected key: following its dotted path, the first name not
+        a child module must be a parameter or persistent buffer of the module reached (a key
+        naming a child itself, or a None child, is not unexpected)."""
+        module, rest = self, key
+        while True:
+            head, dot, rest = rest.partition(".")
+            if head in module._modules:
+                child = module._modules[head]
+                if child is None or not dot:
+                    return True
+                module = child
+                continue
+            if module._parameters.get(head) is not None:
+                return True
+            return (module._buffers.get(head) is not None
+                    and head not in module._non_persistent_buffers_set)
+
+    def _incompatible(self, shapes: dict) -> tuple[dict, list, list, list]:
+        """(own slots, missing keys, unexpected keys, (key, checkpoint shape, model shape) of
+        every mismatch) for a state dict given as ``{key: shape}``."""
+        own = self._state_slots()
+        missing = [k for k in own if k not in shapes]
+        unexpected = [k for k in shapes if not isinstance(k, str) or not self._expects_key(k)]
+        mismatched = []
+        for key, (module, name, _) in own.items():
+            if key in shapes:
+                model_shape = tuple(np.shape(getattr(module, name)))
+                if tuple(shapes[key]) != model_shape:
+                    mismatched.append((key, tuple(shapes[key]), model_shape))
+        return own, missing, unexpected, mismatched
 
     def check_state_shapes(self, shapes: dict, strict: bool = True) -> tuple[list, list]:
         """Check state-dict keys and shapes (``{key: shape}``) against this model, reading no data.
@@ -391,38 +689,44 @@ class Module:
         Raises a ValueError listing missing keys, unexpected keys and shape mismatches; returns
         ``(missing_keys, unexpected_keys)`` when ``strict=False`` and all shapes fit.
         """
-        own = self._state_slots()
-        missing = [k for k in own if k not in shapes]
-        unexpected = [k for k in shapes if k not in own]
-        mismatched = []
-        for key, (module, name, _) in own.items():
-            model_shape = tuple(np.shape(getattr(module, name)))
-            if key in shapes and tuple(shapes[key]) != model_shape:
-                mismatched.append(f"{key}: checkpoint {tuple(shapes[key])}, model {model_shape}")
+        _, missing, unexpected, mismatched = self._incompatible(shapes)
         if mismatched or (strict and (missing or unexpected)):
-            parts = []
-            if missing:
-                parts.append("missing keys: " + ", ".join(missing))
-            if unexpected:
-                parts.append("unexpected keys: " + ", ".join(map(str, unexpected)))
-            if mismatched:
-                parts.append("shape mismatch: " + "; ".join(mismatched))
             raise ValueError(
                 f"state dict does not fit {type(self).__name__} (was it saved from a different "
-                "architecture?) -- " + " | ".join(parts)
-            )
-        return missing, unexpected
+                "architecture?) -- " + _short_report(missing, unexpected, mismatched))
+        return _IncompatibleKeys(missing, unexpected)
 
-    def load_state_dict(self, state_dict, strict: bool = True):
-        """Copy arrays into the parameters and buffers in place.
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False):
+        """Load parameters and persistent buffers from ``state_dict``, as PyTorch's.
 
-        Raises a ValueError listing missing keys, unexpected keys and shape mismatches (nothing is
-        changed then). Returns ``(missing_keys, unexpected_keys)`` when ``strict=False``.
+        Parameters
+        ----------
+        state_dict : mapping of str to array or tensor
+            Keys as `state_dict` gives them (a PyTorch state dict of NumPy arrays fits).
+        strict : bool, default True
+            Refuse keys missing from ``state_dict`` and keys the model does not have.
+        assign : bool, default False
+            False: copy the values into the existing arrays (their dtype is kept). True: the
+            module takes the given arrays themselves (their dtype; each parameter keeps its
+            ``requires_grad``); build the optimizer after loading then.
+
+        Returns
+        -------
+        _IncompatibleKeys
+            The named tuple ``(missing_keys, unexpected_keys)``.
+
+        Raises
+        ------
+        StateDictError (a RuntimeError and a ValueError)
+            With PyTorch's message (``Error(s) in loading state_dict for Net: ...``) when a
+            shape differs, or when ``strict`` and some keys are missing or unexpected; nothing
+            is changed then (PyTorch may have copied some entries already).
+        TypeError
+            ``state_dict`` is not a mapping, or a value is not a numeric array.
         """
-        if not hasattr(state_dict, "items"):
-            raise TypeError(f"load_state_dict expects a dict of arrays, got "
-                            f"{type(state_dict).__name__}")
-        own = self._state_slots()
+        if not isinstance(state_dict, Mapping) and not hasattr(state_dict, "items"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}: pass "
+                            "model.state_dict() or a dict of arrays")
         given = {}
         for k, v in state_dict.items():
             value = np.asarray(getattr(v, "data", v))
@@ -430,34 +734,109 @@ class Module:
                 raise TypeError(f"load_state_dict: entry {k!r} is not a numeric array "
                                 f"(dtype {value.dtype})")
             given[k] = value
-        missing, unexpected = self.check_state_shapes(
-            {k: v.shape for k, v in given.items()}, strict)
+        for key, (module, name, _) in self._state_slots().items():
+            value = given.get(key)  # PyTorch's 0.3 compatibility: a (1,) array fits a 0-d slot
+            if value is not None and value.shape == (1,) and np.ndim(getattr(module, name)) == 0:
+                given[key] = value.reshape(())
+        own, missing, unexpected, mismatched = self._incompatible(
+            {k: v.shape for k, v in given.items()})
+        if mismatched or (strict and (missing or unexpected)):
+            raise StateDictError(_load_report(type(self).__name__, missing if strict else [],
+                                              unexpected if strict else [], mismatched))
         for key, (module, name, is_param) in own.items():
-            if key not in given:
-                continue
-            current = getattr(module, name)
-            target = current.data if is_param else current
-            if isinstance(target, np.ndarray) and target.ndim > 0:
-                np.copyto(target, given[key], casting="unsafe")
-            else:
-                value = np.array(given[key], dtype=np.asarray(target).dtype)
-                if is_param:
-                    current.data = value
-                else:
-                    setattr(module, name, value)
-        return missing, unexpected
+            if key in given:
+                _load_entry(module, name, is_param, given[key], assign)
+        return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self) -> str:
+        """The text inside this module's own parentheses (``in_features=3, ...``); override it
+        in a layer with settings."""
         return ""
 
     def __repr__(self) -> str:
-        lines = [f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self._modules.items()]
+        """PyTorch's layout: ``Name(extra)`` on one line when there are no children and the
+        extra text is one line; otherwise one line per extra line and per child, indented."""
         extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                       for name, m in self._modules.items()]
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{self._get_name()}({extra_lines[0]})"
+        lines = extra_lines + child_lines
         if not lines:
-            return f"{type(self).__name__}({extra})"
-        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
-        return head + "\n  " + "\n  ".join(lines) + "\n)"
+            return f"{self._get_name()}()"
+        return f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)"
+
+    # ------------------------------------------------------------------ summary
+    def summary(self, input_size=None, *, input_data=None, dtypes=None, depth: int | None = None,
+                **forward_kwargs):
+        """A Keras / torchinfo style table of the layers: see `lucidnet.nn.summary.summary`.
+
+        >>> print(model.summary((32, 784)))          # doctest: +SKIP
+        """
+        from .summary import summary
+
+        return summary(self, input_size, input_data=input_data, dtypes=dtypes, depth=depth,
+                       **forward_kwargs)
+
+
+def _check_leaf(name: str, param) -> None:
+    if getattr(param, "grad_fn", None) is not None:
+        raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters "
+                         f"must be created explicitly. To express '{name}' as a function of "
+                         "another Tensor, compute the value in the forward() method.")
+
+
+def _short_report(missing, unexpected, mismatched) -> str:
+    parts = []
+    if missing:
+        parts.append("missing keys: " + ", ".join(missing))
+    if unexpected:
+        parts.append("unexpected keys: " + ", ".join(map(str, unexpected)))
+    if mismatched:
+        parts.append("shape mismatch: " + "; ".join(
+            f"{key}: checkpoint {given}, model {model}" for key, given, model in mismatched))
+    return " | ".join(parts)
+
+
+def _load_report(owner: str, missing, unexpected, mismatched) -> str:
+    """PyTorch's load_state_dict message, after a one-line summary on the first line."""
+    lines = []
+    if missing:
+        lines.append("Missing key(s) in state_dict: {}. ".format(
+            ", ".join(f'"{k}"' for k in missing)))
+    if unexpected:
+        lines.append("Unexpected key(s) in state_dict: {}. ".format(
+            ", ".join(f'"{k}"' for k in unexpected)))
+    lines += [f"size mismatch for {key}: copying a param with shape {_size(given)} from "
+              f"checkpoint, the shape in current model is {_size(model)}."
+              for key, given, model in mismatched]
+    return (f"Error(s) in loading state_dict for {owner} ("
+            + _short_report(missing, unexpected, mismatched) + "):\n\t" + "\n\t".join(lines)
+            + "\nWas it saved from a different architecture? strict=False loads the keys that fit "
+            "and returns the missing and unexpected ones.")
+
+
+def _load_entry(module: Module, name: str, is_param: bool, value: np.ndarray,
+                assign: bool) -> None:
+    """Put one state-dict entry into ``module.name`` (copied in, or assigned)."""
+    current = getattr(module, name)
+    if assign:
+        if is_param:
+            setattr(module, name, Parameter(value, requires_grad=current.requires_grad))
+        else:
+            setattr(module, name, Tensor(value) if isinstance(current, Tensor) else value)
+        return
+    target = current.data if isinstance(current, Tensor) else current
+    if isinstance(target, np.ndarray) and target.ndim > 0:
+        np.copyto(target, value, casting="unsafe")
+        return
+    value = np.array(value, dtype=np.asarray(target).dtype)  # 0-d counters are rebound
+    if isinstance(current, Tensor):
+        current.data = value
+    else:
+        setattr(module, name, value)
 
 
 class _ModuleSequence(Module):
