@@ -765,7 +765,9 @@ _NOTES_DOC = """
     - 'adam': ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
       ``theta <- theta - eta_t m / (sqrt(v) + eps)``, ``eta_t = eta sqrt(1 - b2^t) / (1 - b1^t)``.
 
-    The epoch loss (``loss_``, ``loss_curve_``) is the batch losses weighted by batch size.
+    The epoch loss (``loss_``, ``loss_curve_``) is the batch losses weighted by batch size. With
+    several regression outputs the squared error is averaged over them while the gradient is that
+    of their sum (``delta = y_hat - y``): scikit-learn's convention, kept.
     float32 input is trained and predicted in float32 (float32 ``coefs_``), other input in
     float64; a continued fit (``warm_start``, ``partial_fit``) keeps the dtype of the first.
     Differences from scikit-learn: 'lbfgs' on float32 keeps float32 weights (scikit-learn's come
