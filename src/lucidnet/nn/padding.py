@@ -1,10 +1,19 @@
-"""``F.pad`` (constant mode) and the padding layers ``ZeroPad1d/2d``, ``ConstantPad1d/2d``.
+"""``F.pad`` and the padding layers ``ZeroPad``, ``ConstantPad``, ``ReflectionPad``,
+``ReplicationPad`` and ``CircularPad`` (1-D, 2-D and 3-D), with PyTorch's rules.
 
 ``pad`` lists (left, right) pairs from the last dimension backwards, as PyTorch:
 ``pad=(1, 2)`` pads the last axis by 1 before and 2 after; ``(1, 1, 2, 0)`` also the one before.
+A negative amount crops. Output position j of an axis of size S padded by (a, b) reads input
+position u = j - a, mapped into [0, S):
 
-    forward   out = x placed in a block of ``value`` (negative pads crop)
-    backward  dx  = g cut back to x's window
+    constant   u itself, or ``value`` outside [0, S)            (any number of axes)
+    reflect    -u below 0, 2 (S - 1) - u from S on (no edge repeat; needs a, b < S)
+    replicate  u clamped to [0, S - 1]
+    circular   the input is first cropped by the negative amounts, then wrapped around
+               (PyTorch's order; needs a, b <= S)
+
+    forward   out = x gathered along each padded axis (a block of ``value`` for constant)
+    backward  dx  = g summed back onto the positions it was read from
 """
 
 from __future__ import annotations
@@ -15,12 +24,20 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .module import Module
 
-__all__ = ["pad", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d",
-           "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
-           "CircularPad1d", "CircularPad2d"]
+__all__ = ["pad", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+           "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+           "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d",
+           "CircularPad2d", "CircularPad3d", "AxisTake", "PadError"]
 
-# PyTorch's pad modes and the NumPy modes that index the padded positions
-_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+class PadError(RuntimeError, ValueError):
+    """Padding that PyTorch refuses (a RuntimeError there; a ValueError by the house rule)."""
+
+
+class PadModeError(NotImplementedError, ValueError):
+    """A padding length PyTorch's non-constant modes do not take (NotImplementedError there)."""
 
 
 class PadOp(Function):
@@ -49,52 +66,127 @@ class PadOp(Function):
         return dx
 
 
+def take_adjoint(g: np.ndarray, index: np.ndarray, axis: int, size: int) -> np.ndarray:
+    """The adjoint of ``np.take(x, index, axis)``: g summed onto the positions it was read from
+    (one stable sort, when ``index`` is not already sorted, and one ``np.add.reduceat``)."""
+    shape = list(g.shape)
+    shape[axis] = size
+    out = np.zeros(shape, dtype=g.dtype)
+    if index.size == 0:
+        return out
+    if np.any(index[1:] < index[:-1]):
+        order = np.argsort(index, kind="stable")
+        index, g = index[order], np.take(g, order, axis=axis)
+    starts = np.flatnonzero(np.concatenate(([True], index[1:] != index[:-1])))
+    key = (slice(None),) * axis + (index[starts],)
+    out[key] = np.add.reduceat(g, starts, axis=axis)
+    return out
+
+
+class AxisTake(Function):
+    """z = np.take(x, index, axis) (index a 1-D int array);  dz/dx = g summed back
+    (`take_adjoint`)."""
+
+    @staticmethod
+    def forward(ctx, x, index=None, axis=0):
+        ctx.args = (index, axis, x.shape[axis])
+        return np.take(x, index, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        index, axis, size = ctx.args
+        return take_adjoint(g, index, axis, size)
+
+
+def _source_index(n: int, a: int, b: int, mode: str) -> np.ndarray:
+    """The input position each output position of one axis reads (see the module docstring)."""
+    u = np.arange(n + a + b) - a
+    if mode == "reflect":
+        return np.where(u < 0, -u, np.where(u >= n, 2 * (n - 1) - u, u))
+    if mode == "replicate":
+        return np.clip(u, 0, n - 1)
+    lead, tail = max(a, 0), max(b, 0)  # circular: crop, then wrap the cropped input
+    kept = np.arange(max(-a, 0), n - max(-b, 0))
+    if a > kept.size or b > kept.size:
+        raise PadError(f"pad: circular padding ({a}, {b}) wraps around the {kept.size} entries "
+                       "left after the negative padding more than once; pad less")
+    return np.concatenate((kept[kept.size - lead:], kept, kept[:tail]))
+
+
+def _check_index_pad(x: Tensor, amounts: list, widths: list, mode: str) -> None:
+    k = len(amounts) // 2
+    if k not in (1, 2, 3) or x.ndim not in (k + 1, k + 2):
+        raise PadModeError(
+            f"pad: padding size {len(amounts)} is not supported for {x.ndim}D input tensor "
+            f"with mode={mode!r}. Supported combinations for non-constant padding, as PyTorch: "
+            "padding of length 2 for 2-d/3-d input (pads the last dimension), 4 for 3-d/4-d "
+            "(the last 2), 6 for 4-d/5-d (the last 3); use mode='constant' for other "
+            "dimensions")
+    spatial = range(x.ndim - k, x.ndim)
+    if mode != "circular" and any(x.shape[d] == 0 for d in range(1, x.ndim)):
+        raise PadError(f"pad: mode={mode!r} expects non-zero dimensions (but the batch), got "
+                       f"input of shape {list(x.shape)}")
+    for d in spatial:
+        n, (a, b) = x.shape[d], widths[d]
+        if mode == "reflect" and (a >= n or b >= n):
+            raise PadError(f"pad: Padding size should be less than the corresponding input "
+                           f"dimension, but got: padding ({a}, {b}) at dimension {d} of input "
+                           f"{list(x.shape)}: reflect padding must be smaller than the size {n} of "
+                           "that dimension (it mirrors without repeating the edge)")
+        if mode == "circular" and (a > n or b > n):
+            raise PadError(f"pad: Padding value causes wrapping around more than once: padding "
+                           f"({a}, {b}) at dimension {d} of input {list(x.shape)} (at most "
+                           f"{n} with mode='circular')")
+        if mode != "circular" and n + a + b < 1:
+            raise PadError(f"pad: input (size {n} at dimension {d}) is too small: the padding "
+                           f"({a}, {b}) gives an output size of {n + a + b}")
+        if mode == "circular" and n + a + b < 0:
+            raise PadError(f"pad: Negative padding value is resulting in an empty dimension: "
+                           f"padding ({a}, {b}) at dimension {d} of input {list(x.shape)}")
+
+
 def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
     """Pad ``input`` by ``pad`` = (left_last, right_last, left_second_last, ...): with ``value``
-    (0 by default; negative amounts crop) for ``mode="constant"``, or by mirroring without the
-    edge ("reflect"), repeating the edge ("replicate") or wrapping around ("circular")."""
+    (0 by default) for ``mode="constant"``, or by mirroring without the edge ("reflect"),
+    repeating the edge ("replicate") or wrapping around ("circular"); negative amounts crop."""
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
     if mode not in _MODES:
-        raise ValueError(f"pad: mode must be one of {tuple(_MODES)}, got {mode!r}")
+        raise ValueError(f"pad: mode must be one of {_MODES}, got {mode!r}")
+    if any(isinstance(p, bool) or not isinstance(p, (int, np.integer)) for p in pad):
+        raise TypeError(f"pad: the padding must be a tuple of ints, got {tuple(pad)!r}")
     amounts = [int(p) for p in pad]
-    if len(amounts) % 2 or len(amounts) // 2 > x.ndim:
+    if len(amounts) % 2:
+        raise ValueError(f"pad: the padding must come in (left, right) pairs (Padding length "
+                         f"must be divisible by 2); got {tuple(pad)}")
+    if len(amounts) // 2 > x.ndim:
         raise ValueError(f"pad: the padding must come in (left, right) pairs, at most one per "
                          f"dimension ({x.ndim}); got {tuple(pad)}")
     widths = [(0, 0)] * x.ndim
     for k in range(len(amounts) // 2):
         widths[x.ndim - 1 - k] = (amounts[2 * k], amounts[2 * k + 1])
-    for (a, b), n in zip(widths, x.shape):
-        if n + a + b < 0:
-            raise ValueError(f"pad: the padding {tuple(pad)} would give a negative size for an "
-                             f"input of shape {tuple(x.shape)}")
     if mode == "constant":
+        for d, ((a, b), n) in enumerate(zip(widths, x.shape)):
+            if n + a + b < 0:
+                raise PadError(f"pad: the padding ({a}, {b}) would give a negative size at "
+                               f"dimension {d} of input of shape {tuple(x.shape)}")
         return PadOp.apply(x, widths=tuple(widths), value=0.0 if value is None else float(value))
-    k = len(amounts) // 2
-    if k not in (1, 2, 3) or x.ndim not in (k + 1, k + 2):
-        raise ValueError(f"pad: mode={mode!r} pads the last 1, 2 or 3 dimensions of a batched or "
-                         f"unbatched input, as PyTorch: padding of length 2 for 2-d/3-d input, 4 "
-                         f"for 3-d/4-d, 6 for 4-d/5-d; got length {len(amounts)} for a "
-                         f"{x.ndim}-d input")
     if value not in (None, 0, 0.0):
-        raise ValueError(f"pad: value= is only for mode='constant', got value={value!r} with "
-                         f"mode={mode!r}")
-    # reflect / replicate / circular: gather the padded positions by index along each padded
-    # axis (the gradient of the gather adds up the repeated positions)
+        raise ValueError(f"pad: Padding mode {mode!r} doesn't take in value argument; value= is "
+                         f"only for mode='constant', got value={value!r}")
+    _check_index_pad(x, amounts, widths, mode)
     for axis, (a, b) in enumerate(widths):
-        if a == 0 and b == 0:
-            continue
-        n = x.shape[axis]
-        if a < 0 or b < 0:
-            raise ValueError(f"pad: negative padding is only for mode='constant', got {tuple(pad)}")
-        if mode == "reflect" and (a >= n or b >= n):
-            raise ValueError(f"pad: reflect padding ({a}, {b}) must be smaller than the size "
-                             f"{n} of dimension {axis}")
-        if mode == "circular" and (a > n or b > n):
-            raise ValueError(f"pad: circular padding ({a}, {b}) must be at most the size {n} of "
-                             f"dimension {axis}")
-        index = np.pad(np.arange(n), (a, b), mode=_MODES[mode])
-        x = x[(slice(None),) * axis + (index,)]
+        if a or b:
+            x = AxisTake.apply(x, index=_source_index(x.shape[axis], a, b, mode), axis=axis)
     return x
+
+
+def _padding_tuple(padding, nd: int, where: str) -> tuple:
+    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
+        padding = (int(padding),) * (2 * nd)
+    if (not isinstance(padding, (tuple, list)) or len(padding) != 2 * nd
+            or any(isinstance(p, bool) or not isinstance(p, (int, np.integer)) for p in padding)):
+        raise ValueError(f"{where}: padding must be an int or {2 * nd} ints, got {padding!r}")
+    return tuple(int(p) for p in padding)
 
 
 class _ConstantPadNd(Module):
@@ -102,13 +194,10 @@ class _ConstantPadNd(Module):
 
     def __init__(self, padding, value: float):
         super().__init__()
-        if isinstance(padding, (int, np.integer)):
-            padding = (int(padding),) * (2 * self.nd)
-        self.padding = tuple(int(p) for p in padding)
-        if len(self.padding) != 2 * self.nd:
-            raise ValueError(f"{type(self).__name__}: padding must be an int or {2 * self.nd} "
-                             f"ints, got {padding}")
-        self.value = float(value)
+        self.padding = _padding_tuple(padding, self.nd, type(self).__name__)
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise TypeError(f"{type(self).__name__}: value must be a number, got {value!r}")
+        self.value = value  # as given, like PyTorch's repr
 
     def forward(self, x) -> Tensor:
         return pad(x, self.padding, value=self.value)
@@ -118,14 +207,26 @@ class _ConstantPadNd(Module):
 
 
 class ConstantPad1d(_ConstantPadNd):
+    """Pad the last dimension with ``value``; padding an int or (left, right)."""
+
     nd = 1
 
 
 class ConstantPad2d(_ConstantPadNd):
+    """Pad the last 2 dimensions with ``value``; padding an int or (left, right, top, bottom)."""
+
     nd = 2
 
 
+class ConstantPad3d(_ConstantPadNd):
+    """Pad the last 3 dimensions with ``value``; padding an int or 6 ints."""
+
+    nd = 3
+
+
 class ZeroPad1d(ConstantPad1d):
+    """Pad the last dimension with zeros."""
+
     def __init__(self, padding):
         super().__init__(padding, 0.0)
 
@@ -134,6 +235,18 @@ class ZeroPad1d(ConstantPad1d):
 
 
 class ZeroPad2d(ConstantPad2d):
+    """Pad the last 2 dimensions with zeros."""
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad3d(ConstantPad3d):
+    """Pad the last 3 dimensions with zeros."""
+
     def __init__(self, padding):
         super().__init__(padding, 0.0)
 
@@ -147,14 +260,12 @@ class _IndexPadNd(Module):
 
     def __init__(self, padding):
         super().__init__()
-        if isinstance(padding, (int, np.integer)):
-            padding = (int(padding),) * (2 * self.nd)
-        self.padding = tuple(int(p) for p in padding)
-        if len(self.padding) != 2 * self.nd:
-            raise ValueError(f"{type(self).__name__}: padding must be an int or {2 * self.nd} "
-                             f"ints, got {padding}")
+        self.padding = _padding_tuple(padding, self.nd, type(self).__name__)
 
     def forward(self, x) -> Tensor:
+        if self.mode == "circular" and np.ndim(x) not in (self.nd + 1, self.nd + 2):
+            raise ValueError(f"{type(self).__name__}: expected {self.nd + 1}D or {self.nd + 2}D "
+                             f"input (got {np.ndim(x)}D input)")
         return pad(x, self.padding, mode=self.mode)
 
     def extra_repr(self) -> str:
@@ -162,24 +273,54 @@ class _IndexPadNd(Module):
 
 
 class ReflectionPad1d(_IndexPadNd):
+    """Mirror the last dimension without repeating the edge (each pad < its size)."""
+
     nd, mode = 1, "reflect"
 
 
 class ReflectionPad2d(_IndexPadNd):
+    """Mirror the last 2 dimensions without repeating the edge."""
+
     nd, mode = 2, "reflect"
 
 
+class ReflectionPad3d(_IndexPadNd):
+    """Mirror the last 3 dimensions without repeating the edge."""
+
+    nd, mode = 3, "reflect"
+
+
 class ReplicationPad1d(_IndexPadNd):
+    """Repeat the edge values of the last dimension."""
+
     nd, mode = 1, "replicate"
 
 
 class ReplicationPad2d(_IndexPadNd):
+    """Repeat the edge values of the last 2 dimensions."""
+
     nd, mode = 2, "replicate"
 
 
+class ReplicationPad3d(_IndexPadNd):
+    """Repeat the edge values of the last 3 dimensions."""
+
+    nd, mode = 3, "replicate"
+
+
 class CircularPad1d(_IndexPadNd):
+    """Wrap the last dimension around (each pad <= its size)."""
+
     nd, mode = 1, "circular"
 
 
 class CircularPad2d(_IndexPadNd):
+    """Wrap the last 2 dimensions around."""
+
     nd, mode = 2, "circular"
+
+
+class CircularPad3d(_IndexPadNd):
+    """Wrap the last 3 dimensions around."""
+
+    nd, mode = 3, "circular"
