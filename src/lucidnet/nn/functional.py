@@ -28,6 +28,7 @@ __all__ = [
     "concatenate", "stack", "one_hot", "smooth_l1_loss", "normalize", "cosine_similarity",
     "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
     "triplet_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "multilabel_soft_margin_loss",
+    "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -351,20 +352,61 @@ threshold_ = _in_place(threshold, "threshold_")
 
 
 # ---------------------------------------------------------------- losses
-def _target_array(target, like: Tensor, name: str) -> np.ndarray:
+def _target_array(target, like: Tensor, name: str, differentiable: bool = True):
+    """The target in ``like``'s dtype and shape: an array, or, when it requires grad (and
+    ``differentiable``: PyTorch differentiates the loss in its target), a Tensor, so the fused
+    loss returns its gradient too. A loss that PyTorch does not differentiate in the target
+    refuses one that requires grad, with PyTorch's message."""
     if isinstance(target, Tensor) and target.requires_grad and is_grad_enabled():
-        raise ValueError(f"{name}: the target requires grad, but the losses treat the target as a "
-                         "constant and would give it no gradient; pass target.detach(), or write "
-                         "the loss from tensor ops, e.g. ((input - target) ** 2).mean()")
-    y = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if y.shape != like.data.shape:
+        if not differentiable:
+            raise RuntimeError(f"The function '{name}' is not differentiable with respect to "
+                               "argument 'target'. This input cannot have requires_grad True "
+                               "(pass target.detach()).")
+        y = target if target.dtype == like.dtype else Cast.apply(target, dtype=like.dtype)
+        shape = y.data.shape
+    else:
+        y = target.data if isinstance(target, Tensor) else np.asarray(target)
+        if y.dtype != like.dtype:
+            y = y.astype(like.dtype)
+        shape = y.shape
+    if shape != like.data.shape:
         raise ValueError(
-            f"{name}: input shape {tuple(like.shape)} and target shape {tuple(y.shape)} differ; they must match "
-            "(reshape the target, e.g. y.reshape(-1, 1) for a single output unit)"
+            f"{name}: input shape {tuple(like.shape)} and target shape {shape} differ; they "
+            "must match (reshape the target, e.g. y.reshape(-1, 1) for a single output unit)"
         )
-    if y.dtype != like.dtype:
-        y = y.astype(like.dtype)
     return y
+
+
+def _target_values(target) -> np.ndarray:
+    """The target's values, for checks (labels in range, probabilities in [0, 1])."""
+    return target.data if isinstance(target, Tensor) else np.asarray(target)
+
+
+def _broadcast_pair(x: Tensor, target, name: str):
+    """PyTorch's rule for the regression losses: a target of another shape is broadcast with
+    the input, with PyTorch's warning (an (N, 1) output against an (N,) target gives an (N, N)
+    loss, which is rarely what was meant)."""
+    y_shape = tuple(np.shape(target.data if isinstance(target, Tensor) else target))
+    if y_shape == x.data.shape:
+        return x, target
+    import warnings
+
+    warnings.warn(f"Using a target size ({_size(y_shape)}) that is different to the input size "
+                  f"({_size(x.data.shape)}). This will likely lead to incorrect results due to "
+                  "broadcasting. Please ensure they have the same size.", UserWarning,
+                  stacklevel=3)
+    try:
+        shape = np.broadcast_shapes(x.data.shape, y_shape)
+    except ValueError:
+        raise RuntimeError(f"{name}: the input of shape {tuple(x.data.shape)} and the target of "
+                           f"shape {y_shape} do not broadcast; give them the same shape") from None
+    if not isinstance(target, Tensor):
+        target = Tensor(np.asarray(target))
+    return x.expand(shape), target.expand(shape)
+
+
+def _size(shape) -> str:
+    return f"torch.Size([{', '.join(str(n) for n in shape)}])"
 
 
 def _reduction_of(size_average, reduce, reduction, name):
@@ -375,30 +417,43 @@ def _reduction_of(size_average, reduce, reduction, name):
     return reduction
 
 
-def mse_loss(input, target, size_average=None, reduce=None,
-            reduction: str = "mean") -> Tensor:
-    """Mean squared error (SPEC D1); PyTorch's signature (a string third is the reduction)."""
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None) -> Tensor:
+    """Mean squared error (SPEC D1); PyTorch's signature (a string third is the reduction). A
+    target of another shape is broadcast with PyTorch's warning; ``weight`` rescales each
+    element's loss (the mean divides by the element count). Differentiable in the target."""
     reduction = _reduction_of(size_average, reduce, reduction, "mse_loss")
     _check_reduction(reduction)
-    x = _float_tensor(input, "input")
-    return L.MSE.apply(x, _target_array(target, x, "mse_loss"), reduction=reduction)
+    x, target = _broadcast_pair(_float_tensor(input, "input"), target, "mse_loss")
+    y = _target_array(target, x, "mse_loss")
+    w = _elementwise_weight(weight, x, "mse_loss")
+    return _weighted(lambda r: L.MSE.apply(x, y, reduction=r), x, w, reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None,
-            reduction: str = "mean") -> Tensor:
-    """Mean absolute error (SPEC D1); PyTorch's signature (a string third is the reduction)."""
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+            weight=None) -> Tensor:
+    """Mean absolute error (SPEC D1); PyTorch's signature (a string third is the reduction). A
+    target of another shape is broadcast with PyTorch's warning; ``weight`` rescales each
+    element's loss (the mean divides by the element count). Differentiable in the target."""
     reduction = _reduction_of(size_average, reduce, reduction, "l1_loss")
     _check_reduction(reduction)
-    x = _float_tensor(input, "input")
-    return L.L1.apply(x, _target_array(target, x, "l1_loss"), reduction=reduction)
+    x, target = _broadcast_pair(_float_tensor(input, "input"), target, "l1_loss")
+    y = _target_array(target, x, "l1_loss")
+    w = _elementwise_weight(weight, x, "l1_loss")
+    return _weighted(lambda r: L.L1.apply(x, y, reduction=r), x, w, reduction)
 
 
-def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
-    """Huber loss: quadratic within delta, linear outside (SPEC D1)."""
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
+               weight=None) -> Tensor:
+    """Huber loss: quadratic within delta, linear outside (SPEC D1); ``weight`` rescales each
+    element's loss (PyTorch 2.13's keyword; the mean divides by the element count)."""
     _check_reduction(reduction)
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be > 0, got {delta!r}")
-    x = _float_tensor(input, "input")
+    x, target = _broadcast_pair(_float_tensor(input, "input"), target, "huber_loss")
+    if weight is not None:
+        w = _elementwise_weight(weight, x, "huber_loss")
+        return _weighted(lambda r: huber_loss(x, target, r, delta), x, w, reduction)
     return L.Huber.apply(x, _target_array(target, x, "huber_loss"), reduction=reduction,
                          delta=delta)
 
@@ -456,7 +511,7 @@ def binary_cross_entropy(input, target, *args, **kwargs) -> Tensor:
             "binary_cross_entropy expects probabilities in [0, 1]; got values outside. "
             "Apply sigmoid first, or use binary_cross_entropy_with_logits on raw scores"
         )
-    _check_binary_target(y, "binary_cross_entropy")
+    _check_binary_target(_target_values(y), "binary_cross_entropy")
     w = _elementwise_weight(opts["weight"], p, "binary_cross_entropy")
     return _weighted(lambda r: L.BCE.apply(p, y, reduction=r), p, w, reduction)
 
@@ -477,7 +532,7 @@ def binary_cross_entropy_with_logits(input, target, *args, **kwargs) -> Tensor:
     _check_reduction(reduction)
     x = _float_tensor(input, "input")
     y = _target_array(target, x, "binary_cross_entropy_with_logits")
-    _check_binary_target(y, "binary_cross_entropy_with_logits")
+    _check_binary_target(_target_values(y), "binary_cross_entropy_with_logits")
     pw = None if pos_weight is None else np.asarray(getattr(pos_weight, "data", pos_weight),
                                                     dtype=x.dtype)
     if pw is not None and (pw.ndim > x.ndim or any(
@@ -520,7 +575,23 @@ def _labels(target, logits: Tensor, name: str, ignore_index: int = -100) -> np.n
 
 def _check_logits(x: Tensor, name: str):
     if x.ndim < 2:
-        raise ValueError(f"{name}: input must be (batch, classes, ...) scores, got shape {tuple(x.shape)}")
+        raise ValueError(f"{name}: input must be (classes,) or (batch, classes, ...) scores, "
+                         f"got shape {tuple(x.shape)}")
+
+
+def _batch_of_one(x: Tensor, target, name: str):
+    """PyTorch's unbatched form: (C,) scores with a 0-d label or (C,) probabilities are one
+    sample; returns (x, target) with a batch dimension and whether it was added."""
+    if x.ndim != 1:
+        return x, target, False
+    if isinstance(target, Tensor):
+        return x.reshape((1,) + tuple(x.data.shape)), target.reshape((1,) + tuple(target.shape)), \
+            True
+    y = np.asarray(target)
+    if y.ndim not in (0, 1):
+        raise ValueError(f"{name}: unbatched (C,) scores need a 0-d class label or (C,) "
+                         f"probabilities, got target shape {y.shape}")
+    return x.reshape((1,) + tuple(x.data.shape)), y.reshape((1,) + y.shape), True
 
 
 def _check_ignore_index(ignore_index, name: str) -> int:
@@ -584,19 +655,21 @@ def cross_entropy(input, target, *args, **kwargs) -> Tensor:
     ignore_index = _check_ignore_index(opts["ignore_index"], "cross_entropy")
     _check_reduction(reduction)
     x = _float_tensor(input, "input")
+    x, target, unbatched = _batch_of_one(x, target, "cross_entropy")
     _check_logits(x, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     labels = _labels(target, x, "cross_entropy", ignore_index)
     if labels is None:
         y = _target_array(target, x, "cross_entropy")
-        if np.any(y < 0):
+        if np.any(_target_values(y) < 0):
             raise ValueError("cross_entropy: probability targets must be non-negative")
     else:
         y = labels
     w = _class_weight(weight, x, "cross_entropy")
-    return L.CrossEntropy.apply(x, y, reduction=reduction, weight=w,
-                                label_smoothing=label_smoothing, ignore_index=ignore_index)
+    out = L.CrossEntropy.apply(x, y, reduction=reduction, weight=w,
+                               label_smoothing=label_smoothing, ignore_index=ignore_index)
+    return out.reshape(()) if unbatched and reduction == "none" else out
 
 
 def _class_weight(weight, x: Tensor, name: str):
@@ -627,11 +700,16 @@ def nll_loss(input, target, *args, **kwargs) -> Tensor:
     _check_reduction(reduction)
     ignore_index = _check_ignore_index(opts["ignore_index"], "nll_loss")
     x = _float_tensor(input, "input")
+    x, target, unbatched = _batch_of_one(x, target, "nll_loss")
     _check_logits(x, "nll_loss")
     labels = _labels(target, x, "nll_loss", ignore_index)
     if labels is None:
         raise ValueError("nll_loss expects integer class labels")
-    w = _class_weight(opts["weight"], x, "nll_loss")
+    out = _nll(x, labels, _class_weight(opts["weight"], x, "nll_loss"), reduction, ignore_index)
+    return out.reshape(()) if unbatched and reduction == "none" else out
+
+
+def _nll(x: Tensor, labels: np.ndarray, w, reduction: str, ignore_index: int) -> Tensor:
     if w is None:
         return L.NLL.apply(x, labels, reduction=reduction, ignore_index=ignore_index)
     # weighted: -sum_c mask_{n,c} x_{n,c}, mask = w_{y_n} at the label's class (0 if ignored)
@@ -660,12 +738,20 @@ def _const(values, like: Tensor) -> Tensor:
     return Tensor(arr.astype(like.dtype, copy=False))
 
 
+def _operand(values, like: Tensor) -> Tensor:
+    """A target that enters a composite loss as a factor: kept in the graph when it requires
+    grad (PyTorch differentiates these losses in the target), else a constant."""
+    if isinstance(values, Tensor) and values.requires_grad and is_grad_enabled():
+        return values if values.dtype == like.dtype else Cast.apply(values, dtype=like.dtype)
+    return _const(values, like)
+
+
 def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_average=None,
                         reduce=None, reduction: str = "mean") -> Tensor:
     """max(0, -y (x1 - x2) + margin), y in {1, -1}."""
     reduction = _reduction_of(size_average, reduce, reduction, "margin_ranking_loss")
     a, b = _float_tensor(input1, "input1"), _float_tensor(input2, "input2")
-    y = _const(target, a)
+    y = _operand(target, a)  # differentiable in the target, as PyTorch
     return _reduced((-y * (a - b) + margin).clamp(min=0), reduction)
 
 
@@ -684,7 +770,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None,
     """log(1 + e^(-y x)), y in {1, -1}."""
     reduction = _reduction_of(size_average, reduce, reduction, "soft_margin_loss")
     x = _float_tensor(input, "input")
-    return _reduced(softplus(-_const(target, x) * x), reduction)
+    y = _target_array(target, x, "soft_margin_loss", differentiable=False)
+    return _reduced(softplus(-_const(y, x) * x), reduction)
 
 
 def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, size_average=None,
@@ -712,6 +799,108 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     return _reduced((d_pos - d_neg + margin).clamp(min=0), reduction)
 
 
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """max(d(a, p) - d(a, n) + margin, 0) with any ``distance_function(x1, x2)`` (default
+    pairwise_distance); ``swap``: d(a, n) is min(d(a, n), d(p, n))."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    a, p, n = (_float_tensor(t, k) for t, k in ((anchor, "anchor"), (positive, "positive"),
+                                                 (negative, "negative")))
+    if not a.ndim == p.ndim == n.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {a.ndim}D, positive "
+                           f"{p.ndim}D, and negative {n.ndim}D inputs")
+    dist = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = dist(a, p), dist(a, n)
+    if swap:
+        d_neg = d_neg.minimum(dist(p, n))
+    return _reduced((d_pos - d_neg + margin).clamp(min=0), reduction)
+
+
+def _margin_labels(target, x: Tensor, name: str) -> np.ndarray:
+    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{name}: target must hold integer class indices, got dtype {y.dtype}")
+    return y.astype(np.int64, copy=False)
+
+
+def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,
+                      size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: l_n = sum_{i != y_n} w_{y_n} max(0, margin - x_{n,y_n} + x_{n,i})^p
+    / C, p in {1, 2}; input (N, C) with labels (N,), or (C,) with a 0-d label. The hinge is 0
+    (and so is its gradient) where margin - x_y + x_i <= 0, as PyTorch's kernel."""
+    reduction = _reduction_of(size_average, reduce, reduction, "multi_margin_loss")
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("multi_margin_loss: only p == 1 and p == 2 supported")
+    x = _float_tensor(input, "input")
+    y = _margin_labels(target, x, "multi_margin_loss")
+    unbatched = x.ndim <= 1
+    if unbatched:
+        x, y = x.reshape((1, -1)), y.reshape(-1)
+    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise ValueError(f"multi_margin_loss: expected input (N, C) with target (N,) or (C,) "
+                         f"with a 0-d target, got input {tuple(x.shape)}, target "
+                         f"{tuple(np.shape(target))}")
+    c = x.shape[1]
+    if y.size and (y.min() < 0 or y.max() >= c):
+        raise ValueError(f"multi_margin_loss: target values must be in [0, {c - 1}], got "
+                         f"[{y.min()}, {y.max()}]")
+    onehot = np.zeros(x.data.shape, x.dtype)
+    onehot[np.arange(len(y)), y] = 1
+    x_y = (x * Tensor(onehot)).sum(1, keepdim=True)
+    z = x - x_y + margin
+    hinge = z * Tensor(((z.data > 0) & (onehot == 0)).astype(x.dtype))  # exactly 0 at z <= 0
+    if p == 2:
+        hinge = hinge * hinge
+    if weight is not None:
+        w = np.asarray(getattr(weight, "data", weight), dtype=x.dtype)
+        if w.ndim != 1:
+            raise ValueError("multi_margin_loss: weight must be one-dimensional")
+        hinge = hinge * Tensor(w[y][:, None])
+    loss = hinge.sum(1) * (1.0 / c)
+    if unbatched and reduction == "none":
+        loss = loss.reshape(())
+    return _reduced(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None,
+                           reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss: l_n = sum_{j in T_n} sum_{i not in T_n} max(0, 1 - (x_j - x_i))
+    / C, where T_n are the class indices in target row n up to its first -1; input (N, C) or
+    (C,), target of the same shape (integers)."""
+    reduction = _reduction_of(size_average, reduce, reduction, "multilabel_margin_loss")
+    _check_reduction(reduction)
+    x = _float_tensor(input, "input")
+    y = _margin_labels(target, x, "multilabel_margin_loss")
+    if y.shape != x.data.shape or x.ndim not in (1, 2):
+        raise ValueError(f"multilabel_margin_loss: expected input (N, C) or (C,) and a target "
+                         f"of the same shape, got {tuple(x.shape)} and {y.shape}")
+    unbatched = x.ndim == 1
+    if unbatched:
+        x, y = x.reshape((1, -1)), y.reshape((1, -1))
+    n, c = x.data.shape
+    if y.size and (y.min() < -1 or y.max() >= c):
+        raise ValueError(f"multilabel_margin_loss: target values must be in [-1, {c - 1}], "
+                         f"got [{y.min()}, {y.max()}]")
+    # how often each class is listed before the first -1 (a repeated index counts again)
+    listed = np.cumprod(y != -1, axis=1).astype(bool)
+    counts = np.zeros((n, c), x.dtype)
+    rows = np.broadcast_to(np.arange(n)[:, None], y.shape)
+    np.add.at(counts, (rows[listed], y[listed]), 1)
+    others = (counts == 0).astype(x.dtype)
+    z = 1.0 - x.reshape((n, c, 1)) + x.reshape((n, 1, c))   # z[n, j, i] = 1 - x_j + x_i
+    mask = counts[:, :, None] * others[:, None, :] * (z.data > 0)
+    loss = (z * Tensor(mask.astype(x.dtype))).sum((1, 2)) * (1.0 / c)
+    if unbatched and reduction == "none":
+        loss = loss.reshape(())
+    return _reduced(loss, reduction)
+
+
 def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None,
                      reduction: str = "mean") -> Tensor:
@@ -719,9 +908,9 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
     y log y - y + log(2 pi y) / 2 where y > 1."""
     reduction = _reduction_of(size_average, reduce, reduction, "poisson_nll_loss")
     x = _float_tensor(input, "input")
-    y = _const(target, x)
+    y = _operand(target, x)  # differentiable in the target, as PyTorch
     loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
-    if full:
+    if full:  # Stirling's term is a constant of the target in PyTorch too (computed unrecorded)
         yv = y.data
         stirling = np.where(yv > 1, yv * np.log(np.where(yv > 1, yv, 1)) - yv
                             + 0.5 * np.log(2 * np.pi * np.where(yv > 1, yv, 1)), 0)
@@ -732,14 +921,30 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
 def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
                       reduction: str = "mean") -> Tensor:
     """(log max(var, eps) + (x - y)^2 / max(var, eps)) / 2 (+ log(2 pi) / 2 if ``full``); the
-    clamp passes the gradient through, as PyTorch's in-place clamp under no_grad."""
+    clamp passes the gradient through, as PyTorch's in-place clamp under no_grad.
+
+    ``var``: the input's shape (heteroscedastic), the input's shape less its last dimension
+    or with one dimension of size 1 (homoscedastic, broadcast), or a float."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not valid")
     x = _float_tensor(input, "input")
-    y = _const(target, x)
-    v = _float_tensor(var, "var")
-    if v.ndim == x.ndim - 1 and v.shape == x.shape[:-1]:
-        v = v.reshape(tuple(v.shape) + (1,))
-    if np.any(v.data < 0):
-        raise ValueError("gaussian_nll_loss: var has negative entries")
+    y = _operand(target, x)  # differentiable in the target, as PyTorch
+    if isinstance(var, (int, float)) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+        v = Tensor(np.full(x.data.shape, var, dtype=x.dtype))
+    else:
+        v = _float_tensor(var, "var")
+        if np.any(v.data < 0):
+            raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    xs, vs = tuple(x.data.shape), tuple(v.data.shape)
+    if vs != xs:
+        if xs[:-1] == vs:
+            v = v.reshape(vs + (1,))
+        elif not (len(xs) == len(vs) and sum(b for a, b in zip(xs, vs) if a != b) == 1):
+            raise ValueError(f"gaussian_nll_loss: var is of incorrect size: {vs} for an input "
+                             f"of shape {xs}; give the input's shape, the input's shape "
+                             "without its last dimension, or a size-1 dimension to broadcast")
     v = v + Tensor((np.maximum(v.data, eps) - v.data).astype(v.dtype))
     loss = 0.5 * (v.log() + (x - y) ** 2 / v)
     if full:
@@ -752,7 +957,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), averaged over the C classes per row."""
     reduction = _reduction_of(size_average, reduce, reduction, "multilabel_soft_margin_loss")
     x = _float_tensor(input, "input")
-    y = _const(target, x)
+    y = _operand(target, x)  # differentiable in the target, as PyTorch
     loss = -(y * logsigmoid(x) + (1.0 - y) * logsigmoid(-x))
     if weight is not None:
         loss = loss * _const(weight, x)

@@ -1,7 +1,10 @@
 """Fused losses with hand-derived, numerically stable gradients (SPEC D1-D3, D5).
 
-Inputs are NumPy arrays already validated by `lucidnet.nn.functional`; `target` is a constant.
-Every loss supports reduction "mean", "sum" or "none".
+Inputs are NumPy arrays already validated by `lucidnet.nn.functional`. Where PyTorch
+differentiates a loss in its target too (MSE, L1, Huber, BCE, BCE with logits, KL divergence,
+cross-entropy on probability targets), the target may come in as a Tensor that requires grad
+and backward returns its gradient as well (``ctx.needs_input_grad[1]``); integer labels are
+constants. Every loss supports reduction "mean", "sum" or "none".
 """
 
 from __future__ import annotations
@@ -51,8 +54,9 @@ class _Elementwise(Function):
     @classmethod
     def _bwd(cls, ctx, g):
         (d,) = ctx.saved
-        gd = _scale(g, d.shape, ctx.reduction, d.size) * cls.derivative(d, ctx)
-        return gd.astype(d.dtype, copy=False), None
+        gd = (_scale(g, d.shape, ctx.reduction, d.size) * cls.derivative(d, ctx)).astype(
+            d.dtype, copy=False)
+        return gd, (-gd if ctx.needs_input_grad[1] else None)  # d = x - y: dl/dy = -dl/dx
 
 
 class MSE(_Elementwise):
@@ -104,7 +108,7 @@ class Huber(_Elementwise):
 
 class BCE(Function):
     """l = -(y ln p + (1-y) ln(1-p)), each log clamped at -100 as PyTorch does;
-    dl/dp = (p - y) / max(p (1 - p), 1e-12)."""
+    dl/dp = (p - y) / max(p (1 - p), 1e-12);  dl/dy = ln(1-p) - ln p (the clamped logs)."""
 
     @staticmethod
     def forward(ctx, p, y, reduction="mean"):
@@ -118,13 +122,20 @@ class BCE(Function):
     @staticmethod
     def backward(ctx, g):
         p, y = ctx.saved
+        gs = _scale(g, p.shape, ctx.reduction, p.size)
         d = (p - y) / np.maximum(p * (1 - p), 1e-12)
-        return (_scale(g, p.shape, ctx.reduction, p.size) * d).astype(p.dtype, copy=False), None
+        gy = None
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                dy = np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100)
+            gy = (gs * dy).astype(p.dtype, copy=False)
+        return (gs * d).astype(p.dtype, copy=False), gy
 
 
 class BCEWithLogits(Function):
     """l = max(x, 0) - x y + ln(1 + e^-|x|)  (stable form of BCE(sigmoid(x), y));
-    dl/dx = sigmoid(x) - y  -- no sigma' factor (SPEC D5)."""
+    dl/dx = sigmoid(x) - y  -- no sigma' factor (SPEC D5).  With pos_weight w_p:
+    l = (1 - y) x + (1 + (w_p - 1) y) ln(1 + e^-x);  dl/dy = -x + (w_p - 1) ln(1 + e^-x)."""
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean", pos_weight=None):
@@ -142,11 +153,18 @@ class BCEWithLogits(Function):
     def backward(ctx, g):
         x, y = ctx.saved
         s = stable_sigmoid(x)
+        gs = _scale(g, x.shape, ctx.reduction, x.size)
         if ctx.pos_weight is None:
             d = s - y
         else:
             d = (1 - y) * s - ctx.pos_weight * y * (1 - s)
-        return (_scale(g, x.shape, ctx.reduction, x.size) * d).astype(x.dtype, copy=False), None
+        gy = None
+        if ctx.needs_input_grad[1]:
+            dy = -x
+            if ctx.pos_weight is not None:
+                dy = dy + (ctx.pos_weight - 1) * (np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0))
+            gy = (gs * dy).astype(x.dtype, copy=False)
+        return (gs * d).astype(x.dtype, copy=False), gy
 
 
 def _class_last(x):
@@ -170,7 +188,8 @@ class CrossEntropy(Function):
     Probability targets (N, C): l_n = -sum_c w_c t_c log softmax(x_n)_c
     Label smoothing mixes the target with the uniform distribution. The mean divides by the summed
     weights of the labels (integer labels) or by N (probabilities), as PyTorch does.
-    dl/dx = softmax(x) sum_c(w_c t_c) - w * t.
+    dl/dx = softmax(x) sum_c(w_c t_c) - w * t;  for probability targets
+    dl/dt_c = -(1 - label_smoothing) w_c log softmax(x)_c.
     """
 
     @staticmethod
@@ -180,6 +199,7 @@ class CrossEntropy(Function):
         n, c = logits.shape
         logp = logits - logsumexp(logits, axis=1)
         w = np.ones(c, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+        ctx.label_smoothing, ctx.weight = label_smoothing, w
         ignored = None
         if target.dtype.kind in "iu":  # sparse labels; rows labelled ignore_index count 0
             labels = target.reshape(-1)
@@ -212,11 +232,14 @@ class CrossEntropy(Function):
         d = np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt
         if not wt.any():          # every row ignored: the loss is nan, its gradient 0 (PyTorch)
             return _class_back(d, shape), None
-        if reduction == "none":
-            d *= g.reshape(-1, 1)
-        else:
-            d *= g / denom if reduction == "mean" else g
-        return _class_back(d.astype(logp.dtype, copy=False), shape), None
+        scale = g.reshape(-1, 1) if reduction == "none" else (
+            g / denom if reduction == "mean" else g)
+        d *= scale
+        gt = None
+        if ctx.needs_input_grad[1]:  # probability targets (integer labels are constants)
+            dt = -(1 - ctx.label_smoothing) * ctx.weight * logp * scale
+            gt = _class_back(dt.astype(logp.dtype, copy=False), shape)
+        return _class_back(d.astype(logp.dtype, copy=False), shape), gt
 
 
 class NLL(Function):
@@ -254,7 +277,9 @@ class NLL(Function):
 
 class KLDiv(Function):
     """PyTorch's KLDivLoss: x = log q, target p;  l = p (ln p - x) (0 where p = 0).
-    reduction "batchmean" divides the sum by N (the true KL per sample);  dl/dx = -p."""
+    reduction "batchmean" divides the sum by N (the true KL per sample);  dl/dx = -p;
+    dl/dp = ln p + 1 - x;  ``log_target`` (target t = ln p): l = e^t (t - x),
+    dl/dt = e^t (t - x + 1)."""
 
     @staticmethod
     def forward(ctx, x, p, reduction="mean", log_target=False):
@@ -265,8 +290,8 @@ class KLDiv(Function):
             prob = p
             with np.errstate(divide="ignore", invalid="ignore"):
                 loss = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1)) - x), 0)
-        ctx.save_for_backward(prob.astype(x.dtype, copy=False))
-        ctx.args = (x.shape, reduction)
+        ctx.save_for_backward(prob.astype(x.dtype, copy=False), x, p)
+        ctx.args = (x.shape, reduction, log_target)
         loss = loss.astype(x.dtype, copy=False)
         if reduction == "batchmean":
             return np.asarray(loss.sum() / x.shape[0], dtype=x.dtype)
@@ -274,12 +299,17 @@ class KLDiv(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (prob,) = ctx.saved
-        shape, reduction = ctx.args
+        prob, x, p = ctx.saved
+        shape, reduction, log_target = ctx.args
         if reduction == "batchmean":
             scale = g / shape[0]
         elif reduction == "mean":
             scale = g / prob.size
         else:
             scale = g
-        return (-prob * scale).astype(prob.dtype, copy=False), None
+        gp = None
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dp = prob * (p - x + 1) if log_target else np.log(p) + 1 - x
+            gp = (dp * scale).astype(prob.dtype, copy=False)
+        return (-prob * scale).astype(prob.dtype, copy=False), gp
