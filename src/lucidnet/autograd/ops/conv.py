@@ -106,7 +106,9 @@ def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilatio
     moved = view.transpose(perm)  # (C, *K, N, *P)
     cols = scratch("conv_cols", moved.shape, x.dtype)
     np.copyto(cols, moved)
-    return cols.reshape(-1, n * int(np.prod(out_shape))), out_shape, xp.shape
+    # explicit sizes: -1 is ambiguous for an empty batch (N = 0)
+    return (cols.reshape(c * int(np.prod(kernel)), n * int(np.prod(out_shape))), out_shape,
+            xp.shape)
 
 
 def _interior(padding: tuple) -> tuple:
@@ -131,10 +133,10 @@ class Conv(Function):
         cols, out_shape, padded_shape = _im2col(x, weight.shape[2:], stride, padding, dilation)
         out = pooled_empty((o, cols.shape[1]), x.dtype)
         if groups == 1:
-            np.matmul(weight.reshape(o, -1), cols, out=out)
+            np.matmul(weight.reshape(o, cols.shape[0]), cols, out=out)
         else:  # (G, O/G, C/G*K) @ (G, C/G*K, N*P) -> (G, O/G, N*P), the rows of out in order
-            np.matmul(weight.reshape(groups, o // groups, -1),
-                      cols.reshape(groups, -1, cols.shape[1]),
+            np.matmul(weight.reshape(groups, o // groups, cols.shape[0] // groups),
+                      cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]),
                       out=out.reshape(groups, o // groups, cols.shape[1]))
         if bias is not None:
             out += bias[:, None]
@@ -149,18 +151,19 @@ class Conv(Function):
         x, weight = ctx.saved
         padded_shape, padding, stride, dilation, out_shape, has_bias, groups = ctx.meta
         n, o = g.shape[:2]
-        g2 = np.moveaxis(g, 1, 0).reshape(o, -1)  # (O, N*P); free when g is channel-major
+        cells = n * int(np.prod(out_shape))  # N*P, spelled out: -1 is ambiguous when N = 0
+        g2 = np.moveaxis(g, 1, 0).reshape(o, cells)  # (O, N*P); free when g is channel-major
         need_x, need_w = ctx.needs_input_grad[:2]
         gx = gw = gb = None
         # per group: W (G, O/G, C/G*K), g (G, O/G, N*P); groups == 1 keeps the plain GEMMs
         w3 = weight.reshape(groups, o // groups, -1)
-        g3 = g2.reshape(groups, o // groups, -1)
+        g3 = g2.reshape(groups, o // groups, cells)
         if need_w:
             cols = _im2col(x, weight.shape[2:], stride, padding, dilation)[0]
             if groups == 1:
                 gw = (g2 @ cols.T).reshape(weight.shape)
             else:
-                cols3 = cols.reshape(groups, -1, cols.shape[1])
+                cols3 = cols.reshape(groups, cols.shape[0] // groups, cells)
                 gw = np.matmul(g3, cols3.transpose(0, 2, 1)).reshape(weight.shape)
         if has_bias and ctx.needs_input_grad[2]:
             gb = g2.sum(axis=1)
