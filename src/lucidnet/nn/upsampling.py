@@ -1,116 +1,211 @@
-"""``F.interpolate`` and ``nn.Upsample`` for the ``"nearest"`` and ``"bilinear"`` modes
-(PyTorch's index rules), written from indexing and arithmetic on tensors, so their gradients
-come from those ops.
+"""``F.interpolate`` and ``nn.Upsample`` (PyTorch's index rules, to the float rounding of its
+CPU kernels), one gather or two-point blend per resized axis, each with its adjoint.
 
-    nearest   out[i] = x[floor(i * scale)]                        scale = in / out (or 1 / scale_factor)
-    bilinear  out[i] = (1 - t) x[i0] + t x[i0 + 1] per axis,      src = (i + 0.5) scale - 0.5 clamped
-              at 0 (align_corners=False) or src = i (in - 1) / (out - 1) (align_corners=True)
+For an axis of ``S`` cells resized to ``O``, ``scale`` = 1 / scale_factor when a scale factor
+is given (and not recomputed), else S / O:
+
+    nearest        out[i] = x[min(floor(i scale), S - 1)]          (scale in float32, as PyTorch)
+    nearest-exact  out[i] = x[min(floor((i + 0.5) scale), S - 1)]
+    linear         src = (i + 0.5) scale - 0.5 clamped at 0 (align_corners=False), or
+                   src = i (S - 1) / (O - 1) (align_corners=True); i0 = floor(src),
+                   t = src - i0: out[i] = (1 - t) x[i0] + t x[min(i0 + 1, S - 1)]
+                   (bilinear / trilinear: the same per axis, the last axis first)
+    area           adaptive average pooling to O
+
+The output size is ``size``, or floor(S * scale_factor).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .module import Module
+from .padding import AxisTake, take_adjoint
 
 __all__ = ["interpolate", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
            "pixel_shuffle", "pixel_unshuffle", "PixelShuffle", "PixelUnshuffle"]
 
-_MODES = ("nearest", "bilinear")
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "area")
+_LINEAR_RANK = {"linear": 3, "bilinear": 4, "trilinear": 5}
 
 
-def _output_size(x: Tensor, size, scale_factor, nd: int):
-    if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: give exactly one of size and scale_factor")
+class InterpolateModeError(NotImplementedError, ValueError):
+    """A mode given an input of the wrong rank (NotImplementedError in PyTorch)."""
+
+
+class Lerp(Function):
+    """z = x[lo] * w_lo + x[hi] * w_hi along ``axis`` (w broadcast along that axis);
+    dz/dx = the adjoint gathers of g w_lo and g w_hi."""
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None, w_lo=None, w_hi=None, axis=0):
+        ctx.args = (lo, hi, w_lo, w_hi, axis, x.shape[axis])
+        return np.take(x, lo, axis=axis) * w_lo + np.take(x, hi, axis=axis) * w_hi
+
+    @staticmethod
+    def backward(ctx, g):
+        lo, hi, w_lo, w_hi, axis, size = ctx.args
+        return take_adjoint(g * w_lo, lo, axis, size) + take_adjoint(g * w_hi, hi, axis, size)
+
+
+def _sizes(x: Tensor, size, scale_factor, recompute, nd: int):
+    """(output sizes, scale factors passed on to the index rule or None), as PyTorch."""
+    spatial = list(x.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("interpolate: only one of size or scale_factor should be defined "
+                         "(give exactly one of size and scale_factor)")
     if size is not None:
-        sizes = (size,) * nd if isinstance(size, (int, np.integer)) else tuple(size)
+        if recompute:
+            raise ValueError("interpolate: recompute_scale_factor is not meaningful with an "
+                             "explicit size.")
+        sizes = list(size) if isinstance(size, (list, tuple)) else [size] * nd
         if len(sizes) != nd:
-            raise ValueError(f"interpolate: size must have {nd} entries for a {x.ndim}-d input, "
-                             f"got {size}")
-        return tuple(int(s) for s in sizes), None
-    factors = (scale_factor,) * nd if isinstance(scale_factor, (int, float)) \
-        else tuple(scale_factor)
+            raise ValueError(f"interpolate: Input and output must have the same number of "
+                             f"spatial dimensions, but got input with spatial dimensions of "
+                             f"{spatial} and output size of {size}. Please provide input tensor "
+                             f"in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, "
+                             f"...,oK) format.")
+        if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in sizes):
+            raise TypeError(f"interpolate: expected size to be one of int or Tuple[int] or "
+                            f"Tuple[int, int] or Tuple[int, int, int], but got size with "
+                            f"types {[type(s) for s in sizes]}")
+        return [int(s) for s in sizes], None
+    if scale_factor is None:
+        raise ValueError("interpolate: either size or scale_factor should be defined (give "
+                         "exactly one of size and scale_factor)")
+    factors = list(scale_factor) if isinstance(scale_factor, (list, tuple)) else \
+        [scale_factor] * nd
     if len(factors) != nd:
-        raise ValueError(f"interpolate: scale_factor must have {nd} entries, got {scale_factor}")
-    out = tuple(int(math.floor(n * float(f))) for n, f in zip(x.shape[2:], factors))
-    return out, tuple(float(f) for f in factors)
+        raise ValueError(f"interpolate: Input and scale_factor must have the same number of "
+                         f"spatial dimensions, but got input with spatial dimensions of "
+                         f"{spatial} and scale_factor of shape {scale_factor}. Please provide "
+                         f"input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
+                         f"(s1, s2, ...,sK) format.")
+    factors = [float(f) for f in factors]
+    out = [int(n * f) for n, f in zip(spatial, factors)]
+    return out, (None if recompute else factors)
 
 
-def _scales(x: Tensor, out, factors):
-    """PyTorch's source step per axis: 1 / scale_factor when given, else in / out."""
-    if factors is not None:
-        return tuple(1.0 / f for f in factors)
-    return tuple(n / o for n, o in zip(x.shape[2:], out))
+def _scale(n: int, o: int, factor, align_corners: bool, opmath):
+    """PyTorch's ``area_pixel_compute_scale`` in the kernel's arithmetic type ``opmath``."""
+    if align_corners:
+        return opmath(n - 1) / opmath(o - 1) if o > 1 else opmath(0)
+    if factor is not None and factor > 0:
+        return opmath(1.0 / factor)
+    return opmath(n) / opmath(o)
 
 
-def _take(x: Tensor, axis: int, index: np.ndarray) -> Tensor:
-    key = (slice(None),) * axis + (index,)
-    return x[key]
+def _nearest_index(n: int, o: int, factor, exact: bool) -> np.ndarray:
+    """PyTorch's CPU nearest index: a float32 scale, floorf of the product (no shortcut for
+    O = S: a scale factor of 1.3 on 2 cells gives [0, 0])."""
+    i = np.arange(o)
+    scale = _scale(n, o, factor, False, np.float32)
+    if exact:
+        src = ((i + 0.5) * np.float64(scale)).astype(np.float32)
+    else:
+        src = i.astype(np.float32) * scale
+    return np.minimum(np.floor(src).astype(np.int64), n - 1)
+
+
+def _linear_weights(n: int, o: int, factor, align_corners: bool, dtype):
+    """PyTorch's ``compute_source_index_and_lambda`` (in float32 for float32 input)."""
+    opmath = np.float64 if np.dtype(dtype) == np.float64 else np.float32
+    i = np.arange(o)
+    if o == n:
+        return i, i, np.ones(o, dtype), np.zeros(o, dtype)
+    scale = _scale(n, o, factor, align_corners, opmath)
+    if align_corners:
+        src = scale * i.astype(opmath)
+    else:
+        src = np.maximum(scale * (i.astype(opmath) + opmath(0.5)) - opmath(0.5), opmath(0))
+    lo = np.minimum(np.floor(src.astype(np.float32)).astype(np.int64), n - 1)
+    t = np.clip(src - lo.astype(opmath), opmath(0), opmath(1))
+    hi = np.where(lo < n - 1, lo + 1, lo)
+    return lo, hi, (opmath(1) - t).astype(dtype), t.astype(dtype)
+
+
+def _check_mode(x: Tensor, mode: str, align_corners, antialias) -> None:
+    if mode not in _MODES:
+        raise ValueError(f"interpolate: mode={mode!r} is not supported by lucidnet; use one of "
+                         f"{_MODES}")
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
+        raise ValueError("interpolate: align_corners option can only be set with the "
+                         "interpolating modes: linear | bilinear | bicubic | trilinear; leave "
+                         f"it None with mode={mode!r}")
+    if antialias:
+        raise ValueError("interpolate: antialias=True is not supported by lucidnet; use "
+                         "antialias=False (or mode='area' to downsample by averaging)")
+    if x.ndim not in (3, 4, 5):
+        raise InterpolateModeError(f"interpolate: Input Error: Only 3D, 4D and 5D input Tensors "
+                                   f"supported (got {x.ndim}D) for the modes: {' | '.join(_MODES)}"
+                                   f" (got {mode}); give (N, C, *spatial) input")
+    rank = _LINEAR_RANK.get(mode)
+    if rank is not None and x.ndim != rank:
+        raise InterpolateModeError(f"interpolate: Got {x.ndim}D input, but {mode} mode needs "
+                                   f"{rank}D input")
+    if rank is not None and x.dtype.kind != "f":
+        raise TypeError(f"interpolate: mode={mode!r} needs a floating input, got {x.dtype}; "
+                        "cast it with x.float()")
 
 
 def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False) -> Tensor:
-    """Resize the spatial axes of (N, C, *S) ``input`` to ``size`` or by ``scale_factor``."""
+    """Resize the spatial axes of (N, C, *S) ``input`` to ``size`` or by ``scale_factor`` with
+    PyTorch's index rules (see the module docstring)."""
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
-    if mode not in _MODES:
-        raise ValueError(f"interpolate: mode={mode!r} is not supported by lucidnet; use one of "
-                         f"{_MODES}")
-    if antialias:
-        raise ValueError("interpolate: antialias=True is not supported by lucidnet")
-    if x.ndim < 3:
-        raise ValueError(f"interpolate expects (N, C, *spatial) input, got shape {tuple(x.shape)}")
+    _check_mode(x, mode, align_corners, antialias)
     nd = x.ndim - 2
-    if mode == "bilinear" and nd != 2:
-        raise ValueError(f"interpolate: mode='bilinear' needs a 4-d (N, C, H, W) input, got "
-                         f"shape {tuple(x.shape)}")
-    if mode == "nearest" and align_corners is not None:
-        raise ValueError("interpolate: align_corners only has an effect for the linear modes; "
-                         "leave it None with mode='nearest'")
-    out, factors = _output_size(x, size, scale_factor, nd)
-    if recompute_scale_factor:
-        factors = None
-    if any(o < 1 for o in out):
-        raise ValueError(f"interpolate: the output size {out} must be positive")
-    scales = _scales(x, out, factors)
-    for axis, (n, o, step) in enumerate(zip(x.shape[2:], out, scales), start=2):
-        i = np.arange(o, dtype=np.float64)
-        if mode == "nearest":
-            src = np.minimum(np.floor(i * step).astype(np.int64), n - 1)
-            x = _take(x, axis, src)
+    if mode == "area" and size is None:
+        recompute_scale_factor = True
+    out, factors = _sizes(x, size, scale_factor, recompute_scale_factor, nd)
+    if any(n < 1 for n in x.shape[2:]) or any(o < 1 for o in out):
+        raise ValueError(f"interpolate: Input and output sizes should be greater than 0, but "
+                         f"got input {tuple(x.shape[2:])} and output {tuple(out)}")
+    if mode == "area":
+        from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
+
+        if nd == 3:
+            raise ValueError("interpolate: mode='area' on 5-d input needs adaptive_avg_pool3d, "
+                             "which lucidnet does not have")
+        return (adaptive_avg_pool1d if nd == 1 else adaptive_avg_pool2d)(x, tuple(out))
+    factors = factors or [None] * nd
+    for axis in reversed(range(2, 2 + nd)):  # the last axis first, as PyTorch's kernels
+        n, o, f = x.shape[axis], out[axis - 2], factors[axis - 2]
+        if mode in ("nearest", "nearest-exact"):
+            index = _nearest_index(n, o, f, mode == "nearest-exact")
+            if o != n or np.any(index != np.arange(o)):
+                x = AxisTake.apply(x, index=index, axis=axis)
             continue
-        if align_corners:
-            pos = i * ((n - 1) / (o - 1)) if o > 1 else np.zeros(o)
-        else:
-            pos = np.maximum((i + 0.5) * step - 0.5, 0.0)
-        lo = np.minimum(np.floor(pos).astype(np.int64), n - 1)
-        hi = np.minimum(lo + 1, n - 1)
-        shape = (1,) * axis + (o,) + (1,) * (x.ndim - axis - 1)
-        t = Tensor((pos - lo).reshape(shape).astype(x.dtype))
-        x = _take(x, axis, lo) * (1.0 - t) + _take(x, axis, hi) * t
+        lo, hi, w_lo, w_hi = _linear_weights(n, o, f, bool(align_corners), x.dtype)
+        shape = (o,) + (1,) * (x.ndim - axis - 1)
+        x = Lerp.apply(x, lo=lo, hi=hi, w_lo=w_lo.reshape(shape), w_hi=w_hi.reshape(shape),
+                       axis=axis)
     return x
 
 
 class Upsample(Module):
-    """Module form of :func:`interpolate` (PyTorch's ``nn.Upsample``)."""
+    """Module form of :func:`interpolate` (PyTorch's ``nn.Upsample``; its repr)."""
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                  recompute_scale_factor=None):
         super().__init__()
         if mode not in _MODES:
-            raise ValueError(f"Upsample: mode={mode!r} is not supported by lucidnet; use one of "
-                             f"{_MODES}")
+            raise ValueError(f"{type(self).__name__}: mode={mode!r} is not supported by "
+                             f"lucidnet; use one of {_MODES}")
+        self.name = type(self).__name__
         self.size = size
-        self.scale_factor = float(scale_factor) if isinstance(scale_factor, (int, float)) \
-            else (tuple(float(f) for f in scale_factor) if scale_factor is not None else None)
+        if isinstance(scale_factor, tuple):
+            self.scale_factor = tuple(float(f) for f in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
         self.mode, self.align_corners = mode, align_corners
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, x) -> Tensor:
         return interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
-                           self.recompute_scale_factor)
+                           recompute_scale_factor=self.recompute_scale_factor)
 
     def extra_repr(self) -> str:
         info = (f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None
@@ -119,11 +214,15 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
+    """2-D nearest upsampling: ``interpolate(x, size, scale_factor, mode='nearest')``."""
+
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
+    """2-D bilinear upsampling with ``align_corners=True`` (PyTorch's definition)."""
+
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
 
