@@ -16,8 +16,10 @@ without hooks pays nothing more. With hooks, a call runs as PyTorch's ``Module._
 5. with backward hooks, the tensor output(s) pass through an identity view: when their gradient
    arrives the backward pre-hooks ``hook(module, grad_output)`` run (a return replaces it), and once
    every input's gradient is in, the backward hooks ``hook(module, grad_input, grad_output)`` (a
-   return replaces ``grad_input``). A module none of whose inputs requires grad gets its backward
-   hook with ``grad_input`` all None when ``grad_output`` arrives, as in PyTorch.
+   return replaces ``grad_input``). In ``grad_input`` a non-tensor input has None and a tensor
+   input that does not require grad has zeros, as in PyTorch; a module none of whose inputs
+   requires grad gets its backward hook with ``grad_input`` all None when ``grad_output``
+   arrives.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections import OrderedDict
+
+import numpy as np
 
 from ..autograd.tensor import Tensor, is_grad_enabled
 
@@ -160,7 +164,11 @@ class _BackwardState:
             else:
                 self.slots.append(False)
             wrapped.append(a)
-        self.grad_input = [None] * len(args)
+        # as PyTorch: once some input requires grad, a tensor input that does not gets zeros
+        # (the materialized gradient of a non-differentiable output); a non-tensor gets None
+        self.grad_input = [Tensor(np.zeros(a.shape, a.dtype))
+                           if self.pending and isinstance(a, Tensor) and not self.slots[i]
+                           else None for i, a in enumerate(args)]
         return tuple(wrapped)
 
     def wrap_outputs(self, output):

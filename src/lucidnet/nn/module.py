@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.data_array import DataArray, as_data_array
 from ..autograd.tensor import Tensor
+from . import summary as _summary  # also makes lucidnet.nn.summary(model, input_size) work
 from .hooks import RemovableHandle, add_module_hook, call_with_hooks
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
@@ -634,47 +635,62 @@ class Module:
                 destination[prefix + name] = b if keep_vars else as_data_array(
                     np.array(b, copy=True))
 
-    def _state_slots(self) -> dict:
-        """``{key: (module, attribute name, is_parameter)}`` for every state-dict entry, in the
-        order of `state_dict` (every path to a shared module)."""
-        own = {}
+    def _walk(self) -> Iterator[tuple[str, Module]]:
+        """``(key prefix, module)`` for every path to every module (a shared module once per
+        path), in the order of `state_dict` and of PyTorch's recursive load."""
         stack = [("", self)]
         while stack:
             prefix, module = stack.pop()
+            yield prefix, module
+            stack.extend(reversed([(f"{prefix}{k}.", m) for k, m in module._modules.items()
+                                   if m is not None]))
+
+    def _state_slots(self) -> dict:
+        """``{key: (module, attribute name, is_parameter)}`` for every state-dict entry, in the
+        order of `state_dict`."""
+        own = {}
+        for prefix, module in self._walk():
             for name, p in module._parameters.items():
                 if p is not None:
                     own[prefix + name] = (module, name, True)
             for name, b in module._buffers.items():
                 if b is not None and name not in module._non_persistent_buffers_set:
                     own[prefix + name] = (module, name, False)
-            stack.extend(reversed([(f"{prefix}{k}.", m) for k, m in module._modules.items()
-                                   if m is not None]))
         return own
 
-    def _expects_key(self, key: str) -> bool:
-        """PyTorch's rule for an unexpected key: following its dotted path, the first name not
-        a child module must be a parameter or persistent buffer of the module reached (a key
-        naming a child itself, or a None child, is not unexpected)."""
-        module, rest = self, key
-        while True:
-            head, dot, rest = rest.partition(".")
-            if head in module._modules:
-                child = module._modules[head]
-                if child is None or not dot:
-                    return True
-                module = child
+    def _unexpected_keys(self, keys) -> list:
+        """PyTorch's unexpected keys, in its order: following a key's dotted path, at the module
+        whose prefix it starts with, a dotted rest must begin with a child's name and a last
+        name must be a parameter or persistent buffer (so a key naming a child is unexpected;
+        a key under a None child is not). Reported module by module in load order."""
+        modules = dict(self._walk())
+        order = {prefix: i for i, prefix in enumerate(modules)}
+        found = []
+        for position, key in enumerate(keys):
+            if not isinstance(key, str):
+                found.append((-1, position, key))
                 continue
-            if module._parameters.get(head) is not None:
-                return True
-            return (module._buffers.get(head) is not None
-                    and head not in module._non_persistent_buffers_set)
+            prefix = ""
+            while True:
+                module = modules[prefix]
+                head, dot, _ = key[len(prefix):].partition(".")
+                if dot:
+                    if head not in module._modules:
+                        found.append((order[prefix], position, key))
+                    elif prefix + head + "." in modules:
+                        prefix = prefix + head + "."
+                        continue
+                elif not _holds_state(module, head):
+                    found.append((order[prefix], position, key))
+                break
+        return [key for _, _, key in sorted(found, key=lambda entry: entry[:2])]
 
     def _incompatible(self, shapes: dict) -> tuple[dict, list, list, list]:
         """(own slots, missing keys, unexpected keys, (key, checkpoint shape, model shape) of
         every mismatch) for a state dict given as ``{key: shape}``."""
         own = self._state_slots()
         missing = [k for k in own if k not in shapes]
-        unexpected = [k for k in shapes if not isinstance(k, str) or not self._expects_key(k)]
+        unexpected = self._unexpected_keys(shapes)
         mismatched = []
         for key, (module, name, _) in own.items():
             if key in shapes:
@@ -771,14 +787,27 @@ class Module:
     # ------------------------------------------------------------------ summary
     def summary(self, input_size=None, *, input_data=None, dtypes=None, depth: int | None = None,
                 **forward_kwargs):
-        """A Keras / torchinfo style table of the layers: see `lucidnet.nn.summary.summary`.
+        """A Keras / torchinfo style table of the layers (`lucidnet.nn.summary.summary`):
+        name and type, output shape, parameter count, trainable or not, and the totals.
 
-        >>> print(model.summary((32, 784)))          # doctest: +SKIP
+        ``input_size`` is a shape with the batch dimension (``(32, 784)``), a list of shapes,
+        or an example input (tensor, array or tuple of them); None lists the parameters only.
+
+        >>> model = nn.Sequential(nn.Linear(784, 10))
+        >>> print(model.summary((32, 784)))     # doctest: +SKIP
+        >>> model.summary().total_params
+        7850
         """
-        from .summary import summary
+        return _summary.summary(self, input_size, input_data=input_data, dtypes=dtypes,
+                                depth=depth, **forward_kwargs)
 
-        return summary(self, input_size, input_data=input_data, dtypes=dtypes, depth=depth,
-                       **forward_kwargs)
+
+def _holds_state(module: Module, name: str) -> bool:
+    """Whether ``name`` is a parameter or a persistent buffer of ``module`` (not None)."""
+    if module._parameters.get(name) is not None:
+        return True
+    return (module._buffers.get(name) is not None
+            and name not in module._non_persistent_buffers_set)
 
 
 def _check_leaf(name: str, param) -> None:
