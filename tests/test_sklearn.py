@@ -140,3 +140,20 @@ def test_bad_parameters_raise_in_fit(params, match):
 def test_one_class_is_refused():
     with pytest.raises(ValueError, match="at least 2 classes in y, got 1 class: 'a'"):
         NeuralNetClassifier(epochs=1).fit(np.ones((4, 2)), ["a"] * 4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float32_input_trains_a_float32_network(dtype):
+    X, y = load_iris(return_X_y=True)
+    X = X.astype(dtype)
+    clf = NeuralNetClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0).fit(X, y)
+    assert all(p.dtype == dtype for p in clf.model_.parameters())
+    assert clf.predict_proba(X).dtype == dtype and clf.predict_log_proba(X).dtype == dtype
+    reg = NeuralNetRegressor(hidden_layer_sizes=(8,), epochs=30, lr=0.02, random_state=0).fit(
+        X, y * 10.0)
+    assert all(p.dtype == dtype for p in reg.model_.parameters())
+    assert reg.predict(X).dtype == dtype and reg.predict(X).shape == (len(X),)
+    assert reg.score(X, y * 10.0) > 0.8  # predictions come back in the targets' units
+    ints = NeuralNetClassifier(hidden_layer_sizes=(8,), epochs=2, random_state=0).fit(
+        X.astype(np.int64), y)  # anything but float32 is float64, as before
+    assert all(p.dtype == np.float64 for p in ints.model_.parameters())

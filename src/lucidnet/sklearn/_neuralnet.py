@@ -10,8 +10,8 @@ estimator API, so it works in ``Pipeline``, ``GridSearchCV`` and ``cross_val_sco
     clf.fit(X, y).score(X_test, y_test)
 
 This module is the scikit-learn adapter: it imports scikit-learn (only ``import lucidnet.sklearn``
-needs it). The networks are float64 and fitting leaves lucidnet's global random generator as it
-found it. Regression targets are standardized internally (predictions are mapped back).
+needs it). float32 input trains (and predicts with) a float32 network, any other input a float64
+one; fitting leaves lucidnet's global random generator as it found it. Regression targets are standardized internally (predictions are mapped back).
 Which of scikit-learn's estimator checks are skipped, and why: ``docs/sklearn.md``.
 """
 
@@ -96,7 +96,7 @@ class _BaseNeuralNet(BaseEstimator):
                              f"{', '.join(OPTIMIZERS)}")
         return self._hidden_sizes()
 
-    def _build(self, n_in: int, n_out: int, hidden: tuple):
+    def _build(self, n_in: int, n_out: int, hidden: tuple, dtype=np.float64):
         from ..nn.dropout import Dropout
         from ..nn.normalization import BatchNorm1d
 
@@ -110,10 +110,12 @@ class _BaseNeuralNet(BaseEstimator):
                 layers.append(Dropout(float(self.dropout)))
             prev = h
         layers.append(Linear(prev, n_out))
-        return Sequential(*layers).double()
+        model = Sequential(*layers)
+        return model.float() if np.dtype(dtype) == np.float32 else model.double()
 
     def _train(self, X, T, n_out, loss, stratify=None):
-        """Build and train the network on X (float64) and targets T; set fitted attributes."""
+        """Build and train the network (in X's dtype, float32 or float64) on X and targets T;
+        set fitted attributes."""
         from ..optim import get_optimizer
         from ..regularization import L2
         from ..train import EarlyStopping, Trainer
@@ -124,7 +126,7 @@ class _BaseNeuralNet(BaseEstimator):
         saved = get_rng_state()
         try:
             manual_seed(seed)
-            model = self._build(X.shape[1], n_out, hidden)
+            model = self._build(X.shape[1], n_out, hidden, X.dtype)
             opt = get_optimizer(self.optimizer, model.parameters(), lr=float(self.lr))
             callbacks, validation = [], None
             if self.early_stopping:
@@ -154,7 +156,7 @@ class _BaseNeuralNet(BaseEstimator):
 
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         dtype = next(iter(self.model_.parameters())).dtype  # the model refuses another dtype
         self.model_.eval()
         with no_grad():
@@ -187,7 +189,7 @@ class NeuralNetClassifier(ClassifierMixin, _BaseNeuralNet):
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y (any hashable labels). Returns self."""
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32))
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
@@ -226,17 +228,19 @@ class NeuralNetRegressor(RegressorMixin, _BaseNeuralNet):
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and y (n_samples,) or (n_samples, n_targets)."""
-        X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), multi_output=True,
+                             y_numeric=True)
         y = np.asarray(y, dtype=np.float64)
         self._y_ndim = y.ndim
         Y = y.reshape(len(y), -1)
         self.y_mean_ = Y.mean(axis=0)
         scale = Y.std(axis=0)
         self.y_scale_ = np.where(scale > 0, scale, 1.0)
-        self._train(X, (Y - self.y_mean_) / self.y_scale_, Y.shape[1], MSELoss())
+        self._train(X, ((Y - self.y_mean_) / self.y_scale_).astype(X.dtype), Y.shape[1], MSELoss())
         return self
 
     def predict(self, X) -> np.ndarray:
         """Predictions, shaped like the training targets ((n,) or (n, n_targets))."""
-        out = self._forward(X) * self.y_scale_ + self.y_mean_
+        z = self._forward(X)
+        out = (z * self.y_scale_ + self.y_mean_).astype(z.dtype, copy=False)
         return out.ravel() if self._y_ndim == 1 else out
