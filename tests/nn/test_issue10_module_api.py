@@ -556,3 +556,20 @@ def test_summary_is_a_method():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert model.summary().total_params == 9
+
+
+def test_buffer_assignment_as_torch():
+    from lucidnet.nn.module import Buffer
+
+    for lib, buffer in ((ln, Buffer), (torch, tnn.Buffer)):
+        m = lib.nn.Linear(2, 2)
+        m.mask = buffer(lib.ones(2), persistent=False)
+        m.steps = buffer(lib.zeros(1))
+        assert [k for k, _ in m.named_buffers()] == ["mask", "steps"]
+        assert list(m.state_dict()) == ["weight", "bias", "steps"]
+        assert not isinstance(m.mask, Buffer)  # the module holds the tensor itself
+        m.steps = lib.ones(1)  # a later plain assignment keeps the persistent flag
+        assert "steps" in m.state_dict()
+    with pytest.raises(TypeError, match="Buffer holds a Tensor or a NumPy array"):
+        Buffer([1, 2])
+    assert Buffer().data.shape == (0,)

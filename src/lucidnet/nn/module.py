@@ -12,11 +12,11 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 
 from ..autograd.data_array import DataArray, as_data_array
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, get_default_dtype
 from . import summary as _summary  # also makes lucidnet.nn.summary(model, input_size) work
 from .hooks import RemovableHandle, add_module_hook, call_with_hooks
 
-__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+__all__ = ["Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
            "ParameterDict", "StateDictError", "qualified_name", "parameter_budget"]
 
 
@@ -115,6 +115,30 @@ def _size(shape) -> str:
 _BUFFER_TYPES = (Tensor, np.ndarray, np.generic)
 
 
+class Buffer:
+    """Register a buffer by assignment, as ``torch.nn.Buffer``:
+    ``self.mask = Buffer(ln.ones(3, 3), persistent=False)`` is
+    ``self.register_buffer("mask", ln.ones(3, 3), persistent=False)``; the module keeps the
+    tensor or array itself (``self.mask`` is it), not this wrapper.
+
+    Parameters
+    ----------
+    data : Tensor or numpy.ndarray, optional
+        The buffer's value (an empty tensor by default, as PyTorch).
+    persistent : bool, default True
+        Whether the buffer is part of the state dict.
+    """
+
+    __slots__ = ("data", "persistent")
+
+    def __init__(self, data=None, *, persistent: bool = True):
+        if data is None:
+            data = Tensor(np.empty(0, dtype=get_default_dtype()))
+        if not isinstance(data, _BUFFER_TYPES):
+            raise TypeError(f"Buffer holds a Tensor or a NumPy array, got {_typename(data)}")
+        self.data, self.persistent = data, bool(persistent)
+
+
 class Module:
     """Base class of every layer and model, with ``torch.nn.Module``'s API.
 
@@ -192,6 +216,9 @@ class Module:
                 raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
                                 "(torch.nn.Module or None expected)")
             self._modules[name] = None
+        elif isinstance(value, Buffer):
+            self.register_buffer(name, value.data, persistent=value.persistent)
+            return
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, _BUFFER_TYPES):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
@@ -1211,18 +1238,6 @@ class _LiveLayout:
         return iter(((), {"_layout": self.owner._layout()}))
 
 
-def _torch_repr(module: Module) -> str:
-    """PyTorch's Module.__repr__ for a module whose extra_repr spans several lines."""
-    extra = module.extra_repr()
-    lines = (extra.split("\n") if extra else []) + [
-        f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in module._modules.items()]
-    if not lines:
-        return f"{type(module).__name__}()"
-    if len(lines) == 1 and not module._modules:
-        return f"{type(module).__name__}({lines[0]})"
-    return f"{type(module).__name__}(\n  " + "\n  ".join(lines) + "\n)"
-
-
 class ParameterList(Module):
     """A list whose tensors are registered parameters (state-dict keys ``"params.0"``), as
     ``torch.nn.ParameterList``: a tensor put in becomes a `Parameter`; other objects are kept
@@ -1292,9 +1307,6 @@ class ParameterList(Module):
     def extra_repr(self) -> str:
         return "\n".join(_tensor_line(i, p, lambda t: f"torch.{t.dtype}")
                          for i, p in enumerate(self))
-
-    def __repr__(self) -> str:
-        return _torch_repr(self)
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterList should not be called.")
@@ -1431,9 +1443,6 @@ class ParameterDict(Module):
 
     def extra_repr(self) -> str:
         return "\n".join(_tensor_line(k, p, lambda t: t.type()) for k, p in self.items())
-
-    def __repr__(self) -> str:
-        return _torch_repr(self)
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")
