@@ -811,9 +811,18 @@ class SWALR(LRScheduler):
                              f"{anneal_strategy!r}")
         self.anneal_epochs = _int(owner, "anneal_epochs", anneal_epochs, 0)
         self._anneal_strategy = anneal_strategy
+        before = [group.get("swa_lr") for group in optimizer.param_groups]
         for lr, group in zip(swa_lrs, optimizer.param_groups):
             group["swa_lr"] = lr
-        super().__init__(optimizer, last_epoch)
+        try:
+            super().__init__(optimizer, last_epoch)
+        except Exception:     # a refused last_epoch leaves the optimizer as it was
+            for value, group in zip(before, optimizer.param_groups):
+                if value is None:
+                    del group["swa_lr"]
+                else:
+                    group["swa_lr"] = value
+            raise
 
     @property
     def anneal_func(self) -> Callable[[float], float]:
@@ -845,12 +854,6 @@ class SWALR(LRScheduler):
         groups = self.optimizer.param_groups
         return [g["swa_lr"] * alpha + self._get_initial_lr(g["lr"], g["swa_lr"], prev_alpha)
                 * (1 - alpha) for g in groups]
-
-    def _update_lr(self, epoch: int | None = None) -> None:
-        # a restart by SequentialLR (PyTorch's step(0)) counts as a step: SWALR reads the count
-        if epoch is not None:
-            self._step_count += 1
-        super()._update_lr(epoch)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         strategy = state_dict.get("_anneal_strategy", self._anneal_strategy) \
