@@ -43,6 +43,7 @@ __all__ = [
     "MaxPool2d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "UnpoolError",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
@@ -54,6 +55,11 @@ __all__ = [
     "max_unpool1d",
     "max_unpool2d",
 ]
+
+
+class UnpoolError(RuntimeError, ValueError):
+    """Indices that do not fit max unpooling (a RuntimeError in PyTorch; a ValueError by the
+    house rule)."""
 
 
 def _pool_args(kernel_size, stride, padding, dilation, nd, where):
@@ -251,7 +257,7 @@ def _max_unpool(x, indices, kernel, stride, pads, output_size, where) -> Tensor:
         raise TypeError(f"{where}: indices must be int64 (as max_pool{nd}d(..., "
                         f"return_indices=True) returns them), got {index.dtype}")
     if tuple(index.shape) != given:
-        raise ValueError(f"{where}: expected indices of the input's shape {given}, got "
+        raise UnpoolError(f"{where}: expected indices of the input's shape {given}, got "
                          f"{tuple(index.shape)}")
     index = index.reshape(x.shape)
     size = _unpool_size(x.shape[2:], kernel, stride, tuple(p for p, _ in pads), output_size,
@@ -259,7 +265,7 @@ def _max_unpool(x, indices, kernel, stride, pads, output_size, where) -> Tensor:
     plane = int(np.prod(size))
     if index.size and (index.min() < 0 or index.max() >= plane):
         bad = int(index.max() if index.max() >= plane else index.min())
-        raise ValueError(f"{where}: found an invalid max index: {bad} (output volumes are of "
+        raise UnpoolError(f"{where}: found an invalid max index: {bad} (output volumes are of "
                          f"size {'x'.join(map(str, size))}); the indices must come from the "
                          "max pooling whose input had that output_size")
     out = MaxUnpool.apply(x, index=index, shape=x.shape[:2] + size)

@@ -182,7 +182,7 @@ def valid_slabs(spatial: tuple, kernel: tuple, stride: tuple, padding: tuple,
     mask = pad_spatial(np.ones((1, 1) + tuple(spatial), dtype=np.bool_), padding, value=False)
     view = window_view(mask, kernel, stride, dilation)  # (1, 1, *P, *K)
     moved = np.moveaxis(view, tuple(range(2 + nd, 2 + 2 * nd)), tuple(range(nd)))
-    return moved.reshape((-1,) + view.shape[:2 + nd])
+    return moved.reshape((int(np.prod(kernel)),) + view.shape[:2 + nd])
 
 
 def scan_choice(slabs: np.ndarray, valid=None) -> tuple[np.ndarray, np.ndarray]:
@@ -211,7 +211,7 @@ def max_pool_indices(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple
     xp = pad_spatial(x, padding, value=-np.inf)
     view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
     moved = np.moveaxis(view, tuple(range(2 + nd, 2 + 2 * nd)), tuple(range(nd)))
-    slabs = moved.reshape((-1,) + view.shape[:2 + nd])
+    slabs = moved.reshape((int(np.prod(kernel)),) + view.shape[:2 + nd])
     out_shape = view.shape[2:2 + nd]
     values, k = scan_choice(slabs, valid_slabs(spatial, kernel, stride, padding, dilation))
     offsets = np.unravel_index(k, kernel)
@@ -255,9 +255,10 @@ class PlaneGather(Function):
     @staticmethod
     def forward(ctx, x, index=None):
         n, c = x.shape[:2]
-        planes = x.reshape(n, c, -1)
+        planes = x.reshape(n, c, int(np.prod(x.shape[2:])))
         ctx.meta = (x.shape, index)
-        out = np.take_along_axis(planes, index.reshape(n, c, -1), axis=2)
+        out = np.take_along_axis(planes, index.reshape(n, c, int(np.prod(index.shape[2:]))),
+                                 axis=2)
         return out.reshape(index.shape)
 
     @staticmethod
@@ -295,5 +296,6 @@ class MaxUnpool(Function):
     def backward(ctx, g):
         index = ctx.meta
         n, c = g.shape[:2]
-        out = np.take_along_axis(g.reshape(n, c, -1), index.reshape(n, c, -1), axis=2)
+        out = np.take_along_axis(g.reshape(n, c, int(np.prod(g.shape[2:]))),
+                                 index.reshape(n, c, int(np.prod(index.shape[2:]))), axis=2)
         return out.reshape(index.shape)
