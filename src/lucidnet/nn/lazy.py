@@ -146,11 +146,13 @@ class LazyModuleMixin:
                 bound = 1.0 / np.sqrt(fan_in) if fan_in > 0 else 0.0
                 init.uniform_(bias, -bound, bound)
 
-    def _materialize(self, size: int) -> None:
+    def _materialize(self, size: int, names=None) -> None:
+        """Give the uninitialised parameters (those in ``names``, default all) their shapes;
+        once none is left, become the normal class."""
         object.__setattr__(self, self._lazy_arg, int(size))
         for name, shape in self._shapes(int(size)).items():
             p = self._parameters.get(name)
-            if is_lazy(p):
+            if is_lazy(p) and (names is None or name in names):
                 p.materialize(shape)
         if not self.has_uninitialized_params():
             self._become()
@@ -201,8 +203,8 @@ class LazyModuleMixin:
                     f"state dict does not fit {type(self).__name__}({self.extra_repr()}): "
                     f"{prefix + name} has shape {shape}, the layer needs {tuple(expected[name])} "
                     f"(with {self._lazy_arg}={size} read from {prefix}weight)")
-        with no_grad():
-            self._materialize(size)
+        with no_grad():  # only the entries given: one left out is initialised at the first call
+            self._materialize(size, names=given)
 
     def check_state_shapes(self, shapes: dict, strict: bool = True):
         """As `Module.check_state_shapes`, after materialising the lazy layers from
