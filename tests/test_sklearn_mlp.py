@@ -24,6 +24,9 @@ from sklearn.utils._param_validation import InvalidParameterError
 from lucidnet.sklearn import MLPClassifier, MLPRegressor
 from lucidnet.sklearn._mlp import _Network, _pack
 
+# few epochs on purpose; the tests that expect the warning catch it with pytest.warns
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 REFERENCE = {MLPClassifier: skn.MLPClassifier, MLPRegressor: skn.MLPRegressor}
 FITTED = ["coefs_", "intercepts_", "loss_", "loss_curve_", "best_loss_", "n_iter_", "n_layers_",
           "n_outputs_", "out_activation_", "classes_", "t_", "validation_scores_",
