@@ -12,7 +12,9 @@ without hooks pays nothing more. With hooks, a call runs as PyTorch's ``Module._
    whose gradient hook collects ``grad_input``;
 3. ``forward``;
 4. forward hooks ``hook(module, args, output)`` (``with_kwargs``: ``(module, args, kwargs,
-   output)``); a returned value replaces the output;
+   output)``); a returned value replaces the output; one registered with ``always_call=True``
+   also runs when a pre-hook, forward or another hook raises (output None if forward did not
+   return), its own error then only a warning;
 5. with backward hooks, the tensor output(s) pass through an identity view: when their gradient
    arrives the backward pre-hooks ``hook(module, grad_output)`` run (a return replaces it), and once
    every input's gradient is in, the backward hooks ``hook(module, grad_input, grad_output)`` (a
