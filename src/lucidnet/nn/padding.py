@@ -137,12 +137,13 @@ def _check_index_pad(x: Tensor, amounts: list, widths: list, mode: str) -> None:
             raise PadError(f"pad: Padding value causes wrapping around more than once: padding "
                            f"({a}, {b}) at dimension {d} of input {list(x.shape)} (at most "
                            f"{n} with mode='circular')")
-        if mode != "circular" and n + a + b < 1:
-            raise PadError(f"pad: input (size {n} at dimension {d}) is too small: the padding "
-                           f"({a}, {b}) gives an output size of {n + a + b}")
-        if mode == "circular" and n + a + b < 0:
+        if n + a + b < 0:
             raise PadError(f"pad: Negative padding value is resulting in an empty dimension: "
                            f"padding ({a}, {b}) at dimension {d} of input {list(x.shape)}")
+    sizes = [x.shape[d] + sum(widths[d]) for d in spatial]
+    if mode != "circular" and all(s < 1 for s in sizes):  # PyTorch: one may be empty, not all
+        raise PadError(f"pad: input {list(x.shape)} is too small for the padding "
+                       f"{tuple(amounts)}: the padded sizes would be {sizes}")
 
 
 def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
