@@ -421,26 +421,30 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
              weight=None) -> Tensor:
     """Mean squared error (SPEC D1); PyTorch's signature (a string third is the reduction). A
     target of another shape is broadcast with PyTorch's warning; ``weight`` rescales each
-    element's loss (the mean divides by the element count). Differentiable in the target."""
+    element's loss (the mean divides by the weights' sum, as PyTorch). Differentiable in the
+    target."""
     reduction = _reduction_of(size_average, reduce, reduction, "mse_loss")
     _check_reduction(reduction)
     x, target = _broadcast_pair(_float_tensor(input, "input"), target, "mse_loss")
     y = _target_array(target, x, "mse_loss")
-    w = _elementwise_weight(weight, x, "mse_loss")
-    return _weighted(lambda r: L.MSE.apply(x, y, reduction=r), x, w, reduction)
+    w = _same_shape_weight(weight, x, "mse_loss")
+    return _weighted(lambda r: L.MSE.apply(x, y, reduction=r), x, w, reduction,
+                     mean_by_weight=True)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
             weight=None) -> Tensor:
     """Mean absolute error (SPEC D1); PyTorch's signature (a string third is the reduction). A
     target of another shape is broadcast with PyTorch's warning; ``weight`` rescales each
-    element's loss (the mean divides by the element count). Differentiable in the target."""
+    element's loss (the mean divides by the weights' sum, as PyTorch). Differentiable in the
+    target."""
     reduction = _reduction_of(size_average, reduce, reduction, "l1_loss")
     _check_reduction(reduction)
     x, target = _broadcast_pair(_float_tensor(input, "input"), target, "l1_loss")
     y = _target_array(target, x, "l1_loss")
-    w = _elementwise_weight(weight, x, "l1_loss")
-    return _weighted(lambda r: L.L1.apply(x, y, reduction=r), x, w, reduction)
+    w = _same_shape_weight(weight, x, "l1_loss")
+    return _weighted(lambda r: L.L1.apply(x, y, reduction=r), x, w, reduction,
+                     mean_by_weight=True)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
@@ -452,7 +456,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
         raise ValueError(f"huber_loss: delta must be > 0, got {delta!r}")
     x, target = _broadcast_pair(_float_tensor(input, "input"), target, "huber_loss")
     if weight is not None:
-        w = _elementwise_weight(weight, x, "huber_loss")
+        w = _same_shape_weight(weight, x, "huber_loss")
         return _weighted(lambda r: huber_loss(x, target, r, delta), x, w, reduction)
     return L.Huber.apply(x, _target_array(target, x, "huber_loss"), reduction=reduction,
                          delta=delta)
@@ -479,15 +483,29 @@ def _elementwise_weight(weight, x: Tensor, name: str):
     return w
 
 
-def _weighted(loss_fn, x: Tensor, w, reduction: str) -> Tensor:
-    """``reduction`` of weight * (the unreduced loss), PyTorch's rule for the BCE losses (the
-    mean divides by the number of elements, not by the weights' sum)."""
+def _weighted(loss_fn, x: Tensor, w, reduction: str, mean_by_weight: bool = False) -> Tensor:
+    """``reduction`` of weight * (the unreduced loss), PyTorch's rule for the BCE and Huber
+    losses (the mean divides by the number of elements); ``mean_by_weight``: the mean divides
+    by the weights' sum instead (PyTorch's mse_loss and l1_loss)."""
     if w is None:
         return loss_fn(reduction)
     rows = loss_fn("none") * Tensor(w)
     if reduction == "none":
         return rows
-    return rows.sum() if reduction == "sum" else rows.mean()
+    if reduction == "sum":
+        return rows.sum()
+    return rows.sum() / Tensor(np.asarray(w.sum(), x.dtype)) if mean_by_weight else rows.mean()
+
+
+def _same_shape_weight(weight, x: Tensor, name: str):
+    """The regression losses' ``weight``: exactly the input's shape, as PyTorch requires."""
+    if weight is None:
+        return None
+    w = np.asarray(getattr(weight, "data", weight), dtype=x.dtype)
+    if w.shape != x.data.shape:
+        raise ValueError(f"{name}: Weights and input must have the same size (weight "
+                         f"{tuple(w.shape)}, input {tuple(x.data.shape)}).")
+    return w
 
 
 _BCE_DEFAULTS = {"weight": None, "size_average": None, "reduce": None, "reduction": "mean"}
@@ -853,7 +871,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     onehot = np.zeros(x.data.shape, x.dtype)
     onehot[np.arange(len(y)), y] = 1
     x_y = (x * Tensor(onehot)).sum(1, keepdim=True)
-    z = x - x_y + margin
+    z = (margin - x_y) + x  # PyTorch's order of operations: the same rounding at a tie
     hinge = z * Tensor(((z.data > 0) & (onehot == 0)).astype(x.dtype))  # exactly 0 at z <= 0
     if p == 2:
         hinge = hinge * hinge
@@ -910,11 +928,10 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
     x = _float_tensor(input, "input")
     y = _operand(target, x)  # differentiable in the target, as PyTorch
     loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
-    if full:  # Stirling's term is a constant of the target in PyTorch too (computed unrecorded)
-        yv = y.data
-        stirling = np.where(yv > 1, yv * np.log(np.where(yv > 1, yv, 1)) - yv
-                            + 0.5 * np.log(2 * np.pi * np.where(yv > 1, yv, 1)), 0)
-        loss = loss + Tensor(stirling.astype(x.dtype))
+    if full:  # + Stirling's y log y - y + log(2 pi y) / 2 where y > 1 (differentiable in y)
+        above = _const(y.data > 1, x)
+        y_safe = y * above + (1.0 - above)  # 1 where y <= 1: every term there is 0
+        loss = loss + (y_safe * y_safe.log() - y_safe + 0.5 * (y_safe * (2 * np.pi)).log()) * above
     return _reduced(loss, reduction)
 
 
@@ -1020,9 +1037,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
     reduction = _reduction_of(size_average, reduce, reduction, "smooth_l1_loss")
     if not beta >= 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta!r}")
+    x, target = _broadcast_pair(_float_tensor(input, "input"), target, "smooth_l1_loss")
     if beta == 0:
-        return l1_loss(input, target, reduction=reduction)
-    return huber_loss(input, target, reduction, delta=beta) * (1.0 / beta)
+        return l1_loss(x, target, reduction=reduction)
+    return huber_loss(x, target, reduction, delta=beta) * (1.0 / beta)
 
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:

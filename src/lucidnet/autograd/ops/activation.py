@@ -193,7 +193,8 @@ class GELU(Function):
     def forward(ctx, x):
         cdf = _phi_cdf(x)
         ctx.save_for_backward(x, cdf)
-        return x * cdf
+        with np.errstate(all="ignore"):
+            return x * cdf
 
     @staticmethod
     def backward(ctx, g):
@@ -208,10 +209,10 @@ class GELUTanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # nan and inf pass without warnings, as PyTorch
             t = np.tanh(_SQRT_2_OVER_PI * (x + _KAPPA * x * x * x))
-        ctx.save_for_backward(x, t)
-        return 0.5 * x * (1.0 + t)
+            ctx.save_for_backward(x, t)
+            return 0.5 * x * (1.0 + t)
 
     @staticmethod
     def backward(ctx, g):
@@ -235,15 +236,16 @@ class SiLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
+        with np.errstate(all="ignore"):  # e^-x overflows to inf for x << 0: s = 0, no nan
             s = _sigmoid(x)
-        ctx.save_for_backward(x, s)
-        return x * s
+            ctx.save_for_backward(x, s)
+            return x * s
 
     @staticmethod
     def backward(ctx, g):
         x, s = ctx.saved
-        return g * (s * (1.0 + x * (1.0 - s)))
+        with np.errstate(all="ignore"):
+            return g * (s * (1.0 + x * (1.0 - s)))
 
 
 class ELU(_Pointwise):
@@ -301,15 +303,15 @@ class Mish(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
+        with np.errstate(all="ignore"):
             t = np.tanh(np.log1p(np.exp(x)))  # e^x = inf: log1p(inf) = inf, tanh(inf) = 1
-        ctx.save_for_backward(x, t)
-        return x * t
+            ctx.save_for_backward(x, t)
+            return x * t
 
     @staticmethod
     def backward(ctx, g):
         x, t = ctx.saved
-        with np.errstate(over="ignore"):
+        with np.errstate(all="ignore"):
             return g * (t + x * _sigmoid(x) * (1.0 - t * t))
 
 

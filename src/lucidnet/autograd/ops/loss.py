@@ -18,8 +18,8 @@ __all__ = ["MSE", "L1", "Huber", "BCE", "BCEWithLogits", "CrossEntropy", "NLL", 
 
 
 def _reduce(loss, reduction):
-    if reduction == "mean":
-        return np.asarray(loss.mean(), dtype=loss.dtype)
+    if reduction == "mean":  # of nothing: nan, without NumPy's warning (as PyTorch)
+        return np.asarray(loss.sum() / loss.size if loss.size else np.nan, dtype=loss.dtype)
     if reduction == "sum":
         return np.asarray(loss.sum(), dtype=loss.dtype)
     return loss
@@ -30,7 +30,7 @@ def _scale(g, shape, reduction, count):
     if reduction == "none":
         return g
     g = np.broadcast_to(g, shape)
-    return g / count if reduction == "mean" else g
+    return g / max(count, 1) if reduction == "mean" else g  # (an empty input: no elements)
 
 
 class _Elementwise(Function):
