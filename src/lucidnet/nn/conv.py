@@ -1,13 +1,20 @@
-"""Convolution layers ``Conv1d`` / ``Conv2d`` and their functional forms (SPEC B2, G2).
+"""Convolution layers ``Conv1d`` / ``Conv2d``, ``ConvTranspose1d`` / ``ConvTranspose2d`` and their
+functional forms (SPEC B2, G2).
 
 PyTorch's names and semantics: input (N, C, L) or (N, C, H, W) (an unbatched (C, ...) input is
-accepted too), weight (out_channels, in_channels, *kernel_size), bias (out_channels,),
-``stride``, ``padding`` (int, tuple, "valid" or "same"), ``dilation``. Output length per axis:
+accepted too), weight (out_channels, in_channels / groups, *kernel_size), bias (out_channels,),
+``stride``, ``padding`` (int, tuple, "valid" or "same"), ``dilation``, ``groups`` (channels in
+``groups`` independent blocks; depthwise when groups = in_channels), ``padding_mode`` (zeros,
+reflect, replicate, circular). Output length per axis:
 
     out = floor((in + 2 padding - dilation (kernel - 1) - 1) / stride) + 1
 
-Initialized like PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C * prod(kernel)
-(the conv fan-in F^2 C of SPEC G2). ``groups`` is not supported.
+Transposed: weight (in_channels, out_channels / groups, *kernel_size), ``output_padding`` (or
+``forward(x, output_size=...)``), out = (in - 1) stride - 2 padding + dilation (k - 1)
++ output_padding + 1.
+
+Initialized like PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C / groups *
+prod(kernel) (the conv fan-in F^2 C of SPEC G2).
 """
 
 from __future__ import annotations
