@@ -12,7 +12,8 @@ from ...train.diagnostics import gradient_norms
 from ..registry import Check, Result, claim, judge
 from .optimization import fit
 
-__all__ = ["deep_net", "judge_dying_relu", "judge_vanishing_gradients", "run_dying_relu",
+__all__ = ["ACTIVATION_FAMILY", "activation_curves", "deep_net", "figure_activation_family",
+           "judge_dying_relu", "judge_vanishing_gradients", "run_dying_relu",
            "run_vanishing_gradients"]
 
 _INITS = {"xavier": nn.init.xavier_normal_, "he": nn.init.he_normal_,
@@ -92,7 +93,8 @@ def run_vanishing_gradients(seed: int = 0, size: str = "quick") -> Result:
         numbers[f"{name}: loss before/after"] = [round(float(curves[name][0]), 4),
                                                  round(float(curves[name][-1]), 4)]
 
-    return judge_vanishing_gradients(numbers, depth, [_figure_vanishing(norms, curves)])
+    return judge_vanishing_gradients(numbers, depth, [_figure_vanishing(norms, curves),
+                                                      figure_activation_family()])
 
 
 def judge_vanishing_gradients(numbers: dict, depth: int, figures=()) -> Result:
@@ -132,6 +134,53 @@ def _figure_vanishing(norms, curves):
     axes[2].set(xlabel="epoch (SGD)", ylabel="MSE", title="training")
     axes[2].legend(fontsize=7, loc="best")
     fig.tight_layout()
+    return fig
+
+
+#: the activation family the notes discuss, as (label, module factory): the saturating ones
+#: (sigmoid, tanh), the piecewise-linear ones (ReLU, Leaky ReLU) and the smooth successors
+ACTIVATION_FAMILY = (
+    ("sigmoid", nn.Sigmoid), ("tanh", nn.Tanh), ("ReLU", nn.ReLU),
+    ("Leaky ReLU (0.1)", lambda: nn.LeakyReLU(0.1)), ("ELU", nn.ELU), ("SELU", nn.SELU),
+    ("GELU", nn.GELU), ("SiLU / Swish", nn.SiLU), ("Softplus", nn.Softplus), ("Mish", nn.Mish),
+)
+
+
+def activation_curves(x: np.ndarray) -> dict:
+    """label -> (f(x), f'(x)) for every member of `ACTIVATION_FAMILY`, the slope read from
+    lucidnet's own backward pass (float64), so the figure shows what training uses."""
+    curves = {}
+    for label, make in ACTIVATION_FAMILY:
+        t = tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+        out = make()(t)
+        out.sum().backward()
+        curves[label] = (out.data.copy(), t.grad.data.copy())
+    return curves
+
+
+def figure_activation_family(lo: float = -5.0, hi: float = 5.0):
+    """Two panels: the activations and their derivatives on [lo, hi]. The saturating ones
+    (sigmoid, tanh) have slopes near 0 away from the origin; ReLU's family keeps slope 1 for
+    x > 0; ELU/SELU/GELU/SiLU/Softplus/Mish are smooth versions of it, with a small negative
+    side (SELU's slope is 1.05 for x > 0 and 1.76 just below 0; GELU's and SiLU's briefly
+    exceed 1 and dip below 0)."""
+    plt = pyplot()
+    z = np.linspace(lo, hi, 401)
+    curves = activation_curves(z)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for label, (f, df) in curves.items():
+        style = "--" if label in ("sigmoid", "tanh") else "-"
+        axes[0].plot(z, f, style, lw=1.2, label=label)
+        axes[1].plot(z, df, style, lw=1.2, label=label)
+    axes[0].set(xlabel="x", ylabel="f(x)", title="activation functions", ylim=(-2.0, 5.0))
+    axes[1].set(xlabel="x", ylabel="f'(x) (lucidnet backward)", title="their derivatives",
+                ylim=(-0.2, 1.85))
+    for ax in axes:
+        ax.axhline(0, c="0.7", lw=0.6)
+        ax.axvline(0, c="0.7", lw=0.6)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=7, loc="center right")  # one legend, off the data
+    fig.tight_layout(rect=(0, 0, 0.84, 1))
     return fig
 
 
