@@ -21,6 +21,7 @@ def _pair(lead, in1=3, in2=4, dtype=np.float64, seed=0):
 @pytest.mark.parametrize("lead", [(5,), (2, 3), (), (0,), (1, 1, 2)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_module_matches_torch(lead, bias, dtype):
+    torch.manual_seed(0)
     ours, theirs = Bilinear(3, 4, 2, bias=bias), torch.nn.Bilinear(3, 4, 2, bias=bias)
     assert repr(ours) == repr(theirs)
     assert {k: v.shape for k, v in ours.state_dict().items()} == {

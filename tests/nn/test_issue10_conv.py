@@ -27,6 +27,7 @@ SPATIAL = {1: (9,), 2: (7, 6)}
 def _compare(name, args, kw, shape, dtype=np.float64, seed=0, **call):
     """Our layer and PyTorch's with the same state: output, input and parameter gradients,
     repr, state-dict keys and shapes."""
+    torch.manual_seed(seed)
     ours, theirs = OURS[name](*args, **kw), getattr(torch.nn, name)(*args, **kw)
     assert repr(ours) == repr(theirs)
     sd = theirs.state_dict()
