@@ -10,7 +10,7 @@ import pytest
 import lucidnet as ln
 from lucidnet import nn
 from lucidnet.nn.padding import pad
-from lucidnet.nn.upsampling import interpolate
+from lucidnet.nn.upsampling import interpolate, upsample, upsample_bilinear, upsample_nearest
 
 
 def _torch():
@@ -143,6 +143,17 @@ def test_upsample_modules_match_torch():
              torch.nn.Upsample(scale_factor=2.5, mode="linear"))
     _both(*one_d, x[:, :, 0])
     assert repr(one_d[0]) == repr(one_d[1])
+
+
+def test_deprecated_upsample_functions_warn_and_match_torch():
+    TF = _torch().nn.functional
+    x = np.random.default_rng(11).standard_normal((1, 2, 3, 5))
+    for ours, theirs, kw in [(upsample, TF.upsample, dict(scale_factor=2, mode="bilinear")),
+                             (upsample_nearest, TF.upsample_nearest, dict(size=(4, 7))),
+                             (upsample_bilinear, TF.upsample_bilinear, dict(scale_factor=1.5))]:
+        with pytest.warns(UserWarning, match="is deprecated. Use `nn.functional.interpolate`") as got:
+            _both(lambda t, f=ours, kw=kw: f(t, **kw), lambda t, f=theirs, kw=kw: f(t, **kw), x)
+        assert len({str(w.message) for w in got}) == 1 and len(got) == 2  # the same text
 
 
 def test_interpolate_errors():

@@ -17,6 +17,8 @@ The output size is ``size``, or floor(S * scale_factor).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -24,7 +26,7 @@ from ..autograd.tensor import Tensor
 from .module import Module
 from .padding import AxisTake, take_adjoint
 
-__all__ = ["interpolate", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
            "pixel_shuffle", "pixel_unshuffle", "PixelShuffle", "PixelUnshuffle"]
 
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "area")
@@ -183,6 +185,29 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
         x = Lerp.apply(x, lo=lo, hi=hi, w_lo=w_lo.reshape(shape), w_hi=w_hi.reshape(shape),
                        axis=axis)
     return x
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)
+
+
+def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None):
+    """Deprecated alias of :func:`interpolate` (PyTorch's, with its warning)."""
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')``."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: ``interpolate(..., mode='bilinear', align_corners=True)``."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 class Upsample(Module):
