@@ -12,7 +12,11 @@ is given (and not recomputed), else S / O:
                    (bilinear / trilinear: the same per axis, the last axis first)
     area           adaptive average pooling to O
 
-The output size is ``size``, or floor(S * scale_factor).
+The output size is ``size``, or floor(S * scale_factor). The gradient is the adjoint of the
+forward (g summed onto the cells each output read). One deliberate difference: PyTorch's CPU
+nearest *backward* copies for O = S and halves indices for O = 2 S whatever the scale factor,
+so where a factor other than 1 or 2 gives those sizes (2 cells by 1.3, 5 cells by 2.1) its
+gradient disagrees with its own forward; lucidnet's matches the forward.
 """
 
 from __future__ import annotations
