@@ -109,6 +109,7 @@ def test_nearest_index_rule_floor_of_dst_times_scale():
 
 @pytest.mark.parametrize("fn", [
     lambda t: interpolate(t, scale_factor=1.7),
+    lambda t: interpolate(t, scale_factor=(2, 3)),
     lambda t: interpolate(t, size=(3, 9), mode="nearest-exact"),
     lambda t: interpolate(t, scale_factor=(2.2, 0.6), mode="bilinear"),
     lambda t: interpolate(t, size=(7, 4), mode="bilinear", align_corners=True),
