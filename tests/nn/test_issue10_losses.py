@@ -517,3 +517,32 @@ def test_new_loss_modules_match_their_functions(reduction):
     np.testing.assert_array_equal(
         nn.MultiLabelMarginLoss(reduction=reduction)(x, t).numpy(),
         F.multilabel_margin_loss(x, t, reduction=reduction).numpy())
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("CrossEntropyLoss", {"weight": 3}), ("NLLLoss", {"weight": 3}), ("BCELoss", {"weight": 3}),
+    ("BCEWithLogitsLoss", {"weight": 3, "pos_weight": 3}), ("MultiMarginLoss", {"weight": 3}),
+    ("MultiLabelSoftMarginLoss", {"weight": 3}), ("CrossEntropyLoss", {}),
+])
+def test_class_weights_are_buffers_in_the_state_dict_as_pytorch(name, kwargs):
+    torch = pytest.importorskip("torch")
+    values = {k: np.arange(1.0, n + 1, dtype=np.float32) for k, n in kwargs.items()}
+    ours = getattr(nn, name)(**{k: ln.tensor(v) for k, v in values.items()})
+    theirs = getattr(torch.nn, name)(**{k: torch.tensor(v) for k, v in values.items()})
+    ours_sd, theirs_sd = ours.state_dict(), theirs.state_dict()
+    assert list(ours_sd) == list(theirs_sd)
+    for k in ours_sd:
+        np.testing.assert_array_equal(np.asarray(ours_sd[k].data), theirs_sd[k].numpy())
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    if kwargs:
+        ours.load_state_dict({k: ln.tensor(v.numpy() * 2) for k, v in theirs_sd.items()})
+        np.testing.assert_array_equal(ours.weight.numpy(), values["weight"] * 2)
+        assert ours.double().weight.dtype == ln.float64
+
+
+def test_a_weighted_loss_module_uses_its_buffer():
+    x = ln.tensor(np.random.default_rng(30).standard_normal((4, 3)))
+    y = ln.tensor(np.array([0, 1, 2, 1]))
+    m = nn.CrossEntropyLoss(weight=[1.0, 2.0, 0.5])  # a list is taken as a tensor
+    np.testing.assert_allclose(m(x, y).numpy(),
+                               F.cross_entropy(x, y, weight=np.array([1.0, 2.0, 0.5])).numpy())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.tensor import Tensor
 from . import functional as F
 from .module import Module
 
@@ -28,6 +29,14 @@ class _Loss(Module):
 
     def extra_repr(self) -> str:
         return ""  # PyTorch's loss modules print as ``MSELoss()``, whatever their options
+
+    def _class_weights(self, **weights) -> None:
+        """``weight`` / ``pos_weight`` as buffers, as PyTorch's weighted losses: they are in
+        ``state_dict()`` and follow ``.to()`` / ``.double()`` (None leaves no state)."""
+        for name, value in weights.items():
+            if value is not None and not isinstance(value, (Tensor, np.ndarray)):
+                value = Tensor(np.asarray(value))
+            self.register_buffer(name, value)
 
 
 class MSELoss(_Loss):
@@ -78,7 +87,7 @@ class BCELoss(_Loss):
         if isinstance(weight, str):  # lucidnet's earlier order: BCELoss("sum")
             weight, reduction = None, weight
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        self._class_weights(weight=weight)
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight,
@@ -94,8 +103,7 @@ class BCEWithLogitsLoss(_Loss):
             weight, reduction, pos_weight = None, weight, size_average
             size_average = None
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
-        self.pos_weight = pos_weight
+        self._class_weights(weight=weight, pos_weight=pos_weight)
 
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight,
@@ -117,7 +125,7 @@ class CrossEntropyLoss(_Loss):
             if not isinstance(ignore_index, (int, np.integer)) or isinstance(ignore_index, bool):
                 label_smoothing, ignore_index = ignore_index, -100
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        self._class_weights(weight=weight)
         self.label_smoothing = float(label_smoothing)
         self.ignore_index = F._check_ignore_index(ignore_index, "CrossEntropyLoss")
 
@@ -135,7 +143,7 @@ class NLLLoss(_Loss):
         if isinstance(weight, str):  # lucidnet's earlier order: NLLLoss("sum")
             weight, reduction = None, weight
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        self._class_weights(weight=weight)
         self.ignore_index = F._check_ignore_index(ignore_index, "NLLLoss")
 
     def forward(self, input, target):
@@ -245,7 +253,7 @@ class MultiLabelSoftMarginLoss(_Loss):
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        self._class_weights(weight=weight)
 
     def forward(self, input, target):
         return F.multilabel_soft_margin_loss(input, target, self.weight,
@@ -262,7 +270,8 @@ class MultiMarginLoss(_Loss):
             raise ValueError("MultiMarginLoss: only p == 1 and p == 2 supported")
         if weight is not None and np.ndim(getattr(weight, "data", weight)) != 1:
             raise ValueError("MultiMarginLoss: weight must be one-dimensional")
-        self.p, self.margin, self.weight = p, margin, weight
+        self.p, self.margin = p, margin
+        self._class_weights(weight=weight)
 
     def forward(self, input, target):
         return F.multi_margin_loss(input, target, self.p, self.margin, self.weight,
