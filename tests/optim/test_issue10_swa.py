@@ -539,3 +539,23 @@ def test_averaged_model_forward_and_grad_of_the_copy():
     out.backward()
     assert swa.module.weight.grad is not None and model.weight.grad is None
     assert len(list(swa.parameters())) == 2
+
+
+def test_lucidnet_save_and_load_of_an_averaged_model(tmp_path):
+    ours, _ = make_models(bn=True)
+    _, avg, _ = train_swa(ln, ours, AVERAGING["swa-default"], steps=13, swa_start=10)
+    path = str(tmp_path / "swa.lnz")
+    ln.save(avg, path)
+    back = ln.load(path)
+    assert isinstance(back, swa_utils.AveragedModel) and int(back.n_averaged) == 3
+    for key, value in avg.state_dict().items():
+        np.testing.assert_array_equal(back.state_dict()[key], value, err_msg=key)
+    back.update_parameters(ours)                     # and it keeps averaging
+    avg.update_parameters(ours)
+    np.testing.assert_array_equal(back.module[0].weight.data, avg.module[0].weight.data)
+    # an averaging function cannot be stored (PyTorch's state dict omits it too): a clear
+    # refusal, and the state dict still saves
+    ema = swa_utils.AveragedModel(ours, multi_avg_fn=swa_utils.get_ema_multi_avg_fn(0.9))
+    with pytest.raises(TypeError, match="function"):
+        ln.save(ema, str(tmp_path / "ema.lnz"))
+    ln.save(ema.state_dict(), str(tmp_path / "ema_state.lnz"))

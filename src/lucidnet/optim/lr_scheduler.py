@@ -12,7 +12,8 @@ epoch 3 give ``lr * gamma1 * gamma2``, and a plateau cut survives a later milest
 follows its closed form ``lr_t = f(base_lr, t)`` (``_get_closed_form_lr``; equal up to rounding).
 `LambdaLR`, `CosineAnnealingWarmRestarts`, `CyclicLR` and `OneCycleLR` set absolute values from
 ``base_lr`` (PyTorch does the same); `ChainedScheduler` steps several schedules at once and
-`SequentialLR` runs them one after another.
+`SequentialLR` runs them one after another. `SWALR` (stochastic weight averaging) anneals the
+current lr to a constant ``swa_lr``, taking over from whatever schedule ran before it.
 
 ``interval`` says how the trainer should step a schedule: ``"epoch"`` (after each epoch) or
 ``"batch"`` (after each optimizer step: `CyclicLR`, `OneCycleLR`). ``needs_metric = True`` marks
