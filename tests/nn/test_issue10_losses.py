@@ -546,3 +546,31 @@ def test_a_weighted_loss_module_uses_its_buffer():
     m = nn.CrossEntropyLoss(weight=[1.0, 2.0, 0.5])  # a list is taken as a tensor
     np.testing.assert_allclose(m(x, y).numpy(),
                                F.cross_entropy(x, y, weight=np.array([1.0, 2.0, 0.5])).numpy())
+
+
+def test_target_gradients_at_the_edges_are_pytorchs():
+    torch = pytest.importorskip("torch")
+    logq = np.log(np.array([[0.2, 0.3, 0.5]]))
+    for target, log_target in ((np.array([[0.0, 0.4, 0.6]]), False),
+                               (np.log(np.array([[0.1, 0.4, 0.5]])), True)):
+        _compare(lambda a, b, lt=log_target: F.kl_div(a, b, reduction="sum", log_target=lt),
+                 lambda a, b, lt=log_target: _tf().kl_div(a, b, reduction="sum", log_target=lt),
+                 [logq, target], [1, 1], np.float64)
+    p, y = np.array([0.0, 1.0, 0.5]), np.array([0.3, 0.3, 0.3])
+    ours_y, theirs_y = ln.tensor(y, requires_grad=True), torch.tensor(y, requires_grad=True)
+    F.binary_cross_entropy(ln.tensor(p), ours_y, reduction="sum").backward()
+    torch.nn.functional.binary_cross_entropy(torch.tensor(p), theirs_y, reduction="sum").backward()
+    np.testing.assert_array_equal(ours_y.grad.numpy(), theirs_y.grad.numpy())  # +-inf at 0, 1
+
+
+def test_kl_div_mean_warns_as_pytorch():
+    torch = pytest.importorskip("torch")
+    x, p = np.log(np.full((2, 3), 1 / 3)), np.full((2, 3), 1 / 3)
+    with pytest.warns(UserWarning) as ours:
+        F.kl_div(ln.tensor(x), ln.tensor(p))
+    with pytest.warns(UserWarning) as theirs:
+        torch.nn.functional.kl_div(torch.tensor(x), torch.tensor(p))
+    assert str(ours[0].message) == str(theirs[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.kl_div(ln.tensor(x), ln.tensor(p), reduction="batchmean")

@@ -993,6 +993,13 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
     _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
     if not isinstance(log_target, (bool, np.bool_)):
         raise TypeError(f"kl_div: log_target must be True or False, got {log_target!r}")
+    if reduction == "mean":
+        import warnings
+
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", UserWarning, stacklevel=2)
     x = _float_tensor(input, "input")
     p = _target_array(target, x, "kl_div")
     return L.KLDiv.apply(x, p, reduction=reduction, log_target=log_target)

@@ -108,7 +108,8 @@ class Huber(_Elementwise):
 
 class BCE(Function):
     """l = -(y ln p + (1-y) ln(1-p)), each log clamped at -100 as PyTorch does;
-    dl/dp = (p - y) / max(p (1 - p), 1e-12);  dl/dy = ln(1-p) - ln p (the clamped logs)."""
+    dl/dp = (p - y) / max(p (1 - p), 1e-12);  dl/dy = ln(1-p) - ln p (unclamped: +-inf at
+    p = 0 or 1, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, p, y, reduction="mean"):
@@ -127,7 +128,7 @@ class BCE(Function):
         gy = None
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore"):
-                dy = np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100)
+                dy = np.log1p(-p) - np.log(p)
             gy = (gs * dy).astype(p.dtype, copy=False)
         return (gs * d).astype(p.dtype, copy=False), gy
 
@@ -278,14 +279,15 @@ class NLL(Function):
 class KLDiv(Function):
     """PyTorch's KLDivLoss: x = log q, target p;  l = p (ln p - x) (0 where p = 0).
     reduction "batchmean" divides the sum by N (the true KL per sample);  dl/dx = -p;
-    dl/dp = ln p + 1 - x;  ``log_target`` (target t = ln p): l = e^t (t - x),
+    dl/dp = ln p + p / p - x (nan at p = 0, PyTorch's xlogy rule);  ``log_target`` (target t = ln p): l = e^t (t - x),
     dl/dt = e^t (t - x + 1)."""
 
     @staticmethod
     def forward(ctx, x, p, reduction="mean", log_target=False):
         if log_target:
             prob = np.exp(p)
-            loss = prob * (p - x)
+            with np.errstate(invalid="ignore"):  # a target of -inf: 0 * -inf = nan, as PyTorch
+                loss = prob * (p - x)
         else:
             prob = p
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -310,6 +312,6 @@ class KLDiv(Function):
         gp = None
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                dp = prob * (p - x + 1) if log_target else np.log(p) + 1 - x
+                dp = prob * (p - x + 1) if log_target else np.log(p) + p / p - x
             gp = (dp * scale).astype(prob.dtype, copy=False)
         return (-prob * scale).astype(prob.dtype, copy=False), gp
