@@ -437,7 +437,8 @@ def test_a_detached_target_and_no_grad_still_work():
 
 
 @pytest.mark.parametrize("name, kw", [("mse_loss", {}), ("huber_loss", {"delta": 0.5}),
-                                      ("binary_cross_entropy", {}), ("kl_div", {}),
+                                      ("binary_cross_entropy", {}),
+                                      ("kl_div", {"reduction": "batchmean"}),
                                       ("binary_cross_entropy_with_logits", {}),
                                       ("cross_entropy", {"label_smoothing": 0.2})])
 def test_float64_gradcheck_in_input_and_target(name, kw):
@@ -574,3 +575,13 @@ def test_kl_div_mean_warns_as_pytorch():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         F.kl_div(ln.tensor(x), ln.tensor(p), reduction="batchmean")
+
+
+def test_triplet_margin_loss_checks_as_pytorch():
+    a, q, n = (ln.tensor(_rng(31 + k).standard_normal(4)) for k in range(3))
+    with pytest.raises(ValueError, match="margin must be greater than 0"):
+        F.triplet_margin_loss(a, q, n, margin=-1.0)
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        F.triplet_margin_loss(a, q, n.reshape(1, 4))
+    out = F.triplet_margin_loss(a, q, n, reduction="none")  # unbatched (D,) inputs
+    assert out.shape == ()

@@ -810,6 +810,14 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance(., ., p, eps); ``swap``:
     d(a, n) is min(d(a, n), d(p, n))."""
     reduction = _reduction_of(size_average, reduce, reduction, "triplet_margin_loss")
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
+    dims = [np.ndim(t.data if isinstance(t, Tensor) else t) for t in (anchor, positive, negative)]
+    if len(set(dims)) != 1:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {dims[0]}D, positive "
+                           f"{dims[1]}D, and negative {dims[2]}D inputs")
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
