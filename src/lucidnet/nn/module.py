@@ -726,12 +726,25 @@ class Module:
                     mismatched.append((key, tuple(shapes[key]), model_shape))
         return own, missing, unexpected, mismatched
 
+    def _lazy_descendant(self):
+        """A strict descendant that is a lazy layer with uninitialised parameters, or None. Its
+        class's ``load_state_dict`` / ``check_state_shapes`` work for any root: they shape every
+        lazy layer of the tree from the state dict, then load as this class does."""
+        for module in self.modules():
+            if (module is not self and hasattr(module, "_materialize_from_state")
+                    and module.has_uninitialized_params()):
+                return module
+        return None
+
     def check_state_shapes(self, shapes: dict, strict: bool = True) -> tuple[list, list]:
         """Check state-dict keys and shapes (``{key: shape}``) against this model, reading no data.
 
         Raises a ValueError listing missing keys, unexpected keys and shape mismatches; returns
         ``(missing_keys, unexpected_keys)`` when ``strict=False`` and all shapes fit.
         """
+        lazy = self._lazy_descendant()
+        if lazy is not None:  # materialise the lazy layers from the shapes first (nn/lazy.py)
+            return type(lazy).check_state_shapes(self, shapes, strict)
         _, missing, unexpected, mismatched = self._incompatible(shapes)
         if mismatched or (strict and (missing or unexpected)):
             raise ValueError(
@@ -767,6 +780,10 @@ class Module:
         TypeError
             ``state_dict`` is not a mapping, or a value is not a numeric array.
         """
+        lazy = self._lazy_descendant()
+        if lazy is not None and hasattr(state_dict, "items"):
+            # a lazy layer inside takes its shapes from the entries first (nn/lazy.py)
+            return type(lazy).load_state_dict(self, state_dict, strict, assign)
         if not isinstance(state_dict, Mapping) and not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}: pass "
                             "model.state_dict() or a dict of arrays")
