@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import lucidnet as ln
-import lucidnet.nn.summary as summary_module
+import lucidnet.nn.model_summary as summary_module
 from lucidnet import nn
-from lucidnet.nn.summary import LayerSummary, ModelSummary, summary
+from lucidnet.nn.model_summary import LayerSummary, ModelSummary, summary
 
 
 def _mlp(lib=ln):
@@ -65,13 +65,13 @@ def test_sequential_rows_shapes_counts_and_table():
     assert len({len(line) for line in lines if set(line) == {"="}}) == 1
 
 
-def test_function_and_callable_module_give_the_same_table():
+def test_method_and_function_give_the_same_table():
     model = _mlp()
     expected = str(model.summary((3, 4)))
     assert str(summary(model, (3, 4))) == expected
     assert str(nn.summary(model, (3, 4))) == expected  # lucidnet.nn.summary(model, size)
     assert str(ln.nn.summary(model, input_data=ln.zeros(3, 4))) == expected
-    assert callable(summary_module)
+    assert nn.summary is summary_module.summary
 
 
 def test_counts_and_output_shapes_match_torch():

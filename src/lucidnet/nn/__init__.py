@@ -149,3 +149,37 @@ __all__ += ["utils"]
 from .module import ModuleDict, ParameterDict, ParameterList  # noqa: E402  (torch's containers)
 
 __all__ += ["ModuleDict", "ParameterDict", "ParameterList"]
+
+from .lazy import (  # noqa: E402  (in_features / in_channels read from the first input)
+    LazyConv1d,
+    LazyConv2d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyLinear,
+    LazyModuleMixin,
+    UninitializedParameter,
+)
+from .linear import Bilinear  # noqa: E402
+
+__all__ += ["Bilinear", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d",
+            "LazyConvTranspose2d", "LazyModuleMixin", "UninitializedParameter"]
+
+# max unpooling and the 3-D padding layers
+from .padding import (  # noqa: E402
+    CircularPad3d,
+    ConstantPad3d,
+    ReflectionPad3d,
+    ReplicationPad3d,
+    ZeroPad3d,
+)
+from .pooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
+
+__all__ += ["MaxUnpool1d", "MaxUnpool2d", "ZeroPad3d", "ConstantPad3d", "ReflectionPad3d",
+            "ReplicationPad3d", "CircularPad3d"]
+
+from .loss import MultiLabelMarginLoss, MultiMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
+from .model_summary import LayerSummary, ModelSummary, summary  # noqa: E402
+from .module import Buffer, StateDictError  # noqa: E402
+
+__all__ += ["MultiMarginLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss",
+            "summary", "ModelSummary", "LayerSummary", "Buffer", "StateDictError"]

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd.data_array import DataArray, as_data_array
 from ..autograd.tensor import Tensor, get_default_dtype
-from . import summary as _summary  # also makes lucidnet.nn.summary(model, input_size) work
+from . import model_summary as _summary
 from .hooks import RemovableHandle, add_module_hook, call_with_hooks
 
 __all__ = ["Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
@@ -831,7 +831,7 @@ class Module:
     # ------------------------------------------------------------------ summary
     def summary(self, input_size=None, *, input_data=None, dtypes=None, depth: int | None = None,
                 **forward_kwargs):
-        """A Keras / torchinfo style table of the layers (`lucidnet.nn.summary.summary`):
+        """A Keras / torchinfo style table of the layers (`lucidnet.nn.summary`):
         name and type, output shape, parameter count, trainable or not, and the totals.
 
         ``input_size`` is a shape with the batch dimension (``(32, 784)``), a list of shapes,

@@ -31,8 +31,6 @@ every output shape is ``?``; a module that the forward did not call shows ``--``
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -382,14 +380,3 @@ def _nbytes_nested(value) -> int:
     if isinstance(value, dict):
         return sum(_nbytes_nested(v) for v in value.values())
     return 0
-
-
-class _CallableModule(types.ModuleType):
-    """``lucidnet.nn.summary(model, ...)`` works whether the name is this module or the
-    function."""
-
-    def __call__(self, model, input_size=None, **kwargs) -> ModelSummary:
-        return summary(model, input_size, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
