@@ -110,11 +110,15 @@ def test_legacy_size_average_gives_the_reduction():
         assert float(F.mse_loss(ln.tensor(x), ln.tensor(y), size_average=False).item()) == 4.0
 
 
-def test_pooling_unsupported_options_are_clear_errors():
-    with pytest.raises(ValueError, match="ceil_mode=True is not supported"):
-        nn.AvgPool2d(2, ceil_mode=True)
-    with pytest.raises(ValueError, match="return_indices=True"):
-        F.max_pool2d(ln.tensor(np.zeros((1, 1, 4, 4), np.float32)), 2, return_indices=True)
+def test_pooling_options_once_refused_now_work():
+    """ceil_mode for average pooling and return_indices for max pooling (issue 10)."""
+    out = nn.AvgPool2d(2, ceil_mode=True)(ln.tensor(np.ones((1, 1, 5, 5), np.float32)))
+    assert out.shape == (1, 1, 3, 3) and np.allclose(out.data, 1.0)
+    x = ln.tensor(np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4))
+    values, idx = F.max_pool2d(x, 2, return_indices=True)
+    assert idx.dtype == np.int64
+    np.testing.assert_array_equal(idx.data.ravel(), [5, 7, 13, 15])
+    np.testing.assert_array_equal(values.data.ravel(), [5, 7, 13, 15])
 
 
 @pytest.mark.parametrize("expr", [
