@@ -1085,6 +1085,7 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: E402
 from .dropout import dropout, dropout1d, dropout2d  # noqa: E402
 from .embedding import embedding  # noqa: E402
+from .linear import bilinear  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm  # noqa: E402
 from .padding import pad  # noqa: E402
 from .pooling import (  # noqa: E402
@@ -1096,12 +1097,22 @@ from .pooling import (  # noqa: E402
     avg_pool2d,
     max_pool1d,
     max_pool2d,
+    max_unpool1d,
+    max_unpool2d,
 )
-from .upsampling import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: E402
+from .upsampling import (  # noqa: E402
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 
 __all__ += ["embedding", "pad", "interpolate", "pixel_shuffle", "pixel_unshuffle", "conv1d", "conv2d", "conv_transpose1d",
             "conv_transpose2d", "dropout", "dropout1d", "dropout2d", "batch_norm", "group_norm",
             "layer_norm",
             "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
             "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "max_pool1d",
-            "max_pool2d"]
+            "max_pool2d", "max_unpool1d", "max_unpool2d", "bilinear", "upsample",
+            "upsample_nearest", "upsample_bilinear"]
