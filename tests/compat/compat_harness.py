@@ -276,7 +276,8 @@ def install(framework: str, seed: int = 0) -> None:
                      ("kaiming_normal_", kaiming_normal_)]:
         setattr(init, name, fn)
 
-    for name in ("Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"):
+    for name in ("Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+                 "Bilinear"):
         if hasattr(nn, name):
             reinit_layer(getattr(nn, name), fill_uniform_fan_in)
     if hasattr(nn, "Embedding"):

@@ -38,7 +38,12 @@ CASES = {
     "mnist_forward_forward.py": 1e-4,       # pytorch/examples: Linear subclass with its own
                                             # train(), norm(2, 1, keepdim), index assignment
     "dcgan_main.py": 1e-4,                  # pytorch/examples DCGAN: ConvTranspose2d, BatchNorm2d,
-}                                           # init.normal_, BCELoss, Adam betas, fill_, detach
+                                            # init.normal_, BCELoss, Adam betas, fill_, detach
+    "segnet_unpool.py": 1e-4,               # MaxPool2d(return_indices) + MaxUnpool2d, depthwise
+                                            # conv with padding_mode, ConvTranspose2d, bilinear
+                                            # interpolate, CE ignore_index + weight, RAdam, F.pad
+    "embedding_swa.py": 1e-4,               # Embedding(padding_idx, max_norm), Bilinear, PReLU,
+}                                           # MultiMarginLoss, ASGD, AveragedModel, SWALR, update_bn
 
 
 def test_every_program_is_listed():
