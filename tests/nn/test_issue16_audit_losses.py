@@ -8,17 +8,22 @@ import lucidnet.nn.functional as F
 from lucidnet import nn
 
 
-def test_target_that_requires_grad_is_refused_instead_of_getting_no_gradient():
-    x = ln.Tensor(np.ones((2, 3), np.float32), requires_grad=True)
-    y = ln.Tensor(np.zeros((2, 3), np.float32), requires_grad=True)
+def test_target_that_requires_grad_gets_its_gradient_as_in_pytorch():
+    """Issue 16 refused such a target (it silently got no gradient); issue 10 gives it the
+    gradient where PyTorch's loss has one, and refuses it where PyTorch does."""
     for loss in (nn.MSELoss(), nn.L1Loss(), nn.HuberLoss(), nn.KLDivLoss(),
                  nn.BCEWithLogitsLoss()):
-        with pytest.raises(ValueError, match="target requires grad.*target.detach()"):
-            loss(x, y)
-    with pytest.raises(ValueError, match="target requires grad"):
-        F.cross_entropy(x, y)
-    F.mse_loss(x, y.detach()).backward()          # the documented way works
-    with ln.no_grad():                           # no gradient is asked for: allowed
+        x = ln.Tensor(np.full((2, 3), 0.5, np.float32), requires_grad=True)
+        y = ln.Tensor(np.full((2, 3), 0.25, np.float32), requires_grad=True)
+        loss(x, y).backward()
+        assert y.grad is not None and np.all(np.isfinite(y.grad.data)), type(loss).__name__
+        assert np.any(y.grad.data != 0), type(loss).__name__
+    x = ln.Tensor(np.ones((2, 3), np.float32), requires_grad=True)
+    y = ln.Tensor(np.zeros((2, 3), np.float32), requires_grad=True)
+    with pytest.raises(RuntimeError, match="not differentiable with respect to argument 'target'"):
+        F.soft_margin_loss(x, y)
+    F.mse_loss(x, y.detach()).backward()          # a detached target gets nothing
+    with ln.no_grad():
         assert float(F.mse_loss(x, y).data) == 1.0
 
 
