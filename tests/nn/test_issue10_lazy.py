@@ -226,6 +226,28 @@ def test_save_and_load_with_lucidnet():
     assert lazy(_x((1, 5))).shape == (1, 2) and type(lazy) is Linear and lazy.bias is None
 
 
+def test_lazy_layers_inside_a_container_before_their_first_call():
+    """Saved before any call (placeholders), loaded back lazy, then a state dict from a trained
+    twin shapes them through the container (once fell into endless recursion)."""
+    model = Sequential(LazyLinear(3), LazyLinear(2))
+    buf = io.BytesIO()
+    ln.save(model, buf)
+    buf.seek(0)
+    back = ln.load(buf)
+    assert all(isinstance(m, LazyLinear) and m.has_uninitialized_params() for m in back)
+    ln.manual_seed(0)
+    twin = Sequential(Linear(5, 3), Linear(3, 2))
+    result = back.load_state_dict(twin.state_dict())
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert [type(m) for m in back] == [Linear, Linear]
+    x = _x((4, 5))
+    np.testing.assert_array_equal(back(x).data, twin(x).data)
+    assert back.check_state_shapes({k: v.shape for k, v in twin.state_dict().items()}) == ([], [])
+    fresh = Sequential(LazyLinear(3), LazyLinear(2))
+    with pytest.raises(ValueError, match="Missing key"):
+        fresh.load_state_dict({"0.weight": np.zeros((3, 5), np.float32)})
+
+
 @pytest.mark.parametrize("make, error, match", [
     (lambda: LazyLinear(3)(_x((2, 0))), ValueError, "cannot read in_features"),
     (lambda: LazyLinear(3)(ln.tensor(np.float32(1.0))), ValueError, "cannot read in_features"),

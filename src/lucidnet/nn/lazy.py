@@ -211,7 +211,7 @@ class LazyModuleMixin:
         ``shapes`` (a lazy module loaded from a file is shaped so)."""
         skip = _prepare_lazy(self, {k: tuple(v) for k, v in shapes.items()})
         if not skip:
-            return Module.check_state_shapes(self, shapes, strict)
+            return Module._check_state_shapes(self, shapes, strict)
         return _check_rest(self, {k: v for k, v in shapes.items() if k not in skip}, skip,
                            strict)
 
@@ -219,15 +219,15 @@ class LazyModuleMixin:
         """As `Module.load_state_dict`; an uninitialised parameter takes the shape of its entry
         first (then the values), as PyTorch's lazy modules do."""
         if not hasattr(state_dict, "items"):
-            return Module.load_state_dict(self, state_dict, strict, assign)
+            return Module._load_state_dict(self, state_dict, strict, assign)
         skip = _prepare_lazy(self, {k: np.shape(getattr(v, "data", v))
                                     for k, v in state_dict.items()})
         if not skip:
-            return Module.load_state_dict(self, state_dict, strict, assign)
+            return Module._load_state_dict(self, state_dict, strict, assign)
         rest = {k: v for k, v in state_dict.items() if k not in skip}
         _check_rest(self, {k: np.shape(getattr(v, "data", v)) for k, v in rest.items()}, skip,
                     strict)
-        return Module.load_state_dict(self, rest, strict=False, assign=assign)
+        return Module._load_state_dict(self, rest, strict=False, assign=assign)
 
 
 def _placeholders(module, prefix: str, shapes: dict) -> set:
@@ -253,7 +253,7 @@ def _check_rest(root, shapes: dict, skip: set, strict: bool):
     """Module's shape check of the entries left, strict about every key but ``skip``."""
     from .module import StateDictError, _load_report
 
-    missing, unexpected = Module.check_state_shapes(root, shapes, strict=False)
+    missing, unexpected = Module._check_state_shapes(root, shapes, strict=False)
     missing = [k for k in missing if k not in skip]
     if strict and (missing or unexpected):
         raise StateDictError(_load_report(type(root).__name__, missing, unexpected, []))

@@ -745,6 +745,10 @@ class Module:
         lazy = self._lazy_descendant()
         if lazy is not None:  # materialise the lazy layers from the shapes first (nn/lazy.py)
             return type(lazy).check_state_shapes(self, shapes, strict)
+        return self._check_state_shapes(shapes, strict)
+
+    def _check_state_shapes(self, shapes: dict, strict: bool = True):
+        """`check_state_shapes` of the tree as it is (lazy layers left as they are)."""
         _, missing, unexpected, mismatched = self._incompatible(shapes)
         if mismatched or (strict and (missing or unexpected)):
             raise ValueError(
@@ -784,6 +788,10 @@ class Module:
         if lazy is not None and hasattr(state_dict, "items"):
             # a lazy layer inside takes its shapes from the entries first (nn/lazy.py)
             return type(lazy).load_state_dict(self, state_dict, strict, assign)
+        return self._load_state_dict(state_dict, strict, assign)
+
+    def _load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False):
+        """`load_state_dict` into the tree as it is (lazy layers left as they are)."""
         if not isinstance(state_dict, Mapping) and not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}: pass "
                             "model.state_dict() or a dict of arrays")
