@@ -59,3 +59,17 @@ def test_save_state_round_trips_nested_structures(tmp_path):
     assert back["epoch"] == 3 and back["nested"]["b"] == [1, (2, 3)] and back[7] == "int key"
     np.testing.assert_array_equal(back["nested"]["a"], np.arange(3))
     assert back["list"][0].dtype == np.float32 and back["list"][1]["k"] == 2.5
+
+
+def test_a_tensor_constructor_argument_round_trips(tmp_path):
+    """PyTorch code passes class weights as a tensor: CrossEntropyLoss(weight=torch.tensor(...))."""
+    model = nn.Sequential(nn.Linear(2, 2))
+    model.loss = nn.CrossEntropyLoss(weight=ln.tensor([1.0, 2.5]))
+    path = tmp_path / "m.npz"
+    ln.save(model, path)
+    back = ln.load(path)
+    assert isinstance(back.loss.weight, ln.Tensor)
+    np.testing.assert_array_equal(back.loss.weight.data, np.array([1.0, 2.5], np.float32))
+    assert back.loss.weight.dtype == np.float32
+    ln.save(back, path)  # save -> load -> save
+    np.testing.assert_array_equal(ln.load(path).loss.weight.data, [1.0, 2.5])

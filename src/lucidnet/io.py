@@ -89,6 +89,8 @@ def _encode(value, children: dict):
         return {"__child__": name} if name is not None else {"__module__": model_config(value)}
     if isinstance(value, np.ndarray):
         return {"__array__": value.tolist(), "dtype": str(value.dtype)}
+    if isinstance(value, Tensor):  # CrossEntropyLoss(weight=torch.tensor(...)), as PyTorch's
+        return {"__array__": value.data.tolist(), "dtype": str(value.dtype), "tensor": True}
     if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
         return {"__dtype__": str(np.dtype(value))}
     if isinstance(value, np.generic):
@@ -125,7 +127,8 @@ def _decode(value, children: dict):
         if "__module__" in value:
             return build_model(value["__module__"])
         if "__array__" in value:
-            return np.array(value["__array__"], dtype=_numeric_dtype(value["dtype"]))
+            array = np.array(value["__array__"], dtype=_numeric_dtype(value["dtype"]))
+            return Tensor(array) if value.get("tensor") is True else array
         if "__dtype__" in value:
             return _numeric_dtype(value["__dtype__"])
         if "__tuple__" in value:
