@@ -328,3 +328,25 @@ def test_load_images_errors(grey_tree, tmp_path):
 
 def test_default_extensions():
     assert IMAGE_EXTENSIONS == (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+def test_int32_cmyk_multiframe_and_case_sorted_classes(tmp_path):
+    # class order is Python string order, as torchvision's: "B" < "a"
+    Image.fromarray(np.array([[70000, 0, 1, 2]] * 3, dtype=np.int32), "I").save(tmp_path / "x.tif")
+    _save(tmp_path / "a" / "0.png", _rgb(0))
+    frames = [Image.fromarray(_rgb(s)) for s in (1, 2)]
+    (tmp_path / "B").mkdir()
+    frames[0].save(tmp_path / "B" / "anim.gif", save_all=True, append_images=frames[1:])
+    cmyk = Image.fromarray(_rgb(3)).convert("CMYK")
+    cmyk.save(tmp_path / "a" / "1.jpg")
+    ds = load_image_folder(tmp_path)
+    assert ds.target_names == ["B", "a"] and ds.y.tolist() == [0, 1, 1]
+    with Image.open(tmp_path / "B" / "anim.gif") as img:
+        assert getattr(img, "n_frames", 1) == 2
+        first = np.asarray(img.convert("RGB"))  # the first frame
+    np.testing.assert_array_equal(ds.X[0], _as_row(first))
+    np.testing.assert_array_equal(ds.X[2], _as_row(_read(tmp_path / "a" / "1.jpg", "RGB")))
+    # 32-bit integer pixels beyond 16 bits are refused, naming the file
+    (tmp_path / "a" / "2.tif").write_bytes((tmp_path / "x.tif").read_bytes())
+    with pytest.raises(ValueError, match=r"2\.tif: 32-bit integer pixels .*max 70000"):
+        load_image_folder(tmp_path, mode="RGB")
