@@ -615,6 +615,9 @@ def save(obj, f, metadata: dict | None = None, *, allow_nonfinite: bool = False)
     TypeError
         For an object of another type, naming its type and where it sits (``obj['extra'][0]``).
     """
+    if _safetensors_name(f):
+        from .safetensors import _save_any
+        return _save_any(obj, f, metadata, allow_nonfinite)
     if isinstance(obj, Module):
         state_dict, dtype = _module_state(obj, allow_nonfinite,
                                           f"{type(obj).__name__} to {_target_name(f)}")
@@ -631,6 +634,32 @@ def save(obj, f, metadata: dict | None = None, *, allow_nonfinite: bool = False)
     # "state" says what the file holds to `load_state` readers (checkpoint loaders)
     state = _split({"kind": "object"}, {}, "")
     return _write(f, {"format": FORMAT, "state": state, "object": tree}, packer.arrays)
+
+
+def _safetensors_name(f) -> bool:
+    """Whether ``f`` is a path ending in ``.safetensors`` (saved / loaded in that format)."""
+    return isinstance(f, (str, os.PathLike)) and \
+        os.fspath(f).lower().endswith((".safetensors", b".safetensors"))
+
+
+def _is_safetensors(f) -> bool:
+    """A ``.safetensors`` name, or a file (object) whose first bytes are a safetensors header."""
+    if _safetensors_name(f):
+        return True
+    from .safetensors import is_safetensors
+    try:
+        if hasattr(f, "read") and hasattr(f, "seek"):
+            start = f.tell()
+            head = f.read(9)
+            f.seek(start)
+        elif isinstance(f, (str, os.PathLike)) and os.path.isfile(f):
+            with open(f, "rb") as opened:
+                head = opened.read(9)
+        else:
+            return False
+    except (OSError, ValueError, TypeError):
+        return False
+    return isinstance(head, bytes) and is_safetensors(head)
 
 
 def _target_name(f) -> str:
@@ -849,6 +878,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
         if flag is not None and not isinstance(flag, bool):
             raise TypeError(f"lucidnet.load({name}=...) expects True, False or None, got {flag!r}")
     _check_map_location(map_location)
+    if _is_safetensors(f):  # a state dict (PyTorch, Hugging Face) or a lucidnet model
+        from .safetensors import _load_any
+        obj, metadata = _load_any(*_source(f))
+        return (obj, metadata) if with_metadata else obj
 
     def read(archive):
         if weights_only and archive.is_plain_npz() and not archive.is_pytorch():
