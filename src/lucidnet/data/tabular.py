@@ -1,0 +1,563 @@
+"""Your own tables: CSV / TSV / Parquet files read by column name, and their encoding to numbers.
+
+``read_table(path)`` reads a file with a header line into a :class:`Table` (names, one object
+array per column, the file line of every row for error messages). ``TableEncoder`` turns the
+chosen feature columns into the float32 matrix a network takes:
+
+- a *numeric* column (every non-missing cell is a number) gives one value per row;
+- a *categorical* column with categories :math:`c_1 < \\dots < c_K` (sorted) gives the one-hot
+  block :math:`(\\mathbb{1}[x = c_1], \\dots, \\mathbb{1}[x = c_K])`;
+- a missing cell ("", NA, N/A, NaN, null, None; Parquet nulls) is refused with the file, line
+  and column, unless ``impute="mean"``: then a numeric column is filled with its training mean
+  :math:`\\bar x = \\frac{1}{n}\\sum_i x_i` (over its non-missing training cells) and a categorical
+  one with its most frequent training category.
+
+``encode_target`` turns the target column into class indices (classification) or float32 values
+(regression), inferred as :func:`lucidnet.data.load_csv` infers them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .datasets import _FLOAT32_MAX, _MISSING, _number, _read_csv_rows, _try_numbers
+
+__all__ = ["TABLE_FORMATS", "Table", "TableEncoder", "encode_target", "read_table"]
+
+#: file extension -> format name
+TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet",
+                 ".pq": "parquet"}
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
+
+
+@dataclass(repr=False)
+class Table:
+    """A table read from a file: column names, one column array each, and where rows came from.
+
+    Attributes
+    ----------
+    names : list of str
+        Column names, as in the header line.
+    columns : list of numpy.ndarray
+        One object array per column, ``len(table)`` cells each: stripped strings for text files;
+        for Parquet, numbers stay numbers, strings stay strings and nulls are ``None``.
+    lines : numpy.ndarray of int64
+        The 1-based line of each row in the file (as an editor counts them); for Parquet, the
+        row index + 2 (as if the header were line 1).
+    path : str
+        The file it came from (named in every error message).
+    format : str
+        ``"csv"``, ``"tsv"`` or ``"parquet"``.
+    """
+
+    names: list
+    columns: list
+    lines: np.ndarray
+    path: str
+    format: str = "csv"
+
+    def __len__(self) -> int:
+        return int(len(self.lines))
+
+    def column(self, name: str) -> np.ndarray:
+        """The cells of the column ``name`` (ValueError listing the columns if there is none)."""
+        if name not in self.names:
+            raise ValueError(f"{self.path}: no column {name!r}; columns: {', '.join(self.names)}")
+        return self.columns[self.names.index(name)]
+
+    def take(self, rows) -> Table:
+        """The table restricted to the row indices ``rows`` (in that order)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return Table(list(self.names), [c[rows] for c in self.columns], self.lines[rows],
+                     self.path, self.format)
+
+    def __repr__(self) -> str:
+        return (f"Table(path={self.path!r}, format={self.format!r}, rows={len(self)}, "
+                f"columns={self.names})")
+
+
+def table_format(path) -> str | None:
+    """``"csv"`` / ``"tsv"`` / ``"parquet"`` from the file's extension, None for another one."""
+    return TABLE_FORMATS.get(os.path.splitext(os.fspath(path))[1].lower())
+
+
+def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Table:
+    """Read a table with a header line: ``.csv`` (comma), ``.tsv`` / ``.tab`` (tab) or
+    ``.parquet`` / ``.pq`` (through pyarrow, an optional dependency).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file. Its extension chooses the format; another extension is read as CSV when
+        ``delimiter`` is given, else refused.
+    delimiter : str, optional
+        Field separator of a text file (default: from the extension).
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    ValueError
+        The file is empty, has no data rows, a first line of numbers only (no header), empty or
+        duplicate column names, or a row with another number of fields than the header
+        (naming the line).
+    ImportError
+        A Parquet file without pyarrow installed.
+    """
+    path = os.fspath(path)
+    fmt = table_format(path)
+    if fmt is None and delimiter is None:
+        raise ValueError(f"{path}: unknown table format {os.path.splitext(path)[1]!r}; expected "
+                         f"{', '.join(TABLE_FORMATS)} (or give the delimiter)")
+    if not os.path.exists(path):
+        raise ValueError(f"no such table file: {path!r}")
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r} is a folder; give a table file (.csv, .tsv, .parquet)")
+    if fmt == "parquet":
+        return _read_parquet(path)
+    fmt = fmt or "csv"
+    rows, lines = _read_csv_rows(path, delimiter or _DELIMITERS[fmt])
+    if not rows:
+        raise ValueError(f"{path}: empty file, expected a header line naming the columns and "
+                         "data rows")
+    names, header_line = rows[0], lines[0]
+    if _try_numbers(names) is not None:
+        raise ValueError(f"{path}: line {header_line} holds only numbers, so the file has no "
+                         "header line; add a first line naming the columns (e.g. x1,x2,label)")
+    _check_names(names, path)
+    rows, lines = rows[1:], lines[1:]
+    if not rows:
+        raise ValueError(f"{path}: no data rows after the header line")
+    width = len(names)
+    for row, line in zip(rows, lines):
+        if len(row) != width:
+            raise ValueError(f"{path}: line {line} has {len(row)} fields, the header (line "
+                             f"{header_line}) has {width}")
+    cells = np.empty((len(rows), width), dtype=object)
+    cells[...] = rows
+    return Table(list(names), [cells[:, j].copy() for j in range(width)],
+                 np.asarray(lines, dtype=np.int64), path, fmt)
+
+
+def _check_names(names, path) -> None:
+    empty = [j for j, n in enumerate(names) if not n]
+    if empty:
+        raise ValueError(f"{path}: column {empty[0]} of the header has no name; name every column")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"{path}: duplicate column names {twice}; column names must be unique")
+
+
+def _read_parquet(path: str) -> Table:
+    try:
+        import pyarrow.parquet as pq  # lazy: an optional dependency
+    except ImportError:
+        raise ImportError(f"reading the Parquet file {path} needs pyarrow: pip install pyarrow "
+                          "(or pip install 'lucidnet[parquet]')") from None
+    try:
+        data = pq.read_table(path)
+    except Exception as err:  # pyarrow's own error classes: a file it cannot read
+        raise ValueError(f"{path}: not a readable Parquet file ({type(err).__name__}: {err})") \
+            from None
+    names = [str(n) for n in data.column_names]
+    _check_names(names, path)
+    if data.num_rows == 0:
+        raise ValueError(f"{path}: no data rows")
+    columns = []
+    for j in range(data.num_columns):
+        values = data.column(j).to_pylist()
+        col = np.empty(len(values), dtype=object)
+        col[:] = values
+        columns.append(col)
+    return Table(names, columns, np.arange(data.num_rows, dtype=np.int64) + 2, path, "parquet")
+
+
+# ------------------------------------------------------------------ cells
+def _is_missing(cell) -> bool:
+    if cell is None:
+        return True
+    if isinstance(cell, str):
+        return cell.strip().lower() in _MISSING
+    if isinstance(cell, float):
+        return math.isnan(cell)
+    return False
+
+
+def _missing_mask(col: np.ndarray) -> np.ndarray:
+    return np.fromiter((_is_missing(c) for c in col), dtype=bool, count=len(col))
+
+
+def _as_number(cell) -> float | None:
+    """The cell as a float, None if it is not a number (text or bool)."""
+    if isinstance(cell, (bool, np.bool_)):
+        return None
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return float(cell)
+    try:
+        return float(cell)
+    except (TypeError, ValueError):
+        return None
+
+
+def _category(cell) -> str:
+    """A categorical cell as the text it is matched by."""
+    return cell if isinstance(cell, str) else str(cell)
+
+
+def _numbers(col: np.ndarray, lines, path, name: str, index: int) -> np.ndarray:
+    """The non-missing cells of a numeric column as float64, an error naming the first bad one."""
+    try:
+        values = np.array([float(c) for c in col], dtype=np.float64)
+        ok = bool((np.abs(values) <= _FLOAT32_MAX).all()) and not any(
+            isinstance(c, (bool, np.bool_)) for c in col)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        for cell, line in zip(col, lines):
+            if isinstance(cell, (bool, np.bool_)):
+                raise ValueError(f"{path}: line {line}, column {name!r} (index {index}): "
+                                 f"{cell!r} is not a number")
+            _number(str(cell), path, int(line), name, index)
+    return values
+
+
+def _missing_error(table: Table, name: str, row: int, cell, trained: bool) -> ValueError:
+    how = ("the model was trained without imputation: fill the cell or drop the row, or train "
+           "again with --impute mean") if trained else \
+        "fill the cell or drop the row, or impute with --impute mean (impute='mean')"
+    return ValueError(f"{table.path}: line {int(table.lines[row])}, column {name!r}: missing "
+                      f"value {'' if cell is None else cell!r}; {how}")
+
+
+# ------------------------------------------------------------------ the encoder
+class TableEncoder:
+    """Feature columns of a table -> float32 matrix: numbers as they are, categories one-hot.
+
+    Parameters
+    ----------
+    features : sequence of str, optional
+        The feature columns, in this order (default: every column but the target, in the file's
+        order).
+    categorical : sequence of str, optional
+        Columns to treat as categorical even when every cell is a number (codes, zip codes).
+        A column with any non-numeric cell is categorical anyway.
+    impute : {None, "mean"}
+        None refuses missing cells (ValueError naming file, line and column); ``"mean"`` fills
+        a numeric column with its training mean and a categorical one with its most frequent
+        training category (ties: the first in sorted order).
+
+    Attributes
+    ----------
+    columns_ : list of dict
+        After ``fit``: one dict per feature column, ``{"name", "kind": "numeric", "fill"}`` or
+        ``{"name", "kind": "categorical", "categories", "fill"}`` (``fill`` None without
+        imputation).
+    encoded_names_ : list of str
+        The name of each encoded value: a numeric column's name, ``"name=category"`` for each
+        category of a categorical column.
+
+    Notes
+    -----
+    Row ``i`` is encoded as the concatenation over the columns of :math:`x_{ij}` (numeric) or
+    :math:`e_k \\in \\{0, 1\\}^{K_j}` with :math:`x_{ij} = c_{jk}` (categorical). A category
+    unseen in training is an error at ``transform`` time, naming column, value, line and the
+    known categories: it has no one-hot slot, and an all-zero block would be a silent guess.
+    """
+
+    def __init__(self, features=None, categorical=(), impute: str | None = None):
+        if impute not in (None, "mean"):
+            raise ValueError(f"impute must be None (refuse missing values) or 'mean', got {impute!r}")
+        if isinstance(features, str) or isinstance(categorical, str):
+            raise TypeError("features and categorical are lists of column names, not a string; "
+                            "e.g. features=['age', 'color']")
+        self.features = None if features is None else [str(f) for f in features]
+        self.categorical = [str(c) for c in (categorical or ())]
+        self.impute = impute
+        self.columns_: list | None = None
+
+    # ----------------------------------------------------------- fitting
+    def fit(self, table: Table, target: str | None = None, rows=None) -> TableEncoder:
+        """Decide each feature column's kind and categories from ``table``.
+
+        Parameters
+        ----------
+        table : Table
+        target : str, optional
+            The label column: never a feature.
+        rows : array-like of int, optional
+            The training rows: the imputation fills (mean, most frequent category) come from
+            them alone. Kinds and categories always come from every row of ``table`` (the set of
+            values a column can take is part of its schema, not a statistic of the split).
+        """
+        if target is not None and target not in table.names:
+            raise ValueError(f"{table.path}: target column {target!r} not in the header; "
+                             f"columns: {', '.join(table.names)}")
+        features = self.features
+        if features is None:
+            features = [n for n in table.names if n != target]
+        else:
+            twice = sorted({f for f in features if features.count(f) > 1})
+            if twice:
+                raise ValueError(f"features name a column more than once: {twice}")
+            absent = [f for f in features if f not in table.names]
+            if absent:
+                raise ValueError(f"{table.path}: feature column(s) {absent} not in the header; "
+                                 f"columns: {', '.join(table.names)}")
+            if target is not None and target in features:
+                raise ValueError(f"the target column {target!r} cannot also be a feature")
+        if not features:
+            raise ValueError(f"{table.path}: no feature columns (the table has only "
+                             f"{', '.join(table.names)})")
+        stray = [c for c in self.categorical if c not in features]
+        if stray:
+            raise ValueError(f"categorical column(s) {stray} are not among the features "
+                             f"{features}")
+        train = np.arange(len(table)) if rows is None else np.asarray(rows, dtype=np.int64)
+        columns = []
+        for name in features:
+            col = table.column(name)
+            missing = _missing_mask(col)
+            if missing.any() and self.impute is None:
+                i = int(np.argmax(missing))
+                raise _missing_error(table, name, i, col[i], trained=False)
+            if missing.all():
+                raise ValueError(f"{table.path}: column {name!r} has no values at all; drop it "
+                                 "from the features")
+            present = col[~missing]
+            is_number = name not in self.categorical and all(
+                _as_number(c) is not None for c in present)
+            if is_number:
+                values = _numbers(present, table.lines[~missing], table.path, name,
+                                  table.names.index(name))
+                spec = {"name": name, "kind": "numeric", "fill": None}
+                if self.impute == "mean":
+                    keep = ~missing[train]
+                    if not keep.any():
+                        raise ValueError(f"{table.path}: column {name!r} has no values in the "
+                                         "training rows to take a mean of")
+                    full = np.full(len(col), np.nan)
+                    full[~missing] = values
+                    spec["fill"] = float(full[train][keep].mean())
+            else:
+                spec = {"name": name, "kind": "categorical",
+                        "categories": sorted({_category(c) for c in present}), "fill": None}
+                if self.impute == "mean":
+                    seen = [_category(c) for c, m in zip(col[train], missing[train]) if not m]
+                    if not seen:
+                        raise ValueError(f"{table.path}: column {name!r} has no values in the "
+                                         "training rows to take the most frequent of")
+                    counts = Counter(seen)
+                    top = max(counts.values())
+                    spec["fill"] = min(c for c, k in counts.items() if k == top)
+            columns.append(spec)
+        self.columns_ = columns
+        self.features = list(features)
+        return self
+
+    def _check_fitted(self) -> list:
+        if self.columns_ is None:
+            raise RuntimeError("TableEncoder is not fitted: call fit(table, target) first")
+        return self.columns_
+
+    @property
+    def encoded_names_(self) -> list:
+        names = []
+        for spec in self._check_fitted():
+            if spec["kind"] == "numeric":
+                names.append(spec["name"])
+            else:
+                names += [f"{spec['name']}={c}" for c in spec["categories"]]
+        return names
+
+    @property
+    def n_encoded_(self) -> int:
+        return len(self.encoded_names_)
+
+    # ----------------------------------------------------------- encoding
+    def check_columns(self, table: Table, ignore=()) -> None:
+        """Refuse a table whose columns are not the feature columns (order free), apart from
+        the names in ``ignore`` (a label column): one ValueError listing the missing and the
+        unexpected names, with a close match for a misspelled one."""
+        import difflib
+
+        wanted = [spec["name"] for spec in self._check_fitted()]
+        have = [n for n in table.names if n not in set(ignore)]
+        missing = [n for n in wanted if n not in have]
+        unexpected = [n for n in have if n not in wanted]
+        if not missing and not unexpected:
+            return
+
+        def show(cols, against):
+            parts = []
+            for c in cols[:6]:
+                close = difflib.get_close_matches(c, against, n=1, cutoff=0.6) or \
+                    [a for a in against if a.lower() == c.lower()]
+                parts.append(f"{c!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            return ", ".join(parts) + (" ..." if len(cols) > 6 else "")
+
+        parts = ([f"missing {show(missing, unexpected)}"] if missing else []) + \
+            ([f"unexpected {show(unexpected, missing)}"] if unexpected else [])
+        raise ValueError(f"{table.path}: the columns do not match the model's {len(wanted)} "
+                         f"feature columns ({', '.join(wanted)}): {'; '.join(parts)}")
+
+    def transform(self, table: Table) -> np.ndarray:
+        """Encode the feature columns of ``table`` (found by name; other columns are ignored).
+
+        Returns
+        -------
+        numpy.ndarray of float32, shape (len(table), n_encoded_)
+        """
+        columns = self._check_fitted()
+        absent = [spec["name"] for spec in columns if spec["name"] not in table.names]
+        if absent:
+            raise ValueError(f"{table.path}: feature column(s) {absent} not in the header; "
+                             f"columns: {', '.join(table.names)}")
+        blocks = []
+        for spec in columns:
+            name = spec["name"]
+            col = table.column(name)
+            missing = _missing_mask(col)
+            if missing.any() and spec["fill"] is None:
+                i = int(np.argmax(missing))
+                raise _missing_error(table, name, i, col[i], trained=True)
+            present = ~missing
+            if spec["kind"] == "numeric":
+                out = np.full(len(col), np.nan if spec["fill"] is None else spec["fill"])
+                out[present] = _numbers(col[present], table.lines[present], table.path, name,
+                                        table.names.index(name))
+                blocks.append(out[:, None])
+                continue
+            cats = spec["categories"]
+            index = {c: k for k, c in enumerate(cats)}
+            codes = np.empty(len(col), dtype=np.int64)
+            for i, cell in enumerate(col):
+                key = spec["fill"] if missing[i] else _category(cell)
+                k = index.get(key)
+                if k is None:
+                    shown = ", ".join(repr(c) for c in cats[:10]) + (" ..." if len(cats) > 10
+                                                                      else "")
+                    raise ValueError(f"{table.path}: line {int(table.lines[i])}, column "
+                                     f"{name!r}: unknown category {key!r} (not seen in "
+                                     f"training); known: {shown}")
+                codes[i] = k
+            block = np.zeros((len(col), len(cats)))
+            block[np.arange(len(col)), codes] = 1.0
+            blocks.append(block)
+        if not blocks:
+            return np.zeros((len(table), 0), dtype=np.float32)
+        return np.concatenate(blocks, axis=1).astype(np.float32)
+
+    def fit_transform(self, table: Table, target: str | None = None, rows=None) -> np.ndarray:
+        return self.fit(table, target, rows).transform(table)
+
+    # ----------------------------------------------------------- saving
+    def to_dict(self) -> dict:
+        """``{"columns": [...], "encoded_names": [...]}``: JSON-able, for a model's metadata."""
+        columns = self._check_fitted()
+        return {"columns": [dict(spec) for spec in columns],
+                "encoded_names": self.encoded_names_}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TableEncoder:
+        """The fitted encoder that ``to_dict`` (or a run's ``"table"`` metadata) describes."""
+        if not isinstance(d, dict) or not isinstance(d.get("columns"), list):
+            raise ValueError(f"not a table encoder description (expected a dict with 'columns'), "
+                             f"got {d!r:.80}")
+        columns = []
+        for spec in d["columns"]:
+            if not isinstance(spec, dict) or spec.get("kind") not in ("numeric", "categorical") \
+                    or not isinstance(spec.get("name"), str):
+                raise ValueError(f"bad column description {spec!r:.80} (expected name, kind "
+                                 "'numeric' or 'categorical')")
+            if spec["kind"] == "categorical" and not isinstance(spec.get("categories"), list):
+                raise ValueError(f"categorical column {spec['name']!r} has no categories list")
+            columns.append({**spec, "fill": spec.get("fill")})
+        imputed = bool(columns) and all(spec["fill"] is not None for spec in columns)
+        enc = cls([spec["name"] for spec in columns],
+                  [spec["name"] for spec in columns if spec["kind"] == "categorical"],
+                  "mean" if imputed else None)
+        enc.columns_ = columns
+        return enc
+
+    def __repr__(self) -> str:
+        if self.columns_ is None:
+            return f"TableEncoder(features={self.features}, impute={self.impute!r})"
+        kinds = ", ".join(f"{s['name']}:{s['kind'][:3]}" for s in self.columns_)
+        return f"TableEncoder([{kinds}] -> {self.n_encoded_} values, impute={self.impute!r})"
+
+
+# ------------------------------------------------------------------ the target
+def _label_names(cells) -> tuple[list[str], np.ndarray | None]:
+    """Class label text of each cell (numbers as load_csv names them: 1.0 -> '1') and the
+    numeric values when every cell is a number."""
+    values = _try_numbers([_as_number(c) if _as_number(c) is not None else "x" for c in cells])
+    if values is not None:
+        return [str(int(v)) if v == int(v) else str(v) for v in values], values
+    return [_category(c) for c in cells], None
+
+
+def encode_target(table: Table, target: str, task: str | None = None, classes=None):
+    """The target column as training labels.
+
+    Parameters
+    ----------
+    table : Table
+    target : str
+        Its name.
+    task : {None, "classification", "regression"}
+        None infers it as :func:`lucidnet.data.load_csv` does: a non-numeric or integer-valued
+        target is classification, any other numeric target regression.
+    classes : list of str, optional
+        The class names to map to (a trained model's): a label outside them is an error.
+        Default: the sorted unique labels of the column.
+
+    Returns
+    -------
+    y : numpy.ndarray
+        int64 class indices into ``classes`` (classification) or float32 values (regression).
+    task : str
+    classes : list of str or None
+        The class names (None for regression).
+    """
+    if task not in (None, "classification", "regression"):
+        raise ValueError(f"task must be None, 'classification' or 'regression', got {task!r}")
+    if target not in table.names:
+        raise ValueError(f"{table.path}: target column {target!r} not in the header; columns: "
+                         f"{', '.join(table.names)}")
+    col = table.column(target)
+    missing = _missing_mask(col)
+    if missing.any():
+        i = int(np.argmax(missing))
+        raise ValueError(f"{table.path}: line {int(table.lines[i])}, target column {target!r}: "
+                         f"missing value {'' if col[i] is None else col[i]!r}; drop or fill the "
+                         "rows without a target")
+    names, values = _label_names(col)
+    if task == "regression" or (task is None and classes is None and values is not None
+                                and not np.all(values == np.round(values))):
+        y = _numbers(col, table.lines, table.path, target, table.names.index(target))
+        return y.astype(np.float32), "regression", None
+    if classes is None:
+        if values is not None:
+            uniq, y = np.unique(values, return_inverse=True)
+            classes = [str(int(c)) if c == int(c) else str(c) for c in uniq]
+        else:
+            classes, y = np.unique(np.array(names, dtype=object).astype(str), return_inverse=True)
+            classes = [str(c) for c in classes]
+        return y.ravel().astype(np.int64), "classification", classes
+    index = {str(c): k for k, c in enumerate(classes)}
+    y = np.empty(len(col), dtype=np.int64)
+    for i, label in enumerate(names):
+        k = index.get(label)
+        if k is None:
+            raise ValueError(f"{table.path}: line {int(table.lines[i])}, target column "
+                             f"{target!r}: label {label!r} is not one of the model's classes "
+                             f"{list(classes)}")
+        y[i] = k
+    return y, "classification", list(classes)
