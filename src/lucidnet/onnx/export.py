@@ -1,0 +1,246 @@
+"""``export``: a lucidnet model -> an ONNX file, by walking its module tree."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+import numpy as np
+
+from .. import nn
+from .._atomic import atomic_path
+from ..autograd.tensor import Tensor, no_grad
+from . import activations, layers  # noqa: F401  (register the built-in converters)
+from .graph import DEFAULT_OPSET, MIN_OPSET, ExportError, GraphBuilder
+from .registry import converter_for, supported
+
+__all__ = ["export", "build_model"]
+
+_CONTAINERS = (nn.Sequential,)
+
+
+@contextlib.contextmanager
+def eval_mode(model):
+    """Put every module in evaluation mode; put each back as it was afterwards."""
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for m, training in modes:
+            m.training = training
+
+
+def _as_array(x, what: str) -> np.ndarray:
+    data = x.data if isinstance(x, Tensor) else x
+    try:
+        array = np.asarray(data)
+    except Exception as err:  # noqa: BLE001 - anything NumPy cannot read is the caller's mistake
+        raise TypeError(f"{what} must be a NumPy array or a lucidnet Tensor, got "
+                        f"{type(x).__name__} ({err})") from None
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"{what} must hold numbers, got dtype {array.dtype}")
+    if array.dtype == np.float64:
+        raise ExportError(f"{what} is float64; lucidnet exports float32 models: give "
+                          "x.astype(np.float32) (and model.float() for a float64 model)")
+    return array
+
+
+def _check_float32(model) -> None:
+    for name, p in list(model.named_parameters()) + list(model.named_buffers()):
+        dtype = np.asarray(p.data if isinstance(p, Tensor) else p).dtype
+        if dtype.kind == "f" and dtype != np.float32:
+            raise ExportError(f"the model's {name} is {dtype}; lucidnet exports float32 models "
+                              f"(onnxruntime's CPU kernels of Conv, Erf and others are float32 "
+                              f"only): convert it with model.float() first")
+
+
+def _check_opset(opset) -> int:
+    onnx = __import__("onnx")
+    newest = onnx.defs.onnx_opset_version()
+    if opset is None:
+        return DEFAULT_OPSET
+    if isinstance(opset, bool) or not isinstance(opset, (int, np.integer)) or \
+            not MIN_OPSET <= opset <= newest:
+        raise ExportError(f"opset must be an int from {MIN_OPSET} to {newest} (the newest the "
+                          f"installed onnx knows), got {opset!r}")
+    return int(opset)
+
+
+def _child_path(path: str, name: str) -> str:
+    return f"{path}[{name}]" if name.isdigit() else f"{path}.{name}"
+
+
+def convert(g: GraphBuilder, module, names: list, values: list, path: str = "model"):
+    """Write ``module`` applied to the graph values ``names`` (whose example values are
+    ``values``) into ``g``; returns (output names, output example values). Sequential
+    containers are walked; every other module needs a converter."""
+    if isinstance(module, _CONTAINERS) and converter_for(module) is None:
+        for name, child in module.named_children():
+            names, values = convert(g, child, names, values, _child_path(path, name))
+        return names, values
+    fn = converter_for(module)
+    if fn is None:
+        raise ExportError(
+            f"cannot export {path}: no ONNX converter for {type(module).__module__}."
+            f"{type(module).__qualname__}. Supported: Sequential (walked) and "
+            f"{', '.join(supported())}. Write one with "
+            f"lucidnet.onnx.register({type(module).__name__})(fn), fn(g, module, x) -> name")
+    with no_grad():
+        out = module(*[Tensor(v) for v in values])
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    out_values = [np.asarray(o.data if isinstance(o, Tensor) else o) for o in outs]
+    g.path = path
+    result = fn(g, module, *names)
+    result = list(result) if isinstance(result, (tuple, list)) else [result]
+    if len(result) != len(out_values) or not all(isinstance(r, str) for r in result):
+        raise ExportError(f"the converter of {path} ({type(module).__name__}) returned "
+                          f"{result!r}: expected {len(out_values)} value name(s), as the "
+                          "module's forward returns")
+    for name, value in zip(result, out_values):
+        g.record(name, value)
+    return result, out_values
+
+
+def _names(given, count: int, default: str, what: str) -> list:
+    if given is None:
+        return [default] if count == 1 else [f"{default}{i}" for i in range(count)]
+    given = [given] if isinstance(given, str) else list(given)
+    if len(given) != count or not all(isinstance(n, str) and n for n in given) or \
+            len(set(given)) != len(given):
+        raise ExportError(f"{what} must be {count} distinct non-empty names, got {given!r}")
+    return given
+
+
+def _value_info(onnx, name, array, dynamic_batch):
+    dims = list(array.shape)
+    if dynamic_batch and dims:
+        dims[0] = "N"
+    if array.dtype.kind in "OUS":
+        elem = onnx.TensorProto.STRING
+    else:
+        elem = onnx.helper.np_dtype_to_tensor_dtype(array.dtype)
+    return onnx.helper.make_tensor_value_info(name, elem, dims)
+
+
+def build_model(g: GraphBuilder, inputs: list, outputs: list, *, dynamic_batch: bool = True,
+                metadata: dict | None = None, graph_name: str = "lucidnet"):
+    """The checked ModelProto of the graph in ``g``; ``inputs`` / ``outputs`` are lists of
+    (public name, graph value name, example array)."""
+    onnx = g.onnx
+    from .. import __version__
+
+    for public, value, _ in outputs:  # the public names are Identity copies of the values
+        g.nodes.append(onnx.helper.make_node("Identity", [value], [public]))
+    graph = onnx.helper.make_graph(
+        g.nodes, graph_name,
+        [_value_info(onnx, public, ex, dynamic_batch) for public, _, ex in inputs],
+        [_value_info(onnx, public, ex, dynamic_batch) for public, _, ex in outputs],
+        initializer=g.initializers)
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", g.opset)],
+                                   producer_name="lucidnet", producer_version=__version__)
+    model.ir_version = min(model.ir_version, _max_ir_version(onnx, g.opset))
+    props = {"lucidnet_version": __version__}
+    for key, value in (metadata or {}).items():
+        props[str(key)] = value if isinstance(value, str) else json.dumps(value)
+    onnx.helper.set_model_props(model, props)
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except onnx.checker.ValidationError as err:
+        raise ExportError(f"the exported graph does not pass onnx.checker (a bug in a converter;"
+                          f" please report it): {err}") from None
+    return model
+
+
+def _max_ir_version(onnx, opset: int) -> int:
+    """The IR version that goes with ``opset`` (onnxruntime refuses newer IR versions)."""
+    for ir, version in ((8, 18), (9, 20), (10, 22)):
+        if opset <= version:
+            return ir
+    return onnx.IR_VERSION
+
+
+def write(model, path) -> None:
+    """Serialize ``model`` to ``path`` atomically (a folder that does not exist is an error)."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ExportError(f"the output path {path!r} is a folder; give a file name such as "
+                          "model.onnx")
+    if not os.path.isdir(folder):
+        raise ExportError(f"cannot write {path!r}: the folder {folder!r} does not exist")
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(model.SerializeToString())
+
+
+def export(model, example_input, path, *, input_names=None, output_names=None, opset=None,
+           dynamic_batch: bool = True, metadata: dict | None = None):
+    """Write ``model`` as an ONNX file at ``path`` and return the ``onnx.ModelProto``.
+
+    The module tree is walked (``Sequential`` containers, nested or not) and each leaf is
+    written by its converter (``lucidnet.onnx.supported()`` lists them; add your own with
+    ``lucidnet.onnx.register``). The model runs once on ``example_input`` to learn every
+    value's shape. It is exported in evaluation mode (dropout and noise are the identity,
+    batch normalization uses its running statistics) whatever its mode; each module's mode is
+    restored afterwards. The graph is checked with ``onnx.checker`` before it is written
+    (atomically).
+
+    Parameters
+    ----------
+    model : nn.Module
+        A float32 lucidnet model (float64 models are refused: ``model.float()`` first).
+    example_input : array or Tensor, or a tuple of them for a module of several inputs
+        Real-shaped inputs (float32; integers for an ``Embedding``).
+    path : str or os.PathLike
+        The ``.onnx`` file to write.
+    input_names, output_names : str or list of str, optional
+        The graph's input / output names (default ``"input"`` and ``"output"``).
+    opset : int, optional
+        The ai.onnx opset, from 18 to the newest the installed onnx knows (default 19).
+    dynamic_batch : bool
+        Axis 0 of every input and output is a symbolic ``"N"`` (default), else the example's.
+    metadata : dict, optional
+        Extra ``metadata_props`` (non-string values are stored as JSON); ``lucidnet_version``
+        is always added.
+
+    Returns
+    -------
+    onnx.ModelProto
+
+    Raises
+    ------
+    ExportError
+        A module without a converter (the message names its path, e.g. ``model[2].block``, its
+        class and the supported classes), an option a converter cannot express, a float64
+        model, a bad opset or output path.
+    ImportError
+        onnx is not installed (``pip install "lucidnet[onnx]"``).
+    """
+    from .graph import require_onnx
+
+    require_onnx()
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"export expects a lucidnet nn.Module, got {type(model).__name__}")
+    opset = _check_opset(opset)
+    examples = list(example_input) if isinstance(example_input, (tuple, list)) else \
+        [example_input]
+    arrays = [_as_array(x, "example_input" if len(examples) == 1 else f"example_input[{i}]")
+              for i, x in enumerate(examples)]
+    _check_float32(model)
+    in_names = _names(input_names, len(arrays), "input", "input_names")
+    g = GraphBuilder(opset)
+    for name, array in zip(in_names, arrays):
+        g.record(name, array)
+    with eval_mode(model):
+        outs, out_values = convert(g, model, list(in_names), arrays)
+    out_names = _names(output_names, len(outs), "output", "output_names")
+    clash = set(out_names) & set(in_names)
+    if clash:
+        raise ExportError(f"output_names {sorted(clash)} are also input names; give other names")
+    proto = build_model(g, list(zip(in_names, in_names, arrays)),
+                        list(zip(out_names, outs, out_values)), dynamic_batch=dynamic_batch,
+                        metadata=metadata)
+    write(proto, path)
+    return proto
