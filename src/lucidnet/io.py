@@ -638,8 +638,7 @@ def save(obj, f, metadata: dict | None = None, *, allow_nonfinite: bool = False)
 
 def _safetensors_name(f) -> bool:
     """Whether ``f`` is a path ending in ``.safetensors`` (saved / loaded in that format)."""
-    return isinstance(f, (str, os.PathLike)) and \
-        os.fspath(f).lower().endswith((".safetensors", b".safetensors"))
+    return isinstance(f, (str, os.PathLike)) and os.fsdecode(f).lower().endswith(".safetensors")
 
 
 def _is_safetensors(f) -> bool:

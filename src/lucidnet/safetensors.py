@@ -572,9 +572,9 @@ def _save_any(obj, filename, metadata, allow_nonfinite: bool) -> str:
         if bad is None:
             save_file(obj, filename, metadata)
             return os.fspath(filename)
-        what = f"the entry {bad[0]!r} is a {type(bad[1]).__name__}"
+        what = f"the entry {bad[0]!r} is of type {type(bad[1]).__name__}"
     else:
-        what = f"got a {type(obj).__name__}"
+        what = f"got an object of type {type(obj).__name__}"
     raise TypeError(f"a .safetensors file holds named tensors only (a Module, or a dict of str "
                     f"to Tensor / array such as a state_dict()); {what}. Save checkpoints "
                     "(optimizer state, epoch, loss, ...) with lucidnet.save to a .npz or .pth "
