@@ -479,3 +479,34 @@ def test_safe_open_reads_lazily_and_reports_names(tmp_path):
         st.load_file(tmp_path / "missing.safetensors")
     with pytest.raises(FileNotFoundError, match="no such lucidnet file"):
         ln.load(tmp_path / "missing.safetensors")
+
+
+def test_damaged_bytes_load_or_raise_model_file_error_never_anything_else():
+    rng = np.random.default_rng(0)
+    good = st.save({"w": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.arange(2),
+                    "m": np.ones(1, np.bool_)}, {"k": "v"})
+    for _ in range(400):
+        data = bytearray(good)
+        for position in rng.integers(0, len(data), rng.integers(1, 4)):
+            data[position] = rng.integers(0, 256)
+        if rng.random() < 0.3:
+            data = data[:rng.integers(0, len(data))]
+        try:
+            loaded = st.load(bytes(data))
+        except ModelFileError:
+            continue
+        assert all(isinstance(v, np.ndarray) for v in loaded.values())
+
+
+def test_bytes_like_inputs_and_file_objects(tmp_path):
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+    data = st.save({k: np.asarray(v) for k, v in model.state_dict().items()})
+    for given in (data, bytearray(data), memoryview(data)):
+        assert sorted(st.load(given)) == ["0.bias", "0.weight"]
+    with pytest.raises(TypeError, match="reads bytes"):
+        st.load("model.safetensors")
+    path = ln.save(model, tmp_path / "m.safetensors")
+    with open(path, "rb") as f:
+        rebuilt = ln.load(io.BytesIO(f.read()))
+    assert repr(rebuilt) == repr(model)
+    np.testing.assert_array_equal(rebuilt[0].weight.data, model[0].weight.data)

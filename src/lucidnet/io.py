@@ -599,6 +599,9 @@ def save(obj, f, metadata: dict | None = None, *, allow_nonfinite: bool = False)
     f : str, pathlib.Path or binary file object
         Written exactly at that name (any extension: ``.pth``, ``.pt``, ``.npz``), atomically
         (a temporary file moved into place), or into the file object (``io.BytesIO``).
+        A name ending in ``.safetensors`` is written in that format (`lucidnet.safetensors`):
+        a Module (weights + architecture) or a dict of named tensors (``metadata`` then str
+        to str) only.
     metadata : dict, optional
         JSON-able metadata stored with a Module (read back with ``load(f, with_metadata=True)``).
     allow_nonfinite : bool
@@ -851,6 +854,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
     f : str, pathlib.Path or binary file object
         A file written by `save` (any extension), or with ``weights_only=True`` also a plain
         NumPy ``.npz`` of named arrays (``numpy.savez``), read as an OrderedDict of Tensors.
+        A safetensors file (``.safetensors``, or recognised by its first bytes) gives the model
+        `save` stored in it, or else (PyTorch / Hugging Face files) an OrderedDict of Tensors
+        for ``load_state_dict``, with its ``__metadata__`` as the metadata.
     map_location : None, 'cpu', lucidnet.device('cpu'), a dict of devices or a function
         Accepted as PyTorch's; everything loads on the CPU. Another device raises RuntimeError.
     weights_only : bool, optional

@@ -413,8 +413,9 @@ def _load_bytes(data, name: str) -> tuple:
     import io as _io
 
     buffer = np.frombuffer(data, np.uint8)
-    start, entries, metadata = _read_header(_io.BytesIO(data[:8 + MAX_HEADER_SIZE]),
-                                            buffer.size, name)
+    n = struct.unpack("<Q", bytes(buffer[:8]))[0] if buffer.size >= 8 else 0
+    head = bytes(buffer[:8 + min(n, MAX_HEADER_SIZE)])  # copies the header only
+    start, entries, metadata = _read_header(_io.BytesIO(head), buffer.size, name)
     tensors = {e.name: _to_numpy(e, buffer[start + e.begin:start + e.end].copy())
                for e in entries}
     return tensors, metadata
