@@ -42,6 +42,7 @@ dict: ``model.load_state_dict(lucidnet.load("model.safetensors"))``, or `load_mo
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -52,7 +53,16 @@ import numpy as np
 
 from ._atomic import atomic_path
 from .autograd.tensor import Tensor
-from .io import ModelFileError, model_config
+from .io import (
+    _DAMAGE,
+    _READABLE,
+    _SLACK_VALUES,
+    ModelFileError,
+    _build_in_dtype,
+    _check_finite,
+    _depth,
+    model_config,
+)
 from .nn.module import Module, parameter_budget
 
 __all__ = ["save", "save_file", "load", "load_file", "safe_open", "read_metadata",
@@ -410,12 +420,10 @@ def _load_bytes(data, name: str) -> tuple:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"lucidnet.safetensors.load reads bytes, got {type(data).__name__} "
                         "(use load_file for a path)")
-    import io as _io
-
     buffer = np.frombuffer(data, np.uint8)
     n = struct.unpack("<Q", bytes(buffer[:8]))[0] if buffer.size >= 8 else 0
     head = bytes(buffer[:8 + min(n, MAX_HEADER_SIZE)])  # copies the header only
-    start, entries, metadata = _read_header(_io.BytesIO(head), buffer.size, name)
+    start, entries, metadata = _read_header(io.BytesIO(head), buffer.size, name)
     tensors = {e.name: _to_numpy(e, buffer[start + e.begin:start + e.end].copy())
                for e in entries}
     return tensors, metadata
@@ -458,8 +466,6 @@ def save_model(model: Module, filename, metadata: dict | None = None, *,
     (as ``safetensors.torch.save_model`` drops the duplicates); the model rebuilt by
     ``lucidnet.load`` is tied again. Other readers see the state dict without the duplicates.
     """
-    from .io import _check_finite
-
     if not isinstance(model, Module):
         raise TypeError(f"save_model saves a lucidnet Module, got {type(model).__name__}")
     tensors, aliases, seen = {}, {}, {}
@@ -504,8 +510,6 @@ def _document(metadata: dict, name: str) -> dict:
         document = json.loads(metadata[_ARCHITECTURE_KEY])
     except (ValueError, RecursionError):
         raise ModelFileError(f"{name}: the {_ARCHITECTURE_KEY!r} metadata is not JSON") from None
-    from .io import _READABLE
-
     if not isinstance(document, dict) or document.get("format") not in _READABLE or \
             not isinstance(document.get("config"), dict):
         raise ModelFileError(f"{name}: the {_ARCHITECTURE_KEY!r} metadata is not a lucidnet "
@@ -533,8 +537,6 @@ def _load_any(f, name: str) -> tuple:
 
 
 def _rebuild(tensors: dict, metadata: dict, name: str) -> tuple:
-    from .io import _DAMAGE, _SLACK_VALUES, _build_in_dtype, _depth
-
     document = _document(metadata, name)
     try:
         user = json.loads(metadata.get(_USER_KEY, "{}"))
