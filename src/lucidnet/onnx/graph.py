@@ -105,6 +105,9 @@ class GraphBuilder:
         """Append a node ``op_type(*inputs, **attrs)``; returns its output name (a list of
         names when ``outputs`` > 1). An input of None is an omitted optional input."""
         outs = [self.fresh(op_type) for _ in range(outputs)]
+        inputs = list(inputs)
+        while inputs and inputs[-1] is None:  # trailing omitted inputs are left out
+            inputs.pop()
         ins = ["" if i is None else i for i in inputs]
         attrs = {k: v for k, v in attrs.items() if v is not None}
         self.nodes.append(self.onnx.helper.make_node(op_type, ins, outs, **attrs))

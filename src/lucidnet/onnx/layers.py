@@ -246,8 +246,9 @@ def _layer_norm(g, m, x):
     """LayerNormalization over the last len(normalized_shape) axes."""
     shape = m.normalized_shape
     scale = m.weight.data if m.weight is not None else np.ones(shape, g.dtype)
-    bias = None if m.bias is None else g.const(m.bias.data)
-    return g.op("LayerNormalization", x, g.const(scale), bias, axis=-len(shape),
+    bias = np.zeros(shape, g.dtype) if m.bias is None else m.bias.data  # (onnxruntime 1.32
+    # crashes on a LayerNormalization without its bias input)
+    return g.op("LayerNormalization", x, g.const(scale), g.const(bias), axis=-len(shape),
                 epsilon=float(m.eps))
 
 
