@@ -202,6 +202,7 @@ def test_a_pytorch_model_saved_with_safetensors_loads_and_gives_the_same_outputs
     model = _trained_torch_cnn(torch)
     path = tmp_path / "torch.safetensors"
     storch.save_file(model.state_dict(), path)
+    assert path.read_bytes() == st.save({k: v.numpy() for k, v in model.state_dict().items()})
     state = ln.load(path, weights_only=True, map_location="cpu")
     assert isinstance(state, dict) and sorted(state) == sorted(model.state_dict())
     assert all(isinstance(v, ln.Tensor) for v in state.values())
@@ -510,3 +511,21 @@ def test_bytes_like_inputs_and_file_objects(tmp_path):
         rebuilt = ln.load(io.BytesIO(f.read()))
     assert repr(rebuilt) == repr(model)
     np.testing.assert_array_equal(rebuilt[0].weight.data, model[0].weight.data)
+
+
+def test_a_tied_pytorch_model_saved_with_save_model_loads_with_load_model(tmp_path):
+    torch = pytest.importorskip("torch")
+    storch = pytest.importorskip("safetensors.torch")
+    torch.manual_seed(0)
+    shared = torch.nn.Linear(3, 3)
+    model = torch.nn.Sequential(shared, torch.nn.Tanh(), shared, torch.nn.Linear(3, 2))
+    path = tmp_path / "tied.safetensors"
+    storch.save_model(model, path)                         # stores the tied weights once
+    assert len(st.load_file(path)) == 4
+    ours_shared = nn.Linear(3, 3)
+    ours = nn.Sequential(ours_shared, nn.Tanh(), ours_shared, nn.Linear(3, 2))
+    assert st.load_model(ours, path) == ([], [])
+    x = np.random.default_rng(4).standard_normal((5, 3)).astype(np.float32)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(ours(ln.tensor(x)).data, expected, rtol=1e-5, atol=1e-6)

@@ -494,13 +494,25 @@ def save_model(model: Module, filename, metadata: dict | None = None, *,
 def load_model(model: Module, filename, strict: bool = True):
     """Load a safetensors state dict (from PyTorch, Hugging Face tools or lucidnet) into
     ``model`` (``safetensors.torch.load_model``); values are cast to the model's dtypes
-    (float16 / bfloat16 weights into a float32 model). Returns ``(missing_keys,
-    unexpected_keys)`` as ``model.load_state_dict``."""
+    (float16 / bfloat16 weights into a float32 model).
+
+    A name the file lacks because it is tied to one the file holds (the same Parameter in
+    ``model``; ``safetensors.torch.save_model`` and `save_model` store tied weights once) is
+    filled from that one and not reported missing (so are the names a `save_model` file
+    records as stored under another). Returns ``(missing_keys, unexpected_keys)``
+    as ``model.load_state_dict``."""
     with safe_open(filename) as f:
         state, metadata = f.get_tensors(), f.metadata() or {}
-    aliases = _document(metadata, repr(os.fspath(filename))).get("aliases", {}) \
-        if _ARCHITECTURE_KEY in metadata else {}
-    state.update({k: state[v] for k, v in aliases.items() if v in state})
+    if _ARCHITECTURE_KEY in metadata:  # the names save_model stored once
+        aliases = _document(metadata, repr(os.fspath(filename))).get("aliases", {})
+        state.update({k: state[v] for k, v in aliases.items() if v in state})
+    first = {}
+    for key, value in model.state_dict(keep_vars=True).items():
+        kept = first.setdefault(id(value), key)
+        if key not in state and kept in state:
+            state[key] = state[kept]
+        elif kept not in state and key in state:
+            state[kept] = state[key]
     return model.load_state_dict(state, strict=strict)
 
 
