@@ -2,6 +2,8 @@
 
     lucidnet train                       # MLP on the bundled digits data, metrics + run folder
     lucidnet train --model cnn --epochs 20 --optimizer sgd --lr 0.05 --schedule cosine
+    lucidnet train --data train.csv --target label     # your own table (CSV / TSV / Parquet)
+    lucidnet train --data photos/ --model cnn          # an image folder: photos/<class>/*.png
     lucidnet --help / lucidnet train --help
 
 User mistakes (unknown names, bad values, missing files) print one line on stderr and exit with
@@ -39,6 +41,14 @@ def _int_list(text: str) -> tuple:
     return values
 
 
+def _name_list(text: str) -> list:
+    names = [v.strip() for v in text.split(",")]
+    if not any(names) or not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated column names like age,color, "
+                                         f"got {text!r}")
+    return names
+
+
 def _key_values(items) -> dict:
     """["T_max=10", "eta_min=0.001"] -> {"T_max": 10, "eta_min": 0.001} (numbers parsed)."""
     out = {}
@@ -58,25 +68,37 @@ def build_parser() -> argparse.ArgumentParser:
                      "Train models on bundled data, evaluate them, and run the notes' experiments.")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    train = sub.add_parser("train", help="train a model on a bundled dataset and write a run folder",
-                           description="Train a network on a bundled dataset (standardized, "
-                           "stratified train/test split), print test metrics and write a run "
-                           "folder: model.npz, history.csv, metrics.json, learning_curve.png.")
+    train = sub.add_parser("train", help="train a model on a bundled dataset or your own table "
+                           "and write a run folder",
+                           description="Train a network on a bundled dataset, a table file "
+                           "(--data FILE.csv --target COLUMN) or an image folder (--data FOLDER "
+                           "of class sub-folders) -- standardized, stratified train/test split -- "
+                           "print test metrics and write a run folder: model.npz, history.csv, "
+                           "metrics.json, learning_curve.png.")
     _add_train_arguments(train)
     ev = sub.add_parser("evaluate", help="evaluate a saved model or run folder on a dataset",
                         description="Evaluate a run folder (its held-out test split) or a model file "
                         "(on a whole dataset): prints the report, writes metrics.json and figures.")
     ev.add_argument("path", metavar="RUN_DIR|MODEL", help="a run folder or a model .npz file")
     ev.add_argument("--dataset", default=None, help="dataset to evaluate on (default: the run's)")
+    ev.add_argument("--data", default=None, metavar="FILE|FOLDER",
+                    help="a labelled table (.csv, .tsv, .parquet) for a run trained on a table, "
+                    "or an image folder (class sub-folders) for an image-folder run")
+    ev.add_argument("--target", default=None, metavar="COLUMN",
+                    help="the label column of --data (default: the run's target)")
     ev.add_argument("--data-path", default=None, help="folder with IDX files for --dataset mnist")
     ev.add_argument("--all", action="store_true",
                     help="use every sample of the dataset, not the run's held-out test split")
     ev.add_argument("--out", default=None, help="where to write the evaluation (default RUN_DIR/evaluation)")
     pr = sub.add_parser("predict", help="predict the rows of a CSV file with a saved model",
                         description="Predict each row of a CSV of features (same columns as the "
-                        "training data) with a model written by 'lucidnet train'.")
+                        "training data, matched by name) with a model written by 'lucidnet "
+                        "train'; for a run trained on an image folder, an image file or folder.")
     pr.add_argument("model_path", metavar="MODEL", help="a model .npz file or a run folder")
-    pr.add_argument("--input", required=True, help="CSV file with a header line and feature columns")
+    pr.add_argument("--input", required=True,
+                    help="CSV file with a header line and feature columns (.tsv / .parquet too "
+                    "for a run trained on a table); an image or a folder of images for an "
+                    "image-folder run")
     pr.add_argument("--target", default=None, help="a column of the CSV to ignore (e.g. the label)")
     pr.add_argument("--output", default=None, help="write predictions here (default: print them)")
     from .lab.commands import add_lab_parser
@@ -92,7 +114,25 @@ def _add_train_arguments(p):
     from .optim.lr_scheduler import SCHEDULERS
 
     g = p.add_argument_group("data")
-    g.add_argument("--dataset", default="digits", help=f"one of: {', '.join(DATASETS)} (default digits)")
+    g.add_argument("--dataset", default=None, help=f"one of: {', '.join(DATASETS)} (default digits)")
+    g.add_argument("--data", default=None, metavar="FILE|FOLDER",
+                   help="train on your own data instead: a table (.csv, .tsv, .parquet with a "
+                   "header line; needs --target) or a folder of class sub-folders of images "
+                   "(FOLDER/cat/*.png, FOLDER/dog/*.png)")
+    g.add_argument("--target", default=None, metavar="COLUMN", help="the column of --data to predict")
+    g.add_argument("--task", default=None, help="classification or regression (default: inferred "
+                   "from the target: text or integer labels are classes, other numbers regression)")
+    g.add_argument("--features", type=_name_list, default=None, metavar="A,B,...",
+                   help="the feature columns of --data (default: every column but the target)")
+    g.add_argument("--categorical", type=_name_list, default=None, metavar="A,B,...",
+                   help="columns to one-hot encode even though they hold numbers (columns with "
+                   "text are categorical anyway)")
+    g.add_argument("--impute", default=None, metavar="mean",
+                   help="fill missing cells of --data (numeric: the training mean; categorical: "
+                   "the most frequent category) instead of refusing them")
+    g.add_argument("--test", default=None, metavar="FILE|FOLDER",
+                   help="a labelled test set (same columns / classes as --data) instead of the "
+                   "--test-size split")
     g.add_argument("--test-size", type=float, default=0.2, help="held-out test fraction (default 0.2)")
     g.add_argument("--val-size", type=float, default=0.1,
                    help="fraction of the training part used for validation curves (default 0.1)")
@@ -133,7 +173,8 @@ def _add_train_arguments(p):
     g.add_argument("--batch-size", type=int, default=32, help="mini-batch size (default 32)")
     g = p.add_argument_group("run")
     g.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result (default 0)")
-    g.add_argument("--out", default=None, help="run folder (default runs/DATASET-MODEL-seedN; "
+    g.add_argument("--out", default=None, help="run folder (default runs/DATASET-MODEL-seedN, "
+                   "with --data runs/FILESTEM-MODEL-seedN; "
                    "when that exists, a new runs/DATASET-MODEL-seedN-v2, -v3, ...)")
     g.add_argument("--overwrite", action="store_true",
                    help="let --out replace the run already in that folder (refused otherwise)")
@@ -164,17 +205,85 @@ def _lookup(kind: str, name: str, registry) -> str:
     return key
 
 
-def _check_args(args):
+_TABLE_OPTIONS = ("target", "task", "features", "categorical", "impute", "test")
+
+
+def _check_data_args(args, given: set) -> None:
+    """--data and its options: exclusive with --dataset; table options only for tables."""
+    from .data.tabular import TABLE_FORMATS, table_format
+
+    if args.data is None:
+        named = [k for k in _TABLE_OPTIONS if getattr(args, k) is not None]
+        if named:
+            raise UsageError(f"--{named[0]} is an option of --data FILE (your own table); the "
+                             "bundled datasets have their own targets and splits")
+        return
+    if args.dataset is not None:
+        raise UsageError("--data and --dataset are exclusive: train on your own file (--data "
+                         "FILE) or on a bundled dataset (--dataset NAME), not both")
+    if args.data_path is not None:
+        raise UsageError("--data-path is for --dataset mnist; with --data give the file itself")
+    if not os.path.exists(args.data):
+        raise UsageError(f"--data {args.data!r}: no such file or folder")
+    images = os.path.isdir(args.data)
+    if images:
+        for name in ("target", "features", "categorical", "impute"):
+            if getattr(args, name) is not None:
+                raise UsageError(f"--{name} is for tables; the classes of an image folder are "
+                                 "its sub-folders")
+        if args.task not in (None, "classification"):
+            raise UsageError("an image folder is a classification task (one class per "
+                             "sub-folder); drop --task")
+    elif table_format(args.data) is None:
+        raise UsageError(f"--data {args.data!r}: unknown file type; expected a table "
+                         f"({', '.join(TABLE_FORMATS)}) or a folder of class sub-folders of images")
+    if args.task is not None:
+        args.task = _lookup("task", args.task, {"classification": None, "regression": None})
+    if args.impute is not None:
+        args.impute = _lookup("imputation", args.impute, {"mean": None})
+    if args.test is not None:
+        if not os.path.exists(args.test):
+            raise UsageError(f"--test {args.test!r}: no such file or folder")
+        if os.path.isdir(args.test) != images:
+            raise UsageError(f"--test {args.test!r} must be "
+                             + ("a folder of class sub-folders, like --data" if images
+                                else "a table file, like --data"))
+        if "test_size" in given:
+            raise UsageError("--test FILE is the test set, so there is no --test-size split; "
+                             "give one of them")
+    if args.model == "cnn" and not images:
+        raise UsageError(f"--model cnn needs image data; --data {args.data} is a table (use "
+                         "--model mlp, or --data FOLDER of images)")
+
+
+def _data_config(args) -> dict:
+    """The configuration entries of a run on --data (absolute paths, fingerprints)."""
+    from .runs import fingerprint
+
+    images = os.path.isdir(args.data)
+    test = None if args.test is None else os.path.abspath(args.test)
+    return {
+        "dataset": None, "data": os.path.abspath(args.data),
+        "input": "images" if images else "table",
+        "target": args.target, "task": "classification" if images else args.task,
+        "features": args.features, "categorical": args.categorical or [], "impute": args.impute,
+        "test": test, "data_file": fingerprint(args.data),
+        "test_file": None if test is None else fingerprint(test)}
+
+
+def _check_args(args, given: set = frozenset()):
     from .data import DATASETS
     from .nn.activation import ACTIVATIONS
     from .nn.init import INITIALIZERS
     from .optim import OPTIMIZERS
     from .optim.lr_scheduler import SCHEDULERS
 
-    args.dataset = _lookup("dataset", args.dataset, DATASETS)
+    args.model = _lookup("model", args.model, {"mlp": None, "cnn": None})
+    _check_data_args(args, given)
+    if args.data is None:
+        args.dataset = _lookup("dataset", args.dataset or "digits", DATASETS)
     args.activation = _lookup("activation", args.activation, ACTIVATIONS)
     args.optimizer = _lookup("optimizer", args.optimizer, OPTIMIZERS)
-    args.model = _lookup("model", args.model, {"mlp": None, "cnn": None})
     args.init = _lookup("initializer", args.init, INITIALIZERS)
     if args.schedule is not None:
         args.schedule = _lookup("schedule", args.schedule, SCHEDULERS)
@@ -204,7 +313,8 @@ def _check_args(args):
                          "rotate=10,noise=0.1")
 
 
-_NOT_CONFIG = ("command", "config", "resume", "schedule_opt", "overwrite")
+_NOT_CONFIG = ("command", "config", "resume", "schedule_opt", "overwrite", "data") \
+    + _TABLE_OPTIONS
 _RESUME_MAY_CHANGE = {"resume", "epochs", "quiet"}
 
 
@@ -243,11 +353,16 @@ def _train(args, given: set) -> int:
         cfg["quiet"] = args.quiet
         cfg["out"] = args.resume
         return train_run(cfg, resume=True)
-    _check_args(args)
+    _check_args(args, given)
     cfg = {k: v for k, v in vars(args).items() if k not in _NOT_CONFIG}
     cfg["hidden"] = list(args.hidden)
     cfg["schedule_options"] = _key_values(args.schedule_opt)
-    cfg["out"] = args.out or os.path.join("runs", f"{args.dataset}-{args.model}-seed{args.seed}")
+    name = args.dataset
+    if args.data is not None:
+        cfg.update(_data_config(args))
+        base = os.path.basename(os.path.normpath(args.data))
+        name = base if os.path.isdir(args.data) else os.path.splitext(base)[0]
+    cfg["out"] = args.out or os.path.join("runs", f"{name}-{args.model}-seed{args.seed}")
     return train_run(cfg, overwrite=args.overwrite, explicit_out=args.out is not None)
 
 
@@ -357,7 +472,8 @@ def _main(argv) -> int:
         if args.command == "evaluate":
             from .runs import evaluate_run
 
-            return evaluate_run(args.path, args.dataset, args.out, args.data_path, args.all)
+            return evaluate_run(args.path, args.dataset, args.out, args.data_path, args.all,
+                                data=args.data, target=args.target)
         if args.command == "lab":
             from .lab.commands import run_lab
 

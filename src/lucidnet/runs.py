@@ -56,6 +56,7 @@ class Prepared:
     scaler: object
     classification: bool
     note: str = ""
+    table: dict | None = None  # the "table" metadata of a run on a table file
 
 
 #: below this many samples (the 4-row truth tables) there is nothing to split off: the whole
@@ -68,24 +69,37 @@ def _reshape_for(model_kind: str, image_shape, A: np.ndarray) -> np.ndarray:
 
 
 def prepare_data(cfg: dict) -> Prepared:
-    """Load the dataset, split it (stratified, seeded), standardize with training statistics."""
+    """Load the data, split it (stratified, seeded), standardize with training statistics.
+
+    The data are a bundled dataset (``cfg["dataset"]``) or the user's own (``cfg["data"]``): a
+    table file (CSV / TSV / Parquet, encoded by a :class:`~lucidnet.data.tabular.TableEncoder`)
+    or an image folder (``class_name/*.png``). A file or folder whose fingerprint is recorded in
+    the configuration (size + sha256) must not have changed: resume and evaluate re-read it.
+    """
     from . import data
 
-    ds = _load_dataset(cfg["dataset"], cfg.get("data_path"))
+    kind = _input_kind(cfg)
+    if kind != "dataset":
+        _check_unchanged(cfg)
+    if kind == "table":
+        return _prepare_table(cfg)
+    name = _data_name(cfg)
+    ds = _load_dataset(cfg["dataset"], cfg.get("data_path")) if kind == "dataset" \
+        else _load_image_input(cfg)
     if cfg["model"] == "cnn" and ds.image_shape is None:
-        raise RunError(f"--model cnn needs image or signal data; {cfg['dataset']!r} is tabular "
+        raise RunError(f"--model cnn needs image or signal data; {name!r} is tabular "
                        "(use --model mlp)")
     classification = ds.task == "classification"
     seed = cfg["seed"]
     strat = (lambda y: y) if classification else (lambda y: None)
     note = ""
-    if ds.X_test is not None:  # the dataset defines its own test split (MNIST-1D)
+    if ds.X_test is not None:  # the dataset defines its own test split (MNIST-1D, --test)
         X_train, X_test, y_train, y_test = ds.X, ds.X_test, ds.y, ds.y_test
     elif ds.n_samples < _TINY:
         if cfg["train_fraction"] < 1 or cfg.get("early_stopping"):
-            raise RunError(f"{cfg['dataset']!r} has only {ds.n_samples} samples: nothing to split "
+            raise RunError(f"{name!r} has only {ds.n_samples} samples: nothing to split "
                            "off for --train-fraction or --early-stopping")
-        note = (f"note: {cfg['dataset']!r} has only {ds.n_samples} samples, too few to split: "
+        note = (f"note: {name!r} has only {ds.n_samples} samples, too few to split: "
                 "they are the training and the test set (no validation)")
         X_train, X_test, y_train, y_test = ds.X, ds.X, ds.y, ds.y
         cfg = {**cfg, "val_size": 0}
@@ -101,6 +115,15 @@ def prepare_data(cfg: dict) -> Prepared:
         X_train, _, y_train, _ = data.train_test_split(
             X_train, y_train, train_size=cfg["train_fraction"], random_state=seed,
             stratify=strat(y_train))
+    return _standardized(cfg, ds, X_train, y_train, validation, X_test, y_test, classification,
+                         note)
+
+
+def _standardized(cfg, ds, X_train, y_train, validation, X_test, y_test, classification, note,
+                  table=None) -> Prepared:
+    """Fit the scaler on the training rows and apply it to every part."""
+    from . import data
+
     flat = X_train.reshape(len(X_train), -1)
     scaler = data.StandardScaler().fit(flat)
     if ds.image_shape is not None:
@@ -117,7 +140,185 @@ def prepare_data(cfg: dict) -> Prepared:
     if validation is not None:
         validation = (prepare(validation[0]), validation[1])
     return Prepared(ds, prepare(X_train), y_train, validation, prepare(X_test), y_test, scaler,
-                    classification, note)
+                    classification, note, table)
+
+
+# ---------------------------------------------------------------- the user's own data
+def _input_kind(cfg: dict) -> str:
+    """"dataset" (bundled), "table" (a CSV / TSV / Parquet file) or "images" (a folder)."""
+    if not cfg.get("data"):
+        return "dataset"
+    if cfg.get("input") in ("table", "images"):
+        return cfg["input"]
+    return "images" if os.path.isdir(cfg["data"]) else "table"
+
+
+def _data_name(cfg: dict) -> str:
+    """What the run trained on, for its messages: the dataset's name or the file's name."""
+    if cfg.get("data"):
+        return os.path.basename(os.path.normpath(cfg["data"]))
+    return cfg.get("dataset") or "?"
+
+
+def fingerprint(path: str) -> dict:
+    """``{"size", "sha256"}`` of a file; of a folder, its number of files, their total size and
+    a sha256 over every (relative path, content) in sorted order (hidden names skipped)."""
+    import hashlib
+
+    def digest(file, h):
+        with open(file, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+
+    try:
+        if not os.path.isdir(path):
+            h = hashlib.sha256()
+            digest(path, h)
+            return {"size": os.path.getsize(path), "sha256": h.hexdigest()}
+        h, size, count = hashlib.sha256(), 0, 0
+        for dirpath, dirnames, filenames in os.walk(path):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(f for f in filenames if not f.startswith(".")):
+                file = os.path.join(dirpath, name)
+                h.update(os.path.relpath(file, path).replace(os.sep, "/").encode() + b"\0")
+                digest(file, h)
+                size += os.path.getsize(file)
+                count += 1
+        return {"files": count, "size": size, "sha256": h.hexdigest()}
+    except OSError as err:
+        raise RunError(f"cannot read {path!r}: {err.strerror or err}") from None
+
+
+def _check_unchanged(cfg: dict) -> None:
+    """Refuse a run whose data file (or test file) differs from the one it was trained on."""
+    for key, stamp in (("data", "data_file"), ("test", "test_file")):
+        path, recorded = cfg.get(key), cfg.get(stamp)
+        if not path or not recorded:
+            continue
+        if not os.path.exists(path):
+            raise RunError(f"the run's --{key} {path!r} no longer exists; the run re-reads it to "
+                           "resume or to evaluate on its held-out split: put it back")
+        now = fingerprint(path)
+        if now != recorded:
+            detail = (f"{recorded.get('size')} -> {now.get('size')} bytes"
+                      if now.get("size") != recorded.get("size") else "same size, other content")
+            raise RunError(f"the run's --{key} {path!r} changed since the run was trained "
+                           f"({detail}, sha256 differs); resuming or evaluating re-reads it, so "
+                           "restore the original file, or start a new run on the new data")
+
+
+def _read_table(path: str):
+    from .data.tabular import read_table
+
+    try:
+        return read_table(path)
+    except ImportError as err:
+        raise RunError(str(err)) from None
+
+
+def _prepare_table(cfg: dict) -> Prepared:
+    """A table file: the target's labels, the encoder (kinds and categories from the whole
+    file, imputation fills from the training rows), the split, the scaler."""
+    from . import data
+    from .data.datasets import Dataset
+    from .data.tabular import TableEncoder, encode_target
+
+    name = _data_name(cfg)
+    if cfg["model"] == "cnn":
+        raise RunError(f"--model cnn needs image data; {name!r} is a table (use --model mlp)")
+    table = _read_table(cfg["data"])
+    target = cfg.get("target")
+    if not target:
+        raise RunError(f"--data {cfg['data']} needs --target COLUMN, the column to predict; "
+                       f"columns: {', '.join(table.names)}")
+    if target not in table.names:
+        raise RunError(f"--target {target!r} is not a column of {cfg['data']}; columns: "
+                       f"{', '.join(table.names)}")
+    y, task, classes = encode_target(table, target, cfg.get("task"))
+    classification = task == "classification"
+    note = ""
+    if classification:
+        if len(classes) < 2:
+            raise RunError(f"the target column {target!r} holds a single class {classes[0]!r}; "
+                           "classification needs at least 2")
+        if len(classes) > 20 and len(classes) > len(y) // 2 and cfg.get("task") is None:
+            note = (f"note: the target {target!r} has {len(classes)} distinct integer values for "
+                    f"{len(y)} rows and is treated as classes; pass --task regression to "
+                    "predict it as a number")
+    encoder = TableEncoder(cfg.get("features"), cfg.get("categorical") or (), cfg.get("impute"))
+    encoder.fit(table, target)  # kinds, categories, missing cells (refused without --impute)
+    seed = cfg["seed"]
+    strat = (lambda idx: y[idx]) if classification else (lambda idx: None)
+    rows = np.arange(len(table))
+    test_table = None
+    if cfg.get("test"):
+        test_table = _read_table(cfg["test"])
+        train, test = rows, None
+    elif len(table) < _TINY:
+        if cfg["train_fraction"] < 1 or cfg.get("early_stopping"):
+            raise RunError(f"{name!r} has only {len(table)} rows: nothing to split off for "
+                           "--train-fraction or --early-stopping")
+        note = (f"note: {name!r} has only {len(table)} rows, too few to split: they are the "
+                "training and the test set (no validation)")
+        train, test = rows, rows
+        cfg = {**cfg, "val_size": 0}
+    else:
+        train, test = data.train_test_split(rows, test_size=cfg["test_size"], random_state=seed,
+                                            stratify=strat(rows))
+    val = None
+    if cfg["val_size"] > 0:
+        train, val = data.train_test_split(train, test_size=cfg["val_size"], random_state=seed,
+                                           stratify=strat(train))
+    if cfg["train_fraction"] < 1.0:
+        train, _ = data.train_test_split(train, train_size=cfg["train_fraction"],
+                                         random_state=seed, stratify=strat(train))
+    encoder.fit(table, target, rows=train)  # the imputation fills: training rows only
+    X = encoder.transform(table)
+    if test_table is not None:
+        if target not in test_table.names:
+            raise RunError(f"--test {cfg['test']} has no target column {target!r}; columns: "
+                           f"{', '.join(test_table.names)}")
+        X_test = encoder.transform(test_table)
+        y_test = encode_target(test_table, target, task, classes)[0]
+    else:
+        X_test, y_test = X[test], y[test]
+    ds = Dataset(X, y, task, len(classes) if classification else None,
+                 feature_names=encoder.encoded_names_, target_names=classes, name=name,
+                 description=f"table {cfg['data']}, target column {target!r}")
+    validation = None if val is None else (X[val], y[val])
+    info = {"format": table.format, "target": target, **encoder.to_dict()}
+    return _standardized(cfg, ds, X[train], y[train], validation, X_test, y_test,
+                         classification, note, table=info)
+
+
+def _load_image_input(cfg: dict):
+    """An image folder (``class_name/*.png``), with ``--test FOLDER`` as its test split."""
+    try:
+        from .data.image_folder import load_image_folder
+    except ImportError as err:  # pragma: no cover - the module ships with lucidnet
+        raise RunError(f"image folders are not available: {err}") from None
+    try:
+        ds = load_image_folder(cfg["data"])
+        if cfg.get("test"):
+            mode = "L" if ds.image_shape[0] == 1 else "RGB"
+            test = load_image_folder(cfg["test"], mode=mode)
+            if tuple(test.image_shape) != tuple(ds.image_shape):
+                raise RunError(f"--test {cfg['test']}: images of shape {test.image_shape} (C, H, "
+                               f"W), the training images are {ds.image_shape}")
+            ds.X_test, ds.y_test = test.X, _map_classes(test, ds.target_names, cfg["test"])
+    except ModuleNotFoundError as err:
+        raise RunError(str(err)) from None
+    return ds
+
+
+def _map_classes(ds, classes, where: str) -> np.ndarray:
+    """``ds.y`` re-indexed into ``classes`` (a class folder outside them is an error)."""
+    unknown = [c for c in ds.target_names if c not in classes]
+    if unknown:
+        raise RunError(f"{where}: class folder(s) {unknown} are not among the model's classes "
+                       f"{list(classes)}")
+    lookup = np.array([list(classes).index(c) for c in ds.target_names], dtype=np.int64)
+    return lookup[ds.y]
 
 
 def _load_dataset(name: str, data_path: str | None):
@@ -253,7 +454,7 @@ def _augmentation(cfg: dict, ds):
     if not cfg.get("augment"):
         return None
     if ds.image_shape is None:
-        raise RunError(f"--augment needs image data; {cfg['dataset']!r} is tabular")
+        raise RunError(f"--augment needs image data; {_data_name(cfg)!r} is tabular")
     try:
         return data.build_augmentation(cfg["augment"], seed=cfg["seed"],
                                        image_shape=tuple(ds.image_shape) if cfg["model"] == "mlp" else None)
@@ -429,6 +630,8 @@ def train_run(cfg: dict, resume: bool = False, overwrite: bool = False,
     A run folder created here is removed again if the run fails before its first checkpoint.
     """
     prep = prepare_data(cfg)
+    if _input_kind(cfg) == "table" and cfg.get("task") is None:
+        cfg = {**cfg, "task": prep.ds.task}  # the inferred task, recorded
     transform = _augmentation(cfg, prep.ds)
     if resume:
         out, created = cfg["out"], None
@@ -504,7 +707,7 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
     if prep.note:
         print(prep.note)
     n_val = 0 if prep.validation is None else len(prep.validation[0])
-    print(f"lucidnet train: {cfg['dataset']} ({len(prep.X_train)} train / {n_val} validation / "
+    print(f"lucidnet train: {_data_name(cfg)} ({len(prep.X_train)} train / {n_val} validation / "
           f"{len(prep.X_test)} test), model {cfg['model']}, optimizer {cfg['optimizer']} "
           f"lr={lr:g}, seed {cfg['seed']}")
     print(trainer.model)
@@ -532,18 +735,22 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
     with _warnings_as_lines():
         results = report(trainer, prep.X_test, prep.y_test, prep.classification, out,
                          class_names=prep.ds.target_names)
-    io.save(_with_scaler(trainer.model, prep.scaler), os.path.join(out, "model.npz"), metadata={
+    metadata = {
         "config": cfg, "task": prep.ds.task, "n_outputs": trainer.model_outputs,
         "input_scaler": "Standardize layer 0", "feature_names": list(prep.ds.feature_names),
         "image_shape": None if prep.ds.image_shape is None else list(prep.ds.image_shape),
-        "class_names": prep.ds.target_names})
+        "class_names": prep.ds.target_names}
+    if prep.table is not None:
+        metadata["table"] = prep.table
+    io.save(_with_scaler(trainer.model, prep.scaler), os.path.join(out, "model.npz"),
+            metadata=metadata)
     _write_json(os.path.join(out, "metrics.json"), {
-        "dataset": cfg["dataset"], "model": cfg["model"], "seed": cfg["seed"],
+        "dataset": _data_name(cfg), "model": cfg["model"], "seed": cfg["seed"],
         "epochs_run": len(history), "train_seconds": round(seconds, 3), "diverged": diverged,
         "test": {k: v for k, v in results.items() if k != "confusion_matrix"},
         "confusion_matrix": results.get("confusion_matrix")})
     _close(plot.learning_curves(history, os.path.join(out, "learning_curve.png"),
-                                title=f"{cfg['dataset']} - {cfg['model']}"))
+                                title=f"{_data_name(cfg)} - {cfg['model']}"))
     figures = ", confusion_matrix.png, roc_curves.png" if prep.classification else ""
     if monitor is not None and monitor.records:
         _close(plot.gradient_flow(monitor.records, path=os.path.join(out, "gradient_flow.png")))
@@ -657,38 +864,124 @@ def _output_folder(out: str) -> str:
 
 
 def evaluate_run(path: str, dataset: str | None, out: str | None, data_path: str | None = None,
-                 whole: bool = False) -> int:
+                 whole: bool = False, data: str | None = None, target: str | None = None) -> int:
     """Evaluate a saved model: on its run's held-out test split (its own dataset, unless
-    ``whole``), or on a whole dataset."""
+    ``whole``), on a whole dataset, or on a labelled file ``data`` (a table with the target
+    column, ``target`` defaulting to the run's; an image folder for an image-folder run)."""
     from .data import DATASETS
 
     model, meta, model_path = _load_model(path)
     cfg = meta.get("config") or {}
-    dataset = dataset or cfg.get("dataset")
-    if dataset is None:
-        raise RunError("say which data to evaluate on: --dataset NAME")
-    if dataset.lower() not in DATASETS:
-        raise RunError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
-    dataset = dataset.lower()
+    own = _input_kind(cfg) != "dataset" or "table" in meta
+    if data is not None and (dataset is not None or data_path is not None):
+        raise RunError("evaluate takes --data FILE or --dataset NAME (with --data-path), not both")
+    if target is not None and data is None:
+        raise RunError("--target names the label column of --data FILE; give --data too")
+    if own and dataset is not None:
+        raise RunError(f"{model_path} was trained on {_data_name(cfg)!r}, not on a bundled "
+                       "dataset: evaluate it on a labelled file with --data FILE (or on its own "
+                       "held-out split with no option)")
     out = out or (os.path.join(path, "evaluation") if os.path.isdir(path) else "evaluation")
     if os.path.exists(out) and not os.path.isdir(out):
         raise RunError(f"--out {out!r} is an existing file; give a folder for the evaluation")
-    if not whole and cfg and dataset == cfg.get("dataset") and data_path in (None, cfg.get("data_path")):
+    net = model
+    if data is not None or (own and whole):
+        source = data if data is not None else cfg.get("data")
+        if not source:
+            raise RunError(f"{model_path}: its configuration names no data file; give --data FILE")
+        X, y = _labelled_inputs(model, meta, source, target)
+        name, what = os.path.basename(os.path.normpath(source)), "every row" if data else \
+            "the whole data file"
+    elif own:
+        if not cfg.get("data"):
+            raise RunError(f"{model_path}: its configuration names no data file; give --data FILE")
         prep = prepare_data(cfg)  # same seed and options: the run's own held-out test split
         X, y = prep.X_test, prep.y_test  # standardized already: skip the model's own scaler
         net = model[1] if _scaler_layer(model) is not None else model
-        what = "its held-out test split"
+        name = _data_name(cfg)
+        what = f"its test file {os.path.basename(cfg['test'])}" if cfg.get("test") else \
+            "its held-out test split"
     else:
-        ds = _load_dataset(dataset, data_path)
-        X, y, net = _raw_inputs(model, meta, ds.X), ds.y, model
-        what = "the whole dataset"
+        dataset = dataset or cfg.get("dataset")
+        if dataset is None:
+            raise RunError("say which data to evaluate on: --dataset NAME or --data FILE")
+        if dataset.lower() not in DATASETS:
+            raise RunError(f"unknown dataset {dataset!r}; valid: {', '.join(DATASETS)}")
+        dataset = name = dataset.lower()
+        if not whole and cfg and dataset == cfg.get("dataset") \
+                and data_path in (None, cfg.get("data_path")):
+            prep = prepare_data(cfg)  # same seed and options: the run's own held-out test split
+            X, y = prep.X_test, prep.y_test  # standardized already: skip the model's own scaler
+            net = model[1] if _scaler_layer(model) is not None else model
+            what = "its held-out test split"
+        else:
+            ds = _load_dataset(dataset, data_path)
+            X, y = _raw_inputs(model, meta, ds.X), ds.y
+            what = "the whole dataset"
     trainer, classification = _inference_trainer(net, meta)
     _output_folder(out)
-    print(f"lucidnet evaluate: {model_path} on {dataset} ({what}, {len(X)} samples)")
+    print(f"lucidnet evaluate: {model_path} on {name} ({what}, {len(X)} samples)")
     results = report(trainer, X, y, classification, out, class_names=meta.get("class_names"))
     _write_json(os.path.join(out, "metrics.json"), {k: v for k, v in results.items()})
     print(f"evaluation written to {out}")
     return 0
+
+
+def _is_image_run(meta: dict) -> bool:
+    return (meta.get("config") or {}).get("input") == "images" and "table" not in meta
+
+
+def _table_inputs(model, meta: dict, path: str, ignore=()) -> np.ndarray:
+    """A table file's feature columns, matched by name to the run's, encoded, as model input."""
+    from .data.tabular import TableEncoder
+
+    if not os.path.exists(path):
+        raise RunError(f"no such input file: {path!r}")
+    if os.path.isdir(path):
+        raise RunError(f"{path!r} is a folder; this model was trained on a table: give a "
+                       ".csv, .tsv or .parquet file")
+    try:
+        encoder = TableEncoder.from_dict(meta["table"])
+    except ValueError as err:
+        raise RunError(f"the model's table metadata is unusable: {err}") from None
+    table = _read_table(path)
+    encoder.check_columns(table, ignore=[n for n in ignore if n])
+    return _raw_inputs(model, meta, encoder.transform(table)), table
+
+
+def _labelled_inputs(model, meta: dict, path: str, target: str | None):
+    """Model inputs and labels from a labelled table file or image folder."""
+    classes = meta.get("class_names")
+    classification = meta.get("task") == "classification"
+    if "table" in meta:
+        from .data.tabular import encode_target
+
+        target = target or meta["table"].get("target")
+        X, table = _table_inputs(model, meta, path, ignore=[target])
+        if target not in table.names:
+            raise RunError(f"{path} has no target column {target!r} to evaluate against; name "
+                           f"it with --target COLUMN (columns: {', '.join(table.names)})")
+        y = encode_target(table, target, meta.get("task"),
+                          classes if classification else None)[0]
+        return X, y
+    if _is_image_run(meta):
+        from .data.image_folder import load_image_folder
+
+        if target is not None:
+            raise RunError("--target is for tables; an image folder's classes are its "
+                           "sub-folders")
+        shape = tuple(meta.get("image_shape") or ())
+        try:
+            ds = load_image_folder(path, mode="L" if shape[:1] == (1,) else "RGB")
+        except ModuleNotFoundError as err:
+            raise RunError(str(err)) from None
+        if tuple(ds.image_shape) != shape:
+            raise RunError(f"{path}: images of shape {ds.image_shape} (C, H, W); the model "
+                           f"expects {shape}")
+        return _raw_inputs(model, meta, ds.X), _map_classes(ds, classes, path)
+    cfg = meta.get("config") or {}
+    raise RunError(f"--data is for runs trained with --data FILE; this one was trained on the "
+                   f"bundled dataset {cfg.get('dataset', '?')!r}: use --dataset NAME")
 
 
 def _match_columns(table, names, input_csv: str) -> np.ndarray:
@@ -712,10 +1005,14 @@ def _match_columns(table, names, input_csv: str) -> np.ndarray:
 
 
 def predict_file(model_path: str, input_csv: str, output: str | None, target=None) -> int:
-    """Predict every row of a CSV of features; write (or print) a CSV of predictions.
+    """Predict every row of a table (or every image); write (or print) a CSV of predictions.
 
-    A CSV with a header is matched to the training features by name (columns reordered as
-    needed; missing or unexpected names are an error); one without a header by position.
+    A run trained on a table file (``"table"`` metadata) reads a CSV / TSV / Parquet file whose
+    columns are matched to the training columns by name (any order; the target column, by its
+    stored name or ``target``, is ignored; missing or unexpected names are an error), and
+    encodes them as in training. A run trained on an image folder reads an image file or a
+    folder of images (its predictions start with a ``file`` column). Other runs read a CSV of
+    numbers: with a header, matched to the training features by name; without, by position.
     """
     from . import data
 
@@ -723,23 +1020,43 @@ def predict_file(model_path: str, input_csv: str, output: str | None, target=Non
     trainer, classification = _inference_trainer(model, meta)
     if not os.path.exists(input_csv):
         raise RunError(f"no such input file: {input_csv!r}")
-    if os.path.isdir(input_csv):
-        raise RunError(f"--input {input_csv!r} is a folder; give a CSV file")
     if output and os.path.isdir(output):
         raise RunError(f"--output {output!r} is a folder; give a file name for the predictions")
-    table = data.load_csv(input_csv, target=target)
-    X = _raw_inputs(model, meta, _match_columns(table, meta.get("feature_names"), input_csv))
+    files = None
+    if "table" in meta:
+        if target is not None and not os.path.isdir(input_csv):
+            names = _read_table(input_csv).names
+            if target not in names:
+                raise RunError(f"--target {target!r} is not a column of {input_csv}; columns: "
+                               f"{', '.join(names)}")
+        X = _table_inputs(model, meta, input_csv, ignore=[meta["table"].get("target"), target])[0]
+    elif _is_image_run(meta):
+        from .data.image_folder import load_images
+
+        try:
+            X, files = load_images(input_csv, meta.get("image_shape"), return_paths=True)
+        except ModuleNotFoundError as err:
+            raise RunError(str(err)) from None
+        X = _raw_inputs(model, meta, X)
+    else:
+        if os.path.isdir(input_csv):
+            raise RunError(f"--input {input_csv!r} is a folder; give a CSV file")
+        table = data.load_csv(input_csv, target=target)
+        X = _raw_inputs(model, meta, _match_columns(table, meta.get("feature_names"), input_csv))
     lines = []
+    first = [] if files is None else ["file"]
+    cells = [[] for _ in range(len(X))] if files is None else [[_csv_cell(f)] for f in files]
     if classification:
         proba = trainer.predict_proba(X)
         names = meta.get("class_names") or [str(i) for i in range(proba.shape[1])]
         pred = proba.argmax(axis=1)
-        lines.append(",".join(["prediction"] + [f"p_{n}" for n in names]))
-        lines += [",".join([names[p]] + [f"{v:.6g}" for v in row]) for p, row in zip(pred, proba)]
+        lines.append(",".join(first + ["prediction"] + [f"p_{n}" for n in names]))
+        lines += [",".join(c + [names[p]] + [f"{v:.6g}" for v in row])
+                  for c, p, row in zip(cells, pred, proba)]
     else:
         pred = trainer.predict(X).reshape(-1)
-        lines.append("prediction")
-        lines += [f"{v:.6g}" for v in pred]
+        lines.append(",".join(first + ["prediction"]))
+        lines += [",".join(c + [f"{v:.6g}"]) for c, v in zip(cells, pred)]
     text = "\n".join(lines) + "\n"
     if output:
         _write_text(output, text, "predictions")
@@ -747,3 +1064,10 @@ def predict_file(model_path: str, input_csv: str, output: str | None, target=Non
     else:
         print(text, end="")
     return 0
+
+
+def _csv_cell(text: str) -> str:
+    """A CSV field: quoted when it holds a comma, a quote or a line break."""
+    if any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
