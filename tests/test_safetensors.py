@@ -270,6 +270,8 @@ def test_ln_save_a_model_loads_back_with_architecture_metadata_and_same_bytes(tm
     assert ln.load(path).training  # as with .npz: loaded models start in training mode
     ln.save(loaded, tmp_path / "again.safetensors", metadata=meta)
     assert (tmp_path / "again.safetensors").read_bytes() == path.read_bytes()
+    ln.save(model, path, metadata={"mean": np.array([0.5, 1.5]), "n": np.int64(3)})
+    assert ln.load(path, with_metadata=True)[1] == {"mean": [0.5, 1.5], "n": 3}
     header = st.read_metadata(path)
     assert sorted(header) == ["lucidnet", "lucidnet.metadata"]
     assert json.loads(header["lucidnet"])["config"] == ln.io.model_config(model)

@@ -454,8 +454,10 @@ def save_model(model: Module, filename, metadata: dict | None = None, *,
     filename : str or pathlib.Path
         Written atomically.
     metadata : dict, optional
-        JSON-able (as for ``lucidnet.save``), stored as JSON text under ``"lucidnet.metadata"``;
-        ``lucidnet.load(filename, with_metadata=True)`` gives it back.
+        JSON-able, stored as JSON text under ``"lucidnet.metadata"``;
+        ``lucidnet.load(filename, with_metadata=True)`` gives it back. NumPy arrays and
+        scalars in it are stored as lists and numbers (they come back as such; a ``.npz``
+        keeps them arrays).
     allow_nonfinite : bool
         A model holding nan/inf is refused (ValueError naming the tensor) unless True.
 
@@ -483,12 +485,21 @@ def save_model(model: Module, filename, metadata: dict | None = None, *,
     if aliases:
         document["aliases"] = aliases
     try:
-        user = json.dumps(metadata or {}, allow_nan=True)
+        user = json.dumps(metadata or {}, allow_nan=True, default=_plain)
     except (TypeError, ValueError) as err:
         raise TypeError(f"metadata must be JSON-able (dicts, lists, str, numbers, bool, None): "
                         f"{err}") from None
     save_file(tensors, filename, {_ARCHITECTURE_KEY: json.dumps(document), _USER_KEY: user})
     return os.fspath(filename)
+
+
+def _plain(value):
+    """JSON for the NumPy values metadata may hold (they come back as lists / numbers)."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "biuf":
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON-able")
 
 
 def load_model(model: Module, filename, strict: bool = True):
