@@ -397,3 +397,36 @@ def test_image_folder_run_trains_predicts_and_evaluates(image_folder, tmp_path, 
     assert "accuracy" in json.loads((tmp_path / "e" / "metrics.json").read_text())
     assert main(["train", "--data", str(image_folder / "train"), "--target", "x"]) == 2
     assert "--target is for tables" in _err(capsys)
+
+
+def test_config_file_names_the_table_and_its_columns(tmp_path):
+    data = _write_csv(tmp_path / "d.csv", _rows(40))
+    toml = tmp_path / "c.toml"
+    toml.write_text(f'data = "{data}"\ntarget = "label"\nfeatures = ["age", "color"]\n'
+                    'epochs = 2\nquiet = true\nhidden = [8]\n')
+    assert main(["train", "--config", str(toml), "--out", str(tmp_path / "r")]) == 0
+    meta = ln.load(str(tmp_path / "r" / "model.npz"), with_metadata=True)[1]
+    assert meta["table"]["encoded_names"] == ["age", "color=blue", "color=green", "color=red"]
+    toml.write_text(f'data = "{data}"\ntarget = "label"\nfeatures = [1]\n')
+    assert main(["train", "--config", str(toml)]) == 2
+
+
+def test_small_and_degenerate_tables(tmp_path, capsys):
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("a,b,y\n1,x,p\n2,y,q\n3,x,p\n4,y,q\n5,x,p\n")
+    assert main(["train", "--data", str(tiny), "--target", "y", *FAST, "--out", str(tmp_path / "t")]) == 0
+    assert "too few to split" in capsys.readouterr().out
+    rare = tmp_path / "rare.csv"
+    rare.write_text("a,y\n" + "".join(f"{i},{'b' if i == 0 else 'a'}\n" for i in range(40)))
+    assert main(["train", "--data", str(rare), "--target", "y", *FAST]) == 2
+    assert "class 'b' of the target 'y' has only 1 row" in _err(capsys)
+    one = tmp_path / "one.csv"
+    one.write_text("a,y\n" + "".join(f"{i},a\n" for i in range(30)))
+    assert main(["train", "--data", str(one), "--target", "y", *FAST]) == 2
+    assert "holds a single class 'a'" in _err(capsys)
+    only = tmp_path / "only.csv"
+    only.write_text("y\n1\n2\n")
+    assert main(["train", "--data", str(only), "--target", "y", *FAST]) == 2
+    assert "no feature columns" in _err(capsys)
+    assert main(["evaluate", str(tmp_path / "t"), "--data-path", str(tmp_path)]) == 2
+    assert "--data-path is for --dataset mnist" in _err(capsys)

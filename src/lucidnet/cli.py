@@ -396,7 +396,8 @@ def _apply_config(parser, argv, path):
     return parser.parse_args(argv)
 
 
-_KINDS = {int: "an integer", float: "a number", _int_list: "a list of layer sizes like [128, 64]"}
+_KINDS = {int: "an integer", float: "a number", _int_list: "a list of layer sizes like [128, 64]",
+          _name_list: 'a list of column names like ["age", "color"]'}
 
 
 def _config_value(action, where: str, value):
@@ -411,6 +412,11 @@ def _config_value(action, where: str, value):
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return value
         raise UsageError(f"{where} must be a table like {{T_max = 50}}, got {value!r}")
+    if action.type is _name_list and isinstance(value, list):
+        if not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise UsageError(f"{where} must be a list of column names like [\"age\", "
+                             f"\"color\"], got {value!r}")
+        value = ",".join(value)
     if action.type is _int_list and isinstance(value, list):
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             raise UsageError(f"{where} must be a list of integers like [128, 64], got {value!r}")

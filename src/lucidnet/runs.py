@@ -263,10 +263,12 @@ def _prepare_table(cfg: dict) -> Prepared:
         train, test = rows, rows
         cfg = {**cfg, "val_size": 0}
     else:
+        _check_strata(y, classes, target, cfg)
         train, test = data.train_test_split(rows, test_size=cfg["test_size"], random_state=seed,
                                             stratify=strat(rows))
     val = None
     if cfg["val_size"] > 0:
+        _check_strata(y[train], classes, target, cfg)
         train, val = data.train_test_split(train, test_size=cfg["val_size"], random_state=seed,
                                            stratify=strat(train))
     if cfg["train_fraction"] < 1.0:
@@ -289,6 +291,19 @@ def _prepare_table(cfg: dict) -> Prepared:
     info = {"format": table.format, "target": target, **encoder.to_dict()}
     return _standardized(cfg, ds, X[train], y[train], validation, X_test, y_test,
                          classification, note, table=info)
+
+
+def _check_strata(y, classes, target: str, cfg: dict) -> None:
+    """A stratified split needs two rows of every class: say which class has fewer."""
+    if classes is None:
+        return
+    counts = np.bincount(y, minlength=len(classes))
+    rare = [(classes[k], int(c)) for k, c in enumerate(counts) if 0 < c < 2]
+    if rare:
+        label, count = rare[0]
+        raise RunError(f"class {label!r} of the target {target!r} has only {count} row in "
+                       f"{_data_name(cfg)}; a stratified split needs at least 2 per class: add "
+                       "rows of it, drop it, or give --val-size 0 and a --test FILE")
 
 
 def _load_image_input(cfg: dict):
@@ -877,6 +892,8 @@ def evaluate_run(path: str, dataset: str | None, out: str | None, data_path: str
         raise RunError("evaluate takes --data FILE or --dataset NAME (with --data-path), not both")
     if target is not None and data is None:
         raise RunError("--target names the label column of --data FILE; give --data too")
+    if own and dataset is None and data_path is not None:
+        raise RunError("--data-path is for --dataset mnist; this run was trained on your own data")
     if own and dataset is not None:
         raise RunError(f"{model_path} was trained on {_data_name(cfg)!r}, not on a bundled "
                        "dataset: evaluate it on a labelled file with --data FILE (or on its own "

@@ -204,3 +204,25 @@ def test_encode_target_infers_like_load_csv(tmp_path):
     miss = read_table(_write(tmp_path / "m.csv", "x,y\n1,a\n2,NA\n"))
     with pytest.raises(ValueError, match="line 3, target column 'y': missing value 'NA'"):
         encode_target(miss, "y")
+
+
+def test_parquet_numbers_in_a_categorical_column_match_the_text_files(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    text = read_table(_write(tmp_path / "t.csv", "code,y\n1,a\n2,b\n3,a\n"))
+    enc = TableEncoder(categorical=["code"]).fit(text, "y")
+    pq.write_table(pa.table({"code": [3.0, 1.0], "y": ["a", "b"]}), tmp_path / "p.parquet")
+    X = enc.transform(read_table(tmp_path / "p.parquet"))
+    np.testing.assert_array_equal(X, [[0, 0, 1], [1, 0, 0]])
+    assert encode_target(read_table(tmp_path / "p.parquet"), "y", classes=["a", "b"])[0].tolist() \
+        == [0, 1]
+
+
+def test_zero_rows_and_a_second_fit(mixed):
+    t = read_table(mixed)
+    enc = TableEncoder().fit(t, "label")
+    empty = enc.transform(t.take([]))
+    assert empty.shape == (0, 5) and empty.dtype == np.float32
+    first = enc.to_dict()
+    assert enc.fit(t, "label").to_dict() == first  # fitting again gives the same encoder
+    assert "numeric" not in repr(TableEncoder()) and "5 values" in repr(enc)

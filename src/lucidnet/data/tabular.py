@@ -207,8 +207,13 @@ def _as_number(cell) -> float | None:
 
 
 def _category(cell) -> str:
-    """A categorical cell as the text it is matched by."""
-    return cell if isinstance(cell, str) else str(cell)
+    """A categorical cell as the text it is matched by (a Parquet number 3.0 as '3', like the
+    cell 3 of a text file)."""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, (float, np.floating)) and float(cell).is_integer():
+        return str(int(cell))
+    return str(cell)
 
 
 def _numbers(col: np.ndarray, lines, path, name: str, index: int) -> np.ndarray:
