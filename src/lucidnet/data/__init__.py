@@ -29,6 +29,7 @@ from .datasets import (
     make_moons,
     make_spirals,
 )
+from .image_folder import IMAGE_EXTENSIONS, load_image_folder, load_images
 from .loader import DataLoader
 from .preprocessing import (
     SCALERS,
@@ -53,6 +54,7 @@ from .text import (
 __all__ = [
     "AUGMENTATIONS",
     "DATASETS",
+    "IMAGE_EXTENSIONS",
     "DEFAULT_SYNONYMS",
     "SCALERS",
     "TEXT_AUGMENTATIONS",
@@ -84,6 +86,8 @@ __all__ = [
     "load_csv",
     "load_dataset",
     "load_idx",
+    "load_image_folder",
+    "load_images",
     "load_mnist",
     "load_mnist1d",
     "make_circles",
