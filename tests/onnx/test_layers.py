@@ -9,15 +9,10 @@ import warnings
 import numpy as np
 import pytest
 
+import lucidnet as ln
+from lucidnet import nn
+
 from .helpers import randn, roundtrip
-
-import lucidnet as ln  # noqa: E402
-from lucidnet import nn  # noqa: E402
-
-
-def _act(shape=(4, 6)):
-    return shape
-
 
 ACTIVATIONS = [
     ("relu", lambda: nn.ReLU(), (4, 6)),

@@ -92,11 +92,11 @@ def convert(g: GraphBuilder, module, names: list, values: list, path: str = "mod
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     out_values = [np.asarray(o.data if isinstance(o, Tensor) else o) for o in outs]
     g.path = path
-    result = fn(g, module, *names)
-    result = list(result) if isinstance(result, (tuple, list)) else [result]
+    returned = fn(g, module, *names)
+    result = list(returned) if isinstance(returned, (tuple, list)) else [returned]
     if len(result) != len(out_values) or not all(isinstance(r, str) for r in result):
         raise ExportError(f"the converter of {path} ({type(module).__name__}) returned "
-                          f"{result!r}: expected {len(out_values)} value name(s), as the "
+                          f"{returned!r}: expected {len(out_values)} value name(s), as the "
                           "module's forward returns")
     for name, value in zip(result, out_values):
         g.record(name, value)
