@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import lucidnet as ln
+import lucidnet.onnx as lo
 from lucidnet import nn
 
 from .helpers import randn, roundtrip
@@ -284,3 +285,49 @@ def test_cnn_builder(kwargs, shape, tmp_path):
             _trained_bn(m, (4, m.num_features) + shape[2:])
     roundtrip(model, randn(*shape), [randn(1, *shape[1:], seed=1), randn(6, *shape[1:], seed=2)],
               tmp_path / "cnn.onnx")
+
+
+RESIZE = [
+    ("upsample_nearest", lambda: nn.Upsample(scale_factor=2), (2, 3, 4, 5)),
+    ("upsample_nearest_frac", lambda: nn.Upsample(scale_factor=1.7), (2, 3, 4, 5)),
+    ("upsample_nearest_size_1d", lambda: nn.Upsample(size=7), (2, 3, 5)),
+    ("upsample_nearest_exact", lambda: nn.Upsample(size=(5, 9), mode="nearest-exact"),
+     (2, 3, 4, 5)),
+    ("upsample_bilinear", lambda: nn.Upsample(scale_factor=2, mode="bilinear"), (2, 3, 4, 5)),
+    ("upsample_bilinear_corners", lambda: nn.Upsample(size=(7, 3), mode="bilinear",
+                                                      align_corners=True), (2, 3, 4, 5)),
+    ("upsample_linear", lambda: nn.Upsample(scale_factor=1.5, mode="linear"), (2, 3, 6)),
+    ("upsample_area", lambda: nn.Upsample(size=(3, 2), mode="area"), (2, 3, 7, 5)),
+    ("upsampling_nearest2d", lambda: nn.UpsamplingNearest2d(scale_factor=3), (2, 1, 3, 3)),
+    ("upsampling_bilinear2d", lambda: nn.UpsamplingBilinear2d(size=(6, 6)), (2, 1, 3, 4)),
+    ("pixel_shuffle", lambda: nn.PixelShuffle(2), (2, 8, 3, 4)),
+    ("pixel_unshuffle", lambda: nn.PixelUnshuffle(2), (2, 2, 4, 6)),
+    ("lazy_linear", lambda: nn.LazyLinear(3), (4, 6)),
+    ("lazy_conv2d", lambda: nn.LazyConv2d(2, 3, padding=1), (2, 3, 5, 5)),
+    ("weight_noise", lambda: nn.WeightNoise(nn.Linear(6, 2), std=0.5), (4, 6)),
+]
+
+
+@pytest.mark.parametrize("make, shape", [a[1:] for a in RESIZE], ids=[a[0] for a in RESIZE])
+def test_resize_lazy_and_wrappers(make, shape, tmp_path):
+    ln.manual_seed(0)
+    others = [randn(1, *shape[1:], seed=1), randn(5, *shape[1:], seed=2)]
+    roundtrip(make(), randn(*shape), others, tmp_path / "m.onnx")
+
+
+def test_perceptron(tmp_path):
+    from lucidnet.models import Perceptron
+
+    from .helpers import session
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3)).astype(np.float32)
+    y = np.where(X @ np.array([1.0, -2.0, 0.5]) > 0.2, "yes", "no")
+    p = Perceptron(max_epochs=50).fit(X, y)
+    proto = lo.export(p, X[:4], tmp_path / "p.onnx")
+    assert [o.name for o in proto.graph.output] == ["output", "label"]
+    decision, label = session(tmp_path / "p.onnx").run(None, {"input": X})
+    np.testing.assert_allclose(decision, p.decision_function(X), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(label, p.predict(X))
+    with pytest.raises(lo.ExportError, match="not fitted"):
+        lo.export(Perceptron(), X[:2], tmp_path / "q.onnx")

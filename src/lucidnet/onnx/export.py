@@ -11,7 +11,7 @@ import numpy as np
 from .. import nn
 from .._atomic import atomic_path
 from ..autograd.tensor import Tensor, no_grad
-from . import activations, layers  # noqa: F401  (register the built-in converters)
+from . import activations, layers, resize  # noqa: F401  (register the built-in converters)
 from .graph import DEFAULT_OPSET, MIN_OPSET, ExportError, GraphBuilder
 from .registry import converter_for, supported
 
@@ -75,20 +75,25 @@ def _child_path(path: str, name: str) -> str:
 def convert(g: GraphBuilder, module, names: list, values: list, path: str = "model"):
     """Write ``module`` applied to the graph values ``names`` (whose example values are
     ``values``) into ``g``; returns (output names, output example values). Sequential
-    containers are walked; every other module needs a converter."""
-    if isinstance(module, _CONTAINERS) and converter_for(module) is None:
-        for name, child in module.named_children():
-            names, values = convert(g, child, names, values, _child_path(path, name))
-        return names, values
+    containers are walked, a WeightNoise wrapper is its wrapped module (evaluation mode);
+    every other module needs a converter."""
+    if converter_for(module) is None:
+        if isinstance(module, _CONTAINERS):
+            for name, child in module.named_children():
+                names, values = convert(g, child, names, values, _child_path(path, name))
+            return names, values
+        if isinstance(module, nn.WeightNoise):
+            return convert(g, module.module, names, values, f"{path}.module")
+    # the module runs first: a lazy layer becomes its normal class on its first call
+    with no_grad():
+        out = module(*[Tensor(v) for v in values])
     fn = converter_for(module)
     if fn is None:
         raise ExportError(
             f"cannot export {path}: no ONNX converter for {type(module).__module__}."
-            f"{type(module).__qualname__}. Supported: Sequential (walked) and "
+            f"{type(module).__qualname__}. Supported: Sequential (walked), WeightNoise and "
             f"{', '.join(supported())}. Write one with "
             f"lucidnet.onnx.register({type(module).__name__})(fn), fn(g, module, x) -> name")
-    with no_grad():
-        out = module(*[Tensor(v) for v in values])
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     out_values = [np.asarray(o.data if isinstance(o, Tensor) else o) for o in outs]
     g.path = path
@@ -140,7 +145,8 @@ def build_model(g: GraphBuilder, inputs: list, outputs: list, *, dynamic_batch: 
         initializer=g.initializers)
     model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", g.opset)],
                                    producer_name="lucidnet", producer_version=__version__)
-    model.ir_version = min(model.ir_version, _max_ir_version(onnx, g.opset))
+    # the oldest IR version that carries this opset (onnxruntime refuses newer IR versions)
+    model.ir_version = onnx.helper.find_min_ir_version_for(list(model.opset_import))
     props = {"lucidnet_version": __version__}
     for key, value in (metadata or {}).items():
         props[str(key)] = value if isinstance(value, str) else json.dumps(value)
@@ -151,14 +157,6 @@ def build_model(g: GraphBuilder, inputs: list, outputs: list, *, dynamic_batch: 
         raise ExportError(f"the exported graph does not pass onnx.checker (a bug in a converter;"
                           f" please report it): {err}") from None
     return model
-
-
-def _max_ir_version(onnx, opset: int) -> int:
-    """The IR version that goes with ``opset`` (onnxruntime refuses newer IR versions)."""
-    for ir, version in ((8, 18), (9, 20), (10, 22)):
-        if opset <= version:
-            return ir
-    return onnx.IR_VERSION
 
 
 def write(model, path) -> None:
@@ -221,8 +219,14 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
     from .graph import require_onnx
 
     require_onnx()
+    from ..models import Perceptron
+
+    if isinstance(model, Perceptron):
+        return _export_perceptron(model, example_input, path, input_names, output_names,
+                                  _check_opset(opset), dynamic_batch, metadata)
     if not isinstance(model, nn.Module):
-        raise TypeError(f"export expects a lucidnet nn.Module, got {type(model).__name__}")
+        raise TypeError(f"export expects a lucidnet nn.Module (or a fitted "
+                        f"lucidnet.models.Perceptron), got {type(model).__name__}")
     opset = _check_opset(opset)
     examples = list(example_input) if isinstance(example_input, (tuple, list)) else \
         [example_input]
@@ -242,5 +246,42 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
     proto = build_model(g, list(zip(in_names, in_names, arrays)),
                         list(zip(out_names, outs, out_values)), dynamic_batch=dynamic_batch,
                         metadata=metadata)
+    write(proto, path)
+    return proto
+
+
+def _export_perceptron(model, example_input, path, input_names, output_names, opset,
+                       dynamic_batch, metadata):
+    """A fitted Perceptron: ``output`` = w . x + b (float64, as the Perceptron computes it, from
+    a float32 input) and ``label`` = classes_[w . x + b >= 0]."""
+    if not hasattr(model, "coef_"):
+        raise ExportError("cannot export the Perceptron: it is not fitted yet (call fit first)")
+    x = _as_array(example_input, "example_input")
+    if x.ndim != 2 or x.shape[1] != len(model.coef_):
+        raise ExportError(f"example_input must be (N, {len(model.coef_)}) rows for this "
+                          f"Perceptron, got shape {x.shape}")
+    (in_name,) = _names(input_names, 1, "input", "input_names")
+    out_names = _names(output_names, 2, "output", "output_names") if output_names else \
+        ["output", "label"]
+    g = GraphBuilder(opset)
+    xd = g.op("Cast", in_name, to=g.onnx.TensorProto.DOUBLE)
+    coef = g.const(np.asarray(model.coef_, np.float64), dtype=np.float64)
+    decision = g.op("Add", g.op("MatMul", xd, coef),
+                    g.const(np.asarray(model.intercept_, np.float64), dtype=np.float64))
+    positive = g.op("Cast", g.op("GreaterOrEqual", decision,
+                                 g.const(np.array(0.0), dtype=np.float64)),
+                    to=g.onnx.TensorProto.INT64)
+    classes = np.asarray(model.classes_)
+    if classes.dtype.kind in "OUS":
+        classes = classes.astype(object)
+    elif classes.dtype.kind == "b":
+        classes = classes.astype(np.int64)
+    label = g.op("Gather", g.const(classes, dtype=classes.dtype), positive, axis=0)
+    x64 = x.astype(np.float64)
+    dec_ex = x64 @ np.asarray(model.coef_, np.float64) + model.intercept_
+    proto = build_model(g, [(in_name, in_name, x)],
+                        [(out_names[0], decision, dec_ex),
+                         (out_names[1], label, classes[np.zeros(len(x), dtype=np.int64)])],
+                        dynamic_batch=dynamic_batch, metadata=metadata)
     write(proto, path)
     return proto
