@@ -77,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "metrics.json, learning_curve.png.")
     _add_train_arguments(train)
     ev = sub.add_parser("evaluate", help="evaluate a saved model or run folder on a dataset",
-                        description="Evaluate a run folder (its held-out test split) or a model file "
-                        "(on a whole dataset): prints the report, writes metrics.json and figures.")
+                        description="Evaluate a run folder (its held-out test split), a model file "
+                        "(on a whole dataset), or either on a labelled table or image folder "
+                        "(--data): prints the report, writes metrics.json and figures.")
     ev.add_argument("path", metavar="RUN_DIR|MODEL", help="a run folder or a model .npz file")
     ev.add_argument("--dataset", default=None, help="dataset to evaluate on (default: the run's)")
     ev.add_argument("--data", default=None, metavar="FILE|FOLDER",

@@ -6,6 +6,12 @@ names in its metadata), ``last.npz`` (a full checkpoint after every epoch:
 model, optimizer, schedule, RNGs, history), ``best.npz`` (best validation loss), ``history.csv``,
 ``metrics.json`` and the figures (learning curve, confusion matrix, ROC curves).
 
+A run on the user's own data (``lucidnet train --data FILE --target COL``: CSV / TSV /
+Parquet, or an image folder ``class_name/*.png``) records the file's path and fingerprint (size
++ sha256) in ``config.json``; a table run's model.npz also holds the ``"table"`` metadata (the
+format, the target, every feature column's kind, categories and fill, the encoded names), so
+``predict`` matches a file's columns by name and encodes them as in training.
+
 Resuming (``lucidnet train --resume RUN_DIR``) rebuilds everything from ``config.json`` with the
 same seed and continues from ``last.npz``: the final weights equal an uninterrupted run's.
 
@@ -35,6 +41,7 @@ __all__ = [
     "RunError",
     "build_trainer",
     "evaluate_run",
+    "fingerprint",
     "predict_file",
     "prepare_data",
     "train_run",
