@@ -190,6 +190,7 @@ LAYERS = [
     # the input scaler of CLI models
     ("standardize_flat", lambda: nn.Standardize(6, mean=np.arange(6.0), std=np.linspace(1, 3, 6)),
      (4, 6)),
+    ("standardize_int_rows", lambda: nn.Standardize(3, mean=[1, 2, 3], std=[2, 2, 2]), "int"),
     ("standardize_images", lambda: nn.Standardize(12, mean=np.arange(12.0), std=np.full(12, 2.0)),
      (2, 3, 2, 2)),
 ]
@@ -199,6 +200,10 @@ LAYERS = [
 def test_layer(make, shape, tmp_path):
     ln.manual_seed(0)
     layer = make()
+    if shape == "int":  # raw integer rows (counts, pixels): the scaler casts them
+        x = np.arange(12).reshape(4, 3)
+        roundtrip(layer, x, [np.arange(3).reshape(1, 3) * 7], tmp_path / "m.onnx")
+        return
     x = randn(*shape, scale=2.0)
     others = [randn(1, *shape[1:], scale=2.0, seed=1), randn(5, *shape[1:], scale=2.0, seed=2)]
     if shape == (2, 5, 5):  # the unbatched conv: no batch axis to vary

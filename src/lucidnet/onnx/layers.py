@@ -355,6 +355,8 @@ for _cls in (nn.ReflectionPad1d, nn.ReflectionPad2d, nn.ReflectionPad3d, nn.Repl
 def _standardize(g, m, x):
     """(x - mean) / std per feature, the statistics shaped like one sample."""
     sample = g.shape(x)[1:]
+    if g.value_dtype(x) != g.dtype:  # lucidnet casts raw (integer) input to its dtype too
+        x = g.op("Cast", x, to=g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype))
     mean = g.const(np.asarray(m.mean).reshape(sample))
     std = g.const(np.asarray(m.std).reshape(sample))
     return g.op("Div", g.op("Sub", x, mean), std)

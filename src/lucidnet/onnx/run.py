@@ -12,8 +12,9 @@ The saved model is ``Sequential(Standardize(F), net)`` with the run's metadata (
 - a table with text (categorical) columns: ``"numeric"`` float32 [N, n_numeric] (the numeric
   columns in column order; absent when there is none) and ``"categorical"`` string
   [N, n_categorical]; each text column is one-hot encoded inside the graph (opset >= 19), ""
-  is a missing value (the fill when the run imputed), and **an unknown category gives an
-  all-zero one-hot block** (``lucidnet predict`` refuses it instead).
+  is a missing value (replaced by the training fill when the run imputed; otherwise it is
+  encoded like an unknown category), and **an unknown category gives an all-zero one-hot
+  block** (``lucidnet predict`` refuses both instead).
 
 Outputs: ``"output"`` (the network's raw output: logits or regression values), and for a
 classification run ``"probabilities"`` (softmax over the classes) and ``"label"`` (int64
