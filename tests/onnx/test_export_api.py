@@ -208,3 +208,14 @@ def test_importing_lucidnet_onnx_imports_neither_onnx_nor_torch():
             "bad = [m for m in ('onnx', 'onnxruntime', 'torch') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_tensor_and_list_examples(tmp_path):
+    model = _mlp()
+    proto = lo.export(model, ln.tensor(randn(3, 4)), tmp_path / "t.onnx")
+    assert len(proto.graph.input) == 1
+    proto = lo.export(model, randn(3, 4).tolist(), tmp_path / "l.onnx")  # one input, not 3
+    assert len(proto.graph.input) == 1
+    x = randn(2, 4, seed=9)
+    np.testing.assert_allclose(session(tmp_path / "l.onnx").run(None, {"input": x})[0],
+                               session(tmp_path / "t.onnx").run(None, {"input": x})[0])

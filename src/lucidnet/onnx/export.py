@@ -41,6 +41,8 @@ def _as_array(x, what: str) -> np.ndarray:
                         f"{type(x).__name__} ({err})") from None
     if array.dtype.kind not in "fiub":
         raise TypeError(f"{what} must hold numbers, got dtype {array.dtype}")
+    if not isinstance(data, np.ndarray) and array.dtype == np.float64:
+        array = array.astype(np.float32)  # Python floats: the default dtype, as ln.tensor
     if array.dtype == np.float64:
         raise ExportError(f"{what} is float64; lucidnet exports float32 models: give "
                           "x.astype(np.float32) (and model.float() for a float64 model)")
@@ -189,8 +191,9 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
     ----------
     model : nn.Module
         A float32 lucidnet model (float64 models are refused: ``model.float()`` first).
-    example_input : array or Tensor, or a tuple of them for a module of several inputs
-        Real-shaped inputs (float32; integers for an ``Embedding``).
+    example_input : array-like or Tensor, or a tuple of them for a module of several inputs
+        Real-shaped inputs (float32; integers for an ``Embedding``). Only a tuple means
+        several inputs (a nested list is one array).
     path : str or os.PathLike
         The ``.onnx`` file to write.
     input_names, output_names : str or list of str, optional
@@ -228,8 +231,7 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
         raise TypeError(f"export expects a lucidnet nn.Module (or a fitted "
                         f"lucidnet.models.Perceptron), got {type(model).__name__}")
     opset = _check_opset(opset)
-    examples = list(example_input) if isinstance(example_input, (tuple, list)) else \
-        [example_input]
+    examples = list(example_input) if isinstance(example_input, tuple) else [example_input]
     arrays = [_as_array(x, "example_input" if len(examples) == 1 else f"example_input[{i}]")
               for i, x in enumerate(examples)]
     _check_float32(model)
