@@ -219,3 +219,38 @@ def test_tensor_and_list_examples(tmp_path):
     x = randn(2, 4, seed=9)
     np.testing.assert_allclose(session(tmp_path / "l.onnx").run(None, {"input": x})[0],
                                session(tmp_path / "t.onnx").run(None, {"input": x})[0])
+
+
+def test_forward_hooks_that_change_values_are_refused(tmp_path):
+    model = _mlp()
+    seen = []
+    handle = model[2].register_forward_hook(lambda m, args, out: seen.append(out.shape))
+    roundtrip(model, randn(3, 4), [randn(5, 4, seed=1)], tmp_path / "a.onnx")  # observing: fine
+    assert seen
+    handle.remove()
+    handle = model[2].register_forward_hook(lambda m, args, out: out * 2)
+    with pytest.raises(lo.ExportError, match="forward hook"):
+        lo.export(model, randn(3, 4), tmp_path / "b.onnx")
+    handle.remove()
+    model.register_forward_pre_hook(lambda m, args: (args[0] + 1,))
+    with pytest.raises(lo.ExportError, match="forward hook"):
+        lo.export(model, randn(3, 4), tmp_path / "b.onnx")
+    assert not (tmp_path / "b.onnx").exists()
+
+
+class Residual(nn.Sequential):
+    def forward(self, x):
+        return x + super().forward(x)
+
+
+class Plain(nn.Sequential):
+    pass
+
+
+def test_sequential_subclasses(tmp_path):
+    ln.manual_seed(0)
+    with pytest.raises(lo.ExportError, match=r"cannot export model\[1\]: .*Residual"):
+        lo.export(nn.Sequential(nn.Linear(4, 4), Residual(nn.Linear(4, 4), nn.ReLU())),
+                  randn(2, 4), tmp_path / "m.onnx")
+    roundtrip(Plain(nn.Linear(4, 4), nn.ReLU()), randn(2, 4), [randn(6, 4, seed=1)],
+              tmp_path / "p.onnx")

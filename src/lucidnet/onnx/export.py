@@ -70,6 +70,29 @@ def _check_opset(opset) -> int:
     return int(opset)
 
 
+def _walkable(module) -> bool:
+    """A Sequential (or a subclass keeping Sequential's forward): its children in order."""
+    return isinstance(module, _CONTAINERS) and type(module).forward is nn.Sequential.forward
+
+
+def _check_same_output(model, arrays, out_values) -> None:
+    """The walk (each layer's forward) must give what ``model(*example)`` gives: a forward hook
+    that changes a value, or any other path the walk cannot see, is refused."""
+    with no_grad():
+        full = model(*[Tensor(a) for a in arrays])
+    full = list(full) if isinstance(full, (tuple, list)) else [full]
+    same = len(full) == len(out_values) and all(
+        np.asarray(f.data if isinstance(f, Tensor) else f).shape == v.shape and
+        np.allclose(np.asarray(f.data if isinstance(f, Tensor) else f), v, rtol=1e-6,
+                    atol=1e-7, equal_nan=True) for f, v in zip(full, out_values))
+    if not same:
+        raise ExportError("the model's output on the example differs from its layers' forward "
+                          "passes: a forward hook (or pre-hook) changes a value, which an ONNX "
+                          "graph cannot hold; remove the hook (handle.remove()) or write a "
+                          "module whose forward does it, with its own converter "
+                          "(lucidnet.onnx.register)")
+
+
 def _child_path(path: str, name: str) -> str:
     return f"{path}[{name}]" if name.isdigit() else f"{path}.{name}"
 
@@ -80,15 +103,16 @@ def convert(g: GraphBuilder, module, names: list, values: list, path: str = "mod
     containers are walked, a WeightNoise wrapper is its wrapped module (evaluation mode);
     every other module needs a converter."""
     if converter_for(module) is None:
-        if isinstance(module, _CONTAINERS):
+        if _walkable(module):
             for name, child in module.named_children():
                 names, values = convert(g, child, names, values, _child_path(path, name))
             return names, values
         if isinstance(module, nn.WeightNoise):
             return convert(g, module.module, names, values, f"{path}.module")
-    # the module runs first: a lazy layer becomes its normal class on its first call
+    # the module runs first (a lazy layer becomes its normal class on its first call); its
+    # forward, not its hooks, which the graph could not hold (export checks the whole output)
     with no_grad():
-        out = module(*[Tensor(v) for v in values])
+        out = module.forward(*[Tensor(v) for v in values])
     fn = converter_for(module)
     if fn is None:
         raise ExportError(
@@ -241,6 +265,7 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
         g.record(name, array)
     with eval_mode(model):
         outs, out_values = convert(g, model, list(in_names), arrays)
+        _check_same_output(model, arrays, out_values)
     out_names = _names(output_names, len(outs), "output", "output_names")
     clash = set(out_names) & set(in_names)
     if clash:
