@@ -281,3 +281,48 @@ def test_export_run_unknown_layer_names_its_path(tmp_path):
                                                      "config": {"model": "mlp"}})
     with pytest.raises(lo.ExportError, match=r"cannot export model\[1\]\[1\]: .*Custom"):
         lo.export_run(tmp_path, tmp_path / "m.onnx")
+
+
+def test_cli_table_run_end_to_end(tmp_path, capsys):
+    """`lucidnet train --data table.csv` with a text column and missing values imputed, then
+    export_run: onnxruntime on the raw columns gives `lucidnet predict`'s labels and
+    probabilities."""
+    pytest.importorskip("lucidnet.data.tabular")
+    from lucidnet import cli
+
+    rng = np.random.default_rng(0)
+    n = 90
+    age = rng.uniform(20, 70, n).round(1)
+    color = rng.choice(["blue", "red", "green"], n)
+    height = rng.normal(1.7, 0.1, n).round(2)
+    label = np.where((age > 45) ^ (color == "red"), "yes", "no")
+    rows = [["" if i % 17 == 3 else age[i], "" if i % 19 == 5 else color[i], height[i],
+             label[i]] for i in range(n)]
+    train = tmp_path / "train.csv"
+    with open(train, "w", newline="") as f:
+        csv.writer(f).writerows([["age", "color", "height", "label"], *rows])
+    run = tmp_path / "run"
+    assert cli.main(["train", "--data", str(train), "--target", "label", "--impute", "mean",
+                     "--epochs", "2", "--quiet", "--out", str(run)]) == 0
+    lo.export_run(run, tmp_path / "m.onnx")
+
+    # predict reads the columns by name: give them in another order, label-free
+    new = tmp_path / "new.csv"
+    with open(new, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["height", "color", "age"])
+        w.writerows([[r[2], r[1], r[0]] for r in rows])
+    assert cli.main(["predict", str(run), "--input", str(new), "--output",
+                     str(tmp_path / "pred.csv")]) == 0
+    capsys.readouterr()
+    with open(tmp_path / "pred.csv") as f:
+        pred = list(csv.DictReader(f))
+
+    numeric = np.array([[np.nan if r[0] == "" else r[0], r[2]] for r in rows], np.float32)
+    text = np.array([[r[1]] for r in rows], dtype=object)
+    _, proba, label_idx = session(tmp_path / "m.onnx").run(
+        None, {"numeric": numeric, "categorical": text})
+    names = ln.load(run / "model.npz", with_metadata=True)[1]["class_names"]
+    assert [p["prediction"] for p in pred] == [names[i] for i in label_idx]
+    ref = np.array([[float(p[f"p_{c}"]) for c in names] for p in pred])
+    np.testing.assert_allclose(proba, ref, rtol=1e-5, atol=1e-6)  # predict prints 6 digits
