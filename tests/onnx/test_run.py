@@ -326,3 +326,32 @@ def test_cli_table_run_end_to_end(tmp_path, capsys):
     assert [p["prediction"] for p in pred] == [names[i] for i in label_idx]
     ref = np.array([[float(p[f"p_{c}"]) for c in names] for p in pred])
     np.testing.assert_allclose(proba, ref, rtol=1e-5, atol=1e-6)  # predict prints 6 digits
+
+
+@pytest.mark.parametrize("kind", ["cnn", "mlp"])
+def test_cli_image_folder_run(kind, tmp_path, capsys):
+    """An image-folder run takes flat 0..255 pixels; the CNN's reshape is inside the graph."""
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    from lucidnet import cli
+    from lucidnet.data.image_folder import load_image_folder
+
+    rng = np.random.default_rng(0)
+    for cls, scale in (("cat", 0.5), ("dog", 1.0)):
+        (tmp_path / "imgs" / cls).mkdir(parents=True)
+        for i in range(8):
+            a = (rng.uniform(0, 255, (6, 5, 3)) * scale).astype(np.uint8)
+            Image.fromarray(a).save(tmp_path / "imgs" / cls / f"{i}.png")
+    run = tmp_path / "run"
+    assert cli.main(["train", "--data", str(tmp_path / "imgs"), "--epochs", "1", "--quiet",
+                     "--model", kind, "--out", str(run)]) == 0
+    capsys.readouterr()
+    lo.export_run(run, tmp_path / "m.onnx")
+    X = load_image_folder(str(tmp_path / "imgs")).X.astype(np.float32)
+    output, _, label = session(tmp_path / "m.onnx").run(None, {"input": X})
+    model, meta = ln.load(run / "model.npz", with_metadata=True)
+    model.eval()
+    ref = model(X.reshape((-1, *meta["image_shape"])) if kind == "cnn" else X).data
+    np.testing.assert_allclose(output, ref, rtol=1e-5, atol=2e-6)
+    np.testing.assert_array_equal(label, ref.argmax(1))

@@ -4,8 +4,10 @@ The saved model is ``Sequential(Standardize(F), net)`` with the run's metadata (
 ``class_names``, ``feature_names``, ``image_shape``, ``config`` and, for a run on a table, the
 ``table`` encoder). The exported graph does the whole way from raw rows to predictions:
 
-- no ``table`` metadata (bundled datasets: digits, ...): one input ``"input"`` float32 [N, F] of
-  raw features (an image run reshapes the flat pixels to its image shape inside the graph);
+- no ``table`` metadata (bundled datasets: digits, ...; image folders): one input ``"input"``
+  float32 [N, F] of raw features (an image run takes its flat C*H*W pixels, 0..255 for an image
+  folder as ``lucidnet.data.load_image_folder`` gives them, and a CNN run reshapes them to the
+  image shape inside the graph);
 - a table of numeric columns only: ``"input"`` float32 [N, n_columns] in the table's column
   order, NaN for a missing value (replaced by the training fill when the run imputed; NaN
   flows through to the outputs otherwise, where ``lucidnet predict`` refuses the row);
