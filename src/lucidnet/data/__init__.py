@@ -41,6 +41,7 @@ from .preprocessing import (
     get_scaler,
 )
 from .split import KFold, StratifiedKFold, cross_validate, train_test_split
+from .tabular import TABLE_FORMATS, Table, TableEncoder, encode_target, read_table
 from .text import (
     DEFAULT_SYNONYMS,
     TEXT_AUGMENTATIONS,
@@ -57,6 +58,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "DEFAULT_SYNONYMS",
     "SCALERS",
+    "TABLE_FORMATS",
     "TEXT_AUGMENTATIONS",
     "ColorJitter",
     "Compose",
@@ -76,11 +78,14 @@ __all__ = [
     "RandomZoom",
     "StandardScaler",
     "StratifiedKFold",
+    "Table",
+    "TableEncoder",
     "Transform",
     "ZCAWhitening",
     "ZeroCenterer",
     "build_augmentation",
     "cross_validate",
+    "encode_target",
     "get_scaler",
     "get_text_augmentation",
     "load_csv",
@@ -97,6 +102,7 @@ __all__ = [
     "random_deletion",
     "random_insertion",
     "random_swap",
+    "read_table",
     "synonym_replacement",
     "train_test_split",
 ]
