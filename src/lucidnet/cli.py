@@ -102,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "image-folder run")
     pr.add_argument("--target", default=None, help="a column of the CSV to ignore (e.g. the label)")
     pr.add_argument("--output", default=None, help="write predictions here (default: print them)")
+    ex = sub.add_parser("export", help="export a trained model as ONNX or safetensors",
+                        description="Export the model of a run folder or model file: ONNX (the "
+                        "run's scaler and one-hot encoding inside the graph, so it takes the raw "
+                        "rows; needs 'pip install \"lucidnet[onnx]\"') or safetensors (weights, "
+                        "architecture and the run's metadata).")
+    ex.add_argument("path", metavar="RUN_DIR|MODEL", help="a run folder or a model file")
+    ex.add_argument("--format", choices=("onnx", "safetensors"), default=None,
+                    help="output format (default: from the -o file's extension)")
+    ex.add_argument("-o", "--output", default=None,
+                    help="file to write (default RUN_DIR/model.onnx or model.safetensors)")
+    ex.add_argument("--opset", type=int, default=None, help="ONNX opset (default 19)")
     from .lab.commands import add_lab_parser
 
     add_lab_parser(sub)
@@ -489,6 +500,10 @@ def _main(argv) -> int:
             from .runs import predict_file
 
             return predict_file(args.model_path, args.input, args.output, args.target)
+        if args.command == "export":
+            from .runs import export_model
+
+            return export_model(args.path, args.format, args.output, args.opset)
         raise UsageError(f"unknown command {args.command!r}")
     except BrokenPipeError:
         raise

@@ -41,6 +41,7 @@ __all__ = [
     "RunError",
     "build_trainer",
     "evaluate_run",
+    "export_model",
     "fingerprint",
     "predict_file",
     "prepare_data",
@@ -626,10 +627,12 @@ def report(trainer, X, y, classification: bool, out: str | None, class_names=Non
         print(f"test macro F1 : {results['macro_f1']:.4f}")
         print("confusion matrix (rows = true class, columns = predicted):")
         print(_format_matrix(cm))
-        print(metrics.classification_report(y, y_pred, digits=4, zero_division=0))
+        names = class_names or [str(i) for i in range(cm.shape[0])]
+        print(metrics.classification_report(y, y_pred, labels=np.arange(cm.shape[0]),
+                                            target_names=[str(n) for n in names], digits=4,
+                                            zero_division=0))
         results["confusion_matrix"] = cm.tolist()
         if out:
-            names = class_names or [str(i) for i in range(cm.shape[0])]
             _close(plot.confusion_matrix(cm, labels=names,
                                          path=os.path.join(out, "confusion_matrix.png")))
             _close(plot.roc_curves(y, trainer.predict_proba(X), labels=names,
@@ -1095,3 +1098,55 @@ def _csv_cell(text: str) -> str:
     if any(ch in text for ch in ',"\n\r'):
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+#: what ``lucidnet export --format`` writes, by the output file's extension
+EXPORT_FORMATS = {".onnx": "onnx", ".safetensors": "safetensors"}
+
+
+def export_model(path: str, fmt: str | None, output: str | None, opset: int | None = None) -> int:
+    """``lucidnet export``: a run's model as ONNX (preprocessing inside the graph, so it takes
+    the raw rows) or as safetensors (weights + architecture + the run's metadata, so
+    ``lucidnet.load`` / ``lucidnet predict`` read it back).
+
+    ``fmt`` None takes the format from ``output``'s extension; ``output`` None writes
+    ``model.onnx`` / ``model.safetensors`` into the run folder (beside a model file).
+    """
+    if output is not None and os.path.isdir(output):
+        raise RunError(f"-o {output!r} is a folder; give a file name for the exported model")
+    if fmt is None:
+        ext = os.path.splitext(output or "")[1].lower()
+        if ext not in EXPORT_FORMATS:
+            raise RunError("say which format to export: --format onnx or --format safetensors "
+                           "(or an output file ending in .onnx / .safetensors)")
+        fmt = EXPORT_FORMATS[ext]
+    if fmt not in EXPORT_FORMATS.values():
+        raise RunError(f"unknown export format {fmt!r}; valid: onnx, safetensors")
+    if opset is not None and fmt != "onnx":
+        raise RunError("--opset is for --format onnx")
+    if not os.path.exists(path):
+        raise RunError(f"no such model file or run folder: {path!r}")
+    if output is None:
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        output = os.path.join(folder, f"model.{fmt}")
+    if fmt == "onnx":
+        try:
+            from .onnx import export_run
+        except ImportError as err:  # pragma: no cover - the package itself imports no onnx
+            raise RunError(str(err)) from None
+        try:
+            proto = export_run(path, output, opset=opset)
+        except ImportError as err:
+            raise RunError(f"{err}") from None
+        inputs = ", ".join(f"{i.name}" for i in proto.graph.input)
+        outputs = ", ".join(o.name for o in proto.graph.output)
+        print(f"wrote {output} (ONNX opset {proto.opset_import[0].version}; inputs: {inputs}; "
+              f"outputs: {outputs})")
+        return 0
+    from .safetensors import save_model
+
+    model, meta, model_path = _load_model(path)
+    save_model(model, output, metadata=meta)
+    print(f"wrote {output} (safetensors: {len(model.state_dict())} tensors and the architecture "
+          f"of {model_path})")
+    return 0
