@@ -259,10 +259,51 @@ def _is_classification(y) -> bool:
     return bool(np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.bool_))
 
 
+def _check_n_jobs(n_jobs) -> None:
+    if n_jobs is None:
+        return
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, (int, np.integer)) \
+            or n_jobs == 0:
+        raise ValueError(f"n_jobs must be None, a positive number of processes or a negative "
+                         f"count back from all cores (-1: all), got {n_jobs!r}")
+
+
+def _fold_seed(seed: int, fold: int) -> int:
+    """The lucidnet seed of fold ``fold``: a function of (seed, fold) alone, so a fold draws the
+    same numbers whichever process runs it and whatever ran before it."""
+    return int(np.random.SeedSequence([int(seed) % 2 ** 63, fold]).generate_state(1)[0])
+
+
+def _run_fold(model_fn, fit, score, X, y, train, val, fold_seed):
+    """Fit and score one fold; with ``fold_seed`` under that lucidnet seed, the caller's global
+    generator put back afterwards."""
+    from ..random import get_rng_state, manual_seed, set_rng_state
+
+    saved = get_rng_state() if fold_seed is not None else None
+    try:
+        if fold_seed is not None:
+            manual_seed(fold_seed)
+        model = model_fn()
+        fit(model, X[train], y[train])
+        return float(score(model, X[train], y[train])), float(score(model, X[val], y[val]))
+    finally:
+        if saved is not None:
+            set_rng_state(saved)
+
+
+def _default_fit(model, X, y):
+    return model.fit(X, y)
+
+
+def _default_score(model, X, y):
+    return model.score(X, y)
+
+
 def cross_validate(model_fn: Callable[[], Any], X, y, k: int = 5,
                    fit: Callable[[Any, np.ndarray, np.ndarray], Any] | None = None,
                    score: Callable[[Any, np.ndarray, np.ndarray], float] | None = None,
-                   stratified: bool = True, seed: int | None = 0) -> dict:
+                   stratified: bool = True, seed: int | None = 0,
+                   n_jobs: int | None = None) -> dict:
     """k-fold cross-validation of any estimator-like object (SPEC J1).
 
     Protocol: ``model_fn()`` returns a fresh, unfitted model for each fold. It is trained by
@@ -271,6 +312,18 @@ def cross_validate(model_fn: Callable[[], Any], X, y, k: int = 5,
     Folds are shuffled with ``seed``; ``stratified=True`` uses :class:`StratifiedKFold` when ``y``
     holds integer/string class labels and plain :class:`KFold` otherwise.
 
+    With a ``seed``, fold ``i`` runs under ``lucidnet.manual_seed(s_i)``, ``s_i`` drawn from
+    ``SeedSequence([seed, i])`` (weight initialization, dropout and shuffling inside ``model_fn``
+    / ``fit`` draw from it), and the caller's global generator is restored afterwards: each fold's
+    result depends on (seed, i) alone, so a parallel run equals the serial one. With
+    ``seed=None`` the folds are not shuffled and draw from the global generator as it goes
+    (then only ``n_jobs=1`` is reproducible).
+
+    ``n_jobs`` runs the folds through joblib, with scikit-learn's meaning: ``None`` is 1 unless a
+    ``joblib.parallel_backend(...)`` context says otherwise (e.g. ``"dask"`` for a Dask
+    cluster), ``-1`` is every core, ``-2`` all but one. In other processes ``model_fn``, ``fit``
+    and ``score`` travel by (cloud)pickle, so lambdas and local functions work.
+
     Returns
     -------
     dict with ``train_scores`` and ``val_scores`` (lists, one per fold), ``train_mean``,
@@ -278,20 +331,27 @@ def cross_validate(model_fn: Callable[[], Any], X, y, k: int = 5,
     """
     if not callable(model_fn):
         raise TypeError(f"model_fn must be a callable returning a fresh model, got {model_fn!r}")
+    _check_n_jobs(n_jobs)
     X, y = np.asarray(X), np.asarray(y)
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and "
                          f"{y.shape[0]}")
-    fit = fit or (lambda m, a, b: m.fit(a, b))
-    score = score or (lambda m, a, b: m.score(a, b))
+    fit = fit or _default_fit
+    score = score or _default_score
     splitter_cls = StratifiedKFold if stratified and _is_classification(y) else KFold
     splitter = splitter_cls(k, shuffle=seed is not None, random_state=seed)
-    train_scores, val_scores = [], []
-    for train, val in splitter.split(X, y):
-        model = model_fn()
-        fit(model, X[train], y[train])
-        train_scores.append(float(score(model, X[train], y[train])))
-        val_scores.append(float(score(model, X[val], y[val])))
+    folds = list(splitter.split(X, y))
+    seeds = [None if seed is None else _fold_seed(seed, i) for i in range(len(folds))]
+    if n_jobs == 1:
+        scores = [_run_fold(model_fn, fit, score, X, y, tr, va, s)
+                  for (tr, va), s in zip(folds, seeds)]
+    else:
+        from joblib import Parallel, delayed  # a scikit-learn dependency
+
+        scores = Parallel(n_jobs=n_jobs)(delayed(_run_fold)(model_fn, fit, score, X, y, tr, va, s)
+                                         for (tr, va), s in zip(folds, seeds))
+    train_scores = [t for t, _ in scores]
+    val_scores = [v for _, v in scores]
     return {"train_scores": train_scores, "val_scores": val_scores,
             "train_mean": float(np.mean(train_scores)), "train_std": float(np.std(train_scores)),
             "val_mean": float(np.mean(val_scores)), "val_std": float(np.std(val_scores)),
