@@ -1,0 +1,53 @@
+"""Data-parallel training over MPI, with ``torch.distributed``'s names (issue 11).
+
+Start the job with an MPI launcher, one process per rank::
+
+    mpirun -n 4 python train.py
+
+and in ``train.py``::
+
+    import lucidnet.distributed as dist
+    dist.init_process_group()                 # rank and world size from MPI
+    model = nn.parallel.DistributedDataParallel(model)  # rank 0's weights everywhere
+    sampler = dist.DistributedSampler(dataset)          # each rank its own share
+    ...                                      # loss.backward() averages the gradients
+
+Needs ``mpi4py`` and an MPI library: ``pip install "lucidnet[distributed]"`` (the mpich wheel;
+a system MPI works too). Without them everything but `init_process_group` works in one process.
+"""
+
+from .collectives import (
+    ReduceOp,
+    Work,
+    all_gather,
+    all_gather_object,
+    all_reduce,
+    barrier,
+    broadcast,
+    broadcast_object_list,
+    gather,
+    gather_object,
+    reduce,
+    scatter,
+)
+from .process_group import (
+    GroupMember,
+    ProcessGroup,
+    destroy_process_group,
+    get_backend,
+    get_rank,
+    get_world_size,
+    init_process_group,
+    is_available,
+    is_initialized,
+    launched_under_mpi,
+    new_group,
+)
+
+__all__ = [
+    "is_available", "launched_under_mpi", "init_process_group", "is_initialized",
+    "destroy_process_group", "get_rank", "get_world_size", "get_backend", "ProcessGroup",
+    "GroupMember", "new_group", "ReduceOp", "Work", "all_reduce", "broadcast", "all_gather",
+    "all_gather_object", "broadcast_object_list", "reduce", "gather", "gather_object",
+    "scatter", "barrier",
+]

@@ -1,0 +1,375 @@
+"""Collectives over the process group: all_reduce, broadcast, all_gather, reduce, gather,
+scatter, barrier and the object collectives, with ``torch.distributed``'s names and arguments.
+
+Every tensor collective works in place on a lucidnet `Tensor` (its ``.data``) or a NumPy array,
+of any shape (0-d and empty included) and any NumPy number dtype or bool; it writes through
+non-contiguous views too (via a contiguous copy). ``async_op=True`` returns a `Work` whose
+``wait()`` finishes the operation (MPI's non-blocking collectives).
+
+The object collectives pickle their objects (as PyTorch's): use them only among your own ranks.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import numpy as np
+
+from .process_group import ProcessGroup, _comm, _mpi
+
+__all__ = ["ReduceOp", "Work", "all_reduce", "broadcast", "all_gather", "all_gather_object",
+           "broadcast_object_list", "reduce", "gather", "scatter", "barrier",
+           "gather_object"]
+
+
+class ReduceOp(enum.Enum):
+    """How `all_reduce` / `reduce` combine the ranks' values (``torch.distributed.ReduceOp``).
+
+    ``SUM`` / ``PRODUCT`` / ``MIN`` / ``MAX``: elementwise; ``AVG``: ``SUM / world_size``
+    (floating and complex dtypes only); ``BAND`` / ``BOR`` / ``BXOR``: bitwise, integer and bool
+    dtypes only. On bool arrays SUM and MAX are a logical or, PRODUCT and MIN a logical and.
+    """
+
+    SUM = "sum"
+    AVG = "avg"
+    PRODUCT = "product"
+    MIN = "min"
+    MAX = "max"
+    BAND = "band"
+    BOR = "bor"
+    BXOR = "bxor"
+
+
+_BOOL_OPS = {"sum": "LOR", "max": "LOR", "bor": "LOR", "product": "LAND", "min": "LAND",
+             "band": "LAND", "bxor": "LXOR"}
+_MPI_OPS = {"sum": "SUM", "avg": "SUM", "product": "PROD", "min": "MIN", "max": "MAX",
+            "band": "BAND", "bor": "BOR", "bxor": "BXOR"}
+
+
+def _as_op(op) -> ReduceOp:
+    if isinstance(op, ReduceOp):
+        return op
+    if isinstance(op, str) and op.upper() in ReduceOp.__members__:
+        return ReduceOp[op.upper()]
+    raise ValueError(f"op must be a lucidnet.distributed.ReduceOp ({', '.join(ReduceOp.__members__)}), "
+                     f"got {op!r}")
+
+
+def _mpi_op(op: ReduceOp, dtype: np.dtype):
+    MPI = _mpi()
+    kind = dtype.kind
+    if kind == "b":
+        if op is ReduceOp.AVG:
+            raise TypeError("ReduceOp.AVG of a bool tensor is not defined; use SUM (a logical "
+                            "or) or convert to a floating dtype first")
+        return getattr(MPI, _BOOL_OPS[op.value])
+    if op in (ReduceOp.BAND, ReduceOp.BOR, ReduceOp.BXOR) and kind not in "iu":
+        raise TypeError(f"ReduceOp.{op.name} is bitwise: it needs an integer or bool tensor, got "
+                        f"dtype {dtype}")
+    if op is ReduceOp.AVG and kind not in "fc":
+        raise TypeError(f"ReduceOp.AVG of an integer tensor (dtype {dtype}) would not be exact; "
+                        f"use SUM and divide, or convert to a floating dtype first")
+    if kind not in "biufc":
+        raise TypeError(f"collectives need a numeric or bool array, got dtype {dtype}")
+    return getattr(MPI, _MPI_OPS[op.value])
+
+
+def _array(tensor, fn: str, name: str = "tensor") -> np.ndarray:
+    """The NumPy array a collective works on: a Tensor's ``.data`` or the ndarray itself."""
+    from ..autograd.tensor import Tensor
+
+    if isinstance(tensor, Tensor):
+        return tensor.data
+    if isinstance(tensor, np.ndarray):
+        return tensor
+    raise TypeError(f"{fn}: {name} must be a lucidnet Tensor or a NumPy array (written in "
+                    f"place), got {type(tensor).__name__}")
+
+
+def _bump(tensor) -> None:
+    from ..autograd.tensor import Tensor
+
+    if isinstance(tensor, Tensor):
+        tensor._bump_version()  # changed in place, as PyTorch's collectives count it
+
+
+def _buffer(a: np.ndarray, fn: str) -> tuple[np.ndarray, bool]:
+    """A C-contiguous writeable array with ``a``'s values: ``a`` itself or a copy (then True:
+    copy the result back)."""
+    if not a.flags.writeable:
+        raise ValueError(f"{fn}: the array is read-only, but the collective writes its result "
+                         f"into it in place; pass a writeable copy (array.copy())")
+    if a.dtype.kind not in "biufc":
+        raise TypeError(f"{fn}: collectives need a numeric or bool array, got dtype {a.dtype}")
+    if a.flags.c_contiguous and type(a) is np.ndarray:
+        return a, False
+    if a.flags.c_contiguous:  # an ndarray subclass (lucidnet's DataArray): a plain view
+        return a.view(np.ndarray), False
+    return np.ascontiguousarray(a), True
+
+
+class Work:
+    """A collective in flight (``async_op=True``): ``wait()`` finishes it (and writes the
+    result into the tensor); ``is_completed()`` tests without blocking."""
+
+    def __init__(self, request=None, finish=None):
+        self._request, self._finish, self._done = request, finish, request is None
+
+    def wait(self, timeout=None) -> bool:
+        if not self._done:
+            if self._request is not None:
+                self._request.Wait()
+            self._done = True
+            if self._finish is not None:
+                self._finish()
+        return True
+
+    def is_completed(self) -> bool:
+        if not self._done and self._request is not None and self._request.Test():
+            self.wait()
+        return self._done
+
+
+def _finish(done_now: bool, request, finish) -> Work | None:
+    if done_now:
+        if finish is not None:
+            finish()
+        return None
+    return Work(request, finish)
+
+
+def all_reduce(tensor, op: ReduceOp = ReduceOp.SUM, group: ProcessGroup | None = None,
+               async_op: bool = False) -> Work | None:
+    """Combine ``tensor`` over all ranks with ``op``, in place: every rank ends with
+    ``op(tensor_0, ..., tensor_{n-1})`` (``AVG``: the sum divided by the world size).
+    Every rank must pass the same shape and dtype."""
+    op = _as_op(op)
+    a = _array(tensor, "all_reduce")
+    comm = _comm(group)
+    mpi_op = _mpi_op(op, a.dtype)
+    buf, copied = _buffer(a, "all_reduce")
+    size = comm.Get_size()
+
+    def finish():
+        if op is ReduceOp.AVG:
+            np.divide(buf, size, out=buf)
+        if copied:
+            a[...] = buf
+        _bump(tensor)
+
+    MPI = _mpi()
+    if async_op:
+        return _finish(False, comm.Iallreduce(MPI.IN_PLACE, buf, op=mpi_op), finish)
+    comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op)
+    return _finish(True, None, finish)
+
+
+def broadcast(tensor, src: int = 0, group: ProcessGroup | None = None,
+              async_op: bool = False) -> Work | None:
+    """Copy rank ``src``'s ``tensor`` into every rank's ``tensor`` (in place)."""
+    a = _array(tensor, "broadcast")
+    comm = _comm(group)
+    _check_rank(src, comm, "broadcast", "src")
+    buf, copied = _buffer(a, "broadcast")
+
+    def finish():
+        if copied:
+            a[...] = buf
+        _bump(tensor)
+
+    if async_op:
+        return _finish(False, comm.Ibcast(buf, root=src), finish)
+    comm.Bcast(buf, root=src)
+    return _finish(True, None, finish)
+
+
+def _check_rank(rank, comm, fn: str, name: str) -> None:
+    size = comm.Get_size()
+    if isinstance(rank, bool) or not isinstance(rank, (int, np.integer)) or not 0 <= rank < size:
+        raise ValueError(f"{fn}: {name}={rank!r} is not a rank of the group (0..{size - 1})")
+
+
+def _check_list(tensors, comm, fn: str, name: str, like: np.ndarray) -> list[np.ndarray]:
+    size = comm.Get_size()
+    if not isinstance(tensors, (list, tuple)) or len(tensors) != size:
+        got = len(tensors) if isinstance(tensors, (list, tuple)) else type(tensors).__name__
+        raise ValueError(f"{fn}: {name} must be a list of world_size={size} tensors, got {got}")
+    arrays = [_array(t, fn, f"{name}[{i}]") for i, t in enumerate(tensors)]
+    for i, out in enumerate(arrays):
+        if out.shape != like.shape or out.dtype != like.dtype:
+            raise ValueError(f"{fn}: {name}[{i}] has shape {out.shape} and dtype {out.dtype}, "
+                             f"expected those of the input tensor, {like.shape} {like.dtype}")
+    return arrays
+
+
+def _check_same_shapes(comm, a: np.ndarray, fn: str) -> None:
+    """Every rank passed the same shape and dtype (else MPI would mix up the bytes)."""
+    described = comm.allgather((a.shape, a.dtype.str))
+    if any(d != described[0] for d in described):
+        raise ValueError(f"{fn}: every rank must pass a tensor of the same shape and dtype, got "
+                         + ", ".join(f"rank {r}: {s} {np.dtype(t)}"
+                                     for r, (s, t) in enumerate(described))
+                         + "; pad to a common shape, or use all_gather_object for ragged data")
+
+
+def all_gather(tensor_list: list, tensor, group: ProcessGroup | None = None,
+               async_op: bool = False) -> Work | None:
+    """``tensor_list[r]`` receives rank ``r``'s ``tensor`` (on every rank). ``tensor_list``
+    holds world_size tensors of ``tensor``'s shape and dtype, written in place."""
+    a = _array(tensor, "all_gather")
+    comm = _comm(group)
+    outs = _check_list(tensor_list, comm, "all_gather", "tensor_list", a)
+    _check_same_shapes(comm, a, "all_gather")
+    send, _ = _buffer(a if a.flags.writeable else a.copy(), "all_gather")
+    recv = np.empty((comm.Get_size(),) + a.shape, dtype=a.dtype)
+
+    def finish():
+        for out, t, value in zip(outs, tensor_list, recv):
+            out[...] = value
+            _bump(t)
+
+    if async_op:
+        return _finish(False, comm.Iallgather(send, recv), finish)
+    comm.Allgather(send, recv)
+    return _finish(True, None, finish)
+
+
+def reduce(tensor, dst: int = 0, op: ReduceOp = ReduceOp.SUM,
+           group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
+    """Like `all_reduce`, but only rank ``dst`` receives the result (the others' ``tensor`` is
+    left as it was)."""
+    op = _as_op(op)
+    a = _array(tensor, "reduce")
+    comm = _comm(group)
+    _check_rank(dst, comm, "reduce", "dst")
+    mpi_op = _mpi_op(op, a.dtype)
+    buf, copied = _buffer(a, "reduce")
+    root = comm.Get_rank() == dst
+    MPI = _mpi()
+    send = MPI.IN_PLACE if root else buf
+    recv = buf if root else None
+    size = comm.Get_size()
+
+    def finish():
+        if root:
+            if op is ReduceOp.AVG:
+                np.divide(buf, size, out=buf)
+            if copied:
+                a[...] = buf
+            _bump(tensor)
+
+    if async_op:
+        return _finish(False, comm.Ireduce(send, recv, op=mpi_op, root=dst), finish)
+    comm.Reduce(send, recv, op=mpi_op, root=dst)
+    return _finish(True, None, finish)
+
+
+def gather(tensor, gather_list: list | None = None, dst: int = 0,
+           group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
+    """Rank ``dst``'s ``gather_list[r]`` receives rank ``r``'s ``tensor``; the other ranks pass
+    ``gather_list=None``."""
+    a = _array(tensor, "gather")
+    comm = _comm(group)
+    _check_rank(dst, comm, "gather", "dst")
+    root = comm.Get_rank() == dst
+    if root:
+        outs = _check_list(gather_list, comm, "gather", "gather_list", a)
+    elif gather_list is not None:
+        raise ValueError(f"gather: only the destination rank {dst} passes a gather_list; this "
+                         f"is rank {comm.Get_rank()}: pass gather_list=None")
+    send = np.ascontiguousarray(a)
+    recv = np.empty((comm.Get_size(),) + a.shape, dtype=a.dtype) if root else None
+
+    def finish():
+        if root:
+            for out, t, value in zip(outs, gather_list, recv):
+                out[...] = value
+                _bump(t)
+
+    if async_op:
+        return _finish(False, comm.Igather(send, recv, root=dst), finish)
+    comm.Gather(send, recv, root=dst)
+    return _finish(True, None, finish)
+
+
+def scatter(tensor, scatter_list: list | None = None, src: int = 0,
+            group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
+    """Rank ``r``'s ``tensor`` receives rank ``src``'s ``scatter_list[r]``; the other ranks pass
+    ``scatter_list=None``."""
+    a = _array(tensor, "scatter")
+    comm = _comm(group)
+    _check_rank(src, comm, "scatter", "src")
+    root = comm.Get_rank() == src
+    if root:
+        ins = _check_list(scatter_list, comm, "scatter", "scatter_list", a)
+        send = np.ascontiguousarray(np.stack(ins)) if ins else None
+    elif scatter_list is not None:
+        raise ValueError(f"scatter: only the source rank {src} passes a scatter_list; this is "
+                         f"rank {comm.Get_rank()}: pass scatter_list=None")
+    else:
+        send = None
+    buf, copied = _buffer(a, "scatter")
+
+    def finish():
+        if copied:
+            a[...] = buf
+        _bump(tensor)
+
+    if async_op:
+        return _finish(False, comm.Iscatter(send, buf, root=src), finish)
+    comm.Scatter(send, buf, root=src)
+    return _finish(True, None, finish)
+
+
+def barrier(group: ProcessGroup | None = None, async_op: bool = False,
+            device_ids=None) -> Work | None:
+    """Wait until every rank of the group has reached this call."""
+    comm = _comm(group)
+    if async_op:
+        return Work(comm.Ibarrier())
+    comm.Barrier()
+    return None
+
+
+def all_gather_object(object_list: list, obj, group: ProcessGroup | None = None) -> None:
+    """``object_list[r] = `` rank ``r``'s ``obj`` on every rank (pickled: trusted ranks only).
+    ``object_list`` must be a list of world_size entries; it is filled in place."""
+    comm = _comm(group)
+    size = comm.Get_size()
+    if not isinstance(object_list, list) or len(object_list) != size:
+        got = len(object_list) if isinstance(object_list, list) else type(object_list).__name__
+        raise ValueError(f"all_gather_object: object_list must be a list of world_size={size} "
+                         f"entries (e.g. [None] * world_size), got {got}")
+    object_list[:] = comm.allgather(obj)
+
+
+def gather_object(obj, object_gather_list: list | None = None, dst: int = 0,
+                  group: ProcessGroup | None = None) -> None:
+    """Rank ``dst``'s ``object_gather_list[r] = `` rank ``r``'s ``obj`` (pickled)."""
+    comm = _comm(group)
+    _check_rank(dst, comm, "gather_object", "dst")
+    size = comm.Get_size()
+    root = comm.Get_rank() == dst
+    if root and (not isinstance(object_gather_list, list) or len(object_gather_list) != size):
+        raise ValueError(f"gather_object: on the destination rank object_gather_list must be a "
+                         f"list of world_size={size} entries, got {object_gather_list!r}")
+    gathered = comm.gather(obj, root=dst)
+    if root:
+        object_gather_list[:] = gathered
+
+
+def broadcast_object_list(object_list: list, src: int = 0,
+                          group: ProcessGroup | None = None, device=None) -> None:
+    """Every rank's ``object_list`` receives rank ``src``'s entries, in place (pickled:
+    trusted ranks only). Every rank passes a list of the same length."""
+    comm = _comm(group)
+    _check_rank(src, comm, "broadcast_object_list", "src")
+    if not isinstance(object_list, list):
+        raise TypeError(f"broadcast_object_list: object_list must be a list, got "
+                        f"{type(object_list).__name__}")
+    received = comm.bcast(list(object_list) if comm.Get_rank() == src else None, root=src)
+    if len(received) != len(object_list):
+        raise ValueError(f"broadcast_object_list: rank {src} sent {len(received)} objects but "
+                         f"this rank's object_list has {len(object_list)} entries; pass lists "
+                         f"of the same length on every rank (e.g. [None] * n)")
+    object_list[:] = received

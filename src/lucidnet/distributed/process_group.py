@@ -1,0 +1,246 @@
+"""The process group: who am I (rank), how many are we (world size), over MPI.
+
+lucidnet's ``torch.distributed`` stand-in runs on MPI alone (``mpi4py`` over MPICH / Open MPI /
+a system MPI). ``mpirun -n N python script.py`` starts N processes; each calls
+`init_process_group` and learns its rank ``0 .. N-1`` and the world size ``N`` from MPI. The
+library talks over its own duplicate of ``MPI.COMM_WORLD`` so that a user's own MPI messages never
+mix with it.
+
+``mpi4py`` is imported lazily: ``import lucidnet`` and a one-process run never need it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+__all__ = ["is_available", "launched_under_mpi", "init_process_group", "is_initialized",
+           "destroy_process_group", "get_rank", "get_world_size", "get_backend", "ProcessGroup",
+           "new_group", "GroupMember", "INSTALL_HINT"]
+
+INSTALL_HINT = 'pip install "lucidnet[distributed]"  (brings mpi4py and the mpich wheel)'
+
+# (rank variable, size variable) that each MPI launcher sets in the processes it starts:
+# MPICH/Intel MPI hydra (PMI), Open MPI, PMIx (Open MPI 5, Slurm's --mpi=pmix), MVAPICH2
+_LAUNCHER_ENV = (("PMI_RANK", "PMI_SIZE"), ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"),
+                 ("PMIX_RANK", None), ("MV2_COMM_WORLD_RANK", "MV2_COMM_WORLD_SIZE"))
+
+_NOT_INITIALIZED = ("Default process group has not been initialized, please make sure to call "
+                    "init_process_group (lucidnet.distributed.init_process_group() under "
+                    "`mpirun -n N python script.py`).")
+
+
+def _mpi():
+    """The ``mpi4py.MPI`` module (initializes MPI on first import), or a clear ImportError."""
+    try:
+        from mpi4py import MPI
+    except ImportError as err:  # mpi4py missing, or its MPI library cannot be loaded
+        raise ImportError(f"lucidnet.distributed needs mpi4py and an MPI library, which could "
+                          f"not be imported ({err}). Install them with: {INSTALL_HINT}") from err
+    return MPI
+
+
+def is_available() -> bool:
+    """Can this process use `lucidnet.distributed`, i.e. is ``mpi4py`` importable?
+
+    Looks for the package without importing it (importing it starts MPI).
+    """
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def launched_under_mpi() -> bool:
+    """Was this process started by an MPI launcher (``mpirun`` / ``mpiexec`` / ``srun``) with
+    more than one process? Reads the launcher's environment only (``PMI_RANK``/``PMI_SIZE``,
+    ``OMPI_COMM_WORLD_RANK``/``_SIZE``, ``PMIX_RANK``, ``MV2_COMM_WORLD_RANK``), so a plain run
+    never imports ``mpi4py``. ``mpirun -n 1`` counts as not distributed (False)."""
+    size = env_world_size()
+    return size is not None and size > 1
+
+
+def env_world_size() -> int | None:
+    """The world size the MPI launcher announced in the environment (None: no launcher seen;
+    PMIx announces no size, then 2 stands for "some")."""
+    for rank_var, size_var in _LAUNCHER_ENV:
+        if rank_var in os.environ:
+            if size_var is not None and os.environ.get(size_var, "").isdigit():
+                return int(os.environ[size_var])
+            return 2
+    return None
+
+
+class ProcessGroup:
+    """A set of ranks that run collectives together (``torch.distributed.ProcessGroup``).
+
+    ``comm`` is the MPI communicator (None on a rank that is not a member, see `new_group`).
+    """
+
+    def __init__(self, comm, ranks: list[int] | None = None):
+        self.comm = comm
+        self.ranks = ranks  # ranks in the default group (None: all of them)
+
+    def rank(self) -> int:
+        return self.comm.Get_rank() if self.comm is not None else -1
+
+    def size(self) -> int:
+        return self.comm.Get_size() if self.comm is not None else len(self.ranks or ())
+
+    def __repr__(self) -> str:
+        return f"<lucidnet.distributed.ProcessGroup rank={self.rank()} size={self.size()}>"
+
+
+class GroupMember:
+    """``GroupMember.WORLD`` is the default group once initialized;
+    ``GroupMember.NON_GROUP_MEMBER`` is what `new_group` gives a rank outside the new group."""
+
+    WORLD: ProcessGroup | None = None
+    NON_GROUP_MEMBER = ProcessGroup(None, [])
+
+
+class _State:
+    world: ProcessGroup | None = None
+    timeout: datetime.timedelta | None = None
+
+
+def is_initialized() -> bool:
+    """Has `init_process_group` been called (and not undone by `destroy_process_group`)?"""
+    return _State.world is not None
+
+
+def _check_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"init_process_group: {name} must be an int (-1: take it from MPI), got "
+                        f"{type(value).__name__} {value!r}")
+    return value
+
+
+def init_process_group(backend: str | None = "mpi", init_method: str | None = None,
+                       timeout: datetime.timedelta | None = None, world_size: int = -1,
+                       rank: int = -1, store=None, group_name: str = "", pg_options=None,
+                       device_id=None) -> None:
+    """Join the default process group (``torch.distributed.init_process_group``).
+
+    Rank and world size come from MPI (``mpirun -n N``); a ``world_size`` / ``rank`` given
+    explicitly must equal MPI's or a ValueError says so. Run without a launcher it is a group of
+    one (rank 0, world size 1). ``backend`` must be ``"mpi"`` (or None); ``init_method`` None or
+    ``"env://"`` (then ``RANK`` / ``WORLD_SIZE``, when set, must agree with MPI too).
+    ``timeout`` (a ``datetime.timedelta``) is kept for `lucidnet.distributed.guard`; MPI's
+    collectives themselves block.
+
+    Raises
+    ------
+    ImportError
+        ``mpi4py`` is not installed (the message says ``pip install "lucidnet[distributed]"``).
+    ValueError
+        Called twice, an unknown backend, or a rank / world size that disagrees with MPI's.
+    """
+    if is_initialized():
+        raise ValueError("trying to initialize the default process group twice! Call "
+                         "destroy_process_group() first, or check is_initialized()")
+    if backend is not None and str(backend).lower() != "mpi":
+        raise ValueError(f"init_process_group: backend {backend!r} is not available; lucidnet "
+                         f"runs its collectives over MPI only: use backend='mpi' (the default) "
+                         f"and start the job with `mpirun -n N python script.py`")
+    if init_method not in (None, "env://"):
+        raise ValueError(f"init_process_group: init_method {init_method!r} is not supported; "
+                         f"MPI's launcher tells every process its rank, so pass None (or "
+                         f"'env://')")
+    if store is not None:
+        raise ValueError("init_process_group: a store is not used by the MPI backend; pass "
+                         "store=None")
+    if timeout is not None and not isinstance(timeout, datetime.timedelta):
+        raise TypeError(f"init_process_group: timeout must be a datetime.timedelta, got "
+                        f"{type(timeout).__name__} {timeout!r}")
+    world_size, rank = _check_int("world_size", world_size), _check_int("rank", rank)
+    MPI = _mpi()
+    comm = MPI.COMM_WORLD.Dup()  # our own context: the user's MPI messages never mix with ours
+    mpi_rank, mpi_size = comm.Get_rank(), comm.Get_size()
+    wanted = [("world_size", world_size, mpi_size), ("rank", rank, mpi_rank)]
+    if init_method == "env://":
+        for name, var, actual in (("WORLD_SIZE", "WORLD_SIZE", mpi_size), ("RANK", "RANK", mpi_rank)):
+            if os.environ.get(var, "").lstrip("-").isdigit():
+                wanted.append((f"${name}", int(os.environ[var]), actual))
+    for name, given, actual in wanted:
+        if given != -1 and given != actual:
+            comm.Free()
+            raise ValueError(f"init_process_group: {name}={given} but MPI started this process "
+                             f"as {'rank' if 'rank' in name.lower() else 'world size'} {actual} "
+                             f"(mpirun -n {mpi_size}); omit {name} (or pass -1) to take it from "
+                             f"MPI, or launch with the matching `mpirun -n`")
+    _State.world = GroupMember.WORLD = ProcessGroup(comm, list(range(mpi_size)))
+    _State.timeout = timeout
+
+
+def destroy_process_group(group: ProcessGroup | None = None) -> None:
+    """Leave the default group (or free ``group``). MPI itself stays up until the process exits
+    (MPI cannot be restarted), so `init_process_group` may be called again afterwards."""
+    if group is not None and group is not _State.world:
+        if group.comm is not None:
+            group.comm.Free()
+            group.comm = None
+        return
+    if _State.world is None:
+        raise ValueError(_NOT_INITIALIZED)
+    comm = _State.world.comm
+    _State.world = GroupMember.WORLD = None
+    _State.timeout = None
+    if comm is not None:
+        comm.Free()
+
+
+def _group(group: ProcessGroup | None) -> ProcessGroup:
+    """``group`` or the default one; raises the not-initialized error."""
+    if _State.world is None:
+        raise ValueError(_NOT_INITIALIZED)
+    if group is None:
+        return _State.world
+    if not isinstance(group, ProcessGroup):
+        raise TypeError(f"group must be a lucidnet.distributed.ProcessGroup or None, got "
+                        f"{type(group).__name__}")
+    return group
+
+
+def _comm(group: ProcessGroup | None):
+    pg = _group(group)
+    if pg.comm is None:
+        raise ValueError("this rank is not a member of the process group it was passed "
+                         "(new_group gave it GroupMember.NON_GROUP_MEMBER)")
+    return pg.comm
+
+
+def get_rank(group: ProcessGroup | None = None) -> int:
+    """This process's rank in ``group`` (default group: ``0 .. world_size - 1``); -1 when not a
+    member of ``group``. ValueError when not initialized (as PyTorch)."""
+    return _group(group).rank()
+
+
+def get_world_size(group: ProcessGroup | None = None) -> int:
+    """The number of processes in ``group``. ValueError when not initialized (as PyTorch)."""
+    return _group(group).size()
+
+
+def get_backend(group: ProcessGroup | None = None) -> str:
+    """``"mpi"``, the only backend."""
+    _group(group)
+    return "mpi"
+
+
+def new_group(ranks=None, timeout=None, backend=None, pg_options=None) -> ProcessGroup:
+    """A sub-group of the default group's ``ranks`` (all of them when None). Every rank of the
+    default group must call it (as in PyTorch); a rank outside ``ranks`` gets
+    ``GroupMember.NON_GROUP_MEMBER``."""
+    world = _group(None)
+    size = world.size()
+    ranks = list(range(size)) if ranks is None else sorted(int(r) for r in ranks)
+    if not ranks or len(set(ranks)) != len(ranks) or ranks[0] < 0 or ranks[-1] >= size:
+        raise ValueError(f"new_group: ranks must be distinct ranks in 0..{size - 1}, got {ranks}")
+    mpi_group = world.comm.Get_group().Incl(ranks)
+    comm = world.comm.Create(mpi_group)  # collective over the default group
+    mpi_group.Free()
+    if comm == _mpi().COMM_NULL:
+        return GroupMember.NON_GROUP_MEMBER
+    return ProcessGroup(comm, ranks)
