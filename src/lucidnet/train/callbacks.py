@@ -37,8 +37,18 @@ __all__ = [
 ]
 
 
+def _is_global_zero(trainer) -> bool:
+    """Rank 0 of a data-parallel fit (or the only process): the one that writes and prints."""
+    return getattr(trainer, "is_global_zero", True)
+
+
 class Callback:
-    """Base class: override the hooks you need (all default to doing nothing)."""
+    """Base class: override the hooks you need (all default to doing nothing).
+
+    In a data-parallel fit over MPI every rank runs every callback with the same logs;
+    ``self.trainer.is_global_zero`` tells rank 0 (the only one that should write files or
+    print), ``self.trainer.global_rank`` / ``world_size`` the rank and the number of ranks.
+    """
 
     trainer = None
 
@@ -105,6 +115,8 @@ class ProgressBar(Callback):
         self.bar = None
 
     def on_epoch_begin(self, epoch, logs=None):
+        if not _is_global_zero(self.trainer):  # over MPI, rank 0 shows the bar
+            return
         from tqdm.auto import tqdm
 
         total_epochs = self.trainer.params.get("epochs")
@@ -273,13 +285,13 @@ class EarlyStopping(_Monitored):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.trainer.stop_training = True
-            if self.verbose:
+            if self.verbose and _is_global_zero(self.trainer):
                 print(f"Epoch {epoch + 1}: early stopping: {self.monitor} has not improved for "
                       f"{self.wait} epochs (best {self.best:.6g} at epoch {self.best_epoch + 1})")
 
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self.best_weights is not None:
-            if self.verbose:
+            if self.verbose and _is_global_zero(self.trainer):
                 print(f"Restoring the weights of epoch {self.best_epoch + 1} "
                       f"({self.monitor} = {self.best:.6g})")
             self.trainer.model.load_state_dict(self.best_weights)
@@ -315,6 +327,8 @@ class ModelCheckpoint(_Monitored):
     save_every_epoch : True writes at the end of each qualifying epoch; False writes once, at the
         end of training (the final state, or the best one with ``save_best_only``)
     The file is read back with `lucidnet.train.load_checkpoint` (or `lucidnet.load` for the model).
+    In a data-parallel fit only rank 0 writes (every rank holds the same state); ``saved``
+    lists the files on every rank.
     """
 
     def __init__(self, path, monitor: str = "val_loss", mode: str = "auto",
@@ -350,6 +364,8 @@ class ModelCheckpoint(_Monitored):
         path = self._format(epoch, logs)
         if self.save_every_epoch:
             self._write(path, epoch, logs)
+        elif not _is_global_zero(self.trainer):
+            self._pending = (path, None)
         elif self.save_best_only:  # keep the best state in memory, write it at the end
             from .checkpoint import checkpoint_state
 
@@ -365,15 +381,18 @@ class ModelCheckpoint(_Monitored):
     def _write(self, path, epoch, logs):
         from .checkpoint import save_checkpoint
 
-        save_checkpoint(path, self.trainer, extra=self._extra(epoch, logs))
+        if _is_global_zero(self.trainer):
+            save_checkpoint(path, self.trainer, extra=self._extra(epoch, logs))
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: checkpoint written to {path}")
         self.saved.append(path)
-        if self.verbose:
-            print(f"Epoch {epoch + 1}: checkpoint written to {path}")
 
     def on_train_end(self, logs=None):
         if self.save_every_epoch or self._pending is None:
             return
-        if self.save_best_only:
+        if not _is_global_zero(self.trainer):
+            self.saved.append(self._pending[0])
+        elif self.save_best_only:
             from ..io import save_state
 
             path, state = self._pending
@@ -395,6 +414,7 @@ class CSVLogger(Callback):
     """One CSV row per epoch (epoch, loss, metrics, lr); the file is rewritten atomically each epoch.
 
     ``append=True`` keeps the rows already in the file (use it when resuming a run).
+    In a data-parallel fit only rank 0 writes the file.
     """
 
     def __init__(self, path, separator: str = ",", append: bool = False):
@@ -416,6 +436,8 @@ class CSVLogger(Callback):
         row.update({k: repr(float(v)) if isinstance(v, numbers.Real) else str(v)
                     for k, v in (logs or {}).items()})
         self.rows.append(row)
+        if not _is_global_zero(self.trainer):
+            return
         keys = list(dict.fromkeys(k for r in self.rows for k in r))
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         buf = io.StringIO()
@@ -450,7 +472,7 @@ class LearningRateScheduler(Callback):
                              f"{epoch}; it must return a finite learning rate >= 0")
         for g in groups:
             g["lr"] = float(new)
-        if self.verbose:
+        if self.verbose and _is_global_zero(self.trainer):
             print(f"Epoch {epoch + 1}: learning rate set to {float(new):.6g}")
 
 
@@ -464,7 +486,8 @@ class TerminateOnNaN(Callback):
     def _check(self, logs, where):
         for k, v in (logs or {}).items():
             if isinstance(v, numbers.Real) and not math.isfinite(v):
-                print(f"{where}: invalid {k} = {v}, terminating training")
+                if _is_global_zero(self.trainer):
+                    print(f"{where}: invalid {k} = {v}, terminating training")
                 self.trainer.stop_training = True
                 return
 
@@ -484,6 +507,11 @@ class GracefulInterrupt(Callback):
     before the epoch ends aborts at once (``KeyboardInterrupt``). Stopping at an epoch boundary
     is what makes the resumed run exact: ``load_checkpoint(path, trainer)`` then ``trainer.fit(X, y, epochs=remaining, ...)``.
     After training, ``interrupted`` is True and ``signal_name`` names the signal if one came.
+
+    In a data-parallel fit over MPI (``mpirun`` passes SIGTERM / SIGINT on to every rank) each
+    rank installs the handlers; the trainer tells every rank at the end of the epoch if any of
+    them caught a signal, so all stop after the same epoch; rank 0 alone writes the checkpoint
+    and prints.
     """
 
     def __init__(self, path, signals=("SIGINT", "SIGTERM"), verbose: int = 1):
@@ -499,7 +527,7 @@ class GracefulInterrupt(Callback):
             raise KeyboardInterrupt
         self.interrupted = True
         self.signal_name = signal.Signals(signum).name
-        if self.verbose:
+        if self.verbose and _is_global_zero(self.trainer):
             print(f"\n{self.signal_name} received: finishing this epoch, then saving a checkpoint "
                   f"to {self.path} (send it again to abort now)", file=sys.stderr, flush=True)
 
@@ -519,9 +547,11 @@ class GracefulInterrupt(Callback):
             return
         from .checkpoint import save_checkpoint
 
+        self.trainer.stop_training = True
+        if not _is_global_zero(self.trainer):
+            return
         save_checkpoint(self.path, self.trainer,
                         extra={"epoch": epoch + 1, "interrupted_by": self.signal_name})
-        self.trainer.stop_training = True
         if self.verbose:
             print(f"checkpoint saved to {self.path} after epoch {epoch + 1}; resume with "
                   "load_checkpoint", file=sys.stderr, flush=True)

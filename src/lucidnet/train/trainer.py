@@ -133,6 +133,253 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+# ====================================================================== data-parallel training
+_BUCKET_BYTES = 25 * 2 ** 20     # gradients travel in all_reduce calls of at most this size
+
+
+def _is_sync_batch_norm(module) -> bool:
+    return any(type(c).__name__ == "SyncBatchNorm" for c in type(module).__mro__)
+
+
+def _local_sampler(loader) -> bool:
+    """Does ``loader`` already give each rank its own share (a ``DistributedSampler``)?"""
+    for holder in (loader, getattr(loader, "batch_sampler", None)):
+        sampler = getattr(holder, "sampler", None)
+        if sampler is not None and hasattr(sampler, "num_replicas") and hasattr(sampler,
+                                                                                "set_epoch"):
+            return True
+    return False
+
+
+class _DataParallel:
+    """What `Trainer.fit` does differently over an initialized ``lucidnet.distributed`` group of
+    ``world`` > 1 ranks (one object per fit; the one-process loop never sees it).
+
+    Every rank draws the same global batches; rank ``r`` computes the contiguous slice
+    ``np.array_split(batch, world)[r]`` and back-propagates
+    ``loss_local * share + penalty / world``, where ``share`` is the slice's part of the
+    global loss's denominator (``n_local / n_global`` for a mean; 1 for a sum; the class-weight
+    sums for a weighted cross-entropy), so the SUM over ranks of the gradients is the gradient
+    of the one-process loss on the whole batch. The gradients travel in one flat buffer (cut in
+    buckets of at most 25 MiB) together with, after them, a 0/1 "has a gradient" slot per
+    parameter, the rank's share of the loss, a "buffer became NaN/inf" flag and its sample count:
+    one ``all_reduce`` per step gives every rank the same update and the same loss.
+    """
+
+    def __init__(self, dist, trainer, params: list):
+        self.dist = dist
+        self.rank, self.world = dist.get_rank(), dist.get_world_size()
+        self.trainer = trainer
+        self.params = params
+        dtypes = {p.data.dtype for p in params}
+        if len(dtypes) > 1:
+            raise TypeError(f"data-parallel fit needs one parameter dtype, the model has "
+                            f"{sorted(str(d) for d in dtypes)}; convert it with model.to(dtype)")
+        self.dtype = dtypes.pop() if dtypes else np.dtype(np.float64)
+        self.offsets = [0]
+        for p in params:
+            self.offsets.append(self.offsets[-1] + p.data.size)
+        self.total = self.offsets[-1]
+        self.bucket = max(1, _BUCKET_BYTES // self.dtype.itemsize)
+        model = trainer.model
+        # SyncBatchNorm talks to the other ranks inside forward and backward: every rank must
+        # run them, even on an empty shard
+        self.collective_forward = any(_is_sync_batch_norm(m) for m in model.modules())
+        self.plain_batch_norm = trainer._has_batch_norm() and not self.collective_forward
+        self.buffers = [(m, name) for m in model.modules()
+                        for name, b in m._buffers.items() if isinstance(b, np.ndarray)]
+        loss = trainer.loss_fn
+        self.reduction = getattr(loss, "reduction", "mean")
+        weight = getattr(loss, "weight", None)
+        self.class_weight = None
+        self.ignore_index = None
+        if isinstance(loss, (CrossEntropyLoss, NLLLoss)):
+            self.class_weight = None if weight is None else np.asarray(getattr(weight, "data",
+                                                                               weight))
+            self.ignore_index = getattr(loss, "ignore_index", None)
+        if self.reduction not in ("mean", "sum", "batchmean"):
+            raise ValueError(f"data-parallel fit needs a loss that reduces to one number "
+                             f"(reduction 'mean' or 'sum'), got reduction={self.reduction!r}")
+
+    # ------------------------------------------------------------ sharding
+    def bounds(self, n: int) -> tuple[int, int]:
+        """This rank's slice of ``n`` samples: ``np.array_split``'s (the first ``n % world``
+        ranks get one more)."""
+        q, rem = divmod(n, self.world)
+        lo = self.rank * q + min(self.rank, rem)
+        return lo, lo + q + (self.rank < rem)
+
+    def denominator(self, y: np.ndarray) -> float:
+        """What the loss divides by on targets ``y`` (the local or the global batch)."""
+        if self.reduction == "sum":
+            return 1.0
+        if y.ndim == 1 and y.dtype.kind in "iu" and (self.class_weight is not None
+                                                     or self.ignore_index is not None):
+            keep = y if self.ignore_index is None else y[y != self.ignore_index]
+            if self.class_weight is not None:
+                return float(self.class_weight[keep].sum())
+            return float(len(keep))
+        return float(len(y))
+
+    def check_shards(self, sizes) -> None:
+        """Plain BatchNorm cannot normalize a shard of one sample: refused before any step
+        (every rank knows every batch size, so all of them stop together)."""
+        if not self.plain_batch_norm:
+            return
+        for b, n in enumerate(sizes):
+            counts = [len(a) for a in np.array_split(np.empty(int(n)), self.world)]
+            if 1 in counts:
+                raise ValueError(f"batch {b + 1} of {n} samples split over {self.world} ranks "
+                                 f"leaves one rank a single sample, which BatchNorm cannot "
+                                 f"normalize in training; use a batch size with at least 2 "
+                                 f"samples per rank, or SyncBatchNorm "
+                                 f"(nn.SyncBatchNorm.convert_sync_batchnorm(model)), which "
+                                 f"normalizes over the global batch")
+
+    # ------------------------------------------------------------ start / checks
+    def start(self, signature: dict) -> None:
+        """Check that every rank trains the same thing, then give every rank rank 0's weights,
+        buffers and shuffling generator (DistributedDataParallel's start)."""
+        dist, trainer = self.dist, self.trainer
+        signature = dict(signature, parameters=[tuple(p.data.shape) for p in self.params],
+                         dtype=str(self.dtype), optimizer=type(trainer.optimizer).__name__)
+        everyone = [None] * self.world
+        dist.all_gather_object(everyone, signature)
+        for r, other in enumerate(everyone):
+            if other != everyone[0]:
+                diff = sorted(k for k in set(other) | set(everyone[0])
+                              if other.get(k) != everyone[0].get(k))
+                raise ValueError(f"data-parallel fit: rank {r} differs from rank 0 in "
+                                 f"{', '.join(diff)} ({ {k: other.get(k) for k in diff} } vs "
+                                 f"{ {k: everyone[0].get(k) for k in diff} }); every rank must "
+                                 f"call fit with the same data, model and options")
+        for p in self.params:
+            dist.broadcast(p.data, src=0)
+        self.broadcast_buffers()
+        rng = trainer._shuffle_rng
+        state = [rng.bit_generator.state]
+        dist.broadcast_object_list(state, src=0)
+        rng.bit_generator.state = state[0]
+
+    def broadcast_buffers(self) -> None:
+        """Rank 0's buffers (BatchNorm running statistics) everywhere, as
+        DistributedDataParallel(broadcast_buffers=True): plain BatchNorm layers update them
+        from their own shard."""
+        for m, name in self.buffers:
+            b = m._buffers[name]
+            if isinstance(b, np.ndarray):
+                if b.ndim == 0 or not b.flags.writeable:
+                    b = np.array(b, copy=True)
+                    self.dist.broadcast(b, src=0)
+                    setattr(m, name, b)
+                else:
+                    self.dist.broadcast(b, src=0)
+
+    def sync_global_rng(self) -> None:
+        """Rank 0's global generator everywhere (a DataLoader shuffles with it)."""
+        from ..random import get_rng_state, set_rng_state
+
+        state = [get_rng_state()]
+        self.dist.broadcast_object_list(state, src=0)
+        set_rng_state(state[0])
+
+    def any(self, flag: bool) -> bool:
+        """True on every rank if ``flag`` is True on one of them."""
+        a = np.array([1.0 if flag else 0.0])
+        self.dist.all_reduce(a)
+        return bool(a[0] > 0)
+
+    def same_everywhere(self, value, what: str) -> None:
+        everyone = [None] * self.world
+        self.dist.all_gather_object(everyone, value)
+        if any(v != everyone[0] for v in everyone):
+            raise ValueError(f"data-parallel fit: the ranks disagree on {what}: "
+                             f"{', '.join(f'rank {r}: {v}' for r, v in enumerate(everyone))}; "
+                             "every rank's loader must give the same batches (same dataset, "
+                             "batch size and seed)")
+
+    # ------------------------------------------------------------ one step
+    def reduce(self, loss_share: float, bad_buffers: bool, n_local: int):
+        """SUM-allreduce the gradients (a parameter no rank has a gradient for keeps None) with
+        the loss shares; returns (the global data loss, a buffer became NaN/inf somewhere,
+        the global sample count)."""
+        P, k = self.total, len(self.params)
+        flat = np.zeros(P + k + 3, self.dtype)
+        off = self.offsets
+        for i, p in enumerate(self.params):
+            g = p._grad
+            if g is not None:
+                flat[off[i]:off[i + 1]] = (g if g.__class__ is np.ndarray else g.data).reshape(-1)
+                flat[P + i] = 1.0
+        flat[P + k:] = (loss_share, 1.0 if bad_buffers else 0.0, n_local)
+        all_reduce = self.dist.all_reduce
+        for lo in range(0, flat.size, self.bucket):
+            all_reduce(flat[lo:lo + self.bucket])
+        for i, p in enumerate(self.params):
+            p._grad = flat[off[i]:off[i + 1]].reshape(p.data.shape) if flat[P + i] else None
+        return float(flat[P + k]), bool(flat[P + k + 1]), int(round(float(flat[P + k + 2])))
+
+    # ------------------------------------------------------------ epoch outputs
+    def gather_in_order(self, outputs: list, targets: list, sizes: list):
+        """Every rank's outputs and targets of the epoch, in the one-process order (batch by
+        batch, rank by rank); ``sizes``: the global batch sizes."""
+        local = (np.concatenate(outputs) if outputs else None,
+                 np.concatenate(targets) if targets else None)
+        everyone = [None] * self.world
+        self.dist.all_gather_object(everyone, local)
+        outs, ys = [], []
+        starts = [0] * self.world
+        for n in sizes:
+            q, rem = divmod(int(n), self.world)
+            for r in range(self.world):
+                m = q + (r < rem)
+                if m:
+                    o, t = everyone[r]
+                    outs.append(o[starts[r]:starts[r] + m])
+                    ys.append(t[starts[r]:starts[r] + m])
+                    starts[r] += m
+        return np.concatenate(outs), np.concatenate(ys)
+
+    def gather_local(self, outputs: list, targets: list):
+        """Every rank's outputs and targets, rank after rank (local batches: DistributedSampler)."""
+        everyone = [None] * self.world
+        self.dist.all_gather_object(everyone, (outputs, targets))
+        outs = [o for r in everyone for o in r[0]]
+        ys = [t for r in everyone for t in r[1]]
+        return np.concatenate(outs), np.concatenate(ys)
+
+    def evaluate(self, X, y, batch_size: int) -> dict:
+        """Validation in eval mode: each rank forwards its contiguous slice, the outputs are
+        gathered, and every rank computes loss and metrics on the same arrays."""
+        lo, hi = self.bounds(len(X))
+        trainer = self.trainer
+        out = trainer._forward_batches(X[lo:hi], batch_size) if hi > lo else None
+        everyone = [None] * self.world
+        self.dist.all_gather_object(everyone, out)
+        return trainer._logs_of(np.concatenate([o for o in everyone if o is not None]), y)
+
+    def evaluate_loader(self, loader) -> dict:
+        """Validation on a loader: local batches (DistributedSampler) are all forwarded and
+        gathered; otherwise rank r forwards the batches b with b % world == r."""
+        trainer = self.trainer
+        local = _local_sampler(loader)
+        outs = []
+        with _model_mode(trainer.model), no_grad():
+            for b, batch in enumerate(loader):
+                if local or b % self.world == self.rank:
+                    xb, yb = trainer._unpack_batch(batch, b, "validation")
+                    outs.append((b, trainer.model(Tensor(xb)).data, yb))
+        everyone = [None] * self.world
+        self.dist.all_gather_object(everyone, outs)
+        parts = [item for r in everyone for item in r]
+        if not local:
+            parts.sort(key=lambda item: item[0])
+        if not parts:
+            raise ValueError("the validation data yielded no batches")
+        return trainer._logs_of(np.concatenate([p[1] for p in parts]),
+                                np.concatenate([p[2] for p in parts]))
+
+
 class Trainer:
     """Fit a model with a loss and an optimizer; evaluate and predict.
 
@@ -181,6 +428,8 @@ class Trainer:
         self._shuffle_rng = None
         self._transform = None
         self._pending_transform_state = None
+        # over MPI (see fit): this process's rank, the number of ranks, and "am I rank 0"
+        self.global_rank, self.world_size, self.is_global_zero = 0, 1, True
 
     # ------------------------------------------------------------------ task helpers
     @property
@@ -275,7 +524,8 @@ class Trainer:
     # ------------------------------------------------------------------ training
     def fit(self, X, y=None, epochs: int = 10, batch_size: int = 32, validation_data=None,
             validation_split: float = 0.0, shuffle: bool = True, seed: int | None = None,
-            initial_epoch: int | None = None, transform=None, *, val_data=None) -> History:
+            initial_epoch: int | None = None, transform=None, *, val_data=None,
+            distributed: bool | None = None) -> History:
         """Train for ``epochs`` epochs and return the `History`.
 
         batch_size = len(X) is batch gradient descent, 1 is stochastic, k is mini-batch (SPEC E1).
@@ -300,6 +550,26 @@ class Trainer:
         divergence). If an exception (Ctrl-C included) escapes, ``on_exception(exc)`` runs on
         every callback instead, to undo what it changed (signal handlers, progress bars), and
         the exception propagates -- the Lightning convention.
+
+        Data-parallel over MPI (``mpirun -n N``, after ``lucidnet.distributed.init_process_group()``;
+        ``distributed=None`` decides by ``is_initialized()`` and a world size > 1, ``False``
+        trains each process alone, ``True`` requires the group): every rank passes the same
+        data and options and draws the same global batches as one process would with the same
+        seed; rank r trains on the slice ``np.array_split(batch, world)[r]`` of each, gradients
+        are summed over the ranks (one flat all_reduce per step) so every rank makes the
+        one-process update of the whole batch (to float rounding), and the logged loss and
+        metrics are those of the global batch, identical on every rank. Rank 0's weights,
+        buffers and shuffling generator are given to every rank when fit starts; plain
+        BatchNorm layers normalize each shard with its own statistics (SyncBatchNorm uses the
+        global batch) and rank 0's running statistics are given to every rank after each epoch.
+        Validation is split over the ranks and gathered. A NaN on one rank stops every rank at
+        the same step, a signal caught by `GracefulInterrupt` on any rank stops all of them
+        after the epoch; checkpoints, CSV logs, progress bars and messages come from rank 0
+        (``trainer.is_global_zero``). A DataLoader must give the same batches on every rank
+        (each rank takes its slice of every batch), unless it samples with a
+        ``DistributedSampler``, whose batches are already each rank's own. Augmentation
+        (``transform``) is applied to the global batch on every rank, so its random state
+        stays the same everywhere (and equal to the one-process run's).
         """
         if val_data is not None:
             if validation_data is not None:
@@ -357,25 +627,79 @@ class Trainer:
             self._shuffle_rng = get_rng()
         start = self.epoch if initial_epoch is None else initial_epoch
         self.params = {"epochs": start + epochs, "steps": steps, "batch_size": batch_size, "samples": n}
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        dp = self._data_parallel(distributed, params)
+        if dp is not None:
+            self._start_data_parallel(dp, X, y, loader, validation_data, steps, batch_size,
+                                      epochs, start, shuffle, seed)
         callbacks = list(self.callbacks)
-        if self.verbose:
+        if self.verbose and self.is_global_zero:
             callbacks.append(ProgressBar())
         cbs = CallbackList(callbacks)
         cbs.set_trainer(self)
         self.stop_training = False
         self.diverged = False
         self.divergence = None
-        params = [p for p in self.model.parameters() if p.requires_grad]
         good = _GoodState(self.model, params)
         try:
             cbs.on_train_begin()
-            self._run_epochs(cbs, X, y, loader, range(start, start + epochs), steps, batch_size,
-                             shuffle, validation_data, transform, good)
+            if dp is None:
+                self._run_epochs(cbs, X, y, loader, range(start, start + epochs), steps,
+                                 batch_size, shuffle, validation_data, transform, good)
+            else:
+                self._run_epochs_dp(cbs, X, y, loader, range(start, start + epochs), steps,
+                                    batch_size, shuffle, validation_data, transform, good, dp)
             cbs.on_train_end()
         except BaseException as exc:       # Ctrl-C too: callbacks put back what they changed
             cbs.on_exception(exc)
             raise
         return self.history
+
+    def _data_parallel(self, distributed, params):
+        """The `_DataParallel` of this fit, or None for a one-process fit (one
+        ``is_initialized()`` look per fit; sets ``global_rank`` / ``world_size``)."""
+        self.global_rank, self.world_size, self.is_global_zero = 0, 1, True
+        if distributed is False:
+            return None
+        if distributed not in (None, True):
+            raise TypeError(f"distributed must be None (decide from lucidnet.distributed), True "
+                            f"or False, got {distributed!r}")
+        from .. import distributed as dist
+
+        if not dist.is_initialized():
+            if distributed:
+                raise RuntimeError("fit(distributed=True) needs a process group: start the "
+                                   "script with `mpirun -n N python script.py` and call "
+                                   "lucidnet.distributed.init_process_group() first")
+            return None
+        if dist.get_world_size() == 1:
+            return None
+        dp = _DataParallel(dist, self, params)
+        self.global_rank, self.world_size = dp.rank, dp.world
+        self.is_global_zero = dp.rank == 0
+        return dp
+
+    def _start_data_parallel(self, dp, X, y, loader, validation_data, steps, batch_size,
+                             epochs, start, shuffle, seed) -> None:
+        if loader is None:
+            n = len(X)
+            sizes = [batch_size] * (steps - 1) + [n - batch_size * (steps - 1)]
+            dp.check_shards(sizes)
+            data = {"samples": n, "shape": tuple(X.shape[1:]), "x_dtype": str(X.dtype),
+                    "y_dtype": str(y.dtype), "x_sum": float(np.sum(X, dtype=np.float64)),
+                    "y_sum": float(np.sum(y, dtype=np.float64))}
+        else:
+            if _length(loader) is None:
+                raise TypeError("data-parallel fit needs a loader with a length (a DataLoader "
+                                "or a list of batches), so that every rank can check it runs "
+                                "the same number of steps")
+            data = {"batches": _length(loader)}
+        if isinstance(validation_data, tuple):
+            data["validation"] = (len(validation_data[0]),
+                                  float(np.sum(validation_data[0], dtype=np.float64)))
+        dp.start(dict(data, steps=steps, batch_size=batch_size, epochs=epochs, start=start,
+                      shuffle=bool(shuffle), seed=seed,
+                      penalty=self.penalty is not None, loss=type(self.loss_fn).__name__))
 
     def _array_batches(self, X, y, steps, batch_size, shuffle):
         """One epoch of (xb, yb) mini-batches of the arrays, shuffled by the trainer's generator."""
@@ -471,14 +795,160 @@ class Trainer:
             if self.stop_training:
                 break
 
-    def _diverge(self, epoch: int, batch: int, what: str, good: _GoodState) -> None:
+    # ------------------------------------------------------------------ data-parallel loop
+    def _dp_array_batches(self, X, y, steps, batch_size, shuffle, dp, transform):
+        """One epoch of this rank's shards of the global batches (the one-process batches):
+        ``(xb, yb, global targets or None, global size)``; a transform sees the global batch."""
+        n = len(X)
+        order = self._shuffle_rng.permutation(n) if shuffle else np.arange(n)
+        weighted = dp.class_weight is not None or dp.ignore_index is not None
+        for b in range(steps):
+            idx = order[b * batch_size:(b + 1) * batch_size if b < steps - 1 else n]
+            lo, hi = dp.bounds(len(idx))
+            if transform is not None:
+                xg = X[idx]
+                xb = np.asarray(transform(xg), dtype=xg.dtype)[lo:hi]
+            else:
+                xb = X[idx[lo:hi]]
+            yield xb, y[idx[lo:hi]], (y[idx] if weighted else None), len(idx)
+
+    def _dp_loader_batches(self, loader, epoch, dp, transform, local: bool):
+        """This rank's part of each loader batch (its np.array_split slice; with a
+        DistributedSampler the whole batch, which is already its own)."""
+        for xg, yg in self._loader_batches(loader, epoch):
+            if transform is not None:
+                xg = np.asarray(transform(xg), dtype=xg.dtype)
+            if local:
+                yield xg, yg, None, len(xg) * dp.world
+                continue
+            lo, hi = dp.bounds(len(xg))
+            yield xg[lo:hi], yg[lo:hi], yg, len(xg)
+
+    def _run_epochs_dp(self, cbs, X, y, loader, epochs, steps, batch_size, shuffle,
+                       validation_data, transform, good: _GoodState, dp: _DataParallel) -> None:
+        """`_run_epochs` over the ranks of ``dp`` (see `_DataParallel`)."""
+        model, loss_fn, penalty = self.model, self.loss_fn, self.penalty
+        inv_world = 1.0 / dp.world
+        local = loader is not None and _local_sampler(loader)
+        guards = [cb for cb in self.callbacks if hasattr(cb, "interrupted")
+                  and hasattr(cb, "signal_name")]
+        for epoch in epochs:
+            if loader is not None:
+                dp.sync_global_rng()  # a loader shuffles with it; dropout masks drew from it
+                sampler = getattr(loader, "sampler", None)
+                if local and hasattr(sampler, "set_epoch"):
+                    sampler.set_epoch(epoch)
+                dp.same_everywhere(_length(loader), "the number of batches of the loader")
+            cbs.on_epoch_begin(epoch)
+            model.train()
+            if loader is None:
+                batches = self._dp_array_batches(X, y, steps, batch_size, shuffle, dp, transform)
+            else:
+                batches = self._dp_loader_batches(loader, epoch, dp, transform, local)
+            total, seen, outputs, targets, sizes = 0.0, 0, [], [], []
+            keep_outputs = bool(self._metrics)
+            for b, (xb, yb, yg, n_global) in enumerate(batches):
+                cbs.on_batch_begin(b)
+                n_local = len(xb)
+                part, out = None, None
+                if n_local or dp.collective_forward:
+                    out = model(Tensor(xb))
+                    target = self._targets_for_loss(out, yb)
+                    share_num = dp.denominator(yb) if n_local else 0.0
+                    if share_num:
+                        part = loss_fn(out, target)
+                        if dp.reduction != "sum":
+                            share_den = dp.denominator(yg) if yg is not None else \
+                                float(n_global)
+                            part = part * (share_num / share_den)
+                    else:   # nothing of the loss here, but the graph must reach backward
+                        part = out.sum() * 0.0
+                loss = part
+                pen_value = 0.0
+                if penalty is not None:
+                    pen = penalty(model)
+                    pen_value = float(pen.data)
+                    loss = pen * inv_world if loss is None else loss + pen * inv_world
+                self.optimizer.zero_grad()
+                if loss is not None and loss.requires_grad:
+                    loss.backward()
+                bad_buffers = not good.finite_buffers()
+                value, bad_buffers, n_seen = dp.reduce(
+                    0.0 if part is None else float(part.data), bad_buffers, n_local)
+                value += pen_value
+                if not local and n_seen != n_global:
+                    raise ValueError(f"data-parallel fit: the ranks computed {n_seen} samples "
+                                     f"of batch {b + 1}, which has {n_global}: every rank must "
+                                     "see the same batches")
+                if not math.isfinite(value):
+                    self._diverge(epoch, b, f"the loss became {value}", good, dp)
+                    break
+                if bad_buffers:
+                    self._diverge(epoch, b, "a buffer (e.g. a BatchNorm running statistic) "
+                                  "became NaN or infinite", good, dp)
+                    break
+                good.save()
+                self.optimizer.step()
+                if not good.finite_params():
+                    self._diverge(epoch, b, "the update made a parameter NaN or infinite", good,
+                                  dp)
+                    break
+                if self.scheduler is not None and self.scheduler_interval == "batch":
+                    self.scheduler.step()
+                total += value * n_seen
+                seen += n_seen
+                if keep_outputs:
+                    if out is not None and n_local:
+                        outputs.append(out.data)
+                        targets.append(yb)
+                    sizes.append(n_global)
+                cbs.on_batch_end(b, {"loss": value})
+            if self.diverged:
+                dp.broadcast_buffers()
+                break
+            dp.broadcast_buffers()
+            logs = {"loss": total / seen}
+            if keep_outputs:
+                if local:
+                    o_all, y_all = dp.gather_local(outputs, targets)
+                else:
+                    o_all, y_all = dp.gather_in_order(outputs, targets, sizes)
+                logs.update(self._compute_metrics(y_all, self._scores(o_all)))
+            if isinstance(validation_data, tuple):
+                val = dp.evaluate(*validation_data, batch_size=max(batch_size or 0, 256))
+                logs.update({f"val_{k}": v for k, v in val.items()})
+            elif validation_data is not None:
+                dp.sync_global_rng()
+                logs.update({f"val_{k}": v for k, v in dp.evaluate_loader(validation_data).items()})
+            logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+            if self.scheduler is not None and self.scheduler_interval == "epoch":
+                if getattr(self.scheduler, "needs_metric", False):
+                    self.scheduler.step(logs.get("val_loss", logs["loss"]))
+                else:
+                    self.scheduler.step()
+            self.epoch = epoch + 1
+            self.history.append(epoch, logs)
+            # a signal may have reached some ranks only, or come after their last batch: every
+            # rank learns of it here, so all of them stop after this epoch (rank 0 saves)
+            if guards and dp.any(any(g.interrupted for g in guards)):
+                for g in guards:
+                    if not g.interrupted:
+                        g.interrupted = True
+                        g.signal_name = g.signal_name or "a signal on another rank"
+            cbs.on_epoch_end(epoch, logs)
+            if dp.any(self.stop_training):
+                self.stop_training = True
+                break
+
+    def _diverge(self, epoch: int, batch: int, what: str, good: _GoodState, dp=None) -> None:
         good.restore()
         self.diverged = True
         self.stop_training = True
         self.divergence = (f"training diverged at epoch {epoch + 1}, batch {batch + 1}: {what}; "
                            f"the last finite weights and buffers were kept")
-        warnings.warn(f"{self.divergence}. Lower the learning rate, normalize the inputs or clip "
-                      "gradients.", RuntimeWarning, stacklevel=4)
+        if dp is None or dp.rank == 0:  # over MPI every rank stops here; rank 0 says so
+            warnings.warn(f"{self.divergence}. Lower the learning rate, normalize the inputs or "
+                          "clip gradients.", RuntimeWarning, stacklevel=4)
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict:
@@ -557,6 +1027,10 @@ class Trainer:
         else:
             X, y = self._check_xy(X, y)
             out = self._forward_batches(X, batch_size)
+        return self._logs_of(out, y)
+
+    def _logs_of(self, out: np.ndarray, y: np.ndarray) -> dict:
+        """Loss and metrics of the outputs ``out`` against the targets ``y``."""
         with no_grad():
             loss = self.loss_fn(Tensor(out), self._targets_for_loss(Tensor(out), y))
         logs = {"loss": float(loss.data)}
