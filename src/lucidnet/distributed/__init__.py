@@ -30,6 +30,7 @@ from .collectives import (
     reduce,
     scatter,
 )
+from .guard import abort
 from .process_group import (
     GroupMember,
     ProcessGroup,
@@ -49,5 +50,5 @@ __all__ = [
     "destroy_process_group", "get_rank", "get_world_size", "get_backend", "ProcessGroup",
     "GroupMember", "new_group", "ReduceOp", "Work", "all_reduce", "broadcast", "all_gather",
     "all_gather_object", "broadcast_object_list", "reduce", "gather", "gather_object",
-    "scatter", "barrier",
+    "scatter", "barrier", "abort",
 ]

@@ -12,10 +12,12 @@ The object collectives pickle their objects (as PyTorch's): use them only among 
 from __future__ import annotations
 
 import enum
+import pickle
+import time
 
 import numpy as np
 
-from .process_group import ProcessGroup, _comm, _mpi
+from .process_group import ProcessGroup, _comm, _mpi, _State
 
 __all__ = ["ReduceOp", "Work", "all_reduce", "broadcast", "all_gather", "all_gather_object",
            "broadcast_object_list", "reduce", "gather", "scatter", "barrier",
@@ -110,15 +112,20 @@ def _buffer(a: np.ndarray, fn: str) -> tuple[np.ndarray, bool]:
 
 class Work:
     """A collective in flight (``async_op=True``): ``wait()`` finishes it (and writes the
-    result into the tensor); ``is_completed()`` tests without blocking."""
+    result into the tensor); ``is_completed()`` tests without blocking.
 
-    def __init__(self, request=None, finish=None):
+    ``wait(timeout)`` (a ``datetime.timedelta``; default: the process group's): an MPI
+    collective cannot be cancelled, so one that does not complete in time aborts the whole job
+    with a message naming it, rather than waiting forever (see `lucidnet.distributed.guard`)."""
+
+    def __init__(self, request=None, finish=None, what: str = "collective", ranks=None):
         self._request, self._finish, self._done = request, finish, request is None
+        self._what, self._ranks = what, ranks
 
     def wait(self, timeout=None) -> bool:
         if not self._done:
             if self._request is not None:
-                self._request.Wait()
+                _wait(self._request, timeout, self._what, self._ranks)
             self._done = True
             if self._finish is not None:
                 self._finish()
@@ -130,12 +137,58 @@ class Work:
         return self._done
 
 
-def _finish(done_now: bool, request, finish) -> Work | None:
-    if done_now:
-        if finish is not None:
-            finish()
-        return None
-    return Work(request, finish)
+def _abort(message: str) -> None:
+    from .guard import abort
+
+    rank = _State.world.rank() if _State.world is not None else "?"
+    abort(1, f"lucidnet.distributed: rank {rank}: {message}; aborting the job (MPI_Abort)")
+
+
+def _wait(request, timeout, what: str, ranks=None) -> None:
+    """``request.Wait()``, bounded: by ``timeout`` (else the process group's), and by a peer
+    of the group that announced its exit (`guard.peer_left`) plus `guard.GRACE` seconds."""
+    if request.Test():
+        return
+    from . import guard
+
+    if timeout is None:
+        timeout = _State.timeout
+    seconds = float("inf") if timeout is None else (
+        timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout))
+    start = time.monotonic()
+    timeout_at, grace_at, left, spins, pause = start + seconds, float("inf"), None, 0, 0.0
+    while not request.Test():
+        spins += 1
+        if spins < 1000:  # spin a little first: most collectives end within microseconds
+            continue
+        now = time.monotonic()
+        if now > timeout_at:
+            _abort(f"{what} did not complete within the timeout of {seconds:g} s (another rank "
+                   f"stopped calling collectives, or called a different one)")
+        if left is None:
+            left = guard.peer_left(ranks)
+            if left is not None:
+                grace_at = now + guard.GRACE
+        elif now > grace_at:
+            _abort(f"{what} cannot complete: rank {left} has left the program (it exited) while "
+                   f"this rank waits for it in the collective")
+        time.sleep(pause)
+        pause = min(2 * pause + 1e-5, 1e-3)
+
+
+def _launch(blocking, start, finish, async_op: bool, what: str, group=None) -> Work | None:
+    """Run a collective: now (``start()`` + a bounded `_wait`; ``blocking()`` in a group of
+    one) or in the background (``async_op``: a `Work`). ``finish`` runs after it."""
+    pg = _State.world if group is None else group
+    if async_op:
+        return Work(start(), finish, what, pg.ranks)
+    if pg.size() == 1:
+        blocking()
+    else:
+        _wait(start(), None, what, pg.ranks)
+    if finish is not None:
+        finish()
+    return None
 
 
 def all_reduce(tensor, op: ReduceOp = ReduceOp.SUM, group: ProcessGroup | None = None,
@@ -158,10 +211,9 @@ def all_reduce(tensor, op: ReduceOp = ReduceOp.SUM, group: ProcessGroup | None =
         _bump(tensor)
 
     MPI = _mpi()
-    if async_op:
-        return _finish(False, comm.Iallreduce(MPI.IN_PLACE, buf, op=mpi_op), finish)
-    comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op)
-    return _finish(True, None, finish)
+    return _launch(lambda: comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op),
+                   lambda: comm.Iallreduce(MPI.IN_PLACE, buf, op=mpi_op), finish, async_op,
+                   "all_reduce", group)
 
 
 def broadcast(tensor, src: int = 0, group: ProcessGroup | None = None,
@@ -177,10 +229,8 @@ def broadcast(tensor, src: int = 0, group: ProcessGroup | None = None,
             a[...] = buf
         _bump(tensor)
 
-    if async_op:
-        return _finish(False, comm.Ibcast(buf, root=src), finish)
-    comm.Bcast(buf, root=src)
-    return _finish(True, None, finish)
+    return _launch(lambda: comm.Bcast(buf, root=src), lambda: comm.Ibcast(buf, root=src),
+                   finish, async_op, "broadcast", group)
 
 
 def _check_rank(rank, comm, fn: str, name: str) -> None:
@@ -202,16 +252,6 @@ def _check_list(tensors, comm, fn: str, name: str, like: np.ndarray) -> list[np.
     return arrays
 
 
-def _check_same_shapes(comm, a: np.ndarray, fn: str) -> None:
-    """Every rank passed the same shape and dtype (else MPI would mix up the bytes)."""
-    described = comm.allgather((a.shape, a.dtype.str))
-    if any(d != described[0] for d in described):
-        raise ValueError(f"{fn}: every rank must pass a tensor of the same shape and dtype, got "
-                         + ", ".join(f"rank {r}: {s} {np.dtype(t)}"
-                                     for r, (s, t) in enumerate(described))
-                         + "; pad to a common shape, or use all_gather_object for ragged data")
-
-
 def all_gather(tensor_list: list, tensor, group: ProcessGroup | None = None,
                async_op: bool = False) -> Work | None:
     """``tensor_list[r]`` receives rank ``r``'s ``tensor`` (on every rank). ``tensor_list``
@@ -219,7 +259,7 @@ def all_gather(tensor_list: list, tensor, group: ProcessGroup | None = None,
     a = _array(tensor, "all_gather")
     comm = _comm(group)
     outs = _check_list(tensor_list, comm, "all_gather", "tensor_list", a)
-    _check_same_shapes(comm, a, "all_gather")
+    _check_same_shapes(comm, a, "all_gather", group)
     send, _ = _buffer(a if a.flags.writeable else a.copy(), "all_gather")
     recv = np.empty((comm.Get_size(),) + a.shape, dtype=a.dtype)
 
@@ -228,10 +268,8 @@ def all_gather(tensor_list: list, tensor, group: ProcessGroup | None = None,
             out[...] = value
             _bump(t)
 
-    if async_op:
-        return _finish(False, comm.Iallgather(send, recv), finish)
-    comm.Allgather(send, recv)
-    return _finish(True, None, finish)
+    return _launch(lambda: comm.Allgather(send, recv), lambda: comm.Iallgather(send, recv),
+                   finish, async_op, "all_gather", group)
 
 
 def reduce(tensor, dst: int = 0, op: ReduceOp = ReduceOp.SUM,
@@ -258,10 +296,9 @@ def reduce(tensor, dst: int = 0, op: ReduceOp = ReduceOp.SUM,
                 a[...] = buf
             _bump(tensor)
 
-    if async_op:
-        return _finish(False, comm.Ireduce(send, recv, op=mpi_op, root=dst), finish)
-    comm.Reduce(send, recv, op=mpi_op, root=dst)
-    return _finish(True, None, finish)
+    return _launch(lambda: comm.Reduce(send, recv, op=mpi_op, root=dst),
+                   lambda: comm.Ireduce(send, recv, op=mpi_op, root=dst), finish, async_op,
+                   "reduce", group)
 
 
 def gather(tensor, gather_list: list | None = None, dst: int = 0,
@@ -286,10 +323,8 @@ def gather(tensor, gather_list: list | None = None, dst: int = 0,
                 out[...] = value
                 _bump(t)
 
-    if async_op:
-        return _finish(False, comm.Igather(send, recv, root=dst), finish)
-    comm.Gather(send, recv, root=dst)
-    return _finish(True, None, finish)
+    return _launch(lambda: comm.Gather(send, recv, root=dst),
+                   lambda: comm.Igather(send, recv, root=dst), finish, async_op, "gather", group)
 
 
 def scatter(tensor, scatter_list: list | None = None, src: int = 0,
@@ -315,20 +350,46 @@ def scatter(tensor, scatter_list: list | None = None, src: int = 0,
             a[...] = buf
         _bump(tensor)
 
-    if async_op:
-        return _finish(False, comm.Iscatter(send, buf, root=src), finish)
-    comm.Scatter(send, buf, root=src)
-    return _finish(True, None, finish)
+    return _launch(lambda: comm.Scatter(send, buf, root=src),
+                   lambda: comm.Iscatter(send, buf, root=src), finish, async_op, "scatter", group)
 
 
 def barrier(group: ProcessGroup | None = None, async_op: bool = False,
             device_ids=None) -> Work | None:
     """Wait until every rank of the group has reached this call."""
     comm = _comm(group)
-    if async_op:
-        return Work(comm.Ibarrier())
-    comm.Barrier()
-    return None
+    return _launch(comm.Barrier, comm.Ibarrier, None, async_op, "barrier", group)
+
+
+def _pickle(obj) -> np.ndarray:
+    return np.frombuffer(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), dtype=np.uint8)
+
+
+def _all_gather_bytes(comm, data: np.ndarray, what: str, group) -> list[bytes]:
+    """Every rank's ``data`` (uint8, any length), on every rank: the lengths, then the bytes."""
+    MPI = _mpi()
+    size = comm.Get_size()
+    length = np.array([data.size], dtype=np.int64)
+    counts = np.empty(size, dtype=np.int64)
+    _launch(lambda: comm.Allgather(length, counts), lambda: comm.Iallgather(length, counts),
+            None, False, what, group)
+    displs = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    recv = np.empty(int(counts.sum()), dtype=np.uint8)
+    spec = [recv, (counts, displs), MPI.BYTE]
+    _launch(lambda: comm.Allgatherv(data, spec), lambda: comm.Iallgatherv(data, spec),
+            None, False, what, group)
+    return [recv[d:d + c].tobytes() for d, c in zip(displs, counts)]
+
+
+def _check_same_shapes(comm, a: np.ndarray, fn: str, group) -> None:
+    """Every rank passed the same shape and dtype (else MPI would mix up the bytes)."""
+    described = [pickle.loads(b) for b in
+                 _all_gather_bytes(comm, _pickle((a.shape, a.dtype.str)), fn, group)]
+    if any(d != described[0] for d in described):
+        raise ValueError(f"{fn}: every rank must pass a tensor of the same shape and dtype, got "
+                         + ", ".join(f"rank {r}: {s} {np.dtype(t)}"
+                                     for r, (s, t) in enumerate(described))
+                         + "; pad to a common shape, or use all_gather_object for ragged data")
 
 
 def all_gather_object(object_list: list, obj, group: ProcessGroup | None = None) -> None:
@@ -340,7 +401,9 @@ def all_gather_object(object_list: list, obj, group: ProcessGroup | None = None)
         got = len(object_list) if isinstance(object_list, list) else type(object_list).__name__
         raise ValueError(f"all_gather_object: object_list must be a list of world_size={size} "
                          f"entries (e.g. [None] * world_size), got {got}")
-    object_list[:] = comm.allgather(obj)
+    data = _pickle(obj)
+    object_list[:] = [pickle.loads(b) for b in
+                      _all_gather_bytes(comm, data, "all_gather_object", group)]
 
 
 def gather_object(obj, object_gather_list: list | None = None, dst: int = 0,
@@ -353,9 +416,9 @@ def gather_object(obj, object_gather_list: list | None = None, dst: int = 0,
     if root and (not isinstance(object_gather_list, list) or len(object_gather_list) != size):
         raise ValueError(f"gather_object: on the destination rank object_gather_list must be a "
                          f"list of world_size={size} entries, got {object_gather_list!r}")
-    gathered = comm.gather(obj, root=dst)
+    gathered = _all_gather_bytes(comm, _pickle(obj), "gather_object", group)
     if root:
-        object_gather_list[:] = gathered
+        object_gather_list[:] = [pickle.loads(b) for b in gathered]
 
 
 def broadcast_object_list(object_list: list, src: int = 0,
@@ -367,7 +430,13 @@ def broadcast_object_list(object_list: list, src: int = 0,
     if not isinstance(object_list, list):
         raise TypeError(f"broadcast_object_list: object_list must be a list, got "
                         f"{type(object_list).__name__}")
-    received = comm.bcast(list(object_list) if comm.Get_rank() == src else None, root=src)
+    is_src = comm.Get_rank() == src
+    data = _pickle(list(object_list)) if is_src else None
+    length = np.array([data.size if is_src else 0], dtype=np.int64)
+    broadcast(length, src, group)
+    buf = data.copy() if is_src else np.empty(int(length[0]), dtype=np.uint8)
+    broadcast(buf, src, group)
+    received = pickle.loads(buf.tobytes())
     if len(received) != len(object_list):
         raise ValueError(f"broadcast_object_list: rank {src} sent {len(received)} objects but "
                          f"this rank's object_list has {len(object_list)} entries; pass lists "

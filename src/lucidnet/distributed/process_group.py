@@ -101,6 +101,9 @@ class GroupMember:
     NON_GROUP_MEMBER = ProcessGroup(None, [])
 
 
+DEFAULT_TIMEOUT = datetime.timedelta(minutes=30)  # torch.distributed's default_pg_timeout
+
+
 class _State:
     world: ProcessGroup | None = None
     timeout: datetime.timedelta | None = None
@@ -128,8 +131,12 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
     explicitly must equal MPI's or a ValueError says so. Run without a launcher it is a group of
     one (rank 0, world size 1). ``backend`` must be ``"mpi"`` (or None); ``init_method`` None or
     ``"env://"`` (then ``RANK`` / ``WORLD_SIZE``, when set, must agree with MPI too).
-    ``timeout`` (a ``datetime.timedelta``) is kept for `lucidnet.distributed.guard`; MPI's
-    collectives themselves block.
+    ``timeout`` (a ``datetime.timedelta``, default 30 minutes as PyTorch's): a collective that
+    has not completed after it aborts the whole job with a message (PyTorch's watchdog does the
+    same), see `lucidnet.distributed.guard`.
+
+    With several ranks it installs the guard: an uncaught exception on one rank prints its
+    traceback and aborts every rank (``MPI_Abort``) instead of leaving the others waiting.
 
     Raises
     ------
@@ -172,7 +179,11 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
                              f"(mpirun -n {mpi_size}); omit {name} (or pass -1) to take it from "
                              f"MPI, or launch with the matching `mpirun -n`")
     _State.world = GroupMember.WORLD = ProcessGroup(comm, list(range(mpi_size)))
-    _State.timeout = timeout
+    _State.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    if mpi_size > 1:
+        from . import guard
+
+        guard.install(comm)
 
 
 def destroy_process_group(group: ProcessGroup | None = None) -> None:
@@ -185,6 +196,9 @@ def destroy_process_group(group: ProcessGroup | None = None) -> None:
         return
     if _State.world is None:
         raise ValueError(_NOT_INITIALIZED)
+    from . import guard
+
+    guard.uninstall()
     comm = _State.world.comm
     _State.world = GroupMember.WORLD = None
     _State.timeout = None

@@ -1,0 +1,150 @@
+"""Keep a job from hanging when one rank fails: the whole job ends, with the reason on stderr.
+
+MPI's collectives block until every rank arrives, so one rank that stops calling them would
+leave the others waiting forever. What happens to each kind of failure under ``mpirun``
+(MPICH's hydra; measured in tests/distributed/test_faults.py):
+
+* a rank killed by a signal or leaving with ``os._exit(n)``: the launcher notices its death and
+  kills the other ranks itself (well under a second); the job's status is non-zero.
+* a rank that raises an uncaught exception: Python would run ``MPI_Finalize`` and wait there
+  for the others, which wait in their collective: a hang. `install` chains ``sys.excepthook``
+  so the traceback is printed and then ``MPI_Abort`` ends every rank (status 1).
+* a rank that exits cleanly (``sys.exit(0)``, the end of its script) while the others still
+  call collectives: at exit it posts a notice to every other rank; a rank waiting in a
+  collective that sees a notice from a member of its group, and whose collective does not
+  complete within ``GRACE`` seconds after that, aborts the job with a message naming the rank
+  that left. (The grace: a rank may leave a collective a moment before its peers finish it.)
+  A rank doing work of its own (no collective) after the others left is never disturbed.
+* a rank that stops calling collectives without leaving (a deadlock, an endless loop): a
+  collective that has not completed after the process group's ``timeout`` (30 minutes by
+  default, as PyTorch's) aborts the job.
+
+`abort` is the explicit way out (``MPI_Abort``) for code that catches an error on one rank.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import time
+
+__all__ = ["abort", "install", "uninstall", "GRACE"]
+
+GRACE = 2.0  # seconds a collective may still take after a peer of it announced its exit
+_EXIT_TAG = 31_415  # tag of the "I left" notices, on the guard's own communicator
+
+
+class _Guard:
+    comm = None  # the library's communicator while installed
+    notices = None  # a duplicate of it that carries only the exit notices
+    previous_hook = None
+    atexit_registered = False
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(message.rstrip("\n") + "\n")
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - stderr closed: nothing left to tell
+        pass
+
+
+def abort(errorcode: int = 1, message: str | None = None) -> None:
+    """End every rank of the job now (``MPI_Abort``), after writing ``message`` to stderr.
+
+    Works before `init_process_group` too (on ``MPI.COMM_WORLD``); in a plain run without
+    ``mpi4py`` it is ``os._exit(errorcode)``."""
+    if message:
+        _say(message)
+    comm = _Guard.comm
+    if comm is None:
+        try:
+            from .process_group import _mpi
+
+            comm = _mpi().COMM_WORLD
+        except ImportError:
+            os._exit(errorcode)
+    comm.Abort(errorcode)
+    os._exit(errorcode)  # Abort does not return; belt and braces
+
+
+def _rank_of(comm) -> str:
+    try:
+        return f"rank {comm.Get_rank()} of {comm.Get_size()}"
+    except Exception:  # noqa: BLE001
+        return "a rank"
+
+
+def _excepthook(exc_type, exc, tb) -> None:
+    previous = _Guard.previous_hook or sys.__excepthook__
+    previous(exc_type, exc, tb)
+    comm = _Guard.comm
+    if comm is None:
+        return
+    if issubclass(exc_type, KeyboardInterrupt):
+        abort(130)
+    abort(1, f"lucidnet.distributed: {_rank_of(comm)} raised an uncaught {exc_type.__name__}; "
+             f"aborting every rank of the job (MPI_Abort) so that none waits forever in a "
+             f"collective")
+
+
+def _at_exit() -> None:
+    """A rank leaving cleanly: tell every other rank, so that none waits for it in vain."""
+    notices = _Guard.notices
+    if _Guard.comm is None or notices is None:
+        return
+    try:
+        import numpy as np
+
+        from .process_group import _mpi
+
+        MPI = _mpi()
+        empty = np.zeros(0, dtype=np.uint8)
+        me, size = notices.Get_rank(), notices.Get_size()
+        requests = [notices.Isend([empty, MPI.BYTE], dest=r, tag=_EXIT_TAG)
+                    for r in range(size) if r != me]
+        deadline = time.monotonic() + GRACE  # tiny eager messages: they leave at once
+        while not MPI.Request.Testall(requests) and time.monotonic() < deadline:
+            time.sleep(1e-3)
+    except Exception:  # noqa: BLE001 - MPI already torn down: nothing to tell
+        pass
+
+
+def peer_left(ranks=None) -> int | None:
+    """The rank (in the default group) of a peer that announced its exit, among ``ranks``
+    (None: any), or None. Cheap: one ``MPI_Iprobe``."""
+    notices = _Guard.notices
+    if notices is None:
+        return None
+    from .process_group import _mpi
+
+    MPI = _mpi()
+    status = MPI.Status()
+    if not notices.Iprobe(source=MPI.ANY_SOURCE, tag=_EXIT_TAG, status=status):
+        return None
+    source = status.Get_source()
+    if ranks is not None and source not in ranks:
+        return None  # not a member of the group we wait on (the notice stays queued)
+    return source
+
+
+def install(comm) -> None:
+    """Guard this process (called by `init_process_group` when the world has several ranks)."""
+    _Guard.comm = comm
+    if _Guard.notices is None:
+        _Guard.notices = comm.Dup()  # collective, as init_process_group is
+    if sys.excepthook is not _excepthook:
+        _Guard.previous_hook = sys.excepthook
+        sys.excepthook = _excepthook
+    if not _Guard.atexit_registered:  # runs before mpi4py's MPI_Finalize (atexit is LIFO)
+        atexit.register(_at_exit)
+        _Guard.atexit_registered = True
+
+
+def uninstall() -> None:
+    """Undo `install` (`destroy_process_group`)."""
+    _Guard.comm = None
+    if sys.excepthook is _excepthook:
+        sys.excepthook = _Guard.previous_hook or sys.__excepthook__
+        _Guard.previous_hook = None
