@@ -150,7 +150,7 @@ def test_evaluate_on_a_labelled_csv_and_on_the_runs_own_split(table_run, tmp_pat
 @pytest.mark.parametrize("columns,needle", [
     (["age", "color", "level"], "missing 'score'"),
     (["age", "color", "level", "score", "height"], "unexpected 'height'"),
-    (["Age", "color", "level", "score"], "missing 'age' (did you mean 'Age'?)"),
+    (["Age", "color", "level", "score"], "upper/lower case: 'Age' should be 'age'"),
 ])
 def test_predict_refuses_missing_unexpected_and_misnamed_columns(table_run, tmp_path, capsys,
                                                                  columns, needle):

@@ -18,14 +18,19 @@ chosen feature columns into the float32 matrix a network takes:
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
 import math
 import os
+import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from .datasets import _FLOAT32_MAX, _MISSING, _number, _read_csv_rows, _try_numbers
+from .datasets import _FLOAT32_MAX, _MISSING, _number, _try_numbers
 
 __all__ = ["TABLE_FORMATS", "Table", "TableEncoder", "encode_target", "read_table"]
 
@@ -123,7 +128,8 @@ def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Tabl
     if fmt == "parquet":
         return _read_parquet(path)
     fmt = fmt or "csv"
-    rows, lines = _read_csv_rows(path, delimiter or _DELIMITERS[fmt])
+    sep = delimiter or _DELIMITERS[fmt]
+    rows, lines = _read_rows(path, sep)
     if not rows:
         raise ValueError(f"{path}: empty file, expected a header line naming the columns and "
                          "data rows")
@@ -131,8 +137,11 @@ def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Tabl
     if _try_numbers(names) is not None:
         raise ValueError(f"{path}: line {header_line} holds only numbers, so the file has no "
                          "header line; add a first line naming the columns (e.g. x1,x2,label)")
-    _check_names(names, path)
+    if len(names) == 1 and delimiter is None:
+        _refuse_other_separator(path, names[0], sep)
     rows, lines = rows[1:], lines[1:]
+    names, rows = _drop_empty_trailing_columns(names, rows)
+    _check_names(names, path)
     if not rows:
         raise ValueError(f"{path}: no data rows after the header line")
     width = len(names)
@@ -146,10 +155,85 @@ def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Tabl
                  np.asarray(lines, dtype=np.int64), path, fmt)
 
 
+def _read_rows(path, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """Non-blank rows (cells stripped) and the 1-based line each starts on (a quoted cell may
+    span lines); a UTF-8 BOM is dropped; a file in another encoding is refused, naming the
+    encoding it most likely is and how to save it as UTF-8."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(_not_utf8(path, raw, err)) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, lines = [], []
+    start = 1
+    for row in reader:
+        if row and any(c.strip() for c in row):
+            rows.append([c.strip() for c in row])
+            lines.append(start)
+        start = reader.line_num + 1
+    return rows, lines
+
+
+def _not_utf8(path, raw: bytes, err: UnicodeDecodeError) -> str:
+    line = raw[:err.start].count(b"\n") + 1
+    head = f"{path}: line {line} is not valid UTF-8 (byte {raw[err.start]:#04x})"
+    how = ("save it as UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)'; LibreOffice: "
+           "Character set 'Unicode (UTF-8)'; or iconv -f {enc} -t UTF-8 in.csv > out.csv)")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return (f"{path}: the file is not valid UTF-8: it is UTF-16 (Excel's 'Unicode Text' "
+                f"writes it); " + how.format(enc="UTF-16"))
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return f"{head}; " + how.format(enc="ENCODING")
+    return (f"{head}: it looks like Windows-1252 / Latin-1 (what Excel's plain 'CSV' writes); "
+            + how.format(enc="CP1252"))
+
+
+#: separators a one-column header betrays (European Excel writes ';' with decimal commas)
+_OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def _refuse_other_separator(path, header: str, sep: str) -> None:
+    """A header read as one column that holds another separator: say so and how to read it."""
+    for other in _OTHER_SEPARATORS:
+        if other != sep and other in header:
+            euro = (" (Excel in many European languages writes ';' between fields and "
+                    "decimal commas: 1,5)") if other == ";" else ""
+            raise ValueError(
+                f"{path}: the header line {header!r} is one column when read with {sep!r} "
+                f"between fields; the file looks separated by {other!r}{euro}. Save it "
+                f"comma-separated with '.' as the decimal point (Excel: Save As > 'CSV UTF-8 "
+                f"(Comma delimited)'; LibreOffice: field delimiter ',')"
+                + (", or name it .tsv" if other == "\t" else "")
+                + f"; in Python: read_table(path, delimiter={other!r})")
+
+
+def _drop_empty_trailing_columns(names: list, rows: list) -> tuple[list, list]:
+    """Drop the unnamed columns at the right end whose cells are all empty (what a
+    spreadsheet writes after the last column), and empty fields past the header's end."""
+    width = len(names)
+    while width and not names[width - 1] and all(
+            len(r) < width or not r[width - 1] for r in rows):
+        width -= 1
+    if width == len(names) and all(len(r) <= width for r in rows):
+        return names, rows
+    trimmed = [r[:width] if len(r) > width and not any(r[width:]) else r for r in rows]
+    return names[:width], trimmed
+
+
 def _check_names(names, path) -> None:
     empty = [j for j, n in enumerate(names) if not n]
     if empty:
-        raise ValueError(f"{path}: column {empty[0]} of the header has no name; name every column")
+        j = empty[0]
+        left = next((repr(n) for n in reversed(names[:j]) if n), None)
+        right = next((repr(n) for n in names[j + 1:] if n), None)
+        where = (f" (between {left} and {right})" if left and right else
+                 f" (after {left})" if left else f" (before {right})" if right else "")
+        raise ValueError(f"{path}: column {j + 1}{where} of the header has no name; name "
+                         "every column (columns are counted from 1)")
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise ValueError(f"{path}: duplicate column names {twice}; column names must be unique")
@@ -229,8 +313,19 @@ def _numbers(col: np.ndarray, lines, path, name: str, index: int) -> np.ndarray:
             if isinstance(cell, (bool, np.bool_)):
                 raise ValueError(f"{path}: line {line}, column {name!r} (index {index}): "
                                  f"{cell!r} is not a number")
+            v = _as_number(cell)
+            if v is not None and not math.isfinite(v):
+                what = "an infinite value" if math.isinf(v) else "a NaN value"
+                raise ValueError(f"{path}: line {line}, column {name!r} (index {index}): {what} "
+                                 f"{cell!r}; a network needs finite numbers: replace it with a "
+                                 "number, or leave the cell empty (or NA) to mark it missing")
             _number(str(cell), path, int(line), name, index)
     return values
+
+
+def _shown(cell) -> str:
+    """A missing cell as an error message names it: its text, or (null) for a Parquet null."""
+    return "(null)" if cell is None else repr(cell)
 
 
 def _missing_error(table: Table, name: str, row: int, cell, trained: bool) -> ValueError:
@@ -238,7 +333,108 @@ def _missing_error(table: Table, name: str, row: int, cell, trained: bool) -> Va
            "again with --impute mean") if trained else \
         "fill the cell or drop the row, or impute with --impute mean (impute='mean')"
     return ValueError(f"{table.path}: line {int(table.lines[row])}, column {name!r}: missing "
-                      f"value {'' if cell is None else cell!r}; {how}")
+                      f"value {_shown(cell)}; {how}")
+
+
+# ------------------------------------------------------------------ column kinds
+#: a number written with a decimal comma (12,5 or 1.234,5): text to Python, a number to a person
+_DECIMAL_COMMA = re.compile(r"[+-]?\d{1,3}(?:[. ]\d{3})*,\d+|[+-]?\d+,\d+")
+#: what is stripped to see whether a text column is numbers with units or separators
+_UNITS = re.compile(r"[\s%$\u20ac\u00a3\u00a5,']")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|"
+                   r"\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+#: a categorical column with more distinct values than this (and than half its rows) warns
+_MANY_CATEGORIES = 20
+
+
+def _check_cell_types(cells, lines, path, name: str, forced: bool) -> None:
+    """Refuse cells a network cannot take as a number or a category (Parquet types): lists and
+    structs always; dates, times and bytes unless the column is named categorical."""
+    if all(isinstance(c, str) for c in cells):
+        return  # a text file's cells
+    for cell, line in zip(cells, lines):
+        if isinstance(cell, (list, tuple, dict, np.ndarray)):
+            kind = "struct (dict)" if isinstance(cell, dict) else "list"
+            raise ValueError(f"{path}: column {name!r} holds {kind} values ({str(cell)[:40]!r} "
+                             f"on line {line}); a network takes numbers or categories: flatten "
+                             "it into columns of their own, or leave it out of the features "
+                             "(--features)")
+        if forced:
+            continue
+        if isinstance(cell, (datetime.date, datetime.time, datetime.timedelta)):
+            raise ValueError(f"{path}: column {name!r} holds dates/times ({str(cell)!r} on line "
+                             f"{line}); a network takes numbers: convert it to numbers first "
+                             "(days since a start date, the hour, the weekday, ... as columns of "
+                             "their own), leave it out of the features (--features), or name it "
+                             "in --categorical to one-hot encode its distinct values")
+        if isinstance(cell, (bytes, bytearray)):
+            raise ValueError(f"{path}: column {name!r} holds binary values ({cell[:20]!r} on line "
+                             f"{line}); decode it to text first, leave it out of the features "
+                             "(--features), or name it in --categorical")
+
+
+def _is_numeric_column(cells, lines, path, name: str) -> bool:
+    """Whether a column (its non-missing cells) is numeric; refuses a column that is numbers
+    but for a few cells (a typo like 1O, a decimal comma 12,5, a '?' for missing), rather than
+    one-hot encoding every distinct number of it."""
+    bad = [(c, line) for c, line in zip(cells, lines) if _as_number(c) is None]
+    if not bad:
+        return True
+    n, n_num = len(cells), len(cells) - len(bad)
+    commas = [c for c, _ in bad if isinstance(c, str) and _DECIMAL_COMMA.fullmatch(c)]
+    if n_num < n / 2 and len(commas) < len(bad):
+        return False  # text: a categorical column
+    first, counts = {}, Counter()
+    for cell, line in bad:
+        first.setdefault(cell, int(line))
+        counts[cell] += 1
+    shown = ", ".join(f"{c!r} (line {first[c]})" if counts[c] == 1 else
+                      f"{c!r} ({counts[c]} cells, first on line {first[c]})"
+                      for c in list(first)[:5]) + (" ..." if len(first) > 5 else "")
+    if n_num:
+        head = (f"{path}: column {name!r} looks numeric ({n_num} of {n} cells are numbers) but "
+                f"{len(bad)} {'cell is' if len(bad) == 1 else 'cells are'} not: {shown}")
+    else:
+        head = f"{path}: column {name!r} holds numbers written with a decimal comma: {shown}"
+    comma = ("; lucidnet reads '.' as the decimal point, a decimal comma (12,5) is text: save "
+             "the file with '.' decimals (or write 12.5)") if commas else ""
+    raise ValueError(f"{head}{comma}; fix the cells, or leave them empty to mark them missing "
+                     "(--impute mean then fills them), or, if the column holds categories, name "
+                     f"it in --categorical ({name}) to one-hot encode it")
+
+
+def _category_warnings(path, name: str, categories: list, cells, forced: bool) -> list:
+    """Warnings about a categorical column that is likely a mistake: numbers with units, dates,
+    an identifier / free text (a category per row), categories differing only in case."""
+    out = []
+    if not forced and all(isinstance(c, str) for c in cells):
+        sample = categories[0]
+        if all(_as_number(_UNITS.sub("", c)) is not None for c in categories):
+            out.append(f"{path}: column {name!r} is one-hot encoded as {len(categories)} "
+                       f"categories, but its values look like numbers with units or separators "
+                       f"(e.g. {sample!r}): strip them to plain numbers to use it as a number")
+        elif all(_DATE.fullmatch(c) for c in categories):
+            out.append(f"{path}: column {name!r} is one-hot encoded as {len(categories)} "
+                       f"categories, but its values look like dates (e.g. {sample!r}): convert "
+                       "it to numbers (days since a start date, the weekday, the month) or leave "
+                       "it out (--features)")
+        elif len(categories) > _MANY_CATEGORIES and len(categories) > len(cells) / 2:
+            out.append(f"{path}: column {name!r} has {len(categories)} distinct values in "
+                       f"{len(cells)} rows (an identifier or free text?): one-hot encoded, most "
+                       "of its inputs are seen once and cannot carry over to new rows, and "
+                       "predict refuses every value not seen in training; leave it out "
+                       "(--features), or name it in --categorical to keep it")
+    groups: dict = {}
+    for c in categories:
+        groups.setdefault(c.lower(), []).append(c)
+    twins = [g for g in groups.values() if len(g) > 1]
+    if twins:
+        more = f" (and {len(twins) - 1} more such groups)" if len(twins) > 1 else ""
+        out.append(f"{path}: column {name!r}: the categories "
+                   f"{' and '.join(repr(c) for c in twins[0])} differ only in upper/lower "
+                   f"case{more} and are encoded as different categories; if they mean the same, "
+                   "write them the same way in the file")
+    return out
 
 
 # ------------------------------------------------------------------ the encoder
@@ -286,6 +482,7 @@ class TableEncoder:
         self.categorical = [str(c) for c in (categorical or ())]
         self.impute = impute
         self.columns_: list | None = None
+        self._warned: set = set()  # fit runs twice in a CLI run: each warning once
 
     # ----------------------------------------------------------- fitting
     def fit(self, table: Table, target: str | None = None, rows=None) -> TableEncoder:
@@ -335,9 +532,10 @@ class TableEncoder:
             if missing.all():
                 raise ValueError(f"{table.path}: column {name!r} has no values at all; drop it "
                                  "from the features")
-            present = col[~missing]
-            is_number = name not in self.categorical and all(
-                _as_number(c) is not None for c in present)
+            present, where = col[~missing], table.lines[~missing]
+            forced = name in self.categorical
+            _check_cell_types(present, where, table.path, name, forced)
+            is_number = not forced and _is_numeric_column(present, where, table.path, name)
             if is_number:
                 values = _numbers(present, table.lines[~missing], table.path, name,
                                   table.names.index(name))
@@ -353,6 +551,11 @@ class TableEncoder:
             else:
                 spec = {"name": name, "kind": "categorical",
                         "categories": sorted({_category(c) for c in present}), "fill": None}
+                for message in _category_warnings(table.path, name, spec["categories"],
+                                                  present, forced):
+                    if message not in self._warned:
+                        self._warned.add(message)
+                        warnings.warn(message, UserWarning, stacklevel=2)
                 if self.impute == "mean":
                     seen = [_category(c) for c, m in zip(col[train], missing[train]) if not m]
                     if not seen:
@@ -407,8 +610,20 @@ class TableEncoder:
                 parts.append(f"{c!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
             return ", ".join(parts) + (" ..." if len(cols) > 6 else "")
 
+        cased = {}  # a name that matches a wanted one but for upper/lower case
+        for m in missing:
+            same = [u for u in unexpected if u.lower() == m.lower()]
+            if len(same) == 1 and sum(w.lower() == m.lower() for w in wanted) == 1:
+                cased[same[0]] = m
+        missing = [m for m in missing if m not in cased.values()]
+        unexpected = [u for u in unexpected if u not in cased]
         parts = ([f"missing {show(missing, unexpected)}"] if missing else []) + \
-            ([f"unexpected {show(unexpected, missing)}"] if unexpected else [])
+            ([f"unexpected {show(unexpected, missing)}; drop the extra column(s) from the file"]
+             if unexpected else [])
+        if cased:
+            parts.append("names that differ only in upper/lower case: " + ", ".join(
+                f"{u!r} should be {m!r}" for u, m in cased.items()) + "; rename them in the "
+                "header (names are matched exactly)")
         raise ValueError(f"{table.path}: the columns do not match the model's {len(wanted)} "
                          f"feature columns ({', '.join(wanted)}): {'; '.join(parts)}")
 
@@ -541,7 +756,7 @@ def encode_target(table: Table, target: str, task: str | None = None, classes=No
     if missing.any():
         i = int(np.argmax(missing))
         raise ValueError(f"{table.path}: line {int(table.lines[i])}, target column {target!r}: "
-                         f"missing value {'' if col[i] is None else col[i]!r}; drop or fill the "
+                         f"missing value {_shown(col[i])}; drop or fill the "
                          "rows without a target")
     names, values = _label_names(col)
     if task == "regression" or (task is None and classes is None and values is not None

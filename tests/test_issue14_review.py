@@ -1,0 +1,194 @@
+"""Issue 14 review: real people's files and programs against tables, ONNX and safetensors.
+
+Each test is a bug a demanding user hit (a silent wrong answer, a misleading error, a
+save -> load that did not round-trip), fixed in the library.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import lucidnet as ln
+from lucidnet import nn
+from lucidnet.data.tabular import TableEncoder, encode_target, read_table
+
+
+def _write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _numbers_with(tmp_path, bad, n=300):
+    rows = "".join(f"{i * 0.5},{i % 2}\n" for i in range(n))
+    return _write(tmp_path / "t.csv", f"a,y\n{rows}{bad},0\n{n},1\n")
+
+
+# ------------------------------------------------------------------ numeric columns with typos
+@pytest.mark.parametrize("bad", ["1O", "\"12,5\"", "?"])
+def test_one_bad_cell_in_a_numeric_column_is_refused_not_one_hot_encoded(tmp_path, bad):
+    # 300 numbers and one typo used to give a categorical column of 302 one-hot inputs, silently
+    t = read_table(_numbers_with(tmp_path, bad))
+    with pytest.raises(ValueError) as err:
+        TableEncoder().fit(t, "y")
+    msg = str(err.value)
+    shown = bad.strip('"')
+    assert f"{shown!r}" in msg and "line 302" in msg and "'a'" in msg
+    assert "301 of 302" in msg and "--categorical" in msg
+    if shown == "12,5":
+        assert "decimal comma" in msg
+    # the way out the message names: the column really is categories
+    enc = TableEncoder(categorical=["a"]).fit(t, "y")
+    assert enc.columns_[0]["kind"] == "categorical" and len(enc.columns_[0]["categories"]) == 302
+
+
+def test_a_column_of_decimal_commas_is_refused_with_what_to_do(tmp_path):
+    path = _write(tmp_path / "t.csv", 'a,y\n"1,5",0\n"2,25",1\n"3,0",0\n')
+    with pytest.raises(ValueError, match=r"decimal comma.*'1,5'.*line 2"):
+        TableEncoder().fit(read_table(path), "y")
+
+
+def test_a_mostly_text_column_is_still_categorical(tmp_path):
+    path = _write(tmp_path / "t.csv", "size,y\nS,0\nM,1\nL,0\n1,1\nXL,0\n")
+    enc = TableEncoder().fit(read_table(path), "y")
+    assert enc.columns_[0]["categories"] == ["1", "L", "M", "S", "XL"]
+
+
+def test_infinite_cells_are_refused_without_suggesting_imputation(tmp_path):
+    path = _write(tmp_path / "t.csv", "a,y\n1,0\ninf,1\n3,0\n")
+    with pytest.raises(ValueError) as err:
+        TableEncoder(impute="mean").fit(read_table(path), "y")
+    msg = str(err.value)
+    assert "line 3" in msg and "'inf'" in msg and "infinite" in msg
+    assert "impute missing values first" not in msg  # --impute does not fill inf
+
+
+# ------------------------------------------------------------------ identifiers, free text
+def test_an_identifier_column_warns_that_it_cannot_generalize(tmp_path):
+    path = _write(tmp_path / "t.csv", "id,a,y\n" + "".join(
+        f"user{i},{i},{i % 2}\n" for i in range(100)))
+    with pytest.warns(UserWarning, match=r"'id' has 100 distinct values in 100 rows"):
+        TableEncoder().fit(read_table(path), "y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # named as categorical on purpose: no warning
+        TableEncoder(features=["a"]).fit(read_table(path), "y")
+
+
+def test_numbers_with_units_warn_with_the_fix(tmp_path):
+    path = _write(tmp_path / "t.csv", "rate,y\n" + "".join(
+        f"{i}%,{i % 2}\n" for i in range(60)))
+    with pytest.warns(UserWarning, match=r"numbers with units or separators"):
+        TableEncoder().fit(read_table(path), "y")
+
+
+def test_categories_that_differ_only_in_case_warn(tmp_path):
+    path = _write(tmp_path / "t.csv", "flag,y\nTRUE,0\nFALSE,1\nTrue,0\nfalse,1\n")
+    with pytest.warns(UserWarning, match=r"'FALSE' and 'false' differ only in upper/lower case"):
+        TableEncoder().fit(read_table(path), "y")
+
+
+# ------------------------------------------------------------------ file formats
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_a_file_with_another_separator_says_so_and_how_to_read_it(tmp_path, sep):
+    path = _write(tmp_path / "t.csv", f"a{sep}b{sep}y\n1{sep}2{sep}0\n3{sep}4{sep}1\n")
+    with pytest.raises(ValueError, match=rf"separated by {re.escape(repr(sep))}.*delimiter={re.escape(repr(sep))}"):
+        read_table(path)
+    t = read_table(path, delimiter=sep)
+    assert t.names == ["a", "b", "y"] and list(t.column("b")) == ["2", "4"]
+
+
+def test_trailing_empty_columns_of_a_spreadsheet_are_dropped(tmp_path):
+    # Excel / LibreOffice write a separator after the last column when a cell right of the table
+    # was ever touched: empty name, empty cells
+    path = _write(tmp_path / "t.csv", "a,y,,\r\n1,0,,\r\n2,1,,\r\n")
+    t = read_table(path)
+    assert t.names == ["a", "y"] and list(t.column("a")) == ["1", "2"]
+    # but an unnamed column with values is refused, counted from 1 as a spreadsheet does
+    path = _write(tmp_path / "u.csv", "a,,y\n1,5,0\n2,6,1\n")
+    with pytest.raises(ValueError, match=r"column 2 \(between 'a' and 'y'\) of the header has no"):
+        read_table(path)
+
+
+def test_a_quoted_multi_line_cell_reports_the_line_its_row_starts_on(tmp_path):
+    path = _write(tmp_path / "t.csv", 'a,note,y\n1,"one\ntwo\nthree",0\nx,ok,1\n')
+    t = read_table(path)
+    assert list(t.lines) == [2, 5]
+    assert t.column("note")[0] == "one\ntwo\nthree"
+
+
+@pytest.mark.parametrize("encoding,hint", [("cp1252", "Windows-1252"), ("utf-16", "UTF-16")])
+def test_a_file_that_is_not_utf8_names_its_likely_encoding(tmp_path, encoding, hint):
+    path = _write(tmp_path / "t.csv", "größe,y\n1,0\n", encoding)
+    with pytest.raises(ValueError, match=rf"not valid UTF-8.*{hint}.*CSV UTF-8"):
+        read_table(path)
+
+
+def test_parquet_timestamps_and_lists_are_refused_with_what_to_do(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    when = [datetime.datetime(2024, 1, d) for d in (1, 2, 3)]
+    pq.write_table(pa.table({"when": when, "day": [datetime.date(2024, 1, d) for d in (1, 2, 3)],
+                             "tags": [[1], [2], [3]], "y": [0, 1, 0]}), tmp_path / "t.parquet")
+    t = read_table(tmp_path / "t.parquet")
+    with pytest.raises(ValueError, match=r"'when' holds dates/times.*convert"):
+        TableEncoder(features=["when"]).fit(t, "y")
+    with pytest.raises(ValueError, match=r"'day' holds dates/times"):
+        TableEncoder(features=["day"]).fit(t, "y")
+    with pytest.raises(ValueError, match=r"'tags' holds list values"):
+        TableEncoder(features=["tags"]).fit(t, "y")
+    # one-hot encoding the distinct dates is allowed when asked for
+    enc = TableEncoder(features=["day"], categorical=["day"]).fit(t, "y")
+    assert enc.columns_[0]["categories"] == ["2024-01-01", "2024-01-02", "2024-01-03"]
+
+
+def test_a_parquet_null_is_named_as_a_null(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.table({"a": pa.array([1.0, None, 3.0]), "y": pa.array([0, 1, None])}),
+                   tmp_path / "t.parquet")
+    t = read_table(tmp_path / "t.parquet")
+    with pytest.raises(ValueError, match=r"line 3, column 'a': missing value \(null\)"):
+        TableEncoder().fit(t, "y")
+    with pytest.raises(ValueError, match=r"line 4, target column 'y': missing value \(null\)"):
+        encode_target(t, "y")
+
+
+# ------------------------------------------------------------------ predict's column check
+def _fitted(tmp_path):
+    path = _write(tmp_path / "train.csv", "age,color,y\n30,red,0\n40,blue,1\n")
+    return TableEncoder().fit(read_table(path), "y")
+
+
+def test_header_case_differences_are_named_as_such(tmp_path):
+    enc = _fitted(tmp_path)
+    other = read_table(_write(tmp_path / "p.csv", "Age,COLOR\n1,red\n"))
+    with pytest.raises(ValueError) as err:
+        enc.check_columns(other)
+    msg = str(err.value)
+    assert "differ only in upper/lower case" in msg and "'Age' should be 'age'" in msg
+    assert "'COLOR' should be 'color'" in msg
+
+
+def test_unexpected_columns_say_how_to_fix(tmp_path):
+    enc = _fitted(tmp_path)
+    other = read_table(_write(tmp_path / "p.csv", "id,age,color\n1,1,red\n"))
+    with pytest.raises(ValueError, match=r"unexpected 'id'.*drop the extra column"):
+        enc.check_columns(other)
+
+
+# ------------------------------------------------------------------ float16 models
+@pytest.mark.parametrize("ext", ["npz", "safetensors"])
+def test_a_float16_model_saves_and_loads_back(tmp_path, ext):
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).to(dtype=np.float16)
+    x = ln.tensor(np.random.default_rng(0).normal(size=(5, 3)).astype(np.float16))
+    path = tmp_path / f"m.{ext}"
+    ln.save(model, path)
+    back = ln.load(path)
+    assert back[0].weight.dtype == np.float16
+    np.testing.assert_array_equal(back(x).data, model(x).data)
+    ln.save(back, tmp_path / f"again.{ext}")
+    assert (tmp_path / f"again.{ext}").read_bytes() == path.read_bytes() or ext == "npz"
