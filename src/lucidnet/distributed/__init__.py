@@ -44,11 +44,12 @@ from .process_group import (
     launched_under_mpi,
     new_group,
 )
+from .sampler import DistributedSampler
 
 __all__ = [
     "is_available", "launched_under_mpi", "init_process_group", "is_initialized",
     "destroy_process_group", "get_rank", "get_world_size", "get_backend", "ProcessGroup",
     "GroupMember", "new_group", "ReduceOp", "Work", "all_reduce", "broadcast", "all_gather",
     "all_gather_object", "broadcast_object_list", "reduce", "gather", "gather_object",
-    "scatter", "barrier", "abort",
+    "scatter", "barrier", "abort", "DistributedSampler",
 ]
