@@ -555,17 +555,21 @@ def load_state(path) -> dict:
 
 # ---------------------------------------------------------------- models
 def _build_in_dtype(config: dict, dtype: str) -> Module:
-    """Build with the saved dtype as default, so float64 weights are not rounded to float32."""
+    """Build with the saved dtype as default, so float64 weights are not rounded to float32.
+
+    A float16 model (``model.to(torch.float16)``-style, ``Module.to(np.float16)``) is built in
+    float32 and cast, as it was saved: float16 is no default dtype, but a model may hold it."""
     from .autograd.tensor import get_default_dtype, set_default_dtype
 
-    if dtype not in ("float32", "float64"):
-        raise ModelFileError(f"dtype {dtype!r} is not float32 or float64")
+    if dtype not in ("float16", "float32", "float64"):
+        raise ModelFileError(f"dtype {dtype!r} is not float16, float32 or float64")
     previous = get_default_dtype()
-    set_default_dtype(dtype)
+    set_default_dtype("float32" if dtype == "float16" else dtype)
     try:
-        return build_model(config)
+        model = build_model(config)
     finally:
         set_default_dtype(previous)
+    return model.to(np.float16) if dtype == "float16" else model
 
 
 def _check_finite(state: dict, what: str) -> None:
