@@ -686,8 +686,8 @@ class Trainer:
             sizes = [batch_size] * (steps - 1) + [n - batch_size * (steps - 1)]
             dp.check_shards(sizes)
             data = {"samples": n, "shape": tuple(X.shape[1:]), "x_dtype": str(X.dtype),
-                    "y_dtype": str(y.dtype), "x_sum": float(np.sum(X, dtype=np.float64)),
-                    "y_sum": float(np.sum(y, dtype=np.float64))}
+                    "y_dtype": str(y.dtype), "sum of X": float(np.sum(X, dtype=np.float64)),
+                    "sum of y": float(np.sum(y, dtype=np.float64))}
         else:
             if _length(loader) is None:
                 raise TypeError("data-parallel fit needs a loader with a length (a DataLoader "
