@@ -192,3 +192,30 @@ def test_a_float16_model_saves_and_loads_back(tmp_path, ext):
     np.testing.assert_array_equal(back(x).data, model(x).data)
     ln.save(back, tmp_path / f"again.{ext}")
     assert (tmp_path / f"again.{ext}").read_bytes() == path.read_bytes() or ext == "npz"
+
+
+# ------------------------------------------------------------------ the CLI on such tables
+def test_cli_an_integer_quantity_target_points_to_task_regression(tmp_path, capsys):
+    from lucidnet.cli import main
+
+    rng = np.random.default_rng(0)
+    area = rng.integers(30, 200, size=300)
+    price = area * 1000 + rng.integers(0, 900, size=300) * 10  # integer-valued: classes by default
+    path = _write(tmp_path / "price.csv", "area,price\n" + "".join(
+        f"{a},{p}\n" for a, p in zip(area, price)))
+    assert main(["train", "--data", str(path), "--target", "price", "--epochs", "1", "--quiet",
+                 "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "--task regression" in err and "price" in err
+
+
+def test_cli_table_warnings_are_one_clean_line(tmp_path, capsys):
+    from lucidnet.cli import main
+
+    path = _write(tmp_path / "ids.csv", "id,a,label\n" + "".join(
+        f"u{i},{i * 0.1},{i % 2}\n" for i in range(60)))
+    assert main(["train", "--data", str(path), "--target", "label", "--epochs", "1", "--quiet",
+                 "--out", str(tmp_path / "run")]) == 0
+    err = capsys.readouterr().err
+    lines = [ln_ for ln_ in err.splitlines() if "distinct values" in ln_]
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "runs.py" not in err

@@ -254,7 +254,8 @@ def _prepare_table(cfg: dict) -> Prepared:
                     f"{len(y)} rows and is treated as classes; pass --task regression to "
                     "predict it as a number")
     encoder = TableEncoder(cfg.get("features"), cfg.get("categorical") or (), cfg.get("impute"))
-    encoder.fit(table, target)  # kinds, categories, missing cells (refused without --impute)
+    with _warnings_as_lines():  # an identifier / free-text column: one "warning: ..." line
+        encoder.fit(table, target)  # kinds, categories, missing cells (refused without --impute)
     seed = cfg["seed"]
     strat = (lambda idx: y[idx]) if classification else (lambda idx: None)
     rows = np.arange(len(table))
@@ -309,9 +310,15 @@ def _check_strata(y, classes, target: str, cfg: dict) -> None:
     rare = [(classes[k], int(c)) for k, c in enumerate(counts) if 0 < c < 2]
     if rare:
         label, count = rare[0]
+        quantity = ""
+        if cfg.get("task") is None and len(classes) > 10 and all(
+                re.fullmatch(r"-?\d+", str(c)) for c in classes):
+            quantity = (f" (its {len(classes)} integer values were taken as classes: if "
+                        f"{target!r} is a quantity to predict as a number, pass --task "
+                        "regression)")
         raise RunError(f"class {label!r} of the target {target!r} has only {count} row in "
-                       f"{_data_name(cfg)}; a stratified split needs at least 2 per class: add "
-                       "rows of it, drop it, or give --val-size 0 and a --test FILE")
+                       f"{_data_name(cfg)}{quantity}; a stratified split needs at least 2 per "
+                       "class: add rows of it, drop it, or give --val-size 0 and a --test FILE")
 
 
 def _load_image_input(cfg: dict):
