@@ -1,12 +1,18 @@
 """``nn.parallel`` on the CPU: ``DataParallel`` / ``data_parallel`` run the module in this
 process (as PyTorch does when no GPU is visible); asking for device ids is a clear error.
+``DistributedDataParallel`` trains one model over several MPI processes (issue 11).
 
-lucidnet runs on the CPU only, so there is nothing to replicate a module onto.
+lucidnet runs on the CPU only, so there is nothing to replicate a module onto within a process.
 """
 
 from __future__ import annotations
 
+import contextlib
+
+import numpy as np
+
 from ..autograd.device import CPU_ONLY_HINT
+from ..autograd.tensor import Tensor, _grad_array
 from .module import Module
 
 __all__ = ["DataParallel", "data_parallel", "DistributedDataParallel"]
@@ -40,9 +46,349 @@ def data_parallel(module, inputs, device_ids=None, output_device=None, dim: int 
     return module(*inputs, **(module_kwargs or {}))
 
 
-class DistributedDataParallel(Module):
-    """Not available: lucidnet has no process groups."""
+def _coalesced_broadcast(arrays: list, src: int, group) -> None:
+    """Broadcast ``arrays`` (NumPy, any shapes) from rank ``src`` in place: one flat buffer and
+    one ``MPI_Bcast`` per dtype."""
+    from ..distributed import broadcast
 
-    def __init__(self, module, *args, **kwargs):
-        raise RuntimeError("DistributedDataParallel is not supported by lucidnet (no "
-                           "torch.distributed); train the module directly")
+    by_dtype: dict = {}
+    for a in arrays:
+        by_dtype.setdefault(a.dtype, []).append(a)
+    for dtype, same in by_dtype.items():
+        flat = np.concatenate([a.reshape(-1) for a in same]) if same else np.empty(0, dtype)
+        broadcast(flat, src=src, group=group)
+        offset = 0
+        for a in same:
+            a[...] = flat[offset:offset + a.size].reshape(a.shape)
+            offset += a.size
+
+
+def _array_of(value) -> np.ndarray:
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _find_leaves(outputs) -> set:
+    """ids of the leaf tensors the autograd graph of ``outputs`` (nested tuples / lists /
+    dicts of tensors) reaches: the parameters a backward from them would give a gradient."""
+    from ..autograd.tensor import _REBASED, _graph_parents
+
+    stack, seen, leaves = [], set(), set()
+
+    def collect(obj):
+        if isinstance(obj, Tensor):
+            stack.append(obj)
+        elif isinstance(obj, dict):
+            for v in obj.values():
+                collect(v)
+        elif isinstance(obj, (list, tuple)):
+            for v in obj:
+                collect(v)
+
+    collect(outputs)
+    while stack:
+        t = stack.pop()
+        if id(t) in seen or not t.requires_grad:
+            continue
+        seen.add(id(t))
+        if t._fn is None:
+            leaves.add(id(t))
+            continue
+        stack.extend(p for p in (_graph_parents(t) if _REBASED[0] else t._parents)
+                     if p is not None)
+    return leaves
+
+
+class _Bucket:
+    """Gradients of a few parameters of one dtype, all-reduced together as one flat array."""
+
+    __slots__ = ("index", "params", "slices", "buffer", "pending", "request")
+
+    def __init__(self, index: int, params: list, dtype):
+        self.index, self.params = index, params
+        sizes = [p.data.size for p in params]
+        bounds = np.concatenate(([0], np.cumsum(sizes))).astype(int)
+        self.slices = [slice(int(b), int(e)) for b, e in zip(bounds[:-1], bounds[1:])]
+        self.buffer = np.zeros(int(bounds[-1]), dtype=dtype)
+        self.pending, self.request = 0, None
+
+
+_FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's dist._DEFAULT_FIRST_BUCKET_BYTES
+
+
+class DistributedDataParallel(Module):
+    """Data-parallel training over MPI, as ``torch.nn.parallel.DistributedDataParallel``.
+
+    Every rank runs the same script on its own share of the data. At construction rank 0's
+    parameters and buffers are broadcast to every rank, so all start equal (after checking
+    that every rank wraps a model with the same parameter names, shapes and dtypes). During
+    ``loss.backward()`` the gradients are averaged over the ranks:
+
+        p.grad <- (1 / world_size) * sum over ranks r of p.grad_r
+
+    so that, with every rank taking ``B / world_size`` samples of a global batch of ``B`` and a
+    mean loss, the update equals the one-process update on the whole batch (SPEC issue 11).
+    Gradients are gathered into flat buckets (about ``bucket_cap_mb`` MiB each, the first
+    1 MiB when the cap is the default, filled in reverse parameter order, as PyTorch) and each bucket's ``MPI_Iallreduce``
+    starts as soon as its last gradient is accumulated (a post-accumulate-grad hook), so the
+    communication overlaps the rest of the backward; the averaged values are written into
+    ``p.grad`` when the last bucket has started (still inside ``backward``). Buckets start in
+    the same order on every rank, over a communicator of their own.
+
+    ``forward`` first broadcasts rank 0's buffers (BatchNorm's running statistics) when
+    ``broadcast_buffers`` is True (not after a forward inside `no_sync`, as PyTorch), then calls
+    the module. Inside ``with ddp.no_sync():`` a forward + backward only accumulates local
+    gradients; the first synchronized backward after it averages the accumulated sums.
+
+    Parameters
+    ----------
+    module : Module
+        Its parameters that require gradients are averaged. ``ddp.module`` is it; the state
+        dict keys are ``"module." + key``, as PyTorch's.
+    device_ids, output_device : must be None (CPU only).
+    broadcast_buffers : bool, default True
+    process_group : ProcessGroup, optional
+        Default: the default group (`lucidnet.distributed.init_process_group` first).
+    bucket_cap_mb : float, default 25
+    find_unused_parameters : bool, default False
+        True: each forward walks the output's graph; parameters it does not reach are counted
+        as ready with a zero gradient (and keep ``grad`` unchanged if no rank used them).
+        False: a parameter without a gradient leaves its bucket unreduced, and the next forward
+        raises RuntimeError naming it (PyTorch's behaviour).
+    gradient_as_bucket_view : bool, default False
+        True: after the first backward each ``p.grad`` is a view into its bucket (no copy
+        back; later backwards accumulate in the bucket itself).
+
+    Not supported: ``join()`` for uneven inputs, communication hooks, ``static_graph``
+    optimizations (accepted, no effect), sparse gradients.
+    """
+
+    def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0,
+                 broadcast_buffers: bool = True, process_group=None, bucket_cap_mb=None,
+                 find_unused_parameters: bool = False, check_reduction: bool = False,
+                 gradient_as_bucket_view: bool = False, static_graph: bool = False,
+                 init_sync: bool = True, **kwargs):
+        super().__init__()
+        from ..distributed.process_group import _group
+
+        _refuse_devices(device_ids, "DistributedDataParallel")
+        _refuse_devices([output_device] if output_device is not None else None,
+                        "DistributedDataParallel(output_device)")
+        if kwargs:
+            raise TypeError(f"DistributedDataParallel got unsupported arguments "
+                            f"{sorted(kwargs)}")
+        if not isinstance(module, Module):
+            raise TypeError(f"DistributedDataParallel wraps a lucidnet.nn.Module, got "
+                            f"{type(module).__name__}")
+        first_cap = _FIRST_BUCKET_BYTES if bucket_cap_mb is None else None
+        if bucket_cap_mb is None:
+            bucket_cap_mb = 25.0
+        if not bucket_cap_mb > 0:
+            raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be > 0, got "
+                             f"{bucket_cap_mb!r}")
+        pg = _group(process_group)  # ValueError when not initialized
+        self.module = module
+        self.dim = dim
+        object.__setattr__(self, "process_group", pg)
+        self.broadcast_buffers = bool(broadcast_buffers)
+        self.find_unused_parameters = bool(find_unused_parameters)
+        self.gradient_as_bucket_view = bool(gradient_as_bucket_view)
+        self.static_graph = bool(static_graph)
+        self.bucket_bytes_cap = int(bucket_cap_mb * 1024 * 1024)
+        # PyTorch: a small first bucket (1 MiB) only with the default cap
+        self._first_bucket_bytes = self.bucket_bytes_cap if first_cap is None else first_cap
+        self.require_backward_grad_sync = True
+        self.require_forward_param_sync = True
+        named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+        if not named:
+            raise RuntimeError("DistributedDataParallel is not needed when a module doesn't "
+                               "have any parameter that requires a gradient.")
+        object.__setattr__(self, "_named_params", named)
+        self._world = pg.size()
+        self._verify_same_model(pg)
+        if init_sync:
+            _coalesced_broadcast([p.data for _, p in module.named_parameters()]
+                                 + [_array_of(b) for b in module.buffers()], 0, pg)
+        object.__setattr__(self, "_comm", pg.comm.Dup())  # the buckets' own communicator
+        self._build_buckets()
+        self._active = False  # a synchronized backward is expected (prepared in forward)
+        self._grad_hooks = [p.register_post_accumulate_grad_hook(self._make_hook(i))
+                       for i, (_, p) in enumerate(named)]
+
+    # ------------------------------------------------------------------ construction
+    def _verify_same_model(self, pg) -> None:
+        from ..distributed import all_gather_object
+
+        mine = [(n, tuple(p.data.shape), p.data.dtype.str) for n, p in self._named_params]
+        everyone = [None] * pg.size()
+        all_gather_object(everyone, mine, group=pg)
+        for rank, theirs in enumerate(everyone):
+            if theirs != everyone[0]:
+                diff = next((f"{a} vs {b}" for a, b in zip(everyone[0], theirs) if a != b),
+                            f"{len(everyone[0])} vs {len(theirs)} parameters")
+                raise ValueError(f"DistributedDataParallel: rank {rank} wraps a model whose "
+                                 f"parameters differ from rank 0's (first difference: {diff}); "
+                                 f"every rank must build the same model")
+
+    def _build_buckets(self) -> None:
+        """Reverse parameter order (gradients come in roughly that order), one dtype per
+        bucket, the first bucket 1 MiB, the others ``bucket_cap_mb``."""
+        buckets: list = []
+        open_: dict = {}
+        where = [None] * len(self._named_params)
+        for i in reversed(range(len(self._named_params))):
+            p = self._named_params[i][1]
+            members, nbytes = open_.setdefault(p.data.dtype, ([], [0]))
+            members.append(i)
+            nbytes[0] += p.data.nbytes
+            cap = self._first_bucket_bytes if not buckets else self.bucket_bytes_cap
+            if nbytes[0] >= cap:
+                buckets.append((p.data.dtype, list(members)))
+                del open_[p.data.dtype]
+        buckets += [(dtype, members) for dtype, (members, _) in open_.items() if members]
+        made = []
+        for b, (dtype, members) in enumerate(buckets):
+            bucket = _Bucket(b, [self._named_params[i][1] for i in members], dtype)
+            for slot, i in enumerate(members):
+                where[i] = (b, slot)
+            made.append(bucket)
+        object.__setattr__(self, "_buckets", made)
+        object.__setattr__(self, "_where", where)
+
+    # ------------------------------------------------------------------ forward
+    @contextlib.contextmanager
+    def no_sync(self):
+        """Inside, forward + backward accumulate local gradients without averaging them;
+        the next synchronized backward averages the accumulated sums."""
+        previous = self.require_backward_grad_sync
+        self.require_backward_grad_sync = False
+        try:
+            yield
+        finally:
+            self.require_backward_grad_sync = previous
+
+    def forward(self, *inputs, **kwargs):
+        from ..autograd.tensor import is_grad_enabled
+
+        self._check_previous_reduction()
+        if self.broadcast_buffers and self.require_forward_param_sync:
+            buffers = [_array_of(b) for b in self.module.buffers()]
+            if buffers:
+                _coalesced_broadcast(buffers, 0, self.process_group)
+        output = self.module(*inputs, **kwargs)
+        sync = is_grad_enabled() and self.require_backward_grad_sync
+        self.require_forward_param_sync = sync
+        if sync:
+            self._prepare_for_backward(output)
+        else:
+            self._active = False
+        return output
+
+    def _check_previous_reduction(self) -> None:
+        if not self._active or all(b.pending == len(b.params) for b in self._buckets):
+            return  # no backward ran since the last forward: nothing was left half done
+        missing = [self._named_params[i][0] for i, (b, slot) in enumerate(self._where)
+                   if not self._ready[i]]
+        self._active = False
+        raise RuntimeError(
+            "Expected to have finished reduction in the prior iteration before starting a new "
+            "one. This error indicates that your module has parameters that were not used in "
+            "producing loss. You can enable unused parameter detection by passing the keyword "
+            "argument `find_unused_parameters=True` to DistributedDataParallel, and by making "
+            "sure all `forward` function outputs participate in calculating loss. Parameters "
+            f"that did not receive a gradient on this rank: {', '.join(missing)}")
+
+    def _prepare_for_backward(self, output) -> None:
+        from ..distributed.collectives import _launch
+
+        for bucket in self._buckets:
+            bucket.pending, bucket.request = len(bucket.params), None
+        object.__setattr__(self, "_ready", [False] * len(self._named_params))
+        self._next_bucket = 0
+        self._used_request = None
+        self._active = True
+        if not self.find_unused_parameters:
+            return
+        reached = _find_leaves(output)
+        used = np.array([id(p) in reached for _, p in self._named_params], dtype=np.int32)
+        object.__setattr__(self, "_used", used)
+        comm, MPI = self._comm, _mpi()
+        self._used_request = _launch(lambda: None,
+                                     lambda: comm.Iallreduce(MPI.IN_PLACE, used, op=MPI.MAX),
+                                     None, True, "DistributedDataParallel(unused parameters)",
+                                     self.process_group)
+        for i, flag in enumerate(used):
+            if not flag:  # no gradient will come: a zero contribution, ready now
+                b, slot = self._where[i]
+                self._buckets[b].buffer[self._buckets[b].slices[slot]] = 0
+                self._mark_ready(i)
+
+    # ------------------------------------------------------------------ backward
+    def _make_hook(self, i: int):
+        def hook(param):
+            if self._active and not self._ready[i]:
+                b, slot = self._where[i]
+                bucket = self._buckets[b]
+                view = bucket.buffer[bucket.slices[slot]]
+                grad = _grad_array(param)
+                if not np.shares_memory(grad, view):
+                    view[...] = grad.reshape(-1)
+                self._mark_ready(i)
+        return hook
+
+    def _mark_ready(self, i: int) -> None:
+        self._ready[i] = True
+        bucket = self._buckets[self._where[i][0]]
+        bucket.pending -= 1
+        # buckets start in index order on every rank (MPI needs the same order everywhere)
+        while self._next_bucket < len(self._buckets) and \
+                self._buckets[self._next_bucket].pending == 0:
+            self._launch(self._buckets[self._next_bucket])
+            self._next_bucket += 1
+        if self._next_bucket == len(self._buckets):
+            self._finalize()
+
+    def _launch(self, bucket: _Bucket) -> None:
+        from ..distributed.collectives import _launch
+
+        if self._world > 1:
+            np.divide(bucket.buffer, self._world, out=bucket.buffer)  # PyTorch pre-divides
+        comm, MPI, buf = self._comm, _mpi(), bucket.buffer
+        bucket.request = _launch(lambda: None, lambda: comm.Iallreduce(MPI.IN_PLACE, buf),
+                                 None, True, f"DistributedDataParallel(bucket {bucket.index})",
+                                 self.process_group)
+        for earlier in self._buckets[:bucket.index]:  # let MPI progress the ones in flight
+            if earlier.request is not None:
+                earlier.request.is_completed()
+
+    def _finalize(self) -> None:
+        """All buckets started: wait for them and write the averages into ``p.grad``."""
+        self._active = False
+        used = None
+        if self._used_request is not None:
+            self._used_request.wait()
+            used = self._used
+        for bucket in self._buckets:
+            bucket.request.wait()
+        for i, (_, p) in enumerate(self._named_params):
+            b, slot = self._where[i]
+            bucket = self._buckets[b]
+            view = bucket.buffer[bucket.slices[slot]].reshape(p.data.shape)
+            if used is not None and not used[i]:
+                continue  # no rank used it: its gradient stays as it was (None)
+            grad = _grad_array(p)
+            if self.gradient_as_bucket_view:
+                if grad is None or not np.shares_memory(grad, view):
+                    p.grad = view
+            elif grad is None:
+                p.grad = view.copy()
+            elif not np.shares_memory(grad, view):
+                grad[...] = view
+
+    def extra_repr(self) -> str:
+        return f"world_size={self._world}, buckets={len(self._buckets)}"
+
+
+def _mpi():
+    from ..distributed.process_group import _mpi as mpi
+
+    return mpi()
