@@ -20,6 +20,7 @@ from .collectives import (
     ReduceOp,
     Work,
     all_gather,
+    all_gather_into_tensor,
     all_gather_object,
     all_reduce,
     barrier,
@@ -50,6 +51,7 @@ __all__ = [
     "is_available", "launched_under_mpi", "init_process_group", "is_initialized",
     "destroy_process_group", "get_rank", "get_world_size", "get_backend", "ProcessGroup",
     "GroupMember", "new_group", "ReduceOp", "Work", "all_reduce", "broadcast", "all_gather",
+    "all_gather_into_tensor",
     "all_gather_object", "broadcast_object_list", "reduce", "gather", "gather_object",
     "scatter", "barrier", "abort", "DistributedSampler",
 ]

@@ -20,6 +20,7 @@ import numpy as np
 from .process_group import ProcessGroup, _comm, _mpi, _State
 
 __all__ = ["ReduceOp", "Work", "all_reduce", "broadcast", "all_gather", "all_gather_object",
+           "all_gather_into_tensor",
            "broadcast_object_list", "reduce", "gather", "scatter", "barrier",
            "gather_object"]
 
@@ -270,6 +271,32 @@ def all_gather(tensor_list: list, tensor, group: ProcessGroup | None = None,
 
     return _launch(lambda: comm.Allgather(send, recv), lambda: comm.Iallgather(send, recv),
                    finish, async_op, "all_gather", group)
+
+
+def all_gather_into_tensor(output_tensor, input_tensor, group: ProcessGroup | None = None,
+                           async_op: bool = False) -> Work | None:
+    """Every rank's ``input_tensor`` concatenated into ``output_tensor`` (in place), rank
+    order: ``output_tensor`` has ``world_size * input.size`` elements of the input's dtype,
+    shaped ``(world_size * n, ...)`` or ``(world_size, *input.shape)``. Unlike `all_gather`
+    it does not check that the ranks' shapes agree (as PyTorch's)."""
+    a = _array(input_tensor, "all_gather_into_tensor", "input_tensor")
+    out = _array(output_tensor, "all_gather_into_tensor", "output_tensor")
+    comm = _comm(group)
+    size = comm.Get_size()
+    if out.size != size * a.size or out.dtype != a.dtype:
+        raise ValueError(f"all_gather_into_tensor: output_tensor must hold world_size={size} "
+                         f"times the input's {a.size} elements of dtype {a.dtype}, got "
+                         f"{out.size} elements of dtype {out.dtype} (shape {out.shape})")
+    send = np.ascontiguousarray(a)
+    buf, copied = _buffer(out, "all_gather_into_tensor")
+
+    def finish():
+        if copied:
+            out[...] = buf
+        _bump(output_tensor)
+
+    return _launch(lambda: comm.Allgather(send, buf), lambda: comm.Iallgather(send, buf),
+                   finish, async_op, "all_gather_into_tensor", group)
 
 
 def reduce(tensor, dst: int = 0, op: ReduceOp = ReduceOp.SUM,

@@ -183,3 +183,7 @@ from .module import Buffer, StateDictError  # noqa: E402
 
 __all__ += ["MultiMarginLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss",
             "summary", "ModelSummary", "LayerSummary", "Buffer", "StateDictError"]
+
+from .sync_batchnorm import SyncBatchNorm  # noqa: E402  (issue 11: statistics over all ranks)
+
+__all__ += ["SyncBatchNorm"]
