@@ -166,7 +166,9 @@ def _on_dask(fn, tasks, scheduler):
     try:
         for i, t in enumerate(tasks):
             futures[client.submit(_call_single_thread, fn, t, pure=False)] = i
-        for f in as_completed(list(futures)):
+        with client.as_current():  # as_completed looks for the current client
+            finished = as_completed(list(futures))
+        for f in finished:
             try:
                 yield futures[f], f.result(), None
             except Exception as err:  # noqa: BLE001 -- a lost worker, an unpicklable result
@@ -451,9 +453,22 @@ def _state(folder: str) -> str:
             os.path.exists(os.path.join(folder, "model.npz")):
         return "complete"
     if os.path.exists(os.path.join(folder, "last.npz")) and \
-            os.path.exists(os.path.join(folder, "config.json")):
+            os.path.exists(os.path.join(folder, "config.json")) and not _trained(folder):
         return "partial"
     return "new"
+
+
+def _trained(folder: str) -> bool:
+    """True when the run trained all its epochs (history.csv complete) but stopped before its
+    report: nothing to resume, it starts anew."""
+    try:
+        with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
+            epochs = int(json.load(f).get("epochs", 0))
+        with open(os.path.join(folder, "history.csv"), encoding="utf-8") as f:
+            rows = sum(1 for line in f if line.strip()) - 1
+    except (OSError, ValueError, TypeError, AttributeError):
+        return False
+    return rows >= epochs
 
 
 def _run_trial(argv: list, folder: str, resume: bool) -> dict:

@@ -3,6 +3,11 @@
     lucidnet lab list
     lucidnet lab run 12 [--full] [--seed N] [--out DIR]     numbers, verdict, figures -> DIR
     lucidnet lab run --all --out DIR [--full] [--seed N]    report.html + report.md in DIR
+    lucidnet lab run --all --jobs 4                         4 claims at once (worker processes)
+    lucidnet lab run --all --scheduler tcp://HOST:8786      on a Dask cluster (lucidnet[cluster])
+
+In parallel the numbers, verdicts and report are those of the serial run (every claim starts from
+its seed); only the times differ.
 
 User mistakes (unknown claim id, both or neither of ID and --all) raise ``ValueError`` with a
 one-line message; ``lucidnet.cli.main`` prints it on stderr and exits with status 2.
@@ -38,6 +43,12 @@ def add_lab_parser(subparsers) -> argparse.ArgumentParser:
                      "on one core, the longest claim about 20 s; quick: about 15 s)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--jobs", type=int, default=1, metavar="N",
+                     help="run N claims at once in worker processes (default 1; -1: one per "
+                     "core); same numbers and verdicts as one at a time")
+    run.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     help="run the claims on this Dask cluster (pip install \"lucidnet[cluster]\"; "
+                     "the workers need lucidnet installed)")
     return lab
 
 
@@ -107,21 +118,29 @@ def run_lab(args, out=None) -> int:
         raise ValueError("lab run: give a claim id (see 'lucidnet lab list') or --all")
     if args.seed < 0:
         raise ValueError(f"lab run: --seed must be a non-negative integer, got {args.seed}")
+    from ..sweep import check_jobs
+
+    jobs, scheduler = getattr(args, "jobs", 1), getattr(args, "scheduler", None)
+    check_jobs(jobs, "lab run: --jobs")
+    if scheduler is not None and jobs != 1:
+        raise ValueError("lab run: --jobs and --scheduler are exclusive (the Dask cluster decides "
+                         "how many claims run at once)")
     size = SIZES[1] if args.full else SIZES[0]
     progress = not args.no_progress
+    parallel = {"jobs": jobs, "scheduler": scheduler}
     if args.all:
         from ..plot._backend import pyplot
 
         # every claim's figures stay open until the report embeds them (~30 figures)
         pyplot().rcParams["figure.max_open_warning"] = 0
-        runs = run_claims(None, seed=args.seed, size=size, progress=progress)
+        runs = run_claims(None, seed=args.seed, size=size, progress=progress, **parallel)
         paths = write_report(runs, args.out)
         for r in runs:
             print(f"{r.claim.id:>3}  {r.status:<13}  {r.seconds:6.1f} s  {r.claim.title}", file=out)
         print(f"report: {paths['html']}  {paths['md']}", file=out)
     else:
         claim = get_claim(args.id)  # ValueError listing the valid ids if unknown
-        runs = run_claims([claim.id], seed=args.seed, size=size, progress=progress)
+        runs = run_claims([claim.id], seed=args.seed, size=size, progress=progress, **parallel)
         _print_run(runs[0], out)
         for path in _save_figures(runs[0], args.out):
             print(f"  figure: {path}", file=out)
