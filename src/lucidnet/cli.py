@@ -164,6 +164,11 @@ def _add_train_arguments(p):
     g.add_argument("--dropout", type=float, default=0.0,
                    help="dropout rate after each hidden layer / before the CNN head (default 0)")
     g.add_argument("--batch-norm", action="store_true", help="BatchNorm after each hidden layer / conv")
+    g.add_argument("--sync-batch-norm", action="store_true",
+                   help="with --batch-norm, under 'mpirun -n N lucidnet train': SyncBatchNorm "
+                   "layers, normalizing with the statistics of the global batch rather than "
+                   "each rank's share (in one process they are BatchNorm); model.npz holds "
+                   "plain BatchNorm layers")
     g.add_argument("--init", default="default",
                    help="weight initializer: default (PyTorch's), normal, small_normal, zeros, "
                    "lecun_normal, lecun_uniform, xavier_normal, xavier_uniform, he_normal, he_uniform")
@@ -318,6 +323,9 @@ def _check_args(args, given: set = frozenset()):
         value = getattr(args, name)
         if not 0 <= value < 1 or (name == "test_size" and value == 0):
             raise UsageError(f"--{name.replace('_', '-')} must be in (0, 1), got {value}")
+    if args.sync_batch_norm and not args.batch_norm:
+        raise UsageError("--sync-batch-norm makes the layers of --batch-norm synchronized over "
+                         "the ranks of mpirun; add --batch-norm")
     if args.schedule_opt and args.schedule is None:
         raise UsageError("--schedule-opt needs --schedule NAME (the schedule it configures)")
     if args.augment is not None and not args.augment.replace(",", "").strip():
@@ -349,6 +357,19 @@ def _subparser(parser, name: str) -> argparse.ArgumentParser:
 
 
 def _train(args, given: set) -> int:
+    """``lucidnet train``; under ``mpirun -n N`` on every rank, rank 0 alone reporting a mistake."""
+    from .runs import RunError, process_group
+
+    group = process_group()
+    try:
+        return _train_here(args, given)
+    except (UsageError, RunError):
+        if group is not None and group.get_rank() != 0:
+            return 2  # rank 0 says what was wrong
+        raise
+
+
+def _train_here(args, given: set) -> int:
     from .runs import read_config, train_run
 
     if args.resume:

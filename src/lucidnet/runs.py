@@ -242,7 +242,8 @@ def _prepare_table(cfg: dict) -> Prepared:
     if target not in table.names:
         raise RunError(f"--target {target!r} is not a column of {cfg['data']}; columns: "
                        f"{', '.join(table.names)}")
-    y, task, classes = encode_target(table, target, cfg.get("task"))
+    with _warnings_as_lines():  # labels differing only in case: one "warning: ..." line
+        y, task, classes = encode_target(table, target, cfg.get("task"))
     classification = task == "classification"
     note = ""
     if classification:
@@ -419,6 +420,8 @@ def build_trainer(cfg: dict, prep: Prepared, callbacks=()):
     manual_seed(cfg["seed"])
     n_out = prep.ds.n_classes if prep.classification else 1
     model = _build_model(cfg, prep.ds, n_out)
+    if cfg.get("sync_batch_norm"):  # statistics of the global batch under mpirun -n N
+        model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     loss = nn.CrossEntropyLoss() if prep.classification else nn.MSELoss()
     lr = cfg["lr"] if cfg["lr"] is not None else _default_lr(cfg["optimizer"])
     opt_kwargs = {"lr": lr}
@@ -653,6 +656,27 @@ def report(trainer, X, y, classification: bool, out: str | None, class_names=Non
     return results
 
 
+def process_group():
+    """``lucidnet.distributed`` once ``mpirun -n N`` (N > 1) started this process (the group is
+    initialized on first use), None in a plain process (mpi4py is then never imported)."""
+    from . import distributed as dist
+
+    if not dist.is_initialized():
+        if not dist.launched_under_mpi():
+            return None
+        dist.init_process_group()
+    return dist if dist.get_world_size() > 1 else None
+
+
+@contextlib.contextmanager
+def _quiet():
+    """The other ranks of ``mpirun -n N lucidnet train`` print nothing: rank 0 speaks."""
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def train_run(cfg: dict, resume: bool = False, overwrite: bool = False,
               explicit_out: bool = True) -> int:
     """Train as configured into ``cfg["out"]``; with ``resume`` continue from its last.npz.
@@ -660,25 +684,54 @@ def train_run(cfg: dict, resume: bool = False, overwrite: bool = False,
     A new run never replaces another silently: an ``explicit_out`` folder that holds a run is
     refused unless ``overwrite``; the default folder gets a fresh ``-vN`` twin when it exists.
     A run folder created here is removed again if the run fails before its first checkpoint.
+
+    Under ``mpirun -n N`` every rank prepares the same data and trains its share of each batch
+    (`Trainer.fit` over ``lucidnet.distributed``); rank 0 alone chooses, locks and writes the
+    run folder (``config.json`` records ``"world_size": N``) and prints; the other ranks are
+    quiet. The checkpoints hold no per-rank state, so a run resumes on any number of ranks.
     """
-    prep = prepare_data(cfg)
-    if _input_kind(cfg) == "table" and cfg.get("task") is None:
-        cfg = {**cfg, "task": prep.ds.task}  # the inferred task, recorded
-    transform = _augmentation(cfg, prep.ds)
-    if resume:
-        out, created = cfg["out"], None
-    else:
-        out, created = _new_run_folder(cfg["out"], explicit_out)
-        cfg = {**cfg, "out": out}
-    try:
-        with _locked(out):
-            if not resume:
-                _claim(out, overwrite, created)
-            return _train_locked(cfg, prep, transform, resume)
-    except BaseException:
-        if not resume and not os.path.exists(os.path.join(out, "last.npz")):
-            _remove_unfinished(out, created)
-        raise
+    group = process_group()
+    follower = group is not None and group.get_rank() != 0
+    with _quiet() if follower else contextlib.nullcontext():
+        prep = prepare_data(cfg)
+        if _input_kind(cfg) == "table" and cfg.get("task") is None:
+            cfg = {**cfg, "task": prep.ds.task}  # the inferred task, recorded
+        cfg = {**cfg, "world_size": 1 if group is None else group.get_world_size()}
+        transform = _augmentation(cfg, prep.ds)
+        if follower:  # rank 0 says which folder (or why there is none)
+            box = [None]
+            group.broadcast_object_list(box, src=0)
+            kind, value = box[0]
+            if kind == "error":
+                raise RunError(value)
+            return _train_locked({**cfg, "out": value}, prep, transform, resume, group)
+        told = []
+
+        def tell(kind: str, value: str) -> None:
+            if group is not None and not told:
+                told.append(kind)
+                group.broadcast_object_list([(kind, value)], src=0)
+
+        try:
+            if resume:
+                out, created = cfg["out"], None
+            else:
+                out, created = _new_run_folder(cfg["out"], explicit_out)
+                cfg = {**cfg, "out": out}
+        except BaseException as err:
+            tell("error", str(err))
+            raise
+        try:
+            with _locked(out):
+                if not resume:
+                    _claim(out, overwrite, created)
+                tell("out", out)
+                return _train_locked(cfg, prep, transform, resume, group)
+        except BaseException as err:
+            tell("error", str(err))
+            if not resume and not os.path.exists(os.path.join(out, "last.npz")):
+                _remove_unfinished(out, created)
+            raise
 
 
 def _claim(out: str, overwrite: bool, created: str | None) -> None:
@@ -703,10 +756,11 @@ def _remove_unfinished(out: str, created: str | None) -> None:
             os.remove(os.path.join(out, name))
 
 
-def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
+def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool, group=None) -> int:
     from . import io, plot
     from .train import GracefulInterrupt, ModelCheckpoint, load_checkpoint
 
+    lead = group is None or group.get_rank() == 0  # the rank that writes the run folder
     out = cfg["out"]
     last, best = os.path.join(out, "last.npz"), os.path.join(out, "best.npz")
     guard = GracefulInterrupt(last, verbose=0)
@@ -735,7 +789,8 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
                            "to train it longer")
         print(f"lucidnet train: resuming {out} after epoch {trainer.epoch}, "
               f"training to epoch {cfg['epochs']}")
-    _write_json(os.path.join(out, "config.json"), cfg)
+    if lead:
+        _write_json(os.path.join(out, "config.json"), cfg)
     if prep.note:
         print(prep.note)
     n_val = 0 if prep.validation is None else len(prep.validation[0])
@@ -749,6 +804,8 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
                               batch_size=cfg["batch_size"], validation_data=prep.validation,
                               seed=cfg["seed"], transform=transform)
     seconds = time.perf_counter() - start
+    if not lead:  # rank 0 writes the history, the model, the metrics and the figures
+        return 130 if guard.interrupted else 0
     if len(history):  # (History.to_csv's fixed temporary name is safe: the folder is locked)
         history.to_csv(os.path.join(out, "history.csv"))
     if guard.interrupted:
@@ -774,8 +831,8 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
         "class_names": prep.ds.target_names}
     if prep.table is not None:
         metadata["table"] = prep.table
-    io.save(_with_scaler(trainer.model, prep.scaler), os.path.join(out, "model.npz"),
-            metadata=metadata)
+    io.save(_with_scaler(_plain_batch_norm(cfg, prep, trainer.model), prep.scaler),
+            os.path.join(out, "model.npz"), metadata=metadata)
     _write_json(os.path.join(out, "metrics.json"), {
         "dataset": _data_name(cfg), "model": cfg["model"], "seed": cfg["seed"],
         "epochs_run": len(history), "train_seconds": round(seconds, 3), "diverged": diverged,
@@ -792,6 +849,16 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool) -> int:
     print(f"run folder: {out} (model.npz, last.npz, history.csv, metrics.json, "
           f"learning_curve.png{figures})")
     return 0
+
+
+def _plain_batch_norm(cfg: dict, prep: Prepared, model):
+    """The trained model with BatchNorm layers in place of SyncBatchNorm (--sync-batch-norm):
+    the same weights and statistics, and a model.npz that needs no process group."""
+    if not cfg.get("sync_batch_norm"):
+        return model
+    plain = _build_model(cfg, prep.ds, prep.ds.n_classes if prep.classification else 1)
+    plain.load_state_dict(model.state_dict())
+    return plain
 
 
 def _with_scaler(model, scaler):
