@@ -219,3 +219,24 @@ def test_cli_table_warnings_are_one_clean_line(tmp_path, capsys):
     err = capsys.readouterr().err
     lines = [ln_ for ln_ in err.splitlines() if "distinct values" in ln_]
     assert len(lines) == 1 and lines[0].startswith("warning: ") and "runs.py" not in err
+
+
+def test_thousands_separators_are_named_too(tmp_path):
+    path = _write(tmp_path / "t.csv", 'a,y\n"1,000",0\n"2,500",1\n"12,000",0\n')
+    with pytest.raises(ValueError, match=r"thousands separator"):
+        TableEncoder().fit(read_table(path), "y")
+
+
+def test_excel_sep_line_chooses_the_separator(tmp_path):
+    # Excel writes (and reads) a first line "sep=;" naming the field separator
+    path = _write(tmp_path / "t.csv", "sep=;\r\na;b;y\r\n1.5;x;0\r\n2.5;z;1\r\n")
+    t = read_table(path)
+    assert t.names == ["a", "b", "y"] and list(t.lines) == [3, 4]
+    assert list(t.column("a")) == ["1.5", "2.5"]
+
+
+def test_target_labels_that_differ_only_in_case_warn(tmp_path):
+    path = _write(tmp_path / "t.csv", "a,y\n1,Yes\n2,yes\n3,no\n")
+    with pytest.warns(UserWarning, match=r"'Yes' and 'yes' differ only in upper/lower case"):
+        y, task, classes = encode_target(read_table(path), "y")
+    assert classes == ["Yes", "no", "yes"]

@@ -128,8 +128,7 @@ def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Tabl
     if fmt == "parquet":
         return _read_parquet(path)
     fmt = fmt or "csv"
-    sep = delimiter or _DELIMITERS[fmt]
-    rows, lines = _read_rows(path, sep)
+    rows, lines, sep = _read_rows(path, delimiter or _DELIMITERS[fmt])
     if not rows:
         raise ValueError(f"{path}: empty file, expected a header line naming the columns and "
                          "data rows")
@@ -156,24 +155,29 @@ def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Tabl
 
 
 def _read_rows(path, delimiter: str) -> tuple[list[list[str]], list[int]]:
-    """Non-blank rows (cells stripped) and the 1-based line each starts on (a quoted cell may
-    span lines); a UTF-8 BOM is dropped; a file in another encoding is refused, naming the
-    encoding it most likely is and how to save it as UTF-8."""
+    """Non-blank rows (cells stripped), the 1-based line each starts on (a quoted cell may span
+    lines) and the separator used: ``delimiter``, or the one a first line ``sep=X`` names (what
+    Excel writes to say its separator). A UTF-8 BOM is dropped; a file in another encoding is
+    refused, naming the encoding it most likely is and how to save it as UTF-8."""
     with open(path, "rb") as fh:
         raw = fh.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(_not_utf8(path, raw, err)) from None
+    first = text.split("\n", 1)[0].rstrip("\r")
+    start = 1
+    if len(first) == 5 and first.lower().startswith("sep="):
+        delimiter, text, start = first[4], text.split("\n", 1)[1] if "\n" in text else "", 2
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, lines = [], []
-    start = 1
+    skipped = start - 1
     for row in reader:
         if row and any(c.strip() for c in row):
             rows.append([c.strip() for c in row])
             lines.append(start)
-        start = reader.line_num + 1
-    return rows, lines
+        start = skipped + reader.line_num + 1
+    return rows, lines, delimiter
 
 
 def _not_utf8(path, raw: bytes, err: UnicodeDecodeError) -> str:
@@ -395,9 +399,11 @@ def _is_numeric_column(cells, lines, path, name: str) -> bool:
         head = (f"{path}: column {name!r} looks numeric ({n_num} of {n} cells are numbers) but "
                 f"{len(bad)} {'cell is' if len(bad) == 1 else 'cells are'} not: {shown}")
     else:
-        head = f"{path}: column {name!r} holds numbers written with a decimal comma: {shown}"
-    comma = ("; lucidnet reads '.' as the decimal point, a decimal comma (12,5) is text: save "
-             "the file with '.' decimals (or write 12.5)") if commas else ""
+        head = (f"{path}: column {name!r} holds numbers written with a decimal comma or a "
+                f"thousands separator: {shown}")
+    comma = ("; a comma inside a number (a decimal comma 12,5 or a thousands separator 1,000) "
+             "makes it text: write plain numbers with '.' as the decimal point (12.5, 1000)") \
+        if commas else ""
     raise ValueError(f"{head}{comma}; fix the cells, or leave them empty to mark them missing "
                      "(--impute mean then fills them), or, if the column holds categories, name "
                      f"it in --categorical ({name}) to one-hot encode it")
@@ -759,6 +765,10 @@ def encode_target(table: Table, target: str, task: str | None = None, classes=No
                          f"missing value {_shown(col[i])}; drop or fill the "
                          "rows without a target")
     names, values = _label_names(col)
+    if values is None and classes is None and task != "regression":
+        for message in _category_warnings(table.path, target, sorted(set(names)), names, True):
+            warnings.warn(message.replace("categories", "labels", 1).replace(
+                "different categories", "different classes"), UserWarning, stacklevel=2)
     if task == "regression" or (task is None and classes is None and values is not None
                                 and not np.all(values == np.round(values))):
         y = _numbers(col, table.lines, table.path, target, table.names.index(target))
