@@ -240,3 +240,17 @@ def test_target_labels_that_differ_only_in_case_warn(tmp_path):
     with pytest.warns(UserWarning, match=r"'Yes' and 'yes' differ only in upper/lower case"):
         y, task, classes = encode_target(read_table(path), "y")
     assert classes == ["Yes", "no", "yes"]
+
+
+def test_a_pandas_index_column_in_parquet_is_not_a_feature(tmp_path):
+    # DataFrame.to_parquet() of a filtered frame writes its index as '__index_level_0__': the
+    # row numbers must not become a (leaking) numeric feature, nor an 'unexpected' column
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    meta = {b"pandas": b'{"index_columns": ["__index_level_0__"], "columns": []}'}
+    table = pa.table({"a": [1.0, 2.0, 3.0], "y": [0, 1, 0],
+                      "__index_level_0__": [4, 7, 9]}).replace_schema_metadata(meta)
+    pq.write_table(table, tmp_path / "t.parquet")
+    t = read_table(tmp_path / "t.parquet")
+    assert t.names == ["a", "y"]
+    assert TableEncoder().fit(t, "y").encoded_names_ == ["a"]

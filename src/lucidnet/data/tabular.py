@@ -115,6 +115,16 @@ def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Tabl
         (naming the line).
     ImportError
         A Parquet file without pyarrow installed.
+
+    Notes
+    -----
+    Text files must be UTF-8 (a BOM is fine; another encoding is refused, naming the likely
+    one). A first line ``sep=;`` (Excel's way to name the separator) sets the delimiter. A
+    header read as one column that holds ``;``, a tab or ``|`` is refused, saying which
+    separator the file seems to use. Unnamed columns at the right end whose cells are all
+    empty (a spreadsheet's trailing separators) are dropped. A row's line is the line it
+    starts on (a quoted cell may span lines). In Parquet files, the ``__index_level_N__``
+    columns pandas writes for an unnamed index are dropped (row labels, not data).
     """
     path = os.fspath(path)
     fmt = table_format(path)
@@ -243,6 +253,11 @@ def _check_names(names, path) -> None:
         raise ValueError(f"{path}: duplicate column names {twice}; column names must be unique")
 
 
+#: the column pandas' ``DataFrame.to_parquet`` writes for an unnamed (non-range) index: row
+#: labels, never data (a named index is a column of its own name and is kept)
+_PANDAS_INDEX = re.compile(r"__index_level_\d+__")
+
+
 def _read_parquet(path: str) -> Table:
     try:
         import pyarrow.parquet as pq  # lazy: an optional dependency
@@ -259,7 +274,9 @@ def _read_parquet(path: str) -> Table:
     if data.num_rows == 0:
         raise ValueError(f"{path}: no data rows")
     columns = []
-    for j in range(data.num_columns):
+    keep = [j for j, n in enumerate(names) if not _PANDAS_INDEX.fullmatch(n)]
+    names = [names[j] for j in keep]
+    for j in keep:
         values = data.column(j).to_pylist()
         col = np.empty(len(values), dtype=object)
         col[:] = values
