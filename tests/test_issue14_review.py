@@ -254,3 +254,15 @@ def test_a_pandas_index_column_in_parquet_is_not_a_feature(tmp_path):
     t = read_table(tmp_path / "t.parquet")
     assert t.names == ["a", "y"]
     assert TableEncoder().fit(t, "y").encoded_names_ == ["a"]
+
+
+@pytest.mark.parametrize("bad", ["1O", "\"12,5\""])
+def test_a_numeric_target_with_a_bad_cell_is_refused_not_taken_as_classes(tmp_path, bad):
+    rows = "".join(f"{i},{i * 0.37:.2f}\n" for i in range(40))
+    path = _write(tmp_path / "t.csv", f"a,y\n{rows}40,{bad}\n")
+    with pytest.raises(ValueError, match=r"target column 'y' looks numeric.*line 42.*--task "
+                                         r"classification"):
+        encode_target(read_table(path), "y")
+    # asked for: classes it is
+    y, task, classes = encode_target(read_table(path), "y", task="classification")
+    assert task == "classification" and len(classes) == 41

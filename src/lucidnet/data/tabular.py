@@ -394,7 +394,7 @@ def _check_cell_types(cells, lines, path, name: str, forced: bool) -> None:
                              "(--features), or name it in --categorical")
 
 
-def _is_numeric_column(cells, lines, path, name: str) -> bool:
+def _is_numeric_column(cells, lines, path, name: str, target: bool = False) -> bool:
     """Whether a column (its non-missing cells) is numeric; refuses a column that is numbers
     but for a few cells (a typo like 1O, a decimal comma 12,5, a '?' for missing), rather than
     one-hot encoding every distinct number of it."""
@@ -412,15 +412,19 @@ def _is_numeric_column(cells, lines, path, name: str) -> bool:
     shown = ", ".join(f"{c!r} (line {first[c]})" if counts[c] == 1 else
                       f"{c!r} ({counts[c]} cells, first on line {first[c]})"
                       for c in list(first)[:5]) + (" ..." if len(first) > 5 else "")
+    what = "target column" if target else "column"
     if n_num:
-        head = (f"{path}: column {name!r} looks numeric ({n_num} of {n} cells are numbers) but "
+        head = (f"{path}: {what} {name!r} looks numeric ({n_num} of {n} cells are numbers) but "
                 f"{len(bad)} {'cell is' if len(bad) == 1 else 'cells are'} not: {shown}")
     else:
-        head = (f"{path}: column {name!r} holds numbers written with a decimal comma or a "
+        head = (f"{path}: {what} {name!r} holds numbers written with a decimal comma or a "
                 f"thousands separator: {shown}")
     comma = ("; a comma inside a number (a decimal comma 12,5 or a thousands separator 1,000) "
              "makes it text: write plain numbers with '.' as the decimal point (12.5, 1000)") \
         if commas else ""
+    if target:
+        raise ValueError(f"{head}{comma}; fix the cells, or, if the labels are classes, pass "
+                         "--task classification (task='classification')")
     raise ValueError(f"{head}{comma}; fix the cells, or leave them empty to mark them missing "
                      "(--impute mean then fills them), or, if the column holds categories, name "
                      f"it in --categorical ({name}) to one-hot encode it")
@@ -471,7 +475,10 @@ class TableEncoder:
         order).
     categorical : sequence of str, optional
         Columns to treat as categorical even when every cell is a number (codes, zip codes).
-        A column with any non-numeric cell is categorical anyway.
+        A column of text is categorical anyway. A column that is numbers but for a few cells
+        (at least half its cells are numbers: a typo ``1O``, a decimal comma ``12,5``, a ``?``
+        for missing) is refused at ``fit``, naming the cells and their lines, rather than
+        one-hot encoded silently: fix the cells, empty them (missing), or name the column here.
     impute : {None, "mean"}
         None refuses missing cells (ValueError naming file, line and column); ``"mean"`` fills
         a numeric column with its training mean and a categorical one with its most frequent
@@ -493,6 +500,12 @@ class TableEncoder:
     :math:`e_k \\in \\{0, 1\\}^{K_j}` with :math:`x_{ij} = c_{jk}` (categorical). A category
     unseen in training is an error at ``transform`` time, naming column, value, line and the
     known categories: it has no one-hot slot, and an all-zero block would be a silent guess.
+
+    ``fit`` warns (UserWarning) about a categorical column that is likely a mistake: more than
+    20 distinct values and more than half as many as rows (an identifier or free text), values
+    that are numbers with units or separators (``12%``, ``$3``) or dates, and categories that
+    differ only in upper/lower case. Dates, times, lists and structs of a Parquet file are
+    refused (dates and times are one-hot encoded when named in ``categorical``).
     """
 
     def __init__(self, features=None, categorical=(), impute: str | None = None):
@@ -756,7 +769,9 @@ def encode_target(table: Table, target: str, task: str | None = None, classes=No
         Its name.
     task : {None, "classification", "regression"}
         None infers it as :func:`lucidnet.data.load_csv` does: a non-numeric or integer-valued
-        target is classification, any other numeric target regression.
+        target (3 or 3.0) is classification, any other numeric target regression. A target of
+        numbers but for a few cells (a typo, a decimal comma) is refused rather than taken as
+        text classes; text labels differing only in case warn.
     classes : list of str, optional
         The class names to map to (a trained model's): a label outside them is an error.
         Default: the sorted unique labels of the column.
@@ -782,6 +797,8 @@ def encode_target(table: Table, target: str, task: str | None = None, classes=No
                          f"missing value {_shown(col[i])}; drop or fill the "
                          "rows without a target")
     names, values = _label_names(col)
+    if values is None and task is None and classes is None:
+        _is_numeric_column(col, table.lines, table.path, target, target=True)
     if values is None and classes is None and task != "regression":
         for message in _category_warnings(table.path, target, sorted(set(names)), names, True):
             warnings.warn(message.replace("categories", "labels", 1).replace(
