@@ -518,3 +518,13 @@ def test_cli_sweep_mistakes_exit_2_with_one_line(tmp_path, capsys, argv, message
     assert cli.main(["sweep", "--out", str(tmp_path / "s"), *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_scheduler_without_dask_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(ImportError, match=re.escape('pip install "lucidnet[cluster]"')):
+        list(sw.run_parallel(_dies, [(0,)], scheduler="tcp://127.0.0.1:9"))
+    with pytest.raises(ValueError, match=re.escape('pip install "lucidnet[cluster]"')) as err:
+        _run("--grid", "lr=0.1", "--out", str(tmp_path / "s"), "--scheduler",
+             "tcp://127.0.0.1:9", "--", *TRAIN)
+    assert "\n" not in str(err.value)

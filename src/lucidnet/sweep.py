@@ -159,9 +159,9 @@ def _dask_client(scheduler: str):
 
 
 def _on_dask(fn, tasks, scheduler):
+    client = _dask_client(scheduler)  # first: its ImportError names the extra to install
     from distributed import as_completed
 
-    client = _dask_client(scheduler)
     futures = {}
     try:
         for i, t in enumerate(tasks):
@@ -807,8 +807,11 @@ def run_sweep(args, out=None) -> int:
     grid = parse_grid(args.grid, actions)
     space = parse_space(args.space, actions)
     echo = (lambda line: print(line, file=out, flush=True))  # noqa: E731
-    result = sweep(train_args, grid, space, args.random, seeds, args.out, args.metric, args.jobs,
-                   args.scheduler, args.sweep_seed, echo=echo)
+    try:
+        result = sweep(train_args, grid, space, args.random, seeds, args.out, args.metric,
+                       args.jobs, args.scheduler, args.sweep_seed, echo=echo)
+    except ImportError as err:  # --scheduler without Dask installed: one line, exit status 2
+        raise ValueError(str(err)) from None
     print(file=out)
     print(format_table(result), file=out)
     print(f"results: {result.csv_path}" + (f"  summary: {result.summary_path}"

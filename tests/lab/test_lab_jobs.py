@@ -219,3 +219,12 @@ def test_lab_run_on_dask_reports_a_failing_claim(dask_address, extra_claims, tmp
     assert status == 1
     assert re.search(rf"{BROKEN}\s+failed", out.getvalue())
     assert (tmp_path / "report.md").exists()
+
+
+def test_lab_scheduler_without_dask_names_the_extra(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(ValueError, match=re.escape('lab run: --scheduler needs Dask')):
+        run_lab(_parse("run", "19", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path),
+                       "--no-progress"), out=io.StringIO())

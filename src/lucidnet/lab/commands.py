@@ -101,9 +101,8 @@ def run_lab(args, out=None) -> int:
 
     Raises ``ValueError`` (one-line message) for user mistakes such as an unknown claim id.
     """
-    from .registry import SIZES, get_claim
-    from .report import write_report
-    from .runner import run_claims
+    from ..sweep import check_jobs
+    from .registry import SIZES
 
     out = out or sys.stdout
     action = getattr(args, "lab_command", None)
@@ -118,8 +117,6 @@ def run_lab(args, out=None) -> int:
         raise ValueError("lab run: give a claim id (see 'lucidnet lab list') or --all")
     if args.seed < 0:
         raise ValueError(f"lab run: --seed must be a non-negative integer, got {args.seed}")
-    from ..sweep import check_jobs
-
     jobs, scheduler = getattr(args, "jobs", 1), getattr(args, "scheduler", None)
     check_jobs(jobs, "lab run: --jobs")
     if scheduler is not None and jobs != 1:
@@ -128,6 +125,19 @@ def run_lab(args, out=None) -> int:
     size = SIZES[1] if args.full else SIZES[0]
     progress = not args.no_progress
     parallel = {"jobs": jobs, "scheduler": scheduler}
+    try:
+        runs = _run(args, size, progress, parallel, out)
+    except ImportError as err:  # --scheduler without Dask installed: one line, exit status 2
+        raise ValueError(f"lab run: {err}") from None
+    _close(runs)
+    return 1 if any(r.result is None for r in runs) else 0
+
+
+def _run(args, size, progress, parallel, out) -> list:
+    from .registry import get_claim
+    from .report import write_report
+    from .runner import run_claims
+
     if args.all:
         from ..plot._backend import pyplot
 
@@ -144,5 +154,4 @@ def run_lab(args, out=None) -> int:
         _print_run(runs[0], out)
         for path in _save_figures(runs[0], args.out):
             print(f"  figure: {path}", file=out)
-    _close(runs)
-    return 1 if any(r.result is None for r in runs) else 0
+    return runs
