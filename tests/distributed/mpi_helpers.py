@@ -81,10 +81,11 @@ def _env(extra: dict | None) -> dict:
 
 
 def run_mpi(body: str, n: int = 2, tmp_path: Path | None = None, timeout: float = 120,
-            check: bool = True, env: dict | None = None, args=(), launcher: bool = True
-            ) -> MPIResult:
-    """Run ``PREAMBLE + body`` under ``mpirun -n n`` (``launcher=False``: plain python, one
-    process). ``check``: assert exit status 0 and a report from every rank."""
+            check: bool = True, env: dict | None = None, args=(), launcher: bool = True,
+            prelude: str = "") -> MPIResult:
+    """Run ``PREAMBLE + prelude + body`` (each dedented) under ``mpirun -n n``
+    (``launcher=False``: plain python, one process); ``args`` follow the output folder in
+    ``sys.argv``. ``check``: assert exit status 0 and a report from every rank."""
     mpirun = require_mpi() if launcher else None
     import tempfile
 
@@ -92,7 +93,7 @@ def run_mpi(body: str, n: int = 2, tmp_path: Path | None = None, timeout: float 
     folder = folder / f"mpi{time.monotonic_ns()}"
     folder.mkdir(parents=True)
     script = folder / "script.py"
-    script.write_text(PREAMBLE + "\n" + textwrap.dedent(body))
+    script.write_text("\n".join([PREAMBLE, textwrap.dedent(prelude), textwrap.dedent(body)]))
     command = [sys.executable, str(script), str(folder), *map(str, args)]
     if launcher:
         command = [mpirun, "-n", str(n)] + command

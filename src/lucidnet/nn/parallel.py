@@ -46,24 +46,60 @@ def data_parallel(module, inputs, device_ids=None, output_device=None, dim: int 
     return module(*inputs, **(module_kwargs or {}))
 
 
-def _coalesced_broadcast(arrays: list, src: int, group) -> None:
-    """Broadcast ``arrays`` (NumPy, any shapes) from rank ``src`` in place: one flat buffer and
-    one ``MPI_Bcast`` per dtype."""
+def _coalesced_broadcast(arrays: list, src: int, group) -> list:
+    """Broadcast ``arrays`` (NumPy arrays or scalars, any shapes) from rank ``src``: one flat
+    buffer and one ``MPI_Bcast`` per dtype. Writeable arrays are updated in place; the new
+    values of the others (a NumPy scalar such as BatchNorm's ``num_batches_tracked``) are in the
+    returned list (same order)."""
     from ..distributed import broadcast
 
+    arrays = [np.asarray(a) if isinstance(a, np.generic) else a for a in arrays]
+    results = list(arrays)
     by_dtype: dict = {}
-    for a in arrays:
-        by_dtype.setdefault(a.dtype, []).append(a)
-    for dtype, same in by_dtype.items():
-        flat = np.concatenate([a.reshape(-1) for a in same]) if same else np.empty(0, dtype)
+    for i, a in enumerate(arrays):
+        by_dtype.setdefault(a.dtype, []).append(i)
+    for members in by_dtype.values():
+        flat = np.concatenate([arrays[i].reshape(-1) for i in members])
         broadcast(flat, src=src, group=group)
         offset = 0
-        for a in same:
-            a[...] = flat[offset:offset + a.size].reshape(a.shape)
+        for i in members:
+            a = arrays[i]
+            value = flat[offset:offset + a.size].reshape(a.shape)
+            if a.flags.writeable:
+                a[...] = value
+            else:
+                results[i] = value.copy()
             offset += a.size
+    return results
 
 
-def _array_of(value) -> np.ndarray:
+def _buffer_slots(module: Module) -> list:
+    """(owner module, name, value) of every buffer of ``module`` (once each)."""
+    slots, seen = [], set()
+    for owner in module.modules():
+        for name, value in owner._buffers.items():
+            if value is None or id(value) in seen:
+                continue
+            if not isinstance(value, np.generic):  # a scalar is per slot: set on each owner
+                seen.add(id(value))
+            slots.append((owner, name, value))
+    return slots
+
+
+def _sync_buffers(module: Module, src: int, group) -> None:
+    """Rank ``src``'s buffers into every rank's ``module`` (in place where possible)."""
+    slots = _buffer_slots(module)
+    if not slots:
+        return
+    new = _coalesced_broadcast([_array_of(v) for _, _, v in slots], src, group)
+    for (owner, name, value), array in zip(slots, new):
+        if isinstance(value, np.generic):  # a NumPy scalar cannot change in place
+            setattr(owner, name, value.dtype.type(array))
+        elif array is not _array_of(value) and not isinstance(value, Tensor):
+            setattr(owner, name, array)
+
+
+def _array_of(value):
     return value.data if isinstance(value, Tensor) else value
 
 
@@ -206,8 +242,8 @@ class DistributedDataParallel(Module):
         self._world = pg.size()
         self._verify_same_model(pg)
         if init_sync:
-            _coalesced_broadcast([p.data for _, p in module.named_parameters()]
-                                 + [_array_of(b) for b in module.buffers()], 0, pg)
+            _coalesced_broadcast([p.data for _, p in module.named_parameters()], 0, pg)
+            _sync_buffers(module, 0, pg)
         object.__setattr__(self, "_comm", pg.comm.Dup())  # the buckets' own communicator
         self._build_buckets()
         self._active = False  # a synchronized backward is expected (prepared in forward)
@@ -271,9 +307,7 @@ class DistributedDataParallel(Module):
 
         self._check_previous_reduction()
         if self.broadcast_buffers and self.require_forward_param_sync:
-            buffers = [_array_of(b) for b in self.module.buffers()]
-            if buffers:
-                _coalesced_broadcast(buffers, 0, self.process_group)
+            _sync_buffers(self.module, 0, self.process_group)
         output = self.module(*inputs, **kwargs)
         sync = is_grad_enabled() and self.require_backward_grad_sync
         self.require_forward_param_sync = sync
