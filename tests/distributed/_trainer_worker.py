@@ -137,6 +137,11 @@ def main(scenario: str, path: str) -> None:
         trainer = trainer_for("sgd", batch_norm=True)
         Xb, yb = data(n=52)
         trainer.fit(Xb, yb, epochs=2, batch_size=16, validation_data=(Xv, yv), seed=3)
+    elif scenario == "syncbn":  # SyncBatchNorm: the one-process BatchNorm run, to rounding
+        trainer = trainer_for("sgd", batch_norm=True)
+        trainer.model = nn.SyncBatchNorm.convert_sync_batchnorm(trainer.model)
+        Xb, yb = data(n=52)
+        trainer.fit(Xb, yb, epochs=2, batch_size=16, validation_data=(Xv, yv), seed=3)
     elif scenario == "bn1":  # a shard of one sample cannot be batch-normalized: refused
         trainer = trainer_for("sgd", batch_norm=True)
         trainer.fit(X, y, epochs=1, batch_size=3, seed=3)

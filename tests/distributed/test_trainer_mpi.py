@@ -164,6 +164,26 @@ def test_plain_batch_norm_keeps_rank_zero_statistics(tmp_path):
     assert any("running_mean" in k for k in got)
 
 
+def test_sync_batch_norm_two_ranks_equal_one_process_batch_norm(tmp_path):
+    from lucidnet import nn
+
+    if not hasattr(nn, "SyncBatchNorm"):
+        pytest.skip("nn.SyncBatchNorm is not there yet")
+    alone("bn", tmp_path / "one.npz")           # plain BatchNorm on the whole batch
+    mpirun(2, "syncbn", tmp_path / "two.npz")   # SyncBatchNorm over shards of 8 (last: 2)
+    assert_same_training(load(tmp_path / "two.npz"), load(tmp_path / "one.npz"), rtol=1e-10)
+    assert_ranks_identical(tmp_path / "two.npz", 2)
+
+
+def test_plain_batch_norm_differs_from_one_process_as_documented(tmp_path):
+    alone("bn", tmp_path / "one.npz")
+    mpirun(2, "bn", tmp_path / "two.npz")
+    one, two = load(tmp_path / "one.npz"), load(tmp_path / "two.npz")
+    # shard statistics: a different (still sensible) training, not the one-process one
+    assert not np.allclose(two["w/0.weight"], one["w/0.weight"], rtol=1e-6)
+    assert np.isfinite(two["history"]["history"]["loss"]).all()
+
+
 def test_refusals_stop_every_rank_with_the_reason(tmp_path):
     proc = mpirun(2, "bn1", tmp_path / "x.npz", check=False, timeout=60)
     assert proc.returncode != 0
