@@ -296,7 +296,19 @@ def _is_missing(cell) -> bool:
 
 
 def _missing_mask(col: np.ndarray) -> np.ndarray:
-    return np.fromiter((_is_missing(c) for c in col), dtype=bool, count=len(col))
+    # text cells inline (the common case, a file's every cell), other cells through _is_missing
+    return np.fromiter((c.strip().lower() in _MISSING if type(c) is str else _is_missing(c)
+                        for c in col), dtype=bool, count=len(col))
+
+
+def _all_floats(cells) -> bool:
+    """Whether every cell converts with float() (NumPy's C loop; bools excluded): the fast
+    path of a numeric column."""
+    try:
+        np.asarray(cells, dtype=object).astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    return not any(isinstance(c, (bool, np.bool_)) for c in cells)
 
 
 def _as_number(cell) -> float | None:
@@ -324,7 +336,7 @@ def _category(cell) -> str:
 def _numbers(col: np.ndarray, lines, path, name: str, index: int) -> np.ndarray:
     """The non-missing cells of a numeric column as float64, an error naming the first bad one."""
     try:
-        values = np.array([float(c) for c in col], dtype=np.float64)
+        values = np.asarray(col, dtype=object).astype(np.float64)
         ok = bool((np.abs(values) <= _FLOAT32_MAX).all()) and not any(
             isinstance(c, (bool, np.bool_)) for c in col)
     except (TypeError, ValueError):
@@ -398,6 +410,8 @@ def _is_numeric_column(cells, lines, path, name: str, target: bool = False) -> b
     """Whether a column (its non-missing cells) is numeric; refuses a column that is numbers
     but for a few cells (a typo like 1O, a decimal comma 12,5, a '?' for missing), rather than
     one-hot encoding every distinct number of it."""
+    if _all_floats(cells):
+        return True
     bad = [(c, line) for c, line in zip(cells, lines) if _as_number(c) is None]
     if not bad:
         return True
