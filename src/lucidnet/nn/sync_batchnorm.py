@@ -139,7 +139,9 @@ class SyncBatchNorm(_BatchNorm):
     would (up to float rounding); the running statistics are updated with them (unbiased
     variance with the global count), identically on every rank. Ranks may hold different
     batch sizes, even zero. Otherwise (evaluation, one process, not initialized) it is plain
-    batch normalization, the same op as `BatchNorm1d` / `BatchNorm2d`.
+    batch normalization, the same op as `BatchNorm1d` / `BatchNorm2d`: in evaluation with
+    ``track_running_stats=False`` each rank normalizes by its own batch's statistics (as
+    PyTorch's, which synchronizes in training only).
 
     Every rank must call it the same number of times in the same order (it runs one collective
     in forward and one in backward).
