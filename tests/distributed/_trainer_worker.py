@@ -84,7 +84,33 @@ def main(scenario: str, path: str) -> None:
         ds = TensorDataset(ln.tensor(X), ln.tensor(y))
         ln.manual_seed(5)
         loader = DataLoader(ds, batch_size=12, shuffle=True)
-        trainer.fit(loader, epochs=2, validation_data=(Xv, yv))
+        val = DataLoader(TensorDataset(ln.tensor(Xv), ln.tensor(yv)), batch_size=5)
+        trainer.fit(loader, epochs=2, validation_data=val)
+    elif scenario == "sampler":  # each rank its own batches (DistributedSampler over 2 ranks)
+        from lucidnet.utils.data import DataLoader, TensorDataset
+
+        trainer = trainer_for("sgd")
+        if dist.is_initialized():
+            ds = TensorDataset(ln.tensor(X), ln.tensor(y))
+            sampler = dist.DistributedSampler(ds, shuffle=False)
+            loader = DataLoader(ds, batch_size=6, sampler=sampler)
+        else:  # one process: the same global batches (rank 0's 6 rows, then rank 1's)
+            shares = [np.arange(len(X))[r::2] for r in (0, 1)]
+            loader = []
+            for b in range(0, len(shares[0]), 6):
+                idx = np.concatenate([sh[b:b + 6] for sh in shares])
+                loader.append((X[idx], y[idx]))
+        trainer.fit(loader, epochs=2)
+    elif scenario == "augment":  # a random transform sees the global batch on every rank
+        class Noise:
+            def __init__(self):
+                self.rng = np.random.default_rng(7)
+
+            def __call__(self, xb):
+                return xb + 0.1 * self.rng.normal(size=xb.shape)
+
+        trainer = trainer_for("adam")
+        trainer.fit(X, y, epochs=2, batch_size=16, seed=3, transform=Noise())
     elif scenario == "first":  # 2 epochs with a checkpoint, resumed elsewhere
         trainer = trainer_for("adam", callbacks=[ModelCheckpoint(path + ".ckpt.npz")])
         trainer.fit(X, y, epochs=2, batch_size=16, validation_data=(Xv, yv), seed=3)

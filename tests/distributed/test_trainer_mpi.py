@@ -117,6 +117,16 @@ def test_data_loader_batches_are_sharded(tmp_path):
     assert_ranks_identical(tmp_path / "two.npz", 2)
 
 
+@pytest.mark.parametrize("scenario", ["sampler", "augment"])
+def test_distributed_sampler_and_augmentation(tmp_path, scenario):
+    """A DistributedSampler loader: each rank's batches are its own share of the global one;
+    a random transform: applied to the global batch on every rank (same draws as alone)."""
+    alone(scenario, tmp_path / "one.npz")
+    mpirun(2, scenario, tmp_path / "two.npz")
+    assert_same_training(load(tmp_path / "two.npz"), load(tmp_path / "one.npz"), rtol=1e-10)
+    assert_ranks_identical(tmp_path / "two.npz", 2)
+
+
 def test_resume_a_two_rank_checkpoint_on_one_rank(tmp_path):
     """2 epochs on 2 ranks, then epochs 3-4 on one process = 4 epochs on one process."""
     mpirun(2, "first", tmp_path / "first.npz")
