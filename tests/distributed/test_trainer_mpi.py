@@ -246,6 +246,7 @@ def test_one_process_fit_never_imports_mpi4py(tmp_path):
             "t = Trainer(m, 'cross_entropy', optim.SGD(m.parameters(), lr=0.1), verbose=0)\n"
             "t.fit(np.random.rand(20, 3), np.arange(20) % 2, epochs=2, batch_size=8)\n"
             "assert 'mpi4py' not in sys.modules, 'mpi4py imported'\n"
+            "assert 'lucidnet.distributed' not in sys.modules\n"
             "assert (t.global_rank, t.world_size, t.is_global_zero) == (0, 1, True)\n")
     env = {k: v for k, v in _env().items() if not k.startswith(("PMI_", "OMPI_", "PMIX_"))}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

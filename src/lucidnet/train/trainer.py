@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 from contextlib import contextmanager
 
@@ -664,9 +665,11 @@ class Trainer:
         if distributed not in (None, True):
             raise TypeError(f"distributed must be None (decide from lucidnet.distributed), True "
                             f"or False, got {distributed!r}")
-        from .. import distributed as dist
-
-        if not dist.is_initialized():
+        # no import in a plain process: a group exists only once lucidnet.distributed is loaded
+        dist = sys.modules.get("lucidnet.distributed")
+        if dist is None and distributed:
+            from .. import distributed as dist
+        if dist is None or not dist.is_initialized():
             if distributed:
                 raise RuntimeError("fit(distributed=True) needs a process group: start the "
                                    "script with `mpirun -n N python script.py` and call "
