@@ -266,3 +266,15 @@ def test_a_numeric_target_with_a_bad_cell_is_refused_not_taken_as_classes(tmp_pa
     # asked for: classes it is
     y, task, classes = encode_target(read_table(path), "y", task="classification")
     assert task == "classification" and len(classes) == 41
+
+
+def test_cli_more_classes_than_test_rows_names_the_target_and_the_ways_out(tmp_path, capsys):
+    from lucidnet.cli import main
+
+    path = _write(tmp_path / "many.csv", "a,label\n" + "".join(
+        f"{i},c{i % 100}\n" for i in range(300)))
+    assert main(["train", "--data", str(path), "--target", "label", "--epochs", "1", "--quiet",
+                 "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "'label' has 100 classes" in err and "60 rows" in err and "--test-size" in err
+    assert "--test FILE" in err

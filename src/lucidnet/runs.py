@@ -273,12 +273,12 @@ def _prepare_table(cfg: dict) -> Prepared:
         train, test = rows, rows
         cfg = {**cfg, "val_size": 0}
     else:
-        _check_strata(y, classes, target, cfg)
+        _check_strata(y, classes, target, cfg, cfg["test_size"], "test")
         train, test = data.train_test_split(rows, test_size=cfg["test_size"], random_state=seed,
                                             stratify=strat(rows))
     val = None
     if cfg["val_size"] > 0:
-        _check_strata(y[train], classes, target, cfg)
+        _check_strata(y[train], classes, target, cfg, cfg["val_size"], "validation")
         train, val = data.train_test_split(train, test_size=cfg["val_size"], random_state=seed,
                                            stratify=strat(train))
     if cfg["train_fraction"] < 1.0:
@@ -303,11 +303,27 @@ def _prepare_table(cfg: dict) -> Prepared:
                          classification, note, table=info)
 
 
-def _check_strata(y, classes, target: str, cfg: dict) -> None:
-    """A stratified split needs two rows of every class: say which class has fewer."""
+def _check_strata(y, classes, target: str, cfg: dict, size=None, part: str = "test") -> None:
+    """A stratified split needs two rows of every class (say which class has fewer), and a
+    row of every class on both sides of the split (say the sizes and the ways out)."""
     if classes is None:
         return
     counts = np.bincount(y, minlength=len(classes))
+    k = int(np.count_nonzero(counts))
+    if isinstance(size, float) and 0 < size < 1:
+        n_part = int(np.ceil(size * len(y)))
+        if min(n_part, len(y) - n_part) < k:
+            option = "--test-size" if part == "test" else "--val-size"
+            ways = [] if len(y) < 2 * k else [
+                f"{option} " + (f"{np.ceil(100 * k / len(y)) / 100:.2f} or more" if n_part < k
+                                else f"{np.floor(100 * (1 - k / len(y))) / 100:.2f} or less")]
+            ways += ["a --test FILE with --val-size 0"] if part == "test" else \
+                ["--val-size 0 (no validation split)"]
+            raise RunError(f"the target {target!r} has {k} classes, but the stratified {part} "
+                           f"split of {len(y)} rows holds {n_part} rows ({option} {size:g}) and "
+                           f"the rest {len(y) - n_part}: each side needs a row of every class; "
+                           f"give {' or '.join(ways)}, or, if {target!r} is a quantity, --task "
+                           "regression")
     rare = [(classes[k], int(c)) for k, c in enumerate(counts) if 0 < c < 2]
     if rare:
         label, count = rare[0]
