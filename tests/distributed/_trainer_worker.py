@@ -153,7 +153,7 @@ def main(scenario: str, path: str) -> None:
 
             def on_epoch_end(self, epoch, logs=None):
                 if epoch == 0:
-                    print("READY", flush=True)
+                    print(f"READY {rank} {os.getpid()}", flush=True)
 
         trainer.callbacks.append(Slow())
         trainer.fit(Xl, yl, epochs=200, batch_size=16, seed=3)

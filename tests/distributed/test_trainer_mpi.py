@@ -237,6 +237,32 @@ def test_sigterm_to_mpirun_saves_one_checkpoint_and_stops_every_rank(tmp_path):
     np.testing.assert_array_equal(state["state_dict"]["0.weight"], ranks[0]["w/0.weight"])
 
 
+def test_a_rank_that_dies_ends_the_job_in_bounded_time(tmp_path):
+    """SIGKILL to rank 1 in the middle of training: mpirun (hydra) ends the whole job with an
+    error at once; rank 0 does not wait forever in the next all_reduce."""
+    proc = subprocess.Popen([str(MPIRUN), "-n", "2", sys.executable, str(WORKER), "sigterm",
+                             str(tmp_path / "x.npz")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=_env())
+    try:
+        pids = {}
+        while len(pids) < 2:
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            if line.startswith("READY"):
+                _, r, pid = line.split()
+                pids[int(r)] = int(pid)
+        os.kill(pids[1], signal.SIGKILL)
+        start = time.monotonic()
+        proc.communicate(timeout=60)
+        assert time.monotonic() - start < 30
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode != 0
+    assert not Path(f"{tmp_path / 'x.npz'}").exists()
+
+
 # ---------------------------------------------------------------- one process, no MPI
 def test_one_process_fit_never_imports_mpi4py(tmp_path):
     code = ("import sys, numpy as np\n"

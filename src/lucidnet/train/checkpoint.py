@@ -18,6 +18,12 @@ model from a checkpoint too. Resuming::
 gives weights identical (bit for bit) to a run that was never interrupted, because the shuffling
 generator, the global generator (dropout masks, noise) and every optimizer / schedule state are
 restored.
+
+Data-parallel training (``mpirun -n N``, see `Trainer.fit`): every rank holds the same weights,
+optimizer state, schedule and shuffling generator, so a checkpoint holds no per-rank state;
+rank 0 writes it (`ModelCheckpoint` and `GracefulInterrupt` do so by themselves) and it resumes
+on any number of ranks, one process included: every rank calls `load_checkpoint` on the same
+file (a file system all ranks see). The global generator saved is rank 0's.
 """
 
 from __future__ import annotations

@@ -570,7 +570,11 @@ class Trainer:
         (each rank takes its slice of every batch), unless it samples with a
         ``DistributedSampler``, whose batches are already each rank's own. Augmentation
         (``transform``) is applied to the global batch on every rank, so its random state
-        stays the same everywhere (and equal to the one-process run's).
+        stays the same everywhere (and equal to the one-process run's). A loss's share is
+        found from its ``reduction`` ("mean": the rank's part of the samples, or of the class
+        weights of a weighted / ``ignore_index`` cross-entropy; "sum": all of it); a loss
+        given as a plain function is taken to be a mean over the samples. Dropout draws its
+        masks on each rank's shard, so a run with dropout is not the one-process run.
         """
         if val_data is not None:
             if validation_data is not None:
