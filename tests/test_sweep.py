@@ -486,8 +486,9 @@ def test_dask_scheduler_gives_the_serial_results(serial, dask_address, tmp_path)
         [r["trial"] for r in _rows(on_dask / "results.csv")]
 
 
-def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
+def test_unreachable_scheduler_is_a_one_line_error(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
+    monkeypatch.setattr(sw, "_CONNECT_TIMEOUT", "1s")
     with pytest.raises(ValueError, match="cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'"):
         _run("--grid", "lr=0.1", "--out", str(tmp_path / "s"), "--scheduler",
              "tcp://127.0.0.1:9", "--", *TRAIN)
@@ -528,3 +529,15 @@ def test_scheduler_without_dask_names_the_extra(tmp_path, monkeypatch):
         _run("--grid", "lr=0.1", "--out", str(tmp_path / "s"), "--scheduler",
              "tcp://127.0.0.1:9", "--", *TRAIN)
     assert "\n" not in str(err.value)
+
+
+def test_file_options_reach_the_workers_as_absolute_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = sw._absolute_paths(["--data", "t.csv", "--test=u.csv", "--config", "c.toml",
+                               "--data-path", "mnist", "--target", "y", "--epochs", "2"])
+    assert argv == ["--data", str(tmp_path / "t.csv"), f"--test={tmp_path / 'u.csv'}",
+                    "--config", str(tmp_path / "c.toml"), "--data-path", str(tmp_path / "mnist"),
+                    "--target", "y", "--epochs", "2"]
+    trial = sw.make_trials({"lr": ("0.1",)})[0]
+    assert sw._trial_argv(trial, ["--data", "t.csv"], sw._train_actions())[1] == \
+        str(tmp_path / "t.csv")

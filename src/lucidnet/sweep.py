@@ -46,9 +46,13 @@ A sweep is resumable: running the same command again skips the trials whose fold
 Parallelism: ``--jobs N`` runs N trials at once in worker processes (``-1``: one per core) with
 one BLAS thread each (no N x cores oversubscription); ``--scheduler tcp://HOST:PORT`` sends them
 to a Dask cluster (``pip install "lucidnet[cluster]"``; the workers need lucidnet and the data
-at the same paths). A trial's result does not depend on where it runs. Ctrl-C stops the sweep:
-the trials not started are dropped, the running ones are stopped (a killed trial keeps its last
-epoch checkpoint), and the command exits with status 130; run it again to continue.
+at the same paths; ``--data`` / ``--test`` / ``--config`` / ``--data-path`` are made absolute).
+A trial's result does not depend on where it runs. Ctrl-C stops the sweep: the trials not
+started are dropped, the running worker processes are stopped (a killed trial keeps its last
+epoch checkpoint), and the command exits with status 130; run it again to continue. (Dask cannot
+stop a task that has started: on a cluster the running trials finish in the background.)
+Worker processes are started with ``spawn``: a script of your own that calls `sweep` with
+``jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard (the ``lucidnet`` command has it).
 
 `run_parallel` is the engine shared with ``lucidnet lab run --all --jobs N``.
 """
@@ -70,8 +74,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Dimension", "Trial", "SweepResult", "add_sweep_parser", "make_trials", "parse_grid",
-           "parse_space", "run_parallel", "run_sweep", "sweep", "check_jobs"]
+__all__ = ["Dimension", "SweepResult", "Trial", "add_sweep_parser", "check_jobs", "format_table",
+           "make_trials", "parse_grid", "parse_space", "run_parallel", "run_sweep", "sweep"]
 
 
 # ---------------------------------------------------------------- the parallel engine
@@ -144,6 +148,9 @@ def _on_processes(fn, tasks, jobs):
     executor.shutdown(wait=True)
 
 
+_CONNECT_TIMEOUT = "10s"  # how long to try reaching a Dask scheduler
+
+
 def _dask_client(scheduler: str):
     try:
         from distributed import Client
@@ -151,7 +158,7 @@ def _dask_client(scheduler: str):
         raise ImportError('--scheduler needs Dask\'s distributed package: pip install '
                           '"lucidnet[cluster]"') from None
     try:
-        return Client(scheduler, timeout="10s", set_as_default=False)
+        return Client(scheduler, timeout=_CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
         raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r} ({err}); start one "
                          "with 'dask scheduler' (and 'dask worker ADDRESS') or check the "
@@ -406,6 +413,24 @@ def make_trials(grid: dict | None = None, space: dict | None = None, n_random: i
     return trials
 
 
+_PATH_OPTIONS = ("--data", "--test", "--config", "--data-path")
+
+
+def _absolute_paths(argv) -> list[str]:
+    """File options made absolute: a worker (a Dask one above all) may run in another folder."""
+    out, take = [], False
+    for arg in argv:
+        if take:
+            arg, take = os.path.abspath(arg), False
+        elif arg in _PATH_OPTIONS:
+            take = True
+        elif arg.split("=", 1)[0] in _PATH_OPTIONS and "=" in arg:
+            flag, value = arg.split("=", 1)
+            arg = f"{flag}={os.path.abspath(value)}"
+        out.append(arg)
+    return out
+
+
 def _trial_argv(trial: Trial, train_args, actions: dict) -> list[str]:
     argv = list(train_args)
     for dest, value in trial.options:
@@ -415,7 +440,7 @@ def _trial_argv(trial: Trial, train_args, actions: dict) -> list[str]:
                 argv.append(flag)
         else:
             argv += [flag, value]
-    return [*argv, "--seed", str(trial.seed)]
+    return _absolute_paths([*argv, "--seed", str(trial.seed)])
 
 
 def _check_train_args(train_args, actions: dict) -> None:
@@ -636,7 +661,7 @@ def _cell(v):
     return f"{v:.6g}" if isinstance(v, float) else v
 
 
-def format_table(result: SweepResult, names=()) -> str:
+def format_table(result: SweepResult) -> str:
     """The printed table: trial, status, the metric and a few other numbers."""
     extra = [k for k in ("val_loss", "val_accuracy", "test_accuracy", "test_loss", "test_rmse")
              if k != result.metric and any(k in r for r in result.rows)][:3]
@@ -697,7 +722,7 @@ def sweep(train_args=(), grid: dict | None = None, space: dict | None = None,
         raise ValueError("--jobs and --scheduler are exclusive: the Dask cluster decides how "
                          "many trials run at once")
     trials = make_trials(grid, space, n_random, seeds, random_state)
-    plan = _prepare(out, trials, train_args, actions)
+    plan = _prepare(os.path.abspath(out), trials, train_args, actions)
     for _, argv, _, state in plan:
         if state != "complete":
             _validate_argv(argv)
