@@ -171,6 +171,10 @@ def main(scenario: str, path: str) -> None:
     elif scenario == "bn1":  # a shard of one sample cannot be batch-normalized: refused
         trainer = trainer_for("sgd", batch_norm=True)
         trainer.fit(X, y, epochs=1, batch_size=3, seed=3)
+    elif scenario == "ddp":  # a DistributedDataParallel model would average a second time
+        trainer = trainer_for("sgd")
+        trainer.model = nn.parallel.DistributedDataParallel(trainer.model)
+        trainer.fit(X, y, epochs=1, batch_size=16, seed=3)
     elif scenario == "mismatch":  # rank 1 has other data: refused before the first step
         trainer = trainer_for("sgd")
         trainer.fit(X + rank, y, epochs=1, batch_size=16, seed=3)

@@ -201,6 +201,9 @@ def test_refusals_stop_every_rank_with_the_reason(tmp_path):
     proc = mpirun(2, "mismatch", tmp_path / "y.npz", check=False, timeout=60)
     assert proc.returncode != 0
     assert "rank 1 differs from rank 0 in sum of X" in proc.stderr
+    proc = mpirun(2, "ddp", tmp_path / "z.npz", check=False, timeout=60)
+    assert proc.returncode != 0
+    assert "DistributedDataParallel would average them a second time" in proc.stderr
     assert not list(tmp_path.iterdir())
 
 

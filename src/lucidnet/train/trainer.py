@@ -681,6 +681,12 @@ class Trainer:
             return None
         if dist.get_world_size() == 1:
             return None
+        if any(type(m).__name__ == "DistributedDataParallel" for m in self.model.modules()):
+            raise ValueError("fit over MPI shards each batch and sums the gradients itself, and "
+                             "DistributedDataParallel would average them a second time: give "
+                             "the Trainer the bare model (ddp.module), or pass "
+                             "fit(..., distributed=False) to let DistributedDataParallel alone "
+                             "combine the gradients of each rank's own data")
         dp = _DataParallel(dist, self, params)
         self.global_rank, self.world_size = dp.rank, dp.world
         self.is_global_zero = dp.rank == 0
@@ -1024,7 +1030,9 @@ class Trainer:
 
     def evaluate(self, X, y=None, batch_size: int = 256) -> dict:
         """Loss and metrics on (X, y) in eval mode (dropout off, BatchNorm running stats).
-        ``X`` may also be a DataLoader of (inputs, targets) batches, with ``y`` left out."""
+        ``X`` may also be a DataLoader of (inputs, targets) batches, with ``y`` left out.
+        Under MPI it runs on the calling rank alone (no collective: rank 0 may call it by
+        itself); the validation inside `fit` is the one split over the ranks."""
         if _is_batch_source(X) and y is None:
             out, y = self._forward_loader(X, with_targets=True)
         elif y is None:
