@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import enum
 import pickle
-import time
 
 import numpy as np
 
@@ -126,7 +125,10 @@ class Work:
     def wait(self, timeout=None) -> bool:
         if not self._done:
             if self._request is not None:
-                _wait(self._request, timeout, self._what, self._ranks)
+                seconds = None if timeout is None else (
+                    timeout.total_seconds() if hasattr(timeout, "total_seconds")
+                    else float(timeout))
+                _blocking(self._request.Wait, self._what, self._ranks, seconds)
             self._done = True
             if self._finish is not None:
                 self._finish()
@@ -138,55 +140,28 @@ class Work:
         return self._done
 
 
-def _abort(message: str) -> None:
-    from .guard import abort
+def _blocking(call, what: str, ranks=None, timeout=None) -> None:
+    """``call()`` (a blocking MPI call), watched by the guard's watchdog thread: a timeout or a
+    departed peer aborts the job instead of blocking forever."""
+    from .guard import watch_begin, watch_end
 
-    rank = _State.world.rank() if _State.world is not None else "?"
-    abort(1, f"lucidnet.distributed: rank {rank}: {message}; aborting the job (MPI_Abort)")
-
-
-def _wait(request, timeout, what: str, ranks=None) -> None:
-    """``request.Wait()``, bounded: by ``timeout`` (else the process group's), and by a peer
-    of the group that announced its exit (`guard.peer_left`) plus `guard.GRACE` seconds."""
-    if request.Test():
-        return
-    from . import guard
-
-    if timeout is None:
-        timeout = _State.timeout
-    seconds = float("inf") if timeout is None else (
-        timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout))
-    start = time.monotonic()
-    timeout_at, grace_at, left, spins, pause = start + seconds, float("inf"), None, 0, 0.0
-    while not request.Test():
-        spins += 1
-        if spins < 1000:  # spin a little first: most collectives end within microseconds
-            continue
-        now = time.monotonic()
-        if now > timeout_at:
-            _abort(f"{what} did not complete within the timeout of {seconds:g} s (another rank "
-                   f"stopped calling collectives, or called a different one)")
-        if left is None:
-            left = guard.peer_left(ranks)
-            if left is not None:
-                grace_at = now + guard.GRACE
-        elif now > grace_at:
-            _abort(f"{what} cannot complete: rank {left} has left the program (it exited) while "
-                   f"this rank waits for it in the collective")
-        time.sleep(pause)
-        pause = min(2 * pause + 1e-5, 1e-3)
+    watch_begin(what, ranks, timeout)
+    try:
+        call()
+    finally:
+        watch_end()
 
 
 def _launch(blocking, start, finish, async_op: bool, what: str, group=None) -> Work | None:
-    """Run a collective: now (``start()`` + a bounded `_wait`; ``blocking()`` in a group of
-    one) or in the background (``async_op``: a `Work`). ``finish`` runs after it."""
+    """Run a collective: now (``blocking()``, watched) or in the background (``async_op``:
+    ``start()`` gives the request of a `Work`). ``finish`` runs after it."""
     pg = _State.world if group is None else group
     if async_op:
         return Work(start(), finish, what, pg.ranks)
     if pg.size() == 1:
         blocking()
     else:
-        _wait(start(), None, what, pg.ranks)
+        _blocking(blocking, what, pg.ranks)
     if finish is not None:
         finish()
     return None

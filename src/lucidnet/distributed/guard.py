@@ -19,6 +19,10 @@ leave the others waiting forever. What happens to each kind of failure under ``m
   collective that has not completed after the process group's ``timeout`` (30 minutes by
   default, as PyTorch's) aborts the job.
 
+The last two are watched by a daemon thread (MPI runs with ``MPI_THREAD_MULTIPLE``) that looks
+every ``POLL`` seconds at the collective the main thread is blocked in (`watch_begin` /
+`watch_end` mark it), so the collectives themselves stay MPI's blocking calls at full speed.
+
 `abort` is the explicit way out (``MPI_Abort``) for code that catches an error on one rank.
 """
 
@@ -29,9 +33,11 @@ import os
 import sys
 import time
 
-__all__ = ["abort", "install", "uninstall", "GRACE"]
+__all__ = ["abort", "install", "uninstall", "watch_begin", "watch_end", "peer_left", "GRACE",
+           "POLL"]
 
 GRACE = 2.0  # seconds a collective may still take after a peer of it announced its exit
+POLL = 0.05  # seconds between two looks of the watchdog
 _EXIT_TAG = 31_415  # tag of the "I left" notices, on the guard's own communicator
 
 
@@ -40,6 +46,54 @@ class _Guard:
     notices = None  # a duplicate of it that carries only the exit notices
     previous_hook = None
     atexit_registered = False
+    timeout = None  # seconds (the process group's timeout)
+    watchdog = None  # (thread, stop event)
+    current = None  # (sequence number, what, ranks, start time, timeout) of the collective
+    sequence = 0    # the main thread is blocked in, or None
+
+
+def watch_begin(what: str, ranks=None, timeout=None) -> None:
+    """The calling thread enters a blocking collective (``ranks``: the group's members in the
+    default group, None: all) that the watchdog bounds by ``timeout`` seconds (None: the
+    process group's) and by a departed peer."""
+    _Guard.sequence += 1
+    _Guard.current = (_Guard.sequence, what, ranks, time.monotonic(),
+                      _Guard.timeout if timeout is None else timeout)
+
+
+def watch_end() -> None:
+    _Guard.current = None
+
+
+def _watchdog(stop) -> None:
+    notice = None  # (sequence, first seen, rank) of a departed peer seen during a collective
+    while not stop.wait(POLL):
+        current = _Guard.current
+        if current is None or _Guard.comm is None:
+            continue
+        sequence, what, ranks, start, timeout = current
+        now = time.monotonic()
+        try:
+            if timeout is not None and now - start > timeout:
+                _abort_from_watchdog(f"{what} did not complete within the timeout of "
+                                     f"{timeout:g} s (another rank stopped calling collectives, "
+                                     f"or called a different one)")
+            left = peer_left(ranks)
+        except Exception:  # noqa: BLE001 - MPI torn down under us (exit): stop looking
+            return
+        if left is None:
+            continue
+        if notice is None or notice[0] != sequence:
+            notice = (sequence, now, left)
+        elif now - notice[1] > GRACE and _Guard.current is current:
+            _abort_from_watchdog(f"{what} cannot complete: rank {left} has left the program (it "
+                                 f"exited) while this rank waits for it in the collective")
+
+
+def _abort_from_watchdog(message: str) -> None:
+    comm = _Guard.comm
+    rank = comm.Get_rank() if comm is not None else "?"
+    abort(1, f"lucidnet.distributed: rank {rank}: {message}; aborting the job (MPI_Abort)")
 
 
 def _say(message: str) -> None:
@@ -89,8 +143,17 @@ def _excepthook(exc_type, exc, tb) -> None:
              f"collective")
 
 
+def _stop_watchdog() -> None:
+    if _Guard.watchdog is not None:
+        thread, stop = _Guard.watchdog
+        stop.set()
+        thread.join(timeout=5 * POLL + 1)
+        _Guard.watchdog = None
+
+
 def _at_exit() -> None:
     """A rank leaving cleanly: tell every other rank, so that none waits for it in vain."""
+    _stop_watchdog()  # before MPI_Finalize: no MPI call from another thread then
     notices = _Guard.notices
     if _Guard.comm is None or notices is None:
         return
@@ -129,9 +192,13 @@ def peer_left(ranks=None) -> int | None:
     return source
 
 
-def install(comm) -> None:
-    """Guard this process (called by `init_process_group` when the world has several ranks)."""
+def install(comm, timeout: float | None = None) -> None:
+    """Guard this process (called by `init_process_group` when the world has several ranks);
+    ``timeout``: seconds a collective may block."""
+    import threading
+
     _Guard.comm = comm
+    _Guard.timeout = timeout
     if _Guard.notices is None:
         _Guard.notices = comm.Dup()  # collective, as init_process_group is
     if sys.excepthook is not _excepthook:
@@ -140,10 +207,19 @@ def install(comm) -> None:
     if not _Guard.atexit_registered:  # runs before mpi4py's MPI_Finalize (atexit is LIFO)
         atexit.register(_at_exit)
         _Guard.atexit_registered = True
+    from .process_group import _mpi
+
+    if _Guard.watchdog is None and _mpi().Query_thread() == _mpi().THREAD_MULTIPLE:
+        stop = threading.Event()
+        thread = threading.Thread(target=_watchdog, args=(stop,), daemon=True,
+                                  name="lucidnet.distributed watchdog")
+        thread.start()
+        _Guard.watchdog = (thread, stop)
 
 
 def uninstall() -> None:
     """Undo `install` (`destroy_process_group`)."""
+    _stop_watchdog()
     _Guard.comm = None
     if sys.excepthook is _excepthook:
         sys.excepthook = _Guard.previous_hook or sys.__excepthook__

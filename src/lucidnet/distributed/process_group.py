@@ -183,7 +183,7 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
     if mpi_size > 1:
         from . import guard
 
-        guard.install(comm)
+        guard.install(comm, _State.timeout.total_seconds())
 
 
 def destroy_process_group(group: ProcessGroup | None = None) -> None:
