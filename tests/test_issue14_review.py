@@ -278,3 +278,37 @@ def test_cli_more_classes_than_test_rows_names_the_target_and_the_ways_out(tmp_p
     err = capsys.readouterr().err
     assert "'label' has 100 classes" in err and "60 rows" in err and "--test-size" in err
     assert "--test FILE" in err
+
+
+# ------------------------------------------------------------------ ONNX: what axis 0 is
+def test_onnx_a_single_unbatched_example_is_not_declared_a_batch(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    import lucidnet.onnx as lo
+
+    model = nn.Sequential(nn.Linear(6, 2))
+    x = np.random.default_rng(0).normal(size=6).astype(np.float32)  # one row, no batch axis
+    with pytest.warns(UserWarning, match=r"axis 0 .* not a batch axis"):
+        proto = lo.export(model, x, tmp_path / "m.onnx")
+    dims = proto.graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_value for d in dims] == [6] and not dims[0].dim_param
+    onnx.checker.check_model(proto)
+    # a batch keeps its symbolic axis; 1-D Embedding indices are a batch too
+    proto = lo.export(model, x[None], tmp_path / "b.onnx")
+    assert proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "N"
+    emb = nn.Sequential(nn.Embedding(10, 3))
+    proto = lo.export(emb, np.array([1, 2, 3]), tmp_path / "e.onnx")
+    assert proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "N"
+
+
+def test_onnx_an_output_whose_axis_0_is_not_the_batch_is_not_named_n(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    import lucidnet.onnx as lo
+
+    model = nn.Sequential(nn.Flatten(0, 1))  # (N, C, H, W) -> (N*C, H, W)
+    x = np.random.default_rng(0).normal(size=(2, 3, 4, 4)).astype(np.float32)
+    proto = lo.export(model, x, tmp_path / "m.onnx")
+    out = proto.graph.output[0].type.tensor_type.shape.dim
+    assert out[0].dim_param != "N" and [d.dim_value for d in out[1:]] == [4, 4]
+    sess = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    x5 = np.concatenate([x, x, x[:1]])
+    np.testing.assert_array_equal(sess.run(None, {"input": x5})[0], x5.reshape(15, 4, 4))

@@ -93,6 +93,36 @@ def _check_same_output(model, arrays, out_values) -> None:
                           "(lucidnet.onnx.register)")
 
 
+def _batch_outputs(model, arrays, out_values):
+    """Whether axis 0 of the example is a batch axis, tried on the example stacked twice: a
+    list (per output: its axis 0 is that batch), or False (it is not: one unbatched example,
+    which is then exported with its fixed shape, and a warning)."""
+    n = {a.shape[0] if a.ndim else None for a in arrays}
+    if None in n or len(n) != 1:
+        reason = "a 0-d input" if None in n else "the inputs differ in size along axis 0"
+    else:
+        try:
+            with no_grad():
+                twice = model(*[Tensor(np.concatenate([a, a])) for a in arrays])
+            twice = list(twice) if isinstance(twice, (tuple, list)) else [twice]
+            shapes = [np.shape(t.data if isinstance(t, Tensor) else t) for t in twice]
+            if len(shapes) == len(out_values) and all(
+                    len(s) == v.ndim and v.ndim and s[0] == 2 * v.shape[0] and
+                    s[1:] == v.shape[1:] for s, v in zip(shapes, out_values)):
+                (size,) = n
+                return [v.shape[0] == size for v in out_values]
+            reason = "two examples stacked along axis 0 do not give twice the output rows"
+        except Exception as err:  # noqa: BLE001 - any failure means: not a batch axis
+            reason = f"the model fails on two examples stacked along it ({type(err).__name__})"
+    import warnings
+
+    warnings.warn(f"axis 0 of the example input {[a.shape for a in arrays]} is not a batch "
+                  f"axis ({reason}), so the graph takes exactly that shape; to export a graph "
+                  "for any number of rows give a batch (x[None] for one row), or pass "
+                  "dynamic_batch=False to silence this", UserWarning, stacklevel=3)
+    return False
+
+
 def _child_path(path: str, name: str) -> str:
     return f"{path}[{name}]" if name.isdigit() else f"{path}.{name}"
 
@@ -145,8 +175,12 @@ def _names(given, count: int, default: str, what: str) -> list:
 
 
 def _value_info(onnx, name, array, dynamic_batch):
+    """``dynamic_batch``: True (axis 0 is ``"N"``), False (the example's sizes) or None (axis 0
+    of unknown size: an output whose axis 0 grows with the batch but is not the batch)."""
     dims = list(array.shape)
-    if dynamic_batch and dims:
+    if dims and dynamic_batch is None:
+        dims[0] = None
+    elif dynamic_batch and dims:
         dims[0] = "N"
     if array.dtype.kind in "OUS":
         elem = onnx.TensorProto.STRING
@@ -156,9 +190,13 @@ def _value_info(onnx, name, array, dynamic_batch):
 
 
 def build_model(g: GraphBuilder, inputs: list, outputs: list, *, dynamic_batch: bool = True,
-                metadata: dict | None = None, graph_name: str = "lucidnet"):
+                metadata: dict | None = None, graph_name: str = "lucidnet",
+                batch_outputs: list | None = None):
     """The checked ModelProto of the graph in ``g``; ``inputs`` / ``outputs`` are lists of
-    (public name, graph value name, example array)."""
+    (public name, graph value name, example array). With ``dynamic_batch``, ``batch_outputs``
+    (one bool per output, default all True) says which outputs' axis 0 is the batch ``"N"``;
+    the others get an axis 0 of unknown size."""
+    flags = [True] * len(outputs) if batch_outputs is None else list(batch_outputs)
     onnx = g.onnx
     from .. import __version__
 
@@ -167,7 +205,8 @@ def build_model(g: GraphBuilder, inputs: list, outputs: list, *, dynamic_batch: 
     graph = onnx.helper.make_graph(
         g.nodes, graph_name,
         [_value_info(onnx, public, ex, dynamic_batch) for public, _, ex in inputs],
-        [_value_info(onnx, public, ex, dynamic_batch) for public, _, ex in outputs],
+        [_value_info(onnx, public, ex, dynamic_batch and (flag or None))
+         for (public, _, ex), flag in zip(outputs, flags)],
         initializer=g.initializers)
     model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", g.opset)],
                                    producer_name="lucidnet", producer_version=__version__)
@@ -226,6 +265,10 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
         The ai.onnx opset, from 18 to the newest the installed onnx knows (default 19).
     dynamic_batch : bool
         Axis 0 of every input and output is a symbolic ``"N"`` (default), else the example's.
+        It is checked by running the model on the example stacked twice along axis 0: if
+        that fails (one unbatched example, such as a single row of shape ``(F,)``), the graph
+        keeps the example's shape and a warning says so; an output whose axis 0 is not the
+        batch (``Flatten(0, 1)``) gets an axis 0 of unknown size.
     metadata : dict, optional
         Extra ``metadata_props`` (non-string values are stored as JSON); ``lucidnet_version``
         is always added.
@@ -266,13 +309,16 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
     with eval_mode(model):
         outs, out_values = convert(g, model, list(in_names), arrays)
         _check_same_output(model, arrays, out_values)
+        batch_outputs = _batch_outputs(model, arrays, out_values) if dynamic_batch else None
+    if batch_outputs is False:
+        dynamic_batch, batch_outputs = False, None
     out_names = _names(output_names, len(outs), "output", "output_names")
     clash = set(out_names) & set(in_names)
     if clash:
         raise ExportError(f"output_names {sorted(clash)} are also input names; give other names")
     proto = build_model(g, list(zip(in_names, in_names, arrays)),
                         list(zip(out_names, outs, out_values)), dynamic_batch=dynamic_batch,
-                        metadata=metadata)
+                        metadata=metadata, batch_outputs=batch_outputs)
     write(proto, path)
     return proto
 
