@@ -185,8 +185,11 @@ class _DataParallel:
         model = trainer.model
         # SyncBatchNorm talks to the other ranks inside forward and backward: every rank must
         # run them, even on an empty shard
+        from ..nn.normalization import BatchNorm1d, BatchNorm2d
+
         self.collective_forward = any(_is_sync_batch_norm(m) for m in model.modules())
-        self.plain_batch_norm = trainer._has_batch_norm() and not self.collective_forward
+        self.plain_batch_norm = any(isinstance(m, (BatchNorm1d, BatchNorm2d))
+                                    for m in model.modules())
         self.buffers = [(m, name) for m in model.modules()
                         for name, b in m._buffers.items() if isinstance(b, np.ndarray)]
         loss = trainer.loss_fn
@@ -214,8 +217,9 @@ class _DataParallel:
         """What the loss divides by on targets ``y`` (the local or the global batch)."""
         if self.reduction == "sum":
             return 1.0
-        if y.ndim == 1 and y.dtype.kind in "iu" and (self.class_weight is not None
-                                                     or self.ignore_index is not None):
+        if y.dtype.kind in "iu" and (self.class_weight is not None
+                                     or self.ignore_index is not None):
+            y = y.reshape(-1)   # class indices, one per sample (or per element: (N, d1, ...))
             keep = y if self.ignore_index is None else y[y != self.ignore_index]
             if self.class_weight is not None:
                 return float(self.class_weight[keep].sum())
@@ -461,7 +465,8 @@ class Trainer:
     def _has_batch_norm(self) -> bool:
         from ..nn.normalization import BatchNorm1d, BatchNorm2d
 
-        return any(isinstance(m, (BatchNorm1d, BatchNorm2d)) for m in self.model.modules())
+        return any(isinstance(m, (BatchNorm1d, BatchNorm2d)) or _is_sync_batch_norm(m)
+                   for m in self.model.modules())
 
     def _model_dtype(self):
         for p in self.model.parameters():
@@ -876,6 +881,8 @@ class Trainer:
                             part = part * (share_num / share_den)
                     else:   # nothing of the loss here, but the graph must reach backward
                         part = out.sum() * 0.0
+                        if yg is not None and not dp.denominator(yg):
+                            part = part * math.nan  # all ignored: NaN, as in one process
                 loss = part
                 pen_value = 0.0
                 if penalty is not None:
