@@ -224,6 +224,12 @@ def test_ddp_errors_under_mpi(tmp_path):
         DDP(nn.Linear(2, 2), mixed_precision=True)
     except TypeError as err:
         out["kw"] = str(err)
+    changed = DDP(nn.Linear(2, 1))
+    changed.float()  # float64 when wrapped (COMMON's default dtype)
+    try:
+        changed(ln.ones(3, 2, dtype=ln.float32)).sum().backward()
+    except RuntimeError as err:
+        out["dtype"] = str(err)
     ddp = DDP(nn.Linear(2, 1))
     with ln.no_grad():
         ddp(ln.ones(3, 2))                      # no backward expected: no error next time
@@ -237,6 +243,7 @@ def test_ddp_errors_under_mpi(tmp_path):
         assert "rank 1 wraps a model whose parameters differ" in res["differ"]
         assert "doesn't have any parameter that requires a gradient" in res["frozen"]
         assert "bucket_cap_mb" in res["cap"] and "mixed_precision" in res["kw"]
+        assert "before wrapping" in res["dtype"] and "'weight'" in res["dtype"]
         np.testing.assert_allclose(res["ok"], np.full((1, 2), 3.0))
         assert "DistributedDataParallel" in res["repr"] and "world_size=2" in res["repr"]
 

@@ -269,6 +269,28 @@ def test_too_few_values_over_all_ranks_is_an_error_on_every_rank(tmp_path):
         assert "over all 2 ranks" in res["msg"]
 
 
+def test_process_group_limits_the_synchronization(tmp_path):
+    """3 ranks: ranks 0 and 1 pool their batches, rank 2 (a group of its own) normalizes alone."""
+    body = r'''
+    ln.set_default_dtype(np.float64)
+    pair, alone = dist.new_group([0, 1]), dist.new_group([2])
+    group = pair if RANK < 2 else alone
+    x = np.random.default_rng(0).normal(size=(9, 2)) * 2 + 1
+    mine = np.array_split(np.arange(9), 3)[RANK]
+    model = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.BatchNorm1d(2)),
+                                                    process_group=group)
+    y = model(ln.tensor(x[mine])).data
+    report(y=y, x=x, mine=mine, group_size=dist.get_world_size(group))
+    '''
+    results = run_mpi(body, n=3, tmp_path=tmp_path).results
+    x = results[0]["x"]
+    for rows, ranks in ((np.arange(6), (0, 1)), (np.arange(6, 9), (2,))):
+        want = nn.BatchNorm1d(2, dtype=np.float64)(ln.tensor(x[rows])).data
+        got = np.concatenate([results[r]["y"] for r in ranks])
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    assert [r["group_size"] for r in results] == [2, 2, 1]
+
+
 # ------------------------------------------------------------------ one process
 def _pair(seed=0, **kw):
     ln.manual_seed(seed)

@@ -364,6 +364,13 @@ class DistributedDataParallel(Module):
                 bucket = self._buckets[b]
                 view = bucket.buffer[bucket.slices[slot]]
                 grad = _grad_array(param)
+                if grad.dtype != view.dtype or grad.size != view.size:
+                    self._active = False
+                    raise RuntimeError(
+                        f"DistributedDataParallel: parameter {self._named_params[i][0]!r} is now "
+                        f"{grad.dtype} of {grad.size} values, but it was {view.dtype} of "
+                        f"{view.size} when the module was wrapped; change dtypes or shapes "
+                        f"(.double(), .to(...)) before wrapping it in DistributedDataParallel")
                 if not np.shares_memory(grad, view):
                     view[...] = grad.reshape(-1)
                 self._mark_ready(i)
