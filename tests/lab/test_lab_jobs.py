@@ -228,3 +228,22 @@ def test_lab_scheduler_without_dask_names_the_extra(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match=re.escape('lab run: --scheduler needs Dask')):
         run_lab(_parse("run", "19", "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path),
                        "--no-progress"), out=io.StringIO())
+
+
+@pytest.mark.slow
+def test_every_claim_in_2_processes_matches_the_serial_run():
+    """All claims (quick): the same verdicts and numbers in 2 worker processes as one after
+    another; only wall-clock measurements (claim 11's seconds per epoch) may differ."""
+    import matplotlib.pyplot as plt
+
+    serial = run_claims(None, progress=False)
+    for r in serial:  # the serial figures are open in this process (as lab run --all keeps them)
+        for fig in r.result.figures if r.result is not None else []:
+            plt.close(fig)
+    parallel = run_claims(None, progress=False, jobs=2)
+    assert [r.claim.id for r in serial] == [r.claim.id for r in parallel]
+    for a, b in zip(serial, parallel):
+        assert a.status == b.status, a.claim.id
+        untimed = [k for k in a.result.numbers if "second" not in str(k)]
+        assert {k: a.result.numbers[k] for k in untimed} == \
+            {k: b.result.numbers[k] for k in untimed}, a.claim.id
