@@ -236,7 +236,8 @@ def test_every_claim_in_2_processes_matches_the_serial_run():
     another; only wall-clock measurements (claim 11's seconds per epoch) may differ."""
     import matplotlib.pyplot as plt
 
-    serial = run_claims(None, progress=False)
+    with plt.rc_context({"figure.max_open_warning": 0}):  # as lab run --all sets it
+        serial = run_claims(None, progress=False)
     for r in serial:  # the serial figures are open in this process (as lab run --all keeps them)
         for fig in r.result.figures if r.result is not None else []:
             plt.close(fig)
