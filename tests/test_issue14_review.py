@@ -312,3 +312,16 @@ def test_onnx_an_output_whose_axis_0_is_not_the_batch_is_not_named_n(tmp_path):
     sess = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
     x5 = np.concatenate([x, x, x[:1]])
     np.testing.assert_array_equal(sess.run(None, {"input": x5})[0], x5.reshape(15, 4, 4))
+
+
+@pytest.mark.parametrize("fmt,name", [("onnx", "m.safetensors"), ("safetensors", "m.onnx")])
+def test_cli_export_refuses_a_format_contradicting_the_file_name(tmp_path, capsys, fmt, name):
+    from lucidnet.cli import main
+
+    path = _write(tmp_path / "t.csv", "a,label\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
+    run = tmp_path / "run"
+    assert main(["train", "--data", str(path), "--target", "label", "--epochs", "1", "--quiet",
+                 "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["export", str(run), "--format", fmt, "-o", str(tmp_path / name)]) == 2
+    assert "ends in" in capsys.readouterr().err and not (tmp_path / name).exists()

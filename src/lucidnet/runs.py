@@ -1212,6 +1212,10 @@ def export_model(path: str, fmt: str | None, output: str | None, opset: int | No
         fmt = EXPORT_FORMATS[ext]
     if fmt not in EXPORT_FORMATS.values():
         raise RunError(f"unknown export format {fmt!r}; valid: onnx, safetensors")
+    ext = os.path.splitext(output or "")[1].lower()
+    if EXPORT_FORMATS.get(ext, fmt) != fmt:
+        raise RunError(f"--format {fmt}, but -o {output!r} ends in {ext} (the "
+                       f"{EXPORT_FORMATS[ext]} format): name the file .{fmt}, or drop --format")
     if opset is not None and fmt != "onnx":
         raise RunError("--opset is for --format onnx")
     if not os.path.exists(path):
