@@ -325,3 +325,10 @@ def test_cli_export_refuses_a_format_contradicting_the_file_name(tmp_path, capsy
     capsys.readouterr()
     assert main(["export", str(run), "--format", fmt, "-o", str(tmp_path / name)]) == 2
     assert "ends in" in capsys.readouterr().err and not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("text", [",a,y\n0,1.5,0\n1,2.5,1\n",  # pandas' to_csv (index=True)
+                                  '"","a","y"\n"1",1.5,0\n"2",2.5,1\n'])  # R's write.csv
+def test_an_unnamed_index_column_names_the_writer_option(tmp_path, text):
+    with pytest.raises(ValueError, match=r"column 1 \(before 'a'\).*index=False.*row.names"):
+        read_table(_write(tmp_path / "t.csv", text))

@@ -246,8 +246,11 @@ def _check_names(names, path) -> None:
         right = next((repr(n) for n in names[j + 1:] if n), None)
         where = (f" (between {left} and {right})" if left and right else
                  f" (after {left})" if left else f" (before {right})" if right else "")
+        index = ("; a first unnamed column is usually a row index: pandas' to_csv writes it "
+                 "unless index=False, R's write.csv unless row.names=FALSE; write the file "
+                 "without it") if j == 0 else ""
         raise ValueError(f"{path}: column {j + 1}{where} of the header has no name; name "
-                         "every column (columns are counted from 1)")
+                         f"every column (columns are counted from 1){index}")
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise ValueError(f"{path}: duplicate column names {twice}; column names must be unique")
