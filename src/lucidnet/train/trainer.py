@@ -309,11 +309,14 @@ class _DataParallel:
         the loss shares; returns (the global data loss, a buffer became NaN/inf somewhere,
         the global sample count)."""
         P, k = self.total, len(self.params)
-        flat = np.zeros(P + k + 3, self.dtype)
+        flat = np.empty(P + k + 3, self.dtype)   # new each step: a kept .grad stays valid
         off = self.offsets
         for i, p in enumerate(self.params):
             g = p._grad
-            if g is not None:
+            if g is None:
+                flat[off[i]:off[i + 1]] = 0.0
+                flat[P + i] = 0.0
+            else:
                 flat[off[i]:off[i + 1]] = (g if g.__class__ is np.ndarray else g.data).reshape(-1)
                 flat[P + i] = 1.0
         flat[P + k:] = (loss_share, 1.0 if bad_buffers else 0.0, n_local)
