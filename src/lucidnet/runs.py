@@ -250,7 +250,8 @@ def _prepare_table(cfg: dict) -> Prepared:
         if len(classes) < 2:
             raise RunError(f"the target column {target!r} holds a single class {classes[0]!r}; "
                            "classification needs at least 2")
-        if len(classes) > 20 and len(classes) > len(y) // 2 and cfg.get("task") is None:
+        if len(classes) > 20 and cfg.get("task") is None and all(
+                re.fullmatch(r"-?\d+", c) for c in classes):  # many integers: a quantity?
             note = (f"note: the target {target!r} has {len(classes)} distinct integer values for "
                     f"{len(y)} rows and is treated as classes; pass --task regression to "
                     "predict it as a number")

@@ -48,8 +48,10 @@ class _Guard:
     atexit_registered = False
     timeout = None  # seconds (the process group's timeout)
     watchdog = None  # (thread, stop event)
-    current = None  # (sequence number, what, ranks, start time, timeout) of the collective
-    sequence = 0    # the main thread is blocked in, or None
+    # (sequence number, what, ranks, start time, timeout) of the blocking collective the main
+    # thread is in, or None
+    current = None
+    sequence = 0
 
 
 def watch_begin(what: str, ranks=None, timeout=None) -> None:
