@@ -14,6 +14,19 @@ and in ``train.py``::
 
 Needs ``mpi4py`` and an MPI library: ``pip install "lucidnet[distributed]"`` (the mpich wheel;
 a system MPI works too). Without them everything but `init_process_group` works in one process.
+
+What matches ``torch.distributed``: the names and arguments of the process-group functions and
+collectives, ``ReduceOp``, errors before ``init_process_group`` (ValueError), in-place results,
+``async_op=True`` -> a `Work` with ``wait()``, the object collectives (pickle), `new_group`,
+`DistributedSampler`'s lengths / padding / striding, `DistributedDataParallel`'s averaging,
+buckets, ``no_sync``, buffer broadcast and ``find_unused_parameters`` error, `SyncBatchNorm`.
+
+Where it differs: the only backend is MPI (``backend="mpi"``; rank and world size come from the
+MPI launcher, a given ``rank`` / ``world_size`` must agree); CPU only; `DistributedSampler`
+shuffles with NumPy's generator (same properties, other order than torch's); collectives take
+NumPy arrays too; MPI cannot cancel a collective, so a ``timeout`` (default 30 minutes) aborts
+the whole job; a failed rank ends the job (see `guard`), there is no elastic restart;
+``DistributedDataParallel.join``, communication hooks and sparse gradients are not provided.
 """
 
 from .collectives import (
