@@ -332,3 +332,20 @@ def test_cli_export_refuses_a_format_contradicting_the_file_name(tmp_path, capsy
 def test_an_unnamed_index_column_names_the_writer_option(tmp_path, text):
     with pytest.raises(ValueError, match=r"column 1 \(before 'a'\).*index=False.*row.names"):
         read_table(_write(tmp_path / "t.csv", text))
+
+
+def test_cli_the_integer_classes_note_is_for_integer_targets_only(tmp_path, capsys):
+    from lucidnet.cli import main
+
+    # 30 text classes in 60 rows: a note about "integer values" would be wrong
+    text = _write(tmp_path / "text.csv", "a,label\n" + "".join(
+        f"{i},sp{i % 30}\n" for i in range(60)))
+    assert main(["train", "--data", str(text), "--target", "label", "--epochs", "1", "--quiet",
+                 "--out", str(tmp_path / "r1"), "--val-size", "0", "--test-size", "0.5"]) == 0
+    assert "integer values" not in capsys.readouterr().out
+    # 40 integer values, 10 rows each: classes, with the note pointing to --task regression
+    ints = _write(tmp_path / "ints.csv", "a,age\n" + "".join(
+        f"{i},{20 + i % 40}\n" for i in range(400)))
+    assert main(["train", "--data", str(ints), "--target", "age", "--epochs", "1", "--quiet",
+                 "--out", str(tmp_path / "r2"), "--val-size", "0"]) == 0
+    assert "--task regression" in capsys.readouterr().out
