@@ -681,7 +681,13 @@ def process_group():
     if not dist.is_initialized():
         if not dist.launched_under_mpi():
             return None
-        dist.init_process_group()
+        try:
+            dist.init_process_group()
+        except ImportError as err:  # mpirun without mpi4py: a one-line error on each rank
+            from .distributed.process_group import env_world_size
+
+            raise RunError(f"started by an MPI launcher ({env_world_size()} processes), but "
+                           f"{err}") from None
     return dist if dist.get_world_size() > 1 else None
 
 

@@ -126,6 +126,20 @@ def test_mistakes_are_reported_once_by_rank_zero(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_launched_by_mpi_without_mpi4py_is_a_one_line_error(tmp_path):
+    fake = tmp_path / "site" / "mpi4py"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('libmpi.so.12: cannot open')\n")
+    env = dict(_env(), PYTHONPATH=str(tmp_path / "site"), PMI_RANK="0", PMI_SIZE="2")
+    proc = subprocess.run([str(LUCIDNET), "train", "--epochs", "1", "--out", "x"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "started by an MPI launcher (2 processes)" in lines[0]
+    assert 'pip install "lucidnet[distributed]"' in lines[0]
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.slow
 def test_a_refused_run_folder_stops_every_rank(tmp_path):
     ok(train(tmp_path, "--epochs", "1", "--out", "run", *FAST))
