@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -49,6 +50,25 @@ def alone(scenario: str, out: Path, **env):
     proc = subprocess.run([sys.executable, str(WORKER), scenario, str(out)], capture_output=True,
                           text=True, timeout=90, env=_env(**env))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def launch(scenario: str, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(MPIRUN), "-n", "2", sys.executable, str(WORKER), scenario,
+                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            bufsize=0, env=_env())
+
+
+def ready_lines(proc: subprocess.Popen, count: int, timeout: float = 60) -> list[str]:
+    """The worker's first ``count`` "READY rank pid" lines (read without blocking forever)."""
+    text, deadline = b"", time.monotonic() + timeout
+    while text.count(b"READY") < count or not text.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        assert left > 0, f"no READY from the workers in {timeout} s: {text!r}"
+        if select.select([proc.stdout], [], [], left)[0]:
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            assert chunk, f"the workers ended early: {text!r} {proc.stderr.read()!r}"
+            text += chunk
+    return [line for line in text.decode().splitlines() if line.startswith("READY")]
 
 
 def load(path: Path) -> dict:
@@ -211,12 +231,9 @@ def test_sigterm_to_mpirun_saves_one_checkpoint_and_stops_every_rank(tmp_path):
     """MPICH's mpirun (hydra) passes SIGTERM on to every rank; each finishes its epoch, the
     ranks agree to stop after it and rank 0 writes the checkpoint."""
     out = tmp_path / "sig.npz"
-    proc = subprocess.Popen([str(MPIRUN), "-n", "2", sys.executable, str(WORKER), "sigterm",
-                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=_env())
+    proc = launch("sigterm", out)
     try:
-        line = proc.stdout.readline()   # after the first epoch
-        assert "READY" in line, line + proc.stderr.read()
+        ready_lines(proc, 1)   # the first epoch is done
         time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=60)
@@ -224,7 +241,7 @@ def test_sigterm_to_mpirun_saves_one_checkpoint_and_stops_every_rank(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 0, stdout + stderr
+    assert proc.returncode == 0, (stdout + stderr).decode()
     ranks = [load(Path(f"{out}.rank{r}.npz")) for r in (0, 1)]
     assert ranks[0]["history"]["epoch"] == ranks[1]["history"]["epoch"]
     assert 1 < len(ranks[0]["history"]["epoch"]) < 200
@@ -243,17 +260,10 @@ def test_sigterm_to_mpirun_saves_one_checkpoint_and_stops_every_rank(tmp_path):
 def test_a_rank_that_dies_ends_the_job_in_bounded_time(tmp_path):
     """SIGKILL to rank 1 in the middle of training: mpirun (hydra) ends the whole job with an
     error at once; rank 0 does not wait forever in the next all_reduce."""
-    proc = subprocess.Popen([str(MPIRUN), "-n", "2", sys.executable, str(WORKER), "sigterm",
-                             str(tmp_path / "x.npz")], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_env())
+    proc = launch("sigterm", tmp_path / "x.npz")
     try:
-        pids = {}
-        while len(pids) < 2:
-            line = proc.stdout.readline()
-            assert line, proc.stderr.read()
-            if line.startswith("READY"):
-                _, r, pid = line.split()
-                pids[int(r)] = int(pid)
+        pids = {int(r): int(pid) for _, r, pid in (line.split() for line in
+                                                   ready_lines(proc, 2))}
         os.kill(pids[1], signal.SIGKILL)
         start = time.monotonic()
         proc.communicate(timeout=60)
