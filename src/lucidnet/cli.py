@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .lab.commands import add_lab_parser
 
     add_lab_parser(sub)
+    from .sweep import add_sweep_parser
+
+    add_sweep_parser(sub)
     return parser
 
 
@@ -525,6 +528,10 @@ def _main(argv) -> int:
             from .runs import export_model
 
             return export_model(args.path, args.format, args.output, args.opset)
+        if args.command == "sweep":
+            from .sweep import run_sweep
+
+            return run_sweep(args)
         raise UsageError(f"unknown command {args.command!r}")
     except BrokenPipeError:
         raise
