@@ -349,3 +349,22 @@ def test_cli_the_integer_classes_note_is_for_integer_targets_only(tmp_path, caps
     assert main(["train", "--data", str(ints), "--target", "age", "--epochs", "1", "--quiet",
                  "--out", str(tmp_path / "r2"), "--val-size", "0"]) == 0
     assert "--task regression" in capsys.readouterr().out
+
+
+def test_cli_predictions_csv_quotes_class_names_with_commas(tmp_path, capsys):
+    import csv
+
+    from lucidnet.cli import main
+
+    labels = ['"no ""way"""', '"yes, sure"']  # as a CSV writer quotes them
+    path = _write(tmp_path / "t.csv", "a,label\n" + "".join(
+        f"{i},{labels[i % 2]}\n" for i in range(40)))
+    run = tmp_path / "run"
+    assert main(["train", "--data", str(path), "--target", "label", "--epochs", "1", "--quiet",
+                 "--out", str(run)]) == 0
+    out = tmp_path / "pred.csv"
+    assert main(["predict", str(run), "--input", str(path), "--output", str(out)]) == 0
+    with open(out, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["prediction", 'p_no "way"', "p_yes, sure"]
+    assert all(len(r) == 3 and r[0] in ('no "way"', "yes, sure") for r in rows[1:])

@@ -1174,8 +1174,10 @@ def predict_file(model_path: str, input_csv: str, output: str | None, target=Non
         proba = trainer.predict_proba(X)
         names = meta.get("class_names") or [str(i) for i in range(proba.shape[1])]
         pred = proba.argmax(axis=1)
-        lines.append(",".join(first + ["prediction"] + [f"p_{n}" for n in names]))
-        lines += [",".join(c + [names[p]] + [f"{v:.6g}" for v in row])
+        names = [str(n) for n in names]  # a label may hold a comma or a quote: quoted
+        lines.append(",".join(first + ["prediction"] + [_csv_cell(f"p_{n}") for n in names]))
+        shown = [_csv_cell(n) for n in names]
+        lines += [",".join(c + [shown[p]] + [f"{v:.6g}" for v in row])
                   for c, p, row in zip(cells, pred, proba)]
     else:
         pred = trainer.predict(X).reshape(-1)
