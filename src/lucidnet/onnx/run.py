@@ -16,7 +16,11 @@ The saved model is ``Sequential(Standardize(F), net)`` with the run's metadata (
   [N, n_categorical]; each text column is one-hot encoded inside the graph (opset >= 19), ""
   is a missing value (replaced by the training fill when the run imputed; otherwise it is
   encoded like an unknown category), and **an unknown category gives an all-zero one-hot
-  block** (``lucidnet predict`` refuses both instead).
+  block** (``lucidnet predict`` refuses both instead). The strings are matched exactly as
+  the training file's cells were stored: stripped of surrounding spaces (as ``lucidnet
+  predict`` strips every cell; the graph does not) and case-sensitive; a numeric column named
+  in ``--categorical`` is in this input too, as its text (``"94110"``; a Parquet float 3.0 is
+  ``"3"``). The ``input_columns`` metadata names the columns of each input.
 
 Outputs: ``"output"`` (the network's raw output: logits or regression values), and for a
 classification run ``"probabilities"`` (softmax over the classes) and ``"label"`` (int64
