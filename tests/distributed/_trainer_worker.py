@@ -159,6 +159,18 @@ def main(scenario: str, path: str) -> None:
         trainer.fit(Xl, yl, epochs=200, batch_size=16, seed=3)
         extra = {"interrupted": guard.interrupted, "signal": str(guard.signal_name),
                  "saved": os.path.exists(ckpt)}
+    elif scenario == "callbacks":  # early stopping, a plateau schedule, a CSV log, fit twice
+        from lucidnet.optim.lr_scheduler import ReduceLROnPlateau
+        from lucidnet.train import CSVLogger, EarlyStopping
+
+        stop = EarlyStopping("val_loss", patience=1, restore_best_weights=True, verbose=1)
+        log = CSVLogger(f"{path}.log{rank}.csv")
+        trainer = trainer_for("sgd", callbacks=[stop, log])
+        trainer.optimizer.param_groups[0]["lr"] = 0.5   # overshoots: val_loss soon rises
+        trainer.scheduler = ReduceLROnPlateau(trainer.optimizer, patience=0, factor=0.5)
+        trainer.fit(X, y, epochs=30, batch_size=8, validation_data=(Xv, yv), seed=3)
+        trainer.fit(X, y, epochs=2, batch_size=8, validation_data=(Xv, yv))  # continues
+        extra = {"stopped": stop.stopped_epoch, "best": stop.best_epoch}
     elif scenario == "bn":  # plain BatchNorm: shard statistics, rank 0's running stats kept
         trainer = trainer_for("sgd", batch_norm=True)
         Xb, yb = data(n=52)

@@ -147,6 +147,22 @@ def test_distributed_sampler_and_augmentation(tmp_path, scenario):
     assert_ranks_identical(tmp_path / "two.npz", 2)
 
 
+def test_callbacks_decide_alike_and_rank_zero_alone_writes_and_prints(tmp_path):
+    """EarlyStopping (restoring the best weights), ReduceLROnPlateau, a CSVLogger whose file
+    name holds the rank, and a second fit that continues: as in one process."""
+    alone("callbacks", tmp_path / "one.npz")
+    two = mpirun(2, "callbacks", tmp_path / "two.npz")
+    got, want = load(tmp_path / "two.npz"), load(tmp_path / "one.npz")
+    assert_same_training(got, want, rtol=1e-10)
+    assert_ranks_identical(tmp_path / "two.npz", 2)
+    assert int(got["stopped"]) == int(want["stopped"]) > 0
+    lr = got["history"]["history"]["lr"]
+    assert lr[-1] < lr[0]                        # the plateau schedule acted
+    assert two.stdout.count("early stopping") == 2   # once per fit: rank 0 only
+    assert Path(f"{tmp_path / 'two.npz'}.log0.csv").exists()
+    assert not Path(f"{tmp_path / 'two.npz'}.log1.csv").exists()
+
+
 def test_resume_a_two_rank_checkpoint_on_one_rank(tmp_path):
     """2 epochs on 2 ranks, then epochs 3-4 on one process = 4 epochs on one process."""
     mpirun(2, "first", tmp_path / "first.npz")
