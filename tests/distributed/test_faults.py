@@ -151,3 +151,21 @@ def test_guard_is_off_after_destroy(tmp_path):
     '''
     for res in run_mpi(body, n=2, tmp_path=tmp_path).results:
         assert res["hook"]
+
+
+def test_forked_dataloader_workers_do_not_trip_the_guard(tmp_path):
+    """DataLoader workers forked from a rank (which holds MPI and the watchdog) exit quietly."""
+    body = r'''
+    from lucidnet.utils.data import DataLoader, TensorDataset
+    data = TensorDataset(ln.tensor(np.arange(16.0).reshape(8, 2)))
+    sampler = dist.DistributedSampler(data, shuffle=False)
+    loader = DataLoader(data, batch_size=2, sampler=sampler, num_workers=2,
+                        multiprocessing_context="fork")
+    seen = [b[0].data.tolist() for b in loader]
+    total = np.array([sum(sum(r) for b in seen for r in b)])
+    dist.all_reduce(total)
+    report(seen=seen, total=float(total[0]))
+    '''
+    res = run_mpi(body, n=2, tmp_path=tmp_path)
+    assert "aborting" not in res.output
+    assert [r["total"] for r in res.results] == [120.0, 120.0]

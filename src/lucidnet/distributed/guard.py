@@ -47,6 +47,7 @@ class _Guard:
     previous_hook = None
     atexit_registered = False
     timeout = None  # seconds (the process group's timeout)
+    pid = None  # the process that installed the guard (a forked child must not act)
     watchdog = None  # (thread, stop event)
     # (sequence number, what, ranks, start time, timeout) of the blocking collective the main
     # thread is in, or None
@@ -136,7 +137,7 @@ def _excepthook(exc_type, exc, tb) -> None:
     previous = _Guard.previous_hook or sys.__excepthook__
     previous(exc_type, exc, tb)
     comm = _Guard.comm
-    if comm is None:
+    if comm is None or os.getpid() != _Guard.pid:
         return
     if issubclass(exc_type, KeyboardInterrupt):
         abort(130)
@@ -146,7 +147,7 @@ def _excepthook(exc_type, exc, tb) -> None:
 
 
 def _stop_watchdog() -> None:
-    if _Guard.watchdog is not None:
+    if _Guard.watchdog is not None and os.getpid() == _Guard.pid:
         thread, stop = _Guard.watchdog
         stop.set()
         thread.join(timeout=5 * POLL + 1)
@@ -157,7 +158,7 @@ def _at_exit() -> None:
     """A rank leaving cleanly: tell every other rank, so that none waits for it in vain."""
     _stop_watchdog()  # before MPI_Finalize: no MPI call from another thread then
     notices = _Guard.notices
-    if _Guard.comm is None or notices is None:
+    if _Guard.comm is None or notices is None or os.getpid() != _Guard.pid:
         return
     try:
         import numpy as np
@@ -201,6 +202,7 @@ def install(comm, timeout: float | None = None) -> None:
 
     _Guard.comm = comm
     _Guard.timeout = timeout
+    _Guard.pid = os.getpid()
     if _Guard.notices is None:
         _Guard.notices = comm.Dup()  # collective, as init_process_group is
     if sys.excepthook is not _excepthook:
