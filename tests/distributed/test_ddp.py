@@ -255,3 +255,49 @@ def test_ddp_refusals_in_one_process():
         nn.parallel.DistributedDataParallel(nn.Linear(2, 2))
     assert nn.parallel.DistributedDataParallel is not None
     assert ln.tensor(1.0) is not None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_gradients_match_torch_ddp_over_gloo(tmp_path):
+    """The same model, weights and shards under torch's DistributedDataParallel (gloo, CPU):
+    the averaged gradients agree (float64), also after a no_sync micro-batch."""
+    pytest.importorskip("torch")
+    body = r'''
+    import torch
+    import torch.distributed as tdist
+    tdist.init_process_group("gloo", rank=RANK, world_size=WORLD,
+                             init_method=f"tcp://127.0.0.1:{sys.argv[2]}")
+    ours = DDP(make(RANK))
+    tmodel = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.Tanh(), torch.nn.Linear(16, 8),
+                                 torch.nn.ReLU(), torch.nn.Linear(8, 3)).double()
+    tmodel.load_state_dict({k: torch.tensor(np.array(v)) for k, v in
+                            ours.module.state_dict().items()})
+    theirs = torch.nn.parallel.DistributedDataParallel(tmodel)
+    X, Y = data(b=8 * WORLD, seed=4)
+    halves = np.array_split(np.arange(len(X)), 2)
+    for k, half in enumerate(halves):
+        mine = np.array_split(half, WORLD)[RANK]
+        if k == 0:
+            with ours.no_sync(), theirs.no_sync():
+                mse(ours, X[mine], Y[mine]).backward()
+                ((theirs(torch.tensor(X[mine])) - torch.tensor(Y[mine])) ** 2).mean().backward()
+        else:
+            mse(ours, X[mine], Y[mine]).backward()
+            ((theirs(torch.tensor(X[mine])) - torch.tensor(Y[mine])) ** 2).mean().backward()
+    report(ours=[p.grad.data.copy() for p in ours.parameters()],
+           theirs=[p.grad.numpy().copy() for p in theirs.parameters()])
+    tdist.destroy_process_group()
+    '''
+    results = run_mpi(body, n=2, tmp_path=tmp_path, prelude=COMMON, args=(_free_port(),),
+                      timeout=240).results
+    for res in results:
+        for a, b in zip(res["ours"], res["theirs"]):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
