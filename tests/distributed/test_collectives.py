@@ -78,7 +78,8 @@ if sub is dist.GroupMember.NON_GROUP_MEMBER:
     out["sub"] = None
 else:
     a = np.array([RANK + 1.0]); dist.all_reduce(a, group=sub)
-    out["sub"] = (dist.get_rank(sub), dist.get_world_size(sub), float(a[0]))
+    out["sub"] = (dist.get_rank(sub), dist.get_world_size(sub), float(a[0]),
+                  dist.get_process_group_ranks(sub))
 out["backend"] = dist.get_backend()
 errors = {}
 for name, call in {
@@ -188,7 +189,7 @@ def test_object_collectives_and_groups(gathered):
         assert res["objects"] == [{"rank": k, "s": "x" * k} for k in range(n)]
         assert res["bobj"] == [n - 1, "from", n - 1]
         if r in (0, n - 1):
-            assert res["sub"] == (0 if r == 0 else 1, 2, 1.0 + n)
+            assert res["sub"] == (0 if r == 0 else 1, 2, 1.0 + n, [0, n - 1])
         else:
             assert res["sub"] is None
         assert res["backend"] == "mpi"
@@ -278,6 +279,8 @@ def test_reduce_op_and_availability():
     assert [op.name for op in dist.ReduceOp] == ["SUM", "AVG", "PRODUCT", "MIN", "MAX", "BAND",
                                                  "BOR", "BXOR"]
     assert isinstance(dist.is_available(), bool)
+    assert dist.is_mpi_available() == dist.is_available()
+    assert not dist.is_gloo_available() and not dist.is_nccl_available()
 
 
 def test_mpi4py_missing_is_a_clear_import_error(monkeypatch):

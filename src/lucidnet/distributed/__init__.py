@@ -50,11 +50,15 @@ from .process_group import (
     ProcessGroup,
     destroy_process_group,
     get_backend,
+    get_process_group_ranks,
     get_rank,
     get_world_size,
     init_process_group,
     is_available,
+    is_gloo_available,
     is_initialized,
+    is_mpi_available,
+    is_nccl_available,
     launched_under_mpi,
     new_group,
 )
@@ -66,5 +70,6 @@ __all__ = [
     "GroupMember", "new_group", "ReduceOp", "Work", "all_reduce", "broadcast", "all_gather",
     "all_gather_into_tensor",
     "all_gather_object", "broadcast_object_list", "reduce", "gather", "gather_object",
-    "scatter", "barrier", "abort", "DistributedSampler",
+    "scatter", "barrier", "abort", "DistributedSampler", "is_mpi_available", "is_gloo_available",
+    "is_nccl_available", "get_process_group_ranks",
 ]

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime
 import os
 
-__all__ = ["is_available", "launched_under_mpi", "init_process_group", "is_initialized",
+__all__ = ["is_available", "is_mpi_available", "is_gloo_available", "is_nccl_available",
+           "get_process_group_ranks", "launched_under_mpi", "init_process_group", "is_initialized",
            "destroy_process_group", "get_rank", "get_world_size", "get_backend", "ProcessGroup",
            "new_group", "GroupMember", "INSTALL_HINT"]
 
@@ -51,6 +52,27 @@ def is_available() -> bool:
         return importlib.util.find_spec("mpi4py") is not None
     except (ImportError, ValueError):
         return False
+
+
+def is_mpi_available() -> bool:
+    """The MPI backend's availability: `is_available` (it is the only backend)."""
+    return is_available()
+
+
+def is_gloo_available() -> bool:
+    """False: lucidnet has no gloo backend (MPI only)."""
+    return False
+
+
+def is_nccl_available() -> bool:
+    """False: lucidnet has no NCCL backend (CPU and MPI only)."""
+    return False
+
+
+def get_process_group_ranks(group: ProcessGroup | None = None) -> list[int]:
+    """The default group's ranks of the members of ``group`` (``torch.distributed``'s)."""
+    pg = _group(group)
+    return list(pg.ranks if pg.ranks is not None else range(pg.size()))
 
 
 def launched_under_mpi() -> bool:
