@@ -350,9 +350,10 @@ class Block(nn.Module):
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(3 * 4 * 4, 5),
                                   nn.BatchNorm1d(5, affine=False), nn.ReLU())
         self.extra = nn.ModuleList([nn.BatchNorm1d(5, momentum=None)])
+        self.inorm = nn.InstanceNorm2d(3, affine=True)
 
     def forward(self, x):
-        return self.extra[0](self.head(self.bn(self.conv(x))))
+        return self.extra[0](self.head(self.inorm(self.bn(self.conv(x)))))
 
 
 def test_convert_sync_batchnorm_nested():
@@ -374,6 +375,7 @@ def test_convert_sync_batchnorm_nested():
     assert converted is model  # the root is changed in place and returned
     assert type(model.bn) is nn.SyncBatchNorm and type(model.head[2]) is nn.SyncBatchNorm
     assert type(model.extra[0]) is nn.SyncBatchNorm and type(model.conv) is nn.Conv2d
+    assert type(model.inorm) is nn.InstanceNorm2d  # per sample: nothing to synchronize
     assert model.bn.weight is weight and model.bn.bias is bias  # the same Parameters
     assert model.bn.running_mean is running and int(model.bn.num_batches_tracked) == 8
     assert model.head[2].weight is None and model.head[2].affine is False

@@ -34,7 +34,7 @@ from ..autograd.ops.buffers import channel_major, pooled_empty
 from ..autograd.ops.norm import _channel_view, _from_channel_view
 from ..autograd.tensor import Tensor
 from .module import Module
-from .normalization import _as_float_tensor, _BatchNorm, _state_of
+from .normalization import _as_float_tensor, _BatchNorm, _InstanceNorm, _state_of
 
 __all__ = ["SyncBatchNorm"]
 
@@ -189,7 +189,7 @@ class SyncBatchNorm(_BatchNorm):
 
     @classmethod
     def convert_sync_batchnorm(cls, module: Module, process_group=None) -> Module:
-        """``module`` with every `BatchNorm1d` / `BatchNorm2d` (any ``_BatchNorm``) replaced by a
+        """``module`` with every `BatchNorm1d` / `BatchNorm2d` (not InstanceNorm) replaced by a
         `SyncBatchNorm` that shares its weight and bias Parameters and its running statistics
         and keeps its training mode; containers keep their structure and names. Returns the new
         root (the module itself, changed in place, unless it is a batch norm itself), as
@@ -198,7 +198,9 @@ class SyncBatchNorm(_BatchNorm):
             raise TypeError(f"convert_sync_batchnorm expects a lucidnet.nn.Module, got "
                             f"{type(module).__name__}")
         out = module
-        if isinstance(module, _BatchNorm):
+        # InstanceNorm shares the batch norm base here (not in PyTorch): it is per sample, so
+        # there is nothing to synchronize and it is kept
+        if isinstance(module, _BatchNorm) and not isinstance(module, _InstanceNorm):
             dtype = (module.weight if module.weight is not None else module.running_mean)
             out = cls(module.num_features, module.eps, module.momentum, module.affine,
                       module.track_running_stats, process_group,
