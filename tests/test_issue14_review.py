@@ -368,3 +368,16 @@ def test_cli_predictions_csv_quotes_class_names_with_commas(tmp_path, capsys):
         rows = list(csv.reader(f))
     assert rows[0] == ["prediction", 'p_no "way"', "p_yes, sure"]
     assert all(len(r) == 3 and r[0] in ('no "way"', "yes, sure") for r in rows[1:])
+
+
+def test_a_row_number_column_warns(tmp_path):
+    rng = np.random.default_rng(0)
+    ids = rng.permutation(np.arange(1, 101))  # PassengerId, shuffled
+    path = _write(tmp_path / "t.csv", "PassengerId,a,y\n" + "".join(
+        f"{i},{rng.normal():.3f},{i % 2}\n" for i in ids))
+    with pytest.warns(UserWarning, match=r"'PassengerId' holds 100 distinct consecutive "
+                                         r"integers \(1\.\.100\)"):
+        TableEncoder().fit(read_table(path), "y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TableEncoder(features=["a"]).fit(read_table(path), "y")

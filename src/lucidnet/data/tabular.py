@@ -447,6 +447,26 @@ def _is_numeric_column(cells, lines, path, name: str, target: bool = False) -> b
                      f"it in --categorical ({name}) to one-hot encode it")
 
 
+_ID_NAME = re.compile(r"(?i:^(?:id|index|idx|row|rownum|row_?number|no|nr|#|unnamed.*)$|"
+                      r"[_\s.-]id$)|[a-z]Id$|ID$")
+
+
+def _row_number_warning(path, name: str, values: np.ndarray) -> str | None:
+    """A numeric column named like an identifier (id, ..._id, ...Id, index, row, Unnamed: 0)
+    holding distinct consecutive integers: a warning (a plain x = 0..n-1 is a fine feature)."""
+    n = len(values)
+    if not _ID_NAME.search(name) or n <= _MANY_CATEGORIES or \
+            not np.all(values == np.round(values)):
+        return None
+    lo, hi = values.min(), values.max()
+    if hi - lo != n - 1 or len(np.unique(values)) != n:
+        return None
+    return (f"{path}: column {name!r} holds {n} distinct consecutive integers "
+            f"({lo:g}..{hi:g}): a row number or an identifier? As a feature it lets the network "
+            "learn from the order of the rows, which new data does not share; leave it out "
+            "(--features)")
+
+
 def _category_warnings(path, name: str, categories: list, cells, forced: bool) -> list:
     """Warnings about a categorical column that is likely a mistake: numbers with units, dates,
     an identifier / free text (a category per row), categories differing only in case."""
@@ -593,6 +613,10 @@ class TableEncoder:
                 values = _numbers(present, table.lines[~missing], table.path, name,
                                   table.names.index(name))
                 spec = {"name": name, "kind": "numeric", "fill": None}
+                message = _row_number_warning(table.path, name, values)
+                if message and message not in self._warned:
+                    self._warned.add(message)
+                    warnings.warn(message, UserWarning, stacklevel=2)
                 if self.impute == "mean":
                     keep = ~missing[train]
                     if not keep.any():
