@@ -104,6 +104,13 @@ class ProcessGroup:
     def __init__(self, comm, ranks: list[int] | None = None):
         self.comm = comm
         self.ranks = ranks  # ranks in the default group (None: all of them)
+        self._bucket_comm = None  # DistributedDataParallel's duplicate of comm, made on demand
+
+    def _free(self) -> None:
+        for comm in (self._bucket_comm, self.comm):
+            if comm is not None:
+                comm.Free()
+        self.comm = self._bucket_comm = None
 
     def rank(self) -> int:
         return self.comm.Get_rank() if self.comm is not None else -1
@@ -212,20 +219,17 @@ def destroy_process_group(group: ProcessGroup | None = None) -> None:
     """Leave the default group (or free ``group``). MPI itself stays up until the process exits
     (MPI cannot be restarted), so `init_process_group` may be called again afterwards."""
     if group is not None and group is not _State.world:
-        if group.comm is not None:
-            group.comm.Free()
-            group.comm = None
+        group._free()
         return
     if _State.world is None:
         raise ValueError(_NOT_INITIALIZED)
     from . import guard
 
     guard.uninstall()
-    comm = _State.world.comm
+    world = _State.world
     _State.world = GroupMember.WORLD = None
     _State.timeout = None
-    if comm is not None:
-        comm.Free()
+    world._free()
 
 
 def _group(group: ProcessGroup | None) -> ProcessGroup:

@@ -244,7 +244,11 @@ class DistributedDataParallel(Module):
         if init_sync:
             _coalesced_broadcast([p.data for _, p in module.named_parameters()], 0, pg)
             _sync_buffers(module, 0, pg)
-        object.__setattr__(self, "_comm", pg.comm.Dup())  # the buckets' own communicator
+        # the buckets' own communicator, one per process group (not per wrapper: MPI has a few
+        # thousand): their collectives never interleave with the group's other ones
+        if getattr(pg, "_bucket_comm", None) is None:
+            pg._bucket_comm = pg.comm.Dup()
+        object.__setattr__(self, "_comm", pg._bucket_comm)
         self._build_buckets()
         self._active = False  # a synchronized backward is expected (prepared in forward)
         self._grad_hooks = [p.register_post_accumulate_grad_hook(self._make_hook(i))
