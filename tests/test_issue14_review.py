@@ -381,3 +381,10 @@ def test_a_row_number_column_warns(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TableEncoder(features=["a"]).fit(read_table(path), "y")
+
+
+def test_a_missing_value_error_counts_the_columns_missing_cells(tmp_path):
+    path = _write(tmp_path / "t.csv", "a,y\n1,0\n,1\n3,0\nNA,1\n5,0\n")
+    with pytest.raises(ValueError, match=r"line 3, column 'a': missing value ''.*2 of the 5 "
+                                         r"cells of 'a' are missing"):
+        TableEncoder().fit(read_table(path), "y")

@@ -364,12 +364,14 @@ def _shown(cell) -> str:
     return "(null)" if cell is None else repr(cell)
 
 
-def _missing_error(table: Table, name: str, row: int, cell, trained: bool) -> ValueError:
+def _missing_error(table: Table, name: str, row: int, cell, trained: bool,
+                   count: int = 1) -> ValueError:
+    many = f" ({count} of the {len(table)} cells of {name!r} are missing)" if count > 1 else ""
     how = ("the model was trained without imputation: fill the cell or drop the row, or train "
            "again with --impute mean") if trained else \
         "fill the cell or drop the row, or impute with --impute mean (impute='mean')"
     return ValueError(f"{table.path}: line {int(table.lines[row])}, column {name!r}: missing "
-                      f"value {_shown(cell)}; {how}")
+                      f"value {_shown(cell)}{many}; {how}")
 
 
 # ------------------------------------------------------------------ column kinds
@@ -601,7 +603,8 @@ class TableEncoder:
             missing = _missing_mask(col)
             if missing.any() and self.impute is None:
                 i = int(np.argmax(missing))
-                raise _missing_error(table, name, i, col[i], trained=False)
+                raise _missing_error(table, name, i, col[i], trained=False,
+                                     count=int(missing.sum()))
             if missing.all():
                 raise ValueError(f"{table.path}: column {name!r} has no values at all; drop it "
                                  "from the features")
@@ -723,7 +726,8 @@ class TableEncoder:
             missing = _missing_mask(col)
             if missing.any() and spec["fill"] is None:
                 i = int(np.argmax(missing))
-                raise _missing_error(table, name, i, col[i], trained=True)
+                raise _missing_error(table, name, i, col[i], trained=True,
+                                     count=int(missing.sum()))
             present = ~missing
             if spec["kind"] == "numeric":
                 out = np.full(len(col), np.nan if spec["fill"] is None else spec["fill"])
