@@ -388,3 +388,11 @@ def test_a_missing_value_error_counts_the_columns_missing_cells(tmp_path):
     with pytest.raises(ValueError, match=r"line 3, column 'a': missing value ''.*2 of the 5 "
                                          r"cells of 'a' are missing"):
         TableEncoder().fit(read_table(path), "y")
+
+
+def test_a_npz_model_under_a_safetensors_name_still_loads(tmp_path):
+    model = nn.Linear(3, 2)
+    ln.save(model, tmp_path / "m.npz")
+    (tmp_path / "m.safetensors").write_bytes((tmp_path / "m.npz").read_bytes())  # renamed
+    back = ln.load(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(back.weight.data, model.weight.data)

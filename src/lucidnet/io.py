@@ -649,9 +649,14 @@ def _safetensors_name(f) -> bool:
 
 
 def _is_safetensors(f) -> bool:
-    """A ``.safetensors`` name, or a file (object) whose first bytes are a safetensors header."""
+    """A ``.safetensors`` name (unless the file is a zip: a renamed .npz), or a file (object)
+    whose first bytes are a safetensors header."""
     if _safetensors_name(f):
-        return True
+        try:
+            with open(f, "rb") as opened:
+                return opened.read(4) != b"PK\x03\x04"
+        except OSError:
+            return True  # a missing file: the safetensors reader says so
     from .safetensors import is_safetensors
     try:
         if hasattr(f, "read") and hasattr(f, "seek"):
