@@ -31,7 +31,7 @@ def __getattr__(name):
     import importlib
 
     if name in ("optim", "data", "metrics", "train", "models", "io", "plot", "sklearn", "lab",
-                "regularization", "utils", "cuda", "backends", "accelerator", "linalg", "special", "safetensors", "onnx"):
+                "regularization", "utils", "cuda", "backends", "accelerator", "linalg", "special", "safetensors", "onnx", "distributed", "sweep"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load", "ModelFileError"):
         return getattr(importlib.import_module(".io", __name__), name)

@@ -89,6 +89,7 @@ from .noise import GaussianNoise, WeightNoise
 from .normalization import (
                          BatchNorm1d,
                          BatchNorm2d,
+                         BatchNorm3d,
                          GroupNorm,
                          InstanceNorm1d,
                          InstanceNorm2d,
@@ -133,7 +134,7 @@ __all__ += [
     "Flatten", "Unflatten", "Embedding", "ZeroPad1d", "ZeroPad2d", "ConstantPad1d",
     "ConstantPad2d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
     "CircularPad1d", "CircularPad2d", "PixelShuffle", "PixelUnshuffle", "Upsample", "UpsamplingNearest2d",
-    "UpsamplingBilinear2d", "BatchNorm1d", "BatchNorm2d",
+    "UpsamplingBilinear2d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
     "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout", "Dropout1d",
     "Dropout2d", "GaussianNoise", "WeightNoise",
 ]

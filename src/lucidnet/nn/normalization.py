@@ -28,6 +28,7 @@ __all__ = [
     "RMSNorm",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "GroupNorm",
     "InstanceNorm1d",
     "InstanceNorm2d",
@@ -80,6 +81,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     training (as ``torch.nn.functional.batch_norm``)."""
     x = input
     x = _as_float_tensor(x, _state_of(weight, running_mean), "batch_norm")
+    if training and x.numel() == 0 and x.ndim >= 2:
+        # an empty batch (e.g. a rank's empty shard of a small global batch), as PyTorch: an
+        # empty output, zero gradients for weight and bias, running statistics untouched
+        c = x.shape[1]
+        dtype = x.dtype
+        mean = running_mean if running_mean is not None else np.zeros(c, dtype)
+        var = running_var if running_var is not None else np.ones(c, dtype)
+        return N.BatchNorm.apply(x, weight, bias, running_mean=mean, running_var=var,
+                                 training=False, momentum=momentum, eps=eps)
     if training and x.numel() // max(x.shape[1], 1) <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"{tuple(x.shape)}")
@@ -185,6 +195,13 @@ class BatchNorm2d(_BatchNorm):
 
     dims = (4,)
     shape_text = "(N, C, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of (N, C, D, H, W) volumes, per channel C."""
+
+    dims = (5,)
+    shape_text = "(N, C, D, H, W)"
 
 
 class LayerNorm(Module):

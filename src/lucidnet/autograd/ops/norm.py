@@ -62,9 +62,10 @@ def _channel_view(x: np.ndarray, channel_major: bool) -> np.ndarray:
     """x (N, C, *S) as a 3-d (A, C, B) array whose axes 0 and 2 are reduced: (1, C, N*S) when
     x is channel-major (a view), (N, C, S) otherwise (a view when x is C-contiguous)."""
     n, c = x.shape[:2]
+    s = int(np.prod(x.shape[2:], dtype=np.int64))  # explicit: reshape(..., -1) fails for N = 0
     if channel_major:
-        return x.swapaxes(0, 1).reshape(1, c, -1)
-    return x.reshape(n, c, -1)
+        return x.swapaxes(0, 1).reshape(1, c, n * s)
+    return x.reshape(n, c, s)
 
 
 def _from_channel_view(a3: np.ndarray, shape: tuple, channel_major: bool) -> np.ndarray:

@@ -21,6 +21,7 @@ from .dataset import (
     TensorDataset,
     random_split,
 )
+from .distributed import DistributedSampler  # noqa: E402  (torch.utils.data.DistributedSampler)
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -34,5 +35,5 @@ from .worker import WorkerInfo, get_worker_info
 __all__ = ["DataLoader", "Dataset", "IterableDataset", "TensorDataset", "StackDataset",
            "ConcatDataset", "ChainDataset", "Subset", "random_split", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
-           "BatchSampler", "default_collate", "default_convert", "collate",
+           "BatchSampler", "DistributedSampler", "default_collate", "default_convert", "collate",
            "default_collate_fn_map", "get_worker_info", "WorkerInfo"]
