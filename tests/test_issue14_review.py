@@ -396,3 +396,37 @@ def test_a_npz_model_under_a_safetensors_name_still_loads(tmp_path):
     (tmp_path / "m.safetensors").write_bytes((tmp_path / "m.npz").read_bytes())  # renamed
     back = ln.load(tmp_path / "m.safetensors")
     np.testing.assert_array_equal(back.weight.data, model.weight.data)
+
+
+def test_cli_a_features_run_predicts_and_evaluates_on_its_own_file_layout(tmp_path, capsys):
+    from lucidnet.cli import main
+
+    rng = np.random.default_rng(0)
+    path = _write(tmp_path / "t.csv", "id,name,a,color,label\n" + "".join(
+        f"{i},n{i},{rng.normal():.3f},{'red' if i % 3 else 'blue'},{i % 2}\n" for i in range(60)))
+    run = tmp_path / "run"
+    assert main(["train", "--data", str(path), "--target", "label", "--features", "a,color",
+                 "--epochs", "1", "--quiet", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(run), "--input", str(path)]) == 0  # id and name: left out
+    assert len(capsys.readouterr().out.splitlines()) == 61
+    assert main(["evaluate", str(run), "--data", str(path), "--out", str(tmp_path / "e")]) == 0
+    assert main(["evaluate", str(run), "--all", "--out", str(tmp_path / "w")]) == 0
+    capsys.readouterr()
+    # a file of the features alone is fine too; a column the training file lacked is not
+    only = _write(tmp_path / "only.csv", "color,a\nred,0.5\n")
+    assert main(["predict", str(run), "--input", str(only)]) == 0
+    extra = _write(tmp_path / "extra.csv", "color,a,zzz\nred,0.5,1\n")
+    assert main(["predict", str(run), "--input", str(extra)]) == 2
+    assert "unexpected 'zzz'" in capsys.readouterr().err
+
+
+def test_encoder_dict_round_trip_keeps_the_left_out_columns(tmp_path):
+    path = _write(tmp_path / "t.csv", "id,a,y\n1,2,0\n2,3,1\n")
+    enc = TableEncoder(features=["a"]).fit(read_table(path), "y")
+    d = enc.to_dict()
+    assert d["ignored"] == ["id"]
+    again = TableEncoder.from_dict(d)
+    again.check_columns(read_table(path), ignore=["y"])
+    assert TableEncoder.from_dict({k: v for k, v in d.items() if k != "ignored"}).to_dict() == \
+        {**d, "ignored": []}  # older metadata without the key

@@ -557,6 +557,7 @@ class TableEncoder:
         self.categorical = [str(c) for c in (categorical or ())]
         self.impute = impute
         self.columns_: list | None = None
+        self.ignored_: list = []
         self._warned: set = set()  # fit runs twice in a CLI run: each warning once
 
     # ----------------------------------------------------------- fitting
@@ -647,6 +648,9 @@ class TableEncoder:
             columns.append(spec)
         self.columns_ = columns
         self.features = list(features)
+        # the training file's other columns (left out with features=): a file laid out like the
+        # training file may hold them, and check_columns lets them be
+        self.ignored_ = [n for n in table.names if n not in features and n != target]
         return self
 
     def _check_fitted(self) -> list:
@@ -671,12 +675,14 @@ class TableEncoder:
     # ----------------------------------------------------------- encoding
     def check_columns(self, table: Table, ignore=()) -> None:
         """Refuse a table whose columns are not the feature columns (order free), apart from
-        the names in ``ignore`` (a label column): one ValueError listing the missing and the
-        unexpected names, with a close match for a misspelled one."""
+        the names in ``ignore`` (a label column) and the training file's columns left out of
+        the features (``ignored_``, present or not): one ValueError listing the missing and
+        the unexpected names, with a close match for a misspelled one."""
         import difflib
 
         wanted = [spec["name"] for spec in self._check_fitted()]
-        have = [n for n in table.names if n not in set(ignore)]
+        skip = set(ignore) | set(self.ignored_)
+        have = [n for n in table.names if n not in skip]
         missing = [n for n in wanted if n not in have]
         unexpected = [n for n in have if n not in wanted]
         if not missing and not unexpected:
@@ -760,10 +766,11 @@ class TableEncoder:
 
     # ----------------------------------------------------------- saving
     def to_dict(self) -> dict:
-        """``{"columns": [...], "encoded_names": [...]}``: JSON-able, for a model's metadata."""
+        """``{"columns": [...], "encoded_names": [...], "ignored": [...]}``: JSON-able, for a
+        model's metadata (``ignored``: the training file's columns that are not features)."""
         columns = self._check_fitted()
         return {"columns": [dict(spec) for spec in columns],
-                "encoded_names": self.encoded_names_}
+                "encoded_names": self.encoded_names_, "ignored": list(self.ignored_)}
 
     @classmethod
     def from_dict(cls, d: dict) -> TableEncoder:
@@ -785,6 +792,10 @@ class TableEncoder:
                   [spec["name"] for spec in columns if spec["kind"] == "categorical"],
                   "mean" if imputed else None)
         enc.columns_ = columns
+        ignored = d.get("ignored") or []
+        if not isinstance(ignored, list) or not all(isinstance(n, str) for n in ignored):
+            raise ValueError(f"bad 'ignored' column list {ignored!r:.80} (expected names)")
+        enc.ignored_ = list(ignored)
         return enc
 
     def __repr__(self) -> str:
