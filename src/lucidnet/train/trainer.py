@@ -138,6 +138,14 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 _BUCKET_BYTES = 25 * 2 ** 20     # gradients travel in all_reduce calls of at most this size
 
 
+def _plain_batch_norms() -> tuple:
+    """The batch-norm layers that normalize with the statistics of their own input."""
+    from ..nn import normalization as norms
+
+    return tuple(getattr(norms, name) for name in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
+                 if hasattr(norms, name))
+
+
 def _is_sync_batch_norm(module) -> bool:
     return any(type(c).__name__ == "SyncBatchNorm" for c in type(module).__mro__)
 
@@ -185,11 +193,8 @@ class _DataParallel:
         model = trainer.model
         # SyncBatchNorm talks to the other ranks inside forward and backward: every rank must
         # run them, even on an empty shard
-        from ..nn.normalization import BatchNorm1d, BatchNorm2d
-
         self.collective_forward = any(_is_sync_batch_norm(m) for m in model.modules())
-        self.plain_batch_norm = any(isinstance(m, (BatchNorm1d, BatchNorm2d))
-                                    for m in model.modules())
+        self.plain_batch_norm = any(isinstance(m, _plain_batch_norms()) for m in model.modules())
         self.buffers = [(m, name) for m in model.modules()
                         for name, b in m._buffers.items() if isinstance(b, np.ndarray)]
         loss = trainer.loss_fn
@@ -466,9 +471,7 @@ class Trainer:
         return names, fns
 
     def _has_batch_norm(self) -> bool:
-        from ..nn.normalization import BatchNorm1d, BatchNorm2d
-
-        return any(isinstance(m, (BatchNorm1d, BatchNorm2d)) or _is_sync_batch_norm(m)
+        return any(isinstance(m, _plain_batch_norms()) or _is_sync_batch_norm(m)
                    for m in self.model.modules())
 
     def _model_dtype(self):
