@@ -902,10 +902,12 @@ class Trainer:
                 value, bad_buffers, n_seen = dp.reduce(
                     0.0 if part is None else float(part.data), bad_buffers, n_local)
                 value += pen_value
-                if not local and n_seen != n_global:
+                if n_seen != n_global:  # (a rank that alone finds it ends the job: MPI_Abort)
                     raise ValueError(f"data-parallel fit: the ranks computed {n_seen} samples "
-                                     f"of batch {b + 1}, which has {n_global}: every rank must "
-                                     "see the same batches")
+                                     f"of batch {b + 1}, which has {n_global} on rank "
+                                     f"{dp.rank}: every rank must see the same batches"
+                                     + (" (a DistributedSampler gives every rank batches of "
+                                        "one size)" if local else ""))
                 if not math.isfinite(value):
                     self._diverge(epoch, b, f"the loss became {value}", good, dp)
                     break
