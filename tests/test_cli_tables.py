@@ -79,7 +79,8 @@ def test_table_run_records_config_and_table_metadata(table_run):
     assert cfg["data_file"]["size"] == data.stat().st_size and len(cfg["data_file"]["sha256"]) == 64
     model, meta = ln.load(str(run / "model.npz"), with_metadata=True)
     table = meta["table"]
-    assert set(table) == {"format", "target", "columns", "encoded_names"}
+    assert set(table) == {"format", "target", "columns", "encoded_names", "ignored"}
+    assert table["ignored"] == []  # every column of the file but the target is a feature
     assert table["format"] == "csv" and table["target"] == "label"
     assert [(c["name"], c["kind"]) for c in table["columns"]] == [
         ("age", "numeric"), ("color", "categorical"), ("level", "numeric"), ("score", "numeric")]
