@@ -164,7 +164,7 @@ def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Tabl
                  np.asarray(lines, dtype=np.int64), path, fmt)
 
 
-def _read_rows(path, delimiter: str) -> tuple[list[list[str]], list[int]]:
+def _read_rows(path, delimiter: str) -> tuple[list[list[str]], list[int], str]:
     """Non-blank rows (cells stripped), the 1-based line each starts on (a quoted cell may span
     lines) and the separator used: ``delimiter``, or the one a first line ``sep=X`` names (what
     Excel writes to say its separator). A UTF-8 BOM is dropped; a file in another encoding is
@@ -543,8 +543,12 @@ class TableEncoder:
     ``fit`` warns (UserWarning) about a categorical column that is likely a mistake: more than
     20 distinct values and more than half as many as rows (an identifier or free text), values
     that are numbers with units or separators (``12%``, ``$3``) or dates, and categories that
-    differ only in upper/lower case. Dates, times, lists and structs of a Parquet file are
-    refused (dates and times are one-hot encoded when named in ``categorical``).
+    differ only in upper/lower case; and about a numeric column named like an identifier
+    (``id``, ``PassengerId``, ``index``, ``Unnamed: 0``) holding distinct consecutive integers
+    (a row number). Dates, times, lists and structs of a Parquet file are refused (dates and
+    times are one-hot encoded when named in ``categorical``). The training file's columns
+    left out of ``features`` are ``ignored_`` (stored by ``to_dict``): ``check_columns`` lets
+    a file laid out like the training file hold them.
     """
 
     def __init__(self, features=None, categorical=(), impute: str | None = None):
