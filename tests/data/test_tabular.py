@@ -101,7 +101,7 @@ def test_encoder_round_trips_through_json(mixed):
     t = read_table(mixed)
     enc = TableEncoder(impute="mean").fit(t, "label")
     d = json.loads(json.dumps(enc.to_dict()))
-    assert set(d) == {"columns", "encoded_names"}
+    assert set(d) == {"columns", "encoded_names", "ignored"} and d["ignored"] == []
     back = TableEncoder.from_dict(d)
     assert back.impute == "mean" and back.columns_ == enc.columns_
     np.testing.assert_array_equal(back.transform(t), enc.transform(t))
