@@ -673,9 +673,18 @@ def report(trainer, X, y, classification: bool, out: str | None, class_names=Non
     return results
 
 
+#: what an MPI launcher (hydra / Open MPI / PMIx / MVAPICH2) sets in the processes it starts
+_LAUNCHER_VARIABLES = ("PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_RANK", "PMIX_RANK",
+                       "MV2_COMM_WORLD_RANK")
+
+
 def process_group():
     """``lucidnet.distributed`` once ``mpirun -n N`` (N > 1) started this process (the group is
-    initialized on first use), None in a plain process (mpi4py is then never imported)."""
+    initialized on first use), None in a plain process (which imports neither mpi4py nor
+    lucidnet.distributed: it has no launcher's variables)."""
+    if not any(name in os.environ for name in _LAUNCHER_VARIABLES) \
+            and "lucidnet.distributed" not in sys.modules:
+        return None
     from . import distributed as dist
 
     if not dist.is_initialized():
