@@ -482,7 +482,12 @@ def main(argv=None) -> int:
 
 
 def _error(err: Exception) -> int:
-    """Print ``err`` as one line on stderr; the exit status of a user mistake."""
+    """Print ``err`` as one line on stderr; the exit status of a user mistake. Under ``mpirun``
+    every rank parses the same command line: only rank 0 prints it."""
+    from .distributed.process_group import env_rank
+
+    if (env_rank() or 0) > 0:
+        return 2
     print("error: " + " ".join(str(err).split()), file=sys.stderr)
     return 2
 

@@ -95,6 +95,16 @@ def env_world_size() -> int | None:
     return None
 
 
+def env_rank() -> int | None:
+    """This process's rank as the MPI launcher announced it in the environment (None: no
+    launcher seen). Lets a command stay quiet on ranks > 0 before any process group exists."""
+    for rank_var, _ in _LAUNCHER_ENV:
+        value = os.environ.get(rank_var, "")
+        if value.isdigit():
+            return int(value)
+    return None
+
+
 class ProcessGroup:
     """A set of ranks that run collectives together (``torch.distributed.ProcessGroup``).
 

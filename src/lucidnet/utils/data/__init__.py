@@ -21,7 +21,6 @@ from .dataset import (
     TensorDataset,
     random_split,
 )
-from .distributed import DistributedSampler  # noqa: E402  (torch.utils.data.DistributedSampler)
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -37,3 +36,13 @@ __all__ = ["DataLoader", "Dataset", "IterableDataset", "TensorDataset", "StackDa
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler", "DistributedSampler", "default_collate", "default_convert", "collate",
            "default_collate_fn_map", "get_worker_info", "WorkerInfo"]
+
+
+def __getattr__(name):
+    # torch.utils.data.DistributedSampler, defined in lucidnet.distributed (which imports this
+    # package: loaded on first use to keep the import graph acyclic)
+    if name == "DistributedSampler":
+        from .distributed import DistributedSampler
+
+        return DistributedSampler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
