@@ -430,3 +430,10 @@ def test_encoder_dict_round_trip_keeps_the_left_out_columns(tmp_path):
     again.check_columns(read_table(path), ignore=["y"])
     assert TableEncoder.from_dict({k: v for k, v in d.items() if k != "ignored"}).to_dict() == \
         {**d, "ignored": []}  # older metadata without the key
+
+
+def test_quoted_fields_after_a_space_are_unquoted(tmp_path):
+    # hand-written CSVs put a space after each comma: ' "b, c"' is still a quoted field
+    path = _write(tmp_path / "t.csv", 'a, "b, c", y\n1, "red, dark", 0\n2, blue, 1\n')
+    t = read_table(path)
+    assert t.names == ["a", "b, c", "y"] and list(t.column("b, c")) == ["red, dark", "blue"]

@@ -179,7 +179,9 @@ def _read_rows(path, delimiter: str) -> tuple[list[list[str]], list[int], str]:
     start = 1
     if len(first) == 5 and first.lower().startswith("sep="):
         delimiter, text, start = first[4], text.split("\n", 1)[1] if "\n" in text else "", 2
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # skipinitialspace: a quoted field after "a, " is a quoted field (cells are stripped anyway)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True)
     rows, lines = [], []
     skipped = start - 1
     for row in reader:
