@@ -280,7 +280,8 @@ def test_reduce_op_and_availability():
                                                  "BOR", "BXOR"]
     assert isinstance(dist.is_available(), bool)
     assert dist.is_mpi_available() == dist.is_available()
-    assert not dist.is_gloo_available() and not dist.is_nccl_available()
+    assert dist.is_gloo_available() == dist.is_available()  # "gloo" is an alias of MPI
+    assert not dist.is_nccl_available()
 
 
 def test_mpi4py_missing_is_a_clear_import_error(monkeypatch):

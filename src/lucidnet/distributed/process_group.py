@@ -60,8 +60,9 @@ def is_mpi_available() -> bool:
 
 
 def is_gloo_available() -> bool:
-    """False: lucidnet has no gloo backend (MPI only)."""
-    return False
+    """`is_available`: ``init_process_group("gloo")`` works wherever MPI does (the name is an
+    alias of the MPI backend, so that PyTorch CPU scripts run unchanged)."""
+    return is_available()
 
 
 def is_nccl_available() -> bool:
@@ -160,6 +161,38 @@ def _check_int(name: str, value) -> int:
     return value
 
 
+_CPU_BACKENDS = ("mpi", "gloo")  # gloo: PyTorch's CPU backend, served here by MPI
+
+
+def _check_backend(backend) -> None:
+    """Accept ``None``, ``"mpi"``, ``"gloo"`` (PyTorch's CPU backend: the same collectives,
+    run here over MPI) and PyTorch's per-device form ``"cpu:gloo,cuda:nccl"`` (its CPU part);
+    anything else is a ValueError saying what to write."""
+    if backend is None:
+        return
+    if not isinstance(backend, str):
+        raise TypeError(f"init_process_group: backend must be a str ('mpi' or 'gloo') or None, "
+                        f"got {type(backend).__name__} {backend!r}")
+    name = backend.strip().lower()
+    if ":" in name:  # torch's "cpu:gloo,cuda:nccl": lucidnet uses the CPU's entry
+        parts = dict(part.split(":", 1) for part in name.split(",") if ":" in part)
+        name = parts.get("cpu", "").strip()
+        if not name:
+            raise ValueError(f"init_process_group: backend {backend!r} names no CPU backend; "
+                             f"lucidnet runs on the CPU only: use 'gloo' or 'mpi' (or "
+                             f"'cpu:gloo')")
+    if name in _CPU_BACKENDS:
+        return
+    if name == "nccl":
+        raise ValueError(f"init_process_group: backend {backend!r}: NCCL is for CUDA GPUs, and "
+                         f"lucidnet runs on the CPU only; use backend='gloo' (PyTorch's CPU "
+                         f"backend, run here over MPI) or 'mpi', e.g. backend = 'nccl' if "
+                         f"torch.cuda.is_available() else 'gloo'")
+    raise ValueError(f"init_process_group: backend {backend!r} is not available; lucidnet runs "
+                     f"its collectives over MPI: use backend='mpi' (the default) or 'gloo' (an "
+                     f"alias), and start the job with `mpirun -n N python script.py`")
+
+
 def init_process_group(backend: str | None = "mpi", init_method: str | None = None,
                        timeout: datetime.timedelta | None = None, world_size: int = -1,
                        rank: int = -1, store=None, group_name: str = "", pg_options=None,
@@ -168,7 +201,10 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
 
     Rank and world size come from MPI (``mpirun -n N``); a ``world_size`` / ``rank`` given
     explicitly must equal MPI's or a ValueError says so. Run without a launcher it is a group of
-    one (rank 0, world size 1). ``backend`` must be ``"mpi"`` (or None); ``init_method`` None or
+    one (rank 0, world size 1). ``backend``: ``"mpi"`` (or None), or ``"gloo"``, PyTorch's CPU
+    backend, accepted as an alias so that CPU scripts run unchanged (same collectives, same
+    results; `get_backend` still says ``"mpi"``), also in the form ``"cpu:gloo,cuda:nccl"``;
+    ``"nccl"`` (CUDA) is a ValueError naming ``"gloo"``. ``init_method`` None or
     ``"env://"`` (then ``RANK`` / ``WORLD_SIZE``, when set, must agree with MPI too).
     ``timeout`` (a ``datetime.timedelta``, default 30 minutes as PyTorch's): a collective that
     has not completed after it aborts the whole job with a message (PyTorch's watchdog does the
@@ -187,10 +223,7 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
     if is_initialized():
         raise ValueError("trying to initialize the default process group twice! Call "
                          "destroy_process_group() first, or check is_initialized()")
-    if backend is not None and str(backend).lower() != "mpi":
-        raise ValueError(f"init_process_group: backend {backend!r} is not available; lucidnet "
-                         f"runs its collectives over MPI only: use backend='mpi' (the default) "
-                         f"and start the job with `mpirun -n N python script.py`")
+    _check_backend(backend)
     if init_method not in (None, "env://"):
         raise ValueError(f"init_process_group: init_method {init_method!r} is not supported; "
                          f"MPI's launcher tells every process its rank, so pass None (or "
@@ -274,7 +307,7 @@ def get_world_size(group: ProcessGroup | None = None) -> int:
 
 
 def get_backend(group: ProcessGroup | None = None) -> str:
-    """``"mpi"``, the only backend."""
+    """``"mpi"``, the only backend (also after ``init_process_group("gloo")``)."""
     _group(group)
     return "mpi"
 
