@@ -107,3 +107,12 @@ def test_export_of_a_missing_run_or_non_model_file(tmp_path, capsys):
     junk.write_bytes(b"not a zip at all")
     assert main(["export", str(junk), "--format", "safetensors", "-o", str(tmp_path / "o.st")]) == 2
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_cnn_refuses_the_mlp_options_it_would_ignore(tmp_path, capsys):
+    for extra in (["--activation", "tanh"], ["--hidden", "32"], ["--init", "he_normal"]):
+        assert main(["train", "--model", "cnn", "--epochs", "1", "--quiet",
+                     "--out", str(tmp_path / "cnn"), *extra]) == 2
+        err = capsys.readouterr().err
+        assert f"{extra[0]}: MLP option" in err and "would ignore it" in err
+    assert not (tmp_path / "cnn").exists()

@@ -136,12 +136,14 @@ def _add_train_arguments(p):
                    "(FOLDER/cat/*.png, FOLDER/dog/*.png)")
     g.add_argument("--target", default=None, metavar="COLUMN", help="the column of --data to predict")
     g.add_argument("--task", default=None, help="classification or regression (default: inferred "
-                   "from the target: text or integer labels are classes, other numbers regression)")
+                   "from the target: text labels and integer-valued numbers (3 or 3.0) are classes, other "
+                   "numbers regression)")
     g.add_argument("--features", type=_name_list, default=None, metavar="A,B,...",
                    help="the feature columns of --data (default: every column but the target)")
     g.add_argument("--categorical", type=_name_list, default=None, metavar="A,B,...",
-                   help="columns to one-hot encode even though they hold numbers (columns with "
-                   "text are categorical anyway)")
+                   help="columns to one-hot encode even though they hold numbers (codes, ratings), "
+                   "or a mostly-numeric column with a few text cells that really holds categories "
+                   "(columns of text are categorical anyway)")
     g.add_argument("--impute", default=None, metavar="mean",
                    help="fill missing cells of --data (numeric: the training mean; categorical: "
                    "the most frequent category) instead of refusing them")
@@ -291,6 +293,10 @@ def _data_config(args) -> dict:
         "test_file": None if test is None else fingerprint(test)}
 
 
+def _as_tuple(value):
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 def _check_args(args, given: set = frozenset()):
     from .data import DATASETS
     from .nn.activation import ACTIVATIONS
@@ -326,6 +332,15 @@ def _check_args(args, given: set = frozenset()):
         value = getattr(args, name)
         if not 0 <= value < 1 or (name == "test_size" and value == 0):
             raise UsageError(f"--{name.replace('_', '-')} must be in (0, 1), got {value}")
+    if args.model == "cnn":  # the CNN is conv-BN-ReLU-pool blocks and a linear head
+        mlp_only = [f"--{name}" for name, default in (("hidden", (128, 64)), ("activation", "relu"),
+                                                       ("init", "default"))
+                    if name in given or _as_tuple(getattr(args, name)) != _as_tuple(default)]
+        if mlp_only:
+            them = "them" if len(mlp_only) > 1 else "it"
+            raise UsageError(f"{', '.join(mlp_only)}: MLP option{'s' if len(mlp_only) > 1 else ''}"
+                             f"; --model cnn (ReLU conv blocks, a linear head) would ignore "
+                             f"{them}: drop {them} or use --model mlp")
     if args.sync_batch_norm and not args.batch_norm:
         raise UsageError("--sync-batch-norm makes the layers of --batch-norm synchronized over "
                          "the ranks of mpirun; add --batch-norm")

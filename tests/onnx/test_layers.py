@@ -152,6 +152,10 @@ LAYERS = [
      (4, 5)),
     ("batchnorm1d_batch_stats", lambda: nn.BatchNorm1d(5, track_running_stats=False), (6, 5)),
     ("batchnorm2d", lambda: _trained_bn(nn.BatchNorm2d(3), (4, 3, 5, 5)), (2, 3, 5, 5)),
+    ("batchnorm3d", lambda: _trained_bn(nn.BatchNorm3d(3), (4, 3, 2, 3, 3)), (2, 3, 2, 3, 3)),
+    ("syncbatchnorm", lambda: _trained_bn(nn.SyncBatchNorm(3), (4, 3, 5)), (2, 3, 5)),
+    ("syncbatchnorm_2d", lambda: nn.SyncBatchNorm.convert_sync_batchnorm(
+        _trained_bn(nn.BatchNorm2d(3), (4, 3, 5, 5))), (2, 3, 5, 5)),
     ("layernorm", lambda: nn.LayerNorm(6), (4, 6)),
     ("layernorm_2axes_eps", lambda: nn.LayerNorm((3, 5), eps=1e-3), (2, 3, 5)),
     ("layernorm_no_affine", lambda: nn.LayerNorm(5, elementwise_affine=False), (2, 3, 5)),

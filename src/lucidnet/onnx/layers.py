@@ -206,6 +206,8 @@ def _affine(g, m, y, ndim):
 
 @register(nn.BatchNorm1d)
 @register(nn.BatchNorm2d)
+@register(nn.BatchNorm3d)
+@register(nn.SyncBatchNorm)  # in evaluation mode it is BatchNorm (no synchronization)
 def _batch_norm(g, m, x):
     """Evaluation mode: the running statistics (or the batch's own, without
     track_running_stats, as lucidnet), then the affine weight and bias."""
