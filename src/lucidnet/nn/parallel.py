@@ -148,6 +148,32 @@ class _Bucket:
         self.pending, self.request = 0, None
 
 
+class _GradHook:
+    """DistributedDataParallel's post-accumulate-grad hook on parameter ``i``. A copy of it
+    (``copy.deepcopy`` / ``pickle`` of the wrapped module, e.g. an EMA or best-model copy) is an
+    inert `_NoHook`: the copy's gradients never reach the wrapper's buckets."""
+
+    __slots__ = ("ddp", "i")
+
+    def __init__(self, ddp, i: int):
+        self.ddp, self.i = ddp, i
+
+    def __call__(self, param) -> None:
+        self.ddp._grad_ready(self.i, param)
+
+    def __reduce__(self):
+        return (_NoHook, ())
+
+
+class _NoHook:
+    """What a copied `_GradHook` becomes: does nothing."""
+
+    __slots__ = ()
+
+    def __call__(self, param) -> None:
+        return None
+
+
 _FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's dist._DEFAULT_FIRST_BUCKET_BYTES
 
 
@@ -244,6 +270,12 @@ class DistributedDataParallel(Module):
         if init_sync:
             _coalesced_broadcast([p.data for _, p in module.named_parameters()], 0, pg)
             _sync_buffers(module, 0, pg)
+        self._attach(pg)
+
+    def _attach(self, pg) -> None:
+        """Buckets, the bucket communicator and the gradient hooks for ``pg`` (no collective
+        but the communicator's first ``Dup``)."""
+        object.__setattr__(self, "process_group", pg)
         # the buckets' own communicator, one per process group (not per wrapper: MPI has a few
         # thousand): their collectives never interleave with the group's other ones
         if getattr(pg, "_bucket_comm", None) is None:
@@ -251,8 +283,36 @@ class DistributedDataParallel(Module):
         object.__setattr__(self, "_comm", pg._bucket_comm)
         self._build_buckets()
         self._active = False  # a synchronized backward is expected (prepared in forward)
-        self._grad_hooks = [p.register_post_accumulate_grad_hook(self._make_hook(i))
-                       for i, (_, p) in enumerate(named)]
+        self._spent = False   # that backward ran (a second one through the graph is refused)
+        object.__setattr__(self, "_grad_hooks", [
+            p.register_post_accumulate_grad_hook(_GradHook(self, i))
+            for i, (_, p) in enumerate(self._named_params)])
+
+    # ------------------------------------------------------------------ copy / pickle
+    _LOCAL_STATE = ("process_group", "_comm", "_grad_hooks", "_buckets", "_where", "_ready",
+                    "_used", "_used_request", "_named_params")
+
+    def __getstate__(self):
+        """``copy.deepcopy`` / ``pickle`` (as PyTorch's): the module, options and flags; the
+        process group, buckets and hooks are rebuilt over the default group on unpickling
+        (without any collective, so one rank alone may copy it)."""
+        from ..distributed.process_group import _State
+
+        if self.process_group is not _State.world:
+            raise RuntimeError("DistributedDataParallel: copying or pickling is only supported "
+                               "when it uses the default process group; copy ddp.module instead")
+        return {k: v for k, v in self.__dict__.items() if k not in self._LOCAL_STATE}
+
+    def __setstate__(self, state) -> None:
+        from ..distributed.process_group import _group
+
+        self.__dict__.update(state)
+        pg = _group(None)  # ValueError when not initialized
+        named = [(n, p) for n, p in self.module.named_parameters() if p.requires_grad]
+        object.__setattr__(self, "_named_params", named)
+        self._world = pg.size()
+        self.require_forward_param_sync = True
+        self._attach(pg)
 
     # ------------------------------------------------------------------ construction
     def _verify_same_model(self, pg) -> None:
@@ -313,6 +373,7 @@ class DistributedDataParallel(Module):
         if self.broadcast_buffers and self.require_forward_param_sync:
             _sync_buffers(self.module, 0, self.process_group)
         output = self.module(*inputs, **kwargs)
+        self._spent = False
         sync = is_grad_enabled() and self.require_backward_grad_sync
         self.require_forward_param_sync = sync
         if sync:
@@ -361,24 +422,39 @@ class DistributedDataParallel(Module):
                 self._mark_ready(i)
 
     # ------------------------------------------------------------------ backward
-    def _make_hook(self, i: int):
-        def hook(param):
-            if self._active and not self._ready[i]:
-                b, slot = self._where[i]
-                bucket = self._buckets[b]
-                view = bucket.buffer[bucket.slices[slot]]
-                grad = _grad_array(param)
-                if grad.dtype != view.dtype or grad.size != view.size:
-                    self._active = False
-                    raise RuntimeError(
-                        f"DistributedDataParallel: parameter {self._named_params[i][0]!r} is now "
-                        f"{grad.dtype} of {grad.size} values, but it was {view.dtype} of "
-                        f"{view.size} when the module was wrapped; change dtypes or shapes "
-                        f"(.double(), .to(...)) before wrapping it in DistributedDataParallel")
-                if not np.shares_memory(grad, view):
-                    view[...] = grad.reshape(-1)
-                self._mark_ready(i)
-        return hook
+    def _grad_ready(self, i: int, param) -> None:
+        """Parameter ``i``'s gradient has been accumulated (its post-accumulate-grad hook)."""
+        if param is not self._named_params[i][1]:
+            return  # a copy of the parameter (copy.deepcopy of the module): not ours
+        if not self._active:
+            if self._spent and self.require_backward_grad_sync:
+                raise RuntimeError(
+                    f"DistributedDataParallel: a second backward through the graph of one "
+                    f"forward (backward(retain_graph=True), then backward again; or a backward "
+                    f"through ddp.module called directly) would add this "
+                    f"rank's own gradient of parameter {self._named_params[i][0]!r} to the "
+                    f"averaged one without averaging it, and the ranks' weights would drift "
+                    f"apart (PyTorch does that silently). Back-propagate once per forward: sum "
+                    f"the losses first ((loss1 + loss2).backward()) or run the forward again; "
+                    f"to accumulate local gradients on purpose, run the forward and both "
+                    f"backwards inside `with ddp.no_sync():`. This rank's gradients are now "
+                    f"partly accumulated: zero them (optimizer.zero_grad()) before going on")
+            return
+        if not self._ready[i]:
+            b, slot = self._where[i]
+            bucket = self._buckets[b]
+            view = bucket.buffer[bucket.slices[slot]]
+            grad = _grad_array(param)
+            if grad.dtype != view.dtype or grad.size != view.size:
+                self._active = False
+                raise RuntimeError(
+                    f"DistributedDataParallel: parameter {self._named_params[i][0]!r} is now "
+                    f"{grad.dtype} of {grad.size} values, but it was {view.dtype} of "
+                    f"{view.size} when the module was wrapped; change dtypes or shapes "
+                    f"(.double(), .to(...)) before wrapping it in DistributedDataParallel")
+            if not np.shares_memory(grad, view):
+                view[...] = grad.reshape(-1)
+            self._mark_ready(i)
 
     def _mark_ready(self, i: int) -> None:
         self._ready[i] = True
@@ -408,6 +484,7 @@ class DistributedDataParallel(Module):
     def _finalize(self) -> None:
         """All buckets started: wait for them and write the averages into ``p.grad``."""
         self._active = False
+        self._spent = True
         used = None
         if self._used_request is not None:
             self._used_request.wait()
