@@ -271,3 +271,24 @@ def test_pickle_of_a_wrapper_needs_the_default_group():
     assert isinstance(copy.deepcopy(m), nn.Linear)
     assert isinstance(pickle.loads(pickle.dumps(m)), nn.Linear)
     assert ln.tensor(1.0) is not None
+
+
+def test_a_collective_on_one_rank_only_is_explained(tmp_path):
+    """``if rank == 0: ddp(x_val)`` (its forward broadcasts buffers) while rank 1 goes on to a
+    barrier: MPI reports mismatched collectives; the error says what usually causes it."""
+    body = r'''
+    ln.manual_seed(0)
+    ddp = DDP(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)))
+    ddp(ln.tensor(rng.normal(size=(6, 3)))).sum().backward()
+    if RANK == 0:
+        ddp.eval()
+        with ln.no_grad():
+            ddp(ln.tensor(rng.normal(size=(4, 3))))
+    dist.barrier()
+    dist.broadcast(np.zeros(3), src=1)
+    report(ok=True)
+    '''
+    res = run_mpi(body, n=2, tmp_path=tmp_path, prelude=COMMON, check=False, timeout=60)
+    assert res.returncode != 0 and res.seconds < 30
+    assert "same collectives in the same order" in res.output, res.output[-3000:]
+    assert "ddp.module" in res.output

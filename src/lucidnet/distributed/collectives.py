@@ -148,8 +148,25 @@ def _blocking(call, what: str, ranks=None, timeout=None) -> None:
     watch_begin(what, ranks, timeout)
     try:
         call()
+    except Exception as err:
+        if type(err).__module__.startswith("mpi4py"):  # MPI's own error (mpi4py.MPI.Exception)
+            raise RuntimeError(_mpi_failure(what, err)) from err
+        raise
     finally:
         watch_end()
+
+
+_MISMATCH_HINT = (
+    "Every rank of the group must call the same collectives in the same order. A common cause "
+    "is a collective on some ranks only, e.g. under `if rank == 0:` a DistributedDataParallel "
+    "forward (it broadcasts the buffers first) or a SyncBatchNorm in training mode; there, "
+    "evaluate ddp.module in eval mode (model.module.eval()), which communicates nothing.")
+
+
+def _mpi_failure(what: str, err: Exception) -> str:
+    """The message for an MPI error inside collective ``what``: MPI's first line + the hint."""
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return f"lucidnet.distributed: {what} failed in MPI ({first}). {_MISMATCH_HINT}"
 
 
 def _launch(blocking, start, finish, async_op: bool, what: str, group=None) -> Work | None:
