@@ -292,3 +292,36 @@ def test_a_collective_on_one_rank_only_is_explained(tmp_path):
     assert res.returncode != 0 and res.seconds < 30
     assert "same collectives in the same order" in res.output, res.output[-3000:]
     assert "ddp.module" in res.output
+
+
+def test_fit_with_sync_batch_norm_on_three_ranks_of_a_tiny_batch(tmp_path):
+    """mpirun -n 3, global batches of 2 (one rank's shard is empty) and a last batch of one
+    (joined to the one before, as in one process): SyncBatchNorm over MPI gives the weights and
+    history of BatchNorm in one process (it hung: the Trainer did not see the SyncBatchNorm, so
+    the rank with an empty shard skipped the forward that the others synchronized in)."""
+    body = r'''
+    from lucidnet.train import Trainer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, 4)); y = (X[:, 0] > 0).astype(np.int64)
+
+    def fit(sync, distributed):
+        ln.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Linear(8, 2))
+        if sync:
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        t = Trainer(model, nn.CrossEntropyLoss(), ln.optim.SGD(model.parameters(), lr=0.1),
+                    metrics=["accuracy"], verbose=0)
+        h = t.fit(X, y, epochs=2, batch_size=2, validation_split=0.25, seed=0,
+                  distributed=distributed)
+        return {k: np.array(v) for k, v in model.state_dict().items()}, h.to_dict()
+
+    got, hist = fit(True, None)
+    want, want_hist = fit(False, False)   # this process alone, plain BatchNorm
+    report(got=got, want=want, hist=hist, want_hist=want_hist)
+    '''
+    for res in run_mpi(body, n=3, tmp_path=tmp_path, prelude=COMMON, timeout=60).results:
+        for k, v in res["want"].items():
+            np.testing.assert_allclose(res["got"][k], v, rtol=1e-10, atol=1e-13, err_msg=k)
+        for k, v in res["want_hist"]["history"].items():
+            np.testing.assert_allclose(res["hist"]["history"][k], v, rtol=1e-10, err_msg=k)

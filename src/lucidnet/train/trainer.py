@@ -147,7 +147,7 @@ def _plain_batch_norms() -> tuple:
 
 
 def _is_sync_batch_norm(module) -> bool:
-    return any(type(c).__name__ == "SyncBatchNorm" for c in type(module).__mro__)
+    return any(c.__name__ == "SyncBatchNorm" for c in type(module).__mro__)
 
 
 def _local_sampler(loader) -> bool:
