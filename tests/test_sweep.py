@@ -168,6 +168,10 @@ def test_check_jobs():
     for bad in (0, 1.5, True, "2", -10_000):
         with pytest.raises(ValueError, match="--jobs"):
             sw.check_jobs(bad)
+    if (os.cpu_count() or 1) > 1:
+        assert sw.check_jobs(-2) == os.cpu_count() - 1  # joblib's meaning, as the message says
+    with pytest.raises(ValueError, match=r"-2: all cores but one"):
+        sw.check_jobs(0)
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -83,8 +83,8 @@ def check_jobs(jobs, what: str = "--jobs") -> int:
     """The number of worker processes for ``jobs`` (joblib's meaning: -1 every core, -2 all but
     one); ValueError for 0, non-integers or fewer than 1 left."""
     if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs == 0:
-        raise ValueError(f"{what} must be a positive number of processes or -1 (one per core), "
-                         f"got {jobs!r}")
+        raise ValueError(f"{what} must be a positive number of processes, or negative as in "
+                         f"joblib (-1: one per core, -2: all cores but one), got {jobs!r}")
     n = int(jobs) if jobs > 0 else (os.cpu_count() or 1) + 1 + int(jobs)
     if n < 1:
         raise ValueError(f"{what} {jobs} leaves no process on {os.cpu_count()} cores")
