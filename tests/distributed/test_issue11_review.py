@@ -325,3 +325,36 @@ def test_fit_with_sync_batch_norm_on_three_ranks_of_a_tiny_batch(tmp_path):
             np.testing.assert_allclose(res["got"][k], v, rtol=1e-10, atol=1e-13, err_msg=k)
         for k, v in res["want_hist"]["history"].items():
             np.testing.assert_allclose(res["hist"]["history"][k], v, rtol=1e-10, err_msg=k)
+
+
+def test_torchrun_variables_under_mpirun(tmp_path):
+    """torchrun-style scripts read RANK / WORLD_SIZE / LOCAL_RANK / LOCAL_WORLD_SIZE from the
+    environment: under mpirun, importing lucidnet.distributed sets them from the launcher's."""
+    body = r'''
+    report(env=[int(os.environ[k]) for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK",
+                                             "LOCAL_WORLD_SIZE")], rank=RANK)
+    '''
+    for r, res in enumerate(run_mpi(body, n=2, tmp_path=tmp_path).results):
+        assert res["env"] == [r, 2, r, 2] and res["rank"] == r
+
+
+def test_torchrun_variables_are_only_defaults(monkeypatch):
+    from lucidnet.distributed import process_group as pgm
+
+    for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "PMI_RANK", "PMI_SIZE",
+              "MPI_LOCALRANKID", "MPI_LOCALNRANKS", "OMPI_COMM_WORLD_RANK", "PMIX_RANK",
+              "MV2_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK",
+              "OMPI_COMM_WORLD_LOCAL_SIZE", "MV2_COMM_WORLD_SIZE", "SLURM_LOCALID"):
+        monkeypatch.setenv(k, "x")  # recorded, so whatever the test sets is undone after it
+        monkeypatch.delenv(k)
+    pgm.export_torchrun_env()
+    assert "RANK" not in __import__("os").environ  # no launcher: nothing set
+    monkeypatch.setenv("OMPI_COMM_WORLD_RANK", "3")
+    monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "4")
+    monkeypatch.setenv("OMPI_COMM_WORLD_LOCAL_RANK", "1")
+    monkeypatch.setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2")
+    monkeypatch.setenv("RANK", "3")  # a value already there is kept
+    pgm.export_torchrun_env()
+    env = __import__("os").environ
+    assert (env["RANK"], env["WORLD_SIZE"], env["LOCAL_RANK"], env["LOCAL_WORLD_SIZE"]) == \
+        ("3", "4", "1", "2")

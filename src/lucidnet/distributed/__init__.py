@@ -24,7 +24,9 @@ buckets, ``no_sync``, buffer broadcast and ``find_unused_parameters`` error, `Sy
 Where it differs: the only backend is MPI (``backend="mpi"``; rank and world size come from the
 MPI launcher, a given ``rank`` / ``world_size`` must agree); CPU only; `DistributedSampler`
 shuffles with NumPy's generator (same properties, other order than torch's); collectives take
-NumPy arrays too; MPI cannot cancel a collective, so a ``timeout`` (default 30 minutes) aborts
+NumPy arrays too; ``backend="gloo"`` (PyTorch's CPU backend) is an alias of MPI; under an
+MPI launcher, importing this package sets torchrun's ``RANK`` / ``WORLD_SIZE`` / ``LOCAL_RANK``
+/ ``LOCAL_WORLD_SIZE`` where unset; MPI cannot cancel a collective, so a ``timeout`` (default 30 minutes) aborts
 the whole job; a failed rank ends the job (see `guard`), there is no elastic restart;
 ``DistributedDataParallel.join``, communication hooks and sparse gradients are not provided.
 """
@@ -49,6 +51,7 @@ from .process_group import (
     GroupMember,
     ProcessGroup,
     destroy_process_group,
+    export_torchrun_env,
     get_backend,
     get_process_group_ranks,
     get_rank,
@@ -63,6 +66,8 @@ from .process_group import (
     new_group,
 )
 from .sampler import DistributedSampler
+
+export_torchrun_env()  # RANK / WORLD_SIZE / LOCAL_RANK for torchrun-style scripts under mpirun
 
 __all__ = [
     "is_available", "launched_under_mpi", "init_process_group", "is_initialized",

@@ -17,7 +17,7 @@ import os
 __all__ = ["is_available", "is_mpi_available", "is_gloo_available", "is_nccl_available",
            "get_process_group_ranks", "launched_under_mpi", "init_process_group", "is_initialized",
            "destroy_process_group", "get_rank", "get_world_size", "get_backend", "ProcessGroup",
-           "new_group", "GroupMember", "INSTALL_HINT"]
+           "new_group", "GroupMember", "INSTALL_HINT", "export_torchrun_env"]
 
 INSTALL_HINT = 'pip install "lucidnet[distributed]"  (brings mpi4py and the mpich wheel)'
 
@@ -104,6 +104,37 @@ def env_rank() -> int | None:
         if value.isdigit():
             return int(value)
     return None
+
+
+# the launchers' node-local rank and size (hydra, Open MPI, MVAPICH2, Slurm)
+_LOCAL_ENV = (("MPI_LOCALRANKID", "MPI_LOCALNRANKS"),
+              ("OMPI_COMM_WORLD_LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_SIZE"),
+              ("MV2_COMM_WORLD_LOCAL_RANK", "MV2_COMM_WORLD_LOCAL_SIZE"),
+              ("SLURM_LOCALID", None))
+
+
+def export_torchrun_env() -> None:
+    """Under an MPI launcher, set torchrun's ``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK`` and
+    ``LOCAL_WORLD_SIZE`` from the launcher's variables where they are not set yet, so that a
+    script written for ``torchrun`` (``rank = int(os.environ["RANK"])``) runs under
+    ``mpirun``. Run when `lucidnet.distributed` is imported; nothing happens without a launcher.
+    """
+    rank = env_rank()
+    if rank is None:
+        return
+    values = {"RANK": rank}
+    for rank_var, size_var in _LAUNCHER_ENV:
+        if rank_var in os.environ and size_var and os.environ.get(size_var, "").isdigit():
+            values["WORLD_SIZE"] = int(os.environ[size_var])
+            break
+    for rank_var, size_var in _LOCAL_ENV:
+        if os.environ.get(rank_var, "").isdigit():
+            values["LOCAL_RANK"] = int(os.environ[rank_var])
+            if size_var and os.environ.get(size_var, "").isdigit():
+                values["LOCAL_WORLD_SIZE"] = int(os.environ[size_var])
+            break
+    for name, value in values.items():
+        os.environ.setdefault(name, str(value))
 
 
 class ProcessGroup:
