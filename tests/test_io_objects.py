@@ -397,11 +397,12 @@ def test_load_arguments_as_torch_load(tmp_path):
     path = tmp_path / "x.pth"
     ln.save({"w": ln.ones(2)}, path)
     for location in ["cpu", "cpu:0", ln.device("cpu"), {"cuda:0": "cpu"},
-                     lambda storage, loc: storage]:
+                     {"cuda:0": "cuda:1"},  # the DDP tutorial's; no tensor is on cuda:0
+                     {"cpu": "cpu", "cuda:1": "cuda:0"}, lambda storage, loc: storage]:
         np.testing.assert_array_equal(ln.load(path, map_location=location)["w"].data, [1, 1])
     assert ln.load(path, mmap=True, weights_only=False)["w"].shape == (2,)
     assert ln.load(path, with_metadata=True)[1] == {}
-    for location in ["cuda", ln.device("cuda:0"), {"cpu": "cuda"}]:
+    for location in ["cuda", ln.device("cuda:0"), {"cpu": "cuda"}, {"cpu:0": "cuda:0"}]:
         with pytest.raises(RuntimeError, match="CPU only"):
             ln.load(path, map_location=location)
     with pytest.raises(TypeError, match="weights_only=...\\) expects True, False or None"):
