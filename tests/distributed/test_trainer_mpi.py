@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -60,15 +61,18 @@ def launch(scenario: str, out: Path) -> subprocess.Popen:
 
 def ready_lines(proc: subprocess.Popen, count: int, timeout: float = 60) -> list[str]:
     """The worker's first ``count`` "READY rank pid" lines (read without blocking forever)."""
+    # the ranks share mpirun's stdout: their lines may interleave ("READY 0 11READY 1 12\n\n"),
+    # so the records are found by pattern, not by line
+    pattern = re.compile(rb"READY (\d+) (\d+)(?=\D)")
     text, deadline = b"", time.monotonic() + timeout
-    while text.count(b"READY") < count or not text.endswith(b"\n"):
+    while len(pattern.findall(text)) < count:
         left = deadline - time.monotonic()
         assert left > 0, f"no READY from the workers in {timeout} s: {text!r}"
         if select.select([proc.stdout], [], [], left)[0]:
             chunk = os.read(proc.stdout.fileno(), 4096)
             assert chunk, f"the workers ended early: {text!r} {proc.stderr.read()!r}"
             text += chunk
-    return [line for line in text.decode().splitlines() if line.startswith("READY")]
+    return [f"READY {int(r)} {int(pid)}" for r, pid in pattern.findall(text)]
 
 
 def load(path: Path) -> dict:
