@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor, no_grad
 from ..nn.loss import CrossEntropyLoss, NLLLoss
-from .trainer import _is_sync_batch_norm, _model_mode, _plain_batch_norms
+from .trainer import _PLAIN_BATCH_NORMS, _is_sync_batch_norm, _model_mode
 
 _BUCKET_BYTES = 25 * 2 ** 20     # gradients travel in all_reduce calls of at most this size
 
@@ -58,7 +58,7 @@ class _DataParallel:
         # SyncBatchNorm talks to the other ranks inside forward and backward: every rank must
         # run them, even on an empty shard
         self.collective_forward = any(_is_sync_batch_norm(m) for m in model.modules())
-        self.plain_batch_norm = any(isinstance(m, _plain_batch_norms()) for m in model.modules())
+        self.plain_batch_norm = any(isinstance(m, _PLAIN_BATCH_NORMS) for m in model.modules())
         self.buffers = [(m, name) for m in model.modules()
                         for name, b in m._buffers.items() if isinstance(b, np.ndarray)]
         loss = trainer.loss_fn

@@ -23,6 +23,8 @@ from ..autograd.ops.activation import stable_sigmoid
 from ..autograd.tensor import Tensor, no_grad
 from ..nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, get_loss
 from ..nn.module import Module
+from ..nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from ..nn.sync_batchnorm import SyncBatchNorm
 from ..random import get_rng
 from .callbacks import CallbackList, ProgressBar
 from .history import History
@@ -138,16 +140,11 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _plain_batch_norms() -> tuple:
-    """The batch-norm layers that normalize with the statistics of their own input."""
-    from ..nn import normalization as norms
-
-    return tuple(getattr(norms, name) for name in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
-                 if hasattr(norms, name))
-
+#: batch-norm layers that normalize with the statistics of their own input
+_PLAIN_BATCH_NORMS = (BatchNorm1d, BatchNorm2d, BatchNorm3d)
 
 def _is_sync_batch_norm(module) -> bool:
-    return any(c.__name__ == "SyncBatchNorm" for c in type(module).__mro__)
+    return isinstance(module, SyncBatchNorm)
 
 
 
@@ -229,7 +226,7 @@ class Trainer:
         return names, fns
 
     def _has_batch_norm(self) -> bool:
-        return any(isinstance(m, _plain_batch_norms()) or _is_sync_batch_norm(m)
+        return any(isinstance(m, (*_PLAIN_BATCH_NORMS, SyncBatchNorm))
                    for m in self.model.modules())
 
     def _model_dtype(self):
@@ -567,12 +564,7 @@ class Trainer:
                 logs.update({f"val_{k}": v for k, v in val.items()})
             elif validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(validation_data).items()})
-            logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
-            if self.scheduler is not None and self.scheduler_interval == "epoch":
-                if getattr(self.scheduler, "needs_metric", False):
-                    self.scheduler.step(logs.get("val_loss", logs["loss"]))
-                else:
-                    self.scheduler.step()
+            self._step_epoch_schedule(logs)
             self.epoch = epoch + 1
             self.history.append(epoch, logs)
             cbs.on_epoch_end(epoch, logs)
@@ -708,12 +700,7 @@ class Trainer:
             elif validation_data is not None:
                 dp.sync_global_rng()
                 logs.update({f"val_{k}": v for k, v in dp.evaluate_loader(validation_data).items()})
-            logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
-            if self.scheduler is not None and self.scheduler_interval == "epoch":
-                if getattr(self.scheduler, "needs_metric", False):
-                    self.scheduler.step(logs.get("val_loss", logs["loss"]))
-                else:
-                    self.scheduler.step()
+            self._step_epoch_schedule(logs)
             self.epoch = epoch + 1
             self.history.append(epoch, logs)
             # a signal may have reached some ranks only, or come after their last batch: every
@@ -727,6 +714,16 @@ class Trainer:
             if dp.any(self.stop_training):
                 self.stop_training = True
                 break
+
+    def _step_epoch_schedule(self, logs: dict) -> None:
+        """Log the epoch's learning rate, then step an epoch-stepped schedule (a plateau
+        schedule on ``val_loss``, else the training loss)."""
+        logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+        if self.scheduler is not None and self.scheduler_interval == "epoch":
+            if getattr(self.scheduler, "needs_metric", False):
+                self.scheduler.step(logs.get("val_loss", logs["loss"]))
+            else:
+                self.scheduler.step()
 
     def _diverge(self, epoch: int, batch: int, what: str, good: _GoodState, dp=None) -> None:
         good.restore()
