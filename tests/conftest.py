@@ -37,3 +37,20 @@ def _tests_write_only_to_tmp_path():
     yield
     new = sorted(_outputs_in_repo() - before)
     assert not new, f"tests wrote {new} into the repository; give them tmp_path (or chdir to it)"
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A 2-worker Dask ``LocalCluster`` (processes, one thread each) for one test module;
+    skips without ``distributed``."""
+    distributed = pytest.importorskip("distributed")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+    try:
+        yield cluster
+    finally:
+        cluster.close()

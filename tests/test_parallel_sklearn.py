@@ -229,18 +229,15 @@ def test_lucidnet_cross_validate_bad_n_jobs(bad):
 
 # ---------------------------------------------------------------- Dask
 @pytest.fixture(scope="module")
-def dask_client():
+def dask_client(dask_cluster):
     distributed = pytest.importorskip("distributed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
-        client = distributed.Client(cluster)
+        client = distributed.Client(dask_cluster)
     try:
         yield client
     finally:
         client.close()
-        cluster.close()
 
 
 @pytest.mark.parametrize("index", range(len(_GRIDS)), ids=["MLPClassifier", "NeuralNetClassifier"])

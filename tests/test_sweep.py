@@ -461,18 +461,8 @@ def test_ctrl_c_stops_a_parallel_sweep_cleanly(tmp_path):
 
 # ---------------------------------------------------------------- Dask
 @pytest.fixture(scope="module")
-def dask_address():
-    distributed = pytest.importorskip("distributed")
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
-    try:
-        yield cluster.scheduler_address
-    finally:
-        cluster.close()
+def dask_address(dask_cluster):
+    return dask_cluster.scheduler_address
 
 
 def test_dask_scheduler_gives_the_serial_results(serial, dask_address, tmp_path):
