@@ -124,6 +124,11 @@ def test_mistakes_are_reported_once_by_rank_zero(tmp_path):
     assert proc.stderr.count("--sync-batch-norm makes the layers of --batch-norm") == 1
     assert proc.stdout == ""
     assert not (tmp_path / "x").exists()
+    # a mistake the argument parser finds, before any process group exists
+    proc = train(tmp_path, "--epochs", "x", "--out", "x", ranks=2)
+    assert proc.returncode == 2
+    assert proc.stderr.count("invalid int value: 'x'") == 1, proc.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_launched_by_mpi_without_mpi4py_is_a_one_line_error(tmp_path):
