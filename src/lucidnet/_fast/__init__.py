@@ -1,0 +1,67 @@
+"""Fused kernels compiled with Numba, beside the NumPy reference implementation.
+
+The NumPy code of every op stays the reference and runs whenever this path is off: Numba is an
+optional extra (``pip install 'lucidnet[fast]'``). A kernel is used only if
+
+* Numba imports (``AVAILABLE``),
+* the environment variable ``LUCIDNET_FAST`` is not ``0`` when lucidnet is imported, and
+* it was not switched off with :func:`set_fast` / :func:`fast_disabled`.
+
+Compiled kernels are cached on disk (``cache=True``), so the JIT cost is paid once per machine.
+Kernels never use ``fastmath``: results agree with the NumPy path to rounding (tests compare both).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+__all__ = ["AVAILABLE", "enabled", "fast_disabled", "jit", "set_fast"]
+
+try:  # pragma: no cover - depends on the environment
+    import numba as _numba
+    AVAILABLE = True
+except ImportError:  # pragma: no cover
+    _numba = None
+    AVAILABLE = False
+
+_ENABLED = AVAILABLE and os.environ.get("LUCIDNET_FAST", "1") != "0"
+
+
+def enabled() -> bool:
+    """True when the fused (Numba) kernels are in use."""
+    return _ENABLED
+
+
+def set_fast(flag: bool) -> None:
+    """Use the fused kernels (True, the default when Numba is installed) or the NumPy reference."""
+    global _ENABLED
+    if not isinstance(flag, bool):
+        raise TypeError(f"set_fast: flag must be True or False, got {flag!r}")
+    if flag and not AVAILABLE:
+        raise RuntimeError("set_fast(True): Numba is not installed; pip install 'lucidnet[fast]'")
+    _ENABLED = flag
+
+
+@contextlib.contextmanager
+def fast_disabled():
+    """Run the block on the NumPy reference path (tests compare the two paths with this)."""
+    global _ENABLED
+    before = _ENABLED
+    _ENABLED = False
+    try:
+        yield
+    finally:
+        _ENABLED = before
+
+
+def jit(*args, **kwargs):
+    """``numba.njit(cache=True, nogil=True)``; without Numba, return the Python function unchanged
+    (it is then never called on a hot path: callers check :func:`enabled` first)."""
+    kwargs.setdefault("cache", True)
+    kwargs.setdefault("nogil", True)
+    if _numba is None:
+        if args and callable(args[0]):
+            return args[0]
+        return lambda f: f
+    return _numba.njit(*args, **kwargs)
