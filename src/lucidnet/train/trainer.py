@@ -15,6 +15,7 @@ import numbers
 import sys
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -148,6 +149,38 @@ def _is_sync_batch_norm(module) -> bool:
 
 
 
+def _check_fit_options(epochs, batch_size, validation_split) -> None:
+    """Refuse a bad epoch count, batch size or validation fraction before any work."""
+    if not isinstance(epochs, numbers.Integral) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+
+
+@dataclass
+class _FitRun:
+    """What one call of `Trainer.fit` trains on, gathered once by `Trainer._prepare_fit`.
+
+    ``X`` / ``y`` are the checked arrays (None beside a ``loader``), ``epochs`` the range of
+    epoch numbers to run, ``steps`` the batches per epoch (None for a loader without a length),
+    ``callbacks`` the `CallbackList` (with the progress bar), ``dp`` the data-parallel helper
+    (None in one process)."""
+
+    X: np.ndarray | None
+    y: np.ndarray | None
+    loader: object
+    epochs: range
+    steps: int | None
+    batch_size: int | None
+    shuffle: bool
+    validation_data: object
+    transform: object
+    callbacks: CallbackList
+    dp: _DataParallel | None
+
+
 class Trainer:
     """Fit a model with a loss and an optimizer; evaluate and predict.
 
@@ -196,6 +229,7 @@ class Trainer:
         self._shuffle_rng = None
         self._transform = None
         self._pending_transform_state = None
+        self._good: _GoodState | None = None   # during fit: the last finite weights
         # over MPI (see fit): this process's rank, the number of ranks, and "am I rank 0"
         self.global_rank, self.world_size, self.is_global_zero = 0, 1, True
 
@@ -342,48 +376,27 @@ class Trainer:
         given as a plain function is taken to be a mean over the samples. Dropout draws its
         masks on each rank's shard, so a run with dropout is not the one-process run.
         """
+        run = self._prepare_fit(X, y, epochs, batch_size, validation_data, validation_split,
+                                shuffle, seed, initial_epoch, transform, val_data, distributed)
+        try:
+            self._train(run)
+        finally:
+            self._finish_fit()
+        return self.history
+
+    # ------------------------------------------------------------------ fit, step by step
+    def _prepare_fit(self, X, y, epochs, batch_size, validation_data, validation_split, shuffle,
+                     seed, initial_epoch, transform, val_data, distributed) -> _FitRun:
+        """Check the arguments and the data, seed the shuffling, and gather what the epochs
+        need into one `_FitRun` (data-parallel: check the ranks agree and sync them)."""
         if val_data is not None:
             if validation_data is not None:
                 raise ValueError("pass validation_data or its alias val_data, not both")
             validation_data = val_data
-        if not isinstance(epochs, numbers.Integral) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-        if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-        if not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        _check_fit_options(epochs, batch_size, validation_split)
         loader = X if _is_batch_source(X) else None
-        if loader is not None:
-            if y is not None:
-                hint = (f" (epochs by keyword: fit(loader, epochs={y}))"
-                        if isinstance(y, numbers.Integral) and not isinstance(y, bool) else "")
-                raise TypeError("fit(loader): the loader yields (inputs, targets) batches, so y "
-                                f"must be left out{hint}")
-            if validation_split > 0:
-                raise ValueError("validation_split needs arrays (X, y); with a DataLoader pass "
-                                 "validation_data=val_loader instead")
-        elif y is None:
-            _reject_dataset(X)
-            raise TypeError("fit(X, y) needs the targets y, or X must be a DataLoader (an "
-                            "iterable of (inputs, targets) batches)")
-        else:
-            X, y = self._check_xy(X, y)
-        if validation_data is None and validation_split > 0:
-            n_val = int(math.ceil(len(X) * validation_split))
-            if n_val >= len(X):
-                raise ValueError("validation_split leaves no training data")
-            X, Xv, y, yv = X[:-n_val], X[-n_val:], y[:-n_val], y[-n_val:]
-            validation_data = (Xv, yv)
-        if validation_data is not None:
-            if isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
-                validation_data = self._check_xy(*validation_data, name="X_val")
-            elif not _is_batch_source(validation_data):
-                raise ValueError("validation_data must be a pair (X_val, y_val) or a DataLoader")
-        self._transform = transform
-        if transform is not None and self._pending_transform_state is not None:
-            if hasattr(transform, "load_state_dict"):
-                transform.load_state_dict(self._pending_transform_state)
-            self._pending_transform_state = None
+        X, y, validation_data = self._fit_data(X, y, loader, validation_data, validation_split)
+        self._use_transform(transform)
         if loader is None:
             n = len(X)
             steps = math.ceil(n / batch_size)
@@ -411,20 +424,150 @@ class Trainer:
         self.stop_training = False
         self.diverged = False
         self.divergence = None
-        good = _GoodState(self.model, params)
+        self._good = _GoodState(self.model, params)
+        return _FitRun(X, y, loader, range(start, start + epochs), steps, batch_size, shuffle,
+                       validation_data, transform, cbs, dp)
+
+    def _fit_data(self, X, y, loader, validation_data, validation_split):
+        """The checked training arrays (or None beside a loader) and the validation data."""
+        if loader is not None:
+            if y is not None:
+                hint = (f" (epochs by keyword: fit(loader, epochs={y}))"
+                        if isinstance(y, numbers.Integral) and not isinstance(y, bool) else "")
+                raise TypeError("fit(loader): the loader yields (inputs, targets) batches, so y "
+                                f"must be left out{hint}")
+            if validation_split > 0:
+                raise ValueError("validation_split needs arrays (X, y); with a DataLoader pass "
+                                 "validation_data=val_loader instead")
+        elif y is None:
+            _reject_dataset(X)
+            raise TypeError("fit(X, y) needs the targets y, or X must be a DataLoader (an "
+                            "iterable of (inputs, targets) batches)")
+        else:
+            X, y = self._check_xy(X, y)
+        if validation_data is None and validation_split > 0:
+            n_val = int(math.ceil(len(X) * validation_split))
+            if n_val >= len(X):
+                raise ValueError("validation_split leaves no training data")
+            X, Xv, y, yv = X[:-n_val], X[-n_val:], y[:-n_val], y[-n_val:]
+            validation_data = (Xv, yv)
+        if validation_data is not None:
+            if isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
+                validation_data = self._check_xy(*validation_data, name="X_val")
+            elif not _is_batch_source(validation_data):
+                raise ValueError("validation_data must be a pair (X_val, y_val) or a DataLoader")
+        return (None if loader is not None else X), y, validation_data
+
+    def _use_transform(self, transform) -> None:
+        """Keep the augmentation for `state_dict`; give it a resumed random state if one waits."""
+        self._transform = transform
+        if transform is not None and self._pending_transform_state is not None:
+            if hasattr(transform, "load_state_dict"):
+                transform.load_state_dict(self._pending_transform_state)
+            self._pending_transform_state = None
+
+    def _train(self, run: _FitRun) -> None:
+        """The epochs between ``on_train_begin`` and ``on_train_end`` (``on_exception`` instead
+        if an exception escapes, Ctrl-C included: callbacks put back what they changed)."""
+        cbs = run.callbacks
         try:
             cbs.on_train_begin()
-            if dp is None:
-                self._run_epochs(cbs, X, y, loader, range(start, start + epochs), steps,
-                                 batch_size, shuffle, validation_data, transform, good)
+            if run.dp is None:
+                for epoch in run.epochs:
+                    self._run_epoch(run, epoch)
+                    if self.stop_training:
+                        break
             else:
-                self._run_epochs_dp(cbs, X, y, loader, range(start, start + epochs), steps,
-                                    batch_size, shuffle, validation_data, transform, good, dp)
+                self._run_epochs_dp(cbs, run.X, run.y, run.loader, run.epochs, run.steps,
+                                    run.batch_size, run.shuffle, run.validation_data,
+                                    run.transform, self._good, run.dp)
+            if self.diverged and self.is_global_zero:  # over MPI every rank stopped; rank 0 says so
+                warnings.warn(f"{self.divergence}. Lower the learning rate, normalize the inputs "
+                              "or clip gradients.", RuntimeWarning, stacklevel=3)
             cbs.on_train_end()
-        except BaseException as exc:       # Ctrl-C too: callbacks put back what they changed
+        except BaseException as exc:
             cbs.on_exception(exc)
             raise
-        return self.history
+
+    def _finish_fit(self) -> None:
+        """After every fit, normal or not: drop the copy of the last finite weights."""
+        self._good = None
+
+    def _run_epoch(self, run: _FitRun, epoch: int) -> None:
+        """One pass over the training data, then `_end_epoch` (skipped if training diverged)."""
+        cbs, transform = run.callbacks, run.transform
+        cbs.on_epoch_begin(epoch)
+        self.model.train()
+        if run.loader is None:
+            batches = self._array_batches(run.X, run.y, run.steps, run.batch_size, run.shuffle)
+        else:
+            batches = self._loader_batches(run.loader, epoch)
+        total, seen, outputs, targets = 0.0, 0, [], []
+        keep_outputs = bool(self._metrics)
+        for b, (xb, yb) in enumerate(batches):
+            if transform is not None:  # augmentation on the fly, a new draw every batch
+                xb = np.asarray(transform(xb), dtype=xb.dtype)
+            cbs.on_batch_begin(b)
+            out, value = self._run_batch(xb, yb, epoch, b)
+            if out is None:
+                return
+            total += value * len(xb)
+            seen += len(xb)
+            if keep_outputs:  # outputs and their targets, in the order the batches came
+                outputs.append(out.data)
+                targets.append(yb)
+            cbs.on_batch_end(b, {"loss": value})
+        logs = {"loss": total / seen}
+        if keep_outputs:
+            logs.update(self._compute_metrics(np.concatenate(targets),
+                                              self._scores(np.concatenate(outputs))))
+        self._end_epoch(run, epoch, logs)
+
+    def _run_batch(self, xb: np.ndarray, yb: np.ndarray, epoch: int, b: int):
+        """The four visible steps on one batch: forward pass, loss, backward pass, update.
+
+        Returns ``(outputs, loss value)``, or ``(None, None)`` when the loss, a buffer or an
+        updated parameter is not finite (the last finite weights are then put back)."""
+        good = self._good
+        out = self.model(Tensor(xb))                                  # 1. forward pass
+        loss = self.loss_fn(out, self._targets_for_loss(out, yb))     # 2. loss
+        if self.penalty is not None:
+            loss = loss + self.penalty(self.model)
+        value = float(loss.data)
+        if not math.isfinite(value):
+            self._diverge(epoch, b, f"the loss became {value}", good)
+            return None, None
+        if not good.finite_buffers():
+            self._diverge(epoch, b, "a buffer (e.g. a BatchNorm running statistic) "
+                          "became NaN or infinite", good)
+            return None, None
+        self.optimizer.zero_grad()
+        loss.backward()                                               # 3. backward pass
+        good.save()     # the weights that gave this finite loss, with their buffers
+        self.optimizer.step()                                         # 4. update
+        if not good.finite_params():
+            self._diverge(epoch, b, "the update made a parameter NaN or infinite", good)
+            return None, None
+        if self.scheduler is not None and self.scheduler_interval == "batch":
+            self.scheduler.step()
+        return out, value
+
+    def _end_epoch(self, run: _FitRun, epoch: int, logs: dict) -> None:
+        """Validation, the epoch's schedule step, the history row and ``on_epoch_end``."""
+        validation_data = run.validation_data
+        if isinstance(validation_data, tuple):
+            val = self.evaluate(*validation_data, batch_size=max(run.batch_size or 0, 256))
+            logs.update({f"val_{k}": v for k, v in val.items()})
+        elif validation_data is not None:
+            logs.update({f"val_{k}": v for k, v in self.evaluate(validation_data).items()})
+        self._record_epoch(epoch, logs)
+        run.callbacks.on_epoch_end(epoch, logs)
+
+    def _record_epoch(self, epoch: int, logs: dict) -> None:
+        """Step an epoch-stepped schedule, count the epoch and append it to the history."""
+        self._step_epoch_schedule(logs)
+        self.epoch = epoch + 1
+        self.history.append(epoch, logs)
 
     def _data_parallel(self, distributed, params):
         """The `_DataParallel` of this fit, or None for a one-process fit (one
@@ -509,67 +652,6 @@ class Trainer:
             raise ValueError(f"batch {b} of the {what} data is {kind}; each batch must be a pair "
                              "(inputs, targets), as a DataLoader over TensorDataset(X, y) yields")
         return self._check_xy(batch[0], batch[1], name=f"the inputs of {what} batch {b}")
-
-    def _run_epochs(self, cbs, X, y, loader, epochs, steps, batch_size, shuffle, validation_data,
-                    transform, good: _GoodState) -> None:
-        for epoch in epochs:
-            cbs.on_epoch_begin(epoch)
-            self.model.train()
-            if loader is None:
-                batches = self._array_batches(X, y, steps, batch_size, shuffle)
-            else:
-                batches = self._loader_batches(loader, epoch)
-            total, seen, outputs, targets = 0.0, 0, [], []
-            keep_outputs = bool(self._metrics)
-            for b, (xb, yb) in enumerate(batches):
-                if transform is not None:  # augmentation on the fly, a new draw every batch
-                    xb = np.asarray(transform(xb), dtype=xb.dtype)
-                cbs.on_batch_begin(b)
-                # 1. forward pass   2. loss   3. backward pass   4. update (SPEC A2)
-                out = self.model(Tensor(xb))
-                loss = self.loss_fn(out, self._targets_for_loss(out, yb))
-                if self.penalty is not None:
-                    loss = loss + self.penalty(self.model)
-                value = float(loss.data)
-                if not math.isfinite(value):
-                    self._diverge(epoch, b, f"the loss became {value}", good)
-                    break
-                if not good.finite_buffers():
-                    self._diverge(epoch, b, "a buffer (e.g. a BatchNorm running statistic) "
-                                  "became NaN or infinite", good)
-                    break
-                self.optimizer.zero_grad()
-                loss.backward()
-                good.save()     # the weights that gave this finite loss, with their buffers
-                self.optimizer.step()
-                if not good.finite_params():
-                    self._diverge(epoch, b, "the update made a parameter NaN or infinite", good)
-                    break
-                if self.scheduler is not None and self.scheduler_interval == "batch":
-                    self.scheduler.step()
-                total += value * len(xb)
-                seen += len(xb)
-                if keep_outputs:  # outputs and their targets, in the order the batches came
-                    outputs.append(out.data)
-                    targets.append(yb)
-                cbs.on_batch_end(b, {"loss": value})
-            if self.diverged:
-                break
-            logs = {"loss": total / seen}
-            if keep_outputs:
-                logs.update(self._compute_metrics(np.concatenate(targets),
-                                                  self._scores(np.concatenate(outputs))))
-            if isinstance(validation_data, tuple):
-                val = self.evaluate(*validation_data, batch_size=max(batch_size or 0, 256))
-                logs.update({f"val_{k}": v for k, v in val.items()})
-            elif validation_data is not None:
-                logs.update({f"val_{k}": v for k, v in self.evaluate(validation_data).items()})
-            self._step_epoch_schedule(logs)
-            self.epoch = epoch + 1
-            self.history.append(epoch, logs)
-            cbs.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
 
     # ------------------------------------------------------------------ data-parallel loop
     def _dp_array_batches(self, X, y, steps, batch_size, shuffle, dp, transform):
@@ -700,9 +782,7 @@ class Trainer:
             elif validation_data is not None:
                 dp.sync_global_rng()
                 logs.update({f"val_{k}": v for k, v in dp.evaluate_loader(validation_data).items()})
-            self._step_epoch_schedule(logs)
-            self.epoch = epoch + 1
-            self.history.append(epoch, logs)
+            self._record_epoch(epoch, logs)
             # a signal may have reached some ranks only, or come after their last batch: every
             # rank learns of it here, so all of them stop after this epoch (rank 0 saves)
             if guards and dp.any(any(g.interrupted for g in guards)):
@@ -726,14 +806,12 @@ class Trainer:
                 self.scheduler.step()
 
     def _diverge(self, epoch: int, batch: int, what: str, good: _GoodState, dp=None) -> None:
+        """Put back the last finite weights and buffers and stop; `_train` warns once."""
         good.restore()
         self.diverged = True
         self.stop_training = True
         self.divergence = (f"training diverged at epoch {epoch + 1}, batch {batch + 1}: {what}; "
                            f"the last finite weights and buffers were kept")
-        if dp is None or dp.rank == 0:  # over MPI every rank stops here; rank 0 says so
-            warnings.warn(f"{self.divergence}. Lower the learning rate, normalize the inputs or "
-                          "clip gradients.", RuntimeWarning, stacklevel=4)
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict:
