@@ -1,4 +1,5 @@
-"""Evaluation metrics, plain NumPy in and NumPy/float out (SPEC K1-K5).
+"""Evaluation metrics, plain NumPy in and NumPy/float out: regression errors, classification
+scores, ranking (threshold-free) scores.
 
 Signatures, defaults and results follow ``sklearn.metrics`` (tested to 1e-12 against it);
 scikit-learn itself is never imported here. ``get_metric(name)`` / ``METRICS`` is the registry the

@@ -1,4 +1,4 @@
-"""One shared validation step for every metric (SPEC K1-K5).
+"""One shared validation step for every metric.
 
 Every public metric starts with :func:`check_targets` (the analogue of scikit-learn's
 ``_check_targets`` / ``_check_reg_targets``): it turns the inputs into NumPy arrays, checks that
@@ -91,6 +91,14 @@ def type_of_target(y, input_name: str = "y") -> str:
     a set of <= 2 integers such as {0, 1}), ``"continuous"`` (floats that are not all integers),
     ``"continuous-multioutput"``, ``"multiclass-multioutput"`` or ``"unknown"``.
     Floats that are all integral (``1.0``, ``0.0``) count as discrete labels. NaN/inf raise.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import type_of_target
+    >>> type_of_target([0, 1, 1]), type_of_target([0, 1, 2]), type_of_target([0.5, 1.2])
+    ('binary', 'multiclass', 'continuous')
+    >>> type_of_target([[1, 0], [1, 1]])
+    'multilabel-indicator'
     """
     y = _as_array(y, input_name)
     if y.ndim not in (1, 2):
@@ -306,6 +314,13 @@ def check_targets(y_true, y_pred, *, sample_weight=None, task: str = "classifica
     -------
     Targets
         ``(type, y_true, y_pred, sample_weight, labels)``.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import check_targets
+    >>> t = check_targets([0, 1, 2], [0, 2, 2])
+    >>> t.type, t.labels
+    ('multiclass', array([0, 1, 2]))
     """
     if task not in _TASKS:
         raise ValueError(f"task must be one of {_TASKS}; got task={task!r}.")

@@ -1,8 +1,13 @@
 """Classification metrics: confusion matrix, accuracy, precision, recall, F-beta, report,
-log loss, top-k accuracy (SPEC K2, K4, K5).
+log loss, top-k accuracy.
 
-Signatures, defaults and results follow scikit-learn (``sklearn.metrics``); ``zero_division``
-is ``"warn"`` (0 with an :class:`UndefinedMetricWarning`), 0, 1 or ``np.nan``.
+Signatures, defaults and results follow scikit-learn (``sklearn.metrics``). Labels may be any
+sortable values (ints, strings); ``y_true`` / ``y_pred`` are ``(n_samples,)`` label arrays, or
+``(n_samples, n_labels)`` 0/1 indicator matrices for multilabel targets. ``zero_division`` (the
+value of a 0/0 ratio, e.g. precision for a class never predicted) is ``"warn"`` (0 with an
+:class:`UndefinedMetricWarning`), 0, 1 or ``np.nan`` (left out of averages). Precision and recall
+are best read together; F1 summarises them when the classes are imbalanced, where accuracy can
+look good for a model that always predicts the majority class.
 """
 
 from __future__ import annotations
@@ -59,14 +64,40 @@ def _index_of(y: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None,
                      normalize: str | None = None) -> np.ndarray:
-    """Confusion matrix ``C[i, j]`` = (weighted) count of true class ``i`` predicted as ``j``
-    (SPEC K2).
+    """Confusion matrix: ``C[i, j]`` = (weighted) count of samples of true class ``i``
+    predicted as class ``j``.
 
     Rows are true labels, columns predictions, both in the order of ``labels`` (default: the
-    sorted union of labels). Samples whose label is not in ``labels`` are ignored.
-    ``normalize``: ``"true"`` (rows sum to 1), ``"pred"`` (columns), ``"all"`` or ``None``.
-    Integer counts without weights, floats with them. For binary ``{0, 1}``:
-    ``[[TN, FP], [FN, TP]]``.
+    sorted union of labels). Samples whose label is not in ``labels`` are ignored. For binary
+    ``{0, 1}`` labels the matrix is ``[[TN, FP], [FN, TP]]``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels (binary or multiclass; multilabel raises ``ValueError``).
+    labels : array-like of shape (n_classes,), optional
+        Which labels, in which order, index the rows and columns.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weight of each sample.
+    normalize : {"true", "pred", "all"} or None
+        Divide by the row sums (``"true"``: the diagonal is each class's recall), the column
+        sums (``"pred"``: the diagonal is the precision), the total (``"all"``), or not at all.
+
+    Returns
+    -------
+    ndarray of shape (n_classes, n_classes)
+        int64 counts without weights or normalization, float64 otherwise.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import confusion_matrix
+    >>> confusion_matrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2])
+    array([[2, 0, 0],
+           [0, 0, 1],
+           [1, 0, 2]])
+    >>> tn, fp, fn, tp = confusion_matrix([0, 1, 1, 0], [0, 1, 0, 0]).ravel()
+    >>> int(tn), int(fp), int(fn), int(tp)
+    (2, 0, 1, 1)
     """
     if normalize not in ("true", "pred", "all", None):
         raise ValueError(f"normalize must be one of ('true', 'pred', 'all', None); got "
@@ -103,7 +134,15 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None,
 
 def normalize_confusion(cm, normalize: str | None) -> np.ndarray:
     """Rows ("true": recall on the diagonal), columns ("pred": precision) or everything ("all")
-    of a confusion matrix scaled to sum to 1; empty rows/columns give 0. None returns ``cm``."""
+    of a confusion matrix scaled to sum to 1; empty rows/columns give 0. None returns ``cm``.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics.classification import normalize_confusion
+    >>> normalize_confusion(np.array([[3, 1], [0, 0]]), "true")
+    array([[0.75, 0.25],
+           [0.  , 0.  ]])
+    """
     if normalize is None:
         return cm
     with np.errstate(all="ignore"):
@@ -120,10 +159,30 @@ def normalize_confusion(cm, normalize: str | None) -> np.ndarray:
 
 
 def accuracy_score(y_true, y_pred, *, normalize: bool = True, sample_weight=None) -> float:
-    """Accuracy (SPEC K2): ``sum_i w_i [ŷ_i == y_i] / sum_i w_i``; ``(TP+TN)/N`` for binary.
+    """Accuracy ``sum_i w_i [ŷ_i == y_i] / sum_i w_i``: the fraction of correct predictions
+    (``(TP + TN) / N`` for binary labels).
 
-    Multilabel input counts a sample as correct only if its whole row matches (subset
-    accuracy). ``normalize=False`` returns the (weighted) number of correct samples.
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True and predicted labels. Multilabel indicator input counts a sample as correct only
+        if its whole row matches (subset accuracy).
+    normalize : bool, default True
+        ``False`` returns the (weighted) number of correct samples instead of the fraction.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weight ``w_i`` of each sample.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import accuracy_score
+    >>> accuracy_score([0, 2, 1, 3], [0, 1, 2, 3])
+    0.5
+    >>> accuracy_score([0, 2, 1, 3], [0, 1, 2, 3], normalize=False)
+    2.0
     """
     t = check_targets(y_true, y_pred, sample_weight=sample_weight)
     if t.type == "multilabel-indicator":
@@ -218,15 +277,51 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta: float = 1.0, labels
                                     pos_label=1, average: str | None = None,
                                     warn_for=("precision", "recall", "f-score"),
                                     sample_weight=None, zero_division="warn"):
-    """Precision, recall, F-beta and support per label or averaged (SPEC K2, K4).
+    """Precision, recall, F-beta and support, per label or averaged.
 
-    ``precision = TP / (TP + FP)``, ``recall = TP / (TP + FN)``,
-    ``F_beta = (1 + beta²) TP / ((1 + beta²) TP + beta² FN + FP)``, support = (weighted) count
-    of each true label. ``average``: ``"binary"`` (only ``pos_label``), ``"micro"`` (pool the
-    counts), ``"macro"`` (unweighted mean over labels), ``"weighted"`` (mean weighted by
-    support), ``"samples"`` (multilabel: mean over samples) or ``None`` (per-label arrays).
-    With ``zero_division=np.nan`` undefined labels are left out of the average.
-    Returns ``(precision, recall, fbeta, support)``; support is ``None`` when averaged.
+    For each label, with TP / FP / FN its true positives, false positives and false negatives:
+    ``precision = TP / (TP + FP)`` (of the samples predicted as the label, the fraction that
+    are), ``recall = TP / (TP + FN)`` (of the samples that are, the fraction found),
+    ``F_beta = (1 + beta²) TP / ((1 + beta²) TP + beta² FN + FP)`` (their weighted harmonic
+    mean; beta > 1 favours recall) and support = the (weighted) count of the label in
+    ``y_true``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True and predicted labels, or multilabel indicator matrices.
+    beta : float, default 1.0
+        Weight of recall against precision in the F score (``beta >= 0``).
+    labels : array-like, optional
+        The labels to report (and average over), in this order; default all, sorted.
+    pos_label : label, default 1
+        The positive class when ``average="binary"``.
+    average : {"binary", "micro", "macro", "weighted", "samples"} or None
+        ``"binary"``: only ``pos_label``; ``"micro"``: pool the counts of all labels;
+        ``"macro"``: unweighted mean over labels; ``"weighted"``: mean weighted by support;
+        ``"samples"``: multilabel, mean over samples; ``None``: one value per label.
+    warn_for : tuple of str
+        Which of "precision", "recall", "f-score" warn when ill-defined.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weight of each sample.
+    zero_division : "warn", 0, 1 or np.nan
+        The value of a 0/0 ratio; with ``np.nan`` such labels are left out of the average.
+
+    Returns
+    -------
+    precision, recall, fbeta : float or ndarray of shape (n_labels,)
+    support : ndarray of shape (n_labels,) or None
+        ``None`` when averaged.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import precision_recall_fscore_support
+    >>> y_true, y_pred = [0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1]
+    >>> p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None)
+    >>> p, r, f, s
+    (array([0.66666667, 0.        , 0.        ]), array([1., 0., 0.]), array([0.8, 0. , 0. ]), array([2, 2, 2]))
+    >>> precision_recall_fscore_support(y_true, y_pred, average="macro")
+    (0.2222222222222222, 0.3333333333333333, 0.26666666666666666, None)
     """
     check_zero_division(zero_division)
     check_average(average, AVERAGES)
@@ -267,7 +362,19 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta: float = 1.0, labels
 
 def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
                     sample_weight=None, zero_division="warn"):
-    """Precision ``TP / (TP + FP)`` (SPEC K2); see :func:`precision_recall_fscore_support`."""
+    """Precision ``TP / (TP + FP)``: of the samples predicted as a class, the fraction that are.
+
+    Arguments as :func:`precision_recall_fscore_support` (default ``average="binary"``,
+    positive class ``pos_label``). Returns a float, or an array with ``average=None``.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import precision_score
+    >>> precision_score([0, 1, 1, 1], [0, 1, 0, 1])
+    1.0
+    >>> precision_score([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], average=None)
+    array([0.66666667, 0.        , 0.        ])
+    """
     p, _, _, _ = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
         warn_for=("precision",), sample_weight=sample_weight, zero_division=zero_division)
@@ -276,7 +383,20 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
 
 def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
                  sample_weight=None, zero_division="warn"):
-    """Recall ``TP / (TP + FN)`` (SPEC K2); see :func:`precision_recall_fscore_support`."""
+    """Recall ``TP / (TP + FN)``: of the samples of a class, the fraction predicted as it
+    (also called sensitivity or true positive rate).
+
+    Arguments as :func:`precision_recall_fscore_support` (default ``average="binary"``,
+    positive class ``pos_label``). Returns a float, or an array with ``average=None``.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import recall_score
+    >>> recall_score([0, 1, 1, 1], [0, 1, 0, 1])
+    0.6666666666666666
+    >>> recall_score([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], average=None)
+    array([1., 0., 0.])
+    """
     _, r, _, _ = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
         warn_for=("recall",), sample_weight=sample_weight, zero_division=zero_division)
@@ -285,7 +405,17 @@ def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
 
 def fbeta_score(y_true, y_pred, *, beta: float, labels=None, pos_label=1, average="binary",
                 sample_weight=None, zero_division="warn"):
-    """F-beta ``(1 + beta²) P R / (beta² P + R)`` (SPEC K2); beta > 1 favours recall."""
+    """F-beta ``(1 + beta²) P R / (beta² P + R)`` of precision P and recall R.
+
+    ``beta > 1`` weights recall more, ``beta < 1`` precision; ``beta = 1`` is :func:`f1_score`.
+    Arguments as :func:`precision_recall_fscore_support` (``beta`` is required here).
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import fbeta_score
+    >>> fbeta_score([0, 1, 1, 1], [0, 1, 0, 1], beta=2)    # P = 1, R = 2/3
+    0.7142857142857143
+    """
     _, _, f, _ = precision_recall_fscore_support(
         y_true, y_pred, beta=beta, labels=labels, pos_label=pos_label, average=average,
         warn_for=("f-score",), sample_weight=sample_weight, zero_division=zero_division)
@@ -294,7 +424,20 @@ def fbeta_score(y_true, y_pred, *, beta: float, labels=None, pos_label=1, averag
 
 def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
              sample_weight=None, zero_division="warn"):
-    """F1 = ``2 P R / (P + R)`` = ``2 TP / (2 TP + FP + FN)`` (SPEC K2, K4)."""
+    """F1 score ``2 P R / (P + R)`` = ``2 TP / (2 TP + FP + FN)``: the harmonic mean of
+    precision P and recall R.
+
+    It is high only when both are, which makes it a better single number than accuracy on
+    imbalanced classes. Arguments as :func:`precision_recall_fscore_support`.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import f1_score
+    >>> f1_score([0, 1, 1, 1], [0, 1, 0, 1])
+    0.8
+    >>> f1_score([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], average="macro")
+    0.26666666666666666
+    """
     return fbeta_score(y_true, y_pred, beta=1, labels=labels, pos_label=pos_label,
                        average=average, sample_weight=sample_weight,
                        zero_division=zero_division)
@@ -303,11 +446,47 @@ def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
 def classification_report(y_true, y_pred, *, labels=None, target_names=None,
                           sample_weight=None, digits: int = 2, output_dict: bool = False,
                           zero_division="warn"):
-    """Text (or dict) report of per-class precision, recall, F1, support and the averages
-    (SPEC K2, K4), laid out exactly as scikit-learn's ``classification_report``.
+    """Text (or dict) report of per-class precision, recall, F1, support and their averages,
+    laid out exactly as scikit-learn's ``classification_report``.
 
     The micro average is shown as ``accuracy`` when it equals accuracy (single-label input
     covering all labels).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True and predicted labels.
+    labels : array-like, optional
+        The labels to report, in this order.
+    target_names : list of str, optional
+        Display names of ``labels`` (same length).
+    sample_weight : array-like of shape (n_samples,), optional
+    digits : int, default 2
+        Decimals in the text report.
+    output_dict : bool, default False
+        Return ``{name: {"precision": ..., "recall": ..., "f1-score": ..., "support": ...}}``
+        (and ``"accuracy"``: float) instead of text.
+    zero_division : "warn", 0, 1 or np.nan
+
+    Returns
+    -------
+    str or dict
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import classification_report
+    >>> print(classification_report([0, 1, 2, 2, 2], [0, 0, 2, 2, 1],
+    ...                             target_names=["a", "b", "c"]))
+                  precision    recall  f1-score   support
+    <BLANKLINE>
+               a       0.50      1.00      0.67         1
+               b       0.00      0.00      0.00         1
+               c       1.00      0.67      0.80         3
+    <BLANKLINE>
+        accuracy                           0.60         5
+       macro avg       0.50      0.56      0.49         5
+    weighted avg       0.70      0.60      0.61         5
+    <BLANKLINE>
     """
     t = check_targets(y_true, y_pred, sample_weight=sample_weight)
     labels_given = labels is not None
@@ -397,14 +576,38 @@ def _one_hot(y_true: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:
 
 def log_loss(y_true, y_proba, *, normalize: bool = True, sample_weight=None,
              labels=None) -> float:
-    """Log loss / cross-entropy (SPEC K5): ``-1/n sum_i sum_k y_ik log p_ik``.
+    """Log loss (cross-entropy) ``-sum_i w_i sum_k y_ik log p_ik / sum_i w_i``.
 
-    ``y_proba``: ``(n_samples, n_classes)`` with columns in sorted label order, or
-    ``(n_samples,)`` holding P(positive class). As scikit-learn 1.9: values outside [0, 1]
-    raise; rows that do not sum to 1 (rtol = sqrt(eps)) only warn and are *not* renormalized;
-    probabilities are clipped to ``[eps, 1 - eps]`` with ``eps`` the machine epsilon of
-    ``y_proba``'s float dtype (float32 stays float32). ``labels`` fixes the classes when
-    ``y_true`` does not contain all of them.
+    ``y_ik`` is 1 when sample ``i`` has class ``k`` and ``p_ik`` its predicted probability: the
+    mean negative log-probability given to the true class (0 is perfect; lower is better).
+
+    As scikit-learn 1.9: values outside [0, 1] raise; rows that do not sum to 1
+    (rtol = sqrt(eps)) only warn and are *not* renormalized; probabilities are clipped to
+    ``[eps, 1 - eps]`` with ``eps`` the machine epsilon of ``y_proba``'s float dtype (float32
+    stays float32).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_proba : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Predicted probabilities, columns in sorted label order; a 1-d array holds
+        P(positive class) of a binary problem.
+    normalize : bool, default True
+        ``False`` returns the (weighted) sum instead of the mean.
+    sample_weight : array-like of shape (n_samples,), optional
+    labels : array-like, optional
+        All the classes, when ``y_true`` does not contain every one of them.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import log_loss
+    >>> log_loss(["spam", "ham", "ham", "spam"], [[.1, .9], [.9, .1], [.8, .2], [.35, .65]])
+    0.21616187468057912
     """
     t = check_targets(y_true, y_proba, sample_weight=sample_weight, task="scores",
                       pred_name="y_proba")
@@ -440,12 +643,37 @@ def log_loss(y_true, y_proba, *, normalize: bool = True, sample_weight=None,
 
 def top_k_accuracy_score(y_true, y_score, *, k: int = 2, normalize: bool = True,
                          sample_weight=None, labels=None) -> float:
-    """Fraction of samples whose true class is among the ``k`` highest scores (SPEC K5).
+    """Top-k accuracy: the (weighted) fraction of samples whose true class is among the ``k``
+    highest-scored classes.
 
-    ``y_score``: ``(n_samples, n_classes)`` with columns in the order of ``labels`` (default:
-    sorted labels of ``y_true``), or ``(n_samples,)`` for binary targets (then ``k=1`` thresholds
-    at 0.5 for probabilities, 0 otherwise, and ``k >= 2`` is always a hit). Ties between
-    scores are broken as scikit-learn does (the later column wins).
+    Ties between scores are broken as scikit-learn does (the later column wins).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_score : array-like of shape (n_samples, n_classes) or (n_samples,)
+        Scores (probabilities or logits), columns in the order of ``labels`` (default: the
+        sorted labels of ``y_true``). For binary targets a 1-d score: ``k=1`` thresholds it at
+        0.5 for probabilities and 0 otherwise, and ``k >= 2`` is always a hit.
+    k : int, default 2
+        How many of the highest scores count as a hit.
+    normalize : bool, default True
+        ``False`` returns the (weighted) number of hits.
+    sample_weight : array-like of shape (n_samples,), optional
+    labels : array-like, optional
+        All the classes, sorted, when ``y_true`` does not contain every one of them.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import top_k_accuracy_score
+    >>> scores = [[0.5, 0.2, 0.2], [0.3, 0.4, 0.2], [0.2, 0.4, 0.3], [0.7, 0.2, 0.1]]
+    >>> top_k_accuracy_score([0, 1, 2, 2], scores, k=2)
+    0.75
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an integer >= 1; got k={k!r}.")

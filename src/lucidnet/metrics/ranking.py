@@ -1,7 +1,8 @@
 """Ranking / score metrics: ROC curve, AUC, ROC AUC, average precision, precision@k and
-mean average precision (SPEC K3, K5).
+mean average precision.
 
-Signatures, defaults and results follow scikit-learn (``sklearn.metrics``) where it has the
+These metrics judge the *ordering* of scores (probabilities, logits, any real number where larger
+means "more likely positive"), not hard labels: they need no decision threshold. Signatures, defaults and results follow scikit-learn (``sklearn.metrics``) where it has the
 metric; ``precision_at_k`` and ``mean_average_precision`` are documented below.
 """
 
@@ -74,12 +75,36 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
 
 def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
               drop_intermediate: bool = True):
-    """Receiver operating characteristic (SPEC K3): FPR and TPR at every score threshold.
+    """Receiver operating characteristic: false and true positive rates at every threshold.
 
-    ``TPR = TP / P`` (recall), ``FPR = FP / N``, for the rule "positive if score >= threshold",
-    thresholds decreasing from ``inf`` (nothing positive, point (0, 0)). With
-    ``drop_intermediate=True`` points collinear with their neighbours are removed (AUC
-    unchanged). Returns ``(fpr, tpr, thresholds)``.
+    For the rule "positive if score >= threshold": ``TPR = TP / P`` (recall, the fraction of
+    positives found) and ``FPR = FP / N`` (the fraction of negatives wrongly flagged), with
+    thresholds decreasing from ``inf`` (nothing positive, the point (0, 0)).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary labels.
+    y_score : array-like of shape (n_samples,)
+        Scores of the positive class.
+    pos_label : label, optional
+        The positive class (default: 1, or the greater of {-1, 1}).
+    sample_weight : array-like of shape (n_samples,), optional
+    drop_intermediate : bool, default True
+        Remove points collinear with their neighbours (the area is unchanged).
+
+    Returns
+    -------
+    fpr, tpr, thresholds : ndarray of shape (n_thresholds,)
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import roc_curve
+    >>> fpr, tpr, thresholds = roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> fpr, tpr
+    (array([0. , 0. , 0.5, 0.5, 1. ]), array([0. , 0.5, 0.5, 1. , 1. ]))
+    >>> thresholds
+    array([ inf, 0.8 , 0.4 , 0.35, 0.1 ])
     """
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
@@ -105,7 +130,24 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
 
 
 def auc(x, y) -> float:
-    """Area under a curve by the trapezoidal rule (SPEC K3); ``x`` monotone (either way)."""
+    """Area under a curve by the trapezoidal rule ``sum_i (x_{i+1} - x_i) (y_i + y_{i+1}) / 2``.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_points,)
+        Monotone (increasing or decreasing) x coordinates, at least 2.
+    y : array-like of shape (n_points,)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import auc
+    >>> auc([0, 0.5, 1], [0, 0.75, 1])
+    0.625
+    """
     x, y = np.asarray(x, dtype=float).reshape(-1), np.asarray(y, dtype=float).reshape(-1)
     check_finite(x, "x")
     check_finite(y, "y")
@@ -131,7 +173,24 @@ def _trapezoid_area(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=None):
-    """Precision and recall at every threshold (increasing thresholds; last point (1, 0))."""
+    """Precision and recall at every threshold of the rule "positive if score >= threshold".
+
+    Thresholds increase; the last point (precision 1, recall 0) has no threshold, so
+    ``precision`` and ``recall`` are one longer than ``thresholds``. Arguments as
+    :func:`roc_curve`.
+
+    Returns
+    -------
+    precision, recall : ndarray of shape (n_thresholds + 1,)
+    thresholds : ndarray of shape (n_thresholds,)
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import precision_recall_curve
+    >>> p, r, t = precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> p, r, t
+    (array([0.5       , 0.66666667, 0.5       , 1.        , 1.        ]), array([1. , 1. , 0.5, 0.5, 0. ]), array([0.1 , 0.35, 0.4 , 0.8 ]))
+    """
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     ps = tps + fps
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -262,15 +321,41 @@ def _multiclass_roc_auc(y_true, y_score, labels, multi_class, average, sample_we
 
 def roc_auc_score(y_true, y_score, *, average: str | None = "macro", sample_weight=None,
                   max_fpr: float | None = None, multi_class: str = "raise", labels=None):
-    """Area under the ROC curve (SPEC K3): the probability that a random positive is scored
-    above a random negative (ties count 1/2); 1 = perfect, 0.5 = random guessing.
+    """Area under the ROC curve: the probability that a random positive is scored above a
+    random negative (ties count 1/2); 1 = perfect ranking, 0.5 = random guessing.
 
-    Binary: ``y_score`` ``(n_samples,)`` = score of the greater label. Multiclass:
-    ``y_score`` ``(n_samples, n_classes)`` probabilities (rows sum to 1) with
-    ``multi_class="ovr"`` (each class against the rest, then ``average`` = "macro" /
-    "weighted" (by prevalence) / "micro" / None) or ``"ovo"`` (Hand & Till pairs). Multilabel
-    indicator ``y_true``: per-column AUC averaged. ``max_fpr``: McClish standardized partial
-    AUC (binary only).
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Binary or multiclass labels, or a multilabel indicator matrix (per-column AUC, then
+        averaged).
+    y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Binary: the score of the greater label. Multiclass: probabilities (rows sum to 1),
+        columns in sorted label order.
+    average : {"macro", "weighted", "micro", "samples"} or None, default "macro"
+        How per-class (or per-column) AUCs are combined; "weighted" weighs by prevalence;
+        ``None`` returns them all.
+    sample_weight : array-like of shape (n_samples,), optional
+    max_fpr : float in (0, 1], optional
+        Binary only: the McClish-standardized partial AUC over ``FPR <= max_fpr``.
+    multi_class : {"raise", "ovr", "ovo"}
+        Multiclass only: each class against the rest (``"ovr"``) or every pair of classes
+        (``"ovo"``, Hand & Till 2001).
+    labels : array-like, optional
+        Multiclass: the classes that index the columns of ``y_score``.
+
+    Returns
+    -------
+    float or ndarray
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import roc_auc_score
+    >>> roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])    # 3 of the 4 pairs ordered right
+    0.75
+    >>> proba = [[.8, .1, .1], [.2, .6, .2], [.1, .3, .6], [.3, .3, .4]]
+    >>> roc_auc_score([0, 1, 2, 2], proba, multi_class="ovr")
+    1.0
     """
     t = check_targets(y_true, y_score, sample_weight=sample_weight, task="scores",
                       pred_name="y_score")
@@ -304,12 +389,32 @@ def roc_auc_score(y_true, y_score, *, average: str | None = "macro", sample_weig
 
 def average_precision_score(y_true, y_score, *, average: str | None = "macro", pos_label=1,
                             sample_weight=None):
-    """Average precision (SPEC K5): ``AP = sum_n (R_n - R_{n-1}) P_n`` over thresholds
-    (step integral of the precision-recall curve, no interpolation), as scikit-learn.
+    """Average precision ``AP = sum_n (R_n - R_{n-1}) P_n``, with ``P_n`` and ``R_n`` the
+    precision and recall at the n-th threshold: the step integral of the precision-recall
+    curve (no interpolation), as scikit-learn.
 
-    Binary ``y_true``: one AP for ``pos_label``. Multilabel indicator or multiclass ``y_true``
-    (one-vs-rest with ``y_score`` ``(n_samples, n_classes)``): per-column AP combined by
-    ``average`` = "macro" / "weighted" / "micro" / "samples" (per-row AP) / None.
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Binary labels (one AP for ``pos_label``), multiclass labels (one-vs-rest, one AP per
+        class) or a multilabel indicator matrix (one AP per column).
+    y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Scores; one column per class or label for the non-binary cases.
+    average : {"macro", "weighted", "micro", "samples"} or None, default "macro"
+        How per-column APs are combined ("samples": the mean of per-row APs).
+    pos_label : label, default 1
+        The positive class of binary ``y_true``.
+    sample_weight : array-like of shape (n_samples,), optional
+
+    Returns
+    -------
+    float or ndarray
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import average_precision_score
+    >>> average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    0.8333333333333333
     """
     t = check_targets(y_true, y_score, sample_weight=sample_weight, task="scores",
                       pred_name="y_score")
@@ -348,7 +453,7 @@ def _check_k(k, n_items: int) -> int:
 
 
 def precision_at_k(y_true, y_score, *, k: int, sample_weight=None) -> float:
-    """Precision@k (SPEC K5): the fraction of relevant items among the ``k`` highest-scored.
+    """Precision@k: the fraction of relevant items among the ``k`` highest-scored.
 
     ``y_true`` binary relevance {0, 1}. One query: ``y_true``, ``y_score`` of shape
     ``(n_items,)`` -> ``|relevant ∩ top_k| / k``. Several queries: multilabel indicator
@@ -356,6 +461,12 @@ def precision_at_k(y_true, y_score, *, k: int, sample_weight=None) -> float:
     (query), averaged over queries with ``sample_weight`` (one weight per query). Ties are
     broken by position: among equal scores the item that comes first is ranked higher
     (a stable descending sort), so the result is deterministic. ``1 <= k <= n_items``.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import precision_at_k
+    >>> precision_at_k([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.1], k=2)
+    0.5
     """
     t = check_targets(y_true, y_score, sample_weight=sample_weight, task="scores",
                       pred_name="y_score")
@@ -380,8 +491,7 @@ def precision_at_k(y_true, y_score, *, k: int, sample_weight=None) -> float:
 
 
 def mean_average_precision(y_true, y_score, *, sample_weight=None) -> float:
-    """Mean average precision (SPEC K5): the mean over queries of each query's average
-    precision.
+    """Mean average precision: the mean over queries of each query's average precision.
 
     Rows are queries, columns the ranked items: ``y_true`` a multilabel indicator
     ``(n_queries, n_items)`` relevance matrix, ``y_score`` the same shape. Each query's AP is
@@ -390,6 +500,14 @@ def mean_average_precision(y_true, y_score, *, sample_weight=None) -> float:
     A query with no relevant item has AP 0 (with a warning). ``sample_weight`` weighs the
     queries. A 1-d binary ``y_true`` is a single query (plain AP). For the mean over
     *classes* (columns) use ``average_precision_score(..., average="macro")``.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import mean_average_precision
+    >>> relevance = [[1, 0, 1], [0, 1, 0]]
+    >>> scores = [[0.9, 0.5, 0.7], [0.2, 0.1, 0.8]]     # AP 1 and 1/3
+    >>> mean_average_precision(relevance, scores)
+    0.6666666666666666
     """
     t = check_targets(y_true, y_score, sample_weight=sample_weight, task="scores",
                       pred_name="y_score")

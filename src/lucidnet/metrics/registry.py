@@ -1,4 +1,4 @@
-"""Metric registry for training: ``METRICS`` and ``get_metric(name)`` (SPEC K1-K5).
+"""Metric registry for training: ``METRICS`` and ``get_metric(name)``.
 
 Calling convention (what the Trainer uses)
 ------------------------------------------
@@ -41,7 +41,26 @@ __all__ = ["METRICS", "Metric", "get_metric", "scores_to_labels"]
 def scores_to_labels(y_score) -> np.ndarray:
     """Model outputs -> predicted labels: argmax of ``(N, C)``; ``> 0.5`` for one column;
     integer arrays are returned unchanged (already labels). NaN/inf raise (a NaN score must
-    not turn silently into the label 0)."""
+    not turn silently into the label 0).
+
+    Parameters
+    ----------
+    y_score : array-like of shape (N,), (N, 1) or (N, C)
+        Probabilities (or integer labels).
+
+    Returns
+    -------
+    ndarray of shape (N,)
+        Integer labels.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import scores_to_labels
+    >>> scores_to_labels(np.array([[0.1, 0.9], [0.8, 0.2]]))
+    array([1, 0])
+    >>> scores_to_labels(np.array([0.2, 0.7]))
+    array([0, 1])
+    """
     y_score = np.asarray(y_score)
     check_finite(y_score, "y_score")
     if y_score.dtype.kind in "biu":
@@ -56,7 +75,31 @@ def scores_to_labels(y_score) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Metric:
-    """A named metric: ``metric(y_true, y_score) -> float`` plus its direction and needs."""
+    """A named metric: ``metric(y_true, y_score) -> float`` plus its direction and needs.
+
+    Parameters
+    ----------
+    name : str
+        The name the training history records it under (``val_<name>`` for validation).
+    func : callable
+        The sklearn-style function ``func(y_true, y_pred_or_score, ...)``.
+    greater_is_better : bool
+        ``True`` for scores, ``False`` for losses and errors (used by early stopping and
+        checkpoints to know which way is better).
+    needs : {"labels", "scores"}
+        ``"labels"``: model outputs are turned into labels by :func:`scores_to_labels` before
+        ``func`` sees them; ``"scores"``: they are passed on through ``adapt``.
+    adapt : callable, optional
+        For ``needs="scores"``: ``adapt(func, y_true, y_score)`` calls ``func`` with the right
+        shape of scores (see the module docstring).
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import Metric, accuracy_score
+    >>> acc = Metric("acc", accuracy_score, greater_is_better=True, needs="labels")
+    >>> acc(np.array([1, 0]), np.array([[0.1, 0.9], [0.8, 0.2]]))
+    1.0
+    """
 
     name: str
     func: Callable
@@ -145,7 +188,21 @@ METRICS: dict[str, Metric] = _build()
 def get_metric(name: str | Metric) -> Metric:
     """Look up a metric by name (a :class:`Metric` is returned unchanged).
 
-    Raises ``ValueError`` listing the valid names for an unknown name.
+    The names are the keys of ``METRICS``: ``"accuracy"``, ``"precision"``, ``"recall"``,
+    ``"f1"`` (binary), their ``_macro`` / ``_micro`` / ``_weighted`` variants, ``"roc_auc"``,
+    ``"average_precision"``, ``"log_loss"``, ``"top_k_accuracy"``, ``"mse"``, ``"rmse"``,
+    ``"mae"`` and ``"r2"``. Raises ``ValueError`` listing the valid names for an unknown name.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import get_metric
+    >>> m = get_metric("accuracy")
+    >>> m.name, m.greater_is_better, m.needs
+    ('accuracy', True, 'labels')
+    >>> m(np.array([1, 0]), np.array([[0.1, 0.9], [0.8, 0.2]]))
+    1.0
+    >>> get_metric("mse")([1.0, 2.0], [1.5, 2.0])
+    0.125
     """
     if isinstance(name, Metric):
         return name

@@ -1,6 +1,10 @@
-"""Regression metrics: MSE, RMSE, MAE, R² and the notes' R² quality bands (SPEC K1).
+"""Regression metrics: MSE, RMSE, MAE, R² and a rule-of-thumb verbal rating of R².
 
-Signatures, defaults and results follow scikit-learn (``sklearn.metrics``).
+Signatures, defaults and results follow scikit-learn (``sklearn.metrics``). Every function takes
+``y_true`` and ``y_pred`` of shape ``(n_samples,)`` or ``(n_samples, n_outputs)``, optional
+``sample_weight`` of shape ``(n_samples,)``, and a ``multioutput`` rule that turns the per-output
+values into one number (``"uniform_average"``), keeps them (``"raw_values"``) or averages them with
+given weights (an array of shape ``(n_outputs,)``).
 """
 
 from __future__ import annotations
@@ -54,10 +58,31 @@ def _prepare(y_true, y_pred, sample_weight, multioutput, allowed):
 
 def mean_squared_error(y_true, y_pred, *, sample_weight=None,
                        multioutput: str | np.ndarray = "uniform_average"):
-    """Mean squared error (SPEC K1): ``MSE = sum_i w_i (y_i - ŷ_i)² / sum_i w_i``.
+    """Mean squared error ``MSE = sum_i w_i (y_i - ŷ_i)² / sum_i w_i`` (``w_i = 1`` by default).
 
-    ``y_true``, ``y_pred``: ``(n_samples,)`` or ``(n_samples, n_outputs)``. ``multioutput``:
-    ``"uniform_average"`` (float), ``"raw_values"`` (array per output) or output weights.
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets and predictions.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weight ``w_i`` of each sample.
+    multioutput : {"uniform_average", "raw_values"} or array-like of shape (n_outputs,)
+        ``"uniform_average"``: the mean of the per-output errors (a float); ``"raw_values"``: one
+        error per output (an array); an array: the per-output errors averaged with these weights.
+
+    Returns
+    -------
+    float or ndarray of shape (n_outputs,)
+        The error; 0 for a perfect prediction, lower is better.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import mean_squared_error
+    >>> mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    0.375
+    >>> mean_squared_error([[0.5, 1], [-1, 1], [7, -6]], [[0, 2], [-1, 2], [8, -5]],
+    ...                    multioutput="raw_values")
+    array([0.41666667, 1.        ])
     """
     yt, yp, sw, mo = _prepare(y_true, y_pred, sample_weight, multioutput, _MULTIOUTPUT)
     return _aggregate(np.average((yt - yp) ** 2, axis=0, weights=sw), mo)
@@ -65,26 +90,84 @@ def mean_squared_error(y_true, y_pred, *, sample_weight=None,
 
 def root_mean_squared_error(y_true, y_pred, *, sample_weight=None,
                             multioutput: str | np.ndarray = "uniform_average"):
-    """Root mean squared error (SPEC K1): ``RMSE = sqrt(MSE)`` per output, then averaged."""
+    """Root mean squared error ``RMSE = sqrt(sum_i w_i (y_i - ŷ_i)² / sum_i w_i)``.
+
+    The square root is taken per output, then the outputs are combined by ``multioutput``
+    (so for several outputs the result is the mean of the RMSEs, not the RMSE of the means).
+    RMSE is in the units of ``y``. Arguments and shapes as :func:`mean_squared_error`.
+
+    Returns
+    -------
+    float or ndarray of shape (n_outputs,)
+        The error; 0 for a perfect prediction, lower is better.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import root_mean_squared_error
+    >>> root_mean_squared_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    0.6123724356957945
+    """
     yt, yp, sw, mo = _prepare(y_true, y_pred, sample_weight, multioutput, _MULTIOUTPUT)
     return _aggregate(np.sqrt(np.average((yt - yp) ** 2, axis=0, weights=sw)), mo)
 
 
 def mean_absolute_error(y_true, y_pred, *, sample_weight=None,
                         multioutput: str | np.ndarray = "uniform_average"):
-    """Mean absolute error (SPEC K1): ``MAE = sum_i w_i |y_i - ŷ_i| / sum_i w_i``."""
+    """Mean absolute error ``MAE = sum_i w_i |y_i - ŷ_i| / sum_i w_i``.
+
+    Less sensitive to a few large errors than :func:`mean_squared_error`. Arguments and shapes
+    as :func:`mean_squared_error`.
+
+    Returns
+    -------
+    float or ndarray of shape (n_outputs,)
+        The error; 0 for a perfect prediction, lower is better.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import mean_absolute_error
+    >>> mean_absolute_error([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    0.5
+    """
     yt, yp, sw, mo = _prepare(y_true, y_pred, sample_weight, multioutput, _MULTIOUTPUT)
     return _aggregate(np.average(np.abs(yp - yt), axis=0, weights=sw), mo)
 
 
 def r2_score(y_true, y_pred, *, sample_weight=None,
              multioutput: str | np.ndarray = "uniform_average", force_finite: bool = True):
-    """Coefficient of determination (SPEC K1): ``R² = 1 - SS_res / SS_tot``.
+    """Coefficient of determination ``R² = 1 - SS_res / SS_tot``.
 
-    ``SS_res = sum_i w_i (y_i - ŷ_i)²``, ``SS_tot = sum_i w_i (y_i - ȳ_w)²``. As scikit-learn:
-    with ``force_finite=True`` a constant ``y_true`` gives 1.0 for a perfect fit and 0.0
-    otherwise (instead of NaN / -inf); fewer than two samples gives NaN with a warning.
-    ``multioutput="variance_weighted"`` weights each output's R² by its ``SS_tot``.
+    ``SS_res = sum_i w_i (y_i - ŷ_i)²`` is the squared error left by the model and
+    ``SS_tot = sum_i w_i (y_i - ȳ_w)²`` the squared error of always predicting the (weighted)
+    mean ``ȳ_w``: R² is 1 for a perfect fit, 0 for a model no better than the mean, and negative
+    for a worse one. As scikit-learn: with ``force_finite=True`` a constant ``y_true`` gives 1.0
+    for a perfect fit and 0.0 otherwise (instead of NaN / -inf); fewer than two samples gives
+    NaN with an :class:`UndefinedMetricWarning`.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets and predictions.
+    sample_weight : array-like of shape (n_samples,), optional
+        Weight ``w_i`` of each sample.
+    multioutput : {"uniform_average", "raw_values", "variance_weighted"} or array-like
+        As :func:`mean_squared_error`; ``"variance_weighted"`` weights each output's R² by its
+        ``SS_tot``.
+    force_finite : bool, default True
+        Replace the NaN / -inf of a constant ``y_true`` by 1.0 or 0.0 (see above).
+
+    Returns
+    -------
+    float or ndarray of shape (n_outputs,)
+        R²; higher is better, at most 1.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import r2_score
+    >>> r2_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8])
+    0.9486081370449679
+    >>> r2_score([1, 2, 3], [2, 2, 2])          # predicting the mean scores 0
+    0.0
     """
     yt, yp, sw, mo = _prepare(y_true, y_pred, sample_weight, multioutput, _MULTIOUTPUT_R2)
     if yt.shape[0] < 2:
@@ -113,13 +196,29 @@ R2_BANDS = ((0.8, "very good"), (0.6, "acceptable"), (0.4, "needs improvement"),
 
 
 def r2_quality(r2: float) -> str:
-    """The notes' verbal band for an R² value (SPEC K1, seed 000).
+    """A rule-of-thumb verbal rating of an R² value (the bands are in ``R2_BANDS``).
 
     ``r2 > 0.8`` -> ``"very good"``; ``0.6 < r2 <= 0.8`` -> ``"acceptable"``;
     ``0.4 < r2 <= 0.6`` -> ``"needs improvement"``; ``r2 <= 0.4`` -> ``"requires significant
-    enhancement"``. The notes write "> 0.8" for the top band, so a boundary value belongs to the
+    enhancement"``. The rule reads "R² > 0.8 is very good", so a boundary value belongs to the
     band *below* it (0.8 is "acceptable", 0.6 "needs improvement", 0.4 "requires significant
     enhancement"): a model must strictly exceed a threshold to earn the better word.
+
+    Parameters
+    ----------
+    r2 : float
+        An R² value, e.g. from :func:`r2_score`; NaN raises ``ValueError``.
+
+    Returns
+    -------
+    str
+        The band's name.
+
+    Examples
+    --------
+    >>> from lucidnet.metrics import r2_quality
+    >>> r2_quality(0.95), r2_quality(0.8), r2_quality(0.1)
+    ('very good', 'acceptable', 'requires significant enhancement')
     """
     if isinstance(r2, (bool, np.bool_)) or not isinstance(r2, (int, float, np.integer,
                                                                np.floating)):
