@@ -4,6 +4,7 @@
     lucidnet train --model cnn --epochs 20 --optimizer sgd --lr 0.05 --schedule cosine
     lucidnet train --data train.csv --target label     # your own table (CSV / TSV / Parquet)
     lucidnet train --data photos/ --model cnn          # an image folder: photos/<class>/*.png
+    lucidnet playground                  # the interactive playground in the browser (127.0.0.1)
     lucidnet --help / lucidnet train --help
 
 User mistakes (unknown names, bad values, missing files) print one line on stderr and exit with
@@ -113,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", default=None,
                     help="file to write (default RUN_DIR/model.onnx or model.safetensors)")
     ex.add_argument("--opset", type=int, default=None, help="ONNX opset (default 19)")
+    pg = sub.add_parser("playground", help="the interactive playground in your browser (local "
+                        "web app)", description="Start the lucidnet playground: TensorFlow "
+                        "Playground's datasets and controls, trained live by lucidnet, in a local "
+                        "web app (needs 'pip install \"lucidnet[playground]\"').")
+    pg.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    pg.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: any free)")
+    pg.add_argument("--no-browser", action="store_true", help="do not open the browser")
     from .lab.commands import add_lab_parser
 
     add_lab_parser(sub)
@@ -496,6 +504,17 @@ def main(argv=None) -> int:
         return 1
 
 
+def _playground(args) -> int:
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be in 0..65535 (0: any free port), got {args.port}")
+    try:
+        from . import playground
+    except ImportError as err:
+        raise UsageError(str(err)) from None
+    playground.serve(args.host, args.port, open_browser=not args.no_browser)
+    return 0
+
+
 def _error(err: Exception) -> int:
     """Print ``err`` as one line on stderr; the exit status of a user mistake. Under ``mpirun``
     every rank parses the same command line: only rank 0 prints it."""
@@ -552,6 +571,8 @@ def _main(argv) -> int:
             from .sweep import run_sweep
 
             return run_sweep(args)
+        if args.command == "playground":
+            return _playground(args)
         raise UsageError(f"unknown command {args.command!r}")
     except BrokenPipeError:
         raise
