@@ -641,14 +641,19 @@ def _format_matrix(cm) -> str:
     return "\n".join("  " + "".join(str(int(v)).rjust(width) for v in row) for row in cm)
 
 
-def report(trainer, X, y, classification: bool, out: str | None, class_names=None) -> dict:
-    """Print the test report and draw its figures into ``out``; returns the numbers."""
+def report(trainer, X, y, classification: bool, out: str | None, class_names=None,
+           n_classes: int | None = None) -> dict:
+    """Print the test report and draw its figures into ``out``; returns the numbers.
+
+    ``n_classes`` sets the confusion matrix's size (default: the largest label seen, plus one)."""
     from . import metrics, plot
 
     results = {k: float(v) for k, v in trainer.evaluate(X, y).items()}
     if classification:
         y_pred = trainer.predict(X)
-        cm = metrics.confusion_matrix(y, y_pred, labels=np.arange(trainer.model_outputs))
+        if n_classes is None:
+            n_classes = int(max(np.max(y), np.max(y_pred))) + 1
+        cm = metrics.confusion_matrix(y, y_pred, labels=np.arange(n_classes))
         results["macro_f1"] = float(metrics.f1_score(y, y_pred, average="macro"))
         print(f"test accuracy : {results['accuracy']:.4f}")
         print(f"test macro F1 : {results['macro_f1']:.4f}")
@@ -806,7 +811,7 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool, group=None
     if prep.validation is not None:
         callbacks.insert(0, ModelCheckpoint(best, monitor="val_loss", save_best_only=True))
     trainer, lr = build_trainer(cfg, prep, callbacks)
-    trainer.model_outputs = prep.ds.n_classes if prep.classification else 1
+    n_outputs = prep.ds.n_classes if prep.classification else 1
     if resume:
         if not os.path.exists(last):
             raise RunError(f"{out!r} has no last.npz checkpoint to resume from")
@@ -838,7 +843,7 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool, group=None
     seconds = time.perf_counter() - start
     if not lead:  # rank 0 writes the history, the model, the metrics and the figures
         return 130 if guard.interrupted else 0
-    if len(history):  # (History.to_csv's fixed temporary name is safe: the folder is locked)
+    if len(history):
         history.to_csv(os.path.join(out, "history.csv"))
     if guard.interrupted:
         print(f"interrupted by {guard.signal_name}: checkpoint saved to {last}; continue with "
@@ -855,9 +860,9 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool, group=None
     print()
     with _warnings_as_lines():
         results = report(trainer, prep.X_test, prep.y_test, prep.classification, out,
-                         class_names=prep.ds.target_names)
+                         class_names=prep.ds.target_names, n_classes=n_outputs)
     metadata = {
-        "config": cfg, "task": prep.ds.task, "n_outputs": trainer.model_outputs,
+        "config": cfg, "task": prep.ds.task, "n_outputs": n_outputs,
         "input_scaler": "Standardize layer 0", "feature_names": list(prep.ds.feature_names),
         "image_shape": None if prep.ds.image_shape is None else list(prep.ds.image_shape),
         "class_names": prep.ds.target_names}
@@ -962,7 +967,6 @@ def _inference_trainer(model, meta):
     metric_names = ["accuracy", "f1_macro"] if classification else ["r2", "rmse", "mae"]
     params = list(model.parameters())
     trainer = Trainer(model, loss, optim.SGD(params, lr=0.0), metrics=metric_names, verbose=0)
-    trainer.model_outputs = meta.get("n_outputs", 1)
     return trainer, classification
 
 
@@ -1054,7 +1058,8 @@ def evaluate_run(path: str, dataset: str | None, out: str | None, data_path: str
     trainer, classification = _inference_trainer(net, meta)
     _output_folder(out)
     print(f"lucidnet evaluate: {model_path} on {name} ({what}, {len(X)} samples)")
-    results = report(trainer, X, y, classification, out, class_names=meta.get("class_names"))
+    results = report(trainer, X, y, classification, out, class_names=meta.get("class_names"),
+                     n_classes=meta.get("n_outputs"))
     _write_json(os.path.join(out, "metrics.json"), {k: v for k, v in results.items()})
     print(f"evaluation written to {out}")
     return 0
