@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number, _implementation_options
+from .._fast import optim_kernels as kernels
+from .._validation import check_real
+from ._engine import UpdateSlice, coupled_decay
+from .optimizer import Optimizer, _implementation_options
 
 __all__ = ["Adadelta"]
 
@@ -24,7 +27,7 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     """Adadelta with PyTorch's arguments and defaults (``lr=1.0, rho=0.9, eps=1e-6``)."""
 
-    _n_tmp = 2
+    _n_work = 2
 
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0.0, foreach=None, *, capturable: bool = False,
@@ -36,30 +39,42 @@ class Adadelta(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        group["rho"] = _check_number("Adadelta", "rho", group["rho"], 0.0, high=1.0,
-                                     high_open=False)
-        group["eps"] = _check_number("Adadelta", "eps", group["eps"], 0.0)
+        group["rho"] = check_real("Adadelta", "rho", group["rho"], 0.0, high=1.0,
+                                  high_open=False)
+        group["eps"] = check_real("Adadelta", "eps", group["eps"], 0.0)
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("square_avg", "acc_delta")
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
         rho, eps, lr = group["rho"], group["eps"], group["lr"]
-        t, delta = tmp[0], tmp[1]
-        sq, acc = st["square_avg"], st["acc_delta"]
-        sq *= rho                                     # s = ρ s + (1-ρ) g²
-        np.multiply(g, g, out=t)
-        t *= 1.0 - rho
-        sq += t
-        np.add(sq, eps, out=t)                        # √(s + ε)
-        np.sqrt(t, out=t)
-        np.add(acc, eps, out=delta)                   # Δ = √(u + ε) / √(s + ε) · g
+        param, grad, work, delta = s.param, s.grad, s.work[0], s.work[1]
+        square_avg, acc_delta = s.state["square_avg"], s.state["acc_delta"]
+        square_avg *= rho                                        # s = ρ s + (1-ρ) g²
+        grad_sq = np.multiply(grad, grad, out=work)
+        grad_sq *= 1.0 - rho
+        square_avg += grad_sq
+        rms_grad = np.add(square_avg, eps, out=work)             # √(s + ε)
+        np.sqrt(rms_grad, out=rms_grad)
+        np.add(acc_delta, eps, out=delta)                        # Δ = √(u + ε) / √(s + ε) · g
         np.sqrt(delta, out=delta)
-        delta /= t
-        delta *= g
-        acc *= rho                                    # u = ρ u + (1-ρ) Δ²
-        np.multiply(delta, delta, out=t)
-        t *= 1.0 - rho
-        acc += t
-        delta *= lr                                   # θ -= lr Δ
-        p -= delta
+        delta /= rms_grad
+        delta *= grad
+        acc_delta *= rho                                         # u = ρ u + (1-ρ) Δ²
+        delta_sq = np.multiply(delta, delta, out=work)
+        delta_sq *= 1.0 - rho
+        acc_delta += delta_sq
+        delta *= lr                                              # θ -= lr Δ
+        param -= delta
+
+    def _fusable(self, group: dict[str, Any]) -> bool:
+        return True
+
+    def _fused_plan(self, group, step, scalars, cast):
+        rho = group["rho"]
+        args = (cast(rho), cast(1.0 - rho), cast(group["eps"]), cast(group["lr"]),
+                group["maximize"], cast(coupled_decay(group)))
+
+        def run(param, grad, square_avg, acc_delta):
+            kernels.adadelta(param, grad, square_avg, acc_delta, *args)
+        return run

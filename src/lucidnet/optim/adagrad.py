@@ -12,7 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number, _implementation_options
+from .._fast import optim_kernels as kernels
+from .._validation import check_real
+from ._engine import UpdateSlice, coupled_decay
+from .optimizer import Optimizer, _implementation_options
 
 __all__ = ["Adagrad"]
 
@@ -32,10 +35,10 @@ class Adagrad(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        group["lr_decay"] = _check_number("Adagrad", "lr_decay", group["lr_decay"], 0.0)
-        group["initial_accumulator_value"] = _check_number(
+        group["lr_decay"] = check_real("Adagrad", "lr_decay", group["lr_decay"], 0.0)
+        group["initial_accumulator_value"] = check_real(
             "Adagrad", "initial_accumulator_value", group["initial_accumulator_value"], 0.0)
-        group["eps"] = _check_number("Adagrad", "eps", group["eps"], 0.0, low_open=True)
+        group["eps"] = check_real("Adagrad", "eps", group["eps"], 0.0, low_open=True)
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("sum",)
@@ -43,17 +46,28 @@ class Adagrad(Optimizer):
     def _init_value(self, name: str, group: dict[str, Any]) -> float:
         return group["initial_accumulator_value"]
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
+        param, grad, work, acc = s.param, s.grad, s.work[0], s.state["sum"]
+        clr = group["lr"] / (1.0 + (s.step - 1) * group["lr_decay"])    # lr_t
+        acc += np.multiply(grad, grad, out=work)                 # G = G + g²
+        if group["eps_inside_sqrt"]:                             # notes: √(G + ε)
+            denom = np.add(acc, group["eps"], out=work)
+            np.sqrt(denom, out=denom)
+        else:                                                    # PyTorch: √G + ε
+            denom = np.sqrt(acc, out=work)
+            denom += group["eps"]
+        update = np.divide(grad, denom, out=work)                # θ -= lr_t g / denom
+        update *= clr
+        param -= update
+
+    def _fusable(self, group: dict[str, Any]) -> bool:
+        return True
+
+    def _fused_plan(self, group, step, scalars, cast):
         clr = group["lr"] / (1.0 + (step - 1) * group["lr_decay"])
-        t, acc = tmp[0], st["sum"]
-        np.multiply(g, g, out=t)
-        acc += t
-        if group["eps_inside_sqrt"]:               # notes: √(G + ε)
-            np.add(acc, group["eps"], out=t)
-            np.sqrt(t, out=t)
-        else:                                      # PyTorch: √G + ε
-            np.sqrt(acc, out=t)
-            t += group["eps"]
-        np.divide(g, t, out=t)
-        t *= clr
-        p -= t
+        args = (cast(clr), cast(group["eps"]), group["eps_inside_sqrt"], group["maximize"],
+                cast(coupled_decay(group)))
+
+        def run(param, grad, acc):
+            kernels.adagrad(param, grad, acc, *args)
+        return run

@@ -24,24 +24,34 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_number, _implementation_options
+from .._fast import optim_kernels as kernels
+from .._validation import check_real
+from ._engine import UpdateSlice, coupled_decay
+from .optimizer import Optimizer, _check_betas, _implementation_options
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
 
 
-def _first_moment(m, g, beta1, t) -> None:
-    """m = lerp(m, g, 1-β1) = m + (1-β1)(g - m), as PyTorch computes it."""
-    np.subtract(g, m, out=t)
-    t *= 1.0 - beta1
-    m += t
+def _first_moment(exp_avg, grad, beta1, work) -> None:
+    """``m = lerp(m, g, 1-β1) = m + (1-β1)(g - m)``, as PyTorch computes it."""
+    diff = np.subtract(grad, exp_avg, out=work)
+    diff *= 1.0 - beta1
+    exp_avg += diff
 
 
-def _second_moment(v, g, beta2, t) -> None:
-    """v = β2 v + (1-β2) g²."""
-    v *= beta2
-    np.multiply(g, g, out=t)
-    t *= 1.0 - beta2
-    v += t
+def _second_moment(exp_avg_sq, grad, beta2, work) -> None:
+    """``v = β2 v + (1-β2) g²``."""
+    exp_avg_sq *= beta2
+    grad_sq = np.multiply(grad, grad, out=work)
+    grad_sq *= 1.0 - beta2
+    exp_avg_sq += grad_sq
+
+
+def _decay_factor(group) -> float:
+    """Decoupled weight decay's ``1 - lr λ`` (1.0 when the decay is coupled or zero)."""
+    if group.get("decoupled_weight_decay") and group["weight_decay"]:
+        return 1.0 - group["lr"] * group["weight_decay"]
+    return 1.0
 
 
 class _AdamBase(Optimizer):
@@ -51,13 +61,16 @@ class _AdamBase(Optimizer):
         super()._check_group(group)
         name = type(self).__name__
         group["betas"] = _check_betas(name, group["betas"])
-        group["eps"] = _check_number(name, "eps", group["eps"], 0.0, low_open=True)
+        group["eps"] = check_real(name, "eps", group["eps"], 0.0, low_open=True)
 
     @staticmethod
-    def _decay(group, p) -> None:
-        """Decoupled weight decay ``θ ← θ (1 - lr λ)`` (AdamW, SPEC E4)."""
+    def _decay(group, param) -> None:
+        """Decoupled weight decay ``θ ← θ (1 - lr λ)`` (AdamW's form)."""
         if group.get("decoupled_weight_decay") and group["weight_decay"]:
-            p *= 1.0 - group["lr"] * group["weight_decay"]
+            param *= 1.0 - group["lr"] * group["weight_decay"]
+
+    def _fusable(self, group: dict[str, Any]) -> bool:
+        return True
 
 
 class Adam(_AdamBase):
@@ -77,21 +90,37 @@ class Adam(_AdamBase):
         names = ("exp_avg", "exp_avg_sq")
         return names + ("max_exp_avg_sq",) if group["amsgrad"] else names
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
         beta1, beta2 = group["betas"]
-        t, m, v = tmp[0], st["exp_avg"], st["exp_avg_sq"]
-        self._decay(group, p)
-        _first_moment(m, g, beta1, t)
-        _second_moment(v, g, beta2, t)
-        if group["amsgrad"]:
-            v = np.maximum(st["max_exp_avg_sq"], v, out=st["max_exp_avg_sq"])
+        param, grad, work = s.param, s.grad, s.work[0]
+        exp_avg, exp_avg_sq = s.state["exp_avg"], s.state["exp_avg_sq"]
+        step_size = group["lr"] / (1.0 - beta1 ** s.step)
+        bias_correction2_sqrt = (1.0 - beta2 ** s.step) ** 0.5
+        self._decay(group, param)                                # θ = θ (1 - lr λ)  (AdamW)
+        _first_moment(exp_avg, grad, beta1, work)                # m = β1 m + (1-β1) g
+        _second_moment(exp_avg_sq, grad, beta2, work)            # v = β2 v + (1-β2) g²
+        if group["amsgrad"]:                                     # v = max(v_max, v)
+            exp_avg_sq = np.maximum(s.state["max_exp_avg_sq"], exp_avg_sq,
+                                    out=s.state["max_exp_avg_sq"])
+        denom = np.sqrt(exp_avg_sq, out=work)                    # √v + ε √(1-β2^t)
+        denom += group["eps"] * bias_correction2_sqrt
+        update = np.divide(exp_avg, denom, out=work)             # θ -= lr m̂ / (√v̂ + ε)
+        update *= step_size * bias_correction2_sqrt
+        param -= update
+
+    def _fused_plan(self, group, step, scalars, cast):
+        beta1, beta2 = group["betas"]
         step_size = group["lr"] / (1.0 - beta1 ** step)
-        bc2_sqrt = (1.0 - beta2 ** step) ** 0.5
-        np.sqrt(v, out=t)                                  # √v + ε√b2
-        t += group["eps"] * bc2_sqrt
-        np.divide(m, t, out=t)
-        t *= step_size * bc2_sqrt
-        p -= t
+        bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
+        args = (cast(_decay_factor(group)), cast(1.0 - beta1), cast(beta2), cast(1.0 - beta2),
+                cast(group["eps"] * bias_correction2_sqrt),
+                cast(step_size * bias_correction2_sqrt), group["maximize"],
+                cast(coupled_decay(group)), group["amsgrad"])
+
+        def run(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None):
+            kernels.adam(param, grad, exp_avg, exp_avg_sq,
+                         exp_avg_sq if max_exp_avg_sq is None else max_exp_avg_sq, *args)
+        return run
 
 
 class AdamW(Adam):
@@ -120,17 +149,28 @@ class Adamax(_AdamBase):
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("exp_avg", "exp_inf")
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
         beta1, beta2 = group["betas"]
-        t, m, u = tmp[0], st["exp_avg"], st["exp_inf"]
-        _first_moment(m, g, beta1, t)
-        u *= beta2
-        np.abs(g, out=t)
-        t += group["eps"]
-        np.maximum(u, t, out=u)
-        np.divide(m, u, out=t)
-        t *= group["lr"] / (1.0 - beta1 ** step)
-        p -= t
+        param, grad, work = s.param, s.grad, s.work[0]
+        exp_avg, exp_inf = s.state["exp_avg"], s.state["exp_inf"]
+        _first_moment(exp_avg, grad, beta1, work)                # m = β1 m + (1-β1) g
+        exp_inf *= beta2                                         # u = max(β2 u, |g| + ε)
+        abs_grad = np.abs(grad, out=work)
+        abs_grad += group["eps"]
+        np.maximum(exp_inf, abs_grad, out=exp_inf)
+        update = np.divide(exp_avg, exp_inf, out=work)           # θ -= lr/(1-β1^t) · m / u
+        update *= group["lr"] / (1.0 - beta1 ** s.step)
+        param -= update
+
+    def _fused_plan(self, group, step, scalars, cast):
+        beta1, beta2 = group["betas"]
+        args = (cast(1.0 - beta1), cast(beta2), cast(group["eps"]),
+                cast(group["lr"] / (1.0 - beta1 ** step)), group["maximize"],
+                cast(group["weight_decay"]))
+
+        def run(param, grad, exp_avg, exp_inf):
+            kernels.adamax(param, grad, exp_avg, exp_inf, *args)
+        return run
 
 
 class NAdam(_AdamBase):
@@ -138,7 +178,7 @@ class NAdam(_AdamBase):
     ``decoupled_weight_decay=True`` gives NAdamW. SPEC E3."""
 
     _scalar_names = (("mu_product", 1.0),)
-    _n_tmp = 2
+    _n_work = 2
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3, *,
@@ -152,33 +192,50 @@ class NAdam(_AdamBase):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        group["momentum_decay"] = _check_number("NAdam", "momentum_decay",
-                                                group["momentum_decay"], 0.0)
+        group["momentum_decay"] = check_real("NAdam", "momentum_decay",
+                                             group["momentum_decay"], 0.0)
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq")
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    @staticmethod
+    def _coefficients(group, step: int, scalars: dict[str, float]):
+        """``(c_grad, c_avg, √(1-β2^t))`` of this step; advances ``Π_t = Π_{t-1} μ_t``."""
         beta1, beta2 = group["betas"]
         lr, psi = group["lr"], group["momentum_decay"]
-        t, num, m, v = tmp[0], tmp[1], st["exp_avg"], st["exp_avg_sq"]
-        mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
-        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
-        sc["mu_product"] *= mu
-        mu_product = sc["mu_product"]
-        bc2_sqrt = math.sqrt(1.0 - beta2 ** step)
-        self._decay(group, p)
-        _first_moment(m, g, beta1, t)
-        _second_moment(v, g, beta2, t)
-        c_grad = lr * (1.0 - mu) / (1.0 - mu_product) * bc2_sqrt
-        c_avg = lr * mu_next / (1.0 - mu_product * mu_next) * bc2_sqrt
-        np.multiply(m, c_avg, out=num)
-        np.multiply(g, c_grad, out=t)
-        num += t
-        np.sqrt(v, out=t)
-        t += group["eps"] * bc2_sqrt
-        np.divide(num, t, out=num)
-        p -= num
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))                # μ_t
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))     # μ_{t+1}
+        scalars["mu_product"] *= mu                                     # Π_t
+        mu_product = scalars["mu_product"]
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2 ** step)
+        c_grad = lr * (1.0 - mu) / (1.0 - mu_product) * bias_correction2_sqrt
+        c_avg = lr * mu_next / (1.0 - mu_product * mu_next) * bias_correction2_sqrt
+        return c_grad, c_avg, bias_correction2_sqrt
+
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
+        beta1, beta2 = group["betas"]
+        param, grad, work, numer = s.param, s.grad, s.work[0], s.work[1]
+        exp_avg, exp_avg_sq = s.state["exp_avg"], s.state["exp_avg_sq"]
+        c_grad, c_avg, bias_correction2_sqrt = self._coefficients(group, s.step, s.scalars)
+        self._decay(group, param)                                # θ = θ (1 - lr λ)  (NAdamW)
+        _first_moment(exp_avg, grad, beta1, work)                # m = β1 m + (1-β1) g
+        _second_moment(exp_avg_sq, grad, beta2, work)            # v = β2 v + (1-β2) g²
+        np.multiply(exp_avg, c_avg, out=numer)                   # c_avg m + c_grad g
+        numer += np.multiply(grad, c_grad, out=work)
+        denom = np.sqrt(exp_avg_sq, out=work)                    # √v + ε √(1-β2^t)
+        denom += group["eps"] * bias_correction2_sqrt
+        param -= np.divide(numer, denom, out=numer)
+
+    def _fused_plan(self, group, step, scalars, cast):
+        beta1, beta2 = group["betas"]
+        c_grad, c_avg, bias_correction2_sqrt = self._coefficients(group, step, scalars)
+        args = (cast(_decay_factor(group)), cast(1.0 - beta1), cast(beta2), cast(1.0 - beta2),
+                cast(group["eps"] * bias_correction2_sqrt), cast(c_grad), cast(c_avg),
+                group["maximize"], cast(coupled_decay(group)))
+
+        def run(param, grad, exp_avg, exp_avg_sq):
+            kernels.nadam(param, grad, exp_avg, exp_avg_sq, *args)
+        return run
 
 
 class RAdam(_AdamBase):
@@ -197,22 +254,45 @@ class RAdam(_AdamBase):
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq")
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    @staticmethod
+    def _rectification(group, step: int) -> tuple[bool, float]:
+        """``(ρ_t > 5, scale)``: the step factor on ``m / (√v + ε)`` when rectified
+        (``lr r_t √(1-β2^t) / (1-β1^t)``), else on ``m`` (``lr / (1-β1^t)``)."""
         beta1, beta2 = group["betas"]
-        lr, t, m, v = group["lr"], tmp[0], st["exp_avg"], st["exp_avg_sq"]
-        self._decay(group, p)
-        _first_moment(m, g, beta1, t)
-        _second_moment(v, g, beta2, t)
-        bc1, bc2 = 1.0 - beta1 ** step, 1.0 - beta2 ** step
+        lr = group["lr"]
+        bias_correction1, bias_correction2 = 1.0 - beta1 ** step, 1.0 - beta2 ** step
         rho_inf = 2.0 / (1.0 - beta2) - 1.0
-        rho_t = rho_inf - 2.0 * step * beta2 ** step / bc2
-        if rho_t > 5.0:                                   # rectified adaptive step
-            rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
-                             / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-            np.sqrt(v, out=t)
-            t += group["eps"]
-            np.divide(m, t, out=t)
-            t *= lr * rect * math.sqrt(bc2) / bc1
-        else:                                             # early steps: momentum SGD
-            np.multiply(m, lr / bc1, out=t)
-        p -= t
+        rho_t = rho_inf - 2.0 * step * beta2 ** step / bias_correction2
+        if rho_t <= 5.0:                                  # early steps: momentum SGD
+            return False, lr / bias_correction1
+        rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                         / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        return True, lr * rect * math.sqrt(bias_correction2) / bias_correction1
+
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
+        beta1, beta2 = group["betas"]
+        param, grad, work = s.param, s.grad, s.work[0]
+        exp_avg, exp_avg_sq = s.state["exp_avg"], s.state["exp_avg_sq"]
+        rectified, scale = self._rectification(group, s.step)
+        self._decay(group, param)                                # θ = θ (1 - lr λ)
+        _first_moment(exp_avg, grad, beta1, work)                # m = β1 m + (1-β1) g
+        _second_moment(exp_avg_sq, grad, beta2, work)            # v = β2 v + (1-β2) g²
+        if rectified:                                            # θ -= scale · m / (√v + ε)
+            denom = np.sqrt(exp_avg_sq, out=work)
+            denom += group["eps"]
+            update = np.divide(exp_avg, denom, out=work)
+            update *= scale
+        else:                                                    # θ -= scale · m
+            update = np.multiply(exp_avg, scale, out=work)
+        param -= update
+
+    def _fused_plan(self, group, step, scalars, cast):
+        beta1, beta2 = group["betas"]
+        rectified, scale = self._rectification(group, step)
+        args = (cast(_decay_factor(group)), cast(1.0 - beta1), cast(beta2), cast(1.0 - beta2),
+                cast(group["eps"]), cast(scale), rectified, group["maximize"],
+                cast(coupled_decay(group)))
+
+        def run(param, grad, exp_avg, exp_avg_sq):
+            kernels.radam(param, grad, exp_avg, exp_avg_sq, *args)
+        return run

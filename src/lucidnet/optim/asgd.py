@@ -23,7 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number, _implementation_options
+from .._fast import optim_kernels as kernels
+from .._validation import check_real
+from ._engine import UpdateSlice, coupled_decay
+from .optimizer import Optimizer, _implementation_options
 
 __all__ = ["ASGD"]
 
@@ -43,7 +46,7 @@ class ASGD(Optimizer):
     """
 
     _scalar_names = (("eta", 0.0), ("mu", 1.0))
-    _n_tmp = 1
+    _n_work = 1
 
     def __init__(self, params, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
                  t0: float = 1e6, weight_decay: float = 0.0, foreach=None,
@@ -55,8 +58,8 @@ class ASGD(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        group["lambd"] = _check_number("ASGD", "lambd", group["lambd"], 0.0)
-        group["alpha"] = _check_number("ASGD", "alpha", group["alpha"], 0.0)
+        group["lambd"] = check_real("ASGD", "lambd", group["lambd"], 0.0)
+        group["alpha"] = check_real("ASGD", "alpha", group["alpha"], 0.0)
         t0 = group["t0"]
         if isinstance(t0, bool) or not isinstance(t0, (int, float, np.integer, np.floating)) \
                 or math.isnan(t0) or t0 < 0:
@@ -67,19 +70,37 @@ class ASGD(Optimizer):
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("ax",)
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    @staticmethod
+    def _advance(group, step: int, scalars: dict[str, float]) -> tuple[float, float]:
+        """``(η, μ)`` of this step; sets ``scalars`` to those of the next step."""
         lr, lambd = group["lr"], group["lambd"]
         if step == 1:                      # fresh state: η starts at the group's current lr
-            sc["eta"], sc["mu"] = lr, 1.0
-        eta, mu, t, ax = sc["eta"], sc["mu"], tmp[0], st["ax"]
-        p *= 1.0 - lambd * eta              # decay term
-        np.multiply(g, eta, out=t)
-        p -= t                              # θ -= η g
-        if mu != 1.0:
-            np.subtract(p, ax, out=t)
-            t *= mu
-            ax += t
-        else:
-            np.copyto(ax, p)
-        sc["eta"] = lr / ((1.0 + lambd * lr * step) ** group["alpha"])
-        sc["mu"] = 1.0 / max(1.0, step - group["t0"])
+            scalars["eta"], scalars["mu"] = lr, 1.0
+        eta, mu = scalars["eta"], scalars["mu"]
+        scalars["eta"] = lr / ((1.0 + lambd * lr * step) ** group["alpha"])   # η_{t+1}
+        scalars["mu"] = 1.0 / max(1.0, step - group["t0"])                    # μ_{t+1}
+        return eta, mu
+
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
+        param, grad, work, ax = s.param, s.grad, s.work[0], s.state["ax"]
+        eta, mu = self._advance(group, s.step, s.scalars)
+        param *= 1.0 - group["lambd"] * eta                      # θ = θ (1 - λ η)
+        param -= np.multiply(grad, eta, out=work)                # θ = θ - η g
+        if mu != 1.0:                                            # ax = ax + μ (θ - ax)
+            diff = np.subtract(param, ax, out=work)
+            diff *= mu
+            ax += diff
+        else:                                                    # ax = θ
+            np.copyto(ax, param)
+
+    def _fusable(self, group: dict[str, Any]) -> bool:
+        return True
+
+    def _fused_plan(self, group, step, scalars, cast):
+        eta, mu = self._advance(group, step, scalars)
+        args = (cast(1.0 - group["lambd"] * eta), cast(eta), cast(mu), mu != 1.0,
+                group["maximize"], cast(coupled_decay(group)))
+
+        def run(param, grad, ax):
+            kernels.asgd(param, grad, ax, *args)
+        return run

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_real
 from ..autograd.tensor import enable_grad
-from .optimizer import Optimizer, _check_number
+from .optimizer import Optimizer
 
 __all__ = ["LBFGS"]
 
@@ -145,7 +146,7 @@ class LBFGS(Optimizer):
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
         for key in ("tolerance_grad", "tolerance_change"):
-            group[key] = _check_number("LBFGS", key, group[key], 0.0)
+            group[key] = check_real("LBFGS", key, group[key], 0.0)
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         if self.param_groups:

@@ -1,19 +1,9 @@
-"""`Optimizer` base: parameter groups, flat per-group state, `step`, `state_dict` (SPEC E2-E4).
+"""`Optimizer`: the base of every optimizer -- parameter groups, state, ``state_dict``.
 
-How a step runs
----------------
-Each parameter group keeps its state (``exp_avg``, ``momentum_buffer`` ...) in one flat array per
-state name, laid out parameter after parameter; ``optimizer.state[p]`` shows the per-parameter
-slices as views, with PyTorch's names. A group is cut once into *buckets*: a large parameter is a
-bucket of its own and is updated in place straight through views of ``.data`` / ``.grad``; runs of
-small parameters are gathered with one ``np.concatenate(..., out=)`` into a scratch buffer, updated
-together and copied back into their ``.data`` arrays in place. The update rule (one ``_update``
-method per optimizer, written once) therefore runs a handful of in-place ufuncs per bucket, each on a
-cache-sized block, and buckets are shared between at most ``_NUM_THREADS`` threads (NumPy releases
-the GIL inside ufuncs) for large groups. The arithmetic does not depend on the bucketing or the
-threads: results are bit-identical whatever the split.
-
-A parameter whose ``.grad`` is None is skipped, as PyTorch does; each parameter counts its own steps.
+An optimizer is a list of parameter groups (each a dict of hyperparameters and ``"params"``)
+and a per-parameter state. The subclasses hold the algorithms (one update each, written once);
+how a step is run over a group -- flat state, buckets, fused kernels, threads -- lives in
+``optim/_engine.py``.
 
 state_dict layout (plain Python + NumPy, JSON/.npz friendly, never pickled)
 ------------------------------------------------------------------------
@@ -32,69 +22,24 @@ Parameters are numbered in the order of the groups, as in PyTorch. After JSON th
 
 from __future__ import annotations
 
-import math
-import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..autograd.tensor import Tensor
+from .._validation import check_bool, check_real
+from . import _engine
+from ._engine import GroupBuffers, UpdateSlice, get_num_threads, set_num_threads, unwrap_data
 
 __all__ = ["Optimizer", "get_num_threads", "set_num_threads"]
 
-_NUM_THREADS = max(1, min(2, os.cpu_count() or 1))
-_POOL: ThreadPoolExecutor | None = None
-_BUCKET = 1 << 16          # elements per gathered bucket (~256 KiB of float32: stays in L2)
-_THREAD_MIN = 1 << 17      # groups smaller than this run on one thread (dispatch costs more)
-
-
-def set_num_threads(n: int) -> None:
-    """Threads the optimizers use for large parameter groups (1 disables threading)."""
-    global _NUM_THREADS
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"set_num_threads: n must be a positive integer, got {n!r}")
-    _NUM_THREADS = int(n)
-
-
-def get_num_threads() -> int:
-    return _NUM_THREADS
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lucidnet-optim")
-    return _POOL
-
 
 # ---------------------------------------------------------------------------------- validation
-def _check_number(owner: str, name: str, value, low: float | None = None, *,
-                  low_open: bool = False, high: float | None = None,
-                  high_open: bool = True) -> float:
-    """Return ``float(value)`` or raise ValueError naming the argument, the value and the range."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
-    v = float(value)
-    lo = "" if low is None else ("(" if low_open else "[") + f"{low}"
-    hi = "" if high is None else f"{high}" + (")" if high_open else "]")
-    ok = math.isfinite(v)
-    if ok and low is not None:
-        ok = v > low if low_open else v >= low
-    if ok and high is not None:
-        ok = v < high if high_open else v <= high
-    if not ok:
-        rng = f"in {lo or '(-inf'}, {hi or 'inf)'}"
-        raise ValueError(f"{owner}: {name} must be a finite number {rng}, got {value!r}")
-    return v
-
-
 def _implementation_options(owner: str, capturable: bool = False,
                             differentiable: bool = False) -> None:
-    """PyTorch's kernel choices. ``foreach`` / ``fused`` are accepted and change nothing: every
-    step already runs as a few in-place ufuncs per bucket. ``capturable`` (CUDA graphs) and
-    ``differentiable`` (autograd through the step) do not exist here."""
+    """PyTorch's kernel choices. ``foreach`` / ``fused`` are accepted and change nothing: a
+    step already runs as one fused loop (or a few in-place ufuncs) per buffer. ``capturable``
+    (CUDA graphs) and ``differentiable`` (autograd through the step) do not exist here."""
     if capturable:
         raise ValueError(f"{owner}: capturable=True is for CUDA graphs, which lucidnet (CPU only) "
                          "does not have; leave it False")
@@ -106,8 +51,8 @@ def _implementation_options(owner: str, capturable: bool = False,
 def _check_betas(owner: str, betas) -> tuple[float, float]:
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
-    return (_check_number(owner, "betas[0]", betas[0], 0.0, high=1.0),
-            _check_number(owner, "betas[1]", betas[1], 0.0, high=1.0))
+    return (check_real(owner, "betas[0]", betas[0], 0.0, high=1.0),
+            check_real(owner, "betas[1]", betas[1], 0.0, high=1.0))
 
 
 #: boolean options of the optimizers; each must be a real bool (``maximize="False"`` is truthy)
@@ -115,63 +60,57 @@ _FLAGS = ("nesterov", "maximize", "amsgrad", "centered", "decoupled_weight_decay
           "eps_inside_sqrt")
 
 
-class _GroupData:
-    """Flat state and the bucket plan of one parameter group (internal)."""
-
-    def __init__(self, params: list, dtype: np.dtype):
-        self.params = params
-        self.sizes = [int(p.data.size) for p in params]
-        self.offsets = [0]
-        for n in self.sizes:
-            self.offsets.append(self.offsets[-1] + n)
-        self.total = self.offsets[-1]
-        self.dtype = dtype
-        self.flat: dict[str, np.ndarray] = {}
-        self.steps = [0] * len(params)
-        self.scalars: dict[str, list[float]] = {}
-        self.scratch: np.ndarray | None = None   # (n_tmp, total) scratch rows for _update
-        self.gather: np.ndarray | None = None    # gathered/owned gradients
-        self.pgather: np.ndarray | None = None   # gathered parameters
-        # buckets: (first param, end param, first element, end element)
-        self.buckets: list[tuple[int, int, int, int]] = []
-        i = 0
-        while i < len(params):
-            j, size = i + 1, self.sizes[i]
-            while j < len(params) and size + self.sizes[j] <= _BUCKET:
-                size += self.sizes[j]
-                j += 1
-            self.buckets.append((i, j, self.offsets[i], self.offsets[j]))
-            i = j
-
-    def buffers(self, n_tmp: int):
-        if self.scratch is None or self.scratch.shape[0] != n_tmp:
-            self.scratch = np.empty((n_tmp, self.total), self.dtype)
-            self.gather = np.empty(self.total, self.dtype)
-            self.pgather = np.empty(self.total, self.dtype)
-        return self.scratch, self.gather, self.pgather
-
-
 class Optimizer:
-    """Base class of every optimizer (PyTorch's interface).
+    """Base class of every optimizer, with PyTorch's interface.
 
-    Subclasses set ``defaults`` through ``__init__``, name their flat state in
-    ``_state_names(group)`` (and per-parameter scalars in ``_scalar_names``), and implement the
-    update once in ``_update(group, p, g, st, tmp, step, sc)`` on 1-D arrays: ``p`` the parameter
-    (updated in place), ``g`` the gradient after ``maximize`` and coupled weight decay (read only),
-    ``st`` the state slices, ``tmp`` ``_n_tmp`` scratch rows (``tmp[0]`` ...), ``step`` the 1-based step count of these
-    parameters, ``sc`` a dict of per-parameter scalars to update.
+    Holds ``param_groups`` (a list of dicts: the hyperparameters and ``"params"``) and the
+    per-parameter state, and runs ``step``: for every parameter ``θ`` with a gradient ``g``,
+    ``θ ← update(θ, g, state, hyperparameters)`` with the update of the subclass.
+
+    Parameters
+    ----------
+    params : iterable of Parameter, or of dict
+        The parameters to optimize (``model.parameters()``), or param groups: dicts with a
+        ``"params"`` entry and hyperparameters that override ``defaults`` for that group.
+    defaults : dict
+        The subclass's hyperparameters (``lr`` ...), used where a group does not set them.
+
+    Notes
+    -----
+    A subclass sets ``defaults`` through ``__init__`` and defines
+
+    * ``_state_names(group)``: the names of its per-element state (``"exp_avg"`` ...), and
+      ``_scalar_names``: per-parameter scalars with their initial values;
+    * ``_update(group, s)``: the NumPy reference update of one bucket ``s`` (an
+      ``UpdateSlice``: ``s.param``, ``s.grad``, ``s.state[name]``, ``s.work``, ``s.step``,
+      ``s.scalars``), with ``_n_work`` scratch rows;
+    * optionally ``_fusable(group)`` / ``_fused_plan(group, step, scalars, cast)``: the same
+      update as one compiled loop (``lucidnet._fast.optim_kernels``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.SGD([w], lr=0.5)
+    >>> w.grad = np.array([0.2, 0.4])
+    >>> opt.step()
+    >>> w.data
+    array([ 0.9, -2.2])
+    >>> opt.param_groups[0]["lr"]
+    0.5
     """
 
-    #: PyTorch-style coupled L2 decay ``g + weight_decay * p`` is applied by the base class unless a
-    #: group sets ``decoupled_weight_decay`` (AdamW, NAdam's option).
+    #: per-parameter scalar state ``(name, initial value)`` (NAdam's ``mu_product``)
     _scalar_names: tuple[tuple[str, float], ...] = ()
-    #: rows of scratch memory `_update` receives as ``tmp`` (each a 1-D array like ``p``)
-    _n_tmp = 1
+    #: scratch rows the NumPy ``_update`` receives as ``s.work`` (each a 1-D array like ``θ``)
+    _n_work = 1
 
     def __init__(self, params, defaults: dict[str, Any]):
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
-        self._data: list[_GroupData] = []
+        self._data: list[GroupBuffers] = []
         name = type(self).__name__
         if hasattr(params, "data") and hasattr(params, "grad"):
             raise TypeError(f"{name}: params must be an iterable of Parameters or of dicts, got "
@@ -193,15 +132,12 @@ class Optimizer:
     def _check_group(self, group: dict[str, Any]) -> None:
         """Validate hyperparameters of one group (subclasses extend)."""
         name = type(self).__name__
-        group["lr"] = _check_number(name, "lr", group["lr"], 0.0)
+        group["lr"] = check_real(name, "lr", group["lr"], 0.0)
         if "weight_decay" in group:
-            group["weight_decay"] = _check_number(name, "weight_decay", group["weight_decay"], 0.0)
+            group["weight_decay"] = check_real(name, "weight_decay", group["weight_decay"], 0.0)
         for key in _FLAGS:
-            if key in group and not isinstance(group[key], (bool, np.bool_)):
-                raise TypeError(f"{name}: {key} must be True or False, got {group[key]!r} (a "
-                                f"string such as 'False' would count as true)")
             if key in group:
-                group[key] = bool(group[key])
+                group[key] = check_bool(name, key, group[key])
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters with its own hyperparameters (missing ones take defaults)."""
@@ -218,7 +154,7 @@ class Optimizer:
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = set()
         for k, p in enumerate(params):
-            _unwrap_data(p)
+            unwrap_data(p)
             if not (hasattr(p, "data") and hasattr(p, "grad")) or not isinstance(p.data,
                                                                                   np.ndarray):
                 raise TypeError(f"{name}: params[{k}] must be a Parameter (a Tensor with .data "
@@ -240,7 +176,7 @@ class Optimizer:
         self._check_group(group)
         group["params"] = params
         self.param_groups.append(group)
-        self._data.append(_GroupData(params, params[0].data.dtype))
+        self._data.append(GroupBuffers(params, params[0].data.dtype))
 
     # ------------------------------------------------------------------ grads
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -291,125 +227,34 @@ class Optimizer:
         return loss
 
     @staticmethod
-    def _bump_versions(gd: _GroupData) -> None:
+    def _bump_versions(gd: GroupBuffers) -> None:
         """A step is an in-place change, as PyTorch's: a pending backward that saved one of
         these weights raises instead of using the new one."""
         for p in gd.params:
             if p._grad is not None:
                 p._bump_version()
 
-    def _prepare(self, group: dict[str, Any], gd: _GroupData) -> None:
-        dtype = gd.params[0].data.dtype
-        if dtype != gd.dtype:     # the model was cast (module.to / double / float)
-            if any(p.data.dtype != dtype for p in gd.params):
-                raise ValueError(f"{type(self).__name__}: parameters of one group now have "
-                                 f"mixed dtypes; cast the whole model")
-            gd.dtype = dtype
-            gd.flat = {k: v.astype(dtype) for k, v in gd.flat.items()}
-            gd.scratch = gd.gather = gd.pgather = None
-        for name in self._state_names(group):
-            if name not in gd.flat:
-                value = self._init_value(name, group)
-                gd.flat[name] = np.full(gd.total, value, gd.dtype) if value else \
-                    np.zeros(gd.total, gd.dtype)
-        for name, value in self._scalar_names:
-            if name not in gd.scalars:
-                gd.scalars[name] = [value] * len(gd.params)
+    def _prepare(self, group: dict[str, Any], gd: GroupBuffers) -> None:
+        gd.prepare(self._state_names(group), lambda n: self._init_value(n, group),
+                   self._scalar_names, type(self).__name__)
 
-    def _step_group(self, group: dict[str, Any], gd: _GroupData) -> None:
-        self._prepare(group, gd)
-        params = gd.params
-        # the gradients' arrays (``.grad`` is a Tensor; the update runs on NumPy arrays)
-        # (inline _grad_array: no call per parameter on the hot path)
-        grads = [g if (g := p._grad) is None or g.__class__ is np.ndarray else g.data
-                 for p in params]
-        for k, (p, g) in enumerate(zip(params, grads)):
-            if p.data.size != gd.sizes[k] and not (_unwrap_data(p) and
-                                                   p.data.size == gd.sizes[k]):
-                raise ValueError(f"{type(self).__name__}: parameter {k} now has "
-                                 f"{p.data.size} elements (shape {p.data.shape}), it had "
-                                 f"{gd.sizes[k]} when the optimizer was built; assign "
-                                 f"p.data an array of the same shape, or build a new optimizer")
-            if g is not None and g.shape != p.data.shape:
-                raise ValueError(f"{type(self).__name__}: gradient of parameter {k} has shape "
-                                 f"{g.shape}, expected the parameter's shape {p.data.shape}")
-        scratch, gather, pgather = gd.buffers(self._n_tmp)
-        names = self._state_names(group)
-        work: list[tuple[int, Callable[[], None]]] = []
-        steps = gd.steps
-        for i0, i1, a, b in gd.buckets:
-            whole = all(g is not None for g in grads[i0:i1]) and \
-                len(set(steps[i0:i1])) == 1 and \
-                all(len(set(v[i0:i1])) == 1 for v in gd.scalars.values())
-            if whole:
-                work.append((b - a, self._bucket_job(group, gd, names, grads, i0, i1, a, b,
-                                                     scratch, gather, pgather)))
-            else:
-                for i in range(i0, i1):
-                    if grads[i] is not None:
-                        a1, b1 = gd.offsets[i], gd.offsets[i + 1]
-                        work.append((b1 - a1, self._bucket_job(group, gd, names, grads, i, i + 1,
-                                                               a1, b1, scratch, gather, pgather)))
-        if _NUM_THREADS > 1 and len(work) > 1 and sum(w for w, _ in work) >= _THREAD_MIN:
-            lanes: list[list[Callable[[], None]]] = [[] for _ in range(_NUM_THREADS)]
-            load = [0] * _NUM_THREADS
-            for w, job in sorted(work, key=lambda t: -t[0]):
-                k = load.index(min(load))
-                lanes[k].append(job)
-                load[k] += w
-            futures = [_pool().submit(_run_all, lane) for lane in lanes[1:] if lane]
-            _run_all(lanes[0])
-            for f in futures:
-                f.result()
-        else:
-            for _, job in work:
-                job()
+    def _step_group(self, group: dict[str, Any], gd: GroupBuffers) -> None:
+        _engine.step_group(self, group, gd)
 
-    def _bucket_job(self, group, gd, names, grads, i0, i1, a, b, scratch, gather, pgather):
-        def job():
-            params = gd.params
-            single = i1 - i0 == 1 and params[i0].data.flags.c_contiguous
-            if single:  # a plain view: in-place ufuncs on a DataArray take NumPy's slow path
-                p = params[i0].data.view(np.ndarray).reshape(-1)
-                g = grads[i0].reshape(-1)
-            else:
-                p = pgather[a:b]
-                g = gather[a:b]
-                np.concatenate([q.data.reshape(-1) for q in params[i0:i1]], out=p)
-                np.concatenate([x.reshape(-1) for x in grads[i0:i1]], out=g, casting="same_kind")
-            tmp = scratch[:, a:b]
-            g = self._effective_grad(group, p, g, gather[a:b], tmp[0], own=not single)
-            step = gd.steps[i0] + 1
-            sc = {k: v[i0] for k, v in gd.scalars.items()}
-            self._update(group, p, g, {n: gd.flat[n][a:b] for n in names}, tmp, step, sc)
-            if not single:
-                for k in range(i0, i1):
-                    q = params[k].data
-                    np.copyto(q, p[gd.offsets[k] - a:gd.offsets[k + 1] - a].reshape(q.shape))
-            for k in range(i0, i1):
-                gd.steps[k] = step
-                for key, value in sc.items():
-                    gd.scalars[key][k] = value
-        return job
-
-    @staticmethod
-    def _effective_grad(group, p, g, buf, tmp, own: bool):
-        """``-g if maximize`` then ``+ weight_decay * p`` unless decay is decoupled (PyTorch order)."""
-        maximize = group.get("maximize", False)
-        wd = 0.0 if group.get("decoupled_weight_decay", False) else group.get("weight_decay", 0.0)
-        if not maximize and not wd:
-            return g
-        if maximize:
-            np.negative(g, out=buf)
-        elif not own:
-            np.copyto(buf, g, casting="same_kind")
-        if wd:
-            np.multiply(p, wd, out=tmp)
-            buf += tmp
-        return buf
-
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:  # pragma: no cover - abstract
+    # ------------------------------------------------------------------ the algorithm
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:  # pragma: no cover
         raise NotImplementedError(f"{type(self).__name__} must implement _update")
+
+    def _fusable(self, group: dict[str, Any]) -> bool:
+        """Whether `_fused_plan` implements this group's update (else the NumPy path runs)."""
+        return False
+
+    def _fused_plan(self, group: dict[str, Any], step: int, scalars: dict[str, float],
+                    cast: Callable[[float], Any]):  # pragma: no cover - only if _fusable
+        """Compute one parameter's coefficients for this step (updating ``scalars``) and return
+        ``kernel(param, grad, *state)`` that applies the update in one pass; ``cast`` converts
+        a coefficient to the parameters' dtype."""
+        raise NotImplementedError
 
     # ------------------------------------------------------------------ state_dict
     def state_dict(self) -> dict[str, Any]:
@@ -514,19 +359,3 @@ class Optimizer:
                 if key != "params":
                     lines.append(f"    {key}: {group[key]}")
         return "\n".join(lines) + "\n)"
-
-
-def _unwrap_data(p) -> bool:
-    """PyTorch code assigns a tensor to ``p.data`` (``layer.weight.data = w``); lucidnet's
-    ``.data`` is the array, so take the tensor's array. True if something was unwrapped. (Asked
-    once per parameter when a group is added, and in a step only after a size check failed.)"""
-    data = getattr(p, "data", None)
-    if isinstance(data, Tensor):
-        p.data = data.data
-        return True
-    return False
-
-
-def _run_all(jobs: Iterable[Callable[[], None]]) -> None:
-    for job in jobs:
-        job()

@@ -12,7 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number, _implementation_options
+from .._fast import optim_kernels as kernels
+from .._validation import check_real
+from ._engine import UpdateSlice, coupled_decay
+from .optimizer import Optimizer, _implementation_options
 
 __all__ = ["RMSprop"]
 
@@ -31,10 +34,10 @@ class RMSprop(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        group["alpha"] = _check_number("RMSprop", "alpha", group["alpha"], 0.0, high=1.0,
-                                       high_open=False)
-        group["eps"] = _check_number("RMSprop", "eps", group["eps"], 0.0, low_open=True)
-        group["momentum"] = _check_number("RMSprop", "momentum", group["momentum"], 0.0)
+        group["alpha"] = check_real("RMSprop", "alpha", group["alpha"], 0.0, high=1.0,
+                                    high_open=False)
+        group["eps"] = check_real("RMSprop", "eps", group["eps"], 0.0, low_open=True)
+        group["momentum"] = check_real("RMSprop", "momentum", group["momentum"], 0.0)
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
         names = ("square_avg",)
@@ -44,35 +47,49 @@ class RMSprop(Optimizer):
             names += ("grad_avg",)
         return names
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
         alpha, eps, lr = group["alpha"], group["eps"], group["lr"]
-        t, sq = tmp[0], st["square_avg"]
-        sq *= alpha                                   # s = α s + (1-α) g²
-        np.multiply(g, g, out=t)
-        t *= 1.0 - alpha
-        sq += t
-        if group["centered"]:                         # ḡ = lerp(ḡ, g, 1-α); s̃ = s - ḡ²
-            ga = st["grad_avg"]
-            np.subtract(g, ga, out=t)
-            t *= 1.0 - alpha
-            ga += t
-            np.multiply(ga, ga, out=t)
-            np.subtract(sq, t, out=t)
-            src = t
-        else:
-            src = sq
-        if group["eps_inside_sqrt"]:                  # notes: √(s + ε)
-            np.add(src, eps, out=t)
-            np.sqrt(t, out=t)
-        else:                                         # PyTorch: √s + ε
-            np.sqrt(src, out=t)
-            t += eps
-        np.divide(g, t, out=t)
-        if group["momentum"] > 0:
-            buf = st["momentum_buffer"]
+        param, grad, work, square_avg = s.param, s.grad, s.work[0], s.state["square_avg"]
+        square_avg *= alpha                                      # s = α s + (1-α) g²
+        grad_sq = np.multiply(grad, grad, out=work)
+        grad_sq *= 1.0 - alpha
+        square_avg += grad_sq
+        variance = square_avg
+        if group["centered"]:                                    # ḡ = lerp(ḡ, g, 1-α)
+            grad_avg = s.state["grad_avg"]
+            diff = np.subtract(grad, grad_avg, out=work)
+            diff *= 1.0 - alpha
+            grad_avg += diff
+            mean_sq = np.multiply(grad_avg, grad_avg, out=work)  # s̃ = s - ḡ²
+            variance = np.subtract(square_avg, mean_sq, out=work)
+        if group["eps_inside_sqrt"]:                             # notes: √(s + ε)
+            denom = np.add(variance, eps, out=work)
+            np.sqrt(denom, out=denom)
+        else:                                                    # PyTorch: √s + ε
+            denom = np.sqrt(variance, out=work)
+            denom += eps
+        direction = np.divide(grad, denom, out=work)             # d = g / denom
+        if group["momentum"] > 0:                                # b = μ b + d ; θ -= lr b
+            buf = s.state["momentum_buffer"]
             buf *= group["momentum"]
-            buf += t
-            np.multiply(buf, lr, out=t)
-        else:
-            t *= lr
-        p -= t
+            buf += direction
+            update = np.multiply(buf, lr, out=work)
+        else:                                                    # θ -= lr d
+            update = direction
+            update *= lr
+        param -= update
+
+    def _fusable(self, group: dict[str, Any]) -> bool:
+        return True
+
+    def _fused_plan(self, group, step, scalars, cast):
+        alpha, momentum, centered = group["alpha"], group["momentum"], group["centered"]
+        args = (cast(alpha), cast(1.0 - alpha), cast(group["eps"]), cast(group["lr"]),
+                cast(momentum), centered, group["eps_inside_sqrt"], group["maximize"],
+                cast(coupled_decay(group)))
+
+        def run(param, grad, square_avg, *rest):     # rest: momentum_buffer?, grad_avg?
+            buf = rest[0] if momentum > 0 else square_avg
+            grad_avg = rest[-1] if centered else square_avg
+            kernels.rmsprop(param, grad, square_avg, grad_avg, buf, *args)
+        return run

@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number, _implementation_options
+from .._fast import optim_kernels as kernels
+from .._validation import check_real
+from ._engine import UpdateSlice
+from .optimizer import Optimizer, _implementation_options
 
 __all__ = ["Rprop"]
 
@@ -25,7 +28,7 @@ class Rprop(Optimizer):
     """Rprop with PyTorch's arguments and defaults (``lr=1e-2, etas=(0.5, 1.2),
     step_sizes=(1e-6, 50)``); ``lr`` is the initial step size."""
 
-    _n_tmp = 2
+    _n_work = 2
 
     def __init__(self, params, lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50), *, capturable: bool = False,
@@ -39,13 +42,13 @@ class Rprop(Optimizer):
         etas, sizes = group["etas"], group["step_sizes"]
         if not isinstance(etas, (tuple, list)) or len(etas) != 2:
             raise ValueError(f"Rprop: etas must be a pair (etaminus, etaplus), got {etas!r}")
-        minus = _check_number("Rprop", "etas[0]", etas[0], 0.0, low_open=True, high=1.0)
-        plus = _check_number("Rprop", "etas[1]", etas[1], 1.0, low_open=True)
+        minus = check_real("Rprop", "etas[0]", etas[0], 0.0, low_open=True, high=1.0)
+        plus = check_real("Rprop", "etas[1]", etas[1], 1.0, low_open=True)
         group["etas"] = (minus, plus)
         if not isinstance(sizes, (tuple, list)) or len(sizes) != 2:
             raise ValueError(f"Rprop: step_sizes must be a pair (min, max), got {sizes!r}")
-        low = _check_number("Rprop", "step_sizes[0]", sizes[0], 0.0)
-        high = _check_number("Rprop", "step_sizes[1]", sizes[1], low)
+        low = check_real("Rprop", "step_sizes[0]", sizes[0], 0.0)
+        high = check_real("Rprop", "step_sizes[1]", sizes[1], low)
         group["step_sizes"] = (low, high)
 
     def _state_names(self, group: dict[str, Any]) -> tuple[str, ...]:
@@ -54,20 +57,34 @@ class Rprop(Optimizer):
     def _init_value(self, name: str, group: dict[str, Any]) -> float:
         return group["lr"] if name == "step_size" else 0.0
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
-        minus, plus = group["etas"]
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
+        eta_minus, eta_plus = group["etas"]
         low, high = group["step_sizes"]
-        s, eta = tmp[0], tmp[1]
-        prev, size = st["prev"], st["step_size"]
-        np.multiply(g, prev, out=s)
-        eta.fill(1.0)
-        eta[s > 0] = plus
-        flipped = s < 0
-        eta[flipped] = minus
-        size *= eta
-        np.clip(size, low, high, out=size)
-        np.copyto(prev, g)
-        prev[flipped] = 0.0                              # forget the gradient after a flip
-        np.sign(prev, out=s)
-        s *= size
-        p -= s
+        param, grad = s.param, s.grad
+        sign_agreement, eta = s.work[0], s.work[1]
+        prev, step_size = s.state["prev"], s.state["step_size"]
+        np.multiply(grad, prev, out=sign_agreement)              # g · g_prev
+        eta.fill(1.0)                                            # η = η+, η- or 1
+        eta[sign_agreement > 0] = eta_plus
+        flipped = sign_agreement < 0
+        eta[flipped] = eta_minus
+        step_size *= eta                                         # step = clip(step η, min, max)
+        np.clip(step_size, low, high, out=step_size)
+        np.copyto(prev, grad)                                    # g_prev = g, 0 after a flip
+        prev[flipped] = 0.0
+        update = np.sign(prev, out=sign_agreement)               # θ -= sign(g) · step
+        update *= step_size
+        param -= update
+
+    def _fusable(self, group: dict[str, Any]) -> bool:
+        return True
+
+    def _fused_plan(self, group, step, scalars, cast):
+        eta_minus, eta_plus = group["etas"]
+        low, high = group["step_sizes"]
+        args = (cast(eta_minus), cast(eta_plus), cast(1.0), cast(0.0), cast(low), cast(high),
+                group["maximize"])
+
+        def run(param, grad, prev, step_size):
+            kernels.rprop(param, grad, prev, step_size, *args)
+        return run

@@ -26,7 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _check_number, _implementation_options
+from .._fast import optim_kernels as kernels
+from .._validation import check_choice, check_real
+from ._engine import UpdateSlice, coupled_decay
+from .optimizer import Optimizer, _implementation_options
 
 __all__ = ["MOMENTUM_FORMS", "SGD"]
 
@@ -51,12 +54,9 @@ class SGD(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        group["momentum"] = _check_number("SGD", "momentum", group["momentum"], 0.0)
-        group["dampening"] = _check_number("SGD", "dampening", group["dampening"], 0.0)
-        form = group["momentum_form"]
-        if form not in MOMENTUM_FORMS:
-            raise ValueError(f"SGD: momentum_form must be one of {list(MOMENTUM_FORMS)}, "
-                             f"got {form!r}")
+        group["momentum"] = check_real("SGD", "momentum", group["momentum"], 0.0)
+        group["dampening"] = check_real("SGD", "dampening", group["dampening"], 0.0)
+        form = check_choice("SGD", "momentum_form", group["momentum_form"], MOMENTUM_FORMS)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(f"SGD: nesterov=True requires momentum > 0 and dampening = 0, got "
                              f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
@@ -102,38 +102,48 @@ class SGD(Optimizer):
             self._bump_versions(gd)
         return loss
 
-    def _update(self, group, p, g, st, tmp, step, sc) -> None:
+    def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
         lr, mu = group["lr"], group["momentum"]
-        t = tmp[0]
-        if mu == 0:
-            np.multiply(g, lr, out=t)
-            p -= t
+        param, grad, step_dir = s.param, s.grad, s.work[0]
+        if mu == 0:                                              # θ = θ - α g
+            param -= np.multiply(grad, lr, out=step_dir)
             return
-        buf = st["momentum_buffer"]
+        buf = s.state["momentum_buffer"]
         form = group["momentum_form"]
-        if form == "classical":                    # v = ρ v - α g ; θ = θ + v
+        if form == "classical":                                  # v = ρ v - α g ; θ = θ + v
             buf *= mu
-            np.multiply(g, lr, out=t)
-            buf -= t
-            p += buf
+            buf -= np.multiply(grad, lr, out=step_dir)
+            param += buf
             return
-        if form == "ema":                          # v = β v + (1 - β) g ; θ = θ - α v
+        if form == "ema":                                        # v = β v + (1 - β) g
             buf *= mu
-            np.multiply(g, 1.0 - mu, out=t)
-            buf += t
-        elif step == 1:                            # PyTorch: b1 = g
-            np.copyto(buf, g, casting="same_kind")
-        else:                                      # b = μ b + (1 - dampening) g
+            buf += np.multiply(grad, 1.0 - mu, out=step_dir)
+        elif s.step == 1:                                        # PyTorch: b1 = g
+            np.copyto(buf, grad, casting="same_kind")
+        elif group["dampening"]:                                 # b = μ b + (1 - τ) g
             buf *= mu
-            if group["dampening"]:
-                np.multiply(g, 1.0 - group["dampening"], out=t)
-                buf += t
-            else:
-                buf += g
-        if group["nesterov"]:                      # d = g + μ b
-            np.multiply(buf, mu, out=t)
-            t += g
-            t *= lr
-        else:
-            np.multiply(buf, lr, out=t)
-        p -= t
+            buf += np.multiply(grad, 1.0 - group["dampening"], out=step_dir)
+        else:                                                    # b = μ b + g
+            buf *= mu
+            buf += grad
+        if group["nesterov"]:                                    # d = (g + μ b) α
+            np.multiply(buf, mu, out=step_dir)
+            step_dir += grad
+            step_dir *= lr
+        else:                                                    # d = α b
+            np.multiply(buf, lr, out=step_dir)
+        param -= step_dir                                        # θ = θ - d
+
+    def _fusable(self, group: dict[str, Any]) -> bool:
+        return True
+
+    def _fused_plan(self, group, step, scalars, cast):
+        mu, damp = group["momentum"], group["dampening"]
+        form = 0 if mu == 0 else {"pytorch": 1, "ema": 2, "classical": 3}[group["momentum_form"]]
+        one_minus = 1.0 - mu if form == 2 else 1.0 - damp
+        args = (cast(group["lr"]), cast(mu), cast(one_minus), group["maximize"],
+                cast(coupled_decay(group)), form, step == 1, bool(damp), group["nesterov"])
+
+        def run(param, grad, buf=None):
+            kernels.sgd(param, grad, param if buf is None else buf, *args)
+        return run

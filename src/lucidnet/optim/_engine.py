@@ -1,0 +1,350 @@
+"""How an optimizer step runs: flat state, buckets, fused kernels and threads (internal).
+
+The algorithms (`sgd.py`, `adam.py` ...) say *what* an update computes; this module says *how*
+it is run over the parameters of one group. `Optimizer.step` calls :func:`step_group` once per
+param group.
+
+Flat state
+    Each group keeps its state (``exp_avg``, ``momentum_buffer`` ...) in one flat array per state
+    name, laid out parameter after parameter (:class:`GroupBuffers`); ``optimizer.state[p]``
+    shows the per-parameter slices as views.
+
+Fused path (Numba installed and ``lucidnet._fast.enabled()``)
+    For each parameter with a gradient the algorithm's ``_fused_plan`` computes the step's
+    scalar coefficients once in Python and returns a function that runs *one* compiled loop
+    over the parameter's buffers (``lucidnet._fast.optim_kernels``): every element is read and
+    written once, where a chain of NumPy ufuncs walks the memory four or five times. Large
+    parameters are cut into chunks that up to ``get_num_threads()`` threads update at once (the
+    kernels release the GIL).
+
+NumPy path (the reference; also the path when Numba is absent or ``LUCIDNET_FAST=0``)
+    A group is cut once into *buckets*: a large parameter is a bucket of its own and is updated
+    in place through views of ``.data`` / ``.grad``; runs of small parameters are gathered with
+    one ``np.concatenate(..., out=)`` into a scratch buffer, updated together by the algorithm's
+    ``_update`` (a handful of in-place ufuncs) and copied back. Buckets are shared between the
+    threads for large groups (NumPy releases the GIL inside ufuncs).
+
+Neither the bucketing nor the chunking nor the threads change the arithmetic: each element's
+result is the same whatever the split. A parameter whose ``.grad`` is None is skipped, as
+PyTorch does; each parameter counts its own steps.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from .. import _fast
+from .._validation import check_int
+from ..autograd.tensor import Tensor
+
+__all__ = ["GroupBuffers", "UpdateSlice", "get_num_threads", "set_num_threads", "step_group"]
+
+_NUM_THREADS = max(1, min(2, os.cpu_count() or 1))
+_POOL: ThreadPoolExecutor | None = None
+_BUCKET = 1 << 16          # elements per gathered bucket (~256 KiB of float32: stays in L2)
+_THREAD_MIN = 1 << 17      # groups smaller than this run on one thread (dispatch costs more)
+_CHUNK_MIN = 1 << 15       # the fused path cuts parameters into chunks no smaller than this
+
+
+def set_num_threads(n: int) -> None:
+    """Set the number of threads the optimizers use for large parameter groups.
+
+    Parameters
+    ----------
+    n : int
+        Threads (>= 1); 1 runs every update on the calling thread. The default is
+        ``min(2, os.cpu_count())``. Groups under 131,072 elements always run on one thread
+        (starting a thread costs more than it saves).
+
+    Examples
+    --------
+    >>> from lucidnet import optim
+    >>> before = optim.get_num_threads()
+    >>> optim.set_num_threads(1)
+    >>> optim.get_num_threads()
+    1
+    >>> optim.set_num_threads(before)
+    """
+    global _NUM_THREADS
+    _NUM_THREADS = check_int("set_num_threads", "n", n, low=1)
+
+
+def get_num_threads() -> int:
+    """Return the number of threads the optimizers use (see `set_num_threads`).
+
+    Examples
+    --------
+    >>> from lucidnet import optim
+    >>> optim.get_num_threads() >= 1
+    True
+    """
+    return _NUM_THREADS
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lucidnet-optim")
+    return _POOL
+
+
+class GroupBuffers:
+    """Flat state, step counts and the bucket plan of one parameter group (internal)."""
+
+    def __init__(self, params: list, dtype: np.dtype):
+        self.params = params
+        self.sizes = [int(p.data.size) for p in params]
+        self.offsets = [0]
+        for n in self.sizes:
+            self.offsets.append(self.offsets[-1] + n)
+        self.total = self.offsets[-1]
+        self.dtype = dtype
+        self.flat: dict[str, np.ndarray] = {}
+        self.steps = [0] * len(params)
+        self.scalars: dict[str, list[float]] = {}
+        self.scratch: np.ndarray | None = None   # (n_work, total) scratch rows for _update
+        self.gather: np.ndarray | None = None    # gathered/owned gradients
+        self.pgather: np.ndarray | None = None   # gathered parameters
+        # buckets: (first param, end param, first element, end element)
+        self.buckets: list[tuple[int, int, int, int]] = []
+        i = 0
+        while i < len(params):
+            j, size = i + 1, self.sizes[i]
+            while j < len(params) and size + self.sizes[j] <= _BUCKET:
+                size += self.sizes[j]
+                j += 1
+            self.buckets.append((i, j, self.offsets[i], self.offsets[j]))
+            i = j
+
+    def buffers(self, n_work: int):
+        """Scratch rows, gathered gradients and gathered parameters (allocated on first use)."""
+        if self.scratch is None or self.scratch.shape[0] != n_work:
+            self.scratch = np.empty((n_work, self.total), self.dtype)
+            self.gather = np.empty(self.total, self.dtype)
+            self.pgather = np.empty(self.total, self.dtype)
+        return self.scratch, self.gather, self.pgather
+
+    def prepare(self, state_names: Iterable[str], init_value: Callable[[str], float],
+                scalar_names: Iterable[tuple[str, float]], owner: str) -> None:
+        """Follow a cast of the model (``module.double()``) and allocate missing state."""
+        dtype = self.params[0].data.dtype
+        if dtype != self.dtype:
+            if any(p.data.dtype != dtype for p in self.params):
+                raise ValueError(f"{owner}: parameters of one group now have mixed dtypes; "
+                                 f"cast the whole model")
+            self.dtype = dtype
+            self.flat = {k: v.astype(dtype) for k, v in self.flat.items()}
+            self.scratch = self.gather = self.pgather = None
+        for name in state_names:
+            if name not in self.flat:
+                value = init_value(name)
+                self.flat[name] = np.full(self.total, value, self.dtype) if value else \
+                    np.zeros(self.total, self.dtype)
+        for name, value in scalar_names:
+            if name not in self.scalars:
+                self.scalars[name] = [value] * len(self.params)
+
+
+class UpdateSlice:
+    """What the NumPy reference ``_update`` of an algorithm works on (1-D arrays of one bucket).
+
+    ``param`` is updated in place; ``grad`` is the gradient after ``maximize`` and coupled weight
+    decay (read only); ``state`` maps state names to their slices; ``work`` holds the
+    algorithm's ``_n_work`` scratch rows; ``step`` is the 1-based step count of these
+    parameters; ``scalars`` the per-parameter scalar state (updated in place).
+    """
+
+    __slots__ = ("grad", "param", "scalars", "state", "step", "work")
+
+    def __init__(self, param, grad, state, work, step, scalars):
+        self.param, self.grad, self.state = param, grad, state
+        self.work, self.step, self.scalars = work, step, scalars
+
+
+# ---------------------------------------------------------------------------------- one group
+def step_group(opt, group: dict[str, Any], gd: GroupBuffers) -> None:
+    """Update every parameter of one group that has a gradient (fused or NumPy path)."""
+    opt._prepare(group, gd)
+    grads = _grad_arrays(opt, gd)
+    if _fast.enabled() and opt._fusable(group):
+        work = _fused_jobs(opt, group, gd, grads)
+    else:
+        work = _numpy_jobs(opt, group, gd, grads)
+    if _NUM_THREADS > 1 and len(work) > 1 and sum(w for w, _ in work) >= _THREAD_MIN:
+        lanes: list[list[Callable[[], None]]] = [[] for _ in range(_NUM_THREADS)]
+        load = [0] * _NUM_THREADS
+        for w, job in sorted(work, key=lambda t: -t[0]):
+            k = load.index(min(load))
+            lanes[k].append(job)
+            load[k] += w
+        futures = [_pool().submit(_run_all, lane) for lane in lanes[1:] if lane]
+        _run_all(lanes[0])
+        for f in futures:
+            f.result()
+    else:
+        for _, job in work:
+            job()
+
+
+def _grad_arrays(opt, gd: GroupBuffers) -> list:
+    """The gradients' arrays (``.grad`` is a Tensor; the update runs on NumPy arrays), checked
+    against the parameters' sizes and shapes."""
+    params = gd.params
+    grads = [g if (g := p._grad) is None or g.__class__ is np.ndarray else g.data
+             for p in params]
+    for k, (p, g) in enumerate(zip(params, grads)):
+        if p.data.size != gd.sizes[k] and not (unwrap_data(p) and p.data.size == gd.sizes[k]):
+            raise ValueError(f"{type(opt).__name__}: parameter {k} now has {p.data.size} "
+                             f"elements (shape {p.data.shape}), it had {gd.sizes[k]} when the "
+                             f"optimizer was built; assign p.data an array of the same shape, "
+                             f"or build a new optimizer")
+        if g is not None and g.shape != p.data.shape:
+            raise ValueError(f"{type(opt).__name__}: gradient of parameter {k} has shape "
+                             f"{g.shape}, expected the parameter's shape {p.data.shape}")
+    return grads
+
+
+# ---------------------------------------------------------------------------------- fused path
+def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
+    """One job per parameter with a gradient (per chunk of a large one when threads help)."""
+    cast = gd.dtype.type
+    names = opt._state_names(group)
+    present = [i for i, g in enumerate(grads) if g is not None]
+    total = sum(gd.sizes[i] for i in present)
+    threaded = _NUM_THREADS > 1 and total >= _THREAD_MIN
+    chunk = max(_CHUNK_MIN, -(-total // (2 * _NUM_THREADS))) if threaded else 0
+    work = []
+    for i in present:
+        step = gd.steps[i] + 1
+        scalars = {k: v[i] for k, v in gd.scalars.items()}
+        kernel = opt._fused_plan(group, step, scalars, cast)   # updates the scalars
+        gd.steps[i] = step
+        for key, value in scalars.items():
+            gd.scalars[key][i] = value
+        size = gd.sizes[i]
+        if size == 0:
+            continue
+        data = gd.params[i].data
+        contiguous = data.flags.c_contiguous
+        param = data.view(np.ndarray).reshape(-1) if contiguous else data.reshape(-1).copy()
+        grad = grads[i].reshape(-1)
+        if grad.dtype != gd.dtype:
+            grad = grad.astype(gd.dtype)
+        a = gd.offsets[i]
+        state = [gd.flat[n][a:a + size] for n in names]
+        if not contiguous:       # update a copy, then write it back in place
+            work.append((size, _copy_back_job(kernel, param, grad, state, data)))
+            continue
+        step_len = chunk if threaded and size > chunk else size
+        for lo in range(0, size, step_len):
+            hi = min(size, lo + step_len)
+            work.append((hi - lo, _chunk_job(kernel, param[lo:hi], grad[lo:hi],
+                                             [s[lo:hi] for s in state])))
+    return work
+
+
+def _chunk_job(kernel, param, grad, state):
+    return lambda: kernel(param, grad, *state)
+
+
+def _copy_back_job(kernel, param, grad, state, data):
+    def job():
+        kernel(param, grad, *state)
+        np.copyto(data, param.reshape(data.shape))
+    return job
+
+
+# ---------------------------------------------------------------------------------- NumPy path
+def _numpy_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
+    scratch, gather, pgather = gd.buffers(opt._n_work)
+    names = opt._state_names(group)
+    steps = gd.steps
+    work = []
+    for i0, i1, a, b in gd.buckets:
+        whole = all(g is not None for g in grads[i0:i1]) and \
+            len(set(steps[i0:i1])) == 1 and \
+            all(len(set(v[i0:i1])) == 1 for v in gd.scalars.values())
+        if whole:
+            work.append((b - a, _bucket_job(opt, group, gd, names, grads, i0, i1, a, b,
+                                            scratch, gather, pgather)))
+        else:
+            for i in range(i0, i1):
+                if grads[i] is not None:
+                    a1, b1 = gd.offsets[i], gd.offsets[i + 1]
+                    work.append((b1 - a1, _bucket_job(opt, group, gd, names, grads, i, i + 1,
+                                                      a1, b1, scratch, gather, pgather)))
+    return work
+
+
+def _bucket_job(opt, group, gd, names, grads, i0, i1, a, b, scratch, gather, pgather):
+    def job():
+        params = gd.params
+        single = i1 - i0 == 1 and params[i0].data.flags.c_contiguous
+        if single:  # a plain view: in-place ufuncs on a DataArray take NumPy's slow path
+            param = params[i0].data.view(np.ndarray).reshape(-1)
+            grad = grads[i0].reshape(-1)
+        else:
+            param = pgather[a:b]
+            grad = gather[a:b]
+            np.concatenate([q.data.reshape(-1) for q in params[i0:i1]], out=param)
+            np.concatenate([x.reshape(-1) for x in grads[i0:i1]], out=grad, casting="same_kind")
+        work = scratch[:, a:b]
+        grad = effective_grad(group, param, grad, gather[a:b], work[0], own=not single)
+        step = gd.steps[i0] + 1
+        scalars = {k: v[i0] for k, v in gd.scalars.items()}
+        state = {n: gd.flat[n][a:b] for n in names}
+        opt._update(group, UpdateSlice(param, grad, state, work, step, scalars))
+        if not single:
+            for k in range(i0, i1):
+                q = params[k].data
+                np.copyto(q, param[gd.offsets[k] - a:gd.offsets[k + 1] - a].reshape(q.shape))
+        for k in range(i0, i1):
+            gd.steps[k] = step
+            for key, value in scalars.items():
+                gd.scalars[key][k] = value
+    return job
+
+
+def effective_grad(group, param, grad, buf, tmp, own: bool):
+    """``g' = -g if maximize``, then ``g' = g' + weight_decay * θ`` unless the decay is
+    decoupled (PyTorch's order); returns ``grad`` itself when neither applies."""
+    maximize = group.get("maximize", False)
+    wd = 0.0 if group.get("decoupled_weight_decay", False) else group.get("weight_decay", 0.0)
+    if not maximize and not wd:
+        return grad
+    if maximize:
+        np.negative(grad, out=buf)
+    elif not own:
+        np.copyto(buf, grad, casting="same_kind")
+    if wd:
+        np.multiply(param, wd, out=tmp)
+        buf += tmp
+    return buf
+
+
+def coupled_decay(group) -> float:
+    """The L2 coefficient added to the gradient (0 when the decay is decoupled)."""
+    if group.get("decoupled_weight_decay", False):
+        return 0.0
+    return group.get("weight_decay", 0.0)
+
+
+def unwrap_data(p) -> bool:
+    """PyTorch code assigns a tensor to ``p.data`` (``layer.weight.data = w``); lucidnet's
+    ``.data`` is the array, so take the tensor's array. True if something was unwrapped. (Asked
+    once per parameter when a group is added, and in a step only after a size check failed.)"""
+    data = getattr(p, "data", None)
+    if isinstance(data, Tensor):
+        p.data = data.data
+        return True
+    return False
+
+
+def _run_all(jobs: Iterable[Callable[[], None]]) -> None:
+    for job in jobs:
+        job()
