@@ -85,19 +85,54 @@ class Check:
         return f"{self.what}: {' '.join(w for w in words if w)} ({'yes' if self.passed else 'no'})"
 
 
-def judge(checks, context: str = "", numbers=None, figures=None, note: str = "") -> Result:
-    """The `Result` the rule `RULE` gives for ``checks`` (a non-empty list of `Check`).
+def judge(checks, context: str = "", numbers=None, figures=None, note: str = "", *,
+          errata=(), erratum_note: str = "") -> Result:
+    """The `Result` the rule `RULE` gives for ``checks``: the one verdict helper of every claim.
 
-    The explanation is ``context`` (the set-up, no comparisons), then every check's sentence,
-    then ``note`` (extra measured facts that are not part of the rule, worded by the caller from
-    numbers). Failed checks are listed after the passed ones, so "partly holds" says what failed.
+    Parameters
+    ----------
+    checks : list of Check
+        The claim's rule, one comparison of measured numbers each (at least one).
+    context : str
+        The set-up, no comparisons; the explanation starts with it.
+    numbers : dict, optional
+        The measured quantities shown in the report.
+    figures : list, optional
+        Matplotlib figures.
+    note : str
+        Extra measured facts that are not part of the rule, worded by the caller from numbers.
+    errata : list of Check, optional
+        Checks of a formula the notes give beside the claim. If every check of ``checks``
+        passes and an erratum fails, the verdict is "corrected" (the claim holds, the notes'
+        formula is wrong) and ``erratum_note`` ends the explanation; otherwise they count as
+        ordinary checks.
+
+    Returns
+    -------
+    Result
+        verdict = "holds" if every check passes, "does not hold" if none does, "partly holds"
+        otherwise (or "corrected", above); explanation = context, then "Passed: ..." and
+        "Failed: ..." with every check's sentence (so "partly holds" says what failed), then
+        ``note``.
+
+    Examples
+    --------
+    >>> r = judge([Check("fast", "seconds", 0.2, "<", "", 1.0)], "One run.", {"seconds": 0.2})
+    >>> r.verdict
+    'holds'
+    >>> r.explanation
+    'One run. Passed: fast: seconds 0.2 < 1 (yes).'
     """
-    checks = list(checks)
-    if not checks:
+    rule, errata = list(checks), list(errata)
+    checks = rule + errata
+    if not rule:
         raise ValueError("judge needs at least one Check")
     passed = [c for c in checks if c.passed]
     verdict = ("holds" if len(passed) == len(checks) else
                "does not hold" if not passed else "partly holds")
+    corrected = all(c.passed for c in rule) and not all(c.passed for c in errata)
+    if corrected:
+        verdict = "corrected"
     parts = [context.strip()] if context else []
     yes = [c.sentence() for c in checks if c.passed]
     no = [c.sentence() for c in checks if not c.passed]
@@ -107,8 +142,12 @@ def judge(checks, context: str = "", numbers=None, figures=None, note: str = "")
         parts.append("Failed: " + "; ".join(no) + ".")
     if note:
         parts.append(note.strip())
+    if corrected and erratum_note:
+        parts.append(erratum_note.strip())
     return Result(verdict, " ".join(parts), dict(numbers or {}), list(figures or []),
                   checks=checks)
+
+
 SIZES = ("quick", "full")
 
 

@@ -34,8 +34,7 @@ def deep_net(widths, activation: str, init: str, bias: float = 0.0) -> nn.Sequen
     return nn.Sequential(*layers)
 
 
-def _mse(out, y):
-    return nn.functional.mse_loss(out, y)
+_mse = nn.MSELoss()
 
 
 def _sigmoid_and_slope(x: float) -> tuple[float, float]:

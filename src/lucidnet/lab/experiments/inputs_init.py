@@ -17,8 +17,7 @@ from .optimization import fit, float64
 __all__ = ["judge_initialization", "judge_input_scale", "run_initialization", "run_input_scale"]
 
 
-def _mse(out, y):
-    return nn.functional.mse_loss(out, y)
+_mse = nn.MSELoss()
 
 
 def _table_gradient(x: float) -> float:
@@ -132,7 +131,7 @@ def _symmetry_run(init: str, X, y, epochs: int) -> tuple[float, float, int, floa
     """Train 2 -> 16 sigmoid -> 1 from ``init``; return (largest difference between two hidden
     units' incoming weights, training accuracy, number of distinct hidden units, largest |w|)."""
     model = deep_net((2, 16, 1), "sigmoid", init)
-    fit(model, nn.functional.binary_cross_entropy_with_logits, optim.SGD(model.parameters(),
+    fit(model, nn.BCEWithLogitsLoss(), optim.SGD(model.parameters(),
         lr=1.0), X, y, epochs)
     W = np.c_[model[0].weight.data, model[0].bias.data]
     spread = float(np.abs(W - W[0]).max())

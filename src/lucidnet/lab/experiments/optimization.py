@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -19,6 +20,8 @@ from ...data.datasets import make_moons, make_spirals
 from ...optim import lr_scheduler
 from ...plot._backend import pyplot
 from ...random import manual_seed
+from ...train.callbacks import Callback
+from ...train.trainer import Trainer
 from ..registry import Check, Result, claim, judge
 
 __all__ = ["fit", "float64", "full_loss", "judge_batch_modes", "judge_learning_rate",
@@ -48,60 +51,88 @@ def full_loss(model, loss_fn, X: np.ndarray, y: np.ndarray) -> float:
         return float(loss_fn(model(Tensor(X.astype(_dtype(model), copy=False))), y).item())
 
 
-def fit(model, loss_fn, opt, X: np.ndarray, y: np.ndarray, epochs: int,
+class _FullDataLoss(Callback):
+    """The lab's view of a fit: the loss on all of (X, y) after every epoch (NaN stops the run),
+    the number of updates and, if asked, each update's batch loss."""
+
+    def __init__(self, loss_fn, X: np.ndarray, y: np.ndarray, step_losses: bool):
+        self.loss_fn, self.X, self.y = loss_fn, X, y
+        self.keep_step_losses = step_losses
+        self.curve: list[float] = []
+        self.step_loss: list[float] = []
+        self.steps = 0
+
+    def on_batch_end(self, batch, logs=None):
+        self.steps += 1
+        if self.keep_step_losses:
+            self.step_loss.append(logs["loss"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = full_loss(self.trainer.model, self.loss_fn, self.X, self.y)
+        self.curve.append(value)
+        if not math.isfinite(value):
+            self.trainer.stop_training = True
+
+
+def fit(model, loss_fn: nn.Module, opt, X: np.ndarray, y: np.ndarray, epochs: int,
         batch_size: int | None = None, seed: int = 0, scheduler=None,
         step_losses: bool = False) -> dict:
-    """Train ``epochs`` passes over (X, y) (``batch_size=None``: full batch); stop on NaN/inf.
+    """Train with the library's `Trainer` for ``epochs`` passes over (X, y) and record the
+    full-data loss curve the lab's claims plot; stop at the first NaN/inf.
 
-    Returns ``{"loss": full-data loss before training and after each epoch (np.nan once
-    diverged), "diverged": bool, "steps": updates made, "step_loss": per-update batch losses
-    (if ``step_losses``)}``. ``scheduler`` (if given) is stepped once per epoch.
+    Each batch is the Trainer's four visible steps (forward pass, loss, backward pass, update);
+    the batches are shuffled by ``numpy.random.default_rng(seed)`` (a full batch is not
+    shuffled), and ``scheduler`` (if given) is stepped once per epoch.
+
+    Parameters
+    ----------
+    model : Module
+    loss_fn : a loss Module (``nn.MSELoss()``, ``nn.CrossEntropyLoss()``, ...): its class tells
+        the Trainer how to read the targets
+    opt : an optimizer over ``model.parameters()``
+    X, y : arrays, cast to the model's dtype
+    epochs : passes over the data
+    batch_size : None for full-batch gradient descent
+    seed : seed of the shuffling
+    scheduler : optional learning-rate schedule, stepped after every epoch
+    step_losses : also return every update's batch loss
+
+    Returns
+    -------
+    dict
+        ``"loss"``: the full-data loss L(theta) = loss_fn(model(X), y) before training and after
+        each epoch, ``epochs + 1`` values (NaN from the epoch in which training diverged on);
+        ``"diverged"``: bool; ``"steps"``: updates made; ``"step_loss"`` (if ``step_losses``):
+        the batch loss of every update.
     """
+    if not isinstance(loss_fn, nn.Module):
+        raise TypeError(f"fit: loss_fn must be a loss Module such as nn.MSELoss() (its class "
+                        f"tells the Trainer how to read y), got {type(loss_fn).__name__}")
     dtype = _dtype(model)
     X = X.astype(dtype, copy=False)
     if y.dtype.kind == "f":
         y = y.astype(dtype, copy=False)
-    rng = np.random.default_rng(seed)
-    n = len(X)
-    bs = n if batch_size is None else int(batch_size)
-    history = [full_loss(model, loss_fn, X, y)]
-    per_step, steps, diverged = [], 0, not math.isfinite(history[0])
-    for _ in range(epochs):
-        if diverged:
-            history.append(np.nan)
-            continue
-        order = rng.permutation(n) if bs < n else np.arange(n)
-        for start in range(0, n, bs):
-            idx = order[start:start + bs]
-            opt.zero_grad()
-            loss = loss_fn(model(Tensor(X[idx])), y[idx])
-            value = float(loss.item())
-            if not math.isfinite(value):
-                diverged = True
-                break
-            loss.backward()
-            opt.step()
-            steps += 1
-            if step_losses:
-                per_step.append(value)
-        if scheduler is not None:
-            scheduler.step()
-        value = np.nan if diverged else full_loss(model, loss_fn, X, y)
-        if not math.isfinite(value):
-            diverged, value = True, np.nan
-        history.append(value)
-    out = {"loss": np.asarray(history), "diverged": diverged, "steps": steps}
+    bs = len(X) if batch_size is None else int(batch_size)
+    record = _FullDataLoss(loss_fn, X, y, step_losses)
+    start = full_loss(model, loss_fn, X, y)
+    diverged = not math.isfinite(start)
+    if not diverged:
+        trainer = Trainer(model, loss_fn, opt, callbacks=[record], scheduler=scheduler,
+                          scheduler_interval="epoch", verbose=0)
+        with warnings.catch_warnings():   # the curve's NaN says it; no warning per run
+            warnings.filterwarnings("ignore", message="training diverged", category=RuntimeWarning)
+            trainer.fit(X, y, epochs=epochs, batch_size=bs, shuffle=bs < len(X), seed=seed)
+        diverged = trainer.diverged or not all(map(math.isfinite, record.curve))
+    curve = [start] + [v if math.isfinite(v) else np.nan for v in record.curve]
+    curve += [np.nan] * (epochs + 1 - len(curve))
+    out = {"loss": np.asarray(curve), "diverged": diverged, "steps": record.steps}
     if step_losses:
-        out["step_loss"] = np.asarray(per_step)
+        out["step_loss"] = np.asarray(record.step_loss)
     return out
 
 
-def _ce(out, y):
-    return nn.functional.cross_entropy(out, y)
-
-
-def _bce(out, y):
-    return nn.functional.binary_cross_entropy_with_logits(out, y)
+_ce = nn.CrossEntropyLoss()
+_bce = nn.BCEWithLogitsLoss()
 
 
 def _mlp(widths, activation: str = "relu") -> nn.Sequential:

@@ -20,8 +20,7 @@ __all__ = ["judge_linear_collapse", "judge_perceptron", "run_linear_collapse", "
 _GATES = ("and", "or", "xor")
 
 
-def _bce(out, y):
-    return nn.functional.binary_cross_entropy_with_logits(out, y)
+_bce = nn.BCEWithLogitsLoss()
 
 
 def _grid(n: int = 121):
@@ -146,8 +145,7 @@ def _stack(widths, activation=None) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def _mse(out, y):
-    return nn.functional.mse_loss(out, y)
+_mse = nn.MSELoss()
 
 
 @claim(2, "Without activations a deep network is one linear map",
