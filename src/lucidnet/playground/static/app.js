@@ -34,7 +34,7 @@
     ySquared: "bool", cosX: "bool", sinX: "bool", cosY: "bool", sinY: "bool", collectStats: "bool",
     problem: "string", initZero: "bool", hideText: "bool",
     optimizer: "string", schedule: "string", init: "string", batchNorm: "bool", dropout: "number",
-    inputNoise: "number", preset: "string", autoplay: "bool"
+    inputNoise: "number", scheduleSteps: "number", preset: "string", autoplay: "bool"
   };
   var CLASSIFICATION_SETS = [
     {key: "circle", title: "Circle"}, {key: "xor", title: "Exclusive or"},
@@ -42,6 +42,7 @@
   var REGRESSION_SETS = [{key: "reg-plane", title: "Plane"}, {key: "reg-gauss", title: "Multi Gaussian"}];
   var THUMB = 34;          // neuron thumbnail size in CSS pixels
   var NODE_GAP = 14;       // vertical gap between nodes
+  var MAX_DRAWN = 64;      // units drawn per layer (the server sends at most 64 thumbnails)
 
   // ---------------------------------------------------------------- page state
   var session = null;      // latest State from the server
@@ -304,6 +305,9 @@
           box.innerHTML = "";
           var b = document.createElement("b"); b.textContent = preset.title + ". ";
           box.appendChild(b); box.appendChild(document.createTextNode(preset.description || ""));
+          if (preset.steps) {
+            box.appendChild(document.createTextNode(" The claim shows after about " + preset.steps + " steps: press play."));
+          }
           box.hidden = false;
         }
       }).catch(function (e) { showError(e.message); });
@@ -320,7 +324,9 @@
       var autoplay = cfg.autoplay; delete cfg.autoplay;
       update(cfg).then(function () { if (autoplay && session && !session.running) { $("play").click(); } });
     });
-    window.addEventListener("resize", function () { structureKey = ""; if (session) { buildNetwork(session); drawFrame(session.frame); } });
+    window.addEventListener("resize", function () {   // rebuilt only when the width changed
+      if (session) { var k = structureKey; buildNetwork(session); if (k !== structureKey) { drawFrame(session.frame); } }
+    });
   }
 
   // ---------------------------------------------------------------- dataset picker
@@ -381,7 +387,7 @@
     var box = $("datasets");
     var regression = c.problem === "regression";
     var sets = regression ? REGRESSION_SETS : CLASSIFICATION_SETS;
-    var selected = c.dataset === "csv" ? "csv" : (regression ? c.regDataset : c.dataset);
+    var selected = regression ? c.regDataset : c.dataset;
     var key = sets.map(function (s) { return s.key; }).join(",");
     if (box.getAttribute("data-sets") !== key) {
       box.innerHTML = "";
@@ -455,7 +461,8 @@
     var c = state.config, shape = c.networkShape || [];
     var active = activeFeatures(state);
     var shown = FEATURES.filter(function (f) { return !f.hidden || c[f.key]; });
-    var key = JSON.stringify([shape, active, shown.map(function (f) { return f.key; }), c.problem]);
+    var key = JSON.stringify([shape, active, shown.map(function (f) { return f.key; }), c.problem,
+                              $("network").clientWidth]);
     if (key === structureKey) { return; }
     structureKey = key;
 
@@ -466,7 +473,7 @@
     var columns = shape.length + 2;
     var left = 70, right = 40;                 // room for feature labels / output
     var colX = function (i) { return left + (width - left - right - THUMB) * i / (columns - 1); };
-    var maxNodes = Math.max(shown.length, Math.max.apply(null, shape.concat([1])));
+    var maxNodes = Math.max(shown.length, Math.min(MAX_DRAWN, Math.max.apply(null, shape.concat([1]))));
     var height = Math.max(300, maxNodes * (THUMB + NODE_GAP) + 40);
     net.style.height = height + "px";
     svg.setAttribute("width", width); svg.setAttribute("height", height);
@@ -531,7 +538,14 @@
       });
       ctl.appendChild(plus); ctl.appendChild(minus); ctl.appendChild(count);
       $("nodes").appendChild(ctl);
-      for (var j = 0; j < width_l; j++) {
+      var drawn = Math.min(width_l, MAX_DRAWN);
+      if (drawn < width_l) {
+        var more = document.createElement("div"); more.className = "more-units";
+        more.style.left = (x - 18) + "px"; more.style.top = (20 + drawn * (THUMB + NODE_GAP)) + "px";
+        more.textContent = "+ " + (width_l - drawn) + " more";
+        nodes.appendChild(more);
+      }
+      for (var j = 0; j < drawn; j++) {
         var y = 20 + j * (THUMB + NODE_GAP);
         var node = document.createElement("div"); node.className = "node hidden-node";
         node.style.left = x + "px"; node.style.top = y + "px";
@@ -643,7 +657,7 @@
     var offset = layers.length === neuronCanvases.length ? 0 : neuronCanvases.length - layers.length;
     for (var l = 0; l < layers.length; l++) {
       var canvases = neuronCanvases[l + offset];
-      if (!canvases) { continue; }
+      if (!canvases || !layers[l]) { continue; }
       for (var j = 0; j < layers[l].length && j < canvases.length; j++) {
         var vals = layers[l][j] && layers[l][j].values;
         if (!canvases[j] || !vals) { continue; }
@@ -662,6 +676,7 @@
     var W = frame.weights || [], B = frame.biases || [];
     for (var L = 0; L < linkEls.length && L < W.length; L++) {
       var mat = linkEls[L], w = W[L];
+      if (!w) { continue; }                        // too many weights to send: links stay grey
       for (var i = 0; i < mat.length && i < w.length; i++) {
         for (var j = 0; j < mat[i].length && j < w[i].length; j++) {
           var v = w[i][j], el = mat[i][j];
@@ -675,6 +690,7 @@
       }
     }
     for (var bl = 0; bl < biasEls.length && bl < B.length; bl++) {
+      if (!B[bl]) { continue; }
       for (var bj = 0; bj < biasEls[bl].length && bj < B[bl].length; bj++) {
         var bv = B[bl][bj], be = biasEls[bl][bj];
         if (!be) { continue; }
@@ -751,8 +767,12 @@
     if (!state) { return; }
     var dataChanged = !session || JSON.stringify(session.data) !== JSON.stringify(state.data) ||
       session.config.showTestData !== state.config.showTestData;
+    if (!state.frame && session && session.id === state.id) { state.frame = session.frame; }
     session = state;
-    if (state.id !== sessionId) { sessionId = state.id; connectEvents(); updateExportLinks(); }
+    if (state.id !== sessionId) {
+      sessionId = state.id; connectEvents(); updateExportLinks();
+      document.body.setAttribute("data-session", sessionId);
+    }
     syncControls(state.config);
     writeHash(state);
     var play = $("play");
@@ -762,6 +782,7 @@
     buildNetwork(state);
     if (dataChanged) { drawPoints(); }
     if (state.frame) { lastStep = state.frame.step; pendingFrame = null; drawFrame(state.frame); }
+    document.body.setAttribute("data-running", state.running ? "true" : "false");
   }
 
   function updateExportLinks() {
