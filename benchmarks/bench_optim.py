@@ -78,7 +78,7 @@ def _child(threads: int, repeat: int, only: list[str]) -> None:
             # the same bytes an optimal update moves: read p, g, state; write p, state
             src = np.ones(n * (2 + 2 * n_state + 1) // 2 + 1, np.float32)
             dst = np.empty_like(src)
-            for _ in range(3):          # state allocated and kernels compiled outside the timing
+            for _ in range(10):   # state, compilation, RAdam past its un-rectified first steps
                 ours.step()
                 theirs.step()
             t_ours, t_theirs, t_copy = [], [], []

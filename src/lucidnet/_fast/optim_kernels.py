@@ -1,18 +1,27 @@
 """Fused optimizer updates: one compiled loop over a parameter's buffers per step.
 
 Each kernel reads every element of the parameter, its gradient and its state once, applies the
-whole update and writes the results back: NumPy's chain of in-place ufuncs walks the same memory
-four or five times. The NumPy updates in ``lucidnet/optim`` stay the reference; the kernels
-perform the *same* operations in the same order and in the parameters' dtype (the callers pass
-every coefficient already cast to it), so both paths round alike (tests compare them).
+whole update and writes the results back, where NumPy's chain of in-place ufuncs walks the same
+memory four or five times. The NumPy updates in ``lucidnet/optim`` stay the reference; a kernel
+performs the *same* operations in the same order and in the parameters' dtype, so both paths
+round alike (the tests compare them).
 
-Common arguments: ``param`` (updated in place), ``grad`` (read only), the state arrays (updated in
-place), all 1-D and of one dtype; ``maximize`` negates the gradient and ``weight_decay`` (``wd``,
-0 for none) adds ``wd * θ`` to it first, as PyTorch does. Compiled on first use (never at import)
-and cached on disk by `lucidnet._fast.jit`.
+A kernel is built by a factory from the step's *options* (``maximize``, coupled weight decay on
+or off, ``amsgrad`` ...): the options are constants of the compiled loop, so it has no branch
+inside (a loop that tests flags per element does not vectorize and runs 10-20x slower). The
+factories cache what they build; each variant is compiled on its first use, never at import, and
+cached on disk by `lucidnet._fast.jit`.
+
+Every kernel is called as ``kernel(param, grad, *state, coef)``: 1-D arrays of one dtype,
+``param`` and the state updated in place, ``grad`` read only (an optional state array that the
+options leave unused is passed as any array of the right type), and ``coef`` a small array (same
+dtype) of the step's coefficients, computed by the optimizer in Python (``coef`` rather than
+scalar arguments: NumPy scalars cost microseconds each to pass to a compiled function).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -21,188 +30,265 @@ from . import jit
 __all__ = ["adadelta", "adagrad", "adam", "adamax", "asgd", "nadam", "radam", "rmsprop",
            "rprop", "sgd"]
 
+_BUILT: dict[tuple, Callable] = {}
 
-@jit
-def _grad(grad, param, i, maximize, wd):
-    """``g' = -g if maximize``; ``g' = g' + wd θ`` (coupled weight decay)."""
+
+def _inline(f):
+    return jit(inline="always", cache=False)(f)
+
+
+@_inline
+def _grad(grad, param, i, maximize, coupled, wd):
+    """``g' = -g if maximize``; ``g' = g' + λ θ`` with coupled weight decay (PyTorch's order)."""
     g = -grad[i] if maximize else grad[i]
-    if wd != 0:
+    if coupled:
         g = g + param[i] * wd
     return g
 
 
-@jit
+@_inline
 def _max(a, b):
-    """``np.maximum``: NaN wins."""
+    """``np.maximum`` of two numbers: NaN wins."""
     return a if (a >= b or a != a) else b
 
 
-@jit
-def sgd(param, grad, buf, lr, mu, one_minus_damp, maximize, wd, form, first, damp, nesterov):
-    """SGD. ``form``: 0 plain (no momentum), 1 PyTorch momentum, 2 EMA, 3 classical;
-    ``first``: PyTorch's first step ``b = g``; ``one_minus_damp``: ``1 - dampening`` (PyTorch)
-    or ``1 - μ`` (EMA)."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        if form == 0:                                    # θ -= lr g
-            param[i] = param[i] - g * lr
-            continue
-        if form == 3:                                    # v = μ v - lr g ; θ += v
-            b = buf[i] * mu - g * lr
-            buf[i] = b
-            param[i] = param[i] + b
-            continue
-        if form == 2:                                    # v = μ v + (1-μ) g
-            b = buf[i] * mu + g * one_minus_damp
-        elif first:                                      # b1 = g
-            b = g
-        elif damp:                                       # b = μ b + (1-τ) g
-            b = buf[i] * mu + g * one_minus_damp
-        else:
-            b = buf[i] * mu + g
-        buf[i] = b
-        if nesterov:                                     # θ -= lr (g + μ b)
-            param[i] = param[i] - (b * mu + g) * lr
-        else:                                            # θ -= lr b
-            param[i] = param[i] - b * lr
+def _built(key: tuple, build: Callable[[], Callable]) -> Callable:
+    kernel = _BUILT.get(key)
+    if kernel is None:
+        kernel = _BUILT[key] = build()
+    return kernel
 
 
-@jit
-def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, decay, one_minus_beta1, beta2,
-         one_minus_beta2, eps_scaled, step_scale, maximize, wd, amsgrad):
-    """Adam / AdamW / AMSGrad; ``decay`` is AdamW's ``1 - lr λ`` (1: none), ``eps_scaled``
-    ``ε √(1-β2^t)``, ``step_scale`` ``lr √(1-β2^t) / (1-β1^t)``."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        p = param[i] * decay                             # θ ← θ (1 - lr λ)
-        m = exp_avg[i] + (g - exp_avg[i]) * one_minus_beta1       # m = lerp(m, g, 1-β1)
-        v = exp_avg_sq[i] * beta2 + (g * g) * one_minus_beta2     # v = β2 v + (1-β2) g²
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        if amsgrad:                                      # v_max = max(v_max, v)
-            v = _max(max_exp_avg_sq[i], v)
-            max_exp_avg_sq[i] = v
-        param[i] = p - (m / (np.sqrt(v) + eps_scaled)) * step_scale
+def sgd(form: int, first: bool, dampened: bool, nesterov: bool, maximize: bool,
+        coupled: bool) -> Callable:
+    """SGD; ``coef = (lr, μ, 1 - τ or 1 - β, λ)``. ``form``: 0 no momentum, 1 PyTorch momentum,
+    2 EMA momentum, 3 classical momentum; ``first``: PyTorch's first step ``b = g``."""
+    def build():
+        @jit
+        def kernel(param, grad, buf, coef):
+            lr, mu, one_minus, wd = coef[0], coef[1], coef[2], coef[3]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                if form == 0:                                # θ -= lr g
+                    param[i] = param[i] - g * lr
+                elif form == 3:                              # v = μ v - lr g ; θ += v
+                    v = buf[i] * mu - g * lr
+                    buf[i] = v
+                    param[i] = param[i] + v
+                else:
+                    if form == 2:                            # v = μ v + (1-μ) g
+                        b = buf[i] * mu + g * one_minus
+                    elif first:                              # b1 = g
+                        b = g
+                    elif dampened:                           # b = μ b + (1-τ) g
+                        b = buf[i] * mu + g * one_minus
+                    else:                                    # b = μ b + g
+                        b = buf[i] * mu + g
+                    buf[i] = b
+                    if nesterov:                             # θ -= lr (g + μ b)
+                        param[i] = param[i] - (b * mu + g) * lr
+                    else:                                    # θ -= lr b
+                        param[i] = param[i] - b * lr
+        return kernel
+    return _built(("sgd", form, first, dampened, nesterov, maximize, coupled), build)
 
 
-@jit
-def adamax(param, grad, exp_avg, exp_inf, one_minus_beta1, beta2, eps, step_size, maximize, wd):
-    """Adamax: ``u = max(β2 u, |g| + ε)``, ``θ -= lr/(1-β1^t) · m / u``."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        m = exp_avg[i] + (g - exp_avg[i]) * one_minus_beta1
-        u = _max(exp_inf[i] * beta2, np.abs(g) + eps)
-        exp_avg[i] = m
-        exp_inf[i] = u
-        param[i] = param[i] - (m / u) * step_size
+def adam(amsgrad: bool, maximize: bool, coupled: bool) -> Callable:
+    """Adam / AdamW / AMSGrad; ``coef = (1 - lr λ_decoupled, 1-β1, β2, 1-β2, ε √(1-β2^t),
+    lr √(1-β2^t) / (1-β1^t), λ_coupled)``; state ``exp_avg, exp_avg_sq[, max_exp_avg_sq]``."""
+    def build():
+        @jit
+        def kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef):
+            decay, one_minus_beta1, beta2, one_minus_beta2 = coef[0], coef[1], coef[2], coef[3]
+            eps_scaled, step_scale, wd = coef[4], coef[5], coef[6]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                p = param[i] * decay                                  # θ (1 - lr λ)
+                m = exp_avg[i] + (g - exp_avg[i]) * one_minus_beta1   # lerp(m, g, 1-β1)
+                v = exp_avg_sq[i] * beta2 + (g * g) * one_minus_beta2  # β2 v + (1-β2) g²
+                exp_avg[i] = m
+                exp_avg_sq[i] = v
+                if amsgrad:                                           # max(v_max, v)
+                    v = _max(max_exp_avg_sq[i], v)
+                    max_exp_avg_sq[i] = v
+                param[i] = p - (m / (np.sqrt(v) + eps_scaled)) * step_scale
+        return kernel
+    return _built(("adam", amsgrad, maximize, coupled), build)
 
 
-@jit
-def nadam(param, grad, exp_avg, exp_avg_sq, decay, one_minus_beta1, beta2, one_minus_beta2,
-          eps_scaled, c_grad, c_avg, maximize, wd):
-    """NAdam: ``θ -= (c_avg m + c_grad g) / (√v + ε√(1-β2^t))``."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        p = param[i] * decay
-        m = exp_avg[i] + (g - exp_avg[i]) * one_minus_beta1
-        v = exp_avg_sq[i] * beta2 + (g * g) * one_minus_beta2
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        param[i] = p - (m * c_avg + g * c_grad) / (np.sqrt(v) + eps_scaled)
+def adamax(maximize: bool, coupled: bool) -> Callable:
+    """Adamax; ``coef = (1-β1, β2, ε, lr / (1-β1^t), λ)``; state ``exp_avg, exp_inf``."""
+    def build():
+        @jit
+        def kernel(param, grad, exp_avg, exp_inf, coef):
+            one_minus_beta1, beta2, eps, step_size, wd = coef[0], coef[1], coef[2], coef[3], \
+                coef[4]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                m = exp_avg[i] + (g - exp_avg[i]) * one_minus_beta1
+                u = _max(exp_inf[i] * beta2, np.abs(g) + eps)         # max(β2 u, |g| + ε)
+                exp_avg[i] = m
+                exp_inf[i] = u
+                param[i] = param[i] - (m / u) * step_size
+        return kernel
+    return _built(("adamax", maximize, coupled), build)
 
 
-@jit
-def radam(param, grad, exp_avg, exp_avg_sq, decay, one_minus_beta1, beta2, one_minus_beta2,
-          eps, scale, rectified, maximize, wd):
-    """RAdam: ``θ -= scale · m / (√v + ε)`` when rectified, else ``θ -= scale · m``."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        p = param[i] * decay
-        m = exp_avg[i] + (g - exp_avg[i]) * one_minus_beta1
-        v = exp_avg_sq[i] * beta2 + (g * g) * one_minus_beta2
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        if rectified:
-            param[i] = p - (m / (np.sqrt(v) + eps)) * scale
-        else:
-            param[i] = p - m * scale
+def nadam(maximize: bool, coupled: bool) -> Callable:
+    """NAdam; ``coef = (1 - lr λ_decoupled, 1-β1, β2, 1-β2, ε √(1-β2^t), c_grad, c_avg,
+    λ_coupled)``: ``θ -= (c_avg m + c_grad g) / (√v + ε√(1-β2^t))``."""
+    def build():
+        @jit
+        def kernel(param, grad, exp_avg, exp_avg_sq, coef):
+            decay, one_minus_beta1, beta2, one_minus_beta2 = coef[0], coef[1], coef[2], coef[3]
+            eps_scaled, c_grad, c_avg, wd = coef[4], coef[5], coef[6], coef[7]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                p = param[i] * decay
+                m = exp_avg[i] + (g - exp_avg[i]) * one_minus_beta1
+                v = exp_avg_sq[i] * beta2 + (g * g) * one_minus_beta2
+                exp_avg[i] = m
+                exp_avg_sq[i] = v
+                param[i] = p - (m * c_avg + g * c_grad) / (np.sqrt(v) + eps_scaled)
+        return kernel
+    return _built(("nadam", maximize, coupled), build)
 
 
-@jit
-def adagrad(param, grad, acc, clr, eps, eps_inside_sqrt, maximize, wd):
-    """Adagrad: ``G += g²``, ``θ -= clr g / (√G + ε)`` (or ``/ √(G + ε)``)."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        s = acc[i] + g * g
-        acc[i] = s
-        denom = np.sqrt(s + eps) if eps_inside_sqrt else np.sqrt(s) + eps
-        param[i] = param[i] - (g / denom) * clr
+def radam(rectified: bool, maximize: bool, coupled: bool) -> Callable:
+    """RAdam; ``coef = (1 - lr λ_decoupled, 1-β1, β2, 1-β2, ε, scale, λ_coupled)``:
+    ``θ -= scale · m / (√v + ε)`` when rectified, else ``θ -= scale · m``."""
+    def build():
+        @jit
+        def kernel(param, grad, exp_avg, exp_avg_sq, coef):
+            decay, one_minus_beta1, beta2, one_minus_beta2 = coef[0], coef[1], coef[2], coef[3]
+            eps, scale, wd = coef[4], coef[5], coef[6]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                p = param[i] * decay
+                m = exp_avg[i] + (g - exp_avg[i]) * one_minus_beta1
+                v = exp_avg_sq[i] * beta2 + (g * g) * one_minus_beta2
+                exp_avg[i] = m
+                exp_avg_sq[i] = v
+                if rectified:
+                    param[i] = p - (m / (np.sqrt(v) + eps)) * scale
+                else:
+                    param[i] = p - m * scale
+        return kernel
+    return _built(("radam", rectified, maximize, coupled), build)
 
 
-@jit
-def adadelta(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, lr, maximize, wd):
-    """Adadelta: ``s = ρ s + (1-ρ) g²``, ``Δ = √(u+ε)/√(s+ε) g``, ``u = ρ u + (1-ρ) Δ²``,
-    ``θ -= lr Δ``."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        s = square_avg[i] * rho + (g * g) * one_minus_rho
-        square_avg[i] = s
-        delta = (np.sqrt(acc_delta[i] + eps) / np.sqrt(s + eps)) * g
-        acc_delta[i] = acc_delta[i] * rho + (delta * delta) * one_minus_rho
-        param[i] = param[i] - delta * lr
+def adagrad(eps_inside_sqrt: bool, maximize: bool, coupled: bool) -> Callable:
+    """Adagrad; ``coef = (lr_t, ε, λ)``: ``G += g²``, ``θ -= lr_t g / (√G + ε)``
+    (or ``/ √(G + ε)``)."""
+    def build():
+        @jit
+        def kernel(param, grad, acc, coef):
+            clr, eps, wd = coef[0], coef[1], coef[2]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                s = acc[i] + g * g
+                acc[i] = s
+                if eps_inside_sqrt:
+                    denom = np.sqrt(s + eps)
+                else:
+                    denom = np.sqrt(s) + eps
+                param[i] = param[i] - (g / denom) * clr
+        return kernel
+    return _built(("adagrad", eps_inside_sqrt, maximize, coupled), build)
 
 
-@jit
-def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, one_minus_alpha, eps,
-            lr, momentum, centered, eps_inside_sqrt, maximize, wd):
-    """RMSprop: ``s = α s + (1-α) g²`` (centered: minus ``ḡ²``), ``d = g / (√s + ε)``,
-    momentum ``b = μ b + d``, ``θ -= lr b`` (or ``lr d``)."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        s = square_avg[i] * alpha + (g * g) * one_minus_alpha
-        square_avg[i] = s
-        if centered:
-            ga = grad_avg[i] + (g - grad_avg[i]) * one_minus_alpha
-            grad_avg[i] = ga
-            s = s - ga * ga
-        denom = np.sqrt(s + eps) if eps_inside_sqrt else np.sqrt(s) + eps
-        d = g / denom
-        if momentum > 0:
-            b = momentum_buffer[i] * momentum + d
-            momentum_buffer[i] = b
-            param[i] = param[i] - b * lr
-        else:
-            param[i] = param[i] - d * lr
+def adadelta(maximize: bool, coupled: bool) -> Callable:
+    """Adadelta; ``coef = (ρ, 1-ρ, ε, lr, λ)``: ``s = ρ s + (1-ρ) g²``,
+    ``Δ = √(u+ε)/√(s+ε) · g``, ``u = ρ u + (1-ρ) Δ²``, ``θ -= lr Δ``."""
+    def build():
+        @jit
+        def kernel(param, grad, square_avg, acc_delta, coef):
+            rho, one_minus_rho, eps, lr, wd = coef[0], coef[1], coef[2], coef[3], coef[4]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                s = square_avg[i] * rho + (g * g) * one_minus_rho
+                square_avg[i] = s
+                delta = (np.sqrt(acc_delta[i] + eps) / np.sqrt(s + eps)) * g
+                acc_delta[i] = acc_delta[i] * rho + (delta * delta) * one_minus_rho
+                param[i] = param[i] - delta * lr
+        return kernel
+    return _built(("adadelta", maximize, coupled), build)
 
 
-@jit
-def rprop(param, grad, prev, step_size, eta_minus, eta_plus, one, zero, low, high, maximize):
-    """Rprop: the step size grows by ``η+`` while ``g · g_prev > 0``, shrinks by ``η-`` after a
-    sign change (and the gradient is forgotten), ``θ -= sign(g) · step``."""
-    for i in range(param.size):
-        g = -grad[i] if maximize else grad[i]
-        s = g * prev[i]
-        eta = one
-        if s > 0:
-            eta = eta_plus
-        if s < 0:
-            eta = eta_minus
-        size = min(max(step_size[i] * eta, low), high)    # np.clip(size * η, low, high)
-        step_size[i] = size
-        if s < 0:
-            g = zero
-        prev[i] = g
-        param[i] = param[i] - np.sign(g) * size
+def rmsprop(centered: bool, with_momentum: bool, eps_inside_sqrt: bool, maximize: bool,
+            coupled: bool) -> Callable:
+    """RMSprop; ``coef = (α, 1-α, ε, lr, μ, λ)``; state ``square_avg[, momentum_buffer]
+    [, grad_avg]`` (the order of ``RMSprop._state_names``)."""
+    def build():
+        @jit
+        def kernel(param, grad, square_avg, momentum_buffer, grad_avg, coef):
+            alpha, one_minus_alpha, eps, lr, momentum, wd = coef[0], coef[1], coef[2], \
+                coef[3], coef[4], coef[5]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                s = square_avg[i] * alpha + (g * g) * one_minus_alpha   # α s + (1-α) g²
+                square_avg[i] = s
+                if centered:                                            # s - ḡ²
+                    ga = grad_avg[i] + (g - grad_avg[i]) * one_minus_alpha
+                    grad_avg[i] = ga
+                    s = s - ga * ga
+                if eps_inside_sqrt:
+                    denom = np.sqrt(s + eps)
+                else:
+                    denom = np.sqrt(s) + eps
+                d = g / denom
+                if with_momentum:                                       # b = μ b + d
+                    b = momentum_buffer[i] * momentum + d
+                    momentum_buffer[i] = b
+                    param[i] = param[i] - b * lr
+                else:
+                    param[i] = param[i] - d * lr
+        return kernel
+    return _built(("rmsprop", centered, with_momentum, eps_inside_sqrt, maximize, coupled),
+                  build)
 
 
-@jit
-def asgd(param, grad, ax, decay, eta, mu, averaging, maximize, wd):
-    """ASGD: ``θ = θ (1 - λη) - η g``; ``ax = ax + μ (θ - ax)`` (``ax = θ`` when μ = 1)."""
-    for i in range(param.size):
-        g = _grad(grad, param, i, maximize, wd)
-        p = param[i] * decay - g * eta
-        param[i] = p
-        if averaging:
-            ax[i] = ax[i] + (p - ax[i]) * mu
-        else:
-            ax[i] = p
+def rprop(maximize: bool) -> Callable:
+    """Rprop; ``coef = (η-, η+, 1, 0, step_min, step_max)``: the step grows by ``η+`` while
+    ``g · g_prev > 0``, shrinks by ``η-`` after a sign change (and that gradient is forgotten),
+    ``θ -= sign(g) · step``."""
+    def build():
+        @jit
+        def kernel(param, grad, prev, step_size, coef):
+            eta_minus, eta_plus, one, zero, low, high = coef[0], coef[1], coef[2], coef[3], \
+                coef[4], coef[5]
+            for i in range(param.size):
+                g = -grad[i] if maximize else grad[i]
+                s = g * prev[i]
+                eta = one
+                if s > 0:
+                    eta = eta_plus
+                if s < 0:
+                    eta = eta_minus
+                size = min(max(step_size[i] * eta, low), high)      # clip(step η, min, max)
+                step_size[i] = size
+                if s < 0:
+                    g = zero
+                prev[i] = g
+                param[i] = param[i] - np.sign(g) * size
+        return kernel
+    return _built(("rprop", maximize), build)
+
+
+def asgd(averaging: bool, maximize: bool, coupled: bool) -> Callable:
+    """ASGD; ``coef = (1 - λη, η, μ, λ_wd)``: ``θ = θ (1 - λη) - η g``; ``ax = ax + μ (θ - ax)``
+    while averaging, else ``ax = θ``."""
+    def build():
+        @jit
+        def kernel(param, grad, ax, coef):
+            decay, eta, mu, wd = coef[0], coef[1], coef[2], coef[3]
+            for i in range(param.size):
+                g = _grad(grad, param, i, maximize, coupled, wd)
+                p = param[i] * decay - g * eta
+                param[i] = p
+                if averaging:
+                    ax[i] = ax[i] + (p - ax[i]) * mu
+                else:
+                    ax[i] = p
+        return kernel
+    return _built(("asgd", averaging, maximize, coupled), build)

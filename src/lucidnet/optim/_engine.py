@@ -107,6 +107,7 @@ class GroupBuffers:
         self.flat: dict[str, np.ndarray] = {}
         self.steps = [0] * len(params)
         self.scalars: dict[str, list[float]] = {}
+        self.views: list = [None] * len(params)     # fused path: cached 1-D views
         self.scratch: np.ndarray | None = None   # (n_work, total) scratch rows for _update
         self.gather: np.ndarray | None = None    # gathered/owned gradients
         self.pgather: np.ndarray | None = None   # gathered parameters
@@ -212,8 +213,8 @@ def _grad_arrays(opt, gd: GroupBuffers) -> list:
 # ---------------------------------------------------------------------------------- fused path
 def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
     """One job per parameter with a gradient (per chunk of a large one when threads help)."""
-    cast = gd.dtype.type
     names = opt._state_names(group)
+    plans: dict[tuple, tuple] = {}     # parameters at the same step share one plan
     present = [i for i, g in enumerate(grads) if g is not None]
     total = sum(gd.sizes[i] for i in present)
     threaded = _NUM_THREADS > 1 and total >= _THREAD_MIN
@@ -221,31 +222,58 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
     work = []
     for i in present:
         step = gd.steps[i] + 1
-        scalars = {k: v[i] for k, v in gd.scalars.items()}
-        kernel = opt._fused_plan(group, step, scalars, cast)   # updates the scalars
+        key = (step, *(v[i] for v in gd.scalars.values()))
+        plan = plans.get(key)
+        if plan is None:
+            scalars = {k: v[i] for k, v in gd.scalars.items()}
+            kernel = opt._fused_plan(group, step, scalars, gd.dtype)   # updates the scalars
+            plan = plans[key] = (kernel, scalars)
+        kernel, scalars = plan
         gd.steps[i] = step
-        for key, value in scalars.items():
-            gd.scalars[key][i] = value
+        for name, value in scalars.items():
+            gd.scalars[name][i] = value
         size = gd.sizes[i]
         if size == 0:
             continue
         data = gd.params[i].data
-        contiguous = data.flags.c_contiguous
-        param = data.view(np.ndarray).reshape(-1) if contiguous else data.reshape(-1).copy()
-        grad = grads[i].reshape(-1)
-        if grad.dtype != gd.dtype:
-            grad = grad.astype(gd.dtype)
-        a = gd.offsets[i]
-        state = [gd.flat[n][a:a + size] for n in names]
-        if not contiguous:       # update a copy, then write it back in place
-            work.append((size, _copy_back_job(kernel, param, grad, state, data)))
+        if not data.flags.c_contiguous:      # update a copy, then write it back in place
+            state = [gd.flat[n][gd.offsets[i]:gd.offsets[i + 1]] for n in names]
+            work.append((size, _copy_back_job(kernel, data.reshape(-1).copy(),
+                                              _flat_grad(grads[i], gd.dtype), state, data)))
             continue
-        step_len = chunk if threaded and size > chunk else size
+        param, state = _views(gd, i, data, names)
+        grad = _flat_grad(grads[i], gd.dtype)
+        if not threaded:                     # run now: no job objects on the hot path
+            kernel(param, grad, *state)
+            continue
+        step_len = chunk if size > chunk else size
         for lo in range(0, size, step_len):
             hi = min(size, lo + step_len)
             work.append((hi - lo, _chunk_job(kernel, param[lo:hi], grad[lo:hi],
                                              [s[lo:hi] for s in state])))
     return work
+
+
+def _views(gd: GroupBuffers, i: int, data: np.ndarray, names: tuple) -> tuple:
+    """The 1-D plain-ndarray view of parameter ``i`` and its state slices, kept between steps
+    while the parameter's array and the flat state stay the same objects."""
+    cached = gd.views[i]
+    if cached is not None and cached[0] is data and cached[1] == names and \
+            all(s.base is gd.flat[n] for s, n in zip(cached[3], names)):
+        return cached[2], cached[3]
+    a, b = gd.offsets[i], gd.offsets[i + 1]
+    param = data.view(np.ndarray).reshape(-1)
+    state = [gd.flat[n][a:b] for n in names]
+    gd.views[i] = (data, names, param, state)
+    return param, state
+
+
+def _flat_grad(grad: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The gradient as a 1-D plain ndarray of the parameters' dtype (a copy only if needed)."""
+    if grad.__class__ is not np.ndarray:
+        grad = grad.view(np.ndarray)
+    grad = grad.reshape(-1)
+    return grad if grad.dtype == dtype else grad.astype(dtype)
 
 
 def _chunk_job(kernel, param, grad, state):

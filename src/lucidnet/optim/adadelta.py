@@ -70,11 +70,11 @@ class Adadelta(Optimizer):
     def _fusable(self, group: dict[str, Any]) -> bool:
         return True
 
-    def _fused_plan(self, group, step, scalars, cast):
-        rho = group["rho"]
-        args = (cast(rho), cast(1.0 - rho), cast(group["eps"]), cast(group["lr"]),
-                group["maximize"], cast(coupled_decay(group)))
+    def _fused_plan(self, group, step, scalars, dtype):
+        rho, wd = group["rho"], coupled_decay(group)
+        coef = np.array([rho, 1.0 - rho, group["eps"], group["lr"], wd], dtype)
+        kernel = kernels.adadelta(group["maximize"], bool(wd))
 
         def run(param, grad, square_avg, acc_delta):
-            kernels.adadelta(param, grad, square_avg, acc_delta, *args)
+            kernel(param, grad, square_avg, acc_delta, coef)
         return run

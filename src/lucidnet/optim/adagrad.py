@@ -63,11 +63,12 @@ class Adagrad(Optimizer):
     def _fusable(self, group: dict[str, Any]) -> bool:
         return True
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         clr = group["lr"] / (1.0 + (step - 1) * group["lr_decay"])
-        args = (cast(clr), cast(group["eps"]), group["eps_inside_sqrt"], group["maximize"],
-                cast(coupled_decay(group)))
+        wd = coupled_decay(group)
+        coef = np.array([clr, group["eps"], wd], dtype)
+        kernel = kernels.adagrad(group["eps_inside_sqrt"], group["maximize"], bool(wd))
 
         def run(param, grad, acc):
-            kernels.adagrad(param, grad, acc, *args)
+            kernel(param, grad, acc, coef)
         return run

@@ -108,18 +108,19 @@ class Adam(_AdamBase):
         update *= step_size * bias_correction2_sqrt
         param -= update
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         beta1, beta2 = group["betas"]
         step_size = group["lr"] / (1.0 - beta1 ** step)
         bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
-        args = (cast(_decay_factor(group)), cast(1.0 - beta1), cast(beta2), cast(1.0 - beta2),
-                cast(group["eps"] * bias_correction2_sqrt),
-                cast(step_size * bias_correction2_sqrt), group["maximize"],
-                cast(coupled_decay(group)), group["amsgrad"])
+        wd = coupled_decay(group)
+        coef = np.array([_decay_factor(group), 1.0 - beta1, beta2, 1.0 - beta2,
+                         group["eps"] * bias_correction2_sqrt,
+                         step_size * bias_correction2_sqrt, wd], dtype)
+        kernel = kernels.adam(group["amsgrad"], group["maximize"], bool(wd))
 
         def run(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None):
-            kernels.adam(param, grad, exp_avg, exp_avg_sq,
-                         exp_avg_sq if max_exp_avg_sq is None else max_exp_avg_sq, *args)
+            kernel(param, grad, exp_avg, exp_avg_sq,
+                   exp_avg_sq if max_exp_avg_sq is None else max_exp_avg_sq, coef)
         return run
 
 
@@ -162,14 +163,15 @@ class Adamax(_AdamBase):
         update *= group["lr"] / (1.0 - beta1 ** s.step)
         param -= update
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         beta1, beta2 = group["betas"]
-        args = (cast(1.0 - beta1), cast(beta2), cast(group["eps"]),
-                cast(group["lr"] / (1.0 - beta1 ** step)), group["maximize"],
-                cast(group["weight_decay"]))
+        wd = group["weight_decay"]
+        coef = np.array([1.0 - beta1, beta2, group["eps"], group["lr"] / (1.0 - beta1 ** step),
+                         wd], dtype)
+        kernel = kernels.adamax(group["maximize"], bool(wd))
 
         def run(param, grad, exp_avg, exp_inf):
-            kernels.adamax(param, grad, exp_avg, exp_inf, *args)
+            kernel(param, grad, exp_avg, exp_inf, coef)
         return run
 
 
@@ -226,15 +228,16 @@ class NAdam(_AdamBase):
         denom += group["eps"] * bias_correction2_sqrt
         param -= np.divide(numer, denom, out=numer)
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         beta1, beta2 = group["betas"]
         c_grad, c_avg, bias_correction2_sqrt = self._coefficients(group, step, scalars)
-        args = (cast(_decay_factor(group)), cast(1.0 - beta1), cast(beta2), cast(1.0 - beta2),
-                cast(group["eps"] * bias_correction2_sqrt), cast(c_grad), cast(c_avg),
-                group["maximize"], cast(coupled_decay(group)))
+        wd = coupled_decay(group)
+        coef = np.array([_decay_factor(group), 1.0 - beta1, beta2, 1.0 - beta2,
+                         group["eps"] * bias_correction2_sqrt, c_grad, c_avg, wd], dtype)
+        kernel = kernels.nadam(group["maximize"], bool(wd))
 
         def run(param, grad, exp_avg, exp_avg_sq):
-            kernels.nadam(param, grad, exp_avg, exp_avg_sq, *args)
+            kernel(param, grad, exp_avg, exp_avg_sq, coef)
         return run
 
 
@@ -286,13 +289,14 @@ class RAdam(_AdamBase):
             update = np.multiply(exp_avg, scale, out=work)
         param -= update
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         beta1, beta2 = group["betas"]
         rectified, scale = self._rectification(group, step)
-        args = (cast(_decay_factor(group)), cast(1.0 - beta1), cast(beta2), cast(1.0 - beta2),
-                cast(group["eps"]), cast(scale), rectified, group["maximize"],
-                cast(coupled_decay(group)))
+        wd = coupled_decay(group)
+        coef = np.array([_decay_factor(group), 1.0 - beta1, beta2, 1.0 - beta2, group["eps"],
+                         scale, wd], dtype)
+        kernel = kernels.radam(rectified, group["maximize"], bool(wd))
 
         def run(param, grad, exp_avg, exp_avg_sq):
-            kernels.radam(param, grad, exp_avg, exp_avg_sq, *args)
+            kernel(param, grad, exp_avg, exp_avg_sq, coef)
         return run

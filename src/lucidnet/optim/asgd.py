@@ -96,11 +96,12 @@ class ASGD(Optimizer):
     def _fusable(self, group: dict[str, Any]) -> bool:
         return True
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         eta, mu = self._advance(group, step, scalars)
-        args = (cast(1.0 - group["lambd"] * eta), cast(eta), cast(mu), mu != 1.0,
-                group["maximize"], cast(coupled_decay(group)))
+        wd = coupled_decay(group)
+        coef = np.array([1.0 - group["lambd"] * eta, eta, mu, wd], dtype)
+        kernel = kernels.asgd(mu != 1.0, group["maximize"], bool(wd))
 
         def run(param, grad, ax):
-            kernels.asgd(param, grad, ax, *args)
+            kernel(param, grad, ax, coef)
         return run

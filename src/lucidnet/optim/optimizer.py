@@ -250,10 +250,10 @@ class Optimizer:
         return False
 
     def _fused_plan(self, group: dict[str, Any], step: int, scalars: dict[str, float],
-                    cast: Callable[[float], Any]):  # pragma: no cover - only if _fusable
-        """Compute one parameter's coefficients for this step (updating ``scalars``) and return
-        ``kernel(param, grad, *state)`` that applies the update in one pass; ``cast`` converts
-        a coefficient to the parameters' dtype."""
+                    dtype: np.dtype):  # pragma: no cover - only if _fusable
+        """Compute the coefficients of this step (updating ``scalars``, the per-parameter scalar
+        state) and return ``run(param, grad, *state)`` that applies the update in one pass over
+        1-D arrays of ``dtype`` (the state in the order of ``_state_names``)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ state_dict

@@ -82,14 +82,15 @@ class RMSprop(Optimizer):
     def _fusable(self, group: dict[str, Any]) -> bool:
         return True
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         alpha, momentum, centered = group["alpha"], group["momentum"], group["centered"]
-        args = (cast(alpha), cast(1.0 - alpha), cast(group["eps"]), cast(group["lr"]),
-                cast(momentum), centered, group["eps_inside_sqrt"], group["maximize"],
-                cast(coupled_decay(group)))
+        wd = coupled_decay(group)
+        coef = np.array([alpha, 1.0 - alpha, group["eps"], group["lr"], momentum, wd], dtype)
+        kernel = kernels.rmsprop(centered, momentum > 0, group["eps_inside_sqrt"],
+                                 group["maximize"], bool(wd))
 
         def run(param, grad, square_avg, *rest):     # rest: momentum_buffer?, grad_avg?
             buf = rest[0] if momentum > 0 else square_avg
             grad_avg = rest[-1] if centered else square_avg
-            kernels.rmsprop(param, grad, square_avg, grad_avg, buf, *args)
+            kernel(param, grad, square_avg, buf, grad_avg, coef)
         return run

@@ -79,12 +79,12 @@ class Rprop(Optimizer):
     def _fusable(self, group: dict[str, Any]) -> bool:
         return True
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         eta_minus, eta_plus = group["etas"]
         low, high = group["step_sizes"]
-        args = (cast(eta_minus), cast(eta_plus), cast(1.0), cast(0.0), cast(low), cast(high),
-                group["maximize"])
+        coef = np.array([eta_minus, eta_plus, 1.0, 0.0, low, high], dtype)
+        kernel = kernels.rprop(group["maximize"])
 
         def run(param, grad, prev, step_size):
-            kernels.rprop(param, grad, prev, step_size, *args)
+            kernel(param, grad, prev, step_size, coef)
         return run

@@ -137,13 +137,14 @@ class SGD(Optimizer):
     def _fusable(self, group: dict[str, Any]) -> bool:
         return True
 
-    def _fused_plan(self, group, step, scalars, cast):
+    def _fused_plan(self, group, step, scalars, dtype):
         mu, damp = group["momentum"], group["dampening"]
         form = 0 if mu == 0 else {"pytorch": 1, "ema": 2, "classical": 3}[group["momentum_form"]]
-        one_minus = 1.0 - mu if form == 2 else 1.0 - damp
-        args = (cast(group["lr"]), cast(mu), cast(one_minus), group["maximize"],
-                cast(coupled_decay(group)), form, step == 1, bool(damp), group["nesterov"])
+        wd = coupled_decay(group)
+        coef = np.array([group["lr"], mu, 1.0 - mu if form == 2 else 1.0 - damp, wd], dtype)
+        kernel = kernels.sgd(form, step == 1, bool(damp), group["nesterov"], group["maximize"],
+                             bool(wd))
 
         def run(param, grad, buf=None):
-            kernels.sgd(param, grad, param if buf is None else buf, *args)
+            kernel(param, grad, param if buf is None else buf, coef)
         return run
