@@ -54,7 +54,8 @@ CASES = [
 SHAPES = [(7, 3), (0, 4), (3,), (5, 2), (70000,), (1,)]
 STEPS = 6
 
-needs_numba = pytest.mark.skipif(not _fast.AVAILABLE, reason="numba is not installed")
+needs_numba = pytest.mark.skipif(not _fast.enabled(),
+                                 reason="fused kernels off (numba absent or LUCIDNET_FAST=0)")
 
 
 def _params(dtype):
