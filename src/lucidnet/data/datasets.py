@@ -46,6 +46,34 @@ class Dataset:
     regression targets; ``image_shape`` e.g. ``(1, 8, 8)`` so ``X.reshape(-1, *image_shape)`` is
     NCHW (None for tabular data). ``X_test`` / ``y_test`` hold a held-out split when the dataset
     defines one (MNIST-1D: 4,000 train in ``X``/``y``, 1,000 test), else None.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32
+    y : ndarray of shape (n_samples,)
+        int64 class indices, or float32 regression targets (empty for a features-only table).
+    task : {"classification", "regression"}
+    n_classes : int or None
+    feature_names : list of str
+    target_names : list of str or None
+        The name of each class index.
+    image_shape : tuple of int or None
+    description, name : str
+    X_test, y_test : ndarray or None
+
+    Examples
+    --------
+    >>> from lucidnet.data import make_logic_gate
+    >>> ds = make_logic_gate("xor")
+    >>> ds
+    Dataset(name='xor', task='classification', X=(4, 2), n_classes=2, image_shape=None)
+    >>> ds.X, ds.y
+    (array([[0., 0.],
+           [0., 1.],
+           [1., 0.],
+           [1., 1.]], dtype=float32), array([0, 1, 1, 0]))
+    >>> ds.n_samples, ds.n_features
+    (4, 2)
     """
 
     X: np.ndarray
@@ -62,14 +90,18 @@ class Dataset:
 
     @property
     def n_samples(self) -> int:
+        """Number of samples (rows of ``X``; the test split is not counted)."""
         return int(self.X.shape[0])
 
     @property
     def n_features(self) -> int:
+        """Number of input features (columns of ``X``; ``C*H*W`` for images)."""
         return int(self.X.shape[1])
 
     def images(self, X: np.ndarray | None = None) -> np.ndarray:
-        """``X`` (or the given array) viewed as (N, *image_shape)."""
+        """``X`` (or the given array) viewed as (N, *image_shape), e.g. NCHW for a CNN.
+
+        Raises ``ValueError`` for tabular data (``image_shape`` is None)."""
         if self.image_shape is None:
             raise ValueError(f"dataset {self.name!r} is tabular (image_shape is None)")
         X = self.X if X is None else X
@@ -101,6 +133,18 @@ def make_logic_gate(gate: str = "xor", n_samples: int | None = None, noise: floa
     ``n_samples=None``: the 4 corners (plus Gaussian noise if ``noise`` > 0). ``n_samples=k``:
     k points, corners used in turn (balanced) in shuffled order, with noise std ``noise``
     (default 0.1) -- a noisy, non-trivial version of the same problem.
+
+    XOR is the classic problem a single linear unit (perceptron) cannot solve: its two classes
+    are not separable by a line, while one hidden layer suffices.
+
+    Examples
+    --------
+    >>> from lucidnet.data import make_logic_gate
+    >>> make_logic_gate("and").y
+    array([0, 0, 0, 1])
+    >>> noisy = make_logic_gate("xor", n_samples=8, seed=0)
+    >>> noisy.X.shape, np.bincount(noisy.y).tolist()
+    ((8, 2), [4, 4])
     """
     if gate not in _GATES:
         raise ValueError(f"unknown gate {gate!r}; valid: {', '.join(_GATES)}")
@@ -131,7 +175,19 @@ def _check_noise(noise):
 
 
 def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = None) -> Dataset:
-    """Two interleaving half circles (as ``sklearn.datasets.make_moons``), 2 classes."""
+    """Two interleaving half circles (as ``sklearn.datasets.make_moons``), 2 classes.
+
+    ``n_samples // 2`` points on the upper half of the unit circle (class 0) and the rest on a
+    lower half circle shifted by ``(1, -0.5)`` (class 1), shuffled, plus Gaussian noise of std
+    ``noise``: a small 2-D problem that needs a non-linear decision boundary.
+
+    Examples
+    --------
+    >>> from lucidnet.data import make_moons
+    >>> moons = make_moons(n_samples=100, noise=0.1, seed=0)
+    >>> moons.X.shape, np.bincount(moons.y).tolist()
+    ((100, 2), [50, 50])
+    """
     _check_count(n_samples, "n_samples", 2)
     _check_noise(noise)
     rng = make_rng(seed)
@@ -149,7 +205,19 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = None
 
 def make_circles(n_samples: int = 200, noise: float = 0.05, factor: float = 0.5,
                  seed: int | None = None) -> Dataset:
-    """A small circle (radius ``factor``, class 1) inside a unit circle (class 0)."""
+    """A small circle (radius ``factor``, class 1) inside a unit circle (class 0).
+
+    Points evenly spaced on each circle, shuffled, plus Gaussian noise of std ``noise``
+    (as ``sklearn.datasets.make_circles``); no line separates the classes, a feature like
+    ``x1² + x2²`` does.
+
+    Examples
+    --------
+    >>> from lucidnet.data import make_circles
+    >>> circles = make_circles(n_samples=50, seed=0)
+    >>> circles.X.shape, np.bincount(circles.y).tolist()
+    ((50, 2), [25, 25])
+    """
     _check_count(n_samples, "n_samples", 2)
     _check_noise(noise)
     if not 0 < factor < 1:
@@ -175,6 +243,13 @@ def make_spirals(n_samples: int = 300, n_arms: int = 2, noise: float = 0.2,
 
     Arm j: radius ``r`` from 0 to 1, angle ``4 j + 4 r`` (radians) plus N(0, noise^2), point
     ``(r sin t, r cos t)``; samples are split between arms as evenly as possible, shuffled.
+
+    Examples
+    --------
+    >>> from lucidnet.data import make_spirals
+    >>> spirals = make_spirals(n_samples=90, n_arms=3, seed=0)
+    >>> spirals.n_classes, np.bincount(spirals.y).tolist()
+    (3, [30, 30, 30])
     """
     _check_count(n_arms, "n_arms", 2)
     _check_count(n_samples, "n_samples", n_arms)
@@ -244,7 +319,17 @@ def load_mnist1d() -> Dataset:
     """MNIST-1D (Greydanus 2020) from its deterministic generator: 4,000 train + 1,000 test.
 
     ``X``/``y`` are the package's train part, ``X_test``/``y_test`` its test part; signals of
-    length 40 (``image_shape=(1, 40)``), 10 classes. Generated once per process (~2 s), cached.
+    length 40 (``image_shape=(1, 40)``), 10 classes. Generated once per process (a few
+    seconds), cached. MNIST-1D is small enough to train on a laptop CPU in seconds, yet (unlike
+    the 8x8 digits) it separates models: a CNN clearly beats an MLP, a linear model fails.
+
+    Examples
+    --------
+    The example is not run by the test suite (generating the set takes several seconds):
+
+    >>> from lucidnet.data import load_mnist1d
+    >>> load_mnist1d()                                          # doctest: +SKIP
+    Dataset(name='mnist1d', task='classification', X=(4000, 40), n_classes=10, image_shape=(1, 40), n_test=1000)
     """
     X, y, Xt, yt = (a.copy() for a in _mnist1d_arrays())
     return Dataset(X, y, "classification", 10, [f"t{i}" for i in range(X.shape[1])],
@@ -275,6 +360,18 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
     Header: two zero bytes, a dtype code (0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32,
     0x0D float32, 0x0E float64), the number of dimensions, then each dimension as a big-endian
     uint32; the data follow, big-endian, C order. Any mismatch raises ValueError with the reason.
+
+    Returns the array in native byte order with the file's shape and dtype.
+
+    Examples
+    --------
+    >>> import struct
+    >>> from lucidnet.data import load_idx
+    >>> header = struct.pack(">HBBI", 0, 0x08, 1, 3)         # uint8, 1 dimension of size 3
+    >>> with open("labels.idx", "wb") as f:
+    ...     _ = f.write(header + bytes([7, 1, 4]))
+    >>> load_idx("labels.idx")
+    array([7, 1, 4], dtype=uint8)
     """
     raw = _read_bytes(path)
     if len(raw) < 4:
@@ -307,7 +404,23 @@ def load_mnist(images_path: str | os.PathLike, labels_path: str | os.PathLike,
 
     Images must have magic 2051 (uint8, 3-D), labels 2049 (uint8, 1-D), with the same count.
     ``X`` is (N, rows*cols), divided by 255 when ``normalize`` (else 0..255);
-    ``image_shape = (1, rows, cols)``.
+    ``image_shape = (1, rows, cols)``; ``n_classes`` is 10.
+
+    Examples
+    --------
+    Two 2x3 images and their labels, written in the MNIST format:
+
+    >>> import struct
+    >>> from lucidnet.data import load_mnist
+    >>> with open("images.idx", "wb") as f:
+    ...     _ = f.write(struct.pack(">HBBIII", 0, 0x08, 3, 2, 2, 3) + bytes(range(12)))
+    >>> with open("labels.idx", "wb") as f:
+    ...     _ = f.write(struct.pack(">HBBI", 0, 0x08, 1, 2) + bytes([7, 1]))
+    >>> mnist = load_mnist("images.idx", "labels.idx")
+    >>> mnist
+    Dataset(name='mnist', task='classification', X=(2, 6), n_classes=10, image_shape=(1, 2, 3))
+    >>> mnist.y, mnist.images().shape
+    (array([7, 1]), (2, 1, 2, 3))
     """
     images, labels = load_idx(images_path), load_idx(labels_path)
     if images.ndim != 3 or images.dtype != np.uint8:
@@ -384,7 +497,21 @@ def load_csv(path: str | os.PathLike, target: str | int | None = -1, delimiter: 
     classification (labels mapped to ``0..K-1`` in sorted order, ``target_names`` the original
     values), otherwise regression. A missing target (empty, NA, nan) is an error, never a class.
     Blank lines are skipped. Errors name the file, the line (1-based, as in an editor) and the
-    column.
+    column. For tables with text (categorical) feature columns or missing values use
+    :func:`lucidnet.data.read_table` and :class:`lucidnet.data.TableEncoder`.
+
+    Examples
+    --------
+    >>> from lucidnet.data import load_csv
+    >>> with open("people.csv", "w") as f:
+    ...     _ = f.write("height,weight,label\\n1.5,50,a\\n1.8,80,b\\n1.6,60,a\\n")
+    >>> ds = load_csv("people.csv", target="label")
+    >>> ds.feature_names, ds.target_names, ds.y
+    (['height', 'weight'], ['a', 'b'], array([0, 1, 0]))
+    >>> ds.X
+    array([[ 1.5, 50. ],
+           [ 1.8, 80. ],
+           [ 1.6, 60. ]], dtype=float32)
     """
     if task not in (None, "classification", "regression"):
         raise ValueError(f"task must be None, 'classification' or 'regression', got {task!r}")
@@ -512,7 +639,16 @@ def load_dataset(name: str, **kwargs) -> Dataset:
     (``n_samples``, ``noise``, ``seed``); moons, circles (``n_samples``, ``noise``, ``seed``;
     circles also ``factor``); spirals (``n_samples``, ``n_arms``, ``noise``, ``seed``);
     mnist1d (train in X/y, test in X_test/y_test); mnist (``path`` to a folder of IDX files,
-    ``prefix`` 't10k' or 'train', ``normalize``).
+    ``prefix`` 't10k' or 'train', ``normalize``). An unknown name or argument raises with the
+    valid ones listed.
+
+    Examples
+    --------
+    >>> from lucidnet.data import load_dataset
+    >>> load_dataset("iris")
+    Dataset(name='iris', task='classification', X=(150, 4), n_classes=3, image_shape=None)
+    >>> load_dataset("xor", n_samples=20, seed=0).X.shape
+    (20, 2)
     """
     if not isinstance(name, str) or name.lower() not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(sorted(DATASETS))}")

@@ -255,6 +255,23 @@ def load_image_folder(path: str | os.PathLike, *, mode: str | None = None,
     ``mode="RGB"`` (torchvision's loader always gives RGB); 16-bit images are scaled rather than
     clipped; fewer than 2 classes is an error; all images are loaded at once into one array and
     must share one size (torchvision loads lazily and leaves resizing to its transforms).
+
+    Examples
+    --------
+    Two classes of two tiny greyscale images each (Pillow writes them):
+
+    >>> import os
+    >>> from PIL import Image
+    >>> from lucidnet.data import load_image_folder
+    >>> for name, value in (("cat", 0), ("dog", 255)):
+    ...     os.makedirs(f"pets/{name}", exist_ok=True)
+    ...     for i in range(2):
+    ...         Image.fromarray(np.full((2, 3), value, np.uint8)).save(f"pets/{name}/{i}.png")
+    >>> ds = load_image_folder("pets")
+    >>> ds
+    Dataset(name='pets', task='classification', X=(4, 6), n_classes=2, image_shape=(1, 2, 3))
+    >>> ds.target_names, ds.y
+    (['cat', 'dog'], array([0, 0, 1, 1]))
     """
     if mode not in (None, "L", "RGB"):
         raise ValueError(f"mode must be None (detect), 'L' (greyscale, 1 channel) or 'RGB' "
@@ -359,6 +376,17 @@ def load_images(paths_or_folder, image_shape: Sequence[int], *,
     ValueError
         A path does not exist, a folder holds no images, Pillow cannot read a file (naming it),
         or an image's size differs from ``image_shape`` (images are never resized silently).
+
+    Examples
+    --------
+    >>> import os
+    >>> from PIL import Image
+    >>> from lucidnet.data import load_images
+    >>> os.makedirs("new", exist_ok=True)
+    >>> Image.fromarray(np.full((2, 3), 255, np.uint8)).save("new/a.png")
+    >>> X = load_images("new", image_shape=(1, 2, 3))
+    >>> X.shape, X.dtype, float(X.max())
+    ((1, 6), dtype('float32'), 255.0)
     """
     shape = _check_image_shape(image_shape)
     exts = _check_extensions(extensions)

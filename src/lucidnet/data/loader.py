@@ -1,4 +1,4 @@
-"""Mini-batch iteration over in-memory arrays (SPEC E1).
+"""Mini-batch iteration over in-memory arrays.
 
 ``batch_size = N`` gives batch gradient descent, ``batch_size = 1`` stochastic gradient descent,
 anything in between mini-batch gradient descent.
@@ -16,7 +16,10 @@ __all__ = ["DataLoader"]
 
 
 class DataLoader:
-    """Iterate over ``(xb, yb)`` mini-batches of NumPy arrays (SPEC E1).
+    """Iterate over ``(xb, yb)`` mini-batches of NumPy arrays.
+
+    One pass (an epoch) yields ``ceil(N / batch_size)`` batches; ``xb`` has shape
+    ``(batch_size, ...)`` (the last one may be shorter) and ``yb`` the matching targets.
 
     Parameters
     ----------
@@ -41,6 +44,23 @@ class DataLoader:
     Each batch is one fancy index (or a slice view when not shuffling): no per-sample Python.
     ``state_dict()`` holds the generator state and the epoch counter (JSON-able), and the
     transform's state when it has one, so a resumed run shuffles and augments identically.
+
+    Examples
+    --------
+    >>> from lucidnet.data import DataLoader
+    >>> X = np.arange(10, dtype=np.float32).reshape(5, 2)
+    >>> y = np.array([0, 1, 0, 1, 1])
+    >>> loader = DataLoader(X, y, batch_size=2)
+    >>> len(loader)
+    3
+    >>> [(xb.shape, yb.tolist()) for xb, yb in loader]
+    [((2, 2), [0, 1]), ((2, 2), [0, 1]), ((1, 2), [1])]
+    >>> shuffled = DataLoader(X, y, batch_size=2, shuffle=True, seed=0)
+    >>> state = shuffled.state_dict()              # before the epoch
+    >>> first = [yb.tolist() for _, yb in shuffled]
+    >>> shuffled.load_state_dict(state)            # rewind: the same epoch again
+    >>> [yb.tolist() for _, yb in shuffled] == first
+    True
     """
 
     def __init__(self, X, y=None, batch_size: int | None = 32, shuffle: bool = False,
@@ -79,6 +99,7 @@ class DataLoader:
 
     @property
     def n_samples(self) -> int:
+        """Number of samples ``N`` (the length of the first axis of ``X``)."""
         return int(self.X.shape[0])
 
     def __len__(self) -> int:
@@ -111,6 +132,8 @@ class DataLoader:
         return state
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore the generator, the epoch counter and the transform's state from
+        :meth:`state_dict`, so the next epoch is the one that would have followed."""
         if not isinstance(state, dict) or "rng" not in state:
             raise ValueError("load_state_dict expects the dict returned by DataLoader.state_dict()")
         set_rng_state(self.rng, state["rng"])

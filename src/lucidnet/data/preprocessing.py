@@ -1,4 +1,9 @@
-"""Input normalization: z-score, min-max, zero-centering, PCA and ZCA whitening (SPEC H1).
+"""Input normalization: z-score, min-max, zero-centering, PCA and ZCA whitening.
+
+Inputs on very different scales make gradient descent zig-zag (the loss surface is a long narrow
+valley); putting every feature on a comparable scale, or decorrelating the features (whitening),
+lets one learning rate suit all directions. Fit the statistics on the training split only and
+apply the same fitted transformer to validation and test data.
 
 Every transformer follows scikit-learn: ``fit(X)`` learns statistics (attributes ending in ``_``),
 ``transform`` / ``fit_transform`` / ``inverse_transform`` map (n_samples, n_features) arrays.
@@ -28,6 +33,10 @@ class _Transformer:
     """fit / transform / fit_transform / inverse_transform plumbing with the input checks."""
 
     def fit(self, X, y=None):
+        """Learn the statistics of ``X`` (shape ``(n_samples, n_features)``; ``y`` is ignored).
+
+        Sets the fitted attributes (names ending in ``_``), ``n_features_in_`` and
+        ``n_samples_seen_``; returns ``self``."""
         X = as_2d_float(X, "X", min_samples=self._min_samples)
         self._fit(X.astype(np.float64))
         self.n_features_in_ = X.shape[1]
@@ -48,14 +57,19 @@ class _Transformer:
         return X
 
     def transform(self, X) -> np.ndarray:
+        """Apply the fitted map to ``X`` of shape ``(n_samples, n_features_in_)``; a floating
+        input keeps its dtype."""
         self._check_fitted()
         X = self._check(X, self.n_features_in_, "was fitted with")
         return self._transform(X.astype(np.float64)).astype(X.dtype, copy=False)
 
     def fit_transform(self, X, y=None) -> np.ndarray:
+        """``fit(X).transform(X)``."""
         return self.fit(X, y).transform(X)
 
     def inverse_transform(self, X) -> np.ndarray:
+        """Map transformed data back to the input space (exact up to round-off, except for
+        the directions a PCA with fewer components dropped)."""
         self._check_fitted()
         X = self._check(X, self._n_out(), "outputs")
         return self._inverse(X.astype(np.float64)).astype(X.dtype, copy=False)
@@ -75,10 +89,37 @@ def _is_constant(var, mean, n):
 
 
 class StandardScaler(_Transformer):
-    """Z-score standardization ``x' = (x - mean) / std`` per feature (SPEC H1).
+    """Z-score standardization ``x' = (x - mean) / std`` per feature.
 
-    ``std`` is the biased (ddof=0) standard deviation, as in scikit-learn; features with zero
-    variance keep scale 1 so they map to 0 instead of NaN.
+    Every feature gets mean 0 and standard deviation 1 over the fitted data. ``std`` is the
+    biased (ddof=0) standard deviation, as in scikit-learn; features with zero variance keep
+    scale 1 so they map to 0 instead of NaN.
+
+    Parameters
+    ----------
+    with_mean : bool, default True
+        Subtract the mean (``False``: ``x' = x / std``).
+    with_std : bool, default True
+        Divide by the standard deviation (``False``: ``x' = x - mean``).
+
+    Attributes
+    ----------
+    mean_, var_, scale_ : ndarray of shape (n_features,) or None
+        The per-feature mean, variance and the divisor used (``None`` when switched off).
+
+    Examples
+    --------
+    >>> from lucidnet.data import StandardScaler
+    >>> X = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]])
+    >>> scaler = StandardScaler().fit(X)
+    >>> scaler.mean_
+    array([ 2., 30.])
+    >>> scaler.transform(X)
+    array([[-1.22474487, -0.9258201 ],
+           [ 0.        , -0.46291005],
+           [ 1.22474487,  1.38873015]])
+    >>> np.allclose(scaler.inverse_transform(scaler.transform(X)), X)
+    True
     """
 
     def __init__(self, with_mean: bool = True, with_std: bool = True):
@@ -115,9 +156,36 @@ class StandardScaler(_Transformer):
 
 
 class MinMaxScaler(_Transformer):
-    """Min-max scaling ``x' = (x - min) / (max - min) * (hi - lo) + lo`` per feature (SPEC H1).
+    """Min-max scaling ``x' = (x - min) / (max - min) * (hi - lo) + lo`` per feature.
 
-    Constant features (``max == min``) get range 1, so they map to ``lo``, as in scikit-learn.
+    Maps each feature's fitted range onto ``feature_range = (lo, hi)``. Constant features
+    (``max == min``) get range 1, so they map to ``lo``, as in scikit-learn. New data outside the
+    fitted range lands outside ``(lo, hi)`` (no clipping).
+
+    Parameters
+    ----------
+    feature_range : (float, float), default (0.0, 1.0)
+        The target interval ``(lo, hi)``, ``lo < hi``.
+
+    Attributes
+    ----------
+    data_min_, data_max_, data_range_ : ndarray of shape (n_features,)
+        The fitted per-feature minimum, maximum and their difference.
+    scale_, min_ : ndarray of shape (n_features,)
+        The map as ``x' = x * scale_ + min_``.
+
+    Examples
+    --------
+    >>> from lucidnet.data import MinMaxScaler
+    >>> X = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]])
+    >>> MinMaxScaler().fit_transform(X)
+    array([[0. , 0. ],
+           [0.5, 0.2],
+           [1. , 1. ]])
+    >>> MinMaxScaler(feature_range=(-1, 1)).fit_transform(X)
+    array([[-1. , -1. ],
+           [ 0. , -0.6],
+           [ 1. ,  1. ]])
     """
 
     def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)):
@@ -147,7 +215,16 @@ class MinMaxScaler(_Transformer):
 
 
 class ZeroCenterer(_Transformer):
-    """Zero-centering ``x' = x - mean`` per feature (SPEC H1)."""
+    """Zero-centering ``x' = x - mean`` per feature (``mean_`` after fitting).
+
+    Examples
+    --------
+    >>> from lucidnet.data import ZeroCenterer
+    >>> ZeroCenterer().fit_transform(np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]]))
+    array([[ -1., -20.],
+           [  0., -10.],
+           [  1.,  30.]])
+    """
 
     def _fit(self, X):
         self.mean_ = X.mean(axis=0)
@@ -160,7 +237,7 @@ class ZeroCenterer(_Transformer):
 
 
 class PCAWhitening(_Transformer):
-    """PCA whitening ``z = (x - mean) V_k / sqrt(lambda_k + eps)`` (SPEC H1).
+    """PCA whitening ``z = (x - mean) V_k / sqrt(lambda_k + eps)``.
 
     ``V_k`` are the top-k principal axes and ``lambda_k`` the variances along them (covariance
     with ddof=1, as ``sklearn.decomposition.PCA``); the output features are decorrelated with unit
@@ -175,6 +252,25 @@ class PCAWhitening(_Transformer):
         variance (as scikit-learn), or all.
     eps : float
         Added to the variances so that near-zero directions are not blown up.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+    components_ : ndarray of shape (n_components_, n_features)
+        The kept principal axes ``V_k^T``, largest variance first.
+    explained_variance_, explained_variance_ratio_ : ndarray of shape (n_components_,)
+        The variance along each kept axis, and its fraction of the total.
+
+    Examples
+    --------
+    >>> from lucidnet.data import PCAWhitening
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3)) @ np.array([[2.0, 0, 0], [1.0, 1.0, 0], [0, 0, 0.5]])
+    >>> Z = PCAWhitening(eps=0).fit_transform(X)
+    >>> np.allclose(np.cov(Z, rowvar=False), np.eye(3))       # decorrelated, unit variance
+    True
+    >>> PCAWhitening(n_components=2).fit_transform(X).shape
+    (200, 2)
     """
 
     def __init__(self, n_components: float | None = None, eps: float = 1e-5):
@@ -225,9 +321,33 @@ class PCAWhitening(_Transformer):
 class ZCAWhitening(_Transformer):
     """ZCA (Mahalanobis) whitening ``z = (x - mean) W`` with ``W = V diag(1/sqrt(lambda + eps)) V^T``.
 
-    PCA whitening rotated back to the input axes (SPEC H1): ``cov(z) ~= I`` and, among all
+    PCA whitening rotated back to the input axes: ``cov(z) ~= I`` and, among all
     whitening maps, ``z`` stays closest to the centered input (images still look like images).
-    Covariance with ddof=1.
+    ``V`` and ``lambda`` are the eigenvectors and eigenvalues of the covariance (ddof=1).
+
+    Parameters
+    ----------
+    eps : float, default 1e-5
+        Added to the eigenvalues so that near-zero directions are not blown up.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+    eigenvalues_, eigenvectors_ : ndarray
+        ``lambda`` of shape (n_features,) and ``V`` of shape (n_features, n_features).
+    whitening_, coloring_ : ndarray of shape (n_features, n_features)
+        ``W`` and its inverse (used by :meth:`inverse_transform`).
+
+    Examples
+    --------
+    >>> from lucidnet.data import ZCAWhitening
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3)) @ np.array([[2.0, 0, 0], [1.0, 1.0, 0], [0, 0, 0.5]])
+    >>> zca = ZCAWhitening(eps=0).fit(X)
+    >>> np.allclose(np.cov(zca.transform(X), rowvar=False), np.eye(3))
+    True
+    >>> np.allclose(zca.inverse_transform(zca.transform(X)), X)
+    True
     """
 
     def __init__(self, eps: float = 1e-5):
@@ -260,7 +380,19 @@ SCALERS = {"standard": StandardScaler, "zscore": StandardScaler, "minmax": MinMa
 
 
 def get_scaler(name: str, **kwargs) -> _Transformer:
-    """Build a transformer by name: one of ``SCALERS`` (standard/zscore, minmax, center, pca, zca)."""
+    """Build a transformer by name: one of ``SCALERS`` (standard/zscore, minmax, center, pca, zca).
+
+    ``kwargs`` go to the class's constructor; an unknown name raises ``ValueError`` listing the
+    valid ones.
+
+    Examples
+    --------
+    >>> from lucidnet.data import get_scaler
+    >>> get_scaler("minmax", feature_range=(0, 2))
+    MinMaxScaler(feature_range=(0.0, 2.0))
+    >>> get_scaler("zscore")
+    StandardScaler(with_mean=True, with_std=True)
+    """
     try:
         cls = SCALERS[name.lower()]
     except (KeyError, AttributeError):

@@ -1,6 +1,8 @@
-"""Train / validation / test splits and k-fold cross-validation (SPEC J1).
+"""Train / validation / test splits and k-fold cross-validation.
 
-Signatures and defaults follow scikit-learn's ``model_selection``; ``KFold`` and
+A model is judged on data it did not train on: a held-out test split estimates how well it
+generalizes, and k-fold cross-validation averages that estimate over k different hold-outs (each
+sample is held out once), which is steadier on small data sets. Signatures and defaults follow scikit-learn's ``model_selection``; ``KFold`` and
 ``StratifiedKFold`` without shuffling produce exactly scikit-learn's folds.
 """
 
@@ -104,12 +106,39 @@ def _encode(y) -> tuple[np.ndarray, np.ndarray]:
 def train_test_split(*arrays, test_size: float | None = None,
                      train_size: float | None = None, random_state: int | None = None,
                      shuffle: bool = True, stratify=None) -> list:
-    """Split arrays into train and test parts (SPEC J1), like ``sklearn.model_selection``.
+    """Split arrays into random train and test parts, like ``sklearn.model_selection``.
 
-    Returns ``[a_train, a_test, b_train, b_test, ...]``. ``test_size`` defaults to 0.25;
-    floats are fractions (test rounds up, train rounds down), ints are counts. With ``stratify=y``
-    each class keeps its proportion in both parts (per-class counts within one sample of
-    ``n_part * p_class``). ``shuffle=False`` takes the first samples as train, the rest as test.
+    Parameters
+    ----------
+    *arrays : array-like, each of shape (n_samples, ...)
+        Arrays (inputs, targets, ...) split along their first axis with the same indices.
+    test_size, train_size : float or int, optional
+        Floats are fractions of ``n_samples`` (test rounds up, train rounds down), ints are
+        counts; ``test_size`` defaults to 0.25 (or the complement of ``train_size``).
+    random_state : int, optional
+        Seed of the shuffle (``None``: a fresh random split).
+    shuffle : bool, default True
+        ``False`` takes the first samples as train and the rest as test.
+    stratify : array-like of shape (n_samples,), optional
+        Class labels: each class keeps its proportion in both parts (per-class counts within
+        one sample of ``n_part * p_class``). Needs ``shuffle=True``.
+
+    Returns
+    -------
+    list
+        ``[a_train, a_test, b_train, b_test, ...]``, two entries per input array.
+
+    Examples
+    --------
+    >>> from lucidnet.data import train_test_split
+    >>> X = np.arange(20).reshape(10, 2)
+    >>> y = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2,
+    ...                                                     random_state=0, stratify=y)
+    >>> X_train.shape, X_test.shape, sorted(y_test.tolist())
+    ((8, 2), (2, 2), [0, 1])
+    >>> train_test_split(np.arange(5), test_size=2, shuffle=False)
+    [array([0, 1, 2]), array([3, 4])]
     """
     if not arrays:
         raise ValueError("train_test_split needs at least one array")
@@ -160,11 +189,28 @@ def _stratified_indices(stratify, n, n_train, n_test, rng):
 
 
 class KFold:
-    """k consecutive folds (SPEC J1); identical to ``sklearn.model_selection.KFold``.
+    """k consecutive folds for cross-validation; identical to ``sklearn.model_selection.KFold``.
 
-    The first ``n % n_splits`` folds have ``n // n_splits + 1`` samples, the others
-    ``n // n_splits``. With ``shuffle=True`` the indices are permuted first (seeded by
-    ``random_state``).
+    Each fold is the test set once while the other ``k - 1`` train. The first
+    ``n % n_splits`` folds have ``n // n_splits + 1`` samples, the others ``n // n_splits``.
+
+    Parameters
+    ----------
+    n_splits : int, default 5
+        Number of folds ``k >= 2``.
+    shuffle : bool, default False
+        Permute the indices before cutting them into folds.
+    random_state : int, optional
+        Seed of that permutation (only with ``shuffle=True``).
+
+    Examples
+    --------
+    >>> from lucidnet.data import KFold
+    >>> for train, test in KFold(n_splits=3).split(np.zeros(7)):
+    ...     print(train, test)
+    [3 4 5 6] [0 1 2]
+    [0 1 2 5 6] [3 4]
+    [0 1 2 3 4] [5 6]
     """
 
     def __init__(self, n_splits: int = 5, shuffle: bool = False, random_state: int | None = None):
@@ -177,6 +223,7 @@ class KFold:
         self.n_splits, self.shuffle, self.random_state = int(n_splits), bool(shuffle), random_state
 
     def get_n_splits(self, X=None, y=None, groups=None) -> int:
+        """The number of folds (the arguments are ignored; they exist for scikit-learn's API)."""
         return self.n_splits
 
     def _check_n(self, X) -> int:
@@ -198,7 +245,10 @@ class KFold:
             start += size
 
     def split(self, X, y=None, groups=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train_indices, test_indices)`` for each fold."""
+        """Yield ``(train_indices, test_indices)`` for each fold.
+
+        ``X`` (only its length is used) has shape ``(n_samples, ...)``; ``y`` holds the class
+        labels for :class:`StratifiedKFold` and is ignored by :class:`KFold`."""
         n = _n_samples(X, "X")
         for test in self._test_folds(X, y):
             mask = np.ones(n, dtype=bool)
@@ -211,11 +261,20 @@ class KFold:
 
 
 class StratifiedKFold(KFold):
-    """k folds that keep each class's proportion (SPEC J1); scikit-learn's allocation.
+    """k folds that keep each class's proportion; scikit-learn's allocation.
 
     Labels are sorted by class (classes in order of first appearance) and dealt round-robin to
     the folds, so every fold gets ``count_k / n_splits`` members of class k up to one; without
-    shuffling the folds equal ``sklearn.model_selection.StratifiedKFold``'s.
+    shuffling the folds equal ``sklearn.model_selection.StratifiedKFold``'s. Arguments as
+    :class:`KFold`; :meth:`split` needs the labels ``y``.
+
+    Examples
+    --------
+    >>> from lucidnet.data import StratifiedKFold
+    >>> for train, test in StratifiedKFold(n_splits=2).split(np.zeros(6), [0, 0, 0, 1, 1, 1]):
+    ...     print(train, test)
+    [2 4 5] [0 1 3]
+    [0 1 3] [2 4 5]
     """
 
     def _test_folds(self, X, y):
@@ -304,7 +363,7 @@ def cross_validate(model_fn: Callable[[], Any], X, y, k: int = 5,
                    score: Callable[[Any, np.ndarray, np.ndarray], float] | None = None,
                    stratified: bool = True, seed: int | None = 0,
                    n_jobs: int | None = None) -> dict:
-    """k-fold cross-validation of any estimator-like object (SPEC J1).
+    """k-fold cross-validation of any estimator-like object.
 
     Protocol: ``model_fn()`` returns a fresh, unfitted model for each fold. It is trained by
     ``fit(model, X_train, y_train)`` (default: ``model.fit(X_train, y_train)``) and scored by
@@ -328,6 +387,24 @@ def cross_validate(model_fn: Callable[[], Any], X, y, k: int = 5,
     -------
     dict with ``train_scores`` and ``val_scores`` (lists, one per fold), ``train_mean``,
     ``train_std``, ``val_mean``, ``val_std`` (population std over folds) and ``n_splits``.
+
+    Examples
+    --------
+    A model that predicts the training mean, scored by minus the mean squared error:
+
+    >>> from lucidnet.data import cross_validate
+    >>> class Mean:
+    ...     def fit(self, X, y):
+    ...         self.c = y.mean()
+    ...         return self
+    ...     def score(self, X, y):
+    ...         return -float(((y - self.c) ** 2).mean())
+    >>> X, y = np.arange(8.0).reshape(8, 1), np.arange(8.0)
+    >>> result = cross_validate(Mean, X, y, k=4, n_jobs=1)
+    >>> result["n_splits"], len(result["val_scores"])
+    (4, 4)
+    >>> round(result["train_mean"], 3), round(result["val_mean"], 3)
+    (-5.181, -5.736)
     """
     if not callable(model_fn):
         raise TypeError(f"model_fn must be a callable returning a fresh model, got {model_fn!r}")

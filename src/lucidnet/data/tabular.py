@@ -58,6 +58,19 @@ class Table:
         The file it came from (named in every error message).
     format : str
         ``"csv"``, ``"tsv"`` or ``"parquet"``.
+
+    Examples
+    --------
+    >>> from lucidnet.data import read_table
+    >>> with open("pets.csv", "w") as f:
+    ...     _ = f.write("age,color,kind\\n3,red,cat\\n5,blue,dog\\n2,red,cat\\n")
+    >>> table = read_table("pets.csv")
+    >>> table
+    Table(path='pets.csv', format='csv', rows=3, columns=['age', 'color', 'kind'])
+    >>> table.column("color"), table.lines          # line 1 is the header
+    (array(['red', 'blue', 'red'], dtype=object), array([2, 3, 4]))
+    >>> len(table.take([2, 0]))
+    2
     """
 
     names: list
@@ -67,6 +80,7 @@ class Table:
     format: str = "csv"
 
     def __len__(self) -> int:
+        """Number of data rows."""
         return int(len(self.lines))
 
     def column(self, name: str) -> np.ndarray:
@@ -87,7 +101,14 @@ class Table:
 
 
 def table_format(path) -> str | None:
-    """``"csv"`` / ``"tsv"`` / ``"parquet"`` from the file's extension, None for another one."""
+    """``"csv"`` / ``"tsv"`` / ``"parquet"`` from the file's extension, None for another one.
+
+    Examples
+    --------
+    >>> from lucidnet.data.tabular import table_format
+    >>> table_format("train.TSV"), table_format("notes.txt")
+    ('tsv', None)
+    """
     return TABLE_FORMATS.get(os.path.splitext(os.fspath(path))[1].lower())
 
 
@@ -125,6 +146,14 @@ def read_table(path: str | os.PathLike, *, delimiter: str | None = None) -> Tabl
     empty (a spreadsheet's trailing separators) are dropped. A row's line is the line it
     starts on (a quoted cell may span lines). In Parquet files, the ``__index_level_N__``
     columns pandas writes for an unnamed index are dropped (row labels, not data).
+
+    Examples
+    --------
+    >>> from lucidnet.data import read_table
+    >>> with open("pets.tsv", "w") as f:
+    ...     _ = f.write("age\\tcolor\\n3\\tred\\n5\\tblue\\n")
+    >>> read_table("pets.tsv")
+    Table(path='pets.tsv', format='tsv', rows=2, columns=['age', 'color'])
     """
     path = os.fspath(path)
     fmt = table_format(path)
@@ -551,6 +580,25 @@ class TableEncoder:
     times are one-hot encoded when named in ``categorical``). The training file's columns
     left out of ``features`` are ``ignored_`` (stored by ``to_dict``): ``check_columns`` lets
     a file laid out like the training file hold them.
+
+    Examples
+    --------
+    >>> from lucidnet.data import TableEncoder, read_table
+    >>> with open("pets.csv", "w") as f:
+    ...     _ = f.write("age,color,kind\\n3,red,cat\\n5,blue,dog\\n2,red,cat\\n")
+    >>> table = read_table("pets.csv")
+    >>> encoder = TableEncoder().fit(table, target="kind")
+    >>> encoder
+    TableEncoder([age:num, color:cat] -> 3 values, impute=None)
+    >>> encoder.encoded_names_
+    ['age', 'color=blue', 'color=red']
+    >>> encoder.transform(table)
+    array([[3., 0., 1.],
+           [5., 1., 0.],
+           [2., 0., 1.]], dtype=float32)
+    >>> restored = TableEncoder.from_dict(encoder.to_dict())   # e.g. from a model's metadata
+    >>> np.array_equal(restored.transform(table), encoder.transform(table))
+    True
     """
 
     def __init__(self, features=None, categorical=(), impute: str | None = None):
@@ -666,6 +714,8 @@ class TableEncoder:
 
     @property
     def encoded_names_(self) -> list:
+        """The name of each encoded column, in order: a numeric column's name, and
+        ``"name=category"`` for each category of a categorical one (after ``fit``)."""
         names = []
         for spec in self._check_fitted():
             if spec["kind"] == "numeric":
@@ -676,6 +726,8 @@ class TableEncoder:
 
     @property
     def n_encoded_(self) -> int:
+        """Width of the encoded matrix: numeric columns plus the categories of every
+        categorical column."""
         return len(self.encoded_names_)
 
     # ----------------------------------------------------------- encoding
@@ -768,6 +820,8 @@ class TableEncoder:
         return np.concatenate(blocks, axis=1).astype(np.float32)
 
     def fit_transform(self, table: Table, target: str | None = None, rows=None) -> np.ndarray:
+        """``fit(table, target, rows).transform(table)``: all rows encoded, float32 of shape
+        ``(len(table), n_encoded_)``."""
         return self.fit(table, target, rows).transform(table)
 
     # ----------------------------------------------------------- saving
@@ -845,6 +899,16 @@ def encode_target(table: Table, target: str, task: str | None = None, classes=No
     task : str
     classes : list of str or None
         The class names (None for regression).
+
+    Examples
+    --------
+    >>> from lucidnet.data import encode_target, read_table
+    >>> with open("pets.csv", "w") as f:
+    ...     _ = f.write("age,color,kind\\n3,red,cat\\n5,blue,dog\\n2,red,cat\\n")
+    >>> encode_target(read_table("pets.csv"), "kind")
+    (array([0, 1, 0]), 'classification', ['cat', 'dog'])
+    >>> encode_target(read_table("pets.csv"), "age", task="regression")[0]
+    array([3., 5., 2.], dtype=float32)
     """
     if task not in (None, "classification", "regression"):
         raise ValueError(f"task must be None, 'classification' or 'regression', got {task!r}")

@@ -1,4 +1,4 @@
-"""Text augmentation on token lists: EDA's four operations (SPEC I4).
+"""Text augmentation on token lists: EDA's four operations.
 
 Wei & Zou (2019), "EDA: Easy Data Augmentation": synonym replacement, random insertion,
 random swap, random deletion. Every function takes a list of string tokens, returns a new list
@@ -229,7 +229,21 @@ def _match_case(word: str, like: str) -> str:
 def synonym_replacement(tokens: Sequence[str], n: int = 1,
                         synonyms: Mapping[str, Sequence[str]] | None = None,
                         rng=None) -> list[str]:
-    """Replace up to ``n`` distinct tokens that have synonyms by a random synonym (EDA SR)."""
+    """Replace up to ``n`` distinct tokens that have synonyms by a random synonym (EDA SR).
+
+    ``synonyms`` is a ``{word: [synonyms]}`` table (default ``DEFAULT_SYNONYMS``; lookup is
+    case-insensitive and the replacement takes the token's capitalization); ``rng`` a
+    Generator, a seed or None. Returns a new list of the same length.
+
+    Examples
+    --------
+    >>> from lucidnet.data.text import synonym_replacement
+    >>> tokens = "the movie was good and the actors were great".split()
+    >>> synonym_replacement(tokens, n=2, rng=0)
+    ['the', 'film', 'was', 'good', 'and', 'the', 'actors', 'were', 'excellent']
+    >>> synonym_replacement(["Good"], synonyms={"good": ["fine"]}, rng=0)
+    ['Fine']
+    """
     tokens = _check_tokens(tokens, "synonym_replacement")
     n = _check_n(n, "synonym_replacement")
     synonyms = _check_synonyms(synonyms, "synonym_replacement")
@@ -245,7 +259,17 @@ def synonym_replacement(tokens: Sequence[str], n: int = 1,
 def random_insertion(tokens: Sequence[str], n: int = 1,
                      synonyms: Mapping[str, Sequence[str]] | None = None,
                      rng=None) -> list[str]:
-    """Insert, ``n`` times, a synonym of a random token at a random position (EDA RI)."""
+    """Insert, ``n`` times, a synonym of a random token at a random position (EDA RI).
+
+    Stops early when no token has a synonym. Arguments as :func:`synonym_replacement`.
+
+    Examples
+    --------
+    >>> from lucidnet.data.text import random_insertion
+    >>> tokens = "the movie was good and the actors were great".split()
+    >>> random_insertion(tokens, n=1, rng=0)
+    ['the', 'movie', 'was', 'good', 'and', 'the', 'huge', 'actors', 'were', 'great']
+    """
     tokens = _check_tokens(tokens, "random_insertion")
     n = _check_n(n, "random_insertion")
     synonyms = _check_synonyms(synonyms, "random_insertion")
@@ -262,7 +286,17 @@ def random_insertion(tokens: Sequence[str], n: int = 1,
 
 def random_deletion(tokens: Sequence[str], p: float = 0.1, rng=None) -> list[str]:
     """Drop each token independently with probability ``p``; never returns an empty list
-    for a non-empty input (one random token is kept) (EDA RD)."""
+    for a non-empty input (one random token is kept) (EDA RD).
+
+    Examples
+    --------
+    >>> from lucidnet.data.text import random_deletion
+    >>> tokens = "the movie was good and the actors were great".split()
+    >>> random_deletion(tokens, p=0.3, rng=0)
+    ['the', 'and', 'the', 'actors', 'were', 'great']
+    >>> random_deletion(["only"], p=1.0, rng=0)
+    ['only']
+    """
     tokens = _check_tokens(tokens, "random_deletion")
     if not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"random_deletion: p must be a probability in [0, 1], got {p!r}")
@@ -276,7 +310,15 @@ def random_deletion(tokens: Sequence[str], p: float = 0.1, rng=None) -> list[str
 
 
 def random_swap(tokens: Sequence[str], n: int = 1, rng=None) -> list[str]:
-    """Swap two random positions, ``n`` times (EDA RS)."""
+    """Swap two random positions, ``n`` times (EDA RS); a list shorter than 2 is returned as is.
+
+    Examples
+    --------
+    >>> from lucidnet.data.text import random_swap
+    >>> tokens = "the movie was good and the actors were great".split()
+    >>> random_swap(tokens, n=1, rng=0)
+    ['the', 'movie', 'was', 'good', 'and', 'actors', 'the', 'were', 'great']
+    """
     tokens = _check_tokens(tokens, "random_swap")
     n = _check_n(n, "random_swap")
     rng = make_rng(rng)
@@ -296,7 +338,14 @@ TEXT_AUGMENTATIONS: dict[str, Callable[..., list[str]]] = {
 
 
 def get_text_augmentation(name: str) -> Callable[..., list[str]]:
-    """Look up a text augmentation by name (synonym, insert, delete, swap)."""
+    """Look up a text augmentation by name (synonym, insert, delete, swap).
+
+    Examples
+    --------
+    >>> from lucidnet.data.text import get_text_augmentation
+    >>> get_text_augmentation("swap").__name__
+    'random_swap'
+    """
     try:
         return TEXT_AUGMENTATIONS[name]
     except (KeyError, TypeError):
