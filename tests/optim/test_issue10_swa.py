@@ -367,12 +367,13 @@ def test_swalr_state_dict_json_round_trip_and_torchs_state_dict():
     ({}, ValueError, "swa_lr is required"),
     ({"swa_lr": -0.1}, ValueError, r"swa_lr must be a finite number in \[0.0, inf\)"),
     ({"swa_lr": float("nan")}, ValueError, "swa_lr must be a finite number"),
-    ({"swa_lr": "0.1"}, ValueError, "swa_lr must be a finite number"),
+    ({"swa_lr": "0.1"}, TypeError, "swa_lr must be a real number, got '0.1'"),
     ({"swa_lr": [0.1, 0.2]}, ValueError, "swa_lr has 2 values, the optimizer has 1"),
     ({"swa_lr": 0.1, "anneal_epochs": -1}, ValueError, "anneal_epochs must be an integer >= 0"),
-    ({"swa_lr": 0.1, "anneal_epochs": 2.5}, ValueError, "anneal_epochs must be an integer"),
-    ({"swa_lr": 0.1, "anneal_epochs": True}, ValueError, "anneal_epochs must be an integer"),
-    ({"swa_lr": 0.1, "anneal_strategy": "exp"}, ValueError, "'cos' or 'linear', got 'exp'"),
+    ({"swa_lr": 0.1, "anneal_epochs": 2.5}, TypeError, "anneal_epochs must be an integer, got 2.5"),
+    ({"swa_lr": 0.1, "anneal_epochs": True}, TypeError, "anneal_epochs must be an integer"),
+    ({"swa_lr": 0.1, "anneal_strategy": "exp"}, ValueError,
+     "anneal_strategy must be one of 'cos', 'linear', got 'exp'"),
     ({"swa_lr": 0.1, "last_epoch": -2}, ValueError, "last_epoch must be an integer >= -1"),
 ])
 def test_swalr_bad_arguments(kwargs, exc, match):

@@ -163,7 +163,8 @@ BAD = [
 @pytest.mark.parametrize(("name", "kwargs", "match"), BAD,
                          ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(BAD)])
 def test_bad_schedule_arguments(name, kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    # a value of the wrong type (T_max=2.5) is a TypeError, a bad value a ValueError
+    with pytest.raises((TypeError, ValueError), match=match):
         sched.get_scheduler(name, _opt(), **kwargs)
 
 

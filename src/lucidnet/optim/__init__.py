@@ -1,4 +1,4 @@
-"""Optimizers and learning-rate schedules (SPEC E2-E4, F1-F3), PyTorch's names and semantics;
+"""Optimizers and learning-rate schedules, PyTorch's names and semantics;
 ``swa_utils`` has weight averaging (AveragedModel, update_bn, SWALR).
 
     opt = lucidnet.optim.get_optimizer("adam", model.parameters(), lr=1e-3)

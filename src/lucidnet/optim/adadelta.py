@@ -25,7 +25,24 @@ __all__ = ["Adadelta"]
 
 
 class Adadelta(Optimizer):
-    """Adadelta with PyTorch's arguments and defaults (``lr=1.0, rho=0.9, eps=1e-6``)."""
+    """Adadelta with PyTorch's arguments and defaults (``lr=1.0, rho=0.9, eps=1e-6``).
+
+    ``s = ρ s + (1-ρ) g²``, ``Δ = √(u + ε) / √(s + ε) · g``, ``u = ρ u + (1-ρ) Δ²``,
+    ``θ = θ - lr Δ``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.Adadelta([w])
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.9936, -1.9936]
+    """
 
     _n_work = 2
 

@@ -1,4 +1,4 @@
-"""Adagrad: per-coordinate lr scaled by the root of the summed squared gradients (SPEC E3).
+"""Adagrad: per-coordinate lr scaled by the root of the summed squared gradients.
 
 PyTorch: ``G += g²``, ``θ -= lr_t g / (√G + ε)`` with ``lr_t = lr / (1 + (t-1) lr_decay)``.
 The notes write ``θ -= α g / √(G + ε)`` (ε inside the root): ``eps_inside_sqrt=True``. The two
@@ -21,7 +21,24 @@ __all__ = ["Adagrad"]
 
 
 class Adagrad(Optimizer):
-    """Adagrad with PyTorch's arguments; ``eps_inside_sqrt`` selects the notes' form. SPEC E3."""
+    """Adagrad with PyTorch's arguments; ``eps_inside_sqrt`` selects the notes' form.
+
+    ``G = G + g²`` (``G`` starts at ``initial_accumulator_value``),
+    ``lr_t = lr / (1 + (t-1) lr_decay)``, ``θ = θ - lr_t g / (√G + ε)`` (or ``/ √(G + ε)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.Adagrad([w], lr=0.1)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.8331, -1.8311]
+    """
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, foreach=None, *,

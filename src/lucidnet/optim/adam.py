@@ -1,10 +1,10 @@
-"""Adam and its variants: AdamW, AMSGrad (flags of Adam), Adamax, NAdam (SPEC E3, E4).
+"""Adam and its variants: AdamW, AMSGrad (flags of Adam), Adamax, NAdam.
 
 All share the first moment ``m = β1 m + (1-β1) g`` (PyTorch's ``lerp``) and, except Adamax, the
 second ``v = β2 v + (1-β2) g²``; with ``m̂ = m/(1-β1^t)``, ``v̂ = v/(1-β2^t)``:
 
 * Adam:    ``θ -= lr m̂ / (√v̂ + ε)``; AMSGrad uses ``v_max = max(v_max, v)`` in place of ``v``.
-* AdamW:   Adam with decoupled decay ``θ ← θ (1 - lr λ)`` before the step (SPEC E4); plain Adam's
+* AdamW:   Adam with decoupled decay ``θ ← θ (1 - lr λ)`` before the step; plain Adam's
   ``weight_decay`` is L2 added to the gradient, which Adam then rescales per coordinate.
 * Adamax:  ``u = max(β2 u, |g| + ε)``, ``θ -= lr/(1-β1^t) · m / u``.
 * RAdam:   Adam's step rectified by ``r_t`` while the variance of v̂ is tractable
@@ -74,8 +74,53 @@ class _AdamBase(Optimizer):
 
 
 class Adam(_AdamBase):
-    """Adam (Kingma & Ba) with PyTorch's arguments; ``amsgrad`` and ``decoupled_weight_decay``
-    (= AdamW) are options of the same update. SPEC E3."""
+    """Adam (Kingma & Ba) with PyTorch's arguments; AMSGrad and AdamW are options.
+
+    With ``g`` the gradient (``-g`` if ``maximize``; plus ``weight_decay * θ`` unless the decay
+    is decoupled) and ``t`` the step::
+
+        θ = θ (1 - lr λ)                       (decoupled_weight_decay: AdamW)
+        m = β1 m + (1 - β1) g
+        v = β2 v + (1 - β2) g²
+        v = max(v_max, v)                      (amsgrad)
+        θ = θ - lr (m / (1 - β1^t)) / (√(v / (1 - β2^t)) + ε)
+
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float
+        Learning rate (>= 0).
+    betas : (float, float)
+        Decay rates β1, β2 of the two moments, each in [0, 1).
+    eps : float
+        ε > 0 added to the root for stability.
+    weight_decay : float
+        λ: an L2 term added to the gradient, or the decoupled shrink with
+        ``decoupled_weight_decay=True``.
+    amsgrad : bool
+        Use the running maximum of ``v`` (AMSGrad).
+    maximize : bool
+        Ascend the objective.
+    decoupled_weight_decay : bool
+        AdamW's decay ``θ ← θ (1 - lr λ)`` instead of the L2 term.
+    foreach, fused, capturable, differentiable : optional
+        PyTorch's kernel choices: the first two are accepted and change nothing, the others
+        must stay False.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.Adam([w], lr=0.1)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.8004, -1.8002]
+    """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
@@ -125,8 +170,25 @@ class Adam(_AdamBase):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay ``θ ← θ(1 - lr λ)`` (Loshchilov & Hutter); PyTorch's
-    defaults (``weight_decay=1e-2``). SPEC E3, E4."""
+    """AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, PyTorch's defaults.
+
+    ``θ = θ (1 - lr λ)`` before Adam's step (see `Adam`) instead of adding ``λ θ`` to the
+    gradient; ``weight_decay`` defaults to 1e-2. Equal to ``Adam(...,
+    decoupled_weight_decay=True)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.AdamW([w], lr=0.1)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.7985, -1.7963]
+    """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
@@ -138,7 +200,24 @@ class AdamW(Adam):
 
 
 class Adamax(_AdamBase):
-    """Adamax: Adam with the infinity norm ``u = max(β2 u, |g| + ε)``. SPEC E3."""
+    """Adamax: Adam with the infinity norm in place of the second moment.
+
+    ``m = β1 m + (1-β1) g``, ``u = max(β2 u, |g| + ε)``, ``θ = θ - lr/(1-β1^t) · m / u``
+    (arguments as in `Adam`; ``weight_decay`` is an L2 term added to the gradient).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.Adamax([w], lr=0.1)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.8052, -1.8025]
+    """
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, foreach=None, *,
@@ -176,8 +255,28 @@ class Adamax(_AdamBase):
 
 
 class NAdam(_AdamBase):
-    """NAdam (Dozat): Adam with Nesterov momentum and a warming momentum schedule ``μ_t``;
-    ``decoupled_weight_decay=True`` gives NAdamW. SPEC E3."""
+    """NAdam (Dozat): Adam with Nesterov momentum and a warming momentum schedule.
+
+    ``μ_t = β1 (1 - ½ 0.96^(t ψ))`` (ψ = ``momentum_decay``), ``Π_t = μ_1 ... μ_t``; with Adam's
+    ``m``, ``v`` and ``v̂ = v / (1-β2^t)``::
+
+        θ = θ - lr (1-μ_t)/(1-Π_t) · g/(√v̂+ε) - lr μ_{t+1}/(1-Π_t μ_{t+1}) · m/(√v̂+ε)
+
+    ``decoupled_weight_decay=True`` gives NAdamW (``θ ← θ (1 - lr λ)`` first).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.NAdam([w], lr=0.1)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.82, -1.8179]
+    """
 
     _scalar_names = (("mu_product", 1.0),)
     _n_work = 2
@@ -242,8 +341,27 @@ class NAdam(_AdamBase):
 
 
 class RAdam(_AdamBase):
-    """RAdam (Liu et al., rectified Adam) with PyTorch's arguments; ``decoupled_weight_decay``
-    gives its AdamW form. SPEC E3."""
+    """RAdam (Liu et al.): Adam whose adaptive step is rectified while its variance is large.
+
+    ``ρ∞ = 2/(1-β2) - 1``, ``ρ_t = ρ∞ - 2 t β2^t / (1-β2^t)``. While ``ρ_t <= 5``:
+    ``θ = θ - lr m / (1-β1^t)`` (momentum SGD); after, with
+    ``r_t = √((ρ_t-4)(ρ_t-2)ρ∞ / ((ρ∞-4)(ρ∞-2)ρ_t))``:
+    ``θ = θ - lr m/(1-β1^t) · r_t √(1-β2^t) / (√v + ε)``. ``decoupled_weight_decay`` gives its
+    AdamW form.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.RAdam([w], lr=0.1)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.6211, -1.2421]
+    """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, decoupled_weight_decay: bool = False,

@@ -1,5 +1,5 @@
 """L-BFGS (``torch.optim.LBFGS``): a quasi-Newton step from the last ``history_size`` gradient
-differences, optionally with a strong-Wolfe line search (SPEC E3).
+differences, optionally with a strong-Wolfe line search.
 
 With ``s_i = x_{i+1} - x_i`` and ``y_i = g_{i+1} - g_i`` (kept while ``y·s > 1e-10``), the
 two-loop recursion turns ``-g`` into ``d ≈ -H⁻¹ g`` with the initial scale ``H₀ = y·s / y·y``;

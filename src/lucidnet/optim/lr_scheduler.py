@@ -1,4 +1,4 @@
-"""Learning-rate schedules, PyTorch's names and semantics (SPEC F1, F2, F3).
+"""Learning-rate schedules, PyTorch's names and semantics.
 
 ``step()`` advances the step count ``t = last_epoch`` by one and writes the new lr into each param
 group. As in PyTorch, building a scheduler applies ``lr_0`` at once and stores the group's
@@ -29,6 +29,8 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from .._validation import check_choice, check_int, check_real
 
 __all__ = [
     "SCHEDULERS",
@@ -62,29 +64,13 @@ def _req(owner: str, name: str, value) -> None:
 
 def _int(owner: str, name: str, value, low: int = 1) -> int:
     _req(owner, name, value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{owner}: {name} must be an integer >= {low}, got {value!r}")
-    return int(value)
+    return check_int(owner, name, value, low=low)
 
 
 def _real(owner: str, name: str, value, low: float | None = None, high: float | None = None, *,
           low_open: bool = False, high_open: bool = False) -> float:
     _req(owner, name, value)
-    ok = not isinstance(value, bool) and isinstance(value, (int, float))
-    if ok:
-        v = float(value)
-        ok = math.isfinite(v)
-        if ok and low is not None:
-            ok = v > low if low_open else v >= low
-        if ok and high is not None:
-            ok = v < high if high_open else v <= high
-    if not ok:
-        lo = "-inf" if low is None else f"{low}"
-        hi = "inf" if high is None else f"{high}"
-        rng = ("(" if low_open or low is None else "[") + f"{lo}, {hi}" + \
-              (")" if high_open or high is None else "]")
-        raise ValueError(f"{owner}: {name} must be a finite number in {rng}, got {value!r}")
-    return float(value)
+    return check_real(owner, name, value, low, low_open=low_open, high=high, high_open=high_open)
 
 
 def _per_group(owner: str, name: str, optimizer, value, low: float = 0.0) -> list[float]:
@@ -109,8 +95,7 @@ class LRScheduler:
         owner = type(self).__name__
         if not hasattr(optimizer, "param_groups"):
             raise TypeError(f"{owner}: expected an Optimizer, got {type(optimizer).__name__}")
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, int) or last_epoch < -1:
-            raise ValueError(f"{owner}: last_epoch must be an integer >= -1, got {last_epoch!r}")
+        check_int(owner, "last_epoch", last_epoch, low=-1)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
@@ -175,6 +160,14 @@ class LRScheduler:
                 if k not in skip}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state saved by `state_dict` (step count, base lrs, schedule options).
+
+        Parameters
+        ----------
+        state_dict : dict
+            The dict returned by ``state_dict()`` of the same schedule class; restore the
+            optimizer's state dict with it (chainable schedules continue from its lrs).
+        """
         owner = type(self).__name__
         if not isinstance(state_dict, dict) or "last_epoch" not in state_dict:
             raise ValueError(f"{owner}.load_state_dict: expected the dict of "
@@ -229,7 +222,7 @@ class MultiplicativeLR(LRScheduler):
 
 class StepLR(LRScheduler):
     """Step decay: times ``gamma`` every ``step_size`` steps; alone
-    ``lr_t = base_lr * gamma^floor(t / step_size)`` (SPEC F1)."""
+    ``lr_t = base_lr * gamma^floor(t / step_size)``."""
 
     def __init__(self, optimizer, step_size: int | None = None, gamma: float = 0.1,
                  last_epoch: int = -1):
@@ -269,7 +262,7 @@ class MultiStepLR(LRScheduler):
 
 class ConstantLR(LRScheduler):
     """Times ``factor`` at ``t = 0``, divided back at ``t = total_iters``; alone
-    ``lr_t = base_lr * factor`` for ``t < total_iters``, then ``base_lr`` (SPEC F1: constant)."""
+    ``lr_t = base_lr * factor`` for ``t < total_iters``, then ``base_lr`` (a constant factor)."""
 
     def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1):
@@ -293,7 +286,7 @@ class ConstantLR(LRScheduler):
 
 class LinearLR(LRScheduler):
     """Linear warmup/decay of the factor; alone ``lr_t = base_lr (s + (e - s) min(t, T)/T)``
-    (SPEC F3)."""
+   ."""
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1):
@@ -318,7 +311,7 @@ class LinearLR(LRScheduler):
 
 class ExponentialLR(LRScheduler):
     """Times ``gamma`` every step; alone ``lr_t = base_lr * gamma^t``; `from_decay_rate` gives
-    the notes' ``α0·e^(-k t)`` (SPEC F1)."""
+    the notes' ``α0·e^(-k t)``."""
 
     def __init__(self, optimizer, gamma: float | None = None, last_epoch: int = -1):
         self.gamma = _real("ExponentialLR", "gamma", gamma, 0.0, low_open=True)
@@ -346,7 +339,7 @@ class ExponentialLR(LRScheduler):
 
 class PolynomialLR(LRScheduler):
     """Polynomial decay to 0 at ``total_iters``; alone ``lr_t = base_lr (1 - min(t, T)/T)^power``
-    (SPEC F1)."""
+   ."""
 
     def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
         self.total_iters = _int("PolynomialLR", "total_iters", total_iters)
@@ -371,7 +364,7 @@ def _cosine(base_lr: float, eta_min: float, t: float, period: float) -> float:
 
 class CosineAnnealingLR(LRScheduler):
     """Cosine annealing, PyTorch's recursive form; alone
-    ``lr_t = η_min + (base_lr - η_min)(1 + cos(π t / T_max))/2`` (SPEC F2)."""
+    ``lr_t = η_min + (base_lr - η_min)(1 + cos(π t / T_max))/2``."""
 
     def __init__(self, optimizer, T_max: int | None = None, eta_min: float = 0.0,
                  last_epoch: int = -1):
@@ -396,7 +389,7 @@ class CosineAnnealingLR(LRScheduler):
 
 class CosineAnnealingWarmRestarts(LRScheduler):
     """SGDR: cosine from ``base_lr`` to ``eta_min`` over ``T_i`` steps, then restart with
-    ``T_{i+1} = T_mult T_i`` (``T_0`` first); absolute, as in PyTorch (SPEC F2)."""
+    ``T_{i+1} = T_mult T_i`` (``T_0`` first); absolute, as in PyTorch."""
 
     def __init__(self, optimizer, T_0: int | None = None, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1):
@@ -448,6 +441,14 @@ class _Composite(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state saved by `state_dict` (step count, base lrs, schedule options).
+
+        Parameters
+        ----------
+        state_dict : dict
+            The dict returned by ``state_dict()`` of the same schedule class; restore the
+            optimizer's state dict with it (chainable schedules continue from its lrs).
+        """
         owner = type(self).__name__
         if not isinstance(state_dict, dict) or "_schedulers" not in state_dict:
             raise ValueError(f"{owner}.load_state_dict: expected the dict of "
@@ -500,7 +501,7 @@ def _undo_initial_step(scheduler) -> None:
 
 class SequentialLR(_Composite):
     """Run ``schedulers[i]`` between ``milestones[i-1]`` and ``milestones[i]``, each restarted at
-    ``t = 0`` on its milestone (e.g. LinearLR warmup then CosineAnnealingLR) (SPEC F3)."""
+    ``t = 0`` on its milestone (e.g. LinearLR warmup then CosineAnnealingLR)."""
 
     def __init__(self, optimizer, schedulers: Sequence[LRScheduler] | None = None,
                  milestones: Sequence[int] | None = None, last_epoch: int = -1):
@@ -548,7 +549,7 @@ class CyclicLR(LRScheduler):
     """Cyclical learning rate (Smith 2017): triangle between ``base_lr`` and ``max_lr`` with
     amplitude scaled by mode ``triangular`` (1), ``triangular2`` (halved each cycle) or
     ``exp_range`` (``gamma^t``); optionally cycles momentum / beta1 inversely. Stepped per batch
-    (SPEC F3)."""
+   ."""
 
     interval = "batch"
     _not_saved = ("scale_fn",)
@@ -569,9 +570,7 @@ class CyclicLR(LRScheduler):
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError(f"CyclicLR: mode must be 'triangular', 'triangular2' or "
                              f"'exp_range' (or give scale_fn), got {mode!r}")
-        if scale_mode not in ("cycle", "iterations"):
-            raise ValueError(f"CyclicLR: scale_mode must be 'cycle' or 'iterations', got "
-                             f"{scale_mode!r}")
+        check_choice("CyclicLR", "scale_mode", scale_mode, ("cycle", "iterations"))
         self.mode = mode
         self.gamma = _real(owner, "gamma", gamma, 0.0, low_open=True)
         self.scale_fn = scale_fn
@@ -637,7 +636,7 @@ def _set_momentum(optimizer, values, use_beta1: bool) -> None:
 class OneCycleLR(LRScheduler):
     """1cycle (Smith & Topin): warm up from ``max_lr/div_factor`` to ``max_lr`` over
     ``pct_start`` of ``total_steps``, then anneal to ``initial_lr/final_div_factor`` (cosine or
-    linear); momentum cycles inversely. Stepped per batch (SPEC F3)."""
+    linear); momentum cycles inversely. Stepped per batch."""
 
     interval = "batch"
 
@@ -659,9 +658,7 @@ class OneCycleLR(LRScheduler):
                              f"total_steps={total_steps!r}, epochs={epochs!r}, "
                              f"steps_per_epoch={steps_per_epoch!r}")
         pct = _real(owner, "pct_start", pct_start, 0.0, 1.0)
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got "
-                             f"{anneal_strategy!r}")
+        check_choice("OneCycleLR", "anneal_strategy", anneal_strategy, ("cos", "linear"))
         self.anneal_strategy = anneal_strategy
         div = _real(owner, "div_factor", div_factor, 0.0, low_open=True)
         final_div = _real(owner, "final_div_factor", final_div_factor, 0.0, low_open=True)
@@ -725,11 +722,8 @@ class ReduceLROnPlateau(LRScheduler):
         owner = "ReduceLROnPlateau"
         if not hasattr(optimizer, "param_groups"):
             raise TypeError(f"{owner}: expected an Optimizer, got {type(optimizer).__name__}")
-        if mode not in ("min", "max"):
-            raise ValueError(f"{owner}: mode must be 'min' or 'max', got {mode!r}")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"{owner}: threshold_mode must be 'rel' or 'abs', got "
-                             f"{threshold_mode!r}")
+        check_choice(owner, "mode", mode, ("min", "max"))
+        check_choice(owner, "threshold_mode", threshold_mode, ("rel", "abs"))
         self.optimizer = optimizer
         self.mode, self.threshold_mode = mode, threshold_mode
         self.factor = _real(owner, "factor", factor, 0.0, 1.0, high_open=True)
@@ -796,7 +790,7 @@ class SWALR(LRScheduler):
 
     where ``lr_start``, the lr of the group when annealing began, is recovered from the group's
     current lr as PyTorch does (``lr_start = (lr - a_{s-1} swa_lr) / (1 - a_{s-1})``), so the
-    schedule takes over from whatever schedule ran before it on the same optimizer (SPEC F3).
+    schedule takes over from whatever schedule ran before it on the same optimizer.
     ``anneal_epochs=0`` jumps to ``swa_lr`` at the first `step`. Each group gets
     ``group["swa_lr"]``; ``swa_lr`` is one number or one per param group.
     """
@@ -807,9 +801,7 @@ class SWALR(LRScheduler):
         if not hasattr(optimizer, "param_groups"):
             raise TypeError(f"{owner}: expected an Optimizer, got {type(optimizer).__name__}")
         swa_lrs = _per_group(owner, "swa_lr", optimizer, swa_lr)
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"{owner}: anneal_strategy must be 'cos' or 'linear', got "
-                             f"{anneal_strategy!r}")
+        check_choice(owner, "anneal_strategy", anneal_strategy, ("cos", "linear"))
         self.anneal_epochs = _int(owner, "anneal_epochs", anneal_epochs, 0)
         self._anneal_strategy = anneal_strategy
         before = [group.get("swa_lr") for group in optimizer.param_groups]
@@ -857,6 +849,7 @@ class SWALR(LRScheduler):
                 * (1 - alpha) for g in groups]
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state saved by `state_dict`, checking the saved anneal strategy."""
         strategy = state_dict.get("_anneal_strategy", self._anneal_strategy) \
             if isinstance(state_dict, dict) else None
         if isinstance(state_dict, dict) and strategy not in ("cos", "linear"):
@@ -869,7 +862,7 @@ class SWALR(LRScheduler):
 def warmup_cosine(optimizer, warmup_steps: int | None = None, total_steps: int | None = None,
                   start_factor: float = 0.01, eta_min: float = 0.0) -> SequentialLR:
     """Linear warmup over ``warmup_steps`` then cosine annealing to ``eta_min`` until
-    ``total_steps``: ``SequentialLR([LinearLR, CosineAnnealingLR], [warmup_steps])`` (SPEC F3)."""
+    ``total_steps``: ``SequentialLR([LinearLR, CosineAnnealingLR], [warmup_steps])``."""
     warmup_steps = _int("warmup_cosine", "warmup_steps", warmup_steps)
     total_steps = _int("warmup_cosine", "total_steps", total_steps)
     if total_steps <= warmup_steps:

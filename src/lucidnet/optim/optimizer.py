@@ -96,8 +96,8 @@ class Optimizer:
     >>> opt = optim.SGD([w], lr=0.5)
     >>> w.grad = np.array([0.2, 0.4])
     >>> opt.step()
-    >>> w.data
-    array([ 0.9, -2.2])
+    >>> w.data.tolist()
+    [0.9, -2.2]
     >>> opt.param_groups[0]["lr"]
     0.5
     """

@@ -1,4 +1,4 @@
-"""RMSprop: divide by the root of an EMA of squared gradients (SPEC E3).
+"""RMSprop: divide by the root of an EMA of squared gradients.
 
 PyTorch: ``s = α s + (1-α) g²``; centered: ``ḡ = α ḡ + (1-α) g``, ``s̃ = s - ḡ²``;
 ``d = g / (√s̃ + ε)``; with momentum ``b = μ b + d``, ``θ -= lr b``, else ``θ -= lr d``.
@@ -21,7 +21,25 @@ __all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
-    """RMSprop with PyTorch's arguments; ``eps_inside_sqrt`` selects the notes' form. SPEC E3."""
+    """RMSprop with PyTorch's arguments; ``eps_inside_sqrt`` selects the notes' form.
+
+    ``s = α s + (1-α) g²``; centered: ``ḡ = α ḡ + (1-α) g`` and ``s̃ = s - ḡ²``;
+    ``d = g / (√s̃ + ε)``; with momentum ``b = μ b + d``, ``θ = θ - lr b``, else
+    ``θ = θ - lr d``. (``alpha`` is the decay rate, not the learning rate.)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.RMSprop([w], lr=0.01)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.8329, -1.8309]
+    """
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,

@@ -25,8 +25,25 @@ __all__ = ["Rprop"]
 
 
 class Rprop(Optimizer):
-    """Rprop with PyTorch's arguments and defaults (``lr=1e-2, etas=(0.5, 1.2),
-    step_sizes=(1e-6, 50)``); ``lr`` is the initial step size."""
+    """Rprop with PyTorch's arguments and defaults; ``lr`` is the initial step size.
+
+    ``η = η+`` where ``g · g_prev > 0``, ``η-`` where ``< 0``, else 1;
+    ``step = clip(step · η, step_min, step_max)``; ``g = 0`` after a sign change;
+    ``θ = θ - sign(g) · step``; ``g_prev = g``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.Rprop([w], lr=0.1)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.78, -1.78]
+    """
 
     _n_work = 2
 

@@ -1,4 +1,4 @@
-"""SGD with momentum in PyTorch's form and in the two forms of the notes; Nesterov (SPEC E2, E4).
+"""SGD with momentum in PyTorch's form and in the two forms of the notes; Nesterov.
 
 ``momentum_form`` selects how the velocity is kept (``g`` = gradient after weight decay, ``α`` = lr):
 
@@ -37,10 +37,54 @@ MOMENTUM_FORMS = ("pytorch", "ema", "classical")
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with momentum / Nesterov (PyTorch's arguments).
+    """Stochastic gradient descent with optional momentum and Nesterov, PyTorch's arguments.
 
-    ``θ = θ - lr * d`` with ``d`` from `momentum_form` (module docstring); ``weight_decay`` adds
-    ``weight_decay * θ`` to the gradient (L2, SPEC E4); ``maximize`` ascends. SPEC E2.
+    With ``g`` the gradient (``-g`` if ``maximize``) plus ``weight_decay * θ`` (an L2 penalty)::
+
+        b = g                            (first step)
+        b = momentum * b + (1 - dampening) * g
+        d = g + momentum * b             (nesterov)   else   d = b
+        θ = θ - lr * d
+
+    and without momentum ``θ = θ - lr * g``. ``momentum_form`` selects the notes' EMA
+    (``v = β v + (1-β) g``) or classical (``v = ρ v - lr g; θ = θ + v``) velocity instead
+    (module docstring).
+
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float
+        Learning rate (>= 0).
+    momentum : float
+        Momentum factor μ (>= 0; < 1 for ``momentum_form="ema"``).
+    dampening : float
+        τ: the gradient enters the buffer with weight ``1 - τ`` (PyTorch's form only).
+    weight_decay : float
+        L2 coefficient λ added to the gradient as ``λ θ``.
+    nesterov : bool
+        Nesterov momentum (needs momentum > 0 and dampening = 0).
+    maximize : bool
+        Ascend the objective instead of descending it.
+    foreach, fused : optional
+        Accepted for PyTorch compatibility; the step is always fused.
+    differentiable : bool
+        Refused (autograd through the step does not exist here).
+    momentum_form : {"pytorch", "ema", "classical"}
+        How the velocity is kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> w = Parameter(np.array([1.0, -2.0]))
+    >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    >>> for _ in range(2):
+    ...     w.grad = 2 * w.data          # the gradient of |w|²
+    ...     opt.step()
+    >>> np.round(w.data, 4).tolist()
+    [0.46, -0.92]
     """
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,

@@ -48,24 +48,79 @@ class Callback:
     In a data-parallel fit over MPI every rank runs every callback with the same logs;
     ``self.trainer.is_global_zero`` tells rank 0 (the only one that should write files or
     print), ``self.trainer.global_rank`` / ``world_size`` the rank and the number of ranks.
+
+    ``epoch`` and ``batch`` are 0-based indices; ``logs`` is a dict of numbers: at the end of
+    a batch ``{"loss": ...}``, at the end of an epoch the epoch's mean ``loss``, every metric,
+    ``lr`` and, with validation data, ``val_loss`` / ``val_<metric>``.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Callback, Trainer
+    >>> class Recorder(Callback):
+    ...     def __init__(self):
+    ...         self.seen = []
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         self.seen.append((epoch, round(logs["lr"], 2)))
+    >>> X = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> model = ln.nn.Linear(2, 2)
+    >>> recorder = Recorder()
+    >>> trainer = Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                   ln.optim.SGD(model.parameters(), lr=0.1), callbacks=[recorder])
+    >>> _ = trainer.fit(X, y, epochs=2, batch_size=8)
+    >>> recorder.seen
+    [(0, 0.1), (1, 0.1)]
     """
 
     trainer = None
 
     def set_trainer(self, trainer) -> None:
+        """Attach the Trainer that runs this callback (called by the Trainer before
+        ``on_train_begin``); hooks then reach it as ``self.trainer``."""
         self.trainer = trainer
 
-    def on_train_begin(self, logs=None): ...
-    def on_train_end(self, logs=None): ...
-    def on_epoch_begin(self, epoch, logs=None): ...
-    def on_epoch_end(self, epoch, logs=None): ...
-    def on_batch_begin(self, batch, logs=None): ...
-    def on_batch_end(self, batch, logs=None): ...
-    def on_exception(self, exception: BaseException): ...
+    def on_train_begin(self, logs=None):
+        """Called once when ``fit`` starts, before the first epoch: reset per-run state here."""
+
+    def on_train_end(self, logs=None):
+        """Called once when ``fit`` ends normally (not after an exception: see
+        :meth:`on_exception`); ``logs`` are the last epoch's."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Called at the start of epoch ``epoch`` (0-based)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Called after epoch ``epoch`` (and its validation) with the epoch's ``logs``; set
+        ``self.trainer.stop_training = True`` here to stop after this epoch."""
+
+    def on_batch_begin(self, batch, logs=None):
+        """Called before training step ``batch`` (0-based within the epoch)."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Called after training step ``batch`` with ``logs = {"loss": <batch loss>}``."""
+
+    def on_exception(self, exception: BaseException):
+        """Called instead of :meth:`on_train_end` when ``exception`` (Ctrl-C included) escapes
+        ``fit``: undo here what ``on_train_begin`` changed outside the callback."""
 
 
 class CallbackList(Callback):
-    """Forwards every hook to each callback in order."""
+    """Forwards every hook to each callback in order (the Trainer wraps its callbacks in one).
+
+    Only callbacks that override a hook are called for it, so hooks nobody uses cost nothing
+    per batch.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Callback, CallbackList
+    >>> class Hello(Callback):
+    ...     def on_train_begin(self, logs=None):
+    ...         print("hello")
+    >>> callbacks = CallbackList([Hello(), Hello()])
+    >>> callbacks.on_train_begin()
+    hello
+    hello
+    """
 
     HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
              "on_batch_begin", "on_batch_end")
@@ -92,6 +147,7 @@ class CallbackList(Callback):
         return call
 
     def set_trainer(self, trainer) -> None:
+        """Attach ``trainer`` to every callback of the list."""
         for cb in self.callbacks:
             cb.set_trainer(trainer)
 
@@ -219,7 +275,7 @@ def _weights(model) -> dict:
 
 # ====================================================================== early stopping
 class EarlyStopping(_Monitored):
-    """Stop when a monitored quantity has stopped improving (SPEC I3, J3); Keras semantics.
+    """Stop when a monitored quantity has stopped improving (early stopping); Keras semantics.
 
     Parameters
     ----------
@@ -298,6 +354,8 @@ class EarlyStopping(_Monitored):
 
     # resumable: the counters travel in checkpoints (see lucidnet.train.checkpoint)
     def state_dict(self) -> dict:
+        """The counters a resumed run needs: epochs waited, best value and epoch, the stopped
+        epoch and the best weights (when ``restore_best_weights``)."""
         return {"wait": self.wait, "best": self.best, "best_epoch": self.best_epoch,
                 "stopped_epoch": self.stopped_epoch, "best_weights": self.best_weights}
 
@@ -403,9 +461,12 @@ class ModelCheckpoint(_Monitored):
         self._pending = None
 
     def state_dict(self) -> dict:
+        """``{"best": <best monitored value so far>}``, for resuming a run."""
         return {"best": self.best}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore the best value from :meth:`state_dict`, so a resumed run only saves when it
+        beats the value of the run it continues."""
         self.best = float(state["best"])
 
 
