@@ -1,5 +1,5 @@
 """Capacity sweep: train models of growing size, compare training and validation scores
-(bias-variance; under- and overfitting) (SPEC J2).
+(bias-variance; under- and overfitting).
 
 Small models have high training *and* validation loss (underfitting, bias); large ones drive the
 training loss down while the validation loss turns up (overfitting, variance); the best size is
@@ -32,15 +32,21 @@ class CapacityResult:
 
     @property
     def best_size(self):
+        """The size with the lowest validation loss: past it, a bigger model overfits."""
         return self.sizes[int(np.argmin(self.val_loss))]
 
     def as_dict(self) -> dict:
+        """JSON-able dict of every column (sizes, parameter counts, losses, scores), the
+        metric's name and ``best_size``."""
         return {"sizes": list(self.sizes), "n_params": list(self.n_params),
                 "train_loss": list(self.train_loss), "val_loss": list(self.val_loss),
                 "train_score": list(self.train_score), "val_score": list(self.val_score),
                 "metric": self.metric, "best_size": self.best_size}
 
     def plot(self, path=None):
+        """Draw training and validation loss against model size
+        (:func:`lucidnet.plot.capacity_curve`); saved to ``path`` when given. Returns the
+        figure."""
         from ..plot.diagnostics import capacity_curve
 
         return capacity_curve(self, path=path)

@@ -1,4 +1,5 @@
-"""Training checkpoints: save a run, resume it exactly (SPEC I3, J3; robustness).
+"""Training checkpoints: save a run, resume it exactly (an interrupted run continues as if
+it had never stopped).
 
 A checkpoint is one ``.npz`` file written atomically by `lucidnet.io.save_state` (never pickle)::
 

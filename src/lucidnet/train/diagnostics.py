@@ -1,6 +1,6 @@
-"""Training diagnostics: gradient flow, activation statistics, dead / saturated units (SPEC C3, J2).
+"""Training diagnostics: gradient flow, activation statistics, dead / saturated units.
 
-Each symptom of the notes is a number:
+Each symptom of a network that trains badly is a number:
 
 * **vanishing / exploding gradients** -- the gradient norm of each layer; the ratio
   ``first layer / last layer`` (deep sigmoid nets: tiny; ReLU + He init: near 1);

@@ -1,4 +1,4 @@
-"""The learning-rate range test (Smith 2017; fastai's ``lr_find``) (SPEC F1, J2).
+"""The learning-rate range test (Smith 2017; fastai's ``lr_find``).
 
 Train for ``num_steps`` mini-batches while the learning rate grows exponentially from
 ``start_lr`` to ``end_lr``::
@@ -41,6 +41,8 @@ class LRFinderResult:
     meta: dict = field(default_factory=dict)
 
     def plot(self, path=None):
+        """Draw the loss against the learning rate (log scale) with the suggestion marked
+        (:func:`lucidnet.plot.lr_finder`); saved to ``path`` when given. Returns the figure."""
         from ..plot.diagnostics import lr_finder
 
         return lr_finder(self, path=path)
