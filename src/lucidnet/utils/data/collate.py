@@ -48,7 +48,14 @@ def _as_tensor(array) -> Tensor:
 
 def default_convert(data):
     """Turn NumPy arrays and scalars into Tensors, inside mappings, namedtuples and sequences
-    (a tuple becomes a list); everything else (Tensors included) is returned as it is."""
+    (a tuple becomes a list); everything else (Tensors included) is returned as it is.
+
+    Examples
+    --------
+    >>> from lucidnet.utils.data import default_convert
+    >>> default_convert([np.array([1, 2]), "a"])
+    [tensor([1, 2]), 'a']
+    """
     elem_type = type(data)
     if isinstance(data, Tensor):
         return data
@@ -88,6 +95,12 @@ def collate(batch, *, collate_fn_map: dict | None = None):
     An element whose type (or a base class, in the map's order) is in ``collate_fn_map`` goes
     to that function, ``fn(batch, collate_fn_map=...)``; mappings, namedtuples and sequences
     are collated per key / field / position. Anything else is a TypeError.
+
+    Examples
+    --------
+    >>> from lucidnet.utils.data.collate import collate, default_collate_fn_map
+    >>> collate([1, 2, 3], collate_fn_map=default_collate_fn_map)
+    tensor([1, 2, 3])
     """
     elem = batch[0]
     elem_type = type(elem)
@@ -191,6 +204,11 @@ def default_collate(batch):
 
     Examples
     --------
-    >>> default_collate([(np.zeros(2), 0), (np.ones(2), 1)])   # [Tensor (2, 2), Tensor([0, 1])]
+    >>> from lucidnet.utils.data import default_collate
+    >>> xb, yb = default_collate([(np.zeros(2), 0), (np.ones(2), 1)])
+    >>> xb.shape, yb
+    (torch.Size([2, 2]), tensor([0, 1]))
+    >>> default_collate([{"x": 1.0}, {"x": 2.0}])
+    {'x': tensor([1., 2.], dtype=torch.float64)}
     """
     return collate(batch, collate_fn_map=default_collate_fn_map)

@@ -180,6 +180,14 @@ class DataLoader:
     -----
     ``len(loader)`` is ``len(batch_sampler)``: ``ceil(N / batch_size)``, or ``N // batch_size``
     with ``drop_last``; for an iterable dataset it uses ``len(dataset)`` when the dataset has one.
+
+    Examples
+    --------
+    >>> from lucidnet.utils.data import DataLoader, TensorDataset
+    >>> ds = TensorDataset(np.arange(10.0).reshape(5, 2), np.array([0, 1, 0, 1, 1]))
+    >>> loader = DataLoader(ds, batch_size=2)
+    >>> len(loader), [tuple(xb.shape) for xb, yb in loader]
+    (3, [(2, 2), (2, 2), (1, 2)])
     """
 
     __initialized = False
@@ -271,6 +279,9 @@ class DataLoader:
 
     @property
     def multiprocessing_context(self):
+        """The ``multiprocessing`` start method (a name such as ``"spawn"`` or a context) the
+        worker processes use; ``None`` for the platform default. Settable only with
+        ``num_workers > 0``."""
         return self.__multiprocessing_context
 
     @multiprocessing_context.setter

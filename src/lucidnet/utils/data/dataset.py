@@ -76,6 +76,16 @@ class TensorDataset(Dataset):
     Parameters
     ----------
     *tensors : lucidnet Tensors (or NumPy arrays) with the same size of the first dimension
+
+    Examples
+    --------
+    >>> from lucidnet.utils.data import TensorDataset
+    >>> ds = TensorDataset(np.arange(10.0).reshape(5, 2), np.array([0, 1, 0, 1, 1]))
+    >>> len(ds)
+    5
+    >>> x, y = ds[1]
+    >>> x, int(y)
+    (array([2., 3.]), 1)
     """
 
     def __init__(self, *tensors) -> None:
@@ -146,6 +156,8 @@ class ConcatDataset(Dataset):
 
     @staticmethod
     def cumsum(sequence) -> list:
+        """Running totals of the datasets' lengths: ``[len(d0), len(d0) + len(d1), ...]``
+        (the end index of each dataset in the concatenation)."""
         return list(itertools.accumulate(len(d) for d in sequence))
 
     def __init__(self, datasets) -> None:
@@ -238,6 +250,13 @@ def random_split(dataset, lengths, generator=None) -> list:
     Returns
     -------
     list of Subset, in the order of ``lengths``
+
+    Examples
+    --------
+    >>> from lucidnet.utils.data import random_split
+    >>> train, val = random_split(range(10), [0.8, 0.2])
+    >>> len(train), len(val), sorted(list(train) + list(val)) == list(range(10))
+    (8, 2, True)
     """
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:

@@ -72,6 +72,8 @@ class RandomSampler(Sampler[int]):
 
     @property
     def num_samples(self) -> int:
+        """Indices drawn per epoch: ``num_samples`` if given, else the data source's current
+        length."""
         # the dataset's size may change after the sampler is made
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
@@ -157,6 +159,12 @@ class WeightedRandomSampler(Sampler[int]):
 class BatchSampler(Sampler[list]):
     """Group the indices of ``sampler`` into lists of ``batch_size``; the last list is shorter
     unless ``drop_last`` drops it. ``len = n // batch_size`` (drop_last) or ``ceil(n / batch_size)``.
+
+    Examples
+    --------
+    >>> from lucidnet.utils.data import BatchSampler, SequentialSampler
+    >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+    [[0, 1], [2, 3], [4]]
     """
 
     def __init__(self, sampler, batch_size: int, drop_last: bool) -> None:
