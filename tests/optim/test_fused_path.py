@@ -144,14 +144,15 @@ def test_fused_path_is_used_and_threads_do_not_change_the_result():
     from lucidnet._fast import optim_kernels
 
     results = []
+    n = 2_200_000                     # above the size where the fused path uses threads
     before = optim.get_num_threads()
     try:
         for threads in (1, 2):
             optim.set_num_threads(threads)
-            params = [Parameter(np.linspace(-1, 1, 300_000).astype(np.float32))]
+            params = [Parameter(np.linspace(-1, 1, n).astype(np.float32))]
             opt = optim.Adam(params, lr=0.01)
             for k in range(3):
-                params[0].grad = np.cos(np.arange(300_000, dtype=np.float32) + k)
+                params[0].grad = np.cos(np.arange(n, dtype=np.float32) + k)
                 opt.step()
             results.append(params[0].data.copy())
     finally:

@@ -13,9 +13,9 @@ Fused path (Numba installed and ``lucidnet._fast.enabled()``)
     For each parameter with a gradient the algorithm's ``_fused_plan`` computes the step's
     scalar coefficients once in Python and returns a function that runs *one* compiled loop
     over the parameter's buffers (``lucidnet._fast.optim_kernels``): every element is read and
-    written once, where a chain of NumPy ufuncs walks the memory four or five times. Large
-    parameters are cut into chunks that up to ``get_num_threads()`` threads update at once (the
-    kernels release the GIL).
+    written once, where a chain of NumPy ufuncs walks the memory four or five times. In groups
+    of 2M elements or more, parameters are cut into chunks that up to ``get_num_threads()``
+    threads update at once (the kernels release the GIL).
 
 NumPy path (the reference; also the path when Numba is absent or ``LUCIDNET_FAST=0``)
     A group is cut once into *buckets*: a large parameter is a bucket of its own and is updated
@@ -48,7 +48,8 @@ _NUM_THREADS = max(1, min(2, os.cpu_count() or 1))
 _POOL: ThreadPoolExecutor | None = None
 _BUCKET = 1 << 16          # elements per gathered bucket (~256 KiB of float32: stays in L2)
 _THREAD_MIN = 1 << 17      # groups smaller than this run on one thread (dispatch costs more)
-_CHUNK_MIN = 1 << 15       # the fused path cuts parameters into chunks no smaller than this
+_FUSED_THREAD_MIN = 1 << 21   # a fused step is memory-bound: threads pay only on large groups
+_CHUNK_MIN = 1 << 16       # the fused path cuts parameters into chunks no smaller than this
 
 
 def set_num_threads(n: int) -> None:
@@ -58,8 +59,9 @@ def set_num_threads(n: int) -> None:
     ----------
     n : int
         Threads (>= 1); 1 runs every update on the calling thread. The default is
-        ``min(2, os.cpu_count())``. Groups under 131,072 elements always run on one thread
-        (starting a thread costs more than it saves).
+        ``min(2, os.cpu_count())``. Small groups always run on one thread, as starting a
+        thread costs more than it saves: under 131,072 elements on the NumPy path, under
+        2,097,152 on the fused path (a fused step is bound by memory bandwidth).
 
     Examples
     --------
@@ -217,7 +219,7 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
     plans: dict[tuple, tuple] = {}     # parameters at the same step share one plan
     present = [i for i, g in enumerate(grads) if g is not None]
     total = sum(gd.sizes[i] for i in present)
-    threaded = _NUM_THREADS > 1 and total >= _THREAD_MIN
+    threaded = _NUM_THREADS > 1 and total >= _FUSED_THREAD_MIN
     chunk = max(_CHUNK_MIN, -(-total // (2 * _NUM_THREADS))) if threaded else 0
     work = []
     for i in present:
