@@ -12,8 +12,10 @@ from lucidnet import nn, optim
 from lucidnet.train import (
     CSVLogger,
     EarlyStopping,
+    GracefulInterrupt,
     LearningRateScheduler,
     ModelCheckpoint,
+    ProgressBar,
     TerminateOnNaN,
     Trainer,
 )
@@ -103,10 +105,31 @@ def test_missing_monitor_warns_with_available_names():
 
 
 @pytest.mark.parametrize("make,exc,match", [
-    (lambda: EarlyStopping(mode="bogus"), ValueError, "mode must be 'auto', 'min' or 'max', got 'bogus'"),
-    (lambda: EarlyStopping(patience=-1), ValueError, "patience must be a non-negative integer, got -1"),
-    (lambda: EarlyStopping(patience=1.5), ValueError, "patience must be a non-negative integer, got 1.5"),
-    (lambda: EarlyStopping(min_delta=-0.1), ValueError, "min_delta must be a finite number >= 0, got -0.1"),
+    (lambda: EarlyStopping(mode="bogus"), ValueError,
+     "EarlyStopping: mode must be one of 'auto', 'min', 'max', got 'bogus'"),
+    (lambda: EarlyStopping(patience=-1), ValueError,
+     "EarlyStopping: patience must be an integer >= 0, got -1"),
+    (lambda: EarlyStopping(patience=1.5), TypeError,
+     "EarlyStopping: patience must be an integer, got 1.5"),
+    (lambda: EarlyStopping(patience=True), TypeError, "patience must be an integer, got True"),
+    (lambda: EarlyStopping(start_from_epoch=-2), ValueError,
+     "start_from_epoch must be an integer >= 0, got -2"),
+    (lambda: EarlyStopping(min_delta=-0.1), ValueError,
+     r"EarlyStopping: min_delta must be a finite number in \[0.0, inf\), got -0.1"),
+    (lambda: EarlyStopping(min_delta=float("nan")), ValueError, "min_delta must be a finite number"),
+    (lambda: EarlyStopping(baseline="0.5"), TypeError, "baseline must be a real number, got '0.5'"),
+    (lambda: EarlyStopping(restore_best_weights="yes"), TypeError,
+     "restore_best_weights must be True or False, got 'yes'"),
+    (lambda: EarlyStopping(verbose=-1), ValueError, "verbose must be an integer >= 0, got -1"),
+    (lambda: ModelCheckpoint("x.npz", save_best_only="False"), TypeError,
+     "ModelCheckpoint: save_best_only must be True or False, got 'False'"),
+    (lambda: CSVLogger("x.csv", append=1), TypeError, "CSVLogger: append must be True or False"),
+    (lambda: ProgressBar(update_every=0), ValueError,
+     "ProgressBar: update_every must be an integer >= 1, got 0"),
+    (lambda: GracefulInterrupt("x.npz", signals=("SIGBOGUS",)), ValueError,
+     "GracefulInterrupt: signals must be one of .*'SIGTERM'.*got 'SIGBOGUS'"),
+    (lambda: GracefulInterrupt("x.npz", signals=(10_000,)), ValueError,
+     "10000 is not a signal of this platform"),
     (lambda: EarlyStopping(monitor=3), TypeError, "monitor must be the name of a logged quantity"),
     (lambda: ModelCheckpoint("x.npz", mode="up"), ValueError, "mode must be"),
     (lambda: CSVLogger("x.csv", separator=";;"), ValueError, "separator must be one character"),
@@ -115,6 +138,15 @@ def test_missing_monitor_warns_with_available_names():
 def test_bad_arguments(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
+
+
+def test_good_arguments_are_kept_as_plain_python_values():
+    es = EarlyStopping(patience=np.int64(3), min_delta=np.float32(0.5), baseline=np.float64(1.0),
+                       verbose=True, restore_best_weights=np.bool_(True))
+    assert (es.patience, es.min_delta, es.baseline, es.verbose) == (3, 0.5, 1.0, 1)
+    assert type(es.patience) is int and type(es.min_delta) is float
+    assert es.restore_best_weights is True
+    assert GracefulInterrupt("x.npz", signals=("SIGTERM", 2)).signals == [15, 2]
 
 
 def test_auto_mode_unknown_metric_warns():

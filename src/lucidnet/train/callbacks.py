@@ -23,6 +23,7 @@ import threading
 import warnings
 
 from .._atomic import write_atomically
+from .._validation import check_bool, check_choice, check_int, check_real
 
 __all__ = [
     "CSVLogger",
@@ -167,7 +168,7 @@ class ProgressBar(Callback):
     """A tqdm bar per epoch showing the running loss and, at the end, every metric."""
 
     def __init__(self, update_every: int = 10):
-        self.update_every = update_every
+        self.update_every = check_int("ProgressBar", "update_every", update_every, low=1)
         self.bar = None
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -205,11 +206,17 @@ class ProgressBar(Callback):
         self._close()
 
 
+def _verbosity(owner: str, verbose) -> int:
+    """``verbose`` as an int >= 0 (True / False count as 1 / 0, as Keras takes them)."""
+    if isinstance(verbose, bool):
+        return int(verbose)
+    return check_int(owner, "verbose", verbose, low=0)
+
+
 # ====================================================================== monitored-metric helpers
 def _monitor_mode(owner: str, monitor: str, mode: str) -> str:
     """Resolve "auto": the metric registry knows each metric's direction; "*loss"/"*error" minimize."""
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+    check_choice(owner, "mode", mode, ("auto", "min", "max"))
     if mode != "auto":
         return mode
     base = monitor.removeprefix("val_")
@@ -236,12 +243,9 @@ class _Monitored(Callback):
         if not isinstance(monitor, str) or not monitor:
             raise TypeError(f"{owner}: monitor must be the name of a logged quantity such as "
                             f"'val_loss', got {monitor!r}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) \
-                or not math.isfinite(min_delta) or min_delta < 0:
-            raise ValueError(f"{owner}: min_delta must be a finite number >= 0, got {min_delta!r}")
+        self.min_delta = check_real(owner, "min_delta", min_delta, low=0.0)
         self.monitor = monitor
         self.mode = _monitor_mode(owner, monitor, mode)
-        self.min_delta = float(min_delta)
         self._warned_missing = False
 
     def _reset_best(self) -> None:
@@ -295,16 +299,14 @@ class EarlyStopping(_Monitored):
                  verbose: int = 0, mode: str = "auto", baseline: float | None = None,
                  restore_best_weights: bool = False, start_from_epoch: int = 0):
         super().__init__(monitor, mode, min_delta)
-        for name, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"EarlyStopping: {name} must be a non-negative integer, got {value!r}")
-        if baseline is not None and not isinstance(baseline, numbers.Real):
-            raise TypeError(f"EarlyStopping: baseline must be a number or None, got {baseline!r}")
-        self.patience = int(patience)
-        self.verbose = verbose
-        self.baseline = None if baseline is None else float(baseline)
-        self.restore_best_weights = bool(restore_best_weights)
-        self.start_from_epoch = int(start_from_epoch)
+        self.patience = check_int("EarlyStopping", "patience", patience, low=0)
+        self.verbose = _verbosity("EarlyStopping", verbose)
+        self.baseline = None if baseline is None else check_real("EarlyStopping", "baseline",
+                                                                  baseline)
+        self.restore_best_weights = check_bool("EarlyStopping", "restore_best_weights",
+                                               restore_best_weights)
+        self.start_from_epoch = check_int("EarlyStopping", "start_from_epoch", start_from_epoch,
+                                          low=0)
         self._resume = None
         self._reset()
 
@@ -394,9 +396,10 @@ class ModelCheckpoint(_Monitored):
                  min_delta: float = 0.0, verbose: int = 0):
         super().__init__(monitor, mode, min_delta)
         self.path = os.fspath(path)
-        self.save_best_only = bool(save_best_only)
-        self.save_every_epoch = bool(save_every_epoch)
-        self.verbose = verbose
+        self.save_best_only = check_bool("ModelCheckpoint", "save_best_only", save_best_only)
+        self.save_every_epoch = check_bool("ModelCheckpoint", "save_every_epoch",
+                                           save_every_epoch)
+        self.verbose = _verbosity("ModelCheckpoint", verbose)
         self._reset_best()
         self.saved: list[str] = []
         self._pending = None
@@ -483,7 +486,7 @@ class CSVLogger(Callback):
             raise ValueError(f"CSVLogger: separator must be one character, got {separator!r}")
         self.path = os.fspath(path)
         self.separator = separator
-        self.append = bool(append)
+        self.append = check_bool("CSVLogger", "append", append)
         self.rows: list[dict] = []
 
     def on_train_begin(self, logs=None):
@@ -517,7 +520,7 @@ class LearningRateScheduler(Callback):
         if not callable(schedule):
             raise TypeError(f"LearningRateScheduler: schedule must be callable, got {schedule!r}")
         self.schedule = schedule
-        self.verbose = verbose
+        self.verbose = _verbosity("LearningRateScheduler", verbose)
         try:
             self._n_args = len(inspect.signature(schedule).parameters)
         except (TypeError, ValueError):
@@ -560,6 +563,20 @@ class TerminateOnNaN(Callback):
 
 
 # ====================================================================== Ctrl-C / SIGTERM
+def _signal_number(sig) -> signal.Signals:
+    """A signal given by name ("SIGTERM") or number, checked against the platform's signals."""
+    names = sorted(s.name for s in signal.Signals)
+    if isinstance(sig, str):
+        if sig not in names:
+            check_choice("GracefulInterrupt", "signals", sig, names)
+        return signal.Signals[sig]
+    try:
+        return signal.Signals(check_int("GracefulInterrupt", "signals", sig))
+    except ValueError:
+        raise ValueError(f"GracefulInterrupt: signals: {sig!r} is not a signal of this platform; "
+                         f"use a name such as 'SIGTERM'") from None
+
+
 class GracefulInterrupt(Callback):
     """On Ctrl-C (SIGINT) or SIGTERM: finish the current epoch, write a checkpoint, stop cleanly.
 
@@ -577,8 +594,8 @@ class GracefulInterrupt(Callback):
 
     def __init__(self, path, signals=("SIGINT", "SIGTERM"), verbose: int = 1):
         self.path = os.fspath(path)
-        self.signals = [getattr(signal, s) if isinstance(s, str) else s for s in signals]
-        self.verbose = verbose
+        self.signals = [_signal_number(s) for s in signals]
+        self.verbose = _verbosity("GracefulInterrupt", verbose)
         self.interrupted = False
         self.signal_name = None
         self._previous: dict = {}
