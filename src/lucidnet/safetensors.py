@@ -367,6 +367,8 @@ class safe_open:  # noqa: N801 -- the reference's name
         self.close()
 
     def close(self) -> None:
+        """Close the file (also done on leaving a ``with`` block); tensors already read stay
+        valid."""
         self._file.close()
 
     def keys(self) -> list:

@@ -221,7 +221,21 @@ _RESERVED = {"out": "the sweep names each trial's folder (use the sweep's --out 
 
 @dataclass(frozen=True)
 class Dimension:
-    """A random-search dimension: ``kind`` in log / uniform / int / choice."""
+    """A random-search dimension: ``kind`` in log / uniform / int / choice.
+
+    ``log``: ``exp(U(log low, log high))`` (for learning rates and penalties, whose useful
+    values span orders of magnitude); ``uniform``: ``U(low, high)``; ``int``: an integer in
+    ``[low, high]``; ``choice``: one of ``choices``. Values are drawn as option text.
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import Dimension
+    >>> rng = np.random.default_rng(0)
+    >>> Dimension("choice", choices=("relu", "tanh")).draw(rng) in ("relu", "tanh")
+    True
+    >>> 1e-4 <= float(Dimension("log", 1e-4, 1e-1).draw(rng)) <= 1e-1
+    True
+    """
 
     kind: str
     low: float = 0.0
@@ -229,6 +243,8 @@ class Dimension:
     choices: tuple = ()
 
     def draw(self, rng: np.random.Generator) -> str:
+        """One value from ``rng``, as the text of a command-line option (4 significant digits
+        for real values)."""
         if self.kind == "choice":
             return self.choices[int(rng.integers(len(self.choices)))]
         if self.kind == "int":
@@ -581,6 +597,7 @@ class SweepResult:
 
     @property
     def failed(self) -> list:
+        """The rows of the trials that did not complete (failed, diverged or interrupted)."""
         return [r for r in self.rows if r["status"] != "complete"]
 
 

@@ -123,6 +123,8 @@ class Work:
         self._what, self._ranks = what, ranks
 
     def wait(self, timeout=None) -> bool:
+        """Block until the collective has completed (bounded by ``timeout`` seconds or a
+        ``timedelta``; None: the process group's timeout) and return True."""
         if not self._done:
             if self._request is not None:
                 seconds = None if timeout is None else (
@@ -135,6 +137,7 @@ class Work:
         return True
 
     def is_completed(self) -> bool:
+        """Whether the collective has completed, without blocking."""
         if not self._done and self._request is not None and self._request.Test():
             self.wait()
         return self._done

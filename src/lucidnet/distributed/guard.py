@@ -65,6 +65,8 @@ def watch_begin(what: str, ranks=None, timeout=None) -> None:
 
 
 def watch_end() -> None:
+    """The calling thread has left the blocking collective that :func:`watch_begin` announced:
+    the watchdog stops bounding it."""
     _Guard.current = None
 
 

@@ -155,9 +155,11 @@ class ProcessGroup:
         self.comm = self._bucket_comm = None
 
     def rank(self) -> int:
+        """This process's rank within the group, -1 when it is not a member."""
         return self.comm.Get_rank() if self.comm is not None else -1
 
     def size(self) -> int:
+        """Number of ranks in the group."""
         return self.comm.Get_size() if self.comm is not None else len(self.ranks or ())
 
     def __repr__(self) -> str:

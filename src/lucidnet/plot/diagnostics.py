@@ -1,5 +1,5 @@
 """Diagnostic figures: gradient flow, activation histograms, conv filters, LR range test,
-capacity curve (SPEC C3, J2)."""
+capacity curve."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Evaluation figures: confusion matrix, ROC curves, 2-D decision boundaries (SPEC K2, K3)."""
+"""Evaluation figures: confusion matrix, ROC curves, 2-D decision boundaries."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = ["confusion_matrix", "decision_boundary", "roc_curves"]
 
 def confusion_matrix(cm, labels=None, normalize: str | None = None, path=None,
                      title: str | None = None, cmap: str = "Blues"):
-    """Heat map of a confusion matrix with the count (or rate) in each cell (SPEC K2).
+    """Heat map of a confusion matrix with the count (or rate) in each cell.
 
     ``cm``: an (n, n) matrix, or a pair ``(y_true, y_pred)`` from which it is computed (rows and
     columns in sorted class order). ``labels``: the names shown for the classes.
@@ -59,7 +59,7 @@ def confusion_matrix(cm, labels=None, normalize: str | None = None, path=None,
 
 
 def roc_curves(y_true, y_score, labels=None, path=None, title: str | None = None):
-    """ROC curve with its AUC (SPEC K3): binary (``y_score`` (N,) or (N, 2)), or one curve per
+    """ROC curve with its AUC: binary (``y_score`` (N,) or (N, 2)), or one curve per
     class, one-vs-rest, for (N, C) class probabilities with C > 2. The diagonal is chance."""
     from .. import metrics
 

@@ -1,4 +1,4 @@
-"""Learning-rate schedules drawn side by side over the same steps (SPEC F1-F3)."""
+"""Learning-rate schedules drawn side by side over the same steps."""
 
 from __future__ import annotations
 

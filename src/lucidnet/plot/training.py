@@ -1,4 +1,4 @@
-"""Learning curves: training vs validation for the loss and every metric (SPEC J2)."""
+"""Learning curves: training vs validation for the loss and every metric."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""scikit-learn estimators (SPEC I1, I2, I3).
+"""scikit-learn estimators.
 
 Two families, both behind scikit-learn's estimator API (``Pipeline``, ``GridSearchCV``,
 ``cross_val_score``, ``check_estimator``):

@@ -776,7 +776,9 @@ _NOTES_DOC = """
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
-    """Multi-layer perceptron classifier: scikit-learn's ``MLPClassifier``, computed by lucidnet.
+    # the docstring is built from shared pieces, so it is assigned (an expression statement
+    # would not become __doc__)
+    __doc__ = """Multi-layer perceptron classifier: scikit-learn's ``MLPClassifier``, computed by lucidnet.
 
     Minimizes the log-loss: with a softmax output for multiclass targets,
     ``l_i = -sum_k y_ik log p_ik``; with one logistic unit per column for binary and multilabel
@@ -827,7 +829,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     >>> from sklearn.datasets import make_moons
     >>> from lucidnet.sklearn import MLPClassifier
     >>> X, y = make_moons(200, noise=0.1, random_state=0)
-    >>> MLPClassifier((10, 10), max_iter=1000, random_state=0).fit(X, y).score(X, y) > 0.95
+    >>> clf = MLPClassifier((32,), learning_rate_init=0.01, max_iter=300, random_state=0)
+    >>> clf.fit(X, y).score(X, y) > 0.95
     True
     """
 
@@ -939,7 +942,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
-    """Multi-layer perceptron regressor: scikit-learn's ``MLPRegressor``, computed by lucidnet.
+    __doc__ = """Multi-layer perceptron regressor: scikit-learn's ``MLPRegressor``, computed by lucidnet.
 
     Minimizes half the squared error ``l_i = (1/2K) sum_k (y_ik - y_hat_ik)^2`` (identity
     output, K outputs) or, with ``loss='poisson'``, half the Poisson deviance
