@@ -72,7 +72,26 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
 
 
 def get_optimizer(name: str, params, **kwargs: Any) -> Optimizer:
-    """Build an optimizer by name (case-insensitive); unknown names list the valid ones."""
+    """Build an optimizer by name (case-insensitive); unknown names list the valid ones.
+
+    Parameters
+    ----------
+    name : str
+        A key of `OPTIMIZERS` (``"adam"``, ``"sgd"``, ``"momentum"`` ...).
+    params : iterable
+        ``model.parameters()`` or param groups.
+    **kwargs
+        The optimizer's arguments (``lr=...``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lucidnet import optim
+    >>> from lucidnet.nn import Parameter
+    >>> opt = optim.get_optimizer("Momentum", [Parameter(np.zeros(2))], lr=0.1)
+    >>> type(opt).__name__, opt.param_groups[0]["momentum"]
+    ('SGD', 0.9)
+    """
     key = name.lower() if isinstance(name, str) else name
     if key not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}")

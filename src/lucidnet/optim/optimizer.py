@@ -140,7 +140,25 @@ class Optimizer:
                 group[key] = check_bool(name, key, group[key])
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
-        """Add a group of parameters with its own hyperparameters (missing ones take defaults)."""
+        """Add a group of parameters with its own hyperparameters.
+
+        Parameters
+        ----------
+        param_group : dict
+            ``{"params": [...], "lr": ..., ...}``; options it does not set take the
+            optimizer's ``defaults``. A parameter may belong to one group only, and one group
+            holds one dtype.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from lucidnet import optim
+        >>> from lucidnet.nn import Parameter
+        >>> opt = optim.SGD([Parameter(np.zeros(2))], lr=0.1)
+        >>> opt.add_param_group({"params": [Parameter(np.zeros(3))], "lr": 0.01})
+        >>> [g["lr"] for g in opt.param_groups]
+        [0.1, 0.01]
+        """
         name = type(self).__name__
         if not isinstance(param_group, dict):
             raise TypeError(f"{name}: a param group must be a dict, got "
@@ -180,7 +198,14 @@ class Optimizer:
 
     # ------------------------------------------------------------------ grads
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Drop (``set_to_none=True``) or zero every parameter's ``.grad``."""
+        """Drop (``set_to_none=True``, PyTorch's default) or zero every parameter's ``.grad``.
+
+        Parameters
+        ----------
+        set_to_none : bool
+            ``p.grad = None`` (the next backward writes a fresh gradient and the step skips
+            parameters left without one) instead of filling the gradients with 0.
+        """
         for group in self.param_groups:
             if set_to_none:  # straight to the slot: no property call per parameter and step
                 for p in group["params"]:
@@ -217,7 +242,17 @@ class Optimizer:
 
     # ------------------------------------------------------------------ step
     def step(self, closure: Callable[[], Any] | None = None):
-        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        """Update every parameter that has a gradient: ``θ ← update(θ, g, state)``.
+
+        Parameters
+        ----------
+        closure : callable, optional
+            Re-evaluates the model and returns the loss (called before the update).
+
+        Returns
+        -------
+        The closure's loss, or None.
+        """
         loss = None
         if closure is not None:
             loss = closure()
@@ -258,7 +293,16 @@ class Optimizer:
 
     # ------------------------------------------------------------------ state_dict
     def state_dict(self) -> dict[str, Any]:
-        """Plain dict of Python scalars/lists and NumPy arrays (layout in the module docstring)."""
+        """The optimizer's hyperparameters and state as plain Python values and NumPy arrays.
+
+        Returns
+        -------
+        dict
+            ``{"optimizer": class name, "state": {index: {"step": int, name: array, ...}},
+            "param_groups": [{option: value, ..., "params": [indices]}]}`` with PyTorch's state
+            names; parameters are numbered across the groups in order. Arrays are copies.
+            Nothing needs pickle: ``lucidnet.save`` writes it as JSON + ``.npz``.
+        """
         state: dict[int, dict[str, Any]] = {}
         groups = []
         index = 0
@@ -283,7 +327,16 @@ class Optimizer:
         return {"optimizer": type(self).__name__, "state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore hyperparameters and state saved by `state_dict` (same class, same shapes)."""
+        """Restore the hyperparameters and state saved by `state_dict`.
+
+        Parameters
+        ----------
+        state_dict : dict
+            From ``state_dict()`` of the same optimizer class over parameters of the same
+            shapes (keys of ``"state"`` may be strings, as after JSON). Raises ValueError,
+            naming what differs, for anything else. The run then continues exactly as if it
+            had not stopped.
+        """
         name = type(self).__name__
         if not isinstance(state_dict, dict) or "param_groups" not in state_dict or \
                 "state" not in state_dict:

@@ -118,8 +118,20 @@ class SGD(Optimizer):
         return ("momentum_buffer",) if group["momentum"] != 0 else ()
 
     def step(self, closure: Callable[[], Any] | None = None):
-        """One update; the notes' Nesterov (``momentum_form='classical', nesterov=True``) calls
-        ``closure`` at the look-ahead point ``θ + ρ v`` to get its gradient."""
+        """One update of every parameter with a gradient (formulas in the class docstring).
+
+        The notes' Nesterov (``momentum_form='classical', nesterov=True``) needs ``closure``: it
+        is called at the look-ahead point ``θ + ρ v`` to get the gradient there.
+
+        Parameters
+        ----------
+        closure : callable, optional
+            Zeroes the gradients, recomputes the loss, calls backward and returns the loss.
+
+        Returns
+        -------
+        The closure's loss, or None.
+        """
         lookahead = [(group, gd) for group, gd in zip(self.param_groups, self._data)
                      if group["nesterov"] and group["momentum_form"] == "classical"]
         if not lookahead:
