@@ -1,4 +1,4 @@
-"""The `Function` base: one differentiable op = forward and backward side by side (SPEC A1).
+"""The `Function` base: one differentiable op = forward and backward side by side.
 
 Two styles share this base; a class attribute, ``array_io``, tells them apart.
 
@@ -56,7 +56,34 @@ __all__ = ["Context", "Function", "FunctionCtx", "once_differentiable", "unbroad
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``grad`` back down to ``shape`` -- the adjoint of NumPy broadcasting (SPEC A1)."""
+    """Sum ``grad`` back down to ``shape``: the adjoint of NumPy broadcasting.
+
+    When an input of shape ``shape`` was broadcast to the output's shape, each of its entries was
+    used several times, so its gradient is the sum of the output gradient over the copies: first
+    over the leading axes broadcasting added, then (keeping the axis) over every axis where
+    ``shape`` has size 1 and ``grad`` has more.
+
+    Parameters
+    ----------
+    grad : ndarray
+        Gradient with respect to the broadcast result.
+    shape : tuple of int
+        Shape of the input before broadcasting (must broadcast to ``grad.shape``).
+
+    Returns
+    -------
+    ndarray
+        An array of shape ``shape``.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd import unbroadcast
+    >>> unbroadcast(np.ones((2, 3)), (3,))
+    array([2., 2., 2.])
+    >>> unbroadcast(np.ones((2, 3)), (2, 1))
+    array([[3.],
+           [3.]])
+    """
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
@@ -84,16 +111,50 @@ class Context:
         self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *arrays) -> None:
+        """Keep ``arrays`` for the backward pass; backward reads them back as ``ctx.saved``.
+
+        Only what backward needs should be saved (inputs, the output, a mask): the arrays live as long
+        as the graph does.
+        """
         self.saved = arrays
 
 
 class Function:
-    """Base class of every differentiable op (forward/backward written together); the two styles,
-    array (the library's ops) and PyTorch (user Functions), are described in the module docstring.
+    """Base class of every differentiable op: ``forward`` and ``backward`` written side by side.
 
-    ``returns_view = True`` marks array-style ops whose output may view their first input's
-    memory (reshape, transpose, basic indexing): an in-place change of the output then counts as
-    one of the input too.
+    A subclass defines two static methods. ``forward(ctx, *inputs)`` computes the output y = f(x)
+    and saves on ``ctx`` what the gradient needs; ``backward(ctx, grad)`` receives dL/dy and returns
+    one vector-Jacobian product dL/dx_i = (dL/dy) (dy/dx_i) per input (``None`` for an input that
+    needs no gradient). ``Op.apply(*inputs)`` runs the forward and, when an input requires a
+    gradient and gradient mode is on, records a graph node that ``Tensor.backward`` later visits.
+
+    Two styles share this base (the ``array_io`` class attribute): the library's own ops compute on
+    NumPy arrays (array style, the default for classes defined inside ``lucidnet``); a subclass
+    defined anywhere else is PyTorch style, with Tensors in and out exactly as
+    ``torch.autograd.Function``. ``returns_view = True`` marks array-style ops whose output may view
+    their first input's memory (reshape, transpose, basic indexing): an in-place change of the
+    output then counts as one of the input too.
+
+    Examples
+    --------
+    A PyTorch-style exponential, y = exp(x) with dy/dx = exp(x) = y:
+
+    >>> from lucidnet.autograd import Function
+    >>> class MyExp(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         y = x.exp()
+    ...         ctx.save_for_backward(y)
+    ...         return y
+    ...     @staticmethod
+    ...     def backward(ctx, grad_output):
+    ...         (y,) = ctx.saved_tensors
+    ...         return grad_output * y
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = MyExp.apply(x)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1.0000, 2.7183])
     """
 
     returns_view = False
@@ -113,10 +174,47 @@ class Function:
 
     @staticmethod
     def forward(ctx: Context, *args, **kwargs) -> np.ndarray:  # pragma: no cover - abstract
+        """Compute the op's output y = f(x_1, ..., x_n) from its inputs.
+
+        Parameters
+        ----------
+        ctx : Context
+            The node's context: ``ctx.save_for_backward(...)`` keeps what backward needs, and any other
+            value can be stored as an attribute (``ctx.axis = axis``). ``ctx.needs_input_grad`` tells
+            which inputs need a gradient.
+        *args
+            The inputs: NumPy arrays for array-style ops (scalars and other non-tensor arguments as
+            given), Tensors for PyTorch-style Functions.
+        **kwargs
+            Non-differentiable options (axis, reduction, ...).
+
+        Returns
+        -------
+        ndarray or Tensor
+            The output (array style: one array; PyTorch style: a Tensor or a tuple of Tensors).
+        """
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray):  # pragma: no cover - abstract
+        """Compute the gradient of the loss with respect to each input from the gradient of the output.
+
+        Given g = dL/dy, return dL/dx_i = g . dy/dx_i (the vector-Jacobian product) for every input
+        x_i, each of x_i's shape (an input that was broadcast sums its gradient back with
+        `unbroadcast`).
+
+        Parameters
+        ----------
+        ctx : Context
+            The context ``forward`` filled.
+        grad : ndarray or Tensor
+            dL/dy, the shape of the output (PyTorch style with several outputs: one gradient each).
+
+        Returns
+        -------
+        ndarray, Tensor, None or tuple of them
+            One gradient per forward input, in order; ``None`` for an input that gets no gradient.
+        """
         raise NotImplementedError
 
     @classmethod
@@ -156,6 +254,17 @@ class FunctionCtx(Context):
     materialize_grads = True
 
     def save_for_backward(self, *tensors) -> None:
+        """Keep input or output Tensors (or None) for backward, read back as ``ctx.saved_tensors``.
+
+        Saving through this method (rather than as attributes) lets backward detect that a saved tensor
+        was changed in place after the forward, as PyTorch does. Other values (integers, shapes) go on
+        ``ctx`` as attributes.
+
+        Raises
+        ------
+        TypeError
+            If an argument is neither a Tensor nor None.
+        """
         for k, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward can only save Tensors (or None), but "
@@ -167,6 +276,7 @@ class FunctionCtx(Context):
 
     @property
     def saved_tensors(self) -> tuple:
+        """The tuple of Tensors given to `save_for_backward`, in order (empty if none were saved)."""
         return getattr(self, "_saved_tensors", ())
 
     def mark_non_differentiable(self, *tensors) -> None:
@@ -179,6 +289,9 @@ class FunctionCtx(Context):
         self.materialize_grads = bool(value)
 
     def mark_dirty(self, *tensors) -> None:
+        """Not supported: in-place custom Functions. Always raises NotImplementedError; compute on a copy
+        (``x.clone()``) in forward and return the new tensor instead.
+        """
         raise NotImplementedError(
             "in-place custom Functions (ctx.mark_dirty) are not supported by lucidnet; return a "
             "new tensor from forward (e.g. compute on x.clone()) instead of changing an input")
@@ -233,6 +346,12 @@ def _fresh_view(t: Tensor) -> Tensor:
 
 
 def _no_setup_context(ctx, inputs, output):  # pragma: no cover - marker only
+    """PyTorch's newer form of a custom Function: ``forward(*args)`` without ``ctx``, plus
+    ``setup_context(ctx, inputs, output)`` that fills ``ctx`` from the inputs and the output.
+
+    A subclass that defines it is called as ``forward(*args)`` then
+    ``setup_context(ctx, args, output)``; this default marks "not defined" (forward takes ``ctx``).
+    """
     raise NotImplementedError
 
 

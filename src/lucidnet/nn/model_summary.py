@@ -127,6 +127,7 @@ class ModelSummary:
 
     @property
     def non_trainable_params(self) -> int:
+        """Parameters that do not learn (``requires_grad=False``): total minus trainable."""
         return self.total_params - self.trainable_params
 
     def __str__(self) -> str:
@@ -192,6 +193,7 @@ def summary(model, input_size=None, *, input_data=None, dtypes=None, depth: int 
 
     Examples
     --------
+    >>> from lucidnet import nn
     >>> net = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 26 * 26, 10))
     >>> print(nn.summary(net, (2, 1, 28, 28)))           # doctest: +SKIP
     >>> net.summary().total_params                        # parameters only, no forward

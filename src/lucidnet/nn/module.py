@@ -1,4 +1,4 @@
-"""`Module`, `Parameter` and containers: PyTorch's structure and state-dict key names (SPEC B1, B4)."""
+"""`Module`, `Parameter` and containers: PyTorch's structure and state-dict key names."""
 
 from __future__ import annotations
 
@@ -54,7 +54,26 @@ def _charge_budget(array, what: str) -> None:
 
 
 class Parameter(Tensor):
-    """A tensor that is a learnable weight of a module (``requires_grad=True`` by default)."""
+    """A tensor that is a learnable weight of a module (``requires_grad=True`` by default).
+
+    Assigning a Parameter to a `Module` attribute registers it: it then appears in
+    ``module.parameters()`` (what an optimizer updates) and in the state dict under the attribute's
+    dotted name.
+
+    Parameters
+    ----------
+    data : array_like or Tensor
+        The initial values (copied into the parameter's own array).
+    requires_grad : bool, default True
+        Whether backward computes a gradient for it (``False`` freezes it).
+
+    Examples
+    --------
+    >>> p = ln.nn.Parameter(ln.zeros(2))
+    >>> p
+    Parameter containing:
+    tensor([0., 0.], requires_grad=True)
+    """
 
     __slots__ = ()
 
@@ -382,6 +401,21 @@ class Module:
 
     # ------------------------------------------------------------------ calling
     def forward(self, *args, **kwargs):
+        """The computation of the module: outputs from inputs. Every layer defines it.
+
+        Call the module (``layer(x)``), not ``forward`` directly: ``__call__`` runs the registered
+        forward and backward hooks around it.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            The inputs, as the layer documents (most take one Tensor ``x``).
+
+        Returns
+        -------
+        Tensor or tuple of Tensor
+            The outputs, recorded in the autograd graph when an input or parameter needs a gradient.
+        """
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
@@ -446,6 +480,15 @@ class Module:
                                    for k, m in module._modules.items() if m is not None]))
 
     def modules(self) -> Iterator[Module]:
+        """This module and every submodule, depth first in registration order (each once).
+
+        Examples
+        --------
+        >>> from lucidnet import nn
+        >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+        >>> [type(m).__name__ for m in net.modules()]
+        ['Sequential', 'Linear', 'ReLU']
+        """
         for _, m in self.named_modules():
             yield m
 
@@ -459,6 +502,15 @@ class Module:
                 yield k, m
 
     def children(self) -> Iterator[Module]:
+        """The direct submodules, in registration order (a child registered twice comes once).
+
+        Examples
+        --------
+        >>> from lucidnet import nn
+        >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+        >>> [type(m).__name__ for m in net.children()]
+        ['Linear', 'ReLU']
+        """
         for _, m in self.named_children():
             yield m
 
@@ -482,6 +534,20 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """The learnable `Parameter` tensors (what an optimizer updates), each once, in registration order.
+
+        Parameters
+        ----------
+        recurse : bool, default True
+            Include the parameters of submodules; ``False``: this module's own only.
+
+        Examples
+        --------
+        >>> from lucidnet import nn
+        >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+        >>> [tuple(p.shape) for p in net.parameters()]
+        [(3, 2), (3,), (1, 3), (1,)]
+        """
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
@@ -491,10 +557,33 @@ class Module:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True):
+        """The buffers (non-learned state such as BatchNorm's running mean and variance), persistent or not.
+
+        Parameters
+        ----------
+        recurse : bool, default True
+            Include the buffers of submodules.
+
+        Examples
+        --------
+        >>> from lucidnet import nn
+        >>> [tuple(b.shape) for b in nn.BatchNorm1d(2).buffers()]   # running_mean, running_var, num_batches_tracked
+        [(2,), (2,), ()]
+        """
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def num_parameters(self) -> int:
+        """The number of learnable values: the sum of ``p.numel()`` over `parameters`.
+
+        For a Linear(in, out) layer this is out * in + out.
+
+        Examples
+        --------
+        >>> from lucidnet import nn
+        >>> nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)).num_parameters()   # 6+3 + 3+1
+        13
+        """
         return sum(p.numel() for p in self.parameters())
 
     # ------------------------------------------------------------------ modes
@@ -845,6 +934,7 @@ class Module:
         ``input_size`` is a shape with the batch dimension (``(32, 784)``), a list of shapes,
         or an example input (tensor, array or tuple of them); None lists the parameters only.
 
+        >>> from lucidnet import nn
         >>> model = nn.Sequential(nn.Linear(784, 10))
         >>> print(model.summary((32, 784)))     # doctest: +SKIP
         >>> model.summary().total_params
@@ -980,7 +1070,26 @@ def _require_module(module, owner: str) -> None:
 
 
 class Sequential(_ModuleSequence):
-    """Modules applied one after the other; keys "0.weight", "1.bias"... as in PyTorch."""
+    """Modules applied one after the other: ``Sequential(f, g, h)(x) = h(g(f(x)))``.
+
+    State-dict keys are the positions ("0.weight", "2.bias"...) as in PyTorch, or the names of an
+    ``OrderedDict`` given as the one argument. Indexing gives a module (``net[0]``) or, with a
+    slice, a new Sequential.
+
+    Parameters
+    ----------
+    *modules : Module
+        The layers in order (or one dict / OrderedDict of name -> module).
+
+    Examples
+    --------
+    >>> from lucidnet import nn
+    >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    >>> net(ln.ones(4, 2)).shape
+    torch.Size([4, 1])
+    >>> list(net.state_dict())
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    """
 
     def __init__(self, *modules: Module):
         super().__init__()
@@ -1056,7 +1165,22 @@ class Sequential(_ModuleSequence):
 
 
 class ModuleList(_ModuleSequence):
-    """A list of modules whose parameters are registered ("0.weight", ...)."""
+    """A list of modules whose parameters are registered under their positions ("0.weight", ...).
+
+    Unlike `Sequential` it has no forward: the owner decides how to call the modules.
+
+    Parameters
+    ----------
+    modules : iterable of Module, optional
+        The initial entries.
+
+    Examples
+    --------
+    >>> from lucidnet import nn
+    >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    >>> len(layers), len(list(layers.parameters()))
+    (3, 6)
+    """
 
     def __init__(self, modules=()):
         super().__init__()
@@ -1198,12 +1322,15 @@ class ModuleDict(Module):
         return value
 
     def keys(self):
+        """The entry names, in insertion order (a view, as ``dict.keys``)."""
         return self._modules.keys()
 
     def items(self):
+        """The ``(name, module)`` pairs, in insertion order (a view, as ``dict.items``)."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order (a view, as ``dict.values``)."""
         return self._modules.values()
 
     def update(self, modules) -> None:
@@ -1431,6 +1558,7 @@ class ParameterDict(Module):
         return key, self.pop(key)
 
     def get(self, key: str, default=None):
+        """The value under ``key``, or ``default`` if there is none (as ``dict.get``)."""
         return self[key] if key in self else default
 
     def fromkeys(self, keys, default=None) -> ParameterDict:
@@ -1438,12 +1566,15 @@ class ParameterDict(Module):
         return ParameterDict((k, default) for k in keys)
 
     def keys(self):
+        """The entry names, in insertion order."""
         return self._keys.keys()
 
     def items(self):
+        """The ``(name, value)`` pairs, in insertion order (an iterator)."""
         return ((k, self[k]) for k in self._keys)
 
     def values(self):
+        """The values (Parameters or other objects), in insertion order (an iterator)."""
         return (self[k] for k in self._keys)
 
     def update(self, parameters) -> None:
