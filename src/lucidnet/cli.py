@@ -65,8 +65,19 @@ def _key_values(items) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``lucidnet`` argument parser with every subcommand (``train``, ``evaluate``, ``lab``,
+    ...); a parse error raises ``SystemExit(2)`` after one line on stderr.
+
+    Examples
+    --------
+    >>> from lucidnet.cli import build_parser
+    >>> args = build_parser().parse_args(["train", "--epochs", "3"])
+    >>> args.command, args.epochs
+    ('train', 3)
+    """
     parser = _Parser(prog="lucidnet", description="lucidnet: neural-network fundamentals on NumPy. "
-                     "Train models on bundled data, evaluate them, and run the notes' experiments.")
+                     "Train models on bundled data, evaluate them, and run the lab's experiments "
+                     "(each one checks a claim about how networks learn).")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     train = sub.add_parser("train", help="train a model on a bundled dataset or your own table "
@@ -494,7 +505,16 @@ def _config_value(action, where: str, value):
 
 # ---------------------------------------------------------------- entry point
 def main(argv=None) -> int:
-    """Run the command; returns its exit status (2 for a user mistake, one line on stderr)."""
+    """Run the command; returns its exit status (2 for a user mistake, one line on stderr).
+
+    ``argv`` is the list of arguments without the program name (default: ``sys.argv[1:]``).
+
+    Examples
+    --------
+    >>> from lucidnet.cli import main
+    >>> main(["train", "--epochs", "0"])
+    2
+    """
     try:
         return _main(argv)
     except BrokenPipeError:
