@@ -289,6 +289,25 @@ def test_tf_playground_link_sets_the_controls_and_controls_update_the_hash(page,
     assert other.input_value("#activation") == "tanh" and other.input_value("#problem") == "regression"
     assert other.inner_text("#num-layers") == "4"
     other.close()
+    # a link pasted into the address bar of an open page opens its state (defaults for the rest)
+    page.evaluate("location.hash = 'dataset=circle&networkShape=2&activation=sigmoid'")
+    page.wait_for_function("document.getElementById('num-layers').textContent === '1'", timeout=SHORT)
+    assert page.input_value("#activation") == "sigmoid"
+    assert page.get_attribute("#feature-xTimesY", "aria-pressed") == "false"
+    assert page.input_value("#problem") == "classification"
+    hash_has("networkShape=2&")
+
+
+def test_a_link_with_a_bad_value_says_so_and_opens_the_defaults(page, playground_server):
+    sid = open_page(page, playground_server, "dataset=xor&learningRate=fast")
+    page.wait_for_selector("#error", state="visible", timeout=SHORT)
+    status, answer = api(playground_server, "/api/sessions", "POST", {"dataset": "xor", "learningRate": "fast"})
+    assert status == 400 and page.inner_text("#error-text") == answer["error"]
+    assert "learningRate" in answer["error"]
+    state = api(playground_server, f"/api/sessions/{sid}")[1]
+    assert state["config"]["learningRate"] == 0.03 and float(page.input_value("#learningRate")) == 0.03
+    page.click("#step")
+    page.wait_for_function("document.getElementById('step-counter').textContent === '1'", timeout=SHORT)
 
 
 def test_autoplay_starts_training_and_pause_stops_the_counter(page, playground_server):

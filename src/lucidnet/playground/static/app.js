@@ -58,6 +58,8 @@
   var presets = [];
   var csvText = null;
   var apiOptions = {};
+  // counters for diagnostics and tests (frames received over SSE, frames drawn)
+  var stats = window.lucidnetPlayground = {framesReceived: 0, framesDrawn: 0};
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -168,7 +170,7 @@
         return;
       }
       if (raw.trim() === "") { return; }
-      if (type === "number") { out[name] = +raw; }
+      if (type === "number") { out[name] = isNaN(+raw) ? raw : +raw; }   // the server names a bad value
       else if (type === "bool") { out[name] = !(raw === "false" || raw === "0"); }
       else { out[name] = raw; }
     });
@@ -320,9 +322,16 @@
     window.addEventListener("hashchange", function () {
       var h = location.hash.replace(/^#/, "");
       if (h === lastWrittenHash) { return; }
+      // a new link typed or pasted: a fresh session from it (missing keys take their defaults, as
+      // when the page opens); the old session is closed
       var cfg = parseHash(h);
       var autoplay = cfg.autoplay; delete cfg.autoplay;
-      update(cfg).then(function () { if (autoplay && session && !session.running) { $("play").click(); } });
+      var old = sessionId;
+      clearError();
+      createSession(cfg).then(function () {
+        if (old && old !== sessionId) { request("DELETE", "/api/sessions/" + old).catch(function () {}); }
+        if (autoplay) { return sessionCall("POST", "/play").then(applyState); }
+      }).catch(function (err) { showError(err.message); });
     });
     window.addEventListener("resize", function () {   // rebuilt only when the width changed
       if (session) { var k = structureKey; buildNetwork(session); if (k !== structureKey) { drawFrame(session.frame); } }
@@ -757,7 +766,7 @@
   function frameLoop() {
     if (pendingFrame) {
       var f = pendingFrame; pendingFrame = null;
-      drawFrame(f);
+      drawFrame(f); stats.framesDrawn += 1;
     }
     requestAnimationFrame(frameLoop);
   }
@@ -798,7 +807,7 @@
       var frame;
       try { frame = JSON.parse(ev.data); } catch (e) { return; }
       if (frame.step < lastStep) { return; }      // a frame from before the latest state
-      lastStep = frame.step;
+      lastStep = frame.step; stats.framesReceived += 1;
       pendingFrame = frame;                        // drawn on the next animation frame
     });
     events.addEventListener("state", function (ev) {
