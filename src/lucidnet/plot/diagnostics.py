@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..nn._probe import layer_outputs
+from ..nn.activation import LeakyReLU, ReLU, Sigmoid, Softmax, Step, Tanh
 from ._backend import finish, pyplot
 
 __all__ = ["activation_histograms", "capacity_curve", "conv_filters", "gradient_flow", "lr_finder"]
-
-
 
 
 def gradient_flow(records, path=None, title: str | None = None):
@@ -50,9 +50,6 @@ def activation_histograms(model, X, path=None, bins: int = 50, title: str | None
     """Histogram of every activation layer's outputs on ``X`` (by default the outputs of
     activation functions; ``layers`` = names to show instead). Dead ReLUs show as a spike at 0,
     saturated sigmoids as spikes at 0 and 1."""
-    from ..nn.activation import LeakyReLU, ReLU, Sigmoid, Softmax, Step, Tanh
-    from ..train.diagnostics import layer_outputs
-
     outs = layer_outputs(model, X)
     if layers is not None:
         wanted = [str(v) for v in layers]

@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.tensor import Tensor, no_grad
+from ..nn._probe import model_mode as _model_mode
 from ..nn.loss import CrossEntropyLoss, NLLLoss
-from .trainer import _PLAIN_BATCH_NORMS, _is_sync_batch_norm, _model_mode
+from .trainer import _PLAIN_BATCH_NORMS, _is_sync_batch_norm
 
 _BUCKET_BYTES = 25 * 2 ** 20     # gradients travel in all_reduce calls of at most this size
 

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 
-from ..autograd.tensor import Tensor, no_grad
+from ..autograd.tensor import Tensor
+from ..nn._probe import layer_outputs
 from ..nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from ..nn.module import Module
 from .callbacks import Callback
-from .trainer import _model_mode
 
 __all__ = [
     "DiagnosticWarning",
@@ -42,47 +41,6 @@ _SATURATED_SAMPLES = 0.9  # a unit is saturated when this fraction of samples si
 
 class DiagnosticWarning(UserWarning):
     """A training pathology detected by `GradientMonitor` (dead units, vanishing gradients ...)."""
-
-
-# ---------------------------------------------------------------------------- probing layers
-def _leaves(model: Module) -> list:
-    return [(name, m) for name, m in model.named_modules() if name and not m._modules]
-
-
-@contextmanager
-def _recording(model: Module, store: list):
-    """Temporarily wrap each leaf layer's forward to keep (name, module, output array)."""
-    leaves = _leaves(model) or [("", model)]
-    previous = [m.__dict__.get("forward") for _, m in leaves]
-    for name, m in leaves:
-        original = m.forward
-
-        def hooked(*args, _name=name, _m=m, _orig=original, **kwargs):
-            out = _orig(*args, **kwargs)
-            store.append((_name, _m, np.asarray(out.data if isinstance(out, Tensor) else out)))
-            return out
-        object.__setattr__(m, "forward", hooked)
-    try:
-        yield
-    finally:
-        for (_, m), prev in zip(leaves, previous):
-            if prev is None:
-                m.__dict__.pop("forward", None)
-            else:
-                object.__setattr__(m, "forward", prev)
-
-
-def layer_outputs(model: Module, X) -> list:
-    """Run ``X`` through ``model`` (eval mode, no graph) and return ``[(name, module, output)]``
-    for every leaf layer in call order (works for any model, not only Sequential)."""
-    if not isinstance(model, Module):
-        raise TypeError(f"layer_outputs expects a lucidnet Module, got {type(model).__name__}")
-    X = np.asarray(X.data if isinstance(X, Tensor) else X)
-    dtype = next((p.dtype for p in model.parameters()), np.dtype(np.float32))
-    store: list = []
-    with _model_mode(model), no_grad(), _recording(model, store):
-        model(Tensor(X.astype(dtype, copy=False)))
-    return store
 
 
 def _per_unit(out: np.ndarray) -> np.ndarray:

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..nn._probe import model_mode as _model_mode
 from ..nn.module import Module
 from ..random import get_rng_state, set_rng_state
-from .trainer import _model_mode
 
 __all__ = ["LRFinderResult", "lr_find"]
 

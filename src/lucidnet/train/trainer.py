@@ -14,7 +14,6 @@ import math
 import numbers
 import sys
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ import numpy as np
 
 from ..autograd.ops.activation import stable_sigmoid
 from ..autograd.tensor import Tensor, no_grad
+from ..nn._probe import model_mode as _model_mode
 from ..nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, get_loss
 from ..nn.module import Module
 from ..nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
@@ -85,19 +85,6 @@ class _GoodState:
                 np.copyto(current, keep)
             else:           # 0-d counters such as num_batches_tracked are rebound, not mutated
                 setattr(m, name, keep.copy())
-
-
-@contextmanager
-def _model_mode(model: Module, training: bool = False):
-    """Eval (or train) mode inside the block; afterwards, even on error, every submodule gets back
-    the mode it had, so a model frozen in part (e.g. one BatchNorm kept in eval) stays as it was."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.train(training)
-    try:
-        yield
-    finally:
-        for m, mode in modes:
-            object.__setattr__(m, "training", mode)
 
 
 def _is_batch_source(data, pairs_only: bool = True) -> bool:
