@@ -72,6 +72,16 @@ class ModelFileError(ValueError):
     """A lucidnet model or checkpoint file that is corrupt, truncated, malformed or does not fit.
 
     The message names the file and what is wrong. Missing files raise FileNotFoundError instead.
+
+    Examples
+    --------
+    >>> import io
+    >>> from lucidnet.io import ModelFileError, load
+    >>> try:
+    ...     load(io.BytesIO(b"not a model"))
+    ... except ModelFileError as err:
+    ...     print("refused:", type(err).__mro__[1].__name__)
+    refused: ValueError
     """
 
 
@@ -143,7 +153,15 @@ def model_config(model: Module) -> dict:
     """The JSON-able module tree of ``model``: for each module its class (qualified name), its
     constructor arguments and its children, recursively; a module that appears twice is saved
     once (``{"shared": path}``), a parameter tied to an earlier one as ``"tied": {name: path}``.
-    `build_model` rebuilds it."""
+    `build_model` rebuilds it.
+
+    Examples
+    --------
+    >>> from lucidnet.io import model_config
+    >>> config = model_config(ln.nn.Sequential(ln.nn.Linear(2, 3), ln.nn.ReLU()))
+    >>> config["class"], config["children"]["0"]
+    ('lucidnet.nn.module.Sequential', {'class': 'lucidnet.nn.linear.Linear', 'args': [2, 3], 'kwargs': {}, 'children': {}})
+    """
     return _tree(model, "", {id(model): ""})
 
 
@@ -239,7 +257,19 @@ def _has_links(config) -> bool:
 
 def build_model(config: dict) -> Module:
     """Rebuild a model from `model_config` output, using only Module classes defined in this
-    process. Raises `ModelFileError` for a configuration that does not describe a module."""
+    process. Raises `ModelFileError` for a configuration that does not describe a module.
+
+    The weights are freshly initialized: load a state dict to restore trained ones.
+
+    Examples
+    --------
+    >>> from lucidnet.io import build_model, model_config
+    >>> build_model(model_config(ln.nn.Sequential(ln.nn.Linear(2, 3), ln.nn.ReLU())))
+    Sequential(
+      (0): Linear(in_features=2, out_features=3, bias=True)
+      (1): ReLU()
+    )
+    """
     # with shared modules or tied parameters anywhere, the file's objects are the truth
     return _build(config, "", {}, keep_constructed=not _has_links(config))
 
@@ -533,7 +563,16 @@ def _write_npz(out, arrays: dict) -> None:
 
 def save_state(path, state: dict) -> str:
     """Write a nested dict of arrays / numbers / strings / lists atomically to ``path`` (.npz)
-    (or into a binary file object)."""
+    (or into a binary file object). Returns the path written.
+
+    Examples
+    --------
+    >>> from lucidnet.io import load_state, save_state
+    >>> save_state("state.npz", {"epoch": 3, "w": np.arange(3.0), "opt": {"lr": 0.1}})
+    'state.npz'
+    >>> load_state("state.npz")
+    {'epoch': 3, 'w': array([0., 1., 2.]), 'opt': {'lr': 0.1}}
+    """
     arrays: dict = {}
     skeleton = _split(state, arrays, "")
     return _write(path, {"format": FORMAT, "state": skeleton}, arrays)
@@ -543,6 +582,7 @@ def load_state(path) -> dict:
     """Read a file written by `save_state` (never unpickles; reads only the referenced arrays).
 
     Raises FileNotFoundError for a missing file and `ModelFileError` for a damaged one.
+    See :func:`save_state` for an example.
     """
     def read(archive):
         state = _join(archive.document()["state"], archive.read)
@@ -621,6 +661,14 @@ def save(obj, f, metadata: dict | None = None, *, allow_nonfinite: bool = False)
     ------
     TypeError
         For an object of another type, naming its type and where it sits (``obj['extra'][0]``).
+
+    Examples
+    --------
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 3), ln.nn.ReLU(), ln.nn.Linear(3, 1))
+    >>> ln.save(model, "model.npz")                    # architecture + weights
+    'model.npz'
+    >>> ln.save(model.state_dict(), "model.pth")      # weights only, as in PyTorch tutorials
+    'model.pth'
     """
     if _safetensors_name(f):
         from .safetensors import _save_any
@@ -887,6 +935,18 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
     ModelFileError
         (a ValueError naming the file) for a corrupt, malformed or inconsistent file, a PyTorch
         (pickle) file, or one naming a Module class not defined in this process.
+
+    Examples
+    --------
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 3), ln.nn.ReLU(), ln.nn.Linear(3, 1))
+    >>> _ = ln.save(model, "model.npz")
+    >>> restored = ln.load("model.npz")                # no class to build by hand
+    >>> x = ln.tensor(np.ones((1, 2), dtype=np.float32))
+    >>> np.array_equal(restored(x).numpy(), model(x).numpy())
+    True
+    >>> _ = ln.save(model.state_dict(), "model.pth")
+    >>> list(ln.load("model.pth", weights_only=True))
+    ['0.weight', '0.bias', '2.weight', '2.bias']
     """
     if pickle_module is not None or pickle_load_args:
         given = ["pickle_module"] * (pickle_module is not None) + sorted(pickle_load_args)
