@@ -55,7 +55,7 @@ def page(browser):
     problems = []
     pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     pg.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
-          if msg.type == "error" and "status of 400" not in msg.text else None)
+          if msg.type == "error" and not re.search(r"status of 40[04]", msg.text) else None)
     yield pg
     context.close()
     assert not problems, problems
@@ -334,6 +334,20 @@ def test_autoplay_starts_training_and_pause_stops_the_counter(page, playground_s
     page.keyboard.press("Enter")
     page.wait_for_function("document.body.getAttribute('data-running') === 'true'", timeout=SHORT)
     press_pause(page)
+
+
+def test_an_expired_session_is_opened_again_with_the_same_settings(page, playground_server):
+    sid = open_page(page, playground_server, "dataset=spiral&networkShape=3,2&activation=relu")
+    status, _ = api(playground_server, f"/api/sessions/{sid}", "DELETE")
+    assert status == 204
+    page.click("#step")
+    page.wait_for_function(f"document.body.getAttribute('data-session') !== {json.dumps(sid)}", timeout=SHORT)
+    page.wait_for_function("document.getElementById('step-counter').textContent === '1'", timeout=SHORT)
+    new_id = page.get_attribute("body", "data-session")
+    state = api(playground_server, f"/api/sessions/{new_id}")[1]
+    assert state["config"]["dataset"] == "spiral" and state["config"]["networkShape"] == [3, 2]
+    assert state["config"]["activation"] == "relu" and state["frame"]["step"] == 1
+    assert page.get_attribute("#export-script", "href").endswith(f"/api/sessions/{new_id}/export.py")
 
 
 def test_options_presets_and_panels_come_from_the_server(page, playground_server):

@@ -810,6 +810,17 @@
       lastStep = frame.step; stats.framesReceived += 1;
       pendingFrame = frame;                        // drawn on the next animation frame
     });
+    events.onerror = function () {
+      // the stream broke: a server restart is retried by EventSource itself; a session that
+      // expired (404, the stream closed) is opened again with the same settings
+      if (events.readyState !== EventSource.CLOSED) { return; }
+      setTimeout(function () {
+        sessionCall("GET", "").then(function (state) {
+          if (state.id === sessionId && events.readyState === EventSource.CLOSED) { connectEvents(); }
+          applyState(state);
+        }).catch(function (err) { showError(err.message); });
+      }, 1000);
+    };
     events.addEventListener("state", function (ev) {
       try { applyState(JSON.parse(ev.data)); } catch (e) { /* ignore a broken message */ }
     });
