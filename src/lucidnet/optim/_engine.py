@@ -143,8 +143,10 @@ class GroupBuffers:
             self.dtype = dtype
             self.flat = {k: v.astype(dtype) for k, v in self.flat.items()}
             self.scratch = self.gather = self.pgather = None
+            self.views = [None] * len(self.params)
         for name in state_names:
             if name not in self.flat:
+                self.views = [None] * len(self.params)
                 value = init_value(name)
                 self.flat[name] = np.full(self.total, value, self.dtype) if value else \
                     np.zeros(self.total, self.dtype)
@@ -214,68 +216,67 @@ def _grad_arrays(opt, gd: GroupBuffers) -> list:
 
 # ---------------------------------------------------------------------------------- fused path
 def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
-    """One job per parameter with a gradient (per chunk of a large one when threads help)."""
+    """Run the fused update of every parameter with a gradient; with threads, return one job
+    per chunk instead (and a job for each non-contiguous parameter, updated through a copy)."""
     names = opt._state_names(group)
     plans: dict[tuple, tuple] = {}     # parameters at the same step share one plan
     present = [i for i, g in enumerate(grads) if g is not None]
     total = sum(gd.sizes[i] for i in present)
     threaded = _NUM_THREADS > 1 and total >= _FUSED_THREAD_MIN
     chunk = max(_CHUNK_MIN, -(-total // (2 * _NUM_THREADS))) if threaded else 0
+    steps, scalar_lists, dtype = gd.steps, gd.scalars, gd.dtype
+    views = gd.views
     work = []
     for i in present:
-        step = gd.steps[i] + 1
-        key = (step, *(v[i] for v in gd.scalars.values()))
+        step = steps[i] + 1
+        key = (step, *(v[i] for v in scalar_lists.values())) if scalar_lists else step
         plan = plans.get(key)
         if plan is None:
-            scalars = {k: v[i] for k, v in gd.scalars.items()}
-            kernel = opt._fused_plan(group, step, scalars, gd.dtype)   # updates the scalars
+            scalars = {k: v[i] for k, v in scalar_lists.items()}
+            kernel = opt._fused_plan(group, step, scalars, dtype)   # updates the scalars
             plan = plans[key] = (kernel, scalars)
         kernel, scalars = plan
-        gd.steps[i] = step
+        steps[i] = step
         for name, value in scalars.items():
-            gd.scalars[name][i] = value
-        size = gd.sizes[i]
-        if size == 0:
-            continue
+            scalar_lists[name][i] = value
         data = gd.params[i].data
+        cached = views[i]
+        if cached is None or cached[0] is not data or cached[1] != names:
+            cached = views[i] = _views(gd, i, data, names)
+        _, _, param, state = cached
+        if param is None:
+            continue                         # a 0-size parameter
+        grad = grads[i]
+        if grad.__class__ is not np.ndarray:
+            grad = grad.view(np.ndarray)
+        grad = grad.reshape(-1)
+        if grad.dtype != dtype:
+            grad = grad.astype(dtype)
         if not data.flags.c_contiguous:      # update a copy, then write it back in place
-            state = [gd.flat[n][gd.offsets[i]:gd.offsets[i + 1]] for n in names]
-            work.append((size, _copy_back_job(kernel, data.reshape(-1).copy(),
-                                              _flat_grad(grads[i], gd.dtype), state, data)))
-            continue
-        param, state = _views(gd, i, data, names)
-        grad = _flat_grad(grads[i], gd.dtype)
-        if not threaded:                     # run now: no job objects on the hot path
+            work.append((gd.sizes[i], _copy_back_job(kernel, data.reshape(-1).copy(), grad,
+                                                    state, data)))
+        elif not threaded:                   # run now: no job objects on the hot path
             kernel(param, grad, *state)
-            continue
-        step_len = chunk if size > chunk else size
-        for lo in range(0, size, step_len):
-            hi = min(size, lo + step_len)
-            work.append((hi - lo, _chunk_job(kernel, param[lo:hi], grad[lo:hi],
-                                             [s[lo:hi] for s in state])))
+        else:
+            size = param.size
+            step_len = chunk if size > chunk else size
+            for lo in range(0, size, step_len):
+                hi = min(size, lo + step_len)
+                work.append((hi - lo, _chunk_job(kernel, param[lo:hi], grad[lo:hi],
+                                                 [s[lo:hi] for s in state])))
     return work
 
 
 def _views(gd: GroupBuffers, i: int, data: np.ndarray, names: tuple) -> tuple:
-    """The 1-D plain-ndarray view of parameter ``i`` and its state slices, kept between steps
-    while the parameter's array and the flat state stay the same objects."""
-    cached = gd.views[i]
-    if cached is not None and cached[0] is data and cached[1] == names and \
-            all(s.base is gd.flat[n] for s, n in zip(cached[3], names)):
-        return cached[2], cached[3]
+    """``(data, names, 1-D plain-ndarray view of parameter i, its state slices)``, cached in
+    ``gd.views`` while the parameter's array is the same object (`GroupBuffers.prepare`
+    clears the cache when the flat state is reallocated); the view is None for a 0-size
+    parameter."""
     a, b = gd.offsets[i], gd.offsets[i + 1]
-    param = data.view(np.ndarray).reshape(-1)
-    state = [gd.flat[n][a:b] for n in names]
-    gd.views[i] = (data, names, param, state)
-    return param, state
-
-
-def _flat_grad(grad: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """The gradient as a 1-D plain ndarray of the parameters' dtype (a copy only if needed)."""
-    if grad.__class__ is not np.ndarray:
-        grad = grad.view(np.ndarray)
-    grad = grad.reshape(-1)
-    return grad if grad.dtype == dtype else grad.astype(dtype)
+    param = data.view(np.ndarray).reshape(-1) if a < b and data.flags.c_contiguous else None
+    if a < b and param is None:
+        param = np.empty(0, gd.dtype)        # non-contiguous: updated through a copy
+    return (data, names, param, [gd.flat[n][a:b] for n in names])
 
 
 def _chunk_job(kernel, param, grad, state):
