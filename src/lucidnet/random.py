@@ -66,6 +66,7 @@ class Generator:
 
     @property
     def device(self):
+        """The device the generator serves: always ``device('cpu')`` in lucidnet."""
         from .autograd.device import device
 
         return device("cpu")
@@ -171,6 +172,17 @@ def get_rng_state() -> dict:
 
 
 def set_rng_state(state: dict) -> None:
+    """Restore the global generator from a state returned by `get_rng_state` (a checkpoint's), so
+    the random numbers that follow repeat.
+
+    Examples
+    --------
+    >>> state = ln.random.get_rng_state()
+    >>> a = ln.rand(2)
+    >>> ln.random.set_rng_state(state)
+    >>> bool((ln.rand(2) == a).all())
+    True
+    """
     gen = np.random.default_rng()
     gen.bit_generator.state = state
     _rng[0] = gen

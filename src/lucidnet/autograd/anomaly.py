@@ -20,10 +20,19 @@ __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on (`detect_anomaly` / `set_detect_anomaly`): backward then checks
+    each gradient for NaN and names the op that produced it.
+
+    Examples
+    --------
+    >>> ln.autograd.anomaly.is_anomaly_enabled()
+    False
+    """
     return _ANOMALY[0]
 
 
 def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly mode checks gradients for NaN: the same flag as `is_anomaly_enabled` here."""
     return _ANOMALY[0]
 
 

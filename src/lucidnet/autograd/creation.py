@@ -802,8 +802,13 @@ for _name, _type in [("FloatTensor", np.float32), ("DoubleTensor", np.float64),
                      ("HalfTensor", np.float16), ("LongTensor", np.int64),
                      ("IntTensor", np.int32), ("ShortTensor", np.int16), ("CharTensor", np.int8),
                      ("ByteTensor", np.uint8), ("BoolTensor", np.bool_)]:
-    register(_name, value=_LegacyType(_name, (), {"_legacy_dtype": np.dtype(_type),
-                                                  "__module__": "lucidnet"}))
+    register(_name, value=_LegacyType(_name, (), {
+        "_legacy_dtype": np.dtype(_type), "__module__": "lucidnet",
+        "__doc__": f"PyTorch's legacy constructor of {np.dtype(_type).name} tensors: "
+                   f"``{_name}(2, 3)`` is an uninitialized tensor of that size, "
+                   f"``{_name}([1, 2])`` holds the data (as ``tensor(data, "
+                   f"dtype={np.dtype(_type).name})``); ``isinstance(t, {_name})`` checks the "
+                   "dtype."}))
 
 # ------------------------------------------------------------------ top-level values
 register("Generator", value=_random.Generator)

@@ -85,10 +85,12 @@ class device:
 
     @property
     def type(self) -> str:
+        """The device kind: ``'cpu'``, ``'cuda'``, ``'mps'``... (lucidnet computes on ``'cpu'``)."""
         return self._type
 
     @property
     def index(self) -> int | None:
+        """The device ordinal (``cuda:1`` -> 1), or None when none was given."""
         return self._index
 
     def __str__(self) -> str:
@@ -134,12 +136,20 @@ def _tensor_device(self) -> device:
     return _CPU
 
 
-register("is_cuda")(property(lambda self: False, doc="False: lucidnet has no CUDA tensors."))
-register("is_cpu")(property(lambda self: True, doc="True: every lucidnet tensor is on the CPU."))
+def _constant(value, doc: str) -> property:
+    """A read-only Tensor property that is always ``value`` (its getter carries ``doc``)."""
+    def get(self):
+        return value
+
+    get.__doc__ = doc
+    return property(get)
+
+
+register("is_cuda")(_constant(False, "False: lucidnet has no CUDA tensors."))
+register("is_cpu")(_constant(True, "True: every lucidnet tensor is on the CPU."))
 for _name in ("is_xpu", "is_mps", "is_quantized", "is_sparse", "is_mkldnn", "is_nested"):
-    register(_name)(property(lambda self: False, doc="False: lucidnet tensors are dense CPU "
-                             "tensors."))
-register("is_meta")(property(lambda self: False, doc="False: lucidnet has no meta tensors."))
+    register(_name)(_constant(False, "False: lucidnet tensors are dense CPU tensors."))
+register("is_meta")(_constant(False, "False: lucidnet has no meta tensors."))
 
 
 @register("cpu")

@@ -170,8 +170,12 @@ def element_size(self) -> int:
 
 
 register("itemsize")(property(element_size, doc="Bytes per element (4 for float32)."))
-register("nbytes")(property(lambda self: self.data.nbytes,
-                            doc="Bytes of all elements: numel() * element_size()."))
+def _nbytes(self) -> int:
+    """Bytes of all elements: numel() * element_size() (16 for four float32 values)."""
+    return self.data.nbytes
+
+
+register("nbytes")(property(_nbytes))
 
 
 # ------------------------------------------------------------------ conversions

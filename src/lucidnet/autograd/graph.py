@@ -50,10 +50,28 @@ class Node:
         self.metadata: dict = {}
 
     def name(self) -> str:
+        """The node's name, as PyTorch's ``grad_fn.name()``: the op's backward, e.g. ``"MulBackward0"``.
+
+        Examples
+        --------
+        >>> x = ln.tensor([1.0], requires_grad=True)
+        >>> (x * 2).grad_fn.name()
+        'MulBackward0'
+        """
         return self._name
 
     @property
     def next_functions(self) -> tuple:
+        """One ``(node, index)`` pair per input of the op, as PyTorch: the node that produced the input
+        (an ``AccumulateGrad`` for a leaf that requires a gradient), or ``(None, 0)`` for a constant.
+        Following them walks the graph backward.
+
+        Examples
+        --------
+        >>> x = ln.tensor([1.0], requires_grad=True)
+        >>> (x * 2).grad_fn.next_functions
+        ((<AccumulateGrad object at 0x...>, 0), (None, 0))
+        """
         pairs = []
         for p in self._inputs:
             if p is None or isinstance(p, Node):
@@ -81,6 +99,7 @@ class AccumulateGrad:
         self.metadata: dict = {}
 
     def name(self) -> str:
+        """``'torch::autograd::AccumulateGrad'``, PyTorch's name of the node that adds a gradient into a leaf's ``.grad``."""
         return "torch::autograd::AccumulateGrad"
 
     def __repr__(self) -> str:
@@ -221,6 +240,7 @@ class RemovableHandle:
         self._tensor, self.id, self._table = tensor, handle_id, table
 
     def remove(self) -> None:
+        """Unregister the tensor hook this handle was returned for (a second call does nothing)."""
         hooks = getattr(self._tensor, self._table)
         if hooks:
             hooks.pop(self.id, None)

@@ -35,6 +35,16 @@ _default_dtype = [np.dtype(np.float32)]
 
 
 def is_grad_enabled() -> bool:
+    """Whether operations record the autograd graph now (False inside `no_grad` / `inference_mode`).
+
+    Examples
+    --------
+    >>> ln.is_grad_enabled()
+    True
+    >>> with ln.no_grad():
+    ...     ln.is_grad_enabled()
+    False
+    """
     return getattr(_state, "grad_enabled", True)
 
 
@@ -121,10 +131,12 @@ class inference_mode(_GradModeContext):
         return super().__exit__(*exc)
 
     def clone(self):
+        """A new context manager with the same mode (used when it decorates a function)."""
         return type(self)(self.mode)
 
 
 def is_inference_mode_enabled() -> bool:
+    """Whether the code runs inside `inference_mode` (no graph, as PyTorch's)."""
     return getattr(_state, "inference", False)
 
 
@@ -153,6 +165,7 @@ class set_grad_enabled(_GradModeContext):
         return super().__call__(func)
 
     def clone(self):
+        """A new context manager with the same mode (used when it decorates a function)."""
         return _SetGradEnabledScope(self.mode)
 
 
@@ -176,6 +189,14 @@ def set_default_dtype(dtype) -> None:
 
 
 def get_default_dtype() -> np.dtype:
+    """The floating-point dtype that new tensors get from Python floats (float32 unless changed by
+    `set_default_dtype`).
+
+    Examples
+    --------
+    >>> ln.get_default_dtype()
+    dtype('float32')
+    """
     return _default_dtype[0]
 
 
@@ -265,6 +286,18 @@ class Tensor:
     # ``.grad`` -- the bare array: backward and the optimizers then never wrap (see _grad_array)
     @property
     def grad(self) -> Tensor | None:
+        """The gradient dL/dx accumulated by `backward` (same shape and dtype as the tensor), or None.
+
+        Backward adds into it: call ``zero_grad`` (or set it to None) between steps. Assigning checks
+        the shape and the dtype.
+
+        Examples
+        --------
+        >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x ** 2).sum().backward()                  # d/dx sum x^2 = 2x
+        >>> x.grad
+        tensor([2., 4.])
+        """
         g = self._grad
         if g.__class__ is np.ndarray:  # its .data takes Tensor methods: p.grad.data.zero_()
             g = self._grad = Tensor._wrap(g.view(DataArray))
@@ -318,20 +351,51 @@ class Tensor:
     # ----------------------------------------------------------------- basic properties
     @property
     def dtype(self) -> np.dtype:
+        """The element type (a NumPy dtype: float32, float64, int64, bool...).
+
+        Examples
+        --------
+        >>> ln.tensor([1.0]).dtype, ln.tensor([1]).dtype
+        (dtype('float32'), dtype('int64'))
+        """
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions: ``len(t.shape)`` (0 for a scalar)."""
         return self.data.ndim
 
     @property
     def is_leaf(self) -> bool:
+        """True for a tensor made by the user (not by an op that recorded it): only leaves that require a
+        gradient get ``.grad`` filled by backward.
+
+        Examples
+        --------
+        >>> x = ln.tensor([1.0], requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
         return self._fn is None
 
     def numpy(self) -> np.ndarray:
+        """The tensor's NumPy array (shared memory, no copy; use ``.detach().numpy()`` by habit).
+
+        Examples
+        --------
+        >>> ln.tensor([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        """
         return self.data
 
     def tolist(self):
+        """The values as (nested) Python lists of Python numbers (a scalar for a 0-d tensor).
+
+        Examples
+        --------
+        >>> ln.tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
         return self.data.tolist()
 
     def detach(self) -> Tensor:

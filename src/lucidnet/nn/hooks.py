@@ -50,6 +50,7 @@ class RemovableHandle:
         self._table, self.id = table, next(_ids)
 
     def remove(self) -> None:
+        """Unregister the hook this handle was returned for (a second call does nothing)."""
         self._table.pop(self.id, None)
 
     def __enter__(self):

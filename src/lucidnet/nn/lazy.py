@@ -73,10 +73,12 @@ class UninitializedParameter(Parameter):
 
     @property
     def shape(self):
+        """Not known yet: raises RuntimeError until the first forward call gives the parameter its shape."""
         raise RuntimeError(_NO_SHAPE)
 
     @property
     def ndim(self):
+        """Not known yet: raises RuntimeError until the first forward call gives the parameter its shape."""
         raise RuntimeError(_NO_SHAPE)
 
     def size(self, dim=None):
@@ -169,6 +171,9 @@ class LazyModuleMixin:
             self.__class__ = self.cls_to_become
 
     def forward(self, *args, **kwargs):
+        """First call: infer the missing sizes from the input (``initialize_parameters``), turn the
+        module into its eager class (``LazyLinear`` becomes ``Linear``) and run that forward.
+        """
         if not args:
             raise TypeError(f"{type(self).__name__}.forward() needs an input tensor")
         self.initialize_parameters(args[0])

@@ -38,6 +38,9 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Re-draw the weights with PyTorch's default: W, b ~ U(-1/sqrt(in_features), 1/sqrt(in_features))
+        (Kaiming uniform with a = sqrt(5) for W).
+        """
         init.default_linear_init_(self.weight, self.bias)
 
     def forward(self, x):
@@ -162,6 +165,7 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Re-draw the weights: W, b ~ U(-1/sqrt(in1_features), 1/sqrt(in1_features)), as PyTorch."""
         bound = 1.0 / np.sqrt(self.in1_features)
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:

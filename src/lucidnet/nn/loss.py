@@ -340,6 +340,23 @@ LOSSES = {
 
 
 def get_loss(name: str) -> Module:
+    """A new loss module from its name (case-insensitive), with its default arguments.
+
+    Names: mse, mae / l1, huber, bce, bce_with_logits, cross_entropy, nll, kl_div (the keys of
+    ``LOSSES``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> ln.nn.get_loss("cross_entropy")
+    CrossEntropyLoss()
+    >>> ln.nn.get_loss("MSE")(ln.tensor([1.0, 3.0]), ln.tensor([1.0, 1.0]))   # (0 + 4) / 2
+    tensor(2.)
+    """
     try:
         return LOSSES[name.lower()]()
     except (KeyError, AttributeError):
