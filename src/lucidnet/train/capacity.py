@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..nn.module import Module
+from ..optim import get_optimizer
+from ..plot.diagnostics import capacity_curve
+from ..random import manual_seed
+from .trainer import Trainer
 
 __all__ = ["CapacityResult", "capacity_sweep"]
 
@@ -20,7 +24,9 @@ __all__ = ["CapacityResult", "capacity_sweep"]
 @dataclass
 class CapacityResult:
     """Per size: ``n_params``, ``train_loss``, ``val_loss`` and, if a metric was given,
-    ``train_score`` / ``val_score``. ``best_size`` minimizes the validation loss."""
+    ``train_score`` / ``val_score``. ``best_size`` minimizes the validation loss.
+
+    Returned by :func:`capacity_sweep` (see its example)."""
 
     sizes: list
     n_params: list
@@ -47,8 +53,6 @@ class CapacityResult:
         """Draw training and validation loss against model size
         (:func:`lucidnet.plot.capacity_curve`); saved to ``path`` when given. Returns the
         figure."""
-        from ..plot.diagnostics import capacity_curve
-
         return capacity_curve(self, path=path)
 
 
@@ -61,11 +65,24 @@ def capacity_sweep(build_fn, sizes, X, y, validation_data=None, validation_split
     ``build_fn(size)`` returns a `Trainer` (used as is) or a Module (trained with ``loss``,
     ``optimizer`` and ``lr``). Every model sees the same data, split and shuffling seed.
     ``callbacks_fn()``: optional fresh callbacks for each run (e.g. early stopping).
-    """
-    from ..optim import get_optimizer
-    from ..random import manual_seed
-    from .trainer import Trainer
 
+    Too small a model underfits (both losses high: bias); too large a one overfits (training
+    loss keeps falling while validation loss rises: variance). ``best_size`` of the result is
+    the size in between with the lowest validation loss.
+
+    Examples
+    --------
+    >>> from lucidnet.train import capacity_sweep
+    >>> X = np.random.default_rng(0).normal(size=(40, 1)).astype(np.float32)
+    >>> y = np.sin(2 * X)
+    >>> def build(hidden):
+    ...     return ln.nn.Sequential(ln.nn.Linear(1, hidden), ln.nn.Tanh(), ln.nn.Linear(hidden, 1))
+    >>> result = capacity_sweep(build, [1, 8], X, y, epochs=3)
+    >>> result.sizes, result.n_params
+    ([1, 8], [4, 25])
+    >>> result.best_size in (1, 8)
+    True
+    """
     sizes = list(sizes)
     if not sizes:
         raise ValueError("capacity_sweep: sizes is empty; pass e.g. [1, 2, 4, 8, 16, 64]")

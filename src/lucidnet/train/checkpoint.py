@@ -37,7 +37,11 @@ __all__ = ["checkpoint_state", "load_checkpoint", "read_checkpoint", "save_check
 
 
 def checkpoint_state(trainer, extra: dict | None = None) -> dict:
-    """The nested dict `save_checkpoint` writes (arrays, numbers, strings, lists, dicts)."""
+    """The nested dict `save_checkpoint` writes (arrays, numbers, strings, lists, dicts).
+
+    Keys: ``"kind"``, ``"state_dict"`` (the weights), ``"trainer"`` (optimizer, schedule,
+    epoch, history, RNG states), ``"dtype"``, ``"callbacks"``, ``"metadata"`` (``extra``) and,
+    when the architecture is JSON-able, ``"config"``. See :func:`save_checkpoint`."""
     state = trainer.state_dict()
     weights = state.pop("model")
     out = {"kind": "checkpoint", "state_dict": weights, "trainer": state,
@@ -58,7 +62,27 @@ def save_checkpoint(path, trainer, extra: dict | None = None, *,
 
     ``extra``: JSON-able metadata stored alongside (e.g. the command-line arguments of the run).
     A model whose parameters or buffers hold nan/inf is refused with a ValueError naming the
-    tensor, unless ``allow_nonfinite=True``.
+    tensor, unless ``allow_nonfinite=True``. Returns the path written.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Trainer, load_checkpoint, save_checkpoint
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer():
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1))
+    >>> trainer = make_trainer()
+    >>> _ = trainer.fit(X, y, epochs=2, batch_size=16)
+    >>> save_checkpoint("run.npz", trainer, extra={"note": "demo"})
+    'run.npz'
+    >>> resumed = make_trainer()                      # built the same way
+    >>> load_checkpoint("run.npz", resumed)           # returns the metadata
+    {'note': 'demo'}
+    >>> len(resumed.history), np.array_equal(resumed.model[0].weight.numpy(),
+    ...                                       trainer.model[0].weight.numpy())
+    (2, True)
     """
     if not hasattr(trainer, "state_dict") or not hasattr(trainer, "model"):
         raise TypeError(f"save_checkpoint expects a lucidnet Trainer, got {type(trainer).__name__}")
@@ -118,7 +142,8 @@ def load_checkpoint(path, trainer) -> dict:
     The trainer must be built like the one that was saved (same architecture, optimizer class,
     schedule class). A checkpoint of a different architecture is refused with a ValueError naming
     the missing / unexpected keys and mismatching shapes; nothing is changed in that case.
-    Returns the checkpoint's metadata (``extra`` given to `save_checkpoint`).
+    Returns the checkpoint's metadata (``extra`` given to `save_checkpoint`); see its example.
+    A run continued this way for the remaining epochs ends as the uninterrupted run would.
     """
     state = read_checkpoint(path)
     given = state["state_dict"]

@@ -24,6 +24,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..nn._probe import layer_outputs
 from ..nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
+from ..nn.loss import get_loss
 from ..nn.module import Module
 from .callbacks import Callback
 
@@ -57,6 +58,18 @@ def activation_stats(model: Module, X) -> dict:
 
     dead_fraction (ReLU): share of units with output 0 on every probe sample.
     saturated_fraction (Sigmoid/Tanh): share of units at an asymptote on > 90 % of samples.
+
+    ``X`` (N, ...) is run through ``model`` once (no gradient); layers are named as in
+    ``model.named_modules()``.
+
+    Examples
+    --------
+    >>> from lucidnet.train import activation_stats
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> stats = activation_stats(model, X)
+    >>> list(stats), stats["1"]["type"], sorted(stats["1"])
+    (['0', '1', '2'], 'ReLU', ['dead_fraction', 'mean', 'std', 'type'])
     """
     stats = {}
     for name, m, out in layer_outputs(model, X):
@@ -75,7 +88,18 @@ def activation_stats(model: Module, X) -> dict:
 
 
 def gradient_norms(model: Module) -> dict:
-    """L2 norm of the current ``.grad`` of each layer (all its parameters together), in order."""
+    """L2 norm of the current ``.grad`` of each layer (all its parameters together), in order:
+    ``sqrt(sum over the layer's parameters of sum(grad²))``; layers without gradients are left
+    out. Call it after ``loss.backward()``.
+
+    Examples
+    --------
+    >>> from lucidnet.train import gradient_norms
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 1))
+    >>> model(ln.tensor(np.ones((3, 2), dtype=np.float32))).sum().backward()
+    >>> list(gradient_norms(model))                      # the two Linear layers
+    ['0', '2']
+    """
     squares: dict = {}
     for name, p in model.named_parameters():
         layer = name.rsplit(".", 1)[0] if "." in name else name
@@ -87,9 +111,21 @@ def gradient_norms(model: Module) -> dict:
 def diagnose(model: Module, X, y, loss) -> dict:
     """One forward/backward pass on (X, y): gradient norms, activation statistics and the
     warnings `GradientMonitor` would give. ``loss``: a loss module or name ("mse", ...).
-    The model's ``.grad`` fields are left holding this batch's gradients."""
-    from ..nn.loss import get_loss
+    The model's ``.grad`` fields are left holding this batch's gradients.
 
+    Returns ``{"epoch": 0, "grad_norm": {...}, "activations": {...}, "warnings": [...]}`` (one
+    record of :class:`GradientMonitor`).
+
+    Examples
+    --------
+    >>> from lucidnet.train import diagnose
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> report = diagnose(model, X, y, "cross_entropy")
+    >>> sorted(report), sorted(report["grad_norm"])
+    (['activations', 'epoch', 'grad_norm', 'warnings'], ['0', '2'])
+    """
     loss_fn = get_loss(loss) if isinstance(loss, str) else loss
     X = np.asarray(X)
     dtype = next((p.dtype for p in model.parameters()), np.dtype(np.float32))
@@ -124,6 +160,19 @@ class GradientMonitor(Callback):
 
         {"epoch": 0, "grad_norm": {"0": 0.8, "2": 0.3}, "activations": {"1": {"type": "ReLU",
          "mean": .., "std": .., "dead_fraction": 0.1}, ...}, "warnings": ["layer 1 (ReLU): ..."]}
+
+    Examples
+    --------
+    >>> from lucidnet.train import GradientMonitor, Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    >>> monitor = GradientMonitor(probe=X)
+    >>> trainer = Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                   ln.optim.SGD(model.parameters(), lr=0.1), callbacks=[monitor])
+    >>> _ = trainer.fit(X, y, epochs=2, batch_size=16)
+    >>> len(monitor.records), sorted(monitor.records[0])
+    (2, ['activations', 'epoch', 'grad_norm', 'warnings'])
     """
 
     def __init__(self, probe=None, every_n_batches: int = 1, dead_threshold: float = 0.5,

@@ -24,6 +24,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..nn._probe import model_mode as _model_mode
 from ..nn.module import Module
+from ..plot.diagnostics import lr_finder
 from ..random import get_rng_state, set_rng_state
 
 __all__ = ["LRFinderResult", "lr_find"]
@@ -31,7 +32,11 @@ __all__ = ["LRFinderResult", "lr_find"]
 
 @dataclass
 class LRFinderResult:
-    """``lrs`` and ``losses`` (smoothed) per step, ``raw_losses``, and the ``suggestion``."""
+    """``lrs`` and ``losses`` (smoothed) per step, ``raw_losses``, and the ``suggestion``.
+
+    ``suggestion`` is the learning rate where the smoothed loss falls fastest (the steepest
+    negative slope of loss against ``log(lr)``); ``diverged`` says whether the test stopped
+    early because the loss exceeded ``diverge`` times its best value. See :func:`lr_find`."""
 
     lrs: np.ndarray
     losses: np.ndarray
@@ -43,8 +48,6 @@ class LRFinderResult:
     def plot(self, path=None):
         """Draw the loss against the learning rate (log scale) with the suggestion marked
         (:func:`lucidnet.plot.lr_finder`); saved to ``path`` when given. Returns the figure."""
-        from ..plot.diagnostics import lr_finder
-
         return lr_finder(self, path=path)
 
 
@@ -63,6 +66,24 @@ def lr_find(trainer, X, y, start_lr: float = 1e-7, end_lr: float = 10.0, num_ste
             seed: int | None = 0) -> LRFinderResult:
     """Run the LR range test on ``trainer`` (a `Trainer`, or a callable returning one) and
     return an `LRFinderResult`. The model, optimizer and global RNG are restored afterwards.
+
+    Step ``i`` of ``num_steps`` trains one mini-batch at ``lr_i = start_lr * (end_lr /
+    start_lr) ** (i / (num_steps - 1))``; the recorded loss is smoothed by an exponential
+    moving average with factor ``beta`` (bias-corrected). A good learning rate is a little
+    below where the loss falls fastest, well below where it blows up.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Trainer, lr_find
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    >>> trainer = Trainer(model, ln.nn.CrossEntropyLoss(), ln.optim.SGD(model.parameters(), lr=0.1))
+    >>> result = lr_find(trainer, X, y, num_steps=20)
+    >>> result.lrs.shape, float(result.lrs[0]), float(result.lrs[-1])
+    ((20,), 1e-07, 10.0)
+    >>> 1e-7 <= result.suggestion <= 10.0
+    True
     """
     if callable(trainer) and not isinstance(trainer, Module) and not hasattr(trainer, "optimizer"):
         trainer = trainer()
