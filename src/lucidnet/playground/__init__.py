@@ -76,6 +76,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True, 
 
     Examples
     --------
+    >>> from lucidnet.playground import serve
     >>> import inspect
     >>> list(inspect.signature(serve).parameters)[:3]
     ['host', 'port', 'open_browser']

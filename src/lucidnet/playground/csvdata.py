@@ -68,6 +68,7 @@ def csv_columns(raw: bytes) -> list:
 
     Examples
     --------
+    >>> from lucidnet.playground.csvdata import csv_columns
     >>> csv_columns(b"u,v\\n1,2\\n")
     ['u', 'v']
     """
@@ -123,6 +124,7 @@ def parse_csv(raw: bytes, x1: str | None = None, x2: str | None = None,
 
     Examples
     --------
+    >>> from lucidnet.playground.csvdata import parse_csv
     >>> text = "t,p,q\\n" + "".join(f"{i * 0.5},{i},{-i}\\n" for i in range(12))
     >>> d = parse_csv(text.encode(), x1="p", x2="q", target="t")
     >>> d["problem"], float(d["points"][:, 0].min()), float(d["points"][:, 2].max())

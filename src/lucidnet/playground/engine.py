@@ -201,6 +201,7 @@ def seed_number(seed: str) -> int:
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import seed_number
     >>> seed_number("0") == seed_number("0"), seed_number("0") == seed_number("1")
     (True, False)
     """
@@ -215,6 +216,7 @@ def generate_data(dataset: str, noise_percent: float, seed: str) -> np.ndarray:
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import generate_data
     >>> generate_data("xor", 0, "0").shape
     (500, 3)
     >>> generate_data("reg-plane", 0, "0").shape
@@ -236,6 +238,7 @@ def split_data(points: np.ndarray, perc_train: float, seed: str) -> tuple:
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import generate_data, split_data
     >>> train, test = split_data(generate_data("circle", 0, "0"), 50, "0")
     >>> len(train), len(test)
     (250, 250)
@@ -252,6 +255,7 @@ def feature_matrix(xy: np.ndarray, features: list) -> np.ndarray:
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import feature_matrix
     >>> feature_matrix(np.array([[2.0, 3.0]]), ["x", "xTimesY", "ySquared"]).tolist()
     [[2.0, 6.0, 9.0]]
     """
@@ -279,6 +283,7 @@ def build_network(n_inputs: int, shape: list, activation: str, problem: str, *,
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import build_network
     >>> build_network(2, [4, 2], "tanh", "classification")  # doctest: +ELLIPSIS
     Sequential(...)
     """
@@ -308,6 +313,7 @@ def initialize_network(model, init: str, activation: str, seed: int) -> None:
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import build_network, initialize_network
     >>> m = build_network(2, [3], "tanh", "classification")
     >>> initialize_network(m, "zeros", "tanh", 0)
     >>> float(abs(m[0].weight.data).sum())
@@ -352,6 +358,7 @@ def make_optimizer(name: str, model, lr: float):
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import build_network, make_optimizer
     >>> make_optimizer("adam", build_network(2, [], "tanh", "classification"), 0.01)  # doctest: +ELLIPSIS
     Adam (...)
     """
@@ -365,6 +372,7 @@ def make_schedule(name: str, optimizer, horizon: int):
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import build_network, make_optimizer, make_schedule
     >>> opt = make_optimizer("sgd", build_network(2, [], "tanh", "classification"), 0.1)
     >>> make_schedule("constant", opt, 100) is None
     True
@@ -404,6 +412,7 @@ def make_penalty(kind: str, rate: float):
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import make_penalty
     >>> make_penalty("L2", 0.01)
     L2(0.01)
     >>> make_penalty("none", 0.3) is None
@@ -434,6 +443,7 @@ def next_batch(rng, n: int, order, cursor: int, batch_size: int) -> tuple:
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import next_batch
     >>> rng = np.random.default_rng(0)
     >>> order, cursor, idx = next_batch(rng, 5, np.zeros(0, dtype=np.int64), 0, 3)
     >>> len(idx), cursor, sorted(order.tolist())
@@ -450,6 +460,7 @@ def compute_gradients(model, optimizer, penalty, X, y) -> float:
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import build_network, compute_gradients, make_optimizer
     >>> m = build_network(1, [], "linear", "regression")
     >>> opt = make_optimizer("sgd", m, 0.1)
     >>> compute_gradients(m, opt, None, np.zeros((2, 1)), np.ones((2, 1))) >= 0
@@ -469,6 +480,7 @@ def apply_update(optimizer, schedule, steps_done: int, schedule_steps: int) -> N
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import apply_update, build_network, compute_gradients, make_optimizer
     >>> m = build_network(1, [], "linear", "regression")
     >>> opt = make_optimizer("sgd", m, 0.1)
     >>> _ = compute_gradients(m, opt, None, np.ones((2, 1)), np.zeros((2, 1)))
@@ -551,6 +563,7 @@ def normalize_config(config: dict | None = None, base: dict | None = None) -> di
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import normalize_config
     >>> c = normalize_config({"networkShape": "8,8", "learningRate": "0.1"})
     >>> c["networkShape"], c["learningRate"], c["activation"]
     ([8, 8], 0.1, 'tanh')
@@ -668,6 +681,7 @@ class PlaygroundSession:
 
     Examples
     --------
+    >>> from lucidnet.playground.engine import PlaygroundSession
     >>> s = PlaygroundSession({"dataset": "gauss", "networkShape": []})
     >>> s.step(epochs=2) == 2 * s.steps_per_epoch
     True

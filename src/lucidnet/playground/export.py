@@ -75,6 +75,7 @@ def export_script(session) -> str:
 
     Examples
     --------
+    >>> from lucidnet.playground.export import export_script
     >>> from lucidnet.playground.engine import PlaygroundSession
     >>> text = export_script(PlaygroundSession({"optimizer": "adam"}))
     >>> "get_optimizer('adam'" in text
@@ -168,6 +169,7 @@ def model_bytes(session) -> bytes:
 
     Examples
     --------
+    >>> from lucidnet.playground.export import model_bytes
     >>> import io, lucidnet
     >>> from lucidnet.playground.engine import PlaygroundSession
     >>> s = PlaygroundSession({"networkShape": [3]})

@@ -93,6 +93,7 @@ def get_preset(name: str) -> dict:
 
     Examples
     --------
+    >>> from lucidnet.playground.presets import get_preset
     >>> get_preset("lr-too-high")["config"]["learningRate"]
     5.0
     """
@@ -109,6 +110,7 @@ def list_presets() -> list:
 
     Examples
     --------
+    >>> from lucidnet.playground.presets import list_presets
     >>> [p["name"] for p in list_presets()][:2]
     ['xor-perceptron', 'xor-hidden']
     """

@@ -63,6 +63,7 @@ class LiveSession:
 
     Examples
     --------
+    >>> from lucidnet.playground.server import SessionStore
     >>> store = SessionStore()
     >>> live = store.create({"networkShape": [2]})
     >>> live.state()["running"], live.state()["frame"]["step"]
@@ -182,6 +183,7 @@ class SessionStore:
 
     Examples
     --------
+    >>> from lucidnet.playground.server import SessionStore
     >>> store = SessionStore()
     >>> live = store.create({})
     >>> store.get(live.id) is live, len(store)
@@ -307,6 +309,7 @@ def create_app(static_dir: str | Path | None = None, *, session_ttl: float = 600
 
     Examples
     --------
+    >>> from lucidnet.playground.server import create_app
     >>> app = create_app()
     >>> type(app.state.store).__name__
     'SessionStore'

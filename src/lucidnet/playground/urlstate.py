@@ -75,6 +75,7 @@ def parse_hash(text: str) -> dict:
 
     Examples
     --------
+    >>> from lucidnet.playground.urlstate import parse_hash
     >>> parse_hash("networkShape=&learningRate=0.1&regularization=L1")
     {'learningRate': 0.1, 'networkShape': [], 'regularization': 'L1'}
     >>> parse_hash("learningRate=fast")
@@ -130,6 +131,7 @@ def format_hash(config: dict) -> str:
 
     Examples
     --------
+    >>> from lucidnet.playground.urlstate import format_hash
     >>> h = format_hash({"dataset": "xor", "networkShape": [4, 2], "optimizer": "adam"})
     >>> h.startswith("activation=tanh&batchSize=10&dataset=xor"), h.endswith("optimizer=adam")
     (True, True)

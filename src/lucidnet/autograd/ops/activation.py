@@ -1,4 +1,4 @@
-"""Activation functions and their derivatives (SPEC C1, C2).
+"""Activation functions and their derivatives.
 
     step(x)     = 1 if x >= 0 else 0          derivative 0 everywhere (not differentiable at 0)
     sigmoid(x)  = 1 / (1 + e^-x)              sigma' = sigma (1 - sigma)
@@ -38,6 +38,9 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    """log(sum(exp(x))) along ``axis`` (kept as a size-1 axis), stable: m + log(sum(exp(x - m))) with
+    m = max(x) (m = 0 where the max is not finite; an empty axis gives -inf).
+    """
     m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)  # initial: an empty axis is fine
     m = np.where(np.isfinite(m), m, 0)
     return m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
@@ -61,6 +64,10 @@ def _floating(x: np.ndarray) -> np.ndarray:
 
 
 class Sigmoid(Function):
+    """y = sigmoid(x) = 1 / (1 + exp(-x)), overflow-free;  dy/dx = y (1 - y).
+
+    Integer inputs compute in the default float dtype, as PyTorch.
+    """
     @staticmethod
     def forward(ctx, x):
         out = stable_sigmoid(x if x.dtype.kind == "f" else _floating(x))
@@ -74,6 +81,7 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
+    """y = tanh(x);  dy/dx = 1 - y^2. Integer inputs compute in the default float dtype."""
     @staticmethod
     def forward(ctx, x):
         out = np.tanh(x if x.dtype.kind == "f" else _floating(x))
@@ -105,6 +113,7 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
+    """y = x if x > 0 else negative_slope * x;  dy/dx = 1 if x > 0 else negative_slope."""
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         ctx.save_for_backward(x)
@@ -124,6 +133,9 @@ def _softmax_axis(axis, ndim):
 
 
 class Softmax(Function):
+    """y_i = exp(x_i - m) / sum_j exp(x_j - m) along ``axis`` (m = max x, for stability);
+    backward dx = y * (g - sum(g * y)), the product with the Jacobian diag(y) - y y^T.
+    """
     @staticmethod
     def forward(ctx, x, axis=-1):
         axis = _softmax_axis(axis, x.ndim)
@@ -140,6 +152,7 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """y_i = x_i - logsumexp(x) along ``axis``;  backward dx = g - softmax(x) * sum(g)."""
     @staticmethod
     def forward(ctx, x, axis=-1):
         axis = _softmax_axis(axis, x.ndim)
@@ -158,6 +171,16 @@ class _Pointwise(Function):
     """y = f(x) elementwise with dy/dx = df(x, y): a subclass states both, side by side; ``opts``
     are the keyword options (alpha, beta, ...) given to ``apply``. nan and inf pass through
     without NumPy warnings, as in PyTorch."""
+
+    @staticmethod
+    def f(x, **opts):  # pragma: no cover - each subclass states its own
+        """The function y = f(x), elementwise on an array (``opts``: the op's keyword options)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def df(x, y, **opts):  # pragma: no cover - each subclass states its own
+        """The derivative dy/dx at x, given y = f(x) so a formula may reuse it, elementwise."""
+        raise NotImplementedError
 
     @classmethod
     def forward(cls, ctx, x, **opts):
