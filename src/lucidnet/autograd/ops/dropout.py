@@ -1,4 +1,4 @@
-"""Dropout as one op: y = x * m, with m a fixed (already scaled) mask (SPEC I2).
+"""Dropout as one op: y = x * m, with m a fixed (already scaled) mask.
 
 The mask holds 0 for dropped units and 1 / (1 - p) for kept ones (inverted dropout), and may be
 broadcast over trailing axes (Dropout2d drops whole channels).  dL/dx = g * m.
@@ -12,6 +12,9 @@ __all__ = ["Dropout"]
 
 
 class Dropout(Function):
+    """y = x * m with a given mask m (0 for a dropped unit, 1 / (1 - p) for a kept one, possibly
+    broadcast over trailing axes);  dL/dx = g * m, so dropped units get no gradient."""
+
     @staticmethod
     def forward(ctx, x, mask=None):
         ctx.save_for_backward(mask)

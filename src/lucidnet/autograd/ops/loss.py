@@ -1,4 +1,4 @@
-"""Fused losses with hand-derived, numerically stable gradients (SPEC D1-D3, D5).
+"""Fused losses with hand-derived, numerically stable gradients.
 
 Inputs are NumPy arrays already validated by `lucidnet.nn.functional`. Where PyTorch
 differentiates a loss in its target too (MSE, L1, Huber, BCE, BCE with logits, KL divergence,
@@ -38,10 +38,12 @@ class _Elementwise(Function):
 
     @staticmethod
     def term(d, ctx):  # pragma: no cover - abstract
+        """The elementwise loss l(d) of the differences d = input - target (an array)."""
         raise NotImplementedError
 
     @staticmethod
     def derivative(d, ctx):  # pragma: no cover - abstract
+        """dl/dd, elementwise: the gradient with respect to the input (minus it for the target)."""
         raise NotImplementedError
 
     @classmethod
@@ -135,7 +137,8 @@ class BCE(Function):
 
 class BCEWithLogits(Function):
     """l = max(x, 0) - x y + ln(1 + e^-|x|)  (stable form of BCE(sigmoid(x), y));
-    dl/dx = sigmoid(x) - y  -- no sigma' factor (SPEC D5).  With pos_weight w_p:
+    dl/dx = sigmoid(x) - y  -- no sigma' factor: the sigmoid's slope cancels, so a saturated
+    wrong output still learns fast.  With pos_weight w_p:
     l = (1 - y) x + (1 + (w_p - 1) y) ln(1 + e^-x);  dl/dy = -x + (w_p - 1) ln(1 + e^-x)."""
 
     @staticmethod
@@ -183,7 +186,7 @@ def _class_back(g2, shape):
 
 
 class CrossEntropy(Function):
-    """Softmax + cross-entropy fused, on logits x (N, C) (SPEC D3).
+    """Softmax + cross-entropy fused, on logits x (N, C).
 
     Integer labels y (N,):   l_n = -w_y log softmax(x_n)_y
     Probability targets (N, C): l_n = -sum_c w_c t_c log softmax(x_n)_c
