@@ -301,3 +301,45 @@ def test_idle_sessions_expire(client, playground_app_server):
     gone = store.expire(now=time.monotonic() + store.session_ttl + 1)
     assert sid in gone and live.running is False
     assert client.get(f"/api/sessions/{sid}").status_code == 404
+
+
+# ----------------------------------------------------------------------------- the command
+def _lucidnet(*args, **kw):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "lucidnet", "playground", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_cli_serves_on_127_0_0_1_without_browser():
+    proc = _lucidnet("--no-browser", "--port", "0")
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("lucidnet playground: http://127.0.0.1:") and line.endswith("/\n")
+        url = line.split(": ", 1)[1].strip()
+        for _ in range(200):
+            try:
+                r = httpx.get(url + "api")
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert r.status_code == 200 and r.json()["name"] == "lucidnet playground"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_cli_mistakes_are_one_line_exit_2():
+    import socket
+
+    proc = _lucidnet("--port", "70000")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "--port" in err and len(err.strip().splitlines()) == 1
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        proc = _lucidnet("--no-browser", "--port", str(busy.getsockname()[1]))
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "cannot listen" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
