@@ -19,6 +19,15 @@ import json
 import os
 import sys
 
+from . import __version__
+from .data import DATASETS
+from .lab.commands import add_lab_parser
+from .nn.activation import ACTIVATIONS
+from .nn.init import INITIALIZERS
+from .optim import OPTIMIZERS
+from .optim.lr_scheduler import SCHEDULERS
+from .runs import RunError, fingerprint, process_group, read_config, train_run
+
 __all__ = ["build_parser", "main"]
 
 
@@ -132,7 +141,6 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     pg.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0: any free)")
     pg.add_argument("--no-browser", action="store_true", help="do not open the browser")
-    from .lab.commands import add_lab_parser
 
     add_lab_parser(sub)
     from .sweep import add_sweep_parser
@@ -142,11 +150,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_train_arguments(p):
-    from .data import DATASETS
-    from .nn.activation import ACTIVATIONS
-    from .optim import OPTIMIZERS
-    from .optim.lr_scheduler import SCHEDULERS
-
     g = p.add_argument_group("data")
     g.add_argument("--dataset", default=None, help=f"one of: {', '.join(DATASETS)} (default digits)")
     g.add_argument("--data", default=None, metavar="FILE|FOLDER",
@@ -234,8 +237,6 @@ def _add_train_arguments(p):
 
 
 def _version() -> str:
-    from . import __version__
-
     return f"lucidnet {__version__}"
 
 
@@ -299,8 +300,6 @@ def _check_data_args(args, given: set) -> None:
 
 def _data_config(args) -> dict:
     """The configuration entries of a run on --data (absolute paths, fingerprints)."""
-    from .runs import fingerprint
-
     images = os.path.isdir(args.data)
     test = None if args.test is None else os.path.abspath(args.test)
     return {
@@ -317,12 +316,6 @@ def _as_tuple(value):
 
 
 def _check_args(args, given: set = frozenset()):
-    from .data import DATASETS
-    from .nn.activation import ACTIVATIONS
-    from .nn.init import INITIALIZERS
-    from .optim import OPTIMIZERS
-    from .optim.lr_scheduler import SCHEDULERS
-
     args.model = _lookup("model", args.model, {"mlp": None, "cnn": None})
     _check_data_args(args, given)
     if args.data is None:
@@ -395,8 +388,6 @@ def _subparser(parser, name: str) -> argparse.ArgumentParser:
 
 def _train(args, given: set) -> int:
     """``lucidnet train``; under ``mpirun -n N`` on every rank, rank 0 alone reporting a mistake."""
-    from .runs import RunError, process_group
-
     group = process_group()
     try:
         return _train_here(args, given)
@@ -407,8 +398,6 @@ def _train(args, given: set) -> int:
 
 
 def _train_here(args, given: set) -> int:
-    from .runs import read_config, train_run
-
     if args.resume:
         fixed = sorted(given - _RESUME_MAY_CHANGE)
         if fixed:
@@ -557,8 +546,6 @@ def _silence_stdout() -> None:
 
 
 def _main(argv) -> int:
-    from .runs import RunError
-
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -34,7 +34,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import data, io, metrics, models, nn, optim, plot
+from . import io as lnio
 from ._atomic import write_atomically
+from .data import DATASETS
+from .data.datasets import Dataset
+from .optim import lr_scheduler
+from .plot._backend import pyplot
+from .random import manual_seed
+from .regularization import L1, L2, Penalty
+from .safetensors import save_model
+from .train import EarlyStopping, GracefulInterrupt, ModelCheckpoint, Trainer, load_checkpoint
 
 __all__ = [
     "Prepared",
@@ -84,8 +94,6 @@ def prepare_data(cfg: dict) -> Prepared:
     or an image folder (``class_name/*.png``). A file or folder whose fingerprint is recorded in
     the configuration (size + sha256) must not have changed: resume and evaluate re-read it.
     """
-    from . import data
-
     kind = _input_kind(cfg)
     if kind != "dataset":
         _check_unchanged(cfg)
@@ -130,8 +138,6 @@ def prepare_data(cfg: dict) -> Prepared:
 def _standardized(cfg, ds, X_train, y_train, validation, X_test, y_test, classification, note,
                   table=None) -> Prepared:
     """Fit the scaler on the training rows and apply it to every part."""
-    from . import data
-
     flat = X_train.reshape(len(X_train), -1)
     scaler = data.StandardScaler().fit(flat)
     if ds.image_shape is not None:
@@ -227,8 +233,6 @@ def _read_table(path: str):
 def _prepare_table(cfg: dict) -> Prepared:
     """A table file: the target's labels, the encoder (kinds and categories from the whole
     file, imputation fills from the training rows), the split, the scaler."""
-    from . import data
-    from .data.datasets import Dataset
     from .data.tabular import TableEncoder, encode_target
 
     name = _data_name(cfg)
@@ -371,8 +375,6 @@ def _map_classes(ds, classes, where: str) -> np.ndarray:
 
 def _load_dataset(name: str, data_path: str | None):
     """``data.load_dataset`` with the command line's words in its errors."""
-    from . import data
-
     if name == "mnist" and not data_path:
         raise RunError("--dataset mnist needs --data-path FOLDER holding the MNIST IDX files "
                        "(t10k-images-idx3-ubyte[.gz] ...); lucidnet never downloads data")
@@ -415,8 +417,6 @@ def schedule_defaults(name: str, lr: float, epochs: int, steps_per_epoch: int) -
 
 
 def _build_model(cfg: dict, ds, n_out: int):
-    from . import models
-
     if cfg["model"] == "cnn":
         shape = ds.image_shape
         return models.CNN(in_channels=shape[0], image_size=shape[1:] if len(shape) > 2 else shape[1],
@@ -428,12 +428,6 @@ def _build_model(cfg: dict, ds, n_out: int):
 
 def build_trainer(cfg: dict, prep: Prepared, callbacks=()):
     """Model, loss, optimizer, schedule, penalty and Trainer for a run configuration."""
-    from . import nn, optim
-    from .optim import lr_scheduler
-    from .random import manual_seed
-    from .regularization import L1, L2, Penalty
-    from .train import EarlyStopping, Trainer
-
     manual_seed(cfg["seed"])
     n_out = prep.ds.n_classes if prep.classification else 1
     model = _build_model(cfg, prep.ds, n_out)
@@ -499,8 +493,6 @@ def _construct(what: str, factory, first, kwargs: dict, flags: bool = False):
 
 
 def _augmentation(cfg: dict, ds):
-    from . import data
-
     if not cfg.get("augment"):
         return None
     if ds.image_shape is None:
@@ -631,8 +623,6 @@ def _warnings_as_lines():
 
 def _close(fig) -> None:
     """Free a figure once it is written (a long session would otherwise keep them all)."""
-    from .plot._backend import pyplot
-
     pyplot().close(fig)
 
 
@@ -646,8 +636,6 @@ def report(trainer, X, y, classification: bool, out: str | None, class_names=Non
     """Print the test report and draw its figures into ``out``; returns the numbers.
 
     ``n_classes`` sets the confusion matrix's size (default: the largest label seen, plus one)."""
-    from . import metrics, plot
-
     results = {k: float(v) for k, v in trainer.evaluate(X, y).items()}
     if classification:
         y_pred = trainer.predict(X)
@@ -794,9 +782,6 @@ def _remove_unfinished(out: str, created: str | None) -> None:
 
 
 def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool, group=None) -> int:
-    from . import io, plot
-    from .train import GracefulInterrupt, ModelCheckpoint, load_checkpoint
-
     lead = group is None or group.get_rank() == 0  # the rank that writes the run folder
     out = cfg["out"]
     last, best = os.path.join(out, "last.npz"), os.path.join(out, "best.npz")
@@ -900,8 +885,6 @@ def _plain_batch_norm(cfg: dict, prep: Prepared, model):
 
 def _with_scaler(model, scaler):
     """``Sequential(Standardize(mean, scale), model)``: the saved model takes raw inputs."""
-    from . import nn
-
     layer = nn.Standardize(int(scaler.mean_.size))
     layer.mean[...] = scaler.mean_
     layer.std[...] = scaler.scale_
@@ -926,8 +909,6 @@ def read_config(run_dir: str) -> dict:
 
 def _load_model(path: str):
     """A run folder (its model.npz, else best.npz / last.npz) or a model file -> (model, metadata)."""
-    from . import io as lnio
-
     if os.path.isdir(path):
         for name in ("model.npz", "best.npz", "last.npz"):
             candidate = os.path.join(path, name)
@@ -950,8 +931,6 @@ def _load_model(path: str):
 
 def _scaler_layer(model):
     """The model's leading Standardize layer (run folders since issue 16), else None."""
-    from . import nn
-
     if isinstance(model, nn.Sequential) and len(model) == 2 \
             and isinstance(model[0], nn.Standardize):
         return model[0]
@@ -959,9 +938,6 @@ def _scaler_layer(model):
 
 
 def _inference_trainer(model, meta):
-    from . import nn, optim
-    from .train import Trainer
-
     classification = meta.get("task") == "classification"
     loss = nn.CrossEntropyLoss() if classification else nn.MSELoss()
     metric_names = ["accuracy", "f1_macro"] if classification else ["r2", "rmse", "mae"]
@@ -1003,8 +979,6 @@ def evaluate_run(path: str, dataset: str | None, out: str | None, data_path: str
     """Evaluate a saved model: on its run's held-out test split (its own dataset, unless
     ``whole``), on a whole dataset, or on a labelled file ``data`` (a table with the target
     column, ``target`` defaulting to the run's; an image folder for an image-folder run)."""
-    from .data import DATASETS
-
     model, meta, model_path = _load_model(path)
     cfg = meta.get("config") or {}
     own = _input_kind(cfg) != "dataset" or "table" in meta
@@ -1152,8 +1126,6 @@ def predict_file(model_path: str, input_csv: str, output: str | None, target=Non
     folder of images (its predictions start with a ``file`` column). Other runs read a CSV of
     numbers: with a header, matched to the training features by name; without, by position.
     """
-    from . import data
-
     model, meta, model_path = _load_model(model_path)
     trainer, classification = _inference_trainer(model, meta)
     if not os.path.exists(input_csv):
@@ -1260,7 +1232,6 @@ def export_model(path: str, fmt: str | None, output: str | None, opset: int | No
         print(f"wrote {output} (ONNX opset {proto.opset_import[0].version}; inputs: {inputs}; "
               f"outputs: {outputs})")
         return 0
-    from .safetensors import save_model
 
     model, meta, model_path = _load_model(path)
     save_model(model, output, metadata=meta)

@@ -19,6 +19,11 @@ import argparse
 import os
 import sys
 
+from ..plot._backend import pyplot, save_figure
+from .registry import SIZES, get_claim
+from .report import format_value, write_report
+from .runner import all_claim_ids, run_claims
+
 __all__ = ["add_lab_parser", "run_lab"]
 
 
@@ -53,9 +58,6 @@ def add_lab_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _list_claims(out) -> int:
-    from .registry import get_claim
-    from .runner import all_claim_ids
-
     for i in all_claim_ids():
         c = get_claim(i)
         print(f"{c.id:>3}  {c.title}  [{', '.join(c.spec)}]", file=out)
@@ -63,8 +65,6 @@ def _list_claims(out) -> int:
 
 
 def _print_run(run, out) -> None:
-    from .report import format_value
-
     c = run.claim
     print(f"claim {c.id}: {c.title}  [{', '.join(c.spec)}]", file=out)
     print(f"  notes: {c.statement}", file=out)
@@ -79,8 +79,6 @@ def _print_run(run, out) -> None:
 
 
 def _save_figures(run, out_dir: str) -> list[str]:
-    from ..plot._backend import save_figure
-
     paths = []
     for k, fig in enumerate(run.result.figures if run.result is not None else [], 1):
         paths.append(save_figure(fig, os.path.join(out_dir, f"claim{run.claim.id:02d}_{k}.png")))
@@ -88,8 +86,6 @@ def _save_figures(run, out_dir: str) -> list[str]:
 
 
 def _close(runs) -> None:
-    from ..plot._backend import pyplot
-
     plt = pyplot()
     for r in runs:
         for fig in (r.result.figures if r.result is not None else []):
@@ -102,7 +98,6 @@ def run_lab(args, out=None) -> int:
     Raises ``ValueError`` (one-line message) for user mistakes such as an unknown claim id.
     """
     from ..sweep import check_jobs
-    from .registry import SIZES
 
     out = out or sys.stdout
     action = getattr(args, "lab_command", None)
@@ -134,10 +129,6 @@ def run_lab(args, out=None) -> int:
 
 
 def _run(args, size, progress, parallel, out) -> list:
-    from .registry import get_claim
-    from .report import write_report
-    from .runner import run_claims
-
     if args.all:
         from ..plot._backend import pyplot
 

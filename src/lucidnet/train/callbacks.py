@@ -24,6 +24,7 @@ import warnings
 
 from .._atomic import write_atomically
 from .._validation import check_bool, check_choice, check_int, check_real
+from .checkpoint import save_checkpoint
 
 __all__ = [
     "CSVLogger",
@@ -440,8 +441,6 @@ class ModelCheckpoint(_Monitored):
                 "value": None if value is None else float(value)}
 
     def _write(self, path, epoch, logs):
-        from .checkpoint import save_checkpoint
-
         if _is_global_zero(self.trainer):
             save_checkpoint(path, self.trainer, extra=self._extra(epoch, logs))
             if self.verbose:
@@ -623,7 +622,6 @@ class GracefulInterrupt(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not self.interrupted:
             return
-        from .checkpoint import save_checkpoint
 
         self.trainer.stop_training = True
         if not _is_global_zero(self.trainer):

@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.tensor import Tensor, no_grad
 from ..nn._probe import model_mode as _model_mode
 from ..nn.loss import CrossEntropyLoss, NLLLoss
+from ..random import get_rng_state, set_rng_state
 from .trainer import _PLAIN_BATCH_NORMS, _is_sync_batch_norm
 
 _BUCKET_BYTES = 25 * 2 ** 20     # gradients travel in all_reduce calls of at most this size
@@ -157,8 +158,6 @@ class _DataParallel:
 
     def sync_global_rng(self) -> None:
         """Rank 0's global generator everywhere (a DataLoader shuffles with it)."""
-        from ..random import get_rng_state, set_rng_state
-
         state = [get_rng_state()]
         self.dist.broadcast_object_list(state, src=0)
         set_rng_state(state[0])

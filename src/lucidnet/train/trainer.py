@@ -26,7 +26,8 @@ from ..nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, get
 from ..nn.module import Module
 from ..nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from ..nn.sync_batchnorm import SyncBatchNorm
-from ..random import get_rng
+from ..random import get_rng, get_rng_state, set_rng_state
+from ..utils.data import Dataset
 from .callbacks import CallbackList, ProgressBar
 from .history import History
 
@@ -107,8 +108,6 @@ def _is_batch_source(data, pairs_only: bool = True) -> bool:
 
 def _reject_dataset(data) -> None:
     """A map-style Dataset is samples, not batches: say how to batch it."""
-    from ..utils.data import Dataset
-
     if isinstance(data, Dataset):
         raise TypeError(f"got a {type(data).__name__}, which holds samples; the Trainer takes "
                         f"batches: pass DataLoader(dataset, batch_size=32, shuffle=True) "
@@ -805,8 +804,6 @@ class Trainer:
         """Everything needed to resume exactly: model, optimizer, schedule, epochs done, history,
         and the random generators' states. Arrays, numbers, strings, lists and dicts only, so
         `lucidnet.io.save_state` can write it without pickle."""
-        from ..random import get_rng_state
-
         return {
             "model": dict(self.model.state_dict()),
             "optimizer": self.optimizer.state_dict(),
@@ -824,8 +821,6 @@ class Trainer:
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a `state_dict` (the model must have the same architecture)."""
-        from ..random import set_rng_state
-
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None and state.get("scheduler") is not None:

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import information
+from ...autograd import get_default_dtype, set_default_dtype
+from ...nn import Parameter
+from ...nn import functional as F
+from ...optim import SGD
+from ...plot._backend import pyplot
 from ..registry import Check, Result, claim, judge
 
 __all__ = ["cross_entropy_kl", "judge_cross_entropy_kl"]
@@ -18,13 +24,6 @@ __all__ = ["cross_entropy_kl", "judge_cross_entropy_kl"]
        "gives the same result as minimizing the KL divergence.",
        "seed 001 Cross-entropy & KL Divergence", ("D4",))
 def cross_entropy_kl(seed: int, size: str) -> Result:
-    from ... import information
-    from ...autograd import get_default_dtype, set_default_dtype
-    from ...nn import Parameter
-    from ...nn import functional as F
-    from ...optim import SGD
-    from ...plot._backend import pyplot
-
     rng = np.random.default_rng(seed)
     k = 10
     p = rng.dirichlet(np.ones(k)).reshape(1, k)  # the fixed target distribution

@@ -10,6 +10,15 @@ import warnings
 
 import numpy as np
 
+from ...autograd.tensor import Tensor, no_grad
+from ...data import PCAWhitening, StandardScaler, ZCAWhitening, load_dataset, train_test_split
+from ...metrics import r2_quality, r2_score
+from ...models import MLP
+from ...nn import Linear, MSELoss
+from ...optim import SGD
+from ...plot._backend import pyplot
+from ...random import manual_seed
+from ...train import Trainer
 from ..registry import Check, Result, claim, judge
 
 __all__ = ["batch_norm", "judge_batch_norm", "judge_whitening", "whitening"]
@@ -18,8 +27,6 @@ __all__ = ["batch_norm", "judge_batch_norm", "judge_whitening", "whitening"]
 def _digits_split(seed: int, n_train: int):
     """Standardized digits (8x8 images as 64 features), stratified 70/30 split; ``n_train``
     samples kept (an even count, so no BatchNorm batch is a single sample)."""
-    from ...data import StandardScaler, load_dataset, train_test_split
-
     d = load_dataset("digits")
     Xtr, Xva, ytr, yva = train_test_split(d.X, d.y, test_size=0.3, random_state=seed, stratify=d.y)
     Xtr, ytr = Xtr[:n_train], ytr[:n_train]
@@ -29,11 +36,6 @@ def _digits_split(seed: int, n_train: int):
 
 def _fit_mlp(data, seed: int, batch_norm: bool, lr: float, batch_size: int, epochs: int):
     """A 64-64-64-64-10 ReLU MLP (optionally with BatchNorm) trained by plain SGD; the history."""
-    from ...models import MLP
-    from ...optim import SGD
-    from ...random import manual_seed
-    from ...train import Trainer
-
     Xtr, ytr, Xva, yva = data
     manual_seed(seed)
     model = MLP(64, (64, 64, 64), 10, activation="relu", batch_norm=batch_norm)
@@ -55,8 +57,6 @@ def _fit_mlp(data, seed: int, batch_norm: bool, lr: float, batch_size: int, epoc
        "seed 001 Normalizations / Batch Normalization (pros and cons); seed 002 Batch norm; "
        "seed 003 BATCH NORMALIZATION", ("H2",))
 def batch_norm(seed: int, size: str) -> Result:
-    from ...plot._backend import pyplot
-
     quick = size == "quick"
     epochs = 3 if quick else 12
     data = _digits_split(seed, 1216)
@@ -133,19 +133,12 @@ def judge_batch_norm(numbers: dict, lrs, small: int, figures=()) -> Result:
 
 
 def _diabetes():
-    from ...data import load_dataset
-
     d = load_dataset("diabetes")
     return d.X.astype(np.float64), d.y.astype(np.float64)
 
 
 def _gd_linear_regression(X, y, steps: int, lr: float, seed: int) -> list:
     """Full-batch gradient descent on a lucidnet Linear(d, 1) with MSE; the loss per step."""
-    from ...autograd.tensor import Tensor
-    from ...nn import Linear, MSELoss
-    from ...optim import SGD
-    from ...random import manual_seed
-
     manual_seed(seed)
     model = Linear(X.shape[1], 1)
     loss_fn = MSELoss()
@@ -171,11 +164,6 @@ def _off_diagonal(c: np.ndarray) -> float:
        "known to be better than standardization, which only centres and rescales each feature.",
        "seed 001 Normalizations / Whitening; seed 002 Zero centering", ("H1",))
 def whitening(seed: int, size: str) -> Result:
-    from ...autograd.tensor import Tensor, no_grad
-    from ...data import PCAWhitening, StandardScaler, ZCAWhitening
-    from ...metrics import r2_quality, r2_score
-    from ...plot._backend import pyplot
-
     X, y = _diabetes()
     rng = np.random.default_rng(seed)
     idx = rng.permutation(len(X))[: (300 if size == "quick" else len(X))]

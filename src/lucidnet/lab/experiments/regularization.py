@@ -10,6 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd import get_default_dtype, set_default_dtype
+from ...autograd.tensor import Tensor, no_grad
+from ...data import load_dataset, make_moons
+from ...metrics import r2_quality, r2_score
+from ...models import MLP
+from ...nn import CrossEntropyLoss, Dropout, GaussianNoise, Linear, MSELoss, Sequential
+from ...optim import SGD, Adam, get_optimizer
+from ...plot._backend import pyplot
+from ...random import manual_seed
+from ...regularization import L1, L2, ridge_closed_form
+from ...train import EarlyStopping, Trainer
 from ..registry import Check, Result, claim, judge
 
 __all__ = ["augmentation_noise", "dropout_l2_l1", "early_stopping", "judge_augmentation_noise",
@@ -18,8 +29,6 @@ __all__ = ["augmentation_noise", "dropout_l2_l1", "early_stopping", "judge_augme
 
 def _moons(seed: int, n_train: int = 60, n_val: int = 400):
     """Few, noisy two-moons points: a wide MLP can memorize the noise (overfitting)."""
-    from ...data import make_moons
-
     tr = make_moons(n_train, noise=0.3, seed=seed)
     va = make_moons(n_val, noise=0.3, seed=seed + 10_000)
     return tr.X, tr.y, va.X, va.y
@@ -28,11 +37,6 @@ def _moons(seed: int, n_train: int = 60, n_val: int = 400):
 def _train(data, seed: int, epochs: int, *, optimizer="adam", lr=0.01, dropout=0.0, penalty=None,
            callbacks=None, validation=True, model=None):
     """A 2-128-128-2 ReLU MLP on the moons data; returns (trainer, history)."""
-    from ...models import MLP
-    from ...optim import get_optimizer
-    from ...random import manual_seed
-    from ...train import Trainer
-
     Xtr, ytr, Xva, yva = data
     manual_seed(seed)
     if model is None:
@@ -61,9 +65,6 @@ def _weights(model) -> np.ndarray:
 def _notes_inference(model, X, p: float):
     """Eval-mode forward pass that also multiplies each Dropout output by (1 - p), as seed 003
     prescribes on top of the 1/(1-p) training-time scaling; returns (logits, hidden means)."""
-    from ...autograd.tensor import Tensor, no_grad
-    from ...nn import Dropout
-
     model.eval()
     means = []
     with no_grad():
@@ -83,12 +84,6 @@ def _notes_inference(model, X, p: float):
        "seed 002 Optimization idea by ML (weight decay, dropout); seed 003 DROPOUT, L1 and L2 "
        "Regularization", ("I1", "I2"))
 def dropout_l2_l1(seed: int, size: str) -> Result:
-    from ...autograd.tensor import Tensor
-    from ...nn import CrossEntropyLoss, Dropout
-    from ...plot._backend import pyplot
-    from ...random import manual_seed
-    from ...regularization import L1, L2
-
     quick = size == "quick"
     data = _moons(seed)
     epochs = 120 if quick else 300
@@ -197,9 +192,6 @@ def judge_dropout_l2_l1(numbers: dict, p: float = 0.5, figures=()) -> Result:
        "from the epoch with the lowest validation loss.",
        "seed 002 early stopping; seed 003 Early Stopping", ("I3",))
 def early_stopping(seed: int, size: str) -> Result:
-    from ...plot._backend import pyplot
-    from ...train import EarlyStopping
-
     quick = size == "quick"
     data = _moons(seed)
     epochs = 120 if quick else 300
@@ -269,15 +261,6 @@ def judge_early_stopping(numbers: dict, figures=()) -> Result:
        "With a penalty, the estimate is theta = (X^T X + lambda I)^{-1} X^T Y.",
        "seed 002 Optimization idea by ML (ridge estimate)", ("I6",))
 def ridge(seed: int, size: str) -> Result:
-    from ...autograd import get_default_dtype, set_default_dtype
-    from ...autograd.tensor import Tensor
-    from ...metrics import r2_quality, r2_score
-    from ...nn import Linear, MSELoss
-    from ...optim import SGD
-    from ...plot._backend import pyplot
-    from ...random import manual_seed
-    from ...regularization import L2, ridge_closed_form
-
     quick = size == "quick"
     rng = np.random.default_rng(seed)
     n, d = 200, 6
@@ -384,13 +367,6 @@ class _RandomShift:
 
 def _mnist1d_runs(seed: int, n: int, epochs: int, variants) -> dict:
     """Train a 40-128-128-10 MLP on ``n`` MNIST-1D signals per variant; test loss / accuracy."""
-    from ...data import load_dataset
-    from ...models import MLP
-    from ...nn import GaussianNoise, Sequential
-    from ...optim import Adam
-    from ...random import manual_seed
-    from ...train import Trainer
-
     d = load_dataset("mnist1d")
     idx = np.random.default_rng(seed).permutation(len(d.X))[:n]
     X, y = d.X[idx], d.y[idx]
@@ -417,8 +393,6 @@ def _mnist1d_runs(seed: int, n: int, epochs: int, variants) -> dict:
        "activations acts as a regularizer that helps generalization.",
        "seed 003 Data Augmentation, Noise Injection", ("I4", "I5"))
 def augmentation_noise(seed: int, size: str) -> Result:
-    from ...plot._backend import pyplot
-
     quick = size == "quick"
     variants = ("none", "augmentation (shift <= 3)", "input noise 0.5")
     n_scarce = 300

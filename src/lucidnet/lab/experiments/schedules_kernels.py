@@ -10,6 +10,17 @@ from itertools import pairwise
 
 import numpy as np
 
+from ...autograd import get_default_dtype, set_default_dtype
+from ...autograd.tensor import Tensor
+from ...data import load_dataset, train_test_split
+from ...kernels import apply_kernel, box_blur, laplacian, sobel_x, sobel_y
+from ...nn import Conv2d, Flatten, Linear, MaxPool2d, Parameter, ReLU, Sequential
+from ...optim import SGD, Adam
+from ...optim import lr_scheduler as S
+from ...plot._backend import pyplot
+from ...plot.schedules import schedule_values
+from ...random import manual_seed
+from ...train import Trainer
 from ..registry import Check, Result, claim, judge
 
 __all__ = ["judge_kernels", "judge_schedules", "kernels", "schedules"]
@@ -30,8 +41,6 @@ def _landscape(x):
 
 
 def _schedule_factories(steps: int):
-    from ...optim import lr_scheduler as S
-
     return {
         "constant": lambda o: S.LambdaLR(o, lambda t: 1.0),
         "step decay": lambda o: S.StepLR(o, step_size=steps // 4, gamma=0.3),
@@ -46,9 +55,6 @@ def _schedule_factories(steps: int):
 
 def _descend(x0, factory, steps: int, lr: float):
     """Run SGD with a schedule on many independent starting points; per-step positions."""
-    from ...nn import Parameter
-    from ...optim import SGD
-
     x = Parameter(x0.copy())
     opt = SGD([x], lr=lr)
     sched = factory(opt)
@@ -74,10 +80,6 @@ def _well(x: np.ndarray) -> np.ndarray:
        "escape local minima.",
        "seed 003 Learning Rate Schedules; seed 002 Learning rate", ("F1", "F2", "F3"))
 def schedules(seed: int, size: str) -> Result:
-    from ...autograd import get_default_dtype, set_default_dtype
-    from ...plot._backend import pyplot
-    from ...plot.schedules import schedule_values
-
     steps = 300 if size == "quick" else 1000
     walkers = 400 if size == "quick" else 2000
     lr = 1.0
@@ -117,7 +119,6 @@ def schedules(seed: int, size: str) -> Result:
     axes[0].set(xlabel="step", ylabel="learning rate", title="schedules (max lr 1)")
     # eight curves fill the panel: their legend goes below the figure
     grid = np.linspace(-8.5, 8.5, 1200)
-    from ...autograd.tensor import Tensor
 
     axes[1].plot(grid, _landscape(Tensor(grid)).data, color="k", lw=0.8)
     axes[1].set(xlabel="x", ylabel="f(x)", title="wells and plateaus; global well at 3")
@@ -183,14 +184,6 @@ def _test_image(seed: int, n: int = 32):
        "during training.",
        "seed 003 Kernel", ("B2",))
 def kernels(seed: int, size: str) -> Result:
-    from ...data import load_dataset, train_test_split
-    from ...kernels import apply_kernel, box_blur, laplacian, sobel_x, sobel_y
-    from ...nn import Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential
-    from ...optim import Adam
-    from ...plot._backend import pyplot
-    from ...random import manual_seed
-    from ...train import Trainer
-
     clean, noisy = _test_image(seed)
     blurred = apply_kernel(noisy, box_blur(3))
     blurred_clean = apply_kernel(clean, box_blur(3))

@@ -8,7 +8,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd.tensor import Tensor, no_grad
+from ...metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_score,
+    r2_quality,
+    recall_score,
+)
+from ...nn import Linear
 from ...nn.module import Module
+from ...optim import Adam
+from ...plot._backend import pyplot
+from ...random import manual_seed
+from ...train import Trainer, capacity_sweep
 from ..registry import Check, Result, claim, judge
 
 __all__ = ["capacity", "imbalanced_metrics", "judge_capacity", "judge_imbalanced_metrics",
@@ -21,14 +35,11 @@ class LegendreRegression(Module):
 
     def __init__(self, degree: int):
         super().__init__()
-        from ...nn import Linear
 
         self.degree = int(degree)
         self.linear = Linear(self.degree, 1)
 
     def forward(self, x):
-        from ...autograd.tensor import Tensor
-
         data = np.asarray(x.data if isinstance(x, Tensor) else x)
         feats = np.polynomial.legendre.legvander(data[:, 0].astype(np.float64), self.degree)[:, 1:]
         return self.linear(Tensor(feats.astype(data.dtype)))
@@ -39,11 +50,6 @@ class LegendreRegression(Module):
        "test data; a too complex one (high-degree polynomial) fits the noise and overfits.",
        "seed 003 OVERFITTING AND UNDERFITTING; seed 000 R² interpretation", ("J2", "K1"))
 def capacity(seed: int, size: str) -> Result:
-    from ...autograd.tensor import no_grad
-    from ...metrics import r2_quality
-    from ...plot._backend import pyplot
-    from ...train import capacity_sweep
-
     quick = size == "quick"
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1, 1, (20, 1))
@@ -132,13 +138,6 @@ def _imbalanced(seed: int, n: int, minority: float):
        "recall) is good for imbalanced datasets.",
        "seed 003 EVALUATION METRICS (Accuracy, Recall, F1)", ("K2",))
 def imbalanced_metrics(seed: int, size: str) -> Result:
-    from ...metrics import accuracy_score, confusion_matrix, f1_score, precision_score, recall_score
-    from ...nn import Linear
-    from ...optim import Adam
-    from ...plot._backend import pyplot
-    from ...random import manual_seed
-    from ...train import Trainer
-
     n = 4000 if size == "quick" else 20000
     minority = 0.05
     X, y = _imbalanced(seed, n, minority)
@@ -147,7 +146,6 @@ def imbalanced_metrics(seed: int, size: str) -> Result:
     model = Linear(2, 2)  # logistic regression (softmax over two classes)
     Trainer(model, "cross_entropy", Adam(model.parameters(), lr=0.05), verbose=0).fit(
         X, y, epochs=5 if size == "quick" else 10, batch_size=64, seed=seed)
-    from ...autograd.tensor import Tensor, no_grad
 
     with no_grad():
         pred = np.argmax(model(Tensor(Xt)).data, axis=1)
