@@ -6,6 +6,7 @@
 """
 
 from . import autograd, nn
+from . import threads as _threads
 from .autograd import (
     Tensor,
     enable_grad,
@@ -24,6 +25,8 @@ __version__ = "0.1.0"
 # every top-level function and value the op modules registered (autograd/registry.py):
 # lucidnet.zeros, lucidnet.float32, lucidnet.cat, ... as PyTorch spells them
 globals().update(autograd.registry.EXPORTS)
+# lucidnet.set_num_threads sets the BLAS, Numba and optimizer pools (threads.py)
+set_num_threads, get_num_threads = _threads.set_num_threads, _threads.get_num_threads
 
 
 def __getattr__(name):

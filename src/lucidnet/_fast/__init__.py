@@ -14,16 +14,17 @@ Kernels never use ``fastmath``: results agree with the NumPy path to rounding (t
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import os
 
-__all__ = ["AVAILABLE", "enabled", "fast_disabled", "jit", "set_fast"]
+__all__ = ["AVAILABLE", "enabled", "fast_disabled", "jit", "load", "set_fast"]
 
-try:  # pragma: no cover - depends on the environment
-    import numba as _numba
-    AVAILABLE = True
-except ImportError:  # pragma: no cover
-    _numba = None
-    AVAILABLE = False
+# Numba is found here but imported only when a kernel module is first loaded (`load`):
+# ``import lucidnet`` stays fast, and no kernel is compiled before an op first needs it.
+AVAILABLE = importlib.util.find_spec("numba") is not None
+_numba = None
+_KERNELS: dict = {}
 
 _ENABLED = AVAILABLE and os.environ.get("LUCIDNET_FAST", "1") != "0"
 
@@ -58,10 +59,30 @@ def fast_disabled():
 def jit(*args, **kwargs):
     """``numba.njit(cache=True, nogil=True)``; without Numba, return the Python function unchanged
     (it is then never called on a hot path: callers check :func:`enabled` first)."""
+    global _numba
     kwargs.setdefault("cache", True)
     kwargs.setdefault("nogil", True)
+    if _numba is None and AVAILABLE:
+        import numba as _numba
     if _numba is None:
         if args and callable(args[0]):
             return args[0]
         return lambda f: f
     return _numba.njit(*args, **kwargs)
+
+
+def load(name: str):
+    """The kernel module ``lucidnet._fast.<name>``, imported (with Numba) on first use.
+
+    Its kernels compile on their first call (or load from the on-disk cache), never at import.
+    A failing Numba import switches the fused path off and returns None (the caller then runs
+    the NumPy reference)."""
+    module = _KERNELS.get(name)
+    if module is None:
+        global _ENABLED
+        try:
+            module = _KERNELS[name] = importlib.import_module(f"{__name__}.{name}")
+        except ImportError:  # pragma: no cover - a broken Numba installation
+            _ENABLED = False
+            return None
+    return module

@@ -20,9 +20,10 @@ import math
 
 import numpy as np
 
+from ... import _fast
 from ..function import Function
 from ..tensor import _one_axis, get_default_dtype
-from .buffers import pooled_like
+from .buffers import channel_major, pooled_like
 from .elementwise import Cast, erf_erfc, tensor_op
 
 __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
@@ -94,6 +95,16 @@ class Tanh(Function):
         return g * (1 - t * t)
 
 
+def _flat_views(*arrays):
+    """1-d views of arrays of one shape laid out alike (all C-contiguous, or all channel-major
+    as Conv returns them), else None."""
+    if all(a.flags.c_contiguous for a in arrays):
+        return tuple(a.reshape(-1) for a in arrays)
+    if all(channel_major(a) for a in arrays):
+        return tuple(a.swapaxes(0, 1).reshape(-1) for a in arrays)
+    return None
+
+
 class ReLU(Function):
     """max(0, x) into a pooled buffer laid out like x (so a channel-major conv output stays so)."""
 
@@ -106,6 +117,13 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
+        if _fast.enabled() and g.dtype == out.dtype and out.dtype.kind == "f":
+            gx = pooled_like(out)
+            flat = _flat_views(g, out, gx)
+            kernels = _fast.load("activation") if flat is not None else None
+            if kernels is not None:  # one pass instead of three
+                kernels.relu_backward(*flat)
+                return gx
         # not (out <= 0): a nan input passes its gradient on, as PyTorch's threshold_backward
         mask = np.less_equal(out, 0, out=pooled_like(out, np.bool_))
         np.logical_not(mask, out=mask)

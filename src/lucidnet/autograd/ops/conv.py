@@ -35,6 +35,8 @@ import itertools
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ... import _fast
+from ...threads import matmul as blas_matmul  # one BLAS thread for thin products
 from ..function import Function
 from .buffers import pooled_empty, scratch
 
@@ -88,11 +90,31 @@ def _unpad(gxp: np.ndarray, padding: tuple) -> np.ndarray:
                                    for i, (lo, hi) in enumerate(padding))]
 
 
+def _fused(x: np.ndarray, kernel: tuple):
+    """The im2col/col2im kernels (``lucidnet._fast.conv``) when they serve this input, else None."""
+    if len(kernel) != 2 or x.dtype.kind != "f" or not _fast.enabled():
+        return None
+    return _fast.load("conv")
+
+
 def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple):
     """(cols, out_shape, padded_shape): cols (C*K, N*P) in a scratch buffer (valid until the
-    next call) -- one strided copy of the receptive-field view of the padded input."""
+    next call) -- one strided copy of the receptive-field view of the padded input (or one
+    pass of the fused kernel, which reads padding as zeros without a padded copy)."""
     n, c = x.shape[:2]
     nd = len(kernel)
+    kernels = _fused(x, kernel)
+    if kernels is not None:
+        out_shape = tuple(output_size(size, k, s, d, lo + hi) for size, k, s, d, (lo, hi)
+                          in zip(x.shape[2:], kernel, stride, dilation, padding))
+        if min(out_shape) > 0:
+            cols = scratch("conv_cols", (c,) + tuple(kernel) + (n,) + out_shape, x.dtype)
+            kernels.im2col2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0][0],
+                             padding[1][0], dilation[0], dilation[1], cols)
+            padded_shape = (n, c) + tuple(size + lo + hi
+                                          for size, (lo, hi) in zip(x.shape[2:], padding))
+            return (cols.reshape(c * int(np.prod(kernel)), n * int(np.prod(out_shape))),
+                    out_shape, padded_shape)
     if any(lo or hi for lo, hi in padding):
         padded_shape = (n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding))
         xp = scratch("conv_pad", padded_shape, x.dtype)
@@ -133,7 +155,7 @@ class Conv(Function):
         cols, out_shape, padded_shape = _im2col(x, weight.shape[2:], stride, padding, dilation)
         out = pooled_empty((o, cols.shape[1]), x.dtype)
         if groups == 1:
-            np.matmul(weight.reshape(o, cols.shape[0]), cols, out=out)
+            blas_matmul(weight.reshape(o, cols.shape[0]), cols, out=out)
         else:  # (G, O/G, C/G*K) @ (G, C/G*K, N*P) -> (G, O/G, N*P), the rows of out in order
             np.matmul(weight.reshape(groups, o // groups, cols.shape[0] // groups),
                       cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]),
@@ -161,7 +183,7 @@ class Conv(Function):
         if need_w:
             cols = _im2col(x, weight.shape[2:], stride, padding, dilation)[0]
             if groups == 1:
-                gw = (g2 @ cols.T).reshape(weight.shape)
+                gw = blas_matmul(g2, cols.T).reshape(weight.shape)
             else:
                 cols3 = cols.reshape(groups, cols.shape[0] // groups, cells)
                 gw = np.matmul(g3, cols3.transpose(0, 2, 1)).reshape(weight.shape)
@@ -171,9 +193,16 @@ class Conv(Function):
             kernel = weight.shape[2:]
             gcols = scratch("gcols", (groups, w3.shape[2], g2.shape[1]), g2.dtype)
             if groups == 1:
-                np.matmul(w3[0].T, g2, out=gcols[0])
+                blas_matmul(w3[0].T, g2, out=gcols[0])
             else:  # (G, C/G*K, N*P): its rows are (C, *K) in order
                 np.matmul(w3.transpose(0, 2, 1), g3, out=gcols)
             gcols = gcols.reshape((padded_shape[1],) + kernel + (n,) + out_shape)
-            gx = _unpad(col2im(gcols, padded_shape, kernel, stride, dilation), padding)
+            kernels = _fused(x, kernel)
+            if kernels is not None:  # one pass, straight into the unpadded (C, N, H, W)
+                gxc = pooled_empty((x.shape[1], n) + x.shape[2:], gcols.dtype)
+                kernels.col2im2d(gcols, stride[0], stride[1], padding[0][0], padding[1][0],
+                                 dilation[0], dilation[1], gxc)
+                gx = gxc.swapaxes(0, 1)
+            else:
+                gx = _unpad(col2im(gcols, padded_shape, kernel, stride, dilation), padding)
         return gx, gw, gb

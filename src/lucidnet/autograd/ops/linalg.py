@@ -7,6 +7,7 @@ import string
 
 import numpy as np
 
+from ...threads import matmul as blas_matmul  # one BLAS thread for small or thin products
 from ..function import Function, unbroadcast
 from ..registry import register
 from ..tensor import Tensor, _one_axis, tensor
@@ -89,7 +90,7 @@ class Linear(Function):
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
-        out = x @ weight.T
+        out = blas_matmul(x, weight.T) if x.ndim == 2 else x @ weight.T
         if bias is not None:
             out += bias
         return out
@@ -98,12 +99,12 @@ class Linear(Function):
     def backward(ctx, g):
         x, weight = ctx.saved
         need_x, need_w = ctx.needs_input_grad[:2]
-        gx = (g @ weight) if need_x else None
+        gx = (blas_matmul(g, weight) if g.ndim == 2 else g @ weight) if need_x else None
         gw = gb = None
         if need_w or (ctx.has_bias and ctx.needs_input_grad[2]):
             g2 = g.reshape(-1, g.shape[-1])
             if need_w:
-                gw = g2.T @ x.reshape(-1, x.shape[-1])
+                gw = blas_matmul(g2.T, x.reshape(-1, x.shape[-1]))
             if ctx.has_bias and ctx.needs_input_grad[2]:
                 gb = g2.sum(axis=0)
         return gx, gw, gb

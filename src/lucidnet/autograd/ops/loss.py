@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _fast
 from ..function import Function
 from .activation import logsumexp, stable_sigmoid
 
@@ -185,6 +186,34 @@ def _class_back(g2, shape):
     return np.moveaxis(g2.reshape(moved), -1, 1)
 
 
+def _cross_entropy_fused(ctx, x, logits, target, reduction, w, label_smoothing, ignore_index):
+    """CrossEntropy.forward for integer labels on the fused kernel (``lucidnet._fast.loss``):
+    log-softmax, targets and row losses in one pass; saves what the NumPy path saves. None
+    when the kernel is unavailable or a label is out of range (the NumPy path then raises)."""
+    kernels = _fast.load("loss")
+    if kernels is None:
+        return None
+    n, c = logits.shape
+    labels = np.ascontiguousarray(target.reshape(-1), dtype=np.int64)
+    if labels.shape[0] != n:
+        return None
+    logp = np.empty((n, c), x.dtype)
+    wt = np.empty((n, c), x.dtype)
+    loss_rows = np.empty(n, x.dtype)
+    denom, ok = kernels.cross_entropy_forward(logits, labels, w, float(label_smoothing),
+                                              int(ignore_index), logp, wt, loss_rows)
+    if not ok:
+        return None
+    denom = x.dtype.type(denom)
+    ctx.save_for_backward(logp, wt)
+    ctx.args = (x.shape, reduction, denom)
+    if reduction == "none":
+        return loss_rows.reshape((x.shape[0],) + x.shape[2:]) if x.ndim > 2 else loss_rows
+    total = loss_rows.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):  # every label ignored: nan (PyTorch)
+        return np.asarray(total / denom if reduction == "mean" else total, dtype=x.dtype)
+
+
 class CrossEntropy(Function):
     """Softmax + cross-entropy fused, on logits x (N, C).
 
@@ -201,9 +230,14 @@ class CrossEntropy(Function):
                 ignore_index=-100):
         logits = _class_last(x)
         n, c = logits.shape
-        logp = logits - logsumexp(logits, axis=1)
         w = np.ones(c, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
         ctx.label_smoothing, ctx.weight = label_smoothing, w
+        if target.dtype.kind in "iu" and x.dtype.kind == "f" and _fast.enabled():
+            out = _cross_entropy_fused(ctx, x, logits, target, reduction, w, label_smoothing,
+                                       ignore_index)
+            if out is not None:
+                return out
+        logp = logits - logsumexp(logits, axis=1)
         ignored = None
         if target.dtype.kind in "iu":  # sparse labels; rows labelled ignore_index count 0
             labels = target.reshape(-1)
@@ -233,11 +267,21 @@ class CrossEntropy(Function):
     def backward(ctx, g):
         logp, wt = ctx.saved
         shape, reduction, denom = ctx.args
+        with np.errstate(divide="ignore", invalid="ignore"):  # denom 0: every row ignored
+            scale = g.reshape(-1, 1) if reduction == "none" else (
+                g / denom if reduction == "mean" else g)
+        if _fast.enabled() and logp.dtype.kind == "f" and not ctx.needs_input_grad[1]:
+            kernels = _fast.load("loss")
+            if kernels is not None:  # one pass; every row ignored gives 0 (as below)
+                rows = np.broadcast_to(np.asarray(scale, logp.dtype).reshape(-1), (len(logp),))
+                if not wt.any():
+                    rows = np.zeros(len(logp), logp.dtype)
+                d = np.empty_like(logp)
+                kernels.cross_entropy_backward(logp, wt, rows, d)
+                return _class_back(d, shape), None
         d = np.exp(logp) * wt.sum(axis=1, keepdims=True) - wt
         if not wt.any():          # every row ignored: the loss is nan, its gradient 0 (PyTorch)
             return _class_back(d, shape), None
-        scale = g.reshape(-1, 1) if reduction == "none" else (
-            g / denom if reduction == "mean" else g)
         d *= scale
         gt = None
         if ctx.needs_input_grad[1]:  # probability targets (integer labels are constants)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _fast
 from ..function import Function
 from .buffers import channel_major, pooled_empty
 
@@ -74,6 +75,33 @@ def _from_channel_view(a3: np.ndarray, shape: tuple, channel_major: bool) -> np.
     return a3.reshape(shape)
 
 
+def _batch_norm_fused(ctx, x, x3, cm, weight, bias, running_mean, running_var, training,
+                      momentum, eps):
+    """BatchNorm.forward on the fused kernels (``lucidnet._fast.norm``): statistics in one
+    kernel (two passes, float64 sums), y in one more pass; saves what the NumPy path saves."""
+    kernels = _fast.load("norm")
+    c = x3.shape[1]
+    m = x3.size // c
+    if ctx.batch_stats:
+        mean, var = (s.astype(x.dtype) for s in kernels.batch_norm_stats(x3))
+        if training and running_mean is not None:  # as the NumPy path, operand for operand
+            running_mean *= 1 - momentum
+            running_mean += momentum * mean
+            running_var *= 1 - momentum
+            running_var += momentum * var * (m / (m - 1))
+    else:
+        mean, var = running_mean.astype(x.dtype), running_var.astype(x.dtype)
+    inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
+    scale = inv_std * weight if weight is not None else inv_std
+    shift = bias.astype(x.dtype) if bias is not None else np.zeros(c, x.dtype)
+    out = pooled_empty(x3.shape, x.dtype)
+    kernels.batch_norm_apply(x3, mean, scale.astype(x.dtype), shift, out)
+    ctx.has_weight, ctx.has_bias = weight is not None, bias is not None
+    ctx.layout = (x.shape, cm)
+    ctx.save_for_backward(x3, mean, inv_std, weight)
+    return _from_channel_view(out, x.shape, cm)
+
+
 class BatchNorm(Function):
     """Per-channel normalization of x (N, C, *S) over (N, *S).
 
@@ -96,6 +124,10 @@ class BatchNorm(Function):
         c = x3.shape[1]
         m = x3.size // c
         ctx.batch_stats = training or running_mean is None
+        ctx.fused = x.dtype.kind == "f" and _fast.enabled() and _fast.load("norm") is not None
+        if ctx.fused:
+            return _batch_norm_fused(ctx, x, x3, cm, weight, bias, running_mean, running_var,
+                                     training, momentum, eps)
         if ctx.batch_stats:
             mean = np.einsum("acb->c", x3) / m
             xc = np.subtract(x3, mean[:, None], out=pooled_empty(x3.shape, x3.dtype))
@@ -126,6 +158,17 @@ class BatchNorm(Function):
         x3, mean, inv_std, weight = ctx.saved
         shape, cm = ctx.layout
         g3 = _channel_view(g, cm)
+        if ctx.fused:  # two passes: the per-channel sums, then dL/dx
+            k = inv_std * weight if weight is not None else inv_std
+            need_x = ctx.needs_input_grad[0]
+            gx3 = (pooled_empty(x3.shape, g3.dtype) if need_x
+                   else np.empty((0, 0, 0), x3.dtype))
+            sum_g, sum_gx = _fast.load("norm").batch_norm_backward(
+                g3, x3, mean, inv_std, k, ctx.batch_stats, gx3)
+            gx = _from_channel_view(gx3, shape, cm) if need_x else None
+            gw = sum_gx.astype(x3.dtype) if ctx.has_weight and ctx.needs_input_grad[1] else None
+            gb = sum_g.astype(x3.dtype) if ctx.has_bias and ctx.needs_input_grad[2] else None
+            return gx, gw, gb
         m = x3.size // x3.shape[1]
         xc = np.subtract(x3, mean[:, None], out=pooled_empty(x3.shape, x3.dtype))
         sum_g = np.einsum("acb->c", g3)

@@ -17,9 +17,10 @@ import itertools
 
 import numpy as np
 
+from ... import _fast
 from ..function import Function
 from .buffers import channel_major, pooled_empty, scratch
-from .conv import _unpad, offset_slices, pad_spatial, window_view
+from .conv import _unpad, offset_slices, output_size, pad_spatial, window_view
 
 __all__ = ["AdaptiveAvgPool", "AvgPool", "MaxPool", "MaxUnpool", "PlaneGather", "adaptive_bounds",
            "adaptive_max_indices", "avg_divisor", "max_pool_indices", "scan_choice"]
@@ -41,6 +42,11 @@ class MaxPool(Function):
         ctx.swap = channel_major(x)
         if ctx.swap:
             x = x.swapaxes(0, 1)
+        if nd <= 2 and x.dtype.kind == "f" and _fast.enabled():
+            out = _max_pool_fused(ctx, x, kernel, stride, padding, dilation)
+            if out is not None:
+                return out.swapaxes(0, 1) if ctx.swap else out
+        ctx.fused = False
         xp = pad_spatial(x, padding, value=-np.inf)
         view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
         count = int(np.prod(kernel))
@@ -65,10 +71,17 @@ class MaxPool(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (first,) = ctx.saved
-        padded_shape, kernel, stride, padding, dilation = ctx.meta
         if ctx.swap:
             g = g.swapaxes(0, 1)
+        if ctx.fused:  # one pass: each gradient added at its window's argmax
+            (idx,) = ctx.saved
+            spatial = ctx.meta
+            gx = pooled_empty(g.shape[:2] + spatial, g.dtype)
+            kernels = _fast.load("pool")
+            kernels.max_pool2d_backward(_as_2d(g), _as_2d(idx), _as_2d(gx))
+            return gx.swapaxes(0, 1) if ctx.swap else gx
+        (first,) = ctx.saved
+        padded_shape, kernel, stride, padding, dilation = ctx.meta
         gxp = pooled_empty(padded_shape, g.dtype)
         # windows that never overlap can write their share straight into place
         disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
@@ -83,6 +96,36 @@ class MaxPool(Function):
                 gxp[sl] += g * first[i]
         gx = _unpad(gxp, padding)
         return gx.swapaxes(0, 1) if ctx.swap else gx
+
+
+def _as_2d(a: np.ndarray) -> np.ndarray:
+    """A 1-d pooling array (A, B, L) as (A, B, 1, L); 2-d ones unchanged."""
+    return a[:, :, None, :] if a.ndim == 3 else a
+
+
+def _max_pool_fused(ctx, x, kernel, stride, padding, dilation):
+    """The fused forward (``lucidnet._fast.pool``) of x (A, B, *S), 1 or 2 spatial axes;
+    saves the argmax positions (int32) instead of the routing masks. None if unavailable."""
+    kernels = _fast.load("pool")
+    if kernels is None:
+        return None
+    nd = len(kernel)
+    spatial = x.shape[2:]
+    out_shape = tuple(output_size(size, k, s, d, lo + hi) for size, k, s, d, (lo, hi)
+                      in zip(spatial, kernel, stride, dilation, padding))
+    if min(out_shape) < 0:  # a window larger than the padded input: the reference's error
+        return None
+    out = pooled_empty(x.shape[:2] + out_shape, x.dtype)
+    idx = pooled_empty(out.shape, np.int32)
+    k2, s2, d2 = ((1,) * (2 - nd) + tuple(kernel), (1,) * (2 - nd) + tuple(stride),
+                  (1,) * (2 - nd) + tuple(dilation))
+    p2 = (0,) * (2 - nd) + tuple(lo for lo, _ in padding)
+    kernels.max_pool2d_forward(_as_2d(x), k2[0], k2[1], s2[0], s2[1], p2[0], p2[1], d2[0], d2[1],
+                               _as_2d(out), _as_2d(idx))
+    ctx.fused = True
+    ctx.save_for_backward(idx)
+    ctx.meta = spatial
+    return out
 
 
 def avg_divisor(spatial: tuple, out_shape: tuple, kernel: tuple, stride: tuple, pads: tuple,

@@ -1,0 +1,312 @@
+"""The fused (Numba) kernels of the network ops agree with the NumPy reference.
+
+Each case runs forward and backward twice on the same inputs, once on the fused path and once
+under ``lucidnet._fast.fast_disabled()``, and requires agreement (float64: 1e-12 relative,
+float32: 1e-5); float64 finite-difference gradchecks run through the fused path. With Numba
+absent (or ``LUCIDNET_FAST=0``) both runs take the NumPy path and the tests still hold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lucidnet as ln
+from lucidnet import _fast, nn
+from lucidnet.autograd import gradcheck
+from lucidnet.nn import functional as F
+from lucidnet.nn.conv import conv1d, conv2d
+from lucidnet.nn.normalization import batch_norm
+from lucidnet.nn.pooling import max_pool1d, max_pool2d
+
+TOL = {np.float64: 1e-12, np.float32: 1e-5}
+
+
+def _run(fn, arrays):
+    """(output, gradients of every input) of sum(fn(*tensors) * fixed weights)."""
+    tensors = [ln.Tensor(a.copy(), requires_grad=True) for a in arrays]
+    out = fn(*tensors)
+    w = np.random.default_rng(7).standard_normal(out.shape).astype(out.dtype)
+    (out * ln.Tensor(w)).sum().backward()
+    return np.array(out.data), [None if t.grad is None else np.array(t.grad.data) for t in tensors]
+
+
+def _agree(fn, arrays, dtype):
+    fast = _run(fn, arrays)
+    with _fast.fast_disabled():
+        ref = _run(fn, arrays)
+    tol = TOL[dtype]
+    for a, b in zip([fast[0], *fast[1]], [ref[0], *ref[1]]):
+        if b is None:
+            assert a is None
+            continue
+        assert a.dtype == b.dtype == dtype
+        assert a.shape == b.shape
+        scale = max(1.0, float(np.abs(b).max(initial=0.0)))
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol * scale)
+    return fast
+
+
+def _randn(shape, dtype, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+DTYPES = [np.float64, np.float32]
+
+
+# ------------------------------------------------------------------------------ convolution
+CONV_CASES = [  # (x shape, weight shape, stride, padding, dilation, groups)
+    ((2, 3, 7, 9), (4, 3, 3, 3), 1, 1, 1, 1),
+    ((3, 2, 8, 5), (6, 2, 2, 3), (2, 1), (0, 2), 1, 1),
+    ((2, 4, 9, 9), (4, 2, 3, 3), 2, 2, (2, 1), 2),
+    ((1, 3, 6, 6), (3, 1, 3, 3), 1, 1, 1, 3),        # depthwise
+    ((0, 3, 5, 5), (2, 3, 3, 3), 1, 1, 1, 1),        # empty batch
+    ((2, 1, 5, 4), (2, 1, 5, 4), 1, 0, 1, 1),        # one output pixel
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_fused_matches_reference(case, dtype):
+    xs, ws, stride, padding, dilation, groups = case
+    x, w, b = _randn(xs, dtype), _randn(ws, dtype, 1), _randn(ws[:1], dtype, 2)
+    _agree(lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups), [x, w, b], dtype)
+
+
+def test_conv2d_fused_on_channel_major_and_strided_input():
+    """A pooled conv output (channel-major) and a sliced, non-contiguous input."""
+    x = _randn((3, 4, 10, 12), np.float64)
+    w = _randn((5, 4, 3, 3), np.float64, 1)
+
+    def net(x, w):
+        first = conv2d(x, ln.Tensor(np.eye(4)[:, :, None, None]), None)  # channel-major output
+        return conv2d(first[:, :, 1::2, ::3], w, None, 1, 1)
+
+    _agree(net, [x, w], np.float64)
+
+
+def test_conv1d_keeps_numpy_path_and_agrees():
+    x, w = _randn((2, 3, 11), np.float32), _randn((4, 3, 3), np.float32, 1)
+    _agree(lambda x, w: conv1d(x, w, None, 2, 1), [x, w], np.float32)
+
+
+def test_conv2d_gradcheck_through_fused_path():
+    x = ln.Tensor(_randn((2, 2, 5, 6), np.float64), requires_grad=True)
+    w = ln.Tensor(_randn((3, 2, 3, 2), np.float64, 1), requires_grad=True)
+    b = ln.Tensor(_randn((3,), np.float64, 2), requires_grad=True)
+    assert gradcheck(lambda x, w, b: conv2d(x, w, b, (2, 1), (1, 2), (1, 2)), (x, w, b))
+
+
+# --------------------------------------------------------------------------------- pooling
+POOL_CASES = [  # (x shape, kernel, stride, padding, dilation, ceil_mode)
+    ((2, 3, 8, 8), 2, None, 0, 1, False),
+    ((2, 3, 7, 9), 3, 2, 1, 1, True),
+    ((1, 2, 9, 7), (3, 2), (2, 1), (1, 0), (2, 1), False),
+    ((2, 2, 5, 5), 2, 2, 1, 1, True),
+    ((0, 2, 4, 4), 2, None, 0, 1, False),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", POOL_CASES)
+def test_max_pool2d_fused_matches_reference(case, dtype):
+    xs, k, s, p, d, ceil = case
+    x = _randn(xs, dtype)
+    _agree(lambda x: max_pool2d(x, k, s, p, d, ceil_mode=ceil), [x], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_max_pool_ties_nan_and_inf_follow_the_reference(dtype):
+    x = np.zeros((1, 2, 4, 4), dtype)          # every window tied: the first cell wins
+    x[0, 1] = -np.inf                           # all -inf windows: the first cell inside
+    x[0, 1, 0, 1] = np.nan                      # a NaN wins its window
+    x[0, 1, 3, 2] = x[0, 1, 3, 3] = np.nan      # the last NaN of a window wins
+    out, (gx,) = _agree(lambda x: max_pool2d(x, 2, 2, 1), [x], dtype)
+    assert np.isnan(out[0, 1, 0, 1])
+
+
+def test_max_pool1d_and_channel_major_input():
+    x = _randn((2, 3, 11), np.float32)
+    _agree(lambda x: max_pool1d(x, 3, 2, 1), [x], np.float32)
+    x4 = _randn((2, 3, 8, 8), np.float64)
+    w = _randn((4, 3, 3, 3), np.float64, 1)
+    _agree(lambda x, w: max_pool2d(F.relu(conv2d(x, w, None, 1, 1)), 2), [x4, w], np.float64)
+
+
+def test_max_pool2d_gradcheck_through_fused_path():
+    x = ln.Tensor(np.random.default_rng(3).permutation(60).reshape(1, 3, 4, 5) / 7.0,
+                  requires_grad=True)  # distinct values: the max is differentiable
+    assert gradcheck(lambda x: max_pool2d(x, 2, 1, 1, ceil_mode=True), (x,))
+
+
+def test_max_pool_window_larger_than_input_is_still_an_error():
+    with pytest.raises(ValueError, match="larger than"):
+        max_pool2d(ln.Tensor(np.zeros((1, 1, 2, 2), np.float32)), 3)
+
+
+# --------------------------------------------------------------------------------- ReLU
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(7,), (3, 5), (2, 3, 4, 5), (0, 4), ()])
+def test_relu_fused_matches_reference(shape, dtype):
+    x = _randn(shape, dtype)
+    if x.size:
+        x.reshape(-1)[0] = 0.0
+        x.reshape(-1)[-1] = np.nan
+    _agree(lambda x: F.relu(x), [x], dtype)
+
+
+def test_relu_gradcheck_and_mixed_layouts():
+    x = ln.Tensor(_randn((3, 4), np.float64) + 0.05, requires_grad=True)
+    assert gradcheck(lambda x: F.relu(x), (x,))
+    # a transposed gradient reaching a C-contiguous output takes the NumPy path
+    _agree(lambda x: F.relu(x).T * 2.0, [_randn((3, 5), np.float32)], np.float32)
+
+
+# --------------------------------------------------------------------------------- BatchNorm
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(4, 3), (5, 2, 3, 4), (3, 4, 7), (2, 3, 0)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_training_fused_matches_reference(shape, dtype, affine):
+    x = _randn(shape, dtype)
+    c = shape[1]
+    stats = {}
+    for path in ("fast", "ref"):
+        stats[path] = (np.zeros(c, dtype), np.ones(c, dtype))
+
+    def fn(x, w, b, path):
+        rm, rv = stats[path]
+        return batch_norm(x, rm, rv, w if affine else None, b if affine else None,
+                          training=True, momentum=0.3)
+
+    arrays = [x, _randn((c,), dtype, 1), _randn((c,), dtype, 2)]
+    if x.size == 0:
+        return  # an empty channel has no statistics (the layer rejects it)
+    fast = _run(lambda x, w, b: fn(x, w, b, "fast"), arrays)
+    with _fast.fast_disabled():
+        ref = _run(lambda x, w, b: fn(x, w, b, "ref"), arrays)
+    tol = TOL[dtype]
+    for a, b in zip([fast[0], *fast[1], *stats["fast"]], [ref[0], *ref[1], *stats["ref"]]):
+        if b is None:
+            assert a is None
+            continue
+        assert a.dtype == b.dtype
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, np.abs(b).max()))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_batch_norm_eval_and_channel_major(dtype):
+    rm, rv = _randn((4,), dtype, 3), np.abs(_randn((4,), dtype, 4)) + 0.5
+    x = _randn((3, 4, 5, 6), dtype)
+    _agree(lambda x, w, b: batch_norm(x, rm, rv, w, b, training=False),
+           [x, _randn((4,), dtype, 1), _randn((4,), dtype, 2)], dtype)
+    w = _randn((4, 4, 3, 3), dtype, 5)
+    _agree(lambda x, w: batch_norm(conv2d(x, w, None, 1, 1), None, None, training=True),
+           [x, w], dtype)
+
+
+def test_batch_norm_layer_gradcheck_through_fused_path():
+    ln.manual_seed(0)
+    layer = nn.BatchNorm2d(3).double()
+    x = ln.Tensor(_randn((4, 3, 2, 3), np.float64), requires_grad=True)
+    assert gradcheck(lambda x: layer(x), (x,))
+    layer.eval()
+    assert gradcheck(lambda x: layer(x), (x,))
+
+
+# ------------------------------------------------------------------------- cross-entropy
+CE_CASES = [  # (logits shape, kwargs)
+    ((6, 5), {}),
+    ((6, 5), {"label_smoothing": 0.2}),
+    ((6, 5), {"weight": "w", "ignore_index": 2}),
+    ((6, 5), {"weight": "w", "label_smoothing": 0.1, "reduction": "sum"}),
+    ((6, 5), {"reduction": "none", "ignore_index": 1}),
+    ((3, 4, 2, 3), {"label_smoothing": 0.05}),
+    ((0, 5), {"reduction": "sum"}),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", CE_CASES)
+def test_cross_entropy_fused_matches_reference(case, dtype):
+    shape, kwargs = case
+    x = _randn(shape, dtype) * 3
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, shape[1], (shape[0],) + shape[2:])
+    kwargs = dict(kwargs)
+    if kwargs.get("weight") == "w":
+        kwargs["weight"] = ln.Tensor(rng.uniform(0.5, 2.0, shape[1]).astype(dtype))
+    _agree(lambda x: F.cross_entropy(x, labels, **kwargs), [x], dtype)
+
+
+def test_cross_entropy_every_label_ignored_is_nan_with_zero_gradient():
+    x = _randn((3, 4), np.float32)
+    out, (gx,) = _agree(lambda x: F.cross_entropy(x, np.full(3, -100)), [x], np.float32)
+    assert np.isnan(out) and not gx.any()
+
+
+def test_cross_entropy_label_out_of_range_still_raises():
+    with pytest.raises(ValueError, match="labels must be in"):
+        F.cross_entropy(ln.Tensor(np.zeros((2, 3), np.float32)), np.array([0, 3]))
+
+
+def test_cross_entropy_gradcheck_through_fused_path():
+    x = ln.Tensor(_randn((5, 4), np.float64), requires_grad=True)
+    y = np.array([0, 3, 1, 1, 2])
+    w = ln.Tensor(np.array([1.0, 2.0, 0.5, 1.5]))
+    assert gradcheck(lambda x: F.cross_entropy(x, y, weight=w, label_smoothing=0.1,
+                                               ignore_index=1), (x,))
+
+
+# --------------------------------------------------------------------- whole network, twice
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_small_cnn_step_agrees_and_second_use_is_stable(dtype):
+    ln.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Conv2d(4, 6, 3, padding=1), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(6 * 4, 3))
+    if dtype == np.float64:
+        model = model.double()
+    x = _randn((5, 1, 9, 9), dtype)
+    y = np.array([0, 1, 2, 1, 0])
+
+    def grads():
+        model.zero_grad()
+        loss = F.cross_entropy(model(ln.Tensor(x)), y)
+        loss.backward()
+        return [float(loss.data)] + [np.array(p.grad.data) for p in model.parameters()]
+
+    state = {k: np.array(v.data) for k, v in model.state_dict().items()}
+    first, second = grads(), grads()
+    model.load_state_dict({k: ln.Tensor(v) for k, v in state.items()})
+    with _fast.fast_disabled():
+        model.load_state_dict({k: ln.Tensor(v) for k, v in state.items()})
+        ref = grads()
+    tol = TOL[dtype] * 10
+    for a, b, c in zip(first, second, ref):
+        np.testing.assert_allclose(a, c, rtol=tol, atol=tol)
+        np.testing.assert_allclose(b, c, rtol=tol, atol=tol)
+
+
+# ----------------------------------------------------------------------------- the switch
+def test_switch_round_trips_and_rejects_bad_values():
+    before = _fast.enabled()
+    with _fast.fast_disabled():
+        assert not _fast.enabled()
+    assert _fast.enabled() is before
+    with pytest.raises(TypeError, match="True or False"):
+        _fast.set_fast(1)
+    if not _fast.AVAILABLE:
+        with pytest.raises(RuntimeError, match="Numba"):
+            _fast.set_fast(True)
+
+
+def test_import_lucidnet_compiles_nothing():
+    import subprocess
+    import sys
+
+    code = ("import sys, lucidnet; "
+            "print('numba' in sys.modules, any(m.startswith('lucidnet._fast.') "
+            "for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]
