@@ -36,11 +36,13 @@ def _rss_kib(pid: int) -> int:
 
 
 def _client(url: str, index: int, stop: threading.Event, stats: dict, lock: threading.Lock):
-    counts = {"requests": 0, "frames": 0}
+    counts = {"requests": 0, "frames": 0, "slowest_s": 0.0}
     errors = []
     with httpx.Client(base_url=url, timeout=httpx.Timeout(60, read=60)) as c:
         def call(method, path, expect=None, **kw):
+            t = time.monotonic()
             r = c.request(method, path, **kw)
+            counts["slowest_s"] = max(counts["slowest_s"], time.monotonic() - t)
             counts["requests"] += 1
             if expect is not None:
                 if r.status_code != expect:
@@ -83,7 +85,7 @@ def _client(url: str, index: int, stop: threading.Event, stats: dict, lock: thre
                 errors.append(f"DELETE: {r.status_code}")
     with lock:
         for k, v in counts.items():
-            stats[k] = stats.get(k, 0) + v
+            stats[k] = max(stats.get(k, 0), v) if k == "slowest_s" else stats.get(k, 0) + v
         stats.setdefault("errors", []).extend(errors)
 
 
@@ -120,7 +122,7 @@ def test_twenty_sessions_for_thirty_seconds():
         assert not any(t.is_alive() for t in threads)
         left = httpx.get(url + "/api").json()["sessions"]
         print(f"\nload: {stats['requests']} requests, {stats['frames']} frames, "
-              f"{len(stats['errors'])} errors, RSS {rss_10 / 1024:.1f} MiB at 10 s, "
+              f"{len(stats['errors'])} errors, slowest request {stats['slowest_s']:.2f} s, RSS {rss_10 / 1024:.1f} MiB at 10 s, "
               f"{rss_30 / 1024:.1f} MiB at 30 s, sessions left {left}")
         assert stats["errors"] == []
         assert stats["frames"] > SESSIONS and stats["requests"] > 10 * SESSIONS
