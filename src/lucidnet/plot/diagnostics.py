@@ -14,7 +14,21 @@ __all__ = ["activation_histograms", "capacity_curve", "conv_filters", "gradient_
 
 def gradient_flow(records, path=None, title: str | None = None):
     """Per-layer gradient norms (log scale) from ``GradientMonitor.records``: left, one line per
-    epoch across the layers (input -> output); right, each layer over the epochs."""
+    epoch across the layers (input -> output); right, each layer over the epochs.
+
+    Norms that shrink by orders of magnitude towards the input are vanishing gradients.
+    ``records``: a `GradientMonitor` or its ``records`` list. Returns the Figure; saves a PNG
+    if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> records = [{"epoch": e, "grad_norm": {"0": 0.5 / (e + 1), "2": 0.2}} for e in range(2)]
+    >>> fig = plot.gradient_flow(records, path="flow.png")
+    >>> os.path.exists("flow.png")
+    True
+    """
     records = getattr(records, "records", records)
     if not records or not records[0].get("grad_norm"):
         raise ValueError("gradient_flow needs GradientMonitor.records with gradient norms "
@@ -49,7 +63,18 @@ def activation_histograms(model, X, path=None, bins: int = 50, title: str | None
                           layers=None):
     """Histogram of every activation layer's outputs on ``X`` (by default the outputs of
     activation functions; ``layers`` = names to show instead). Dead ReLUs show as a spike at 0,
-    saturated sigmoids as spikes at 0 and 1."""
+    saturated sigmoids as spikes at 0 and 1. Returns the Figure; saves a PNG if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    >>> X = np.random.default_rng(0).normal(size=(20, 2)).astype(np.float32)
+    >>> fig = plot.activation_histograms(model, X, path="activations.png")
+    >>> os.path.exists("activations.png")
+    True
+    """
     outs = layer_outputs(model, X)
     if layers is not None:
         wanted = [str(v) for v in layers]
@@ -75,7 +100,19 @@ def activation_histograms(model, X, path=None, bins: int = 50, title: str | None
 
 def conv_filters(weight, path=None, max_filters: int = 64, title: str | None = None):
     """Show conv kernels ``(out, in, kh, kw)`` as a grid of images (input channels averaged,
-    or as RGB when in == 3), each scaled to its own range."""
+    or as RGB when in == 3), each scaled to its own range.
+
+    ``weight``: an array or a Parameter (e.g. ``model.conv1.weight``); at most ``max_filters``
+    are shown. Returns the Figure; saves a PNG if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> fig = plot.conv_filters(ln.nn.Conv2d(1, 4, 3).weight, path="kernels.png")
+    >>> os.path.exists("kernels.png")
+    True
+    """
     w = np.asarray(getattr(weight, "data", weight), dtype=float)
     if w.ndim != 4:
         raise ValueError(f"conv_filters needs a weight of shape (out, in, kh, kw), got {w.shape}")
@@ -100,7 +137,18 @@ def conv_filters(weight, path=None, max_filters: int = 64, title: str | None = N
 
 def lr_finder(result, path=None, title: str | None = None):
     """Smoothed loss against the learning rate (log scale) from `lucidnet.train.lr_find`, with the
-    suggested rate marked."""
+    suggested rate marked. Returns the Figure; saves a PNG if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> from lucidnet.train import LRFinderResult
+    >>> lrs, losses = np.logspace(-4, 0, 10), np.linspace(1.0, 0.5, 10)
+    >>> fig = plot.lr_finder(LRFinderResult(lrs, losses, losses, suggestion=0.01), path="lr.png")
+    >>> os.path.exists("lr.png")
+    True
+    """
     lrs, losses = np.asarray(result.lrs), np.asarray(result.losses)
     if len(lrs) == 0:
         raise ValueError("lr_finder needs a non-empty LR range test result")
@@ -123,7 +171,21 @@ def lr_finder(result, path=None, title: str | None = None):
 
 def capacity_curve(result, path=None, title: str | None = None):
     """Training and validation loss (and score) against model size from
-    `lucidnet.train.capacity_sweep`: underfitting on the left, overfitting on the right."""
+    `lucidnet.train.capacity_sweep`: underfitting on the left, overfitting on the right.
+
+    Returns the Figure; saves a PNG if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> from lucidnet.train import CapacityResult
+    >>> result = CapacityResult(sizes=[1, 4], n_params=[4, 13], train_loss=[0.5, 0.2],
+    ...                         val_loss=[0.6, 0.4])
+    >>> fig = plot.capacity_curve(result, path="capacity.png")
+    >>> os.path.exists("capacity.png")
+    True
+    """
     data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
     sizes = [str(s) for s in data["sizes"]]
     if not sizes:

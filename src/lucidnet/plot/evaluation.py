@@ -18,7 +18,17 @@ def confusion_matrix(cm, labels=None, normalize: str | None = None, path=None,
     ``cm``: an (n, n) matrix, or a pair ``(y_true, y_pred)`` from which it is computed (rows and
     columns in sorted class order). ``labels``: the names shown for the classes.
     ``normalize``: None (counts), "true" (rows sum to 1: recall on the diagonal), "pred"
-    (columns sum to 1: precision on the diagonal) or "all".
+    (columns sum to 1: precision on the diagonal) or "all". Returns the Figure; saves a PNG
+    if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> fig = plot.confusion_matrix(([0, 1, 1, 0], [0, 1, 0, 0]), labels=["cat", "dog"],
+    ...                             path="cm.png")
+    >>> os.path.exists("cm.png")
+    True
     """
     from .. import metrics
 
@@ -60,7 +70,18 @@ def confusion_matrix(cm, labels=None, normalize: str | None = None, path=None,
 
 def roc_curves(y_true, y_score, labels=None, path=None, title: str | None = None):
     """ROC curve with its AUC: binary (``y_score`` (N,) or (N, 2)), or one curve per
-    class, one-vs-rest, for (N, C) class probabilities with C > 2. The diagonal is chance."""
+    class, one-vs-rest, for (N, C) class probabilities with C > 2. The diagonal is chance.
+
+    Returns the Figure; saves a PNG if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> fig = plot.roc_curves([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], path="roc.png")
+    >>> os.path.exists("roc.png")
+    True
+    """
     from .. import metrics
 
     y_true = np.asarray(y_true).reshape(-1)
@@ -102,7 +123,22 @@ def roc_curves(y_true, y_score, labels=None, path=None, title: str | None = None
 def decision_boundary(predict_fn, X, y, path=None, resolution: int = 200, title: str | None = None,
                       margin: float = 0.5):
     """Colour the plane by ``predict_fn(points)`` (labels, or probabilities (N, C) / (N,)) and
-    scatter the 2-D samples ``X`` coloured by ``y``."""
+    scatter the 2-D samples ``X`` coloured by ``y``.
+
+    The plane spans the data's range plus ``margin``, sampled on a ``resolution`` x
+    ``resolution`` grid. Returns the Figure; saves a PNG if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> X = np.random.default_rng(0).normal(size=(20, 2))
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> fig = plot.decision_boundary(lambda P: (P[:, 0] > 0).astype(int), X, y, path="db.png",
+    ...                              resolution=20)
+    >>> os.path.exists("db.png")
+    True
+    """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2:

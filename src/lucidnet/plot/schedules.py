@@ -13,7 +13,14 @@ __all__ = ["lr_schedules", "schedule_values"]
 def schedule_values(schedule: Callable | Sequence[float], steps: int,
                     base_lr: float = 0.1) -> list[float]:
     """The lr at steps ``0 .. steps-1``: ``schedule`` is a list of lrs, or a factory
-    ``optimizer -> scheduler`` run on a throw-away SGD(lr=base_lr, momentum=0.9)."""
+    ``optimizer -> scheduler`` run on a throw-away SGD(lr=base_lr, momentum=0.9).
+
+    Examples
+    --------
+    >>> from lucidnet.plot.schedules import schedule_values
+    >>> schedule_values(lambda opt: ln.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5), 5)
+    [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
     if not callable(schedule):
         values = [float(v) for v in schedule]
         if len(values) < steps:
@@ -42,6 +49,15 @@ def lr_schedules(schedules: Mapping[str, Callable | Sequence[float]], steps: int
     """One panel per schedule (``name -> factory(optimizer) or list of lrs``), shared step axis.
 
     Returns the Figure; saves a PNG if ``path`` is given.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> step = lambda opt: ln.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    >>> fig = plot.lr_schedules({"step": step, "constant": [0.1] * 5}, steps=5, path="lr.png")
+    >>> os.path.exists("lr.png")
+    True
     """
     if not schedules:
         raise ValueError("lr_schedules: schedules is empty; pass {name: factory or list of lrs}")

@@ -10,7 +10,21 @@ __all__ = ["learning_curves"]
 def learning_curves(history, path=None, title: str | None = None):
     """One panel per quantity (loss, accuracy, ...), train and validation on the same axes.
 
-    ``history``: a `lucidnet.train.History` or its ``.history`` dict. Returns the Figure.
+    ``history``: a `lucidnet.train.History` or its ``.history`` dict. Returns the Figure;
+    saves a PNG if ``path`` is given. A validation curve that turns up while the training curve
+    keeps falling is the sign of overfitting.
+
+    Examples
+    --------
+    >>> import os
+    >>> from lucidnet import plot
+    >>> from lucidnet.train import History
+    >>> h = History()
+    >>> h.append(0, {"loss": 1.0, "val_loss": 1.2, "accuracy": 0.5})
+    >>> h.append(1, {"loss": 0.6, "val_loss": 0.9, "accuracy": 0.7})
+    >>> fig = plot.learning_curves(h, path="curves.png")     # loss and accuracy panels
+    >>> len(fig.axes), os.path.exists("curves.png")
+    (2, True)
     """
     data = getattr(history, "history", history)
     if not data:
