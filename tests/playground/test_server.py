@@ -343,3 +343,14 @@ def test_cli_mistakes_are_one_line_exit_2():
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "cannot listen" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_without_starlette_the_import_error_says_what_to_install():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['starlette'] = None\n"
+            "try:\n    import lucidnet.playground\nexcept ImportError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert "pip install 'lucidnet[playground]'" in out.stdout, out.stderr
