@@ -82,3 +82,9 @@ def test_bad_values_are_clear_errors(text, word):
 def test_not_a_string():
     with pytest.raises(ConfigError, match="string"):
         parse_hash(None)
+
+
+def test_an_uploaded_dataset_is_not_written_into_the_link():
+    h = format_hash({"dataset": "csv", "problem": "classification"})
+    assert "dataset=" not in h.replace("regDataset=", "")
+    assert normalize_config(parse_hash(h))["dataset"] == "circle"

@@ -95,6 +95,26 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad.reshape(shape)
 
 
+#: what a one-line ``staticmethod(lambda ...)`` part of an op computes, by attribute name
+_PART_NAMES = {"f": "The elementwise function y = f(x)", "df": "Its elementwise derivative dy/dx",
+               "term": "The elementwise loss term l(d) of d = input - target",
+               "derivative": "The derivative dl/dd of the loss term",
+               "on_integers": "What the op returns for integer and bool inputs"}
+
+
+def _document_lambdas(cls) -> None:
+    """Give the ``staticmethod(lambda ...)`` parts of an op (``f``, ``df``, ``term``...) the
+    formula of their class as docstring, so ``help`` and the API reference show it."""
+    summary = (cls.__dict__.get("__doc__") or "").strip()
+    if not summary:
+        return
+    for name, value in cls.__dict__.items():
+        fn = getattr(value, "__func__", None) if isinstance(value, staticmethod) else None
+        if (name in _PART_NAMES and fn is not None and getattr(fn, "__name__", "") == "<lambda>"
+                and not fn.__doc__):
+            fn.__doc__ = f"{_PART_NAMES[name]}, as stated for {cls.__name__}: {summary}"
+
+
 class Context:
     """What a forward pass leaves for its backward pass.
 
@@ -171,6 +191,7 @@ class Function:
         if not cls.array_io:
             cls.apply = classmethod(_apply_custom)
             cls._node_fn = _custom_node_fn(cls)
+        _document_lambdas(cls)
 
     @staticmethod
     def forward(ctx: Context, *args, **kwargs) -> np.ndarray:  # pragma: no cover - abstract

@@ -126,8 +126,9 @@ def _text(value) -> str:
 
 def format_hash(config: dict) -> str:
     """The URL hash (without ``#``) of a configuration: every TF Playground key in its order
-    (``regularization`` omitted when "none", as TF omits its null), then lucidnet's keys that
-    differ from their defaults (``autoplay=1`` when set).
+    (``regularization`` omitted when "none", as TF omits its null; ``dataset=csv`` omitted, since
+    a link cannot carry the uploaded file), then lucidnet's keys that differ from their defaults
+    (``autoplay=1`` when set).
 
     Examples
     --------
@@ -140,6 +141,8 @@ def format_hash(config: dict) -> str:
     parts = []
     for key in TF_KEYS:
         if key == "regularization" and c[key] == "none":
+            continue
+        if c[key] == "csv":  # a link cannot carry the uploaded file: the default dataset opens
             continue
         parts.append(f"{key}={quote(_text(c[key]), safe=',.-_')}")
     for key in DEFAULTS:
