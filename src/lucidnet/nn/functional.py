@@ -1015,10 +1015,31 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
 
 # ---------------------------------------------------------------- joining
 def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis: the NumPy-named form of ``lucidnet.cat`` (``axis``
+    instead of ``dim``). The sizes must agree except along ``axis``; the gradient is split back
+    into one piece per input.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.concatenate([ln.ones(1, 2), ln.zeros(1, 2)], axis=0)
+    tensor([[1., 1.],
+            [0., 0.]])
+    """
     return Concatenate.apply(*[_t(t) for t in tensors], axis=axis)
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
+    """Stack same-shaped tensors along a new axis: the NumPy-named form of ``lucidnet.stack``.
+    Input k receives the slice k of the gradient along ``axis``.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.stack([ln.tensor([1.0, 2.0]), ln.tensor([3.0, 4.0])], axis=1)
+    tensor([[1., 3.],
+            [2., 4.]])
+    """
     return Stack.apply(*[_t(t) for t in tensors], axis=axis)
 
 

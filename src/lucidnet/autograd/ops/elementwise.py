@@ -151,6 +151,7 @@ class Pow(Function):
 
 
 class Neg(Function):
+    """z = -a;  dz/da = -1, so backward returns -g."""
     @staticmethod
     def forward(ctx, a):
         return np.negative(a)

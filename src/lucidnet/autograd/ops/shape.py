@@ -21,6 +21,9 @@ __all__ = ["Reshape", "Transpose", "GetItem", "Concatenate", "Stack", "Expand", 
 
 
 class Reshape(Function):
+    """z = a with a new shape of the same number of elements (a view when NumPy can make one);
+    backward reshapes the gradient back to a's shape: dL/da = reshape(g, a.shape).
+    """
     returns_view = True
 
     @staticmethod
@@ -82,6 +85,9 @@ class GetItem(Function):
 
 
 class Concatenate(Function):
+    """z = [a_1, a_2, ...] joined along ``axis`` (the other sizes must agree); backward splits g
+    along ``axis`` at the inputs' sizes, one piece per input.
+    """
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         ctx.axis = axis
@@ -95,6 +101,9 @@ class Concatenate(Function):
 
 
 class Stack(Function):
+    """z = the inputs (all one shape) stacked along a new axis ``axis``; backward hands input k the
+    slice g[..., k, ...] of that axis.
+    """
     @staticmethod
     def forward(ctx, *arrays, axis=0):
         ctx.axis = axis
