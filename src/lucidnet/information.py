@@ -1,4 +1,4 @@
-"""Entropy, cross-entropy and KL divergence of discrete distributions, in nats (SPEC D4).
+"""Entropy, cross-entropy and KL divergence of discrete distributions, in nats.
 
     H(p)     = -sum_i p_i log p_i
     H(p, q)  = -sum_i p_i log q_i

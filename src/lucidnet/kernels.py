@@ -1,4 +1,4 @@
-"""Fixed image kernels and ``apply_kernel`` (SPEC B2): what a convolution does before it learns.
+"""Fixed image kernels and ``apply_kernel``: what a convolution does before it learns.
 
 A blur kernel averages a neighbourhood and smooths; an edge kernel (Sobel, Laplacian) responds
 where intensity changes. ``apply_kernel`` slides a kernel over an image -- cross-correlation,

@@ -1,4 +1,4 @@
-"""Weight penalties: L1 (lasso), L2 (ridge), Elastic Net, and the ridge closed form (SPEC I1, I6).
+"""Weight penalties: L1 (lasso), L2 (ridge), Elastic Net, and the ridge closed form.
 
 A penalty is a callable ``penalty(model) -> Tensor`` (a differentiable scalar) that the `Trainer`
 adds to the loss each batch::
@@ -82,7 +82,7 @@ def _check_strength(owner: str, name: str, value) -> float:
 
 
 class Penalty:
-    """``l1 * ||w||_1 + l2 / 2 * ||w||_2^2`` summed over the chosen parameters (SPEC I1).
+    """``l1 * ||w||_1 + l2 / 2 * ||w||_2^2`` summed over the chosen parameters.
 
     Parameters
     ----------
@@ -140,7 +140,7 @@ class _NameFilter:
 
 
 class L1(Penalty):
-    """Lasso: ``strength * sum|w|``; gradient ``strength * sign(w)`` (SPEC I1). Sparse weights."""
+    """Lasso: ``strength * sum|w|``; gradient ``strength * sign(w)``. Sparse weights."""
 
     def __init__(self, strength: float, include=None):
         super().__init__(l1=_check_strength("L1", "strength", strength), include=include)
@@ -151,7 +151,7 @@ class L1(Penalty):
 
 
 class L2(Penalty):
-    """Ridge: ``strength / 2 * sum w^2``; gradient ``strength * w`` = SGD ``weight_decay`` (SPEC I1)."""
+    """Ridge: ``strength / 2 * sum w^2``; gradient ``strength * w`` = SGD ``weight_decay``."""
 
     def __init__(self, strength: float, include=None):
         super().__init__(l2=_check_strength("L2", "strength", strength), include=include)
@@ -162,7 +162,7 @@ class L2(Penalty):
 
 
 class ElasticNet(Penalty):
-    """``strength * (l1_ratio * ||w||_1 + (1 - l1_ratio) / 2 * ||w||^2)`` as in scikit-learn (SPEC I1)."""
+    """``strength * (l1_ratio * ||w||_1 + (1 - l1_ratio) / 2 * ||w||^2)`` as in scikit-learn."""
 
     def __init__(self, strength: float, l1_ratio: float = 0.5, include=None):
         strength = _check_strength("ElasticNet", "strength", strength)
@@ -177,7 +177,7 @@ class ElasticNet(Penalty):
 
 
 def ridge_closed_form(X, y, lam: float, fit_intercept: bool = False) -> np.ndarray | tuple:
-    """Ridge regression in closed form: ``theta = (X^T X + lam I)^{-1} X^T y`` (SPEC I6).
+    """Ridge regression in closed form: ``theta = (X^T X + lam I)^{-1} X^T y``.
 
     With ``fit_intercept=True`` the intercept is not penalized (X and y are centred first) and
     ``(theta, intercept)`` is returned. Relation to a gradient-trained model: minimizing

@@ -1,4 +1,4 @@
-"""Reverse-mode automatic differentiation on NumPy arrays (SPEC A1-A4).
+"""Reverse-mode automatic differentiation on NumPy arrays.
 
 The engine is `tensor.py` (Tensor, backward) and `function.py` (Function: forward and backward
 side by side). Everything else a Tensor can do is registered, one entry per op, in the table of

@@ -1,4 +1,4 @@
-"""Numerical gradient check by central differences (SPEC A4).
+"""Numerical gradient check by central differences.
 
     dL/dx_i ~ (L(x + eps e_i) - L(x - eps e_i)) / (2 eps)
 

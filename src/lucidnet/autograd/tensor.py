@@ -1,4 +1,4 @@
-"""`Tensor`: a NumPy array that remembers how it was made, so it can backpropagate (SPEC A1-A3).
+"""`Tensor`: a NumPy array that remembers how it was made, so it can backpropagate.
 
 Reverse-mode differentiation: every op records its inputs and a backward rule; ``loss.backward()``
 visits the graph once in reverse topological order (iteratively, so deep graphs never hit the
@@ -98,7 +98,7 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Context manager (and decorator) for inference: ops record no graph (SPEC A3)."""
+    """Context manager (and decorator) for inference: ops record no graph."""
 
     def _mode(self) -> bool:
         return False
@@ -481,7 +481,7 @@ class Tensor:
     # ----------------------------------------------------------------- backpropagation
     def backward(self, gradient=None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
-        """Backpropagate from this tensor (SPEC A1, A2).
+        """Backpropagate from this tensor.
 
         ``gradient`` is dL/dself; it may be omitted for a scalar (then it is 1).
         Gradients accumulate into ``.grad`` of leaves with ``requires_grad=True`` (only into

@@ -1,7 +1,7 @@
-"""Ready-made models (SPEC B3-B6): Rosenblatt's `Perceptron`, the `MLP` and `CNN` builders.
+"""Ready-made models: Rosenblatt's `Perceptron`, the `MLP` and `CNN` builders.
 
     MLP:  z(l) = W(l) a(l-1) + b(l),  a(l) = f(z(l))  for each hidden layer, then a linear
-          output layer with the unit the task needs (SPEC B5): none (regression / logits for
+          output layer with the unit the task needs: none (regression / logits for
           CrossEntropyLoss), "sigmoid" (binary), "softmax" (multi-class probabilities).
 """
 
@@ -23,7 +23,7 @@ def MLP(in_features: int, hidden=(64,), out_features: int = 1, activation: str =
         output: str | None = None, dropout: float = 0.0, batch_norm: bool = False,
         init: str = "default") -> nn.Sequential:
     """Build Linear -> (BatchNorm1d) -> activation -> (Dropout) per hidden width, then
-    Linear(out_features) and the optional output unit (SPEC B4, B5).
+    Linear(out_features) and the optional output unit.
 
     ``activation`` and ``init`` are names from ``nn.ACTIVATIONS`` / ``nn.init.INITIALIZERS``
     ("default" keeps PyTorch's U(-1/sqrt(fan_in), 1/sqrt(fan_in)); any other initializer is

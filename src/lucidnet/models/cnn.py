@@ -1,4 +1,4 @@
-"""A small convolutional network builder (SPEC B2, B6).
+"""A small convolutional network builder.
 
     [Conv(k, padding k//2) -> (BatchNorm) -> ReLU -> MaxPool(2)] x len(channels)
     -> Flatten -> (Dropout) -> (Linear(hidden) -> ReLU -> (Dropout)) -> Linear(num_classes)

@@ -1,4 +1,4 @@
-"""Rosenblatt's perceptron (SPEC B3): a step unit trained by the perceptron rule.
+"""Rosenblatt's perceptron: a step unit trained by the perceptron rule.
 
     y_hat = step(w . x + b)  (1 if w . x + b >= 0 else 0)
     w <- w + lr (y - y_hat) x,   b <- b + lr (y - y_hat)       one sample at a time
@@ -22,7 +22,7 @@ class ConvergenceWarning(UserWarning):
 
 
 class Perceptron:
-    """Binary perceptron with a step activation and Rosenblatt's learning rule (SPEC B3).
+    """Binary perceptron with a step activation and Rosenblatt's learning rule.
 
     Parameters: ``lr`` (eta), ``max_epochs``, ``shuffle`` (visit samples in a new random order
     each epoch), ``random_state`` (seed of that order and of the optional random init),

@@ -71,7 +71,7 @@ __all__ = [
     "GaussianNLLLoss", "MultiLabelSoftMarginLoss", "KLDivLoss", "LOSSES", "get_loss",
 ]
 
-# convolution, pooling, normalization, dropout, noise (SPEC B2, H2, H3, I2, I5)
+# convolution, pooling, normalization, dropout, noise
 from .conv import (
                          Conv1d,
                          Conv2d,

@@ -1,4 +1,4 @@
-"""Activation layers (SPEC C1) and the registry that looks them up by name."""
+"""Activation layers and the registry that looks them up by name."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Convolution layers ``Conv1d`` / ``Conv2d``, ``ConvTranspose1d`` / ``ConvTranspose2d`` and their
-functional forms (SPEC B2, G2).
+functional forms.
 
 PyTorch's names and semantics: input (N, C, L) or (N, C, H, W) (an unbatched (C, ...) input is
 accepted too), weight (out_channels, in_channels / groups, *kernel_size), bias (out_channels,),
@@ -14,7 +14,7 @@ Transposed: weight (in_channels, out_channels / groups, *kernel_size), ``output_
 + output_padding + 1.
 
 Initialized like PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C / groups *
-prod(kernel) (the conv fan-in F^2 C of SPEC G2).
+prod(kernel) (the conv fan-in F^2 C of).
 """
 
 from __future__ import annotations
@@ -152,13 +152,13 @@ def _conv(x, weight, bias, stride, padding, dilation, nd: int, where: str,
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    """1-D convolution of x (N, C, L) with weight (O, C / groups, K) (SPEC B2)."""
+    """1-D convolution of x (N, C, L) with weight (O, C / groups, K)."""
     return _conv(input, weight, bias, stride, padding, dilation, 1,
                  f"conv1d(weight {tuple(weight.shape)})", groups)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    """2-D convolution of x (N, C, H, W) with weight (O, C / groups, KH, KW) (SPEC B2)."""
+    """2-D convolution of x (N, C, H, W) with weight (O, C / groups, KH, KW)."""
     return _conv(input, weight, bias, stride, padding, dilation, 2,
                  f"conv2d(weight {tuple(weight.shape)})", groups)
 
@@ -229,13 +229,13 @@ class _ConvNd(Module):
 
 
 class Conv2d(_ConvNd):
-    """2-D convolution over (N, C, H, W): out (N, out_channels, H_out, W_out) (SPEC B2)."""
+    """2-D convolution over (N, C, H, W): out (N, out_channels, H_out, W_out)."""
 
     nd = 2
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution over (N, C, L): out (N, out_channels, L_out) (SPEC B2)."""
+    """1-D convolution over (N, C, L): out (N, out_channels, L_out)."""
 
     nd = 1
 

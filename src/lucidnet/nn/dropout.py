@@ -1,4 +1,4 @@
-"""Inverted dropout (SPEC I2): ``Dropout`` (units) and ``Dropout2d`` (whole channels).
+"""Inverted dropout: ``Dropout`` (units) and ``Dropout2d`` (whole channels).
 
 Training: each unit is kept with probability 1 - p and kept units are scaled by 1 / (1 - p),
 
@@ -89,7 +89,7 @@ def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
 
 
 class Dropout(Module):
-    """Inverted dropout of single units, ``p`` = probability of dropping (SPEC I2)."""
+    """Inverted dropout of single units, ``p`` = probability of dropping."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
@@ -104,7 +104,7 @@ class Dropout(Module):
 
 
 class Dropout2d(Dropout):
-    """Inverted dropout of whole channels of (N, C, H, W) feature maps (SPEC I2)."""
+    """Inverted dropout of whole channels of (N, C, H, W) feature maps."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         Module.__init__(self)
@@ -116,7 +116,7 @@ class Dropout2d(Dropout):
 
 
 class Dropout1d(Dropout2d):
-    """Inverted dropout of whole channels of (N, C, L) sequences (SPEC I2)."""
+    """Inverted dropout of whole channels of (N, C, L) sequences."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         Module.__init__(self)

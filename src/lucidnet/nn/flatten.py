@@ -1,4 +1,4 @@
-"""``Flatten``: (N, C, H, W) -> (N, C*H*W), the bridge from convolutions to dense layers (SPEC B2, B6)."""
+"""``Flatten``: (N, C, H, W) -> (N, C*H*W), the bridge from convolutions to dense layers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The stateless face of the ops: ``import lucidnet.nn.functional as F`` (SPEC B1, C1, D1-D4).
+"""The stateless face of the ops: ``import lucidnet.nn.functional as F``.
 
 Every function validates its inputs at this public boundary and raises a ValueError that says
 what was received and what was expected.
@@ -52,7 +52,7 @@ def _check_reduction(reduction, allowed=_REDUCTIONS):
 
 # ---------------------------------------------------------------- dense
 def linear(x, weight, bias=None) -> Tensor:
-    """z = x W^T + b, x (..., in), W (out, in), b (out,)  (SPEC B1)."""
+    """z = x W^T + b, x (..., in), W (out, in), b (out,) ."""
     x = _t(x)
     xs, ws = x.data.shape, weight.data.shape  # plain tuples: this runs on every step
     if not xs or xs[-1] != ws[1]:
@@ -67,7 +67,7 @@ def linear(x, weight, bias=None) -> Tensor:
 
 # ---------------------------------------------------------------- activations
 def step(x) -> Tensor:
-    """Heaviside step: 1 if x >= 0 else 0; zero gradient (SPEC C1)."""
+    """Heaviside step: 1 if x >= 0 else 0; zero gradient."""
     return A.Step.apply(_t(x))
 
 
@@ -419,7 +419,7 @@ def _reduction_of(size_average, reduce, reduction, name):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
              weight=None) -> Tensor:
-    """Mean squared error (SPEC D1); PyTorch's signature (a string third is the reduction). A
+    """Mean squared error; PyTorch's signature (a string third is the reduction). A
     target of another shape is broadcast with PyTorch's warning; ``weight`` rescales each
     element's loss (the mean divides by the weights' sum, as PyTorch). Differentiable in the
     target."""
@@ -434,7 +434,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
             weight=None) -> Tensor:
-    """Mean absolute error (SPEC D1); PyTorch's signature (a string third is the reduction). A
+    """Mean absolute error; PyTorch's signature (a string third is the reduction). A
     target of another shape is broadcast with PyTorch's warning; ``weight`` rescales each
     element's loss (the mean divides by the weights' sum, as PyTorch). Differentiable in the
     target."""
@@ -449,7 +449,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
                weight=None) -> Tensor:
-    """Huber loss: quadratic within delta, linear outside (SPEC D1); ``weight`` rescales each
+    """Huber loss: quadratic within delta, linear outside; ``weight`` rescales each
     element's loss (PyTorch 2.13's keyword; the mean divides by the element count)."""
     _check_reduction(reduction)
     if not delta > 0:
@@ -512,7 +512,7 @@ _BCE_DEFAULTS = {"weight": None, "size_average": None, "reduce": None, "reductio
 
 
 def binary_cross_entropy(input, target, *args, **kwargs) -> Tensor:
-    """BCE on probabilities p in [0, 1] (SPEC D2); logs are clamped at -100 like PyTorch.
+    """BCE on probabilities p in [0, 1]; logs are clamped at -100 like PyTorch.
 
     ``binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
     reduction="mean")`` as PyTorch (the earlier order, ``reduction`` third as a string, still
@@ -538,7 +538,7 @@ _BCEL_DEFAULTS = dict(_BCE_DEFAULTS, pos_weight=None)
 
 
 def binary_cross_entropy_with_logits(input, target, *args, **kwargs) -> Tensor:
-    """Numerically stable sigmoid + BCE on raw scores (SPEC D2, D5).
+    """Numerically stable sigmoid + BCE on raw scores.
 
     ``binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
     reduce=None, reduction="mean", pos_weight=None)`` as PyTorch (the earlier order,
@@ -655,7 +655,7 @@ _CE_DEFAULTS = {"weight": None, "size_average": None, "ignore_index": -100, "red
 
 
 def cross_entropy(input, target, *args, **kwargs) -> Tensor:
-    """Softmax + cross-entropy on logits, fused and stable (SPEC D3).
+    """Softmax + cross-entropy on logits, fused and stable.
 
     ``cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
     reduce=None, reduction="mean", label_smoothing=0.0)``, PyTorch's signature and order (the
@@ -991,7 +991,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
-    """KL(p || q) with input = log q and target = p, as PyTorch's kl_div (SPEC D4).
+    """KL(p || q) with input = log q and target = p, as PyTorch's kl_div.
     Use reduction="batchmean" for the mathematical KL per sample. PyTorch's signature (the
     earlier order, reduction third as a string and then log_target, still works)."""
     if isinstance(size_average, str):

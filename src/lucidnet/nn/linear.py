@@ -1,4 +1,4 @@
-"""Dense layer z = x W^T + b (SPEC B1), Identity, and the bilinear layer
+"""Dense layer z = x W^T + b, Identity, and the bilinear layer
 y = x1^T A x2 + b (PyTorch's ``nn.Bilinear`` / ``F.bilinear``)."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """y = x (the linear output unit for regression, SPEC B5). Takes and ignores any
+    """y = x (the linear output unit for regression). Takes and ignores any
     arguments, as PyTorch's (so it can stand in for another layer)."""
 
     def __init__(self, *args, **kwargs):

@@ -1,4 +1,4 @@
-"""Loss modules, PyTorch names and semantics (SPEC D1-D3)."""
+"""Loss modules, PyTorch names and semantics."""
 
 from __future__ import annotations
 

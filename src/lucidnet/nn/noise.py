@@ -1,4 +1,4 @@
-"""Noise injection (SPEC I5): into inputs or activations (``GaussianNoise``) and into weights
+"""Noise injection: into inputs or activations (``GaussianNoise``) and into weights
 (``WeightNoise``). Both act only in training mode and draw from ``lucidnet.random.get_rng()``.
 
     GaussianNoise:  y = x + std * eps,                 eps ~ N(0, 1)
@@ -27,7 +27,7 @@ def _check_std(std, where: str) -> float:
 
 
 class GaussianNoise(Module):
-    """Add N(0, std^2) noise to the input in training; identity in evaluation (SPEC I5)."""
+    """Add N(0, std^2) noise to the input in training; identity in evaluation."""
 
     def __init__(self, std: float = 0.1):
         super().__init__()
@@ -50,7 +50,7 @@ class GaussianNoise(Module):
 
 
 class WeightNoise(Module):
-    """Wrap ``module`` so each training forward pass uses weights W + std * N(0, 1) (SPEC I5).
+    """Wrap ``module`` so each training forward pass uses weights W + std * N(0, 1).
 
     Every parameter's ``data`` is swapped for a perturbed copy during the wrapped forward pass
     and the very same clean array is put back afterwards (so a flat optimizer buffer whose views

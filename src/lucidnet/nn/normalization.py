@@ -1,4 +1,4 @@
-"""Normalization layers (SPEC H2, H3): BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm1d/2d.
+"""Normalization layers: BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm1d/2d.
 
     y = gamma * (x - mean) / sqrt(var + eps) + beta
 
@@ -184,14 +184,14 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalization of (N, C) features or (N, C, L) sequences, per channel C (SPEC H2)."""
+    """Batch normalization of (N, C) features or (N, C, L) sequences, per channel C."""
 
     dims = (2, 3)
     shape_text = "(N, C) or (N, C, L)"
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalization of (N, C, H, W) feature maps, per channel C (SPEC H2)."""
+    """Batch normalization of (N, C, H, W) feature maps, per channel C."""
 
     dims = (4,)
     shape_text = "(N, C, H, W)"
@@ -206,7 +206,7 @@ class BatchNorm3d(_BatchNorm):
 
 class LayerNorm(Module):
     """Normalize each sample over its last axes ``normalized_shape``; elementwise gamma, beta of
-    that shape (SPEC H3)."""
+    that shape."""
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device=None, dtype=None):
@@ -237,7 +237,7 @@ class LayerNorm(Module):
 
 class GroupNorm(Module):
     """Split C channels into ``num_groups`` groups; normalize each (sample, group) over its
-    channels and positions; per-channel gamma, beta (SPEC H3)."""
+    channels and positions; per-channel gamma, beta."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
                  affine: bool = True, device=None, dtype=None, *, bias: bool = True):
@@ -269,7 +269,7 @@ class GroupNorm(Module):
 
 
 class _InstanceNorm(_BatchNorm):
-    """Normalize each (sample, channel) over its positions (SPEC H3). PyTorch's defaults:
+    """Normalize each (sample, channel) over its positions. PyTorch's defaults:
     affine=False, track_running_stats=False."""
 
     nd = 2
@@ -321,13 +321,13 @@ class _InstanceNorm(_BatchNorm):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalization of (N, C, L) (SPEC H3)."""
+    """Instance normalization of (N, C, L)."""
 
     nd = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalization of (N, C, H, W) (SPEC H3)."""
+    """Instance normalization of (N, C, H, W)."""
 
     nd = 2
 

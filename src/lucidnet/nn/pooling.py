@@ -1,4 +1,4 @@
-"""Pooling layers and their functional forms (SPEC B2): max and average pooling in 1-D and 2-D
+"""Pooling layers and their functional forms: max and average pooling in 1-D and 2-D
 (``ceil_mode``, ``return_indices``, ``count_include_pad``, ``divisor_override``), adaptive max
 and average pooling (output 1 = global pooling), and max unpooling. PyTorch's names, defaults
 and rules (``stride=None`` means stride = kernel_size).
@@ -343,27 +343,27 @@ class _AvgPoolNd(Module):
 
 
 class MaxPool2d(_MaxPoolNd):
-    """2-D max pooling over (N, C, H, W) (SPEC B2); ``return_indices=True`` returns
+    """2-D max pooling over (N, C, H, W); ``return_indices=True`` returns
     ``(values, indices)`` for :class:`MaxUnpool2d`."""
 
     nd = 2
 
 
 class MaxPool1d(_MaxPoolNd):
-    """1-D max pooling over (N, C, L) (SPEC B2); ``return_indices=True`` returns
+    """1-D max pooling over (N, C, L); ``return_indices=True`` returns
     ``(values, indices)`` for :class:`MaxUnpool1d`."""
 
     nd = 1
 
 
 class AvgPool2d(_AvgPoolNd):
-    """2-D average pooling over (N, C, H, W) (SPEC B2)."""
+    """2-D average pooling over (N, C, H, W)."""
 
     nd = 2
 
 
 class AvgPool1d(_AvgPoolNd):
-    """1-D average pooling over (N, C, L) (SPEC B2); PyTorch's signature (no divisor_override)
+    """1-D average pooling over (N, C, L); PyTorch's signature (no divisor_override)
     and repr (the sizes as 1-tuples)."""
 
     nd = 1

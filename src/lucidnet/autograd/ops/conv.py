@@ -1,4 +1,4 @@
-"""Convolution over 1 or 2 spatial dimensions: strided im2col view + one matrix product (SPEC B2).
+"""Convolution over 1 or 2 spatial dimensions: strided im2col view + one matrix product.
 
 For input x (N, C, *S), weight W (O, C, *K), stride s, dilation d and (already resolved) padding,
 

@@ -1,4 +1,4 @@
-"""Elementwise arithmetic and math with broadcasting-aware gradients (SPEC A1).
+"""Elementwise arithmetic and math with broadcasting-aware gradients.
 
 Every op is one `Function` (forward and backward side by side) or a composite of others; the
 PyTorch-spelled surface (``x.sin()``, ``lucidnet.sin(x)``, ``clamp``, ``where``, ...) is

@@ -1,5 +1,5 @@
 """Indexing ops in PyTorch's spelling: gather, scatter, index_select, take, masked_select,
-tril / triu, diag / diagonal / trace, nonzero (SPEC A1).
+tril / triu, diag / diagonal / trace, nonzero.
 
 Each differentiable op is one `Function` whose backward sends the gradient back to the entries
 the forward pass read (``np.add.at`` where one entry may be read twice); the PyTorch-spelled

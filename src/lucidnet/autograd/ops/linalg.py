@@ -1,5 +1,5 @@
 """Matrix products: matmul (and mm, bmm, mv, dot, outer), einsum, and the fused dense layer
-z = x W^T + b (SPEC B1). The PyTorch-spelled surface is registered at the bottom."""
+z = x W^T + b. The PyTorch-spelled surface is registered at the bottom."""
 
 from __future__ import annotations
 

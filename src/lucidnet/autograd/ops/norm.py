@@ -1,4 +1,4 @@
-"""Normalization layers as fused ops, forward and derived backward together (SPEC H2, H3).
+"""Normalization layers as fused ops, forward and derived backward together.
 
 Over the normalized axes (M values each):
 

@@ -1,4 +1,4 @@
-"""Pooling over 1 or 2 spatial dimensions (SPEC B2): max, average, adaptive, and max unpooling.
+"""Pooling over 1 or 2 spatial dimensions: max, average, adaptive, and max unpooling.
 
     max:    out[n, c, p] = max_k xpad[n, c, s p + d k]      dL/dx routed to the chosen argmax
             (PyTorch's scan rule: the first maximum in window order, the last NaN; padding never)

@@ -1,5 +1,5 @@
 """Reductions over dims: sum, mean, var, std, max, min, amax, amin, argmax, argmin, prod,
-logsumexp, any, all, count_nonzero, norm, cumsum, cumprod, sort, argsort, topk, median (SPEC A1),
+logsumexp, any, all, count_nonzero, norm, cumsum, cumprod, sort, argsort, topk, median,
 registered in PyTorch's spelling (``dim=`` / ``keepdim=``; NumPy's ``axis=`` / ``keepdims=`` too).
 """
 

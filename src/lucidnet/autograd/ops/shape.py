@@ -1,5 +1,5 @@
 """Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, expand, repeat, flip,
-flatten/unflatten, split/chunk/narrow/unbind, cat/stack, indexing (SPEC A1), registered in
+flatten/unflatten, split/chunk/narrow/unbind, cat/stack, indexing, registered in
 PyTorch's spelling. Most are composites of Reshape, Transpose and GetItem; Expand, Repeat and
 Flip are their own differentiable ops (forward and backward side by side)."""
 
