@@ -4,8 +4,8 @@
     H(p, q)  = -sum_i p_i log q_i
     KL(p||q) =  sum_i p_i log(p_i / q_i) = H(p, q) - H(p)
 
-Terms with p_i = 0 contribute 0. The last axis holds the distribution. (Seed 001 drops the minus
-sign and the log in places: SPEC Errata.)
+Terms with p_i = 0 contribute 0. The last axis holds the distribution. (Beware of texts that drop the
+minus sign or the log in places: these are the standard definitions.)
 """
 
 from __future__ import annotations

@@ -22,6 +22,13 @@ from lucidnet.nn.pooling import max_pool1d, max_pool2d
 TOL = {np.float64: 1e-12, np.float32: 1e-5}
 
 
+@pytest.fixture(autouse=True)
+def every_kernel_on(monkeypatch):
+    """Check every kernel, also those the ops leave off by default (measured slower)."""
+    for name in _fast.KERNELS:
+        monkeypatch.setitem(_fast.KERNELS, name, True)
+
+
 def _run(fn, arrays):
     """(output, gradients of every input) of sum(fn(*tensors) * fixed weights)."""
     tensors = [ln.Tensor(a.copy(), requires_grad=True) for a in arrays]
@@ -289,6 +296,7 @@ def test_small_cnn_step_agrees_and_second_use_is_stable(dtype):
 
 # ----------------------------------------------------------------------------- the switch
 def test_switch_round_trips_and_rejects_bad_values():
+    assert all(_fast.use(k) == _fast.enabled() for k in _fast.KERNELS)
     before = _fast.enabled()
     with _fast.fast_disabled():
         assert not _fast.enabled()

@@ -14,7 +14,7 @@ Transposed: weight (in_channels, out_channels / groups, *kernel_size), ``output_
 + output_padding + 1.
 
 Initialized like PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C / groups *
-prod(kernel) (the conv fan-in F^2 C of).
+prod(kernel) (F^2 C for C input channels and F x F kernels).
 """
 
 from __future__ import annotations

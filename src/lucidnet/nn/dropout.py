@@ -4,7 +4,7 @@ Training: each unit is kept with probability 1 - p and kept units are scaled by 
 
     y = x * m / (1 - p),   m ~ Bernoulli(1 - p)
 
-so E[y] = x and evaluation is the identity. (Erratum, SPEC Errata: seed 003 also scales by 1 - p
+so E[y] = x and evaluation is the identity. (Some texts also scale by 1 - p
 at inference; with inverted dropout that would shrink activations twice -- do one or the other,
 and this library does only the training-time scaling, as PyTorch.) Masks come from
 ``lucidnet.random.get_rng()``, so ``lucidnet.manual_seed`` makes them reproducible.

@@ -188,7 +188,7 @@ class DistributedDataParallel(Module):
         p.grad <- (1 / world_size) * sum over ranks r of p.grad_r
 
     so that, with every rank taking ``B / world_size`` samples of a global batch of ``B`` and a
-    mean loss, the update equals the one-process update on the whole batch (SPEC issue 11).
+    mean loss, the update equals the one-process update on the whole batch.
     Gradients are gathered into flat buckets (about ``bucket_cap_mb`` MiB each, the first
     1 MiB when the cap is the default, filled in reverse parameter order, as PyTorch) and each bucket's ``MPI_Iallreduce``
     starts as soon as its last gradient is accumulated (a post-accumulate-grad hook), so the

@@ -117,7 +117,7 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        if _fast.enabled() and g.dtype == out.dtype and out.dtype.kind == "f":
+        if _fast.use("relu_backward") and g.dtype == out.dtype and out.dtype.kind == "f":
             gx = pooled_like(out)
             flat = _flat_views(g, out, gx)
             kernels = _fast.load("activation") if flat is not None else None

@@ -92,7 +92,7 @@ def _unpad(gxp: np.ndarray, padding: tuple) -> np.ndarray:
 
 def _fused(x: np.ndarray, kernel: tuple):
     """The im2col/col2im kernels (``lucidnet._fast.conv``) when they serve this input, else None."""
-    if len(kernel) != 2 or x.dtype.kind != "f" or not _fast.enabled():
+    if len(kernel) != 2 or x.dtype.kind != "f" or not _fast.use("im2col"):
         return None
     return _fast.load("conv")
 

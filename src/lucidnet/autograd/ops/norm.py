@@ -124,8 +124,7 @@ class BatchNorm(Function):
         c = x3.shape[1]
         m = x3.size // c
         ctx.batch_stats = training or running_mean is None
-        ctx.fused = x.dtype.kind == "f" and _fast.enabled() and _fast.load("norm") is not None
-        if ctx.fused:
+        if x.dtype.kind == "f" and _fast.use("norm_forward") and _fast.load("norm") is not None:
             return _batch_norm_fused(ctx, x, x3, cm, weight, bias, running_mean, running_var,
                                      training, momentum, eps)
         if ctx.batch_stats:
@@ -158,7 +157,9 @@ class BatchNorm(Function):
         x3, mean, inv_std, weight = ctx.saved
         shape, cm = ctx.layout
         g3 = _channel_view(g, cm)
-        if ctx.fused:  # two passes: the per-channel sums, then dL/dx
+        if x3.dtype.kind == "f" and _fast.use("norm_backward") and _fast.load("norm"):
+            # two passes: the per-channel sums, then dL/dx (the forward of either path saves
+            # the same x3, mean, inv_std)
             k = inv_std * weight if weight is not None else inv_std
             need_x = ctx.needs_input_grad[0]
             gx3 = (pooled_empty(x3.shape, g3.dtype) if need_x
