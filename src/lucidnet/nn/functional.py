@@ -52,7 +52,7 @@ def _check_reduction(reduction, allowed=_REDUCTIONS):
 
 # ---------------------------------------------------------------- dense
 def linear(x, weight, bias=None) -> Tensor:
-    """z = x W^T + b, x (..., in), W (out, in), b (out,) ."""
+    """z = x W^T + b, x (..., in), W (out, in), b (out,)."""
     x = _t(x)
     xs, ws = x.data.shape, weight.data.shape  # plain tuples: this runs on every step
     if not xs or xs[-1] != ws[1]:
