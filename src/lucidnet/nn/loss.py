@@ -40,21 +40,72 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """mean((x - y)^2)."""
+    """Mean squared error: l_i = (x_i - y_i)^2, loss = mean(l) (``reduction='sum'``: sum(l)).
+
+    Gradient dloss/dx_i = 2 (x_i - y_i) / n for the mean over n elements. The loss of
+    least-squares regression (maximum likelihood under Gaussian noise).
+
+    Shape: input and target of one shape (*); output a scalar, or (*) with ``reduction='none'``.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses l_i are combined ('none': returned as they are).
+
+    Examples
+    --------
+    >>> loss = ln.nn.MSELoss()
+    >>> loss(ln.tensor([1.0, 2.0, 4.0]), ln.tensor([1.0, 1.0, 1.0]))      # (0 + 1 + 9) / 3
+    tensor(3.3333)
+    """
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
-    """mean(|x - y|) (MAE)."""
+    """Mean absolute error: l_i = |x_i - y_i|, loss = mean(l).
+
+    Gradient sign(x_i - y_i) / n: every error pulls with the same force, so outliers weigh less than
+    in `MSELoss` (the minimiser is the median, not the mean).
+
+    Shape: input and target of one shape (*); output a scalar, or (*) with ``reduction='none'``.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses l_i are combined ('none': returned as they are).
+
+    Examples
+    --------
+    >>> ln.nn.L1Loss()(ln.tensor([1.0, 2.0, 4.0]), ln.tensor([1.0, 1.0, 1.0]))   # (0 + 1 + 3) / 3
+    tensor(1.3333)
+    """
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
-    """0.5 d^2 if |d| < delta else delta (|d| - delta / 2)."""
+    """Huber loss of d = x - y: l = d^2 / 2 if |d| < delta else delta (|d| - delta / 2).
+
+    Quadratic near zero, linear beyond ``delta``: gradient clip(d, -delta, delta), so large errors
+    pull with bounded force (robust regression).
+
+    Shape: input and target of one shape (*).
+
+    Parameters
+    ----------
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses l_i are combined ('none': returned as they are).
+    delta : float, default 1.0
+        Where the quadratic part turns linear.
+
+    Examples
+    --------
+    >>> ln.nn.HuberLoss(reduction="none")(ln.tensor([0.5, 3.0]), ln.tensor([0.0, 0.0]))  # 0.125, 3 - 0.5
+    tensor([0.1250, 2.5000])
+    """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction=reduction)
@@ -67,7 +118,13 @@ class HuberLoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """0.5 d^2 / beta if |d| < beta else |d| - beta / 2 (PyTorch's; Huber / beta)."""
+    """0.5 d^2 / beta if |d| < beta else |d| - beta / 2 (PyTorch's; Huber / beta).
+
+    Examples
+    --------
+    >>> ln.nn.SmoothL1Loss(reduction="none")(ln.tensor([0.5, 3.0]), ln.tensor([0.0, 0.0]))
+    tensor([0.1250, 2.5000])
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
                  beta: float = 1.0):
@@ -81,7 +138,26 @@ class SmoothL1Loss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Binary cross-entropy on probabilities; ``weight`` rescales each element's loss."""
+    """Binary cross-entropy on probabilities p in [0, 1]: l_i = -(y_i log p_i + (1 - y_i) log(1 - p_i)).
+
+    Each log is clamped at -100, as PyTorch, so p = 0 or 1 gives a finite loss. Gradient
+    dl/dp = (p - y) / (p (1 - p)). Prefer `BCEWithLogitsLoss` on raw scores: it is stable and its
+    gradient does not vanish when the sigmoid saturates.
+
+    Shape: input and target of one shape (*), target values in [0, 1].
+
+    Parameters
+    ----------
+    weight : Tensor, optional
+        Rescales each element's loss (broadcast to the input).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses l_i are combined ('none': returned as they are).
+
+    Examples
+    --------
+    >>> ln.nn.BCELoss()(ln.tensor([0.9, 0.2]), ln.tensor([1.0, 0.0]))   # -(log 0.9 + log 0.8) / 2
+    tensor(0.1643)
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
         if isinstance(weight, str):  # lucidnet's earlier order: BCELoss("sum")
@@ -95,7 +171,28 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy on raw scores, numerically stable."""
+    """Sigmoid + binary cross-entropy on raw scores x, fused and stable:
+    l = max(x, 0) - x y + log(1 + exp(-|x|)) = BCE(sigmoid(x), y).
+
+    Gradient dl/dx = sigmoid(x) - y: the sigmoid's slope cancels, so a confidently wrong output
+    still gets a large gradient (unlike squared error on a sigmoid output).
+
+    Shape: input and target of one shape (*).
+
+    Parameters
+    ----------
+    weight : Tensor, optional
+        Rescales each element's loss.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses l_i are combined ('none': returned as they are).
+    pos_weight : Tensor, optional
+        Weight of the positive term per class (> 1 favours recall).
+
+    Examples
+    --------
+    >>> ln.nn.BCEWithLogitsLoss()(ln.tensor([0.0, 0.0]), ln.tensor([1.0, 0.0]))   # log 2
+    tensor(0.6931)
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean",
                  pos_weight=None):
@@ -112,10 +209,33 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Softmax + cross-entropy on logits; integer labels or probability targets.
+    """Softmax + cross-entropy on logits, fused and stable: l_n = -log softmax(x_n)_{y_n}
+    = logsumexp(x_n) - x_n[y_n].
 
-    PyTorch's ``(weight=None, size_average=None, ignore_index=-100, reduce=None,
-    reduction="mean", label_smoothing=0.0)``.
+    Targets are integer class labels (N,) or class probabilities (N, C). Gradient with respect to
+    the logits: softmax(x_n) - onehot(y_n) (divided by N for the mean). ``weight`` scales class c's
+    loss by w_c (the mean then divides by the summed weights), ``ignore_index`` leaves those rows
+    out, ``label_smoothing`` = e mixes the target with the uniform distribution: (1 - e) y + e / C.
+
+    Shape: input (N, C) or (N, C, d1, ...); target (N,) / (N, d1, ...) integers, or the input's
+    shape for probabilities. Output a scalar, or (N, ...) with ``reduction='none'``.
+
+    Parameters
+    ----------
+    weight : Tensor of shape (C,), optional
+        Per-class weights.
+    ignore_index : int, default -100
+        Label value that contributes neither loss nor gradient.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses l_i are combined ('none': returned as they are).
+    label_smoothing : float, default 0.0
+        e in [0, 1].
+
+    Examples
+    --------
+    >>> logits = ln.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    >>> ln.nn.CrossEntropyLoss()(logits, ln.tensor([0, 2]))
+    tensor(0.6691)
     """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
@@ -136,7 +256,29 @@ class CrossEntropyLoss(_Loss):
 
 
 class NLLLoss(_Loss):
-    """Negative log-likelihood on log-probabilities; ``ignore_index`` rows are left out."""
+    """Negative log-likelihood on log-probabilities: l_n = -w_{y_n} x_n[y_n].
+
+    With `LogSoftmax` in front it is `CrossEntropyLoss`. Gradient: -w_{y_n} at the target class,
+    0 elsewhere; the mean divides by the summed weights of the rows kept (``ignore_index`` rows are
+    left out).
+
+    Shape: input (N, C) log-probabilities, target (N,) integer labels.
+
+    Parameters
+    ----------
+    weight : Tensor of shape (C,), optional
+        Per-class weights.
+    ignore_index : int, default -100
+        Label value that is left out.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        How the per-element losses l_i are combined ('none': returned as they are).
+
+    Examples
+    --------
+    >>> logp = ln.tensor([[-0.5, -1.0], [-2.0, -0.1]])
+    >>> ln.nn.NLLLoss()(logp, ln.tensor([0, 1]))          # (0.5 + 0.1) / 2
+    tensor(0.3000)
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean"):
@@ -152,7 +294,26 @@ class NLLLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """KL divergence with input = log q, target = p (use reduction="batchmean")."""
+    """Kullback-Leibler divergence with input = log q and target = p: l_i = p_i (log p_i - log q_i)
+    (0 where p_i = 0).
+
+    KL(p || q) = sum_i p_i log(p_i / q_i) >= 0, zero only when q = p. Use ``reduction='batchmean'``
+    (sum divided by the batch size) for the true KL per sample; ``'mean'`` divides by the number of
+    elements, as PyTorch (with its warning). Gradient with respect to the input: -p_i.
+
+    Parameters
+    ----------
+    reduction : {'mean', 'batchmean', 'sum', 'none'}, default 'mean'
+    log_target : bool, default False
+        The target is given as log p.
+
+    Examples
+    --------
+    >>> q = ln.tensor([[0.5, 0.5]])
+    >>> p = ln.tensor([[0.9, 0.1]])
+    >>> ln.nn.KLDivLoss(reduction="batchmean")(q.log(), p)   # 0.9 log 1.8 + 0.1 log 0.2
+    tensor(0.3681)
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
                  log_target: bool = False):
@@ -167,7 +328,13 @@ class KLDivLoss(_Loss):
 
 
 class MarginRankingLoss(_Loss):
-    """max(0, -y (x1 - x2) + margin)."""
+    """max(0, -y (x1 - x2) + margin).
+
+    Examples
+    --------
+    >>> ln.nn.MarginRankingLoss()(ln.tensor([1.0, 0.0]), ln.tensor([0.0, 1.0]), ln.tensor([1.0, 1.0]))
+    tensor(0.5000)
+    """
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
                  reduction: str = "mean"):
@@ -180,7 +347,13 @@ class MarginRankingLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_Loss):
-    """x where y = 1, max(0, margin - x) where y = -1."""
+    """x where y = 1, max(0, margin - x) where y = -1.
+
+    Examples
+    --------
+    >>> ln.nn.HingeEmbeddingLoss(reduction='none')(ln.tensor([0.3, 0.3]), ln.tensor([1.0, -1.0]))
+    tensor([0.3000, 0.7000])
+    """
 
     def __init__(self, margin: float = 1.0, size_average=None, reduce=None,
                  reduction: str = "mean"):
@@ -192,14 +365,27 @@ class HingeEmbeddingLoss(_Loss):
 
 
 class SoftMarginLoss(_Loss):
-    """log(1 + e^(-y x))."""
+    """log(1 + e^(-y x)).
+
+    Examples
+    --------
+    >>> ln.nn.SoftMarginLoss()(ln.tensor([0.0]), ln.tensor([1.0]))    # log 2
+    tensor(0.6931)
+    """
 
     def forward(self, input, target):
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
 class CosineEmbeddingLoss(_Loss):
-    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1."""
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1.
+
+    Examples
+    --------
+    >>> x1 = ln.tensor([[1.0, 0.0]])
+    >>> ln.nn.CosineEmbeddingLoss()(x1, ln.tensor([[0.0, 1.0]]), ln.tensor([1.0]))   # 1 - cos 90 deg
+    tensor(1.)
+    """
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
                  reduction: str = "mean"):
@@ -212,7 +398,14 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class TripletMarginLoss(_Loss):
-    """max(d(a, p) - d(a, n) + margin, 0)."""
+    """max(d(a, p) - d(a, n) + margin, 0).
+
+    Examples
+    --------
+    >>> a, p, n = ln.tensor([[0.0, 0.0]]), ln.tensor([[1.0, 0.0]]), ln.tensor([[3.0, 0.0]])
+    >>> ln.nn.TripletMarginLoss(margin=1.0)(a, p, n)      # max(1 - 3 + 1, 0)
+    tensor(0.)
+    """
 
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
                  swap: bool = False, size_average=None, reduce=None, reduction: str = "mean"):
@@ -225,7 +418,13 @@ class TripletMarginLoss(_Loss):
 
 
 class PoissonNLLLoss(_Loss):
-    """e^x - y x (log_input) or x - y log(x + eps)."""
+    """e^x - y x (log_input) or x - y log(x + eps).
+
+    Examples
+    --------
+    >>> ln.nn.PoissonNLLLoss()(ln.tensor([0.0]), ln.tensor([2.0]))     # e^0 - 2 * 0
+    tensor(1.)
+    """
 
     def __init__(self, log_input: bool = True, full: bool = False, size_average=None,
                  eps: float = 1e-8, reduce=None, reduction: str = "mean"):
@@ -238,7 +437,13 @@ class PoissonNLLLoss(_Loss):
 
 
 class GaussianNLLLoss(_Loss):
-    """(log var + (x - y)^2 / var) / 2 with var clamped at eps."""
+    """(log var + (x - y)^2 / var) / 2 with var clamped at eps.
+
+    Examples
+    --------
+    >>> ln.nn.GaussianNLLLoss()(ln.tensor([1.0]), ln.tensor([0.0]), ln.tensor([1.0]))   # (log 1 + 1) / 2
+    tensor(0.5000)
+    """
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
         super().__init__(reduction=reduction)
@@ -249,7 +454,13 @@ class GaussianNLLLoss(_Loss):
 
 
 class MultiLabelSoftMarginLoss(_Loss):
-    """Per-class logistic loss averaged over the classes."""
+    """Per-class logistic loss averaged over the classes.
+
+    Examples
+    --------
+    >>> ln.nn.MultiLabelSoftMarginLoss()(ln.tensor([[0.0, 0.0]]), ln.tensor([[1.0, 0.0]]))   # log 2
+    tensor(0.6931)
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__(size_average, reduce, reduction)
@@ -261,7 +472,13 @@ class MultiLabelSoftMarginLoss(_Loss):
 
 
 class MultiMarginLoss(_Loss):
-    """Multi-class hinge: sum_{i != y} w_y max(0, margin - x_y + x_i)^p / C (p = 1 or 2)."""
+    """Multi-class hinge: sum_{i != y} w_y max(0, margin - x_y + x_i)^p / C (p = 1 or 2).
+
+    Examples
+    --------
+    >>> ln.nn.MultiMarginLoss()(ln.tensor([[0.1, 0.2, 0.4, 0.8]]), ln.tensor([3]))
+    tensor(0.3250)
+    """
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight=None, size_average=None,
                  reduce=None, reduction: str = "mean"):
@@ -279,14 +496,27 @@ class MultiMarginLoss(_Loss):
 
 
 class MultiLabelMarginLoss(_Loss):
-    """Multi-label hinge: sum over listed j and unlisted i of max(0, 1 - (x_j - x_i)) / C."""
+    """Multi-label hinge: sum over listed j and unlisted i of max(0, 1 - (x_j - x_i)) / C.
+
+    Examples
+    --------
+    >>> ln.nn.MultiLabelMarginLoss()(ln.tensor([[0.1, 0.2, 0.4, 0.8]]), ln.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
 
     def forward(self, input, target):
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
 class TripletMarginWithDistanceLoss(_Loss):
-    """max(d(a, p) - d(a, n) + margin, 0) with any distance (default PairwiseDistance())."""
+    """max(d(a, p) - d(a, n) + margin, 0) with any distance (default PairwiseDistance()).
+
+    Examples
+    --------
+    >>> a, p, n = ln.tensor([[0.0, 0.0]]), ln.tensor([[1.0, 0.0]]), ln.tensor([[3.0, 0.0]])
+    >>> ln.nn.TripletMarginWithDistanceLoss()(a, p, n)
+    tensor(0.)
+    """
 
     def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
                  reduction: str = "mean"):
@@ -305,7 +535,13 @@ class TripletMarginWithDistanceLoss(_Loss):
 
 
 class CosineSimilarity(Module):
-    """cos(x1, x2) along ``dim`` (PyTorch's module of F.cosine_similarity)."""
+    """cos(x1, x2) along ``dim`` (PyTorch's module of F.cosine_similarity).
+
+    Examples
+    --------
+    >>> ln.nn.CosineSimilarity(dim=1)(ln.tensor([[1.0, 0.0]]), ln.tensor([[1.0, 1.0]]))   # 1 / sqrt(2)
+    tensor([0.7071])
+    """
 
     def __init__(self, dim: int = 1, eps: float = 1e-8):
         super().__init__()
@@ -316,7 +552,13 @@ class CosineSimilarity(Module):
 
 
 class PairwiseDistance(Module):
-    """||x1 - x2 + eps||_p over the last dimension."""
+    """||x1 - x2 + eps||_p over the last dimension.
+
+    Examples
+    --------
+    >>> ln.nn.PairwiseDistance()(ln.tensor([[0.0, 0.0]]), ln.tensor([[3.0, 4.0]]))
+    tensor([5.0000])
+    """
 
     def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
         super().__init__()
