@@ -29,19 +29,31 @@ globals().update(autograd.registry.EXPORTS)
 set_num_threads, get_num_threads = _threads.set_num_threads, _threads.get_num_threads
 
 
+# heavier sub-packages and the names they define load on first use: `import lucidnet` needs NumPy
+# alone. Both tables are also listed by dir(lucidnet) and shown by help(lucidnet).
+_LAZY_MODULES = ("optim", "data", "metrics", "train", "models", "io", "plot", "sklearn", "lab",
+                 "regularization", "utils", "cuda", "backends", "accelerator", "linalg", "special",
+                 "safetensors", "onnx", "distributed", "sweep")
+_LAZY_NAMES = {"save": "io", "load": "io", "ModelFileError": "io"}  # name -> sub-module
+
+
 def __getattr__(name):
-    # heavier sub-packages load on first use: `import lucidnet` needs NumPy alone
     import importlib
 
-    if name in ("optim", "data", "metrics", "train", "models", "io", "plot", "sklearn", "lab",
-                "regularization", "utils", "cuda", "backends", "accelerator", "linalg", "special", "safetensors", "onnx", "distributed", "sweep"):
+    if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
-    if name in ("save", "load", "ModelFileError"):
-        return getattr(importlib.import_module(".io", __name__), name)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'lucidnet' has no attribute {name!r}")
+
+
+def __dir__():
+    # without this, dir() and help() see only what is already loaded (no save/load, no optim)
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))
 
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "set_default_dtype",
            "get_default_dtype", "gradcheck", "manual_seed", "get_rng", "autograd", "nn",
            "entropy", "cross_entropy", "kl_divergence", "concatenate", "stack", "save", "load",
-           "ModelFileError", *autograd.registry.EXPORTS]
+           "ModelFileError"]
+__all__ += list(autograd.registry.EXPORTS)  # the registered functions and dtypes

@@ -152,13 +152,30 @@ def _conv(x, weight, bias, stride, padding, dilation, nd: int, where: str,
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    """1-D convolution of x (N, C, L) with weight (O, C / groups, K)."""
+    """1-D convolution of x (N, C, L) with weight (O, C / groups, K).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.conv1d(ln.tensor([[[1.0, 2.0, 3.0, 4.0]]]), ln.tensor([[[1.0, -1.0]]]))   # x_i - x_{i+1}
+    tensor([[[-1., -1., -1.]]])
+    """
     return _conv(input, weight, bias, stride, padding, dilation, 1,
                  f"conv1d(weight {tuple(weight.shape)})", groups)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    """2-D convolution of x (N, C, H, W) with weight (O, C / groups, KH, KW)."""
+    """2-D convolution of x (N, C, H, W) with weight (O, C / groups, KH, KW).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.arange(16.0).reshape(1, 1, 4, 4)
+    >>> F.conv2d(x, ln.ones(1, 1, 2, 2))               # sums of 2 x 2 windows
+    tensor([[[[10., 14., 18.],
+              [26., 30., 34.],
+              [42., 46., 50.]]]])
+    """
     return _conv(input, weight, bias, stride, padding, dilation, 2,
                  f"conv2d(weight {tuple(weight.shape)})", groups)
 
@@ -229,13 +246,29 @@ class _ConvNd(Module):
 
 
 class Conv2d(_ConvNd):
-    """2-D convolution over (N, C, H, W): out (N, out_channels, H_out, W_out)."""
+    """2-D convolution over (N, C, H, W): out (N, out_channels, H_out, W_out).
+
+    Examples
+    --------
+    >>> conv = ln.nn.Conv2d(1, 4, kernel_size=3, padding=1)
+    >>> conv.weight.shape
+    torch.Size([4, 1, 3, 3])
+    >>> conv(ln.ones(2, 1, 8, 8)).shape                # same H, W with padding 1
+    torch.Size([2, 4, 8, 8])
+    """
 
     nd = 2
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution over (N, C, L): out (N, out_channels, L_out)."""
+    """1-D convolution over (N, C, L): out (N, out_channels, L_out).
+
+    Examples
+    --------
+    >>> conv = ln.nn.Conv1d(2, 3, kernel_size=3)
+    >>> conv(ln.ones(1, 2, 10)).shape                  # L_out = 10 - 3 + 1
+    torch.Size([1, 3, 8])
+    """
 
     nd = 1
 

@@ -50,7 +50,14 @@ def _maybe_inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each unit with probability p and scale the rest by 1 / (1 - p) (training only)."""
+    """Zero each unit with probability p and scale the rest by 1 / (1 - p) (training only).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.dropout(ln.ones(4), p=0.5, training=False)
+    tensor([1., 1., 1., 1.])
+    """
     x = input
     p = _check_p(p, "dropout")
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
@@ -61,7 +68,14 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
 
 
 def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels x[n, c] of (N, C, *S) with probability p; scale kept ones by 1/(1-p)."""
+    """Zero whole channels x[n, c] of (N, C, *S) with probability p; scale kept ones by 1/(1-p).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.dropout2d(ln.ones(1, 2, 3, 3), p=0.5, training=False).shape
+    torch.Size([1, 2, 3, 3])
+    """
     x = input
     p = _check_p(p, "dropout2d")
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
@@ -76,7 +90,14 @@ def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
 
 
 def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels x[n, c] of (N, C, L) (or unbatched (C, L)) sequences."""
+    """Zero whole channels x[n, c] of (N, C, L) (or unbatched (C, L)) sequences.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.dropout1d(ln.ones(1, 2, 3), p=0.5, training=False).shape
+    torch.Size([1, 2, 3])
+    """
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
     if x.ndim not in (2, 3):
         raise ValueError(f"dropout1d expects input of shape (N, C, L) or (C, L), got "
@@ -89,7 +110,17 @@ def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
 
 
 class Dropout(Module):
-    """Inverted dropout of single units, ``p`` = probability of dropping."""
+    """Inverted dropout of single units, ``p`` = probability of dropping.
+
+    Examples
+    --------
+    >>> drop = ln.nn.Dropout(p=0.5)
+    >>> y = drop(ln.ones(1000))
+    >>> sorted(set(y.tolist()))                       # dropped 0, kept 1 / (1 - p)
+    [0.0, 2.0]
+    >>> drop.eval()(ln.ones(3))                        # the identity in evaluation
+    tensor([1., 1., 1.])
+    """
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
@@ -104,7 +135,14 @@ class Dropout(Module):
 
 
 class Dropout2d(Dropout):
-    """Inverted dropout of whole channels of (N, C, H, W) feature maps."""
+    """Inverted dropout of whole channels of (N, C, H, W) feature maps.
+
+    Examples
+    --------
+    >>> y = ln.nn.Dropout2d(p=0.5)(ln.ones(1, 8, 2, 2))
+    >>> [sorted(set(c.flatten().tolist())) for c in y[0]][:3]   # whole channels kept or dropped
+    [[2.0], [0.0], [0.0]]
+    """
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         Module.__init__(self)
@@ -116,7 +154,13 @@ class Dropout2d(Dropout):
 
 
 class Dropout1d(Dropout2d):
-    """Inverted dropout of whole channels of (N, C, L) sequences."""
+    """Inverted dropout of whole channels of (N, C, L) sequences.
+
+    Examples
+    --------
+    >>> ln.nn.Dropout1d(p=0.5)(ln.ones(1, 4, 3)).shape
+    torch.Size([1, 4, 3])
+    """
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         Module.__init__(self)

@@ -136,6 +136,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     Returns
     -------
     Tensor of shape ``input.shape + (embedding_dim,)``.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.embedding(ln.tensor([2, 0]), ln.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]))   # rows 2 and 0
+    tensor([[4., 5.],
+            [0., 1.]])
     """
     if not isinstance(weight, Tensor):
         weight = Tensor(np.asarray(weight))
@@ -160,6 +167,12 @@ class Embedding(Module):
 
     ``max_norm`` / ``norm_type`` / ``scale_grad_by_freq`` / ``sparse`` as in `embedding`; the
     state dict holds ``weight`` (num_embeddings, embedding_dim) alone, as PyTorch's.
+
+    Examples
+    --------
+    >>> emb = ln.nn.Embedding(10, 3)
+    >>> emb(ln.tensor([[1, 2], [4, 9]])).shape         # (N, L) -> (N, L, dim)
+    torch.Size([2, 2, 3])
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, max_norm=None,

@@ -11,7 +11,13 @@ __all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
-    """Merge axes ``start_dim`` .. ``end_dim`` into one (PyTorch defaults: start_dim=1, end_dim=-1)."""
+    """Merge axes ``start_dim`` .. ``end_dim`` into one (PyTorch defaults: start_dim=1, end_dim=-1).
+
+    Examples
+    --------
+    >>> ln.nn.Flatten()(ln.ones(2, 3, 4, 4)).shape
+    torch.Size([2, 48])
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
         super().__init__()
@@ -35,7 +41,13 @@ class Flatten(Module):
 
 class Unflatten(Module):
     """Split axis ``dim`` into ``unflattened_size`` (one entry may be -1), PyTorch's inverse of
-    Flatten: (N, 784) -> (N, 1, 28, 28) with ``Unflatten(1, (1, 28, 28))``."""
+    Flatten: (N, 784) -> (N, 1, 28, 28) with ``Unflatten(1, (1, 28, 28))``.
+
+    Examples
+    --------
+    >>> ln.nn.Unflatten(1, (3, 4))(ln.ones(2, 12)).shape
+    torch.Size([2, 3, 4])
+    """
 
     def __init__(self, dim: int, unflattened_size):
         super().__init__()

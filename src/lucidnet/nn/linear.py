@@ -21,6 +21,14 @@ class Linear(Module):
     """Fully connected layer: ``y = x @ weight.T + bias``, weight (out_features, in_features).
 
     Initialized as PyTorch does: W, b ~ U(-1/sqrt(in), 1/sqrt(in)).
+
+    Examples
+    --------
+    >>> layer = ln.nn.Linear(3, 2)
+    >>> layer.weight.shape, layer.bias.shape
+    (torch.Size([2, 3]), torch.Size([2]))
+    >>> layer(ln.ones(5, 3)).shape
+    torch.Size([5, 2])
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
@@ -53,7 +61,13 @@ class Linear(Module):
 
 class Identity(Module):
     """y = x (the linear output unit for regression). Takes and ignores any
-    arguments, as PyTorch's (so it can stand in for another layer)."""
+    arguments, as PyTorch's (so it can stand in for another layer).
+
+    Examples
+    --------
+    >>> ln.nn.Identity()(ln.tensor([1.0, -2.0]))
+    tensor([ 1., -2.])
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -117,6 +131,12 @@ def bilinear(input1, input2, weight, bias=None) -> Tensor:
     Returns
     -------
     Tensor (*, out_features)
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.bilinear(ln.ones(1, 2), ln.ones(1, 2), ln.ones(1, 2, 2))     # sum_ij x1_i W_ij x2_j
+    tensor([[4.]])
     """
     x1 = input1 if isinstance(input1, Tensor) else Tensor(np.asarray(input1))
     x2 = input2 if isinstance(input2, Tensor) else Tensor(np.asarray(input2))
@@ -145,6 +165,12 @@ class Bilinear(Module):
 
     weight A (out_features, in1_features, in2_features), bias (out_features,), both
     ~ U(-1/sqrt(in1_features), 1/sqrt(in1_features)) as PyTorch's.
+
+    Examples
+    --------
+    >>> layer = ln.nn.Bilinear(3, 4, 2)
+    >>> layer(ln.ones(5, 3), ln.ones(5, 4)).shape
+    torch.Size([5, 2])
     """
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int,

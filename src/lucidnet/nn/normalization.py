@@ -184,21 +184,46 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalization of (N, C) features or (N, C, L) sequences, per channel C."""
+    """Batch normalization of (N, C) features or (N, C, L) sequences, per channel C.
+
+    Examples
+    --------
+    >>> bn = ln.nn.BatchNorm1d(2)
+    >>> y = bn(ln.tensor([[1.0, 10.0], [3.0, 30.0]]))
+    >>> y                                              # each column to mean 0, variance 1
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]], grad_fn=<NativeBatchNormBackward0>)
+    >>> bn.running_mean                                # 0.9 * 0 + 0.1 * batch mean
+    array([0.2, 2. ], dtype=float32)
+    """
 
     dims = (2, 3)
     shape_text = "(N, C) or (N, C, L)"
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalization of (N, C, H, W) feature maps, per channel C."""
+    """Batch normalization of (N, C, H, W) feature maps, per channel C.
+
+    Examples
+    --------
+    >>> bn = ln.nn.BatchNorm2d(3)
+    >>> y = bn(ln.randn(4, 3, 5, 5))
+    >>> y.shape, round(float(y[:, 0].mean()), 4)
+    (torch.Size([4, 3, 5, 5]), 0.0)
+    """
 
     dims = (4,)
     shape_text = "(N, C, H, W)"
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalization of (N, C, D, H, W) volumes, per channel C."""
+    """Batch normalization of (N, C, D, H, W) volumes, per channel C.
+
+    Examples
+    --------
+    >>> ln.nn.BatchNorm3d(2)(ln.randn(2, 2, 3, 3, 3)).shape
+    torch.Size([2, 2, 3, 3, 3])
+    """
 
     dims = (5,)
     shape_text = "(N, C, D, H, W)"
@@ -206,7 +231,13 @@ class BatchNorm3d(_BatchNorm):
 
 class LayerNorm(Module):
     """Normalize each sample over its last axes ``normalized_shape``; elementwise gamma, beta of
-    that shape."""
+    that shape.
+
+    Examples
+    --------
+    >>> ln.nn.LayerNorm(3)(ln.tensor([[1.0, 2.0, 3.0]]))    # (x - 2) / sqrt(2/3 + eps)
+    tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<NativeLayerNormBackward0>)
+    """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device=None, dtype=None):
@@ -237,7 +268,14 @@ class LayerNorm(Module):
 
 class GroupNorm(Module):
     """Split C channels into ``num_groups`` groups; normalize each (sample, group) over its
-    channels and positions; per-channel gamma, beta."""
+    channels and positions; per-channel gamma, beta.
+
+    Examples
+    --------
+    >>> gn = ln.nn.GroupNorm(2, 4)
+    >>> gn(ln.randn(2, 4, 3, 3)).shape
+    torch.Size([2, 4, 3, 3])
+    """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
                  affine: bool = True, device=None, dtype=None, *, bias: bool = True):
@@ -321,20 +359,39 @@ class _InstanceNorm(_BatchNorm):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalization of (N, C, L)."""
+    """Instance normalization of (N, C, L).
+
+    Examples
+    --------
+    >>> ln.nn.InstanceNorm1d(2)(ln.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
+    tensor([[[-1.0000,  1.0000],
+             [-1.0000,  1.0000]]])
+    """
 
     nd = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalization of (N, C, H, W)."""
+    """Instance normalization of (N, C, H, W).
+
+    Examples
+    --------
+    >>> ln.nn.InstanceNorm2d(2)(ln.randn(1, 2, 4, 4)).shape
+    torch.Size([1, 2, 4, 4])
+    """
 
     nd = 2
 
 
 class RMSNorm(Module):
     """Root-mean-square normalisation over the last axes ``normalized_shape`` with an elementwise
-    ``weight`` (ones); ``eps=None``: the dtype's machine epsilon, as PyTorch."""
+    ``weight`` (ones); ``eps=None``: the dtype's machine epsilon, as PyTorch.
+
+    Examples
+    --------
+    >>> ln.nn.RMSNorm(2)(ln.tensor([[3.0, 4.0]]))          # x / sqrt(mean(x^2)) = x / sqrt(12.5)
+    tensor([[0.8485, 1.1314]], grad_fn=<MulBackward0>)
+    """
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine: bool = True,
                  device=None, dtype=None):

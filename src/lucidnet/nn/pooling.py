@@ -148,7 +148,14 @@ def _adaptive_size(output_size, spatial, nd, where) -> tuple:
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """1-D max pooling of (N, C, L) or (C, L); with ``return_indices``, ``(values, indices)``
-    (int64 positions along L, as PyTorch)."""
+    (int64 positions along L, as PyTorch).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.max_pool1d(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
+    tensor([[[3., 2.]]])
+    """
     args = _pool_args(kernel_size, stride, padding, dilation, 1, "max_pool1d")
     return _max_pool(input, *args, ceil_mode, return_indices, "max_pool1d")
 
@@ -156,14 +163,29 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """out[n, c, i, j] = max over the window at (s i, s j) of the (-inf padded) input; with
-    ``return_indices``, ``(values, indices)``: int64 flat positions h * W + w in each plane."""
+    ``return_indices``, ``(values, indices)``: int64 flat positions h * W + w in each plane.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.max_pool2d(ln.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
     args = _pool_args(kernel_size, stride, padding, dilation, 2, "max_pool2d")
     return _max_pool(input, *args, ceil_mode, return_indices, "max_pool2d")
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True) -> Tensor:
-    """1-D average pooling of (N, C, L) or (C, L) (PyTorch's signature: no divisor_override)."""
+    """1-D average pooling of (N, C, L) or (C, L) (PyTorch's signature: no divisor_override).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.avg_pool1d(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
+    tensor([[[2., 1.]]])
+    """
     kernel, stride, pads, _ = _pool_args(kernel_size, stride, padding, 1, 1, "avg_pool1d")
     return _avg_pool(input, kernel, stride, pads, ceil_mode, count_include_pad, None,
                      "avg_pool1d")
@@ -172,7 +194,15 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None) -> Tensor:
     """out[n, c, i, j] = sum over the window at (s i, s j) of the (zero padded) input / D
-    (PyTorch's signature, order and divisor rule)."""
+    (PyTorch's signature, order and divisor rule).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.avg_pool2d(ln.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
     kernel, stride, pads, _ = _pool_args(kernel_size, stride, padding, 1, 2, "avg_pool2d")
     return _avg_pool(input, kernel, stride, pads, ceil_mode, count_include_pad,
                      _divisor(divisor_override, "avg_pool2d"), "avg_pool2d")
@@ -344,27 +374,55 @@ class _AvgPoolNd(Module):
 
 class MaxPool2d(_MaxPoolNd):
     """2-D max pooling over (N, C, H, W); ``return_indices=True`` returns
-    ``(values, indices)`` for :class:`MaxUnpool2d`."""
+    ``(values, indices)`` for :class:`MaxUnpool2d`.
+
+    Examples
+    --------
+    >>> x = ln.arange(16.0).reshape(1, 1, 4, 4)
+    >>> ln.nn.MaxPool2d(2)(x)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
 
     nd = 2
 
 
 class MaxPool1d(_MaxPoolNd):
     """1-D max pooling over (N, C, L); ``return_indices=True`` returns
-    ``(values, indices)`` for :class:`MaxUnpool1d`."""
+    ``(values, indices)`` for :class:`MaxUnpool1d`.
+
+    Examples
+    --------
+    >>> ln.nn.MaxPool1d(2)(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[3., 2.]]])
+    """
 
     nd = 1
 
 
 class AvgPool2d(_AvgPoolNd):
-    """2-D average pooling over (N, C, H, W)."""
+    """2-D average pooling over (N, C, H, W).
+
+    Examples
+    --------
+    >>> x = ln.arange(16.0).reshape(1, 1, 4, 4)
+    >>> ln.nn.AvgPool2d(2)(x)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
 
     nd = 2
 
 
 class AvgPool1d(_AvgPoolNd):
     """1-D average pooling over (N, C, L); PyTorch's signature (no divisor_override)
-    and repr (the sizes as 1-tuples)."""
+    and repr (the sizes as 1-tuples).
+
+    Examples
+    --------
+    >>> ln.nn.AvgPool1d(2)(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[2., 1.]]])
+    """
 
     nd = 1
 
@@ -378,7 +436,13 @@ class AvgPool1d(_AvgPoolNd):
 
 class AdaptiveAvgPool2d(Module):
     """Average pooling to a fixed ``output_size`` (H_out, W_out; None keeps that input size);
-    1 = global average pooling."""
+    1 = global average pooling.
+
+    Examples
+    --------
+    >>> ln.nn.AdaptiveAvgPool2d(1)(ln.ones(2, 3, 5, 7)).shape    # global average pooling
+    torch.Size([2, 3, 1, 1])
+    """
 
     nd = 2
 
@@ -396,14 +460,26 @@ class AdaptiveAvgPool2d(Module):
 
 
 class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
-    """Average pooling of (N, C, L) to a fixed length; 1 = global average pooling."""
+    """Average pooling of (N, C, L) to a fixed length; 1 = global average pooling.
+
+    Examples
+    --------
+    >>> ln.nn.AdaptiveAvgPool1d(2)(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[2., 1.]]])
+    """
 
     nd = 1
 
 
 class AdaptiveMaxPool2d(Module):
     """Max pooling to a fixed ``output_size`` (H_out, W_out; None keeps that input size);
-    1 = global max pooling; ``return_indices=True`` returns ``(values, indices)``."""
+    1 = global max pooling; ``return_indices=True`` returns ``(values, indices)``.
+
+    Examples
+    --------
+    >>> ln.nn.AdaptiveMaxPool2d((2, 2))(ln.ones(1, 1, 5, 4)).shape
+    torch.Size([1, 1, 2, 2])
+    """
 
     nd = 2
 
@@ -422,7 +498,13 @@ class AdaptiveMaxPool2d(Module):
 
 
 class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
-    """Max pooling of (N, C, L) to a fixed length; 1 = global max pooling."""
+    """Max pooling of (N, C, L) to a fixed length; 1 = global max pooling.
+
+    Examples
+    --------
+    >>> ln.nn.AdaptiveMaxPool1d(2)(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[3., 2.]]])
+    """
 
     nd = 1
 
@@ -448,12 +530,30 @@ class _MaxUnpoolNd(Module):
 class MaxUnpool2d(_MaxUnpoolNd):
     """The partial inverse of :class:`MaxPool2d` (``return_indices=True``): (N, C, H, W) values
     and indices to (N, C, H_out, W_out), zeros but at the indices; ``forward(input, indices,
-    output_size=None)``."""
+    output_size=None)``.
+
+    Examples
+    --------
+    >>> x = ln.arange(16.0).reshape(1, 1, 4, 4)
+    >>> y, idx = ln.nn.MaxPool2d(2, return_indices=True)(x)
+    >>> ln.nn.MaxUnpool2d(2)(y, idx)
+    tensor([[[[ 0.,  0.,  0.,  0.],
+              [ 0.,  5.,  0.,  7.],
+              [ 0.,  0.,  0.,  0.],
+              [ 0., 13.,  0., 15.]]]])
+    """
 
     nd = 2
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
-    """The partial inverse of :class:`MaxPool1d` (``return_indices=True``) over (N, C, L)."""
+    """The partial inverse of :class:`MaxPool1d` (``return_indices=True``) over (N, C, L).
+
+    Examples
+    --------
+    >>> y, idx = ln.nn.MaxPool1d(2, return_indices=True)(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    >>> ln.nn.MaxUnpool1d(2)(y, idx)
+    tensor([[[0., 3., 2., 0.]]])
+    """
 
     nd = 1
