@@ -81,7 +81,14 @@ __all__ = ["Dimension", "SweepResult", "Trial", "add_sweep_parser", "check_jobs"
 # ---------------------------------------------------------------- the parallel engine
 def check_jobs(jobs, what: str = "--jobs") -> int:
     """The number of worker processes for ``jobs`` (joblib's meaning: -1 every core, -2 all but
-    one); ValueError for 0, non-integers or fewer than 1 left."""
+    one); ValueError for 0, non-integers or fewer than 1 left.
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import check_jobs
+    >>> check_jobs(2)
+    2
+    """
     if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs == 0:
         raise ValueError(f"{what} must be a positive number of processes, or negative as in "
                          f"joblib (-1: one per core, -2: all cores but one), got {jobs!r}")
@@ -196,6 +203,12 @@ def run_parallel(fn, tasks, jobs: int = 1, scheduler: str | None = None):
     ``error`` is the exception when the call itself could not complete (a worker died), and
     closing the generator early (or Ctrl-C in the parent) cancels the tasks not started and
     stops the workers.
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import run_parallel
+    >>> list(run_parallel(abs, [(-1,), (-2,), (3,)], jobs=1))
+    [(0, 1, None), (1, 2, None), (2, 3, None)]
     """
     tasks = [tuple(t) for t in tasks]
     if not tasks:
@@ -258,7 +271,9 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Trial:
-    """One run of the sweep: its folder name, the swept options (NAME -> text) and its seed."""
+    """One run of the sweep: its folder name, the swept options (NAME -> text) and its seed.
+
+    Made by :func:`make_trials` (see its example)."""
 
     name: str
     options: tuple  # ((name, value), ...) in the order given
@@ -320,7 +335,14 @@ def _split_item(item: str, where: str, example: str) -> tuple[str, str]:
 def parse_grid(items, actions: dict | None = None) -> dict:
     """``["lr=0.1,0.01", "hidden=64;128,64"]`` -> ``{"lr": ("0.1", "0.01"), "hidden": ("64",
     "128,64")}`` (train option dest -> value texts); ValueError (one line) on bad syntax or an
-    unknown option."""
+    unknown option.
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import parse_grid
+    >>> parse_grid(["lr=0.1,0.01", "hidden=64;128,64"])
+    {'lr': ('0.1', '0.01'), 'hidden': ('64', '128,64')}
+    """
     actions = actions if actions is not None else _train_actions()
     grid = {}
     for item in items or []:
@@ -367,7 +389,17 @@ def _dimension(dest: str, spec: str, where: str, actions: dict) -> Dimension:
 
 
 def parse_space(items, actions: dict | None = None) -> dict:
-    """``["lr=log:1e-4:1e-1", "hidden=choice:64;128,64"]`` -> ``{dest: Dimension}``."""
+    """``["lr=log:1e-4:1e-1", "hidden=choice:64;128,64"]`` -> ``{dest: Dimension}``.
+
+    Each item is ``NAME=KIND:LOW:HIGH`` (KIND ``log``, ``uniform`` or ``int``) or
+    ``NAME=choice:A;B;...``, NAME a ``lucidnet train`` option.
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import parse_space
+    >>> parse_space(["lr=log:1e-4:1e-1"])
+    {'lr': Dimension(kind='log', low=0.0001, high=0.1, choices=())}
+    """
     actions = actions if actions is not None else _train_actions()
     space = {}
     for item in items or []:
@@ -396,7 +428,15 @@ def _trial_name(options, seed: int, prefix: str = "") -> str:
 def make_trials(grid: dict | None = None, space: dict | None = None, n_random: int | None = None,
                 seeds=(0,), random_state: int = 0) -> list[Trial]:
     """The trials of a sweep: the cross product of ``grid`` (dest -> values), or ``n_random``
-    draws from ``space`` (dest -> `Dimension`) and the grid's values; each for every seed."""
+    draws from ``space`` (dest -> `Dimension`) and the grid's values; each for every seed.
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import make_trials, parse_grid
+    >>> trials = make_trials(grid=parse_grid(["lr=0.1,0.01"]), seeds=(0, 1))
+    >>> len(trials), trials[0]
+    (4, Trial(name='lr=0.1_seed=0', options=(('lr', '0.1'),), seed=0))
+    """
     grid, space = dict(grid or {}), dict(space or {})
     seeds = tuple(seeds)
     if n_random is None:
@@ -585,7 +625,9 @@ def _read_numbers(folder: str) -> dict:
 @dataclass
 class SweepResult:
     """The sweep's table: ``rows`` (dicts, best first), the ``best`` row (None if no trial
-    completed), the ``metric`` and the paths of ``results.csv`` (and ``summary.csv``)."""
+    completed), the ``metric`` and the paths of ``results.csv`` (and ``summary.csv``).
+
+    Returned by :func:`sweep`; printed by :func:`format_table`."""
 
     rows: list
     best: dict | None
