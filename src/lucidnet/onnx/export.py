@@ -285,6 +285,16 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
         model, a bad opset or output path.
     ImportError
         onnx is not installed (``pip install "lucidnet[onnx]"``).
+
+    Examples
+    --------
+    >>> from lucidnet.onnx import export
+    >>> model = ln.nn.Sequential(ln.nn.Linear(2, 3), ln.nn.ReLU(), ln.nn.Linear(3, 1))
+    >>> proto = export(model, np.zeros((1, 2), dtype=np.float32), "model.onnx")
+    >>> [i.name for i in proto.graph.input], [o.name for o in proto.graph.output]
+    (['input'], ['output'])
+
+    Any ONNX runtime then runs the file, e.g. ``onnxruntime.InferenceSession("model.onnx")``.
     """
     from .graph import require_onnx
 

@@ -22,11 +22,32 @@ _INSTALL = 'pip install "lucidnet[onnx]"'
 
 class ExportError(ValueError):
     """A model (or an option) that lucidnet cannot write as ONNX; the message says which module
-    (its path in the tree), why, and what to do instead."""
+    (its path in the tree), why, and what to do instead.
+
+    Examples
+    --------
+    >>> from lucidnet.onnx import ExportError, export
+    >>> class Twice(ln.nn.Module):
+    ...     def forward(self, x):
+    ...         return x * 2
+    >>> try:
+    ...     export(ln.nn.Sequential(ln.nn.Linear(2, 2), Twice()), np.zeros((1, 2), np.float32),
+    ...            "twice.onnx")
+    ... except ExportError as err:
+    ...     print(str(err)[:36])
+    cannot export model[1]: no ONNX conv
+    """
 
 
 def require_onnx():
-    """``import onnx``, or an ImportError saying how to install the optional extra."""
+    """``import onnx``, or an ImportError saying how to install the optional extra.
+
+    Examples
+    --------
+    >>> from lucidnet.onnx.graph import require_onnx
+    >>> require_onnx().__name__
+    'onnx'
+    """
     try:
         import onnx
     except ImportError as err:

@@ -50,10 +50,24 @@ def register(module_class: type):
 
 
 def converter_for(module):
-    """The converter of ``type(module)``, or None."""
+    """The converter of ``type(module)``, or None.
+
+    Examples
+    --------
+    >>> from lucidnet.onnx.registry import converter_for
+    >>> converter_for(ln.nn.ReLU()) is not None, converter_for(object())
+    (True, None)
+    """
     return _CONVERTERS.get(type(module))
 
 
 def supported() -> list[str]:
-    """The names of the module classes the exporter knows (built-in and registered), sorted."""
+    """The names of the module classes the exporter knows (built-in and registered), sorted.
+
+    Examples
+    --------
+    >>> from lucidnet.onnx import supported
+    >>> "Linear" in supported(), "Conv2d" in supported()
+    (True, True)
+    """
     return sorted({cls.__name__ for cls in _CONVERTERS})
