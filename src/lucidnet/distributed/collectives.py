@@ -30,6 +30,12 @@ class ReduceOp(enum.Enum):
     ``SUM`` / ``PRODUCT`` / ``MIN`` / ``MAX``: elementwise; ``AVG``: ``SUM / world_size``
     (floating and complex dtypes only); ``BAND`` / ``BOR`` / ``BXOR``: bitwise, integer and bool
     dtypes only. On bool arrays SUM and MAX are a logical or, PRODUCT and MIN a logical and.
+
+    Examples
+    --------
+    >>> from lucidnet.distributed import ReduceOp
+    >>> ReduceOp.SUM, ReduceOp("avg")
+    (<ReduceOp.SUM: 'sum'>, <ReduceOp.AVG: 'avg'>)
     """
 
     SUM = "sum"

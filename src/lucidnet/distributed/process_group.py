@@ -183,7 +183,14 @@ class _State:
 
 
 def is_initialized() -> bool:
-    """Has `init_process_group` been called (and not undone by `destroy_process_group`)?"""
+    """Has `init_process_group` been called (and not undone by `destroy_process_group`)?
+
+    Examples
+    --------
+    >>> from lucidnet import distributed
+    >>> distributed.is_initialized()           # a plain (not data-parallel) process
+    False
+    """
     return _State.world is not None
 
 

@@ -52,6 +52,15 @@ class DistributedSampler(Sampler[int]):
     seed : int, default 0
         Must be the same on every rank.
     drop_last : bool, default False
+
+    Examples
+    --------
+    >>> from lucidnet.distributed import DistributedSampler
+    >>> [list(DistributedSampler(range(10), num_replicas=2, rank=r, shuffle=False))
+    ...  for r in (0, 1)]
+    [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+    >>> list(DistributedSampler(range(5), num_replicas=2, rank=1, shuffle=False))  # padded
+    [1, 3, 0]
     """
 
     def __init__(self, dataset, num_replicas: int | None = None, rank: int | None = None,
