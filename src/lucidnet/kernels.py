@@ -29,14 +29,29 @@ __all__ = [
 
 
 def box_blur(size: int = 3) -> np.ndarray:
-    """Mean filter: every entry 1 / size^2."""
+    """Mean filter: every entry 1 / size^2.
+
+    Examples
+    --------
+    >>> from lucidnet.kernels import box_blur
+    >>> box_blur(3).sum()
+    np.float64(1.0)
+    """
     if not isinstance(size, (int, np.integer)) or size < 1:
         raise ValueError(f"box_blur: size must be a positive integer, got {size!r}")
     return np.full((size, size), 1.0 / size ** 2)
 
 
 def gaussian(size: int = 5, sigma: float = 1.0) -> np.ndarray:
-    """Normalized Gaussian: exp(-(a^2 + b^2) / (2 sigma^2)) / sum, a, b centred offsets."""
+    """Normalized Gaussian: exp(-(a^2 + b^2) / (2 sigma^2)) / sum, a, b centred offsets.
+
+    Examples
+    --------
+    >>> from lucidnet.kernels import gaussian
+    >>> k = gaussian(5, 1.0)
+    >>> k.shape, round(float(k.sum()), 6), bool(k[2, 2] == k.max())
+    ((5, 5), 1.0, True)
+    """
     if not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0:
         raise ValueError(f"gaussian: size must be a positive odd integer, got {size!r}")
     if not sigma > 0:
@@ -47,22 +62,58 @@ def gaussian(size: int = 5, sigma: float = 1.0) -> np.ndarray:
 
 
 def sharpen() -> np.ndarray:
-    """Identity plus the negative Laplacian: boosts the centre against its 4 neighbours."""
+    """Identity plus the negative Laplacian: boosts the centre against its 4 neighbours.
+
+    Examples
+    --------
+    >>> from lucidnet.kernels import sharpen
+    >>> sharpen()
+    array([[ 0., -1.,  0.],
+           [-1.,  5., -1.],
+           [ 0., -1.,  0.]])
+    """
     return np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
 
 
 def sobel_x() -> np.ndarray:
-    """Horizontal gradient (responds to vertical edges)."""
+    """Horizontal gradient (responds to vertical edges).
+
+    Examples
+    --------
+    >>> from lucidnet.kernels import sobel_x
+    >>> sobel_x()
+    array([[-1.,  0.,  1.],
+           [-2.,  0.,  2.],
+           [-1.,  0.,  1.]])
+    """
     return np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 
 
 def sobel_y() -> np.ndarray:
-    """Vertical gradient (responds to horizontal edges)."""
+    """Vertical gradient (responds to horizontal edges).
+
+    Examples
+    --------
+    >>> from lucidnet.kernels import sobel_y
+    >>> sobel_y()
+    array([[-1., -2., -1.],
+           [ 0.,  0.,  0.],
+           [ 1.,  2.,  1.]])
+    """
     return sobel_x().T.copy()
 
 
 def laplacian() -> np.ndarray:
-    """Second derivative, 4-neighbour: zero on flat and linear regions, large at edges."""
+    """Second derivative, 4-neighbour: zero on flat and linear regions, large at edges.
+
+    Examples
+    --------
+    >>> from lucidnet.kernels import laplacian
+    >>> laplacian()
+    array([[ 0.,  1.,  0.],
+           [ 1., -4.,  1.],
+           [ 0.,  1.,  0.]])
+    """
     return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
 
 
@@ -78,7 +129,15 @@ KERNELS = {
 
 
 def get_kernel(name: str, **kwargs) -> np.ndarray:
-    """A kernel by name; the error lists the valid names."""
+    """A kernel by name; the error lists the valid names.
+
+    Examples
+    --------
+    >>> from lucidnet.kernels import get_kernel
+    >>> get_kernel('box', size=2)
+    array([[0.25, 0.25],
+           [0.25, 0.25]])
+    """
     try:
         make = KERNELS[name]
     except KeyError:
@@ -91,6 +150,14 @@ def apply_kernel(image, kernel, padding: str = "same") -> np.ndarray:
 
     ``kernel`` is an array or a name from `KERNELS`. ``padding="same"`` zero-pads so the output
     keeps the image size; ``"valid"`` keeps only positions where the kernel fits.
+
+    Examples
+    --------
+    >>> from lucidnet.kernels import apply_kernel, sobel_x
+    >>> image = np.array([[0.0, 0.0, 1.0, 1.0]] * 4)      # a vertical edge
+    >>> apply_kernel(image, sobel_x(), padding='valid')
+    array([[4., 4.],
+           [4., 4.]])
     """
     kernel = get_kernel(kernel) if isinstance(kernel, str) else np.asarray(kernel, dtype=float)
     image = np.asarray(image)

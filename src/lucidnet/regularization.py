@@ -39,7 +39,15 @@ __all__ = ["L1", "L2", "ElasticNet", "Penalty", "default_penalized", "ridge_clos
 
 
 def default_penalized(name: str, param) -> bool:
-    """The default choice of penalized parameters: ``*weight`` with ndim >= 2 (no biases/norms)."""
+    """The default choice of penalized parameters: ``*weight`` with ndim >= 2 (no biases/norms).
+
+    Examples
+    --------
+    >>> from lucidnet.regularization import default_penalized
+    >>> layer = ln.nn.Linear(2, 1)
+    >>> default_penalized('weight', layer.weight), default_penalized('bias', layer.bias)
+    (True, False)
+    """
     return name.split(".")[-1].endswith("weight") and param.ndim >= 2
 
 
@@ -89,6 +97,15 @@ class Penalty:
     l1, l2 : non-negative coefficients
     include : ``include(name, param) -> bool`` choosing the penalized parameters
         (default `default_penalized`: weights with ndim >= 2); or an iterable of parameter names.
+
+    Examples
+    --------
+    >>> from lucidnet.regularization import Penalty
+    >>> model = ln.nn.Linear(2, 1)
+    >>> with ln.no_grad():
+    ...     _ = model.weight.copy_(ln.tensor([[1.0, -2.0]]))
+    >>> Penalty(l1=0.1, l2=1.0)(model)                   # 0.1 * 3 + 1.0 / 2 * 5 (the bias is not penalized)
+    tensor(2.8000, grad_fn=<_PenaltyFnBackward0>)
     """
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0,
@@ -140,7 +157,17 @@ class _NameFilter:
 
 
 class L1(Penalty):
-    """Lasso: ``strength * sum|w|``; gradient ``strength * sign(w)``. Sparse weights."""
+    """Lasso: ``strength * sum|w|``; gradient ``strength * sign(w)``. Sparse weights.
+
+    Examples
+    --------
+    >>> from lucidnet.regularization import L1
+    >>> model = ln.nn.Linear(2, 1)
+    >>> with ln.no_grad():
+    ...     _ = model.weight.copy_(ln.tensor([[1.0, -2.0]]))
+    >>> L1(0.1)(model)                                   # 0.1 * (1 + 2)
+    tensor(0.3000, grad_fn=<_PenaltyFnBackward0>)
+    """
 
     def __init__(self, strength: float, include=None):
         super().__init__(l1=_check_strength("L1", "strength", strength), include=include)
@@ -151,7 +178,17 @@ class L1(Penalty):
 
 
 class L2(Penalty):
-    """Ridge: ``strength / 2 * sum w^2``; gradient ``strength * w`` = SGD ``weight_decay``."""
+    """Ridge: ``strength / 2 * sum w^2``; gradient ``strength * w`` = SGD ``weight_decay``.
+
+    Examples
+    --------
+    >>> from lucidnet.regularization import L2
+    >>> model = ln.nn.Linear(2, 1)
+    >>> with ln.no_grad():
+    ...     _ = model.weight.copy_(ln.tensor([[1.0, -2.0]]))
+    >>> L2(0.1)(model)                                   # 0.1 / 2 * (1 + 4)
+    tensor(0.2500, grad_fn=<_PenaltyFnBackward0>)
+    """
 
     def __init__(self, strength: float, include=None):
         super().__init__(l2=_check_strength("L2", "strength", strength), include=include)
@@ -162,7 +199,17 @@ class L2(Penalty):
 
 
 class ElasticNet(Penalty):
-    """``strength * (l1_ratio * ||w||_1 + (1 - l1_ratio) / 2 * ||w||^2)`` as in scikit-learn."""
+    """``strength * (l1_ratio * ||w||_1 + (1 - l1_ratio) / 2 * ||w||^2)`` as in scikit-learn.
+
+    Examples
+    --------
+    >>> from lucidnet.regularization import ElasticNet
+    >>> model = ln.nn.Linear(2, 1)
+    >>> with ln.no_grad():
+    ...     _ = model.weight.copy_(ln.tensor([[1.0, -2.0]]))
+    >>> ElasticNet(0.1, l1_ratio=0.5)(model)             # 0.1 * (0.5 * 3 + 0.25 * 5)
+    tensor(0.2750, grad_fn=<_PenaltyFnBackward0>)
+    """
 
     def __init__(self, strength: float, l1_ratio: float = 0.5, include=None):
         strength = _check_strength("ElasticNet", "strength", strength)
@@ -183,6 +230,13 @@ def ridge_closed_form(X, y, lam: float, fit_intercept: bool = False) -> np.ndarr
     ``(theta, intercept)`` is returned. Relation to a gradient-trained model: minimizing
     ``mean((y - X theta)^2) + L2(s)`` (``s/2 * ||theta||^2``) gives this solution with
     ``lam = N * s / 2``.
+
+    Examples
+    --------
+    >>> from lucidnet.regularization import ridge_closed_form
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> ridge_closed_form(X, np.array([2.0, 4.0]), lam=1.0)     # (I + I)^-1 y
+    array([1., 2.])
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)

@@ -228,6 +228,16 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False,
     under a float64 default); the highest of these kinds wins (``[1, 2.5]`` is float). NumPy data
     and tensors keep their dtype. ``dtype=`` converts (floats to integers truncate toward zero).
     Copying a tensor warns, as PyTorch, suggesting ``t.detach().clone()``.
+
+    Examples
+    --------
+    >>> ln.tensor([[1, 2], [3, 4]])
+    tensor([[1, 2],
+            [3, 4]])
+    >>> ln.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    >>> ln.tensor(3.5).dtype                               # Python floats: the default dtype
+    dtype('float32')
     """
     check_device(device, "tensor()")
     dtype = to_dtype(dtype, "tensor()")
@@ -246,7 +256,16 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False,
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """``data`` as a tensor, sharing memory where it can (``torch.as_tensor``): a tensor of the
     asked dtype is returned itself, a NumPy array of the asked dtype is wrapped without a copy
-    (changes show both ways); anything else is copied as by `tensor`."""
+    (changes show both ways); anything else is copied as by `tensor`.
+
+    Examples
+    --------
+    >>> a = np.array([1.0, 2.0])
+    >>> t = ln.as_tensor(a)
+    >>> a[0] = 9.0
+    >>> t                                                   # shares a's memory
+    tensor([9., 2.], dtype=torch.float64)
+    """
     check_device(device, "as_tensor()")
     dtype = to_dtype(dtype, "as_tensor()")
     if isinstance(data, Tensor):
@@ -262,7 +281,16 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 @register("from_numpy", method=False, function=True)
 def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor sharing the memory of a NumPy array (``torch.from_numpy``): a change made in
-    place to either shows in the other. The dtype is the array's."""
+    place to either shows in the other. The dtype is the array's.
+
+    Examples
+    --------
+    >>> a = np.zeros(2)
+    >>> t = ln.from_numpy(a)
+    >>> t += 1
+    >>> a
+    array([1., 1.])
+    """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy(): expected np.ndarray (got {type(ndarray).__name__}); use "
                         "lucidnet.tensor(data) for lists and numbers")
@@ -288,19 +316,41 @@ def _filled(where, shape, value, dtype, device, requires_grad) -> Tensor:
 
 @register("zeros", method=False, function=True)
 def zeros(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``; the default dtype unless given."""
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``; the default dtype unless given.
+
+    Examples
+    --------
+    >>> ln.zeros(2, 3)
+    tensor([[0., 0., 0.],
+            [0., 0., 0.]])
+    >>> ln.zeros((2,), dtype=ln.int64)
+    tensor([0, 0])
+    """
     return _filled("zeros", _size("zeros", shape, size), 0, dtype, device, requires_grad)
 
 
 @register("ones", method=False, function=True)
 def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``; the default dtype unless given."""
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``; the default dtype unless given.
+
+    Examples
+    --------
+    >>> ln.ones(2, 2)
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     return _filled("ones", _size("ones", shape, size), 1, dtype, device, requires_grad)
 
 
 @register("empty", method=False, function=True)
 def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """An uninitialized tensor (its values are whatever the memory held): fill it before use."""
+    """An uninitialized tensor (its values are whatever the memory held): fill it before use.
+
+    Examples
+    --------
+    >>> ln.empty(2, 3).shape
+    torch.Size([2, 3])
+    """
     return _filled("empty", _size("empty", shape, size), None, dtype, device, requires_grad)
 
 
@@ -329,7 +379,16 @@ def _number_dtype(value) -> np.dtype:
 @register("full", method=False, function=True)
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of shape ``size`` (a tuple) filled with ``fill_value``. The dtype, unless given,
-    follows the value: bool -> bool, int -> int64, float -> the default dtype."""
+    follows the value: bool -> bool, int -> int64, float -> the default dtype.
+
+    Examples
+    --------
+    >>> ln.full((2, 2), 7)
+    tensor([[7, 7],
+            [7, 7]])
+    >>> ln.full((2,), 0.5)
+    tensor([0.5000, 0.5000])
+    """
     value = _fill_value(fill_value, "full")
     dtype = _number_dtype(value) if dtype is None else dtype
     return _filled("full", _sequence_size("full", size), value, dtype, device, requires_grad)
@@ -344,21 +403,39 @@ def _like(where, input, value, dtype, device, requires_grad) -> Tensor:
 @register("zeros_like", method=False, function=True)
 def zeros_like(input, *, dtype=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
-    """Zeros of ``input``'s shape and (unless given) dtype; outside any graph."""
+    """Zeros of ``input``'s shape and (unless given) dtype; outside any graph.
+
+    Examples
+    --------
+    >>> ln.zeros_like(ln.tensor([[1, 2, 3]]))
+    tensor([[0, 0, 0]])
+    """
     return _like("zeros_like", input, 0, dtype, device, requires_grad)
 
 
 @register("ones_like", method=False, function=True)
 def ones_like(input, *, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
-    """Ones of ``input``'s shape and (unless given) dtype."""
+    """Ones of ``input``'s shape and (unless given) dtype.
+
+    Examples
+    --------
+    >>> ln.ones_like(ln.tensor([1.0, 2.0]))
+    tensor([1., 1.])
+    """
     return _like("ones_like", input, 1, dtype, device, requires_grad)
 
 
 @register("empty_like", method=False, function=True)
 def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
-    """An uninitialized tensor of ``input``'s shape and (unless given) dtype."""
+    """An uninitialized tensor of ``input``'s shape and (unless given) dtype.
+
+    Examples
+    --------
+    >>> ln.empty_like(ln.ones(2, 3)).shape
+    torch.Size([2, 3])
+    """
     return _like("empty_like", input, None, dtype, device, requires_grad)
 
 
@@ -366,7 +443,13 @@ def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False,
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
     """``fill_value`` in ``input``'s shape and (unless given) dtype: ``full_like(int_t, 2.7)``
-    holds 2, as PyTorch."""
+    holds 2, as PyTorch.
+
+    Examples
+    --------
+    >>> ln.full_like(ln.tensor([1, 2]), 2.7)        # an int tensor keeps its dtype: 2
+    tensor([2, 2])
+    """
     return _like("full_like", input, _fill_value(fill_value, "full_like"), dtype, device,
                  requires_grad)
 
@@ -399,6 +482,13 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None,
     int64 output the arguments are first truncated to integers and the length is
     ``(end - start + step - sign(step)) // step``. Values are ``start + i * step`` (in float64
     for floating output, then rounded to the dtype).
+
+    Examples
+    --------
+    >>> ln.arange(5)
+    tensor([0, 1, 2, 3, 4])
+    >>> ln.arange(0.0, 1.0, 0.25)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
     check_device(device, "arange()")
     if end is None:
@@ -459,7 +549,13 @@ def _even_points(start, end, n: int, integer: bool) -> np.ndarray:
 def linspace(start, end, steps, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced points from ``start`` to ``end``, both included (the default
-    dtype unless given; integer dtypes truncate toward zero)."""
+    dtype unless given; integer dtypes truncate toward zero).
+
+    Examples
+    --------
+    >>> ln.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     check_device(device, "linspace()")
     start, end = _range_number(start, "linspace", "start"), _range_number(end, "linspace", "end")
     n = _steps(steps, "linspace")
@@ -471,7 +567,13 @@ def linspace(start, end, steps, *, dtype=None, device=None,
 @register("logspace", method=False, function=True)
 def logspace(start, end, steps, base: float = 10.0, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
-    """``base ** linspace(start, end, steps)``: ``steps`` points from base**start to base**end."""
+    """``base ** linspace(start, end, steps)``: ``steps`` points from base**start to base**end.
+
+    Examples
+    --------
+    >>> ln.logspace(0, 3, 4)
+    tensor([   1.,   10.,  100., 1000.])
+    """
     check_device(device, "logspace()")
     start, end = _range_number(start, "logspace", "start"), _range_number(end, "logspace", "end")
     base = _range_number(base, "logspace", "base")
@@ -484,7 +586,17 @@ def logspace(start, end, steps, base: float = 10.0, *, dtype=None, device=None,
 
 @register("eye", method=False, function=True)
 def eye(n, m=None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
+    """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``).
+
+    Examples
+    --------
+    >>> ln.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    >>> ln.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     check_device(device, "eye()")
     n = _as_int(n, "eye", "n")
     m = n if m is None else _as_int(m, "eye", "m")
@@ -526,7 +638,14 @@ def _standard_normal(rng, shape, dtype) -> np.ndarray:
 @register("rand", method=False, function=True)
 def rand(*shape, size=None, generator=None, dtype=None, device=None,
          requires_grad: bool = False) -> Tensor:
-    """Uniform samples on [0, 1): ``rand(2, 3)`` or ``rand((2, 3))`` (floating dtypes)."""
+    """Uniform samples on [0, 1): ``rand(2, 3)`` or ``rand((2, 3))`` (floating dtypes).
+
+    Examples
+    --------
+    >>> x = ln.rand(2, 3)
+    >>> x.shape, bool(((x >= 0) & (x < 1)).all())
+    (torch.Size([2, 3]), True)
+    """
     check_device(device, "rand()")
     shape = _size("rand", shape, size)
     dtype = _float_dtype(dtype, "rand")
@@ -537,7 +656,14 @@ def rand(*shape, size=None, generator=None, dtype=None, device=None,
 @register("randn", method=False, function=True)
 def randn(*shape, size=None, generator=None, dtype=None, device=None,
           requires_grad: bool = False) -> Tensor:
-    """Standard normal samples N(0, 1): ``randn(2, 3)`` or ``randn((2, 3))``."""
+    """Standard normal samples N(0, 1): ``randn(2, 3)`` or ``randn((2, 3))``.
+
+    Examples
+    --------
+    >>> x = ln.randn(1000)
+    >>> abs(float(x.mean())) < 0.1, abs(float(x.std()) - 1) < 0.1
+    (True, True)
+    """
     check_device(device, "randn()")
     shape = _size("randn", shape, size)
     dtype = _float_dtype(dtype, "randn")
@@ -562,7 +688,14 @@ def _integers(rng, low, high, shape, dtype, where) -> np.ndarray:
 def randint(*args, size=None, low=None, high=None, generator=None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
     """Uniform integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``,
-    ``size`` a tuple (int64 unless ``dtype`` is given; a floating dtype holds whole numbers)."""
+    ``size`` a tuple (int64 unless ``dtype`` is given; a floating dtype holds whole numbers).
+
+    Examples
+    --------
+    >>> x = ln.randint(0, 10, (3, 4))
+    >>> x.shape, x.dtype, bool(((x >= 0) & (x < 10)).all())
+    (torch.Size([3, 4]), dtype('int64'), True)
+    """
     check_device(device, "randint()")
     rest = list(args)
     if size is None:
@@ -588,7 +721,13 @@ def randint(*args, size=None, low=None, high=None, generator=None, dtype=None, d
 @register("randperm", method=False, function=True)
 def randperm(n, *, generator=None, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
-    """A random permutation of 0 .. n-1 (int64 unless ``dtype`` is given)."""
+    """A random permutation of 0 .. n-1 (int64 unless ``dtype`` is given).
+
+    Examples
+    --------
+    >>> sorted(ln.randperm(5).tolist())
+    [0, 1, 2, 3, 4]
+    """
     check_device(device, "randperm()")
     n = _size("randperm", (n,))[0]
     dtype = np.dtype(np.int64) if dtype is None else to_dtype(dtype, "randperm()")
@@ -605,7 +744,13 @@ def _rand_like(where, input, dtype, draw, requires_grad) -> Tensor:
 @register("rand_like", method=False, function=True)
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
-    """Uniform [0, 1) samples in ``input``'s shape and (unless given) floating dtype."""
+    """Uniform [0, 1) samples in ``input``'s shape and (unless given) floating dtype.
+
+    Examples
+    --------
+    >>> ln.rand_like(ln.zeros(2, 2)).shape
+    torch.Size([2, 2])
+    """
     check_device(device, "rand_like()")
     rng = _random.numpy_generator(generator)
     return _rand_like("rand_like", input, dtype,
@@ -615,7 +760,13 @@ def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad: 
 @register("randn_like", method=False, function=True)
 def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
-    """N(0, 1) samples in ``input``'s shape and (unless given) floating dtype."""
+    """N(0, 1) samples in ``input``'s shape and (unless given) floating dtype.
+
+    Examples
+    --------
+    >>> ln.randn_like(ln.zeros(2, 2)).dtype
+    dtype('float32')
+    """
     check_device(device, "randn_like()")
     rng = _random.numpy_generator(generator)
     return _rand_like("randn_like", input, dtype,
@@ -627,7 +778,14 @@ def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad:
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
                  requires_grad: bool = False, memory_format=None) -> Tensor:
     """Integers in [low, high) in ``input``'s shape and dtype: ``randint_like(t, high)`` or
-    ``randint_like(t, low, high)``."""
+    ``randint_like(t, low, high)``.
+
+    Examples
+    --------
+    >>> x = ln.randint_like(ln.zeros(4, dtype=ln.int64), 3)
+    >>> bool(((x >= 0) & (x < 3)).all())
+    True
+    """
     check_device(device, "randint_like()")
     if high is None:
         low, high = 0, low
@@ -650,7 +808,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     ``normal(mean_tensor, std_tensor)`` (shapes broadcast), ``normal(mean_tensor, std=1.0)``,
     ``normal(mean, std_tensor)`` and ``normal(mean, std, size)`` for numbers (default dtype).
     With tensor parameters the result requires grad when they do, with a zero gradient (as
-    PyTorch: no reparameterization)."""
+    PyTorch: no reparameterization).
+
+    Examples
+    --------
+    >>> x = ln.normal(5.0, 2.0, size=(10000,))
+    >>> round(float(x.mean())), round(float(x.std()))
+    (5, 2)
+    """
     check_device(device, "normal()")
     rng = _random.numpy_generator(generator)
     _check_std(std)
@@ -680,7 +845,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 @register("bernoulli", function=True)
 def bernoulli(input, p=None, *, generator=None) -> Tensor:
     """0/1 samples, 1 with probability ``input`` (or with probability ``p`` in every position),
-    in ``input``'s shape and floating dtype."""
+    in ``input``'s shape and floating dtype.
+
+    Examples
+    --------
+    >>> ln.bernoulli(ln.tensor([0.0, 1.0, 0.0, 1.0]))    # probabilities 0 and 1: no randomness
+    tensor([0., 1., 0., 1.])
+    """
     input = _require_tensor(input, "bernoulli")
     if input.data.dtype.kind != "f":
         raise TypeError(f"bernoulli(): the probabilities must be a floating tensor, got "
@@ -697,7 +868,13 @@ def bernoulli(input, p=None, *, generator=None) -> Tensor:
 def multinomial(input, num_samples, replacement: bool = False, *, generator=None) -> Tensor:
     """Indices drawn from the (unnormalized) category weights in each row of ``input`` (1-D or
     2-D): ``num_samples`` per row, int64. Without replacement each index comes at most once
-    (PyTorch's method: the top ``num_samples`` of weight / Exponential(1))."""
+    (PyTorch's method: the top ``num_samples`` of weight / Exponential(1)).
+
+    Examples
+    --------
+    >>> ln.multinomial(ln.tensor([0.0, 0.0, 1.0]), 2, replacement=True)   # only index 2 has weight
+    tensor([2, 2])
+    """
     input = _require_tensor(input, "multinomial")
     w = input.data
     if w.dtype.kind != "f":

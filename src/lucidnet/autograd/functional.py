@@ -59,7 +59,15 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
              vectorize: bool = False, strategy: str = "reverse-mode"):
     """The Jacobian of ``func`` at ``inputs``: for each output and input a Tensor of shape
     ``output.shape + input.shape`` (zeros where an output does not depend on an input, or a
-    RuntimeError then with ``strict=True``). One backward pass per output entry."""
+    RuntimeError then with ``strict=True``). One backward pass per output entry.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.functional import jacobian
+    >>> jacobian(lambda x: x ** 2, ln.tensor([1.0, 2.0]))          # diag(2x)
+    tensor([[2., 0.],
+            [0., 4.]])
+    """
     if strategy != "reverse-mode":
         raise NotImplementedError(f"jacobian: strategy={strategy!r} needs forward-mode "
                                   "differentiation, which lucidnet does not have; use "
@@ -115,7 +123,14 @@ def _directions(v, like: tuple, role: str, none_rule: str) -> tuple:
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), v^T J)``: the vector-Jacobian product in one backward pass. ``v`` may be
-    omitted when ``func`` returns a single one-element tensor."""
+    omitted when ``func`` returns a single one-element tensor.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.functional import vjp
+    >>> vjp(lambda x: x ** 2, ln.tensor([1.0, 2.0]), ln.tensor([1.0, 1.0]))
+    (tensor([1., 4.]), tensor([2., 4.]))
+    """
     in_tuple, ins, out_tuple, outs = _prepare(func, inputs, create_graph)
     vs = _directions(v, outs, "output", "returns a single Tensor with a single element")
     live = [(o, s) for o, s in zip(outs, vs) if o.requires_grad]
@@ -136,7 +151,14 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
 
 def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """``(func(inputs), J v)``: the Jacobian-vector product, exact, computed from the full
-    Jacobian (one backward pass per output entry; lucidnet has no forward mode)."""
+    Jacobian (one backward pass per output entry; lucidnet has no forward mode).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.functional import jvp
+    >>> jvp(lambda x: x ** 2, ln.tensor([1.0, 2.0]), ln.tensor([1.0, 0.0]))
+    (tensor([1., 4.]), tensor([2., 0.]))
+    """
     in_tuple, ins, out_tuple, outs = _prepare(func, inputs, create_graph)
     vs = _directions(v, ins, "input", "the input to the user-provided function is a single "
                      "Tensor with a single element")

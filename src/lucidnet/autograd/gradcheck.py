@@ -22,7 +22,15 @@ class GradcheckError(AssertionError):
 
 def numerical_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of the scalar function ``f`` at array ``x`` (changed in place
-    and restored)."""
+    and restored).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd import numerical_grad
+    >>> x = np.array([1.0, 2.0])
+    >>> numerical_grad(lambda: (x ** 2).sum(), x).round(4)      # f reads x; d/dx sum x^2 = 2x
+    array([2., 4.])
+    """
     grad = np.zeros_like(x, dtype=np.float64)
     flat = x.reshape(-1)
     for i in range(flat.size):
@@ -49,6 +57,13 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     or raises `GradcheckError` naming the input, the worst element and both values. Nothing's
     ``.grad`` is touched. PyTorch's other options are accepted; those that test batched or
     forward-mode derivatives, which lucidnet does not have, must stay False.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd import gradcheck
+    >>> x = ln.tensor([0.5, -1.0], dtype=ln.float64, requires_grad=True)
+    >>> gradcheck(lambda t: (t.sin() * t).sum(), (x,))
+    True
     """
     if check_batched_grad or check_batched_forward_grad or check_forward_ad:
         raise NotImplementedError("gradcheck: batched and forward-mode checks need vmap / "

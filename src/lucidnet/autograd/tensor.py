@@ -98,14 +98,33 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Context manager (and decorator) for inference: ops record no graph."""
+    """Context manager (and decorator) for inference: ops record no graph.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0], requires_grad=True)
+    >>> with ln.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
 
     def _mode(self) -> bool:
         return False
 
 
 class enable_grad(_GradModeContext):
-    """Context manager (and decorator) that turns graph recording back on inside no_grad."""
+    """Context manager (and decorator) that turns graph recording back on inside no_grad.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0], requires_grad=True)
+    >>> with ln.no_grad():
+    ...     with ln.enable_grad():
+    ...         y = x * 2
+    >>> y.requires_grad
+    True
+    """
 
     def _mode(self) -> bool:
         return True
@@ -113,7 +132,16 @@ class enable_grad(_GradModeContext):
 
 class inference_mode(_GradModeContext):
     """``inference_mode(mode=True)``: as `no_grad` (lucidnet has no separate inference tensors);
-    ``inference_mode(False)`` leaves the grad mode as it is."""
+    ``inference_mode(False)`` leaves the grad mode as it is.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0], requires_grad=True)
+    >>> with ln.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
 
     def __init__(self, mode: bool = True):
         self.mode = bool(mode)
@@ -142,7 +170,16 @@ def is_inference_mode_enabled() -> bool:
 
 class set_grad_enabled(_GradModeContext):
     """``set_grad_enabled(mode)`` switches recording on or off at once (as a call); as a
-    context manager or decorator it restores the previous mode afterwards, as PyTorch."""
+    context manager or decorator it restores the previous mode afterwards, as PyTorch.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0], requires_grad=True)
+    >>> with ln.set_grad_enabled(False):
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
 
     def __new__(cls, mode):
         return object.__new__(cls)
@@ -181,7 +218,15 @@ class _SetGradEnabledScope(_GradModeContext):
 
 
 def set_default_dtype(dtype) -> None:
-    """Set the floating dtype new tensors and parameters get: float32 (default) or float64."""
+    """Set the floating dtype new tensors and parameters get: float32 (default) or float64.
+
+    Examples
+    --------
+    >>> ln.set_default_dtype(ln.float64)
+    >>> ln.tensor([1.0]).dtype
+    dtype('float64')
+    >>> ln.set_default_dtype(ln.float32)                  # back to the default
+    """
     dt = np.dtype(dtype)
     if dt not in _FLOAT_DTYPES:
         raise ValueError(f"set_default_dtype expects float32 or float64, got {dt}")
@@ -215,7 +260,14 @@ def _as_array(data, dtype=None) -> np.ndarray:
 
 def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     """Make a new leaf tensor from data (a copy). Python floats become the default dtype;
-    a NumPy array keeps its dtype, as in PyTorch."""
+    a NumPy array keeps its dtype, as in PyTorch.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.tensor import tensor
+    >>> tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    """
     return Tensor(_as_array(data, dtype), requires_grad=requires_grad)
 
 

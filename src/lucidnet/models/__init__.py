@@ -28,6 +28,19 @@ def MLP(in_features: int, hidden=(64,), out_features: int = 1, activation: str =
     ``activation`` and ``init`` are names from ``nn.ACTIVATIONS`` / ``nn.init.INITIALIZERS``
     ("default" keeps PyTorch's U(-1/sqrt(fan_in), 1/sqrt(fan_in)); any other initializer is
     applied to every weight, with biases set to zero).
+
+    Examples
+    --------
+    >>> from lucidnet.models import MLP
+    >>> net = MLP(4, hidden=(8,), out_features=3)
+    >>> net
+    Sequential(
+      (0): Linear(in_features=4, out_features=8, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=8, out_features=3, bias=True)
+    )
+    >>> net(ln.ones(2, 4)).shape
+    torch.Size([2, 3])
     """
     if output not in OUTPUTS:
         raise ValueError(f"MLP: output must be one of {list(OUTPUTS)}, got {output!r}")

@@ -39,6 +39,13 @@ def CNN(in_channels: int, image_size, num_classes: int, channels=(16, 32), kerne
     dropout : dropout rate before each linear layer of the head.
     hidden : width of an optional hidden dense layer in the head.
     pool : "max" or "avg".
+
+    Examples
+    --------
+    >>> from lucidnet.models import CNN
+    >>> net = CNN(1, (8, 8), num_classes=10, channels=(4,))
+    >>> net(ln.ones(2, 1, 8, 8)).shape
+    torch.Size([2, 10])
     """
     in_channels = _positive(in_channels, "in_channels")
     num_classes = _positive(num_classes, "num_classes")

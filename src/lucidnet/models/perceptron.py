@@ -31,6 +31,17 @@ class Perceptron:
     Fitted attributes: ``coef_`` (n_features,), ``intercept_``, ``classes_`` (the two labels;
     the second one is the positive class), ``errors_`` (mistakes per epoch), ``n_epochs_``,
     ``converged_``.
+
+    Examples
+    --------
+    >>> from lucidnet.models import Perceptron
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> y = np.array([0, 0, 0, 1])                       # AND: linearly separable
+    >>> clf = Perceptron(shuffle=False).fit(X, y)
+    >>> clf.predict(X)
+    array([0, 0, 0, 1])
+    >>> clf.score(X, y)
+    1.0
     """
 
     def __init__(self, lr: float = 1.0, max_epochs: int = 100, shuffle: bool = True,

@@ -52,7 +52,14 @@ def _norm_type(norm_type) -> float:
 
 def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False,
                    foreach=None) -> Tensor:
-    """The p-norm of the p-norms of ``tensors`` (the norm of all their entries together)."""
+    """The p-norm of the p-norms of ``tensors`` (the norm of all their entries together).
+
+    Examples
+    --------
+    >>> from lucidnet.nn.utils import get_total_norm
+    >>> get_total_norm([ln.tensor([3.0]), ln.tensor([4.0])])      # sqrt(9 + 16)
+    tensor(5.)
+    """
     p = _norm_type(norm_type)
     arrays = [t.data if isinstance(t, Tensor) else np.asarray(t)
               for t in ([tensors] if isinstance(tensors, Tensor) else tensors)]
@@ -76,7 +83,18 @@ def _total(arrays, p, error_if_nonfinite) -> Tensor:
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False, foreach=None) -> Tensor:
     """Scale the gradients in place so that their total ``norm_type``-norm is at most
-    ``max_norm``; returns the total norm before clipping (a 0-d Tensor)."""
+    ``max_norm``; returns the total norm before clipping (a 0-d Tensor).
+
+    Examples
+    --------
+    >>> from lucidnet.nn.utils import clip_grad_norm_
+    >>> w = ln.tensor([3.0, 4.0], requires_grad=True)
+    >>> (w * w).sum().backward()                          # grad (6, 8), norm 10
+    >>> clip_grad_norm_([w], max_norm=5.0)                # returns the norm before clipping
+    tensor(10.)
+    >>> w.grad                                            # scaled by 5 / 10
+    tensor([3.0000, 4.0000])
+    """
     if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real):
         raise TypeError(f"clip_grad_norm_: max_norm must be a number, got {max_norm!r}")
     grads = _grads(parameters)
@@ -97,7 +115,17 @@ def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
 
 
 def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
-    """Clamp every gradient entry in place into [-clip_value, clip_value]."""
+    """Clamp every gradient entry in place into [-clip_value, clip_value].
+
+    Examples
+    --------
+    >>> from lucidnet.nn.utils import clip_grad_value_
+    >>> w = ln.tensor([3.0, -4.0], requires_grad=True)
+    >>> (w * w).sum().backward()
+    >>> clip_grad_value_([w], 1.0)
+    >>> w.grad
+    tensor([ 1., -1.])
+    """
     if isinstance(clip_value, bool) or not isinstance(clip_value, numbers.Real):
         raise TypeError(f"clip_grad_value_: clip_value must be a number, got {clip_value!r}")
     c = float(clip_value)

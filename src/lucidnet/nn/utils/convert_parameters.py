@@ -10,7 +10,14 @@ __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 
 def parameters_to_vector(parameters) -> Tensor:
-    """All parameters flattened and joined into one 1-D tensor (differentiable)."""
+    """All parameters flattened and joined into one 1-D tensor (differentiable).
+
+    Examples
+    --------
+    >>> from lucidnet.nn.utils import parameters_to_vector
+    >>> parameters_to_vector(ln.nn.Linear(3, 2).parameters()).shape     # 6 weights + 2 biases
+    torch.Size([8])
+    """
     from ...autograd.ops.shape import Concatenate
 
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
@@ -21,7 +28,18 @@ def parameters_to_vector(parameters) -> Tensor:
 
 def vector_to_parameters(vec: Tensor, parameters) -> None:
     """Point each parameter's ``.data`` at its slice of ``vec`` (as PyTorch: they then share
-    ``vec``'s memory)."""
+    ``vec``'s memory).
+
+    Examples
+    --------
+    >>> from lucidnet.nn.utils import vector_to_parameters
+    >>> layer = ln.nn.Linear(2, 1)
+    >>> vector_to_parameters(ln.tensor([1.0, 2.0, 3.0]), layer.parameters())
+    >>> layer.weight, layer.bias
+    (Parameter containing:
+    tensor([[1., 2.]], requires_grad=True), Parameter containing:
+    tensor([3.], requires_grad=True))
+    """
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
