@@ -60,11 +60,43 @@ __all__ = [
 
 
 class RunError(ValueError):
-    """A user mistake about a run (bad option, missing folder): reported in one line."""
+    """A user mistake about a run (bad option, missing folder): reported in one line.
+
+    A ``ValueError``, so the command line prints its message and exits with status 2.
+
+    Examples
+    --------
+    >>> from lucidnet.runs import RunError
+    >>> issubclass(RunError, ValueError)
+    True
+    """
 
 
 @dataclass
 class Prepared:
+    """The data of a run, ready for training: what :func:`prepare_data` returns.
+
+    Attributes
+    ----------
+    ds : lucidnet.data.Dataset
+        The loaded dataset (names, classes, image shape).
+    X_train, y_train : ndarray
+        The training split, standardized with its own statistics (and shaped NCHW for a CNN).
+    validation : (ndarray, ndarray) or None
+        The validation split (same preprocessing), or None when the run has none.
+    X_test, y_test : ndarray
+        The held-out test split (the whole data set for the 4-row truth tables).
+    scaler : object
+        The fitted scaler (``transform`` / ``inverse_transform``), saved with the model.
+    classification : bool
+        Classification (class indices) or regression (float targets).
+    note : str
+        A message printed before training ("" for none), e.g. that the data are too few to
+        split or that an integer target was taken as classes.
+    table : dict or None
+        The table encoder's description (``TableEncoder.to_dict``) for a run on a table file.
+    """
+
     ds: object
     X_train: np.ndarray
     y_train: np.ndarray
@@ -176,7 +208,19 @@ def _data_name(cfg: dict) -> str:
 
 def fingerprint(path: str) -> dict:
     """``{"size", "sha256"}`` of a file; of a folder, its number of files, their total size and
-    a sha256 over every (relative path, content) in sorted order (hidden names skipped)."""
+    a sha256 over every (relative path, content) in sorted order (hidden names skipped).
+
+    A run records the fingerprint of its data, so resuming or evaluating it refuses data that
+    changed in between.
+
+    Examples
+    --------
+    >>> from lucidnet.runs import fingerprint
+    >>> with open("data.csv", "w") as f:
+    ...     _ = f.write("a,b\\n1,2\\n")
+    >>> fingerprint("data.csv")
+    {'size': 8, 'sha256': '492d5ea496056f1a6a6592241032fab764c321596317930b4fa0e1e8bc3b7470'}
+    """
     import hashlib
 
     def digest(file, h):
