@@ -52,7 +52,15 @@ def _check_reduction(reduction, allowed=_REDUCTIONS):
 
 # ---------------------------------------------------------------- dense
 def linear(x, weight, bias=None) -> Tensor:
-    """z = x W^T + b, x (..., in), W (out, in), b (out,)."""
+    """z = x W^T + b, x (..., in), W (out, in), b (out,).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.linear(ln.ones(2, 3), ln.ones(4, 3), ln.zeros(4))        # each output: 1+1+1
+    tensor([[3., 3., 3., 3.],
+            [3., 3., 3., 3.]])
+    """
     x = _t(x)
     xs, ws = x.data.shape, weight.data.shape  # plain tuples: this runs on every step
     if not xs or xs[-1] != ws[1]:
@@ -67,17 +75,41 @@ def linear(x, weight, bias=None) -> Tensor:
 
 # ---------------------------------------------------------------- activations
 def step(x) -> Tensor:
-    """Heaviside step: 1 if x >= 0 else 0; zero gradient."""
+    """Heaviside step: 1 if x >= 0 else 0; zero gradient.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.step(x)
+    tensor([0., 1., 1.])
+    """
     return A.Step.apply(_t(x))
 
 
 def sigmoid(input) -> Tensor:
-    """1 / (1 + e^-x)."""
+    """1 / (1 + e^-x).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.sigmoid(x)
+    tensor([0.1192, 0.5000, 0.9526])
+    """
     return A.Sigmoid.apply(_t(input))
 
 
 def tanh(input) -> Tensor:
-    """(e^x - e^-x) / (e^x + e^-x)."""
+    """(e^x - e^-x) / (e^x + e^-x).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.tanh(x)
+    tensor([-0.9640,  0.0000,  0.9951])
+    """
     return A.Tanh.apply(_t(input))
 
 
@@ -97,12 +129,28 @@ def _activate(x: Tensor, op, inplace: bool, **opts) -> Tensor:
 
 
 def relu(input, inplace: bool = False) -> Tensor:
-    """max(0, x)."""
+    """max(0, x).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.relu(x)
+    tensor([0., 0., 3.])
+    """
     return _activate(_t(input), A.ReLU, inplace)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x if x > 0 else negative_slope * x."""
+    """x if x > 0 else negative_slope * x.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.leaky_relu(x, 0.1)
+    tensor([-0.2000,  0.0000,  3.0000])
+    """
     return _activate(_t(input), A.LeakyReLU, inplace, negative_slope=negative_slope)
 
 
@@ -127,20 +175,42 @@ def _softmax_input(input, dtype):
 
 
 def softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """e^x_i / sum_j e^x_j along ``dim`` (``dtype``: cast the input first, as PyTorch)."""
+    """e^x_i / sum_j e^x_j along ``dim`` (``dtype``: cast the input first, as PyTorch).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.softmax(ln.tensor([[1.0, 2.0, 3.0]]), dim=-1)
+    tensor([[0.0900, 0.2447, 0.6652]])
+    """
     x = _softmax_input(input, dtype)
     return A.Softmax.apply(x, axis=_softmax_dim("softmax", x.ndim, dim))
 
 
 def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """x_i - log sum_j e^x_j along ``dim``, computed stably."""
+    """x_i - log sum_j e^x_j along ``dim``, computed stably.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.log_softmax(ln.tensor([[1.0, 2.0, 3.0]]), dim=-1)
+    tensor([[-2.4076, -1.4076, -0.4076]])
+    """
     x = _softmax_input(input, dtype)
     return A.LogSoftmax.apply(x, axis=_softmax_dim("log_softmax", x.ndim, dim))
 
 
 def gelu(input, approximate: str = "none") -> Tensor:
     """x Phi(x) = x / 2 (1 + erf(x / sqrt 2)); ``approximate="tanh"``:
-    x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))."""
+    x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.gelu(x)
+    tensor([-0.0455,  0.0000,  2.9960])
+    """
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     x = _float_tensor(input, "input")
@@ -148,28 +218,68 @@ def gelu(input, approximate: str = "none") -> Tensor:
 
 
 def silu(input, inplace: bool = False) -> Tensor:
-    """x sigmoid(x) (swish)."""
+    """x sigmoid(x) (swish).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.silu(x)
+    tensor([-0.2384,  0.0000,  2.8577])
+    """
     return _activate(_float_tensor(input, "input"), A.SiLU, inplace)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x if x > 0 else alpha (e^x - 1)."""
+    """x if x > 0 else alpha (e^x - 1).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.elu(x)
+    tensor([-0.8647,  0.0000,  3.0000])
+    """
     return _activate(_float_tensor(input, "input"), A.ELU, inplace, alpha=float(alpha))
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + e^(beta x)) / beta; x itself where beta x > threshold (as PyTorch)."""
+    """log(1 + e^(beta x)) / beta; x itself where beta x > threshold (as PyTorch).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.softplus(x)
+    tensor([0.1269, 0.6931, 3.0486])
+    """
     return A.Softplus.apply(_float_tensor(input, "input"), beta=float(beta),
                             threshold=float(threshold))
 
 
 def logsigmoid(input) -> Tensor:
-    """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|); gradient 1 - sigmoid(x)."""
+    """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|); gradient 1 - sigmoid(x).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.logsigmoid(x)
+    tensor([-2.1269, -0.6931, -0.0486])
+    """
     return A.LogSigmoid.apply(_float_tensor(input, "input"))
 
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 at the bounds."""
+    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 at the bounds.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.hardtanh(x)
+    tensor([-1.,  0.,  1.])
+    """
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
                          f"({max_val})")
@@ -177,12 +287,27 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
 
 
 def relu6(input, inplace: bool = False) -> Tensor:
-    """min(max(0, x), 6)."""
+    """min(max(0, x), 6).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.relu6(ln.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def mish(input, inplace: bool = False) -> Tensor:
-    """x tanh(softplus(x))."""
+    """x tanh(softplus(x)).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.mish(x)
+    tensor([-0.2525,  0.0000,  2.9865])
+    """
     return _activate(_float_tensor(input, "input"), A.Mish, inplace)
 
 
@@ -191,13 +316,29 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace: bool = False) -> Tensor:
-    """scale (x if x > 0 else alpha (e^x - 1)), PyTorch's constants (self-normalising)."""
+    """scale (x if x > 0 else alpha (e^x - 1)), PyTorch's constants (self-normalising).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.selu(x)
+    tensor([-1.5202,  0.0000,  3.1521])
+    """
     return _activate(_float_tensor(input, "input"), A.ELU, inplace, alpha=_SELU_ALPHA,
                      scale=_SELU_SCALE)
 
 
 def celu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x if x > 0 else alpha (e^(x / alpha) - 1)."""
+    """x if x > 0 else alpha (e^(x / alpha) - 1).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.celu(x)
+    tensor([-0.8647,  0.0000,  3.0000])
+    """
     if alpha == 0:
         raise ValueError("celu: alpha cannot be 0 (it divides x)")
     return _activate(_float_tensor(input, "input"), A.ELU, inplace, alpha=float(alpha),
@@ -205,40 +346,95 @@ def celu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def hardsigmoid(input, inplace: bool = False) -> Tensor:
-    """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3)."""
+    """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.hardsigmoid(x)
+    tensor([0.1667, 0.5000, 1.0000])
+    """
     return _activate(_float_tensor(input, "input"), A.Hardsigmoid, inplace)
 
 
 def hardswish(input, inplace: bool = False) -> Tensor:
-    """x relu6(x + 3) / 6 (MobileNetV3)."""
+    """x relu6(x + 3) / 6 (MobileNetV3).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.hardswish(x)
+    tensor([-0.3333,  0.0000,  3.0000])
+    """
     return _activate(_float_tensor(input, "input"), A.Hardswish, inplace)
 
 
 def softsign(input) -> Tensor:
-    """x / (1 + |x|)."""
+    """x / (1 + |x|).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.softsign(x)
+    tensor([-0.6667,  0.0000,  0.7500])
+    """
     return A.Softsign.apply(_float_tensor(input, "input"))
 
 
 def tanhshrink(input) -> Tensor:
-    """x - tanh(x)."""
+    """x - tanh(x).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.tanhshrink(x)
+    tensor([-1.0360,  0.0000,  2.0049])
+    """
     x = _float_tensor(input, "input")
     return x - A.Tanh.apply(x)
 
 
 def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """softmax(-x) along ``dim``."""
+    """softmax(-x) along ``dim``.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.softmin(ln.tensor([[1.0, 2.0, 3.0]]), dim=-1)
+    tensor([[0.6652, 0.2447, 0.0900]])
+    """
     x = _softmax_input(input, dtype)
     return A.Softmax.apply(-x, axis=_softmax_dim("softmin", x.ndim, dim))
 
 
 def threshold(input, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """``value`` where x <= threshold, else x (a nan is kept, as PyTorch)."""
+    """``value`` where x <= threshold, else x (a nan is kept, as PyTorch).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.threshold(x, 0.5, -1.0)
+    tensor([-1., -1.,  3.])
+    """
     return _activate(_t(input), A.Threshold, inplace, threshold=threshold, value=value)
 
 
 def prelu(input, weight) -> Tensor:
     """x if x > 0 else a x, with a learned ``weight`` of one value (0-d or (1,)) or one per
-    channel (dim 1 of an input of 2 or more dims; a 0-d or 1-d input has one channel)."""
+    channel (dim 1 of an input of 2 or more dims; a 0-d or 1-d input has one channel).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.prelu(x, ln.tensor([0.25]))
+    tensor([-0.5000,  0.0000,  3.0000])
+    """
     x = _float_tensor(input, "input")
     w = _t(weight)
     if w.ndim > 1:
@@ -254,7 +450,14 @@ def prelu(input, weight) -> Tensor:
 
 
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
-    """||x1 - x2 + eps||_p over the last dimension (PyTorch adds eps to the difference)."""
+    """||x1 - x2 + eps||_p over the last dimension (PyTorch adds eps to the difference).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.pairwise_distance(ln.tensor([[0.0, 0.0]]), ln.tensor([[3.0, 4.0]]))
+    tensor([5.0000])
+    """
     d = _float_tensor(x1, "x1") - _float_tensor(x2, "x2") + eps
     if p == 2:
         return (d * d).sum(-1, keepdim=keepdim).sqrt()
@@ -264,19 +467,40 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
 
 
 def hardshrink(input, lambd: float = 0.5) -> Tensor:
-    """x where |x| > lambd, else 0."""
+    """x where |x| > lambd, else 0.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.hardshrink(ln.tensor([-1.0, 0.2, 0.7]))
+    tensor([-1.0000,  0.0000,  0.7000])
+    """
     return A.Hardshrink.apply(_float_tensor(input, "input"), lambd=lambd)
 
 
 def softshrink(input, lambd: float = 0.5) -> Tensor:
-    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.softshrink(ln.tensor([-1.0, 0.2, 0.7]))
+    tensor([-0.5000,  0.0000,  0.2000])
+    """
     if lambd < 0:
         raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
     return A.Softshrink.apply(_float_tensor(input, "input"), lambd=lambd)
 
 
 def glu(input, dim: int = -1) -> Tensor:
-    """a * sigmoid(b) where (a, b) are the two halves of ``input`` along ``dim``."""
+    """a * sigmoid(b) where (a, b) are the two halves of ``input`` along ``dim``.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.glu(ln.tensor([[1.0, 2.0, 0.0, 100.0]]))
+    tensor([[0.5000, 2.0000]])
+    """
     x = _float_tensor(input, "input")
     n = x.shape[dim]
     if n % 2:
@@ -287,7 +511,14 @@ def glu(input, dim: int = -1) -> Tensor:
 
 def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
     """x / sqrt(mean(x^2 over the last axes normalized_shape) + eps) * weight; eps defaults to
-    the dtype's machine epsilon, as PyTorch."""
+    the dtype's machine epsilon, as PyTorch.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.rms_norm(ln.tensor([[3.0, 4.0]]), (2,))
+    tensor([[0.8485, 1.1314]])
+    """
     x = _float_tensor(input, "input")
     shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
         else tuple(normalized_shape)
@@ -304,7 +535,15 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
                                  is_causal: bool = False, scale=None,
                                  enable_gqa: bool = False) -> Tensor:
     """softmax(q k^T * scale + mask) v, scale = 1 / sqrt(E) by default; a boolean mask keeps
-    the True positions, a float mask is added; ``is_causal``: position i attends to j <= i."""
+    the True positions, a float mask is added; ``is_causal``: position i attends to j <= i.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> q = k = v = ln.ones(1, 2, 4)
+    >>> F.scaled_dot_product_attention(q, k, v).shape
+    torch.Size([1, 2, 4])
+    """
     if enable_gqa:
         raise ValueError("scaled_dot_product_attention: enable_gqa is not supported by lucidnet")
     q, k, v = (_float_tensor(t, n) for t, n in ((query, "query"), (key, "key"),
@@ -422,7 +661,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     """Mean squared error; PyTorch's signature (a string third is the reduction). A
     target of another shape is broadcast with PyTorch's warning; ``weight`` rescales each
     element's loss (the mean divides by the weights' sum, as PyTorch). Differentiable in the
-    target."""
+    target.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.mse_loss(ln.tensor([1.0, 2.0, 4.0]), ln.tensor([1.0, 1.0, 1.0]))    # (0 + 1 + 9) / 3
+    tensor(3.3333)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "mse_loss")
     _check_reduction(reduction)
     x, target = _broadcast_pair(_float_tensor(input, "input"), target, "mse_loss")
@@ -437,7 +683,14 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
     """Mean absolute error; PyTorch's signature (a string third is the reduction). A
     target of another shape is broadcast with PyTorch's warning; ``weight`` rescales each
     element's loss (the mean divides by the weights' sum, as PyTorch). Differentiable in the
-    target."""
+    target.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.l1_loss(ln.tensor([1.0, 2.0, 4.0]), ln.tensor([1.0, 1.0, 1.0]))
+    tensor(1.3333)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "l1_loss")
     _check_reduction(reduction)
     x, target = _broadcast_pair(_float_tensor(input, "input"), target, "l1_loss")
@@ -450,7 +703,14 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
                weight=None) -> Tensor:
     """Huber loss: quadratic within delta, linear outside; ``weight`` rescales each
-    element's loss (PyTorch 2.13's keyword; the mean divides by the element count)."""
+    element's loss (PyTorch 2.13's keyword; the mean divides by the element count).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.huber_loss(ln.tensor([0.5, 3.0]), ln.tensor([0.0, 0.0]), reduction='none')
+    tensor([0.1250, 2.5000])
+    """
     _check_reduction(reduction)
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be > 0, got {delta!r}")
@@ -517,6 +777,12 @@ def binary_cross_entropy(input, target, *args, **kwargs) -> Tensor:
     ``binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
     reduction="mean")`` as PyTorch (the earlier order, ``reduction`` third as a string, still
     works); ``weight`` rescales each element's loss.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.binary_cross_entropy(ln.tensor([0.9, 0.2]), ln.tensor([1.0, 0.0]))
+    tensor(0.1643)
     """
     opts = _bind_loss_args("binary_cross_entropy", args, kwargs, tuple(_BCE_DEFAULTS),
                            ("reduction",), _BCE_DEFAULTS)
@@ -543,6 +809,12 @@ def binary_cross_entropy_with_logits(input, target, *args, **kwargs) -> Tensor:
     ``binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
     reduce=None, reduction="mean", pos_weight=None)`` as PyTorch (the earlier order,
     ``reduction`` third as a string and then ``pos_weight``, still works).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.binary_cross_entropy_with_logits(ln.tensor([0.0, 0.0]), ln.tensor([1.0, 0.0]))   # log 2
+    tensor(0.6931)
     """
     opts = _bind_loss_args("binary_cross_entropy_with_logits", args, kwargs,
                            tuple(_BCEL_DEFAULTS), ("reduction", "pos_weight"), _BCEL_DEFAULTS)
@@ -664,6 +936,12 @@ def cross_entropy(input, target, *args, **kwargs) -> Tensor:
     ``target``: integer labels (N,) (sparse categorical CE) or probabilities / one-hot (N, C)
     (categorical CE). Rows labelled ``ignore_index`` add 0 and are left out of the mean, as in
     PyTorch (the mean is nan when every row is ignored).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.cross_entropy(ln.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), ln.tensor([0, 2]))
+    tensor(0.6691)
     """
     opts = _bind_loss_args("cross_entropy", args, kwargs, tuple(_CE_DEFAULTS),
                            ("reduction", "weight", "label_smoothing", "ignore_index"),
@@ -711,6 +989,12 @@ def nll_loss(input, target, *args, **kwargs) -> Tensor:
     reduction="mean")`` as PyTorch (the earlier order, ``reduction`` third as a string, is still
     accepted). l_n = -w_{y_n} x_{n, y_n}; the mean divides by sum_n w_{y_n} over the rows not
     labelled ``ignore_index``.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.nll_loss(ln.tensor([[-0.5, -1.0], [-2.0, -0.1]]), ln.tensor([0, 1]))    # (0.5 + 0.1) / 2
+    tensor(0.3000)
     """
     opts = _bind_loss_args("nll_loss", args, kwargs, tuple(_NLL_DEFAULTS),
                            ("reduction", "ignore_index"), _NLL_DEFAULTS)
@@ -766,7 +1050,14 @@ def _operand(values, like: Tensor) -> Tensor:
 
 def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_average=None,
                         reduce=None, reduction: str = "mean") -> Tensor:
-    """max(0, -y (x1 - x2) + margin), y in {1, -1}."""
+    """max(0, -y (x1 - x2) + margin), y in {1, -1}.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.margin_ranking_loss(ln.tensor([1.0, 0.0]), ln.tensor([0.0, 1.0]), ln.tensor([1.0, 1.0]))
+    tensor(0.5000)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "margin_ranking_loss")
     a, b = _float_tensor(input1, "input1"), _float_tensor(input2, "input2")
     y = _operand(target, a)  # differentiable in the target, as PyTorch
@@ -775,7 +1066,14 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_averag
 
 def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
-    """x where y = 1, max(0, margin - x) where y = -1 (PyTorch adds both terms by mask)."""
+    """x where y = 1, max(0, margin - x) where y = -1 (PyTorch adds both terms by mask).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.hinge_embedding_loss(ln.tensor([0.3, 0.3]), ln.tensor([1.0, -1.0]), reduction='none')
+    tensor([0.3000, 0.7000])
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "hinge_embedding_loss")
     x = _float_tensor(input, "input")
     y = target.data if isinstance(target, Tensor) else np.asarray(target)
@@ -785,7 +1083,14 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
-    """log(1 + e^(-y x)), y in {1, -1}."""
+    """log(1 + e^(-y x)), y in {1, -1}.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.soft_margin_loss(ln.tensor([0.0]), ln.tensor([1.0]))
+    tensor(0.6931)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "soft_margin_loss")
     x = _float_tensor(input, "input")
     y = _target_array(target, x, "soft_margin_loss", differentiable=False)
@@ -795,7 +1100,14 @@ def soft_margin_loss(input, target, size_average=None, reduce=None,
 def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, size_average=None,
                           reduce=None, reduction: str = "mean") -> Tensor:
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along the
-    last dimension with PyTorch's 1e-12 under the root."""
+    last dimension with PyTorch's 1e-12 under the root.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.cosine_embedding_loss(ln.tensor([[1.0, 0.0]]), ln.tensor([[0.0, 1.0]]), ln.tensor([1.0]))
+    tensor(1.)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "cosine_embedding_loss")
     a, b = _float_tensor(input1, "input1"), _float_tensor(input2, "input2")
     cos = (a * b).sum(-1) / (((a * a).sum(-1) + 1e-12) * ((b * b).sum(-1) + 1e-12)).sqrt()
@@ -808,7 +1120,14 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
                         eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
                         reduction: str = "mean") -> Tensor:
     """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance(., ., p, eps); ``swap``:
-    d(a, n) is min(d(a, n), d(p, n))."""
+    d(a, n) is min(d(a, n), d(p, n)).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.triplet_margin_loss(ln.tensor([[0.0, 0.0]]), ln.tensor([[1.0, 0.0]]), ln.tensor([[3.0, 0.0]]))
+    tensor(0.)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "triplet_margin_loss")
     _check_reduction(reduction)
     if margin <= 0:
@@ -829,7 +1148,14 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
                                       margin: float = 1.0, swap: bool = False,
                                       reduction: str = "mean") -> Tensor:
     """max(d(a, p) - d(a, n) + margin, 0) with any ``distance_function(x1, x2)`` (default
-    pairwise_distance); ``swap``: d(a, n) is min(d(a, n), d(p, n))."""
+    pairwise_distance); ``swap``: d(a, n) is min(d(a, n), d(p, n)).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.triplet_margin_with_distance_loss(ln.tensor([[0.0, 0.0]]), ln.tensor([[1.0, 0.0]]), ln.tensor([[3.0, 0.0]]))
+    tensor(0.)
+    """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     if margin <= 0:
@@ -858,7 +1184,14 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
                       size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """Multi-class hinge loss: l_n = sum_{i != y_n} w_{y_n} max(0, margin - x_{n,y_n} + x_{n,i})^p
     / C, p in {1, 2}; input (N, C) with labels (N,), or (C,) with a 0-d label. The hinge is 0
-    (and so is its gradient) where margin - x_y + x_i <= 0, as PyTorch's kernel."""
+    (and so is its gradient) where margin - x_y + x_i <= 0, as PyTorch's kernel.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.multi_margin_loss(ln.tensor([[0.1, 0.2, 0.4, 0.8]]), ln.tensor([3]))
+    tensor(0.3250)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "multi_margin_loss")
     _check_reduction(reduction)
     if p not in (1, 2):
@@ -898,7 +1231,14 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None,
                            reduction: str = "mean") -> Tensor:
     """Multi-label hinge loss: l_n = sum_{j in T_n} sum_{i not in T_n} max(0, 1 - (x_j - x_i))
     / C, where T_n are the class indices in target row n up to its first -1; input (N, C) or
-    (C,), target of the same shape (integers)."""
+    (C,), target of the same shape (integers).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.multilabel_margin_loss(ln.tensor([[0.1, 0.2, 0.4, 0.8]]), ln.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "multilabel_margin_loss")
     _check_reduction(reduction)
     x = _float_tensor(input, "input")
@@ -931,7 +1271,14 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """e^x - y x (``log_input``) or x - y log(x + eps); ``full`` adds Stirling's
-    y log y - y + log(2 pi y) / 2 where y > 1."""
+    y log y - y + log(2 pi y) / 2 where y > 1.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.poisson_nll_loss(ln.tensor([0.0]), ln.tensor([2.0]))
+    tensor(1.)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "poisson_nll_loss")
     x = _float_tensor(input, "input")
     y = _operand(target, x)  # differentiable in the target, as PyTorch
@@ -949,7 +1296,14 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
     clamp passes the gradient through, as PyTorch's in-place clamp under no_grad.
 
     ``var``: the input's shape (heteroscedastic), the input's shape less its last dimension
-    or with one dimension of size 1 (homoscedastic, broadcast), or a float."""
+    or with one dimension of size 1 (homoscedastic, broadcast), or a float.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.gaussian_nll_loss(ln.tensor([1.0]), ln.tensor([0.0]), ln.tensor([1.0]))
+    tensor(0.5000)
+    """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not valid")
     x = _float_tensor(input, "input")
@@ -979,7 +1333,14 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
                                 reduction: str = "mean") -> Tensor:
-    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), averaged over the C classes per row."""
+    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), averaged over the C classes per row.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.multilabel_soft_margin_loss(ln.tensor([[0.0, 0.0]]), ln.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "multilabel_soft_margin_loss")
     x = _float_tensor(input, "input")
     y = _operand(target, x)  # differentiable in the target, as PyTorch
@@ -993,7 +1354,14 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
            log_target: bool = False) -> Tensor:
     """KL(p || q) with input = log q and target = p, as PyTorch's kl_div.
     Use reduction="batchmean" for the mathematical KL per sample. PyTorch's signature (the
-    earlier order, reduction third as a string and then log_target, still works)."""
+    earlier order, reduction third as a string and then log_target, still works).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.kl_div(ln.tensor([[0.5, 0.5]]).log(), ln.tensor([[0.9, 0.1]]), reduction='batchmean')
+    tensor(0.3681)
+    """
     if isinstance(size_average, str):
         reduction, log_target = size_average, (log_target if reduce is None else reduce)
         size_average = reduce = None
@@ -1045,7 +1413,16 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 def one_hot(tensor, num_classes: int = -1) -> Tensor:
     """Integer labels (...) -> int64 one-hot (..., num_classes), as PyTorch (``num_classes=-1``:
-    one more than the largest label). Cast with ``.float()`` for a loss."""
+    one more than the largest label). Cast with ``.float()`` for a loss.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.one_hot(ln.tensor([0, 2, 1]), num_classes=3)
+    tensor([[1, 0, 0],
+            [0, 0, 1],
+            [0, 1, 0]])
+    """
     y = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if y.dtype.kind not in "iu":
         raise TypeError(f"one_hot is only applicable to index tensors (integer dtype), got "
@@ -1069,7 +1446,14 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (PyTorch's SmoothL1Loss; it is the
-    Huber loss divided by beta, and the L1 loss for beta = 0)."""
+    Huber loss divided by beta, and the L1 loss for beta = 0).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.smooth_l1_loss(ln.tensor([0.5, 3.0]), ln.tensor([0.0, 0.0]), reduction='none')
+    tensor([0.1250, 2.5000])
+    """
     reduction = _reduction_of(size_average, reduce, reduction, "smooth_l1_loss")
     if not beta >= 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta!r}")
@@ -1080,7 +1464,14 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
 
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
-    """x / max(||x||_p, eps) along ``dim``."""
+    """x / max(||x||_p, eps) along ``dim``.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.normalize(ln.tensor([[3.0, 4.0]]), dim=1)              # x / ||x||
+    tensor([[0.6000, 0.8000]])
+    """
     if out is not None:
         raise ValueError("normalize: out= is not supported by lucidnet; use the returned tensor")
     x = _float_tensor(input, "input")
@@ -1094,7 +1485,14 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None)
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """sum(x1 x2) / (max(||x1||, eps) max(||x2||, eps)) along ``dim`` (PyTorch's formula)."""
+    """sum(x1 x2) / (max(||x1||, eps) max(||x2||, eps)) along ``dim`` (PyTorch's formula).
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> F.cosine_similarity(ln.tensor([[1.0, 0.0]]), ln.tensor([[1.0, 1.0]]))
+    tensor([0.7071])
+    """
     a, b = _float_tensor(x1, "x1"), _float_tensor(x2, "x2")
     na = (a * a).sum(dim).sqrt().clamp(min=eps)
     nb = (b * b).sum(dim).sqrt().clamp(min=eps)
