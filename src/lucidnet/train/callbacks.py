@@ -294,6 +294,24 @@ class EarlyStopping(_Monitored):
 
     After training: ``stopped_epoch`` (0-based epoch at which it stopped; 0 if it never stopped),
     ``best_epoch`` and ``best``.
+
+    Examples
+    --------
+    An improvement must beat the best value by more than 10, which never happens, so training
+    stops after the first epoch and ``patience`` more:
+
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=callbacks)
+    >>> from lucidnet.train import EarlyStopping
+    >>> stop = EarlyStopping(monitor="val_loss", patience=2, min_delta=10.0)
+    >>> history = make_trainer([stop]).fit(X, y, epochs=20, batch_size=16, validation_split=0.25)
+    >>> len(history), stop.best_epoch, stop.stopped_epoch
+    (3, 0, 2)
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
@@ -390,6 +408,21 @@ class ModelCheckpoint(_Monitored):
     The file is read back with `lucidnet.train.load_checkpoint` (or `lucidnet.load` for the model).
     In a data-parallel fit only rank 0 writes (every rank holds the same state); ``saved``
     lists the files on every rank.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=callbacks)
+    >>> from lucidnet.train import ModelCheckpoint
+    >>> checkpoint = ModelCheckpoint("best.npz", monitor="val_loss", save_best_only=True)
+    >>> _ = make_trainer([checkpoint]).fit(X, y, epochs=3, batch_size=16, validation_split=0.25)
+    >>> checkpoint.saved[-1]
+    'best.npz'
     """
 
     def __init__(self, path, monitor: str = "val_loss", mode: str = "auto",
@@ -478,6 +511,20 @@ class CSVLogger(Callback):
 
     ``append=True`` keeps the rows already in the file (use it when resuming a run).
     In a data-parallel fit only rank 0 writes the file.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=callbacks)
+    >>> from lucidnet.train import CSVLogger
+    >>> _ = make_trainer([CSVLogger("log.csv")]).fit(X, y, epochs=2, batch_size=16)
+    >>> open("log.csv").read().splitlines()[0]
+    'epoch,loss,lr'
     """
 
     def __init__(self, path, separator: str = ",", append: bool = False):
@@ -513,6 +560,20 @@ class CSVLogger(Callback):
 class LearningRateScheduler(Callback):
     """Set the learning rate at the start of each epoch: ``lr = schedule(epoch)`` or
     ``schedule(epoch, lr)`` (0-based epoch, current lr), as in Keras. Applies to every param group.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=callbacks)
+    >>> from lucidnet.train import LearningRateScheduler
+    >>> halve = LearningRateScheduler(lambda epoch: 0.1 * 0.5 ** epoch)
+    >>> make_trainer([halve]).fit(X, y, epochs=3, batch_size=16)["lr"]
+    [0.1, 0.05, 0.025]
     """
 
     def __init__(self, schedule, verbose: int = 0):
