@@ -74,6 +74,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._atomic import write_atomically
+from .cli import UsageError, _apply_config, _check_args, _given_options, build_parser, main
+from .lab.runner import blas_single_thread
+
 __all__ = ["Dimension", "SweepResult", "Trial", "add_sweep_parser", "check_jobs", "format_table",
            "make_trials", "parse_grid", "parse_space", "run_parallel", "run_sweep", "sweep"]
 
@@ -117,8 +121,6 @@ _LIMITS = None
 
 def _call_single_thread(fn, task):
     """Run ``fn(*task)`` with one BLAS thread (on a Dask worker, whose settings are not ours)."""
-    from .lab.runner import blas_single_thread
-
     with blas_single_thread():
         return fn(*task)
 
@@ -286,8 +288,6 @@ class Trial:
 
 
 def _train_actions() -> dict:
-    from .cli import build_parser
-
     train = build_parser()._subparsers._group_actions[0].choices["train"]
     return {a.dest: a for a in train._actions if a.option_strings}
 
@@ -510,8 +510,6 @@ def _check_train_args(train_args, actions: dict) -> None:
 
 def _validate_argv(argv) -> None:
     """Parse and check one trial's options as ``lucidnet train`` would; one-line ValueError."""
-    from .cli import UsageError, _apply_config, _check_args, _given_options, build_parser
-
     parser = build_parser()
     full = ["train", *argv]
     try:
@@ -555,8 +553,6 @@ def _trained(folder: str) -> bool:
 def _run_trial(argv: list, folder: str, resume: bool) -> dict:
     """One ``lucidnet train`` in this process, its output in ``folder/train.log``; returns
     ``{"status", "seconds", "message"}``. Never raises for a failed run."""
-    from .cli import main
-
     full = (["train", "--resume", folder, "--quiet"] if resume
             else ["train", *argv, "--out", folder, "--overwrite", "--quiet"])
     start = time.perf_counter()
@@ -706,8 +702,6 @@ def _summary(trials, rows, metric):
 
 
 def _write_csv(path: str, columns, rows) -> None:
-    from ._atomic import write_atomically
-
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -753,8 +747,6 @@ def _prepare(out: str, trials, train_args, actions) -> list:
 
 
 def _write_record(folder: str, argv) -> None:
-    from ._atomic import write_atomically
-
     os.makedirs(folder, exist_ok=True)
     write_atomically(os.path.join(folder, _TRIAL_FILE), json.dumps({"argv": argv}, indent=1))
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..random import get_rng_state, manual_seed, set_rng_state
+
 __all__ = ["KFold", "StratifiedKFold", "cross_validate", "train_test_split"]
 
 
@@ -336,8 +338,6 @@ def _fold_seed(seed: int, fold: int) -> int:
 def _run_fold(model_fn, fit, score, X, y, train, val, fold_seed):
     """Fit and score one fold; with ``fold_seed`` under that lucidnet seed, the caller's global
     generator put back afterwards."""
-    from ..random import get_rng_state, manual_seed, set_rng_state
-
     saved = get_rng_state() if fold_seed is not None else None
     try:
         if fold_seed is not None:

@@ -16,6 +16,8 @@ import pickle
 
 import numpy as np
 
+from ..autograd.tensor import Tensor
+from .guard import watch_begin, watch_end
 from .process_group import ProcessGroup, _comm, _mpi, _State
 
 __all__ = ["ReduceOp", "Work", "all_reduce", "broadcast", "all_gather", "all_gather_object",
@@ -84,8 +86,6 @@ def _mpi_op(op: ReduceOp, dtype: np.dtype):
 
 def _array(tensor, fn: str, name: str = "tensor") -> np.ndarray:
     """The NumPy array a collective works on: a Tensor's ``.data`` or the ndarray itself."""
-    from ..autograd.tensor import Tensor
-
     if isinstance(tensor, Tensor):
         return tensor.data
     if isinstance(tensor, np.ndarray):
@@ -95,8 +95,6 @@ def _array(tensor, fn: str, name: str = "tensor") -> np.ndarray:
 
 
 def _bump(tensor) -> None:
-    from ..autograd.tensor import Tensor
-
     if isinstance(tensor, Tensor):
         tensor._bump_version()  # changed in place, as PyTorch's collectives count it
 
@@ -152,8 +150,6 @@ class Work:
 def _blocking(call, what: str, ranks=None, timeout=None) -> None:
     """``call()`` (a blocking MPI call), watched by the guard's watchdog thread: a timeout or a
     departed peer aborts the job instead of blocking forever."""
-    from .guard import watch_begin, watch_end
-
     watch_begin(what, ranks, timeout)
     try:
         call()

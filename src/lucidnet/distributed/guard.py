@@ -33,6 +33,8 @@ import os
 import sys
 import time
 
+from .process_group import _mpi
+
 __all__ = ["abort", "install", "uninstall", "watch_begin", "watch_end", "peer_left", "GRACE",
            "POLL"]
 
@@ -185,7 +187,6 @@ def peer_left(ranks=None) -> int | None:
     notices = _Guard.notices
     if notices is None:
         return None
-    from .process_group import _mpi
 
     MPI = _mpi()
     status = MPI.Status()
@@ -213,7 +214,6 @@ def install(comm, timeout: float | None = None) -> None:
     if not _Guard.atexit_registered:  # runs before mpi4py's MPI_Finalize (atexit is LIFO)
         atexit.register(_at_exit)
         _Guard.atexit_registered = True
-    from .process_group import _mpi
 
     if _Guard.watchdog is None and _mpi().Query_thread() == _mpi().THREAD_MULTIPLE:
         stop = threading.Event()

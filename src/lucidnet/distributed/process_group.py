@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 import os
 
+from . import guard
+
 __all__ = ["is_available", "is_mpi_available", "is_gloo_available", "is_nccl_available",
            "get_process_group_ranks", "launched_under_mpi", "init_process_group", "is_initialized",
            "destroy_process_group", "get_rank", "get_world_size", "get_backend", "ProcessGroup",
@@ -306,7 +308,6 @@ def destroy_process_group(group: ProcessGroup | None = None) -> None:
         return
     if _State.world is None:
         raise ValueError(_NOT_INITIALIZED)
-    from . import guard
 
     guard.uninstall()
     world = _State.world

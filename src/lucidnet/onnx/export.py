@@ -8,11 +8,12 @@ import os
 
 import numpy as np
 
-from .. import nn
+from .. import __version__, nn
 from .._atomic import atomic_path
 from ..autograd.tensor import Tensor, no_grad
+from ..models import Perceptron
 from . import activations, layers, resize  # noqa: F401  (register the built-in converters)
-from .graph import DEFAULT_OPSET, MIN_OPSET, ExportError, GraphBuilder
+from .graph import DEFAULT_OPSET, MIN_OPSET, ExportError, GraphBuilder, require_onnx
 from .registry import converter_for, supported
 
 __all__ = ["export", "build_model"]
@@ -198,7 +199,6 @@ def build_model(g: GraphBuilder, inputs: list, outputs: list, *, dynamic_batch: 
     the others get an axis 0 of unknown size."""
     flags = [True] * len(outputs) if batch_outputs is None else list(batch_outputs)
     onnx = g.onnx
-    from .. import __version__
 
     for public, value, _ in outputs:  # the public names are Identity copies of the values
         g.nodes.append(onnx.helper.make_node("Identity", [value], [public]))
@@ -296,10 +296,7 @@ def export(model, example_input, path, *, input_names=None, output_names=None, o
 
     Any ONNX runtime then runs the file, e.g. ``onnxruntime.InferenceSession("model.onnx")``.
     """
-    from .graph import require_onnx
-
     require_onnx()
-    from ..models import Perceptron
 
     if isinstance(model, Perceptron):
         return _export_perceptron(model, example_input, path, input_names, output_names,

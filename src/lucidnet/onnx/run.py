@@ -33,7 +33,8 @@ import os
 
 import numpy as np
 
-from .. import nn
+from .. import io, nn
+from .export import _check_float32, _check_opset, build_model, convert, eval_mode, write
 from .graph import DEFAULT_OPSET, ExportError, GraphBuilder, require_onnx
 
 __all__ = ["export_run", "load_run_model"]
@@ -42,8 +43,6 @@ __all__ = ["export_run", "load_run_model"]
 def load_run_model(path):
     """(model, metadata, file) of a run folder (its model.npz) or a model file written by
     ``lucidnet train``; ExportError for anything else."""
-    from .. import io
-
     path = os.fspath(path)
     if os.path.isdir(path):
         candidate = os.path.join(path, "model.npz")
@@ -157,8 +156,6 @@ def export_run(path, out, *, opset=None):
         A missing path, a file that is not a model written by ``lucidnet train``, a model with
         a layer the exporter does not know, or a bad opset / output path.
     """
-    from .export import _check_float32, _check_opset, build_model, convert, eval_mode, write
-
     require_onnx()
     model, meta, file = load_run_model(path)
     opset = _check_opset(opset) if opset is not None else DEFAULT_OPSET

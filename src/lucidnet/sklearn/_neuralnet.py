@@ -27,8 +27,13 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from ..autograd.tensor import Tensor, no_grad
 from ..nn import Linear, Sequential, get_activation
+from ..nn.dropout import Dropout
 from ..nn.loss import CrossEntropyLoss, MSELoss
+from ..nn.normalization import BatchNorm1d
+from ..optim import OPTIMIZERS, get_optimizer
 from ..random import get_rng_state, manual_seed, set_rng_state
+from ..regularization import L2
+from ..train import EarlyStopping, Trainer
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -89,7 +94,6 @@ class _BaseNeuralNet(BaseEstimator):
         _check_param("validation_fraction", self.validation_fraction, real, 0, 1, True, True)
         _check_param("n_iter_no_change", self.n_iter_no_change, numbers.Integral, 1)
         get_activation(self.activation)  # raises with the list of valid names
-        from ..optim import OPTIMIZERS
 
         if not isinstance(self.optimizer, str) or self.optimizer.lower() not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid names: "
@@ -97,9 +101,6 @@ class _BaseNeuralNet(BaseEstimator):
         return self._hidden_sizes()
 
     def _build(self, n_in: int, n_out: int, hidden: tuple, dtype=np.float64):
-        from ..nn.dropout import Dropout
-        from ..nn.normalization import BatchNorm1d
-
         layers, prev = [], n_in
         for h in hidden:
             layers.append(Linear(prev, h))
@@ -116,10 +117,6 @@ class _BaseNeuralNet(BaseEstimator):
     def _train(self, X, T, n_out, loss, stratify=None):
         """Build and train the network (in X's dtype, float32 or float64) on X and targets T;
         set fitted attributes."""
-        from ..optim import get_optimizer
-        from ..regularization import L2
-        from ..train import EarlyStopping, Trainer
-
         hidden = self._validate_params()
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
