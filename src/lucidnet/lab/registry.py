@@ -76,12 +76,31 @@ class Check:
 
     @property
     def passed(self) -> bool:
+        """Whether ``left op right`` is true; False for NaN or values that cannot be compared.
+
+        Examples
+        --------
+        >>> from lucidnet.lab.registry import Check
+        >>> Check("fast", "seconds", 0.2, "<", "limit", 1.0).passed
+        True
+        >>> Check("fast", "seconds", float("nan"), "<", "limit", 1.0).passed
+        False
+        """
         try:
             return bool(_OPS[self.op](self.left, self.right))
         except TypeError:
             return False
 
     def sentence(self) -> str:
+        """The check in words: ``what``, both numbers with the relation they really have, then
+        "(yes)" or "(no)" for whether ``op`` is met.
+
+        Examples
+        --------
+        >>> from lucidnet.lab.registry import Check
+        >>> Check("fast", "seconds", 2.0, "<", "limit", 1.0).sentence()
+        'fast: seconds 2 > limit 1 (no)'
+        """
         words = [self.left_name, _fmt(self.left), _relation(self.left, self.right),
                  self.right_name, _fmt(self.right)]
         return f"{self.what}: {' '.join(w for w in words if w)} ({'yes' if self.passed else 'no'})"
@@ -119,6 +138,7 @@ def judge(checks, context: str = "", numbers=None, figures=None, note: str = "",
 
     Examples
     --------
+    >>> from lucidnet.lab.registry import Check, judge
     >>> r = judge([Check("fast", "seconds", 0.2, "<", "", 1.0)], "One run.", {"seconds": 0.2})
     >>> r.verdict
     'holds'
@@ -205,6 +225,23 @@ def _load_all() -> None:
 
 
 def get_claim(id: int) -> Claim:
+    """The registered `Claim` with number ``id`` (importing every experiment module first).
+
+    Parameters
+    ----------
+    id : int or str
+        The claim's number, as in docs/ideas.md; a numeric string is accepted.
+
+    Returns
+    -------
+    Claim
+        Its title, statement, source rows and ``run`` function.
+
+    Raises
+    ------
+    ValueError
+        If no claim has that number; the message lists the valid ids.
+    """
     _load_all()
     try:
         return CLAIMS[int(id)]

@@ -222,6 +222,12 @@ class Trainer:
     # ------------------------------------------------------------------ task helpers
     @property
     def task(self) -> str:
+        """The kind of problem, read from the loss: "multiclass", "binary" or "regression".
+
+        "multiclass" for `CrossEntropyLoss` / `NLLLoss` (integer class targets, predictions are the
+        arg-max), "binary" for `BCELoss` / `BCEWithLogitsLoss` (float 0/1 targets), "regression"
+        for any other loss. It decides how targets are checked and how predictions are made.
+        """
         if isinstance(self.loss_fn, (CrossEntropyLoss, NLLLoss)):
             return "multiclass"
         if isinstance(self.loss_fn, (BCELoss, BCEWithLogitsLoss)):

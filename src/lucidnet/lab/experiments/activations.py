@@ -59,6 +59,27 @@ def _layer_grad_norms(model, X, y) -> np.ndarray:
        "seed 000 Avoids Gradient Saturation; seed 003 Vanishing Gradient Problem; seed 002 Sigmoid",
        ("C3", "G2"))
 def run_vanishing_gradients(seed: int = 0, size: str = "quick") -> Result:
+    """Test claim 3 (docs/ideas.md): sigmoid saturates and starves a deep net's early layers.
+
+    The sigmoid's slope is almost zero far from 0, so in a deep sigmoid network the gradient shrinks
+    layer by layer. Deep sigmoid and He-initialized ReLU MLPs of equal width are trained on the same
+    data; the per-layer gradient norms and the training loss are measured. The claim holds if the
+    sigmoid net's first-layer gradients are much smaller than its last layer's and than ReLU's.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     width, depth, n_init, epochs = (64, 10, 3, 15) if quick else (128, 10, 10, 60)
     rng = np.random.default_rng(seed)
@@ -213,6 +234,27 @@ def _zero_grad_units(model, X, y, linear_index: int) -> float:
        "(dying ReLU); Leaky ReLU's small negative slope (α = 0.01) keeps a gradient.",
        "seed 004 ReLU cons; seed 002 Relu; seed 003 ReLU", ("C3",))
 def run_dying_relu(seed: int = 0, size: str = "quick") -> Result:
+    """Test claim 4 (docs/ideas.md): ReLU units can die, Leaky ReLU units do not.
+
+    A ReLU unit whose input is negative for every sample outputs 0 with gradient 0 and never recovers.
+    ReLU and Leaky ReLU (slope 0.01) networks are pushed with a large learning rate for a few
+    epochs, then trained normally; the fraction of units that output 0 on every sample is measured.
+    The claim holds if ReLU keeps dead units while Leaky ReLU's units still get gradient.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     width, hot_epochs, epochs = (100, 3, 10) if quick else (200, 5, 40)
     rng = np.random.default_rng(seed)

@@ -169,6 +169,26 @@ def _spirals_run(data, lr, schedule, epochs, seed, batch_size=16):
        "seed 002 Learning rate; seed 003 Learning Rate & Convergence, Learning Rate Schedules",
        ("F1",))
 def run_learning_rate(seed: int = 0, size: str = "quick") -> Result:
+    """Test claim 7 (docs/ideas.md): too high a learning rate diverges, too low crawls, and decay beats a constant rate.
+
+    The same model is trained with a sweep of constant learning rates and with a decaying one; the
+    final loss of each is measured. The claim holds if the largest rate diverges or oscillates, the
+    smallest barely moves, and the decaying rate ends at least as low as the best constant one.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     epochs, lrs = (30, (3.0, 1.0, 0.3, 0.1, 0.001)) if quick else \
         (80, (3.0, 1.0, 0.3, 0.1, 0.01, 0.001))
@@ -299,6 +319,27 @@ def _settled(mask) -> float:
        "seed 002 Optimization beyond SGD; seed 003 ADVANCED OPTIMIZATION ALGORITHMS; seed 004",
        ("E2", "E3"))
 def run_optimizers(seed: int = 0, size: str = "quick") -> Result:
+    """Test claim 8 (docs/ideas.md): adaptive and momentum optimizers beat plain SGD in a ravine and at a saddle.
+
+    SGD, Momentum, Nesterov, Adagrad, RMSprop and Adam are run for a fixed number of steps on a
+    ravine-shaped quadratic and from near a saddle point; the loss reached and Adagrad's effective
+    learning rate are measured. The claim holds if SGD is slowest in the ravine and stuck at the
+    saddle, the others do better, and Adagrad's effective rate keeps shrinking.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     steps = 200 if quick else 1000
     lrs = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0) if quick else \
@@ -410,6 +451,27 @@ def _loss_after_step(model, X, y, grads, eta: float) -> float:
        "this is why we step against the gradient with a small learning rate.",
        "seed 001 Revisit Learning / Training of Deep learning", ("A5",))
 def run_taylor(seed: int = 0, size: str = "quick") -> Result:
+    """Test claim 9 (docs/ideas.md): a small gradient step changes the loss by about -eta * ||grad L||^2.
+
+    The first-order Taylor expansion predicts Delta L = -eta * ||grad L||^2 for the step
+    -eta * grad L. For an MLP on spirals, one step is taken for learning rates eta from 1e-6 to 1;
+    the actual and predicted loss change are measured. The claim holds if they agree for small eta
+    and part for large eta.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     etas = 10.0 ** np.arange(-6, 1.01, 0.5 if quick else 0.25)
     data = make_spirals(300, n_arms=3, noise=0.2, seed=seed)
@@ -506,6 +568,27 @@ def _flat_grad(model, X, y) -> np.ndarray:
        "every sample: faster but noisy; mini-batch GD balances the two.",
        "seed 003 Types of Gradient Descent", ("E1",))
 def run_batch_modes(seed: int = 0, size: str = "quick") -> Result:
+    """Test claim 11 (docs/ideas.md): batch, stochastic and mini-batch gradient descent trade stability for speed.
+
+    The same model is trained on moons with full-batch GD, per-sample SGD and mini-batch GD; the
+    loss per epoch, the noise of the loss curve and the time per epoch are measured. The claim
+    holds if batch GD is smooth but slow to progress per epoch, SGD is fast but noisy, and
+    mini-batch lies between.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     n, epochs, lr = (400, 3, 0.05) if quick else (2000, 10, 0.05)
     data = make_moons(n, noise=0.2, seed=seed)

@@ -43,6 +43,26 @@ def _best_line_accuracy(X, y, n_lines: int, rng) -> float:
        "but cannot learn XOR; a multi-layer perceptron learns XOR.",
        "seed 003 PERCEPTRON & MULTI-LAYER PERCEPTRON (MLP)", ("B3", "B4"))
 def run_perceptron(seed: int = 0, size: str = "quick") -> Result:
+    """Test claim 1 (docs/ideas.md): a perceptron learns AND and OR but not XOR; an MLP learns XOR.
+
+    A single step-unit perceptron is trained with Rosenblatt's rule on AND, OR and XOR over several
+    sample orders, and a small MLP is trained on XOR; the training errors are measured. The claim
+    holds if the perceptron reaches zero error on AND and OR, never on XOR, and the MLP solves XOR.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     n_orders, max_epochs, mlp_epochs = (5, 30, 300) if quick else (20, 200, 1000)
     rng = np.random.default_rng(seed)
@@ -153,6 +173,27 @@ _mse = nn.MSELoss()
        "layer: a composition of linear maps is linear.",
        "seed 004 Activation Functions; seed 003 Why Are Activation Functions Important?", ("C1",))
 def run_linear_collapse(seed: int = 0, size: str = "quick") -> Result:
+    """Test claim 2 (docs/ideas.md): without activations a deep network is one linear map.
+
+    A deep MLP with no activation functions is trained on a non-linear target, next to a single
+    linear layer and the same deep net with activations; the product of its weight matrices and the
+    training error are measured. The claim holds if the deep linear net equals one linear map and
+    fits no better than a linear layer, while the net with activations does.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     epochs = 400 if quick else 3000
     rng = np.random.default_rng(seed)

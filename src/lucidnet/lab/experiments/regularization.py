@@ -84,6 +84,27 @@ def _notes_inference(model, X, p: float):
        "seed 002 Optimization idea by ML (weight decay, dropout); seed 003 DROPOUT, L1 and L2 "
        "Regularization", ("I1", "I2"))
 def dropout_l2_l1(seed: int, size: str) -> Result:
+    """Test claim 13 (docs/ideas.md): dropout and L2 shrink the train/validation gap; L1 gives sparse weights.
+
+    An over-sized MLP is trained on a small moons set plain, with dropout, with L2 weight decay and
+    with an L1 penalty; the train/validation loss gap and the fraction of (near-)zero weights are
+    measured. The claim holds if dropout and L2 give a smaller gap than the plain net and L1 gives
+    far more zero weights.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     data = _moons(seed)
     epochs = 120 if quick else 300
@@ -192,6 +213,27 @@ def judge_dropout_l2_l1(numbers: dict, p: float = 0.5, figures=()) -> Result:
        "from the epoch with the lowest validation loss.",
        "seed 002 early stopping; seed 003 Early Stopping", ("I3",))
 def early_stopping(seed: int, size: str) -> Result:
+    """Test claim 14 (docs/ideas.md): early stopping stops near the validation minimum and restores the best model.
+
+    An over-sized MLP is trained on moons with an early-stopping callback (stop after `patience`
+    epochs without improvement, restore the best weights); the stopping epoch, the epoch of the
+    lowest validation loss and the restored model's validation loss are measured. The claim holds if
+    it stops within `patience` epochs of the minimum and the restored model has the minimum loss.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     data = _moons(seed)
     epochs = 120 if quick else 300
@@ -261,6 +303,27 @@ def judge_early_stopping(numbers: dict, figures=()) -> Result:
        "With a penalty, the estimate is theta = (X^T X + lambda I)^{-1} X^T Y.",
        "seed 002 Optimization idea by ML (ridge estimate)", ("I6",))
 def ridge(seed: int, size: str) -> Result:
+    """Test claim 16 (docs/ideas.md): the ridge closed form equals a trained L2-penalized linear regression.
+
+    The estimate theta = (X^T X + lambda I)^{-1} X^T y is computed in closed form and compared with a
+    linear model trained by gradient descent on the mean squared error plus the L2 penalty; the
+    distance between the two coefficient vectors is measured. The claim holds if they agree to a
+    small tolerance.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     rng = np.random.default_rng(seed)
     n, d = 200, 6
@@ -393,6 +456,26 @@ def _mnist1d_runs(seed: int, n: int, epochs: int, variants) -> dict:
        "activations acts as a regularizer that helps generalization.",
        "seed 003 Data Augmentation, Noise Injection", ("I4", "I5"))
 def augmentation_noise(seed: int, size: str) -> Result:
+    """Test claim 20 (docs/ideas.md): augmentation and noise injection help when data is scarce.
+
+    A model is trained on a scarce training set without help, with random-shift augmentation and
+    with input noise; the test accuracy of each is measured. The claim holds if augmentation and
+    noise both beat the plain run.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     variants = ("none", "augmentation (shift <= 3)", "input noise 0.5")
     n_scarce = 300

@@ -50,6 +50,27 @@ class LegendreRegression(Module):
        "test data; a too complex one (high-degree polynomial) fits the noise and overfits.",
        "seed 003 OVERFITTING AND UNDERFITTING; seed 000 R² interpretation", ("J2", "K1"))
 def capacity(seed: int, size: str) -> Result:
+    """Test claim 15 (docs/ideas.md): a capacity sweep goes from underfitting to a good fit to overfitting.
+
+    Polynomials of increasing degree are fitted to 20 noisy samples of sin(pi x); the training and
+    test errors of each degree are measured. The claim holds if the lowest degree is poor on both
+    sets, a middle degree is best on test data, and the highest degree has a low training but high
+    test error.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     quick = size == "quick"
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1, 1, (20, 1))
@@ -138,6 +159,27 @@ def _imbalanced(seed: int, n: int, minority: float):
        "recall) is good for imbalanced datasets.",
        "seed 003 EVALUATION METRICS (Accuracy, Recall, F1)", ("K2",))
 def imbalanced_metrics(seed: int, size: str) -> Result:
+    """Test claim 19 (docs/ideas.md): accuracy misleads on imbalanced data; F1 and recall do not.
+
+    On data with a 5 % minority class, a classifier that always predicts the majority and a trained
+    classifier are scored with accuracy, recall and F1. The claim holds if the trivial classifier's
+    accuracy is high (about 95 %) while its recall and F1 are zero, so only F1 and recall separate
+    it from the trained model.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the data, the initial weights and the shuffling; the same seed gives the same result.
+    size : {"quick", "full"}
+        "quick" is a seconds-long run for tests, "full" a longer, larger run for the report.
+
+    Returns
+    -------
+    Result
+        The measured numbers and figures; the verdict is "holds" if every check of the rule
+        passes, "partly holds" if only some do (the failed ones are named in the explanation),
+        "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+    """
     n = 4000 if size == "quick" else 20000
     minority = 0.05
     X, y = _imbalanced(seed, n, minority)
