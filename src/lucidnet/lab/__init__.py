@@ -1,4 +1,4 @@
-"""The lab: each claim of the notes as a runnable experiment with a figure and a verdict (SPEC L)."""
+"""The lab: each claim of the notes as a runnable experiment with a figure and a verdict."""
 
 from .registry import (
     CLAIMS,

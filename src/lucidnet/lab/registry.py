@@ -1,4 +1,4 @@
-"""The lab's registry: every claim of the notes is an experiment (SPEC L1-L22).
+"""The lab's registry: every claim of the notes is an experiment (docs/ideas.md).
 
 An experiment is a function ``run(seed: int, size: str) -> Result`` registered with `@claim`.
 ``size`` is "quick" (seconds: tests and CI) or "full" (a real run). It trains real lucidnet models and
@@ -177,7 +177,7 @@ SIZES = ("quick", "full")
 class Result:
     """What an experiment measured.
 
-    verdict : one of `VERDICTS` ("corrected": the notes are wrong, SPEC Errata); made by `judge`
+    verdict : one of `VERDICTS` ("corrected": the claim holds but a formula of the notes is wrong); made by `judge`
     explanation : the set-up and every check with its numbers (written by `judge`)
     numbers : measured quantities (name -> number / short list / string), shown in the report
     figures : matplotlib Figures (the report embeds them as PNG)

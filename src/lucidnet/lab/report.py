@@ -1,9 +1,9 @@
-"""The lab report: ``report.html`` (self-contained) and ``report.md`` (SPEC L, issue 6).
+"""The lab report: ``report.html`` (self-contained) and ``report.md`` (docs/ideas.md; issue 6).
 
 ``report.html`` embeds every figure as a base64 PNG (``<img src="data:image/png;base64,...">``),
 carries its own CSS and loads nothing from outside. ``report.md`` links PNG files written next to
-it in ``figures/``. Each claim gets: id and title, the notes' statement and seed row, the SPEC
-ids, the measured numbers, the figures, the verdict (a coloured badge) with its explanation, and
+it in ``figures/``. Each claim gets: id and title, the notes' statement and seed row, the docs/ideas.md
+row ids, the measured numbers, the figures, the verdict (a coloured badge) with its explanation, and
 the run time. Failed experiments are reported with their traceback.
 """
 

@@ -1,4 +1,4 @@
-"""Run several claims with a progress display (SPEC L, issue 6), here or in parallel (issue 11).
+"""Run several claims with a progress display (docs/ideas.md; issue 6), here or in parallel (issue 11).
 
     runs = run_claims([12, 13], seed=0, size="quick")
     runs = run_claims(None, jobs=4)                          # 4 worker processes

@@ -1,4 +1,4 @@
-"""`Trainer`: the training loop as one object (SPEC A2, E1).
+"""`Trainer`: the training loop as one object (docs/ideas.md: A2, E1).
 
 Each batch runs the four visible steps of the notes: forward pass, loss, backward pass, update.
 
@@ -182,7 +182,7 @@ class Trainer:
         ("epoch" or "batch"; default: the schedule's own ``interval`` attribute, else "epoch").
         ``ReduceLROnPlateau`` is stepped with the monitored validation (or training) loss.
     penalty : optional callable ``penalty(model) -> Tensor`` added to the loss each batch
-        (L1 / L2 / Elastic-Net regularization, SPEC I1)
+        (L1 / L2 / Elastic-Net regularization, docs/ideas.md I1)
     verbose : 0 silent, 1 a progress bar per epoch
     """
 
@@ -321,7 +321,7 @@ class Trainer:
             distributed: bool | None = None) -> History:
         """Train for ``epochs`` epochs and return the `History`.
 
-        batch_size = len(X) is batch gradient descent, 1 is stochastic, k is mini-batch (SPEC E1).
+        batch_size = len(X) is batch gradient descent, 1 is stochastic, k is mini-batch (docs/ideas.md: E1).
         ``validation_split`` holds out the last fraction of (X, y), as Keras does.
 
         Instead of arrays, ``X`` may be a ``lucidnet.utils.data.DataLoader`` (or any iterable of
@@ -331,7 +331,7 @@ class Trainer:
         are not used), and each batch is checked as arrays are. ``validation_data`` (alias
         ``val_data``) is a pair ``(X_val, y_val)`` or such a loader.
         ``transform`` (e.g. ``lucidnet.data.build_augmentation(...)``) is applied to each training
-        batch of inputs (augmentation / input noise, SPEC I4, I5); never to validation data.
+        batch of inputs (augmentation / input noise, docs/ideas.md I4, I5); never to validation data.
         Divergence: if the loss, a parameter after an update, or a buffer (BatchNorm running
         statistics) becomes NaN/inf, training stops and the parameters *and buffers* of the last
         step with a finite loss are put back (the optimizer's state -- momentum, Adam moments --

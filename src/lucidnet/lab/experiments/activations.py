@@ -1,4 +1,4 @@
-"""Claims 3 and 4: sigmoid saturation and vanishing gradients; dying ReLU (SPEC C3, G2)."""
+"""Claims 3 and 4: sigmoid saturation and vanishing gradients; dying ReLU (docs/ideas.md: C3, G2)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ _INITS = {"xavier": nn.init.xavier_normal_, "he": nn.init.he_normal_,
 
 def deep_net(widths, activation: str, init: str, bias: float = 0.0) -> nn.Sequential:
     """Linear layers of ``widths`` with ``activation`` between them, weights from ``init``
-    (a name of `_INITS`), biases set to ``bias`` (SPEC G1, G2)."""
+    (a name of `_INITS`), biases set to ``bias`` (docs/ideas.md: G1, G2)."""
     layers = []
     for i in range(len(widths) - 1):
         lin = nn.Linear(widths[i], widths[i + 1])

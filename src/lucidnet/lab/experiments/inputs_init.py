@@ -1,4 +1,4 @@
-"""Claims 5 and 6: raw vs normalized inputs; weight initialization (SPEC H1, G1, G2)."""
+"""Claims 5 and 6: raw vs normalized inputs; weight initialization (docs/ideas.md: H1, G1, G2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Claim 10: cross-entropy vs MSE with a sigmoid output from a saturated start (SPEC D5)."""
+"""Claim 10: cross-entropy vs MSE with a sigmoid output from a saturated start (docs/ideas.md: D5)."""
 
 from __future__ import annotations
 

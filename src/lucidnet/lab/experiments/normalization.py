@@ -1,4 +1,4 @@
-"""Claims 12 and 17: batch normalization and input whitening (SPEC H1, H2).
+"""Claims 12 and 17: batch normalization and input whitening (docs/ideas.md: H1, H2).
 
 12. BatchNorm trains faster, tolerates a higher learning rate, and degrades with tiny batches.
 17. Whitening decorrelates the features (covariance ~= I); standardization does not.
@@ -189,9 +189,9 @@ def whitening(seed: int, size: str) -> Result:
 
     Whitening (PCA, then scaling each component to unit variance) is compared with standardization
     (centre and scale each feature) on the diabetes data; the off-diagonal correlations of the
-    transformed features and a regression model's error on each are measured. The claim holds if
-    whitening gives an identity covariance while standardization keeps correlations, and whitened
-    features are not worse for the model.
+    transformed features and the gradient-descent steps a linear regression needs on each are measured. The claim holds
+    if PCA and ZCA whitening give an identity covariance, standardization keeps correlations, and
+    gradient descent needs fewer steps on whitened features.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Claims 1 and 2: the perceptron's limits and why a network needs activations (SPEC B3, B4, C1)."""
+"""Claims 1 and 2: the perceptron's limits and why a network needs activations (docs/ideas.md: B3, B4, C1)."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def run_linear_collapse(seed: int = 0, size: str = "quick") -> Result:
     A deep MLP with no activation functions is trained on a non-linear target, next to a single
     linear layer and the same deep net with activations; the product of its weight matrices and the
     training error are measured. The claim holds if the deep linear net equals one linear map and
-    fits no better than a linear layer, while the net with activations does.
+    fits no better than a linear layer (nor XOR), while the ReLU net does both.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Claims 21 and 22: learning-rate schedules (SPEC F2, F3) and convolution kernels (SPEC B2).
+"""Claims 21 and 22: learning-rate schedules (docs/ideas.md: F2, F3) and convolution kernels (docs/ideas.md: B2).
 
 21. Learning-rate schedules side by side; warm restarts escape plateaus and local minima.
 22. A blur kernel smooths, an edge kernel highlights edges; a trained CNN learns its own kernels.
@@ -84,8 +84,10 @@ def schedules(seed: int, size: str) -> Result:
 
     Step, exponential, polynomial, cosine, warmup and cyclical schedules are plotted over the same
     steps, and gradient descent is run from many starting points on a loss with local minima with
-    and without cosine warm restarts; the fraction reaching the global minimum is measured. The claim
-    holds if the warm restarts reach it more often than plain cosine annealing.
+    with step decay, plain cosine annealing and cosine with warm restarts (SGDR); how many starts
+    each restart moves and the fraction ending in the global well are measured. The claim holds if
+    every restart moves some, a dropping step-decay rate moves none, and SGDR ends in the global
+    well more often than step decay and than plain cosine.
 
     Parameters
     ----------
@@ -207,10 +209,11 @@ def _test_image(seed: int, n: int = 32):
 def kernels(seed: int, size: str) -> Result:
     """Test claim 22 (docs/ideas.md): blur kernels smooth, edge kernels highlight edges, and a CNN learns its own kernels.
 
-    A blur and an edge-detection kernel are applied to a noisy test image, and a small CNN is trained
-    to reproduce a target filter; the noise left after blurring, the response of the edge kernel on
-    and off edges and the CNN's error are measured. The claim holds if blurring reduces noise, the
-    edge kernel responds mainly at edges and the CNN's learned kernel does the job.
+    A box blur and a Sobel edge kernel are applied to a noisy square-and-disk image, and a CNN with
+    8 learned 3x3 kernels is trained on digits; the noise left after blurring, the Sobel response on
+    flat and edge pixels, how far the kernels moved from their start and the CNN's test accuracy
+    are measured. The claim holds if blurring halves the noise, Sobel is zero on flat regions and
+    large on edges, and the kernels change a lot while reaching over 80 % accuracy.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Claims 15 and 19: model selection and evaluation (SPEC J2, K2).
+"""Claims 15 and 19: model selection and evaluation (docs/ideas.md: J2, K2).
 
 15. A capacity sweep shows underfitting -> good fit -> overfitting.
 19. Accuracy misleads on imbalanced data; F1 and recall do not.
@@ -53,9 +53,9 @@ def capacity(seed: int, size: str) -> Result:
     """Test claim 15 (docs/ideas.md): a capacity sweep goes from underfitting to a good fit to overfitting.
 
     Polynomials of increasing degree are fitted to 20 noisy samples of sin(pi x); the training and
-    test errors of each degree are measured. The claim holds if the lowest degree is poor on both
-    sets, a middle degree is best on test data, and the highest degree has a low training but high
-    test error.
+    validation errors of each degree are measured. The claim holds if the lowest degree is poor on
+    both sets, a middle degree is best on validation data, and the highest degree fits the
+    training data but has a higher validation error.
 
     Parameters
     ----------
@@ -163,8 +163,8 @@ def imbalanced_metrics(seed: int, size: str) -> Result:
 
     On data with a 5 % minority class, a classifier that always predicts the majority and a trained
     classifier are scored with accuracy, recall and F1. The claim holds if the trivial classifier's
-    accuracy is high (about 95 %) while its recall and F1 are zero, so only F1 and recall separate
-    it from the trained model.
+    accuracy is at least 90 % while its recall and F1 are zero, and the trained classifier's F1
+    gain over it is more than three times its accuracy gain.
 
     Parameters
     ----------
