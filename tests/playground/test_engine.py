@@ -318,6 +318,10 @@ def test_history_is_bounded():
         s.step(1)
     assert len(s.history["step"]) <= 2 * engine.HISTORY_POINTS
     assert s.history["step"][-1] == 2100
+    sent = s.frame()["history"]
+    assert len(sent["step"]) <= engine.HISTORY_POINTS and sent["step"][-1] == 2100
+    assert sent["step"][0] == 0 and sent["step"] == sorted(sent["step"])
+    assert len(sent["train"]) == len(sent["test"]) == len(sent["step"])
 
 
 # ----------------------------------------------------------------------------- formulas

@@ -938,8 +938,7 @@ class PlaygroundSession:
                 "epoch": round(self.steps / self.steps_per_epoch, 3),
                 "train_loss": _num(self.current_losses["train"]),
                 "test_loss": _num(self.current_losses["test"]),
-                "history": {"step": list(h["step"]), "train": _round(h["train"]),
-                            "test": _round(h["test"])},
+                "history": _downsampled(h),
                 "boundary": {"n": BOUNDARY_N, "extent": [-EXTENT, EXTENT],
                              "values": _round(boundary)},
                 "neurons": thumbs,
@@ -1122,6 +1121,16 @@ class PlaygroundSession:
                 "test": [_round(p) for p in self.test_points[:5000]],
                 "features": self.features,
                 "columns": None if self.csv is None else self.csv.get("columns")}
+
+
+def _downsampled(history: dict) -> dict:
+    """At most HISTORY_POINTS evenly spaced points of the loss curves, the last one kept."""
+    n = len(history["step"])
+    keep = np.unique(np.linspace(0, n - 1, min(n, HISTORY_POINTS)).round().astype(int)) \
+        if n else np.zeros(0, dtype=int)
+    return {"step": [history["step"][i] for i in keep],
+            "train": _round([history["train"][i] for i in keep]),
+            "test": _round([history["test"][i] for i in keep])}
 
 
 def _arr(x) -> np.ndarray:
