@@ -34,8 +34,8 @@ def add_lab_parser(subparsers) -> argparse.ArgumentParser:
         description="The lab: every claim of the notes is an experiment that trains lucidnet "
         "models, measures, draws figures and states whether the claim holds.")
     actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", parser_class=type(lab))
-    actions.add_parser("list", help="list the claims (id, title, SPEC rows)",
-                       description="List every claim with its id, title and SPEC rows.")
+    actions.add_parser("list", help="list the claims (id, title, the ideas they test: see docs/ideas.md)",
+                       description="List every claim with its id, title and the ideas it tests (docs/ideas.md explains the ids).")
     run = actions.add_parser(
         "run", help="run one claim (ID) or all of them (--all) and save figures / the report",
         description="Run one claim and print its numbers and verdict, saving its figures to "

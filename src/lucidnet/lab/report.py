@@ -81,7 +81,7 @@ def _html_section(run, pngs) -> str:
     parts = [f'<section id="claim-{c.id}">',
              f"<h2>{c.id}. {e(c.title)} {_badge(run.status)}</h2>",
              f"<blockquote>{e(c.statement)}</blockquote>",
-             (f'<p class="small">Notes: {e(c.seed_row)} &middot; SPEC {e(", ".join(c.spec))} '
+             (f'<p class="small">Notes: {e(c.seed_row)} &middot; ideas (docs/ideas.md) {e(", ".join(c.spec))} '
              f"&middot; seed {run.seed}, {e(run.size)} &middot; run time {run.seconds:.1f} s</p>")]
     if run.result is None:
         parts.append(f"<p><b>The experiment failed.</b></p><pre>{e(run.error or '')}</pre>")
@@ -101,7 +101,7 @@ def _html_section(run, pngs) -> str:
 def _md_section(run, figure_files) -> str:
     c = run.claim
     lines = [f"## {c.id}. {_md(c.title)}", "", f"> {_md(c.statement)}", "",
-             (f"Notes: {_md(c.seed_row)} · SPEC {', '.join(c.spec)} · seed {run.seed}, {run.size} · "
+             (f"Notes: {_md(c.seed_row)} · ideas (docs/ideas.md) {', '.join(c.spec)} · seed {run.seed}, {run.size} · "
              f"run time {run.seconds:.1f} s"), ""]
     if run.result is None:
         lines += ["**Verdict: failed** (the experiment raised)", "", "```", run.error or "", "```", ""]
