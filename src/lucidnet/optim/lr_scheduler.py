@@ -85,7 +85,30 @@ def _per_group(owner: str, name: str, optimizer, value, low: float = 0.0) -> lis
 
 
 class LRScheduler:
-    """Base class: ``step()`` sets each group's lr to ``get_lr()`` for ``t = last_epoch + 1``."""
+    """Base class: ``step()`` sets each group's lr to ``get_lr()`` for ``t = last_epoch + 1``.
+
+    Building a schedule applies ``lr_0`` at once (``last_epoch`` becomes 0) and stores each
+    group's starting lr as ``group["initial_lr"]`` (the ``base_lrs``). Subclasses implement
+    ``get_lr()``; chainable ones return ``lr_t = lr_{t-1} * factor_t``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer whose ``param_groups[i]["lr"]`` the schedule writes.
+    last_epoch : int, default -1
+        Index of the last step taken; -1 starts fresh, a value >= 0 resumes (then every group
+        needs ``"initial_lr"``, i.e. load the optimizer's state dict first).
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    >>> isinstance(sched, ln.optim.lr_scheduler.LRScheduler), sched.last_epoch
+    (True, 0)
+    >>> opt.step(); sched.step()       # after each epoch: optimizer first, then schedule
+    >>> sched.get_last_lr(), opt.param_groups[0]["initial_lr"]
+    ([0.5], 1.0)
+    """
 
     interval = "epoch"
     needs_metric = False
@@ -190,7 +213,29 @@ def _lambdas(owner: str, optimizer, lr_lambda) -> list[Callable[[int], float]]:
 
 # ---------------------------------------------------------------------------------- F1
 class LambdaLR(LRScheduler):
-    """``lr_t = base_lr * lr_lambda(t)`` (one function, or one per param group); absolute."""
+    """``lr_t = base_lr * lr_lambda(t)`` (one function, or one per param group); absolute.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    lr_lambda : callable or list of callables
+        ``t -> factor`` (one for all groups or one per param group); not saved in
+        ``state_dict``.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / (t + 1))
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(round(sched.get_last_lr()[0], 4))
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.3333, 0.25]
+    """
 
     _not_saved = ("lr_lambdas",)
 
@@ -204,7 +249,28 @@ class LambdaLR(LRScheduler):
 
 
 class MultiplicativeLR(LRScheduler):
-    """``lr_t = lr_{t-1} * lr_lambda(t)`` for ``t >= 1`` (one function, or one per group)."""
+    """``lr_t = lr_{t-1} * lr_lambda(t)`` for ``t >= 1`` (one function, or one per group).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    lr_lambda : callable or list of callables
+        ``t -> factor`` applied to the current lr at each step (one or one per group).
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.MultiplicativeLR(opt, lambda t: 0.5)
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.25, 0.125]
+    """
 
     _not_saved = ("lr_lambdas",)
 
@@ -222,7 +288,34 @@ class MultiplicativeLR(LRScheduler):
 
 class StepLR(LRScheduler):
     """Step decay: times ``gamma`` every ``step_size`` steps; alone
-    ``lr_t = base_lr * gamma^floor(t / step_size)``."""
+    ``lr_t = base_lr * gamma^floor(t / step_size)``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    step_size : int
+        Steps between two cuts (>= 1; required).
+    gamma : float, default 0.1
+        Factor of each cut (> 0).
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    >>> lrs = []
+    >>> for epoch in range(5):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    >>> ln.optim.lr_scheduler.StepLR(opt)
+    Traceback (most recent call last):
+    ...
+    ValueError: StepLR: argument step_size is required, got None
+    """
 
     def __init__(self, optimizer, step_size: int | None = None, gamma: float = 0.1,
                  last_epoch: int = -1):
@@ -240,7 +333,30 @@ class StepLR(LRScheduler):
 
 class MultiStepLR(LRScheduler):
     """Times ``gamma`` at each milestone (twice for a repeated one); alone
-    ``lr_t = base_lr * gamma^(number of milestones <= t)``."""
+    ``lr_t = base_lr * gamma^(number of milestones <= t)``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    milestones : list of int
+        Steps (>= 1) at which the lr is cut; any order (sorted).
+    gamma : float, default 0.1
+        Factor of each cut (> 0).
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 3], gamma=0.1)
+    >>> lrs = []
+    >>> for epoch in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 4))
+    ...     sched.step()
+    >>> lrs
+    [1.0, 1.0, 0.1, 0.01, 0.01]
+    """
 
     def __init__(self, optimizer, milestones: Sequence[int] | None = None, gamma: float = 0.1,
                  last_epoch: int = -1):
@@ -262,7 +378,30 @@ class MultiStepLR(LRScheduler):
 
 class ConstantLR(LRScheduler):
     """Times ``factor`` at ``t = 0``, divided back at ``t = total_iters``; alone
-    ``lr_t = base_lr * factor`` for ``t < total_iters``, then ``base_lr`` (a constant factor)."""
+    ``lr_t = base_lr * factor`` for ``t < total_iters``, then ``base_lr`` (a constant factor).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    factor : float, default 1/3
+        Factor in (0, 1] applied during the first ``total_iters`` steps.
+    total_iters : int, default 5
+        Length of the constant phase (0: none).
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [0.5, 0.5, 1.0, 1.0]
+    """
 
     def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1):
@@ -285,8 +424,32 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """Linear warmup/decay of the factor; alone ``lr_t = base_lr (s + (e - s) min(t, T)/T)``
-   ."""
+    """Linear warmup/decay of the factor; alone ``lr_t = base_lr (s + (e - s) min(t, T)/T)``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    start_factor : float, default 1/3
+        ``s`` in (0, 1], the factor at ``t = 0``.
+    end_factor : float, default 1.0
+        ``e`` in [0, 1], the factor from ``t = T`` on.
+    total_iters : int, default 5
+        ``T`` (>= 1), the length of the ramp.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+    >>> lrs = []
+    >>> for epoch in range(5):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [0.25, 0.5, 0.75, 1.0, 1.0]
+    """
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1):
@@ -311,7 +474,28 @@ class LinearLR(LRScheduler):
 
 class ExponentialLR(LRScheduler):
     """Times ``gamma`` every step; alone ``lr_t = base_lr * gamma^t``; `from_decay_rate` gives
-    the notes' ``α0·e^(-k t)``."""
+    the notes' ``α0·e^(-k t)``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    gamma : float
+        Factor per step (> 0; required).
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.25, 0.125]
+    """
 
     def __init__(self, optimizer, gamma: float | None = None, last_epoch: int = -1):
         self.gamma = _real("ExponentialLR", "gamma", gamma, 0.0, low_open=True)
@@ -338,8 +522,31 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """Polynomial decay to 0 at ``total_iters``; alone ``lr_t = base_lr (1 - min(t, T)/T)^power``
-   ."""
+    """Polynomial decay to 0 at ``total_iters``; alone
+    ``lr_t = base_lr (1 - min(t, T)/T)^power``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    total_iters : int, default 5
+        ``T`` (>= 1), the step at which the lr reaches 0.
+    power : float, default 1.0
+        Exponent (>= 0) of the decay.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> lrs = []
+    >>> for epoch in range(6):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5625, 0.25, 0.0625, 0.0, 0.0]
+    """
 
     def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
         self.total_iters = _int("PolynomialLR", "total_iters", total_iters)
@@ -364,7 +571,33 @@ def _cosine(base_lr: float, eta_min: float, t: float, period: float) -> float:
 
 class CosineAnnealingLR(LRScheduler):
     """Cosine annealing, PyTorch's recursive form; alone
-    ``lr_t = η_min + (base_lr - η_min)(1 + cos(π t / T_max))/2``."""
+    ``lr_t = η_min + (base_lr - η_min)(1 + cos(π t / T_max))/2``.
+
+    Past ``T_max`` the lr climbs back up along the same cosine (period ``2 T_max``), as in
+    PyTorch.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    T_max : int
+        Half period (>= 1; required): steps from ``base_lr`` down to ``eta_min``.
+    eta_min : float, default 0.0
+        The lowest lr.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+    >>> lrs = []
+    >>> for epoch in range(6):
+    ...     lrs.append(round(sched.get_last_lr()[0], 4))
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.1464]
+    """
 
     def __init__(self, optimizer, T_max: int | None = None, eta_min: float = 0.0,
                  last_epoch: int = -1):
@@ -389,7 +622,35 @@ class CosineAnnealingLR(LRScheduler):
 
 class CosineAnnealingWarmRestarts(LRScheduler):
     """SGDR: cosine from ``base_lr`` to ``eta_min`` over ``T_i`` steps, then restart with
-    ``T_{i+1} = T_mult T_i`` (``T_0`` first); absolute, as in PyTorch."""
+    ``T_{i+1} = T_mult T_i`` (``T_0`` first); absolute, as in PyTorch:
+    ``lr_t = η_min + (base_lr - η_min)(1 + cos(π T_cur / T_i))/2``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    T_0 : int
+        Length of the first cycle (>= 1; required).
+    T_mult : int, default 1
+        Growth factor (>= 1) of the cycle length after each restart.
+    eta_min : float, default 0.0
+        The lowest lr.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
+    >>> lrs = []
+    >>> for epoch in range(7):
+    ...     lrs.append(round(sched.get_last_lr()[0], 4))
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 1.0, 0.8536, 0.5, 0.1464, 1.0]
+    >>> sched.cycle_position(6)        # (T_cur, T_i): start of the third cycle, 8 steps long
+    (0, 8)
+    """
 
     def __init__(self, optimizer, T_0: int | None = None, T_mult: int = 1, eta_min: float = 0.0,
                  last_epoch: int = -1):
@@ -465,7 +726,30 @@ class _Composite(LRScheduler):
 
 class ChainedScheduler(_Composite):
     """Step several schedules on one optimizer together: ``step()`` calls each one's ``step()``
-    in order, so chainable factors multiply (e.g. ConstantLR warmup times ExponentialLR)."""
+    in order, so chainable factors multiply (e.g. ConstantLR warmup times ExponentialLR):
+    ``lr_t = base_lr * prod_k factor_k(t)``.
+
+    Parameters
+    ----------
+    schedulers : list of LRScheduler
+        Schedules of one optimizer, all stepped at the same ``interval`` (not
+        ReduceLROnPlateau).
+    optimizer : Optimizer, optional
+        Their optimizer (default: that of ``schedulers[0]``).
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> warm = ln.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> decay = ln.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+    >>> sched = ln.optim.lr_scheduler.ChainedScheduler([warm, decay])
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(round(sched.get_last_lr()[0], 4))
+    ...     sched.step()
+    >>> lrs
+    [0.5, 0.45, 0.81, 0.729]
+    """
 
     def __init__(self, schedulers: Sequence[LRScheduler] | None = None, optimizer=None):
         _req("ChainedScheduler", "schedulers", schedulers)
@@ -501,7 +785,34 @@ def _undo_initial_step(scheduler) -> None:
 
 class SequentialLR(_Composite):
     """Run ``schedulers[i]`` between ``milestones[i-1]`` and ``milestones[i]``, each restarted at
-    ``t = 0`` on its milestone (e.g. LinearLR warmup then CosineAnnealingLR)."""
+    ``t = 0`` on its milestone (e.g. LinearLR warmup then CosineAnnealingLR): for
+    ``m_{i-1} <= t < m_i``, ``lr_t = schedulers[i] at step t - m_{i-1}``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer of every schedule.
+    schedulers : list of LRScheduler
+        The schedules, in the order they run (not ChainedScheduler / SequentialLR /
+        ReduceLROnPlateau).
+    milestones : list of int
+        ``len(schedulers) - 1`` increasing steps at which the next schedule takes over.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> warm = ln.optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> decay = ln.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    >>> sched = ln.optim.lr_scheduler.SequentialLR(opt, [warm, decay], milestones=[2])
+    >>> lrs = []
+    >>> for epoch in range(6):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [0.5, 0.75, 1.0, 0.5, 0.25, 0.125]
+    """
 
     def __init__(self, optimizer, schedulers: Sequence[LRScheduler] | None = None,
                  milestones: Sequence[int] | None = None, last_epoch: int = -1):
@@ -548,8 +859,49 @@ class SequentialLR(_Composite):
 class CyclicLR(LRScheduler):
     """Cyclical learning rate (Smith 2017): triangle between ``base_lr`` and ``max_lr`` with
     amplitude scaled by mode ``triangular`` (1), ``triangular2`` (halved each cycle) or
-    ``exp_range`` (``gamma^t``); optionally cycles momentum / beta1 inversely. Stepped per batch
-   ."""
+    ``exp_range`` (``gamma^t``); optionally cycles momentum / beta1 inversely. Stepped per batch.
+
+    With ``c = floor(1 + t / (up + down))`` and ``h`` the triangle height in [0, 1] (rising over
+    ``up`` steps, falling over ``down``): ``lr_t = base_lr + (max_lr - base_lr) h scale(c or t)``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    base_lr, max_lr : float or list of float
+        The two ends of the cycle (one or one per param group; required).
+    step_size_up : int, default 2000
+        Steps of the rising half.
+    step_size_down : int, optional
+        Steps of the falling half (default ``step_size_up``).
+    mode : {"triangular", "triangular2", "exp_range"}, default "triangular"
+        Amplitude scaling; ignored when ``scale_fn`` is given.
+    gamma : float, default 1.0
+        Base of the ``exp_range`` scaling ``gamma^t``.
+    scale_fn : callable, optional
+        Custom scaling ``x -> scale``; ``scale_mode`` says whether ``x`` is the cycle or the step.
+    scale_mode : {"cycle", "iterations"}, default "cycle"
+        Argument of ``scale_fn``.
+    cycle_momentum : bool, default True
+        Cycle momentum (or Adam's beta1) between ``max_momentum`` and ``base_momentum``,
+        inversely to the lr.
+    base_momentum, max_momentum : float or list of float, default 0.8, 0.9
+        The momentum range.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.CyclicLR(opt, base_lr=0.0, max_lr=1.0, step_size_up=2,
+    ...                                        mode="triangular2", cycle_momentum=False)
+    >>> lrs = []
+    >>> for epoch in range(9):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [0.0, 0.5, 1.0, 0.5, 0.0, 0.25, 0.5, 0.25, 0.0]
+    """
 
     interval = "batch"
     _not_saved = ("scale_fn",)
@@ -636,7 +988,50 @@ def _set_momentum(optimizer, values, use_beta1: bool) -> None:
 class OneCycleLR(LRScheduler):
     """1cycle (Smith & Topin): warm up from ``max_lr/div_factor`` to ``max_lr`` over
     ``pct_start`` of ``total_steps``, then anneal to ``initial_lr/final_div_factor`` (cosine or
-    linear); momentum cycles inversely. Stepped per batch."""
+    linear); momentum cycles inversely. Stepped per batch.
+
+    Each phase anneals from ``a`` to ``b`` with ``p`` the fraction of the phase done:
+    ``cos``: ``b + (a - b)(1 + cos(π p))/2``, ``linear``: ``a + (b - a) p``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    max_lr : float or list of float
+        Peak lr (one or one per group; required).
+    total_steps : int, optional
+        Steps of the whole cycle; or give ``epochs`` and ``steps_per_epoch``.
+    epochs, steps_per_epoch : int, optional
+        ``total_steps = epochs * steps_per_epoch``.
+    pct_start : float, default 0.3
+        Fraction of the steps spent warming up.
+    anneal_strategy : {"cos", "linear"}, default "cos"
+        The annealing curve.
+    cycle_momentum : bool, default True
+        Cycle momentum (or beta1) from ``max_momentum`` down to ``base_momentum`` and back.
+    base_momentum, max_momentum : float or list of float, default 0.85, 0.95
+        The momentum range.
+    div_factor : float, default 25.0
+        ``initial_lr = max_lr / div_factor``.
+    final_div_factor : float, default 1e4
+        ``min_lr = initial_lr / final_div_factor``.
+    three_phase : bool, default False
+        Come back down to ``initial_lr`` symmetrically before the final annealing.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=5,
+    ...                                          anneal_strategy="linear", cycle_momentum=False)
+    >>> lrs = []
+    >>> for epoch in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 4))
+    ...     sched.step()
+    >>> lrs
+    [0.04, 0.8571, 0.5714, 0.2857, 0.0]
+    """
 
     interval = "batch"
 
@@ -712,7 +1107,43 @@ class OneCycleLR(LRScheduler):
 class ReduceLROnPlateau(LRScheduler):
     """Multiply the lr by ``factor`` after ``patience`` steps without improvement of the metric
     passed to ``step(metric)`` (``mode`` "min" or "max"; threshold "rel" or "abs"; ``cooldown``
-    steps of rest after a reduction; never below ``min_lr``)."""
+    steps of rest after a reduction; never below ``min_lr``).
+
+    In mode ``"min"`` with ``threshold_mode="rel"`` a value ``a`` improves on ``best`` when
+    ``a < best (1 - threshold)`` (``"abs"``: ``a < best - threshold``); after more than
+    ``patience`` bad steps ``lr <- max(lr * factor, min_lr)`` (skipped if the change is below
+    ``eps``).
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    mode : {"min", "max"}, default "min"
+        Whether the monitored metric should go down or up.
+    factor : float, default 0.1
+        Factor in [0, 1) of each reduction.
+    patience : int, default 10
+        Bad steps tolerated before reducing.
+    threshold : float, default 1e-4
+        Least improvement that counts.
+    threshold_mode : {"rel", "abs"}, default "rel"
+        Relative or absolute threshold.
+    cooldown : int, default 0
+        Steps after a reduction during which bad steps are not counted.
+    min_lr : float or list of float, default 0.0
+        Lower bound of the lr (one or one per group).
+    eps : float, default 1e-8
+        Smallest change of the lr that is applied.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for val_loss in [1.0, 0.9, 0.95, 0.95, 0.95, 0.95]:
+    ...     sched.step(val_loss)
+    ...     print(sched.get_last_lr()[0], end=" ")
+    1.0 1.0 1.0 0.5 0.5 0.25
+    """
 
     needs_metric = True
 
@@ -793,6 +1224,31 @@ class SWALR(LRScheduler):
     schedule takes over from whatever schedule ran before it on the same optimizer.
     ``anneal_epochs=0`` jumps to ``swa_lr`` at the first `step`. Each group gets
     ``group["swa_lr"]``; ``swa_lr`` is one number or one per param group.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    swa_lr : float or list of float
+        The lr to anneal to and hold (required).
+    anneal_epochs : int, default 10
+        ``E``, the steps of the annealing (0: jump at once).
+    anneal_strategy : {"cos", "linear"}, default "cos"
+        The curve ``f``.
+    last_epoch : int, default -1
+        See `LRScheduler`.
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.SWALR(opt, swa_lr=0.1, anneal_epochs=2,
+    ...                                     anneal_strategy="linear")
+    >>> lrs = []
+    >>> for epoch in range(4):
+    ...     lrs.append(sched.get_last_lr()[0])
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.55, 0.1, 0.1]
     """
 
     def __init__(self, optimizer, swa_lr: float | list | None = None, anneal_epochs: int = 10,
@@ -862,7 +1318,40 @@ class SWALR(LRScheduler):
 def warmup_cosine(optimizer, warmup_steps: int | None = None, total_steps: int | None = None,
                   start_factor: float = 0.01, eta_min: float = 0.0) -> SequentialLR:
     """Linear warmup over ``warmup_steps`` then cosine annealing to ``eta_min`` until
-    ``total_steps``: ``SequentialLR([LinearLR, CosineAnnealingLR], [warmup_steps])``."""
+    ``total_steps``: ``SequentialLR([LinearLR, CosineAnnealingLR], [warmup_steps])``.
+
+    For ``t < W``: ``lr_t = base_lr (s + (1 - s) t / W)``; then
+    ``lr_t = η_min + (base_lr - η_min)(1 + cos(π (t - W) / (N - W)))/2``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer to schedule.
+    warmup_steps : int
+        ``W`` (>= 1; required).
+    total_steps : int
+        ``N`` (> ``W``; required): the step at which the lr reaches ``eta_min``.
+    start_factor : float, default 0.01
+        ``s``, the factor at ``t = 0``.
+    eta_min : float, default 0.0
+        The lowest lr.
+
+    Returns
+    -------
+    SequentialLR
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> sched = ln.optim.lr_scheduler.warmup_cosine(opt, warmup_steps=2, total_steps=6,
+    ...                                             start_factor=0.5)
+    >>> lrs = []
+    >>> for epoch in range(7):
+    ...     lrs.append(round(sched.get_last_lr()[0], 4))
+    ...     sched.step()
+    >>> lrs
+    [0.5, 0.75, 1.0, 0.8536, 0.5, 0.1464, 0.0]
+    """
     warmup_steps = _int("warmup_cosine", "warmup_steps", warmup_steps)
     total_steps = _int("warmup_cosine", "total_steps", total_steps)
     if total_steps <= warmup_steps:
@@ -893,7 +1382,39 @@ SCHEDULERS: dict[str, Callable[..., LRScheduler]] = {
 
 
 def get_scheduler(name: str, optimizer, **kwargs: Any) -> LRScheduler:
-    """Build a schedule by registry name or PyTorch class name (case-insensitive)."""
+    """Build a schedule by registry name or PyTorch class name (case-insensitive).
+
+    Parameters
+    ----------
+    name : str
+        A key of `SCHEDULERS` (``"step"``, ``"cosine"``, ...) or a class name such as
+        ``"CosineAnnealingLR"``.
+    optimizer : Optimizer
+        The optimizer to schedule.
+    **kwargs
+        Arguments of the schedule.
+
+    Returns
+    -------
+    LRScheduler
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones).
+
+    Examples
+    --------
+    >>> opt = ln.optim.SGD([ln.nn.Parameter(ln.zeros(1))], lr=1.0)
+    >>> ln.optim.lr_scheduler.get_scheduler("step", opt, step_size=1, gamma=0.5)
+    StepLR(last_epoch=0, lr=[1.0])
+    >>> type(ln.optim.lr_scheduler.get_scheduler("CosineAnnealingLR", opt, T_max=3)).__name__
+    'CosineAnnealingLR'
+    >>> ln.optim.lr_scheduler.get_scheduler("nope", opt)
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown scheduler 'nope'; valid names: lambda, step, ...
+    """
     key = name.lower() if isinstance(name, str) else name
     by_class = {f.__name__.lower(): f for f in SCHEDULERS.values()}
     factory = SCHEDULERS.get(key) or by_class.get(key)
