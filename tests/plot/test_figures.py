@@ -120,3 +120,26 @@ def test_lr_finder_and_capacity_figures(tmp_path):
 def test_figures_reject_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("setup, env, expected", [
+    ("", None, "agg"),                                                # nothing chosen: Agg
+    ("import matplotlib; matplotlib.use('svg'); import matplotlib.pyplot", None, "svg"),
+    ("", "svg", "svg"),                                               # e.g. a Jupyter kernel's inline
+])
+def test_pyplot_keeps_a_backend_the_caller_chose(setup, env, expected):
+    """lucidnet's figures switch to Agg only when no backend was chosen: a notebook's inline
+    backend (set in MPLBACKEND by the kernel) or an imported pyplot's backend is kept, so the
+    notebook still shows every figure after a lucidnet.plot call."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    if env is not None:
+        environ["MPLBACKEND"] = env
+    code = (f"{setup}\nfrom lucidnet.plot._backend import pyplot\nplt = pyplot()\n"
+            "plot_fig = plt.figure()\nprint(plt.get_backend().lower())")
+    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == expected

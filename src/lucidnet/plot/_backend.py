@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from .._atomic import atomic_path
 
 
 def pyplot():
-    """matplotlib.pyplot on the non-interactive Agg backend (imported on first use only)."""
+    """matplotlib.pyplot, on the non-interactive Agg backend unless the caller chose one.
+
+    A backend is chosen when pyplot is already imported or ``MPLBACKEND`` is set (a Jupyter
+    kernel sets its inline backend there): switching it to Agg would stop the caller's figures,
+    ours included, from being shown.
+    """
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
+        matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     return plt
