@@ -105,7 +105,8 @@ _PART_NAMES = {"f": "The elementwise function y = f(x)", "df": "Its elementwise 
 def _document_lambdas(cls) -> None:
     """Give the ``staticmethod(lambda ...)`` parts of an op (``f``, ``df``, ``term``...) the
     formula of their class as docstring, so ``help`` and the API reference show it."""
-    summary = (cls.__dict__.get("__doc__") or "").strip()
+    # the formula, not the Examples section (doctest would run it once more per part)
+    summary = (cls.__dict__.get("__doc__") or "").split("Examples\n")[0].strip()
     if not summary:
         return
     for name, value in cls.__dict__.items():

@@ -44,7 +44,18 @@ def tensor_op(name: str, *aliases: str, function: bool = True, method: bool = Tr
     """Register ``fn(self, ...)`` as the Tensor method ``name`` (and each alias; not with
     ``method=False``); with ``function=True`` also as ``lucidnet.<name>(input, ...)``, whose
     input may be array-like. The method itself stays a plain function (nothing added on the
-    tensor's own path)."""
+    tensor's own path).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import tensor_op
+    >>> ln.tensor([0.0]).exp(), ln.exp([0.0])  # both made by @tensor_op("exp")
+    (tensor([1.]), tensor([1.]))
+    >>> tensor_op("exp")(lambda self: self)  # a name belongs to one op
+    Traceback (most recent call last):
+        ...
+    RuntimeError: lucidnet registry: 'exp' is registered twice
+    """
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -62,7 +73,18 @@ def tensor_op(name: str, *aliases: str, function: bool = True, method: bool = Tr
 
 
 class Add(Function):
-    """z = a + b;  dz/da = 1, dz/db = 1."""
+    """z = a + b;  dz/da = 1, dz/db = 1.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Add
+    >>> a = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = ln.tensor(10.0, requires_grad=True)
+    >>> Add.apply(a, b)
+    tensor([11., 12.], grad_fn=<AddBackward0>)
+    >>> Add.apply(a, b).sum().backward(); a.grad, b.grad  # b was broadcast: its gradient is summed
+    (tensor([1., 1.]), tensor(2.))
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -76,7 +98,18 @@ class Add(Function):
 
 
 class Sub(Function):
-    """z = a - b;  dz/da = 1, dz/db = -1."""
+    """z = a - b;  dz/da = 1, dz/db = -1.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Sub
+    >>> a = ln.tensor([5.0, 3.0], requires_grad=True)
+    >>> b = ln.tensor([1.0, 1.0], requires_grad=True)
+    >>> Sub.apply(a, b)
+    tensor([4., 2.], grad_fn=<SubBackward0>)
+    >>> Sub.apply(a, b).sum().backward(); a.grad, b.grad  # dz/da = 1, dz/db = -1
+    (tensor([1., 1.]), tensor([-1., -1.]))
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -91,7 +124,18 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """z = a * b;  dz/da = b, dz/db = a."""
+    """z = a * b;  dz/da = b, dz/db = a.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Mul
+    >>> a = ln.tensor([2.0, 3.0], requires_grad=True)
+    >>> b = ln.tensor([4.0, 5.0], requires_grad=True)
+    >>> Mul.apply(a, b)
+    tensor([ 8., 15.], grad_fn=<MulBackward0>)
+    >>> Mul.apply(a, b).sum().backward(); a.grad, b.grad  # dz/da = b, dz/db = a
+    (tensor([4., 5.]), tensor([2., 3.]))
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -107,7 +151,18 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = a / b;  dz/da = 1/b, dz/db = -a/b^2."""
+    """z = a / b;  dz/da = 1/b, dz/db = -a/b^2.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Div
+    >>> a = ln.tensor([1.0, 1.0], requires_grad=True)
+    >>> b = ln.tensor([2.0, 4.0], requires_grad=True)
+    >>> Div.apply(a, b)
+    tensor([0.5000, 0.2500], grad_fn=<DivBackward0>)
+    >>> Div.apply(a, b).sum().backward(); b.grad  # dz/db = -a / b^2
+    tensor([-0.2500, -0.0625])
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -128,6 +183,16 @@ class Pow(Function):
     The singular points follow PyTorch: x ** 0 has gradient 0 at x = 0 (not 0 * inf = nan),
     0 ** y has exponent-gradient 0 for y >= 0 and -inf for y < 0, and a negative base gives a
     nan exponent-gradient (ln of a negative number).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Pow
+    >>> a = ln.tensor([0.0, 2.0, 3.0], requires_grad=True)
+    >>> b = ln.tensor(2.0, requires_grad=True)
+    >>> Pow.apply(a, b)
+    tensor([0., 4., 9.], grad_fn=<PowBackward1>)
+    >>> Pow.apply(a, b).sum().backward(); a.grad  # dz/da = 2 a
+    tensor([0., 4., 6.])
     """
 
     @staticmethod
@@ -151,7 +216,17 @@ class Pow(Function):
 
 
 class Neg(Function):
-    """z = -a;  dz/da = -1, so backward returns -g."""
+    """z = -a;  dz/da = -1, so backward returns -g.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Neg
+    >>> x = ln.tensor([1.0, -2.0], requires_grad=True)
+    >>> Neg.apply(x)  # x.neg()
+    tensor([-1.,  2.], grad_fn=<NegBackward0>)
+    >>> Neg.apply(x).sum().backward(); x.grad  # dz/da = -1
+    tensor([-1., -1.])
+    """
     @staticmethod
     def forward(ctx, a):
         return np.negative(a)
@@ -163,7 +238,17 @@ class Neg(Function):
 
 # ----------------------------------------------------------------- exp, log, sqrt, abs (hot path)
 class Exp(Function):
-    """z = e^a;  dz/da = e^a."""
+    """z = e^a;  dz/da = e^a.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Exp
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Exp.apply(x)  # x.exp()
+    tensor([1.0000, 2.7183], grad_fn=<ExpBackward0>)
+    >>> Exp.apply(x).sum().backward(); x.grad  # dz/da = e^a
+    tensor([1.0000, 2.7183])
+    """
 
     @staticmethod
     def forward(ctx, a):
@@ -178,7 +263,17 @@ class Exp(Function):
 
 
 class Log(Function):
-    """z = ln a;  dz/da = 1/a."""
+    """z = ln a;  dz/da = 1/a.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Log
+    >>> x = ln.tensor([1.0, 4.0], requires_grad=True)
+    >>> Log.apply(x)  # x.log()
+    tensor([0.0000, 1.3863], grad_fn=<LogBackward0>)
+    >>> Log.apply(x).sum().backward(); x.grad  # dz/da = 1 / a
+    tensor([1.0000, 0.2500])
+    """
 
     @staticmethod
     def forward(ctx, a):
@@ -193,7 +288,17 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    """z = sqrt(a);  dz/da = 1 / (2 sqrt(a))."""
+    """z = sqrt(a);  dz/da = 1 / (2 sqrt(a)).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Sqrt
+    >>> x = ln.tensor([1.0, 4.0], requires_grad=True)
+    >>> Sqrt.apply(x)  # x.sqrt()
+    tensor([1., 2.], grad_fn=<SqrtBackward0>)
+    >>> Sqrt.apply(x).sum().backward(); x.grad  # dz/da = 1 / (2 sqrt(a))
+    tensor([0.5000, 0.2500])
+    """
 
     @staticmethod
     def forward(ctx, a):
@@ -208,7 +313,17 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """z = |a|;  dz/da = sign(a) (0 at 0, as PyTorch)."""
+    """z = |a|;  dz/da = sign(a) (0 at 0, as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Abs
+    >>> x = ln.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    >>> Abs.apply(x)  # x.abs()
+    tensor([2., 0., 3.], grad_fn=<AbsBackward0>)
+    >>> Abs.apply(x).sum().backward(); x.grad  # sign(a), 0 at 0
+    tensor([-1.,  0.,  1.])
+    """
 
     @staticmethod
     def forward(ctx, a):
@@ -248,92 +363,272 @@ _LN2, _LN10, _TWO_OVER_SQRT_PI = math.log(2.0), math.log(10.0), 2.0 / math.sqrt(
 
 
 class Sin(_Unary):
-    """z = sin a;  dz/da = cos a."""
+    """z = sin a;  dz/da = cos a.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Sin
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Sin.apply(x)  # x.sin()
+    tensor([0.0000, 0.8415], grad_fn=<SinBackward0>)
+    >>> Sin.apply(x).sum().backward(); x.grad  # cos a
+    tensor([1.0000, 0.5403])
+    """
     f, df = staticmethod(np.sin), staticmethod(lambda a, z: np.cos(a))
 
 
 class Cos(_Unary):
-    """z = cos a;  dz/da = -sin a."""
+    """z = cos a;  dz/da = -sin a.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Cos
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Cos.apply(x)  # x.cos()
+    tensor([1.0000, 0.5403], grad_fn=<CosBackward0>)
+    >>> Cos.apply(x).sum().backward(); x.grad  # -sin a
+    tensor([-0.0000, -0.8415])
+    """
     f, df = staticmethod(np.cos), staticmethod(lambda a, z: -np.sin(a))
 
 
 class Tan(_Unary):
-    """z = tan a;  dz/da = 1 + z^2."""
+    """z = tan a;  dz/da = 1 + z^2.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Tan
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Tan.apply(x)  # x.tan()
+    tensor([0.0000, 1.5574], grad_fn=<TanBackward0>)
+    >>> Tan.apply(x).sum().backward(); x.grad  # 1 + tan(a)^2
+    tensor([1.0000, 3.4255])
+    """
     f, df = staticmethod(np.tan), staticmethod(lambda a, z: 1 + z * z)
 
 
 class Asin(_Unary):
-    """z = asin a;  dz/da = 1 / sqrt(1 - a^2)."""
+    """z = asin a;  dz/da = 1 / sqrt(1 - a^2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Asin
+    >>> x = ln.tensor([0.0, 0.5], requires_grad=True)
+    >>> Asin.apply(x)  # x.asin()
+    tensor([0.0000, 0.5236], grad_fn=<AsinBackward0>)
+    >>> Asin.apply(x).sum().backward(); x.grad  # 1 / sqrt(1 - a^2)
+    tensor([1.0000, 1.1547])
+    """
     f, df = staticmethod(np.arcsin), staticmethod(lambda a, z: 1 / np.sqrt(1 - a * a))
 
 
 class Acos(_Unary):
-    """z = acos a;  dz/da = -1 / sqrt(1 - a^2)."""
+    """z = acos a;  dz/da = -1 / sqrt(1 - a^2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Acos
+    >>> x = ln.tensor([0.0, 0.5], requires_grad=True)
+    >>> Acos.apply(x)  # x.acos()
+    tensor([1.5708, 1.0472], grad_fn=<AcosBackward0>)
+    >>> Acos.apply(x).sum().backward(); x.grad  # -1 / sqrt(1 - a^2)
+    tensor([-1.0000, -1.1547])
+    """
     f, df = staticmethod(np.arccos), staticmethod(lambda a, z: -1 / np.sqrt(1 - a * a))
 
 
 class Atan(_Unary):
-    """z = atan a;  dz/da = 1 / (1 + a^2)."""
+    """z = atan a;  dz/da = 1 / (1 + a^2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Atan
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Atan.apply(x)  # x.atan()
+    tensor([0.0000, 0.7854], grad_fn=<AtanBackward0>)
+    >>> Atan.apply(x).sum().backward(); x.grad  # 1 / (1 + a^2)
+    tensor([1.0000, 0.5000])
+    """
     f, df = staticmethod(np.arctan), staticmethod(lambda a, z: 1 / (1 + a * a))
 
 
 class Sinh(_Unary):
-    """z = sinh a;  dz/da = cosh a."""
+    """z = sinh a;  dz/da = cosh a.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Sinh
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Sinh.apply(x)  # x.sinh()
+    tensor([0.0000, 1.1752], grad_fn=<SinhBackward0>)
+    >>> Sinh.apply(x).sum().backward(); x.grad  # cosh a
+    tensor([1.0000, 1.5431])
+    """
     f, df = staticmethod(np.sinh), staticmethod(lambda a, z: np.cosh(a))
 
 
 class Cosh(_Unary):
-    """z = cosh a;  dz/da = sinh a."""
+    """z = cosh a;  dz/da = sinh a.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Cosh
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Cosh.apply(x)  # x.cosh()
+    tensor([1.0000, 1.5431], grad_fn=<CoshBackward0>)
+    >>> Cosh.apply(x).sum().backward(); x.grad  # sinh a
+    tensor([0.0000, 1.1752])
+    """
     f, df = staticmethod(np.cosh), staticmethod(lambda a, z: np.sinh(a))
 
 
 class Asinh(_Unary):
-    """z = asinh a;  dz/da = 1 / sqrt(a^2 + 1)."""
+    """z = asinh a;  dz/da = 1 / sqrt(a^2 + 1).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Asinh
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Asinh.apply(x)  # x.asinh()
+    tensor([0.0000, 0.8814], grad_fn=<AsinhBackward0>)
+    >>> Asinh.apply(x).sum().backward(); x.grad  # 1 / sqrt(a^2 + 1)
+    tensor([1.0000, 0.7071])
+    """
     f, df = staticmethod(np.arcsinh), staticmethod(lambda a, z: 1 / np.sqrt(a * a + 1))
 
 
 class Acosh(_Unary):
-    """z = acosh a;  dz/da = 1 / sqrt((a - 1)(a + 1))."""
+    """z = acosh a;  dz/da = 1 / sqrt((a - 1)(a + 1)).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Acosh
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> Acosh.apply(x)  # x.acosh()
+    tensor([0.0000, 1.3170], grad_fn=<AcoshBackward0>)
+    >>> Acosh.apply(x).sum().backward(); x.grad  # 1 / sqrt((a - 1)(a + 1)): inf at a = 1
+    tensor([   inf, 0.5774])
+    """
     f, df = staticmethod(np.arccosh), staticmethod(lambda a, z: 1 / np.sqrt((a - 1) * (a + 1)))
 
 
 class Atanh(_Unary):
-    """z = atanh a;  dz/da = 1 / (1 - a^2)."""
+    """z = atanh a;  dz/da = 1 / (1 - a^2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Atanh
+    >>> x = ln.tensor([0.0, 0.5], requires_grad=True)
+    >>> Atanh.apply(x)  # x.atanh()
+    tensor([0.0000, 0.5493], grad_fn=<AtanhBackward0>)
+    >>> Atanh.apply(x).sum().backward(); x.grad  # 1 / (1 - a^2)
+    tensor([1.0000, 1.3333])
+    """
     f, df = staticmethod(np.arctanh), staticmethod(lambda a, z: 1 / (1 - a * a))
 
 
 class Exp2(_Unary):
-    """z = 2^a;  dz/da = z ln 2."""
+    """z = 2^a;  dz/da = z ln 2.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Exp2
+    >>> x = ln.tensor([0.0, 3.0], requires_grad=True)
+    >>> Exp2.apply(x)  # x.exp2()
+    tensor([1., 8.], grad_fn=<Exp2Backward0>)
+    >>> Exp2.apply(x).sum().backward(); x.grad  # 2^a ln 2
+    tensor([0.6931, 5.5452])
+    """
     f, df = staticmethod(np.exp2), staticmethod(lambda a, z: z * _LN2)
 
 
 class Expm1(_Unary):
-    """z = e^a - 1 (accurate near 0);  dz/da = z + 1."""
+    """z = e^a - 1 (accurate near 0);  dz/da = z + 1.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Expm1
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Expm1.apply(x)  # x.expm1()
+    tensor([0.0000, 1.7183], grad_fn=<Expm1Backward0>)
+    >>> Expm1.apply(x).sum().backward(); x.grad  # e^a
+    tensor([1.0000, 2.7183])
+    """
     f, df = staticmethod(np.expm1), staticmethod(lambda a, z: z + 1)
 
 
 class Log1p(_Unary):
-    """z = ln(1 + a) (accurate near 0);  dz/da = 1 / (1 + a)."""
+    """z = ln(1 + a) (accurate near 0);  dz/da = 1 / (1 + a).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Log1p
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Log1p.apply(x)  # x.log1p()
+    tensor([0.0000, 0.6931], grad_fn=<Log1pBackward0>)
+    >>> Log1p.apply(x).sum().backward(); x.grad  # 1 / (1 + a)
+    tensor([1.0000, 0.5000])
+    """
     f, df = staticmethod(np.log1p), staticmethod(lambda a, z: 1 / (1 + a))
 
 
 class Log2(_Unary):
-    """z = log2 a;  dz/da = 1 / (a ln 2)."""
+    """z = log2 a;  dz/da = 1 / (a ln 2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Log2
+    >>> x = ln.tensor([1.0, 8.0], requires_grad=True)
+    >>> Log2.apply(x)  # x.log2()
+    tensor([0., 3.], grad_fn=<Log2Backward0>)
+    >>> Log2.apply(x).sum().backward(); x.grad  # 1 / (a ln 2)
+    tensor([1.4427, 0.1803])
+    """
     f, df = staticmethod(np.log2), staticmethod(lambda a, z: 1 / (a * _LN2))
 
 
 class Log10(_Unary):
-    """z = log10 a;  dz/da = 1 / (a ln 10)."""
+    """z = log10 a;  dz/da = 1 / (a ln 10).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Log10
+    >>> x = ln.tensor([1.0, 100.0], requires_grad=True)
+    >>> Log10.apply(x)  # x.log10()
+    tensor([0., 2.], grad_fn=<Log10Backward0>)
+    >>> Log10.apply(x).sum().backward(); x.grad  # 1 / (a ln 10)
+    tensor([0.4343, 0.0043])
+    """
     f, df = staticmethod(np.log10), staticmethod(lambda a, z: 1 / (a * _LN10))
 
 
 class Rsqrt(_Unary):
-    """z = 1 / sqrt(a);  dz/da = -z^3 / 2."""
+    """z = 1 / sqrt(a);  dz/da = -z^3 / 2.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Rsqrt
+    >>> x = ln.tensor([1.0, 4.0], requires_grad=True)
+    >>> Rsqrt.apply(x)  # x.rsqrt()
+    tensor([1.0000, 0.5000], grad_fn=<RsqrtBackward0>)
+    >>> Rsqrt.apply(x).sum().backward(); x.grad  # -(1 / sqrt(a))^3 / 2
+    tensor([-0.5000, -0.0625])
+    """
     f, df = staticmethod(lambda a: 1 / np.sqrt(a)), staticmethod(lambda a, z: -0.5 * z * z * z)
 
 
 class Reciprocal(_Unary):
-    """z = 1 / a;  dz/da = -z^2."""
+    """z = 1 / a;  dz/da = -z^2.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Reciprocal
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> Reciprocal.apply(x)  # x.reciprocal()
+    tensor([1.0000, 0.5000], grad_fn=<ReciprocalBackward0>)
+    >>> Reciprocal.apply(x).sum().backward(); x.grad  # -1 / a^2
+    tensor([-1.0000, -0.2500])
+    """
     f, df = staticmethod(lambda a: 1 / a), staticmethod(lambda a, z: -z * z)
 
 
@@ -345,6 +640,15 @@ def erf_erfc(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     |x| >= 2.5: Laplace's continued fraction, summed bottom-up from depth 80,
         erfc(x) = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
     which keeps erfc's relative accuracy in the tail; erfc(-x) = 2 - erfc(x).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import erf_erfc
+    >>> erf, erfc = erf_erfc(np.array([0.0, 1.0, 5.0]))
+    >>> erf.round(8).tolist()
+    [0.0, 0.84270079, 1.0]
+    >>> print(f"{erfc[2]:.10e}")  # full precision, where 1 - erf(5) loses most digits
+    1.5374597944e-12
     """
     x = np.asarray(x, dtype=np.float64)
     erf, erfc = np.empty_like(x), np.empty_like(x)
@@ -370,13 +674,33 @@ def erf_erfc(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Erf(_Unary):
-    """z = erf a = 2/sqrt(pi) int_0^a e^(-t^2) dt;  dz/da = 2/sqrt(pi) e^(-a^2)."""
+    """z = erf a = 2/sqrt(pi) int_0^a e^(-t^2) dt;  dz/da = 2/sqrt(pi) e^(-a^2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Erf
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Erf.apply(x)  # x.erf()
+    tensor([0.0000, 0.8427], grad_fn=<ErfBackward0>)
+    >>> Erf.apply(x).sum().backward(); x.grad  # 2/sqrt(pi) e^(-a^2)
+    tensor([1.1284, 0.4151])
+    """
     f = staticmethod(lambda a: erf_erfc(a)[0].astype(a.dtype, copy=False))
     df = staticmethod(lambda a, z: _TWO_OVER_SQRT_PI * np.exp(-a * a))
 
 
 class Erfc(_Unary):
-    """z = erfc a = 1 - erf a;  dz/da = -2/sqrt(pi) e^(-a^2)."""
+    """z = erfc a = 1 - erf a;  dz/da = -2/sqrt(pi) e^(-a^2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Erfc
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> Erfc.apply(x)  # x.erfc()
+    tensor([1.0000, 0.1573], grad_fn=<ErfcBackward0>)
+    >>> Erfc.apply(x).sum().backward(); x.grad  # -2/sqrt(pi) e^(-a^2)
+    tensor([-1.1284, -0.4151])
+    """
     f = staticmethod(lambda a: erf_erfc(a)[1].astype(a.dtype, copy=False))
     df = staticmethod(lambda a, z: -_TWO_OVER_SQRT_PI * np.exp(-a * a))
 
@@ -387,6 +711,14 @@ def erfinv_array(y: np.ndarray) -> np.ndarray:
     Winitzki's closed form (relative error about 2e-3) refined by Newton steps
     x <- x - (erf(x) - y) / (2/sqrt(pi) e^(-x^2)), written with erfc near |y| = 1 so the tail
     keeps its precision; float64 reaches about 1e-15 after four steps.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import erf_erfc, erfinv_array
+    >>> x = erfinv_array(np.array([0.0, 0.5, 1.0])); x.round(6).tolist()
+    [0.0, 0.476936, inf]
+    >>> float(erf_erfc(x[1:2])[0][0])  # erf(erfinv(0.5)) = 0.5
+    0.5
     """
     y = np.asarray(y, dtype=np.float64)
     ay = np.abs(y)
@@ -404,13 +736,33 @@ def erfinv_array(y: np.ndarray) -> np.ndarray:
 
 
 class Erfinv(_Unary):
-    """z = erfinv a (erf z = a);  dz/da = sqrt(pi)/2 e^(z^2)."""
+    """z = erfinv a (erf z = a);  dz/da = sqrt(pi)/2 e^(z^2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Erfinv
+    >>> x = ln.tensor([0.0, 0.5], requires_grad=True)
+    >>> Erfinv.apply(x)  # x.erfinv()
+    tensor([0.0000, 0.4769], grad_fn=<ErfinvBackward0>)
+    >>> Erfinv.apply(x).sum().backward(); x.grad  # sqrt(pi)/2 e^(z^2)
+    tensor([0.8862, 1.1126])
+    """
     f = staticmethod(lambda a: erfinv_array(a).astype(a.dtype, copy=False))
     df = staticmethod(lambda a, z: np.exp(z * z) / _TWO_OVER_SQRT_PI)
 
 
 class Sinc(_Unary):
-    """z = sin(pi a) / (pi a), 1 at 0;  dz/da = (cos(pi a) - z) / a, 0 at 0."""
+    """z = sin(pi a) / (pi a), 1 at 0;  dz/da = (cos(pi a) - z) / a, 0 at 0.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Sinc
+    >>> x = ln.tensor([0.0, 0.5], requires_grad=True)
+    >>> Sinc.apply(x)  # x.sinc()
+    tensor([1.0000, 0.6366], grad_fn=<SincBackward0>)
+    >>> Sinc.apply(x).sum().backward(); x.grad  # (cos(pi a) - z) / a, 0 at 0
+    tensor([ 0.0000, -1.2732])
+    """
     f = staticmethod(lambda a: np.sinc(a))
     df = staticmethod(lambda a, z: np.where(a == 0, 0, (np.cos(math.pi * a) - z) / a)
                       .astype(a.dtype, copy=False))
@@ -435,34 +787,90 @@ class _Piecewise(Function):
 
 
 class Sign(_Piecewise):
-    """z = -1, 0 or 1 as a < 0, a = 0, a > 0 (nan stays nan);  dz/da = 0."""
+    """z = -1, 0 or 1 as a < 0, a = 0, a > 0 (nan stays nan);  dz/da = 0.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Sign
+    >>> x = ln.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    >>> Sign.apply(x)  # x.sign()
+    tensor([-1.,  0.,  1.], grad_fn=<SignBackward0>)
+    >>> Sign.apply(x).sum().backward(); x.grad  # zero: a step has no slope
+    tensor([0., 0., 0.])
+    """
     f = staticmethod(np.sign)
     on_integers = staticmethod(lambda a: a.copy() if a.dtype.kind == "b" else np.sign(a))
 
 
 class Floor(_Piecewise):
-    """z = the largest integer <= a;  dz/da = 0."""
+    """z = the largest integer <= a;  dz/da = 0.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Floor
+    >>> x = ln.tensor([-1.5, 1.5], requires_grad=True)
+    >>> Floor.apply(x)  # x.floor()
+    tensor([-2.,  1.], grad_fn=<FloorBackward0>)
+    >>> Floor.apply(x).sum().backward(); x.grad  # zero
+    tensor([0., 0.])
+    """
     f = staticmethod(np.floor)
 
 
 class Ceil(_Piecewise):
-    """z = the smallest integer >= a;  dz/da = 0."""
+    """z = the smallest integer >= a;  dz/da = 0.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Ceil
+    >>> x = ln.tensor([-1.5, 1.5], requires_grad=True)
+    >>> Ceil.apply(x)  # x.ceil()
+    tensor([-1.,  2.], grad_fn=<CeilBackward0>)
+    >>> Ceil.apply(x).sum().backward(); x.grad  # zero
+    tensor([0., 0.])
+    """
     f = staticmethod(np.ceil)
 
 
 class Trunc(_Piecewise):
-    """z = a rounded toward 0;  dz/da = 0."""
+    """z = a rounded toward 0;  dz/da = 0.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Trunc
+    >>> x = ln.tensor([-1.5, 1.5], requires_grad=True)
+    >>> Trunc.apply(x)  # x.trunc()
+    tensor([-1.,  1.], grad_fn=<TruncBackward0>)
+    >>> Trunc.apply(x).sum().backward(); x.grad  # zero
+    tensor([0., 0.])
+    """
     f = staticmethod(np.trunc)
 
 
 class Round(_Piecewise):
-    """z = a rounded to ``decimals`` places, halves to even (as PyTorch);  dz/da = 0."""
+    """z = a rounded to ``decimals`` places, halves to even (as PyTorch);  dz/da = 0.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Round
+    >>> Round.apply(ln.tensor([0.5, 1.5, 2.5]))  # halves go to the even neighbour
+    tensor([0., 2., 2.])
+    >>> Round.apply(ln.tensor([0.123, 0.456]), decimals=1)
+    tensor([0.1000, 0.5000])
+    """
     f = staticmethod(lambda a, decimals=0: np.round(a, decimals))
 
 
 class Heaviside(Function):
     """z = 0 if a < 0, ``values`` if a = 0, 1 if a > 0. Not differentiable (as in PyTorch, its
-    backward raises)."""
+    backward raises).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Heaviside
+    >>> Heaviside.apply(ln.tensor([-1.0, 0.0, 2.0]), ln.tensor(0.5))  # 0.5 is the value at 0
+    tensor([0.0000, 0.5000, 1.0000])
+    """
 
     @staticmethod
     def forward(ctx, a, values):
@@ -481,6 +889,15 @@ class Clamp(Function):
     Gradients as PyTorch: dz/da = 1 where low <= a <= high (the boundary included, 0 outside),
     dz/dlow = 1 where a < low < high, dz/dhigh = 1 where a > high or high < low (then every
     entry is high).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Clamp
+    >>> x = ln.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    >>> Clamp.apply(x, 0.0, 1.0)  # x.clamp(0, 1)
+    tensor([0.0000, 0.5000, 1.0000], grad_fn=<ClampBackward1>)
+    >>> Clamp.apply(x, 0.0, 1.0).sum().backward(); x.grad  # 1 inside [low, high], 0 outside
+    tensor([0., 1., 0.])
     """
 
     @staticmethod
@@ -517,7 +934,18 @@ Clip = Clamp  # the older name
 
 class Maximum(Function):
     """z = max(a, b) elementwise (nan wins);  the gradient goes to the larger input, half to each
-    on a tie, and to both where a nan makes the comparison fail, as PyTorch."""
+    on a tie, and to both where a nan makes the comparison fail, as PyTorch.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Maximum
+    >>> a = ln.tensor([1.0, 3.0], requires_grad=True)
+    >>> b = ln.tensor([2.0, 3.0], requires_grad=True)
+    >>> Maximum.apply(a, b)
+    tensor([2., 3.], grad_fn=<MaximumBackward0>)
+    >>> Maximum.apply(a, b).sum().backward(); a.grad, b.grad  # a tie splits the gradient
+    (tensor([0.0000, 0.5000]), tensor([1.0000, 0.5000]))
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -531,7 +959,18 @@ class Maximum(Function):
 
 
 class Minimum(Function):
-    """z = min(a, b) elementwise (nan wins);  gradient as `Maximum` with the smaller input."""
+    """z = min(a, b) elementwise (nan wins);  gradient as `Maximum` with the smaller input.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Minimum
+    >>> a = ln.tensor([1.0, 3.0], requires_grad=True)
+    >>> b = ln.tensor([2.0, 3.0], requires_grad=True)
+    >>> Minimum.apply(a, b)
+    tensor([1., 3.], grad_fn=<MinimumBackward0>)
+    >>> Minimum.apply(a, b).sum().backward(); a.grad, b.grad  # a tie splits the gradient
+    (tensor([1.0000, 0.5000]), tensor([0.0000, 0.5000]))
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -555,7 +994,14 @@ def _extremum_grads(g, a, b, a_loses, b_loses, needs):
 
 class FMax(Function):
     """z = max(a, b) ignoring nan (nan only if both are);  dz/da = 1 where a >= b or b is nan,
-    else dz/db = 1 (a tie goes to a, as PyTorch)."""
+    else dz/db = 1 (a tie goes to a, as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import FMax
+    >>> FMax.apply(ln.tensor([float("nan"), 1.0]), ln.tensor([2.0, 3.0]))  # nan is ignored
+    tensor([2., 3.])
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -569,7 +1015,14 @@ class FMax(Function):
 
 
 class FMin(Function):
-    """z = min(a, b) ignoring nan;  dz/da = 1 where a <= b or b is nan, else dz/db = 1."""
+    """z = min(a, b) ignoring nan;  dz/da = 1 where a <= b or b is nan, else dz/db = 1.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import FMin
+    >>> FMin.apply(ln.tensor([float("nan"), 1.0]), ln.tensor([2.0, 3.0]))  # nan is ignored
+    tensor([2., 1.])
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -590,7 +1043,18 @@ def _pick_grads(g, to_a, shape_a, shape_b):
 
 class Atan2(Function):
     """z = atan2(a, b), the angle of the point (b, a);  dz/da = b / (a^2 + b^2),
-    dz/db = -a / (a^2 + b^2) (both 0 at the origin, as PyTorch)."""
+    dz/db = -a / (a^2 + b^2) (both 0 at the origin, as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Atan2
+    >>> a = ln.tensor([1.0, 1.0], requires_grad=True)
+    >>> b = ln.tensor([1.0, 0.0], requires_grad=True)
+    >>> Atan2.apply(a, b)
+    tensor([0.7854, 1.5708], grad_fn=<Atan2Backward0>)
+    >>> Atan2.apply(a, b).sum().backward(); a.grad  # dz/da = b / (a^2 + b^2)
+    tensor([0.5000, 0.0000])
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -608,7 +1072,18 @@ class Atan2(Function):
 
 
 class Hypot(Function):
-    """z = sqrt(a^2 + b^2) (without overflow);  dz/da = a / z, dz/db = b / z."""
+    """z = sqrt(a^2 + b^2) (without overflow);  dz/da = a / z, dz/db = b / z.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Hypot
+    >>> a = ln.tensor([3.0], requires_grad=True)
+    >>> b = ln.tensor([4.0], requires_grad=True)
+    >>> Hypot.apply(a, b)
+    tensor([5.], grad_fn=<HypotBackward0>)
+    >>> Hypot.apply(a, b).sum().backward(); a.grad, b.grad  # a / z, b / z
+    (tensor([0.6000]), tensor([0.8000]))
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -627,7 +1102,18 @@ class Hypot(Function):
 
 class LogAddExp(Function):
     """z = ln(e^a + e^b) = max + ln(1 + e^-|a-b|) (``base=2``: log2(2^a + 2^b));
-    dz/da = 1 / (1 + base^(b - a)), dz/db = 1 / (1 + base^(a - b))."""
+    dz/da = 1 / (1 + base^(b - a)), dz/db = 1 / (1 + base^(a - b)).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import LogAddExp
+    >>> a = ln.tensor([0.0, 1000.0], requires_grad=True)
+    >>> b = ln.tensor([0.0, 1000.0], requires_grad=True)
+    >>> LogAddExp.apply(a, b)
+    tensor([6.9315e-01, 1.0007e+03], grad_fn=<LogAddExpBackward0>)
+    >>> LogAddExp.apply(a, b).sum().backward(); a.grad  # 1/2 each on a tie
+    tensor([0.5000, 0.5000])
+    """
 
     @staticmethod
     def forward(ctx, a, b, base=math.e):
@@ -650,7 +1136,18 @@ class LogAddExp(Function):
 
 class XLogY(Function):
     """z = a ln b, 0 where a = 0 (unless b is nan);  dz/da = ln b (0 where a = 0 and b <= 0, as
-    PyTorch), dz/db = a / b."""
+    PyTorch), dz/db = a / b.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import XLogY
+    >>> a = ln.tensor([0.0, 2.0], requires_grad=True)
+    >>> b = ln.tensor([0.0, 4.0], requires_grad=True)
+    >>> XLogY.apply(a, b)
+    tensor([0.0000, 2.7726], grad_fn=<XLogYBackward0>)
+    >>> XLogY.apply(a, b).sum().backward(); a.grad  # ln b, and 0 at a = 0 (0 ln 0 is 0)
+    tensor([0.0000, 1.3863])
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -671,7 +1168,18 @@ class XLogY(Function):
 
 
 class CopySign(Function):
-    """z = |a| with the sign of b (signbit included);  dz/da = z / a (0 at a = 0), dz/db = 0."""
+    """z = |a| with the sign of b (signbit included);  dz/da = z / a (0 at a = 0), dz/db = 0.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import CopySign
+    >>> a = ln.tensor([1.0, -2.0], requires_grad=True)
+    >>> b = ln.tensor([-1.0, 3.0], requires_grad=True)
+    >>> CopySign.apply(a, b)
+    tensor([-1.,  2.], grad_fn=<CopySignBackward0>)
+    >>> CopySign.apply(a, b).sum().backward(); a.grad  # dz/da = z / a
+    tensor([-1., -1.])
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -690,7 +1198,17 @@ class CopySign(Function):
 
 
 class Where(Function):
-    """z = a where cond else b (cond is a constant boolean array);  dz/da = cond, dz/db = !cond."""
+    """z = a where cond else b (cond is a constant boolean array);  dz/da = cond, dz/db = !cond.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Where
+    >>> a = ln.tensor([1.0, 2.0], requires_grad=True); b = ln.tensor([10.0, 20.0])
+    >>> Where.apply(a, b, cond=np.array([True, False]))
+    tensor([ 1., 20.], grad_fn=<WhereBackward0>)
+    >>> Where.apply(a, b, cond=np.array([True, False])).sum().backward(); a.grad
+    tensor([1., 0.])
+    """
 
     @staticmethod
     def forward(ctx, a, b, cond=None):
@@ -708,7 +1226,17 @@ class Where(Function):
 
 class NanToNum(Function):
     """z = a with nan, +inf, -inf replaced (by 0 and the dtype's largest / smallest finite value
-    unless given);  dz/da = 1 where a is finite, 0 where it was replaced (as PyTorch)."""
+    unless given);  dz/da = 1 where a is finite, 0 where it was replaced (as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import NanToNum
+    >>> x = ln.tensor([float("nan"), float("inf"), 1.0], requires_grad=True)
+    >>> NanToNum.apply(x, posinf=9.0)
+    tensor([0., 9., 1.], grad_fn=<NanToNumBackward0>)
+    >>> NanToNum.apply(x, posinf=9.0).sum().backward(); x.grad  # 0 where an entry was replaced
+    tensor([0., 0., 1.])
+    """
 
     @staticmethod
     def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
@@ -723,7 +1251,17 @@ class NanToNum(Function):
 
 class Clone(Function):
     """z = a copy of a (its memory layout kept, as PyTorch's clone; ``order="C"`` makes it
-    row-major: ``contiguous()``);  dz/da = 1."""
+    row-major: ``contiguous()``);  dz/da = 1.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Clone
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Clone.apply(x); y
+    tensor([1., 2.], grad_fn=<CloneBackward0>)
+    >>> bool(np.shares_memory(y.data, x.data))  # a copy, not a view
+    False
+    """
 
     @staticmethod
     def forward(ctx, a, order="K"):
@@ -735,7 +1273,17 @@ class Clone(Function):
 
 
 class Cast(Function):
-    """Change dtype; the gradient is cast back."""
+    """z = a converted to ``dtype`` (a NumPy dtype);  dz/da = 1, the gradient cast back to a's dtype.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.elementwise import Cast
+    >>> x = ln.tensor([1.5, 2.0], requires_grad=True)
+    >>> y = Cast.apply(x, dtype=np.float64); y.dtype
+    dtype('float64')
+    >>> y.sum().backward(); x.grad.dtype  # the gradient comes back in x's dtype
+    dtype('float32')
+    """
 
     @staticmethod
     def forward(ctx, a, dtype=None):
