@@ -33,7 +33,21 @@ _MODES = ("constant", "reflect", "replicate", "circular")
 
 
 class PadError(RuntimeError, ValueError):
-    """Padding that PyTorch refuses (a RuntimeError there; a ValueError by the house rule)."""
+    """Padding that PyTorch refuses (a RuntimeError there; a ValueError by the house rule).
+
+    Raised by `pad` and the padding layers, e.g. for reflect padding not smaller than the axis,
+    or circular padding that would wrap around more than once.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 3.]]])          # (N, C, W) = (1, 1, 3)
+    >>> ln.nn.ReflectionPad1d(3)(x)
+    Traceback (most recent call last):
+    ...
+    lucidnet.nn.padding.PadError: pad: Padding size should be less than the corresponding ...
+    >>> issubclass(ln.nn.padding.PadError, ValueError)
+    True
+    """
 
 
 class PadModeError(NotImplementedError, ValueError):
@@ -90,7 +104,26 @@ def take_adjoint(g: np.ndarray, index: np.ndarray, axis: int, size: int) -> np.n
 
 class AxisTake(Function):
     """z = np.take(x, index, axis) (index a 1-D int array);  dz/dx = g summed back
-    (`take_adjoint`)."""
+    (`take_adjoint`): ``dx[i] = sum of g[j] over the j with index[j] == i``.
+
+    Parameters (of ``AxisTake.apply``)
+    ----------------------------------
+    x : Tensor
+        The input.
+    index : ndarray of int, 1-D
+        Positions along ``axis`` to read, repeats allowed.
+    axis : int, default 0
+        The axis to gather along.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1., 2., 3.], requires_grad=True)
+    >>> z = ln.nn.padding.AxisTake.apply(x, index=np.array([0, 0, 2]), axis=0)
+    >>> z.tolist()
+    [1.0, 1.0, 3.0]
+    >>> z.sum().backward(); x.grad.tolist()     # x[0] was read twice, x[1] never
+    [2.0, 0.0, 1.0]
+    """
 
     @staticmethod
     def forward(ctx, x, index=None, axis=0):
@@ -154,7 +187,45 @@ def _check_index_pad(x: Tensor, amounts: list, widths: list, mode: str) -> None:
 def pad(input, pad, mode: str = "constant", value=None) -> Tensor:
     """Pad ``input`` by ``pad`` = (left_last, right_last, left_second_last, ...): with ``value``
     (0 by default) for ``mode="constant"``, or by mirroring without the edge ("reflect"),
-    repeating the edge ("replicate") or wrapping around ("circular"); negative amounts crop."""
+    repeating the edge ("replicate") or wrapping around ("circular"); negative amounts crop.
+
+    Output position ``j`` of an axis of size ``S`` padded by ``(a, b)`` reads input position
+    ``u = j - a``: ``value`` outside [0, S) (constant), ``-u`` / ``2(S-1) - u`` (reflect),
+    ``clip(u, 0, S-1)`` (replicate), ``u mod S`` (circular). The output axis has size
+    ``S + a + b``.
+
+    Parameters
+    ----------
+    input : Tensor or array_like
+        Any shape for ``"constant"``; for the other modes ``(N, C, *spatial)`` or
+        ``(C, *spatial)`` with 1 to 3 spatial axes, one (left, right) pair per spatial axis.
+    pad : tuple of int
+        An even number of amounts, pairs from the last axis backwards.
+    mode : {"constant", "reflect", "replicate", "circular"}, default "constant"
+        How to fill the border.
+    value : float, optional
+        Fill value of ``"constant"`` (default 0); not allowed with the other modes.
+
+    Returns
+    -------
+    Tensor
+
+    Raises
+    ------
+    PadError
+        Padding PyTorch refuses (reflect pad >= size, circular wrapping more than once, a
+        negative size).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 3.]]])          # (N, C, W) = (1, 1, 3)
+    >>> ln.nn.functional.pad(x, (1, 2)).tolist()
+    [[[0.0, 1.0, 2.0, 3.0, 0.0, 0.0]]]
+    >>> ln.nn.functional.pad(x, (2, 2), mode="reflect").tolist()
+    [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]]
+    >>> ln.nn.functional.pad(x, (-1, 1), mode="circular").tolist()   # crop 1, then wrap
+    [[[2.0, 3.0, 2.0]]]
+    """
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
     if mode not in _MODES:
         raise ValueError(f"pad: mode must be one of {_MODES}, got {mode!r}")
@@ -213,25 +284,105 @@ class _ConstantPadNd(Module):
 
 
 class ConstantPad1d(_ConstantPadNd):
-    """Pad the last dimension with ``value``; padding an int or (left, right)."""
+    """Pad the last dimension with ``value``; padding an int or (left, right):
+    ``out[..., j] = x[..., j - left]`` inside, ``value`` outside.
+
+    Shape: input (N, C, W) or (C, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 2 ints
+        The same amount on every side, or (left, right),
+        from the last axis backwards
+        (negative amounts crop).
+    value : float
+        The fill value.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 3.]]])          # (N, C, W) = (1, 1, 3)
+    >>> ln.nn.ConstantPad1d((1, 0), 9.0)(x).tolist()
+    [[[9.0, 1.0, 2.0, 3.0]]]
+    """
 
     nd = 1
 
 
 class ConstantPad2d(_ConstantPadNd):
-    """Pad the last 2 dimensions with ``value``; padding an int or (left, right, top, bottom)."""
+    """Pad the last 2 dimensions with ``value``; padding an int or (left, right, top, bottom):
+    ``out[..., i, j] = x[..., i - top, j - left]`` inside, ``value`` outside.
+
+    Shape: input (N, C, H, W) or (C, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 4 ints
+        The same amount on every side, or (left, right, top, bottom),
+        from the last axis backwards
+        (negative amounts crop).
+    value : float
+        The fill value.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[[1., 2.], [3., 4.]]]])  # (N, C, H, W) = (1, 1, 2, 2)
+    >>> ln.nn.ConstantPad2d((0, 1, 1, 0), -1.0)(x).tolist()
+    [[[[-1.0, -1.0, -1.0], [1.0, 2.0, -1.0], [3.0, 4.0, -1.0]]]]
+    """
 
     nd = 2
 
 
 class ConstantPad3d(_ConstantPadNd):
-    """Pad the last 3 dimensions with ``value``; padding an int or 6 ints."""
+    """Pad the last 3 dimensions with ``value``; padding an int or 6 ints:
+    ``out[..., d, i, j] = x[..., d - front, i - top, j - left]`` inside, ``value`` outside.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 6 ints
+        The same amount on every side, or (left, right, top, bottom, front, back),
+        from the last axis backwards
+        (negative amounts crop).
+    value : float
+        The fill value.
+
+    Examples
+    --------
+    >>> x = ln.ones(1, 1, 2, 2, 2)
+    >>> ln.nn.ConstantPad3d((1, 0, 0, 0, 0, 0), 5.0)(x)[0, 0, 0].tolist()
+    [[5.0, 1.0, 1.0], [5.0, 1.0, 1.0]]
+    """
 
     nd = 3
 
 
 class ZeroPad1d(ConstantPad1d):
-    """Pad the last dimension with zeros."""
+    """Pad the last dimension with zeros: `ConstantPad1d` with ``value=0``.
+
+    Shape: input (N, C, W) or (C, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 2 ints
+        The same amount on every side, or (left, right),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 3.]]])          # (N, C, W) = (1, 1, 3)
+    >>> layer = ln.nn.ZeroPad1d(2)
+    >>> layer
+    ZeroPad1d((2, 2))
+    >>> layer(x).tolist()
+    [[[0.0, 0.0, 1.0, 2.0, 3.0, 0.0, 0.0]]]
+    """
 
     def __init__(self, padding):
         super().__init__(padding, 0.0)
@@ -241,7 +392,24 @@ class ZeroPad1d(ConstantPad1d):
 
 
 class ZeroPad2d(ConstantPad2d):
-    """Pad the last 2 dimensions with zeros."""
+    """Pad the last 2 dimensions with zeros: `ConstantPad2d` with ``value=0``.
+
+    Shape: input (N, C, H, W) or (C, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 4 ints
+        The same amount on every side, or (left, right, top, bottom),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[[1., 2.], [3., 4.]]]])  # (N, C, H, W) = (1, 1, 2, 2)
+    >>> ln.nn.ZeroPad2d((1, 0, 0, 1))(x).tolist()     # left 1, bottom 1
+    [[[[0.0, 1.0, 2.0], [0.0, 3.0, 4.0], [0.0, 0.0, 0.0]]]]
+    """
 
     def __init__(self, padding):
         super().__init__(padding, 0.0)
@@ -251,7 +419,24 @@ class ZeroPad2d(ConstantPad2d):
 
 
 class ZeroPad3d(ConstantPad3d):
-    """Pad the last 3 dimensions with zeros."""
+    """Pad the last 3 dimensions with zeros: `ConstantPad3d` with ``value=0``.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 6 ints
+        The same amount on every side, or (left, right, top, bottom, front, back),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> out = ln.nn.ZeroPad3d(1)(ln.ones(1, 1, 2, 2, 2))
+    >>> out.shape, out.sum().item()      # 2 -> 4 on each spatial axis, the 8 ones kept
+    (torch.Size([1, 1, 4, 4, 4]), 8.0)
+    """
 
     def __init__(self, padding):
         super().__init__(padding, 0.0)
@@ -279,54 +464,217 @@ class _IndexPadNd(Module):
 
 
 class ReflectionPad1d(_IndexPadNd):
-    """Mirror the last dimension without repeating the edge (each pad < its size)."""
+    """Mirror the last dimension without repeating the edge (each pad < its size):
+    output position ``j`` reads ``u = j - left``, reflected to ``-u`` below 0 and to
+    ``2(W - 1) - u`` from ``W`` on.
+
+    Shape: input (N, C, W) or (C, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 2 ints
+        The same amount on every side, or (left, right),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 3.]]])          # (N, C, W) = (1, 1, 3)
+    >>> ln.nn.ReflectionPad1d(2)(x).tolist()
+    [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]]
+    """
 
     nd, mode = 1, "reflect"
 
 
 class ReflectionPad2d(_IndexPadNd):
-    """Mirror the last 2 dimensions without repeating the edge."""
+    """Mirror the last 2 dimensions without repeating the edge (each pad < its size; the rule of
+    `ReflectionPad1d` on H and W).
+
+    Shape: input (N, C, H, W) or (C, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 4 ints
+        The same amount on every side, or (left, right, top, bottom),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.arange(9.).reshape(1, 1, 3, 3)
+    >>> ln.nn.ReflectionPad2d(1)(x)[0, 0, 0].tolist()   # top row: the mirror of row 1
+    [4.0, 3.0, 4.0, 5.0, 4.0]
+    """
 
     nd, mode = 2, "reflect"
 
 
 class ReflectionPad3d(_IndexPadNd):
-    """Mirror the last 3 dimensions without repeating the edge."""
+    """Mirror the last 3 dimensions without repeating the edge (each pad < its size; the rule of
+    `ReflectionPad1d` on D, H and W).
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 6 ints
+        The same amount on every side, or (left, right, top, bottom, front, back),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.arange(8.).reshape(1, 2, 2, 2)    # (C, D, H, W)
+    >>> ln.nn.ReflectionPad3d((1, 0, 0, 0, 0, 0))(x)[0, 0].tolist()
+    [[1.0, 0.0, 1.0], [3.0, 2.0, 3.0]]
+    """
 
     nd, mode = 3, "reflect"
 
 
 class ReplicationPad1d(_IndexPadNd):
-    """Repeat the edge values of the last dimension."""
+    """Repeat the edge values of the last dimension: output position ``j`` reads
+    ``clip(j - left, 0, W - 1)``.
+
+    Shape: input (N, C, W) or (C, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 2 ints
+        The same amount on every side, or (left, right),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 3.]]])          # (N, C, W) = (1, 1, 3)
+    >>> ln.nn.ReplicationPad1d((2, 1))(x).tolist()
+    [[[1.0, 1.0, 1.0, 2.0, 3.0, 3.0]]]
+    """
 
     nd, mode = 1, "replicate"
 
 
 class ReplicationPad2d(_IndexPadNd):
-    """Repeat the edge values of the last 2 dimensions."""
+    """Repeat the edge values of the last 2 dimensions (the rule of `ReplicationPad1d` on H
+    and W).
+
+    Shape: input (N, C, H, W) or (C, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 4 ints
+        The same amount on every side, or (left, right, top, bottom),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[[1., 2.], [3., 4.]]]])  # (N, C, H, W) = (1, 1, 2, 2)
+    >>> ln.nn.ReplicationPad2d((1, 0, 0, 1))(x).tolist()
+    [[[[1.0, 1.0, 2.0], [3.0, 3.0, 4.0], [3.0, 3.0, 4.0]]]]
+    """
 
     nd, mode = 2, "replicate"
 
 
 class ReplicationPad3d(_IndexPadNd):
-    """Repeat the edge values of the last 3 dimensions."""
+    """Repeat the edge values of the last 3 dimensions (the rule of `ReplicationPad1d` on D, H
+    and W).
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 6 ints
+        The same amount on every side, or (left, right, top, bottom, front, back),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.arange(8.).reshape(1, 2, 2, 2)    # (C, D, H, W)
+    >>> ln.nn.ReplicationPad3d((1, 0, 0, 0, 0, 0))(x)[0, 0].tolist()
+    [[0.0, 0.0, 1.0], [2.0, 2.0, 3.0]]
+    """
 
     nd, mode = 3, "replicate"
 
 
 class CircularPad1d(_IndexPadNd):
-    """Wrap the last dimension around (each pad <= its size)."""
+    """Wrap the last dimension around (each pad <= its size): output position ``j`` reads
+    ``(j - left) mod W``.
+
+    Shape: input (N, C, W) or (C, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 2 ints
+        The same amount on every side, or (left, right),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 3.]]])          # (N, C, W) = (1, 1, 3)
+    >>> ln.nn.CircularPad1d((2, 1))(x).tolist()
+    [[[2.0, 3.0, 1.0, 2.0, 3.0, 1.0]]]
+    """
 
     nd, mode = 1, "circular"
 
 
 class CircularPad2d(_IndexPadNd):
-    """Wrap the last 2 dimensions around."""
+    """Wrap the last 2 dimensions around (each pad <= its size; the rule of `CircularPad1d` on
+    H and W).
+
+    Shape: input (N, C, H, W) or (C, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 4 ints
+        The same amount on every side, or (left, right, top, bottom),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[[1., 2.], [3., 4.]]]])  # (N, C, H, W) = (1, 1, 2, 2)
+    >>> ln.nn.CircularPad2d((1, 0, 0, 1))(x).tolist()
+    [[[[2.0, 1.0, 2.0], [4.0, 3.0, 4.0], [2.0, 1.0, 2.0]]]]
+    """
 
     nd, mode = 2, "circular"
 
 
 class CircularPad3d(_IndexPadNd):
-    """Wrap the last 3 dimensions around."""
+    """Wrap the last 3 dimensions around (each pad <= its size; the rule of `CircularPad1d` on
+    D, H and W).
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W);
+    output the same with each padded axis grown by ``left + right``.
+
+    Parameters
+    ----------
+    padding : int or tuple of 6 ints
+        The same amount on every side, or (left, right, top, bottom, front, back),
+        from the last axis backwards
+        (negative amounts crop).
+
+    Examples
+    --------
+    >>> x = ln.arange(8.).reshape(1, 2, 2, 2)    # (C, D, H, W)
+    >>> ln.nn.CircularPad3d((1, 0, 0, 0, 0, 0))(x)[0, 0].tolist()
+    [[1.0, 0.0, 1.0], [3.0, 2.0, 3.0]]
+    """
 
     nd, mode = 3, "circular"
