@@ -47,6 +47,20 @@ class Generator:
 
     Any other attribute is the underlying ``numpy.random.Generator``'s (``g.permutation(10)``,
     ``g.normal(size=3)``), so a Generator also serves code written for NumPy generators.
+
+    Parameters
+    ----------
+    device : str or device, optional
+        Only "cpu" (the default); any other device raises as ``check_device`` does.
+
+    Examples
+    --------
+    >>> ln.Generator().initial_seed()            # PyTorch's default seed
+    67280421310721
+    >>> a = ln.rand(3, generator=ln.Generator().manual_seed(7))
+    >>> b = ln.rand(3, generator=ln.Generator().manual_seed(7))
+    >>> bool((a == b).all())                     # the same seed, the same numbers
+    True
     """
 
     def __init__(self, device="cpu"):
@@ -132,30 +146,89 @@ default_generator = _DefaultGenerator()
 def manual_seed(seed) -> Generator:
     """Seed lucidnet's global generator (``torch.manual_seed``); returns `default_generator`.
 
-    Negative seeds wrap to unsigned 64-bit as in PyTorch. The same seed does not reproduce
-    PyTorch's numbers (another algorithm draws them), only lucidnet's own.
+    Negative seeds wrap to unsigned 64-bit as in PyTorch (seed mod 2^64). The same seed does not
+    reproduce PyTorch's numbers (another algorithm draws them), only lucidnet's own.
+
+    Parameters
+    ----------
+    seed : int
+        In [-2**63, 2**64); a float raises TypeError, a value out of range ValueError.
+
+    Examples
+    --------
+    >>> _ = ln.manual_seed(0); a = ln.rand(2)
+    >>> _ = ln.manual_seed(0); bool((ln.rand(2) == a).all())
+    True
+    >>> ln.manual_seed(-1).initial_seed()        # -1 mod 2**64
+    18446744073709551615
     """
     return default_generator.manual_seed(seed)
 
 
 def seed() -> int:
-    """Seed the global generator from fresh entropy; returns the seed (``torch.seed``)."""
+    """Seed the global generator from fresh entropy; returns the seed (``torch.seed``).
+
+    The seed is an integer in [0, 2^64) drawn from the operating system's entropy, so it differs
+    at every call; pass it to `manual_seed` later to repeat the run.
+
+    Examples
+    --------
+    >>> s = ln.random.seed()
+    >>> ln.random.initial_seed() == s
+    True
+    """
     return default_generator.seed()
 
 
 def initial_seed() -> int:
-    """The seed the global generator last started from (``torch.initial_seed``)."""
+    """The seed the global generator last started from (``torch.initial_seed``).
+
+    Examples
+    --------
+    >>> _ = ln.manual_seed(123)
+    >>> ln.random.initial_seed()
+    123
+    """
     return default_generator.initial_seed()
 
 
 def get_rng() -> np.random.Generator:
-    """The global ``numpy.random.Generator`` (what every library draw uses)."""
+    """The global ``numpy.random.Generator`` (what every library draw uses).
+
+    It is replaced by `manual_seed` and `set_rng_state`, so call this again after seeding
+    rather than keeping the old object.
+
+    Examples
+    --------
+    >>> _ = ln.manual_seed(0); a = ln.random.get_rng().integers(0, 100, size=3)
+    >>> _ = ln.manual_seed(0); b = ln.random.get_rng().integers(0, 100, size=3)
+    >>> (a == b).tolist()
+    [True, True, True]
+    """
     return _rng[0]
 
 
 def numpy_generator(generator=None) -> np.random.Generator:
     """The NumPy generator behind a ``generator=`` argument: the global one for None, a
-    `Generator`'s stream, or a ``numpy.random.Generator`` as it is."""
+    `Generator`'s stream, or a ``numpy.random.Generator`` as it is.
+
+    Parameters
+    ----------
+    generator : Generator, numpy.random.Generator or None, optional
+        Anything else raises TypeError.
+
+    Examples
+    --------
+    >>> ln.random.numpy_generator() is ln.random.get_rng()
+    True
+    >>> g = ln.Generator().manual_seed(0)
+    >>> ln.random.numpy_generator(g) is g.rng
+    True
+    >>> ln.random.numpy_generator(3)
+    Traceback (most recent call last):
+        ...
+    TypeError: generator must be a lucidnet.Generator (or a numpy.random.Generator), got int; ...
+    """
     if generator is None:
         return _rng[0]
     if isinstance(generator, Generator):
@@ -167,7 +240,19 @@ def numpy_generator(generator=None) -> np.random.Generator:
 
 
 def get_rng_state() -> dict:
-    """The generator's state as a JSON-able dict (for checkpoints)."""
+    """The global generator's state as a JSON-able dict of plain ints (for checkpoints).
+
+    Give it back to `set_rng_state` to repeat the numbers drawn after it was taken.
+
+    Examples
+    --------
+    >>> state = ln.random.get_rng_state()
+    >>> state["bit_generator"]
+    'PCG64'
+    >>> a = ln.rand(2); ln.random.set_rng_state(state)
+    >>> bool((ln.rand(2) == a).all())
+    True
+    """
     return _rng[0].bit_generator.state
 
 
