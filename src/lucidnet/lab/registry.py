@@ -182,6 +182,16 @@ class Result:
     numbers : measured quantities (name -> number / short list / string), shown in the report
     figures : matplotlib Figures (the report embeds them as PNG)
     checks : the `Check` s the verdict was derived from (empty for a hand-made Result)
+
+    Examples
+    --------
+    >>> from lucidnet.lab.registry import Result
+    >>> Result("holds", "by hand", {"error": 0.0}).numbers
+    {'error': 0.0}
+    >>> Result("maybe", "")
+    Traceback (most recent call last):
+    ...
+    ValueError: verdict must be one of ('holds', 'partly holds', 'does not hold', 'corrected'), got 'maybe'
     """
 
     verdict: str
@@ -198,6 +208,31 @@ class Result:
 
 @dataclass(frozen=True)
 class Claim:
+    """One claim of the notes and the experiment that tests it (made by `claim`, kept in `CLAIMS`).
+
+    Attributes
+    ----------
+    id : int
+        The claim's number, as in docs/ideas.md (the key of `CLAIMS`).
+    title : str
+        A one-line title, shown in ``lucidnet lab list`` and the report.
+    statement : str
+        The claim as the notes make it.
+    seed_row : str
+        Where the notes say it, e.g. "seed 003 ACTIVATION FUNCTIONS".
+    spec : tuple of str
+        The ideas of docs/ideas.md it exercises, e.g. ("B3", "B4").
+    run : callable
+        The experiment, ``run(seed: int, size: str) -> Result``; `run_claim` calls and times it.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.registry import get_claim
+    >>> c = get_claim(1)
+    >>> c.id, c.spec, c.run.__name__
+    (1, ('B3', 'B4'), 'run_perceptron')
+    """
+
     id: int
     title: str
     statement: str  # the claim as the notes make it
@@ -210,7 +245,31 @@ CLAIMS: dict[int, Claim] = {}
 
 
 def claim(id: int, title: str, statement: str, seed_row: str, spec: tuple):
-    """Register ``run(seed, size) -> Result`` as the experiment for claim ``id``."""
+    """Register ``run(seed, size) -> Result`` as the experiment for claim ``id``.
+
+    Parameters
+    ----------
+    id : int
+        The claim's number (docs/ideas.md); registering a number twice raises ValueError.
+    title, statement, seed_row, spec
+        The `Claim` fields: a one-line title, the claim as the notes make it, where they make
+        it, and the ideas it exercises.
+
+    Returns
+    -------
+    callable
+        A decorator that stores ``Claim(id, title, statement, seed_row, tuple(spec), fn)`` in
+        `CLAIMS` and returns ``fn`` unchanged.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.registry import CLAIMS, claim
+    >>> @claim(990, "toy", "one is less than two", "nowhere", ("X1",))
+    ... def toy(seed, size):
+    ...     return None
+    >>> CLAIMS[990].run is toy, CLAIMS.pop(990).title
+    (True, 'toy')
+    """
     def register(fn):
         if id in CLAIMS:
             raise ValueError(f"claim {id} registered twice")
@@ -241,6 +300,16 @@ def get_claim(id: int) -> Claim:
     ------
     ValueError
         If no claim has that number; the message lists the valid ids.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.registry import get_claim
+    >>> get_claim("2").title
+    'Without activations a deep network is one linear map'
+    >>> get_claim(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown claim 0; valid ids: 1, 2, 3, ...
     """
     _load_all()
     try:
@@ -250,7 +319,37 @@ def get_claim(id: int) -> Claim:
 
 
 def run_claim(id: int, seed: int = 0, size: str = "quick") -> Result:
-    """Run one claim's experiment with a fixed seed, timing it."""
+    """Run one claim's experiment with a fixed seed, timing it.
+
+    ``manual_seed(seed)`` is called first, then ``get_claim(id).run(seed=seed, size=size)``;
+    the wall-clock seconds are stored in ``Result.seconds``.
+
+    Parameters
+    ----------
+    id : int or str
+        The claim's number (docs/ideas.md).
+    seed : int
+        The seed of the run; the same seed gives the same numbers.
+    size : {"quick", "full"}
+        "quick" runs in seconds (tests, CI), "full" is the run of the report.
+
+    Returns
+    -------
+    Result
+        The experiment's result, with ``seconds`` set.
+
+    Examples
+    --------
+    A toy claim (the real ones train models for seconds):
+
+    >>> from lucidnet.lab.registry import CLAIMS, Check, claim, judge, run_claim
+    >>> @claim(991, "toy", "one is less than two", "nowhere", ("X1",))
+    ... def toy(seed, size):
+    ...     return judge([Check("order", "one", 1, "<", "two", 2)])
+    >>> r = run_claim(991); _ = CLAIMS.pop(991)
+    >>> r.verdict, r.seconds >= 0
+    ('holds', True)
+    """
     if size not in SIZES:
         raise ValueError(f"size must be one of {SIZES}, got {size!r}")
     c = get_claim(id)

@@ -282,18 +282,37 @@ def _weights(model) -> dict:
 class EarlyStopping(_Monitored):
     """Stop when a monitored quantity has stopped improving (early stopping); Keras semantics.
 
+    An epoch improves when ``current < best - min_delta`` (mode "min") or
+    ``current > best + min_delta`` (mode "max"); training stops once ``patience`` epochs in a row
+    have not improved.
+
     Parameters
     ----------
-    monitor : logged quantity, e.g. "val_loss", "val_accuracy", "loss"
-    mode : "auto" (from the metric's direction), "min" or "max"
-    patience : epochs without improvement after which training stops
-    min_delta : an improvement must beat the best value by more than this
-    restore_best_weights : at the end of training, put back the weights of the best epoch
-    baseline : training stops if the monitored value does not beat this within ``patience`` epochs
-    start_from_epoch : epochs to wait before monitoring (warm-up)
+    monitor : str
+        The logged quantity, e.g. "val_loss", "val_accuracy", "loss".
+    min_delta : float
+        An improvement must beat the best value by more than this.
+    patience : int
+        Epochs without improvement after which training stops.
+    verbose : int
+        1 prints a line when training stops and when the best weights are restored.
+    mode : {"auto", "min", "max"}
+        "auto" takes the direction from the metric's name ("min" for losses).
+    baseline : float, optional
+        Training stops if the monitored value does not beat this within ``patience`` epochs.
+    restore_best_weights : bool
+        At the end of training, put back the weights of the best epoch.
+    start_from_epoch : int
+        Epochs to wait before monitoring (warm-up).
 
-    After training: ``stopped_epoch`` (0-based epoch at which it stopped; 0 if it never stopped),
-    ``best_epoch`` and ``best``.
+    Attributes
+    ----------
+    stopped_epoch : int
+        The 0-based epoch at which training stopped; 0 if it never stopped.
+    best_epoch : int
+        The 0-based epoch of the best monitored value.
+    best : float
+        The best monitored value.
 
     Examples
     --------
@@ -397,17 +416,33 @@ class EarlyStopping(_Monitored):
 class ModelCheckpoint(_Monitored):
     """Write a full training checkpoint (model, optimizer, schedule, RNG, history) atomically.
 
-    Parameters
-    ----------
-    path : file name; may hold ``str.format`` fields filled from the epoch logs,
-        e.g. ``"ckpt/epoch{epoch:03d}-{val_loss:.3f}.npz"`` (``epoch`` is 1-based)
-    monitor, mode, min_delta : what "best" means (used when ``save_best_only``)
-    save_best_only : write only when the monitored value improves
-    save_every_epoch : True writes at the end of each qualifying epoch; False writes once, at the
-        end of training (the final state, or the best one with ``save_best_only``)
     The file is read back with `lucidnet.train.load_checkpoint` (or `lucidnet.load` for the model).
     In a data-parallel fit only rank 0 writes (every rank holds the same state); ``saved``
     lists the files on every rank.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file name; it may hold ``str.format`` fields filled from the epoch logs,
+        e.g. ``"ckpt/epoch{epoch:03d}-{val_loss:.3f}.npz"`` (``epoch`` is 1-based).
+    monitor : str
+        The logged quantity that defines "best" (used when ``save_best_only``).
+    mode : {"auto", "min", "max"}
+        The direction of ``monitor``; "auto" takes it from the metric's name.
+    save_best_only : bool
+        Write only when the monitored value improves (by more than ``min_delta``).
+    save_every_epoch : bool
+        True writes at the end of each qualifying epoch; False writes once, at the end of
+        training (the final state, or the best one with ``save_best_only``).
+    min_delta : float
+        An improvement must beat the best value by more than this.
+    verbose : int
+        1 prints a line for every file written.
+
+    Attributes
+    ----------
+    saved : list of str
+        The files written so far in this ``fit``, in order.
 
     Examples
     --------

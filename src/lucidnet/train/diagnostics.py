@@ -146,20 +146,29 @@ class GradientMonitor(Callback):
 
     Parameters
     ----------
-    probe : samples (a few hundred) run through the model at the end of each epoch for the
+    probe : array_like, optional
+        Samples (a few hundred) run through the model at the end of each epoch for the
         activation statistics; ``None`` uses the last training batch (small batches make the
-        dead-unit count unreliable: pass a probe)
-    every_n_batches : gradient norms are read after every n-th batch and averaged per epoch
-    dead_threshold : warn when more than this fraction of a ReLU layer's units are dead
-    saturation_threshold : warn when more than this fraction of Sigmoid/Tanh units are saturated
-    explode_threshold : warn when a layer's gradient norm exceeds this
-    vanish_ratio : warn when ``norm(first layer) / norm(last layer)`` is below this
-    warn : issue `DiagnosticWarning`\\ s (each kind once per layer per ``fit``)
+        dead-unit count unreliable: pass a probe).
+    every_n_batches : int
+        Gradient norms are read after every n-th batch and averaged per epoch.
+    dead_threshold : float
+        Warn when more than this fraction of a ReLU layer's units are dead.
+    saturation_threshold : float
+        Warn when more than this fraction of Sigmoid/Tanh units are saturated.
+    explode_threshold : float
+        Warn when a layer's gradient norm ``sqrt(sum(g ** 2))`` exceeds this.
+    vanish_ratio : float
+        Warn when ``norm(first layer) / norm(last layer)`` is below this.
+    warn : bool
+        Issue `DiagnosticWarning`\\ s (each kind once per layer per ``fit``).
 
-    ``records``: one dict per epoch::
-
-        {"epoch": 0, "grad_norm": {"0": 0.8, "2": 0.3}, "activations": {"1": {"type": "ReLU",
-         "mean": .., "std": .., "dead_fraction": 0.1}, ...}, "warnings": ["layer 1 (ReLU): ..."]}
+    Attributes
+    ----------
+    records : list of dict
+        One dict per epoch, e.g.
+        ``{"epoch": 0, "grad_norm": {"0": 0.8, "2": 0.3}, "activations": {"1": {"type": "ReLU",
+        "mean": .., "std": .., "dead_fraction": 0.1}, ...}, "warnings": ["layer 1 (ReLU): ..."]}``.
 
     Examples
     --------
