@@ -33,7 +33,14 @@ __all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftma
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) without overflow: uses e^-|x| on both sides."""
+    """1 / (1 + e^-x) without overflow: uses e^-|x| on both sides.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import stable_sigmoid
+    >>> stable_sigmoid(np.array([-1000.0, 0.0, 1000.0]))  # no overflow warning at -1000
+    array([0. , 0.5, 1. ])
+    """
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
 
@@ -41,6 +48,13 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
 def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     """log(sum(exp(x))) along ``axis`` (kept as a size-1 axis), stable: m + log(sum(exp(x - m))) with
     m = max(x) (m = 0 where the max is not finite; an empty axis gives -inf).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import logsumexp
+    >>> logsumexp(np.array([[1000.0, 1000.0], [0.0, 0.0]]), axis=1)  # m + ln 2, kept as a column
+    array([[1.00069315e+03],
+           [6.93147181e-01]])
     """
     m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)  # initial: an empty axis is fine
     m = np.where(np.isfinite(m), m, 0)
@@ -48,7 +62,18 @@ def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 class Step(Function):
-    """Heaviside step; its gradient is zero everywhere (it cannot be trained by backprop)."""
+    """y = 1 if x >= 0 else 0 (the Heaviside step, 1 at 0, in x's dtype);  dy/dx = 0 everywhere,
+    so it cannot be trained by backprop (the perceptron's rule trains it instead).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Step
+    >>> x = ln.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> y = Step.apply(x); y
+    tensor([0., 1., 1.], grad_fn=<StepBackward0>)
+    >>> y.sum().backward(); x.grad  # zero: the step cannot be trained by backprop
+    tensor([0., 0., 0.])
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -68,6 +93,15 @@ class Sigmoid(Function):
     """y = sigmoid(x) = 1 / (1 + exp(-x)), overflow-free;  dy/dx = y (1 - y).
 
     Integer inputs compute in the default float dtype, as PyTorch.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Sigmoid
+    >>> x = ln.tensor([0.0, 2.0], requires_grad=True)
+    >>> y = Sigmoid.apply(x); y  # x.sigmoid()
+    tensor([0.5000, 0.8808], grad_fn=<SigmoidBackward0>)
+    >>> y.sum().backward(); x.grad  # y (1 - y)
+    tensor([0.2500, 0.1050])
     """
     @staticmethod
     def forward(ctx, x):
@@ -82,7 +116,17 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
-    """y = tanh(x);  dy/dx = 1 - y^2. Integer inputs compute in the default float dtype."""
+    """y = tanh(x);  dy/dx = 1 - y^2. Integer inputs compute in the default float dtype.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Tanh
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = Tanh.apply(x); y  # x.tanh()
+    tensor([0.0000, 0.7616], grad_fn=<TanhBackward0>)
+    >>> y.sum().backward(); x.grad  # 1 - y^2
+    tensor([1.0000, 0.4200])
+    """
     @staticmethod
     def forward(ctx, x):
         out = np.tanh(x if x.dtype.kind == "f" else _floating(x))
@@ -106,7 +150,19 @@ def _flat_views(*arrays):
 
 
 class ReLU(Function):
-    """max(0, x) into a pooled buffer laid out like x (so a channel-major conv output stays so)."""
+    """y = max(0, x);  dy/dx = 1 where x > 0, else 0 (a nan input passes its gradient on, as
+    PyTorch). The output goes into a pooled buffer laid out like x (so a channel-major conv
+    output stays so).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import ReLU
+    >>> x = ln.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> y = ReLU.apply(x); y  # x.relu()
+    tensor([0., 0., 2.], grad_fn=<ReluBackward0>)
+    >>> y.sum().backward(); x.grad  # 1 where x > 0
+    tensor([0., 0., 1.])
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -131,7 +187,17 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
-    """y = x if x > 0 else negative_slope * x;  dy/dx = 1 if x > 0 else negative_slope."""
+    """y = x if x > 0 else negative_slope * x;  dy/dx = 1 if x > 0 else negative_slope.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import LeakyReLU
+    >>> x = ln.tensor([-2.0, 3.0], requires_grad=True)
+    >>> y = LeakyReLU.apply(x, 0.1); y
+    tensor([-0.2000,  3.0000], grad_fn=<LeakyReluBackward0>)
+    >>> y.sum().backward(); x.grad  # negative_slope below 0, 1 above
+    tensor([0.1000, 1.0000])
+    """
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         ctx.save_for_backward(x)
@@ -153,6 +219,17 @@ def _softmax_axis(axis, ndim):
 class Softmax(Function):
     """y_i = exp(x_i - m) / sum_j exp(x_j - m) along ``axis`` (m = max x, for stability);
     backward dx = y * (g - sum(g * y)), the product with the Jacobian diag(y) - y y^T.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Softmax
+    >>> x = ln.tensor([[0.0, 0.0], [0.0, float(np.log(3.0))]], requires_grad=True)
+    >>> Softmax.apply(x, axis=1)  # rows sum to 1: e^x / (1 + 3) = 1/4, 3/4
+    tensor([[0.5000, 0.5000],
+            [0.2500, 0.7500]], grad_fn=<SoftmaxBackward0>)
+    >>> Softmax.apply(x, axis=1)[:, 0].sum().backward(); x.grad  # y_0 (delta_0j - y_j)
+    tensor([[ 0.2500, -0.2500],
+            [ 0.1875, -0.1875]])
     """
     @staticmethod
     def forward(ctx, x, axis=-1):
@@ -170,7 +247,17 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """y_i = x_i - logsumexp(x) along ``axis``;  backward dx = g - softmax(x) * sum(g)."""
+    """y_i = x_i - logsumexp(x) along ``axis``;  backward dx = g - softmax(x) * sum(g).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import LogSoftmax
+    >>> x = ln.tensor([0.0, float(np.log(3.0))], requires_grad=True)
+    >>> LogSoftmax.apply(x).exp()  # log-probabilities: exp gives 1/4, 3/4
+    tensor([0.2500, 0.7500], grad_fn=<ExpBackward0>)
+    >>> LogSoftmax.apply(x)[0].backward(); x.grad  # g - softmax(x) sum(g) with g = (1, 0)
+    tensor([ 0.7500, -0.7500])
+    """
     @staticmethod
     def forward(ctx, x, axis=-1):
         axis = _softmax_axis(axis, x.ndim)
@@ -228,7 +315,17 @@ def _phi_cdf(x):
 
 class GELU(Function):
     """y = x Phi(x), Phi the standard normal CDF;  dy/dx = Phi(x) + x phi(x),
-    phi(x) = e^(-x^2 / 2) / sqrt(2 pi)."""
+    phi(x) = e^(-x^2 / 2) / sqrt(2 pi).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import GELU
+    >>> x = ln.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    >>> y = GELU.apply(x); y
+    tensor([-0.1587,  0.0000,  0.8413], grad_fn=<GELUBackward0>)
+    >>> y.sum().backward(); x.grad  # Phi(x) + x phi(x)
+    tensor([-0.0833,  0.5000,  1.0833])
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -246,7 +343,17 @@ class GELU(Function):
 
 class GELUTanh(Function):
     """y = x / 2 (1 + tanh u), u = sqrt(2 / pi) (x + 0.044715 x^3);
-    dy/dx = (1 + tanh u) / 2 + x / 2 (1 - tanh^2 u) sqrt(2 / pi) (1 + 3 0.044715 x^2)."""
+    dy/dx = (1 + tanh u) / 2 + x / 2 (1 - tanh^2 u) sqrt(2 / pi) (1 + 3 0.044715 x^2).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import GELUTanh
+    >>> x = ln.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    >>> y = GELUTanh.apply(x); y
+    tensor([-0.1588,  0.0000,  0.8412], grad_fn=<GELUTanhBackward0>)
+    >>> y.sum().backward(); x.grad  # close to GELU's
+    tensor([-0.0830,  0.5000,  1.0830])
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -273,7 +380,17 @@ def _sigmoid(x):
 
 
 class SiLU(Function):
-    """y = x sigmoid(x) (swish);  dy/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
+    """y = x sigmoid(x) (swish);  dy/dx = s (1 + x (1 - s)), s = sigmoid(x).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import SiLU
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = SiLU.apply(x); y
+    tensor([0.0000, 0.7311], grad_fn=<SiLUBackward0>)
+    >>> y.sum().backward(); x.grad  # s (1 + x (1 - s))
+    tensor([0.5000, 0.9277])
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -294,7 +411,17 @@ class ELU(_Pointwise):
     y = scale x (x > 0), scale alpha (e^(input_scale x) - 1) (x <= 0);
     dy/dx = scale (x > 0), scale alpha input_scale e^(input_scale x) (x <= 0: the exponential
     side owns 0, as PyTorch). ELU: scale = input_scale = 1; SELU: PyTorch's alpha and scale;
-    CELU: input_scale = 1 / alpha."""
+    CELU: input_scale = 1 / alpha.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import ELU
+    >>> x = ln.tensor([-1.0, 2.0], requires_grad=True)
+    >>> y = ELU.apply(x, alpha=1.0); y
+    tensor([-0.6321,  2.0000], grad_fn=<ELUBackward0>)
+    >>> y.sum().backward(); x.grad  # alpha e^x below 0, 1 above
+    tensor([0.3679, 1.0000])
+    """
 
     @staticmethod
     def f(x, alpha=1.0, scale=1.0, input_scale=1.0):
@@ -310,7 +437,17 @@ class ELU(_Pointwise):
 
 class Softplus(_Pointwise):
     """y = log(1 + e^(beta x)) / beta, and x itself where beta x > threshold;
-    dy/dx = sigmoid(beta x), and 1 where beta x > threshold (PyTorch's kernel)."""
+    dy/dx = sigmoid(beta x), and 1 where beta x > threshold (PyTorch's kernel).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Softplus
+    >>> x = ln.tensor([0.0, 30.0], requires_grad=True)
+    >>> y = Softplus.apply(x, beta=1.0, threshold=20.0); y
+    tensor([ 0.6931, 30.0000], grad_fn=<SoftplusBackward0>)
+    >>> y.sum().backward(); x.grad  # sigmoid(beta x); 1 past the threshold, where y = x
+    tensor([0.5000, 1.0000])
+    """
 
     @staticmethod
     def f(x, beta=1.0, threshold=20.0):
@@ -328,7 +465,17 @@ class Softplus(_Pointwise):
 
 class LogSigmoid(_Pointwise):
     """y = log sigmoid(x) = min(x, 0) - log(1 + e^-|x|);  dy/dx = 1 - sigmoid(x), written as
-    PyTorch's [x < 0] - sign z / (1 + z), z = e^-|x| (no cancellation on either side)."""
+    PyTorch's [x < 0] - sign z / (1 + z), z = e^-|x| (no cancellation on either side).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import LogSigmoid
+    >>> x = ln.tensor([-1000.0, 0.0], requires_grad=True)
+    >>> y = LogSigmoid.apply(x); y
+    tensor([-1.0000e+03, -6.9315e-01], grad_fn=<LogSigmoidBackward0>)
+    >>> y.sum().backward(); x.grad  # 1 - sigmoid(x), no overflow at -1000
+    tensor([1.0000, 0.5000])
+    """
 
     f = staticmethod(lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))))
 
@@ -340,7 +487,17 @@ class LogSigmoid(_Pointwise):
 
 
 class Mish(Function):
-    """y = x tanh(softplus(x));  dy/dx = t + x sigmoid(x) (1 - t^2), t = tanh(softplus(x))."""
+    """y = x tanh(softplus(x));  dy/dx = t + x sigmoid(x) (1 - t^2), t = tanh(softplus(x)).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Mish
+    >>> x = ln.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = Mish.apply(x); y
+    tensor([0.0000, 0.8651], grad_fn=<MishBackward0>)
+    >>> y.sum().backward(); x.grad  # t + x sigmoid(x) (1 - t^2)
+    tensor([0.6000, 1.0490])
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -358,7 +515,17 @@ class Mish(Function):
 
 class Softsign(_Pointwise):
     """y = x / (1 + |x|);  dy/dx = 1 / (1 + |x|)^2 (0 at +-inf, where PyTorch's composite
-    gives nan)."""
+    gives nan).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Softsign
+    >>> x = ln.tensor([-1.0, 3.0], requires_grad=True)
+    >>> y = Softsign.apply(x); y
+    tensor([-0.5000,  0.7500], grad_fn=<SoftsignBackward0>)
+    >>> y.sum().backward(); x.grad  # 1 / (1 + |x|)^2
+    tensor([0.2500, 0.0625])
+    """
 
     f = staticmethod(lambda x: x / (1.0 + np.abs(x)))
     df = staticmethod(lambda x, y: 1.0 / np.square(1.0 + np.abs(x)))
@@ -366,7 +533,17 @@ class Softsign(_Pointwise):
 
 class Hardtanh(_Pointwise):
     """y = x clamped to [min_val, max_val];  dy/dx = 1 strictly inside, 0 at and beyond the
-    bounds (and 0 for a nan input, as PyTorch)."""
+    bounds (and 0 for a nan input, as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Hardtanh
+    >>> x = ln.tensor([-2.0, 0.5, 1.0], requires_grad=True)
+    >>> y = Hardtanh.apply(x, min_val=-1.0, max_val=1.0); y
+    tensor([-1.0000,  0.5000,  1.0000], grad_fn=<HardtanhBackward0>)
+    >>> y.sum().backward(); x.grad  # 1 strictly inside, 0 at the bound
+    tensor([0., 1., 0.])
+    """
 
     f = staticmethod(lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val))
     df = staticmethod(lambda x, y, min_val=-1.0, max_val=1.0: (x > min_val) & (x < max_val))
@@ -377,7 +554,17 @@ _SIXTH_F32 = float(np.float32(1.0 / 6.0))
 
 class Hardsigmoid(_Pointwise):
     """y = min(max(x + 3, 0), 6) / 6;  dy/dx = 1/6 strictly inside (-3, 3), else 0. The slope
-    is 1/6 rounded to float32 in every dtype (0.16666667163..., PyTorch's kernel constant)."""
+    is 1/6 rounded to float32 in every dtype (0.16666667163..., PyTorch's kernel constant).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Hardsigmoid
+    >>> x = ln.tensor([-4.0, 0.0, 3.0], requires_grad=True)
+    >>> y = Hardsigmoid.apply(x); y
+    tensor([0.0000, 0.5000, 1.0000], grad_fn=<HardsigmoidBackward0>)
+    >>> y.sum().backward(); x.grad  # 1/6 inside (-3, 3)
+    tensor([0.0000, 0.1667, 0.0000])
+    """
 
     f = staticmethod(lambda x: np.clip(x + 3.0, 0.0, 6.0) / 6.0)
     df = staticmethod(lambda x, y: np.where((x > -3) & (x < 3), _SIXTH_F32, 0.0))
@@ -385,7 +572,17 @@ class Hardsigmoid(_Pointwise):
 
 class Hardswish(_Pointwise):
     """y = x min(max(x + 3, 0), 6) / 6;  dy/dx = 0 (x <= -3), x / 3 + 1/2 (-3 < x < 3),
-    1 (x >= 3), as PyTorch's kernel."""
+    1 (x >= 3), as PyTorch's kernel.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Hardswish
+    >>> x = ln.tensor([-1.5, 0.0, 3.0], requires_grad=True)
+    >>> y = Hardswish.apply(x); y
+    tensor([-0.3750,  0.0000,  3.0000], grad_fn=<HardswishBackward0>)
+    >>> y.sum().backward(); x.grad  # x / 3 + 1/2 inside (-3, 3), 1 from 3 on
+    tensor([0.0000, 0.5000, 1.0000])
+    """
 
     f = staticmethod(lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0)
     df = staticmethod(lambda x, y: np.where(x <= -3, 0.0, np.where(x < 3, x / 3.0 + 0.5,
@@ -394,7 +591,17 @@ class Hardswish(_Pointwise):
 
 class Threshold(_Pointwise):
     """y = value where x <= threshold, else x;  dy/dx = 0 where x <= threshold, else 1 (a nan
-    input is kept, with gradient 1, as PyTorch)."""
+    input is kept, with gradient 1, as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Threshold
+    >>> x = ln.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    >>> y = Threshold.apply(x, threshold=1.0, value=-9.0); y
+    tensor([-9., -9.,  2.], grad_fn=<ThresholdBackward0>)
+    >>> y.sum().backward(); x.grad  # 0 where x <= threshold
+    tensor([0., 0., 1.])
+    """
 
     f = staticmethod(lambda x, threshold=0.0, value=0.0: np.where(x <= threshold, value, x))
     df = staticmethod(lambda x, y, threshold=0.0, value=0.0: ~(x <= threshold))
@@ -406,7 +613,17 @@ def _outside(x, lambd):
 
 
 class Hardshrink(_Pointwise):
-    """y = 0 where -lambd <= x <= lambd, else x;  dy/dx = 0 there, else 1."""
+    """y = 0 where -lambd <= x <= lambd, else x;  dy/dx = 0 there, else 1.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Hardshrink
+    >>> x = ln.tensor([-1.0, 0.2, 0.7], requires_grad=True)
+    >>> y = Hardshrink.apply(x, lambd=0.5); y
+    tensor([-1.0000,  0.0000,  0.7000], grad_fn=<HardshrinkBackward0>)
+    >>> y.sum().backward(); x.grad  # 0 inside [-lambd, lambd], else 1
+    tensor([1., 0., 1.])
+    """
 
     @staticmethod
     def f(x, lambd=0.5):
@@ -419,7 +636,17 @@ class Hardshrink(_Pointwise):
 
 class Softshrink(_Pointwise):
     """y = x - lambd (x > lambd), x + lambd (x < -lambd), else 0;  dy/dx = 0 where
-    -lambd <= x <= lambd, else 1."""
+    -lambd <= x <= lambd, else 1.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.activation import Softshrink
+    >>> x = ln.tensor([-1.0, 0.2, 0.7], requires_grad=True)
+    >>> y = Softshrink.apply(x, lambd=0.5); y
+    tensor([-0.5000,  0.0000,  0.2000], grad_fn=<SoftshrinkBackward0>)
+    >>> y.sum().backward(); x.grad  # 0 inside [-lambd, lambd], else 1
+    tensor([1., 0., 1.])
+    """
 
     @staticmethod
     def f(x, lambd=0.5):
