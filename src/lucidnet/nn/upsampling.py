@@ -159,7 +159,47 @@ def _check_mode(x: Tensor, mode: str, align_corners, antialias) -> None:
 def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False) -> Tensor:
     """Resize the spatial axes of (N, C, *S) ``input`` to ``size`` or by ``scale_factor`` with
-    PyTorch's index rules (see the module docstring)."""
+    PyTorch's index rules (see the module docstring).
+
+    For an axis of ``S`` cells resized to ``O`` with ``scale = 1/scale_factor`` (or ``S / O``):
+    nearest ``out[i] = x[min(floor(i scale), S - 1)]``; linear
+    ``out[i] = (1 - t) x[i0] + t x[i0 + 1]`` with ``src = (i + 0.5) scale - 0.5`` (or
+    ``i (S - 1)/(O - 1)`` with ``align_corners=True``), ``i0 = floor(src)``, ``t = src - i0``;
+    area: adaptive average pooling to ``O``.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, W), (N, C, H, W) or (N, C, D, H, W).
+    size : int or tuple of int, optional
+        Output spatial size (one per spatial axis, or one for all).
+    scale_factor : float or tuple of float, optional
+        Multiplier of the spatial sizes, ``O = floor(S * scale_factor)`` (exactly one of
+        ``size`` and ``scale_factor``).
+    mode : {"nearest", "nearest-exact", "linear", "bilinear", "trilinear", "area"}
+        The rule; ``linear`` needs 3-d, ``bilinear`` 4-d, ``trilinear`` 5-d input.
+    align_corners : bool, optional
+        Linear modes only: map the corner cells onto each other (default False).
+    recompute_scale_factor : bool, optional
+        Use ``S / O`` instead of the given ``scale_factor`` in the index rule.
+    antialias : bool, default False
+        Not supported (True raises).
+
+    Returns
+    -------
+    Tensor
+        (N, C, *O).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 4.]]])           # (N, C, W) = (1, 1, 3)
+    >>> ln.nn.functional.interpolate(x, scale_factor=2).tolist()
+    [[[1.0, 1.0, 2.0, 2.0, 4.0, 4.0]]]
+    >>> ln.nn.functional.interpolate(x, size=5, mode="linear", align_corners=True).tolist()
+    [[[1.0, 1.5, 2.0, 3.0, 4.0]]]
+    >>> ln.nn.functional.interpolate(ln.ones(2, 3, 4, 4), scale_factor=2, mode="bilinear").shape
+    torch.Size([2, 3, 8, 8])
+    """
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
     _check_mode(x, mode, align_corners, antialias)
     nd = x.ndim - 2
@@ -197,25 +237,121 @@ def _deprecated(name: str) -> None:
 
 
 def upsample(input, size=None, scale_factor=None, mode: str = "nearest", align_corners=None):
-    """Deprecated alias of :func:`interpolate` (PyTorch's, with its warning)."""
+    """Deprecated alias of :func:`interpolate` (PyTorch's, with its warning).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, *S).
+    size : int or tuple of int, optional
+        Output spatial size (one per spatial axis, or one for all).
+    scale_factor : float or tuple of float, optional
+        Multiplier of the spatial sizes, ``O = floor(S * scale_factor)`` (exactly one of
+        ``size`` and ``scale_factor``).
+    mode : str, default "nearest"
+        As in `interpolate`.
+    align_corners : bool, optional
+        As in `interpolate`.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 4.]]])           # (N, C, W) = (1, 1, 3)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     y = ln.nn.functional.upsample(x, scale_factor=2)
+    >>> y.tolist(), str(caught[0].message)
+    ([[[1.0, 1.0, 2.0, 2.0, 4.0, 4.0]]], '`nn.functional.upsample` is deprecated. Use
+    `nn.functional.interpolate` instead.')
+    """
     _deprecated("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None):
-    """Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')``."""
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')``:
+    ``out[i] = x[floor(i S / O)]`` per spatial axis.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, *S).
+    size : int or tuple of int, optional
+        Output spatial size (one per spatial axis, or one for all).
+    scale_factor : float or tuple of float, optional
+        Multiplier of the spatial sizes, ``O = floor(S * scale_factor)`` (exactly one of
+        ``size`` and ``scale_factor``).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[[1., 2.], [3., 4.]]]])   # (N, C, H, W) = (1, 1, 2, 2)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     y = ln.nn.functional.upsample_nearest(x, scale_factor=2)
+    >>> y.shape, caught[0].category.__name__
+    (torch.Size([1, 1, 4, 4]), 'UserWarning')
+    """
     _deprecated("upsample_nearest")
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):
-    """Deprecated: ``interpolate(..., mode='bilinear', align_corners=True)``."""
+    """Deprecated: ``interpolate(..., mode='bilinear', align_corners=True)``: each output cell
+    blends its two neighbours per axis, ``src = i (S - 1)/(O - 1)``.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, H, W).
+    size : int or tuple of int, optional
+        Output spatial size (one per spatial axis, or one for all).
+    scale_factor : float or tuple of float, optional
+        Multiplier of the spatial sizes, ``O = floor(S * scale_factor)`` (exactly one of
+        ``size`` and ``scale_factor``).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[[1., 2.], [3., 4.]]]])   # (N, C, H, W) = (1, 1, 2, 2)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     y = ln.nn.functional.upsample_bilinear(x, size=3)
+    >>> y.tolist()
+    [[[[1.0, 1.5, 2.0], [2.0, 2.5, 3.0], [3.0, 3.5, 4.0]]]]
+    """
     _deprecated("upsample_bilinear")
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 class Upsample(Module):
-    """Module form of :func:`interpolate` (PyTorch's ``nn.Upsample``; its repr)."""
+    """Module form of :func:`interpolate` (PyTorch's ``nn.Upsample``; its repr).
+
+    Shape: (N, C, *S) -> (N, C, *O) with ``O = size`` or ``floor(S * scale_factor)``.
+
+    Parameters
+    ----------
+    size : int or tuple of int, optional
+        Output spatial size (one per spatial axis, or one for all).
+    scale_factor : float or tuple of float, optional
+        Multiplier of the spatial sizes, ``O = floor(S * scale_factor)`` (exactly one of
+        ``size`` and ``scale_factor``).
+    mode : str, default "nearest"
+        One of the modes of `interpolate`.
+    align_corners : bool, optional
+        Linear modes only (see `interpolate`).
+    recompute_scale_factor : bool, optional
+        See `interpolate`.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 2., 4.]]])           # (N, C, W) = (1, 1, 3)
+    >>> up = ln.nn.Upsample(scale_factor=2, mode="nearest")
+    >>> up
+    Upsample(scale_factor=2.0, mode='nearest')
+    >>> up(x).tolist()
+    [[[1.0, 1.0, 2.0, 2.0, 4.0, 4.0]]]
+    """
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                  recompute_scale_factor=None):
@@ -243,14 +379,50 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
-    """2-D nearest upsampling: ``interpolate(x, size, scale_factor, mode='nearest')``."""
+    """2-D nearest upsampling: ``interpolate(x, size, scale_factor, mode='nearest')``, i.e.
+    ``out[h, w] = x[floor(h H / H_out), floor(w W / W_out)]``.
+
+    Shape: (N, C, H, W) -> (N, C, H_out, W_out).
+
+    Parameters
+    ----------
+    size : int or tuple of int, optional
+        Output spatial size (one per spatial axis, or one for all).
+    scale_factor : float or tuple of float, optional
+        Multiplier of the spatial sizes, ``O = floor(S * scale_factor)`` (exactly one of
+        ``size`` and ``scale_factor``).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[[1., 2.], [3., 4.]]]])   # (N, C, H, W) = (1, 1, 2, 2)
+    >>> ln.nn.UpsamplingNearest2d(scale_factor=2)(x).tolist()
+    [[[[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0], [3.0, 3.0, 4.0, 4.0], [3.0, 3.0, 4.0, 4.0]]]]
+    """
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
-    """2-D bilinear upsampling with ``align_corners=True`` (PyTorch's definition)."""
+    """2-D bilinear upsampling with ``align_corners=True`` (PyTorch's definition): per axis
+    ``src = i (S - 1)/(O - 1)``, ``out[i] = (1 - t) x[floor(src)] + t x[floor(src) + 1]``.
+
+    Shape: (N, C, H, W) -> (N, C, H_out, W_out).
+
+    Parameters
+    ----------
+    size : int or tuple of int, optional
+        Output spatial size (one per spatial axis, or one for all).
+    scale_factor : float or tuple of float, optional
+        Multiplier of the spatial sizes, ``O = floor(S * scale_factor)`` (exactly one of
+        ``size`` and ``scale_factor``).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[[1., 2.], [3., 4.]]]])   # (N, C, H, W) = (1, 1, 2, 2)
+    >>> ln.nn.UpsamplingBilinear2d(size=3)(x).tolist()    # the corners stay where they are
+    [[[[1.0, 1.5, 2.0], [2.0, 2.5, 3.0], [3.0, 3.5, 4.0]]]]
+    """
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
@@ -258,7 +430,27 @@ class UpsamplingBilinear2d(Upsample):
 
 def pixel_shuffle(input, upscale_factor: int) -> Tensor:
     """(*, C r^2, H, W) -> (*, C, H r, W r): out[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w]
-    (a reshape and a permutation, so the gradient is the inverse rearrangement)."""
+    (a reshape and a permutation, so the gradient is the inverse rearrangement).
+
+    Parameters
+    ----------
+    input : Tensor
+        (*, C r^2, H, W), at least 3-d.
+    upscale_factor : int
+        ``r`` (>= 1).
+
+    Returns
+    -------
+    Tensor
+        (*, C, H r, W r).
+
+    Examples
+    --------
+    >>> x = ln.arange(8.).reshape(1, 4, 1, 2)     # 4 channels = 1 * 2^2
+    >>> y = ln.nn.functional.pixel_shuffle(x, 2)
+    >>> y.shape, y.tolist()
+    (torch.Size([1, 1, 2, 4]), [[[[0.0, 2.0, 1.0, 3.0], [4.0, 6.0, 5.0, 7.0]]]])
+    """
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
     r = _factor(upscale_factor, "pixel_shuffle", "upscale_factor")
     if x.ndim < 3 or x.shape[-3] % (r * r):
@@ -273,7 +465,30 @@ def pixel_shuffle(input, upscale_factor: int) -> Tensor:
 
 
 def pixel_unshuffle(input, downscale_factor: int) -> Tensor:
-    """The inverse of :func:`pixel_shuffle`: (*, C, H r, W r) -> (*, C r^2, H, W)."""
+    """The inverse of :func:`pixel_shuffle`: (*, C, H r, W r) -> (*, C r^2, H, W),
+    ``out[c r^2 + i r + j, h, w] = x[c, h r + i, w r + j]``.
+
+    Parameters
+    ----------
+    input : Tensor
+        (*, C, H r, W r), at least 3-d, H and W divisible by ``r``.
+    downscale_factor : int
+        ``r`` (>= 1).
+
+    Returns
+    -------
+    Tensor
+        (*, C r^2, H, W).
+
+    Examples
+    --------
+    >>> x = ln.arange(8.).reshape(1, 4, 1, 2)
+    >>> back = ln.nn.functional.pixel_unshuffle(ln.nn.functional.pixel_shuffle(x, 2), 2)
+    >>> bool((back == x).all())
+    True
+    >>> ln.nn.functional.pixel_unshuffle(ln.ones(1, 1, 4, 6), 2).shape
+    torch.Size([1, 4, 2, 3])
+    """
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
     r = _factor(downscale_factor, "pixel_unshuffle", "downscale_factor")
     if x.ndim < 3 or x.shape[-1] % r or x.shape[-2] % r:
@@ -294,7 +509,26 @@ def _factor(value, where: str, name: str) -> int:
 
 
 class PixelShuffle(Module):
-    """Rearrange (N, C r^2, H, W) into (N, C, H r, W r) (sub-pixel convolution upsampling)."""
+    """Rearrange (N, C r^2, H, W) into (N, C, H r, W r) (sub-pixel convolution upsampling):
+    ``out[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w]`` (see `pixel_shuffle`).
+
+    Parameters
+    ----------
+    upscale_factor : int
+        ``r`` (>= 1).
+
+    Examples
+    --------
+    >>> layer = ln.nn.PixelShuffle(3)
+    >>> layer
+    PixelShuffle(upscale_factor=3)
+    >>> layer(ln.ones(1, 18, 4, 4)).shape       # 18 = 2 * 3^2 channels -> 2
+    torch.Size([1, 2, 12, 12])
+    >>> layer(ln.ones(1, 4, 4, 4))
+    Traceback (most recent call last):
+    ...
+    ValueError: pixel_shuffle expects (*, C * 9, H, W) input (channels divisible by ...
+    """
 
     def __init__(self, upscale_factor: int):
         super().__init__()
@@ -308,7 +542,23 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """The inverse of PixelShuffle."""
+    """The inverse of PixelShuffle: (N, C, H r, W r) -> (N, C r^2, H, W) with
+    ``out[c r^2 + i r + j, h, w] = x[c, h r + i, w r + j]`` (see `pixel_unshuffle`).
+
+    Parameters
+    ----------
+    downscale_factor : int
+        ``r`` (>= 1).
+
+    Examples
+    --------
+    >>> x = ln.arange(16.).reshape(1, 1, 4, 4)
+    >>> y = ln.nn.PixelUnshuffle(2)(x)
+    >>> y.shape, y[0, :, 0, 0].tolist()       # the 2x2 top-left block becomes 4 channels
+    (torch.Size([1, 4, 2, 2]), [0.0, 1.0, 4.0, 5.0])
+    >>> bool((ln.nn.PixelShuffle(2)(y) == x).all())
+    True
+    """
 
     def __init__(self, downscale_factor: int):
         super().__init__()
