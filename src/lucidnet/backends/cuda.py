@@ -16,5 +16,15 @@ matmul = _MatmulFlags()
 
 
 def is_built() -> bool:
-    """False: lucidnet has no CUDA backend."""
+    """Whether lucidnet was built with CUDA support: always False.
+
+    The TF32 flag ``backends.cuda.matmul.allow_tf32`` can still be set (it changes nothing).
+
+    Examples
+    --------
+    >>> ln.backends.cuda.is_built()
+    False
+    >>> ln.backends.cuda.matmul.allow_tf32
+    False
+    """
     return False

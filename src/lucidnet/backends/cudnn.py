@@ -13,10 +13,27 @@ allow_tf32 = True
 
 
 def is_available() -> bool:
-    """False: there is no cuDNN."""
+    """Whether cuDNN can be used: always False (there is no cuDNN).
+
+    The flags ``deterministic``, ``benchmark``, ``enabled`` and ``allow_tf32`` are plain
+    attributes that keep what is assigned and change nothing.
+
+    Examples
+    --------
+    >>> ln.backends.cudnn.is_available()
+    False
+    >>> ln.backends.cudnn.deterministic
+    False
+    """
     return False
 
 
 def version() -> None:
-    """None: there is no cuDNN."""
+    """The cuDNN version number: None, there is no cuDNN (as PyTorch built without it).
+
+    Examples
+    --------
+    >>> ln.backends.cudnn.version() is None
+    True
+    """
     return None
