@@ -38,7 +38,19 @@ def _count(shape, axis):
 
 
 class Sum(Function):
-    """z = sum(a);  dz/da = 1 broadcast back."""
+    """z = sum(a) over ``axis`` (None: all; ``keepdims`` keeps it as size 1);  dz/da = 1, g broadcast
+    back to a's shape.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import Sum
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = Sum.apply(x, axis=1); y
+    tensor([3., 7.], grad_fn=<SumBackward1>)
+    >>> y.sum().backward(); x.grad  # 1 for every entry
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -52,7 +64,19 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """z = mean(a);  dz/da = 1/N broadcast back."""
+    """z = sum(a) / N over ``axis`` (None: all; N the number of entries reduced);  dz/da = 1/N,
+    g / N broadcast back to a's shape.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import Mean
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = Mean.apply(x, axis=0); y
+    tensor([2., 3.], grad_fn=<MeanBackward1>)
+    >>> y.sum().backward(); x.grad  # 1/N with N = 2 rows
+    tensor([[0.5000, 0.5000],
+            [0.5000, 0.5000]])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -77,6 +101,15 @@ class Var(Function):
 
     As PyTorch: with N <= correction (a zero-size axis included) z is nan (or inf), and so is
     the gradient (nan where a equals the mean, inf elsewhere) -- never a silent 0 or -0.0.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import Var
+    >>> x = ln.tensor([1.0, 2.0, 3.0, 6.0], requires_grad=True)
+    >>> y = Var.apply(x); y
+    tensor(4.6667, grad_fn=<VarBackward0>)
+    >>> y.sum().backward(); x.grad  # 2 (a - mean) / (N - 1), mean = 3
+    tensor([-1.3333, -0.6667,  0.0000,  2.0000])
     """
 
     @staticmethod
@@ -103,7 +136,17 @@ class Var(Function):
 
 class Std(Function):
     """z = sqrt(var(a));  dz/da = (a - mean) / ((N - correction) z), 0 where z = 0 (a constant
-    input: PyTorch's masked form, not 0/0), nan where N <= correction."""
+    input: PyTorch's masked form, not 0/0), nan where N <= correction.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import Std
+    >>> x = ln.tensor([1.0, 3.0], requires_grad=True)
+    >>> y = Std.apply(x); y
+    tensor(1.4142, grad_fn=<StdBackward0>)
+    >>> y.sum().backward(); x.grad  # (a - mean) / ((N - 1) z)
+    tensor([-0.7071,  0.7071])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False, correction=1):
@@ -143,7 +186,18 @@ class _Extremum(Function):
 
 
 class Max(_Extremum):
-    """z = max(a);  gradient flows to the maximal entries."""
+    """z = max(a) over ``axis`` (None: all);  dz/da = 1/k at each of the k entries equal to the
+    max (ties share the gradient, as PyTorch's amax), 0 elsewhere.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import Max
+    >>> x = ln.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> y = Max.apply(x); y
+    tensor(3., grad_fn=<MaxBackward1>)
+    >>> y.sum().backward(); x.grad  # the two tied maxima share the gradient
+    tensor([0.0000, 0.5000, 0.5000])
+    """
 
     reducer = staticmethod(np.max)
 
@@ -153,7 +207,18 @@ class Max(_Extremum):
 
 
 class Min(_Extremum):
-    """z = min(a);  gradient flows to the minimal entries."""
+    """z = min(a) over ``axis`` (None: all);  dz/da = 1/k at each of the k entries equal to the
+    min (ties share the gradient, as PyTorch's amin), 0 elsewhere.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import Min
+    >>> x = ln.tensor([2.0, 1.0, 1.0], requires_grad=True)
+    >>> y = Min.apply(x); y
+    tensor(1., grad_fn=<MinBackward1>)
+    >>> y.sum().backward(); x.grad  # the two tied minima share the gradient
+    tensor([0.0000, 0.5000, 0.5000])
+    """
 
     reducer = staticmethod(np.min)
 
@@ -187,7 +252,18 @@ class _ExtremumAlong(Function):
 
 
 class MaxAlong(_ExtremumAlong):
-    """z = max(a, dim);  the gradient flows to the first maximal entry along dim."""
+    """z = max(a, dim);  the gradient flows to the first maximal entry along dim.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import MaxAlong
+    >>> x = ln.tensor([[1.0, 5.0, 5.0], [7.0, 0.0, 7.0]], requires_grad=True)
+    >>> y = MaxAlong.apply(x, axis=1); y
+    tensor([5., 7.], grad_fn=<MaxBackward0>)
+    >>> y.sum().backward(); x.grad  # only the first maximum of each row
+    tensor([[0., 1., 0.],
+            [1., 0., 0.]])
+    """
 
     arg = staticmethod(np.argmax)
 
@@ -197,7 +273,18 @@ class MaxAlong(_ExtremumAlong):
 
 
 class MinAlong(_ExtremumAlong):
-    """z = min(a, dim);  the gradient flows to the first minimal entry along dim."""
+    """z = min(a, dim);  the gradient flows to the first minimal entry along dim.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import MinAlong
+    >>> x = ln.tensor([[1.0, 0.0, 0.0], [2.0, 2.0, 3.0]], requires_grad=True)
+    >>> y = MinAlong.apply(x, axis=1); y
+    tensor([0., 2.], grad_fn=<MinBackward0>)
+    >>> y.sum().backward(); x.grad  # only the first minimum of each row
+    tensor([[0., 1., 0.],
+            [1., 0., 0.]])
+    """
 
     arg = staticmethod(np.argmin)
 
@@ -228,7 +315,17 @@ def _unmoved(r, shape, axis):
 
 class Prod(Function):
     """z = prod(a) over ``axis`` (None: all);  dz/da_i = prod_{j != i} a_j, exact also where
-    entries are 0 (products of the entries left and right of i, no division)."""
+    entries are 0 (products of the entries left and right of i, no division).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import Prod
+    >>> x = ln.tensor([2.0, 0.0, 5.0], requires_grad=True)
+    >>> y = Prod.apply(x); y
+    tensor(0., grad_fn=<ProdBackward0>)
+    >>> y.sum().backward(); x.grad  # product of the others, exact at the 0
+    tensor([ 0., 10.,  0.])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -250,7 +347,17 @@ class Prod(Function):
 
 class LogSumExp(Function):
     """z = log(sum(exp(a))) over ``axis``, computed as m + log(sum(exp(a - m))) with m the max
-    (no overflow);  dz/da = exp(a - z) (the softmax)."""
+    (no overflow);  dz/da = exp(a - z) (the softmax).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import LogSumExp
+    >>> x = ln.tensor([0.0, 0.0, 0.0, 0.0], requires_grad=True)
+    >>> y = LogSumExp.apply(x); y  # ln 4
+    tensor(1.3863, grad_fn=<LogSumExpBackward0>)
+    >>> y.sum().backward(); x.grad  # softmax: 1/4 each
+    tensor([0.2500, 0.2500, 0.2500, 0.2500])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
@@ -274,7 +381,17 @@ class LogSumExp(Function):
 
 
 class CumSum(Function):
-    """z_i = sum_{j <= i} a_j along ``axis``;  dz/da = the reversed cumulative sum of g."""
+    """z_i = sum_{j <= i} a_j along ``axis``;  dz/da = the reversed cumulative sum of g.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import CumSum
+    >>> x = ln.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = CumSum.apply(x); y
+    tensor([1., 3., 6.], grad_fn=<CumSumBackward0>)
+    >>> y.sum().backward(); x.grad  # reversed cumulative sum of g = 1: 3, 2, 1
+    tensor([3., 2., 1.])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=0):
@@ -289,7 +406,17 @@ class CumSum(Function):
 class CumProd(Function):
     """z_i = prod_{j <= i} a_j along ``axis``;
     dL/da_i = sum_{k >= i} g_k prod_{j <= k, j != i} a_j = L_i S_i with L_i = prod_{j < i} a_j and
-    S_i = g_i + a_{i+1} S_{i+1} (a right-to-left scan, exact where entries are 0)."""
+    S_i = g_i + a_{i+1} S_{i+1} (a right-to-left scan, exact where entries are 0).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import CumProd
+    >>> x = ln.tensor([2.0, 0.0, 5.0], requires_grad=True)
+    >>> y = CumProd.apply(x); y
+    tensor([2., 0., 0.], grad_fn=<CumProdBackward0>)
+    >>> y.sum().backward(); x.grad  # exact at the 0 (no division)
+    tensor([ 1., 12.,  0.])
+    """
 
     @staticmethod
     def forward(ctx, a, axis=0):
@@ -317,7 +444,17 @@ class CumProd(Function):
 class VectorNorm(Function):
     """z = (sum |a|^p)^(1/p) over ``axis`` (p = inf: max |a|; p = 0: the count of nonzeros);
     dz/da = sign(a) |a|^(p-1) / z^(p-1): a / z for p = 2, sign(a) for p = 1, for p = inf
-    sign(a) shared among the entries where |a| = z -- each 0 where z = 0, as PyTorch."""
+    sign(a) shared among the entries where |a| = z -- each 0 where z = 0, as PyTorch.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import VectorNorm
+    >>> x = ln.tensor([3.0, -4.0], requires_grad=True)
+    >>> y = VectorNorm.apply(x, p=2.0); y
+    tensor(5., grad_fn=<VectorNormBackward0>)
+    >>> y.sum().backward(); x.grad  # a / z
+    tensor([ 0.6000, -0.8000])
+    """
 
     @staticmethod
     def forward(ctx, a, p=2.0, axis=None, keepdims=False):
@@ -367,7 +504,17 @@ class VectorNorm(Function):
 
 class TakeAlong(Function):
     """z = a picked along ``axis`` at ``index`` (the values of sort / topk / median);
-    the gradient is scattered back to the picked entries (each picked once)."""
+    the gradient is scattered back to the picked entries (each picked once).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import TakeAlong
+    >>> x = ln.tensor([[3.0, 1.0, 2.0]], requires_grad=True)
+    >>> y = TakeAlong.apply(x, index=np.array([[1, 2]]), axis=1); y  # entries 1 and 2 of the row
+    tensor([[1., 2.]], grad_fn=<TakeAlongBackward0>)
+    >>> y.sum().backward(); x.grad  # the gradient goes back to the picked entries
+    tensor([[0., 1., 1.]])
+    """
 
     @staticmethod
     def forward(ctx, a, index=None, axis=-1):
@@ -387,7 +534,17 @@ class TakeAlong(Function):
 # are accepted as aliases. A dim out of range is an IndexError naming the valid range.
 
 class ValuesIndices(NamedTuple):
-    """``(values, indices)`` of max/min/sort/topk/median(dim), as ``torch.return_types``."""
+    """``(values, indices)`` of max/min/sort/topk/median(dim), as ``torch.return_types``.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import ValuesIndices
+    >>> result = ln.tensor([[1.0, 5.0], [7.0, 2.0]]).max(1)
+    >>> isinstance(result, ValuesIndices), result.values
+    (True, tensor([5., 7.]))
+    >>> values, indices = result; indices  # unpacks as a tuple: the column of each row's maximum
+    tensor([1, 0])
+    """
 
     values: Tensor
     indices: Tensor
@@ -408,7 +565,18 @@ def _dim_error(dim, ndim) -> IndexError:
 
 
 def one_dim(dim, ndim: int) -> int:
-    """One dim checked against ``ndim`` and made >= 0 (a 0-d tensor accepts 0 and -1)."""
+    """One dim checked against ``ndim`` and made >= 0 (a 0-d tensor accepts 0 and -1).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import one_dim
+    >>> one_dim(-1, 3), one_dim(0, 0)  # a 0-d tensor accepts 0 and -1
+    (2, 0)
+    >>> one_dim(1.0, 3)
+    Traceback (most recent call last):
+        ...
+    TypeError: a dimension must be an integer, got 1.0
+    """
     if isinstance(dim, bool) or not isinstance(dim, (numbers.Integral, np.integer)):
         raise TypeError(f"a dimension must be an integer, got {dim!r}")
     bound = builtins.max(ndim, 1)
@@ -419,7 +587,18 @@ def one_dim(dim, ndim: int) -> int:
 
 def dims(dim, ndim: int):
     """A reduction's dim: None (all), an int or a tuple/list, checked and made >= 0 (sorted);
-    a repeated dim is a RuntimeError; on a 0-d tensor every valid dim means the whole: None."""
+    a repeated dim is a RuntimeError; on a 0-d tensor every valid dim means the whole: None.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import dims
+    >>> dims(-1, 3), dims((2, 0), 3), dims(None, 3)
+    (2, (0, 2), None)
+    >>> dims(3, 3)
+    Traceback (most recent call last):
+        ...
+    IndexError: Dimension out of range (expected to be in range of [-3, 2], but got 3)
+    """
     if dim is None:
         return None
     if isinstance(dim, (list, tuple)):
@@ -831,7 +1010,17 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 class NanToZero(Function):
     """z = 0 where a is NaN, else a;  dz/da = g * (a is not NaN) -- a product, so an infinite
-    upstream gradient gives NaN at the NaN entries, as PyTorch's nansum/nanmean."""
+    upstream gradient gives NaN at the NaN entries, as PyTorch's nansum/nanmean.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.reduce import NanToZero
+    >>> x = ln.tensor([1.0, float("nan"), 2.0], requires_grad=True)
+    >>> y = NanToZero.apply(x); y  # what nansum sums
+    tensor([1., 0., 2.], grad_fn=<NanToZeroBackward0>)
+    >>> y.sum().backward(); x.grad  # 0 at the nan
+    tensor([1., 0., 1.])
+    """
 
     @staticmethod
     def forward(ctx, a):
