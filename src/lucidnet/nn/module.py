@@ -21,7 +21,24 @@ __all__ = ["Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleD
 
 
 def qualified_name(cls: type) -> str:
-    """The registry key of a Module class: ``"lucidnet.nn.linear.Linear"``."""
+    """The registry key of a Module class: ``"lucidnet.nn.linear.Linear"``.
+
+    Parameters
+    ----------
+    cls : type
+        A class (usually a `Module` subclass).
+
+    Returns
+    -------
+    str
+        ``cls.__module__ + "." + cls.__qualname__``, the name `lucidnet.save` writes and
+        `lucidnet.load` looks up.
+
+    Examples
+    --------
+    >>> ln.nn.module.qualified_name(ln.nn.Linear)
+    'lucidnet.nn.linear.Linear'
+    """
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
@@ -35,7 +52,23 @@ def parameter_budget(values: int):
     """Refuse (ValueError) new Parameters and buffers beyond ``values`` values in total inside this
     block, so rebuilding a model named in a file cannot fill the memory before its weights are
     checked. Layers allocate with ``np.empty`` / ``np.zeros`` (no page touched) and fill only
-    after the Parameter or buffer exists, so the refusal comes before any memory is written."""
+    after the Parameter or buffer exists, so the refusal comes before any memory is written.
+
+    Parameters
+    ----------
+    values : int
+        The total number of values (sum of ``array.size``) that new Parameters and buffers may
+        hold inside the ``with`` block.
+
+    Examples
+    --------
+    >>> with ln.nn.module.parameter_budget(10):
+    ...     small = ln.nn.Linear(2, 2)          # 4 + 2 = 6 values: fits
+    ...     big = ln.nn.Linear(4, 4)            # 16 more: refused
+    Traceback (most recent call last):
+    ...
+    ValueError: a parameter of shape (4, 4) would allocate 16 values, which exceeds ...
+    """
     token = _parameter_budget.set([int(values)])
     try:
         yield
@@ -104,7 +137,17 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 class StateDictError(RuntimeError, ValueError):
     """A state dict `Module.load_state_dict` refuses: a RuntimeError as PyTorch raises, and a
-    ValueError as lucidnet's other checks of a file or checkpoint raise."""
+    ValueError as lucidnet's other checks of a file or checkpoint raise.
+
+    Examples
+    --------
+    >>> layer = ln.nn.Linear(2, 1)
+    >>> try:
+    ...     layer.load_state_dict({"weight": ln.ones(3, 3)})
+    ... except ln.nn.module.StateDictError as err:
+    ...     print(str(err).splitlines()[0])
+    Error(s) in loading state_dict for Linear (missing keys: bias | shape mismatch: weight: ...
+    """
 
 
 def _typename(obj) -> str:
@@ -146,6 +189,19 @@ class Buffer:
         The buffer's value (an empty tensor by default, as PyTorch).
     persistent : bool, default True
         Whether the buffer is part of the state dict.
+
+    Examples
+    --------
+    >>> class Counter(ln.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.steps = ln.nn.Buffer(ln.zeros(1))
+    ...         self.mask = ln.nn.Buffer(ln.ones(2), persistent=False)
+    >>> m = Counter()
+    >>> list(m.state_dict()), [name for name, _ in m.named_buffers()]
+    (['steps'], ['steps', 'mask'])
+    >>> type(m.mask).__name__                    # the tensor itself, not the wrapper
+    'Tensor'
     """
 
     __slots__ = ("data", "persistent")
@@ -166,6 +222,24 @@ class Module:
     statistics): a persistent buffer is saved in the state dict, a non-persistent one is not but
     is still listed by ``buffers()`` and cast by ``to()``. Registered members are also plain
     attributes, so reading ``layer.weight`` costs one dict lookup.
+
+    A subclass calls ``super().__init__()`` first, assigns its layers and implements
+    ``forward``; ``module(x)`` runs the forward hooks around ``forward(x)``.
+
+    Examples
+    --------
+    >>> class TwoLayer(ln.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = ln.nn.Linear(3, 4)
+    ...         self.out = ln.nn.Linear(4, 1)
+    ...     def forward(self, x):
+    ...         return self.out(ln.relu(self.hidden(x)))
+    >>> net = TwoLayer()
+    >>> net(ln.ones(5, 3)).shape
+    torch.Size([5, 1])
+    >>> list(net.state_dict()), net.num_parameters()     # (3*4 + 4) + (4*1 + 1)
+    (['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias'], 21)
     """
 
     _registry: dict = {}
@@ -1273,6 +1347,14 @@ class ModuleDict(Module):
     ----------
     modules : mapping or iterable of (str, Module) pairs, optional
         The initial entries, in their order.
+
+    Examples
+    --------
+    >>> heads = ln.nn.ModuleDict({"a": ln.nn.Linear(2, 3), "b": ln.nn.ReLU()})
+    >>> list(heads.keys()), list(heads.state_dict())
+    (['a', 'b'], ['a.weight', 'a.bias'])
+    >>> heads["a"](ln.ones(4, 2)).shape
+    torch.Size([4, 3])
     """
 
     _children_are_config = True  # saved as its children: edits survive lucidnet.save / load
@@ -1399,6 +1481,14 @@ class ParameterList(Module):
     ----------
     values : iterable, optional
         The initial entries.
+
+    Examples
+    --------
+    >>> params = ln.nn.ParameterList([ln.ones(2), ln.zeros(3, 1)])
+    >>> list(params.state_dict()), type(params[0]).__name__
+    (['0', '1'], 'Parameter')
+    >>> [tuple(p.shape) for p in params.parameters()]
+    [(2,), (3, 1)]
     """
 
     def __init__(self, values=None, *, _layout=None):
@@ -1477,6 +1567,14 @@ class ParameterDict(Module):
     ----------
     parameters : mapping or iterable of (str, value) pairs, optional
         The initial entries (a plain dict is taken in sorted key order, as PyTorch does).
+
+    Examples
+    --------
+    >>> params = ln.nn.ParameterDict({"w": ln.ones(2), "b": ln.zeros(1)})
+    >>> list(params.keys()), list(params.state_dict())      # sorted, as PyTorch
+    (['b', 'w'], ['b', 'w'])
+    >>> params["w"].requires_grad
+    True
     """
 
     def __init__(self, parameters=None, *, _layout=None):
