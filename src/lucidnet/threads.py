@@ -102,6 +102,18 @@ def set_num_threads(n: int) -> None:
     Numba's pool cannot grow past ``NUMBA_NUM_THREADS`` (the core count by default, fixed when
     Numba starts): a larger ``n`` uses all of it. Products too small to gain from threads still
     run on one BLAS thread (`matmul`).
+
+    Examples
+    --------
+    >>> blas, opt = ln.threads.get_num_threads(), ln.optim.get_num_threads()
+    >>> ln.threads.set_num_threads(1)
+    >>> ln.threads.get_num_threads(), ln.optim.get_num_threads()     # the optimizers' pool too
+    (1, 1)
+    >>> ln.threads.set_num_threads(blas); ln.optim.set_num_threads(opt)      # restore
+    >>> ln.threads.set_num_threads(0)
+    Traceback (most recent call last):
+        ...
+    ValueError: set_num_threads expects a positive integer (a thread count such as 1 or ...), got 0
     """
     n = _check_count(n)
     blas = _openblas()
@@ -137,6 +149,12 @@ def get_num_threads() -> int:
     -------
     int
         A positive thread count.
+
+    Examples
+    --------
+    >>> n = ln.threads.get_num_threads()
+    >>> isinstance(n, int) and n >= 1
+    True
     """
     if _STATE["n"] is not None:
         return _STATE["n"]
@@ -147,6 +165,27 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     """``np.matmul(a, b, out=out)`` on one BLAS thread when the product is too small or thin
     to gain from threads (m*k*n < `THREADED_MIN_WORK` or min(m, k, n) < `THREADED_MIN_DIM`),
     on the whole BLAS pool otherwise. Same result either way (one BLAS call).
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        Operands as ``np.matmul`` takes them: shapes (*, m, k) and (*, k, n) (1-D operands go
+        straight to ``np.matmul``).
+    out : numpy.ndarray, optional
+        Where to write the (*, m, n) result.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``a @ b``, c_ij = sum_l a_il b_lj.
+
+    Examples
+    --------
+    >>> ln.threads.matmul(np.ones((4, 3)), np.ones((3, 2))).tolist()     # each entry sums 3 ones
+    [[3.0, 3.0], [3.0, 3.0], [3.0, 3.0], [3.0, 3.0]]
+    >>> big = np.ones((64, 9))
+    >>> bool((ln.threads.matmul(big, big.T) == big @ big.T).all())        # the same as np.matmul
+    True
     """
     blas = _STATE["blas"]
     if blas is None:
@@ -177,6 +216,14 @@ def blas_threads(n: int | None):
     ----------
     n : int or None
         A positive thread count, or None.
+
+    Examples
+    --------
+    >>> before = ln.threads.get_num_threads()
+    >>> with ln.threads.blas_threads(1):
+    ...     c = np.ones((2, 3)) @ np.ones((3, 2))       # computed on one BLAS thread
+    >>> c.tolist(), ln.threads.get_num_threads() == before
+    ([[3.0, 3.0], [3.0, 3.0]], True)
     """
     blas = _openblas() if n is not None else None
     if not blas:
