@@ -572,22 +572,35 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     return weights @ v
 
 
-def _in_place(fn, name: str):
+def _in_place(fn, name: str, args: str, shown: str):
     def inplace_fn(input, *args, **kwargs):
         return fn(input, *args, inplace=True, **kwargs)
 
     inplace_fn.__name__ = name
-    inplace_fn.__doc__ = f"``{fn.__name__}(input, ..., inplace=True)`` (see {fn.__name__})."
+    formula = (fn.__doc__ or "").strip().splitlines()[0]
+    inplace_fn.__doc__ = f"""``{fn.__name__}(input, ..., inplace=True)`` (see {fn.__name__}): {formula}
+
+    Writes the result into ``input`` (same shape and dtype) and returns ``input`` itself.
+
+    Examples
+    --------
+    >>> import lucidnet.nn.functional as F
+    >>> x = ln.tensor([-2.0, 0.0, 3.0])
+    >>> F.{name}(x{args}) is x
+    True
+    >>> x
+    {shown}
+    """
     return inplace_fn
 
 
-relu_ = _in_place(relu, "relu_")
-leaky_relu_ = _in_place(leaky_relu, "leaky_relu_")
-elu_ = _in_place(elu, "elu_")
-selu_ = _in_place(selu, "selu_")
-celu_ = _in_place(celu, "celu_")
-hardtanh_ = _in_place(hardtanh, "hardtanh_")
-threshold_ = _in_place(threshold, "threshold_")
+relu_ = _in_place(relu, "relu_", "", "tensor([0., 0., 3.])")
+leaky_relu_ = _in_place(leaky_relu, "leaky_relu_", ", 0.1", "tensor([-0.2000,  0.0000,  3.0000])")
+elu_ = _in_place(elu, "elu_", "", "tensor([-0.8647,  0.0000,  3.0000])")
+selu_ = _in_place(selu, "selu_", "", "tensor([-1.5202,  0.0000,  3.1521])")
+celu_ = _in_place(celu, "celu_", ", 2.0", "tensor([-1.2642,  0.0000,  3.0000])")
+hardtanh_ = _in_place(hardtanh, "hardtanh_", "", "tensor([-1.,  0.,  1.])")
+threshold_ = _in_place(threshold, "threshold_", ", 1.0, 0.0", "tensor([0., 0., 3.])")
 
 
 # ---------------------------------------------------------------- losses
