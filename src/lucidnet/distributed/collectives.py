@@ -120,7 +120,18 @@ class Work:
 
     ``wait(timeout)`` (a ``datetime.timedelta``; default: the process group's): an MPI
     collective cannot be cancelled, so one that does not complete in time aborts the whole job
-    with a message naming it, rather than waiting forever (see `lucidnet.distributed.guard`)."""
+    with a message naming it, rather than waiting forever (see `lucidnet.distributed.guard`).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> x = np.array([1.0, 2.0])
+    >>> work = dist.all_reduce(x, async_op=True)    # runs in the background
+    >>> work.wait(), work.is_completed(), x.tolist()
+    (True, True, [1.0, 2.0])
+    >>> dist.destroy_process_group()
+    """
 
     def __init__(self, request=None, finish=None, what: str = "collective", ranks=None):
         self._request, self._finish, self._done = request, finish, request is None
@@ -193,7 +204,21 @@ def all_reduce(tensor, op: ReduceOp = ReduceOp.SUM, group: ProcessGroup | None =
                async_op: bool = False) -> Work | None:
     """Combine ``tensor`` over all ranks with ``op``, in place: every rank ends with
     ``op(tensor_0, ..., tensor_{n-1})`` (``AVG``: the sum divided by the world size).
-    Every rank must pass the same shape and dtype."""
+    Every rank must pass the same shape and dtype.
+
+    Examples
+    --------
+    With one process the sum over ranks is the tensor itself; with ``mpirun -n 2`` and
+    ``[1, 2]`` on every rank, every rank would end with ``[2, 4]``:
+
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> t = ln.tensor([1.0, 2.0])
+    >>> dist.all_reduce(t, op=dist.ReduceOp.SUM)
+    >>> t.tolist()
+    [1.0, 2.0]
+    >>> dist.destroy_process_group()
+    """
     op = _as_op(op)
     a = _array(tensor, "all_reduce")
     comm = _comm(group)
@@ -216,7 +241,18 @@ def all_reduce(tensor, op: ReduceOp = ReduceOp.SUM, group: ProcessGroup | None =
 
 def broadcast(tensor, src: int = 0, group: ProcessGroup | None = None,
               async_op: bool = False) -> Work | None:
-    """Copy rank ``src``'s ``tensor`` into every rank's ``tensor`` (in place)."""
+    """Copy rank ``src``'s ``tensor`` into every rank's ``tensor`` (in place).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> x = np.arange(3.0)
+    >>> dist.broadcast(x, src=0)       # rank 0's values everywhere
+    >>> x.tolist()
+    [0.0, 1.0, 2.0]
+    >>> dist.destroy_process_group()
+    """
     a = _array(tensor, "broadcast")
     comm = _comm(group)
     _check_rank(src, comm, "broadcast", "src")
@@ -253,7 +289,22 @@ def _check_list(tensors, comm, fn: str, name: str, like: np.ndarray) -> list[np.
 def all_gather(tensor_list: list, tensor, group: ProcessGroup | None = None,
                async_op: bool = False) -> Work | None:
     """``tensor_list[r]`` receives rank ``r``'s ``tensor`` (on every rank). ``tensor_list``
-    holds world_size tensors of ``tensor``'s shape and dtype, written in place."""
+    holds world_size tensors of ``tensor``'s shape and dtype, written in place.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> out = [np.zeros(2)]                     # world_size tensors
+    >>> dist.all_gather(out, np.array([1.0, 2.0]))
+    >>> out[0].tolist()
+    [1.0, 2.0]
+    >>> dist.all_gather([], np.array([1.0, 2.0]))
+    Traceback (most recent call last):
+    ...
+    ValueError: all_gather: tensor_list must be a list of world_size=1 tensors, got 0
+    >>> dist.destroy_process_group()
+    """
     a = _array(tensor, "all_gather")
     comm = _comm(group)
     outs = _check_list(tensor_list, comm, "all_gather", "tensor_list", a)
@@ -275,7 +326,18 @@ def all_gather_into_tensor(output_tensor, input_tensor, group: ProcessGroup | No
     """Every rank's ``input_tensor`` concatenated into ``output_tensor`` (in place), rank
     order: ``output_tensor`` has ``world_size * input.size`` elements of the input's dtype,
     shaped ``(world_size * n, ...)`` or ``(world_size, *input.shape)``. Unlike `all_gather`
-    it does not check that the ranks' shapes agree (as PyTorch's)."""
+    it does not check that the ranks' shapes agree (as PyTorch's).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> out = np.zeros((1, 3))                     # (world_size, *input.shape)
+    >>> dist.all_gather_into_tensor(out, np.arange(3.0))
+    >>> out.tolist()
+    [[0.0, 1.0, 2.0]]
+    >>> dist.destroy_process_group()
+    """
     a = _array(input_tensor, "all_gather_into_tensor", "input_tensor")
     out = _array(output_tensor, "all_gather_into_tensor", "output_tensor")
     comm = _comm(group)
@@ -299,7 +361,22 @@ def all_gather_into_tensor(output_tensor, input_tensor, group: ProcessGroup | No
 def reduce(tensor, dst: int = 0, op: ReduceOp = ReduceOp.SUM,
            group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
     """Like `all_reduce`, but only rank ``dst`` receives the result (the others' ``tensor`` is
-    left as it was)."""
+    left as it was).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> x = np.array([3, 1, 2])
+    >>> dist.reduce(x, dst=0, op=dist.ReduceOp.MAX)    # rank 0 receives the elementwise max
+    >>> x.tolist()
+    [3, 1, 2]
+    >>> dist.reduce(x, dst=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: reduce: dst=1 is not a rank of the group (0..0)
+    >>> dist.destroy_process_group()
+    """
     op = _as_op(op)
     a = _array(tensor, "reduce")
     comm = _comm(group)
@@ -328,7 +405,18 @@ def reduce(tensor, dst: int = 0, op: ReduceOp = ReduceOp.SUM,
 def gather(tensor, gather_list: list | None = None, dst: int = 0,
            group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
     """Rank ``dst``'s ``gather_list[r]`` receives rank ``r``'s ``tensor``; the other ranks pass
-    ``gather_list=None``."""
+    ``gather_list=None``.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> slots = [np.zeros(2, dtype=np.int64)]          # on dst only; other ranks pass None
+    >>> dist.gather(np.array([7, 8]), slots, dst=0)
+    >>> slots[0].tolist()
+    [7, 8]
+    >>> dist.destroy_process_group()
+    """
     a = _array(tensor, "gather")
     comm = _comm(group)
     _check_rank(dst, comm, "gather", "dst")
@@ -354,7 +442,18 @@ def gather(tensor, gather_list: list | None = None, dst: int = 0,
 def scatter(tensor, scatter_list: list | None = None, src: int = 0,
             group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
     """Rank ``r``'s ``tensor`` receives rank ``src``'s ``scatter_list[r]``; the other ranks pass
-    ``scatter_list=None``."""
+    ``scatter_list=None``.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> mine = np.zeros(2)
+    >>> dist.scatter(mine, [np.array([5.0, 6.0])], src=0)   # rank r gets scatter_list[r]
+    >>> mine.tolist()
+    [5.0, 6.0]
+    >>> dist.destroy_process_group()
+    """
     a = _array(tensor, "scatter")
     comm = _comm(group)
     _check_rank(src, comm, "scatter", "src")
@@ -380,7 +479,17 @@ def scatter(tensor, scatter_list: list | None = None, src: int = 0,
 
 def barrier(group: ProcessGroup | None = None, async_op: bool = False,
             device_ids=None) -> Work | None:
-    """Wait until every rank of the group has reached this call."""
+    """Wait until every rank of the group has reached this call.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> dist.barrier()                  # returns once every rank has called it
+    >>> dist.barrier(async_op=True).wait()
+    True
+    >>> dist.destroy_process_group()
+    """
     comm = _comm(group)
     return _launch(comm.Barrier, comm.Ibarrier, None, async_op, "barrier", group)
 
@@ -418,7 +527,18 @@ def _check_same_shapes(comm, a: np.ndarray, fn: str, group) -> None:
 
 def all_gather_object(object_list: list, obj, group: ProcessGroup | None = None) -> None:
     """``object_list[r] = `` rank ``r``'s ``obj`` on every rank (pickled: trusted ranks only).
-    ``object_list`` must be a list of world_size entries; it is filled in place."""
+    ``object_list`` must be a list of world_size entries; it is filled in place.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> objects = [None]                          # one slot per rank
+    >>> dist.all_gather_object(objects, {"rank": dist.get_rank(), "loss": 0.5})
+    >>> objects
+    [{'rank': 0, 'loss': 0.5}]
+    >>> dist.destroy_process_group()
+    """
     comm = _comm(group)
     size = comm.Get_size()
     if not isinstance(object_list, list) or len(object_list) != size:
@@ -432,7 +552,18 @@ def all_gather_object(object_list: list, obj, group: ProcessGroup | None = None)
 
 def gather_object(obj, object_gather_list: list | None = None, dst: int = 0,
                   group: ProcessGroup | None = None) -> None:
-    """Rank ``dst``'s ``object_gather_list[r] = `` rank ``r``'s ``obj`` (pickled)."""
+    """Rank ``dst``'s ``object_gather_list[r] = `` rank ``r``'s ``obj`` (pickled).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> slots = [None]                  # on dst only; other ranks pass None
+    >>> dist.gather_object(("rank", dist.get_rank()), slots, dst=0)
+    >>> slots
+    [('rank', 0)]
+    >>> dist.destroy_process_group()
+    """
     comm = _comm(group)
     _check_rank(dst, comm, "gather_object", "dst")
     size = comm.Get_size()
@@ -448,7 +579,18 @@ def gather_object(obj, object_gather_list: list | None = None, dst: int = 0,
 def broadcast_object_list(object_list: list, src: int = 0,
                           group: ProcessGroup | None = None, device=None) -> None:
     """Every rank's ``object_list`` receives rank ``src``'s entries, in place (pickled:
-    trusted ranks only). Every rank passes a list of the same length."""
+    trusted ranks only). Every rank passes a list of the same length.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> config = [{"lr": 0.1}, 3]                # rank 0's entries go everywhere
+    >>> dist.broadcast_object_list(config, src=0)
+    >>> config
+    [{'lr': 0.1}, 3]
+    >>> dist.destroy_process_group()
+    """
     comm = _comm(group)
     _check_rank(src, comm, "broadcast_object_list", "src")
     if not isinstance(object_list, list):

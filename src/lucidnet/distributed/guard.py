@@ -60,7 +60,17 @@ class _Guard:
 def watch_begin(what: str, ranks=None, timeout=None) -> None:
     """The calling thread enters a blocking collective (``ranks``: the group's members in the
     default group, None: all) that the watchdog bounds by ``timeout`` seconds (None: the
-    process group's) and by a departed peer."""
+    process group's) and by a departed peer.
+
+    Examples
+    --------
+    How a collective is bracketed (``comm.Allreduce`` stands for the blocking MPI call):
+
+    >>> from lucidnet.distributed import guard
+    >>> guard.watch_begin("all_reduce", ranks=[0, 1], timeout=60.0)
+    >>> # comm.Allreduce(...)  -- the watchdog bounds this call
+    >>> guard.watch_end()
+    """
     _Guard.sequence += 1
     _Guard.current = (_Guard.sequence, what, ranks, time.monotonic(),
                       _Guard.timeout if timeout is None else timeout)
@@ -68,7 +78,16 @@ def watch_begin(what: str, ranks=None, timeout=None) -> None:
 
 def watch_end() -> None:
     """The calling thread has left the blocking collective that :func:`watch_begin` announced:
-    the watchdog stops bounding it."""
+    the watchdog stops bounding it.
+
+    Examples
+    --------
+    >>> from lucidnet.distributed import guard
+    >>> guard.watch_begin("barrier")
+    >>> guard.watch_end()                 # the watchdog no longer bounds anything
+    >>> guard.peer_left() is None
+    True
+    """
     _Guard.current = None
 
 
@@ -115,7 +134,21 @@ def abort(errorcode: int = 1, message: str | None = None) -> None:
     """End every rank of the job now (``MPI_Abort``), after writing ``message`` to stderr.
 
     Works before `init_process_group` too (on ``MPI.COMM_WORLD``); in a plain run without
-    ``mpi4py`` it is ``os._exit(errorcode)``."""
+    ``mpi4py`` it is ``os._exit(errorcode)``.
+
+    Examples
+    --------
+    The pattern: a rank that catches an error it cannot recover from ends the whole job
+    (here nothing fails, so ``abort`` is not called):
+
+    >>> from lucidnet.distributed import abort
+    >>> try:
+    ...     ratio = 1 / 2
+    ... except ZeroDivisionError as err:
+    ...     abort(1, f"rank failed: {err}")
+    >>> ratio
+    0.5
+    """
     if message:
         _say(message)
     comm = _Guard.comm
@@ -183,7 +216,14 @@ def _at_exit() -> None:
 
 def peer_left(ranks=None) -> int | None:
     """The rank (in the default group) of a peer that announced its exit, among ``ranks``
-    (None: any), or None. Cheap: one ``MPI_Iprobe``."""
+    (None: any), or None. Cheap: one ``MPI_Iprobe``.
+
+    Examples
+    --------
+    >>> from lucidnet.distributed import guard
+    >>> guard.peer_left() is None          # no guard installed, or no peer has left
+    True
+    """
     notices = _Guard.notices
     if notices is None:
         return None
@@ -200,7 +240,19 @@ def peer_left(ranks=None) -> int | None:
 
 def install(comm, timeout: float | None = None) -> None:
     """Guard this process (called by `init_process_group` when the world has several ranks);
-    ``timeout``: seconds a collective may block."""
+    ``timeout``: seconds a collective may block.
+
+    Examples
+    --------
+    >>> import sys
+    >>> import lucidnet.distributed as dist
+    >>> from lucidnet.distributed import guard
+    >>> dist.init_process_group()         # one rank: init_process_group does not install it
+    >>> guard.install(dist.GroupMember.WORLD.comm, timeout=60.0)
+    >>> sys.excepthook.__module__         # an uncaught exception now aborts every rank
+    'lucidnet.distributed.guard'
+    >>> guard.uninstall(); dist.destroy_process_group()
+    """
     import threading
 
     _Guard.comm = comm
@@ -224,7 +276,20 @@ def install(comm, timeout: float | None = None) -> None:
 
 
 def uninstall() -> None:
-    """Undo `install` (`destroy_process_group`)."""
+    """Undo `install` (`destroy_process_group`).
+
+    Examples
+    --------
+    >>> import sys
+    >>> import lucidnet.distributed as dist
+    >>> from lucidnet.distributed import guard
+    >>> dist.init_process_group()
+    >>> guard.install(dist.GroupMember.WORLD.comm)
+    >>> guard.uninstall()
+    >>> sys.excepthook.__module__ == "lucidnet.distributed.guard"
+    False
+    >>> dist.destroy_process_group()
+    """
     _stop_watchdog()
     _Guard.comm = None
     if sys.excepthook is _excepthook:

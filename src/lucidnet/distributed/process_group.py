@@ -47,6 +47,13 @@ def is_available() -> bool:
     """Can this process use `lucidnet.distributed`, i.e. is ``mpi4py`` importable?
 
     Looks for the package without importing it (importing it starts MPI).
+
+    Examples
+    --------
+    >>> import importlib.util
+    >>> import lucidnet.distributed as dist
+    >>> dist.is_available() == (importlib.util.find_spec("mpi4py") is not None)
+    True
     """
     import importlib.util
 
@@ -57,23 +64,53 @@ def is_available() -> bool:
 
 
 def is_mpi_available() -> bool:
-    """The MPI backend's availability: `is_available` (it is the only backend)."""
+    """The MPI backend's availability: `is_available` (it is the only backend).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.is_mpi_available() == dist.is_available()
+    True
+    """
     return is_available()
 
 
 def is_gloo_available() -> bool:
     """`is_available`: ``init_process_group("gloo")`` works wherever MPI does (the name is an
-    alias of the MPI backend, so that PyTorch CPU scripts run unchanged)."""
+    alias of the MPI backend, so that PyTorch CPU scripts run unchanged).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.is_gloo_available() == dist.is_mpi_available()   # "gloo" is served by MPI
+    True
+    """
     return is_available()
 
 
 def is_nccl_available() -> bool:
-    """False: lucidnet has no NCCL backend (CPU and MPI only)."""
+    """False: lucidnet has no NCCL backend (CPU and MPI only).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.is_nccl_available()
+    False
+    """
     return False
 
 
 def get_process_group_ranks(group: ProcessGroup | None = None) -> list[int]:
-    """The default group's ranks of the members of ``group`` (``torch.distributed``'s)."""
+    """The default group's ranks of the members of ``group`` (``torch.distributed``'s).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> dist.get_process_group_ranks()
+    [0]
+    >>> dist.destroy_process_group()
+    """
     pg = _group(group)
     return list(pg.ranks if pg.ranks is not None else range(pg.size()))
 
@@ -82,7 +119,14 @@ def launched_under_mpi() -> bool:
     """Was this process started by an MPI launcher (``mpirun`` / ``mpiexec`` / ``srun``) with
     more than one process? Reads the launcher's environment only (``PMI_RANK``/``PMI_SIZE``,
     ``OMPI_COMM_WORLD_RANK``/``_SIZE``, ``PMIX_RANK``, ``MV2_COMM_WORLD_RANK``), so a plain run
-    never imports ``mpi4py``. ``mpirun -n 1`` counts as not distributed (False)."""
+    never imports ``mpi4py``. ``mpirun -n 1`` counts as not distributed (False).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.launched_under_mpi()          # a plain `python` run, not `mpirun -n 4`
+    False
+    """
     size = env_world_size()
     return size is not None and size > 1
 
@@ -120,6 +164,21 @@ def export_torchrun_env() -> None:
     ``LOCAL_WORLD_SIZE`` from the launcher's variables where they are not set yet, so that a
     script written for ``torchrun`` (``rank = int(os.environ["RANK"])``) runs under
     ``mpirun``. Run when `lucidnet.distributed` is imported; nothing happens without a launcher.
+
+    Examples
+    --------
+    What a torchrun-style script sees under ``mpirun -n 4`` on rank 3 (MPICH sets ``PMI_*``):
+
+    >>> import os
+    >>> from lucidnet.distributed import export_torchrun_env
+    >>> saved = dict(os.environ)
+    >>> for var in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
+    ...     _ = os.environ.pop(var, None)
+    >>> os.environ.update(PMI_RANK="3", PMI_SIZE="4")
+    >>> export_torchrun_env()
+    >>> os.environ["RANK"], os.environ["WORLD_SIZE"]
+    ('3', '4')
+    >>> os.environ.clear(); os.environ.update(saved)
     """
     rank = env_rank()
     if rank is None:
@@ -143,6 +202,14 @@ class ProcessGroup:
     """A set of ranks that run collectives together (``torch.distributed.ProcessGroup``).
 
     ``comm`` is the MPI communicator (None on a rank that is not a member, see `new_group`).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> dist.GroupMember.WORLD
+    <lucidnet.distributed.ProcessGroup rank=0 size=1>
+    >>> dist.destroy_process_group()
     """
 
     def __init__(self, comm, ranks: list[int] | None = None):
@@ -170,7 +237,16 @@ class ProcessGroup:
 
 class GroupMember:
     """``GroupMember.WORLD`` is the default group once initialized;
-    ``GroupMember.NON_GROUP_MEMBER`` is what `new_group` gives a rank outside the new group."""
+    ``GroupMember.NON_GROUP_MEMBER`` is what `new_group` gives a rank outside the new group.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.GroupMember.WORLD is None        # before init_process_group
+    True
+    >>> dist.GroupMember.NON_GROUP_MEMBER.rank()
+    -1
+    """
 
     WORLD: ProcessGroup | None = None
     NON_GROUP_MEMBER = ProcessGroup(None, [])
@@ -261,6 +337,21 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
         ``mpi4py`` is not installed (the message says ``pip install "lucidnet[distributed]"``).
     ValueError
         Called twice, an unknown backend, or a rank / world size that disagrees with MPI's.
+
+    Examples
+    --------
+    Without a launcher the group has one process (under ``mpirun -n 4`` each of the four
+    processes gets its own rank 0..3):
+
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> dist.get_rank(), dist.get_world_size(), dist.get_backend()
+    (0, 1, 'mpi')
+    >>> dist.destroy_process_group()
+    >>> dist.init_process_group(backend="nccl")
+    Traceback (most recent call last):
+    ...
+    ValueError: init_process_group: backend 'nccl': NCCL is for CUDA GPUs, ...
     """
     if is_initialized():
         raise ValueError("trying to initialize the default process group twice! Call "
@@ -302,7 +393,20 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
 
 def destroy_process_group(group: ProcessGroup | None = None) -> None:
     """Leave the default group (or free ``group``). MPI itself stays up until the process exits
-    (MPI cannot be restarted), so `init_process_group` may be called again afterwards."""
+    (MPI cannot be restarted), so `init_process_group` may be called again afterwards.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> dist.destroy_process_group()
+    >>> dist.is_initialized()
+    False
+    >>> dist.destroy_process_group()
+    Traceback (most recent call last):
+    ...
+    ValueError: Default process group has not been initialized, ...
+    """
     if group is not None and group is not _State.world:
         group._free()
         return
@@ -338,17 +442,48 @@ def _comm(group: ProcessGroup | None):
 
 def get_rank(group: ProcessGroup | None = None) -> int:
     """This process's rank in ``group`` (default group: ``0 .. world_size - 1``); -1 when not a
-    member of ``group``. ValueError when not initialized (as PyTorch)."""
+    member of ``group``. ValueError when not initialized (as PyTorch).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> dist.get_rank()
+    0
+    >>> dist.destroy_process_group()
+    >>> dist.get_rank()
+    Traceback (most recent call last):
+    ...
+    ValueError: Default process group has not been initialized, please make sure to call init_process_group ...
+    """
     return _group(group).rank()
 
 
 def get_world_size(group: ProcessGroup | None = None) -> int:
-    """The number of processes in ``group``. ValueError when not initialized (as PyTorch)."""
+    """The number of processes in ``group``. ValueError when not initialized (as PyTorch).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> dist.get_world_size()
+    1
+    >>> dist.destroy_process_group()
+    """
     return _group(group).size()
 
 
 def get_backend(group: ProcessGroup | None = None) -> str:
-    """``"mpi"``, the only backend (also after ``init_process_group("gloo")``)."""
+    """``"mpi"``, the only backend (also after ``init_process_group("gloo")``).
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group("gloo")    # PyTorch's CPU backend name, served by MPI
+    >>> dist.get_backend()
+    'mpi'
+    >>> dist.destroy_process_group()
+    """
     _group(group)
     return "mpi"
 
@@ -356,7 +491,17 @@ def get_backend(group: ProcessGroup | None = None) -> str:
 def new_group(ranks=None, timeout=None, backend=None, pg_options=None) -> ProcessGroup:
     """A sub-group of the default group's ``ranks`` (all of them when None). Every rank of the
     default group must call it (as in PyTorch); a rank outside ``ranks`` gets
-    ``GroupMember.NON_GROUP_MEMBER``."""
+    ``GroupMember.NON_GROUP_MEMBER``.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> group = dist.new_group([0])
+    >>> group.rank(), group.size(), dist.get_process_group_ranks(group)
+    (0, 1, [0])
+    >>> dist.destroy_process_group(group); dist.destroy_process_group()
+    """
     world = _group(None)
     size = world.size()
     ranks = list(range(size)) if ranks is None else sorted(int(r) for r in ranks)
