@@ -975,17 +975,45 @@ class _LegacyType(type):
         raise TypeError(f"{cls.__name__}(*sizes) or {cls.__name__}(data), got {args!r:.60}")
 
 
-for _name, _type in [("FloatTensor", np.float32), ("DoubleTensor", np.float64),
-                     ("HalfTensor", np.float16), ("LongTensor", np.int64),
-                     ("IntTensor", np.int32), ("ShortTensor", np.int16), ("CharTensor", np.int8),
-                     ("ByteTensor", np.uint8), ("BoolTensor", np.bool_)]:
+_LEGACY_DOC = """PyTorch's legacy constructor of {dtype} tensors.
+
+``{name}(*sizes)`` is an uninitialized tensor of that size (as ``empty(*sizes,
+dtype={dtype})``), ``{name}(data)`` holds the data (as ``tensor(data, dtype={dtype})``) and
+``{name}()`` is an empty tensor of shape (0,); ``isinstance(t, {name})`` is true exactly when
+``t`` is a tensor of dtype {dtype}.
+
+Parameters
+----------
+*args : int or array_like
+    Either sizes (integers) or one data argument (a list, array or tensor).
+device : str or device, optional
+    Only "cpu".
+
+Examples
+--------
+>>> ln.{name}([1, 0])
+{data}
+>>> ln.{name}(2, 3).shape
+torch.Size([2, 3])
+>>> isinstance(ln.{name}([1, 0]), ln.{name}), isinstance(ln.tensor({other}), ln.{name})
+(True, False)
+"""
+
+# (name, dtype, repr of name([1, 0]), a tensor of another dtype) -- the outputs the doctests check
+for _name, _type, _data, _other in [
+        ("FloatTensor", np.float32, "tensor([1., 0.])", "[1, 0]"),
+        ("DoubleTensor", np.float64, "tensor([1., 0.], dtype=torch.float64)", "[1.5]"),
+        ("HalfTensor", np.float16, "tensor([1., 0.], dtype=torch.float16)", "[1.5]"),
+        ("LongTensor", np.int64, "tensor([1, 0])", "[1.5]"),
+        ("IntTensor", np.int32, "tensor([1, 0], dtype=torch.int32)", "[1, 0]"),
+        ("ShortTensor", np.int16, "tensor([1, 0], dtype=torch.int16)", "[1, 0]"),
+        ("CharTensor", np.int8, "tensor([1, 0], dtype=torch.int8)", "[1, 0]"),
+        ("ByteTensor", np.uint8, "tensor([1, 0], dtype=torch.uint8)", "[1, 0]"),
+        ("BoolTensor", np.bool_, "tensor([ True, False])", "[1, 0]")]:
     register(_name, value=_LegacyType(_name, (), {
         "_legacy_dtype": np.dtype(_type), "__module__": "lucidnet",
-        "__doc__": f"PyTorch's legacy constructor of {np.dtype(_type).name} tensors: "
-                   f"``{_name}(2, 3)`` is an uninitialized tensor of that size, "
-                   f"``{_name}([1, 2])`` holds the data (as ``tensor(data, "
-                   f"dtype={np.dtype(_type).name})``); ``isinstance(t, {_name})`` checks the "
-                   "dtype."}))
+        "__doc__": _LEGACY_DOC.format(name=_name, dtype=np.dtype(_type).name, data=_data,
+                                      other=_other)}))
 
 # ------------------------------------------------------------------ top-level values
 register("Generator", value=_random.Generator)
