@@ -49,6 +49,26 @@ class UninitializedParameter(Parameter):
     It holds an empty placeholder array of its dtype; ``shape``, ``size()``, ``numel()``,
     ``ndim`` and ``dim()`` raise RuntimeError. ``materialize(shape)`` gives it an (uninitialised)
     array of that shape and turns it, in place, into an ordinary `Parameter`.
+
+    Parameters
+    ----------
+    requires_grad : bool, default True
+        As for `Parameter`.
+    device : str, optional
+        Only ``"cpu"``.
+    dtype : dtype, optional
+        Dtype of the future array (default: the default dtype).
+
+    Examples
+    --------
+    >>> p = ln.nn.UninitializedParameter()
+    >>> p.shape
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Can't access the shape of an uninitialized parameter or buffer. ...
+    >>> p.materialize((2, 3))
+    >>> type(p).__name__, p.shape
+    ('Parameter', torch.Size([2, 3]))
     """
 
     __slots__ = ()
@@ -107,6 +127,15 @@ class LazyModuleMixin:
     A subclass sets ``cls_to_become`` (the normal class), ``_lazy_arg`` (the constructor
     argument read from the input: ``"in_features"`` / ``"in_channels"``) and implements
     ``_infer(x)`` (that size from an input) and ``_shapes(size)`` (each parameter's shape).
+
+    Examples
+    --------
+    >>> layer = ln.nn.LazyLinear(4)
+    >>> isinstance(layer, ln.nn.LazyModuleMixin), layer.has_uninitialized_params()
+    (True, True)
+    >>> _ = layer(ln.ones(5, 3))              # the first call reads in_features = 3
+    >>> type(layer).__name__, isinstance(layer, ln.nn.LazyModuleMixin)   # a plain Linear now
+    ('Linear', False)
     """
 
     cls_to_become: type | None = None
@@ -273,7 +302,27 @@ def _array(x):
 class LazyLinear(LazyModuleMixin, Linear):
     """`Linear` whose ``in_features`` is the last dimension of its first input; then a Linear.
 
-    ``LazyLinear(out_features, bias=True, device=None, dtype=None)`` (PyTorch's).
+    ``LazyLinear(out_features, bias=True, device=None, dtype=None)`` (PyTorch's): after the first
+    call ``y = x W^T + b`` with ``W`` of shape (out_features, x.shape[-1]).
+
+    Parameters
+    ----------
+    out_features : int
+        Size of each output sample.
+    bias : bool, default True
+        Whether to learn an additive bias.
+    device, dtype : optional
+        As for `Linear`.
+
+    Examples
+    --------
+    >>> layer = ln.nn.LazyLinear(4)
+    >>> layer
+    LazyLinear(in_features=0, out_features=4, bias=True)
+    >>> layer(ln.ones(5, 3)).shape, layer.weight.shape
+    (torch.Size([5, 4]), torch.Size([4, 3]))
+    >>> layer
+    Linear(in_features=3, out_features=4, bias=True)
     """
 
     cls_to_become = Linear
@@ -357,7 +406,19 @@ class _LazyConvMixin(LazyModuleMixin):
 
 
 class LazyConv1d(_LazyConvMixin, Conv1d):
-    """`Conv1d` whose ``in_channels`` is read from its first input (N, C, L) or (C, L)."""
+    """`Conv1d` whose ``in_channels`` is read from its first input (N, C, L) or (C, L).
+
+    Takes `Conv1d`'s arguments without ``in_channels``; after the first call it is a `Conv1d`
+    with ``in_channels = C`` and weight (out_channels, C / groups, kernel_size).
+
+    Examples
+    --------
+    >>> conv = ln.nn.LazyConv1d(8, 3)
+    >>> conv(ln.ones(2, 5, 10)).shape, conv.weight.shape
+    (torch.Size([2, 8, 8]), torch.Size([8, 5, 3]))
+    >>> conv
+    Conv1d(5, 8, kernel_size=(3,), stride=(1,))
+    """
 
     cls_to_become = Conv1d
 
@@ -370,7 +431,19 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
 
 
 class LazyConv2d(_LazyConvMixin, Conv2d):
-    """`Conv2d` whose ``in_channels`` is read from its first input (N, C, H, W) or (C, H, W)."""
+    """`Conv2d` whose ``in_channels`` is read from its first input (N, C, H, W) or (C, H, W).
+
+    Takes `Conv2d`'s arguments without ``in_channels``; after the first call it is a `Conv2d`
+    with ``in_channels = C`` and weight (out_channels, C / groups, kH, kW).
+
+    Examples
+    --------
+    >>> conv = ln.nn.LazyConv2d(8, 3, padding=1)
+    >>> conv(ln.ones(2, 3, 6, 6)).shape, conv.weight.shape
+    (torch.Size([2, 8, 6, 6]), torch.Size([8, 3, 3, 3]))
+    >>> type(conv).__name__, conv.in_channels
+    ('Conv2d', 3)
+    """
 
     cls_to_become = Conv2d
 
@@ -383,7 +456,18 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
 
 
 class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
-    """`ConvTranspose1d` whose ``in_channels`` is read from its first input."""
+    """`ConvTranspose1d` whose ``in_channels`` is read from its first input.
+
+    Takes `ConvTranspose1d`'s arguments without ``in_channels``; input (N, C, L) or (C, L);
+    afterwards the weight is (C, out_channels / groups, kernel_size) and
+    ``L_out = (L - 1) stride - 2 padding + dilation (kernel_size - 1) + output_padding + 1``.
+
+    Examples
+    --------
+    >>> up = ln.nn.LazyConvTranspose1d(4, 2, stride=2)
+    >>> up(ln.ones(1, 6, 5)).shape, up.weight.shape
+    (torch.Size([1, 4, 10]), torch.Size([6, 4, 2]))
+    """
 
     cls_to_become = ConvTranspose1d
     _transposed = True
@@ -397,7 +481,19 @@ class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
 
 
 class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
-    """`ConvTranspose2d` whose ``in_channels`` is read from its first input."""
+    """`ConvTranspose2d` whose ``in_channels`` is read from its first input.
+
+    Takes `ConvTranspose2d`'s arguments without ``in_channels``; input (N, C, H, W) or
+    (C, H, W); afterwards the weight is (C, out_channels / groups, kH, kW).
+
+    Examples
+    --------
+    >>> up = ln.nn.LazyConvTranspose2d(4, 2, stride=2)
+    >>> up(ln.ones(1, 6, 5, 5)).shape, up.weight.shape
+    (torch.Size([1, 4, 10, 10]), torch.Size([6, 4, 2, 2]))
+    >>> type(up).__name__
+    'ConvTranspose2d'
+    """
 
     cls_to_become = ConvTranspose2d
     _transposed = True
