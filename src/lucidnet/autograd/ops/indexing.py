@@ -25,7 +25,16 @@ __all__ = ["Gather", "Scatter", "ScatterAdd", "IndexSelect", "Take", "MaskedSele
 
 def gather_index(index: np.ndarray, dim: int) -> tuple:
     """The NumPy index tuple that reads ``a[i_0, ..., index[i], ..., i_n]`` for every position
-    ``i`` of ``index`` (gather's and scatter's addressing along ``dim``)."""
+    ``i`` of ``index`` (gather's and scatter's addressing along ``dim``).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import gather_index
+    >>> a = np.array([[10, 11], [20, 21]])
+    >>> a[gather_index(np.array([[1, 0], [1, 1]]), dim=1)]  # a[i, index[i, j]]
+    array([[11, 10],
+           [21, 21]])
+    """
     grid = list(np.ix_(*(np.arange(n) for n in index.shape)))
     grid[dim] = index
     return tuple(grid)
@@ -37,7 +46,19 @@ def _leading_block(shape) -> tuple:
 
 
 class Gather(Function):
-    """z[i] = a[i with dim replaced by index[i]];  dz/da = g added back at those entries."""
+    """z[i] = a[i with dim replaced by index[i]];  dz/da = g added back at those entries.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import Gather
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = Gather.apply(x, index=np.array([[1, 1], [0, 1]]), dim=1); y
+    tensor([[2., 2.],
+            [3., 4.]], grad_fn=<GatherBackward0>)
+    >>> y.sum().backward(); x.grad  # entry (0, 1) was read twice
+    tensor([[0., 2.],
+            [1., 1.]])
+    """
 
     @staticmethod
     def forward(ctx, a, index=None, dim=0):
@@ -58,6 +79,17 @@ class Scatter(Function):
 
     dz/da = g with the written entries zeroed; dz/dsrc[i] = g at the entry src[i] was written to
     (PyTorch's rule; which of two writes to one entry survives is unspecified, as in PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import Scatter
+    >>> a = ln.zeros(2, 3, requires_grad=True); src = ln.tensor([[5.0, 6.0]], requires_grad=True)
+    >>> y = Scatter.apply(a, src, index=np.array([[2, 0]]), dim=1); y  # y[0, 2] = 5, y[0, 0] = 6
+    tensor([[6., 0., 5.],
+            [0., 0., 0.]], grad_fn=<ScatterBackward0>)
+    >>> y.sum().backward(); a.grad  # 0 where an entry was overwritten
+    tensor([[0., 1., 0.],
+            [1., 1., 1.]])
     """
 
     @staticmethod
@@ -85,6 +117,15 @@ class ScatterAdd(Function):
     """z = a, then z[i with dim replaced by index[i]] += src[i] (repeats accumulate).
 
     dz/da = g;  dz/dsrc[i] = g at the entry src[i] was added to.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import ScatterAdd
+    >>> a = ln.zeros(3, requires_grad=True); src = ln.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = ScatterAdd.apply(a, src, index=np.array([0, 2, 0])); y  # repeats accumulate: 1 + 3
+    tensor([4., 0., 2.], grad_fn=<ScatterAddBackward0>)
+    >>> (y * ln.tensor([10.0, 20.0, 30.0])).sum().backward(); src.grad  # g at each target
+    tensor([10., 30., 10.])
     """
 
     @staticmethod
@@ -106,7 +147,20 @@ class ScatterAdd(Function):
 
 
 class IndexSelect(Function):
-    """z = the slices a[..., index[k], ...] along dim, in order;  dz/da = g added back."""
+    """z = the slices a[..., index[k], ...] along dim, in order;  dz/da = g added back.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import IndexSelect
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = IndexSelect.apply(x, index=np.array([1, 1, 0]), dim=0); y
+    tensor([[3., 4.],
+            [3., 4.],
+            [1., 2.]], grad_fn=<IndexSelectBackward0>)
+    >>> y.sum().backward(); x.grad  # row 1 was picked twice
+    tensor([[1., 1.],
+            [2., 2.]])
+    """
 
     @staticmethod
     def forward(ctx, a, index=None, dim=0):
@@ -123,7 +177,18 @@ class IndexSelect(Function):
 
 class Take(Function):
     """z = a.flatten()[index] (any index shape; negative indices count from the end);
-    dz/da = g added back at those entries."""
+    dz/da = g added back at those entries.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import Take
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = Take.apply(x, index=np.array([3, 0, -1])); y
+    tensor([4., 1., 4.], grad_fn=<TakeBackward0>)
+    >>> y.sum().backward(); x.grad  # flat entry 3 read twice
+    tensor([[1., 0.],
+            [0., 2.]])
+    """
 
     @staticmethod
     def forward(ctx, a, index=None):
@@ -140,7 +205,18 @@ class Take(Function):
 
 class MaskedSelect(Function):
     """z = the entries of a where mask is True (both broadcast), as a 1-D array in row-major
-    order;  dz/da = g put back at those entries (summed over broadcast dims)."""
+    order;  dz/da = g put back at those entries (summed over broadcast dims).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import MaskedSelect
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = MaskedSelect.apply(x, mask=np.array([True, False])); y
+    tensor([1., 3.], grad_fn=<MaskedSelectBackward0>)
+    >>> y.sum().backward(); x.grad  # the mask was broadcast over rows
+    tensor([[1., 0.],
+            [1., 0.]])
+    """
 
     @staticmethod
     def forward(ctx, a, mask=None):
@@ -159,7 +235,19 @@ class MaskedSelect(Function):
 
 class Tri(Function):
     """z = the lower (tril) or upper (triu) triangle of the last two dims from diagonal k on,
-    zeros elsewhere;  dz/da = the same triangle of g."""
+    zeros elsewhere;  dz/da = the same triangle of g.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import Tri
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = Tri.apply(x, upper=True); y
+    tensor([[1., 2.],
+            [0., 4.]], grad_fn=<TriBackward0>)
+    >>> y.sum().backward(); x.grad  # the same triangle of g
+    tensor([[1., 1.],
+            [0., 1.]])
+    """
 
     @staticmethod
     def forward(ctx, a, k=0, upper=False):
@@ -181,7 +269,18 @@ def _diagonal_index(n1: int, n2: int, offset: int):
 
 class Diagonal(Function):
     """z[..., k] = a[..., i_k, ..., j_k, ...], the diagonal ``offset`` of dims (dim1, dim2),
-    appended as the last dim (a copy);  dz/da = g written back on that diagonal, 0 elsewhere."""
+    appended as the last dim (a copy);  dz/da = g written back on that diagonal, 0 elsewhere.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import Diagonal
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = Diagonal.apply(x); y
+    tensor([1., 4.], grad_fn=<DiagonalBackward0>)
+    >>> y.sum().backward(); x.grad  # 1 on the diagonal, 0 elsewhere
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
 
     @staticmethod
     def forward(ctx, a, offset=0, dim1=0, dim2=1):
@@ -199,7 +298,19 @@ class Diagonal(Function):
 
 class Diag(Function):
     """From a vector v: the square matrix with v on diagonal k (z[i, i+k] = v[i]); its gradient
-    is that diagonal of g. (A matrix's diag is `Diagonal`.)"""
+    is that diagonal of g. (A matrix's diag is `Diagonal`.)
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import Diag
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Diag.apply(x, k=1); y
+    tensor([[0., 1., 0.],
+            [0., 0., 2.],
+            [0., 0., 0.]], grad_fn=<DiagBackward0>)
+    >>> y.sum().backward(); x.grad  # the diagonal k = 1 of g
+    tensor([1., 1.])
+    """
 
     @staticmethod
     def forward(ctx, v, k=0):
@@ -213,7 +324,19 @@ class Diag(Function):
 
 class TakeAlongDim(Function):
     """z = gather(a, dim, index) after broadcasting a and index in every dim but ``dim``;
-    dz/da = g added back at the entries read, summed over the broadcast dims."""
+    dz/da = g added back at the entries read, summed over the broadcast dims.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import TakeAlongDim
+    >>> x = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = TakeAlongDim.apply(x, index=np.array([[1], [0]]), dim=1); y
+    tensor([[2.],
+            [3.]], grad_fn=<TakeAlongDimBackward0>)
+    >>> y.sum().backward(); x.grad  # the entry read in each row
+    tensor([[0., 1.],
+            [1., 0.]])
+    """
 
     @staticmethod
     def forward(ctx, a, index=None, dim=0):
@@ -241,7 +364,17 @@ def _broadcast_except(a, index, dim):
 
 class IndexAdd(Function):
     """z = a, then z[..., index[k], ...] += alpha * src[..., k, ...] along dim (repeats add);
-    dz/da = g, dz/dsrc = alpha * the slices of g at index."""
+    dz/da = g, dz/dsrc = alpha * the slices of g at index.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import IndexAdd
+    >>> a = ln.zeros(3, 2, requires_grad=True); src = ln.ones(2, 2, requires_grad=True)
+    >>> IndexAdd.apply(a, src, index=np.array([2, 2]), dim=0, alpha=0.5)  # row 2 gets 0.5 twice
+    tensor([[0., 0.],
+            [0., 0.],
+            [1., 1.]], grad_fn=<IndexAddBackward0>)
+    """
 
     @staticmethod
     def forward(ctx, a, src, index=None, dim=0, alpha=1):
@@ -262,12 +395,24 @@ class IndexAdd(Function):
 
 class DiagEmbed(Function):
     """z: zeros of one more dim, with a's last dim written on diagonal ``offset`` of dims
-    (dim1, dim2);  dz/da = that diagonal of g."""
+    (dim1, dim2);  dz/da = that diagonal of g.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import DiagEmbed
+    >>> x = ln.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> y = DiagEmbed.apply(x); y
+    tensor([[[1., 0.],
+             [0., 2.]]], grad_fn=<DiagEmbedBackward0>)
+    >>> y.sum().backward(); x.grad  # that diagonal of g
+    tensor([[1., 1.]])
+    """
 
     @staticmethod
     def forward(ctx, a, offset=0, dim1=-2, dim2=-1):
         n = a.shape[-1] + abs(offset)
         ndim = a.ndim + 1
+        dim1, dim2 = dim1 % ndim, dim2 % ndim  # the defaults (-2, -1) count from the end
         shape = list(a.shape[:-1])
         for d in sorted((dim1, dim2)):
             shape.insert(d, n)
@@ -285,7 +430,21 @@ class DiagEmbed(Function):
 
 class IndexCopy(Function):
     """z = a with the slices at ``index`` along dim replaced by src's;  dz/da = g with those
-    slices zeroed, dz/dsrc = the slices of g at index."""
+    slices zeroed, dz/dsrc = the slices of g at index.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import IndexCopy
+    >>> a = ln.zeros(3, 2, requires_grad=True); src = ln.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> y = IndexCopy.apply(a, src, index=np.array([1]), dim=0); y  # row 1 replaced by src's row 0
+    tensor([[0., 0.],
+            [1., 2.],
+            [0., 0.]], grad_fn=<IndexCopyBackward0>)
+    >>> y.sum().backward(); a.grad  # 0 on the replaced row
+    tensor([[1., 1.],
+            [0., 0.],
+            [1., 1.]])
+    """
 
     @staticmethod
     def forward(ctx, a, src, index=None, dim=0):
@@ -339,6 +498,17 @@ class ScatterReduce(Function):
     Gradients as PyTorch: sum and mean pass g (divided by the count for mean); amax / amin split
     g evenly among the contributions equal to the result; prod gives each contribution the
     product of the others (computed from the count of zeros, so zeros are exact).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import ScatterReduce
+    >>> a = ln.tensor([1.0, 1.0]); src = ln.tensor([2.0, 7.0, 4.0], requires_grad=True)
+    >>> y = ScatterReduce.apply(a, src, index=np.array([0, 1, 1]), reduce="amax"); y  # max(1, 7, 4)
+    tensor([2., 7.], grad_fn=<ScatterReduceBackward0>)
+    >>> y.sum().backward(); src.grad  # to the contribution equal to each result
+    tensor([1., 1., 0.])
+    >>> ScatterReduce.apply(a, src, index=np.array([0, 1, 1]), reduce="mean", include_self=False)
+    tensor([2.0000, 5.5000], grad_fn=<ScatterReduceBackward0>)
     """
 
     @staticmethod
@@ -387,7 +557,15 @@ class ScatterReduce(Function):
 
 class ScatterWithReduce(Function):
     """``scatter(..., reduce="add" | "multiply")``: the old spelling of scatter_reduce with
-    include_self; PyTorch defines no derivative for it, so neither does lucidnet."""
+    include_self; PyTorch defines no derivative for it, so neither does lucidnet.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import ScatterWithReduce
+    >>> a = ln.ones(3); src = ln.tensor([2.0, 3.0, 4.0])
+    >>> ScatterWithReduce.apply(a, src, index=np.array([0, 0, 2]), reduce="multiply")  # 1 * 2 * 3
+    tensor([6., 1., 4.])
+    """
 
     @staticmethod
     def forward(ctx, a, src, index=None, dim=0, reduce="add"):
@@ -750,7 +928,17 @@ def searchsorted(sorted_sequence, values, *, out_int32: bool = False, right: boo
                  side=None, sorter=None) -> Tensor:
     """For each value, the index where it would be inserted into the sorted last dim of
     ``sorted_sequence`` (1-D, or one row per leading index of values) to keep it sorted:
-    before equal entries, or after them with ``right=True`` / ``side="right"``."""
+    before equal entries, or after them with ``right=True`` / ``side="right"``.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import searchsorted
+    >>> edges = ln.tensor([1.0, 2.0, 3.0])
+    >>> searchsorted(edges, ln.tensor([0.5, 2.0, 9.0]))  # before an equal entry
+    tensor([0, 1, 3])
+    >>> searchsorted(edges, ln.tensor([0.5, 2.0, 9.0]), right=True)  # after it
+    tensor([0, 2, 3])
+    """
     seq = (sorted_sequence.data if isinstance(sorted_sequence, Tensor)
            else np.asarray(sorted_sequence))
     vals = values.data if isinstance(values, Tensor) else np.asarray(values)
@@ -837,7 +1025,15 @@ def _tensors(tensors) -> list:
 def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     """Coordinate grids from 1-D (or 0-d) tensors: with ``indexing="ij"`` output k varies along
     dim k (shape (n_0, n_1, ...)); ``"xy"`` swaps the first two dims (NumPy / MATLAB style).
-    Each output is its input reshaped and expanded, so gradients sum back."""
+    Each output is its input reshaped and expanded, so gradients sum back.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import meshgrid
+    >>> rows, cols = meshgrid(ln.tensor([0, 1]), ln.tensor([5, 6, 7]), indexing="ij")
+    >>> rows.shape, cols[1]  # output k varies along dim k
+    (torch.Size([2, 3]), tensor([5, 6, 7]))
+    """
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but '
                            f"received: {indexing}")
@@ -866,7 +1062,17 @@ register("meshgrid", method=False, function=True)(meshgrid)
 
 def cartesian_prod(*tensors) -> Tensor:
     """Every combination of one entry from each 1-D tensor, in row-major order: shape
-    (prod n_k, K) (a single tensor comes back as is)."""
+    (prod n_k, K) (a single tensor comes back as is).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import cartesian_prod
+    >>> cartesian_prod(ln.tensor([1, 2]), ln.tensor([5, 6]))  # shape (2 * 2, 2)
+    tensor([[1, 5],
+            [1, 6],
+            [2, 5],
+            [2, 6]])
+    """
     from .shape import Stack
 
     ts = _tensors(tensors)
@@ -884,7 +1090,18 @@ register("cartesian_prod", method=False, function=True)(cartesian_prod)
 
 class BlockDiag(Function):
     """z = the matrices on the diagonal of a zero matrix, in order;  dz/d block k = its block
-    of g."""
+    of g.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import BlockDiag
+    >>> a = ln.tensor([[1.0]], requires_grad=True); b = ln.tensor([[2.0, 3.0]], requires_grad=True)
+    >>> y = BlockDiag.apply(a, b); y  # (1 + 1) x (1 + 2), the blocks on the diagonal
+    tensor([[1., 0., 0.],
+            [0., 2., 3.]], grad_fn=<BlockDiagBackward0>)
+    >>> (y * ln.arange(6.0).reshape(2, 3)).sum().backward(); b.grad  # b's block of g
+    tensor([[4., 5.]])
+    """
 
     @staticmethod
     def forward(ctx, *blocks):
@@ -905,7 +1122,15 @@ class BlockDiag(Function):
 
 
 def block_diag(*tensors) -> Tensor:
-    """The block-diagonal matrix of the inputs (0-d: a 1x1 block, 1-D: one row, 2-D as is)."""
+    """The block-diagonal matrix of the inputs (0-d: a 1x1 block, 1-D: one row, 2-D as is).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.indexing import block_diag
+    >>> block_diag(ln.tensor(1.0), ln.tensor([2.0, 3.0]))  # 0-d: a 1x1 block; 1-D: one row
+    tensor([[1., 0., 0.],
+            [0., 2., 3.]])
+    """
     ts = _tensors(tensors)
     for i, t in enumerate(ts):
         if t.ndim > 2:
