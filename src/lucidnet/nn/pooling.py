@@ -59,7 +59,16 @@ __all__ = [
 
 class UnpoolError(RuntimeError, ValueError):
     """Indices that do not fit max unpooling (a RuntimeError in PyTorch; a ValueError by the
-    house rule)."""
+    house rule).
+
+    Examples
+    --------
+    >>> y = ln.tensor([[[4., 3.]]])
+    >>> ln.nn.functional.max_unpool1d(y, ln.tensor([[[9, 1]]]), 2)   # output has 4 cells
+    Traceback (most recent call last):
+    ...
+    lucidnet.nn.pooling.UnpoolError: max_unpool1d: found an invalid max index: 9 (output ...
+    """
 
 
 def _pool_args(kernel_size, stride, padding, dilation, nd, where):
@@ -230,23 +239,120 @@ def _adaptive_max_pool(x, output_size, return_indices, nd, where):
 
 def adaptive_max_pool1d(input, output_size, return_indices: bool = False):
     """Max pooling of (N, C, L) to length ``output_size``; with ``return_indices``,
-    ``(values, indices)``."""
+    ``(values, indices)``: ``out[i] = max of x over bin i``.
+
+    Bin ``i`` of an axis of ``L`` cells pooled to ``O`` covers
+    ``[floor(i L / O), ceil((i + 1) L / O))`` (bins may overlap when ``O`` does not divide ``L``).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L) or (C, L).
+    output_size : int
+        ``O``, the output length.
+    return_indices : bool, default False
+        Also return the position in ``[0, L)`` of each maximum (for `max_unpool1d`).
+
+    Returns
+    -------
+    Tensor or (Tensor, Tensor)
+        (N, C, O) values (and int64 indices).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 3., 2., 6., 5.]]])        # bins [0, 3) and [2, 5)
+    >>> values, indices = ln.nn.functional.adaptive_max_pool1d(x, 2, return_indices=True)
+    >>> values.tolist(), indices.tolist()
+    ([[[3.0, 6.0]]], [[[1, 3]]])
+    """
     return _adaptive_max_pool(input, output_size, return_indices, 1, "adaptive_max_pool1d")
 
 
 def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
     """Max pooling to a fixed output size (H_out, W_out) (None keeps that size; 1 = global max
-    pooling); with ``return_indices``, ``(values, indices)`` (flat positions h * W + w)."""
+    pooling); with ``return_indices``, ``(values, indices)`` (flat positions h * W + w).
+
+    Bin ``i`` of an axis of ``L`` cells pooled to ``O`` covers
+    ``[floor(i L / O), ceil((i + 1) L / O))`` (bins may overlap when ``O`` does not divide ``L``).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, H, W) or (C, H, W).
+    output_size : int or (int or None, int or None)
+        ``(H_out, W_out)``, or one int for both.
+    return_indices : bool, default False
+        Also return the flat index ``h W + w`` of each maximum (for `max_unpool2d`).
+
+    Returns
+    -------
+    Tensor or (Tensor, Tensor)
+        (N, C, H_out, W_out) values (and int64 indices).
+
+    Examples
+    --------
+    >>> x = ln.arange(16.).reshape(1, 1, 4, 4)
+    >>> values, indices = ln.nn.functional.adaptive_max_pool2d(x, 2, return_indices=True)
+    >>> values.tolist(), indices.tolist()         # each 2x2 block's bottom-right cell
+    ([[[[5.0, 7.0], [13.0, 15.0]]]], [[[[5, 7], [13, 15]]]])
+    """
     return _adaptive_max_pool(input, output_size, return_indices, 2, "adaptive_max_pool2d")
 
 
 def adaptive_avg_pool1d(input, output_size) -> Tensor:
-    """Average pooling of (N, C, L) to length ``output_size``."""
+    """Average pooling of (N, C, L) to length ``output_size``: ``out[i] = mean of x over bin i``.
+
+    Bin ``i`` of an axis of ``L`` cells pooled to ``O`` covers
+    ``[floor(i L / O), ceil((i + 1) L / O))`` (bins may overlap when ``O`` does not divide ``L``).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L) or (C, L).
+    output_size : int
+        ``O``, the output length.
+
+    Returns
+    -------
+    Tensor
+        (N, C, O).
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 3., 2., 6., 5.]]])        # bins [0, 3) and [2, 5)
+    >>> [round(v, 4) for v in ln.nn.functional.adaptive_avg_pool1d(x, 2)[0, 0].tolist()]
+    [2.0, 4.3333]
+    """
     return _adaptive_avg_pool(input, output_size, 1, "adaptive_avg_pool1d")
 
 
 def adaptive_avg_pool2d(input, output_size) -> Tensor:
-    """Average pooling to a fixed output size (H_out, W_out); None keeps that input size."""
+    """Average pooling to a fixed output size (H_out, W_out); None keeps that input size:
+    ``out[i, j] = mean of x over bin i of H times bin j of W``.
+
+    Bin ``i`` of an axis of ``L`` cells pooled to ``O`` covers
+    ``[floor(i L / O), ceil((i + 1) L / O))`` (bins may overlap when ``O`` does not divide ``L``).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, H, W) or (C, H, W).
+    output_size : int or (int or None, int or None)
+        ``(H_out, W_out)``, or one int for both (1: global average pooling).
+
+    Returns
+    -------
+    Tensor
+        (N, C, H_out, W_out).
+
+    Examples
+    --------
+    >>> x = ln.arange(16.).reshape(1, 1, 4, 4)
+    >>> ln.nn.functional.adaptive_avg_pool2d(x, 2).tolist()
+    [[[[2.5, 4.5], [10.5, 12.5]]]]
+    >>> ln.nn.functional.adaptive_avg_pool2d(ln.ones(2, 3, 7, 5), 1).shape
+    torch.Size([2, 3, 1, 1])
+    """
     return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
 
 
@@ -310,14 +416,72 @@ def _unpool_args(kernel_size, stride, padding, nd, where):
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
-    """The partial inverse of max_pool1d: each value put back at its index, zeros elsewhere."""
+    """The partial inverse of max_pool1d: each value put back at its index, zeros elsewhere:
+    ``out[n, c, indices[n, c, i]] = x[n, c, i]``.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L_in) or (C, L_in), the pooled values.
+    indices : Tensor of int
+        Same shape, from ``max_pool1d(..., return_indices=True)``.
+    kernel_size, stride, padding : int
+        Those of the pooling (``stride`` defaults to ``kernel_size``).
+    output_size : int or tuple, optional
+        The length before pooling, when the default
+        ``L_out = (L_in - 1) stride - 2 padding + kernel_size`` is not it.
+
+    Returns
+    -------
+    Tensor
+        (N, C, L_out).
+
+    Raises
+    ------
+    UnpoolError
+        For an index outside ``[0, L_out)``.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[[1., 4., 3., 2.]]])
+    >>> y, idx = ln.nn.functional.max_pool1d(x, 2, return_indices=True)
+    >>> y.tolist(), idx.tolist()
+    ([[[4.0, 3.0]]], [[[1, 2]]])
+    >>> ln.nn.functional.max_unpool1d(y, idx, 2).tolist()
+    [[[0.0, 4.0, 3.0, 0.0]]]
+    """
     kernel, stride, pads = _unpool_args(kernel_size, stride, padding, 1, "max_unpool1d")
     return _max_unpool(input, indices, kernel, stride, pads, output_size, "max_unpool1d")
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
     """The partial inverse of max_pool2d: out[n, c].flat[indices[n, c, i, j]] = x[n, c, i, j],
-    zeros elsewhere; the gradient reads g back at the indices."""
+    zeros elsewhere; the gradient reads g back at the indices.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, H_in, W_in) or (C, H_in, W_in), the pooled values.
+    indices : Tensor of int
+        Same shape, flat indices ``h W_out + w`` from ``max_pool2d(..., return_indices=True)``.
+    kernel_size, stride, padding : int or (int, int)
+        Those of the pooling (``stride`` defaults to ``kernel_size``).
+    output_size : tuple, optional
+        The size before pooling, when the default
+        ``(S_in - 1) stride - 2 padding + kernel_size`` per axis is not it.
+
+    Returns
+    -------
+    Tensor
+        (N, C, H_out, W_out).
+
+    Examples
+    --------
+    >>> x = ln.arange(16.).reshape(1, 1, 4, 4)
+    >>> y, idx = ln.nn.functional.max_pool2d(x, 2, return_indices=True)
+    >>> ln.nn.functional.max_unpool2d(y, idx, 2)[0, 0].tolist()
+    [[0.0, 0.0, 0.0, 0.0], [0.0, 5.0, 0.0, 7.0], [0.0, 0.0, 0.0, 0.0], [0.0, 13.0, 0.0, 15.0]]
+    """
     kernel, stride, pads = _unpool_args(kernel_size, stride, padding, 2, "max_unpool2d")
     return _max_unpool(input, indices, kernel, stride, pads, output_size, "max_unpool2d")
 
