@@ -48,7 +48,19 @@ def _matmul_error(sa, sb) -> RuntimeError:
 class MatMul(Function):
     """z = a @ b with PyTorch's (= NumPy's) rules: 1-D operands are promoted to a row / column
     and the added dim removed, leading dims broadcast;  dz/da = g b^T, dz/db = a^T g (summed
-    over broadcast batch dims)."""
+    over broadcast batch dims).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import MatMul
+    >>> a = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> b = ln.tensor([1.0, 1.0], requires_grad=True)  # 1-D: a column, removed again
+    >>> y = MatMul.apply(a, b); y  # row sums
+    tensor([3., 7.], grad_fn=<MvBackward0>)
+    >>> y.sum().backward(); a.grad, b.grad  # g b^T and a^T g
+    (tensor([[1., 1.],
+            [1., 1.]]), tensor([4., 6.]))
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -84,6 +96,16 @@ class Linear(Function):
     """z = x W^T + b  for x (N, in), W (out, in), b (out,).
 
     dz/dx = g W,  dz/dW = g^T x,  dz/db = sum_n g.  Leading batch dims of x are flattened.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import Linear
+    >>> x = ln.ones(4, 3); w = ln.ones(2, 3, requires_grad=True); b = ln.tensor([0.0, 10.0])
+    >>> y = Linear.apply(x, w, b); y.shape, y[0]  # (N, in) -> (N, out)
+    (torch.Size([4, 2]), tensor([ 3., 13.], grad_fn=<SelectBackward0>))
+    >>> y.sum().backward(); w.grad  # g^T x: each weight saw 4 rows of ones
+    tensor([[4., 4., 4.],
+            [4., 4., 4.]])
     """
 
     @staticmethod
@@ -122,6 +144,16 @@ def parse_einsum(equation: str, shapes: list) -> tuple[list, str, dict]:
     letters of its own (the rightmost ones when an operand has fewer broadcast dims), the output
     subscripts (implicit mode: the ellipsis dims, then the letters seen once, sorted) and each
     letter's size after broadcasting (size 1 broadcasts, as in PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import parse_einsum
+    >>> parse_einsum("ij,jk", [(2, 3), (3, 4)])  # implicit output: the letters seen once
+    (['ij', 'jk'], 'ik', {'i': 2, 'j': 3, 'k': 4})
+    >>> parse_einsum("ij,jk->ik", [(2, 3), (5, 4)])  # j is 3 in one operand, 5 in the other
+    Traceback (most recent call last):
+        ...
+    RuntimeError: einsum(): subscript j has size 5 for operand 1 which does not ...
     """
     if not isinstance(equation, str):
         raise TypeError(f"einsum(): the equation must be a string, got {type(equation).__name__}")
@@ -195,6 +227,16 @@ class Einsum(Function):
     else were summed away, so the gradient is constant along them (broadcast); a subscript
     repeated in operand i (``ii->i``) puts the gradient on that diagonal, 0 elsewhere; a size-1
     dim that broadcast is summed back.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import Einsum
+    >>> a = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = Einsum.apply(a, terms=("ii",), output=""); y  # the trace
+    tensor(5., grad_fn=<EinsumBackward0>)
+    >>> y.backward(); a.grad  # the gradient on the repeated subscript's diagonal
+    tensor([[1., 0.],
+            [0., 1.]])
     """
 
     @staticmethod
@@ -251,7 +293,18 @@ def einsum(equation: str, *operands) -> Tensor:
     ``"ii"`` the trace, ``"bij,bjk->bik"`` a batched product, ``"...ij->...ji"`` a transpose over
     any leading dims. Operands may also come as one list. Without ``->`` the output is the
     subscripts appearing once, sorted (after the ellipsis dims). Every operand gets its
-    gradient, also through repeated subscripts and broadcasting."""
+    gradient, also through repeated subscripts and broadcasting.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import einsum
+    >>> a = ln.tensor([[1.0, 2.0], [3.0, 4.0]]); b = ln.tensor([[1.0], [1.0]])
+    >>> einsum("ij,jk->ik", a, b)  # a @ b
+    tensor([[3.],
+            [7.]])
+    >>> einsum("ii", a), einsum("...ij->...ji", a).tolist()  # trace, transpose
+    (tensor(5.), [[1.0, 3.0], [2.0, 4.0]])
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = [x if isinstance(x, Tensor) else tensor(x) for x in operands]
@@ -375,7 +428,17 @@ def addmm(self, mat1, mat2, *, beta=1, alpha=1):
 
 def tensordot(a, b, dims=2) -> Tensor:
     """Sum over the last ``dims`` dims of a and the first ``dims`` of b, or over the dim lists
-    ``dims = (dims_a, dims_b)``; the free dims of a, then of b (an einsum underneath)."""
+    ``dims = (dims_a, dims_b)``; the free dims of a, then of b (an einsum underneath).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import tensordot
+    >>> a = ln.ones(2, 3, 4); b = ln.ones(3, 4, 5)
+    >>> tensordot(a, b, dims=2).shape  # sums over 3 * 4 = 12 pairs
+    torch.Size([2, 5])
+    >>> tensordot(a, b, dims=([1], [0])).shape, float(tensordot(a, b, dims=2)[0, 0])
+    (torch.Size([2, 4, 4, 5]), 12.0)
+    """
     a, b = _other(a), _other(b)
     if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool):
         if not 0 <= dims <= min(a.ndim, b.ndim):
@@ -460,7 +523,17 @@ def addmv(self, mat, vec, *, beta=1, alpha=1):
 
 
 class Cross(Function):
-    """z = a x b along ``axis`` (length 3);  dz/da = b x g, dz/db = g x a."""
+    """z = a x b along ``axis`` (length 3);  dz/da = b x g, dz/db = g x a.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import Cross
+    >>> a = ln.tensor([1.0, 0.0, 0.0], requires_grad=True); b = ln.tensor([0.0, 1.0, 0.0])
+    >>> y = Cross.apply(a, b); y  # x cross y = z
+    tensor([0., 0., 1.], grad_fn=<CrossBackward0>)
+    >>> y[2].backward(); a.grad  # b x g with g = (0, 0, 1)
+    tensor([1., 0., 0.])
+    """
 
     @staticmethod
     def forward(ctx, a, b, axis=-1):
@@ -506,7 +579,15 @@ def cross(self, other, dim=None):
 
 def kron(input, other) -> Tensor:
     """The Kronecker product: out[i*m + k, ...] = input[i, ...] * other[k, ...] in every dim
-    (the shorter operand gets leading 1s); an einsum and a reshape."""
+    (the shorter operand gets leading 1s); an einsum and a reshape.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import kron
+    >>> kron(ln.tensor([[1, 2]]), ln.tensor([[1, 10], [100, 1000]]))
+    tensor([[   1,   10,    2,   20],
+            [ 100, 1000,  200, 2000]])
+    """
     a, b = _other(input), _other(other)
     n = max(a.ndim, b.ndim)
     a = a.reshape((1,) * (n - a.ndim) + tuple(a.shape))
@@ -523,7 +604,19 @@ register("kron")(kron)
 
 def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> Tensor:
     """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M):
-    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p (gradient 0 at distance 0, as PyTorch)."""
+    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p (gradient 0 at distance 0, as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import cdist
+    >>> x1 = ln.tensor([[0.0, 0.0], [1.0, 1.0]]); x2 = ln.tensor([[3.0, 4.0]])
+    >>> cdist(x1, x2)  # (P, M), (R, M) -> (P, R): |(3, 4)| = 5
+    tensor([[5.0000],
+            [3.6056]])
+    >>> cdist(x1, x2, p=1.0)
+    tensor([[7.],
+            [5.]])
+    """
     x1, x2 = _other(x1), _other(x2)
     if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"cdist only supports at least 2D tensors with the same number of "
@@ -542,7 +635,19 @@ def dist(self, other, p: float = 2.0):
 
 
 class Inverse(Function):
-    """z = A^-1 (batched);  dz/dA = -z^T g z^T."""
+    """z = A^-1 (batched);  dz/dA = -z^T g z^T.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import Inverse
+    >>> a = ln.tensor([[2.0, 0.0], [0.0, 4.0]], requires_grad=True)
+    >>> y = Inverse.apply(a); y
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]], grad_fn=<InverseBackward0>)
+    >>> y.sum().backward(); a.grad  # -z^T g z^T with g all ones
+    tensor([[-0.2500, -0.1250],
+            [-0.1250, -0.0625]])
+    """
 
     @staticmethod
     def forward(ctx, a):
@@ -558,7 +663,18 @@ class Inverse(Function):
 
 
 class Det(Function):
-    """z = det A (batched);  dz/dA = g z A^-T (the adjugate; an invertible A needed)."""
+    """z = det A (batched);  dz/dA = g z A^-T (the adjugate; an invertible A needed).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import Det
+    >>> a = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = Det.apply(a); y  # 1 * 4 - 2 * 3
+    tensor(-2., grad_fn=<DetBackward0>)
+    >>> y.backward(); a.grad  # the cofactors: det A A^-T
+    tensor([[ 4., -3.],
+            [-2.,  1.]])
+    """
 
     @staticmethod
     def forward(ctx, a):
@@ -574,7 +690,19 @@ class Det(Function):
 
 
 class Solve(Function):
-    """X = A^-1 B (batched, B a matrix);  dX/dB = A^-T g, dX/dA = -(A^-T g) X^T."""
+    """X = A^-1 B (batched, B a matrix);  dX/dB = A^-T g, dX/dA = -(A^-T g) X^T.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import Solve
+    >>> a = ln.tensor([[2.0, 0.0], [0.0, 4.0]], requires_grad=True); b = ln.tensor([[2.0], [2.0]])
+    >>> x = Solve.apply(a, b); x  # A X = B
+    tensor([[1.0000],
+            [0.5000]], grad_fn=<SolveBackward0>)
+    >>> x.sum().backward(); a.grad  # -(A^-T g) X^T
+    tensor([[-0.5000, -0.2500],
+            [-0.2500, -0.1250]])
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -626,7 +754,17 @@ def det(self):
 
 def solve(A, B, *, left: bool = True) -> Tensor:
     """X with A X = B (``left=False``: X A = B) for square A (batched; a vector B is one
-    column)."""
+    column).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.linalg import solve
+    >>> A = ln.tensor([[2.0, 1.0], [1.0, 3.0]]); B = ln.tensor([3.0, 5.0])
+    >>> X = solve(A, B); X  # a vector B is one column
+    tensor([0.8000, 1.4000])
+    >>> bool(ln.allclose(A @ X, B)), solve(A, ln.tensor([[3.0, 4.0]]), left=False).shape
+    (True, torch.Size([1, 2]))
+    """
     A, B = _other(A), _other(B)
     _square(A, "solve")
     if not left:
