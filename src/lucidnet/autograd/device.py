@@ -49,6 +49,29 @@ class device:
 
     ``str(device("cpu")) == "cpu"``, ``.type == "cpu"``, ``.index`` is None or the number after
     the colon. Devices of other types ("cuda", "mps", ...) can be named but hold no tensor.
+
+    Parameters
+    ----------
+    type : str or device
+        ``"kind"`` or ``"kind:index"`` with kind one of PyTorch's device types ("cpu", "cuda",
+        "mps", ...), or a device to copy. An integer (PyTorch's CUDA ordinal) raises
+        RuntimeError, as there is no CUDA device.
+    index : int, optional
+        The ordinal, when the string does not carry one.
+
+    Examples
+    --------
+    >>> d = ln.device("cpu:0")
+    >>> d, str(d), d.type, d.index
+    (device(type='cpu', index=0), 'cpu:0', 'cpu', 0)
+    >>> ln.device("cpu", 0) == d, ln.device("cpu") == d      # the index takes part
+    (True, False)
+    >>> ln.ones(2).device
+    device(type='cpu')
+    >>> ln.device("gpu")
+    Traceback (most recent call last):
+        ...
+    RuntimeError: Expected one of cpu, cuda, ... device type at start of device string: gpu
     """
 
     __slots__ = ("_type", "_index")
@@ -119,7 +142,29 @@ _CPU = device("cpu")
 
 def check_device(where_to, what: str = "this operation") -> device:
     """``where_to`` (a device, a string, an int or None) as a device; anything but the CPU
-    raises RuntimeError saying lucidnet runs on the CPU only and how to write it."""
+    raises RuntimeError saying lucidnet runs on the CPU only and how to write it.
+
+    Parameters
+    ----------
+    where_to : device, str, int or None
+        The requested device; None means the CPU.
+    what : str, optional
+        The caller's name, which starts the error message.
+
+    Returns
+    -------
+    device
+        The CPU device (with its index, if one was given).
+
+    Examples
+    --------
+    >>> ln.autograd.device.check_device(None)
+    device(type='cpu')
+    >>> ln.autograd.device.check_device("cuda", "Tensor.to()")
+    Traceback (most recent call last):
+        ...
+    RuntimeError: Tensor.to(): cannot use device 'cuda'. lucidnet runs on the CPU only ...
+    """
     if where_to is None:
         return _CPU
     d = where_to if isinstance(where_to, device) else device(where_to)
@@ -186,7 +231,20 @@ def set_num_threads(n: int) -> None:
 
     Applied through threadpoolctl when it is installed; without it the number is recorded (and
     returned by `get_num_threads`) but the pools keep their size -- then set ``OMP_NUM_THREADS``
-    before starting Python.
+    before starting Python. ``lucidnet.set_num_threads`` is `lucidnet.threads.set_num_threads`,
+    which also sizes Numba's and the optimizers' pools.
+
+    Parameters
+    ----------
+    n : int
+        A positive thread count; anything else raises ValueError.
+
+    Examples
+    --------
+    >>> ln.autograd.device.set_num_threads(0)
+    Traceback (most recent call last):
+        ...
+    ValueError: set_num_threads expects a positive integer, got 0
     """
     n = _positive_int(n, "set_num_threads")
     try:
@@ -201,7 +259,18 @@ def set_num_threads(n: int) -> None:
 @register("get_num_threads", method=False, function=True)
 def get_num_threads() -> int:
     """The thread count set by `set_num_threads`, else the largest pool NumPy uses (threadpoolctl),
-    else the number of CPUs."""
+    else the number of CPUs.
+
+    Returns
+    -------
+    int
+        A positive thread count.
+
+    Examples
+    --------
+    >>> ln.autograd.device.get_num_threads() >= 1
+    True
+    """
     if _threads["intra"] is not None:
         return _threads["intra"]
     try:
@@ -214,13 +283,32 @@ def get_num_threads() -> int:
 
 @register("set_num_interop_threads", method=False, function=True)
 def set_num_interop_threads(n: int) -> None:
-    """Recorded only: lucidnet runs no inter-op thread pool (each op is one NumPy call)."""
+    """Recorded only: lucidnet runs no inter-op thread pool (each op is one NumPy call).
+
+    Parameters
+    ----------
+    n : int
+        A positive thread count; anything else raises ValueError.
+
+    Examples
+    --------
+    >>> ln.set_num_interop_threads(0)
+    Traceback (most recent call last):
+        ...
+    ValueError: set_num_interop_threads expects a positive integer, got 0
+    """
     _threads["interop"] = _positive_int(n, "set_num_interop_threads")
 
 
 @register("get_num_interop_threads", method=False, function=True)
 def get_num_interop_threads() -> int:
-    """The number given to `set_num_interop_threads` (1 before: ops run one after another)."""
+    """The number given to `set_num_interop_threads` (1 before: ops run one after another).
+
+    Examples
+    --------
+    >>> ln.get_num_interop_threads() >= 1
+    True
+    """
     return _threads["interop"] or 1
 
 
@@ -239,7 +327,35 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     (80); ``profile`` "default", "short" (precision 2, 2 edge items) or "full" (never
     summarize) sets all four first. ``sci_mode=True`` forces scientific notation, False fixed;
     None (also what every call without it sets, as PyTorch) lets each tensor choose. NumPy's own
-    print options are not touched."""
+    print options are not touched.
+
+    Parameters
+    ----------
+    precision : int, optional
+        Digits after the point.
+    threshold : int or float, optional
+        Entries above which a tensor prints summarized (``math.inf``: never).
+    edgeitems : int, optional
+        Entries shown at each end of a summarized axis.
+    linewidth : int, optional
+        Characters per line before wrapping.
+    profile : {"default", "short", "full"}, optional
+        Sets the four options above first; another name raises ValueError.
+    sci_mode : bool or None, optional
+        Force scientific (True) or fixed (False) notation; None lets each tensor choose.
+
+    Examples
+    --------
+    >>> ln.set_printoptions(precision=2)
+    >>> ln.tensor([1 / 3, 2 / 3])
+    tensor([0.33, 0.67])
+    >>> ln.set_printoptions(threshold=5, edgeitems=2)
+    >>> ln.arange(10)
+    tensor([0, 1,  ..., 8, 9])
+    >>> ln.set_printoptions(profile="default")        # back to 4 digits, 1000 entries
+    >>> ln.tensor([1 / 3])
+    tensor([0.3333])
+    """
     from .printing import PRINT_OPTS
 
     if profile is not None:
@@ -258,13 +374,33 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 @register("get_default_device", method=False, function=True)
 def get_default_device() -> device:
-    """The CPU: where factories put new tensors."""
+    """The device factories put new tensors on: always the CPU.
+
+    Examples
+    --------
+    >>> ln.get_default_device()
+    device(type='cpu')
+    """
     return _CPU
 
 
 @register("set_default_device", method=False, function=True)
 def set_default_device(where) -> None:
-    """Accepts the CPU (or None); any other device raises, as lucidnet runs on the CPU only."""
+    """Accepts the CPU (or None); any other device raises, as lucidnet runs on the CPU only.
+
+    Parameters
+    ----------
+    where : device, str or None
+        The device factories should use.
+
+    Examples
+    --------
+    >>> ln.set_default_device("cpu")
+    >>> ln.set_default_device("cuda")
+    Traceback (most recent call last):
+        ...
+    RuntimeError: set_default_device(): cannot use device 'cuda'. lucidnet runs on the CPU only ...
+    """
     check_device(where, "set_default_device()")
 
 
@@ -275,7 +411,26 @@ _settings = {"deterministic": False, "warn_only": False, "matmul_precision": "hi
 @register("use_deterministic_algorithms", method=False, function=True)
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """Recorded (``are_deterministic_algorithms_enabled`` returns it) and otherwise a no-op:
-    lucidnet's NumPy kernels are deterministic already."""
+    lucidnet's NumPy kernels are deterministic already.
+
+    Parameters
+    ----------
+    mode : bool
+        Whether to demand deterministic algorithms.
+    warn_only : bool, optional
+        PyTorch warns instead of raising for a non-deterministic op; recorded only.
+
+    Examples
+    --------
+    >>> ln.use_deterministic_algorithms(True)
+    >>> ln.are_deterministic_algorithms_enabled()
+    True
+    >>> ln.use_deterministic_algorithms(False)       # back to the default
+    >>> ln.use_deterministic_algorithms("yes")
+    Traceback (most recent call last):
+        ...
+    TypeError: use_deterministic_algorithms(mode, warn_only=...) takes bools, got mode='yes', ...
+    """
     if not isinstance(mode, (bool, np.bool_)) or not isinstance(warn_only, (bool, np.bool_)):
         raise TypeError(f"use_deterministic_algorithms(mode, warn_only=...) takes bools, got "
                         f"mode={mode!r}, warn_only={warn_only!r}")
@@ -284,19 +439,48 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 @register("are_deterministic_algorithms_enabled", method=False, function=True)
 def are_deterministic_algorithms_enabled() -> bool:
-    """What `use_deterministic_algorithms` last set (False at first)."""
+    """What `use_deterministic_algorithms` last set (False at first).
+
+    Examples
+    --------
+    >>> ln.are_deterministic_algorithms_enabled()
+    False
+    """
     return _settings["deterministic"]
 
 
 @register("is_deterministic_algorithms_warn_only_enabled", method=False, function=True)
 def is_deterministic_algorithms_warn_only_enabled() -> bool:
-    """The ``warn_only`` flag `use_deterministic_algorithms` last set."""
+    """The ``warn_only`` flag `use_deterministic_algorithms` last set (False at first).
+
+    Examples
+    --------
+    >>> ln.is_deterministic_algorithms_warn_only_enabled()
+    False
+    """
     return _settings["warn_only"]
 
 
 @register("set_float32_matmul_precision", method=False, function=True)
 def set_float32_matmul_precision(precision: str) -> None:
-    """Recorded only ("highest", "high" or "medium"): NumPy's float32 matmul has one precision."""
+    """Recorded only ("highest", "high" or "medium"): NumPy's float32 matmul has one precision.
+
+    Parameters
+    ----------
+    precision : {"highest", "high", "medium"}
+        PyTorch's TF32 / bfloat16 switch; another value raises ValueError.
+
+    Examples
+    --------
+    >>> ln.set_float32_matmul_precision("high")
+    >>> ln.get_float32_matmul_precision()
+    'high'
+    >>> ln.set_float32_matmul_precision("highest")       # back to the default
+    >>> ln.set_float32_matmul_precision("low")
+    Traceback (most recent call last):
+        ...
+    ValueError: set_float32_matmul_precision: expected 'highest', 'high' or 'medium', got 'low'
+    """
     if precision not in ("highest", "high", "medium"):
         raise ValueError(f"set_float32_matmul_precision: expected 'highest', 'high' or "
                          f"'medium', got {precision!r}")
@@ -305,5 +489,11 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 @register("get_float32_matmul_precision", method=False, function=True)
 def get_float32_matmul_precision() -> str:
-    """What `set_float32_matmul_precision` last set ("highest" at first)."""
+    """What `set_float32_matmul_precision` last set ("highest" at first).
+
+    Examples
+    --------
+    >>> ln.get_float32_matmul_precision()
+    'highest'
+    """
     return _settings["matmul_precision"]
