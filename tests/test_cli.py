@@ -48,12 +48,18 @@ def test_regression_dataset_prints_r2_band(tmp_path, capsys):
     (["train", "--optimizer", "adamz"], "unknown optimizer 'adamz'; valid: sgd"),
     (["train", "--activation", "swish"], "unknown activation 'swish'; valid: relu"),
     (["train", "--schedule", "sometimes"], "unknown schedule 'sometimes'"),
-    (["train", "--lr", "-1"], "--lr must be a positive finite number"),
-    (["train", "--batch-size", "0"], "--batch-size must be >= 1"),
+    (["train", "--lr", "-1"], "--lr must be a finite number in (0.0, inf), got -1.0"),
+    (["train", "--lr", "inf"], "--lr must be a finite number"),
+    (["train", "--l2", "-0.1"], "--l2 must be a finite number in [0.0, inf), got -0.1"),
+    (["train", "--dropout", "1"], "--dropout must be a finite number in [0.0, 1.0), got 1.0"),
+    (["train", "--epochs", "0"], "--epochs must be an integer >= 1, got 0"),
+    (["train", "--train-fraction", "0"], "--train-fraction must be a finite number in (0.0, 1.0]"),
+    (["train", "--batch-size", "0"], "--batch-size must be an integer >= 1, got 0"),
     (["train", "--hidden", "12,x"], "comma-separated integers"),
     (["train", "--model", "cnn", "--dataset", "iris"], "needs image or signal data"),
     (["train", "--dataset", "mnist"], "needs --data-path FOLDER"),
     (["frobnicate"], "invalid choice"),
+    (["playground", "--port", "70000"], "--port must be an integer in [0, 65535], got 70000"),
 ])
 def test_user_mistakes_give_one_line_and_status_2(argv, needle, capsys):
     assert main(argv) == 2

@@ -53,7 +53,7 @@ def _bad_invocations(run, tmp):
         (["train", "--out", str(tmp / "file")], "is an existing file"),
         (["train", "--out", str(tmp / "file" / "sub")], "cannot create the run folder"),
         (["train", "--config", str(tmp / "folder")], "is a folder"),
-        (["train", "--resume", str(run), "--epochs", "-5"], "--epochs must be >= 1"),
+        (["train", "--resume", str(run), "--epochs", "-5"], "--epochs must be an integer >= 1, got -5"),
         (["train", "--resume", str(run), "--epochs=2"], "already complete"),
         (["train", "--resume", str(run), "--epochs", "3"], "already complete"),
         (["train", "--resume", str(run), "--lr", "0.1"], "cannot change --lr"),

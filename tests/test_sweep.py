@@ -183,7 +183,7 @@ def test_check_jobs():
     (["--grid", "lr=0.1", "--", "--resume", "x"], "--resume is the sweep's"),
     (["--grid", "lr=0.1", "--", "--dataset", "nope"], "unknown dataset 'nope'"),
     (["--grid", "lr=0.1", "--", "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
-    (["--grid", "dropout=0.2,1.5", "--", "--dataset", "iris"], "--dropout must be in [0, 1)"),
+    (["--grid", "dropout=0.2,1.5", "--", "--dataset", "iris"], "--dropout must be a finite number in [0.0, 1.0), got 1.5"),
     (["--grid", "lr=0.1", "--jobs", "0"], "--jobs must be"),
     (["--grid", "lr=0.1", "--jobs", "2", "--scheduler", "tcp://x:1"], "exclusive"),
 ])

@@ -26,6 +26,11 @@ import numpy as np
 __all__ = ["check_bool", "check_choice", "check_int", "check_real"]
 
 
+def _who(owner: str) -> str:
+    """The message prefix naming the owner (none for an empty owner: a CLI option names itself)."""
+    return f"{owner}: " if owner else ""
+
+
 def _interval(low, high, low_open: bool, high_open: bool) -> str:
     lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low}"
     hi = "inf)" if high is None else f"{high}" + (")" if high_open else "]")
@@ -40,7 +45,9 @@ def check_real(owner: str, name: str, value, low: float | None = None, *,
     Parameters
     ----------
     owner, name : str
-        Who checks (``"Adam"``) and which argument (``"lr"``), both quoted in the message.
+        Who checks (``"Adam"``) and which argument (``"lr"``), both quoted in the message; an
+        empty owner leaves the prefix out (a command-line option such as ``"--lr"`` names
+        itself).
     value : object
         The value given; Python and NumPy ints and floats are accepted, ``bool`` is not.
     low, high : float or None
@@ -61,7 +68,7 @@ def check_real(owner: str, name: str, value, low: float | None = None, *,
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(
             value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+        raise TypeError(f"{_who(owner)}{name} must be a real number, got {value!r}")
     v = float(value)
     ok = not math.isnan(v) and (allow_inf or math.isfinite(v))
     if ok and low is not None:
@@ -70,7 +77,7 @@ def check_real(owner: str, name: str, value, low: float | None = None, *,
         ok = v < high if high_open else v <= high
     if not ok:
         kind = "a number" if allow_inf else "a finite number"
-        raise ValueError(f"{owner}: {name} must be {kind} in "
+        raise ValueError(f"{_who(owner)}{name} must be {kind} in "
                          f"{_interval(low, high, low_open, high_open)}, got {value!r}")
     return v
 
@@ -91,7 +98,7 @@ def check_int(owner: str, name: str, value, low: int | None = None,
     ValueError: StepLR: step_size must be an integer >= 1, got 0
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {name} must be an integer, got {value!r}")
+        raise TypeError(f"{_who(owner)}{name} must be an integer, got {value!r}")
     v = int(value)
     if (low is not None and v < low) or (high is not None and v > high):
         if high is None:
@@ -100,7 +107,7 @@ def check_int(owner: str, name: str, value, low: int | None = None,
             rng = f"<= {high}"
         else:
             rng = f"in [{low}, {high}]"
-        raise ValueError(f"{owner}: {name} must be an integer {rng}, got {value!r}")
+        raise ValueError(f"{_who(owner)}{name} must be an integer {rng}, got {value!r}")
     return v
 
 
@@ -130,7 +137,7 @@ def check_choice(owner: str, name: str, value, choices: Iterable[Any]) -> Any:
     ok = any(same(c) for c in choices)
     if not ok:
         listed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{owner}: {name} must be one of {listed}, got {value!r}")
+        raise ValueError(f"{_who(owner)}{name} must be one of {listed}, got {value!r}")
     return value
 
 
@@ -147,5 +154,5 @@ def check_bool(owner: str, name: str, value) -> bool:
     TypeError: SGD: nesterov must be True or False, got 'False'
     """
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
+        raise TypeError(f"{_who(owner)}{name} must be True or False, got {value!r}")
     return bool(value)

@@ -20,6 +20,7 @@ import os
 import sys
 
 from . import __version__
+from ._validation import check_int, check_real
 from .data import DATASETS
 from .lab.commands import add_lab_parser
 from .nn.activation import ACTIVATIONS
@@ -33,6 +34,15 @@ __all__ = ["build_parser", "main"]
 
 class UsageError(Exception):
     """A mistake in the command line: reported in one line, exit status 2."""
+
+
+def _option(check, flag: str, value, **bounds):
+    """``check("", flag, value, **bounds)`` of lucidnet._validation, its error as a UsageError
+    (one line, exit status 2): ``--epochs must be an integer >= 1, got 0``."""
+    try:
+        return check("", flag, value, **bounds)
+    except (TypeError, ValueError) as err:
+        raise UsageError(str(err)) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -325,25 +335,19 @@ def _check_args(args, given: set = frozenset()):
     args.init = _lookup("initializer", args.init, INITIALIZERS)
     if args.schedule is not None:
         args.schedule = _lookup("schedule", args.schedule, SCHEDULERS)
-    if args.epochs < 1:
-        raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
-    if args.batch_size < 1:
-        raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
-    if args.lr is not None and not (args.lr > 0 and args.lr < float("inf")):
-        raise UsageError(f"--lr must be a positive finite number, got {args.lr}")
-    if not 0 <= args.dropout < 1:
-        raise UsageError(f"--dropout must be in [0, 1), got {args.dropout}")
+    _option(check_int, "--epochs", args.epochs, low=1)
+    _option(check_int, "--batch-size", args.batch_size, low=1)
+    if args.lr is not None:
+        _option(check_real, "--lr", args.lr, low=0.0, low_open=True)
+    _option(check_real, "--dropout", args.dropout, low=0.0, high=1.0)
     for name in ("l1", "l2", "weight_decay"):
-        if not getattr(args, name) >= 0:
-            raise UsageError(f"--{name.replace('_', '-')} must be >= 0, got {getattr(args, name)}")
-    if args.early_stopping is not None and args.early_stopping < 1:
-        raise UsageError(f"--early-stopping PATIENCE must be >= 1, got {args.early_stopping}")
-    if not 0 < args.train_fraction <= 1:
-        raise UsageError(f"--train-fraction must be in (0, 1], got {args.train_fraction}")
-    for name in ("test_size", "val_size"):
-        value = getattr(args, name)
-        if not 0 <= value < 1 or (name == "test_size" and value == 0):
-            raise UsageError(f"--{name.replace('_', '-')} must be in (0, 1), got {value}")
+        _option(check_real, f"--{name.replace('_', '-')}", getattr(args, name), low=0.0)
+    if args.early_stopping is not None:
+        _option(check_int, "--early-stopping PATIENCE", args.early_stopping, low=1)
+    _option(check_real, "--train-fraction", args.train_fraction, low=0.0, low_open=True,
+            high=1.0, high_open=False)
+    _option(check_real, "--test-size", args.test_size, low=0.0, low_open=True, high=1.0)
+    _option(check_real, "--val-size", args.val_size, low=0.0, high=1.0)
     if args.model == "cnn":  # the CNN is conv-BN-ReLU-pool blocks and a linear head
         mlp_only = [f"--{name}" for name, default in (("hidden", (128, 64)), ("activation", "relu"),
                                                        ("init", "default"))
@@ -406,8 +410,7 @@ def _train_here(args, given: set) -> int:
                              f"{flags} (only --epochs and --quiet): start a new run for that")
         cfg = read_config(args.resume)
         if "epochs" in given:
-            if args.epochs < 1:
-                raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
+            _option(check_int, "--epochs", args.epochs, low=1)
             cfg["epochs"] = args.epochs  # continue to a new total number of epochs
         cfg["quiet"] = args.quiet
         cfg["out"] = args.resume
@@ -514,8 +517,7 @@ def main(argv=None) -> int:
 
 
 def _playground(args) -> int:
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port must be in 0..65535 (0: any free port), got {args.port}")
+    _option(check_int, "--port", args.port, low=0, high=65535)   # 0: any free port
     try:
         from . import playground
     except ImportError as err:
