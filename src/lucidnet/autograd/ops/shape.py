@@ -23,6 +23,16 @@ __all__ = ["Reshape", "Transpose", "GetItem", "Concatenate", "Stack", "Expand", 
 class Reshape(Function):
     """z = a with a new shape of the same number of elements (a view when NumPy can make one);
     backward reshapes the gradient back to a's shape: dL/da = reshape(g, a.shape).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import Reshape
+    >>> x = ln.arange(6.0, requires_grad=True)
+    >>> y = Reshape.apply(x, shape=(2, 3)); y
+    tensor([[0., 1., 2.],
+            [3., 4., 5.]], grad_fn=<ViewBackward0>)
+    >>> (y * ln.tensor([[1.0], [2.0]])).sum().backward(); x.grad  # g reshaped back to (6,)
+    tensor([1., 1., 1., 2., 2., 2.])
     """
     returns_view = True
 
@@ -38,7 +48,17 @@ class Reshape(Function):
 
 class Transpose(Function):
     """z = a permuted by ``axes`` (a permutation, negative axes allowed);  dz/da = g permuted
-    back by the inverse permutation."""
+    back by the inverse permutation.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import Transpose
+    >>> x = ln.ones(2, 3, 4, requires_grad=True)
+    >>> y = Transpose.apply(x, axes=(2, 0, 1)); y.shape
+    torch.Size([4, 2, 3])
+    >>> y.sum().backward(); x.grad.shape  # permuted back
+    torch.Size([2, 3, 4])
+    """
 
     returns_view = True
 
@@ -61,7 +81,17 @@ def _is_basic(index) -> bool:
 
 class GetItem(Function):
     """z = a[index] (then ``[then]``, see `torch_index`);  the gradient is scattered back, and
-    repeated array indices accumulate (np.add.at)."""
+    repeated array indices accumulate (np.add.at).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import GetItem
+    >>> x = ln.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = GetItem.apply(x, index=np.array([0, 0, 2])); y
+    tensor([1., 1., 3.], grad_fn=<IndexBackward0>)
+    >>> y.sum().backward(); x.grad  # the repeated index 0 accumulates
+    tensor([2., 0., 1.])
+    """
 
     returns_view = True  # basic indexing gives a view (apply checks that memory is shared)
 
@@ -87,6 +117,15 @@ class GetItem(Function):
 class Concatenate(Function):
     """z = [a_1, a_2, ...] joined along ``axis`` (the other sizes must agree); backward splits g
     along ``axis`` at the inputs' sizes, one piece per input.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import Concatenate
+    >>> a = ln.ones(1, 2, requires_grad=True); b = ln.zeros(3, 2, requires_grad=True)
+    >>> y = Concatenate.apply(a, b, axis=0); y.shape
+    torch.Size([4, 2])
+    >>> (y * ln.arange(4.0).reshape(4, 1)).sum().backward(); a.grad, b.grad[:, 0]  # g split
+    (tensor([[0., 0.]]), tensor([1., 2., 3.]))
     """
     @staticmethod
     def forward(ctx, *arrays, axis=0):
@@ -103,6 +142,16 @@ class Concatenate(Function):
 class Stack(Function):
     """z = the inputs (all one shape) stacked along a new axis ``axis``; backward hands input k the
     slice g[..., k, ...] of that axis.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import Stack
+    >>> a = ln.tensor([1.0, 2.0], requires_grad=True); b = ln.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = Stack.apply(a, b, axis=1); y  # a new axis 1
+    tensor([[1., 3.],
+            [2., 4.]], grad_fn=<StackBackward0>)
+    >>> y[:, 1].sum().backward(); a.grad, b.grad  # b gets the slice g[:, 1]
+    (tensor([0., 0.]), tensor([1., 1.]))
     """
     @staticmethod
     def forward(ctx, *arrays, axis=0):
@@ -117,7 +166,19 @@ class Stack(Function):
 
 class Expand(Function):
     """z = a broadcast to ``shape`` (a read-only view, as PyTorch's expand shares memory);
-    dz/da = g summed over the broadcast dims."""
+    dz/da = g summed over the broadcast dims.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import Expand
+    >>> x = ln.tensor([[1.0], [2.0]], requires_grad=True)
+    >>> y = Expand.apply(x, shape=(2, 3)); y
+    tensor([[1., 1., 1.],
+            [2., 2., 2.]], grad_fn=<ExpandBackward0>)
+    >>> y.sum().backward(); x.grad  # summed over the 3 broadcast columns
+    tensor([[3.],
+            [3.]])
+    """
 
     returns_view = True
 
@@ -133,7 +194,18 @@ class Expand(Function):
 
 class Repeat(Function):
     """z = a tiled ``reps`` times along each dim (PyTorch's ``repeat``, NumPy's ``tile``);
-    dz/da = g cut into its tiles, summed."""
+    dz/da = g cut into its tiles, summed.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import Repeat
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Repeat.apply(x, reps=(2, 2)); y  # tiled twice along each dim
+    tensor([[1., 2., 1., 2.],
+            [1., 2., 1., 2.]], grad_fn=<RepeatBackward0>)
+    >>> y.sum().backward(); x.grad  # each entry appears in 4 tiles
+    tensor([4., 4.])
+    """
 
     @staticmethod
     def forward(ctx, a, reps=()):
@@ -149,7 +221,17 @@ class Repeat(Function):
 
 
 class Flip(Function):
-    """z = a reversed along ``dims``;  dz/da = g reversed along them."""
+    """z = a reversed along ``dims``;  dz/da = g reversed along them.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import Flip
+    >>> x = ln.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = Flip.apply(x, dims=(0,)); y
+    tensor([3., 2., 1.], grad_fn=<FlipBackward0>)
+    >>> (y * ln.tensor([1.0, 0.0, 0.0])).sum().backward(); x.grad  # g reversed
+    tensor([0., 0., 1.])
+    """
 
     @staticmethod
     def forward(ctx, a, dims=()):
@@ -204,6 +286,16 @@ class Size(tuple):
     it: see autograd/printing.py). ``numel()`` is the product of the sizes; a slice, ``+`` and
     ``*`` give a Size again. ``Size([2, 3])`` takes any iterable of ints (or integer 0-d
     tensors).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import Size
+    >>> s = Size([64, 1, 28, 28]); s
+    torch.Size([64, 1, 28, 28])
+    >>> s == (64, 1, 28, 28), s.numel(), s[1:]
+    (True, 50176, torch.Size([1, 28, 28]))
+    >>> ln.zeros(2, 3).shape
+    torch.Size([2, 3])
     """
 
     __slots__ = ()
@@ -750,6 +842,14 @@ def torch_index(index):
     arrays (``x[0, :, [0, 1]]`` of a (3, 4, 5) tensor is (2, 4)), PyTorch applies the integers
     first, as basic indexing, and then the arrays ((4, 2)). So the integers go in ``first``
     (every other dim a full slice) and the rest in ``then``.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.shape import torch_index
+    >>> first, then = torch_index((0, slice(None), [0, 1])); first, then
+    ((0, slice(None, None, None), slice(None, None, None)), (slice(None, None, None), [0, 1]))
+    >>> x = np.zeros((3, 4, 5)); x[0, :, [0, 1]].shape, x[first][then].shape  # NumPy's vs PyTorch's
+    ((2, 4), (4, 2))
     """
     if index.__class__ in _PLAIN or (index.__class__ is tuple and all(p.__class__ in _PLAIN for p in index)):
         if not (index.__class__ is slice or index.__class__ is tuple) or _steps_ok(index):
