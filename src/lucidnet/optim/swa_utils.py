@@ -78,7 +78,27 @@ def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
 
 def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable[[list, list, Any], None]:
     """In-place EMA of lists of arrays: ``W_ema ← decay W_ema + (1 - decay) W``
-    (``lerp(W_ema, W, 1 - decay)``); ``decay`` in [0, 1]."""
+    (``lerp(W_ema, W, 1 - decay)``); ``decay`` in [0, 1].
+
+    Parameters
+    ----------
+    decay : float, default 0.999
+        Weight of the old average.
+
+    Returns
+    -------
+    callable
+        ``fn(ema_list, current_list, n)`` updating the arrays of ``ema_list`` in place (for
+        `AveragedModel`'s ``multi_avg_fn``).
+
+    Examples
+    --------
+    >>> update = ln.optim.swa_utils.get_ema_multi_avg_fn(0.75)
+    >>> ema = [np.array([0., 10.])]
+    >>> update(ema, [np.array([4., 2.])], 1)
+    >>> ema[0].tolist()                     # 0.75 * 0 + 0.25 * 4, 0.75 * 10 + 0.25 * 2
+    [1.0, 8.0]
+    """
     decay = _check_decay("get_ema_multi_avg_fn", decay)
 
     def ema_update(ema_param_list, current_param_list, _num_averaged) -> None:
@@ -93,7 +113,22 @@ def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable[[list, list, Any], No
 
 def get_swa_multi_avg_fn() -> Callable[[list, list, Any], None]:
     """In-place equal-weight average of lists of arrays:
-    ``W_avg ← W_avg + (W - W_avg) / (n + 1)`` (``lerp(W_avg, W, 1/(n+1))``)."""
+    ``W_avg ← W_avg + (W - W_avg) / (n + 1)`` (``lerp(W_avg, W, 1/(n+1))``).
+
+    Returns
+    -------
+    callable
+        ``fn(avg_list, current_list, n)`` updating the arrays of ``avg_list`` in place, ``n``
+        the number of models averaged so far.
+
+    Examples
+    --------
+    >>> update = ln.optim.swa_utils.get_swa_multi_avg_fn()
+    >>> avg = [np.array([3.])]              # the mean of 2 models so far
+    >>> update(avg, [np.array([6.])], 2)
+    >>> avg[0].tolist()                     # 3 + (6 - 3) / 3
+    [4.0]
+    """
 
     def swa_update(averaged_param_list, current_param_list, num_averaged) -> None:
         weight = 1.0 / (int(num_averaged) + 1)
@@ -107,7 +142,28 @@ def get_swa_multi_avg_fn() -> Callable[[list, list, Any], None]:
 
 
 def get_ema_avg_fn(decay: float = 0.999) -> Callable[[Any, Any, Any], Any]:
-    """EMA of one array: returns ``decay W_ema + (1 - decay) W``; ``decay`` in [0, 1]."""
+    """EMA of one array: returns ``decay W_ema + (1 - decay) W``; ``decay`` in [0, 1].
+
+    Parameters
+    ----------
+    decay : float, default 0.999
+        Weight of the old average.
+
+    Returns
+    -------
+    callable
+        ``fn(ema, current, n) -> new ema`` (for `AveragedModel`'s ``avg_fn``).
+
+    Examples
+    --------
+    >>> ema_fn = ln.optim.swa_utils.get_ema_avg_fn(0.9)
+    >>> ema_fn(np.array([0., 10.]), np.array([10., 0.]), 1).tolist()
+    [1.0, 9.0]
+    >>> ln.optim.swa_utils.get_ema_avg_fn(1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: get_ema_avg_fn: decay must be a number in [0, 1], got 1.5 (0.999 keeps ...
+    """
     decay = _check_decay("get_ema_avg_fn", decay)
 
     def ema_update(ema_param, current_param, num_averaged):
@@ -117,7 +173,19 @@ def get_ema_avg_fn(decay: float = 0.999) -> Callable[[Any, Any, Any], Any]:
 
 
 def get_swa_avg_fn() -> Callable[[Any, Any, Any], Any]:
-    """Equal-weight average of one array: returns ``W_avg + (W - W_avg) / (n + 1)``."""
+    """Equal-weight average of one array: returns ``W_avg + (W - W_avg) / (n + 1)``.
+
+    Returns
+    -------
+    callable
+        ``fn(avg, current, n) -> new avg``, ``n`` the number of models averaged so far.
+
+    Examples
+    --------
+    >>> swa_fn = ln.optim.swa_utils.get_swa_avg_fn()
+    >>> swa_fn(np.array([2.]), np.array([5.]), 2).tolist()    # mean of (1, 3) and 5
+    [3.0]
+    """
 
     def swa_update(averaged_param, current_param, num_averaged):
         return averaged_param + (current_param - averaged_param) / (num_averaged + 1)
@@ -155,20 +223,40 @@ class AveragedModel(Module):
     """A copy of ``model`` whose weights are a running average of ``model``'s weights (SWA by
     default, EMA with ``multi_avg_fn=get_ema_multi_avg_fn(decay)``), PyTorch's class.
 
+    With ``n`` models averaged so far, `update_parameters` sets
+    ``W_avg ← W_avg + (W - W_avg) / (n + 1)`` (the first call copies ``W``).
+
     Parameters
     ----------
-    model : the Module to average; it is deep-copied (the copy is ``self.module``).
-    device : None or ``"cpu"`` (the only device).
-    avg_fn : ``avg_fn(avg, current, n) -> new avg`` for one array at a time.
-    multi_avg_fn : ``multi_avg_fn(avg_list, current_list, n)`` updating ``avg_list`` in place.
+    model : Module
+        The Module to average; it is deep-copied (the copy is ``self.module``).
+    device : None or "cpu", optional
+        The only device.
+    avg_fn : callable, optional
+        ``avg_fn(avg, current, n) -> new avg`` for one array at a time.
+    multi_avg_fn : callable, optional
+        ``multi_avg_fn(avg_list, current_list, n)`` updating ``avg_list`` in place.
         At most one of the two; with neither, the equal-weight average.
-    use_buffers : average the buffers too (BatchNorm running statistics, the integer
+    use_buffers : bool, default False
+        Average the buffers too (BatchNorm running statistics, the integer
         ``num_batches_tracked`` cast back to int); if False, the buffers are copied from
         ``model`` at each update.
 
     ``n_averaged`` (a 0-d int64 buffer) counts the models averaged; the state dict holds it and
     the copy's entries under ``module.`` (``"module.0.weight"``), as PyTorch's. Calling the
     averaged model runs ``self.module``. The averaging functions are not saved.
+
+    Examples
+    --------
+    >>> model = ln.nn.Linear(1, 1, bias=False)
+    >>> swa = ln.optim.swa_utils.AveragedModel(model)
+    >>> for w in [1.0, 2.0, 6.0]:                # three "epochs" of training
+    ...     model.weight.data[...] = w
+    ...     swa.update_parameters(model)
+    >>> swa.module.weight.tolist(), int(swa.n_averaged)     # (1 + 2 + 6) / 3
+    ([[3.0]], 3)
+    >>> list(swa.state_dict())
+    ['n_averaged', 'module.weight']
     """
 
     def __init__(self, model: Module, device=None,
@@ -277,6 +365,26 @@ def update_bn(loader: Iterable[Any], model: Module, device=None) -> None:
     every batch; a batch that is a list or tuple gives its first element (``(x, y)`` from a
     DataLoader). Momentum and training mode are restored afterwards, also if a batch raises.
     A model without BatchNorm is left untouched. ``device``: None or ``"cpu"``.
+
+    After ``k`` batches: ``running_mean = (1/k) sum_b mean_b``, ``running_var = (1/k) sum_b
+    var_b`` (unbiased batch variances).
+
+    Parameters
+    ----------
+    loader : iterable
+        Batches (tensors, or ``(x, y)`` pairs whose ``x`` is used).
+    model : Module
+        The model whose BatchNorm layers to refresh (e.g. ``AveragedModel``).
+    device : None or "cpu", optional
+        The only device.
+
+    Examples
+    --------
+    >>> bn = ln.nn.BatchNorm1d(1)
+    >>> loader = [ln.tensor([[1.], [3.]]), ln.tensor([[5.], [7.]])]   # batch means 2 and 6
+    >>> ln.optim.swa_utils.update_bn(loader, ln.nn.Sequential(bn))
+    >>> bn.running_mean.tolist(), bn.running_var.tolist(), bn.momentum
+    ([4.0], [2.0], 0.1)
     """
     if not isinstance(model, Module):
         raise TypeError(f"update_bn: model must be an nn.Module, got {type(model).__name__}")
