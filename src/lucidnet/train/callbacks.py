@@ -166,7 +166,32 @@ class CallbackList(Callback):
 
 
 class ProgressBar(Callback):
-    """A tqdm bar per epoch showing the running loss and, at the end, every metric."""
+    """A tqdm bar per epoch showing the running loss and, at the end, every metric.
+
+    Parameters
+    ----------
+    update_every : int
+        The running loss in the bar's postfix is refreshed every ``update_every`` batches (>= 1).
+
+    Examples
+    --------
+    ``Trainer(verbose=1)`` (the default) adds a bar by itself; pass ``verbose=0`` and a
+    ProgressBar to choose ``update_every``. The bars go to stderr (rank 0 only in a
+    data-parallel fit):
+
+    >>> from lucidnet.train import ProgressBar, Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> model = ln.nn.Linear(2, 2)
+    >>> trainer = Trainer(model, "cross_entropy", ln.optim.SGD(model.parameters(), lr=0.1),
+    ...                   callbacks=[ProgressBar(update_every=1)], verbose=0)
+    >>> len(trainer.fit(X, y, epochs=2, batch_size=16))
+    2
+    >>> ProgressBar(update_every=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: ProgressBar: update_every must be an integer >= 1, got 0
+    """
 
     def __init__(self, update_every: int = 10):
         self.update_every = check_int("ProgressBar", "update_every", update_every, low=1)
@@ -640,6 +665,19 @@ class TerminateOnNaN(Callback):
 
     (The Trainer already stops on a NaN training loss and keeps the last good weights; this also
     covers validation values and custom logs.)
+
+    Examples
+    --------
+    The hook on its own, with a stand-in for the trainer:
+
+    >>> from types import SimpleNamespace
+    >>> from lucidnet.train import TerminateOnNaN
+    >>> stop = TerminateOnNaN()
+    >>> stop.set_trainer(SimpleNamespace(stop_training=False))
+    >>> stop.on_epoch_end(4, {"loss": 0.3, "val_loss": float("nan")})
+    Epoch 5: invalid val_loss = nan, terminating training
+    >>> stop.trainer.stop_training
+    True
     """
 
     def _check(self, logs, where):
@@ -685,6 +723,31 @@ class GracefulInterrupt(Callback):
     rank installs the handlers; the trainer tells every rank at the end of the epoch if any of
     them caught a signal, so all stop after the same epoch; rank 0 alone writes the checkpoint
     and prints.
+
+    Examples
+    --------
+    A SIGTERM raised during the first epoch (as ``kill -TERM <pid>`` would send it): the epoch
+    ends, the checkpoint is written and training stops:
+
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks=()):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=list(callbacks))
+    >>> import signal
+    >>> from lucidnet.train import Callback, GracefulInterrupt, read_checkpoint
+    >>> class SendTerm(Callback):
+    ...     def on_batch_end(self, batch, logs=None):
+    ...         if batch == 0 and self.trainer.epoch == 0:
+    ...             signal.raise_signal(signal.SIGTERM)
+    >>> guard = GracefulInterrupt("interrupted.npz", verbose=0)
+    >>> history = make_trainer([guard, SendTerm()]).fit(X, y, epochs=5, batch_size=16)
+    >>> guard.interrupted, guard.signal_name, len(history)
+    (True, 'SIGTERM', 1)
+    >>> read_checkpoint("interrupted.npz")["metadata"]
+    {'epoch': 1, 'interrupted_by': 'SIGTERM'}
     """
 
     def __init__(self, path, signals=("SIGINT", "SIGTERM"), verbose: int = 1):

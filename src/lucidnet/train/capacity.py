@@ -26,7 +26,18 @@ class CapacityResult:
     """Per size: ``n_params``, ``train_loss``, ``val_loss`` and, if a metric was given,
     ``train_score`` / ``val_score``. ``best_size`` minimizes the validation loss.
 
-    Returned by :func:`capacity_sweep` (see its example)."""
+    Returned by :func:`capacity_sweep` (see its example).
+
+    Examples
+    --------
+    >>> from lucidnet.train import CapacityResult
+    >>> r = CapacityResult(sizes=[2, 8, 32], n_params=[11, 41, 161],
+    ...                    train_loss=[0.9, 0.4, 0.1], val_loss=[0.95, 0.5, 0.7])
+    >>> r.best_size                          # argmin of val_loss: 32 units overfit
+    8
+    >>> r.as_dict()["best_size"], r.as_dict()["metric"]
+    (8, None)
+    """
 
     sizes: list
     n_params: list

@@ -41,7 +41,24 @@ def checkpoint_state(trainer, extra: dict | None = None) -> dict:
 
     Keys: ``"kind"``, ``"state_dict"`` (the weights), ``"trainer"`` (optimizer, schedule,
     epoch, history, RNG states), ``"dtype"``, ``"callbacks"``, ``"metadata"`` (``extra``) and,
-    when the architecture is JSON-able, ``"config"``. See :func:`save_checkpoint`."""
+    when the architecture is JSON-able, ``"config"``. See :func:`save_checkpoint`.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks=()):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=list(callbacks))
+    >>> from lucidnet.train.checkpoint import checkpoint_state
+    >>> trainer = make_trainer()
+    >>> _ = trainer.fit(X, y, epochs=1, batch_size=16)
+    >>> state = checkpoint_state(trainer, extra={"run": "demo"})
+    >>> sorted(state), state["metadata"], sorted(state["state_dict"])
+    (['callbacks', 'config', 'dtype', 'kind', 'metadata', 'state_dict', 'trainer'], {'run': 'demo'}, ['0.bias', '0.weight', '2.bias', '2.weight'])
+    """
     state = trainer.state_dict()
     weights = state.pop("model")
     out = {"kind": "checkpoint", "state_dict": weights, "trainer": state,
@@ -102,6 +119,27 @@ def read_checkpoint(path) -> dict:
 
     Raises FileNotFoundError for a missing file and `lucidnet.io.ModelFileError` (a ValueError)
     for a damaged one, one that is not a checkpoint, or one missing an entry.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks=()):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=list(callbacks))
+    >>> from lucidnet.train import read_checkpoint, save_checkpoint
+    >>> trainer = make_trainer()
+    >>> _ = trainer.fit(X, y, epochs=2, batch_size=16)
+    >>> state = read_checkpoint(save_checkpoint("run.npz", trainer))
+    >>> state["kind"], state["trainer"]["epoch"]
+    ('checkpoint', 2)
+    >>> _ = ln.save(trainer.model, "model.npz")           # a model file, not a checkpoint
+    >>> read_checkpoint("model.npz")
+    Traceback (most recent call last):
+    ...
+    lucidnet.io.ModelFileError: 'model.npz' is not a training checkpoint (it is a model file: load it with lucidnet.load)
     """
     state = load_state(path)
     where = f"{os.fspath(path)!r}"
@@ -144,6 +182,27 @@ def load_checkpoint(path, trainer) -> dict:
     the missing / unexpected keys and mismatching shapes; nothing is changed in that case.
     Returns the checkpoint's metadata (``extra`` given to `save_checkpoint`); see its example.
     A run continued this way for the remaining epochs ends as the uninterrupted run would.
+
+    Examples
+    --------
+    Resume a run for its remaining epochs:
+
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks=()):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=list(callbacks))
+    >>> from lucidnet.train import load_checkpoint, save_checkpoint
+    >>> trainer = make_trainer()
+    >>> _ = trainer.fit(X, y, epochs=2, batch_size=16)
+    >>> _ = save_checkpoint("run.npz", trainer, extra={"epochs": 5})
+    >>> resumed = make_trainer()                        # built like the saved one
+    >>> total = load_checkpoint("run.npz", resumed)["epochs"]
+    >>> _ = resumed.fit(X, y, epochs=total - resumed.epoch, batch_size=16)
+    >>> resumed.epoch, len(resumed.history)
+    (5, 5)
     """
     state = read_checkpoint(path)
     given = state["state_dict"]

@@ -41,7 +41,20 @@ _SATURATED_SAMPLES = 0.9  # a unit is saturated when this fraction of samples si
 
 
 class DiagnosticWarning(UserWarning):
-    """A training pathology detected by `GradientMonitor` (dead units, vanishing gradients ...)."""
+    """A training pathology detected by `GradientMonitor` (dead units, vanishing gradients ...).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from lucidnet.train import DiagnosticWarning
+    >>> issubclass(DiagnosticWarning, UserWarning)
+    True
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("layer 1 (ReLU): 80% of units are dead", DiagnosticWarning)
+    >>> caught[0].category.__name__
+    'DiagnosticWarning'
+    """
 
 
 def _per_unit(out: np.ndarray) -> np.ndarray:

@@ -36,7 +36,17 @@ class LRFinderResult:
 
     ``suggestion`` is the learning rate where the smoothed loss falls fastest (the steepest
     negative slope of loss against ``log(lr)``); ``diverged`` says whether the test stopped
-    early because the loss exceeded ``diverge`` times its best value. See :func:`lr_find`."""
+    early because the loss exceeded ``diverge`` times its best value. See :func:`lr_find`.
+
+    Examples
+    --------
+    >>> from lucidnet.train import LRFinderResult
+    >>> lrs = np.logspace(-4, 0, 5)
+    >>> r = LRFinderResult(lrs, losses=np.array([1.0, 0.9, 0.5, 0.45, 2.0]),
+    ...                    raw_losses=np.array([1.0, 0.9, 0.5, 0.45, 2.0]), suggestion=float(lrs[2]))
+    >>> r.suggestion, r.diverged
+    (0.01, False)
+    """
 
     lrs: np.ndarray
     losses: np.ndarray

@@ -38,7 +38,21 @@ __all__ = ["Trainer", "TrainingDiverged"]
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite."""
+    """The loss became NaN or infinite.
+
+    Examples
+    --------
+    `Trainer.fit` itself does not raise it (it stops, restores the last finite weights, warns and
+    sets ``trainer.diverged``); it is the error to raise from code that must not continue:
+
+    >>> from lucidnet.train import TrainingDiverged
+    >>> issubclass(TrainingDiverged, RuntimeError)
+    True
+    >>> raise TrainingDiverged("loss is nan at epoch 3")
+    Traceback (most recent call last):
+    ...
+    lucidnet.train.trainer.TrainingDiverged: loss is nan at epoch 3
+    """
 
 
 def _all_finite(arrays) -> bool:
@@ -173,17 +187,42 @@ class Trainer:
     Parameters
     ----------
     model : Module
-    loss : a loss Module (e.g. ``nn.CrossEntropyLoss()``) or its name ("cross_entropy", "mse", ...)
-    optimizer : a ``lucidnet.optim`` optimizer over ``model.parameters()``
-    metrics : names from ``lucidnet.metrics`` ("accuracy", "f1_macro", "r2", ...) or callables
-        ``fn(y_true, y_score)``; computed on the whole epoch's predictions
-    callbacks : `Callback` instances (early stopping, checkpoints, diagnostics, ...)
-    scheduler : a ``lucidnet.optim.lr_scheduler`` schedule, stepped per ``scheduler_interval``
-        ("epoch" or "batch"; default: the schedule's own ``interval`` attribute, else "epoch").
+        The network to train.
+    loss : Module or str
+        A loss Module (e.g. ``nn.CrossEntropyLoss()``) or its name ("cross_entropy", "mse", ...).
+    optimizer : Optimizer
+        A ``lucidnet.optim`` optimizer over ``model.parameters()``.
+    metrics : list of str or callable, optional
+        Names from ``lucidnet.metrics`` ("accuracy", "f1_macro", "r2", ...) or callables
+        ``fn(y_true, y_score)``; computed on the whole epoch's predictions.
+    callbacks : list of Callback, optional
+        `Callback` instances (early stopping, checkpoints, diagnostics, ...).
+    scheduler : LRScheduler, optional
+        A ``lucidnet.optim.lr_scheduler`` schedule, stepped per ``scheduler_interval``.
         ``ReduceLROnPlateau`` is stepped with the monitored validation (or training) loss.
-    penalty : optional callable ``penalty(model) -> Tensor`` added to the loss each batch
-        (L1 / L2 / Elastic-Net regularization, docs/ideas.md I1)
-    verbose : 0 silent, 1 a progress bar per epoch
+    scheduler_interval : {"epoch", "batch"}, optional
+        When the schedule steps; default: the schedule's own ``interval`` attribute, else "epoch".
+    penalty : callable, optional
+        ``penalty(model) -> Tensor`` added to the loss each batch
+        (L1 / L2 / Elastic-Net regularization, docs/ideas.md I1).
+    verbose : int
+        0 silent, 1 a progress bar per epoch.
+
+    Examples
+    --------
+    >>> from lucidnet.train import Trainer
+    >>> X = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(np.int64)
+    >>> def make_trainer(callbacks=()):
+    ...     model = ln.nn.Sequential(ln.nn.Linear(2, 4), ln.nn.ReLU(), ln.nn.Linear(4, 2))
+    ...     return Trainer(model, ln.nn.CrossEntropyLoss(),
+    ...                    ln.optim.SGD(model.parameters(), lr=0.1), callbacks=list(callbacks))
+    >>> trainer = make_trainer()
+    >>> history = trainer.fit(X, y, epochs=3, batch_size=16, validation_split=0.25)
+    >>> len(history), sorted(history.history)
+    (3, ['loss', 'lr', 'val_loss'])
+    >>> trainer.predict(X[:4]).shape, sorted(trainer.evaluate(X, y))
+    ((4,), ['loss'])
     """
 
     def __init__(self, model: Module, loss, optimizer, metrics=None, callbacks=None, scheduler=None,
