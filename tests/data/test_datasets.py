@@ -91,8 +91,9 @@ def test_moons_circles_spirals_geometry():
 
 @pytest.mark.parametrize("name, kw, match", [
     ("moons", {"n_samples": 1}, "n_samples must be an integer >= 2"),
-    ("circles", {"noise": -1.0}, "noise must be a finite number >= 0"),
-    ("circles", {"factor": 1.5}, r"factor must be in \(0, 1\)"),
+    ("circles", {"noise": -1.0}, r"make_circles: noise must be a finite number in \[0.0, inf\), got -1.0"),
+    ("circles", {"factor": 1.5}, r"factor must be a finite number in \(0.0, 1.0\), got 1.5"),
+    ("moons", {"noise": float("nan")}, "noise must be a finite number"),
     ("spirals", {"n_arms": 1}, "n_arms must be an integer >= 2"),
     ("xor", {"n_samples": 0}, "n_samples must be an integer >= 1"),
     ("mnist", {}, "never downloads"),
@@ -253,3 +254,10 @@ def test_registry_contents():
     for name in ("digits", "iris", "wine", "breast_cancer", "diabetes", "and", "or", "xor",
                  "moons", "circles", "spirals", "mnist1d"):
         assert name in DATASETS
+
+
+@pytest.mark.parametrize("kw", [{"n_samples": 2.5}, {"n_samples": True}, {"noise": "0.1"}])
+def test_generator_argument_of_the_wrong_type_is_a_type_error(kw):
+    with pytest.raises(TypeError, match="make_moons: (n_samples must be an integer|noise must be "
+                                        "a real number)"):
+        load_dataset("moons", **kw)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validation import check_int, check_real
 from ._common import make_rng
 
 __all__ = [
@@ -154,24 +155,14 @@ def make_logic_gate(gate: str = "xor", n_samples: int | None = None, noise: floa
         corner = np.arange(4)
         noise = 0.0 if noise is None else noise
     else:
-        _check_count(n_samples, "n_samples", 1)
+        check_int("make_logic_gate", "n_samples", n_samples, low=1)
         corner = rng.permutation(np.arange(n_samples) % 4)
         noise = 0.1 if noise is None else noise
-    _check_noise(noise)
+    check_real("make_logic_gate", "noise", noise, low=0.0)
     X = _CORNERS[corner] + noise * rng.standard_normal((len(corner), 2))
     return _classification(X, truth[corner], n_classes=2, target_names=["0", "1"], name=gate,
                            description=f"{gate.upper()} truth table on {{0,1}}^2"
                            + (f", {len(corner)} noisy samples (std {noise})" if noise else ""))
-
-
-def _check_count(n, name, low):
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {n!r}")
-
-
-def _check_noise(noise):
-    if not isinstance(noise, (int, float, np.floating)) or not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
 
 
 def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = None) -> Dataset:
@@ -188,8 +179,8 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = None
     >>> moons.X.shape, np.bincount(moons.y).tolist()
     ((100, 2), [50, 50])
     """
-    _check_count(n_samples, "n_samples", 2)
-    _check_noise(noise)
+    check_int("make_moons", "n_samples", n_samples, low=2)
+    check_real("make_moons", "noise", noise, low=0.0)
     rng = make_rng(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -218,10 +209,9 @@ def make_circles(n_samples: int = 200, noise: float = 0.05, factor: float = 0.5,
     >>> circles.X.shape, np.bincount(circles.y).tolist()
     ((50, 2), [25, 25])
     """
-    _check_count(n_samples, "n_samples", 2)
-    _check_noise(noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must be in (0, 1), got {factor!r}")
+    check_int("make_circles", "n_samples", n_samples, low=2)
+    check_real("make_circles", "noise", noise, low=0.0)
+    check_real("make_circles", "factor", factor, low=0.0, low_open=True, high=1.0)
     rng = make_rng(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -251,9 +241,9 @@ def make_spirals(n_samples: int = 300, n_arms: int = 2, noise: float = 0.2,
     >>> spirals.n_classes, np.bincount(spirals.y).tolist()
     (3, [30, 30, 30])
     """
-    _check_count(n_arms, "n_arms", 2)
-    _check_count(n_samples, "n_samples", n_arms)
-    _check_noise(noise)
+    check_int("make_spirals", "n_arms", n_arms, low=2)
+    check_int("make_spirals", "n_samples", n_samples, low=n_arms)
+    check_real("make_spirals", "noise", noise, low=0.0)
     rng = make_rng(seed)
     counts = np.full(n_arms, n_samples // n_arms)
     counts[:n_samples % n_arms] += 1
