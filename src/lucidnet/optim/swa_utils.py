@@ -156,9 +156,9 @@ def get_ema_avg_fn(decay: float = 0.999) -> Callable[[Any, Any, Any], Any]:
 
     Examples
     --------
-    >>> ema_fn = ln.optim.swa_utils.get_ema_avg_fn(0.9)
-    >>> ema_fn(np.array([0., 10.]), np.array([10., 0.]), 1).tolist()
-    [1.0, 9.0]
+    >>> ema_fn = ln.optim.swa_utils.get_ema_avg_fn(0.75)
+    >>> ema_fn(np.array([0., 10.]), np.array([4., 2.]), 1).tolist()   # 0.75 ema + 0.25 new
+    [1.0, 8.0]
     >>> ln.optim.swa_utils.get_ema_avg_fn(1.5)
     Traceback (most recent call last):
     ...
