@@ -63,7 +63,17 @@ class _Elementwise(Function):
 
 
 class MSE(_Elementwise):
-    """l = (x - y)^2;  dl/dx = 2 (x - y)."""
+    """l = (x - y)^2;  dl/dx = 2 (x - y).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.loss import MSE
+    >>> x = ln.tensor([1.0, 3.0], requires_grad=True); target = ln.tensor([0.0, 0.0])
+    >>> loss = MSE.apply(x, target); loss
+    tensor(5., grad_fn=<MseLossBackward0>)
+    >>> loss.sum().backward(); x.grad  # mean of (1, 9); 2 (x - y) / N
+    tensor([1., 3.])
+    """
 
     term = staticmethod(lambda d, ctx: d * d)
     derivative = staticmethod(lambda d, ctx: 2 * d)
@@ -78,7 +88,17 @@ class MSE(_Elementwise):
 
 
 class L1(_Elementwise):
-    """l = |x - y|;  dl/dx = sign(x - y)."""
+    """l = |x - y|;  dl/dx = sign(x - y).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.loss import L1
+    >>> x = ln.tensor([1.0, -3.0], requires_grad=True); target = ln.tensor([0.0, 0.0])
+    >>> loss = L1.apply(x, target, reduction="sum"); loss
+    tensor(4., grad_fn=<L1Backward0>)
+    >>> loss.sum().backward(); x.grad  # sign(x - y)
+    tensor([ 1., -1.])
+    """
 
     term = staticmethod(lambda d, ctx: np.abs(d))
     derivative = staticmethod(lambda d, ctx: np.sign(d))
@@ -93,7 +113,17 @@ class L1(_Elementwise):
 
 
 class Huber(_Elementwise):
-    """l = d^2/2 if |d| < delta else delta (|d| - delta/2);  dl/dx = clip(d, -delta, delta)."""
+    """l = d^2/2 if |d| < delta else delta (|d| - delta/2);  dl/dx = clip(d, -delta, delta).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.loss import Huber
+    >>> x = ln.tensor([0.5, 3.0], requires_grad=True); target = ln.tensor([0.0, 0.0])
+    >>> loss = Huber.apply(x, target, reduction="sum", delta=1.0); loss
+    tensor(2.6250, grad_fn=<HuberLossBackward0>)
+    >>> loss.sum().backward(); x.grad  # 0.5^2 / 2 + (3 - 1/2); clip(d, -1, 1)
+    tensor([0.5000, 1.0000])
+    """
 
     term = staticmethod(lambda d, ctx: np.where(np.abs(d) < ctx.delta, 0.5 * d * d,
                                                 ctx.delta * (np.abs(d) - 0.5 * ctx.delta)))
@@ -112,7 +142,17 @@ class Huber(_Elementwise):
 class BCE(Function):
     """l = -(y ln p + (1-y) ln(1-p)), each log clamped at -100 as PyTorch does;
     dl/dp = (p - y) / max(p (1 - p), 1e-12);  dl/dy = ln(1-p) - ln p (unclamped: +-inf at
-    p = 0 or 1, as PyTorch)."""
+    p = 0 or 1, as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.loss import BCE
+    >>> x = ln.tensor([0.5, 0.9], requires_grad=True); target = ln.tensor([1.0, 1.0])
+    >>> loss = BCE.apply(x, target, reduction="none"); loss
+    tensor([0.6931, 0.1054], grad_fn=<BinaryCrossEntropyBackward0>)
+    >>> loss.sum().backward(); x.grad  # (p - y) / (p (1 - p))
+    tensor([-2.0000, -1.1111])
+    """
 
     @staticmethod
     def forward(ctx, p, y, reduction="mean"):
@@ -140,7 +180,17 @@ class BCEWithLogits(Function):
     """l = max(x, 0) - x y + ln(1 + e^-|x|)  (stable form of BCE(sigmoid(x), y));
     dl/dx = sigmoid(x) - y  -- no sigma' factor: the sigmoid's slope cancels, so a saturated
     wrong output still learns fast.  With pos_weight w_p:
-    l = (1 - y) x + (1 + (w_p - 1) y) ln(1 + e^-x);  dl/dy = -x + (w_p - 1) ln(1 + e^-x)."""
+    l = (1 - y) x + (1 + (w_p - 1) y) ln(1 + e^-x);  dl/dy = -x + (w_p - 1) ln(1 + e^-x).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.loss import BCEWithLogits
+    >>> x = ln.tensor([0.0, 100.0], requires_grad=True); target = ln.tensor([1.0, 0.0])
+    >>> loss = BCEWithLogits.apply(x, target, reduction="none"); loss
+    tensor([  0.6931, 100.0000], grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)
+    >>> loss.sum().backward(); x.grad  # sigmoid(x) - y: a saturated wrong logit still gets slope 1
+    tensor([-0.5000,  1.0000])
+    """
 
     @staticmethod
     def forward(ctx, x, y, reduction="mean", pos_weight=None):
@@ -223,6 +273,16 @@ class CrossEntropy(Function):
     weights of the labels (integer labels) or by N (probabilities), as PyTorch does.
     dl/dx = softmax(x) sum_c(w_c t_c) - w * t;  for probability targets
     dl/dt_c = -(1 - label_smoothing) w_c log softmax(x)_c.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.loss import CrossEntropy
+    >>> logits = ln.tensor([[0.0, 0.0], [0.0, float(np.log(3.0))]], requires_grad=True)
+    >>> loss = CrossEntropy.apply(logits, np.array([0, 1]), reduction="none"); loss  # ln 2, ln 4/3
+    tensor([0.6931, 0.2877], grad_fn=<NllLossBackward0>)
+    >>> loss.sum().backward(); logits.grad  # softmax(x) - onehot(y)
+    tensor([[-0.5000,  0.5000],
+            [ 0.2500, -0.2500]])
     """
 
     @staticmethod
@@ -292,7 +352,17 @@ class CrossEntropy(Function):
 
 class NLL(Function):
     """Negative log-likelihood on log-probabilities: l_n = -x_{n, y_n};  mean over the rows
-    whose label is not ``ignore_index`` (nan if every label is ignored, as PyTorch)."""
+    whose label is not ``ignore_index`` (nan if every label is ignored, as PyTorch).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.loss import NLL
+    >>> logp = ln.tensor([[-0.5, -2.0], [-1.0, -0.1]], requires_grad=True)
+    >>> loss = NLL.apply(logp, np.array([0, -100])); loss  # the ignored row is left out of the mean
+    tensor(0.5000, grad_fn=<NllLossBackward0>)
+    >>> loss.backward(); logp.grad[0]  # -1 / (rows kept) at the label; row 1 gets 0
+    tensor([-1.,  0.])
+    """
 
     @staticmethod
     def forward(ctx, logp, labels, reduction="mean", ignore_index=-100):
@@ -325,9 +395,21 @@ class NLL(Function):
 
 class KLDiv(Function):
     """PyTorch's KLDivLoss: x = log q, target p;  l = p (ln p - x) (0 where p = 0).
-    reduction "batchmean" divides the sum by N (the true KL per sample);  dl/dx = -p;
-    dl/dp = ln p + p / p - x (nan at p = 0, PyTorch's xlogy rule);  ``log_target`` (target t = ln p): l = e^t (t - x),
-    dl/dt = e^t (t - x + 1)."""
+
+    Reduction "batchmean" divides the sum by N = x.shape[0] (the true KL per sample);
+    dl/dx = -p;  dl/dp = ln p + 1 - x (computed as ln p + p / p - x: nan at p = 0, PyTorch's
+    xlogy rule). With ``log_target`` (target t = ln p): l = e^t (t - x), dl/dt = e^t (t - x + 1).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.loss import KLDiv
+    >>> logq = ln.tensor([[float(np.log(0.5)), float(np.log(0.5))]], requires_grad=True)
+    >>> p = ln.tensor([[0.75, 0.25]])
+    >>> loss = KLDiv.apply(logq, p, reduction="batchmean"); loss  # 0.75 ln 1.5 + 0.25 ln 0.5
+    tensor(0.1308, grad_fn=<KLDivBackward0>)
+    >>> loss.backward(); logq.grad  # -p / N
+    tensor([[-0.7500, -0.2500]])
+    """
 
     @staticmethod
     def forward(ctx, x, p, reduction="mean", log_target=False):
