@@ -66,6 +66,27 @@ def to_dtype(dtype, where: str = "dtype") -> np.dtype | None:
     ``complex`` (float64, int64, bool, complex128, as PyTorch reads them), NumPy types
     (``np.float32``) and legacy tensor types (``lucidnet.FloatTensor``). Raises TypeError for
     anything else, naming the supported dtypes.
+
+    Parameters
+    ----------
+    dtype : dtype-like or None
+        What the caller was given.
+    where : str, optional
+        The caller's name, which starts the error message.
+
+    Returns
+    -------
+    numpy.dtype or None
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.dtypes import to_dtype
+    >>> to_dtype(ln.float32), to_dtype(float), to_dtype(ln.LongTensor)
+    (dtype('float32'), dtype('float64'), dtype('int64'))
+    >>> to_dtype("float32")
+    Traceback (most recent call last):
+        ...
+    TypeError: dtype: expected a dtype such as lucidnet.float32, got the string 'float32'; ...
     """
     if dtype is None:
         return None
@@ -87,14 +108,28 @@ def to_dtype(dtype, where: str = "dtype") -> np.dtype | None:
 
 
 def legacy_type_name(dtype: np.dtype) -> str:
-    """PyTorch's legacy name of a tensor type: ``'torch.FloatTensor'`` for float32."""
+    """PyTorch's legacy name of a tensor type: ``'torch.FloatTensor'`` for float32.
+
+    Parameters
+    ----------
+    dtype : dtype-like
+        One of the dtypes lucidnet tensors hold.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.dtypes import legacy_type_name
+    >>> legacy_type_name(ln.float32), legacy_type_name(ln.int64)
+    ('torch.FloatTensor', 'torch.LongTensor')
+    >>> ln.ones(2).type()           # what Tensor.type() returns
+    'torch.FloatTensor'
+    """
     return "torch." + _LEGACY[np.dtype(dtype)]
 
 
 def _check_float_info(dtype, name: str, kinds: str, other: str) -> np.dtype:
     dt = to_dtype(get_default_dtype() if dtype is None else dtype, name)
     if dt.kind not in kinds:
-        raise TypeError(f"{name}() needs a {'floating point' if kinds == 'fc' else 'integer'} "
+        raise TypeError(f"{name}() needs {'a floating point' if kinds == 'fc' else 'an integer'} "
                         f"dtype, got {dt}; use {other}() for it")
     return dt
 
@@ -102,20 +137,78 @@ def _check_float_info(dtype, name: str, kinds: str, other: str) -> np.dtype:
 @register("finfo", method=False, function=True)
 def finfo(type=None) -> np.finfo:
     """Machine limits of a floating dtype (``torch.finfo``): ``finfo(float32).eps``, ``.max``,
-    ``.min``, ``.tiny``, ``.bits``, ``.resolution``. No argument: the default dtype."""
+    ``.min``, ``.tiny``, ``.bits``, ``.resolution``. No argument: the default dtype.
+
+    ``eps`` is the gap between 1 and the next representable number, 2^-(mantissa bits)
+    (2^-23 for float32); ``tiny`` the smallest positive normal number.
+
+    Parameters
+    ----------
+    type : dtype, optional
+        A floating (or complex) dtype; an integer dtype raises TypeError pointing to `iinfo`.
+
+    Returns
+    -------
+    numpy.finfo
+
+    Examples
+    --------
+    >>> float(ln.finfo(ln.float32).eps) == 2.0 ** -23
+    True
+    >>> float(ln.finfo(ln.float16).max), ln.finfo().bits      # default dtype: float32
+    (65504.0, 32)
+    """
     return np.finfo(_check_float_info(type, "finfo", "fc", "iinfo"))
 
 
 @register("iinfo", method=False, function=True)
 def iinfo(type) -> np.iinfo:
-    """Limits of an integer dtype (``torch.iinfo``): ``iinfo(int64).max``, ``.min``, ``.bits``."""
+    """Limits of an integer dtype (``torch.iinfo``): ``iinfo(int64).max``, ``.min``, ``.bits``.
+
+    A signed b-bit integer holds [-2^(b-1), 2^(b-1) - 1]; an unsigned one [0, 2^b - 1].
+
+    Parameters
+    ----------
+    type : dtype
+        An integer, unsigned or bool dtype; a floating dtype raises TypeError pointing to
+        `finfo`.
+
+    Returns
+    -------
+    numpy.iinfo
+
+    Examples
+    --------
+    >>> ln.iinfo(ln.int8).min, ln.iinfo(ln.int8).max, ln.iinfo(ln.uint8).max
+    (-128, 127, 255)
+    >>> ln.iinfo(ln.float32)
+    Traceback (most recent call last):
+        ...
+    TypeError: iinfo() needs an integer dtype, got float32; use finfo() for it
+    """
     return np.iinfo(_check_float_info(type, "iinfo", "iub", "finfo"))
 
 
 @register("set_default_tensor_type", method=False, function=True)
 def set_default_tensor_type(t) -> None:
     """PyTorch's older spelling of `set_default_dtype`: ``set_default_tensor_type(
-    lucidnet.DoubleTensor)`` or ``("torch.DoubleTensor")``; floating types only."""
+    lucidnet.DoubleTensor)`` or ``("torch.DoubleTensor")``; floating types only.
+
+    Parameters
+    ----------
+    t : legacy type, str or dtype
+        ``lucidnet.FloatTensor`` / ``lucidnet.DoubleTensor``, their names, or float32 /
+        float64; other types raise TypeError.
+
+    Examples
+    --------
+    >>> ln.set_default_tensor_type(ln.DoubleTensor)
+    >>> ln.tensor([1.5]).dtype
+    dtype('float64')
+    >>> ln.set_default_tensor_type("torch.FloatTensor")       # back to the default
+    >>> ln.get_default_dtype()
+    dtype('float32')
+    """
     from .tensor import set_default_dtype
 
     if isinstance(t, str):
@@ -134,7 +227,18 @@ def set_default_tensor_type(t) -> None:
 # ------------------------------------------------------------------ dtype questions
 @register("is_tensor", method=False, function=True)
 def is_tensor(obj) -> bool:
-    """True for a lucidnet Tensor (and a Parameter), as ``torch.is_tensor``."""
+    """True for a lucidnet Tensor (and a Parameter), as ``torch.is_tensor``.
+
+    Parameters
+    ----------
+    obj : object
+        Anything.
+
+    Examples
+    --------
+    >>> ln.is_tensor(ln.ones(2)), ln.is_tensor(ln.nn.Parameter(ln.ones(2))), ln.is_tensor([1.0])
+    (True, True, False)
+    """
     return isinstance(obj, Tensor)
 
 
@@ -147,13 +251,35 @@ def _require_tensor(x, name: str) -> Tensor:
 
 @register("is_floating_point", function=True)
 def is_floating_point(self) -> bool:
-    """True when the dtype is a floating one (float16/32/64)."""
+    """True when the dtype is a floating one (float16/32/64).
+
+    Parameters
+    ----------
+    self : Tensor
+        A tensor; anything else raises TypeError (``lucidnet.is_floating_point(1.0)``).
+
+    Examples
+    --------
+    >>> ln.is_floating_point(ln.tensor([1.0])), ln.tensor([1]).is_floating_point()
+    (True, False)
+    """
     return _require_tensor(self, "is_floating_point").data.dtype.kind == "f"
 
 
 @register("is_complex", function=True)
 def is_complex(self) -> bool:
-    """True when the dtype is complex64 or complex128."""
+    """True when the dtype is complex64 or complex128.
+
+    Parameters
+    ----------
+    self : Tensor
+        A tensor; anything else raises TypeError.
+
+    Examples
+    --------
+    >>> ln.is_complex(ln.tensor([1 + 2j])), ln.is_complex(ln.tensor([1.0]))
+    (True, False)
+    """
     return _require_tensor(self, "is_complex").data.dtype.kind == "c"
 
 
@@ -181,7 +307,26 @@ register("nbytes")(property(_nbytes))
 # ------------------------------------------------------------------ conversions
 def cast(t: Tensor, dtype: np.dtype, copy: bool = False) -> Tensor:
     """``t`` as ``dtype``: itself when nothing changes (a copy with ``copy=True``). Between
-    floating dtypes the result stays in the graph; to an integer or bool dtype it leaves it."""
+    floating dtypes the result stays in the graph; to an integer or bool dtype it leaves it.
+
+    Parameters
+    ----------
+    t : Tensor
+        The tensor to convert.
+    dtype : numpy.dtype
+        The target dtype (already checked, e.g. by `to_dtype`).
+    copy : bool, optional
+        Return a copy even when the dtype is already ``dtype`` (default False).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.dtypes import cast
+    >>> x = ln.ones(2, requires_grad=True)
+    >>> cast(x, ln.float64).requires_grad, cast(x, ln.int64).requires_grad
+    (True, False)
+    >>> cast(x, ln.float32) is x, cast(x, ln.float32, copy=True) is x
+    (True, False)
+    """
     if t.data.dtype == dtype:
         return t.clone() if copy else t
     if dtype.kind in FLOATING_KINDS:
@@ -258,7 +403,27 @@ def _is_dtype_like(x) -> bool:
 def parse_to(where: str, args: tuple, kwargs: dict):
     """The arguments of ``to(...)``, as PyTorch's three forms read them: ``to(dtype)``,
     ``to(device=None, dtype=None)``, ``to(tensor)`` (each then ``non_blocking``, ``copy``).
-    Returns ``(device or None, dtype or None, copy)``; a device other than the CPU raises."""
+    Returns ``(device or None, dtype or None, copy)``; a device other than the CPU raises.
+
+    Parameters
+    ----------
+    where : str
+        The caller's name (``"to"``), which starts the error messages.
+    args, kwargs : tuple, dict
+        The positional and keyword arguments the caller received.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.dtypes import parse_to
+    >>> parse_to("to", ("cpu", ln.int32), {})
+    ('cpu', dtype('int32'), False)
+    >>> parse_to("to", (ln.ones(1, dtype=ln.int64),), {"copy": True})      # a tensor's dtype
+    (None, dtype('int64'), True)
+    >>> parse_to("to", ("float64",), {})
+    Traceback (most recent call last):
+        ...
+    RuntimeError: to('float64'): a string names a device, as in PyTorch; for the dtype pass ...
+    """
     from .device import check_device
 
     kwargs = dict(kwargs)
