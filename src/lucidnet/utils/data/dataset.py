@@ -33,6 +33,18 @@ class Dataset(Generic[T_co]):
 
     A subclass may also define ``__getitems__(indices) -> list of samples`` to read a whole
     batch at once; the DataLoader then calls it instead of ``__getitem__`` per index.
+
+    Examples
+    --------
+    >>> class Squares(ln.utils.data.Dataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __getitem__(self, i): return i * i
+    ...     def __len__(self): return self.n
+    >>> ds = Squares(4)
+    >>> [ds[i] for i in range(len(ds))], len(ds + ds)
+    ([0, 1, 4, 9], 8)
+    >>> next(iter(ln.utils.data.DataLoader(ds, batch_size=4)))
+    tensor([0, 1, 4, 9])
     """
 
     def __getitem__(self, index) -> T_co:
@@ -49,6 +61,16 @@ class IterableDataset(Dataset[T_co]):
     stream that should not be repeated must split itself with ``get_worker_info()`` (its ``id``
     and ``num_workers``) inside ``__iter__`` or in a ``worker_init_fn``. ``a + b`` is
     ``ChainDataset([a, b])``.
+
+    Examples
+    --------
+    >>> class Count(ln.utils.data.IterableDataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __iter__(self): return iter(range(self.n))
+    >>> list(ln.utils.data.DataLoader(Count(5), batch_size=2))
+    [tensor([0, 1]), tensor([2, 3]), tensor([4])]
+    >>> list(Count(2) + Count(3))
+    [0, 1, 0, 1, 2]
     """
 
     def __iter__(self):
@@ -104,7 +126,28 @@ class TensorDataset(Dataset):
 
 class StackDataset(Dataset):
     """Samples of several datasets side by side: a tuple per sample for positional datasets
-    (``StackDataset(a, b)``), a dict for keyword ones (``StackDataset(image=a, label=b)``)."""
+    (``StackDataset(a, b)``), a dict for keyword ones (``StackDataset(image=a, label=b)``):
+    ``stack[i] = (a[i], b[i], ...)`` or ``{"image": a[i], "label": b[i]}``.
+
+    Parameters
+    ----------
+    *args : datasets
+        Map-style datasets of one length (tuple samples), or
+    **kwargs : datasets
+        Named map-style datasets of one length (dict samples); not both.
+
+    Examples
+    --------
+    >>> images, labels = [10, 11, 12], ["a", "b", "c"]
+    >>> ln.utils.data.StackDataset(images, labels)[2]
+    (12, 'c')
+    >>> ln.utils.data.StackDataset(image=images, label=labels)[1]
+    {'image': 11, 'label': 'b'}
+    >>> ln.utils.data.StackDataset(images, [1])
+    Traceback (most recent call last):
+    ...
+    ValueError: Size mismatch between datasets
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         if args:
@@ -152,7 +195,23 @@ class StackDataset(Dataset):
 class ConcatDataset(Dataset):
     """Map-style datasets one after the other. ``cumulative_sizes[k]`` is the total length of
     the first ``k + 1`` datasets; index ``i`` falls in the first dataset whose cumulative size
-    exceeds it."""
+    exceeds it: ``concat[i] = datasets[k][i - cumulative_sizes[k - 1]]``.
+
+    Parameters
+    ----------
+    datasets : iterable of Dataset
+        Map-style datasets (not IterableDataset; at least one).
+
+    Examples
+    --------
+    >>> class Squares(ln.utils.data.Dataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __getitem__(self, i): return i * i
+    ...     def __len__(self): return self.n
+    >>> both = ln.utils.data.ConcatDataset([Squares(2), Squares(3)])
+    >>> len(both), both.cumulative_sizes, [both[i] for i in range(5)]
+    (5, [2, 5], [0, 1, 0, 1, 4])
+    """
 
     @staticmethod
     def cumsum(sequence) -> list:
@@ -184,7 +243,23 @@ class ConcatDataset(Dataset):
 
 
 class ChainDataset(IterableDataset):
-    """Iterable datasets streamed one after the other (``len`` is the sum of their lengths)."""
+    """Iterable datasets streamed one after the other (``len`` is the sum of their lengths).
+
+    Parameters
+    ----------
+    datasets : iterable of IterableDataset
+        The streams, in order (checked when iterated).
+
+    Examples
+    --------
+    >>> class Count(ln.utils.data.IterableDataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __iter__(self): return iter(range(self.n))
+    ...     def __len__(self): return self.n
+    >>> chain = ln.utils.data.ChainDataset([Count(2), Count(3)])
+    >>> list(chain), len(chain)
+    ([0, 1, 0, 1, 2], 5)
+    """
 
     def __init__(self, datasets) -> None:
         self.datasets = datasets
@@ -205,7 +280,25 @@ class ChainDataset(IterableDataset):
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``: ``subset[i] = dataset[indices[i]]``."""
+    """The samples of ``dataset`` at ``indices``: ``subset[i] = dataset[indices[i]]``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The map-style dataset to take from.
+    indices : sequence of int
+        Its positions to keep, in the order they appear in the subset.
+
+    Examples
+    --------
+    >>> class Squares(ln.utils.data.Dataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __getitem__(self, i): return i * i
+    ...     def __len__(self): return self.n
+    >>> sub = ln.utils.data.Subset(Squares(5), [4, 0, 2])
+    >>> len(sub), [sub[i] for i in range(len(sub))]
+    (3, [16, 0, 4])
+    """
 
     def __init__(self, dataset, indices) -> None:
         self.dataset = dataset
