@@ -23,7 +23,25 @@ T_co = TypeVar("T_co", covariant=True)
 
 
 class Sampler(Generic[T_co]):
-    """Base class: subclasses define ``__iter__`` (and ``__len__`` where ``len(loader)`` is needed)."""
+    """Base class: subclasses define ``__iter__`` (and ``__len__`` where ``len(loader)`` is needed).
+
+    ``__iter__`` yields the dataset indices of one pass, in the order a DataLoader reads them.
+
+    Parameters
+    ----------
+    data_source : optional
+        Ignored (PyTorch's signature).
+
+    Examples
+    --------
+    >>> class Evens(ln.utils.data.Sampler):
+    ...     def __init__(self, n): self.n = n
+    ...     def __iter__(self): return iter(range(0, self.n, 2))
+    ...     def __len__(self): return (self.n + 1) // 2
+    >>> data = [10, 11, 12, 13, 14]
+    >>> list(ln.utils.data.DataLoader(data, sampler=Evens(5), batch_size=2))
+    [tensor([10, 12]), tensor([14])]
+    """
 
     def __init__(self, data_source=None) -> None:
         pass
@@ -33,7 +51,19 @@ class Sampler(Generic[T_co]):
 
 
 class SequentialSampler(Sampler[int]):
-    """``0, 1, ..., len(data_source) - 1``."""
+    """``0, 1, ..., len(data_source) - 1`` (the DataLoader's default when ``shuffle=False``).
+
+    Parameters
+    ----------
+    data_source : sized
+        The dataset (only its ``len`` is used, read at each pass).
+
+    Examples
+    --------
+    >>> sampler = ln.utils.data.SequentialSampler(["a", "b", "c"])
+    >>> list(sampler), len(sampler)
+    ([0, 1, 2], 3)
+    """
 
     def __init__(self, data_source) -> None:
         self.data_source = data_source
@@ -55,6 +85,26 @@ class RandomSampler(Sampler[int]):
     Without replacement: ``num_samples // n`` full permutations of ``range(n)``, then the
     first ``num_samples % n`` of one more. With replacement: ``num_samples`` uniform draws
     from ``range(n)``. ``num_samples`` defaults to ``n = len(data_source)``.
+
+    Parameters
+    ----------
+    data_source : sized
+        The dataset (its ``len`` is read at each pass).
+    replacement : bool, default False
+        Draw with replacement.
+    num_samples : int, optional
+        Indices per pass (> 0; default ``len(data_source)``).
+    generator : numpy.random.Generator, optional
+        The random stream; default a fresh seed from lucidnet's global generator each pass.
+
+    Examples
+    --------
+    >>> sampler = ln.utils.data.RandomSampler(range(5))
+    >>> order = list(sampler)
+    >>> sorted(order), len(sampler)                  # a permutation of 0..4
+    ([0, 1, 2, 3, 4], 5)
+    >>> sorted(ln.utils.data.RandomSampler(range(3), num_samples=6))   # two permutations
+    [0, 0, 1, 1, 2, 2]
     """
 
     def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
@@ -99,7 +149,22 @@ class RandomSampler(Sampler[int]):
 
 
 class SubsetRandomSampler(Sampler[int]):
-    """The given ``indices`` in a random order (a new one each pass)."""
+    """The given ``indices`` in a random order (a new one each pass): ``indices[perm[k]]``,
+    ``perm`` a random permutation of ``range(len(indices))``.
+
+    Parameters
+    ----------
+    indices : sequence of int
+        The dataset positions to visit (e.g. a validation split).
+    generator : numpy.random.Generator, optional
+        The random stream (default: lucidnet's global generator).
+
+    Examples
+    --------
+    >>> sampler = ln.utils.data.SubsetRandomSampler([10, 20, 30])
+    >>> sorted(sampler), len(sampler)
+    ([10, 20, 30], 3)
+    """
 
     def __init__(self, indices, generator=None) -> None:
         self.indices = indices
@@ -115,6 +180,26 @@ class SubsetRandomSampler(Sampler[int]):
 class WeightedRandomSampler(Sampler[int]):
     """``num_samples`` indices of ``range(len(weights))``, index ``i`` drawn with probability
     ``weights[i] / sum(weights)`` (with replacement by default; without, each index at most once).
+
+    Parameters
+    ----------
+    weights : sequence of float, 1-D
+        Non-negative weights, one per dataset index (need not sum to 1).
+    num_samples : int
+        Indices per pass (> 0; at most ``len(weights)`` without replacement).
+    replacement : bool, default True
+        Draw with replacement.
+    generator : numpy.random.Generator, optional
+        The random stream (default: lucidnet's global generator).
+
+    Examples
+    --------
+    >>> sampler = ln.utils.data.WeightedRandomSampler([0., 1., 3.], num_samples=1000)
+    >>> draws = list(sampler)
+    >>> draws.count(0), 0.7 < draws.count(2) / 1000 < 0.8      # p = 0, 1/4, 3/4
+    (0, True)
+    >>> sorted(ln.utils.data.WeightedRandomSampler([0., 1., 3., 1.], 3, replacement=False))
+    [1, 2, 3]
     """
 
     def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None) -> None:
