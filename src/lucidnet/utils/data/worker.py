@@ -32,7 +32,20 @@ _worker_info = None
 class WorkerInfo:
     """What ``get_worker_info()`` returns inside a worker: ``id`` (0 .. num_workers - 1),
     ``num_workers``, ``seed`` (this worker's seed) and ``dataset`` (this process's copy).
-    Frozen, as PyTorch's (assigning raises ``dataclasses.FrozenInstanceError``)."""
+    Frozen, as PyTorch's (assigning raises ``dataclasses.FrozenInstanceError``).
+
+    Worker ``id`` of an iterator with base seed ``s`` has ``seed = s + id``.
+
+    Examples
+    --------
+    >>> info = ln.utils.data.WorkerInfo(id=1, num_workers=4, seed=7, dataset=None)
+    >>> info.id, info.num_workers
+    (1, 4)
+    >>> info.id = 2
+    Traceback (most recent call last):
+    ...
+    dataclasses.FrozenInstanceError: cannot assign to field 'id'
+    """
 
     id: int
     num_workers: int
@@ -52,6 +65,11 @@ def get_worker_info() -> WorkerInfo | None:
         if info is not None:
             per_worker = math.ceil(n / info.num_workers)
             start = info.id * per_worker
+
+    Examples
+    --------
+    >>> print(ln.utils.data.get_worker_info())       # the main process is no worker
+    None
     """
     return _worker_info
 
@@ -64,7 +82,28 @@ class KeyErrorMessage(str):
 
 
 class ExceptionWrapper:
-    """An exception caught in a worker, with its traceback as text (tracebacks do not pickle)."""
+    """An exception caught in a worker, with its traceback as text (tracebacks do not pickle).
+
+    Parameters
+    ----------
+    exc_info : tuple, optional
+        ``(type, value, traceback)``; default ``sys.exc_info()`` (the exception being handled).
+    where : str, default "in background"
+        Where it happened, for the message (``"in DataLoader worker process 0"``).
+
+    Examples
+    --------
+    >>> from lucidnet.utils.data.worker import ExceptionWrapper
+    >>> try:
+    ...     1 / 0
+    ... except ZeroDivisionError:
+    ...     wrapped = ExceptionWrapper(where="in DataLoader worker process 0")
+    >>> try:
+    ...     wrapped.reraise()                    # in the main process: same type, worker's text
+    ... except ZeroDivisionError as err:
+    ...     print(str(err).splitlines()[0])
+    Caught ZeroDivisionError in DataLoader worker process 0.
+    """
 
     def __init__(self, exc_info=None, where: str = "in background") -> None:
         if exc_info is None:
