@@ -24,7 +24,15 @@ _SCRATCH: dict = {}
 def scratch(name: str, shape: tuple, dtype) -> np.ndarray:
     """A reused uninitialized buffer for a temporary that never leaves the op that asks for it
     (neither returned nor saved). Fresh large arrays cost a page fault per 4 KiB page, often
-    more than the arithmetic that fills them; a few such buffers are kept (cleared past 16)."""
+    more than the arithmetic that fills them; a few such buffers are kept (cleared past 16).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.buffers import scratch
+    >>> a = scratch("example", (2, 3), np.float32)
+    >>> a.shape, scratch("example", (2, 3), np.float32) is a  # the same memory on every call
+    ((2, 3), True)
+    """
     key = (name, tuple(shape), np.dtype(dtype), threading.get_ident())
     buf = _SCRATCH.get(key)
     if buf is None:
@@ -63,7 +71,17 @@ def pooled_empty(shape: tuple, dtype) -> np.ndarray:
 
     Liveness is tracked by a weak reference to the view handed out, which every array derived
     from it references (see `_PoolBuffer`), never by reading reference counts, whose values
-    differ between Python versions."""
+    differ between Python versions.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.buffers import pooled_empty, release_buffers
+    >>> release_buffers()  # an empty pool, so the reuse below is the only one
+    >>> a = pooled_empty((256, 256), np.float32); address = a.ctypes.data; a.shape  # 256 KiB
+    (256, 256)
+    >>> del a; pooled_empty((256, 256), np.float32).ctypes.data == address  # a's memory again
+    True
+    """
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape)) * dtype.itemsize
     if nbytes < _POOL_MIN_BYTES or not _POOL_ON:
@@ -82,7 +100,17 @@ def pooled_empty(shape: tuple, dtype) -> np.ndarray:
 
 
 def pooled_like(a: np.ndarray, dtype=None) -> np.ndarray:
-    """pooled_empty with a's shape, in a's layout when a is channel-major (else C order)."""
+    """pooled_empty with a's shape, in a's layout when a is channel-major (else C order).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.buffers import channel_major, pooled_like
+    >>> x = np.zeros((3, 2, 4)).swapaxes(0, 1)  # (2, 3, 4), laid out as (3, 2, 4)
+    >>> out = pooled_like(x); out.shape, channel_major(out)  # the layout is kept
+    ((2, 3, 4), True)
+    >>> channel_major(pooled_like(np.zeros((2, 3, 4)), dtype=np.float32))
+    False
+    """
     dtype = a.dtype if dtype is None else dtype
     if channel_major(a):
         return pooled_empty((a.shape[1], a.shape[0]) + a.shape[2:], dtype).swapaxes(0, 1)
@@ -91,7 +119,15 @@ def pooled_like(a: np.ndarray, dtype=None) -> np.ndarray:
 
 def release_buffers() -> None:
     """Drop the scratch and pooled buffers the ops keep (memory is reclaimed once no array
-    uses them); they are rebuilt on demand."""
+    uses them); they are rebuilt on demand.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.buffers import release_buffers, scratch
+    >>> a = scratch("example", (4,), np.float64)
+    >>> release_buffers(); scratch("example", (4,), np.float64) is a  # a fresh buffer
+    False
+    """
     with _POOL_LOCK:
         _POOL.clear()
         _SCRATCH.clear()
@@ -99,5 +135,12 @@ def release_buffers() -> None:
 
 def channel_major(a: np.ndarray) -> bool:
     """True when a (N, C, ...) is laid out as a C-contiguous (C, N, ...) array seen through a
-    swap of its first two axes -- the layout Conv returns and the ops after it preserve."""
+    swap of its first two axes -- the layout Conv returns and the ops after it preserve.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.buffers import channel_major
+    >>> channel_major(np.zeros((3, 2, 5)).swapaxes(0, 1)), channel_major(np.zeros((2, 3, 5)))
+    (True, False)
+    """
     return a.ndim >= 2 and not a.flags.c_contiguous and a.swapaxes(0, 1).flags.c_contiguous

@@ -27,7 +27,15 @@ __all__ = ["BatchNorm", "GroupNorm", "LayerNorm", "normalize", "normalize_backwa
 
 
 def normalize(x: np.ndarray, axes: tuple, eps: float):
-    """(xhat, inv_std, mean, biased var) of x over ``axes`` (statistics keep their dims)."""
+    """(xhat, inv_std, mean, biased var) of x over ``axes`` (statistics keep their dims).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.norm import normalize
+    >>> xhat, inv_std, mean, var = normalize(np.array([[1.0, 3.0]]), axes=(1,), eps=0.0)
+    >>> xhat, inv_std, mean, var  # (x - mean) / sqrt(var + eps), biased var
+    (array([[-1.,  1.]]), array([[1.]]), array([[2.]]), array([[1.]]))
+    """
     mean = x.mean(axis=axes, keepdims=True)
     xc = x - mean
     var = np.mean(xc * xc, axis=axes, keepdims=True)
@@ -37,7 +45,18 @@ def normalize(x: np.ndarray, axes: tuple, eps: float):
 
 
 def normalize_backward(gh: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, axes: tuple):
-    """dL/dx from dL/dxhat for xhat = normalize(x, axes)."""
+    """dL/dx from dL/dxhat for xhat = normalize(x, axes).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.norm import normalize, normalize_backward
+    >>> xhat, inv_std, _, _ = normalize(np.array([[1.0, 2.0, 3.0]]), axes=(1,), eps=0.0)
+    >>> gx = normalize_backward(np.ones((1, 3)), xhat, inv_std, axes=(1,))
+    >>> bool(np.allclose(gx, 0.0))  # xhat ignores a shift of x
+    True
+    >>> normalize_backward(np.array([[0.0, 1.0, 0.0]]), xhat, inv_std, axes=(1,)).round(4)
+    array([[-0.4082,  0.8165, -0.4082]])
+    """
     mean_gh = gh.mean(axis=axes, keepdims=True)
     mean_ghx = np.mean(gh * xhat, axis=axes, keepdims=True)
     return (gh - mean_gh - xhat * mean_ghx) * inv_std
@@ -114,6 +133,16 @@ class BatchNorm(Function):
     the statistics (backward re-centers); backward folds the formula above into
     dL/dx = k (g - mean(g)) - xc (k / sigma) mean(g xhat), k = gamma / sigma, using
     sum(g xhat) = sum(g xc) / sigma = dL/dgamma.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.norm import BatchNorm
+    >>> x = ln.tensor([[1.0], [3.0]]); rm, rv = np.zeros(1, np.float32), np.ones(1, np.float32)
+    >>> BatchNorm.apply(x, running_mean=rm, running_var=rv, eps=0.0)  # (x - 2) / 1
+    tensor([[-1.],
+            [ 1.]])
+    >>> rm, rv  # 0.1 * mean 2 and 0.9 * 1 + 0.1 * unbiased var 2, updated in place
+    (array([0.2], dtype=float32), array([1.1], dtype=float32))
     """
 
     @staticmethod
@@ -191,8 +220,23 @@ class BatchNorm(Function):
 
 
 class LayerNorm(Function):
-    """Normalization of each sample over its last ``len(normalized_shape)`` axes; weight and bias
-    have ``normalized_shape``."""
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, with mean and the biased var of each
+    sample over its last ``normalized_ndim`` axes (``len(normalized_shape)``); weight and bias
+    (optional) have ``normalized_shape``, the shape of those axes.
+
+    dL/dx = `normalize_backward` of g * weight; dL/dweight = sum of g xhat and dL/dbias = sum of
+    g over the leading (sample) axes.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.norm import LayerNorm
+    >>> x = ln.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 6.0]], requires_grad=True)
+    >>> y = LayerNorm.apply(x, ln.ones(3), ln.zeros(3), normalized_ndim=1); y  # each row on its own
+    tensor([[-1.2247,  0.0000,  1.2247],
+            [-0.7071, -0.7071,  1.4142]], grad_fn=<NativeLayerNormBackward0>)
+    >>> y.sum().backward(); bool(x.grad.abs().max() < 1e-6)  # sum(xhat) = 0 whatever x is
+    True
+    """
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
@@ -216,8 +260,24 @@ class LayerNorm(Function):
 
 
 class GroupNorm(Function):
-    """x (N, C, *S): channels split into ``num_groups`` groups, each (sample, group) normalized
-    over its C/G channels and all positions; per-channel weight and bias (C,)."""
+    """x (N, C, *S): channels split into ``num_groups`` groups G, each (sample, group) normalized
+    over its C/G channels and all positions: y = (x - mean) / sqrt(var + eps) * weight_c + bias_c
+    (biased var), with per-channel weight and bias (C,), both optional.
+
+    dL/dx = `normalize_backward` of g * weight within each group; dL/dweight = sum of g xhat and
+    dL/dbias = sum of g over N and the positions.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.norm import GroupNorm
+    >>> x = ln.tensor([[[1.0, 3.0], [10.0, 30.0]]])  # (N, C, L) = (1, 2, 2)
+    >>> GroupNorm.apply(x, num_groups=2, eps=0.0)  # each channel its own group
+    tensor([[[-1.,  1.],
+             [-1.,  1.]]])
+    >>> GroupNorm.apply(x, ln.tensor([1.0, 2.0]), num_groups=2, eps=0.0)  # weight per channel
+    tensor([[[-1.,  1.],
+             [-2.,  2.]]])
+    """
 
     @staticmethod
     def forward(ctx, x, weight=None, bias=None, num_groups=1, eps=1e-5):
