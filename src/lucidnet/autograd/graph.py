@@ -41,6 +41,27 @@ class Node:
     the library fuses what PyTorch records as several nodes (``linear`` is PyTorch's
     ``addmm(bias, x, weight.t())``), the node shows PyTorch's layout (see `_pytorch_layout`).
     After a backward has freed the graph, a node first looked at then has no next functions.
+
+    Nodes are made by the library (on first access to ``grad_fn``), not by user code.
+
+    Parameters
+    ----------
+    name : str
+        The op's backward name, e.g. ``"MulBackward0"``.
+    inputs : tuple
+        One entry per input of the op: the input Tensor, a synthetic Node, or None.
+
+    Attributes
+    ----------
+    metadata : dict
+        Free for user annotations, as PyTorch's ``Node.metadata``.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> node = (x * x).sum().grad_fn
+    >>> node.name(), node.next_functions[0][0].name()       # walk the graph backward
+    ('SumBackward0', 'MulBackward0')
     """
 
     __slots__ = ("_name", "_inputs", "metadata", "__weakref__")
@@ -89,7 +110,23 @@ class Node:
 
 
 class AccumulateGrad:
-    """The node that stores a leaf's gradient into ``.grad`` (``variable`` is the leaf)."""
+    """The node that stores a leaf's gradient into ``.grad`` (``variable`` is the leaf).
+
+    It ends every path of the graph at a leaf that requires a gradient: during backward it adds
+    the incoming gradient g into ``variable.grad`` (``grad = grad + g``, or ``g`` if None).
+
+    Parameters
+    ----------
+    variable : Tensor
+        The leaf tensor.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0], requires_grad=True)
+    >>> acc = (x * 2).grad_fn.next_functions[0][0]
+    >>> acc.name(), acc.variable is x, acc.next_functions
+    ('torch::autograd::AccumulateGrad', True, ())
+    """
 
     __slots__ = ("variable", "metadata", "__weakref__")
     next_functions: tuple = ()
@@ -232,7 +269,27 @@ _handle_ids = itertools.count()
 
 class RemovableHandle:
     """What ``register_hook`` returns; ``remove()`` unregisters the hook (twice is harmless).
-    Also a context manager that removes the hook on exit."""
+    Also a context manager that removes the hook on exit.
+
+    Parameters
+    ----------
+    tensor : Tensor
+        The tensor the hook was registered on.
+    handle_id : int
+        The hook's key in the tensor's table (also ``handle.id``).
+    table : str, optional
+        ``"_hooks"`` (gradient hooks) or ``"_post_hooks"`` (post-accumulate-grad hooks).
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> handle = x.register_hook(lambda g: g * 10)      # scale the gradient reaching x
+    >>> (x * 3).sum().backward(); x.grad
+    tensor([30., 30.])
+    >>> handle.remove(); x.grad = None
+    >>> (x * 3).sum().backward(); x.grad
+    tensor([3., 3.])
+    """
 
     __slots__ = ("_tensor", "id", "_table")
 
@@ -308,6 +365,36 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     ``retain_graph=True``. ``create_graph=True`` raises NotImplementedError (backward rules
     compute on NumPy arrays, so gradients are not themselves differentiable). ``only_inputs``
     is accepted and ignored (deprecated in PyTorch too).
+
+    Parameters
+    ----------
+    outputs : Tensor or sequence of Tensor
+        What to differentiate.
+    inputs : Tensor or sequence of Tensor
+        The tensors (requiring grad) to differentiate with respect to.
+    grad_outputs : Tensor or sequence of (Tensor or None), optional
+        The vector v_k of each vector-Jacobian product, of ``outputs[k]``'s shape; None (the
+        default) is allowed only for single-element outputs (then v = 1).
+    retain_graph : bool, optional
+        Keep the graph for another backward (default: free it).
+    allow_unused, materialize_grads : bool, optional
+        What an input the outputs do not depend on gives (see above).
+
+    Returns
+    -------
+    tuple of Tensor or None
+        One gradient per input, each of that input's shape.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> ln.autograd.grad((x ** 2).sum(), x)          # d(sum x^2)/dx = 2x
+    (tensor([2., 4.]),)
+    >>> x.grad is None                               # .grad is left alone
+    True
+    >>> b = ln.tensor([1.0], requires_grad=True)
+    >>> ln.autograd.grad((x * 2).sum(), [x, b], allow_unused=True)
+    (tensor([2., 2.]), None)
     """
     if create_graph:
         raise NotImplementedError(_CREATE_GRAPH_MESSAGE)
@@ -349,7 +436,30 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
              create_graph: bool = False, grad_variables=None, inputs=None) -> None:
     """Accumulate into ``.grad`` the gradient of sum_k tensors[k] . grad_tensors[k], as
     ``torch.autograd.backward`` (one pass over the graph for all of them);
-    ``grad_variables`` is PyTorch's deprecated name of ``grad_tensors``."""
+    ``grad_variables`` is PyTorch's deprecated name of ``grad_tensors``.
+
+    Parameters
+    ----------
+    tensors : Tensor or sequence of Tensor
+        The roots, each requiring grad.
+    grad_tensors : Tensor or sequence of (Tensor or None), optional
+        One gradient per root, of its shape; None only for single-element roots.
+    retain_graph : bool, optional
+        Keep the graph for another backward (default: free it).
+    inputs : Tensor or sequence of Tensor, optional
+        Accumulate only into these leaves' ``.grad``.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> ln.autograd.backward([(x * 2).sum(), (x * x).sum()])      # 2 + 2x
+    >>> x.grad
+    tensor([4., 6.])
+    >>> x.grad = None
+    >>> ln.autograd.backward(x * 3, grad_tensors=ln.tensor([1.0, -1.0]))
+    >>> x.grad
+    tensor([ 3., -3.])
+    """
     if grad_variables is not None:
         if grad_tensors is not None:
             raise RuntimeError("backward: give grad_tensors or grad_variables (its deprecated "
@@ -377,7 +487,24 @@ class _VariableMeta(type):
 class Variable(metaclass=_VariableMeta):
     """PyTorch's pre-0.4 wrapper, kept for old tutorials: ``Variable(t, requires_grad=False)``
     is a new leaf Tensor sharing ``t``'s memory (cut from any graph), and every Tensor is an
-    instance of Variable. ``volatile`` has no effect (use ``no_grad()``), as in PyTorch."""
+    instance of Variable. ``volatile`` has no effect (use ``no_grad()``), as in PyTorch.
+
+    Parameters
+    ----------
+    data : Tensor
+        The tensor to wrap; anything else raises TypeError.
+    requires_grad : bool, optional
+        Whether the new leaf requires a gradient (default False).
+    volatile : bool, optional
+        Ignored, with a UserWarning.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd import Variable
+    >>> v = Variable(ln.ones(2), requires_grad=True)
+    >>> v, isinstance(ln.ones(1), Variable)
+    (tensor([1., 1.], requires_grad=True), True)
+    """
 
     def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
         if not isinstance(data, Tensor):
