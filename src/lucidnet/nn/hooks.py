@@ -42,7 +42,25 @@ _KINDS = ("forward_pre", "forward", "backward_pre", "backward")
 
 class RemovableHandle:
     """What the ``register_*_hook`` methods return: ``remove()`` unregisters (twice is
-    harmless); also a context manager that removes the hook on exit."""
+    harmless); also a context manager that removes the hook on exit.
+
+    Parameters
+    ----------
+    table : OrderedDict
+        The hook table the hook was put in (keyed by ``id``, a unique integer).
+
+    Examples
+    --------
+    >>> layer = ln.nn.Linear(2, 2)
+    >>> shapes = []
+    >>> handle = layer.register_forward_hook(lambda m, args, out: shapes.append(tuple(out.shape)))
+    >>> _ = layer(ln.ones(3, 2)); handle.remove(); handle.remove(); _ = layer(ln.ones(1, 2))
+    >>> shapes                                  # only the call before remove()
+    [(3, 2)]
+    >>> with layer.register_forward_hook(lambda m, args, out: out * 0):
+    ...     print(layer(ln.ones(1, 2)).abs().sum().item())
+    0.0
+    """
 
     __slots__ = ("_table", "id")
 
@@ -79,7 +97,32 @@ def add_module_hook(module, kind: str, hook, prepend: bool = False, **options):
 def call_with_hooks(module, args: tuple, kwargs: dict):
     """``module(*args, **kwargs)`` with its hooks (see the module docstring). When anything
     raises, the forward hooks registered with ``always_call=True`` that have not run yet run
-    with the output so far (None), their own errors becoming warnings, and the error goes on."""
+    with the output so far (None), their own errors becoming warnings, and the error goes on.
+
+    Order: pre-hooks (may replace ``args``), ``forward``, forward hooks (may replace the
+    output); backward hooks wrap the tensors that require grad.
+
+    Parameters
+    ----------
+    module : Module
+        A module with hooks registered (``module._hooks`` set).
+    args : tuple
+        Positional inputs.
+    kwargs : dict
+        Keyword inputs.
+
+    Returns
+    -------
+    The output of ``forward``, or what the last forward hook returned instead.
+
+    Examples
+    --------
+    >>> layer = ln.nn.Linear(2, 3)
+    >>> _ = layer.register_forward_pre_hook(lambda m, args: (args[0] * 2,))
+    >>> out = ln.nn.hooks.call_with_hooks(layer, (ln.ones(4, 2),), {})
+    >>> out.shape, bool((out == layer.forward(ln.full((4, 2), 2.0))).all())   # x was doubled
+    (torch.Size([4, 3]), True)
+    """
     tables = module._hooks
     state = {"args": args, "kwargs": kwargs, "output": None, "called": set()}
     try:
@@ -140,7 +183,24 @@ def _run_with_hooks(module, tables: dict, state: dict):
 
 def drop_empty_hook_tables(module) -> None:
     """Forget ``module``'s hook tables once every hook is removed, so its calls take the fast
-    path again (`lucidnet.nn.summary` uses it after its temporary hooks)."""
+    path again (`lucidnet.nn.summary` uses it after its temporary hooks).
+
+    Parameters
+    ----------
+    module : Module
+        The module; left as it is while any hook is still registered.
+
+    Examples
+    --------
+    >>> layer = ln.nn.Linear(1, 1)
+    >>> handle = layer.register_forward_hook(lambda *args: None)
+    >>> handle.remove()
+    >>> "_hooks" in vars(layer)
+    True
+    >>> ln.nn.hooks.drop_empty_hook_tables(layer)
+    >>> "_hooks" in vars(layer)
+    False
+    """
     tables = module.__dict__.get("_hooks")
     if tables is not None and not any(tables.values()):
         del module.__dict__["_hooks"]
