@@ -489,12 +489,46 @@ def kaiming_normal_(t, a: float = 0.0, mode: str = "fan_in", nonlinearity: str =
 
 
 def he_normal_(t, generator=None):
-    """He normal for ReLU: N(0, 2 / fan_in)."""
+    """He normal for ReLU: N(0, 2 / fan_in).
+
+    ``kaiming_normal_(t, nonlinearity="relu")``: std ``sqrt(2 / fan_in)``, ``fan_in`` the
+    number of inputs of one output unit (``in_features``, or ``in_channels * kH * kW``).
+
+    Parameters
+    ----------
+    t : Tensor
+        At least 2-d; filled in place and returned.
+    generator : numpy.random.Generator, optional
+        The random stream (default: lucidnet's global generator).
+
+    Examples
+    --------
+    >>> w = ln.nn.init.he_normal_(ln.empty(256, 512))
+    >>> abs(float(w.std()) - (2 / 512) ** 0.5) < 0.002       # std sqrt(2 / fan_in) = 0.0625
+    True
+    """
     return kaiming_normal_(t, nonlinearity="relu", generator=generator)
 
 
 def he_uniform_(t, generator=None):
-    """He uniform for ReLU: U(-sqrt(6 / fan_in), +sqrt(6 / fan_in))."""
+    """He uniform for ReLU: U(-sqrt(6 / fan_in), +sqrt(6 / fan_in)).
+
+    ``kaiming_uniform_(t, nonlinearity="relu")``: the same variance ``2 / fan_in`` as
+    `he_normal_`.
+
+    Parameters
+    ----------
+    t : Tensor
+        At least 2-d; filled in place and returned.
+    generator : numpy.random.Generator, optional
+        The random stream (default: lucidnet's global generator).
+
+    Examples
+    --------
+    >>> w = ln.nn.init.he_uniform_(ln.empty(100, 600))
+    >>> bool(w.abs().max() <= (6 / 600) ** 0.5)               # the bound is 0.1
+    True
+    """
     return kaiming_uniform_(t, nonlinearity="relu", generator=generator)
 
 
@@ -526,7 +560,30 @@ INITIALIZERS = {
 
 
 def get_initializer(name: str):
-    """Look an initializer up by name; the error lists the valid names."""
+    """Look an initializer up by name; the error lists the valid names.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``INITIALIZERS`` (``"xavier_uniform"``, ``"he_normal"``, ...).
+
+    Returns
+    -------
+    callable or None
+        The in-place initializer ``fn(tensor, ...)``; None for ``"default"`` (keep the layer's
+        own initialisation).
+
+    Examples
+    --------
+    >>> ln.nn.init.get_initializer("xavier_uniform").__name__
+    'xavier_uniform_'
+    >>> print(ln.nn.init.get_initializer("default"))
+    None
+    >>> ln.nn.init.get_initializer("nope")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown initializer 'nope'; valid names: default, normal, small_normal, ...
+    """
     try:
         return INITIALIZERS[name]
     except KeyError:
