@@ -95,6 +95,17 @@ class Prepared:
         split or that an integer target was taken as classes.
     table : dict or None
         The table encoder's description (``TableEncoder.to_dict``) for a run on a table file.
+
+    Examples
+    --------
+    The configuration is the options of ``lucidnet train`` (the command line's defaults here):
+
+    >>> from lucidnet.cli import build_parser
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "moons", "--hidden", "8"]))
+    >>> from lucidnet.runs import prepare_data
+    >>> prep = prepare_data(cfg)                  # 200 moons: 20 % test, then 10 % validation
+    >>> prep.X_train.shape, prep.validation[0].shape, prep.X_test.shape, prep.classification
+    ((144, 2), (16, 2), (40, 2), True)
     """
 
     ds: object
@@ -125,6 +136,17 @@ def prepare_data(cfg: dict) -> Prepared:
     table file (CSV / TSV / Parquet, encoded by a :class:`~lucidnet.data.tabular.TableEncoder`)
     or an image folder (``class_name/*.png``). A file or folder whose fingerprint is recorded in
     the configuration (size + sha256) must not have changed: resume and evaluate re-read it.
+
+    Examples
+    --------
+    >>> from lucidnet.cli import build_parser
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "moons", "--hidden", "8"]))
+    >>> from lucidnet.runs import prepare_data
+    >>> prep = prepare_data(cfg)
+    >>> len(prep.X_train) + len(prep.validation[0]) + len(prep.X_test)
+    200
+    >>> bool(abs(prep.X_train.mean(axis=0)).max() < 1e-6)     # standardized with its own statistics
+    True
     """
     kind = _input_kind(cfg)
     if kind != "dataset":
@@ -471,7 +493,19 @@ def _build_model(cfg: dict, ds, n_out: int):
 
 
 def build_trainer(cfg: dict, prep: Prepared, callbacks=()):
-    """Model, loss, optimizer, schedule, penalty and Trainer for a run configuration."""
+    """Model, loss, optimizer, schedule, penalty and Trainer for a run configuration.
+
+    Examples
+    --------
+    >>> from lucidnet.cli import build_parser
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "moons", "--hidden", "8"]))
+    >>> from lucidnet.runs import build_trainer, prepare_data
+    >>> trainer, lr = build_trainer(cfg, prepare_data(cfg))
+    >>> type(trainer.optimizer).__name__, lr, trainer.metric_names
+    ('Adam', 0.001, ['accuracy', 'f1_macro'])
+    >>> [type(layer).__name__ for layer in trainer.model]
+    ['Linear', 'ReLU', 'Linear']
+    """
     manual_seed(cfg["seed"])
     n_out = prep.ds.n_classes if prep.classification else 1
     model = _build_model(cfg, prep.ds, n_out)
@@ -758,6 +792,21 @@ def train_run(cfg: dict, resume: bool = False, overwrite: bool = False,
     (`Trainer.fit` over ``lucidnet.distributed``); rank 0 alone chooses, locks and writes the
     run folder (``config.json`` records ``"world_size": N``) and prints; the other ranks are
     quiet. The checkpoints hold no per-rank state, so a run resumes on any number of ranks.
+
+    Examples
+    --------
+    A run folder from the command line's options (the 4-row AND table, 2 epochs):
+
+    >>> import contextlib, io
+    >>> from lucidnet.cli import build_parser
+    >>> from lucidnet.runs import train_run
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "and", "--hidden", "4",
+    ...                                       "--epochs", "2", "--quiet", "--out", "run_a"]))
+    >>> with contextlib.redirect_stdout(io.StringIO()):     # the report it prints
+    ...     rc = train_run(cfg)
+    >>> import os
+    >>> rc, sorted(f for f in os.listdir("run_a") if not f.endswith(".png"))
+    (0, ['config.json', 'history.csv', 'last.npz', 'metrics.json', 'model.npz'])
     """
     group = process_group()
     follower = group is not None and group.get_rank() != 0
@@ -1022,7 +1071,23 @@ def evaluate_run(path: str, dataset: str | None, out: str | None, data_path: str
                  whole: bool = False, data: str | None = None, target: str | None = None) -> int:
     """Evaluate a saved model: on its run's held-out test split (its own dataset, unless
     ``whole``), on a whole dataset, or on a labelled file ``data`` (a table with the target
-    column, ``target`` defaulting to the run's; an image folder for an image-folder run)."""
+    column, ``target`` defaulting to the run's; an image folder for an image-folder run).
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from lucidnet.cli import build_parser
+    >>> from lucidnet.runs import train_run
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "and", "--hidden", "4",
+    ...                                       "--epochs", "2", "--quiet", "--out", "run_b"]))
+    >>> with contextlib.redirect_stdout(io.StringIO()):     # the report it prints
+    ...     rc = train_run(cfg)
+    >>> from lucidnet.runs import evaluate_run
+    >>> with contextlib.redirect_stdout(io.StringIO()) as report:
+    ...     rc = evaluate_run("run_b", dataset=None, out=None)   # its own held-out test split
+    >>> rc, report.getvalue().splitlines()[0]
+    (0, 'lucidnet evaluate: run_b/model.npz on and (its held-out test split, 4 samples)')
+    """
     model, meta, model_path = _load_model(path)
     cfg = meta.get("config") or {}
     own = _input_kind(cfg) != "dataset" or "table" in meta
@@ -1169,6 +1234,25 @@ def predict_file(model_path: str, input_csv: str, output: str | None, target=Non
     encodes them as in training. A run trained on an image folder reads an image file or a
     folder of images (its predictions start with a ``file`` column). Other runs read a CSV of
     numbers: with a header, matched to the training features by name; without, by position.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from lucidnet.cli import build_parser
+    >>> from lucidnet.runs import train_run
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "and", "--hidden", "4",
+    ...                                       "--epochs", "2", "--quiet", "--out", "run_c"]))
+    >>> with contextlib.redirect_stdout(io.StringIO()):     # the report it prints
+    ...     rc = train_run(cfg)
+    >>> from lucidnet.runs import predict_file
+    >>> with open("rows.csv", "w") as f:                      # no header: features by position
+    ...     _ = f.write("0,0\\n0,1\\n1,0\\n1,1\\n")
+    >>> predict_file("run_c", "rows.csv", "predictions.csv")
+    4 predictions written to predictions.csv
+    0
+    >>> lines = open("predictions.csv").read().splitlines()
+    >>> lines[0], len(lines)
+    ('prediction,p_0,p_1', 5)
     """
     model, meta, model_path = _load_model(model_path)
     trainer, classification = _inference_trainer(model, meta)
@@ -1240,6 +1324,26 @@ def export_model(path: str, fmt: str | None, output: str | None, opset: int | No
 
     ``fmt`` None takes the format from ``output``'s extension; ``output`` None writes
     ``model.onnx`` / ``model.safetensors`` into the run folder (beside a model file).
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from lucidnet.cli import build_parser
+    >>> from lucidnet.runs import train_run
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "and", "--hidden", "4",
+    ...                                       "--epochs", "2", "--quiet", "--out", "run_d"]))
+    >>> with contextlib.redirect_stdout(io.StringIO()):     # the report it prints
+    ...     rc = train_run(cfg)
+    >>> from lucidnet.runs import export_model
+    >>> export_model("run_d", None, "model.safetensors")       # the format from the extension
+    wrote model.safetensors (safetensors: 6 tensors and the architecture of run_d/model.npz)
+    0
+    >>> ln.load("model.safetensors")[1]
+    Sequential(
+      (0): Linear(in_features=2, out_features=4, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=4, out_features=2, bias=True)
+    )
     """
     if output is not None and os.path.isdir(output):
         raise RunError(f"-o {output!r} is a folder; give a file name for the exported model")
