@@ -78,7 +78,41 @@ def _check_eps_momentum(eps, momentum, where):
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Functional batch norm of x (N, C, *S); updates running_mean / running_var in place when
-    training (as ``torch.nn.functional.batch_norm``)."""
+    training (as ``torch.nn.functional.batch_norm``).
+
+    ``y = (x - mean_c) / sqrt(var_c + eps) * weight_c + bias_c`` per channel ``c``: with
+    ``training`` the batch statistics over (N, *S) (biased variance), and
+    ``running ← (1 - momentum) running + momentum batch`` (unbiased variance for
+    ``running_var``); otherwise the running statistics.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C) or (N, C, *S).
+    running_mean, running_var : numpy.ndarray or None
+        (C,) arrays of the input's dtype, updated in place when training.
+    weight, bias : Tensor, optional
+        (C,) affine parameters (default 1 and 0).
+    training : bool, default False
+        Use (and record) the batch statistics.
+    momentum : float, default 0.1
+        Weight of the new batch in the running statistics.
+    eps : float, default 1e-5
+        Added to the variance.
+
+    Returns
+    -------
+    Tensor
+        Same shape as ``input``.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[1., 10.], [3., 30.]])         # channel means 2, 20; variances 1, 100
+    >>> mean, var = np.zeros(2, np.float32), np.ones(2, np.float32)
+    >>> y = ln.nn.functional.batch_norm(x, mean, var, training=True, momentum=0.5)
+    >>> [[round(v, 3) for v in row] for row in y.tolist()], mean.tolist(), var.tolist()
+    ([[-1.0, -1.0], [1.0, 1.0]], [1.0, 10.0], [1.5, 100.5])
+    """
     x = input
     x = _as_float_tensor(x, _state_of(weight, running_mean), "batch_norm")
     if training and x.numel() == 0 and x.ndim >= 2:
@@ -98,7 +132,35 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
-    """Normalize each sample over its last ``len(normalized_shape)`` axes."""
+    """Normalize each sample over its last ``len(normalized_shape)`` axes:
+    ``y = (x - mean) / sqrt(var + eps) * weight + bias``, mean and (biased) variance over those
+    axes.
+
+    Parameters
+    ----------
+    input : Tensor
+        (*, *normalized_shape).
+    normalized_shape : int or tuple of int
+        The trailing shape to normalize over.
+    weight, bias : Tensor, optional
+        Of shape ``normalized_shape`` (default 1 and 0).
+    eps : float, default 1e-5
+        Added to the variance.
+
+    Returns
+    -------
+    Tensor
+        Same shape as ``input``.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[1., 3.], [10., 30.]])
+    >>> ln.nn.functional.layer_norm(x, 2, eps=0.0).tolist()   # each row: mean 0, variance 1
+    [[-1.0, 1.0], [-1.0, 1.0]]
+    >>> ln.nn.functional.layer_norm(x[:1], 2, weight=ln.tensor([2., 2.]),
+    ...                             bias=ln.tensor([1., 1.]), eps=0.0).tolist()
+    [[-1.0, 3.0]]
+    """
     x = input
     x = _as_float_tensor(x, weight, lambda: f"LayerNorm({normalized_shape})")
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
@@ -109,7 +171,34 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
 
 
 def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
-    """Normalize each (sample, group of C/G channels) of x (N, C, *S)."""
+    """Normalize each (sample, group of C/G channels) of x (N, C, *S):
+    ``y = (x - mean_g) / sqrt(var_g + eps) * weight_c + bias_c``, the statistics over the
+    group's channels and all of S.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, *S), C divisible by ``num_groups``.
+    num_groups : int
+        G, the number of channel groups.
+    weight, bias : Tensor, optional
+        (C,) per-channel affine parameters (default 1 and 0).
+    eps : float, default 1e-5
+        Added to the variance.
+
+    Returns
+    -------
+    Tensor
+        Same shape as ``input``.
+
+    Examples
+    --------
+    >>> x = ln.tensor([[1., 3., 10., 30.]])          # groups (1, 3) and (10, 30)
+    >>> ln.nn.functional.group_norm(x, 2, eps=0.0).tolist()
+    [[-1.0, 1.0, -1.0, 1.0]]
+    >>> ln.nn.functional.group_norm(ln.ones(2, 6, 4, 4), 3).shape
+    torch.Size([2, 6, 4, 4])
+    """
     x = input
     x = _as_float_tensor(x, weight, lambda: f"group_norm(num_groups={num_groups})")
     if x.ndim < 2 or x.shape[1] % num_groups:
