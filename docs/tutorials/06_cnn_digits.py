@@ -44,7 +44,44 @@ assert (by_hand[:, 1:3] == 3).all() and (by_hand[:, [0, 3]] == 0).all()
 
 # %% [markdown]
 # The response is 3 (three rows of $+1$ meet bright pixels) in the two columns where the window
-# straddles the edge and 0 where the window is flat: the kernel is an edge detector. A CNN *learns* its kernels instead.
+# straddles the edge and 0 where the window is flat: the kernel is an edge detector.
+#
+# On a real digit (pixel values are ink, 0 to 1; padding 1 keeps the 8x8 size) the kernel computes
+# $Y_{ij} = \sum_{u=-1}^{1} (X_{i+u,\,j+1} - X_{i+u,\,j-1})$, a left-to-right difference summed
+# over three rows: positive where the ink rises from left to right (the left side of a vertical
+# stroke), negative where it falls (its right side). Its transpose does the same for horizontal
+# edges.
+
+# %%
+digit_image = load_digits().images[0] / 16.0
+fig, axes = plt.subplots(1, 6, figsize=(15, 2.6))
+panels = [(image, "tiny image", "gray"), (edge, "edge kernel", "bwr"),
+          (by_conv2d, "its conv2d output", "bwr"), (digit_image, "a digit (ink)", "gray_r")]
+for transpose in (False, True):
+    kernel = edge.T if transpose else edge
+    response = F.conv2d(ln.tensor(digit_image[None, None].astype(np.float32)),
+                        ln.tensor(kernel[None, None].copy()), padding=1).numpy()[0, 0]
+    panels.append((response, ("horizontal" if transpose else "vertical") + " edges", "bwr"))
+    if not transpose:
+        vertical = response
+for ax, (picture, title, cmap) in zip(axes, panels):
+    limit = np.abs(picture).max()
+    shown = ax.imshow(picture, cmap=cmap, vmin=-limit if cmap == "bwr" else 0.0, vmax=limit)
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.colorbar(shown, ax=ax, shrink=0.8)
+plt.tight_layout()
+plt.show()
+padded = np.pad(digit_image, 1)
+difference = padded[:, 2:] - padded[:, :-2]             # X[i, j+1] - X[i, j-1]
+three_rows = difference[:-2] + difference[1:-1] + difference[2:]
+print("row 4 of the digit:    ", np.round(digit_image[4], 2))
+print("vertical-edge response:", np.round(vertical[4], 2))
+assert np.allclose(vertical, three_rows, atol=1e-5)
+
+# %% [markdown]
+# A CNN *learns* its kernels instead of using hand-made ones.
 #
 # ## Shapes through conv and pool
 #
@@ -75,15 +112,16 @@ def out_size(size, k, p, s):
 
 h = ln.tensor(X_train[:5])
 size = 8
-for layer in cnn:
-    h = layer(h)
-    if isinstance(layer, nn.Conv2d):
-        size = out_size(size, 3, 1, 1)
-    elif isinstance(layer, nn.MaxPool2d):
-        size = out_size(size, 2, 0, 2)
-    print(f"{type(layer).__name__:10s} -> {tuple(h.shape)}")
-    if h.ndim == 4:
-        assert h.shape[2:] == (size, size)
+with ln.no_grad():
+    for layer in cnn:
+        h = layer(h)
+        note = ""
+        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+            k, p, s = layer.kernel_size[0], layer.padding[0], layer.stride[0]
+            note = f"   ({size} + 2*{p} - {k}) // {s} + 1 = {out_size(size, k, p, s)}"
+            size = out_size(size, k, p, s)
+            assert h.shape[2:] == (size, size)
+        print(f"{type(layer).__name__:10s} -> {str(tuple(h.shape)):15s}{note}")
 assert h.shape == (5, 10)
 
 # %% [markdown]
