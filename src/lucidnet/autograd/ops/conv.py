@@ -44,19 +44,50 @@ __all__ = ["Conv", "col2im", "offset_slices", "output_size", "pad_spatial", "win
 
 
 def output_size(size: int, kernel: int, stride: int, dilation: int, pad_total: int) -> int:
-    """floor((S + pad - d (k - 1) - 1) / s) + 1, the length of one output axis."""
+    """floor((S + pad - d (k - 1) - 1) / s) + 1, the length of one output axis.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.conv import output_size
+    >>> output_size(28, kernel=5, stride=1, dilation=1, pad_total=0)  # 28 - 5 + 1
+    24
+    >>> output_size(28, kernel=3, stride=2, dilation=1, pad_total=2)  # (28 + 2 - 3) // 2 + 1
+    14
+    """
     return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
 
 
 def pad_spatial(x: np.ndarray, padding: tuple, value: float = 0.0) -> np.ndarray:
-    """Pad the trailing spatial axes of x (N, C, *S) by ``padding`` = ((lo, hi), ...)."""
+    """Pad the trailing spatial axes of x (N, C, *S) by ``padding`` = ((lo, hi), ...).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.conv import pad_spatial
+    >>> xp = pad_spatial(np.ones((1, 1, 2, 2)), ((1, 0), (0, 2))); xp.shape  # N, C kept
+    (1, 1, 3, 4)
+    >>> xp[0, 0]
+    array([[0., 0., 0., 0.],
+           [1., 1., 0., 0.],
+           [1., 1., 0., 0.]])
+    """
     if not any(lo or hi for lo, hi in padding):
         return x
     return np.pad(x, ((0, 0), (0, 0)) + tuple(padding), constant_values=value)
 
 
 def window_view(xp: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
-    """Every receptive field of the padded input as a strided view (N, C, *P, *K); no copy."""
+    """Every receptive field of the padded input as a strided view (N, C, *P, *K); no copy.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.conv import window_view
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> w = window_view(x, kernel=(2, 2), stride=(2, 2), dilation=(1, 1)); w.shape  # N, C, *P, *K
+    (1, 1, 2, 2, 2, 2)
+    >>> w[0, 0, 1, 0], bool(np.shares_memory(w, x))  # the window at output (1, 0): no copy
+    (array([[ 8.,  9.],
+           [12., 13.]]), True)
+    """
     nd = len(kernel)
     extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     view = sliding_window_view(xp, extent, axis=tuple(range(2, 2 + nd)))
@@ -65,7 +96,17 @@ def window_view(xp: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -
 
 
 def offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out_shape: tuple):
-    """For each kernel offset k (row-major), the strided slice of the padded input it touches."""
+    """Yield ``(k, index)`` for each kernel offset k (row-major): ``index`` is the strided slice
+    ``(..., slice(k_i d_i, k_i d_i + s_i (P_i - 1) + 1, s_i), ...)`` of the padded input that
+    offset touches, one entry per output position.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.conv import offset_slices
+    >>> pairs = offset_slices(kernel=(2,), stride=(2,), dilation=(1,), out_shape=(3,))
+    >>> list(pairs)  # (offset, index): tap 1 of 3 outputs at stride 2 reads x[..., 1:6:2]
+    [((0,), (Ellipsis, slice(0, 5, 2))), ((1,), (Ellipsis, slice(1, 6, 2)))]
+    """
     for k in itertools.product(*(range(n) for n in kernel)):
         yield k, (Ellipsis,) + tuple(slice(ki * d, ki * d + s * (o - 1) + 1, s)
                                      for ki, s, d, o in zip(k, stride, dilation, out_shape))
@@ -75,7 +116,15 @@ def col2im(gcols: np.ndarray, padded_shape: tuple, kernel: tuple, stride: tuple,
            dilation: tuple) -> np.ndarray:
     """Adjoint of im2col: gcols (C, *K, N, *P) summed back into an array of ``padded_shape``
     (N, C, *S) -- one strided ``+=`` per kernel offset. The sum is built channel-major, in the
-    layout of gcols, and returned as an (N, C, *S) view of it."""
+    layout of gcols, and returned as an (N, C, *S) view of it.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.conv import col2im
+    >>> gcols = np.ones((1, 2, 1, 2))  # (C, *K, N, *P): kernel 2, two outputs, stride 1
+    >>> col2im(gcols, padded_shape=(1, 1, 3), kernel=(2,), stride=(1,), dilation=(1,))
+    array([[[1., 2., 1.]]])
+    """
     nd = len(kernel)
     out_shape = gcols.shape[2 + nd:]
     gxp = pooled_empty((padded_shape[1], padded_shape[0]) + tuple(padded_shape[2:]), gcols.dtype)
@@ -140,11 +189,31 @@ def _interior(padding: tuple) -> tuple:
 class Conv(Function):
     """N-d convolution (cross-correlation, as every framework computes it); see module docstring.
 
+    out[n, o, p] = b[o] + sum_{c, k} W[o, c, k] * xpad[n, c, s * p + d * k] for x (N, C, *S),
+    weight W (O, C / groups, *K) and bias b (O,) or None; out is (N, O, *P) with
+    P = `output_size` per axis. dL/dW = g @ cols^T, dL/dx = col2im(W^T @ g), dL/db = sum of g.
+
     kwargs: stride, dilation (tuples, one entry per spatial axis), padding ((lo, hi) per axis),
     groups (input channels and output channels split into that many independent blocks).
     ``cols`` is laid out (C*K, N*P) so each product is ONE large GEMM over the whole batch: a
     batched product over N would be N small BLAS calls, each a thread hand-off that costs dearly
     when the cores are shared. With groups, one matmul batched over the G groups.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.conv import Conv
+    >>> x = ln.ones(1, 1, 4, 4, requires_grad=True); w = ln.ones(2, 1, 3, 3, requires_grad=True)
+    >>> y = Conv.apply(x, w, padding=((1, 1), (1, 1))); y.shape  # (N, O, *P), same padding
+    torch.Size([1, 2, 4, 4])
+    >>> y[0, 0]  # how many of the 9 taps fall inside the image
+    tensor([[4., 6., 6., 4.],
+            [6., 9., 9., 6.],
+            [6., 9., 9., 6.],
+            [4., 6., 6., 4.]], grad_fn=<SelectBackward0>)
+    >>> y.sum().backward(); w.grad[0, 0]  # how many outputs each tap reaches
+    tensor([[ 9., 12.,  9.],
+            [12., 16., 12.],
+            [ 9., 12.,  9.]])
     """
 
     @staticmethod
