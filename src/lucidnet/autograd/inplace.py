@@ -31,7 +31,21 @@ __all__ = ["Fill", "Zero", "CopyFrom", "Normal", "Uniform"]
 
 
 class Fill(Function):
-    """z = v everywhere (shape of a);  dz/da = 0, dz/dv = sum of the gradient."""
+    """``fill_(v)`` inside the graph: z = v everywhere (shape of a);  dz/da = 0,
+    dL/dv = sum of dL/dz (v a 0-d tensor or a number).
+
+    Used by ``Tensor.fill_`` when the tensor (or ``v``) is part of the graph; call the method,
+    not ``Fill.apply``.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> v = ln.tensor(3.0, requires_grad=True)
+    >>> y = x * 1; y.fill_(v)
+    tensor([3., 3.], grad_fn=<FillBackward0>)
+    >>> y.sum().backward(); x.grad, v.grad          # the old values get 0, v the sum
+    (tensor([0., 0.]), tensor(2.))
+    """
 
     @staticmethod
     def forward(ctx, a, value):
@@ -45,7 +59,20 @@ class Fill(Function):
 
 
 class CopyFrom(Function):
-    """z = src broadcast to a's shape, in a's dtype;  dz/da = 0, dz/dsrc = unbroadcast(grad)."""
+    """``copy_(src)`` inside the graph: z = src broadcast to a's shape, in a's dtype;
+    dz/da = 0, dL/dsrc = dL/dz summed over the broadcast axes (``unbroadcast``).
+
+    Used by ``Tensor.copy_`` when the tensor (or ``src``) is part of the graph.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> src = ln.tensor([5.0], requires_grad=True)
+    >>> y = x * 1; y.copy_(src)
+    tensor([5., 5., 5.], grad_fn=<torch::autograd::CopyBackwards>)
+    >>> (y * ln.tensor([1.0, 2.0, 3.0])).sum().backward(); x.grad, src.grad     # 1 + 2 + 3
+    (tensor([0., 0., 0.]), tensor([6.]))
+    """
 
     @staticmethod
     def forward(ctx, a, src):
@@ -65,19 +92,51 @@ class CopyFrom(Function):
 
 
 class Zero(Fill):
-    """zero_() inside the graph (PyTorch's node name)."""
+    """``zero_()`` inside the graph: `Fill` with v = 0 under PyTorch's node name
+    ``ZeroBackward0``; z = 0, dz/da = 0.
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 2; y.zero_()
+    tensor([0., 0.], grad_fn=<ZeroBackward0>)
+    >>> (y + x).sum().backward(); x.grad             # only the path through x itself is left
+    tensor([1., 1.])
+    """
 
     _backward_name = "ZeroBackward0"
 
 
 class Normal(CopyFrom):
-    """normal_() inside the graph: the drawn values are constants."""
+    """``normal_()`` inside the graph: z = draws from N(mean, std^2), constants, so
+    dz/da = 0 (node name ``NormalBackward0``).
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 1; _ = y.normal_()
+    >>> y.grad_fn.name()
+    'NormalBackward0'
+    >>> y.sum().backward(); x.grad
+    tensor([0., 0.])
+    """
 
     _backward_name = "NormalBackward0"
 
 
 class Uniform(CopyFrom):
-    """uniform_() inside the graph: the drawn values are constants."""
+    """``uniform_()`` inside the graph: z = draws from U[a, b), constants, so dz/da = 0
+    (node name ``UniformBackward0``).
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 1; _ = y.uniform_(2.0, 3.0)
+    >>> y.grad_fn.name(), bool(((y >= 2) & (y < 3)).all())
+    ('UniformBackward0', True)
+    >>> y.sum().backward(); x.grad
+    tensor([0., 0.])
+    """
 
     _backward_name = "UniformBackward0"
 
