@@ -26,7 +26,30 @@ def _refuse_devices(device_ids, where: str) -> None:
 
 class DataParallel(Module):
     """Runs ``module`` unchanged (PyTorch's behaviour without GPUs); ``.module`` is the
-    wrapped module, as in PyTorch."""
+    wrapped module, as in PyTorch: ``DataParallel(m)(x) = m(x)``.
+
+    Parameters
+    ----------
+    module : Module
+        The module to run.
+    device_ids : None
+        Device ids to replicate over (any raises RuntimeError: CPU only).
+    output_device : optional
+        Ignored (PyTorch's signature).
+    dim : int, default 0
+        The batch dimension (kept as an attribute).
+
+    Examples
+    --------
+    >>> model = ln.nn.Linear(3, 2)
+    >>> dp = ln.nn.DataParallel(model)
+    >>> dp(ln.ones(4, 3)).shape, dp.module is model, list(dp.state_dict())
+    (torch.Size([4, 2]), True, ['module.weight', 'module.bias'])
+    >>> ln.nn.DataParallel(model, device_ids=[0])
+    Traceback (most recent call last):
+    ...
+    RuntimeError: DataParallel: cannot replicate over device_ids=[0]. lucidnet runs on the CPU ...
+    """
 
     def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0):
         super().__init__()
@@ -40,7 +63,31 @@ class DataParallel(Module):
 
 def data_parallel(module, inputs, device_ids=None, output_device=None, dim: int = 0,
                   module_kwargs=None):
-    """``module(*inputs)`` in this process (``inputs``: a tensor or a tuple of them)."""
+    """``module(*inputs)`` in this process (``inputs``: a tensor or a tuple of them).
+
+    Parameters
+    ----------
+    module : Module
+        The module to run.
+    inputs : Tensor or tuple of Tensor
+        Its positional inputs.
+    device_ids : None
+        Any device id raises RuntimeError (CPU only).
+    output_device, dim : optional
+        Ignored (PyTorch's signature).
+    module_kwargs : dict, optional
+        Keyword inputs of the module.
+
+    Returns
+    -------
+    The module's output.
+
+    Examples
+    --------
+    >>> model = ln.nn.Linear(3, 2)
+    >>> ln.nn.parallel.data_parallel(model, ln.ones(5, 3)).shape
+    torch.Size([5, 2])
+    """
     _refuse_devices(device_ids, "data_parallel")
     inputs = inputs if isinstance(inputs, tuple) else (inputs,)
     return module(*inputs, **(module_kwargs or {}))
@@ -222,6 +269,17 @@ class DistributedDataParallel(Module):
 
     Not supported: ``join()`` for uneven inputs, communication hooks, ``static_graph``
     optimizations (accepted, no effect), sparse gradients.
+
+    Examples
+    --------
+    >>> import lucidnet.distributed as dist
+    >>> dist.init_process_group()      # no launcher: a group of one process
+    >>> model = ln.nn.Linear(3, 1)
+    >>> ddp = ln.nn.parallel.DistributedDataParallel(model)
+    >>> ddp(ln.ones(4, 3)).sum().backward()            # gradients averaged over 1 rank
+    >>> model.weight.grad.tolist(), list(ddp.state_dict())
+    ([[4.0, 4.0, 4.0]], ['module.weight', 'module.bias'])
+    >>> dist.destroy_process_group()
     """
 
     def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0,
