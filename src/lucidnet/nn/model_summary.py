@@ -60,6 +60,16 @@ class LayerSummary:
         The module's own parameters (its whole subtree for a row cut by ``depth``).
     trainable_params : int
         Those of ``num_params`` that require grad.
+
+    Examples
+    --------
+    >>> net = ln.nn.Sequential(ln.nn.Linear(3, 4), ln.nn.ReLU(), ln.nn.Linear(4, 1))
+    >>> row = ln.nn.summary(net, input_size=(2, 3)).rows[1]
+    >>> row.name, row.type_name, row.depth, row.output_shapes, row.num_params   # 3*4 + 4
+    ('0', 'Linear', 1, [(2, 4)], 16)
+    >>> _ = net[0].weight.requires_grad_(False)
+    >>> ln.nn.summary(net, input_size=(2, 3)).rows[1].trainable      # the bias still learns
+    'Partial'
     """
 
     name: str
@@ -110,6 +120,26 @@ class ModelSummary:
     input_bytes, output_bytes : int
         The input's memory and that of every output of the modules without children (a
         rough size of the activations one forward keeps for backward).
+
+    ``total_params = sum of p.numel()`` over the distinct parameters; ``param_bytes = sum of
+    p.numel() * p.element_size()``.
+
+    Examples
+    --------
+    >>> net = ln.nn.Sequential(ln.nn.Linear(3, 4), ln.nn.ReLU(), ln.nn.Linear(4, 1))
+    >>> s = ln.nn.summary(net, input_size=(2, 3))
+    >>> s.total_params, s.param_bytes               # (3*4 + 4) + (4 + 1) float32 values
+    (21, 84)
+    >>> print(s)
+    Model: Sequential
+    ==============================================
+    Layer (type)  Output Shape  Param #  Trainable
+    ==============================================
+    Sequential    [2, 1]             --         --
+      0 (Linear)  [2, 4]             16       True
+      1 (ReLU)    [2, 4]             --         --
+      2 (Linear)  [2, 1]              5       True
+    ...
     """
 
     model_name: str
