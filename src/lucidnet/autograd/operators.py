@@ -63,6 +63,24 @@ def result_type(*operands) -> np.dtype:
     (``get_default_dtype()``), a Python int as int64. So float32 tensor * 2.5 stays float32,
     int64 tensor * 2.5 is float32, int64 tensor + 0-d float64 tensor is float64, and a float32
     tensor + a 0-d float64 tensor stays float32.
+
+    Parameters
+    ----------
+    *operands : Tensor, numpy.ndarray or number
+        The operands of the elementwise op, in any order.
+
+    Returns
+    -------
+    numpy.dtype
+
+    Examples
+    --------
+    >>> ln.result_type(ln.ones(2), 2.5), ln.result_type(ln.tensor([1, 2]), 2.5)
+    (dtype('float32'), dtype('float32'))
+    >>> ln.result_type(ln.tensor([1, 2]), ln.tensor(1.0, dtype=ln.float64))     # a higher category
+    dtype('float64')
+    >>> ln.result_type(ln.ones(2), ln.tensor(1.0, dtype=ln.float64))      # same category: dims win
+    dtype('float32')
     """
     groups = [None, None, None]
     for x in operands:
@@ -190,7 +208,21 @@ def _binary(fn, name, reflected=False, floating=False):
 
 class RoundedDivide(Function):
     """z = trunc(a / b) or floor(a / b) (``div(rounding_mode=...)``); a step function, so its
-    gradient is 0 almost everywhere, as PyTorch's ``DivBackward``."""
+    gradient is 0 almost everywhere, as PyTorch's ``DivBackward``.
+
+    "trunc" rounds toward zero, "floor" toward -inf; integer inputs are divided exactly (no
+    round trip through floats).
+
+    Examples
+    --------
+    >>> a = ln.tensor([7.0, -7.0], requires_grad=True)
+    >>> a.div(2, rounding_mode="trunc")          # toward zero
+    tensor([ 3., -3.], grad_fn=<RoundedDivideBackward0>)
+    >>> a.div(2, rounding_mode="floor")          # toward -inf
+    tensor([ 3., -4.], grad_fn=<RoundedDivideBackward0>)
+    >>> a.div(2, rounding_mode="trunc").sum().backward(); a.grad
+    tensor([0., 0.])
+    """
 
     @staticmethod
     def forward(ctx, a, b, mode="trunc"):
@@ -210,7 +242,18 @@ class RoundedDivide(Function):
 
 class FloorDivide(Function):
     """z = floor(a / b) (``//``, ``floor_divide``). PyTorch defines no derivative for it:
-    backward raises, as there."""
+    backward raises, as there.
+
+    Examples
+    --------
+    >>> a = ln.tensor([7.0, -7.0], requires_grad=True)
+    >>> z = a // 2; z
+    tensor([ 3., -4.], grad_fn=<FloorDivideBackward0>)
+    >>> z.sum().backward()
+    Traceback (most recent call last):
+        ...
+    RuntimeError: derivative for floor_divide is not implemented (as in PyTorch); use ...
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -224,7 +267,17 @@ class FloorDivide(Function):
 
 class Remainder(Function):
     """z = a - floor(a / b) * b (``%``, the sign of b, as Python and ``torch.remainder``);
-    dz/da = 1, dz/db = -floor(a / b)."""
+    dz/da = 1, dz/db = -floor(a / b).
+
+    Examples
+    --------
+    >>> a = ln.tensor([7.0, -7.0], requires_grad=True)
+    >>> b = ln.tensor([3.0, 3.0], requires_grad=True)
+    >>> z = a % b; z                       # -7 = -3 * 3 + 2: the sign of b
+    tensor([1., 2.], grad_fn=<RemainderBackward0>)
+    >>> z.sum().backward(); a.grad, b.grad           # -floor(7/3) = -2, -floor(-7/3) = 3
+    (tensor([1., 1.]), tensor([-2.,  3.]))
+    """
 
     @staticmethod
     def forward(ctx, a, b):
