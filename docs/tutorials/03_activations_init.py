@@ -52,6 +52,7 @@ assert np.allclose(ds, s * (1 - s)) and np.allclose(dth, 1 - th ** 2)   # the te
 assert abs(ds.max() - 0.25) < 1e-12 and ds[0] < 0.007                     # σ' ≤ 1/4, tiny at ±5
 assert np.all(curves["ReLU"][1][x < 0] == 0) and np.all(curves["ReLU"][1][x > 0] == 1)
 assert np.allclose(curves["leaky ReLU (α=0.1)"][1][x < 0], 0.1)
+assert all(curves[k][1].max() > 1.05 and curves[k][1].min() < 0 for k in ("GELU", "SiLU"))
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
@@ -72,8 +73,8 @@ plt.show()
 # %% [markdown]
 # The saturating pair (sigmoid, tanh) has slopes near 0 once $|x|$ is a few units; the sigmoid's
 # slope is at most $1/4$ even at 0. ReLU keeps slope exactly 1 for every $x>0$ but exactly 0 for
-# $x<0$ (and at 0, as in PyTorch); leaky ReLU, ELU, GELU and SiLU keep a little slope on the
-# negative side, and GELU's and SiLU's slopes briefly exceed 1.
+# $x<0$ (and at 0, as in PyTorch). Leaky ReLU and ELU keep a positive slope for negative
+# inputs; GELU and SiLU are smooth, dip slightly below 0 there and briefly exceed slope 1.
 #
 # ## Vanishing gradients through a deep sigmoid stack
 #
@@ -141,15 +142,16 @@ plt.show()
 
 # %% [markdown]
 # With sigmoid every layer multiplies the backward signal by $\sigma'(z) \le 1/4$ (times the
-# weights), so the gradient shrinks by a roughly constant factor per layer (printed above) and
-# the first layer receives a few millionths of what the last hidden layer gets: with one learning
-# rate for all layers, the early layers barely move. Tanh (slope 1 at 0) and ReLU (slope 1 for
-# $x>0$) keep the norms of all layers within a factor of a few of one another.
+# weights), so the gradient shrinks by a roughly constant factor per layer (printed above) and the
+# first layer receives a few millionths of what the last hidden layer gets: with one learning rate
+# for all layers, the first layer's updates are that much smaller too. Tanh (slope 1 at 0) and ReLU
+# (slope 1 for $x>0$) keep the norms of all layers within a factor of a few of one another.
 #
 # ## Dying ReLU
 #
 # A ReLU unit whose pre-activation is negative for *every* input outputs 0 and has gradient 0
-# for every input: no update can change its incoming weights any more, so it stays dead.
+# for every input: its incoming weights get no gradient, so (apart from leftover momentum)
+# nothing pushes them back, and it usually stays dead.
 # One way to get there is a learning rate that is too large: three epochs of Adam at
 # `lr=0.1` (then ten more at a sane `lr=0.003`) on a small regression, with ReLU and with leaky
 # ReLU ($\alpha = 0.01$). We count the units of the second hidden layer that are negative on all
@@ -351,8 +353,8 @@ assert symmetry["random (default)"][2] > symmetry["all equal (0.3)"][2] + 0.05
 
 # %% [markdown]
 # The equal-weight net did train (its weights moved), but its 16 units stayed copies of one
-# another, so it is no better than a net with a single hidden unit. Random initialization breaks
-# the symmetry; its scale is what Xavier and He choose.
+# another: in effect the net has a single hidden unit, and it fits worse. Random initialization
+# breaks the symmetry; its scale is what Xavier and He choose.
 #
 # ## What to remember
 #

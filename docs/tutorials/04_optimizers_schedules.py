@@ -81,9 +81,10 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Too small: safe but slow (the loss has hardly moved). About right: a zigzag across the steep
-# direction ($1 - 0.07 \cdot 25 = -0.75$ flips the sign of $y$ each step) while it slides along
-# the shallow one. Too big: $|1 - 0.085 \cdot 25| = 1.125 > 1$ and each step overshoots further.
+# Too small: safe but slow, still creeping along $x$ after 60 steps. About right: a zigzag across
+# the steep direction ($1 - 0.07 \cdot 25 = -0.75$ flips the sign of $y$ each step) while it slides
+# along the shallow one. Too big: $|1 - 0.085 \cdot 25| = 1.125 > 1$ and each step overshoots
+# further.
 #
 # ## Optimizers on a curved valley
 #
@@ -125,23 +126,25 @@ def steps_to(losses, threshold=1e-2):
 
 best = {}
 for name, make in optimizers.items():
-    runs = []
+    runs, diverged = [], []
     for lr in grid:
         path, losses = descend(banana, lambda ps, make=make, lr=lr: make(ps, lr), start, steps)
-        if len(losses) == steps + 1:                   # shorter: it diverged
+        if len(losses) == steps + 1:
             runs.append((steps_to(losses), losses[-1], lr, path, losses))
+        else:                                          # stopped early: it diverged
+            diverged.append(lr)
     n_steps, final, lr, path, losses = min(runs, key=lambda r: (r[0], r[1]))
     best[name] = dict(lr=lr, steps=n_steps, final=final, path=path, losses=losses)
     best[name]["late_step"] = float(np.linalg.norm(np.diff(path[-51:], axis=0), axis=1).mean())
-    print(f"{name:9s} best lr {lr:<6g} loss < 1e-2 after {n_steps} steps, final loss "
-          f"{final:.2e}, distance to (1, 1) {np.linalg.norm(path[-1] - 1):.4f}, mean step "
-          f"length over the last 50 steps {best[name]['late_step']:.1e}")
+    print(f"{name:9s} lr {lr:<6g} loss < 1e-2 at step {n_steps:3d}, final loss {final:.1e}, "
+          f"mean step over the last 50 {best[name]['late_step']:.1e}  (diverged at lr {diverged})")
 
 assert np.isfinite(best["SGD"]["steps"])
 for name in ("momentum", "Nesterov", "Adam"):
     assert best[name]["steps"] < 0.6 * best["SGD"]["steps"], name   # clearly faster than SGD
 # RMSprop does not settle: it ends far above the loss it had reached, still taking ~lr steps
-assert best["RMSprop"]["final"] > 1e-2 and best["RMSprop"]["late_step"] > 0.3 * best["RMSprop"]["lr"]
+rms = best["RMSprop"]
+assert rms["final"] > 1e-2 and rms["late_step"] > 0.3 * rms["lr"]
 assert best["Adam"]["late_step"] < 0.01 * best["Adam"]["lr"]
 
 # %%
@@ -164,15 +167,15 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Plain SGD must keep $\eta$ small enough for the steep walls of the valley, so it creeps along
-# the flat, bending floor. Momentum accumulates the consistent part of the gradient (along the
-# floor) while the alternating part (across the walls) cancels; Nesterov does the same with a
-# look-ahead. Adam's per-coordinate normalization lets it take a ten times larger learning rate.
-# RMSprop reaches the valley floor too but does not settle: dividing by $\sqrt v$ makes each
-# step about $\eta$ long per coordinate even where the gradient is small, and without momentum
-# the back-and-forth gradients are not averaged away, so it keeps hopping around the minimum
-# (over the last 50 steps its mean step is still about half its lr; Adam's is below $10^{-4}$
-# of its lr).
+# Plain SGD must keep $\eta$ small enough for the steep walls of the valley, so it creeps along the
+# flat, bending floor. Momentum accumulates the consistent part of the gradient (along the floor)
+# while the alternating part (across the walls) cancels; Nesterov does the same with a look-ahead.
+# Adam's steps are about $\eta$ long whatever the scale of the gradient, and its momentum averages
+# the zigzag away, so it settles. RMSprop reaches the valley floor too but does not settle: dividing
+# by $\sqrt v$ makes each step about $\eta$ long per coordinate even where the gradient is small,
+# and without momentum the back-and-forth gradients are not averaged away, so it keeps hopping
+# around the minimum (over the last 50 steps its mean step is still about half its lr; Adam's is
+# below $10^{-4}$ of its lr).
 #
 # ## Batch, mini-batch and stochastic gradients
 #
@@ -204,6 +207,8 @@ for B in sizes:
     errors = [flat_grad(model, Xl[idx], yl[idx]) - full
               for idx in (rng.choice(N, B, replace=False) for _ in range(200))]
     noise[B] = float(np.sqrt(np.mean(np.sum(np.square(errors), axis=1))))
+    # unbiased: the 200 errors average out (to about noise / sqrt(200))
+    assert np.linalg.norm(np.mean(errors, axis=0)) < 0.25 * noise[B]
 theory = {B: noise[1] * np.sqrt((N - B) / (B * (N - 1))) for B in sizes}
 print(f"full gradient norm {np.linalg.norm(full):.3f}")
 for B in sizes:
@@ -236,7 +241,8 @@ for label, B in modes.items():
     traces[label] = np.array(trace)
     per_epoch = N // B
     last_epoch = traces[label][-per_epoch:]
-    print(f"{label:20s} {per_epoch:3d} updates/epoch: loss after 1 epoch {trace[per_epoch - 1]:.3f},"
+    print(f"{label:20s} {per_epoch:3d} updates/epoch: loss after 1 epoch "
+          f"{trace[per_epoch - 1]:.3f},"
           f" after {epochs} {trace[-1]:.4f}; last epoch min..max {last_epoch.min():.4f}.."
           f"{last_epoch.max():.4f}")
 
@@ -270,8 +276,7 @@ plt.show()
 # Per pass over the data, smaller batches get further because they make more updates; per
 # update, the full batch is the most accurate, and with a constant learning rate the single-sample
 # steps keep jittering around the minimum instead of settling (the spread printed for the last
-# epoch). Mini-batches are the usual compromise: most of the progress per epoch, little noise,
-# and one matrix product per step instead of $B$ small ones.
+# epoch). Mini-batches are the usual compromise: most of the progress per epoch, little noise.
 #
 # ## Learning-rate schedules
 #
@@ -280,7 +285,7 @@ plt.show()
 # optimizer step here (every *batch*), so the step counts are batches. With base rate $\eta_0$
 # and $T$ steps in all:
 #
-# * `StepLR(step_size, gamma)`: $\eta_0 \gamma^{\lfloor t / \text{step\_size} \rfloor}$
+# * `StepLR(step_size, gamma)`: $\eta_0 \gamma^{\lfloor t / s \rfloor}$ with $s$ = `step_size`
 # * `ExponentialLR(gamma)`: $\eta_0 \gamma^t$
 # * `CosineAnnealingLR(T_max)`: $\eta_\min + \tfrac12(\eta_0 - \eta_\min)(1 + \cos(\pi t / T_\max))$
 # * `warmup_cosine(warmup_steps, total_steps)`: a linear warmup from $0.01\,\eta_0$, then cosine
@@ -331,7 +336,8 @@ c = lr_curves
 assert np.isclose(c["StepLR"][total // 3], 0.2 * base_lr) and c["StepLR"][total // 3 - 1] == base_lr
 assert np.isclose(c["cosine"][total // 2], base_lr / 2) and c["cosine"][-1] < 1e-4
 assert np.isclose(c["warmup + cosine"][0], 0.01 * base_lr)
-assert np.isclose(c["warmup + cosine"].max(), base_lr) and c["warmup + cosine"].argmax() == total // 10
+warm = c["warmup + cosine"]
+assert np.isclose(warm.max(), base_lr) and warm.argmax() == total // 10
 assert np.isclose(c["OneCycle"][0], base_lr / 25) and np.isclose(c["OneCycle"].max(), base_lr)
 assert np.isclose(c["cosine, warm restarts"][total // 4], base_lr)   # the restart
 
@@ -410,5 +416,6 @@ plt.show()
 #   Both went down the curved valley in far fewer steps than plain SGD.
 # * A mini-batch gradient's error shrinks like $1/\sqrt B$; smaller batches make more (noisier)
 #   updates per epoch.
-# * Decay the learning rate at the end (step, cosine, OneCycle, ...); warm it up at the start
-#   when the full rate is risky for the initial weights.
+# * Decay the learning rate towards the end (step, cosine, OneCycle, ...): a constant large rate
+#   keeps the loss jumping. Warmup (starting small) guards the first steps; on this small run it
+#   changed little (warmup + cosine vs cosine).
