@@ -102,7 +102,26 @@ def _warn_sparse(where: str) -> None:
 def embedding_renorm_(weight, indices, max_norm: float, norm_type: float = 2.0):
     """Rescale in place, outside the graph, the rows of ``weight`` that ``indices`` names
     whose ``norm_type``-norm exceeds ``max_norm``: W[i] *= max_norm / (||W[i]|| + 1e-7)
-    (PyTorch's ``torch.embedding_renorm_``). Returns ``weight``."""
+    (PyTorch's ``torch.embedding_renorm_``). Returns ``weight``.
+
+    Parameters
+    ----------
+    weight : Tensor or numpy.ndarray
+        (num_embeddings, embedding_dim), changed in place.
+    indices : Tensor or array_like of int
+        The rows to check (any shape; repeats count once).
+    max_norm : float
+        The largest norm a row may keep.
+    norm_type : float, default 2.0
+        The p of the p-norm.
+
+    Examples
+    --------
+    >>> w = ln.tensor([[3., 4.], [0.3, 0.4], [6., 8.]])        # row norms 5, 0.5, 10
+    >>> _ = ln.nn.embedding.embedding_renorm_(w, ln.tensor([0, 1]), max_norm=1.0)
+    >>> [[round(v, 4) for v in row] for row in w.tolist()]      # row 2 was not named
+    [[0.6, 0.8], [0.3, 0.4], [6.0, 8.0]]
+    """
     array = weight.data if isinstance(weight, Tensor) else weight
     idx = np.asarray(getattr(indices, "data", indices))
     rows = np.unique(idx.reshape(-1))

@@ -25,6 +25,18 @@ class Standardize(Module):
         Number of values per sample (``prod(x.shape[1:])``).
     mean, std : array-like of shape (num_features,), optional
         Fitted statistics (default 0 and 1); ``std`` must be positive.
+
+    Examples
+    --------
+    >>> scaler = ln.nn.Standardize(2, mean=[1., 10.], std=[2., 5.])
+    >>> scaler(ln.tensor([[3., 20.], [1., 10.]])).tolist()     # (3 - 1)/2, (20 - 10)/5
+    [[1.0, 2.0], [0.0, 0.0]]
+    >>> list(scaler.state_dict())
+    ['mean', 'std']
+    >>> ln.nn.Standardize(2, std=[1., 0.])
+    Traceback (most recent call last):
+    ...
+    ValueError: Standardize: std must be positive everywhere
     """
 
     def __init__(self, num_features: int, mean=None, std=None):
