@@ -583,6 +583,18 @@ def load_state(path) -> dict:
 
     Raises FileNotFoundError for a missing file and `ModelFileError` for a damaged one.
     See :func:`save_state` for an example.
+
+    Examples
+    --------
+    >>> from lucidnet.io import load_state, save_state
+    >>> _ = save_state("s.npz", {"step": 7, "names": ["a", "b"], "m": {"w": np.ones((2, 2))}})
+    >>> state = load_state("s.npz")
+    >>> state["step"], state["names"], state["m"]["w"].shape
+    (7, ['a', 'b'], (2, 2))
+    >>> load_state("nothing.npz")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: ...
     """
     def read(archive):
         state = _join(archive.document()["state"], archive.read)

@@ -432,14 +432,39 @@ def load_file(filename) -> dict:
     (``safetensors.numpy.load_file``). BF16 tensors come back as float32 (exact).
 
     Raises FileNotFoundError for a missing file, `ModelFileError` for a malformed one.
-    See `save_file` for an example."""
+    See `save_file` for an example.
+
+    Examples
+    --------
+    >>> from lucidnet import safetensors
+    >>> safetensors.save_file({"w": np.eye(2, dtype=np.float32)}, "w.safetensors")
+    >>> safetensors.load_file("w.safetensors")["w"].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    >>> safetensors.load_file("missing.safetensors")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: ...
+    """
     with safe_open(filename) as f:
         return f.get_tensors()
 
 
 def load(data: bytes) -> dict:
     """Every tensor of safetensors bytes as NumPy arrays (copies), in file order
-    (``safetensors.numpy.load``). See `save` for an example."""
+    (``safetensors.numpy.load``). See `save` for an example.
+
+    Examples
+    --------
+    >>> from lucidnet import safetensors
+    >>> data = safetensors.save({"b": np.int8(-1), "a": np.array([[1.5, 2.5]], dtype=np.float16)})
+    >>> arrays = safetensors.load(data)
+    >>> sorted(arrays), arrays["a"].dtype, arrays["b"].shape    # dtype and 0-d shape kept
+    (['a', 'b'], dtype('float16'), ())
+    >>> safetensors.load(b"not safetensors")
+    Traceback (most recent call last):
+    ...
+    lucidnet.io.ModelFileError: ...
+    """
     return _load_bytes(data, "the safetensors bytes")[0]
 
 
@@ -458,7 +483,18 @@ def _load_bytes(data, name: str) -> tuple:
 
 def read_metadata(filename) -> dict | None:
     """The ``__metadata__`` of a safetensors file (str to str), or None; reads the header only.
-    See `save_file` for an example."""
+    See `save_file` for an example.
+
+    Examples
+    --------
+    >>> from lucidnet import safetensors
+    >>> safetensors.save_file({"w": np.zeros(2)}, "plain.safetensors")
+    >>> safetensors.read_metadata("plain.safetensors") is None      # no __metadata__ written
+    True
+    >>> safetensors.save_file({"w": np.zeros(2)}, "tagged.safetensors", metadata={"epoch": "3"})
+    >>> safetensors.read_metadata("tagged.safetensors")
+    {'epoch': '3'}
+    """
     with safe_open(filename) as f:
         return f.metadata()
 
@@ -560,7 +596,24 @@ def load_model(model: Module, filename, strict: bool = True):
     ``model``; ``safetensors.torch.save_model`` and `save_model` store tied weights once) is
     filled from that one and not reported missing (so are the names a `save_model` file
     records as stored under another). Returns ``(missing_keys, unexpected_keys)``
-    as ``model.load_state_dict``."""
+    as ``model.load_state_dict``.
+
+    Examples
+    --------
+    A file written without the architecture (``save_file``, as PyTorch tools write them) loads
+    into a model built by hand; the names must match:
+
+    >>> from lucidnet import safetensors
+    >>> model = ln.nn.Linear(2, 1)
+    >>> safetensors.save_file({"weight": np.array([[1.0, 2.0]]), "bias": np.array([0.5])},
+    ...                       "plain.safetensors")
+    >>> safetensors.load_model(model, "plain.safetensors")
+    <All keys matched successfully>
+    >>> model(ln.tensor([[1.0, 1.0]])).tolist()                 # 1*1 + 2*1 + 0.5
+    [[3.5]]
+    >>> model.weight.dtype                                      # float64 cast to the model's dtype
+    dtype('float32')
+    """
     with safe_open(filename) as f:
         state, metadata = f.get_tensors(), f.metadata() or {}
     if _ARCHITECTURE_KEY in metadata:  # the names save_model stored once

@@ -18,7 +18,21 @@ __all__ = ["ConvergenceWarning", "Perceptron"]
 
 
 class ConvergenceWarning(UserWarning):
-    """Training stopped at max_epochs before an epoch without mistakes."""
+    """Training stopped at max_epochs before an epoch without mistakes.
+
+    Examples
+    --------
+    XOR is not linearly separable, so the perceptron rule never has an epoch without mistakes:
+
+    >>> import warnings
+    >>> from lucidnet.models import ConvergenceWarning, Perceptron
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     p = Perceptron(max_epochs=10).fit(X, np.array([0, 1, 1, 0]))
+    >>> [w.category.__name__ for w in caught], p.converged_
+    (['ConvergenceWarning'], False)
+    """
 
 
 class Perceptron:

@@ -196,7 +196,21 @@ def build_model(g: GraphBuilder, inputs: list, outputs: list, *, dynamic_batch: 
     """The checked ModelProto of the graph in ``g``; ``inputs`` / ``outputs`` are lists of
     (public name, graph value name, example array). With ``dynamic_batch``, ``batch_outputs``
     (one bool per output, default all True) says which outputs' axis 0 is the batch ``"N"``;
-    the others get an axis 0 of unknown size."""
+    the others get an axis 0 of unknown size.
+
+    Examples
+    --------
+    >>> from lucidnet.onnx.export import build_model
+    >>> from lucidnet.onnx.graph import GraphBuilder
+    >>> g = GraphBuilder(opset=19)
+    >>> x = np.ones((4, 3), dtype=np.float32); g.record("x", x)
+    >>> y = g.op("Relu", "x")
+    >>> proto = build_model(g, [("x", "x", x)], [("y", y, x)], metadata={"task": "demo"})
+    >>> [n.op_type for n in proto.graph.node], proto.graph.input[0].type.tensor_type.shape.dim[0].dim_param
+    (['Relu', 'Identity'], 'N')
+    >>> {p.key: p.value for p in proto.metadata_props}["task"]
+    'demo'
+    """
     flags = [True] * len(outputs) if batch_outputs is None else list(batch_outputs)
     onnx = g.onnx
 

@@ -77,6 +77,23 @@ class GraphBuilder:
         The floating dtype of the model (float32): ``const`` and ``scalar`` cast floats to it.
     path : str
         The module path of the converter running now (``model[2].block``), for names and errors.
+
+    Examples
+    --------
+    A graph ``y = 2 x`` built by hand (what a converter does inside), checked and run with
+    ONNX's reference evaluator:
+
+    >>> from onnx.reference import ReferenceEvaluator
+    >>> from lucidnet.onnx.export import build_model
+    >>> from lucidnet.onnx.graph import GraphBuilder
+    >>> g = GraphBuilder(opset=19)
+    >>> x = np.ones((1, 3), dtype=np.float32); g.record("x", x)
+    >>> y = g.op("Mul", "x", g.scalar(2.0))
+    >>> y
+    'model/Mul_2'
+    >>> proto = build_model(g, [("x", "x", x)], [("y", y, 2 * x)])
+    >>> ReferenceEvaluator(proto).run(None, {"x": np.array([[0, 1, 2]], np.float32)})[0].tolist()
+    [[0.0, 2.0, 4.0]]
     """
 
     def __init__(self, opset: int, dtype=np.float32):

@@ -42,7 +42,26 @@ __all__ = ["export_run", "load_run_model"]
 
 def load_run_model(path):
     """(model, metadata, file) of a run folder (its model.npz) or a model file written by
-    ``lucidnet train``; ExportError for anything else."""
+    ``lucidnet train``; ExportError for anything else.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from lucidnet.cli import build_parser
+    >>> from lucidnet.runs import train_run
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "and", "--hidden", "4",
+    ...                                       "--epochs", "2", "--quiet", "--out", "run_load"]))
+    >>> with contextlib.redirect_stdout(io.StringIO()):     # the report it prints
+    ...     _ = train_run(cfg)
+    >>> from lucidnet.onnx.run import load_run_model
+    >>> model, meta, path = load_run_model("run_load")
+    >>> type(model[0]).__name__, meta["task"], path
+    ('Standardize', 'classification', 'run_load/model.npz')
+    >>> load_run_model("no_such_run")
+    Traceback (most recent call last):
+    ...
+    lucidnet.onnx.graph.ExportError: no such run folder or model file: 'no_such_run'
+    """
     path = os.fspath(path)
     if os.path.isdir(path):
         candidate = os.path.join(path, "model.npz")
@@ -155,6 +174,20 @@ def export_run(path, out, *, opset=None):
     ExportError
         A missing path, a file that is not a model written by ``lucidnet train``, a model with
         a layer the exporter does not know, or a bad opset / output path.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from lucidnet.cli import build_parser
+    >>> from lucidnet.runs import train_run
+    >>> cfg = vars(build_parser().parse_args(["train", "--dataset", "and", "--hidden", "4",
+    ...                                       "--epochs", "2", "--quiet", "--out", "run_onnx"]))
+    >>> with contextlib.redirect_stdout(io.StringIO()):     # the report it prints
+    ...     _ = train_run(cfg)
+    >>> from lucidnet.onnx import export_run
+    >>> proto = export_run("run_onnx", "and.onnx")      # standardization inside the graph
+    >>> [i.name for i in proto.graph.input], [o.name for o in proto.graph.output]
+    (['input'], ['output', 'probabilities', 'label'])
     """
     require_onnx()
     model, meta, file = load_run_model(path)

@@ -88,7 +88,18 @@ MAX_FRAME_WEIGHTS = 10_000  # a layer with more weights sends null (the frame st
 
 
 class ConfigError(ValueError):
-    """A playground configuration value is invalid (the message says which, and what is valid)."""
+    """A playground configuration value is invalid (the message says which, and what is valid).
+
+    Examples
+    --------
+    >>> from lucidnet.playground.engine import ConfigError, generate_data
+    >>> issubclass(ConfigError, ValueError)
+    True
+    >>> generate_data("moons", 0, "0")
+    Traceback (most recent call last):
+    ...
+    lucidnet.playground.engine.ConfigError: unknown dataset 'moons'; valid: circle, xor, gauss, spiral, reg-plane, reg-gauss
+    """
 
 
 # ----------------------------------------------------------------------------- data generators
