@@ -151,6 +151,17 @@ class SyncBatchNorm(_BatchNorm):
     num_features, eps, momentum, affine, track_running_stats : as `BatchNorm2d`
     process_group : ProcessGroup, optional
         The ranks whose batches are pooled (default: all of them).
+
+    Examples
+    --------
+    >>> bn = ln.nn.SyncBatchNorm(2)           # one process: plain batch norm
+    >>> y = bn(ln.tensor([[1., 10.], [3., 30.]]))            # channel means 2, 20
+    >>> [[round(v, 3) for v in row] for row in y.tolist()]
+    [[-1.0, -1.0], [1.0, 1.0]]
+    >>> [round(v, 4) for v in bn.running_mean.tolist()]     # 0.9 * 0 + 0.1 * mean
+    [0.2, 2.0]
+    >>> bn(ln.ones(4, 2, 3, 3)).shape                        # any number of spatial axes
+    torch.Size([4, 2, 3, 3])
     """
 
     dims = None

@@ -110,7 +110,32 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
 def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:
-    """Deprecated spelling of `clip_grad_norm_` (as in PyTorch)."""
+    """Deprecated spelling of `clip_grad_norm_` (as in PyTorch).
+
+    With ``total = ||(||g_1||, ..., ||g_k||)||_p`` over every gradient, each gradient is scaled
+    in place by ``min(1, max_norm / (total + 1e-6))``; returns ``total``.
+
+    Parameters
+    ----------
+    parameters : Tensor or iterable of Tensor
+        The parameters whose ``.grad`` to clip.
+    max_norm : float
+        The largest total norm.
+    norm_type : float, default 2.0
+        The p of the norm (``inf`` for the max).
+    error_if_nonfinite : bool, default False
+        Raise when the total norm is nan or inf.
+    foreach : optional
+        Ignored (PyTorch's signature).
+
+    Examples
+    --------
+    >>> from lucidnet.nn.utils import clip_grad_norm
+    >>> w = ln.tensor([3.0, 4.0], requires_grad=True)
+    >>> (w * w).sum().backward()                 # grad (6, 8), norm 10
+    >>> clip_grad_norm([w], 5.0), w.grad          # scaled by 5 / 10
+    (tensor(10.), tensor([3.0000, 4.0000]))
+    """
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
