@@ -32,7 +32,17 @@ def is_anomaly_enabled() -> bool:
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    """Whether anomaly mode checks gradients for NaN: the same flag as `is_anomaly_enabled` here."""
+    """Whether anomaly mode checks gradients for NaN: the same flag as `is_anomaly_enabled` here.
+
+    Examples
+    --------
+    >>> with ln.autograd.set_detect_anomaly(True, check_nan=False):
+    ...     ln.autograd.anomaly.is_anomaly_check_nan_enabled()
+    False
+    >>> with ln.autograd.detect_anomaly():
+    ...     ln.autograd.anomaly.is_anomaly_check_nan_enabled()
+    True
+    """
     return _ANOMALY[0]
 
 
@@ -40,7 +50,31 @@ class detect_anomaly:
     """Context manager (and decorator) that turns anomaly detection on inside its block.
 
     ``check_nan=False`` keeps it off (PyTorch then only records forward stack traces, which
-    lucidnet does not keep)."""
+    lucidnet does not keep).
+
+    Inside the block every gradient a backward rule returns is tested with ``isnan``; the first
+    rule that returns a nan raises RuntimeError naming itself and the input position. The
+    previous setting comes back on exit, also after an exception.
+
+    Parameters
+    ----------
+    check_nan : bool, optional
+        Check gradients for nan (default True).
+
+    Examples
+    --------
+    >>> x = ln.tensor([1.0], requires_grad=True)
+    >>> with ln.autograd.detect_anomaly():
+    ...     (x * float("nan")).sum().backward()
+    Traceback (most recent call last):
+        ...
+    RuntimeError: Function 'MulBackward0' returned nan values in its 0th output.
+    >>> @ln.autograd.detect_anomaly()
+    ... def checked():
+    ...     return ln.autograd.anomaly.is_anomaly_enabled()
+    >>> checked(), ln.autograd.anomaly.is_anomaly_enabled()      # on only inside the call
+    (True, False)
+    """
 
     def __init__(self, check_nan: bool = True):
         self.check_nan = bool(check_nan)
@@ -67,7 +101,27 @@ class detect_anomaly:
 
 class set_detect_anomaly:
     """``set_detect_anomaly(mode)`` switches anomaly detection on or off at once; as a context
-    manager it restores the previous setting on exit."""
+    manager it restores the previous setting on exit.
+
+    Parameters
+    ----------
+    mode : bool
+        On or off; anything but a bool raises TypeError.
+    check_nan : bool, optional
+        Check gradients for nan while on (default True; False leaves the check off).
+
+    Examples
+    --------
+    >>> with ln.autograd.set_detect_anomaly(True):
+    ...     ln.autograd.anomaly.is_anomaly_enabled()
+    True
+    >>> ln.autograd.anomaly.is_anomaly_enabled()         # restored on exit
+    False
+    >>> ln.autograd.set_detect_anomaly("on")
+    Traceback (most recent call last):
+        ...
+    TypeError: set_detect_anomaly(mode) expects a bool, got 'on'
+    """
 
     def __init__(self, mode: bool, check_nan: bool = True):
         if not isinstance(mode, bool):
