@@ -29,11 +29,24 @@ __all__ = ["AdaptiveAvgPool", "AvgPool", "MaxPool", "MaxUnpool", "PlaneGather", 
 class MaxPool(Function):
     """Max pooling; kwargs kernel, stride, padding ((lo, hi) per axis, padded with -inf), dilation.
 
+    y[n, c, p] = max_k xpad[n, c, s * p + d * k] for x (N, C, *S), y (N, C, *P);  dL/dx = g
+    routed to the first maximum of each window (summed where windows overlap).
+
     The windows are gathered once as K contiguous slabs (K, N, C, *P): the max is one reduction
     over slabs, and the routing mask of each offset (first maximum only, as PyTorch) a few
     boolean ops -- far faster than NumPy's argmax over a short axis. N and C play the same
     role, so a channel-major input (as Conv returns) is pooled as (C, N, *S) and the result
     (and dL/dx) keep that layout.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import MaxPool
+    >>> x = ln.tensor([[[[1.0, 2.0, 5.0, 0.0], [3.0, 4.0, 6.0, 7.0]]]], requires_grad=True)
+    >>> y = MaxPool.apply(x, kernel=(2, 2), stride=(2, 2)); y  # x (1, 1, 2, 4): two 2x2 windows
+    tensor([[[[4., 7.]]]], grad_fn=<MaxPool2DWithIndicesBackward0>)
+    >>> y.sum().backward(); x.grad  # 1 at each window's maximum
+    tensor([[[[0., 0., 0., 0.],
+              [0., 1., 0., 1.]]]])
     """
 
     @staticmethod
@@ -132,7 +145,17 @@ def avg_divisor(spatial: tuple, out_shape: tuple, kernel: tuple, stride: tuple, 
                 count_include_pad: bool, dtype) -> np.ndarray:
     """PyTorch's average pooling divisor per window, a product over axes: window p spans
     [s p - pad, min(s p - pad + k, S + pad)) (its cells in input + padding: ceil_mode's extra
-    right cells do not count), or only its cells inside [0, S) when not count_include_pad."""
+    right cells do not count), or only its cells inside [0, S) when not count_include_pad.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import avg_divisor
+    >>> args = (3,), (2,), (2,), (2,), (1,)  # S = 3, 2 outputs, kernel 2, stride 2, padding 1
+    >>> avg_divisor(*args, count_include_pad=True, dtype=np.float32)  # windows [-1, 1), [1, 3)
+    array([2., 2.], dtype=float32)
+    >>> avg_divisor(*args, count_include_pad=False, dtype=np.float32)  # the padding cell left out
+    array([1., 2.], dtype=float32)
+    """
     divisor = np.ones((), dtype=np.float64)
     for n, o, k, s, p in zip(spatial, out_shape, kernel, stride, pads):
         start = np.arange(o) * s - p
@@ -146,7 +169,22 @@ def avg_divisor(spatial: tuple, out_shape: tuple, kernel: tuple, stride: tuple, 
 class AvgPool(Function):
     """Average pooling; kwargs kernel, stride, padding ((lo, hi) per axis; hi may hold
     ceil_mode's extra cells), pads (PyTorch's symmetric padding per axis), count_include_pad,
-    divisor_override."""
+    divisor_override.
+
+    y[n, c, p] = sum_k xpad[n, c, s * p + k] / D_p for x (N, C, *S), y (N, C, *P), with D_p the
+    `avg_divisor` of window p (or ``divisor_override``);  dL/dx = g / D_p spread over the cells
+    of window p that lie in x (summed where windows overlap).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import AvgPool
+    >>> x = ln.tensor([[[[1.0, 2.0, 5.0, 0.0], [3.0, 4.0, 6.0, 7.0]]]], requires_grad=True)
+    >>> y = AvgPool.apply(x, kernel=(2, 2), stride=(2, 2)); y  # (1 + 2 + 3 + 4) / 4, ...
+    tensor([[[[2.5000, 4.5000]]]], grad_fn=<AvgPool2DBackward0>)
+    >>> y.sum().backward(); x.grad  # 1/4 to every cell of a window
+    tensor([[[[0.2500, 0.2500, 0.2500, 0.2500],
+              [0.2500, 0.2500, 0.2500, 0.2500]]]])
+    """
 
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0)), pads=None,
@@ -180,12 +218,33 @@ class AvgPool(Function):
 
 
 def adaptive_bounds(size: int, out: int) -> list[tuple[int, int]]:
-    """PyTorch's adaptive windows: [floor(i S / out), ceil((i + 1) S / out)) for i < out."""
+    """PyTorch's adaptive windows: [floor(i S / out), ceil((i + 1) S / out)) for i < out.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import adaptive_bounds
+    >>> adaptive_bounds(5, 3)  # windows [0, 2), [1, 4), [3, 5) cover 5 cells with 3 outputs
+    [(0, 2), (1, 4), (3, 5)]
+    """
     return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
 
 
 class AdaptiveAvgPool(Function):
-    """Average over adaptive windows so the output has ``output_size``; output 1 = global average."""
+    """Average over adaptive windows so the output has ``output_size``; output 1 = global average.
+
+    y[n, c, i] = the mean of x[n, c] over the window of i, per axis
+    [floor(i S / out), ceil((i + 1) S / out)) (`adaptive_bounds`);  dL/dx = g / (window size)
+    spread over each window's cells (summed where windows overlap).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import AdaptiveAvgPool
+    >>> x = ln.tensor([[[[1.0, 2.0, 5.0, 0.0], [3.0, 4.0, 6.0, 7.0]]]], requires_grad=True)
+    >>> AdaptiveAvgPool.apply(x, output_size=(1, 1))  # the global average, 28 / 8
+    tensor([[[[3.5000]]]], grad_fn=<AdaptiveAvgPool2DBackward0>)
+    >>> AdaptiveAvgPool.apply(x, output_size=(1, 2))  # the average of each half
+    tensor([[[[2.5000, 4.5000]]]], grad_fn=<AdaptiveAvgPool2DBackward0>)
+    """
 
     @staticmethod
     def forward(ctx, x, output_size=(1, 1)):
@@ -231,7 +290,15 @@ def valid_slabs(spatial: tuple, kernel: tuple, stride: tuple, padding: tuple,
 def scan_choice(slabs: np.ndarray, valid=None) -> tuple[np.ndarray, np.ndarray]:
     """(max, k) over axis 0 by PyTorch's scan rule ``if val > best or isnan(val)``: the first
     maximum in window order, or the last NaN where the window holds one; ``valid`` (broadcast
-    against ``slabs``) excludes padding cells from the choice."""
+    against ``slabs``) excludes padding cells from the choice.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import scan_choice
+    >>> slabs = np.array([[1.0, 2.0], [3.0, 2.0], [3.0, np.nan]])  # 3 window cells, 2 windows
+    >>> scan_choice(slabs)  # (max, cell): the first maximum; a NaN wins
+    (array([ 3., nan]), array([1, 2]))
+    """
     best = slabs.max(axis=0)
     hit = slabs == best
     if valid is not None:
@@ -248,7 +315,16 @@ def max_pool_indices(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple
                      dilation: tuple) -> tuple[np.ndarray, np.ndarray]:
     """(values, indices) of max pooling: ``indices[n, c, p]`` is the flat position, within the
     plane x[n, c] (row-major over the unpadded spatial axes), of the window's maximum --
-    PyTorch's ``max_pool2d_with_indices`` (first maximum in window order, the last NaN)."""
+    PyTorch's ``max_pool2d_with_indices`` (first maximum in window order, the last NaN).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import max_pool_indices
+    >>> x = np.array([[[[1.0, 2.0, 5.0, 0.0], [3.0, 4.0, 6.0, 7.0]]]])
+    >>> values, indices = max_pool_indices(x, (2, 2), (2, 2), ((0, 0), (0, 0)), (1, 1))
+    >>> values.tolist(), indices.tolist()  # 4 is flat position 5, 7 is 7 in the 2x4 plane
+    ([[[[4.0, 7.0]]]], [[[[5, 7]]]])
+    """
     nd = len(kernel)
     spatial = x.shape[2:]
     xp = pad_spatial(x, padding, value=-np.inf)
@@ -270,7 +346,16 @@ def adaptive_max_indices(x: np.ndarray, output_size: tuple) -> tuple[np.ndarray,
     """(values, indices) of adaptive max pooling over PyTorch's windows (`adaptive_bounds`),
     chosen by PyTorch's scan rule, reducing one axis at a time from the last: the first maximum
     of a row-major scan is the first row holding the maximum at that row's first maximum (and
-    the last NaN, the last row's last NaN), so the choice separates by axis."""
+    the last NaN, the last row's last NaN), so the choice separates by axis.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import adaptive_max_indices
+    >>> x = np.array([[[[1.0, 2.0, 5.0, 0.0], [3.0, 4.0, 6.0, 7.0]]]])
+    >>> values, indices = adaptive_max_indices(x, (1, 2))
+    >>> values.tolist(), indices.tolist()  # the max of each half and its flat position
+    ([[[[4.0, 7.0]]]], [[[[5, 7]]]])
+    """
     nd = len(output_size)
     spatial = x.shape[2:]
     values, flat = x, None
@@ -293,7 +378,18 @@ def adaptive_max_indices(x: np.ndarray, output_size: tuple) -> tuple[np.ndarray,
 
 class PlaneGather(Function):
     """out[n, c, p] = x[n, c].flat[index[n, c, p]] (max pooling given its indices);
-    dL/dx[n, c].flat[i] = sum of g[n, c, p] over the p with index[n, c, p] = i."""
+    dL/dx[n, c].flat[i] = sum of g[n, c, p] over the p with index[n, c, p] = i.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import PlaneGather
+    >>> x = ln.tensor([[[[1.0, 2.0], [3.0, 4.0]]]], requires_grad=True)
+    >>> y = PlaneGather.apply(x, index=np.array([[[3, 3, 0]]])); y  # x[0, 0].flat[3, 3, 0]
+    tensor([[[4., 4., 1.]]], grad_fn=<PlaneGatherBackward0>)
+    >>> y.sum().backward(); x.grad  # flat position 3 was read twice
+    tensor([[[[1., 0.],
+              [0., 2.]]]])
+    """
 
     @staticmethod
     def forward(ctx, x, index=None):
@@ -328,7 +424,15 @@ def scatter_planes(values: np.ndarray, index: np.ndarray, shape: tuple,
 
 class MaxUnpool(Function):
     """out = zeros of ``shape`` with out[n, c].flat[index[n, c, p]] = x[n, c, p] (PyTorch's
-    max_unpool; of repeated indices one write survives); dL/dx[n, c, p] = g[n, c].flat[index]."""
+    max_unpool; of repeated indices one write survives); dL/dx[n, c, p] = g[n, c].flat[index].
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.ops.pool import MaxUnpool
+    >>> x = ln.tensor([[[4.0, 7.0]]], requires_grad=True)
+    >>> MaxUnpool.apply(x, index=np.array([[[1, 3]]]), shape=(1, 1, 4))  # each value to its index
+    tensor([[[0., 4., 0., 7.]]], grad_fn=<MaxUnpoolBackward0>)
+    """
 
     @staticmethod
     def forward(ctx, x, index=None, shape=()):
