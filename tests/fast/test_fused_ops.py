@@ -111,6 +111,8 @@ POOL_CASES = [  # (x shape, kernel, stride, padding, dilation, ceil_mode)
     ((1, 2, 9, 7), (3, 2), (2, 1), (1, 0), (2, 1), False),
     ((2, 2, 5, 5), 2, 2, 1, 1, True),
     ((0, 2, 4, 4), 2, None, 0, 1, False),
+    ((2, 3, 7, 9), 2, 2, 0, 1, True),                # ceil_mode: the last 2x2 window overhangs
+    ((2, 3, 7, 9), 2, 1, 0, 1, False),               # overlapping 2x2 windows
 ]
 
 
@@ -130,6 +132,37 @@ def test_max_pool_ties_nan_and_inf_follow_the_reference(dtype):
     x[0, 1, 3, 2] = x[0, 1, 3, 3] = np.nan      # the last NaN of a window wins
     out, (gx,) = _agree(lambda x: max_pool2d(x, 2, 2, 1), [x], dtype)
     assert np.isnan(out[0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 2, 7, 9), (1, 1, 2, 2)])
+def test_max_pool_2x2_compare_tree_ties_nan_and_inf(shape, dtype):
+    """The unpadded 2x2 window has its own branch-free loop (stride 2: tiled backward; stride
+    1: overlapping); ties, NaN (first, last, two in a window), inf and -inf follow the scan."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(-2, 3, shape).astype(dtype)  # many ties
+    x[0, 0, 0, 0] = np.nan                          # NaN first in its window
+    x[0, 0, 1, 1] = np.nan                          # and last: the last NaN wins
+    x[-1, -1, 0, 1] = np.inf
+    x[-1, -1, -1, :] = -np.inf
+    for stride in (2, 1):
+        out, (gx,) = _agree(lambda x, s=stride: max_pool2d(x, 2, s), [x], dtype)
+        assert np.isnan(out[0, 0, 0, 0])
+    clean = rng.integers(-2, 3, shape).astype(dtype)  # no inf/NaN anywhere: the fast loop only
+    _agree(lambda x: max_pool2d(x, 2), [clean], dtype)
+    # second use of the same op on new data (buffers reused) still agrees
+    _agree(lambda x: max_pool2d(x, 2), [_randn(shape, dtype, 9)], dtype)
+
+
+def test_max_pool_2x2_fused_saves_one_byte_per_window():
+    x = ln.Tensor(_randn((2, 3, 8, 8), np.float32), requires_grad=True)
+    out = max_pool2d(x, 2)
+    (saved,) = out._ctx.saved
+    if _fast.enabled():  # the winner's offset in its 2x2 window
+        assert saved.dtype == np.int8 and saved.shape == (2, 3, 4, 4)
+        assert set(np.unique(saved).tolist()) <= {0, 1, 2, 3}
+    else:  # the reference keeps one routing mask per window offset
+        assert saved.dtype == np.bool_ and saved.shape == (4, 2, 3, 4, 4)
 
 
 def test_max_pool1d_and_channel_major_input():

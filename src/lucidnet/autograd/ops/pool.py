@@ -88,10 +88,10 @@ class MaxPool(Function):
             g = g.swapaxes(0, 1)
         if ctx.fused:  # one pass: each gradient added at its window's argmax
             (idx,) = ctx.saved
-            spatial = ctx.meta
+            spatial, window = ctx.meta
             gx = pooled_empty(g.shape[:2] + spatial, g.dtype)
             kernels = _fast.load("pool")
-            kernels.max_pool2d_backward(_as_2d(g), _as_2d(idx), _as_2d(gx))
+            kernels.max_pool2d_backward(_as_2d(g), _as_2d(idx), *window, _as_2d(gx))
             return gx.swapaxes(0, 1) if ctx.swap else gx
         (first,) = ctx.saved
         padded_shape, kernel, stride, padding, dilation = ctx.meta
@@ -118,7 +118,7 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
 
 def _max_pool_fused(ctx, x, kernel, stride, padding, dilation):
     """The fused forward (``lucidnet._fast.pool``) of x (A, B, *S), 1 or 2 spatial axes;
-    saves the argmax positions (int32) instead of the routing masks. None if unavailable."""
+    saves each window's winning offset (int8 when it fits) instead of the routing masks. None if unavailable."""
     kernels = _fast.load("pool")
     if kernels is None:
         return None
@@ -129,16 +129,28 @@ def _max_pool_fused(ctx, x, kernel, stride, padding, dilation):
     if min(out_shape) < 0:  # a window larger than the padded input: the reference's error
         return None
     out = pooled_empty(x.shape[:2] + out_shape, x.dtype)
-    idx = pooled_empty(out.shape, np.int32)
+    # the winner's offset in its window: one byte per output for windows up to 127 cells
+    idx = pooled_empty(out.shape, np.int8 if int(np.prod(kernel)) <= 127 else np.int32)
     k2, s2, d2 = ((1,) * (2 - nd) + tuple(kernel), (1,) * (2 - nd) + tuple(stride),
                   (1,) * (2 - nd) + tuple(dilation))
     p2 = (0,) * (2 - nd) + tuple(lo for lo, _ in padding)
-    kernels.max_pool2d_forward(_as_2d(x), k2[0], k2[1], s2[0], s2[1], p2[0], p2[1], d2[0], d2[1],
-                               _as_2d(out), _as_2d(idx))
+    window = (k2[0], k2[1], s2[0], s2[1], p2[0], p2[1], d2[0], d2[1])
+    kernels.max_pool2d_forward(_as_2d(x), *_float_bits(_as_2d(x)), *window, _as_2d(out),
+                               _as_2d(idx))
     ctx.fused = True
     ctx.save_for_backward(idx)
-    ctx.meta = spatial
+    ctx.meta = (spatial, window)
     return out
+
+
+def _float_bits(x: np.ndarray) -> tuple:
+    """(x seen as unsigned integers of its width, exponent mask, its lowest bit, sign bit): what
+    the fused max pooling needs to spot inf and NaN with integer ops."""
+    width = x.dtype.itemsize * 8
+    utype = np.dtype(f"uint{width}").type
+    mantissa = np.finfo(x.dtype).nmant
+    exponent = ((1 << (width - 1 - mantissa)) - 1) << mantissa
+    return x.view(utype), utype(exponent), utype(1 << mantissa), utype(1 << (width - 1))
 
 
 def avg_divisor(spatial: tuple, out_shape: tuple, kernel: tuple, stride: tuple, pads: tuple,
