@@ -34,15 +34,37 @@ __all__ = ["ASGD"]
 class ASGD(Optimizer):
     """ASGD with PyTorch's arguments and defaults (``lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6``).
 
+    Each step: ``θ ← θ (1 - λ η) - η g``, ``ax ← ax + μ (θ - ax)`` (``ax = θ`` while
+    ``μ = 1``), ``η = lr / (1 + λ lr t)^α``, ``μ = 1 / max(1, t - t0)`` (see the module
+    docstring).
+
     Parameters
     ----------
-    lr : initial step size η₀ (>= 0).
-    lambd : decay term λ (>= 0): shrinks θ by ``λ η`` each step and slows the decay of η.
-    alpha : power α of the step-size decay ``η_t = lr / (1 + λ lr t)^α`` (>= 0).
-    t0 : the step after which averaging starts (>= 0; ``math.inf`` never averages: ax = θ).
-    weight_decay : L2 penalty added to the gradient, ``g + weight_decay θ``.
-    maximize : ascend the objective instead.
-    foreach : accepted, changes nothing. ``capturable`` / ``differentiable`` are refused.
+    params : iterable of Parameter or dict
+        The parameters to optimize, or param groups.
+    lr : float, default 1e-2
+        Initial step size η₀ (>= 0).
+    lambd : float, default 1e-4
+        Decay term λ (>= 0): shrinks θ by ``λ η`` each step and slows the decay of η.
+    alpha : float, default 0.75
+        Power α of the step-size decay ``η_t = lr / (1 + λ lr t)^α`` (>= 0).
+    t0 : float, default 1e6
+        The step after which averaging starts (>= 0; ``math.inf`` never averages: ax = θ).
+    weight_decay : float, default 0
+        L2 penalty added to the gradient, ``g + weight_decay θ``.
+    maximize : bool, default False
+        Ascend the objective instead.
+    foreach : optional
+        Accepted, changes nothing. ``capturable`` / ``differentiable`` are refused.
+
+    Examples
+    --------
+    >>> w = ln.nn.Parameter(ln.zeros(1))
+    >>> opt = ln.optim.ASGD([w], lr=0.5, lambd=0.0, t0=0)
+    >>> for _ in range(4):                      # loss = w: gradient 1, so w = -0.5 t
+    ...     opt.zero_grad(); w.sum().backward(); opt.step()
+    >>> w.tolist(), opt.state[w]["ax"].tolist()   # ax: the mean of w after steps 2, 3, 4
+    ([-2.0], [-1.5])
     """
 
     _scalar_names = (("eta", 0.0), ("mu", 1.0))
