@@ -169,7 +169,8 @@ plt.show()
 # %% [markdown]
 # Plain SGD must keep $\eta$ small enough for the steep walls of the valley, so it creeps along the
 # flat, bending floor. Momentum accumulates the consistent part of the gradient (along the floor)
-# while the alternating part (across the walls) cancels; Nesterov does the same with a look-ahead.
+# while the alternating part (across the walls) cancels; Nesterov does the same with a look-ahead
+# (its step adds $\mu b$ on top of the gradient, so it diverged already at a smaller lr).
 # Adam's steps are about $\eta$ long whatever the scale of the gradient, and its momentum averages
 # the zigzag away, so it settles. RMSprop reaches the valley floor too but does not settle: dividing
 # by $\sqrt v$ makes each step about $\eta$ long per coordinate even where the gradient is small,
