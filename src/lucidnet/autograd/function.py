@@ -122,6 +122,37 @@ class Context:
     ``epoch``: the in-place clock when the node was made; backward raises if an input or the
     output whose memory a saved array shares was changed in place after it (PyTorch's version
     check). ``stale`` marks a node whose saved output an in-place op inside the graph overwrote.
+
+    ``Function.apply`` makes one per recorded call and passes it to ``forward`` and ``backward``
+    of array-style ops; any attribute may be set on it (``ctx.axis = axis``).
+
+    Parameters
+    ----------
+    needs_input_grad : tuple of bool
+        One flag per forward input: whether it requires a gradient.
+
+    Examples
+    --------
+    An array-style op: y = a^2, dy/da = 2a, saving a on the context.
+
+    >>> from lucidnet.autograd import Function
+    >>> class Square(Function):
+    ...     array_io = True                  # forward / backward on NumPy arrays
+    ...     @staticmethod
+    ...     def forward(ctx, a):
+    ...         ctx.save_for_backward(a)
+    ...         return a * a
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (a,) = ctx.saved
+    ...         return 2 * a * g
+    >>> x = ln.tensor([3.0], requires_grad=True)
+    >>> Square.apply(x).sum().backward(); x.grad
+    tensor([6.])
+    >>> from lucidnet.autograd.function import Context
+    >>> ctx = Context((True, False)); ctx.save_for_backward(np.ones(2))
+    >>> ctx.needs_input_grad, ctx.saved[0].shape
+    ((True, False), (2,))
     """
 
     __slots__ = ("saved", "needs_input_grad", "epoch", "__dict__")
@@ -271,7 +302,34 @@ class Function:
 
 # ---------------------------------------------------------------------------- PyTorch style
 class FunctionCtx(Context):
-    """The ``ctx`` of a PyTorch-style Function (``torch.autograd.function.FunctionCtx``)."""
+    """The ``ctx`` of a PyTorch-style Function (``torch.autograd.function.FunctionCtx``).
+
+    It holds Tensors (`save_for_backward` / `saved_tensors`), ``needs_input_grad`` and the
+    output switches `mark_non_differentiable` and `set_materialize_grads`.
+
+    Examples
+    --------
+    A sort whose order output gets no gradient; dL/dx[order[i]] = dL/dvalues[i]:
+
+    >>> from lucidnet.autograd import Function
+    >>> class Sort(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         values, order = x.sort()
+    ...         ctx.mark_non_differentiable(order)
+    ...         ctx.save_for_backward(order)
+    ...         return values, order
+    ...     @staticmethod
+    ...     def backward(ctx, g_values, g_order):
+    ...         (order,) = ctx.saved_tensors
+    ...         return ln.zeros_like(g_values).scatter(0, order, g_values)
+    >>> x = ln.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    >>> values, order = Sort.apply(x)
+    >>> values, order, order.requires_grad
+    (tensor([1., 2., 3.], grad_fn=<SortBackward>), tensor([1, 2, 0]), False)
+    >>> (values * ln.tensor([1.0, 2.0, 3.0])).sum().backward(); x.grad
+    tensor([3., 1., 2.])
+    """
 
     materialize_grads = True
 
@@ -321,7 +379,30 @@ class FunctionCtx(Context):
 
 def once_differentiable(fn):
     """PyTorch's decorator for a backward that is not itself differentiable. lucidnet never
-    differentiates a backward (no create_graph), so it returns ``fn`` unchanged."""
+    differentiates a backward (no create_graph), so it returns ``fn`` unchanged.
+
+    Parameters
+    ----------
+    fn : callable
+        A ``backward`` static method (put the decorator under ``@staticmethod``).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.function import Function, once_differentiable
+    >>> class Double(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     @once_differentiable
+    ...     def backward(ctx, g):
+    ...         return g * 2
+    >>> x = ln.tensor([1.0], requires_grad=True)
+    >>> Double.apply(x).sum().backward(); x.grad
+    tensor([2.])
+    >>> once_differentiable(len) is len
+    True
+    """
     return fn
 
 
