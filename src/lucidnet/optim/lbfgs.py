@@ -121,7 +121,45 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
 class LBFGS(Optimizer):
     """L-BFGS with PyTorch's arguments and defaults (``lr=1, max_iter=20,
     max_eval=max_iter*5//4, tolerance_grad=1e-7, tolerance_change=1e-9, history_size=100,
-    line_search_fn=None`` or ``"strong_wolfe"``). ``step`` needs a closure."""
+    line_search_fn=None`` or ``"strong_wolfe"``). ``step`` needs a closure.
+
+    Each iteration: ``d = -H g`` by the two-loop recursion over the kept pairs
+    ``(s_i, y_i)`` (``H₀ = y·s / y·y``), then ``x ← x + t d`` (see the module docstring).
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+        The parameters (one group only).
+    lr : float, default 1
+        Step length ``t`` without a line search.
+    max_iter : int, default 20
+        Iterations per `step`.
+    max_eval : int, optional
+        Closure calls per `step` (default ``max_iter * 5 // 4``).
+    tolerance_grad : float, default 1e-7
+        Stop when ``max |g| <= tolerance_grad``.
+    tolerance_change : float, default 1e-9
+        Stop when the step or the loss changes by less.
+    history_size : int, default 100
+        Number of ``(s, y)`` pairs kept.
+    line_search_fn : None or "strong_wolfe", optional
+        The line search.
+
+    Examples
+    --------
+    >>> w = ln.nn.Parameter(ln.zeros(2))
+    >>> target = ln.tensor([1.0, -2.0])
+    >>> opt = ln.optim.LBFGS([w], line_search_fn="strong_wolfe")
+    >>> def closure():
+    ...     opt.zero_grad()
+    ...     loss = ((w - target) ** 2).sum()
+    ...     loss.backward()
+    ...     return loss
+    >>> opt.step(closure)                    # returns the loss at the start
+    tensor(5., grad_fn=<SumBackward0>)
+    >>> [round(v, 4) for v in w.tolist()]     # a quadratic: solved in one step
+    [1.0, -2.0]
+    """
 
     def __init__(self, params, lr: float = 1, max_iter: int = 20, max_eval: int | None = None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9,
