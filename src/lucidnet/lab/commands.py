@@ -28,7 +28,18 @@ __all__ = ["add_lab_parser", "run_lab"]
 
 
 def add_lab_parser(subparsers) -> argparse.ArgumentParser:
-    """Add the ``lab`` command (actions ``list`` and ``run``) to the CLI's sub-parsers."""
+    """Add the ``lab`` command (actions ``list`` and ``run``) to the CLI's sub-parsers.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from lucidnet.lab.commands import add_lab_parser
+    >>> parser = argparse.ArgumentParser(prog="lucidnet")
+    >>> _ = add_lab_parser(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["lab", "run", "3", "--seed", "1"])
+    >>> args.lab_command, args.id, args.seed, args.full, args.out
+    ('run', '3', 1, False, 'lab-out')
+    """
     lab = subparsers.add_parser(
         "lab", help="run the notes' claims as experiments (figures, verdicts, report)",
         description="The lab: every claim of the notes is an experiment that trains lucidnet "
@@ -96,6 +107,29 @@ def run_lab(args, out=None) -> int:
     """Execute a parsed ``lab`` command; returns the exit status (0 ok, 1 an experiment failed).
 
     Raises ``ValueError`` (one-line message) for user mistakes such as an unknown claim id.
+
+    Examples
+    --------
+    ``lab list`` prints one line per claim; ``lab run ID`` runs one claim (a toy one here):
+
+    >>> import argparse, io
+    >>> from lucidnet.lab.commands import add_lab_parser, run_lab
+    >>> parser = argparse.ArgumentParser(prog="lucidnet")
+    >>> _ = add_lab_parser(parser.add_subparsers(dest="command"))
+    >>> out = io.StringIO()
+    >>> run_lab(parser.parse_args(["lab", "list"]), out)
+    0
+    >>> out.getvalue().splitlines()[0]
+    '  1  Perceptron: AND and OR yes, XOR no; an MLP solves XOR  [B3, B4]'
+    >>> from lucidnet.lab.registry import CLAIMS, Check, claim, judge
+    >>> @claim(984, "toy: one is less than two", "1 < 2", "nowhere", ("X1",))
+    ... def toy(seed, size):
+    ...     return judge([Check("order", "one", 1, "<", "two", 2)], "Two numbers.", {"one": 1})
+    >>> out = io.StringIO()
+    >>> run_lab(parser.parse_args(["lab", "run", "984", "--no-progress"]), out)
+    0
+    >>> _ = CLAIMS.pop(984); print(out.getvalue().splitlines()[3])
+      verdict: holds -- Two numbers. Passed: order: one 1 < two 2 (yes).
     """
     from ..sweep import check_jobs
 

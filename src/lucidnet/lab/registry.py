@@ -61,6 +61,17 @@ class Check:
     ``what`` names the part of the claim it tests ("cosine beats the best constant lr"),
     ``left_name`` / ``right_name`` the two quantities. NaN never passes. ``sentence`` prints both
     numbers with the relation they really have, then whether the rule's ``op`` is met.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.registry import Check
+    >>> c = Check("cosine beats constant", "cosine loss", 0.12, "<", "best constant", 0.15)
+    >>> c.passed, c.sentence()
+    (True, 'cosine beats constant: cosine loss 0.12 < best constant 0.15 (yes)')
+    >>> Check("x", "a", 1, "=>", "b", 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: Check.op must be one of ['!=', '<', '<=', '==', '>', '>='], got '=>'
     """
 
     what: str

@@ -42,7 +42,14 @@ pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:.8rem}
 
 
 def format_value(value) -> str:
-    """A measured number as text: floats to 4 significant digits, lists joined, bools yes/no."""
+    """A measured number as text: floats to 4 significant digits, lists joined, bools yes/no.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.report import format_value
+    >>> format_value(2 / 3), format_value(True), format_value([1.0, 0.123456]), format_value(np.float32(0.5))
+    ('0.6667', 'yes', '[1, 0.1235]', '0.5')
+    """
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -121,6 +128,21 @@ def write_report(results, out_dir) -> dict:
     """Write ``report.html`` and ``report.md`` (+ ``figures/*.png``) for a list of `ClaimRun`.
 
     Returns ``{"html": path, "md": path, "figures": [paths]}``. Files are written atomically.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.registry import CLAIMS, Check, claim, judge
+    >>> @claim(985, "toy: one is less than two", "1 < 2", "nowhere", ("X1",))
+    ... def toy(seed, size):
+    ...     return judge([Check("order", "one", 1, "<", "two", 2)], "Two numbers.", {"one": 1})
+    >>> from lucidnet.lab.report import write_report
+    >>> from lucidnet.lab.runner import run_claims
+    >>> paths = write_report(run_claims([985], progress=False), "lab-out"); _ = CLAIMS.pop(985)
+    >>> paths["html"], paths["md"], paths["figures"]
+    ('lab-out/report.html', 'lab-out/report.md', [])
+    >>> row = next(line for line in open(paths["md"]) if line.startswith("| [985]"))
+    >>> row.split(" | ")[1:3]                    # the table of contents: title, verdict
+    ['toy: one is less than two', 'holds']
     """
     results = list(results)
     if not results:

@@ -27,7 +27,19 @@ __all__ = ["ClaimRun", "all_claim_ids", "blas_single_thread", "run_claims"]
 @dataclass
 class ClaimRun:
     """One claim's run: its `Claim`, the `Result` (None if the experiment raised) and the
-    traceback text of the failure."""
+    traceback text of the failure.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.registry import CLAIMS, Check, claim, judge
+    >>> @claim(981, "toy: one is less than two", "1 < 2", "nowhere", ("X1",))
+    ... def toy(seed, size):
+    ...     return judge([Check("order", "one", 1, "<", "two", 2)], "Two numbers.", {"one": 1})
+    >>> from lucidnet.lab.runner import run_claims
+    >>> run = run_claims([981], progress=False)[0]; _ = CLAIMS.pop(981)
+    >>> run.claim.id, run.status, run.error, run.size
+    (981, 'holds', None, 'quick')
+    """
 
     claim: Claim
     result: Result | None
@@ -45,7 +57,16 @@ class ClaimRun:
 @contextlib.contextmanager
 def blas_single_thread():
     """Run with one BLAS thread (if threadpoolctl is installed): the lab's matrices are small,
-    and on a busy 2-core machine BLAS threads waiting on each other made runs 3-4x slower."""
+    and on a busy 2-core machine BLAS threads waiting on each other made runs 3-4x slower.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.runner import blas_single_thread
+    >>> with blas_single_thread():                # one BLAS thread inside, the default after
+    ...     product = np.ones((2, 3)) @ np.ones((3, 2))
+    >>> product.tolist()
+    [[3.0, 3.0], [3.0, 3.0]]
+    """
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # optional: without it the BLAS default stays
@@ -56,7 +77,15 @@ def blas_single_thread():
 
 
 def all_claim_ids() -> list[int]:
-    """Every registered claim id, in order."""
+    """Every registered claim id, in order.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.runner import all_claim_ids
+    >>> ids = all_claim_ids()
+    >>> ids[:3], ids == sorted(ids)
+    ([1, 2, 3], True)
+    """
     _load_all()
     return sorted(CLAIMS)
 
@@ -101,6 +130,26 @@ def run_claims(ids=None, seed: int = 0, size: str = "quick", progress: bool = Tr
     each), ``scheduler="tcp://host:port"`` on a Dask cluster (``lucidnet[cluster]``); the
     numbers and verdicts are those of the serial run. A claim whose worker dies is a failed
     entry like one that raises. Ctrl-C stops the workers and raises ``KeyboardInterrupt``.
+
+    Examples
+    --------
+    A toy claim (the real ones train models for seconds) and one that raises:
+
+    >>> from lucidnet.lab.registry import CLAIMS, Check, claim, judge
+    >>> @claim(982, "toy: one is less than two", "1 < 2", "nowhere", ("X1",))
+    ... def toy(seed, size):
+    ...     return judge([Check("order", "one", 1, "<", "two", 2)], "Two numbers.", {"one": 1})
+    >>> @claim(983, "toy: broken", "", "nowhere", ("X1",))
+    ... def broken(seed, size):
+    ...     raise RuntimeError("no data")
+    >>> from lucidnet.lab.runner import run_claims
+    >>> runs = run_claims([982, 983], progress=False); _ = CLAIMS.pop(982), CLAIMS.pop(983)
+    >>> [r.status for r in runs], runs[1].error.splitlines()[-1]
+    (['holds', 'failed'], 'RuntimeError: no data')
+    >>> run_claims([982], size="huge")
+    Traceback (most recent call last):
+    ...
+    ValueError: size must be one of ('quick', 'full'), got 'huge'
     """
     from ..sweep import check_jobs
 
