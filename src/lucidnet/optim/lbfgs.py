@@ -157,7 +157,7 @@ class LBFGS(Optimizer):
     ...     return loss
     >>> opt.step(closure)                    # returns the loss at the start
     tensor(5., grad_fn=<SumBackward0>)
-    >>> [round(v, 4) for v in w.tolist()]     # a quadratic: solved in one step
+    >>> [round(v, 4) for v in w.tolist()]     # one step(): up to max_iter iterations
     [1.0, -2.0]
     """
 
