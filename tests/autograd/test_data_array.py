@@ -158,3 +158,17 @@ def test_a_refused_inplace_op_in_the_graph_leaves_the_graph_intact():
     ln.zeros(1).add_(1.0)  # an unrelated in-place change moves the in-place clock
     y.sum().backward()  # y was not changed, so its saved output is still good
     np.testing.assert_allclose(np.asarray(leaf.grad), np.exp([0.5, 1.5]), rtol=1e-6)
+
+
+def test_numpy_of_a_gradient_or_parameter_is_a_plain_ndarray_sharing_memory():
+    """``.numpy()`` gives NumPy's own array (it prints as NumPy prints), as in PyTorch, also for a
+    gradient or a parameter whose ``.data`` is a DataArray; writes go through to the tensor."""
+    p = ln.nn.Parameter(ln.tensor([1.0, 2.0]))
+    (p * p).sum().backward()
+    for t in (p, p.grad, p.detach(), ln.tensor(3.0)):
+        a = t.numpy()
+        assert type(a) is np.ndarray
+        assert np.shares_memory(a, t.data)
+    p.grad.numpy()[0] = 10.0
+    assert p.grad.tolist() == [10.0, 4.0]
+    assert repr(p.grad.numpy()).startswith("array(")

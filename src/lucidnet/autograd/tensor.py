@@ -438,7 +438,10 @@ class Tensor:
         >>> ln.tensor([1.0, 2.0]).numpy()
         array([1., 2.], dtype=float32)
         """
-        return self.data
+        data = self.data
+        # a parameter's or gradient's .data is a DataArray (it takes .zero_(), .normal_(), ...);
+        # .numpy() is a plain ndarray view of the same memory, as in PyTorch
+        return data if type(data) is np.ndarray else data.view(np.ndarray)
 
     def tolist(self):
         """The values as (nested) Python lists of Python numbers (a scalar for a 0-d tensor).
