@@ -104,9 +104,11 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         numerical = numerical_grad(scalar, t.data, eps)
         if not np.allclose(analytical, numerical, atol=atol, rtol=rtol):
             err = np.abs(analytical - numerical) - rtol * np.abs(numerical)
-            worst = np.unravel_index(np.argmax(err), err.shape) if err.ndim else ()
-            msg = (f"gradient mismatch for input {index} (shape {t.shape}) at {worst}: "
-                   f"backprop {analytical[worst]!r}, finite differences {numerical[worst]!r}")
+            worst = tuple(int(i) for i in np.unravel_index(np.argmax(err), err.shape)) \
+                if err.ndim else ()
+            msg = (f"gradient mismatch for input {index} (shape {tuple(t.shape)}) at index "
+                   f"{worst}: backprop {float(analytical[worst])!r}, finite differences "
+                   f"{float(numerical[worst])!r}")
             if raise_exception:
                 raise GradcheckError(msg)
             return False
