@@ -180,10 +180,79 @@ def _second_order(name: str):
             "create_graph=True). Take finite differences of autograd.functional.jacobian, or "
             "write the gradient out as a forward expression and take its jacobian.")
 
-    refuse.__name__ = name
-    refuse.__doc__ = f"Not supported: {name} needs second derivatives (raises NotImplementedError)."
+    refuse.__name__ = refuse.__qualname__ = name
+    refuse.__doc__ = _SECOND_ORDER_DOCS[name]
     return refuse
 
+
+_SECOND_ORDER_NOTE = """
+    Not supported: second derivatives need backward rules that are themselves differentiable,
+    and lucidnet's run on NumPy arrays, so every call raises NotImplementedError. Where the
+    gradient has a closed form, write it as a forward expression and take its `jacobian`.
+
+    Parameters
+    ----------
+    func : callable
+        f, taking the input Tensor(s) and returning a Tensor with a single element.
+    inputs : Tensor or tuple of Tensor
+        x.{v}
+    create_graph, strict : bool, optional
+        Accepted for PyTorch's signature.
+
+    Raises
+    ------
+    NotImplementedError
+        Always, naming the workaround.
+"""
+
+_V = """
+    v : Tensor or tuple of Tensor, optional
+        The vector, of the inputs' shapes."""
+
+_SECOND_ORDER_DOCS = {
+    "hessian": """The Hessian H_ij = d^2 f / (dx_i dx_j) of a scalar function, as
+    ``torch.autograd.functional.hessian``.
+""" + _SECOND_ORDER_NOTE.format(v="") + """
+    Examples
+    --------
+    >>> from lucidnet.autograd.functional import hessian, jacobian
+    >>> hessian(lambda x: (x ** 3).sum(), ln.tensor([1.0, 2.0]))
+    Traceback (most recent call last):
+        ...
+    NotImplementedError: hessian needs second derivatives, which lucidnet does not compute: ...
+    >>> jacobian(lambda x: 3 * x ** 2, ln.tensor([1.0, 2.0]))    # gradient written out: diag(6x)
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """,
+    "hvp": """The Hessian-vector product (f(x), H v) with H_ij = d^2 f / (dx_i dx_j), as
+    ``torch.autograd.functional.hvp``.
+""" + _SECOND_ORDER_NOTE.format(v=_V) + """
+    Examples
+    --------
+    >>> from lucidnet.autograd.functional import hvp, jvp
+    >>> x, v = ln.tensor([1.0, 2.0]), ln.tensor([1.0, 1.0])
+    >>> hvp(lambda x: (x ** 3).sum(), x, v)
+    Traceback (most recent call last):
+        ...
+    NotImplementedError: hvp needs second derivatives, which lucidnet does not compute: ...
+    >>> jvp(lambda x: 3 * x ** 2, x, v)[1]                # H v with the gradient written out
+    tensor([ 6., 12.])
+    """,
+    "vhp": """The vector-Hessian product (f(x), v^T H) with H_ij = d^2 f / (dx_i dx_j), as
+    ``torch.autograd.functional.vhp``.
+""" + _SECOND_ORDER_NOTE.format(v=_V) + """
+    Examples
+    --------
+    >>> from lucidnet.autograd.functional import vhp, vjp
+    >>> x, v = ln.tensor([1.0, 2.0]), ln.tensor([1.0, 1.0])
+    >>> vhp(lambda x: (x ** 3).sum(), x, v)
+    Traceback (most recent call last):
+        ...
+    NotImplementedError: vhp needs second derivatives, which lucidnet does not compute: ...
+    >>> vjp(lambda x: 3 * x ** 2, x, v)[1]                # v^T H with the gradient written out
+    tensor([ 6., 12.])
+    """,
+}
 
 hessian = _second_order("hessian")
 hvp = _second_order("hvp")
