@@ -156,7 +156,8 @@ assert results["L2 1e-2"]["val loss"] < results["none"]["val loss"]
 # $\lambda \lVert w \rVert_1$ has the (sub)gradient $\lambda\,\mathrm{sign}(w)$: a pull of the
 # same size whatever the weight, so small weights are pushed all the way to (about) zero, while
 # L2's pull $\lambda w$ fades as $w$ shrinks. We count the weights with $|w| < 10^{-3}$ after
-# SGD with momentum (Adam rescales every gradient, which blurs the difference).
+# SGD with momentum (not Adam: it divides each gradient by its own running size, so the
+# penalty's pull would no longer be $\lambda\,\mathrm{sign}(w)$).
 
 # %%
 sparse = {}
@@ -287,8 +288,9 @@ plt.show()
 # $$\hat x_{ic} = \frac{x_{ic} - \mu_c}{\sqrt{\sigma_c^2 + \epsilon}}, \qquad
 # y_{ic} = \gamma_c \hat x_{ic} + \beta_c,$$
 # with $\mu_c, \sigma_c^2$ the mean and (biased) variance of column $c$ over the batch. It also
-# keeps running averages $\mu^{run} \leftarrow (1-m)\,\mu^{run} + m\,\mu$ (momentum $m = 0.1$),
-# which replace the batch statistics in eval mode.
+# keeps running averages $\mu^{run} \leftarrow (1-m)\,\mu^{run} + m\,\mu$ (momentum $m = 0.1$;
+# the same for the variance, with the unbiased estimate, as PyTorch does), which replace the
+# batch statistics in eval mode.
 
 # %%
 rng = np.random.default_rng(0)
@@ -298,13 +300,15 @@ out = bn(ln.tensor(batch)).numpy()
 print("input  column means", batch.mean(0).round(2), " stds", batch.std(0).round(2))
 print("output column means", out.mean(0).round(4), " stds", out.std(0).round(4))
 print("running_mean after one batch = 0.1 x batch mean:", bn.running_mean.round(3))
+print("running_var  after one batch = 0.9 + 0.1 x unbiased batch variance:",
+      bn.running_var.round(3), "vs", (0.9 + 0.1 * batch.var(0, ddof=1)).round(3))
 assert np.allclose(out.mean(0), 0, atol=1e-4) and np.allclose(out.std(0), 1, atol=1e-3)
 assert np.allclose(bn.running_mean, 0.1 * batch.mean(0), rtol=1e-4)
+assert np.allclose(bn.running_var, 0.9 + 0.1 * batch.var(0, ddof=1), rtol=1e-4)
 
 # %% [markdown]
 # After many batches the running averages approach the statistics of the data
-# (means $(5, -2, 100)$, variances $(1, 0.01, 900)$); the running variance uses the unbiased
-# estimate, as PyTorch does.
+# (means $(5, -2, 100)$, variances $(1, 0.01, 900)$).
 
 # %%
 for _ in range(100):

@@ -13,7 +13,14 @@ import numpy as np
 
 import lucidnet as ln
 from lucidnet import metrics, nn, optim, plot
-from lucidnet.data import KFold, StandardScaler, cross_validate, load_dataset, train_test_split
+from lucidnet.data import (
+    KFold,
+    StandardScaler,
+    StratifiedKFold,
+    cross_validate,
+    load_dataset,
+    train_test_split,
+)
 from lucidnet.models import MLP
 from lucidnet.train import Trainer
 
@@ -84,12 +91,22 @@ assert test_acc > 0.93
 # One validation split gives one noisy number: another random split gives another. **k-fold
 # cross-validation** cuts the data into $k$ folds; each fold is the validation set once while
 # the other $k-1$ train, and we report the mean and spread of the $k$ scores. `KFold` gives the
-# index sets (as scikit-learn's does); `cross_validate` runs the whole loop, with a fresh model
-# (and here a fresh scaler, fitted on the training folds only) for each fold.
+# index sets (the same as scikit-learn's without shuffling; shuffled, it draws its own
+# permutation); `cross_validate` runs the whole loop, with a fresh model
+# (and here a fresh scaler, fitted on the training folds only) for each fold. For class labels
+# it uses `StratifiedKFold`, which keeps the class shares in every fold.
 
 # %%
 for fold, (tr_idx, va_idx) in enumerate(KFold(n_splits=5).split(np.zeros(10))):
     print(f"fold {fold}: train {tr_idx}  validate {va_idx}")
+if skm is not None:
+    from sklearn.model_selection import KFold as SkKFold
+
+    ours = [va.tolist() for _, va in KFold(5).split(np.zeros(23))]
+    theirs = [va.tolist() for _, va in SkKFold(5).split(np.zeros(23))]
+    print("23 samples: fold sizes", [len(f) for f in ours], "- the same folds as scikit-learn's:",
+          ours == theirs)
+    assert ours == theirs
 
 
 def fit(trainer, X_fold, y_fold):
@@ -116,8 +133,8 @@ assert len(cv["val_scores"]) == 5 and cv["val_mean"] > 0.93
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.2), gridspec_kw={"width_ratios": [2, 1]})
 assign = np.zeros((5, len(X_rest)))
-shuffled = KFold(n_splits=5, shuffle=True, random_state=0).split(X_rest)
-for fold, (_, va_idx) in enumerate(shuffled):
+folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(X_rest, y_rest)
+for fold, (_, va_idx) in enumerate(folds):      # the folds cross_validate used (seed 0)
     assign[fold, va_idx] = 1
 axes[0].imshow(assign, aspect="auto", cmap="Blues", interpolation="nearest")
 axes[0].set(xlabel="sample index", ylabel="fold", yticks=range(5),
