@@ -275,7 +275,15 @@ class Dimension:
 class Trial:
     """One run of the sweep: its folder name, the swept options (NAME -> text) and its seed.
 
-    Made by :func:`make_trials` (see its example)."""
+    Made by :func:`make_trials` (see its example).
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import Trial
+    >>> t = Trial("lr=0.1_hidden=128x64_seed=1", (("lr", "0.1"), ("hidden", "128,64")), seed=1)
+    >>> t.config                          # trials differing only by seed share it
+    'lr=0.1_hidden=128x64'
+    """
 
     name: str
     options: tuple  # ((name, value), ...) in the order given
@@ -623,7 +631,17 @@ class SweepResult:
     """The sweep's table: ``rows`` (dicts, best first), the ``best`` row (None if no trial
     completed), the ``metric`` and the paths of ``results.csv`` (and ``summary.csv``).
 
-    Returned by :func:`sweep`; printed by :func:`format_table`."""
+    Returned by :func:`sweep`; printed by :func:`format_table`.
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import SweepResult, format_table
+    >>> rows = [{"trial": "lr=0.1_seed=0", "status": "complete", "val_loss": 0.21, "seconds": 1.5},
+    ...         {"trial": "lr=1_seed=0", "status": "failed", "seconds": 0.2}]
+    >>> result = SweepResult(rows, best=rows[0], metric="val_loss", csv_path="results.csv")
+    >>> result.best["trial"], [r["trial"] for r in result.failed]
+    ('lr=0.1_seed=0', ['lr=1_seed=0'])
+    """
 
     rows: list
     best: dict | None
@@ -715,7 +733,19 @@ def _cell(v):
 
 
 def format_table(result: SweepResult) -> str:
-    """The printed table: trial, status, the metric and a few other numbers."""
+    """The printed table: trial, status, the metric and a few other numbers.
+
+    Examples
+    --------
+    >>> from lucidnet.sweep import SweepResult, format_table
+    >>> rows = [{"trial": "lr=0.1_seed=0", "status": "complete", "val_loss": 0.21, "seconds": 1.5},
+    ...         {"trial": "lr=1_seed=0", "status": "failed", "seconds": 0.2}]
+    >>> result = SweepResult(rows, best=rows[0], metric="val_loss", csv_path="results.csv")
+    >>> print(format_table(result))
+    trial          status    val_loss  seconds
+    lr=0.1_seed=0  complete  0.21      1.5
+    lr=1_seed=0    failed              0.2
+    """
     extra = [k for k in ("val_loss", "val_accuracy", "test_accuracy", "test_loss", "test_rmse")
              if k != result.metric and any(k in r for r in result.rows)][:3]
     cols = ["trial", "status", result.metric, *extra, "seconds"]
@@ -761,6 +791,20 @@ def sweep(train_args=(), grid: dict | None = None, space: dict | None = None,
     dest -> value texts (`parse_grid`), ``space``: dest -> `Dimension` (`parse_space`). Every
     trial's options are checked as ``lucidnet train`` checks them before any trial runs (a
     ValueError with one line). ``echo`` receives one progress line per trial (None: silent).
+
+    Examples
+    --------
+    One trial (lr = 0.1) on the 4-row AND table, one epoch (silent: ``echo=None``); each value
+    of ``--grid`` adds a trial, each further ``--grid`` multiplies them:
+
+    >>> from lucidnet.sweep import parse_grid, sweep
+    >>> result = sweep(["--dataset", "and", "--hidden", "4", "--epochs", "1"],
+    ...                grid=parse_grid(["lr=0.1"]), out="sweep_and", metric="loss", echo=None)
+    >>> result.best["trial"], result.best["status"], result.best["lr"]
+    ('lr=0.1_seed=0', 'complete', 0.1)
+    >>> import os
+    >>> os.path.basename(result.csv_path)
+    'results.csv'
     """
     echo = echo or (lambda *a, **k: None)
     actions = _train_actions()
@@ -831,7 +875,19 @@ def _seed_list(text: str) -> tuple:
 
 
 def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
-    """Add the ``sweep`` command to the CLI's sub-parsers."""
+    """Add the ``sweep`` command to the CLI's sub-parsers.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from lucidnet.sweep import add_sweep_parser
+    >>> parser = argparse.ArgumentParser(prog="lucidnet")
+    >>> _ = add_sweep_parser(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["sweep", "--grid", "lr=0.1,0.01", "--seeds", "0,1",
+    ...                           "--", "--dataset", "iris"])
+    >>> args.grid, args.seeds, args.metric, args.train_args
+    (['lr=0.1,0.01'], (0, 1), 'val_loss', ['--', '--dataset', 'iris'])
+    """
     p = subparsers.add_parser(
         "sweep", help="grid / random search over 'lucidnet train' options, one run per trial",
         description="Train one run per trial of a grid (--grid NAME=V1,V2) or a random search "
@@ -868,7 +924,25 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
 
 def run_sweep(args, out=None) -> int:
     """Execute a parsed ``sweep`` command: 0 all trials complete, 1 some failed, 130
-    interrupted; user mistakes raise ValueError with a one-line message (exit status 2)."""
+    interrupted; user mistakes raise ValueError with a one-line message (exit status 2).
+
+    Examples
+    --------
+    >>> import argparse, io
+    >>> from lucidnet.sweep import add_sweep_parser, run_sweep
+    >>> parser = argparse.ArgumentParser(prog="lucidnet")
+    >>> _ = add_sweep_parser(parser.add_subparsers(dest="command"))
+    >>> out = io.StringIO()
+    >>> run_sweep(parser.parse_args(["sweep", "--grid", "lr=0.1", "--out", "sw", "--metric", "loss",
+    ...                              "--", "--dataset", "and", "--hidden", "4", "--epochs", "1"]), out)
+    0
+    >>> out.getvalue().splitlines()[-1]
+    'best: sw/lr=0.1_seed=0 (loss ...)'
+    >>> run_sweep(parser.parse_args(["sweep", "--", "--dataset", "and"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: sweep needs something to vary: --grid NAME=V1,V2 or --random N --space NAME=KIND:...
+    """
     out = out or sys.stdout
     train_args = list(args.train_args or [])
     if train_args and train_args[0] == "--":
