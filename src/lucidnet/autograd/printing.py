@@ -47,7 +47,34 @@ __all__ = ["PRINT_OPTS", "PrintOptions", "tensor_str", "dtype_name"]
 
 @dataclasses.dataclass
 class PrintOptions:
-    """The settings `lucidnet.set_printoptions` changes (PyTorch's defaults)."""
+    """The settings `lucidnet.set_printoptions` changes (PyTorch's defaults).
+
+    One instance, `PRINT_OPTS`, is read by every ``repr(tensor)``; change it through
+    ``lucidnet.set_printoptions`` (``profile="default"`` restores these values).
+
+    Attributes
+    ----------
+    precision : int
+        Digits after the point (4).
+    threshold : float
+        Entries above which a tensor prints summarized (1000).
+    edgeitems : int
+        Entries shown at each end of a summarized axis (3).
+    linewidth : int
+        Characters per line before a row wraps (80).
+    sci_mode : bool or None
+        Force scientific (True) or fixed (False) notation; None lets each tensor choose.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.printing import PRINT_OPTS, PrintOptions
+    >>> PrintOptions()
+    PrintOptions(precision=4, threshold=1000, edgeitems=3, linewidth=80, sci_mode=None)
+    >>> ln.set_printoptions(precision=2); PRINT_OPTS.precision
+    2
+    >>> ln.set_printoptions(profile="default"); PRINT_OPTS == PrintOptions()
+    True
+    """
 
     precision: int = 4
     threshold: float = 1000
@@ -61,7 +88,19 @@ PRINT_OPTS = PrintOptions()
 
 def dtype_name(dtype) -> str:
     """PyTorch's name of a dtype: ``'torch.float32'`` (NumPy's names are PyTorch's names for
-    every dtype lucidnet holds)."""
+    every dtype lucidnet holds).
+
+    Parameters
+    ----------
+    dtype : dtype-like
+        A lucidnet (NumPy) dtype or anything ``np.dtype`` reads.
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.printing import dtype_name
+    >>> dtype_name(ln.float64), dtype_name(ln.int32)
+    ('torch.float64', 'torch.int32')
+    """
     return "torch." + np.dtype(dtype).name
 
 
@@ -179,7 +218,31 @@ def _summarized(a: np.ndarray) -> np.ndarray:
 
 def tensor_str(a: np.ndarray, indent: int) -> str:
     """The bracketed body of ``a`` (no ``tensor(`` prefix, no suffixes); lines after the first
-    are indented by ``indent``."""
+    are indented by ``indent``.
+
+    Each nested row starts under the first entry of the row above: at column ``indent`` plus
+    one per enclosing bracket (``repr`` passes 7, the width of ``tensor(``).
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        The values, of any shape and dtype lucidnet holds.
+    indent : int
+        Spaces before the continuation lines.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.printing import tensor_str
+    >>> print(tensor_str(np.array([[1, 2], [3, 4]]), 0))
+    [[1, 2],
+     [3, 4]]
+    >>> tensor_str(np.array([1e-5, 1.0]), 0), tensor_str(np.array([], dtype=float), 0)
+    ('[1.0000e-05, 1.0000e+00]', '[]')
+    """
     if a.size == 0:
         return "[]"
     summarize = a.size > PRINT_OPTS.threshold
