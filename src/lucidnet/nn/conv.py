@@ -152,7 +152,27 @@ def _conv(x, weight, bias, stride, padding, dilation, nd: int, where: str,
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    """1-D convolution of x (N, C, L) with weight (O, C / groups, K).
+    """1-D convolution of x (N, C, L) with weight (O, C / groups, K):
+    ``out[n, o, l] = b[o] + sum_{c, k} w[o, c, k] x[n, c, l s + k d - p]`` (cross-correlation,
+    as PyTorch), ``L_out = floor((L + 2p - d (K - 1) - 1) / s) + 1``.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L) (or unbatched without N).
+    weight : Tensor
+        (O, C / groups, K).
+    bias : Tensor, optional
+        (O,).
+    stride, padding, dilation : int or tuple
+        As for the layer (``padding`` also ``"valid"`` / ``"same"``).
+    groups : int, default 1
+        Number of channel groups.
+
+    Returns
+    -------
+    Tensor
+        (N, O, L_out).
 
     Examples
     --------
@@ -165,7 +185,28 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    """2-D convolution of x (N, C, H, W) with weight (O, C / groups, KH, KW).
+    """2-D convolution of x (N, C, H, W) with weight (O, C / groups, KH, KW):
+    ``out[n, o, i, j] = b[o] + sum_{c,u,v} w[o, c, u, v] x[n, c, i s + u d - p, j s + v d - p]``
+    (cross-correlation, as PyTorch), ``H_out = floor((H + 2p - d (K - 1) - 1) / s) + 1`` (the same
+    for W).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, H, W) (or unbatched without N).
+    weight : Tensor
+        (O, C / groups, KH, KW).
+    bias : Tensor, optional
+        (O,).
+    stride, padding, dilation : int or tuple
+        As for the layer (``padding`` also ``"valid"`` / ``"same"``).
+    groups : int, default 1
+        Number of channel groups.
+
+    Returns
+    -------
+    Tensor
+        (N, O, H_out, W_out).
 
     Examples
     --------
@@ -248,6 +289,33 @@ class _ConvNd(Module):
 class Conv2d(_ConvNd):
     """2-D convolution over (N, C, H, W): out (N, out_channels, H_out, W_out).
 
+    ``out[n, o] = bias[o] + sum_c weight[o, c] ⋆ x[n, c]`` (⋆: 2-D cross-correlation), with
+    ``H_out = floor((H + 2p - d (K - 1) - 1) / s) + 1`` (the same for W); weight
+    (out_channels, in_channels / groups, KH, KW).
+
+    Parameters
+    ----------
+    in_channels : int
+        C, the input channels.
+    out_channels : int
+        O, the output channels (filters).
+    kernel_size : int or tuple
+        K per spatial axis.
+    stride : int or tuple, default 1
+        Step s between windows.
+    padding : int, tuple, "valid" or "same", default 0
+        p zeros (or ``padding_mode`` values) added on both sides of each spatial axis.
+    dilation : int or tuple, default 1
+        d, the spacing between kernel taps.
+    groups : int, default 1
+        Split the channels into this many independent groups (C and O divisible by it).
+    bias : bool, default True
+        Learn an additive bias per output channel.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}, default "zeros"
+        How the border is padded.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype (default: the default dtype).
+
     Examples
     --------
     >>> conv = ln.nn.Conv2d(1, 4, kernel_size=3, padding=1)
@@ -262,6 +330,33 @@ class Conv2d(_ConvNd):
 
 class Conv1d(_ConvNd):
     """1-D convolution over (N, C, L): out (N, out_channels, L_out).
+
+    ``out[n, o] = bias[o] + sum_c weight[o, c] ⋆ x[n, c]`` (⋆: cross-correlation), with
+    ``L_out = floor((L + 2p - d (K - 1) - 1) / s) + 1``; weight
+    (out_channels, in_channels / groups, K).
+
+    Parameters
+    ----------
+    in_channels : int
+        C, the input channels.
+    out_channels : int
+        O, the output channels (filters).
+    kernel_size : int or tuple
+        K per spatial axis.
+    stride : int or tuple, default 1
+        Step s between windows.
+    padding : int, tuple, "valid" or "same", default 0
+        p zeros (or ``padding_mode`` values) added on both sides of each spatial axis.
+    dilation : int or tuple, default 1
+        d, the spacing between kernel taps.
+    groups : int, default 1
+        Split the channels into this many independent groups (C and O divisible by it).
+    bias : bool, default True
+        Learn an additive bias per output channel.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}, default "zeros"
+        How the border is padded.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype (default: the default dtype).
 
     Examples
     --------
