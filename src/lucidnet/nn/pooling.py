@@ -159,6 +159,26 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """1-D max pooling of (N, C, L) or (C, L); with ``return_indices``, ``(values, indices)``
     (int64 positions along L, as PyTorch).
 
+    Output size per axis: ``floor((L + 2p - d (K - 1) - 1) / s) + 1`` (``ceil`` with
+    ``ceil_mode``).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L) or (C, L).
+    kernel_size : int or tuple
+        K, the window size per axis.
+    stride : int or tuple, optional
+        s, the step between windows (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, implicit -inf padding on both sides (at most K // 2).
+    dilation : int or tuple, default 1
+        d, the spacing between window taps.
+    ceil_mode : bool, default False
+        Round the output size up (a last, partial window).
+    return_indices : bool, default False
+        Also return the argmax positions (for max unpooling).
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -173,6 +193,26 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     """out[n, c, i, j] = max over the window at (s i, s j) of the (-inf padded) input; with
     ``return_indices``, ``(values, indices)``: int64 flat positions h * W + w in each plane.
+
+    Output size per axis: ``floor((L + 2p - d (K - 1) - 1) / s) + 1`` (``ceil`` with
+    ``ceil_mode``).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, H, W) or (C, H, W).
+    kernel_size : int or tuple
+        K, the window size per axis.
+    stride : int or tuple, optional
+        s, the step between windows (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, implicit -inf padding on both sides (at most K // 2).
+    dilation : int or tuple, default 1
+        d, the spacing between window taps.
+    ceil_mode : bool, default False
+        Round the output size up (a last, partial window).
+    return_indices : bool, default False
+        Also return the argmax positions (for max unpooling).
 
     Examples
     --------
@@ -189,6 +229,23 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True) -> Tensor:
     """1-D average pooling of (N, C, L) or (C, L) (PyTorch's signature: no divisor_override).
 
+    Output size per axis: ``floor((L + 2p - K) / s) + 1`` (``ceil`` with ``ceil_mode``).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L) or (C, L).
+    kernel_size : int or tuple
+        K, the window size per axis.
+    stride : int or tuple, optional
+        s, the step between windows (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, implicit zero padding on both sides (at most K // 2).
+    ceil_mode : bool, default False
+        Round the output size up (a last, partial window).
+    count_include_pad : bool, default True
+        Count the padded zeros in the divisor D (else D counts real cells only).
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -204,6 +261,25 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                divisor_override=None) -> Tensor:
     """out[n, c, i, j] = sum over the window at (s i, s j) of the (zero padded) input / D
     (PyTorch's signature, order and divisor rule).
+
+    Output size per axis: ``floor((L + 2p - K) / s) + 1`` (``ceil`` with ``ceil_mode``).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, H, W) or (C, H, W).
+    kernel_size : int or tuple
+        K, the window size per axis.
+    stride : int or tuple, optional
+        s, the step between windows (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, implicit zero padding on both sides (at most K // 2).
+    ceil_mode : bool, default False
+        Round the output size up (a last, partial window).
+    count_include_pad : bool, default True
+        Count the padded zeros in the divisor D (else D counts real cells only).
+    divisor_override : int, optional
+        Use this D for every window.
 
     Examples
     --------
@@ -540,6 +616,24 @@ class MaxPool2d(_MaxPoolNd):
     """2-D max pooling over (N, C, H, W); ``return_indices=True`` returns
     ``(values, indices)`` for :class:`MaxUnpool2d`.
 
+    Output size per axis: ``floor((L + 2p - d (K - 1) - 1) / s) + 1`` (``ceil`` with
+    ``ceil_mode``).
+
+    Parameters
+    ----------
+    kernel_size : int or tuple
+        K, the window size per axis.
+    stride : int or tuple, optional
+        s, the step between windows (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, implicit -inf padding on both sides (at most K // 2).
+    dilation : int or tuple, default 1
+        d, the spacing between window taps.
+    ceil_mode : bool, default False
+        Round the output size up (a last, partial window).
+    return_indices : bool, default False
+        Also return the argmax positions (for max unpooling).
+
     Examples
     --------
     >>> x = ln.arange(16.0).reshape(1, 1, 4, 4)
@@ -555,6 +649,24 @@ class MaxPool1d(_MaxPoolNd):
     """1-D max pooling over (N, C, L); ``return_indices=True`` returns
     ``(values, indices)`` for :class:`MaxUnpool1d`.
 
+    Output size per axis: ``floor((L + 2p - d (K - 1) - 1) / s) + 1`` (``ceil`` with
+    ``ceil_mode``).
+
+    Parameters
+    ----------
+    kernel_size : int or tuple
+        K, the window size per axis.
+    stride : int or tuple, optional
+        s, the step between windows (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, implicit -inf padding on both sides (at most K // 2).
+    dilation : int or tuple, default 1
+        d, the spacing between window taps.
+    ceil_mode : bool, default False
+        Round the output size up (a last, partial window).
+    return_indices : bool, default False
+        Also return the argmax positions (for max unpooling).
+
     Examples
     --------
     >>> ln.nn.MaxPool1d(2)(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
@@ -566,6 +678,23 @@ class MaxPool1d(_MaxPoolNd):
 
 class AvgPool2d(_AvgPoolNd):
     """2-D average pooling over (N, C, H, W).
+
+    Output size per axis: ``floor((L + 2p - K) / s) + 1`` (``ceil`` with ``ceil_mode``).
+
+    Parameters
+    ----------
+    kernel_size : int or tuple
+        K, the window size per axis.
+    stride : int or tuple, optional
+        s, the step between windows (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, implicit zero padding on both sides (at most K // 2).
+    ceil_mode : bool, default False
+        Round the output size up (a last, partial window).
+    count_include_pad : bool, default True
+        Count the padded zeros in the divisor D (else D counts real cells only).
+    divisor_override : int, optional
+        Use this D for every window.
 
     Examples
     --------
@@ -581,6 +710,21 @@ class AvgPool2d(_AvgPoolNd):
 class AvgPool1d(_AvgPoolNd):
     """1-D average pooling over (N, C, L); PyTorch's signature (no divisor_override)
     and repr (the sizes as 1-tuples).
+
+    Output size per axis: ``floor((L + 2p - K) / s) + 1`` (``ceil`` with ``ceil_mode``).
+
+    Parameters
+    ----------
+    kernel_size : int or tuple
+        K, the window size per axis.
+    stride : int or tuple, optional
+        s, the step between windows (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, implicit zero padding on both sides (at most K // 2).
+    ceil_mode : bool, default False
+        Round the output size up (a last, partial window).
+    count_include_pad : bool, default True
+        Count the padded zeros in the divisor D (else D counts real cells only).
 
     Examples
     --------
@@ -601,6 +745,11 @@ class AvgPool1d(_AvgPoolNd):
 class AdaptiveAvgPool2d(Module):
     """Average pooling to a fixed ``output_size`` (H_out, W_out; None keeps that input size);
     1 = global average pooling.
+
+    Parameters
+    ----------
+    output_size : int or tuple of (int or None)
+        The output size (one per spatial axis, or one for all; None keeps the input's).
 
     Examples
     --------
@@ -626,6 +775,11 @@ class AdaptiveAvgPool2d(Module):
 class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
     """Average pooling of (N, C, L) to a fixed length; 1 = global average pooling.
 
+    Parameters
+    ----------
+    output_size : int or tuple of (int or None)
+        The output size (one per spatial axis, or one for all; None keeps the input's).
+
     Examples
     --------
     >>> ln.nn.AdaptiveAvgPool1d(2)(ln.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
@@ -638,6 +792,13 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
 class AdaptiveMaxPool2d(Module):
     """Max pooling to a fixed ``output_size`` (H_out, W_out; None keeps that input size);
     1 = global max pooling; ``return_indices=True`` returns ``(values, indices)``.
+
+    Parameters
+    ----------
+    output_size : int or tuple of (int or None)
+        The output size (one per spatial axis, or one for all; None keeps the input's).
+    return_indices : bool, default False
+        Also return the argmax positions (flat ``h W + w``).
 
     Examples
     --------
@@ -663,6 +824,13 @@ class AdaptiveMaxPool2d(Module):
 
 class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
     """Max pooling of (N, C, L) to a fixed length; 1 = global max pooling.
+
+    Parameters
+    ----------
+    output_size : int or tuple of (int or None)
+        The output size (one per spatial axis, or one for all; None keeps the input's).
+    return_indices : bool, default False
+        Also return the argmax positions.
 
     Examples
     --------
@@ -696,6 +864,18 @@ class MaxUnpool2d(_MaxUnpoolNd):
     and indices to (N, C, H_out, W_out), zeros but at the indices; ``forward(input, indices,
     output_size=None)``.
 
+    ``forward(input, indices, output_size=None)``: ``out.flat[indices[i]] = input[i]`` per
+    (sample, channel) plane, default output size ``(S_in - 1) s - 2p + K`` per axis.
+
+    Parameters
+    ----------
+    kernel_size : int or tuple
+        K, the pooling's window.
+    stride : int or tuple, optional
+        s, the pooling's stride (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, the pooling's padding.
+
     Examples
     --------
     >>> x = ln.arange(16.0).reshape(1, 1, 4, 4)
@@ -712,6 +892,18 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
 class MaxUnpool1d(_MaxUnpoolNd):
     """The partial inverse of :class:`MaxPool1d` (``return_indices=True``) over (N, C, L).
+
+    ``forward(input, indices, output_size=None)``: ``out.flat[indices[i]] = input[i]`` per
+    (sample, channel) plane, default output size ``(S_in - 1) s - 2p + K`` per axis.
+
+    Parameters
+    ----------
+    kernel_size : int or tuple
+        K, the pooling's window.
+    stride : int or tuple, optional
+        s, the pooling's stride (default ``kernel_size``).
+    padding : int or tuple, default 0
+        p, the pooling's padding.
 
     Examples
     --------
