@@ -33,7 +33,23 @@ __all__ = ["DataArray", "as_data_array"]
 
 
 class DataArray(np.ndarray):
-    """An ndarray that also takes Tensor methods (see the module docstring)."""
+    """An ndarray that also takes Tensor methods (see the module docstring).
+
+    What ``p.data`` and ``p.grad.data`` are for a Parameter ``p``: NumPy methods and operators
+    work unchanged; a name NumPy lacks runs the Tensor method of that name on the same memory,
+    outside the graph (in-place ones return the array itself); it prints as a tensor.
+
+    Examples
+    --------
+    >>> p = ln.nn.Parameter(ln.ones(3))
+    >>> p.data.fill_(2.0)                       # in place, through .data, as in PyTorch
+    tensor([2., 2., 2.])
+    >>> p.data.norm(), p.data.sum()              # Tensor's norm; NumPy's sum
+    (tensor(3.4641), tensor(6.))
+    >>> _ = p.data.zero_(); p
+    Parameter containing:
+    tensor([0., 0., 0.], requires_grad=True)
+    """
 
     __array_priority__ = -1.0
 
@@ -84,7 +100,23 @@ class DataArray(np.ndarray):
 
 
 def as_data_array(array: np.ndarray) -> np.ndarray:
-    """``array`` viewed as a `DataArray` (no copy); any other object is returned unchanged."""
+    """``array`` viewed as a `DataArray` (no copy); any other object is returned unchanged.
+
+    Parameters
+    ----------
+    array : numpy.ndarray or object
+        A plain ndarray (a subclass, e.g. a DataArray already, or a non-array stays as it is).
+
+    Examples
+    --------
+    >>> from lucidnet.autograd.data_array import as_data_array
+    >>> a = np.arange(3.0)
+    >>> v = as_data_array(a)
+    >>> type(v).__name__, np.shares_memory(a, v), as_data_array(5)
+    ('DataArray', True, 5)
+    >>> _ = v.add_(1); a                        # a Tensor method, in a's memory
+    array([1., 2., 3.])
+    """
     if type(array) is np.ndarray:
         return array.view(DataArray)
     return array

@@ -17,7 +17,35 @@ __all__ = ["gradcheck", "numerical_grad", "GradcheckError"]
 
 
 class GradcheckError(AssertionError):
-    """Analytical and numerical gradients disagree."""
+    """Analytical and numerical gradients disagree.
+
+    Raised by `gradcheck` when a backprop gradient g and the central difference
+    (f(x + eps) - f(x - eps)) / (2 eps) differ by more than ``atol + rtol * |numerical|`` at some
+    element; the message names the input, the worst element and both values. An
+    ``AssertionError`` subclass, so test runners report it as a failed check.
+
+    Examples
+    --------
+    A backward that forgot the factor 2 of d(x^2)/dx = 2x:
+
+    >>> from lucidnet.autograd import Function, gradcheck
+    >>> class BadSquare(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return g * x
+    >>> x = ln.tensor([1.0, 3.0], dtype=ln.float64, requires_grad=True)
+    >>> gradcheck(BadSquare.apply, (x,))
+    Traceback (most recent call last):
+        ...
+    lucidnet.autograd.gradcheck.GradcheckError: gradient mismatch for input 0 ... at index (1,): ...
+    >>> gradcheck(BadSquare.apply, (x,), raise_exception=False)
+    False
+    """
 
 
 def numerical_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
