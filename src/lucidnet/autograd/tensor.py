@@ -164,7 +164,16 @@ class inference_mode(_GradModeContext):
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether the code runs inside `inference_mode` (no graph, as PyTorch's)."""
+    """Whether the code runs inside `inference_mode` (no graph, as PyTorch's).
+
+    Examples
+    --------
+    >>> ln.is_inference_mode_enabled()
+    False
+    >>> with ln.inference_mode():
+    ...     ln.is_inference_mode_enabled()
+    True
+    """
     return getattr(_state, "inference", False)
 
 
@@ -285,8 +294,30 @@ class Tensor:
         dL/dt after ``backward()``, a Tensor as in PyTorch (``p.grad.zero_()``, ``p.grad.data``,
         ``p.grad = None``). Assigning checks the shape and dtype; a NumPy array is wrapped.
     requires_grad : bool
-    grad_fn : the graph node that made this tensor (None for leaves), with ``name()`` and
+        Whether ops on this tensor are recorded so ``backward()`` reaches it (floating dtypes
+        only).
+    grad_fn : Node or None
+        The graph node that made this tensor (None for leaves), with ``name()`` and
         ``next_functions``.
+
+    Notes
+    -----
+    Make tensors with ``lucidnet.tensor(data)`` (it infers the dtype as PyTorch does) or the
+    factories (``zeros``, ``ones``, ``rand``, ...). ``Tensor(data)`` itself is PyTorch's legacy
+    constructor: a list gives a float32 tensor, ``Tensor(2, 3)`` an uninitialized 2 x 3 one.
+    After ``loss.backward()`` every leaf x with ``requires_grad=True`` holds
+    ``x.grad = dloss/dx``, accumulated (added) over backward calls until reset.
+
+    Examples
+    --------
+    >>> w = ln.tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = (w * w).sum()                 # loss = w1^2 + w2^2
+    >>> loss.backward(); w.grad              # dloss/dw = 2w
+    tensor([2., 4.])
+    >>> loss.grad_fn.name(), w.is_leaf, w.grad_fn is None
+    ('SumBackward0', True, True)
+    >>> ln.Tensor([1, 2]), ln.Tensor(2, 3).shape       # the legacy constructor: float32
+    (tensor([1., 2.]), torch.Size([2, 3]))
     """
 
     __array_priority__ = 1000  # so `ndarray + Tensor` calls Tensor.__radd__
