@@ -275,6 +275,28 @@ class _BatchNorm(Module):
 class BatchNorm1d(_BatchNorm):
     """Batch normalization of (N, C) features or (N, C, L) sequences, per channel C.
 
+    ``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias`` per channel, the statistics over
+    the batch and positions (biased variance); in training
+    ``running = (1 - momentum) running + momentum batch`` (unbiased variance), used in evaluation.
+    Shape: input (N, C) or (N, C, L), output the same.
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels.
+    eps : float, default 1e-5
+        Added to the variance.
+    momentum : float or None, default 0.1
+        Weight of the batch in the running statistics (None: cumulative average).
+    affine : bool, default True
+        Learn the per-channel ``weight`` (ones) and ``bias`` (zeros).
+    track_running_stats : bool, default True
+        Keep ``running_mean`` / ``running_var`` buffers (else always use the batch's).
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
+    bias : bool, default True
+        With ``affine``, learn the bias too (keyword only).
+
     Examples
     --------
     >>> bn = ln.nn.BatchNorm1d(2)
@@ -293,6 +315,28 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch normalization of (N, C, H, W) feature maps, per channel C.
 
+    ``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias`` per channel, the statistics over
+    the batch and positions (biased variance); in training
+    ``running = (1 - momentum) running + momentum batch`` (unbiased variance), used in evaluation.
+    Shape: input (N, C, H, W), output the same.
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels.
+    eps : float, default 1e-5
+        Added to the variance.
+    momentum : float or None, default 0.1
+        Weight of the batch in the running statistics (None: cumulative average).
+    affine : bool, default True
+        Learn the per-channel ``weight`` (ones) and ``bias`` (zeros).
+    track_running_stats : bool, default True
+        Keep ``running_mean`` / ``running_var`` buffers (else always use the batch's).
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
+    bias : bool, default True
+        With ``affine``, learn the bias too (keyword only).
+
     Examples
     --------
     >>> bn = ln.nn.BatchNorm2d(3)
@@ -308,6 +352,28 @@ class BatchNorm2d(_BatchNorm):
 class BatchNorm3d(_BatchNorm):
     """Batch normalization of (N, C, D, H, W) volumes, per channel C.
 
+    ``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias`` per channel, the statistics over
+    the batch and positions (biased variance); in training
+    ``running = (1 - momentum) running + momentum batch`` (unbiased variance), used in evaluation.
+    Shape: input (N, C, D, H, W), output the same.
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels.
+    eps : float, default 1e-5
+        Added to the variance.
+    momentum : float or None, default 0.1
+        Weight of the batch in the running statistics (None: cumulative average).
+    affine : bool, default True
+        Learn the per-channel ``weight`` (ones) and ``bias`` (zeros).
+    track_running_stats : bool, default True
+        Keep ``running_mean`` / ``running_var`` buffers (else always use the batch's).
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
+    bias : bool, default True
+        With ``affine``, learn the bias too (keyword only).
+
     Examples
     --------
     >>> ln.nn.BatchNorm3d(2)(ln.randn(2, 2, 3, 3, 3)).shape
@@ -321,6 +387,23 @@ class BatchNorm3d(_BatchNorm):
 class LayerNorm(Module):
     """Normalize each sample over its last axes ``normalized_shape``; elementwise gamma, beta of
     that shape.
+
+    ``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias``, the mean and (biased) variance
+    over the last ``len(normalized_shape)`` axes of each sample. Shape: input
+    (*, *normalized_shape), output the same.
+
+    Parameters
+    ----------
+    normalized_shape : int or tuple of int
+        The trailing shape to normalize over.
+    eps : float, default 1e-5
+        Added to the variance.
+    elementwise_affine : bool, default True
+        Learn ``weight`` (ones) and ``bias`` (zeros) of shape ``normalized_shape``.
+    bias : bool, default True
+        With ``elementwise_affine``, learn the bias too.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
 
     Examples
     --------
@@ -358,6 +441,25 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     """Split C channels into ``num_groups`` groups; normalize each (sample, group) over its
     channels and positions; per-channel gamma, beta.
+
+    ``y = (x - E_g[x]) / sqrt(Var_g[x] + eps) * weight_c + bias_c``, the statistics of each
+    (sample, group of C / G channels) over those channels and all positions. Shape: input
+    (N, C, *), output the same.
+
+    Parameters
+    ----------
+    num_groups : int
+        G (divides ``num_channels``).
+    num_channels : int
+        C.
+    eps : float, default 1e-5
+        Added to the variance.
+    affine : bool, default True
+        Learn the per-channel ``weight`` (ones) and ``bias`` (zeros).
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
+    bias : bool, default True
+        With ``affine``, learn the bias too.
 
     Examples
     --------
@@ -450,6 +552,28 @@ class _InstanceNorm(_BatchNorm):
 class InstanceNorm1d(_InstanceNorm):
     """Instance normalization of (N, C, L).
 
+    ``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias`` per channel, the statistics over
+    each (sample, channel)'s positions (biased variance); with ``track_running_stats``,
+    ``running = (1 - momentum) running + momentum batch`` (unbiased variance).
+    Shape: input (N, C, L) or (C, L), output the same.
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels.
+    eps : float, default 1e-5
+        Added to the variance.
+    momentum : float or None, default 0.1
+        Weight of the batch in the running statistics (None: cumulative average).
+    affine : bool, default False
+        Learn the per-channel ``weight`` (ones) and ``bias`` (zeros).
+    track_running_stats : bool, default False
+        Keep ``running_mean`` / ``running_var`` buffers.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
+    bias : bool, default True
+        With ``affine``, learn the bias too (keyword only).
+
     Examples
     --------
     >>> ln.nn.InstanceNorm1d(2)(ln.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
@@ -463,6 +587,28 @@ class InstanceNorm1d(_InstanceNorm):
 class InstanceNorm2d(_InstanceNorm):
     """Instance normalization of (N, C, H, W).
 
+    ``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias`` per channel, the statistics over
+    each (sample, channel)'s positions (biased variance); with ``track_running_stats``,
+    ``running = (1 - momentum) running + momentum batch`` (unbiased variance).
+    Shape: input (N, C, H, W) or (C, H, W), output the same.
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels.
+    eps : float, default 1e-5
+        Added to the variance.
+    momentum : float or None, default 0.1
+        Weight of the batch in the running statistics (None: cumulative average).
+    affine : bool, default False
+        Learn the per-channel ``weight`` (ones) and ``bias`` (zeros).
+    track_running_stats : bool, default False
+        Keep ``running_mean`` / ``running_var`` buffers.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
+    bias : bool, default True
+        With ``affine``, learn the bias too (keyword only).
+
     Examples
     --------
     >>> ln.nn.InstanceNorm2d(2)(ln.randn(1, 2, 4, 4)).shape
@@ -475,6 +621,20 @@ class InstanceNorm2d(_InstanceNorm):
 class RMSNorm(Module):
     """Root-mean-square normalisation over the last axes ``normalized_shape`` with an elementwise
     ``weight`` (ones); ``eps=None``: the dtype's machine epsilon, as PyTorch.
+
+    ``y = x / sqrt(mean(x^2) + eps) * weight``, the mean over the last
+    ``len(normalized_shape)`` axes. Shape: input (*, *normalized_shape), output the same.
+
+    Parameters
+    ----------
+    normalized_shape : int or tuple of int
+        The trailing shape to normalize over.
+    eps : float, optional
+        Added to the mean square (default: the dtype's machine epsilon).
+    elementwise_affine : bool, default True
+        Learn ``weight`` (ones) of shape ``normalized_shape``.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
 
     Examples
     --------
