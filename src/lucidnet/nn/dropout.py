@@ -52,6 +52,17 @@ def _maybe_inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each unit with probability p and scale the rest by 1 / (1 - p) (training only).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape.
+    p : float, default 0.5
+        Probability of zeroing a unit, in [0, 1].
+    training : bool, default True
+        Apply dropout (False: return the input unchanged).
+    inplace : bool, default False
+        Write the result into ``input``.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -69,6 +80,17 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
 
 def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels x[n, c] of (N, C, *S) with probability p; scale kept ones by 1/(1-p).
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, *S) or (C, *S).
+    p : float, default 0.5
+        Probability of zeroing a channel, in [0, 1].
+    training : bool, default True
+        Apply dropout (False: return the input unchanged).
+    inplace : bool, default False
+        Write the result into ``input``.
 
     Examples
     --------
@@ -92,6 +114,17 @@ def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
 def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels x[n, c] of (N, C, L) (or unbatched (C, L)) sequences.
 
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L) or (C, L).
+    p : float, default 0.5
+        Probability of zeroing a channel, in [0, 1].
+    training : bool, default True
+        Apply dropout (False: return the input unchanged).
+    inplace : bool, default False
+        Write the result into ``input``.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -111,6 +144,16 @@ def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
 
 class Dropout(Module):
     """Inverted dropout of single units, ``p`` = probability of dropping.
+
+    ``y = x * m / (1 - p)`` in training, ``m ~ Bernoulli(1 - p)`` drawn per unit; ``y = x`` in
+    evaluation. Shape: any; output the same.
+
+    Parameters
+    ----------
+    p : float, default 0.5
+        Probability of zeroing, in [0, 1].
+    inplace : bool, default False
+        Write the result into the input.
 
     Examples
     --------
@@ -137,6 +180,16 @@ class Dropout(Module):
 class Dropout2d(Dropout):
     """Inverted dropout of whole channels of (N, C, H, W) feature maps.
 
+    ``y = x * m / (1 - p)`` in training, ``m ~ Bernoulli(1 - p)`` drawn per (sample, channel);
+    ``y = x`` in evaluation. Shape: input (N, C, H, W) or (C, H, W); output the same.
+
+    Parameters
+    ----------
+    p : float, default 0.5
+        Probability of zeroing, in [0, 1].
+    inplace : bool, default False
+        Write the result into the input.
+
     Examples
     --------
     >>> y = ln.nn.Dropout2d(p=0.5)(ln.ones(1, 8, 2, 2))
@@ -155,6 +208,16 @@ class Dropout2d(Dropout):
 
 class Dropout1d(Dropout2d):
     """Inverted dropout of whole channels of (N, C, L) sequences.
+
+    ``y = x * m / (1 - p)`` in training, ``m ~ Bernoulli(1 - p)`` drawn per (sample, channel);
+    ``y = x`` in evaluation. Shape: input (N, C, L) or (C, L); output the same.
+
+    Parameters
+    ----------
+    p : float, default 0.5
+        Probability of zeroing, in [0, 1].
+    inplace : bool, default False
+        Write the result into the input.
 
     Examples
     --------
