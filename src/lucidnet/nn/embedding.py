@@ -187,6 +187,27 @@ class Embedding(Module):
     ``max_norm`` / ``norm_type`` / ``scale_grad_by_freq`` / ``sparse`` as in `embedding`; the
     state dict holds ``weight`` (num_embeddings, embedding_dim) alone, as PyTorch's.
 
+    ``y[..., :] = weight[idx[...], :]``: input (*) of integer indices, output (*, embedding_dim).
+
+    Parameters
+    ----------
+    num_embeddings : int
+        Size of the table (indices in [0, num_embeddings)).
+    embedding_dim : int
+        Size of each vector.
+    padding_idx : int, optional
+        A row kept at zero that gets no gradient.
+    max_norm : float, optional
+        Renormalize the looked-up rows to at most this norm (`embedding_renorm_`).
+    norm_type : float, default 2.0
+        The p of that norm.
+    scale_grad_by_freq : bool, default False
+        Divide each row's gradient by its count in the batch.
+    sparse : bool, default False
+        Accepted for PyTorch's signature (see `embedding`).
+    device, dtype : optional
+        ``"cpu"`` only; the table's dtype.
+
     Examples
     --------
     >>> emb = ln.nn.Embedding(10, 3)

@@ -13,6 +13,15 @@ __all__ = ["Flatten", "Unflatten"]
 class Flatten(Module):
     """Merge axes ``start_dim`` .. ``end_dim`` into one (PyTorch defaults: start_dim=1, end_dim=-1).
 
+    Shape: (*, S_start, ..., S_end, *) -> (*, S_start * ... * S_end, *).
+
+    Parameters
+    ----------
+    start_dim : int, default 1
+        First axis to merge (the batch axis 0 is kept by default).
+    end_dim : int, default -1
+        Last axis to merge (inclusive).
+
     Examples
     --------
     >>> ln.nn.Flatten()(ln.ones(2, 3, 4, 4)).shape
@@ -42,6 +51,15 @@ class Flatten(Module):
 class Unflatten(Module):
     """Split axis ``dim`` into ``unflattened_size`` (one entry may be -1), PyTorch's inverse of
     Flatten: (N, 784) -> (N, 1, 28, 28) with ``Unflatten(1, (1, 28, 28))``.
+
+    Shape: (*, S_dim, *) -> (*, U_1, ..., U_k, *) with ``U_1 ... U_k = S_dim``.
+
+    Parameters
+    ----------
+    dim : int
+        The axis to split.
+    unflattened_size : tuple of int
+        Its new shape (at most one -1, inferred).
 
     Examples
     --------

@@ -22,6 +22,19 @@ class Linear(Module):
 
     Initialized as PyTorch does: W, b ~ U(-1/sqrt(in), 1/sqrt(in)).
 
+    Shape: input (*, in_features), output (*, out_features).
+
+    Parameters
+    ----------
+    in_features : int
+        Size of each input sample.
+    out_features : int
+        Size of each output sample.
+    bias : bool, default True
+        Learn the additive ``bias`` (out_features,).
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype (default: the default dtype).
+
     Examples
     --------
     >>> layer = ln.nn.Linear(3, 2)
@@ -62,6 +75,11 @@ class Linear(Module):
 class Identity(Module):
     """y = x (the linear output unit for regression). Takes and ignores any
     arguments, as PyTorch's (so it can stand in for another layer).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Ignored.
 
     Examples
     --------
@@ -165,6 +183,19 @@ class Bilinear(Module):
 
     weight A (out_features, in1_features, in2_features), bias (out_features,), both
     ~ U(-1/sqrt(in1_features), 1/sqrt(in1_features)) as PyTorch's.
+
+    ``y[..., k] = sum_{i,j} x1[..., i] A[k, i, j] x2[..., j] + b[k]``.
+
+    Parameters
+    ----------
+    in1_features, in2_features : int
+        Sizes of the two inputs' last axes.
+    out_features : int
+        Size of the output's last axis.
+    bias : bool, default True
+        Learn the additive ``bias``.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
 
     Examples
     --------

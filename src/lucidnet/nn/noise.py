@@ -29,6 +29,13 @@ def _check_std(std, where: str) -> float:
 class GaussianNoise(Module):
     """Add N(0, std^2) noise to the input in training; identity in evaluation.
 
+    ``y = x + std * ε``, ``ε ~ N(0, 1)`` elementwise, in training. Shape: any; output the same.
+
+    Parameters
+    ----------
+    std : float, default 0.1
+        Standard deviation of the noise (>= 0).
+
     Examples
     --------
     >>> noise = ln.nn.GaussianNoise(std=0.1)
@@ -66,6 +73,13 @@ class WeightNoise(Module):
     are the parameters stays intact). The ops of that forward pass keep the perturbed arrays for
     backward, so ``loss.backward()`` gives the gradient of the noisy network, accumulated on the
     clean parameters. State-dict keys are the wrapped module's, prefixed by "module.".
+
+    Parameters
+    ----------
+    module : Module
+        The module whose parameters are perturbed.
+    std : float, default 0.01
+        Standard deviation of the weight noise (>= 0).
 
     Examples
     --------
