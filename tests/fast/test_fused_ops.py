@@ -92,6 +92,36 @@ def test_conv2d_fused_on_channel_major_and_strided_input():
     _agree(net, [x, w], np.float64)
 
 
+def test_conv2d_cols_kept_or_rebuilt_give_the_same_gradients(monkeypatch):
+    """Forward keeps cols for dL/dW (pooled buffer); above the size limit backward rebuilds
+    them from x. Both, a second backward (retain_graph) and a second forward of the same layer
+    before either backward give the same gradients; a frozen weight keeps nothing."""
+    from lucidnet.autograd.ops import conv as conv_op
+
+    x, w = _randn((2, 3, 7, 6), np.float64), _randn((4, 3, 3, 3), np.float64, 1)
+    g = _randn((2, 4, 7, 6), np.float64, 2)
+
+    def grads():
+        xt, wt = ln.Tensor(x, requires_grad=True), ln.Tensor(w, requires_grad=True)
+        out1 = conv2d(xt, wt, None, 1, 1)
+        out2 = conv2d(xt * 2.0, wt, None, 1, 1)  # overwrites every scratch buffer
+        (out1 * ln.Tensor(g)).sum().backward(retain_graph=True)
+        first = wt.grad.data.copy(), xt.grad.data.copy()
+        (out1 * ln.Tensor(g) + out2 * ln.Tensor(g)).sum().backward()
+        return first, (wt.grad.data - first[0], xt.grad.data - first[1])
+
+    kept = grads()
+    monkeypatch.setattr(conv_op, "_KEEP_COLS_BYTES", 0)
+    rebuilt = grads()
+    for a, b in zip([*kept[0], *kept[1]], [*rebuilt[0], *rebuilt[1]]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    # second backward: 2 x (first) from out1 plus out2's share (input 2x: dW doubles)
+    np.testing.assert_allclose(kept[1][0], 3 * kept[0][0], rtol=1e-12)
+    monkeypatch.undo()
+    frozen = conv2d(ln.Tensor(x, requires_grad=True), ln.Tensor(w), None, 1, 1)
+    assert frozen._ctx.saved[2] is None
+
+
 def test_conv1d_keeps_numpy_path_and_agrees():
     x, w = _randn((2, 3, 11), np.float32), _randn((4, 3, 3), np.float32, 1)
     _agree(lambda x, w: conv1d(x, w, None, 2, 1), [x, w], np.float32)

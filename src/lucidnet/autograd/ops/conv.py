@@ -12,7 +12,7 @@ transpose copy is made on the way forward nor for the gradient coming back.
 
 Backward, with g = dL/dout seen as (O, N*P) (free for a channel-major g):
 
-    dL/dW    = g @ cols^T                               (O, C*K; cols rebuilt from x)
+    dL/dW    = g @ cols^T                               (O, C*K; cols kept from forward)
     dL/dcols = W2^T @ g                                 (C*K, N*P)
     dL/dx    = col2im(dL/dcols): one strided ``+=`` per kernel offset (K of them), never per pixel
     dL/db    = sum over n and p of g
@@ -146,18 +146,21 @@ def _fused(x: np.ndarray, kernel: tuple):
     return _fast.load("conv")
 
 
-def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple):
+def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple,
+            keep: bool = False):
     """(cols, out_shape, padded_shape): cols (C*K, N*P) in a scratch buffer (valid until the
-    next call) -- one strided copy of the receptive-field view of the padded input (or one
-    pass of the fused kernel, which reads padding as zeros without a padded copy)."""
+    next call), or in a pooled buffer the caller may keep when ``keep`` -- one strided copy of
+    the receptive-field view of the padded input (or one pass of the fused kernel, which reads
+    padding as zeros without a padded copy)."""
     n, c = x.shape[:2]
     nd = len(kernel)
+    buffer = pooled_empty if keep else (lambda shape, dtype: scratch("conv_cols", shape, dtype))
     kernels = _fused(x, kernel)
     if kernels is not None:
         out_shape = tuple(output_size(size, k, s, d, lo + hi) for size, k, s, d, (lo, hi)
                           in zip(x.shape[2:], kernel, stride, dilation, padding))
         if min(out_shape) > 0:
-            cols = scratch("conv_cols", (c,) + tuple(kernel) + (n,) + out_shape, x.dtype)
+            cols = buffer((c,) + tuple(kernel) + (n,) + out_shape, x.dtype)
             kernels.im2col2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0][0],
                              padding[1][0], dilation[0], dilation[1], cols)
             padded_shape = (n, c) + tuple(size + lo + hi
@@ -175,11 +178,23 @@ def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilatio
     out_shape = view.shape[2:2 + nd]
     perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
     moved = view.transpose(perm)  # (C, *K, N, *P)
-    cols = scratch("conv_cols", moved.shape, x.dtype)
+    cols = buffer(moved.shape, x.dtype)
     np.copyto(cols, moved)
     # explicit sizes: -1 is ambiguous for an empty batch (N = 0)
     return (cols.reshape(c * int(np.prod(kernel)), n * int(np.prod(out_shape))), out_shape,
             xp.shape)
+
+
+_KEEP_COLS_BYTES = 64 << 20  # forward keeps cols for dL/dW up to this size
+
+
+def _cols_bytes(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple,
+                dilation: tuple) -> int:
+    """Bytes of cols (C*K, N*P) for this input."""
+    cells = x.shape[0] * x.shape[1] * int(np.prod(kernel)) * x.dtype.itemsize
+    for size, k, s, d, (lo, hi) in zip(x.shape[2:], kernel, stride, dilation, padding):
+        cells *= max(0, output_size(size, k, s, d, lo + hi))
+    return cells
 
 
 def _interior(padding: tuple) -> tuple:
@@ -221,7 +236,12 @@ class Conv(Function):
                 dilation=(1, 1), groups=1):
         n = x.shape[0]
         o = weight.shape[0]
-        cols, out_shape, padded_shape = _im2col(x, weight.shape[2:], stride, padding, dilation)
+        # dL/dW needs cols again: kept from here (up to _KEEP_COLS_BYTES) instead of rebuilt
+        needs = getattr(ctx, "needs_input_grad", (False, False))  # callers without autograd
+        keep = needs[1] and (
+            _cols_bytes(x, weight.shape[2:], stride, padding, dilation) <= _KEEP_COLS_BYTES)
+        cols, out_shape, padded_shape = _im2col(x, weight.shape[2:], stride, padding, dilation,
+                                                keep)
         out = pooled_empty((o, cols.shape[1]), x.dtype)
         if groups == 1:
             blas_matmul(weight.reshape(o, cols.shape[0]), cols, out=out)
@@ -231,7 +251,7 @@ class Conv(Function):
                       out=out.reshape(groups, o // groups, cols.shape[1]))
         if bias is not None:
             out += bias[:, None]
-        ctx.save_for_backward(x, weight)
+        ctx.save_for_backward(x, weight, cols if keep else None)
         ctx.meta = (padded_shape, padding, stride, dilation, out_shape, bias is not None, groups)
         # returned channel-major: an (N, O, *P) view of the (O, N, *P) product, no transpose copy;
         # the ops that follow (BatchNorm, ReLU, pooling) keep that layout
@@ -239,7 +259,7 @@ class Conv(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, weight = ctx.saved
+        x, weight, cols = ctx.saved
         padded_shape, padding, stride, dilation, out_shape, has_bias, groups = ctx.meta
         n, o = g.shape[:2]
         cells = n * int(np.prod(out_shape))  # N*P, spelled out: -1 is ambiguous when N = 0
@@ -250,7 +270,8 @@ class Conv(Function):
         w3 = weight.reshape(groups, o // groups, -1)
         g3 = g2.reshape(groups, o // groups, cells)
         if need_w:
-            cols = _im2col(x, weight.shape[2:], stride, padding, dilation)[0]
+            if cols is None:  # not kept by forward (too large): rebuilt from x
+                cols = _im2col(x, weight.shape[2:], stride, padding, dilation)[0]
             if groups == 1:
                 gw = blas_matmul(g2, cols.T).reshape(weight.shape)
             else:
