@@ -28,6 +28,7 @@ def site(tmp_path_factory):
     pytest.importorskip("mkdocs")
     pytest.importorskip("mkdocstrings_handlers.python")
     pytest.importorskip("jupytext")
+    pytest.importorskip("latex2mathml")
     out = tmp_path_factory.mktemp("site")
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
                            str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -68,6 +69,32 @@ def test_api_reference_renders_the_docstrings(site):
 def test_tutorial_pages_show_code_and_text(site):
     page = _text(site / "tutorials" / "01_tensors_backprop" / "index.html")
     assert ".backward()" in page and "gradcheck" in page
+
+
+def test_tutorial_math_is_mathml_and_no_raw_latex_is_left(site):
+    """$...$ formulas of the tutorials' text become MathML (no JavaScript, no CDN); code keeps
+    its dollars."""
+    for source in sorted((ROOT / "docs" / "tutorials").glob("[0-9][0-9]_*.py")):
+        raw = (site / "tutorials" / source.stem / "index.html").read_text(encoding="utf-8")
+        prose = re.sub(r"<(pre|code)\b.*?</\1>", " ", raw, flags=re.S)   # code blocks dropped
+        assert "<math" in prose, f"{source.name}: no formula rendered"
+        left = re.findall(r"\$[^$<>]{0,60}\\[a-zA-Z]+[^$<>]{0,60}\$", prose)
+        assert not left, f"{source.name}: LaTeX left unrendered: {left[:3]}"
+
+
+def test_math_hook_keeps_code_and_lone_dollars():
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        from hooks import math_to_mathml
+    finally:
+        sys.path.remove(str(ROOT / "docs"))
+    pytest.importorskip("latex2mathml")
+    out = math_to_mathml("a $x^2$ b `$y$` costs $5 and $10.\n\n$$\\frac{a}{b}$$\n"
+                         "```python\nlabel = \"$z$\"\n```\nwrapped $\\eta\n+ 1$ end")
+    assert out.count('<span class="math"><math') == 2 and 'display="block"' in out
+    assert "`$y$`" in out and "costs $5 and $10." in out and 'label = "$z$"' in out
+    with pytest.raises(ValueError, match="cannot convert the formula"):
+        math_to_mathml(r"bad $\left( a$ formula")
 
 
 def test_dir_lists_the_lazy_names():
