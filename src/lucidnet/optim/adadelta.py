@@ -30,6 +30,24 @@ class Adadelta(Optimizer):
     ``s = ρ s + (1-ρ) g²``, ``Δ = √(u + ε) / √(s + ε) · g``, ``u = ρ u + (1-ρ) Δ²``,
     ``θ = θ - lr Δ``.
 
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float, default 1.0
+        Scale of the step Δ (>= 0).
+    rho : float, default 0.9
+        ρ, the decay of both running averages, in [0, 1].
+    eps : float, default 1e-6
+        ε inside both roots.
+    weight_decay : float, default 0
+        λ: an L2 term ``λ θ`` added to the gradient.
+    maximize : bool, default False
+        Ascend the objective.
+    foreach, capturable, differentiable : optional
+        PyTorch's kernel choices: accepted where harmless, refused when they would change the
+        algorithm.
+
     Examples
     --------
     >>> import numpy as np

@@ -26,6 +26,28 @@ class Adagrad(Optimizer):
     ``G = G + g²`` (``G`` starts at ``initial_accumulator_value``),
     ``lr_t = lr / (1 + (t-1) lr_decay)``, ``θ = θ - lr_t g / (√G + ε)`` (or ``/ √(G + ε)``).
 
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float, default 1e-2
+        Base learning rate (>= 0).
+    lr_decay : float, default 0
+        Decay of the rate: ``lr_t = lr / (1 + (t-1) lr_decay)``.
+    weight_decay : float, default 0
+        λ: an L2 term ``λ θ`` added to the gradient.
+    initial_accumulator_value : float, default 0
+        Starting value of ``G``.
+    eps : float, default 1e-10
+        ε added to the denominator.
+    eps_inside_sqrt : bool, default False
+        Use ``√(G + ε)`` (the notes' form) instead of ``√G + ε``.
+    maximize : bool, default False
+        Ascend the objective.
+    foreach, fused, differentiable : optional
+        PyTorch's kernel choices: accepted where harmless, refused when they would change the
+        algorithm.
+
     Examples
     --------
     >>> import numpy as np

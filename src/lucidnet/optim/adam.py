@@ -176,6 +176,26 @@ class AdamW(Adam):
     gradient; ``weight_decay`` defaults to 1e-2. Equal to ``Adam(...,
     decoupled_weight_decay=True)``.
 
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float, default 1e-3
+        Learning rate (>= 0).
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates β1, β2 of the two moments, each in [0, 1).
+    eps : float, default 1e-8
+        ε added to the denominator.
+    weight_decay : float, default 1e-2
+        λ of the decoupled shrink ``θ ← θ (1 - lr λ)``.
+    amsgrad : bool, default False
+        Use the running maximum of ``v`` (AMSGrad).
+    maximize : bool, default False
+        Ascend the objective.
+    foreach, fused, capturable, differentiable : optional
+        PyTorch's kernel choices: accepted where harmless, refused when they would change the
+        algorithm.
+
     Examples
     --------
     >>> import numpy as np
@@ -204,6 +224,24 @@ class Adamax(_AdamBase):
 
     ``m = β1 m + (1-β1) g``, ``u = max(β2 u, |g| + ε)``, ``θ = θ - lr/(1-β1^t) · m / u``
     (arguments as in `Adam`; ``weight_decay`` is an L2 term added to the gradient).
+
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float, default 2e-3
+        Learning rate (>= 0).
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates β1, β2 of the two moments, each in [0, 1).
+    eps : float, default 1e-8
+        ε added to the denominator.
+    weight_decay : float, default 0
+        λ: an L2 term ``λ θ`` added to the gradient.
+    maximize : bool, default False
+        Ascend the objective.
+    foreach, capturable, differentiable : optional
+        PyTorch's kernel choices: accepted where harmless, refused when they would change the
+        algorithm.
 
     Examples
     --------
@@ -263,6 +301,28 @@ class NAdam(_AdamBase):
         θ = θ - lr (1-μ_t)/(1-Π_t) · g/(√v̂+ε) - lr μ_{t+1}/(1-Π_t μ_{t+1}) · m/(√v̂+ε)
 
     ``decoupled_weight_decay=True`` gives NAdamW (``θ ← θ (1 - lr λ)`` first).
+
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float, default 2e-3
+        Learning rate (>= 0).
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates β1, β2 of the two moments, each in [0, 1).
+    eps : float, default 1e-8
+        ε added to the denominator.
+    weight_decay : float, default 0
+        λ: an L2 term ``λ θ`` added to the gradient.
+    momentum_decay : float, default 4e-3
+        ψ of the momentum schedule.
+    decoupled_weight_decay : bool, default False
+        NAdamW's decay ``θ ← θ (1 - lr λ)`` instead of the L2 term.
+    maximize : bool, default False
+        Ascend the objective.
+    foreach, capturable, differentiable : optional
+        PyTorch's kernel choices: accepted where harmless, refused when they would change the
+        algorithm.
 
     Examples
     --------
@@ -348,6 +408,26 @@ class RAdam(_AdamBase):
     ``r_t = √((ρ_t-4)(ρ_t-2)ρ∞ / ((ρ∞-4)(ρ∞-2)ρ_t))``:
     ``θ = θ - lr m/(1-β1^t) · r_t √(1-β2^t) / (√v + ε)``. ``decoupled_weight_decay`` gives its
     AdamW form.
+
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float, default 1e-3
+        Learning rate (>= 0).
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates β1, β2 of the two moments, each in [0, 1).
+    eps : float, default 1e-8
+        ε added to the denominator.
+    weight_decay : float, default 0
+        λ: an L2 term ``λ θ`` added to the gradient.
+    decoupled_weight_decay : bool, default False
+        AdamW's decay ``θ ← θ (1 - lr λ)`` instead of the L2 term.
+    maximize : bool, default False
+        Ascend the objective.
+    foreach, capturable, differentiable : optional
+        PyTorch's kernel choices: accepted where harmless, refused when they would change the
+        algorithm.
 
     Examples
     --------

@@ -27,6 +27,30 @@ class RMSprop(Optimizer):
     ``d = g / (√s̃ + ε)``; with momentum ``b = μ b + d``, ``θ = θ - lr b``, else
     ``θ = θ - lr d``. (``alpha`` is the decay rate, not the learning rate.)
 
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float, default 1e-2
+        Learning rate (>= 0).
+    alpha : float, default 0.99
+        α, the decay of the running mean of g².
+    eps : float, default 1e-8
+        ε added to the root.
+    weight_decay : float, default 0
+        λ: an L2 term ``λ θ`` added to the gradient.
+    momentum : float, default 0
+        μ of the momentum buffer ``b``.
+    centered : bool, default False
+        Subtract the squared running mean of g (an estimate of the variance).
+    eps_inside_sqrt : bool, default False
+        Use ``√(s̃ + ε)`` (the notes' form) instead of ``√s̃ + ε``.
+    maximize : bool, default False
+        Ascend the objective.
+    foreach, capturable, differentiable : optional
+        PyTorch's kernel choices: accepted where harmless, refused when they would change the
+        algorithm.
+
     Examples
     --------
     >>> import numpy as np

@@ -31,6 +31,22 @@ class Rprop(Optimizer):
     ``step = clip(step · η, step_min, step_max)``; ``g = 0`` after a sign change;
     ``θ = θ - sign(g) · step``; ``g_prev = g``.
 
+    Parameters
+    ----------
+    params : iterable of Parameter or of dict
+        Parameters, or param groups with their own options.
+    lr : float, default 1e-2
+        The initial step size of every entry.
+    etas : (float, float), default (0.5, 1.2)
+        (η-, η+): the step's factors after a sign change / a kept sign (0 < η- <= 1 < η+).
+    step_sizes : (float, float), default (1e-6, 50)
+        (step_min, step_max), the bounds of the step.
+    maximize : bool, default False
+        Ascend the objective.
+    foreach, capturable, differentiable : optional
+        PyTorch's kernel choices: accepted where harmless, refused when they would change the
+        algorithm.
+
     Examples
     --------
     >>> import numpy as np
