@@ -191,7 +191,11 @@ def _stratified_indices(stratify, n, n_train, n_test, rng):
 
 
 class KFold:
-    """k consecutive folds for cross-validation; identical to ``sklearn.model_selection.KFold``.
+    """k consecutive folds for cross-validation, as ``sklearn.model_selection.KFold``.
+
+    Without shuffling the folds are scikit-learn's, index for index. With ``shuffle=True`` the
+    permutation comes from NumPy's ``default_rng(random_state)``, not from scikit-learn's
+    ``RandomState``: the folds have the same sizes but other members for the same seed.
 
     Each fold is the test set once while the other ``k - 1`` train. The first
     ``n % n_splits`` folds have ``n // n_splits + 1`` samples, the others ``n // n_splits``.
@@ -203,7 +207,8 @@ class KFold:
     shuffle : bool, default False
         Permute the indices before cutting them into folds.
     random_state : int, optional
-        Seed of that permutation (only with ``shuffle=True``).
+        Seed of that permutation (only with ``shuffle=True``; a ``numpy.random.Generator``
+        seed, so the same integer gives other folds than scikit-learn's).
 
     Examples
     --------
