@@ -54,6 +54,24 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
                    foreach=None) -> Tensor:
     """The p-norm of the p-norms of ``tensors`` (the norm of all their entries together).
 
+    ``||(||t_1||_p, ..., ||t_k||_p)||_p``, which equals the p-norm of all entries together.
+
+    Parameters
+    ----------
+    tensors : Tensor or iterable of Tensor
+        The tensors (or arrays).
+    norm_type : float, default 2.0
+        The p of the norm (``inf``: the largest absolute entry).
+    error_if_nonfinite : bool, default False
+        Raise RuntimeError when the norm is nan or inf.
+    foreach : optional
+        Accepted, changes nothing.
+
+    Returns
+    -------
+    Tensor
+        0-d.
+
     Examples
     --------
     >>> from lucidnet.nn.utils import get_total_norm
@@ -84,6 +102,22 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False, foreach=None) -> Tensor:
     """Scale the gradients in place so that their total ``norm_type``-norm is at most
     ``max_norm``; returns the total norm before clipping (a 0-d Tensor).
+
+    ``total = ||(||g_1||_p, ..., ||g_k||_p)||_p``; each gradient is multiplied in place by
+    ``min(1, max_norm / (total + 1e-6))``.
+
+    Parameters
+    ----------
+    parameters : Tensor or iterable of Tensor
+        The parameters whose ``.grad`` to clip (those without a gradient are skipped).
+    max_norm : float
+        The largest total norm.
+    norm_type : float, default 2.0
+        The p of the norm (``inf``: the largest absolute entry).
+    error_if_nonfinite : bool, default False
+        Raise RuntimeError when the total norm is nan or inf.
+    foreach : optional
+        Accepted, changes nothing.
 
     Examples
     --------
@@ -141,6 +175,17 @@ def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
 
 def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     """Clamp every gradient entry in place into [-clip_value, clip_value].
+
+    ``g ← clip(g, -clip_value, clip_value)`` entry by entry.
+
+    Parameters
+    ----------
+    parameters : Tensor or iterable of Tensor
+        The parameters whose ``.grad`` to clamp.
+    clip_value : float
+        The bound c (entries end up in [-c, c]).
+    foreach : optional
+        Accepted, changes nothing.
 
     Examples
     --------

@@ -12,6 +12,18 @@ __all__ = ["parameters_to_vector", "vector_to_parameters"]
 def parameters_to_vector(parameters) -> Tensor:
     """All parameters flattened and joined into one 1-D tensor (differentiable).
 
+    ``vec = concat(p_1.reshape(-1), ..., p_k.reshape(-1))`` in the order given.
+
+    Parameters
+    ----------
+    parameters : iterable of Tensor
+        E.g. ``model.parameters()``.
+
+    Returns
+    -------
+    Tensor
+        1-D, of length ``sum(p.numel())``.
+
     Examples
     --------
     >>> from lucidnet.nn.utils import parameters_to_vector
@@ -29,6 +41,16 @@ def parameters_to_vector(parameters) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters) -> None:
     """Point each parameter's ``.data`` at its slice of ``vec`` (as PyTorch: they then share
     ``vec``'s memory).
+
+    Parameter ``i`` takes ``vec[o_i : o_i + n_i].reshape(p_i.shape)``, ``o_i`` the total size of
+    the parameters before it.
+
+    Parameters
+    ----------
+    vec : Tensor
+        1-D, of length ``sum(p.numel())``.
+    parameters : iterable of Tensor
+        The parameters to overwrite, in the order of `parameters_to_vector`.
 
     Examples
     --------
