@@ -35,6 +35,18 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     1 for linear / conv / sigmoid, 5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope^2)) for
     leaky_relu (``param`` = slope, default 0.01), 3/4 for selu.
 
+    Parameters
+    ----------
+    nonlinearity : str
+        ``"linear"``, ``"conv1d"``, ``"conv2d"``, ``"sigmoid"``, ``"tanh"``, ``"relu"``,
+        ``"leaky_relu"``, ``"selu"``; also ``"identity"``, ``"conv3d"``, ``"conv_transpose1d"``...
+    param : float, optional
+        The negative slope of ``"leaky_relu"``.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> ln.nn.init.calculate_gain("relu")
@@ -70,6 +82,16 @@ def compute_fans(shape: tuple) -> tuple[int, int]:
 
     For a conv layer with C input channels and F x F kernels fan_in = F^2 * C: each output value
     sums that many inputs.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The weight's shape, at least 2-d: (out, in) or (out, in, *kernel).
+
+    Returns
+    -------
+    (int, int)
+        ``(fan_in, fan_out)``.
 
     Raises
     ------
