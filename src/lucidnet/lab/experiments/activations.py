@@ -22,7 +22,17 @@ _INITS = {"xavier": nn.init.xavier_normal_, "he": nn.init.he_normal_,
 
 def deep_net(widths, activation: str, init: str, bias: float = 0.0) -> nn.Sequential:
     """Linear layers of ``widths`` with ``activation`` between them, weights from ``init``
-    (a name of `_INITS`), biases set to ``bias`` (docs/ideas.md: G1, G2)."""
+    (a name of `_INITS`), biases set to ``bias`` (docs/ideas.md: G1, G2).
+
+    Examples
+    --------
+    >>> from lucidnet.lab.experiments.activations import deep_net
+    >>> net = deep_net((3, 8, 8, 1), "tanh", "xavier", bias=0.5)
+    >>> [type(m).__name__ for m in net]
+    ['Linear', 'Tanh', 'Linear', 'Tanh', 'Linear']
+    >>> net[2].bias.tolist() == [0.5] * 8
+    True
+    """
     layers = []
     for i in range(len(widths) - 1):
         lin = nn.Linear(widths[i], widths[i + 1])
@@ -79,6 +89,17 @@ def run_vanishing_gradients(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 3; ``lucidnet lab run 3`` (or
+    ``run_claim(3)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.activations import run_vanishing_gradients
+    >>> claim = get_claim(3)
+    >>> claim.run is run_vanishing_gradients, claim.spec
+    (True, ('C3', 'G2'))
     """
     quick = size == "quick"
     width, depth, n_init, epochs = (64, 10, 3, 15) if quick else (128, 10, 10, 60)
@@ -120,7 +141,25 @@ def run_vanishing_gradients(seed: int = 0, size: str = "quick") -> Result:
 def judge_vanishing_gradients(numbers: dict, depth: int, figures=()) -> Result:
     """Claim 3's rule on its numbers: σ(10) within 1e-5 of 0.99995, σ(-10) < 1e-4, σ'(10) < 1e-4;
     through the sigmoid net the first hidden layer's gradient norm is < 1e-3 times the last
-    hidden layer's, while with ReLU + He the ratio stays within [0.03, 30]."""
+    hidden layer's, while with ReLU + He the ratio stays within [0.03, 30].
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_vanishing_gradients(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.activations import judge_vanishing_gradients
+    >>> numbers = {
+    ...     "ReLU + He: first/last hidden layer grad norm": 0.178603,
+    ...     "sigmoid(+10)": 0.999955,
+    ...     "sigmoid(-10)": 4.53979e-05,
+    ...     "sigmoid_slope(+10)": 4.53958e-05,
+    ...     "sigmoid + Xavier: first/last hidden layer grad norm": 6.62307e-06,
+    ...     "sigmoid + Xavier: gradient factor per layer": 0.225233}
+    >>> r = judge_vanishing_gradients(numbers, 10)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     relu = numbers["ReLU + He: first/last hidden layer grad norm"]
     checks = [Check("σ(10) saturates", "|σ(10) - 0.99995|", abs(numbers["sigmoid(+10)"] - 0.99995),
                     "<", "", 1e-5),
@@ -168,7 +207,18 @@ ACTIVATION_FAMILY = (
 
 def activation_curves(x: np.ndarray) -> dict:
     """label -> (f(x), f'(x)) for every member of `ACTIVATION_FAMILY`, the slope read from
-    lucidnet's own backward pass (float64), so the figure shows what training uses."""
+    lucidnet's own backward pass (float64), so the figure shows what training uses.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.experiments.activations import activation_curves
+    >>> curves = activation_curves(np.array([-1.0, 0.0, 2.0]))
+    >>> f, slope = curves["ReLU"]
+    >>> f.tolist(), slope.tolist()
+    ([0.0, 0.0, 2.0], [0.0, 0.0, 1.0])
+    >>> round(float(curves["sigmoid"][1][1]), 4)            # sigma'(0) = 1/4
+    0.25
+    """
     curves = {}
     for label, make in ACTIVATION_FAMILY:
         t = tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
@@ -183,7 +233,16 @@ def figure_activation_family(lo: float = -5.0, hi: float = 5.0):
     (sigmoid, tanh) have slopes near 0 away from the origin; ReLU's family keeps slope 1 for
     x > 0; ELU/SELU/GELU/SiLU/Softplus/Mish are smooth versions of it, with a small negative
     side (SELU's slope is 1.05 for x > 0 and 1.76 just below 0; GELU's and SiLU's briefly
-    exceed 1 and dip below 0)."""
+    exceed 1 and dip below 0).
+
+    Examples
+    --------
+    >>> from lucidnet.lab.experiments.activations import figure_activation_family
+    >>> fig = figure_activation_family(-3.0, 3.0)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['activation functions', 'their derivatives']
+    >>> from lucidnet.plot._backend import pyplot; pyplot().close(fig)
+    """
     plt = pyplot()
     z = np.linspace(lo, hi, 401)
     curves = activation_curves(z)
@@ -254,6 +313,17 @@ def run_dying_relu(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 4; ``lucidnet lab run 4`` (or
+    ``run_claim(4)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.activations import run_dying_relu
+    >>> claim = get_claim(4)
+    >>> claim.run is run_dying_relu, claim.spec
+    (True, ('C3',))
     """
     quick = size == "quick"
     width, hot_epochs, epochs = (100, 3, 10) if quick else (200, 5, 40)
@@ -295,7 +365,27 @@ def judge_dying_relu(numbers: dict, hot_epochs: int, epochs: int, figures=()) ->
     """Claim 4's rule on its numbers: after a too-high lr > 20% of the ReLU units are dead, none
     revives with more training and all of them have exactly zero gradient, while no Leaky ReLU
     unit has; with the biases shifted to -4 the inactive ReLU share never drops, the Leaky ReLU
-    share does, and Leaky ReLU ends with the lower MSE."""
+    share does, and Leaky ReLU ends with the lower MSE.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_dying_relu(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.activations import judge_dying_relu
+    >>> numbers = {
+    ...     "high lr, relu: inactive after lr 0.1": 0.93,
+    ...     "bias shift, relu: inactive start/end": [0.45, 0.52],
+    ...     "bias shift, leaky_relu: inactive start/end": [0.45, 0.21],
+    ...     "high lr, relu: inactive after lr 0.003": 0.93,
+    ...     "high lr, relu: zero-gradient units": 0.93,
+    ...     "high lr, leaky_relu: zero-gradient units": 0.0,
+    ...     "bias shift, leaky_relu: final MSE": 0.6264,
+    ...     "bias shift, relu: final MSE": 6.368}
+    >>> r = judge_dying_relu(numbers, 3, 10)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     dead = numbers["high lr, relu: inactive after lr 0.1"]
     relu_b = numbers["bias shift, relu: inactive start/end"]
     leaky_b = numbers["bias shift, leaky_relu: inactive start/end"]

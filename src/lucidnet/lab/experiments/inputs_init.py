@@ -69,6 +69,17 @@ def run_input_scale(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 5; ``lucidnet lab run 5`` (or
+    ``run_claim(5)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.inputs_init import run_input_scale
+    >>> claim = get_claim(5)
+    >>> claim.run is run_input_scale, claim.spec
+    (True, ('H1',))
     """
     quick = size == "quick"
     lrs, epochs = ((1e-1, 1e-2, 1e-3, 1e-4, 1e-5), 10) if quick else \
@@ -101,7 +112,26 @@ def run_input_scale(seed: int = 0, size: str = "quick") -> Result:
 def judge_input_scale(numbers: dict, epochs: int, figures=()) -> Result:
     """Claim 5's rule on its numbers: lucidnet's dL/dw is the notes' -0.4 at x = 2 and -200 at
     x = 1000; raw inputs give > 10x larger first-layer gradients and a largest MSE > 1000x the
-    standardized one's, and standardized inputs reach a best final MSE < 0.2x the raw inputs'."""
+    standardized one's, and standardized inputs reach a best final MSE < 0.2x the raw inputs'.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_input_scale(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.inputs_init import judge_input_scale
+    >>> numbers = {
+    ...     "standardized: best final MSE": 0.01453,
+    ...     "raw: best final MSE": 1.0,
+    ...     "dL/dw at x=2": -0.4,
+    ...     "dL/dw at x=1000": -200.0,
+    ...     "grad norm ratio raw/standardized": 1059000.0,
+    ...     "raw: largest MSE seen": 2.983e+21,
+    ...     "standardized: largest MSE seen": 0.8233}
+    >>> r = judge_input_scale(numbers, 10)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     std_best, raw_best = numbers["standardized: best final MSE"], numbers["raw: best final MSE"]
     checks = [Check("table at x = 2 (-0.4)", "|dL/dw + 0.4|", abs(numbers["dL/dw at x=2"] + 0.4),
                     "<", "", 1e-12),
@@ -189,6 +219,17 @@ def run_initialization(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 6; ``lucidnet lab run 6`` (or
+    ``run_claim(6)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.inputs_init import run_initialization
+    >>> claim = get_claim(6)
+    >>> claim.run is run_initialization, claim.spec
+    (True, ('G1', 'G2'))
     """
     quick = size == "quick"
     width, n_samples, sym_epochs = (256, 500, 200) if quick else (512, 1000, 1000)
@@ -227,7 +268,29 @@ def judge_initialization(numbers: dict, sym_epochs: int, figures=()) -> Result:
     > 50% of layer 10's units, 0.01·N(0,1) shrinks the std to < 1e-3 of layer 1's, Xavier + tanh
     keeps it in (0.05, 1) and He + ReLU within 0.5x-2x of layer 1's; zero init leaves the 16
     hidden units identical (1 distinct unit, spread 0) although the weights moved (> 0.1), while
-    0.01·N init gives 16 distinct units."""
+    0.01·N init gives 16 distinct units.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_initialization(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.inputs_init import judge_initialization
+    >>> numbers = {
+    ...     "0.01·N(0,1) + tanh: std layer 1 / 10": [0.156, 1.07e-08],
+    ...     "He + ReLU: std layer 1 / 10": [0.833, 0.918],
+    ...     "N(0,1) + tanh: share |a| > 0.99 at layer 10": 0.8656,
+    ...     "Xavier + tanh: std layer 1 / 10": [0.628, 0.228],
+    ...     "zero init: distinct hidden units (of 16)": 1,
+    ...     "zero init: max difference between hidden units": 0.0,
+    ...     "zero init: largest |first-layer weight| after training": 1.201,
+    ...     "0.01·N init: distinct hidden units (of 16)": 16,
+    ...     "zero init: train accuracy (moons)": 0.8889,
+    ...     "0.01·N init: train accuracy (moons)": 0.9022}
+    >>> r = judge_initialization(numbers, 200)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     small = numbers["0.01·N(0,1) + tanh: std layer 1 / 10"]
     he = numbers["He + ReLU: std layer 1 / 10"]
     checks = [Check("N(0,1) saturates", "share |a| > 0.99",

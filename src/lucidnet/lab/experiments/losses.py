@@ -89,6 +89,17 @@ def run_ce_vs_mse(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 10; ``lucidnet lab run 10`` (or
+    ``run_claim(10)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.losses import run_ce_vs_mse
+    >>> claim = get_claim(10)
+    >>> claim.run is run_ce_vs_mse, claim.spec
+    (True, ('D5',))
     """
     quick = size == "quick"
     neuron_epochs, logistic_epochs = (300, 300) if quick else (1000, 2000)
@@ -123,7 +134,27 @@ def judge_ce_vs_mse(numbers: dict, figures=()) -> Result:
     """Claim 10's rule on its numbers: at z = 5, target 0, lucidnet's dL/dz is a - y for
     cross-entropy and 2(a - y)σ'(z) for MSE (within 1e-12), and from a saturated wrong start
     cross-entropy needs fewer epochs than MSE, for Nielsen's neuron (a < 0.2) and for a logistic
-    regression (accuracy >= 0.8). "never" (inf): not within the run."""
+    regression (accuracy >= 0.8). "never" (inf): not within the run.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_ce_vs_mse(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.losses import judge_ce_vs_mse
+    >>> numbers = {
+    ...     "z = 5, target 0: dL/dz with cross-entropy": 0.9933,
+    ...     "z = 5, target 0: dL/dz with MSE": 0.01321,
+    ...     "z = 5: a = σ(z)": 0.9933,
+    ...     "z = 5: 2 (a - y) σ'(z)": 0.01321,
+    ...     "neuron, cross-entropy: epochs until a < 0.2": 31.0,
+    ...     "neuron, MSE: epochs until a < 0.2": 152.0,
+    ...     "logistic, cross-entropy: epochs until accuracy ≥ 0.8": 36.0,
+    ...     "logistic, MSE: epochs until accuracy ≥ 0.8": float("inf")}
+    >>> r = judge_ce_vs_mse(numbers)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     d_ce, d_mse = (numbers[f"z = 5, target 0: dL/dz with {k}"] for k in _LOSSES)
     ce, mse = _LOSSES
     checks = [Check("CE: δ = a - y", "|dL/dz - a|", abs(d_ce - numbers["z = 5: a = σ(z)"]), "<",

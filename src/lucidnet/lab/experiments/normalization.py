@@ -77,6 +77,17 @@ def batch_norm(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 12; ``lucidnet lab run 12`` (or
+    ``run_claim(12)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.normalization import batch_norm
+    >>> claim = get_claim(12)
+    >>> claim.run is batch_norm, claim.spec
+    (True, ('H2',))
     """
     quick = size == "quick"
     epochs = 3 if quick else 12
@@ -136,7 +147,24 @@ def batch_norm(seed: int, size: str) -> Result:
 def judge_batch_norm(numbers: dict, lrs, small: int, figures=()) -> Result:
     """Claim 12's rule on its numbers: after one epoch at lr 0.02 BN is > 20 points ahead of the
     plain net; at the highest lr BN ends >= 85% and > 10 points ahead; with batches of ``small``
-    BN is > 10 points behind the plain net and > 20 points below BN at batch 32."""
+    BN is > 10 points behind the plain net and > 20 points below BN at batch 32.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``batch_norm(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.normalization import judge_batch_norm
+    >>> numbers = {
+    ...     "val acc after epoch 1, lr 0.02: plain / BN": [0.107, 0.756],
+    ...     "final val acc lr 2.0: plain / BN": [0.1, 0.913],
+    ...     "batch 2: val acc plain / BN": [0.883, 0.5],
+    ...     "batch 32: val acc plain / BN": [0.856, 0.978],
+    ...     "epochs": 3}
+    >>> r = judge_batch_norm(numbers, (0.02, 0.2, 2.0), 2)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     high = lrs[-1]
     plain1, bn1 = numbers["val acc after epoch 1, lr 0.02: plain / BN"]
     plain_hi, bn_hi = numbers[f"final val acc lr {high}: plain / BN"]
@@ -206,6 +234,17 @@ def whitening(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 17; ``lucidnet lab run 17`` (or
+    ``run_claim(17)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.normalization import whitening
+    >>> claim = get_claim(17)
+    >>> claim.run is whitening, claim.spec
+    (True, ('H1',))
     """
     X, y = _diabetes()
     rng = np.random.default_rng(seed)
@@ -273,7 +312,25 @@ def whitening(seed: int, size: str) -> Result:
 def judge_whitening(numbers: dict, steps: int, figures=()) -> Result:
     """Claim 17's rule on its numbers: PCA and ZCA whitening give cov = I (max |cov - I| < 1e-6),
     standardized features keep a correlation > 0.3, and whitening is better for gradient descent:
-    fewer steps to within 1% of the least-squares loss (">N": not within N steps)."""
+    fewer steps to within 1% of the least-squares loss (">N": not within N steps).
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``whitening(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.normalization import judge_whitening
+    >>> numbers = {
+    ...     "GD steps to within 1% of the least-squares loss (max 60): standardized / whitened": [15, 2],
+    ...     "max |cov - I| PCA-whitened": 7.71e-15,
+    ...     "max |cov - I| ZCA-whitened": 1.75e-14,
+    ...     "max |off-diagonal cov| standardized": 0.908,
+    ...     "samples x features": "300 x 10",
+    ...     "condition number of cov standardized": 583.2}
+    >>> r = judge_whitening(numbers, 60)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     def count(v):
         return v if isinstance(v, (int, float)) else float("inf")
 

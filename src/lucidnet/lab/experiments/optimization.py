@@ -32,7 +32,16 @@ __all__ = ["fit", "float64", "full_loss", "judge_batch_modes", "judge_learning_r
 # ------------------------------------------------------------------------------ shared helpers
 @contextmanager
 def float64():
-    """Build and train in float64 inside the block (the default dtype is restored after)."""
+    """Build and train in float64 inside the block (the default dtype is restored after).
+
+    Examples
+    --------
+    >>> from lucidnet.lab.experiments.optimization import float64
+    >>> with float64():
+    ...     inside = ln.nn.Linear(2, 1).weight.dtype
+    >>> inside, ln.nn.Linear(2, 1).weight.dtype
+    (dtype('float64'), dtype('float32'))
+    """
     previous = get_default_dtype()
     set_default_dtype(np.float64)
     try:
@@ -46,7 +55,17 @@ def _dtype(model) -> np.dtype:
 
 
 def full_loss(model, loss_fn, X: np.ndarray, y: np.ndarray) -> float:
-    """The loss of ``model`` on all of (X, y), without building a graph."""
+    """The loss of ``model`` on all of (X, y), without building a graph.
+
+    Examples
+    --------
+    >>> from lucidnet.lab.experiments.optimization import full_loss
+    >>> model = ln.nn.Linear(1, 1)
+    >>> _ = ln.nn.init.constant_(model.weight, 2.0), ln.nn.init.zeros_(model.bias)
+    >>> X, y = np.array([[1.0], [2.0]]), np.array([[1.0], [1.0]])
+    >>> full_loss(model, ln.nn.MSELoss(), X, y)        # ((2 - 1)^2 + (4 - 1)^2) / 2
+    5.0
+    """
     with no_grad():
         return float(loss_fn(model(Tensor(X.astype(_dtype(model), copy=False))), y).item())
 
@@ -104,6 +123,18 @@ def fit(model, loss_fn: nn.Module, opt, X: np.ndarray, y: np.ndarray, epochs: in
         each epoch, ``epochs + 1`` values (NaN from the epoch in which training diverged on);
         ``"diverged"``: bool; ``"steps"``: updates made; ``"step_loss"`` (if ``step_losses``):
         the batch loss of every update.
+
+    Examples
+    --------
+    Full-batch gradient descent on y = 3x; the curve has ``epochs + 1`` values, the first
+    before any update:
+
+    >>> from lucidnet.lab.experiments.optimization import fit
+    >>> X = np.linspace(-1, 1, 20).reshape(-1, 1); y = 3 * X
+    >>> model = ln.nn.Linear(1, 1)
+    >>> out = fit(model, ln.nn.MSELoss(), ln.optim.SGD(model.parameters(), lr=0.5), X, y, epochs=50)
+    >>> len(out["loss"]), out["steps"], out["diverged"], bool(out["loss"][-1] < 1e-3 * out["loss"][0])
+    (51, 50, False, True)
     """
     if not isinstance(loss_fn, nn.Module):
         raise TypeError(f"fit: loss_fn must be a loss Module such as nn.MSELoss() (its class "
@@ -188,6 +219,17 @@ def run_learning_rate(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 7; ``lucidnet lab run 7`` (or
+    ``run_claim(7)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.optimization import run_learning_rate
+    >>> claim = get_claim(7)
+    >>> claim.run is run_learning_rate, claim.spec
+    (True, ('F1',))
     """
     quick = size == "quick"
     epochs, lrs = (30, (3.0, 1.0, 0.3, 0.1, 0.001)) if quick else \
@@ -227,7 +269,25 @@ def run_learning_rate(seed: int = 0, size: str = "quick") -> Result:
 def judge_learning_rate(numbers: dict, lrs, epochs: int, figures=()) -> Result:
     """Claim 7's rule on its numbers: the largest lr ends at >= 90% of the initial loss (or
     diverges), the smallest lowers the loss by < 20%, and each decay's best final loss is below
-    the best constant lr's. The full-batch control (full run) is reported, not judged."""
+    the best constant lr's. The full-batch control (full run) is reported, not judged.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_learning_rate(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.optimization import judge_learning_rate
+    >>> numbers = {
+    ...     "constant lr 3: final / initial loss": 1.075,
+    ...     "constant: best lr / final loss": [1.0, 0.0917],
+    ...     "constant lr 0.001: loss drop": 0.02931,
+    ...     "step decay: best lr / final loss": [1.0, 0.0837],
+    ...     "exponential α0·e^(-kt): best lr / final loss": [3.0, 0.0991],
+    ...     "cosine: best lr / final loss": [1.0, 0.0535]}
+    >>> r = judge_learning_rate(numbers, (3.0, 1.0, 0.3, 0.1, 0.001), 30)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('partly holds', ['exponential α0·e^(-kt) beats constant'])
+    """
     hi, lo = f"{lrs[0]:g}", f"{lrs[-1]:g}"
     ratio = numbers[f"constant lr {hi}: final / initial loss"]
     best_const = numbers["constant: best lr / final loss"][1]
@@ -340,6 +400,17 @@ def run_optimizers(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 8; ``lucidnet lab run 8`` (or
+    ``run_claim(8)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.optimization import run_optimizers
+    >>> claim = get_claim(8)
+    >>> claim.run is run_optimizers, claim.spec
+    (True, ('E2', 'E3'))
     """
     quick = size == "quick"
     steps = 200 if quick else 1000
@@ -381,7 +452,39 @@ def judge_optimizers(numbers: dict, steps: int, figures=()) -> Result:
     """Claim 8's rule on its numbers: each of Momentum, Nesterov, Adagrad, RMSprop and Adam needs
     fewer steps than SGD down the ravine (each at its best lr) and leaves the saddle sooner than
     SGD (at the lr the ravine asked for); Adagrad's effective lr never grows and ends below half
-    its first value. "never" (inf) counts as more steps than any number."""
+    its first value. "never" (inf) counts as more steps than any number.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_optimizers(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.optimization import judge_optimizers
+    >>> numbers = {
+    ...     "ravine, SGD: steps until f stays < 1e-4·f0 (best lr)": [143.0, 0.03],
+    ...     "ravine, Momentum: steps until f stays < 1e-4·f0 (best lr)": [82.0, 0.03],
+    ...     "ravine, Nesterov: steps until f stays < 1e-4·f0 (best lr)": [77.0, 0.01],
+    ...     "ravine, Adagrad: steps until f stays < 1e-4·f0 (best lr)": [78.0, 1.0],
+    ...     "ravine, RMSprop: steps until f stays < 1e-4·f0 (best lr)": [4.0, 1.0],
+    ...     "ravine, Adam: steps until f stays < 1e-4·f0 (best lr)": [79.0, 1.0],
+    ...     "saddle, SGD: steps until |y| stays > 0.5 (ravine's lr)": float("inf"),
+    ...     "saddle, Momentum: steps until |y| stays > 0.5 (ravine's lr)": 102.0,
+    ...     "saddle, Nesterov: steps until |y| stays > 0.5 (ravine's lr)": float("inf"),
+    ...     "saddle, Adagrad: steps until |y| stays > 0.5 (ravine's lr)": 1.0,
+    ...     "saddle, RMSprop: steps until |y| stays > 0.5 (ravine's lr)": 1.0,
+    ...     "saddle, Adam: steps until |y| stays > 0.5 (ravine's lr)": 7.0,
+    ...     "Adagrad effective lr never grows": True,
+    ...     "Adagrad effective lr: last / first step": 0.4741,
+    ...     "saddle, SGD: |y| after 200 steps from y = 0 exactly": 0.0,
+    ...     "saddle, Momentum: |y| after 200 steps from y = 0 exactly": 0.0,
+    ...     "saddle, Nesterov: |y| after 200 steps from y = 0 exactly": 0.0,
+    ...     "saddle, Adagrad: |y| after 200 steps from y = 0 exactly": 0.0,
+    ...     "saddle, RMSprop: |y| after 200 steps from y = 0 exactly": 0.0,
+    ...     "saddle, Adam: |y| after 200 steps from y = 0 exactly": 0.0}
+    >>> r = judge_optimizers(numbers, 200)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('partly holds', ['Nesterov leaves the saddle sooner'])
+    """
     ravine = {n: numbers[f"ravine, {n}: steps until f stays < 1e-4·f0 (best lr)"][0]
               for n in _OPTIMIZERS}
     saddle = {n: numbers[f"saddle, {n}: steps until |y| stays > 0.5 (ravine's lr)"]
@@ -473,6 +576,17 @@ def run_taylor(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 9; ``lucidnet lab run 9`` (or
+    ``run_claim(9)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.optimization import run_taylor
+    >>> claim = get_claim(9)
+    >>> claim.run is run_taylor, claim.spec
+    (True, ('A5',))
     """
     quick = size == "quick"
     etas = 10.0 ** np.arange(-6, 1.01, 0.5 if quick else 0.25)
@@ -510,7 +624,24 @@ def run_taylor(seed: int = 0, size: str = "quick") -> Result:
 def judge_taylor(numbers: dict, points, figures=()) -> Result:
     """Claim 9's rule on its numbers, at every training point: the relative error of
     ΔL ≈ -η‖∇L‖² is < 1% at η = 1e-4, grows like η (log-log slope within 0.2 of 1 for
-    η <= 1e-3) and is > 50% at η = 10."""
+    η <= 1e-3) and is > 50% at η = 10.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_taylor(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.optimization import judge_taylor
+    >>> numbers = {
+    ...     "at init: relative error at η = 1e-4 / 1e-2 / 1 / 10": [1.55e-05, 0.00155, 0.159, 1.27],
+    ...     "at init: slope of log error vs log η (η ≤ 1e-3)": 1.0,
+    ...     "after 20 epochs: relative error at η = 1e-4 / 1e-2 / 1 / 10": [0.000147, 0.0147, 1.31, 2.23],
+    ...     "after 20 epochs: slope of log error vs log η (η ≤ 1e-3)": 1.0,
+    ...     "at init: smallest η where the loss goes up": 10.0}
+    >>> r = judge_taylor(numbers, ["at init", "after 20 epochs"])
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     checks = []
     for n in points:
         rel = numbers[f"{n}: relative error at η = 1e-4 / 1e-2 / 1 / 10"]
@@ -591,6 +722,17 @@ def run_batch_modes(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 11; ``lucidnet lab run 11`` (or
+    ``run_claim(11)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.optimization import run_batch_modes
+    >>> claim = get_claim(11)
+    >>> claim.run is run_batch_modes, claim.spec
+    (True, ('E1',))
     """
     quick = size == "quick"
     n, epochs, lr = (400, 3, 0.05) if quick else (2000, 10, 0.05)
@@ -630,7 +772,34 @@ def judge_batch_modes(numbers: dict, n: int, epochs: int, lr: float, figures=())
     """Claim 11's rule on its numbers: batch GD never raises the full loss and follows the full
     gradient (mean cosine > 0.999), single-sample updates go uphill more often than mini-batch
     ones, the mean cosine orders batch > mini-batch > stochastic, and after the same epochs both
-    mini-batch and stochastic GD reach a lower loss than batch GD (more updates)."""
+    mini-batch and stochastic GD reach a lower loss than batch GD (more updates).
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_batch_modes(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.optimization import judge_batch_modes
+    >>> numbers = {
+    ...     "batch: share of updates that raise the full loss": 0.0,
+    ...     "mini-batch (32): share of updates that raise the full loss": 0.0,
+    ...     "stochastic (1): share of updates that raise the full loss": 0.5067,
+    ...     "batch: loss after 3 epochs": 0.66,
+    ...     "mini-batch (32): loss after 3 epochs": 0.4345,
+    ...     "stochastic (1): loss after 3 epochs": 0.2872,
+    ...     "batch: mean cosine(update gradient, full gradient)": 1.0,
+    ...     "mini-batch (32): mean cosine(update gradient, full gradient)": 0.9061,
+    ...     "stochastic (1): mean cosine(update gradient, full gradient)": 0.08962,
+    ...     "batch: seconds per epoch": 0.001017,
+    ...     "mini-batch (32): seconds per epoch": 0.006723,
+    ...     "stochastic (1): seconds per epoch": 0.09581,
+    ...     "batch: updates per epoch": 1,
+    ...     "mini-batch (32): updates per epoch": 13,
+    ...     "stochastic (1): updates per epoch": 400}
+    >>> r = judge_batch_modes(numbers, 400, 3, 0.05)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     b, m, st = _MODES
     key = {"up": "share of updates that raise the full loss", "final": f"loss after {epochs} epochs",
            "cos": "mean cosine(update gradient, full gradient)", "secs": "seconds per epoch"}

@@ -62,6 +62,17 @@ def run_perceptron(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 1; ``lucidnet lab run 1`` (or
+    ``run_claim(1)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.perceptron import run_perceptron
+    >>> claim = get_claim(1)
+    >>> claim.run is run_perceptron, claim.spec
+    (True, ('B3', 'B4'))
     """
     quick = size == "quick"
     n_orders, max_epochs, mlp_epochs = (5, 30, 300) if quick else (20, 200, 1000)
@@ -110,7 +121,25 @@ def run_perceptron(seed: int = 0, size: str = "quick") -> Result:
 
 def judge_perceptron(numbers: dict, n_orders: int, max_epochs: int, figures=()) -> Result:
     """Claim 1's rule on its numbers: the perceptron rule converges on AND and OR in every run
-    and on XOR in none (accuracy <= 0.75), and the MLP classifies all four XOR corners."""
+    and on XOR in none (accuracy <= 0.75), and the MLP classifies all four XOR corners.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_perceptron(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.perceptron import judge_perceptron
+    >>> numbers = {
+    ...     "and_converged_runs": "5/5",
+    ...     "or_converged_runs": "5/5",
+    ...     "xor_converged_runs": "0/5",
+    ...     "xor_perceptron_accuracy": 0.5,
+    ...     "xor_mlp_accuracy": 1.0,
+    ...     "xor_best_of_random_lines": 0.75}
+    >>> r = judge_perceptron(numbers, 5, 30)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     every, none = f"{n_orders}/{n_orders}", f"0/{n_orders}"
     checks = [Check("AND learned", "converged runs", numbers["and_converged_runs"], "==", "", every),
               Check("OR learned", "converged runs", numbers["or_converged_runs"], "==", "", every),
@@ -193,6 +222,17 @@ def run_linear_collapse(seed: int = 0, size: str = "quick") -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 2; ``lucidnet lab run 2`` (or
+    ``run_claim(2)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.perceptron import run_linear_collapse
+    >>> claim = get_claim(2)
+    >>> claim.run is run_linear_collapse, claim.spec
+    (True, ('C1',))
     """
     quick = size == "quick"
     epochs = 400 if quick else 3000
@@ -241,7 +281,24 @@ def run_linear_collapse(seed: int = 0, size: str = "quick") -> Result:
 def judge_linear_collapse(numbers: dict, figures=()) -> Result:
     """Claim 2's rule on its numbers: the trained 5-layer linear net equals its product matrix
     (max difference < 1e-9), fits sin(2x) no better than one least-squares line (MSE ratio
-    > 0.99) and XOR at most 75%, while the ReLU net gets below half the line's MSE and 100% XOR."""
+    > 0.99) and XOR at most 75%, while the ReLU net gets below half the line's MSE and 100% XOR.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``run_linear_collapse(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.perceptron import judge_linear_collapse
+    >>> numbers = {
+    ...     "composition_max_abs_diff_trained": 2.22e-16,
+    ...     "deep_linear_over_line": 1.0,
+    ...     "xor_deep_linear_accuracy": 0.5,
+    ...     "deep_relu_over_line": 0.02209,
+    ...     "xor_deep_relu_accuracy": 1.0}
+    >>> r = judge_linear_collapse(numbers)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     checks = [Check("one linear map", "max |net - W5...W1 x|",
                     numbers["composition_max_abs_diff_trained"], "<", "", 1e-9),
               Check("no better than a line", "MSE / line's", numbers["deep_linear_over_line"], ">",

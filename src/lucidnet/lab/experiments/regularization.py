@@ -105,6 +105,17 @@ def dropout_l2_l1(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 13; ``lucidnet lab run 13`` (or
+    ``run_claim(13)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.regularization import dropout_l2_l1
+    >>> claim = get_claim(13)
+    >>> claim.run is dropout_l2_l1, claim.spec
+    (True, ('I1', 'I2'))
     """
     quick = size == "quick"
     data = _moons(seed)
@@ -189,7 +200,27 @@ def judge_dropout_l2_l1(numbers: dict, p: float = 0.5, figures=()) -> Result:
     0.6x the unregularized one, L1 puts > 50% of the weights below 1e-3 and > 5x L2's share, and
     E[mask*x/(1-p)] = x within 5%. The notes' extra (1-p) at inference is checked too: it should
     keep the hidden mean within 10% of its training expectation. If only that check fails the
-    verdict is "corrected" (the claim holds, the notes' inference formula is wrong)."""
+    verdict is "corrected" (the claim holds, the notes' inference formula is wrong).
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``dropout_l2_l1(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.regularization import judge_dropout_l2_l1
+    >>> numbers = {
+    ...     "none: gap (val - train loss)": 0.641,
+    ...     "dropout 0.5: gap (val - train loss)": 0.102,
+    ...     "L2 1e-2: gap (val - train loss)": 0.025,
+    ...     "L1 1e-3 (SGD): fraction of weights |w| < 1e-3": 0.852,
+    ...     "L2 1e-2 (SGD): fraction of weights |w| < 1e-3": 0.027,
+    ...     "notes' inference (x(1-p)): hidden mean / training expectation": 0.5,
+    ...     "dropout: max relative error of E[mask*x/(1-p)] vs x (20,000 masks)": 0.014,
+    ...     "epochs (Adam, lr 0.01, 60 noisy training points)": 120}
+    >>> r = judge_dropout_l2_l1(numbers, 0.5)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('corrected', ["the notes' extra (1-p) at inference"])
+    """
     gap = {n: numbers[f"{n}: gap (val - train loss)"] for n in ("none", f"dropout {p}", "L2 1e-2")}
     l1, l2 = (numbers[f"{n} (SGD): fraction of weights |w| < 1e-3"] for n in ("L1 1e-3", "L2 1e-2"))
     ratio = numbers["notes' inference (x(1-p)): hidden mean / training expectation"]
@@ -235,6 +266,17 @@ def early_stopping(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 14; ``lucidnet lab run 14`` (or
+    ``run_claim(14)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.regularization import early_stopping
+    >>> claim = get_claim(14)
+    >>> claim.run is early_stopping, claim.spec
+    (True, ('I3',))
     """
     quick = size == "quick"
     data = _moons(seed)
@@ -282,7 +324,26 @@ def judge_early_stopping(numbers: dict, figures=()) -> Result:
     """Claim 14's rule on its numbers: training stops before the last epoch exactly `patience`
     epochs after the best one, following the unstopped run's path; the best epoch's validation
     loss is within 5% of the unstopped run's minimum; the restored model scores that loss
-    (within 1e-5)."""
+    (within 1e-5).
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``early_stopping(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.regularization import judge_early_stopping
+    >>> numbers = {
+    ...     "max epochs / patience": [120, 10],
+    ...     "val loss at the best epoch / restored model": [0.2398, 0.2398],
+    ...     "reference run: min / final val loss": [0.2398, 0.7012],
+    ...     "epochs run before stopping": 31,
+    ...     "epochs after the best": 10,
+    ...     "stopped run followed the reference path": True,
+    ...     "reference run: val loss at the stopped run's best epoch": 0.2398}
+    >>> r = judge_early_stopping(numbers)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     epochs, patience = numbers["max epochs / patience"]
     best_loss, restored = numbers["val loss at the best epoch / restored model"]
     ref_min = numbers["reference run: min / final val loss"][0]
@@ -325,6 +386,17 @@ def ridge(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 16; ``lucidnet lab run 16`` (or
+    ``run_claim(16)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.regularization import ridge
+    >>> claim = get_claim(16)
+    >>> claim.run is ridge, claim.spec
+    (True, ('I6',))
     """
     quick = size == "quick"
     rng = np.random.default_rng(seed)
@@ -396,7 +468,23 @@ def ridge(seed: int, size: str) -> Result:
 
 def judge_ridge(numbers: dict, figures=()) -> Result:
     """Claim 16's rule on its numbers: the trained L2 regression matches the closed form
-    (lambda = N s / 2) within 1e-6 for every strength, and ||theta|| shrinks as s grows."""
+    (lambda = N s / 2) within 1e-6 for every strength, and ||theta|| shrinks as s grows.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``ridge(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.regularization import judge_ridge
+    >>> numbers = {
+    ...     "||theta|| closed form per s": [2.461, 2.451, 2.367, 1.776],
+    ...     "max |theta_closed - theta_trained| over all s": 2.89e-15,
+    ...     "samples x features": "200 x 6",
+    ...     "gradient steps (SGD, Polyak heavy-ball lr and momentum)": 300}
+    >>> r = judge_ridge(numbers)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     norms = numbers["||theta|| closed form per s"]
     grows = sum(b >= a for a, b in zip(norms, norms[1:]))
     checks = [Check("trained = closed form", "max difference",
@@ -478,6 +566,17 @@ def augmentation_noise(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 20; ``lucidnet lab run 20`` (or
+    ``run_claim(20)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.regularization import augmentation_noise
+    >>> claim = get_claim(20)
+    >>> claim.run is augmentation_noise, claim.spec
+    (True, ('I4', 'I5'))
     """
     quick = size == "quick"
     variants = ("none", "augmentation (shift <= 3)", "input noise 0.5")
@@ -519,7 +618,26 @@ def judge_augmentation_noise(numbers: dict, variants, figures=()) -> Result:
     """Claim 20's rule on its numbers, with scarce data: shift augmentation raises test accuracy
     by > 5 points and input noise by > 0, and each cuts the test loss by > 15%. "Especially when
     data is limited" (full run, 4000 signals too): each one's accuracy gain is larger on the
-    scarce data than on the plentiful data."""
+    scarce data than on the plentiful data.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``augmentation_noise(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.regularization import judge_augmentation_noise
+    >>> numbers = {
+    ...     "training signals (MNIST-1D, 1000 test)": 300,
+    ...     "none: train / test accuracy": [1.0, 0.295],
+    ...     "augmentation (shift <= 3): train / test accuracy": [0.873, 0.426],
+    ...     "input noise 0.5: train / test accuracy": [1.0, 0.312],
+    ...     "none: test loss": 4.617,
+    ...     "augmentation (shift <= 3): test loss": 2.058,
+    ...     "input noise 0.5: test loss": 3.181}
+    >>> r = judge_augmentation_noise(numbers, ("none", "augmentation (shift <= 3)", "input noise 0.5"))
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     n = numbers["training signals (MNIST-1D, 1000 test)"]
     base, aug, noise = variants
     acc = {v: numbers[f"{v}: train / test accuracy"][1] for v in variants}

@@ -102,6 +102,17 @@ def schedules(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 21; ``lucidnet lab run 21`` (or
+    ``run_claim(21)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.schedules_kernels import schedules
+    >>> claim = get_claim(21)
+    >>> claim.run is schedules, claim.spec
+    (True, ('F1', 'F2', 'F3'))
     """
     steps = 300 if size == "quick" else 1000
     walkers = 400 if size == "quick" else 2000
@@ -171,7 +182,26 @@ def judge_schedules(numbers: dict, figures=()) -> Result:
     """Claim 21's rule on its numbers: every warm restart moves > 5% of the walkers to another
     well (step decay, whose lr only drops, moves < 1% after its second stage), and SGDR ends with
     more walkers in the global well than step decay (+0.1) and than a single cosine annealing --
-    the notes say restarts are *added* to cosine annealing to escape local minima."""
+    the notes say restarts are *added* to cosine annealing to escape local minima.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``schedules(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.schedules_kernels import judge_schedules
+    >>> numbers = {
+    ...     "SGDR: fraction changing well over each cycle after a restart": [0.835, 0.887, 0.877, 0.838],
+    ...     "step decay: fraction changing well over each later lr stage": [0.04, 0.0, 0.0],
+    ...     "fraction ending in the global well: constant": 0.052,
+    ...     "fraction ending in the global well: step decay": 0.05,
+    ...     "fraction ending in the global well: cosine": 0.455,
+    ...     "fraction ending in the global well: warm restarts (SGDR)": 0.182,
+    ...     "steps / starting points / max lr": [300, 400, 1.0]}
+    >>> r = judge_schedules(numbers)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('partly holds', ['SGDR beats plain cosine'])
+    """
     moved = numbers["SGDR: fraction changing well over each cycle after a restart"]
     moved_step = numbers["step decay: fraction changing well over each later lr stage"][1:] or [0.0]
     final = {n: numbers[f"fraction ending in the global well: {n}"]
@@ -228,6 +258,17 @@ def kernels(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 22; ``lucidnet lab run 22`` (or
+    ``run_claim(22)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.schedules_kernels import kernels
+    >>> claim = get_claim(22)
+    >>> claim.run is kernels, claim.spec
+    (True, ('B2',))
     """
     clean, noisy = _test_image(seed)
     blurred = apply_kernel(noisy, box_blur(3))
@@ -298,7 +339,25 @@ def kernels(seed: int, size: str) -> Result:
 def judge_kernels(numbers: dict, figures=()) -> Result:
     """Claim 22's rule on its numbers: the 3x3 blur halves the pixel noise or better, the Sobel
     magnitude is 0 (< 1e-9) on flat regions and > 0.5 on edges, and the CNN's kernels move > 50%
-    from their random start while reaching > 80% test accuracy."""
+    from their random start while reaching > 80% test accuracy.
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``kernels(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.schedules_kernels import judge_kernels
+    >>> numbers = {
+    ...     "noise std before / after 3x3 blur": [0.1484, 0.0487],
+    ...     "per-kernel max |cosine| with blur/Sobel/Laplacian": [0.67, 0.41, 0.85, 0.69, 0.8, 0.4, 0.91, 0.46],
+    ...     "max Sobel response on flat regions": 0.0,
+    ...     "mean Sobel magnitude on edge pixels": 2.863,
+    ...     "relative change of the kernels ||W - W0|| / ||W0||": 2.381,
+    ...     "CNN test accuracy (8 learned 3x3 kernels)": 0.969}
+    >>> r = judge_kernels(numbers)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     before, after = numbers["noise std before / after 3x3 blur"]
     match = numbers["per-kernel max |cosine| with blur/Sobel/Laplacian"]
     checks = [Check("blur smooths", "noise after/before", after / before, "<", "", 0.5),

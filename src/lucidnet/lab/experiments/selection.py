@@ -31,7 +31,19 @@ __all__ = ["capacity", "imbalanced_metrics", "judge_capacity", "judge_imbalanced
 
 class LegendreRegression(Module):
     """Polynomial regression of degree ``degree`` on x in [-1, 1]: a Linear layer on the Legendre
-    features P_1(x) .. P_degree(x) (well conditioned, so gradient descent can reach the fit)."""
+    features P_1(x) .. P_degree(x) (well conditioned, so gradient descent can reach the fit).
+
+    Examples
+    --------
+    Degree 3: a Linear layer on P_1(x), P_2(x), P_3(x) (P_2(x) = (3x^2 - 1) / 2):
+
+    >>> from lucidnet.lab.experiments.selection import LegendreRegression
+    >>> model = LegendreRegression(3)
+    >>> _ = ln.nn.init.zeros_(model.linear.weight), ln.nn.init.zeros_(model.linear.bias)
+    >>> model.linear.weight.data[0, 1] = 1.0                 # y = P_2(x)
+    >>> model(ln.tensor([[0.0], [1.0], [-1.0]])).tolist()
+    [[-0.5], [1.0], [1.0]]
+    """
 
     def __init__(self, degree: int):
         super().__init__()
@@ -70,6 +82,17 @@ def capacity(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 15; ``lucidnet lab run 15`` (or
+    ``run_claim(15)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.selection import capacity
+    >>> claim = get_claim(15)
+    >>> claim.run is capacity, claim.spec
+    (True, ('J2', 'K1'))
     """
     quick = size == "quick"
     rng = np.random.default_rng(seed)
@@ -125,7 +148,24 @@ def judge_capacity(numbers: dict, figures=()) -> Result:
     """Claim 15's rule on its numbers: the best degree (lowest validation MSE) is neither the
     smallest nor the largest; the smallest degree has > 2x the best one's train and validation
     MSE (underfits); the largest has a train MSE no higher than the best one's but > 1.5x its
-    validation MSE (overfits)."""
+    validation MSE (overfits).
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``capacity(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.selection import judge_capacity
+    >>> numbers = {
+    ...     "degrees": [1, 3, 5, 9, 15],
+    ...     "train MSE": [0.1263, 0.0161, 0.0161, 0.0137, 0.0091],
+    ...     "validation MSE": [0.3014, 0.0769, 0.0765, 0.0966, 0.4691],
+    ...     "best degree (validation minimum)": 5,
+    ...     "R^2 band per degree (seed 000)": ["needs improvement", "very good", "very good", "very good", "requires significant enhancement"]}
+    >>> r = judge_capacity(numbers)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     degrees, tr, va = numbers["degrees"], numbers["train MSE"], numbers["validation MSE"]
     best = degrees.index(numbers["best degree (validation minimum)"])
     lo, hi, b = degrees[0], degrees[-1], degrees[best]
@@ -179,6 +219,17 @@ def imbalanced_metrics(seed: int, size: str) -> Result:
         The measured numbers and figures; the verdict is "holds" if every check of the rule
         passes, "partly holds" if only some do (the failed ones are named in the explanation),
         "does not hold" if none does (see `lucidnet.lab.registry.judge`).
+
+    Examples
+    --------
+    The experiment is registered as claim 19; ``lucidnet lab run 19`` (or
+    ``run_claim(19)``) runs it, for seconds:
+
+    >>> from lucidnet.lab.registry import get_claim
+    >>> from lucidnet.lab.experiments.selection import imbalanced_metrics
+    >>> claim = get_claim(19)
+    >>> claim.run is imbalanced_metrics, claim.spec
+    (True, ('K2',))
     """
     n = 4000 if size == "quick" else 20000
     minority = 0.05
@@ -235,7 +286,23 @@ def imbalanced_metrics(seed: int, size: str) -> Result:
 def judge_imbalanced_metrics(numbers: dict, figures=()) -> Result:
     """Claim 19's rule on its numbers: always predicting the majority class scores >= 90%
     accuracy with recall 0 and F1 0 (accuracy misleads), and the trained classifier's F1 gain over
-    it is > 3x its accuracy gain (F1 tells the classifiers apart)."""
+    it is > 3x its accuracy gain (F1 tells the classifiers apart).
+
+    Examples
+    --------
+    The rule applied to the numbers a quick run measured (``imbalanced_metrics(seed=0, size="quick")``
+    measures them, in seconds); the second item names the checks that failed:
+
+    >>> from lucidnet.lab.experiments.selection import judge_imbalanced_metrics
+    >>> numbers = {
+    ...     "always 'majority': accuracy / precision / recall / F1": [0.951, 0.0, 0.0, 0.0],
+    ...     "trained classifier: accuracy / precision / recall / F1": [0.967, 0.665, 0.672, 0.668],
+    ...     "test samples / minority fraction": [4000, 0.0495],
+    ...     "majority guess accuracy on balanced data": 0.502}
+    >>> r = judge_imbalanced_metrics(numbers)
+    >>> r.verdict, [c.what for c in r.checks if not c.passed]
+    ('holds', [])
+    """
     maj = numbers["always 'majority': accuracy / precision / recall / F1"]
     clf = numbers["trained classifier: accuracy / precision / recall / F1"]
     checks = [Check("majority guess looks good", "accuracy", maj[0], ">=", "", 0.9),
