@@ -757,6 +757,16 @@ def get_activation(name: str) -> Module:
     Names: relu, leaky_relu, sigmoid, tanh, step, identity / linear, softmax (over the last axis),
     gelu, silu, elu, softplus (the keys of ``ACTIVATIONS``).
 
+    Parameters
+    ----------
+    name : str
+        A key of ``ACTIVATIONS`` (any case).
+
+    Returns
+    -------
+    Module
+        A new instance (default arguments).
+
     Raises
     ------
     ValueError

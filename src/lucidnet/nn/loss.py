@@ -587,6 +587,16 @@ def get_loss(name: str) -> Module:
     Names: mse, mae / l1, huber, bce, bce_with_logits, cross_entropy, nll, kl_div (the keys of
     ``LOSSES``).
 
+    Parameters
+    ----------
+    name : str
+        A key of ``LOSSES`` (any case).
+
+    Returns
+    -------
+    Module
+        A new loss module (default arguments, ``reduction="mean"``).
+
     Raises
     ------
     ValueError

@@ -50,6 +50,11 @@ def default_convert(data):
     """Turn NumPy arrays and scalars into Tensors, inside mappings, namedtuples and sequences
     (a tuple becomes a list); everything else (Tensors included) is returned as it is.
 
+    Parameters
+    ----------
+    data : object
+        A sample or a batch.
+
     Examples
     --------
     >>> from lucidnet.utils.data import default_convert
@@ -95,6 +100,18 @@ def collate(batch, *, collate_fn_map: dict | None = None):
     An element whose type (or a base class, in the map's order) is in ``collate_fn_map`` goes
     to that function, ``fn(batch, collate_fn_map=...)``; mappings, namedtuples and sequences
     are collated per key / field / position. Anything else is a TypeError.
+
+    Parameters
+    ----------
+    batch : list
+        The samples, all of the first one's structure.
+    collate_fn_map : dict, optional
+        ``{type or tuple of types: fn}`` for the leaves (``default_collate_fn_map``: arrays,
+        tensors, numbers, strings).
+
+    Returns
+    -------
+    The batch, of the samples' structure with each leaf stacked (``(N, *leaf shape)``).
 
     Examples
     --------
@@ -201,6 +218,15 @@ default_collate_fn_map: dict = {
 
 def default_collate(batch):
     """Collate a list of samples into a batch as PyTorch's ``default_collate`` (table above).
+
+    Samples ``s_1 .. s_N`` of one structure give that structure with each leaf stacked:
+    arrays / tensors of shape S -> a tensor (N, *S); Python ints / floats -> an int64 / float64
+    tensor (N,); strings -> a list.
+
+    Parameters
+    ----------
+    batch : list
+        The samples.
 
     Examples
     --------

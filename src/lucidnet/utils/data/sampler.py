@@ -245,6 +245,15 @@ class BatchSampler(Sampler[list]):
     """Group the indices of ``sampler`` into lists of ``batch_size``; the last list is shorter
     unless ``drop_last`` drops it. ``len = n // batch_size`` (drop_last) or ``ceil(n / batch_size)``.
 
+    Parameters
+    ----------
+    sampler : Sampler or iterable of int
+        The indices to group.
+    batch_size : int
+        Indices per batch (> 0).
+    drop_last : bool
+        Drop the last batch when it is shorter than ``batch_size``.
+
     Examples
     --------
     >>> from lucidnet.utils.data import BatchSampler, SequentialSampler
