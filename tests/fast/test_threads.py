@@ -57,3 +57,19 @@ def test_matmul_is_numpys_product_and_restores_the_pool(shape, restore_threads):
     blas = threads._openblas()
     if blas:
         assert blas[1]() == 2
+
+
+def test_every_set_num_threads_is_the_same_setting():
+    """lucidnet.set_num_threads, the registered torch-style function in autograd.device and its
+    getter all read and write one setting (there used to be a second, threadpoolctl-only one)."""
+    import lucidnet as ln
+    from lucidnet.autograd import device
+
+    before = ln.get_num_threads()
+    try:
+        device.set_num_threads(2)
+        assert ln.get_num_threads() == 2 == device.get_num_threads()
+        ln.set_num_threads(1)
+        assert device.get_num_threads() == 1
+    finally:
+        ln.set_num_threads(before)

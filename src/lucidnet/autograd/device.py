@@ -9,19 +9,19 @@ RuntimeError that names the device-agnostic spelling::
     device = "cuda" if torch.cuda.is_available() else "cpu"
 
 Also here: the default device (always the CPU), the determinism switches (recorded; NumPy is
-deterministic already), the thread count (``set_num_threads``, through threadpoolctl when
-installed) and ``set_printoptions`` (the print options of tensors, autograd/printing.py).
+deterministic already), the thread count (``set_num_threads``: lucidnet.threads' function, which sizes the BLAS, Numba
+and optimizer pools) and ``set_printoptions`` (the print options of tensors, autograd/printing.py).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import os
 import re
 
 import numpy as np
 
+from .. import threads as _thread_pools
 from .registry import register
 from .tensor import Tensor
 
@@ -217,7 +217,7 @@ def get_device(self) -> int:
 
 # ------------------------------------------------------------------ threads and printing
 _threads = {"intra": None, "interop": None}
-
+_threads = {"interop": None}
 
 def _positive_int(n, name: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
@@ -227,12 +227,9 @@ def _positive_int(n, name: str) -> int:
 
 @register("set_num_threads", method=False, function=True)
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads in the BLAS/OpenMP pools NumPy computes with (``torch.set_num_threads``).
-
-    Applied through threadpoolctl when it is installed; without it the number is recorded (and
-    returned by `get_num_threads`) but the pools keep their size -- then set ``OMP_NUM_THREADS``
-    before starting Python. ``lucidnet.set_num_threads`` is `lucidnet.threads.set_num_threads`,
-    which also sizes Numba's and the optimizers' pools.
+    """Use ``n`` threads (``torch.set_num_threads``): the same function as
+    `lucidnet.set_num_threads` (`lucidnet.threads.set_num_threads`), which sizes the BLAS,
+    Numba and optimizer pools.
 
     Parameters
     ----------
@@ -244,22 +241,14 @@ def set_num_threads(n: int) -> None:
     >>> ln.autograd.device.set_num_threads(0)
     Traceback (most recent call last):
         ...
-    ValueError: set_num_threads expects a positive integer, got 0
+    ValueError: set_num_threads expects a positive integer (a thread count such as 1 or 2), got 0
     """
-    n = _positive_int(n, "set_num_threads")
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        pass
-    else:
-        threadpool_limits(limits=n)
-    _threads["intra"] = n
+    _thread_pools.set_num_threads(n)
 
 
 @register("get_num_threads", method=False, function=True)
 def get_num_threads() -> int:
-    """The thread count set by `set_num_threads`, else the largest pool NumPy uses (threadpoolctl),
-    else the number of CPUs.
+    """The thread count lucidnet computes with: the same as `lucidnet.get_num_threads`.
 
     Returns
     -------
@@ -268,17 +257,10 @@ def get_num_threads() -> int:
 
     Examples
     --------
-    >>> ln.autograd.device.get_num_threads() >= 1
+    >>> ln.autograd.device.get_num_threads() == ln.get_num_threads()
     True
     """
-    if _threads["intra"] is not None:
-        return _threads["intra"]
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return os.cpu_count() or 1
-    counts = [pool.get("num_threads", 0) for pool in threadpool_info()]
-    return max(counts, default=0) or os.cpu_count() or 1
+    return _thread_pools.get_num_threads()
 
 
 @register("set_num_interop_threads", method=False, function=True)
