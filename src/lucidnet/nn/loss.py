@@ -120,6 +120,15 @@ class HuberLoss(_Loss):
 class SmoothL1Loss(_Loss):
     """0.5 d^2 / beta if |d| < beta else |d| - beta / 2 (PyTorch's; Huber / beta).
 
+    Parameters
+    ----------
+    beta : float, default 1.0
+        Where the loss switches from quadratic to linear (>= 0).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+
     Examples
     --------
     >>> ln.nn.SmoothL1Loss(reduction="none")(ln.tensor([0.5, 3.0]), ln.tensor([0.0, 0.0]))
@@ -330,6 +339,17 @@ class KLDivLoss(_Loss):
 class MarginRankingLoss(_Loss):
     """max(0, -y (x1 - x2) + margin).
 
+    Inputs x1, x2 and target y (+1: x1 should rank higher, -1: lower), all of one shape.
+
+    Parameters
+    ----------
+    margin : float, default 0.0
+        The margin.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+
     Examples
     --------
     >>> ln.nn.MarginRankingLoss()(ln.tensor([1.0, 0.0]), ln.tensor([0.0, 1.0]), ln.tensor([1.0, 1.0]))
@@ -349,6 +369,17 @@ class MarginRankingLoss(_Loss):
 class HingeEmbeddingLoss(_Loss):
     """x where y = 1, max(0, margin - x) where y = -1.
 
+    Input x (distances) and target y in {1, -1}, of one shape.
+
+    Parameters
+    ----------
+    margin : float, default 1.0
+        The margin for the dissimilar pairs.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+
     Examples
     --------
     >>> ln.nn.HingeEmbeddingLoss(reduction='none')(ln.tensor([0.3, 0.3]), ln.tensor([1.0, -1.0]))
@@ -367,6 +398,15 @@ class HingeEmbeddingLoss(_Loss):
 class SoftMarginLoss(_Loss):
     """log(1 + e^(-y x)).
 
+    Input x and target y in {1, -1}, of one shape.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+
     Examples
     --------
     >>> ln.nn.SoftMarginLoss()(ln.tensor([0.0]), ln.tensor([1.0]))    # log 2
@@ -379,6 +419,17 @@ class SoftMarginLoss(_Loss):
 
 class CosineEmbeddingLoss(_Loss):
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1.
+
+    Inputs x1, x2 (N, D) or (D,) and target y (N,) or () in {1, -1}.
+
+    Parameters
+    ----------
+    margin : float, default 0.0
+        The margin for the dissimilar pairs, in [-1, 1].
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
 
     Examples
     --------
@@ -400,6 +451,23 @@ class CosineEmbeddingLoss(_Loss):
 class TripletMarginLoss(_Loss):
     """max(d(a, p) - d(a, n) + margin, 0).
 
+    Anchor a, positive p, negative n: (N, D) or (D,); ``d`` the ``p``-norm distance.
+
+    Parameters
+    ----------
+    margin : float, default 1.0
+        The margin.
+    p : float, default 2.0
+        The norm of the distance.
+    eps : float, default 1e-6
+        Added to the difference (as `PairwiseDistance`).
+    swap : bool, default False
+        Use ``min(d(a, n), d(p, n))`` as the negative distance.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+
     Examples
     --------
     >>> a, p, n = ln.tensor([[0.0, 0.0]]), ln.tensor([[1.0, 0.0]]), ln.tensor([[3.0, 0.0]])
@@ -420,6 +488,21 @@ class TripletMarginLoss(_Loss):
 class PoissonNLLLoss(_Loss):
     """e^x - y x (log_input) or x - y log(x + eps).
 
+    Input x (the log rate with ``log_input``, else the rate) and target counts y.
+
+    Parameters
+    ----------
+    log_input : bool, default True
+        Whether x is the log of the rate.
+    full : bool, default False
+        Add Stirling's term ``y log y - y + log(2 π y)/2`` (for y > 1).
+    eps : float, default 1e-8
+        Added inside the log when ``log_input=False``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+
     Examples
     --------
     >>> ln.nn.PoissonNLLLoss()(ln.tensor([0.0]), ln.tensor([2.0]))     # e^0 - 2 * 0
@@ -439,6 +522,18 @@ class PoissonNLLLoss(_Loss):
 class GaussianNLLLoss(_Loss):
     """(log var + (x - y)^2 / var) / 2 with var clamped at eps.
 
+    Input x (the means), target y and var (the variances; same shape, or one fewer trailing
+    axis of size 1).
+
+    Parameters
+    ----------
+    full : bool, default False
+        Add the constant ``log(2 π) / 2``.
+    eps : float, default 1e-6
+        The smallest variance used.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+
     Examples
     --------
     >>> ln.nn.GaussianNLLLoss()(ln.tensor([1.0]), ln.tensor([0.0]), ln.tensor([1.0]))   # (log 1 + 1) / 2
@@ -455,6 +550,18 @@ class GaussianNLLLoss(_Loss):
 
 class MultiLabelSoftMarginLoss(_Loss):
     """Per-class logistic loss averaged over the classes.
+
+    ``-(1/C) sum_c w_c (y_c log σ(x_c) + (1 - y_c) log σ(-x_c))`` per sample; input and
+    target (N, C), target in {0, 1}.
+
+    Parameters
+    ----------
+    weight : Tensor, optional
+        (C,) class weights w.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
 
     Examples
     --------
@@ -473,6 +580,21 @@ class MultiLabelSoftMarginLoss(_Loss):
 
 class MultiMarginLoss(_Loss):
     """Multi-class hinge: sum_{i != y} w_y max(0, margin - x_y + x_i)^p / C (p = 1 or 2).
+
+    Input (N, C) or (C,), target (N,) or () of class indices.
+
+    Parameters
+    ----------
+    p : {1, 2}, default 1
+        The power of each hinge.
+    margin : float, default 1.0
+        The margin.
+    weight : Tensor, optional
+        (C,) class weights w (default 1).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
 
     Examples
     --------
@@ -498,6 +620,16 @@ class MultiMarginLoss(_Loss):
 class MultiLabelMarginLoss(_Loss):
     """Multi-label hinge: sum over listed j and unlisted i of max(0, 1 - (x_j - x_i)) / C.
 
+    Input (N, C) or (C,); target of the same shape holding the listed class indices, ended by
+    the first -1.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+
     Examples
     --------
     >>> ln.nn.MultiLabelMarginLoss()(ln.tensor([[0.1, 0.2, 0.4, 0.8]]), ln.tensor([[3, 0, -1, 1]]))
@@ -510,6 +642,17 @@ class MultiLabelMarginLoss(_Loss):
 
 class TripletMarginWithDistanceLoss(_Loss):
     """max(d(a, p) - d(a, n) + margin, 0) with any distance (default PairwiseDistance()).
+
+    Parameters
+    ----------
+    distance_function : callable, optional
+        ``d(x1, x2) -> (N,)`` distances (default `PairwiseDistance`).
+    margin : float, default 1.0
+        The margin.
+    swap : bool, default False
+        Use ``min(d(a, n), d(p, n))`` as the negative distance.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
 
     Examples
     --------
@@ -537,6 +680,16 @@ class TripletMarginWithDistanceLoss(_Loss):
 class CosineSimilarity(Module):
     """cos(x1, x2) along ``dim`` (PyTorch's module of F.cosine_similarity).
 
+    ``x1 · x2 / (max(||x1||, eps) max(||x2||, eps))`` along ``dim``; inputs broadcastable,
+    output without ``dim``.
+
+    Parameters
+    ----------
+    dim : int, default 1
+        The axis of the vectors.
+    eps : float, default 1e-8
+        Lower bound of each norm.
+
     Examples
     --------
     >>> ln.nn.CosineSimilarity(dim=1)(ln.tensor([[1.0, 0.0]]), ln.tensor([[1.0, 1.0]]))   # 1 / sqrt(2)
@@ -553,6 +706,17 @@ class CosineSimilarity(Module):
 
 class PairwiseDistance(Module):
     """||x1 - x2 + eps||_p over the last dimension.
+
+    Inputs (N, D) or (D,); output (N,) (or (N, 1) with ``keepdim``).
+
+    Parameters
+    ----------
+    p : float, default 2.0
+        The norm.
+    eps : float, default 1e-6
+        Added to the difference (avoids a zero norm's infinite gradient).
+    keepdim : bool, default False
+        Keep the last axis (size 1).
 
     Examples
     --------
