@@ -143,6 +143,22 @@ def judge_vanishing_gradients(numbers: dict, depth: int, figures=()) -> Result:
     through the sigmoid net the first hidden layer's gradient norm is < 1e-3 times the last
     hidden layer's, while with ReLU + He the ratio stays within [0.03, 30].
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    depth : int
+        Number of layers of the nets compared.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``run_vanishing_gradients(seed=0, size="quick")``
@@ -366,6 +382,24 @@ def judge_dying_relu(numbers: dict, hot_epochs: int, epochs: int, figures=()) ->
     revives with more training and all of them have exactly zero gradient, while no Leaky ReLU
     unit has; with the biases shifted to -4 the inactive ReLU share never drops, the Leaky ReLU
     share does, and Leaky ReLU ends with the lower MSE.
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    hot_epochs : int
+        Adam epochs at the too-high lr 0.1.
+    epochs : int
+        Epochs at lr 0.003 after them.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------

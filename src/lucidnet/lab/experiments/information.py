@@ -124,6 +124,20 @@ def judge_cross_entropy_kl(numbers: dict, figures=()) -> Result:
     objectives have the same gradient (both within 1e-10), and minimizing H(p,q) lowers KL at
     every step to < 1% of its start.
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``cross_entropy_kl(seed=0, size="quick")``

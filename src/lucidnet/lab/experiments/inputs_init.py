@@ -114,6 +114,22 @@ def judge_input_scale(numbers: dict, epochs: int, figures=()) -> Result:
     x = 1000; raw inputs give > 10x larger first-layer gradients and a largest MSE > 1000x the
     standardized one's, and standardized inputs reach a best final MSE < 0.2x the raw inputs'.
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    epochs : int
+        Training epochs after which the best final MSE is read.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``run_input_scale(seed=0, size="quick")``
@@ -269,6 +285,22 @@ def judge_initialization(numbers: dict, sym_epochs: int, figures=()) -> Result:
     keeps it in (0.05, 1) and He + ReLU within 0.5x-2x of layer 1's; zero init leaves the 16
     hidden units identical (1 distinct unit, spread 0) although the weights moved (> 0.1), while
     0.01·N init gives 16 distinct units.
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    sym_epochs : int
+        Epochs the zero-initialized net is trained on moons.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------

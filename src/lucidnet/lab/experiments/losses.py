@@ -136,6 +136,20 @@ def judge_ce_vs_mse(numbers: dict, figures=()) -> Result:
     cross-entropy needs fewer epochs than MSE, for Nielsen's neuron (a < 0.2) and for a logistic
     regression (accuracy >= 0.8). "never" (inf): not within the run.
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``run_ce_vs_mse(seed=0, size="quick")``

@@ -149,6 +149,24 @@ def judge_batch_norm(numbers: dict, lrs, small: int, figures=()) -> Result:
     plain net; at the highest lr BN ends >= 85% and > 10 points ahead; with batches of ``small``
     BN is > 10 points behind the plain net and > 20 points below BN at batch 32.
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    lrs : sequence of float
+        The SGD learning rates tried; the last (highest) is judged.
+    small : int
+        The small batch size that hurts BN.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``batch_norm(seed=0, size="quick")``
@@ -313,6 +331,22 @@ def judge_whitening(numbers: dict, steps: int, figures=()) -> Result:
     """Claim 17's rule on its numbers: PCA and ZCA whitening give cov = I (max |cov - I| < 1e-6),
     standardized features keep a correlation > 0.3, and whitening is better for gradient descent:
     fewer steps to within 1% of the least-squares loss (">N": not within N steps).
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    steps : int
+        The most GD steps run (">N" in ``numbers``: not reached).
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------

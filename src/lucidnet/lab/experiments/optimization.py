@@ -106,15 +106,24 @@ def fit(model, loss_fn: nn.Module, opt, X: np.ndarray, y: np.ndarray, epochs: in
     Parameters
     ----------
     model : Module
-    loss_fn : a loss Module (``nn.MSELoss()``, ``nn.CrossEntropyLoss()``, ...): its class tells
-        the Trainer how to read the targets
-    opt : an optimizer over ``model.parameters()``
-    X, y : arrays, cast to the model's dtype
-    epochs : passes over the data
-    batch_size : None for full-batch gradient descent
-    seed : seed of the shuffling
-    scheduler : optional learning-rate schedule, stepped after every epoch
-    step_losses : also return every update's batch loss
+        The network to train (in place).
+    loss_fn : Module
+        A loss Module (``nn.MSELoss()``, ``nn.CrossEntropyLoss()``, ...): its class tells
+        the Trainer how to read the targets.
+    opt : Optimizer
+        An optimizer over ``model.parameters()``.
+    X, y : numpy.ndarray
+        Inputs (N, ...) and targets (N, ...) or class indices (N,), cast to the model's dtype.
+    epochs : int
+        Passes over the data.
+    batch_size : int, optional
+        None for full-batch gradient descent.
+    seed : int
+        Seed of the shuffling.
+    scheduler : LRScheduler, optional
+        A learning-rate schedule, stepped after every epoch.
+    step_losses : bool
+        Also return every update's batch loss.
 
     Returns
     -------
@@ -270,6 +279,24 @@ def judge_learning_rate(numbers: dict, lrs, epochs: int, figures=()) -> Result:
     """Claim 7's rule on its numbers: the largest lr ends at >= 90% of the initial loss (or
     diverges), the smallest lowers the loss by < 20%, and each decay's best final loss is below
     the best constant lr's. The full-batch control (full run) is reported, not judged.
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    lrs : sequence of float
+        The constant learning rates tried, largest first.
+    epochs : int
+        Epochs of every run.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------
@@ -454,6 +481,22 @@ def judge_optimizers(numbers: dict, steps: int, figures=()) -> Result:
     SGD (at the lr the ravine asked for); Adagrad's effective lr never grows and ends below half
     its first value. "never" (inf) counts as more steps than any number.
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    steps : int
+        Steps of every optimizer run.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``run_optimizers(seed=0, size="quick")``
@@ -626,6 +669,23 @@ def judge_taylor(numbers: dict, points, figures=()) -> Result:
     ΔL ≈ -η‖∇L‖² is < 1% at η = 1e-4, grows like η (log-log slope within 0.2 of 1 for
     η <= 1e-3) and is > 50% at η = 10.
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    points : list of str
+        Names of the training points measured (e.g. "at init"); the first one
+        names the note.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``run_taylor(seed=0, size="quick")``
@@ -773,6 +833,26 @@ def judge_batch_modes(numbers: dict, n: int, epochs: int, lr: float, figures=())
     gradient (mean cosine > 0.999), single-sample updates go uphill more often than mini-batch
     ones, the mean cosine orders batch > mini-batch > stochastic, and after the same epochs both
     mini-batch and stochastic GD reach a lower loss than batch GD (more updates).
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    n : int
+        Number of moons samples.
+    epochs : int
+        Epochs of every mode.
+    lr : float
+        The SGD learning rate of every mode.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------

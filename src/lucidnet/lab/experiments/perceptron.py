@@ -123,6 +123,24 @@ def judge_perceptron(numbers: dict, n_orders: int, max_epochs: int, figures=()) 
     """Claim 1's rule on its numbers: the perceptron rule converges on AND and OR in every run
     and on XOR in none (accuracy <= 0.75), and the MLP classifies all four XOR corners.
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    n_orders : int
+        Sample orders (runs) per gate.
+    max_epochs : int
+        Epoch limit of each perceptron run.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``run_perceptron(seed=0, size="quick")``
@@ -282,6 +300,20 @@ def judge_linear_collapse(numbers: dict, figures=()) -> Result:
     """Claim 2's rule on its numbers: the trained 5-layer linear net equals its product matrix
     (max difference < 1e-9), fits sin(2x) no better than one least-squares line (MSE ratio
     > 0.99) and XOR at most 75%, while the ReLU net gets below half the line's MSE and 100% XOR.
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------

@@ -202,6 +202,22 @@ def judge_dropout_l2_l1(numbers: dict, p: float = 0.5, figures=()) -> Result:
     keep the hidden mean within 10% of its training expectation. If only that check fails the
     verdict is "corrected" (the claim holds, the notes' inference formula is wrong).
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    p : float
+        The dropout probability.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``dropout_l2_l1(seed=0, size="quick")``
@@ -325,6 +341,20 @@ def judge_early_stopping(numbers: dict, figures=()) -> Result:
     epochs after the best one, following the unstopped run's path; the best epoch's validation
     loss is within 5% of the unstopped run's minimum; the restored model scores that loss
     (within 1e-5).
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------
@@ -469,6 +499,20 @@ def ridge(seed: int, size: str) -> Result:
 def judge_ridge(numbers: dict, figures=()) -> Result:
     """Claim 16's rule on its numbers: the trained L2 regression matches the closed form
     (lambda = N s / 2) within 1e-6 for every strength, and ||theta|| shrinks as s grows.
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------
@@ -619,6 +663,22 @@ def judge_augmentation_noise(numbers: dict, variants, figures=()) -> Result:
     by > 5 points and input noise by > 0, and each cuts the test loss by > 15%. "Especially when
     data is limited" (full run, 4000 signals too): each one's accuracy gain is larger on the
     scarce data than on the plentiful data.
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    variants : tuple of str
+        Names of the baseline, the shift-augmented and the input-noise variant.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------

@@ -184,6 +184,20 @@ def judge_schedules(numbers: dict, figures=()) -> Result:
     more walkers in the global well than step decay (+0.1) and than a single cosine annealing --
     the notes say restarts are *added* to cosine annealing to escape local minima.
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``schedules(seed=0, size="quick")``
@@ -340,6 +354,20 @@ def judge_kernels(numbers: dict, figures=()) -> Result:
     """Claim 22's rule on its numbers: the 3x3 blur halves the pixel noise or better, the Sobel
     magnitude is 0 (< 1e-9) on flat regions and > 0.5 on edges, and the CNN's kernels move > 50%
     from their random start while reaching > 80% test accuracy.
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------

@@ -150,6 +150,20 @@ def judge_capacity(numbers: dict, figures=()) -> Result:
     MSE (underfits); the largest has a train MSE no higher than the best one's but > 1.5x its
     validation MSE (overfits).
 
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
+
     Examples
     --------
     The rule applied to the numbers a quick run measured (``capacity(seed=0, size="quick")``
@@ -287,6 +301,20 @@ def judge_imbalanced_metrics(numbers: dict, figures=()) -> Result:
     """Claim 19's rule on its numbers: always predicting the majority class scores >= 90%
     accuracy with recall 0 and F1 0 (accuracy misleads), and the trained classifier's F1 gain over
     it is > 3x its accuracy gain (F1 tells the classifiers apart).
+
+    Parameters
+    ----------
+    numbers : dict
+        The measured quantities (name -> number, pair or list) the run function records; the
+        rule reads the keys of the example below.
+    figures : list of matplotlib.figure.Figure, optional
+        Kept in the Result for the report.
+
+    Returns
+    -------
+    Result
+        The verdict `lucidnet.lab.registry.judge` gives the rule's checks (holds / partly
+        holds / does not hold / corrected), with ``numbers`` and ``figures``.
 
     Examples
     --------
