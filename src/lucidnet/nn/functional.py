@@ -54,6 +54,15 @@ def _check_reduction(reduction, allowed=_REDUCTIONS):
 def linear(x, weight, bias=None) -> Tensor:
     """z = x W^T + b, x (..., in), W (out, in), b (out,).
 
+    Parameters
+    ----------
+    x : Tensor
+        (*, in_features).
+    weight : Tensor
+        (out_features, in_features).
+    bias : Tensor, optional
+        (out_features,).
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -77,6 +86,11 @@ def linear(x, weight, bias=None) -> Tensor:
 def step(x) -> Tensor:
     """Heaviside step: 1 if x >= 0 else 0; zero gradient.
 
+    Parameters
+    ----------
+    x : Tensor
+        Any shape; the output has the same shape.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -90,6 +104,11 @@ def step(x) -> Tensor:
 def sigmoid(input) -> Tensor:
     """1 / (1 + e^-x).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -102,6 +121,11 @@ def sigmoid(input) -> Tensor:
 
 def tanh(input) -> Tensor:
     """(e^x - e^-x) / (e^x + e^-x).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
 
     Examples
     --------
@@ -131,6 +155,13 @@ def _activate(x: Tensor, op, inplace: bool, **opts) -> Tensor:
 def relu(input, inplace: bool = False) -> Tensor:
     """max(0, x).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -143,6 +174,15 @@ def relu(input, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x.
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    negative_slope : float, default 0.01
+        Slope for x <= 0.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
 
     Examples
     --------
@@ -177,6 +217,15 @@ def _softmax_input(input, dtype):
 def softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """e^x_i / sum_j e^x_j along ``dim`` (``dtype``: cast the input first, as PyTorch).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    dim : int, optional
+        The axis to normalize over (None: PyTorch's legacy implicit choice, with its warning).
+    dtype : dtype, optional
+        Cast the input to this dtype first.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -189,6 +238,15 @@ def softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
 
 def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """x_i - log sum_j e^x_j along ``dim``, computed stably.
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    dim : int, optional
+        The axis to normalize over (None: PyTorch's legacy implicit choice, with its warning).
+    dtype : dtype, optional
+        Cast the input to this dtype first.
 
     Examples
     --------
@@ -203,6 +261,13 @@ def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
 def gelu(input, approximate: str = "none") -> Tensor:
     """x Phi(x) = x / 2 (1 + erf(x / sqrt 2)); ``approximate="tanh"``:
     x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    approximate : {"none", "tanh"}, default "none"
+        The exact erf form, or the tanh approximation.
 
     Examples
     --------
@@ -220,6 +285,13 @@ def gelu(input, approximate: str = "none") -> Tensor:
 def silu(input, inplace: bool = False) -> Tensor:
     """x sigmoid(x) (swish).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -233,6 +305,15 @@ def silu(input, inplace: bool = False) -> Tensor:
 def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha (e^x - 1).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    alpha : float, default 1.0
+        Scale of the negative part.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -245,6 +326,15 @@ def elu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(beta x)) / beta; x itself where beta x > threshold (as PyTorch).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    beta : float, default 1.0
+        Sharpness: ``log(1 + e^(beta x)) / beta``.
+    threshold : float, default 20.0
+        Above ``beta x > threshold`` the output is x itself.
 
     Examples
     --------
@@ -260,6 +350,11 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 def logsigmoid(input) -> Tensor:
     """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|); gradient 1 - sigmoid(x).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -272,6 +367,17 @@ def logsigmoid(input) -> Tensor:
 
 def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 at the bounds.
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    min_val : float, default -1.0
+        Lower bound.
+    max_val : float, default 1.0
+        Upper bound.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
 
     Examples
     --------
@@ -289,6 +395,13 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
 def relu6(input, inplace: bool = False) -> Tensor:
     """min(max(0, x), 6).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -300,6 +413,13 @@ def relu6(input, inplace: bool = False) -> Tensor:
 
 def mish(input, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x)).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
 
     Examples
     --------
@@ -318,6 +438,13 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def selu(input, inplace: bool = False) -> Tensor:
     """scale (x if x > 0 else alpha (e^x - 1)), PyTorch's constants (self-normalising).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -331,6 +458,15 @@ def selu(input, inplace: bool = False) -> Tensor:
 
 def celu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha (e^(x / alpha) - 1).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    alpha : float, default 1.0
+        Scale of the negative part.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
 
     Examples
     --------
@@ -348,6 +484,13 @@ def celu(input, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 def hardsigmoid(input, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -360,6 +503,13 @@ def hardsigmoid(input, inplace: bool = False) -> Tensor:
 
 def hardswish(input, inplace: bool = False) -> Tensor:
     """x relu6(x + 3) / 6 (MobileNetV3).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
 
     Examples
     --------
@@ -374,6 +524,11 @@ def hardswish(input, inplace: bool = False) -> Tensor:
 def softsign(input) -> Tensor:
     """x / (1 + |x|).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -386,6 +541,11 @@ def softsign(input) -> Tensor:
 
 def tanhshrink(input) -> Tensor:
     """x - tanh(x).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
 
     Examples
     --------
@@ -401,6 +561,15 @@ def tanhshrink(input) -> Tensor:
 def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """softmax(-x) along ``dim``.
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    dim : int, optional
+        The axis to normalize over (None: PyTorch's legacy implicit choice, with its warning).
+    dtype : dtype, optional
+        Cast the input to this dtype first.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -413,6 +582,17 @@ def softmin(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:
 
 def threshold(input, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``value`` where x <= threshold, else x (a nan is kept, as PyTorch).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    threshold : float
+        Values <= it are replaced.
+    value : float
+        The replacement.
+    inplace : bool, default False
+        Write the result into ``input`` and return it.
 
     Examples
     --------
@@ -427,6 +607,13 @@ def threshold(input, threshold: float, value: float, inplace: bool = False) -> T
 def prelu(input, weight) -> Tensor:
     """x if x > 0 else a x, with a learned ``weight`` of one value (0-d or (1,)) or one per
     channel (dim 1 of an input of 2 or more dims; a 0-d or 1-d input has one channel).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    weight : Tensor
+        The slopes: one value, or one per channel (dim 1).
 
     Examples
     --------
@@ -452,6 +639,19 @@ def prelu(input, weight) -> Tensor:
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
     """||x1 - x2 + eps||_p over the last dimension (PyTorch adds eps to the difference).
 
+    Parameters
+    ----------
+    x1 : Tensor
+        First input, (N, D) or (D,).
+    x2 : Tensor
+        Second input, broadcastable to ``x1``.
+    p : float, default 2.0
+        The norm.
+    eps : float, default 1e-6
+        Added to the difference.
+    keepdim : bool, default False
+        Keep the reduced last axis (size 1).
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -469,6 +669,13 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
 def hardshrink(input, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0.
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    lambd : float, default 0.5
+        The shrink threshold (>= 0).
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -480,6 +687,13 @@ def hardshrink(input, lambd: float = 0.5) -> Tensor:
 
 def softshrink(input, lambd: float = 0.5) -> Tensor:
     """x - lambd where x > lambd, x + lambd where x < -lambd, else 0.
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    lambd : float, default 0.5
+        The shrink threshold (>= 0).
 
     Examples
     --------
@@ -494,6 +708,13 @@ def softshrink(input, lambd: float = 0.5) -> Tensor:
 
 def glu(input, dim: int = -1) -> Tensor:
     """a * sigmoid(b) where (a, b) are the two halves of ``input`` along ``dim``.
+
+    Parameters
+    ----------
+    input : Tensor
+        Of even size along ``dim``; the output has half of it.
+    dim : int, default -1
+        The axis split in two.
 
     Examples
     --------
@@ -512,6 +733,17 @@ def glu(input, dim: int = -1) -> Tensor:
 def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
     """x / sqrt(mean(x^2 over the last axes normalized_shape) + eps) * weight; eps defaults to
     the dtype's machine epsilon, as PyTorch.
+
+    Parameters
+    ----------
+    input : Tensor
+        (*, *normalized_shape).
+    normalized_shape : int or tuple of int
+        The trailing axes to normalize over.
+    weight : Tensor, optional
+        Of shape ``normalized_shape`` (default ones).
+    eps : float, optional
+        Added to the mean square (default: the dtype's machine epsilon).
 
     Examples
     --------
@@ -536,6 +768,25 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
                                  enable_gqa: bool = False) -> Tensor:
     """softmax(q k^T * scale + mask) v, scale = 1 / sqrt(E) by default; a boolean mask keeps
     the True positions, a float mask is added; ``is_causal``: position i attends to j <= i.
+
+    Parameters
+    ----------
+    query : Tensor
+        (*, L, E).
+    key : Tensor
+        (*, S, E).
+    value : Tensor
+        (*, S, Ev); the output is (*, L, Ev).
+    attn_mask : Tensor, optional
+        (L, S) or broadcastable: boolean (True = attend) or added to the scores.
+    dropout_p : float, default 0.0
+        Dropout probability on the attention weights.
+    is_causal : bool, default False
+        Mask out j > i (not with ``attn_mask``).
+    scale : float, optional
+        Multiplier of the scores (default 1 / sqrt(E)).
+    enable_gqa : bool, default False
+        Not supported (True raises).
 
     Examples
     --------
@@ -578,7 +829,8 @@ def _in_place(fn, name: str, args: str, shown: str):
 
     inplace_fn.__name__ = name
     formula = (fn.__doc__ or "").strip().splitlines()[0]
-    inplace_fn.__doc__ = f"""``{fn.__name__}(input, ..., inplace=True)`` (see {fn.__name__}): {formula}
+    head = f"``{fn.__name__}(input, ..., inplace=True)`` (see {fn.__name__}): {formula}"
+    inplace_fn.__doc__ = head + f"""
 
     Writes the result into ``input`` (same shape and dtype) and returns ``input`` itself.
 
@@ -676,6 +928,21 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     element's loss (the mean divides by the weights' sum, as PyTorch). Differentiable in the
     target.
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    target : Tensor
+        The target, of the input's shape.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    weight : Tensor, optional
+        Per-element weights of the loss.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -698,6 +965,21 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
     element's loss (the mean divides by the weights' sum, as PyTorch). Differentiable in the
     target.
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    target : Tensor
+        The target, of the input's shape.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    weight : Tensor, optional
+        Per-element weights of the loss.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -717,6 +999,19 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
                weight=None) -> Tensor:
     """Huber loss: quadratic within delta, linear outside; ``weight`` rescales each
     element's loss (PyTorch 2.13's keyword; the mean divides by the element count).
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    target : Tensor
+        The target, of the input's shape.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    delta : float, default 1.0
+        Where the loss turns from quadratic to linear.
+    weight : Tensor, optional
+        Per-element weights of the loss.
 
     Examples
     --------
@@ -791,6 +1086,19 @@ def binary_cross_entropy(input, target, *args, **kwargs) -> Tensor:
     reduction="mean")`` as PyTorch (the earlier order, ``reduction`` third as a string, still
     works); ``weight`` rescales each element's loss.
 
+    Parameters
+    ----------
+    input : Tensor
+        Probabilities p in [0, 1], any shape.
+    target : Tensor
+        y in [0, 1], of the input's shape.
+    weight : Tensor, optional
+        Per-element weights (broadcast to the input).
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -822,6 +1130,21 @@ def binary_cross_entropy_with_logits(input, target, *args, **kwargs) -> Tensor:
     ``binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
     reduce=None, reduction="mean", pos_weight=None)`` as PyTorch (the earlier order,
     ``reduction`` third as a string and then ``pos_weight``, still works).
+
+    Parameters
+    ----------
+    input : Tensor
+        Raw scores x, any shape.
+    target : Tensor
+        y in [0, 1], of the input's shape.
+    weight : Tensor, optional
+        Per-element weights (broadcast to the input).
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    pos_weight : Tensor, optional
+        Weight of the positive term per class (broadcast along the last axis).
 
     Examples
     --------
@@ -950,6 +1273,23 @@ def cross_entropy(input, target, *args, **kwargs) -> Tensor:
     (categorical CE). Rows labelled ``ignore_index`` add 0 and are left out of the mean, as in
     PyTorch (the mean is nan when every row is ignored).
 
+    Parameters
+    ----------
+    input : Tensor
+        Logits (N, C), (C,) or (N, C, d1, ...).
+    target : Tensor
+        Class indices (N,) / () / (N, d1, ...), or probabilities of the input's shape.
+    weight : Tensor, optional
+        (C,) class weights.
+    ignore_index : int, default -100
+        A label that adds nothing (index targets only).
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-sample losses are combined (the mean is weighted).
+    label_smoothing : float, default 0.0
+        Mix the target with the uniform distribution by this amount.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1002,6 +1342,21 @@ def nll_loss(input, target, *args, **kwargs) -> Tensor:
     reduction="mean")`` as PyTorch (the earlier order, ``reduction`` third as a string, is still
     accepted). l_n = -w_{y_n} x_{n, y_n}; the mean divides by sum_n w_{y_n} over the rows not
     labelled ``ignore_index``.
+
+    Parameters
+    ----------
+    input : Tensor
+        Log-probabilities (N, C), (C,) or (N, C, d1, ...).
+    target : Tensor of int
+        Class indices (N,) / () / (N, d1, ...).
+    weight : Tensor, optional
+        (C,) class weights.
+    ignore_index : int, default -100
+        A label that adds nothing.
+    size_average, reduce : optional
+        PyTorch's deprecated spellings of ``reduction``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-sample losses are combined (the mean is weighted).
 
     Examples
     --------
@@ -1065,6 +1420,23 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_averag
                         reduce=None, reduction: str = "mean") -> Tensor:
     """max(0, -y (x1 - x2) + margin), y in {1, -1}.
 
+    Parameters
+    ----------
+    input1 : Tensor
+        First scores, (N,) or ().
+    input2 : Tensor
+        Second scores, of the same shape.
+    target : Tensor
+        y in {1, -1}: whether input1 should rank higher.
+    margin : float, default 0.0
+        The margin.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1080,6 +1452,21 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0.0, size_averag
 def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
     """x where y = 1, max(0, margin - x) where y = -1 (PyTorch adds both terms by mask).
+
+    Parameters
+    ----------
+    input : Tensor
+        Distances x, any shape.
+    target : Tensor
+        y in {1, -1}, of the input's shape.
+    margin : float, default 1.0
+        The margin of the dissimilar pairs.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
 
     Examples
     --------
@@ -1098,6 +1485,19 @@ def soft_margin_loss(input, target, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """log(1 + e^(-y x)), y in {1, -1}.
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    target : Tensor
+        y in {1, -1}, of the input's shape.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1114,6 +1514,23 @@ def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, size_aver
                           reduce=None, reduction: str = "mean") -> Tensor:
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along the
     last dimension with PyTorch's 1e-12 under the root.
+
+    Parameters
+    ----------
+    input1 : Tensor
+        (N, D) or (D,).
+    input2 : Tensor
+        Same shape.
+    target : Tensor
+        (N,) or (): y in {1, -1}.
+    margin : float, default 0.0
+        The margin of the dissimilar pairs.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
 
     Examples
     --------
@@ -1134,6 +1551,29 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
                         reduction: str = "mean") -> Tensor:
     """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance(., ., p, eps); ``swap``:
     d(a, n) is min(d(a, n), d(p, n)).
+
+    Parameters
+    ----------
+    anchor : Tensor
+        (N, D) or (D,).
+    positive : Tensor
+        Same shape as ``anchor``: the samples to pull close.
+    negative : Tensor
+        Same shape as ``anchor``: the samples to push away.
+    margin : float, default 1.0
+        The margin.
+    p : float, default 2
+        The norm of the distance.
+    eps : float, default 1e-6
+        Added to the difference.
+    swap : bool, default False
+        Use ``min(d(a, n), d(p, n))`` as the negative distance.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
 
     Examples
     --------
@@ -1162,6 +1602,23 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
                                       reduction: str = "mean") -> Tensor:
     """max(d(a, p) - d(a, n) + margin, 0) with any ``distance_function(x1, x2)`` (default
     pairwise_distance); ``swap``: d(a, n) is min(d(a, n), d(p, n)).
+
+    Parameters
+    ----------
+    anchor : Tensor
+        (N, D) or (D,).
+    positive : Tensor
+        Same shape as ``anchor``: the samples to pull close.
+    negative : Tensor
+        Same shape as ``anchor``: the samples to push away.
+    distance_function : callable, optional
+        ``d(x1, x2) -> distances`` (default `pairwise_distance`).
+    margin : float, default 1.0
+        The margin.
+    swap : bool, default False
+        Use ``min(d(a, n), d(p, n))`` as the negative distance.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
 
     Examples
     --------
@@ -1198,6 +1655,25 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     """Multi-class hinge loss: l_n = sum_{i != y_n} w_{y_n} max(0, margin - x_{n,y_n} + x_{n,i})^p
     / C, p in {1, 2}; input (N, C) with labels (N,), or (C,) with a 0-d label. The hinge is 0
     (and so is its gradient) where margin - x_y + x_i <= 0, as PyTorch's kernel.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C) or (C,) scores.
+    target : Tensor of int
+        (N,) or () class indices.
+    p : {1, 2}, default 1
+        The power of each hinge.
+    margin : float, default 1.0
+        The margin.
+    weight : Tensor, optional
+        (C,) class weights.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
 
     Examples
     --------
@@ -1246,6 +1722,19 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None,
     / C, where T_n are the class indices in target row n up to its first -1; input (N, C) or
     (C,), target of the same shape (integers).
 
+    Parameters
+    ----------
+    input : Tensor
+        (N, C) or (C,) scores.
+    target : Tensor of int
+        Same shape: the listed class indices, ended by the first -1.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1286,6 +1775,25 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
     """e^x - y x (``log_input``) or x - y log(x + eps); ``full`` adds Stirling's
     y log y - y + log(2 pi y) / 2 where y > 1.
 
+    Parameters
+    ----------
+    input : Tensor
+        The log rate (``log_input``) or the rate.
+    target : Tensor
+        Counts y, of the input's shape.
+    log_input : bool, default True
+        Whether ``input`` is the log of the rate.
+    full : bool, default False
+        Add Stirling's term.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    eps : float, default 1e-8
+        Added inside the log when ``log_input=False``.
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1310,6 +1818,22 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
 
     ``var``: the input's shape (heteroscedastic), the input's shape less its last dimension
     or with one dimension of size 1 (homoscedastic, broadcast), or a float.
+
+    Parameters
+    ----------
+    input : Tensor
+        The predicted means.
+    target : Tensor
+        Of the input's shape.
+    var : Tensor or float
+        The predicted variances (>= 0): the input's shape, that shape without its last axis or with
+        a size-1 axis, or a number.
+    full : bool, default False
+        Add the constant log(2 pi) / 2.
+    eps : float, default 1e-6
+        The smallest variance used.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
 
     Examples
     --------
@@ -1348,6 +1872,21 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
                                 reduction: str = "mean") -> Tensor:
     """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), averaged over the C classes per row.
 
+    Parameters
+    ----------
+    input : Tensor
+        (N, C) scores.
+    target : Tensor
+        (N, C) in {0, 1}.
+    weight : Tensor, optional
+        (C,) class weights.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1368,6 +1907,21 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
     """KL(p || q) with input = log q and target = p, as PyTorch's kl_div.
     Use reduction="batchmean" for the mathematical KL per sample. PyTorch's signature (the
     earlier order, reduction third as a string and then log_target, still works).
+
+    Parameters
+    ----------
+    input : Tensor
+        Log-probabilities log q.
+    target : Tensor
+        Probabilities p (log p with ``log_target``), of the input's shape.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "batchmean", "sum", "none"}, default "mean"
+        "batchmean" divides the sum by the batch size (the true KL per sample).
+    log_target : bool, default False
+        Whether ``target`` holds log-probabilities.
 
     Examples
     --------
@@ -1400,6 +1954,13 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     instead of ``dim``). The sizes must agree except along ``axis``; the gradient is split back
     into one piece per input.
 
+    Parameters
+    ----------
+    tensors : sequence of Tensor
+        The tensors to join.
+    axis : int, default 0
+        The existing axis to join along.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1414,6 +1975,13 @@ def stack(tensors, axis: int = 0) -> Tensor:
     """Stack same-shaped tensors along a new axis: the NumPy-named form of ``lucidnet.stack``.
     Input k receives the slice k of the gradient along ``axis``.
 
+    Parameters
+    ----------
+    tensors : sequence of Tensor
+        Tensors of one shape.
+    axis : int, default 0
+        Position of the new axis.
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1427,6 +1995,13 @@ def stack(tensors, axis: int = 0) -> Tensor:
 def one_hot(tensor, num_classes: int = -1) -> Tensor:
     """Integer labels (...) -> int64 one-hot (..., num_classes), as PyTorch (``num_classes=-1``:
     one more than the largest label). Cast with ``.float()`` for a loss.
+
+    Parameters
+    ----------
+    tensor : Tensor of int
+        Labels (...) in [0, num_classes).
+    num_classes : int, default -1
+        Length of the last axis (-1: max label + 1).
 
     Examples
     --------
@@ -1461,6 +2036,21 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (PyTorch's SmoothL1Loss; it is the
     Huber loss divided by beta, and the L1 loss for beta = 0).
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    target : Tensor
+        The target, of the input's shape.
+    size_average : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``reduce``).
+    reduce : optional
+        PyTorch's deprecated spelling of ``reduction`` (with ``size_average``).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        How the per-element losses are combined.
+    beta : float, default 1.0
+        Half width of the quadratic zone (0: the L1 loss).
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
@@ -1478,6 +2068,19 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
     """x / max(||x||_p, eps) along ``dim``.
+
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; the output has the same shape.
+    p : float, default 2.0
+        The norm.
+    dim : int, default 1
+        The axis of the vectors.
+    eps : float, default 1e-12
+        Lower bound of the norm.
+    out : None, optional
+        Not supported (PyTorch's signature).
 
     Examples
     --------
@@ -1499,6 +2102,17 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None)
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """sum(x1 x2) / (max(||x1||, eps) max(||x2||, eps)) along ``dim`` (PyTorch's formula).
+
+    Parameters
+    ----------
+    x1 : Tensor
+        First input.
+    x2 : Tensor
+        Second input, broadcastable to ``x1``.
+    dim : int, default 1
+        The axis of the vectors (removed from the output).
+    eps : float, default 1e-8
+        Lower bound of each norm.
 
     Examples
     --------
