@@ -411,6 +411,23 @@ class LazyConv1d(_LazyConvMixin, Conv1d):
     Takes `Conv1d`'s arguments without ``in_channels``; after the first call it is a `Conv1d`
     with ``in_channels = C`` and weight (out_channels, C / groups, kernel_size).
 
+    Parameters
+    ----------
+    out_channels : int
+        O, the output channels.
+    kernel_size : int or tuple
+        K per spatial axis.
+    stride, padding, dilation : int or tuple
+        As for `Conv1d`.
+    groups : int, default 1
+        Channel groups (the channels read from the input must be divisible by it).
+    bias : bool, default True
+        Learn an additive bias per output channel.
+    padding_mode : str, default "zeros"
+        As for `Conv1d`.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
+
     Examples
     --------
     >>> conv = ln.nn.LazyConv1d(8, 3)
@@ -435,6 +452,23 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
 
     Takes `Conv2d`'s arguments without ``in_channels``; after the first call it is a `Conv2d`
     with ``in_channels = C`` and weight (out_channels, C / groups, kH, kW).
+
+    Parameters
+    ----------
+    out_channels : int
+        O, the output channels.
+    kernel_size : int or tuple
+        K per spatial axis.
+    stride, padding, dilation : int or tuple
+        As for `Conv2d`.
+    groups : int, default 1
+        Channel groups (the channels read from the input must be divisible by it).
+    bias : bool, default True
+        Learn an additive bias per output channel.
+    padding_mode : str, default "zeros"
+        As for `Conv2d`.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
 
     Examples
     --------
@@ -462,6 +496,23 @@ class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
     afterwards the weight is (C, out_channels / groups, kernel_size) and
     ``L_out = (L - 1) stride - 2 padding + dilation (kernel_size - 1) + output_padding + 1``.
 
+    Parameters
+    ----------
+    out_channels : int
+        O, the output channels.
+    kernel_size : int or tuple
+        K per spatial axis.
+    stride, padding, dilation : int or tuple
+        As for `ConvTranspose1d` (with ``output_padding``).
+    groups : int, default 1
+        Channel groups (the channels read from the input must be divisible by it).
+    bias : bool, default True
+        Learn an additive bias per output channel.
+    padding_mode : str, default "zeros"
+        As for `ConvTranspose1d`.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
+
     Examples
     --------
     >>> up = ln.nn.LazyConvTranspose1d(4, 2, stride=2)
@@ -485,6 +536,23 @@ class LazyConvTranspose2d(_LazyConvMixin, ConvTranspose2d):
 
     Takes `ConvTranspose2d`'s arguments without ``in_channels``; input (N, C, H, W) or
     (C, H, W); afterwards the weight is (C, out_channels / groups, kH, kW).
+
+    Parameters
+    ----------
+    out_channels : int
+        O, the output channels.
+    kernel_size : int or tuple
+        K per spatial axis.
+    stride, padding, dilation : int or tuple
+        As for `ConvTranspose2d` (with ``output_padding``).
+    groups : int, default 1
+        Channel groups (the channels read from the input must be divisible by it).
+    bias : bool, default True
+        Learn an additive bias per output channel.
+    padding_mode : str, default "zeros"
+        As for `ConvTranspose2d`.
+    device, dtype : optional
+        ``"cpu"`` only; the parameters' dtype.
 
     Examples
     --------

@@ -36,6 +36,21 @@ class WorkerInfo:
 
     Worker ``id`` of an iterator with base seed ``s`` has ``seed = s + id``.
 
+    Attributes
+    ----------
+    id : int
+        This worker's index, 0 .. num_workers - 1.
+    num_workers : int
+        The number of workers of the DataLoader.
+    seed : int
+        This worker's seed (base seed + id).
+    dataset : object
+        This process's copy of the dataset.
+    rng : object, optional
+        This worker's random generator, if the loader made one.
+    worker_method : str, default "multiprocessing"
+        How the worker was started (PyTorch's field).
+
     Examples
     --------
     >>> info = ln.utils.data.WorkerInfo(id=1, num_workers=4, seed=7, dataset=None)
