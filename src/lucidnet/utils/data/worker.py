@@ -47,7 +47,7 @@ class WorkerInfo:
     dataset : object
         This process's copy of the dataset.
     rng : object, optional
-        This worker's random generator, if the loader made one.
+        Always None here (PyTorch's field).
     worker_method : str, default "multiprocessing"
         How the worker was started (PyTorch's field).
 
