@@ -834,6 +834,13 @@ def _in_place(fn, name: str, args: str, shown: str):
 
     Writes the result into ``input`` (same shape and dtype) and returns ``input`` itself.
 
+    Parameters
+    ----------
+    input : Tensor
+        Any shape; overwritten with the result.
+    *args, **kwargs
+        The other arguments of `{fn.__name__}` (``inplace`` excepted).
+
     Examples
     --------
     >>> import lucidnet.nn.functional as F
