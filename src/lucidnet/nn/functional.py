@@ -1099,6 +1099,9 @@ def binary_cross_entropy(input, target, *args, **kwargs) -> Tensor:
         Probabilities p in [0, 1], any shape.
     target : Tensor
         y in [0, 1], of the input's shape.
+
+    Other Parameters
+    ----------------
     weight : Tensor, optional
         Per-element weights (broadcast to the input).
     size_average, reduce : optional
@@ -1144,6 +1147,9 @@ def binary_cross_entropy_with_logits(input, target, *args, **kwargs) -> Tensor:
         Raw scores x, any shape.
     target : Tensor
         y in [0, 1], of the input's shape.
+
+    Other Parameters
+    ----------------
     weight : Tensor, optional
         Per-element weights (broadcast to the input).
     size_average, reduce : optional
@@ -1286,6 +1292,9 @@ def cross_entropy(input, target, *args, **kwargs) -> Tensor:
         Logits (N, C), (C,) or (N, C, d1, ...).
     target : Tensor
         Class indices (N,) / () / (N, d1, ...), or probabilities of the input's shape.
+
+    Other Parameters
+    ----------------
     weight : Tensor, optional
         (C,) class weights.
     ignore_index : int, default -100
@@ -1356,6 +1365,9 @@ def nll_loss(input, target, *args, **kwargs) -> Tensor:
         Log-probabilities (N, C), (C,) or (N, C, d1, ...).
     target : Tensor of int
         Class indices (N,) / () / (N, d1, ...).
+
+    Other Parameters
+    ----------------
     weight : Tensor, optional
         (C,) class weights.
     ignore_index : int, default -100

@@ -267,6 +267,8 @@ class DistributedDataParallel(Module):
         True: after the first backward each ``p.grad`` is a view into its bucket (no copy
         back; later backwards accumulate in the bucket itself).
 
+    Notes
+    -----
     Not supported: ``join()`` for uneven inputs, communication hooks, ``static_graph``
     optimizations (accepted, no effect), sparse gradients.
 

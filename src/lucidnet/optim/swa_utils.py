@@ -242,6 +242,8 @@ class AveragedModel(Module):
         ``num_batches_tracked`` cast back to int); if False, the buffers are copied from
         ``model`` at each update.
 
+    Notes
+    -----
     ``n_averaged`` (a 0-d int64 buffer) counts the models averaged; the state dict holds it and
     the copy's entries under ``module.`` (``"module.0.weight"``), as PyTorch's. Calling the
     averaged model runs ``self.module``. The averaging functions are not saved.
