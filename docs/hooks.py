@@ -7,48 +7,17 @@
   becomes MathML at build time (latex2mathml, pure Python), which browsers render natively: the
   site needs no JavaScript and no CDN. Code blocks and inline code are left alone.
 * Docstring *format* remarks of griffe (a parameter the signature lacks, a line it cannot parse)
-  are collected and listed at the end of the build instead of failing ``--strict``: docstrings are
-  written by many hands and such a remark should not hide the site. Set
-  ``LUCIDNET_DOCS_STRICT_DOCSTRINGS=1`` to make them errors like every other warning.
+  are warnings like any other: ``mkdocs build --strict`` (tests/docs/test_site.py) fails on them.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import re
 from pathlib import Path
 
 from mkdocs.structure.files import File
 
 _TUTORIAL = re.compile(r"^tutorials/(\d\d_[a-z0-9_]+)\.py$")
-# griffe's docstring-format remarks start with "path/file.py:LINE: "
-_DOCSTRING_REMARK = re.compile(r"^(griffe: )?\S+\.py:\d+: ")
-
-_log = logging.getLogger("mkdocs.hooks.lucidnet")
-_remarks: list[str] = []
-
-
-class _DocstringRemarks(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and _DOCSTRING_REMARK.match(record.getMessage()):
-            _remarks.append(record.getMessage())
-            return False
-        return True
-
-
-_filter = _DocstringRemarks()
-
-
-def on_config(config):
-    _remarks.clear()
-    griffe_logger = logging.getLogger("mkdocs.plugins.griffe")
-    griffe_logger.removeFilter(_filter)
-    if os.environ.get("LUCIDNET_DOCS_STRICT_DOCSTRINGS") != "1":
-        griffe_logger.addFilter(_filter)
-    return config
-
-
 _CODE = re.compile(r"(^```.*?^```[ \t]*$|`[^`\n]+`)", re.S | re.M)
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 # one line, or wrapped over lines of one paragraph (never across a blank line)
@@ -106,9 +75,3 @@ def on_files(files, config):
             files.append(File.generated(config, f"tutorials/{name}.md",
                                         content=tutorial_markdown(source, name)))
     return files
-
-
-def on_post_build(config):
-    if _remarks:
-        _log.info("%d docstring format remarks (LUCIDNET_DOCS_STRICT_DOCSTRINGS=1 makes them "
-                  "errors):\n  %s", len(_remarks), "\n  ".join(sorted(set(_remarks))))

@@ -516,6 +516,11 @@ class Variable(metaclass=_VariableMeta):
                           "instead.", UserWarning, stacklevel=2)
         return data.detach().requires_grad_(requires_grad)
 
+    def __init__(self, data, requires_grad: bool = False, volatile: bool = False):
+        # never runs (__new__ returns a Tensor); it gives inspect and the API reference the
+        # constructor's signature
+        pass
+
 
 # grad-mode switches PyTorch has at the top level (no_grad / enable_grad are exported by name)
 register("set_grad_enabled", value=set_grad_enabled)
