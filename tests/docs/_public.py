@@ -61,3 +61,19 @@ def undocumented(module) -> list[str]:
         elif not inspect.getdoc(obj):
             missing.append(name)
     return missing
+
+
+def without_example(module) -> list[str]:
+    """Public classes and functions defined in ``module`` whose own docstring has no example
+    (a ``>>>`` line: numpydoc's Examples section, run by tests/docs/test_doctests.py)."""
+    missing = []
+    for name in getattr(module, "__all__", []):
+        obj = getattr(module, name, None)
+        if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+            continue
+        if getattr(obj, "__module__", module.__name__) != module.__name__:
+            continue
+        doc = obj.__dict__.get("__doc__") if inspect.isclass(obj) else inspect.getdoc(obj)
+        if not doc or ">>>" not in doc:
+            missing.append(name)
+    return missing
