@@ -551,3 +551,21 @@ def test_gradcheck_takes_pytorchs_call_and_leaves_grad_alone():
     assert "np." not in str(err.value) and "Size" not in str(err.value)
     with pytest.raises(NotImplementedError, match="forward-mode"):
         gradcheck(wrong.apply, (x,), check_forward_ad=True)
+
+
+def test_rounding_ops_are_named_as_pytorch_names_their_nodes():
+    """remainder / div(rounding_mode=) / floor_divide record the nodes PyTorch records (its
+    NotImplemented node for the ops without a derivative formula); lucidnet still gives their
+    almost-everywhere gradient."""
+    a = ln.tensor([5.0, 7.0], requires_grad=True)
+    b = ln.tensor([2.0, 3.0], requires_grad=True)
+    cases = [(a % b, "RemainderBackward1", 2), (a % 2, "RemainderBackward0", 1),
+             (ln.div(a, b, rounding_mode="floor"), "DivBackward2", 2),
+             (a // b, "torch::autograd::NotImplemented", 2),
+             (2 % a, "torch::autograd::NotImplemented", 1)]
+    for t, name, inputs in cases:
+        assert t.grad_fn.name() == name
+        assert len(t.grad_fn.next_functions) == inputs
+    assert repr(a // b).endswith("grad_fn=<NotImplemented>)")
+    (a % b).sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [-2.0, -2.0]

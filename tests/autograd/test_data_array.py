@@ -172,3 +172,4 @@ def test_numpy_of_a_gradient_or_parameter_is_a_plain_ndarray_sharing_memory():
     p.grad.numpy()[0] = 10.0
     assert p.grad.tolist() == [10.0, 4.0]
     assert repr(p.grad.numpy()).startswith("array(")
+

@@ -106,7 +106,7 @@ class Node:
         return tuple(pairs)
 
     def __repr__(self) -> str:
-        return f"<{self._name} object at {id(self):#x}>"
+        return f"<{self._name.rsplit('::', 1)[-1]} object at {id(self):#x}>"
 
 
 class AccumulateGrad:
@@ -170,11 +170,16 @@ def _ndim(p) -> int | None:
     return None if p is None else p.ndim
 
 
+# the node PyTorch records for an op without a derivative formula (floor_divide, ...)
+_NOT_IMPLEMENTED = "torch::autograd::NotImplemented"
+
+
 def _pytorch_layout(t: Tensor, fn, parents: tuple) -> Node:
     """The node as PyTorch records the same call: its name and inputs (synthetic nodes stand
     for the steps the library's fused op does inside)."""
     name = _node_name(fn)
-    if not fn.__module__.startswith("lucidnet.autograd.ops") or not parents:
+    if not fn.__module__.startswith(("lucidnet.autograd.ops", "lucidnet.autograd.operators")) \
+            or not parents:
         return Node(name, parents)
     op = fn.__name__
     if op == "Linear":  # addmm(bias, x, W.t()); mm without a bias; other ranks view to 2-D
@@ -197,6 +202,16 @@ def _pytorch_layout(t: Tensor, fn, parents: tuple) -> Node:
         if parents[1] is None:
             return Node("PowBackward0", parents[:1])
         name = "PowBackward1"
+    elif op == "Remainder":  # remainder.Scalar / remainder.Tensor; a number % tensor has no
+        if parents[0] is None:  # derivative in PyTorch
+            return Node(_NOT_IMPLEMENTED, parents[1:])
+        if parents[1] is None:
+            return Node("RemainderBackward0", parents[:1])
+        name = "RemainderBackward1"
+    elif op == "RoundedDivide":  # div(..., rounding_mode=): div.Tensor_mode
+        name = "DivBackward2"
+    elif op == "FloorDivide":  # floor_divide has no derivative in PyTorch
+        return Node(_NOT_IMPLEMENTED, tuple(p for p in parents if p is not None))
     elif op == "CrossEntropy":  # log_softmax then nll_loss
         return Node(name, (Node("LogSoftmaxBackward0", parents[:1]),))
     elif op in ("MaxPool", "AvgPool", "AdaptiveAvgPool") and t.ndim != 4:

@@ -217,9 +217,9 @@ class RoundedDivide(Function):
     --------
     >>> a = ln.tensor([7.0, -7.0], requires_grad=True)
     >>> a.div(2, rounding_mode="trunc")          # toward zero
-    tensor([ 3., -3.], grad_fn=<RoundedDivideBackward0>)
+    tensor([ 3., -3.], grad_fn=<DivBackward2>)
     >>> a.div(2, rounding_mode="floor")          # toward -inf
-    tensor([ 3., -4.], grad_fn=<RoundedDivideBackward0>)
+    tensor([ 3., -4.], grad_fn=<DivBackward2>)
     >>> a.div(2, rounding_mode="trunc").sum().backward(); a.grad
     tensor([0., 0.])
     """
@@ -248,7 +248,7 @@ class FloorDivide(Function):
     --------
     >>> a = ln.tensor([7.0, -7.0], requires_grad=True)
     >>> z = a // 2; z
-    tensor([ 3., -4.], grad_fn=<FloorDivideBackward0>)
+    tensor([ 3., -4.], grad_fn=<NotImplemented>)
     >>> z.sum().backward()
     Traceback (most recent call last):
         ...
@@ -274,7 +274,7 @@ class Remainder(Function):
     >>> a = ln.tensor([7.0, -7.0], requires_grad=True)
     >>> b = ln.tensor([3.0, 3.0], requires_grad=True)
     >>> z = a % b; z                       # -7 = -3 * 3 + 2: the sign of b
-    tensor([1., 2.], grad_fn=<RemainderBackward0>)
+    tensor([1., 2.], grad_fn=<RemainderBackward1>)
     >>> z.sum().backward(); a.grad, b.grad           # -floor(7/3) = -2, -floor(-7/3) = 3
     (tensor([1., 1.]), tensor([-2.,  3.]))
     """

@@ -301,7 +301,7 @@ def __repr__(self) -> str:
             suffixes.append(f"dtype={dtype_name(dtype)}")
         body = tensor_str(a, indent)
     if self._fn is not None:
-        suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{self.grad_fn.name().rsplit('::', 1)[-1]}>")   # NotImplemented
     elif self.requires_grad:
         suffixes.append("requires_grad=True")
     text = _add_suffixes(prefix + body, suffixes, indent)
