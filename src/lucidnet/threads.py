@@ -29,11 +29,12 @@ import os
 
 import numpy as np
 
-__all__ = ["THREADED_MIN_DIM", "THREADED_MIN_WORK", "blas_threads", "get_num_threads", "matmul",
-           "set_num_threads"]
+__all__ = ["SPLIT_MIN_WORK", "THREADED_MIN_DIM", "THREADED_MIN_WORK", "blas_threads",
+           "get_num_threads", "matmul", "parallel_for", "set_num_threads", "split_matmul"]
 
 THREADED_MIN_WORK = 1 << 25   # m*k*n multiply-adds below which one thread is faster
 THREADED_MIN_DIM = 96          # a smaller m, k or n makes a product too thin to split well
+SPLIT_MIN_WORK = 1 << 22       # m*k*n above which `split_matmul` shares a thin product out
 
 _STATE = {"n": None, "blas": None}  # the number set; the (set, get) ctypes functions or False
 
@@ -235,3 +236,127 @@ def blas_threads(n: int | None):
         yield
     finally:
         blas[0](before)
+
+
+_SPLIT = {"pool": None, "workers": 0}
+
+
+def _split_pool(workers: int):
+    """A thread pool of at least ``workers`` threads for `split_matmul` and `parallel_for`
+    (rebuilt larger when more are asked for)."""
+    if _SPLIT["workers"] < workers:
+        from concurrent.futures import ThreadPoolExecutor
+
+        if _SPLIT["pool"] is not None:
+            _SPLIT["pool"].shutdown(wait=True)
+        _SPLIT["pool"] = ThreadPoolExecutor(max_workers=workers,
+                                            thread_name_prefix="lucidnet-gemm")
+        _SPLIT["workers"] = workers
+    return _SPLIT["pool"]
+
+
+def parallel_for(func, count: int, threads: int | None = None) -> None:
+    """Call ``func(lo, hi)`` on consecutive blocks [lo, hi) covering range(count), one block per
+    thread: the caller runs the first, the `split_matmul` pool the others.
+
+    For compiled kernels that release the GIL (Numba ``nogil=True``) over independent items
+    (the planes of a pooling): unlike an OpenMP team, whose idle threads spin and take a shared
+    core from the next BLAS call, an idle worker here sleeps. Blocks are
+    [count t / T, count (t + 1) / T) for t < T = min(threads, count).
+
+    Parameters
+    ----------
+    func : callable
+        ``func(lo, hi)``; the blocks are disjoint, so it may write its own part of a shared
+        output.
+    count : int
+        Number of items (0 calls nothing).
+    threads : int, optional
+        How many blocks at most; default `get_num_threads`.
+    """
+    parts = min(get_num_threads() if threads is None else threads, count)
+    if parts <= 1:
+        if count > 0:
+            func(0, count)
+        return
+    bounds = [count * t // parts for t in range(parts + 1)]
+    pool = _split_pool(parts - 1)
+    futures = [pool.submit(func, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    try:
+        func(bounds[0], bounds[1])
+    finally:
+        for future in futures:
+            future.result()
+
+
+def split_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``a @ b`` for 2-d a (m, k) and b (k, n), shared out over `get_num_threads` threads as
+    independent one-thread BLAS calls when the product is thin.
+
+    A thin product (the GEMMs of a small convolution: (32, 144) @ (144, 12544)) runs on one
+    BLAS thread in `matmul`, since OpenBLAS's own threads stall on shared cores. Here it is cut
+    along its largest dimension instead, and each piece runs on one BLAS thread of a plain
+    Python thread pool (the GIL is released inside BLAS; an idle worker sleeps, it never spins):
+
+        out[:, J_t] = a @ b[:, J_t]              (n largest: column blocks J_t)
+        out[I_t, :] = a[I_t, :] @ b              (m largest: row blocks I_t)
+        out = sum_t a[:, K_t] @ b[K_t, :]        (k largest: partial products, then summed)
+
+    The pieces are the same BLAS products on sub-blocks, so the result equals ``a @ b`` to
+    rounding (exactly, for the m and n cuts).
+
+    Parameters
+    ----------
+    a, b : ndarray
+        2-d operands of the same float dtype, shapes (m, k) and (k, n).
+    out : ndarray, optional
+        Where to write the (m, n) result.
+
+    Returns
+    -------
+    ndarray
+        The product, ``out`` when given.
+
+    Notes
+    -----
+    With one thread, a product of fewer than `SPLIT_MIN_WORK` multiply-adds, a product that is
+    not thin (`matmul` then threads it) or no reachable OpenBLAS, this is `matmul`.
+    """
+    blas = _STATE["blas"]
+    if blas is None:
+        blas = _openblas()
+    if not blas or a.ndim != 2 or b.ndim != 2:
+        return matmul(a, b, out=out)
+    m, k, n = a.shape[0], a.shape[1], b.shape[1]
+    work = m * k * n
+    threads = get_num_threads()
+    thin = work < THREADED_MIN_WORK or min(m, k, n) < THREADED_MIN_DIM
+    if threads <= 1 or work < SPLIT_MIN_WORK or not thin:
+        return matmul(a, b, out=out)
+    if out is None:
+        out = np.empty((m, n), dtype=np.result_type(a, b))
+    axis, size = max((("n", n), ("m", m), ("k", k)), key=lambda item: item[1])
+    parts = min(threads, size)
+    bounds = [size * t // parts for t in range(parts + 1)]
+    before = blas[1]()
+    blas[0](1)
+    try:
+        if axis == "k":
+            partial = [np.empty_like(out) for _ in range(parts - 1)]
+            targets = [out] + partial
+            jobs = [(a[:, lo:hi], b[lo:hi], t) for lo, hi, t in zip(bounds, bounds[1:], targets)]
+        elif axis == "n":
+            jobs = [(a, b[:, lo:hi], out[:, lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+        else:
+            jobs = [(a[lo:hi], b, out[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+        pool = _split_pool(len(jobs) - 1)
+        futures = [pool.submit(np.matmul, x, y, out=z) for x, y, z in jobs[1:]]
+        np.matmul(*jobs[0][:2], out=jobs[0][2])
+        for future in futures:
+            future.result()
+        if axis == "k":
+            for p in partial:
+                out += p
+    finally:
+        blas[0](before)
+    return out

@@ -73,3 +73,81 @@ def test_every_set_num_threads_is_the_same_setting():
         assert device.get_num_threads() == 1
     finally:
         ln.set_num_threads(before)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize("m,k,n", [(32, 144, 12544),   # cut along n (conv forward)
+                                   (12544, 40, 24),    # cut along m
+                                   (16, 50176, 9),     # cut along k: partial products summed
+                                   (8, 8, 8)])         # too small: plain matmul
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_split_matmul_is_the_product_and_restores_the_pool(m, k, n, n_threads, dtype,
+                                                           restore_threads):
+    ln.set_num_threads(n_threads)
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((n, k)).astype(dtype).T  # a transposed operand, as conv's dL/dW
+    out = np.full((m, n), np.nan, dtype)
+    assert threads.split_matmul(a, b, out=out) is out
+    ref = a.astype(np.float64) @ b.astype(np.float64)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(out, ref, rtol=tol, atol=tol * np.sqrt(k))
+    fresh = threads.split_matmul(a, b)  # no out: a new array of the product's dtype
+    assert fresh.dtype == dtype and fresh.shape == (m, n)
+    np.testing.assert_allclose(fresh, out, rtol=tol, atol=tol * np.sqrt(k))
+    blas = threads._openblas()
+    if blas:
+        assert blas[1]() == n_threads
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 4])
+@pytest.mark.parametrize("count", [0, 1, 3, 100])
+def test_parallel_for_covers_every_item_once(count, n_threads, restore_threads):
+    ln.set_num_threads(n_threads)
+    hits = np.zeros(count, dtype=np.int64)
+    blocks = []
+
+    def work(lo, hi):
+        blocks.append((lo, hi))
+        hits[lo:hi] += 1
+
+    threads.parallel_for(work, count)
+    np.testing.assert_array_equal(hits, np.ones(count, dtype=np.int64))
+    assert len(blocks) == min(n_threads, count)  # one block per thread, none empty
+    threads.parallel_for(work, count, threads=1)  # an explicit count: one block
+    np.testing.assert_array_equal(hits, np.full(count, 2, dtype=np.int64))
+
+
+def test_parallel_for_raises_a_workers_error_after_every_block_ran(restore_threads):
+    ln.set_num_threads(2)
+    done = []
+
+    def work(lo, hi):
+        done.append(lo)
+        if lo > 0:
+            raise RuntimeError("block failed")
+
+    with pytest.raises(RuntimeError, match="block failed"):
+        threads.parallel_for(work, 10)
+    assert sorted(done) == [0, 5]
+
+
+def test_fused_pooling_and_conv_agree_at_two_threads(restore_threads):
+    """The fused max pooling shares its planes out over the threads, the convolution its thin
+    GEMMs: at 2 threads both still give the 1-thread values exactly (pooling) / to rounding."""
+    from lucidnet.nn import functional as F
+    from lucidnet.nn.pooling import max_pool2d
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((8, 3, 28, 28)).astype(np.float32)
+    w = rng.standard_normal((16, 3, 3, 3)).astype(np.float32)
+    results = []
+    for n in (1, 2):
+        ln.set_num_threads(n)
+        xt, wt = ln.Tensor(x, requires_grad=True), ln.Tensor(w, requires_grad=True)
+        out = max_pool2d(F.relu(F.conv2d(xt, wt, None, 1, 1)), 2)
+        (out * ln.Tensor(np.linspace(-1, 1, out.data.size, dtype=np.float32).reshape(out.data.shape))
+         ).sum().backward()
+        results.append((out.data.copy(), xt.grad.data.copy(), wt.grad.data.copy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)

@@ -10,7 +10,9 @@ gradient at that cell:
     dL/dx[a, b, h, w] = sum of g[a, b, oh, ow] over the windows whose winner is (h, w)
 
 The two leading axes are independent planes (N, C or C, N: either layout works unchanged);
-the planes are split over Numba's threads (``prange``). The choice is made with selects, not
+each call covers the planes [lo, hi), and the op shares the planes out over the threads with
+``lucidnet.threads.parallel_for`` (the kernels release the GIL; an OpenMP team's idle threads
+would spin and take a shared core from the convolution's GEMMs). The choice is made with selects, not
 branches: on real data "is this cell larger" is a coin flip, and a mispredicted branch per
 cell cost 10x (measured: 2x2 windows over 64x16x28x28, 3.0 ms with branches, 0.37 ms as a
 branch-free compare tree). The 2x2 unpadded window -- the common case -- has its own loop:
@@ -27,12 +29,6 @@ import numpy as np
 from . import jit
 
 __all__ = ["max_pool2d_backward", "max_pool2d_forward"]
-
-try:  # pragma: no branch - Numba is present whenever these kernels are compiled
-    from numba import prange
-except ImportError:  # pragma: no cover
-    prange = range
-
 
 @jit(error_model="numpy")
 def _scan(xa, h0, w0, kh, kw, dh, dw, out, where_out, oh, ow):
@@ -56,21 +52,23 @@ def _scan(xa, h0, w0, kh, kw, dh, dw, out, where_out, oh, ow):
     where_out[oh, ow] = where
 
 
-@jit(parallel=True, error_model="numpy")
-def max_pool2d_forward(x, bits, exponent, carry, top, kh, kw, sh, sw, ph, pw, dh, dw, out, idx):
-    """out (A, B, OH, OW) and idx (same shape, the winner's offset i * kw + j in its window).
+@jit(error_model="numpy")
+def max_pool2d_forward(x, bits, exponent, carry, top, kh, kw, sh, sw, ph, pw, dh, dw, out, idx,
+                       lo, hi):
+    """out (A, B, OH, OW) and idx (same shape, the winner's offset i * kw + j in its window),
+    for the planes p = a * B + b in [lo, hi).
 
     ``bits`` is x viewed as unsigned integers of its width, ``exponent`` the exponent mask,
     ``carry`` its lowest bit and ``top`` the sign bit: ``(bits & exponent) + carry`` reaches the
     sign bit only for inf and NaN, so one OR over a plane (integer, vectorized) tells whether the
     plane needs the general scan."""
-    na, nb = x.shape[0], x.shape[1]
+    nb = x.shape[1]
     oh_n, ow_n = out.shape[2], out.shape[3]
     height, width = x.shape[2], x.shape[3]
     # unpadded 2x2 windows all inside the plane (ceil_mode's extra window reads padding)
     pair = (kh == 2 and kw == 2 and dh == 1 and dw == 1 and ph == 0 and pw == 0
             and (oh_n - 1) * sh + 2 <= height and (ow_n - 1) * sw + 2 <= width)
-    for p in prange(na * nb):
+    for p in range(lo, hi):
         a = p // nb
         b = p - a * nb
         xa = x[a, b]
@@ -111,14 +109,15 @@ def max_pool2d_forward(x, bits, exponent, carry, top, kh, kw, sh, sw, ph, pw, dh
                 ix[ow] = k23 if c else k01
 
 
-@jit(parallel=True, error_model="numpy")
-def max_pool2d_backward(g, idx, kh, kw, sh, sw, ph, pw, dh, dw, gx):
-    """gx (A, B, H, W) = each g[a, b, oh, ow] added at its window's winner (0 elsewhere)."""
+@jit(error_model="numpy")
+def max_pool2d_backward(g, idx, kh, kw, sh, sw, ph, pw, dh, dw, gx, lo, hi):
+    """gx (A, B, H, W) = each g[a, b, oh, ow] added at its window's winner (0 elsewhere), for
+    the planes p = a * B + b in [lo, hi)."""
     na, nb, height, width = gx.shape
     oh_n, ow_n = g.shape[2], g.shape[3]
     tiled = (kh == 2 and kw == 2 and sh == 2 and sw == 2 and dh == 1 and dw == 1 and ph == 0
              and pw == 0 and 2 * oh_n <= height and 2 * ow_n <= width)
-    for p in prange(na * nb):
+    for p in range(lo, hi):
         a = p // nb
         b = p - a * nb
         ga = g[a, b]

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ... import _fast
-from ...threads import matmul as blas_matmul  # one BLAS thread for thin products
+from ...threads import split_matmul as blas_matmul  # thin products: cut over the threads
 from ..function import Function
 from .buffers import pooled_empty, scratch
 

@@ -18,6 +18,7 @@ import itertools
 import numpy as np
 
 from ... import _fast
+from ...threads import parallel_for
 from ..function import Function
 from .buffers import channel_major, pooled_empty, scratch
 from .conv import _unpad, offset_slices, output_size, pad_spatial, window_view
@@ -91,7 +92,9 @@ class MaxPool(Function):
             spatial, window = ctx.meta
             gx = pooled_empty(g.shape[:2] + spatial, g.dtype)
             kernels = _fast.load("pool")
-            kernels.max_pool2d_backward(_as_2d(g), _as_2d(idx), *window, _as_2d(gx))
+            g2, idx2, gx2 = _as_2d(g), _as_2d(idx), _as_2d(gx)
+            parallel_for(lambda lo, hi: kernels.max_pool2d_backward(g2, idx2, *window, gx2, lo, hi),
+                         g2.shape[0] * g2.shape[1])
             return gx.swapaxes(0, 1) if ctx.swap else gx
         (first,) = ctx.saved
         padded_shape, kernel, stride, padding, dilation = ctx.meta
@@ -135,8 +138,10 @@ def _max_pool_fused(ctx, x, kernel, stride, padding, dilation):
                   (1,) * (2 - nd) + tuple(dilation))
     p2 = (0,) * (2 - nd) + tuple(lo for lo, _ in padding)
     window = (k2[0], k2[1], s2[0], s2[1], p2[0], p2[1], d2[0], d2[1])
-    kernels.max_pool2d_forward(_as_2d(x), *_float_bits(_as_2d(x)), *window, _as_2d(out),
-                               _as_2d(idx))
+    x2, out2, idx2 = _as_2d(x), _as_2d(out), _as_2d(idx)
+    bits = _float_bits(x2)
+    parallel_for(lambda lo, hi: kernels.max_pool2d_forward(x2, *bits, *window, out2, idx2, lo, hi),
+                 x2.shape[0] * x2.shape[1])
     ctx.fused = True
     ctx.save_for_backward(idx)
     ctx.meta = (spatial, window)
