@@ -36,6 +36,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ... import _fast
+from ...threads import parallel_for
 from ...threads import split_matmul as blas_matmul  # thin products: cut over the threads
 from ..function import Function
 from .buffers import pooled_empty, scratch
@@ -128,10 +129,25 @@ def col2im(gcols: np.ndarray, padded_shape: tuple, kernel: tuple, stride: tuple,
     nd = len(kernel)
     out_shape = gcols.shape[2 + nd:]
     gxp = pooled_empty((padded_shape[1], padded_shape[0]) + tuple(padded_shape[2:]), gcols.dtype)
-    gxp.fill(0)
-    for k, sl in offset_slices(kernel, stride, dilation, out_shape):
-        gxp[sl] += gcols[(slice(None),) + k]
+    offsets = list(offset_slices(kernel, stride, dilation, out_shape))
+
+    def block(lo, hi):  # the images [lo, hi): disjoint parts of gxp, so threads may share out
+        part = gxp[:, lo:hi]
+        part.fill(0)
+        for k, sl in offsets:
+            part[sl] += gcols[(slice(None),) + k + (slice(lo, hi),)]
+
+    parallel_for(block, padded_shape[0], _blocks(gcols.size))
     return np.moveaxis(gxp, 0, 1)
+
+
+_PARALLEL_MIN_SIZE = 1 << 17  # elements of cols below which im2col/col2im stay on one thread
+
+
+def _blocks(size: int):
+    """How many threads im2col/col2im share an array of ``size`` elements out over (NumPy's
+    copies and sums release the GIL); None means all of them."""
+    return None if size >= _PARALLEL_MIN_SIZE else 1
 
 
 def _unpad(gxp: np.ndarray, padding: tuple) -> np.ndarray:
@@ -170,8 +186,13 @@ def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilatio
     if any(lo or hi for lo, hi in padding):
         padded_shape = (n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding))
         xp = scratch("conv_pad", padded_shape, x.dtype)
-        xp.fill(0)
-        xp[_interior(padding)] = x
+        interior = _interior(padding)
+
+        def pad_block(lo, hi):
+            xp[lo:hi].fill(0)
+            xp[lo:hi][interior] = x[lo:hi]
+
+        parallel_for(pad_block, n, _blocks(xp.size))
     else:
         xp = x
     view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
@@ -179,7 +200,9 @@ def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilatio
     perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
     moved = view.transpose(perm)  # (C, *K, N, *P)
     cols = buffer(moved.shape, x.dtype)
-    np.copyto(cols, moved)
+    at_n = (slice(None),) * (1 + nd)  # the image axis N of cols (C, *K, N, *P)
+    parallel_for(lambda lo, hi: np.copyto(cols[at_n + (slice(lo, hi),)],
+                                          moved[at_n + (slice(lo, hi),)]), n, _blocks(cols.size))
     # explicit sizes: -1 is ambiguous for an empty batch (N = 0)
     return (cols.reshape(c * int(np.prod(kernel)), n * int(np.prod(out_shape))), out_shape,
             xp.shape)
