@@ -78,7 +78,7 @@ def test_every_set_num_threads_is_the_same_setting():
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
 @pytest.mark.parametrize("m,k,n", [(32, 144, 12544),   # cut along n (conv forward)
                                    (12544, 40, 24),    # cut along m
-                                   (16, 50176, 9),     # cut along k: partial products summed
+                                   (16, 50176, 9),     # too narrow to cut: left whole
                                    (8, 8, 8)])         # too small: plain matmul
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_split_matmul_is_the_product_and_restores_the_pool(m, k, n, n_threads, dtype,
