@@ -272,8 +272,12 @@ class Conv(Function):
             np.matmul(weight.reshape(groups, o // groups, cols.shape[0] // groups),
                       cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]),
                       out=out.reshape(groups, o // groups, cols.shape[1]))
-        if bias is not None:
-            out += bias[:, None]
+        if bias is not None:  # a full pass over out: shared out by output channels
+
+            def add_bias(lo, hi):
+                out[lo:hi] += bias[lo:hi, None]
+
+            parallel_for(add_bias, o, _blocks(out.size))
         ctx.save_for_backward(x, weight, cols if keep else None)
         ctx.meta = (padded_shape, padding, stride, dilation, out_shape, bias is not None, groups)
         # returned channel-major: an (N, O, *P) view of the (O, N, *P) product, no transpose copy;
@@ -301,7 +305,9 @@ class Conv(Function):
                 cols3 = cols.reshape(groups, cols.shape[0] // groups, cells)
                 gw = np.matmul(g3, cols3.transpose(0, 2, 1)).reshape(weight.shape)
         if has_bias and ctx.needs_input_grad[2]:
-            gb = g2.sum(axis=1)
+            gb = np.empty(o, g2.dtype)
+            parallel_for(lambda lo, hi: g2[lo:hi].sum(axis=1, out=gb[lo:hi]), o,
+                         _blocks(g2.size))
         if need_x:
             kernel = weight.shape[2:]
             gcols = scratch("gcols", (groups, w3.shape[2], g2.shape[1]), g2.dtype)
