@@ -151,3 +151,25 @@ def test_fused_pooling_and_conv_agree_at_two_threads(restore_threads):
         results.append((out.data.copy(), xt.grad.data.copy(), wt.grad.data.copy()))
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_norm_backward_by_channel_blocks_agrees_at_two_threads(dtype, restore_threads):
+    """The fused BatchNorm backward runs on channel blocks shared out over the threads; the
+    gradients (x, gamma, beta) are those of one thread."""
+    from lucidnet import nn
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((32, 6, 20, 20)).astype(dtype) * 3 + 1
+    g = rng.standard_normal(x.shape).astype(dtype)
+    results = []
+    for n in (1, 2):
+        ln.set_num_threads(n)
+        ln.manual_seed(0)
+        bn = nn.BatchNorm2d(6).to(dtype=getattr(ln, np.dtype(dtype).name))
+        xt = ln.Tensor(x, requires_grad=True)
+        (bn(xt) * ln.Tensor(g)).sum().backward()
+        results.append((xt.grad.data.copy(), bn.weight.grad.data.copy(), bn.bias.grad.data.copy()))
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _fast
+from ...threads import parallel_for
 from ..function import Function
 from .buffers import channel_major, pooled_empty
 
@@ -193,8 +194,17 @@ class BatchNorm(Function):
             need_x = ctx.needs_input_grad[0]
             gx3 = (pooled_empty(x3.shape, g3.dtype) if need_x
                    else np.empty((0, 0, 0), x3.dtype))
-            sum_g, sum_gx = _fast.load("norm").batch_norm_backward(
-                g3, x3, mean, inv_std, k, ctx.batch_stats, gx3)
+            kernel = _fast.load("norm").batch_norm_backward
+            sum_g = np.empty(x3.shape[1])
+            sum_gx = np.empty(x3.shape[1])
+
+            def channels(lo, hi):  # channels are independent: shared out over the threads
+                part = slice(lo, hi)
+                sum_g[part], sum_gx[part] = kernel(
+                    g3[:, part], x3[:, part], mean[part], inv_std[part], k[part],
+                    ctx.batch_stats, gx3[:, part] if need_x else gx3)
+
+            parallel_for(channels, x3.shape[1], None if x3.size >= 1 << 17 else 1)
             gx = _from_channel_view(gx3, shape, cm) if need_x else None
             gw = sum_gx.astype(x3.dtype) if ctx.has_weight and ctx.needs_input_grad[1] else None
             gb = sum_g.astype(x3.dtype) if ctx.has_bias and ctx.needs_input_grad[2] else None
