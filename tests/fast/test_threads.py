@@ -173,3 +173,22 @@ def test_batch_norm_backward_by_channel_blocks_agrees_at_two_threads(dtype, rest
     tol = 1e-5 if dtype == np.float32 else 1e-12
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("layout", ["c", "channel_major", "strided"])
+def test_relu_forward_in_blocks_is_numpys_maximum(layout, restore_threads):
+    """Above 2**17 elements ReLU's forward is shared out by blocks of axis 0: any layout,
+    NaN kept, the output laid out like the input."""
+    from lucidnet.nn import functional as F
+
+    ln.set_num_threads(2)
+    rng = np.random.default_rng(6)
+    base = rng.standard_normal((16, 64, 12, 12)).astype(np.float32)
+    base[3, 5, 1, 1] = np.nan
+    x = {"c": base.swapaxes(0, 1).copy(), "channel_major": base.swapaxes(0, 1),
+         "strided": base[:, :, ::2].swapaxes(0, 1)}[layout]
+    assert x.size >= 1 << 16
+    out = F.relu(ln.Tensor(x)).data
+    np.testing.assert_array_equal(out, np.maximum(x, 0))
+    if layout == "channel_major":
+        assert out.swapaxes(0, 1).flags.c_contiguous

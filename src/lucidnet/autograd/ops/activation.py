@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from ... import _fast
+from ...threads import parallel_for
 from ..function import Function
 from ..tensor import _one_axis, get_default_dtype
 from .buffers import channel_major, pooled_like
@@ -166,7 +167,12 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x, x.dtype.type(0), out=pooled_like(x))
+        out = pooled_like(x)
+        zero = x.dtype.type(0)
+        if x.ndim and x.size >= 1 << 17:  # large: blocks of axis 0 shared out over the threads
+            parallel_for(lambda lo, hi: np.maximum(x[lo:hi], zero, out=out[lo:hi]), x.shape[0])
+        else:
+            np.maximum(x, zero, out=out)
         ctx.save_for_backward(out)
         return out
 
