@@ -94,7 +94,9 @@ def load(name: str):
 # vectorize the window scans and float64 reductions:
 #   max_pool  fwd+bwd 8.0 ms vs NumPy 2.6 ms with branchy scans; as a branch-free compare tree
 #             over prange'd planes with int8 winners 1.7 vs 2.6 ms (1 thread)    -> on
-#   im2col    conv fwd+bwd 47 ms vs NumPy 39 ms                             -> off
+#   im2col    conv fwd+bwd 47 ms vs NumPy 39 ms; rewritten with clamped ranges still 2.2 vs
+#             1.1 ms CPU (rows of 14 cells do not vectorize)                   -> off
+#             (the NumPy im2col/col2im copies are shared out over the threads instead)
 #   norm_forward  2.0 ms vs NumPy 1.05 ms;  norm_backward 1.7 vs 2.15 ms   -> backward only
 #   relu_backward 0.53 vs 0.72 ms;  cross_entropy (one pass per row)        -> on
 # Tests switch every kernel on to check it against the reference.
