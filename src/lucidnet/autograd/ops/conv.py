@@ -39,7 +39,7 @@ from ... import _fast
 from ...threads import parallel_for
 from ...threads import split_matmul as blas_matmul  # thin products: cut over the threads
 from ..function import Function
-from .buffers import pooled_empty, scratch
+from .buffers import channel_major, pooled_empty, scratch
 
 __all__ = ["Conv", "col2im", "offset_slices", "output_size", "pad_spatial", "window_view"]
 
@@ -185,7 +185,10 @@ def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilatio
                     out_shape, padded_shape)
     if any(lo or hi for lo, hi in padding):
         padded_shape = (n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], padding))
-        xp = scratch("conv_pad", padded_shape, x.dtype)
+        if channel_major(x):  # pad in x's own layout: a straight copy, not a transposing one
+            xp = scratch("conv_pad_cm", (c, n) + padded_shape[2:], x.dtype).swapaxes(0, 1)
+        else:
+            xp = scratch("conv_pad", padded_shape, x.dtype)
         interior = _interior(padding)
 
         def pad_block(lo, hi):
