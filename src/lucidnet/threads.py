@@ -274,6 +274,15 @@ def parallel_for(func, count: int, threads: int | None = None) -> None:
         Number of items (0 calls nothing).
     threads : int, optional
         How many blocks at most; default `get_num_threads`.
+
+    Examples
+    --------
+    >>> out = np.zeros(10)
+    >>> def square(lo, hi):
+    ...     out[lo:hi] = np.arange(lo, hi) ** 2
+    >>> ln.threads.parallel_for(square, 10, threads=2)                # blocks [0, 5) and [5, 10)
+    >>> out.tolist()
+    [0.0, 1.0, 4.0, 9.0, 16.0, 25.0, 36.0, 49.0, 64.0, 81.0]
     """
     parts = min(get_num_threads() if threads is None else threads, count)
     if parts <= 1:
@@ -318,6 +327,13 @@ def split_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) ->
     -------
     ndarray
         The product, ``out`` when given.
+
+    Examples
+    --------
+    >>> a, b = np.ones((32, 144), np.float32), np.ones((144, 12544), np.float32)
+    >>> out = ln.threads.split_matmul(a, b)     # on 2+ threads: two column blocks of 6272
+    >>> out.shape, float(out[0, 0]), bool((out == 144).all())
+    ((32, 12544), 144.0, True)
 
     Notes
     -----
