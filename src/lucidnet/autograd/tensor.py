@@ -1018,6 +1018,19 @@ _TORCH_NAMES = {
 }
 
 
+def bump_versions(tensors) -> None:
+    """``t._bump_version()`` for each tensor, without a method call per tensor (an optimizer
+    step over many small parameters runs this for every one of them)."""
+    clock = _CLOCK
+    for t in tensors:
+        clock[0] += 1
+        now = clock[0]
+        while t is not None:  # a view's change is a change of the tensor it views too
+            t._version += 1
+            t._changed_at = now
+            t = t._alias
+
+
 def _node_name(fn) -> str:
     """PyTorch's name of a node: 'MulBackward0' (a custom Function's: 'MyFnBackward')."""
     name = getattr(fn, "_backward_name", None)

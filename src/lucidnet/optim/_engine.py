@@ -198,19 +198,23 @@ def step_group(opt, group: dict[str, Any], gd: GroupBuffers) -> None:
 
 def _grad_arrays(opt, gd: GroupBuffers) -> list:
     """The gradients' arrays (``.grad`` is a Tensor; the update runs on NumPy arrays), checked
-    against the parameters' sizes and shapes."""
-    params = gd.params
-    grads = [g if (g := p._grad) is None or g.__class__ is np.ndarray else g.data
-             for p in params]
-    for k, (p, g) in enumerate(zip(params, grads)):
-        if p.data.size != gd.sizes[k] and not (unwrap_data(p) and p.data.size == gd.sizes[k]):
-            raise ValueError(f"{type(opt).__name__}: parameter {k} now has {p.data.size} "
-                             f"elements (shape {p.data.shape}), it had {gd.sizes[k]} when the "
+    against the parameters' sizes and shapes (one pass: many small tensors make this hot)."""
+    grads = []
+    for k, (p, size) in enumerate(zip(gd.params, gd.sizes)):
+        data = p.data
+        if data.size != size and not (unwrap_data(p) and (data := p.data).size == size):
+            raise ValueError(f"{type(opt).__name__}: parameter {k} now has {data.size} "
+                             f"elements (shape {data.shape}), it had {size} when the "
                              f"optimizer was built; assign p.data an array of the same shape, "
                              f"or build a new optimizer")
-        if g is not None and g.shape != p.data.shape:
-            raise ValueError(f"{type(opt).__name__}: gradient of parameter {k} has shape "
-                             f"{g.shape}, expected the parameter's shape {p.data.shape}")
+        g = p._grad
+        if g is not None:
+            if g.__class__ is not np.ndarray:
+                g = g.data
+            if g.shape != data.shape:
+                raise ValueError(f"{type(opt).__name__}: gradient of parameter {k} has shape "
+                                 f"{g.shape}, expected the parameter's shape {data.shape}")
+        grads.append(g)
     return grads
 
 
@@ -226,6 +230,8 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
     chunk = max(_CHUNK_MIN, -(-total // (2 * _NUM_THREADS))) if threaded else 0
     steps, scalar_lists, dtype = gd.steps, gd.scalars, gd.dtype
     views = gd.views
+    if not threaded and not scalar_lists:
+        return _fused_now(opt, group, gd, grads, present, names)
     work = []
     for i in present:
         step = steps[i] + 1
@@ -264,6 +270,44 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
                 hi = min(size, lo + step_len)
                 work.append((hi - lo, _chunk_job(kernel, param[lo:hi], grad[lo:hi],
                                                  [s[lo:hi] for s in state])))
+    return work
+
+
+def _fused_now(opt, group, gd: GroupBuffers, grads: list, present: list, names: tuple) -> list:
+    """`_fused_jobs` on one thread for an algorithm without per-parameter scalars: every update
+    runs at once, with as little Python per parameter as possible (many small tensors make the
+    step overhead-bound); a non-contiguous parameter is updated through a copy."""
+    steps, views, params, dtype = gd.steps, gd.views, gd.params, gd.dtype
+    plans: dict[int, tuple] = {}    # parameters at the same step share one plan
+    work = []
+    for i in present:
+        step = steps[i] = steps[i] + 1
+        plan = plans.get(step)
+        if plan is None:
+            run = opt._fused_plan(group, step, {}, dtype)
+            # a plan may offer its compiled kernel and trailing arguments (``run.direct``):
+            # calling it saves a Python frame per parameter
+            plan = plans[step] = (run, *getattr(run, "direct", (None, ())))
+        run, kernel, tail = plan
+        data = params[i].data
+        cached = views[i]
+        if cached is None or cached[0] is not data or cached[1] != names:
+            cached = views[i] = _views(gd, i, data, names)
+        param, state = cached[2], cached[3]
+        if param is None:
+            continue                         # a 0-size parameter
+        grad = grads[i]
+        if grad.__class__ is not np.ndarray:
+            grad = grad.view(np.ndarray)
+        if grad.dtype != dtype:
+            grad = grad.astype(dtype)
+        if not param.size:                   # non-contiguous: update a copy, write it back
+            work.append((gd.sizes[i], _copy_back_job(run, data.reshape(-1).copy(),
+                                                    grad.reshape(-1), state, data)))
+        elif kernel is not None:             # update the parameter's own memory
+            kernel(param, grad.reshape(-1), *state, *tail)
+        else:
+            run(param, grad.reshape(-1), *state)
     return work
 
 

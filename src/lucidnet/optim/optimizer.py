@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_bool, check_real
+from ..autograd.tensor import bump_versions
 from . import _engine
 from ._engine import GroupBuffers, UpdateSlice, get_num_threads, set_num_threads, unwrap_data
 
@@ -265,9 +266,7 @@ class Optimizer:
     def _bump_versions(gd: GroupBuffers) -> None:
         """A step is an in-place change, as PyTorch's: a pending backward that saved one of
         these weights raises instead of using the new one."""
-        for p in gd.params:
-            if p._grad is not None:
-                p._bump_version()
+        bump_versions([p for p in gd.params if p._grad is not None])
 
     def _prepare(self, group: dict[str, Any], gd: GroupBuffers) -> None:
         gd.prepare(self._state_names(group), lambda n: self._init_value(n, group),

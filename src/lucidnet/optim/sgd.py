@@ -203,4 +203,7 @@ class SGD(Optimizer):
 
         def run(param, grad, buf=None):
             kernel(param, grad, param if buf is None else buf, coef)
+        # the engine may call the kernel itself: kernel(param, grad, *state, *tail); without
+        # momentum the unused buf slot takes coef (any 1-D array of the dtype will do)
+        run.direct = (kernel, (coef,) if mu else (coef, coef))
         return run
