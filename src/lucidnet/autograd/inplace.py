@@ -69,7 +69,7 @@ class CopyFrom(Function):
     >>> x = ln.tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> src = ln.tensor([5.0], requires_grad=True)
     >>> y = x * 1; y.copy_(src)
-    tensor([5., 5., 5.], grad_fn=<torch::autograd::CopyBackwards>)
+    tensor([5., 5., 5.], grad_fn=<CopyBackwards>)
     >>> (y * ln.tensor([1.0, 2.0, 3.0])).sum().backward(); x.grad, src.grad     # 1 + 2 + 3
     (tensor([0., 0., 0.]), tensor([6.]))
     """

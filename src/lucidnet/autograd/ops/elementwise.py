@@ -594,8 +594,9 @@ class Log10(_Unary):
     --------
     >>> from lucidnet.autograd.ops.elementwise import Log10
     >>> x = ln.tensor([1.0, 100.0], requires_grad=True)
-    >>> Log10.apply(x)  # x.log10()
-    tensor([0., 2.], grad_fn=<Log10Backward0>)
+    >>> y = Log10.apply(x)  # x.log10(); the last bit of a float32 log10 depends on the CPU
+    >>> np.round(y.tolist(), 5).tolist(), y.grad_fn.name()
+    ([0.0, 2.0], 'Log10Backward0')
     >>> Log10.apply(x).sum().backward(); x.grad  # 1 / (a ln 10)
     tensor([0.4343, 0.0043])
     """
@@ -717,7 +718,7 @@ def erfinv_array(y: np.ndarray) -> np.ndarray:
     >>> from lucidnet.autograd.ops.elementwise import erf_erfc, erfinv_array
     >>> x = erfinv_array(np.array([0.0, 0.5, 1.0])); x.round(6).tolist()
     [0.0, 0.476936, inf]
-    >>> float(erf_erfc(x[1:2])[0][0])  # erf(erfinv(0.5)) = 0.5
+    >>> round(float(erf_erfc(x[1:2])[0][0]), 12)  # erf(erfinv(0.5)) = 0.5 to rounding
     0.5
     """
     y = np.asarray(y, dtype=np.float64)
