@@ -336,6 +336,35 @@ def test_autoplay_starts_training_and_pause_stops_the_counter(page, playground_s
     press_pause(page)
 
 
+def test_the_page_never_shows_an_older_frame_than_it_has_shown(page, playground_server):
+    """A state event carries no frame; the page once redrew the frame of its last full state (the
+    play response, step ~0) on receiving one, so a pause could show the loss of the start."""
+    sid = open_page(page, playground_server, XOR_HASH)
+    press_play(page)
+    page.wait_for_function("parseInt(document.getElementById('step-counter').textContent) > 100",
+                           timeout=LONG)
+    page.evaluate("""() => {
+      window.__shown = [];
+      const el = document.getElementById('step-counter');
+      new MutationObserver(() => window.__shown.push(parseInt(el.textContent))).observe(
+          el, {childList: true, characterData: true, subtree: true});
+    }""")
+    before = step_of(page)
+    # paused by another client: this page learns it from the event stream's state event
+    status, state = api(playground_server, f"/api/sessions/{sid}/pause", "POST")
+    assert status == 200
+    stopped = state["frame"]["step"]
+    page.wait_for_function("document.body.getAttribute('data-running') === 'false'", timeout=SHORT)
+    page.wait_for_function(f"parseInt(document.getElementById('step-counter').textContent) === {stopped}",
+                           timeout=SHORT)
+    shown = [before] + page.evaluate("window.__shown")
+    assert shown == sorted(shown), shown                     # never back in time
+    assert loss_of(page, "#test-loss") == pytest.approx(state["frame"]["test_loss"], rel=1e-6)
+    # a reset is a new build: its step 0 is shown although 0 < the steps shown before
+    page.click("#reset")
+    page.wait_for_function("document.getElementById('step-counter').textContent === '0'", timeout=SHORT)
+
+
 def test_an_expired_session_is_opened_again_with_the_same_settings(page, playground_server):
     sid = open_page(page, playground_server, "dataset=spiral&networkShape=3,2&activation=relu")
     status, _ = api(playground_server, f"/api/sessions/{sid}", "DELETE")

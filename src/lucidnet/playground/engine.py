@@ -742,6 +742,7 @@ class PlaygroundSession:
 
     def _build_model(self) -> None:
         c = self.config
+        self.build = getattr(self, "build", 0) + 1   # frames order by (build, step)
         seed = seed_number(c["seed"])
         init = "zeros" if c["initZero"] else c["init"]
         self.model = build_network(len(self.features), c["networkShape"], c["activation"],
@@ -945,6 +946,7 @@ class PlaygroundSession:
                       for m in linears]
             h = self.history
             return {
+                "build": self.build,
                 "step": self.steps,
                 "epoch": round(self.steps / self.steps_per_epoch, 3),
                 "train_loss": _num(self.current_losses["train"]),

@@ -49,7 +49,8 @@
   var sessionId = null;
   var events = null;       // EventSource
   var pendingFrame = null; // latest frame not yet drawn
-  var lastStep = -1;
+  var latestFrame = null;  // the newest frame received, by (build, step): nothing older is drawn
+  var shownFrame = null;   // the frame on the page
   var structureKey = "";   // network shape + features: rebuild the diagram when it changes
   var linkEls = [];        // [layer][i][j] -> path element
   var biasEls = [];        // [layer][j] -> element
@@ -334,7 +335,7 @@
       }).catch(function (err) { showError(err.message); });
     });
     window.addEventListener("resize", function () {   // rebuilt only when the width changed
-      if (session) { var k = structureKey; buildNetwork(session); if (k !== structureKey) { drawFrame(session.frame); } }
+      if (session) { var k = structureKey; buildNetwork(session); if (k !== structureKey) { drawFrame(shownFrame); } }
     });
   }
 
@@ -642,8 +643,19 @@
     return s.slice(0, s.length - 3) + "," + s.slice(s.length - 3);
   }
 
+  function accept(frame) {
+    // A frame older than the newest one received (a response or state event that arrived late,
+    // from before the frames already drawn) is not drawn: the page never goes back in time.
+    // A reset or a rebuilt network starts a new build, whose step 0 is newer than any step before.
+    var l = latestFrame;
+    if (l && (frame.build < l.build || (frame.build === l.build && frame.step < l.step))) { return false; }
+    latestFrame = frame;
+    return true;
+  }
+
   function drawFrame(frame) {
     if (!frame || !session) { return; }
+    shownFrame = frame;
     var c = session.config;
     $("epoch").textContent = fmtEpoch(frame.epoch);
     $("step-counter").textContent = String(frame.step);
@@ -776,9 +788,9 @@
     if (!state) { return; }
     var dataChanged = !session || JSON.stringify(session.data) !== JSON.stringify(state.data) ||
       session.config.showTestData !== state.config.showTestData;
-    if (!state.frame && session && session.id === state.id) { state.frame = session.frame; }
     session = state;
     if (state.id !== sessionId) {
+      latestFrame = null; pendingFrame = null;
       sessionId = state.id; connectEvents(); updateExportLinks();
       document.body.setAttribute("data-session", sessionId);
     }
@@ -790,7 +802,8 @@
     play.setAttribute("aria-label", state.running ? "Pause" : "Play");
     buildNetwork(state);
     if (dataChanged) { drawPoints(); }
-    if (state.frame) { lastStep = state.frame.step; pendingFrame = null; drawFrame(state.frame); }
+    // a state event carries no frame: the page keeps the newest one it has
+    if (state.frame && accept(state.frame)) { pendingFrame = null; drawFrame(state.frame); }
     document.body.setAttribute("data-running", state.running ? "true" : "false");
   }
 
@@ -806,8 +819,8 @@
     events.addEventListener("frame", function (ev) {
       var frame;
       try { frame = JSON.parse(ev.data); } catch (e) { return; }
-      if (frame.step < lastStep) { return; }      // a frame from before the latest state
-      lastStep = frame.step; stats.framesReceived += 1;
+      if (!accept(frame)) { return; }              // from before the newest frame received
+      stats.framesReceived += 1;
       pendingFrame = frame;                        // drawn on the next animation frame
     });
     events.onerror = function () {
