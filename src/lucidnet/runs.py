@@ -39,12 +39,22 @@ from . import io as lnio
 from ._atomic import write_atomically
 from .data import DATASETS
 from .data.datasets import Dataset
-from .optim import lr_scheduler
+from .data.image_folder import load_image_folder, load_images
+from .data.tabular import TableEncoder, encode_target, read_table
+from .onnx import export_run
+from .optim import OPTIMIZERS, lr_scheduler
 from .plot._backend import pyplot
 from .random import manual_seed
 from .regularization import L1, L2, Penalty
 from .safetensors import save_model
-from .train import EarlyStopping, GracefulInterrupt, ModelCheckpoint, Trainer, load_checkpoint
+from .train import (
+    EarlyStopping,
+    GracefulInterrupt,
+    GradientMonitor,
+    ModelCheckpoint,
+    Trainer,
+    load_checkpoint,
+)
 
 __all__ = [
     "Prepared",
@@ -288,8 +298,6 @@ def _check_unchanged(cfg: dict) -> None:
 
 
 def _read_table(path: str):
-    from .data.tabular import read_table
-
     try:
         return read_table(path)
     except ImportError as err:
@@ -299,7 +307,6 @@ def _read_table(path: str):
 def _prepare_table(cfg: dict) -> Prepared:
     """A table file: the target's labels, the encoder (kinds and categories from the whole
     file, imputation fills from the training rows), the split, the scaler."""
-    from .data.tabular import TableEncoder, encode_target
 
     name = _data_name(cfg)
     if cfg["model"] == "cnn":
@@ -411,10 +418,6 @@ def _check_strata(y, classes, target: str, cfg: dict, size=None, part: str = "te
 
 def _load_image_input(cfg: dict):
     """An image folder (``class_name/*.png``), with ``--test FOLDER`` as its test split."""
-    try:
-        from .data.image_folder import load_image_folder
-    except ImportError as err:  # pragma: no cover - the module ships with lucidnet
-        raise RunError(f"image folders are not available: {err}") from None
     try:
         ds = load_image_folder(cfg["data"])
         if cfg.get("test"):
@@ -553,7 +556,6 @@ def _construct(what: str, factory, first, kwargs: dict, flags: bool = False):
     takes_any = any(p.kind == p.VAR_KEYWORD for p in params)
     unknown = [k for k in kwargs if k not in accepted and not takes_any]
     if unknown and flags:
-        from .optim import OPTIMIZERS
 
         flag = f"--{unknown[0].replace('_', '-')}"
         others = [name for name, f in OPTIMIZERS.items()
@@ -756,7 +758,9 @@ def process_group():
     if not any(name in os.environ for name in _LAUNCHER_VARIABLES) \
             and "lucidnet.distributed" not in sys.modules:
         return None
+    # imported here: a plain process never loads the distributed package (see the docstring)
     from . import distributed as dist
+    from .distributed.process_group import env_world_size
 
     if not dist.is_initialized():
         if not dist.launched_under_mpi():
@@ -764,8 +768,6 @@ def process_group():
         try:
             dist.init_process_group()
         except ImportError as err:  # mpirun without mpi4py: a one-line error on each rank
-            from .distributed.process_group import env_world_size
-
             raise RunError(f"started by an MPI launcher ({env_world_size()} processes), but "
                            f"{err}") from None
     return dist if dist.get_world_size() > 1 else None
@@ -882,7 +884,6 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool, group=None
     callbacks = [ModelCheckpoint(last), guard]
     monitor = None
     if cfg.get("diagnose"):
-        from .train import GradientMonitor
 
         monitor = GradientMonitor(probe=prep.X_train[:256])
         callbacks.append(monitor)
@@ -1154,7 +1155,6 @@ def _is_image_run(meta: dict) -> bool:
 
 def _table_inputs(model, meta: dict, path: str, ignore=()) -> np.ndarray:
     """A table file's feature columns, matched by name to the run's, encoded, as model input."""
-    from .data.tabular import TableEncoder
 
     if not os.path.exists(path):
         raise RunError(f"no such input file: {path!r}")
@@ -1175,7 +1175,6 @@ def _labelled_inputs(model, meta: dict, path: str, target: str | None):
     classes = meta.get("class_names")
     classification = meta.get("task") == "classification"
     if "table" in meta:
-        from .data.tabular import encode_target
 
         target = target or meta["table"].get("target")
         X, table = _table_inputs(model, meta, path, ignore=[target])
@@ -1186,7 +1185,6 @@ def _labelled_inputs(model, meta: dict, path: str, target: str | None):
                           classes if classification else None)[0]
         return X, y
     if _is_image_run(meta):
-        from .data.image_folder import load_image_folder
 
         if target is not None:
             raise RunError("--target is for tables; an image folder's classes are its "
@@ -1269,7 +1267,6 @@ def predict_file(model_path: str, input_csv: str, output: str | None, target=Non
                                f"{', '.join(names)}")
         X = _table_inputs(model, meta, input_csv, ignore=[meta["table"].get("target"), target])[0]
     elif _is_image_run(meta):
-        from .data.image_folder import load_images
 
         try:
             X, files = load_images(input_csv, meta.get("image_shape"), return_paths=True)
@@ -1367,10 +1364,6 @@ def export_model(path: str, fmt: str | None, output: str | None, opset: int | No
         folder = path if os.path.isdir(path) else os.path.dirname(path)
         output = os.path.join(folder, f"model.{fmt}")
     if fmt == "onnx":
-        try:
-            from .onnx import export_run
-        except ImportError as err:  # pragma: no cover - the package itself imports no onnx
-            raise RunError(str(err)) from None
         try:
             proto = export_run(path, output, opset=opset)
         except ImportError as err:
