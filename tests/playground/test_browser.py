@@ -403,9 +403,9 @@ def test_options_presets_and_panels_come_from_the_server(page, playground_server
     # a preset opens its claim: the XOR perceptron has no hidden layer
     page.select_option("#presets", "xor-perceptron")
     page.wait_for_function("document.getElementById('num-layers').textContent === '0'", timeout=SHORT)
-    assert page.is_visible("#preset-description")
+    # the description is written when the PATCH answers, which may come after the stream's state
+    page.wait_for_selector("#preset-description", state="visible", timeout=SHORT)
     assert "dataset=xor" in page.evaluate("location.hash")
-    # the doctor's warnings are shown as the server sends them
     # the doctor's warnings are shown as the server sends them: too high a learning rate diverges,
     # the server stops by itself and the page shows it stopped
     page.select_option("#presets", "lr-too-high")
