@@ -348,9 +348,9 @@ class Run:
     stderr: str
 
 
-def run_program(name: str, framework: str, workdir: Path, timeout: float = 300) -> Run:
-    """Run ``programs/<name>`` under ``framework`` in a child process with ``workdir`` as its
-    current folder; the lucidnet run gets the import-rewritten copy."""
+def start_program(name: str, framework: str, workdir: Path) -> subprocess.Popen:
+    """Start ``programs/<name>`` under ``framework`` in a child process with ``workdir`` as its
+    current folder (the lucidnet run gets the import-rewritten copy); `finish` waits for it."""
     source = (PROGRAMS / name).read_text()
     if framework == "lucidnet":
         source = rewrite_imports(source)
@@ -363,9 +363,32 @@ def run_program(name: str, framework: str, workdir: Path, timeout: float = 300) 
                           block=_BLOCK_TORCH if framework == "lucidnet" else "")
     env = dict(os.environ, COMPAT_FRAMEWORK=framework, OMP_NUM_THREADS="1",
                MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=timeout)
-    return Run(framework, proc.returncode, proc.stdout, proc.stderr)
+    return subprocess.Popen([sys.executable, "-c", code], cwd=folder, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen, framework: str, timeout: float = 300) -> Run:
+    """Wait for a `start_program` child (killed after ``timeout`` seconds) and collect its output."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        err += f"\n(killed after {timeout} s)"
+    return Run(framework, proc.returncode, out, err)
+
+
+def run_program(name: str, framework: str, workdir: Path, timeout: float = 300) -> Run:
+    """Run ``programs/<name>`` under ``framework`` to its end (see `start_program`)."""
+    return finish(start_program(name, framework, workdir), framework, timeout)
+
+
+def run_both(name: str, workdir: Path, timeout: float = 300) -> tuple[Run, Run]:
+    """The PyTorch and the lucidnet run of ``programs/<name>``, side by side (one process each,
+    one thread each: on two cores they take the time of one)."""
+    started = [(start_program(name, fw, workdir), fw) for fw in ("torch", "lucidnet")]
+    reference, ours = (finish(proc, fw, timeout) for proc, fw in started)
+    return reference, ours
 
 
 # ---------------------------------------------------------------- comparing two outputs

@@ -3,7 +3,7 @@ PyTorch prints from the same initial weights and data order (see compat_harness 
 
 import pytest
 
-from tests.compat.compat_harness import PROGRAMS, compare_outputs, rewrite_imports, run_program
+from tests.compat.compat_harness import PROGRAMS, compare_outputs, rewrite_imports, run_both
 
 # program file -> relative tolerance of its printed numbers. Training multiplies float32 rounding
 # differences (summation order) step by step; the tolerance is set per program from that growth.
@@ -55,9 +55,8 @@ def test_every_program_is_listed():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_program_prints_what_pytorch_prints(name, tmp_path):
     pytest.importorskip("torch")
-    reference = run_program(name, "torch", tmp_path)
+    reference, ours = run_both(name, tmp_path)
     assert reference.returncode == 0, f"the PyTorch run failed:\n{reference.stderr[-3000:]}"
-    ours = run_program(name, "lucidnet", tmp_path)
     assert ours.returncode == 0, (
         f"{name} fails under lucidnet:\n{ours.stderr[-3000:]}\n"
         f"--- printed before failing:\n{ours.stdout[-1500:]}")
