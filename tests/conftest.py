@@ -54,3 +54,22 @@ def dask_cluster():
         yield cluster
     finally:
         cluster.close()
+
+
+# pytest-xdist (``-n 2 --dist loadgroup``, the default options): each module runs on one worker,
+# so its module-scoped fixtures (servers, clusters) start once; the modules that start processes
+# of their own (MPI ranks, worker pools, browsers, the program pairs) share one group, so one
+# worker runs them one after another while the other runs the in-process tests.
+_PROCESS_MODULES = {
+    "tests.compat.test_programs", "tests.lab.test_lab_jobs", "tests.distributed.test_cli_mpi",
+    "tests.distributed.test_trainer_mpi", "tests.playground.test_load", "tests.test_sweep",
+    "tests.distributed.test_ddp", "tests.playground.test_browser", "tests.distributed.test_faults",
+    "tests.distributed.test_issue11_review", "tests.utils.test_workers",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = getattr(item.module, "__name__", item.nodeid.split("::")[0])
+        group = "processes" if name in _PROCESS_MODULES else name
+        item.add_marker(pytest.mark.xdist_group(group))
