@@ -249,7 +249,7 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
         cached = views[i]
         if cached is None or cached[0] is not data or cached[1] != names:
             cached = views[i] = _views(gd, i, data, names)
-        _, _, param, state = cached
+        param, state = cached[2], cached[3]
         if param is None:
             continue                         # a 0-size parameter
         grad = grads[i]
@@ -276,51 +276,59 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
 def _fused_now(opt, group, gd: GroupBuffers, grads: list, present: list, names: tuple) -> list:
     """`_fused_jobs` on one thread for an algorithm without per-parameter scalars: every update
     runs at once, with as little Python per parameter as possible (many small tensors make the
-    step overhead-bound); a non-contiguous parameter is updated through a copy."""
+    step overhead-bound: the kernel call itself is ~0.4 us); a non-contiguous parameter is
+    updated through a copy."""
     steps, views, params, dtype = gd.steps, gd.views, gd.params, gd.dtype
     plans: dict[int, tuple] = {}    # parameters at the same step share one plan
+    plan_step = None
+    ndarray = np.ndarray
     work = []
     for i in present:
         step = steps[i] = steps[i] + 1
-        plan = plans.get(step)
-        if plan is None:
-            run = opt._fused_plan(group, step, {}, dtype)
-            # a plan may offer its compiled kernel and trailing arguments (``run.direct``):
-            # calling it saves a Python frame per parameter
-            plan = plans[step] = (run, *getattr(run, "direct", (None, ())))
-        run, kernel, tail = plan
+        if step != plan_step:            # usually once: every parameter is at the same step
+            plan = plans.get(step)
+            if plan is None:
+                run = opt._fused_plan(group, step, {}, dtype)
+                # a plan may offer its compiled kernel and trailing arguments (``run.direct``):
+                # calling it saves a Python frame per parameter
+                plan = plans[step] = (run, *getattr(run, "direct", (None, ())))
+            run, kernel, tail = plan
+            plan_step = step
         data = params[i].data
         cached = views[i]
-        if cached is None or cached[0] is not data or cached[1] != names:
+        if cached is None or cached[0] is not data or (cached[1] is not names
+                                                       and cached[1] != names):
             cached = views[i] = _views(gd, i, data, names)
-        param, state = cached[2], cached[3]
+        param = cached[2]
         if param is None:
             continue                         # a 0-size parameter
         grad = grads[i]
-        if grad.__class__ is not np.ndarray:
-            grad = grad.view(np.ndarray)
-        if grad.dtype != dtype:
+        if grad.__class__ is not ndarray:
+            grad = grad.view(ndarray)
+        grad_dtype = grad.dtype
+        if grad_dtype is not dtype and grad_dtype != dtype:
             grad = grad.astype(dtype)
-        if not param.size:                   # non-contiguous: update a copy, write it back
+        if cached[4]:                        # non-contiguous: update a copy, write it back
             work.append((gd.sizes[i], _copy_back_job(run, data.reshape(-1).copy(),
-                                                    grad.reshape(-1), state, data)))
+                                                    grad.reshape(-1), cached[3], data)))
         elif kernel is not None:             # update the parameter's own memory
-            kernel(param, grad.reshape(-1), *state, *tail)
+            kernel(param, grad.reshape(-1), *cached[3], *tail)
         else:
-            run(param, grad.reshape(-1), *state)
+            run(param, grad.reshape(-1), *cached[3])
     return work
 
 
 def _views(gd: GroupBuffers, i: int, data: np.ndarray, names: tuple) -> tuple:
-    """``(data, names, 1-D plain-ndarray view of parameter i, its state slices)``, cached in
-    ``gd.views`` while the parameter's array is the same object (`GroupBuffers.prepare`
-    clears the cache when the flat state is reallocated); the view is None for a 0-size
-    parameter."""
+    """``(data, names, 1-D plain-ndarray view of parameter i, its state slices, whether it is
+    updated through a copy)``, cached in ``gd.views`` while the parameter's array is the same
+    object (`GroupBuffers.prepare` clears the cache when the flat state is reallocated); the
+    view is None for a 0-size parameter, an empty array for a non-contiguous one."""
     a, b = gd.offsets[i], gd.offsets[i + 1]
     param = data.view(np.ndarray).reshape(-1) if a < b and data.flags.c_contiguous else None
-    if a < b and param is None:
+    copied = a < b and param is None
+    if copied:
         param = np.empty(0, gd.dtype)        # non-contiguous: updated through a copy
-    return (data, names, param, [gd.flat[n][a:b] for n in names])
+    return (data, names, param, [gd.flat[n][a:b] for n in names], copied)
 
 
 def _chunk_job(kernel, param, grad, state):
