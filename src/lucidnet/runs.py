@@ -307,7 +307,6 @@ def _read_table(path: str):
 def _prepare_table(cfg: dict) -> Prepared:
     """A table file: the target's labels, the encoder (kinds and categories from the whole
     file, imputation fills from the training rows), the split, the scaler."""
-
     name = _data_name(cfg)
     if cfg["model"] == "cnn":
         raise RunError(f"--model cnn needs image data; {name!r} is a table (use --model mlp)")
@@ -556,7 +555,6 @@ def _construct(what: str, factory, first, kwargs: dict, flags: bool = False):
     takes_any = any(p.kind == p.VAR_KEYWORD for p in params)
     unknown = [k for k in kwargs if k not in accepted and not takes_any]
     if unknown and flags:
-
         flag = f"--{unknown[0].replace('_', '-')}"
         others = [name for name, f in OPTIMIZERS.items()
                   if unknown[0] in inspect.signature(f).parameters]
@@ -884,7 +882,6 @@ def _train_locked(cfg: dict, prep: Prepared, transform, resume: bool, group=None
     callbacks = [ModelCheckpoint(last), guard]
     monitor = None
     if cfg.get("diagnose"):
-
         monitor = GradientMonitor(probe=prep.X_train[:256])
         callbacks.append(monitor)
     if prep.validation is not None:
@@ -1155,7 +1152,6 @@ def _is_image_run(meta: dict) -> bool:
 
 def _table_inputs(model, meta: dict, path: str, ignore=()) -> np.ndarray:
     """A table file's feature columns, matched by name to the run's, encoded, as model input."""
-
     if not os.path.exists(path):
         raise RunError(f"no such input file: {path!r}")
     if os.path.isdir(path):
@@ -1175,7 +1171,6 @@ def _labelled_inputs(model, meta: dict, path: str, target: str | None):
     classes = meta.get("class_names")
     classification = meta.get("task") == "classification"
     if "table" in meta:
-
         target = target or meta["table"].get("target")
         X, table = _table_inputs(model, meta, path, ignore=[target])
         if target not in table.names:
@@ -1185,7 +1180,6 @@ def _labelled_inputs(model, meta: dict, path: str, target: str | None):
                           classes if classification else None)[0]
         return X, y
     if _is_image_run(meta):
-
         if target is not None:
             raise RunError("--target is for tables; an image folder's classes are its "
                            "sub-folders")
@@ -1267,7 +1261,6 @@ def predict_file(model_path: str, input_csv: str, output: str | None, target=Non
                                f"{', '.join(names)}")
         X = _table_inputs(model, meta, input_csv, ignore=[meta["table"].get("target"), target])[0]
     elif _is_image_run(meta):
-
         try:
             X, files = load_images(input_csv, meta.get("image_shape"), return_paths=True)
         except ModuleNotFoundError as err:

@@ -422,3 +422,17 @@ def test_data_json():
     d = s.data_json()
     assert len(d["train"]) == 250 and len(d["test"]) == 250 and len(d["train"][0]) == 3
     assert d["features"] == ["x", "y"] and d["columns"] is None
+
+
+def test_frames_count_builds_so_a_reset_is_newer_than_any_step_before():
+    s = PlaygroundSession({"dataset": "xor", "networkShape": [3]})
+    assert s.frame()["build"] == 1 and s.frame()["step"] == 0
+    s.step(5)
+    assert (s.frame()["build"], s.frame()["step"]) == (1, 5)
+    s.update({"learningRate": 0.01})             # keeps the weights: the same build
+    assert (s.frame()["build"], s.frame()["step"]) == (1, 5)
+    s.reset()
+    assert (s.frame()["build"], s.frame()["step"]) == (2, 0)
+    assert s.update({"networkShape": [4, 2]}) is True and s.frame()["build"] == 3
+    s.update({"networkShape": [4, 2]})            # no change: no rebuild
+    assert s.frame()["build"] == 3

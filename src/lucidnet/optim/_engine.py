@@ -258,7 +258,7 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
         grad = grad.reshape(-1)
         if grad.dtype != dtype:
             grad = grad.astype(dtype)
-        if not data.flags.c_contiguous:      # update a copy, then write it back in place
+        if cached[4]:                        # non-contiguous: update a copy, write it back
             work.append((gd.sizes[i], _copy_back_job(kernel, data.reshape(-1).copy(), grad,
                                                     state, data)))
         elif not threaded:                   # run now: no job objects on the hot path

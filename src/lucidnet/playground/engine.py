@@ -704,6 +704,7 @@ class PlaygroundSession:
         self.config = normalize_config(config)
         self.csv = csv
         self.lock = threading.RLock()
+        self.build = 0   # networks built so far; frames order by (build, step)
         self._build_data()
         self._build_model()
 
@@ -742,7 +743,7 @@ class PlaygroundSession:
 
     def _build_model(self) -> None:
         c = self.config
-        self.build = getattr(self, "build", 0) + 1   # frames order by (build, step)
+        self.build += 1
         seed = seed_number(c["seed"])
         init = "zeros" if c["initZero"] else c["init"]
         self.model = build_network(len(self.features), c["networkShape"], c["activation"],

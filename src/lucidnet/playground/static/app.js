@@ -790,7 +790,7 @@
       session.config.showTestData !== state.config.showTestData;
     session = state;
     if (state.id !== sessionId) {
-      latestFrame = null; pendingFrame = null;
+      latestFrame = null; shownFrame = null; pendingFrame = null;
       sessionId = state.id; connectEvents(); updateExportLinks();
       document.body.setAttribute("data-session", sessionId);
     }
