@@ -183,3 +183,56 @@ def test_numpy_path_alone_runs_every_optimizer():
             params, _ = _run(name, kwargs, np.float64, fast=False, steps=2)
             assert all(np.all(np.isfinite(p.data)) for p in params)
             assert not np.array_equal(params[0].data, _params(np.float64)[0].data)
+
+
+def _paths():
+    return [("fused", _nullcontext), ("numpy", _fast.fast_disabled)]
+
+
+@pytest.mark.parametrize("kwargs", [{"lr": 0.1}, {"lr": 0.1, "momentum": 0.9}])
+@pytest.mark.parametrize(("path", "context"), _paths(), ids=["fused", "numpy"])
+def test_a_bad_gradient_raises_before_any_parameter_is_updated(path, context, kwargs):
+    if path == "fused" and not _fast.enabled():
+        pytest.skip("fused kernels off")
+    params = [Parameter(np.ones((2, 3))) for _ in range(4)]
+    opt = optim.SGD(params, **kwargs)
+    for p in params:
+        p.grad = np.ones((2, 3))
+    with context():
+        opt.step()
+        before = [p.data.copy() for p in params]
+        steps = [opt.state_dict()["state"].get(i, {}).get("step") for i in range(4)]
+        params[2]._grad = np.ones((3, 2))          # the last-but-one parameter's is wrong
+        with pytest.raises(ValueError, match=r"gradient of parameter 2 has shape \(3, 2\)"):
+            opt.step()
+        for p, b in zip(params, before):
+            np.testing.assert_array_equal(p.data, b)    # nothing moved, not even parameter 0
+        assert [opt.state_dict()["state"].get(i, {}).get("step") for i in range(4)] == steps
+        params[2].grad = np.ones((2, 3))
+        opt.step()                                  # and the optimizer goes on from there
+    assert all(np.all(p.data < b) for p, b in zip(params, before))
+
+
+@pytest.mark.parametrize(("path", "context"), _paths(), ids=["fused", "numpy"])
+def test_a_parameter_reshaped_or_replaced_between_steps_is_updated_where_it_now_is(path,
+                                                                                   context):
+    if path == "fused" and not _fast.enabled():
+        pytest.skip("fused kernels off")
+    p = Parameter(np.zeros((2, 3)))
+    opt = optim.SGD([p], lr=1.0, momentum=0.5)
+    with context():
+        p.grad = np.ones((2, 3))
+        opt.step()                                  # v = 1, p = -1
+        p.data.shape = (3, 2)                       # the same array, reshaped in place
+        p.grad = np.full((3, 2), 2.0)
+        opt.step()                                  # v = 0.5 + 2, p = -3.5
+        np.testing.assert_array_equal(p.data, np.full((3, 2), -3.5))
+        fresh = np.zeros((3, 2))
+        p.data = fresh                              # a new array of the same size
+        opt.step()                                  # v = 1.25 + 2, p = -3.25
+        assert p.data is fresh
+        np.testing.assert_array_equal(fresh, np.full((3, 2), -3.25))
+        with pytest.raises(ValueError, match=r"gradient of parameter 0 has shape \(2, 3\)"):
+            p.grad = None
+            p._grad = np.ones((2, 3))               # bypasses the setter's shape check
+            opt.step()

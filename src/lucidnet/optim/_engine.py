@@ -40,7 +40,7 @@ import numpy as np
 
 from .. import _fast
 from .._validation import check_int
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, bump_versions
 
 __all__ = ["GroupBuffers", "UpdateSlice", "get_num_threads", "set_num_threads", "step_group"]
 
@@ -173,13 +173,16 @@ class UpdateSlice:
 
 # ---------------------------------------------------------------------------------- one group
 def step_group(opt, group: dict[str, Any], gd: GroupBuffers) -> None:
-    """Update every parameter of one group that has a gradient (fused or NumPy path)."""
+    """Update every parameter of one group that has a gradient (fused or NumPy path), then
+    bump their versions: a step is an in-place change, as PyTorch's, so a pending backward
+    that saved one of these weights raises instead of using the new one."""
     opt._prepare(group, gd)
+    fused = _fast.enabled() and opt._fusable(group)
+    if fused and not gd.scalars and (_NUM_THREADS == 1 or gd.total < _FUSED_THREAD_MIN):
+        _fused_one_thread(opt, group, gd)
+        return
     grads = _grad_arrays(opt, gd)
-    if _fast.enabled() and opt._fusable(group):
-        work = _fused_jobs(opt, group, gd, grads)
-    else:
-        work = _numpy_jobs(opt, group, gd, grads)
+    work = _fused_jobs(opt, group, gd, grads) if fused else _numpy_jobs(opt, group, gd, grads)
     if _NUM_THREADS > 1 and len(work) > 1 and sum(w for w, _ in work) >= _THREAD_MIN:
         lanes: list[list[Callable[[], None]]] = [[] for _ in range(_NUM_THREADS)]
         load = [0] * _NUM_THREADS
@@ -194,6 +197,7 @@ def step_group(opt, group: dict[str, Any], gd: GroupBuffers) -> None:
     else:
         for _, job in work:
             job()
+    bump_versions([p for p, g in zip(gd.params, grads) if g is not None])
 
 
 def _grad_arrays(opt, gd: GroupBuffers) -> list:
@@ -202,11 +206,8 @@ def _grad_arrays(opt, gd: GroupBuffers) -> list:
     grads = []
     for k, (p, size) in enumerate(zip(gd.params, gd.sizes)):
         data = p.data
-        if data.size != size and not (unwrap_data(p) and (data := p.data).size == size):
-            raise ValueError(f"{type(opt).__name__}: parameter {k} now has {data.size} "
-                             f"elements (shape {data.shape}), it had {size} when the "
-                             f"optimizer was built; assign p.data an array of the same shape, "
-                             f"or build a new optimizer")
+        if data.size != size:
+            data = _checked_data(opt, p, k, size)
         g = p._grad
         if g is not None:
             if g.__class__ is not np.ndarray:
@@ -216,6 +217,17 @@ def _grad_arrays(opt, gd: GroupBuffers) -> list:
                                  f"{g.shape}, expected the parameter's shape {data.shape}")
         grads.append(g)
     return grads
+
+
+def _checked_data(opt, p, k: int, size: int) -> np.ndarray:
+    """Parameter ``k``'s array after its size changed: a tensor assigned to ``p.data`` is
+    unwrapped; an array of another size is an error (the flat state has ``size`` slots)."""
+    if unwrap_data(p) and p.data.size == size:
+        return p.data
+    data = p.data
+    raise ValueError(f"{type(opt).__name__}: parameter {k} now has {data.size} elements "
+                     f"(shape {data.shape}), it had {size} when the optimizer was built; "
+                     f"assign p.data an array of the same shape, or build a new optimizer")
 
 
 # ---------------------------------------------------------------------------------- fused path
@@ -230,8 +242,6 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
     chunk = max(_CHUNK_MIN, -(-total // (2 * _NUM_THREADS))) if threaded else 0
     steps, scalar_lists, dtype = gd.steps, gd.scalars, gd.dtype
     views = gd.views
-    if not threaded and not scalar_lists:
-        return _fused_now(opt, group, gd, grads, present, names)
     work = []
     for i in present:
         step = steps[i] + 1
@@ -273,62 +283,92 @@ def _fused_jobs(opt, group, gd: GroupBuffers, grads: list) -> list:
     return work
 
 
-def _fused_now(opt, group, gd: GroupBuffers, grads: list, present: list, names: tuple) -> list:
-    """`_fused_jobs` on one thread for an algorithm without per-parameter scalars: every update
-    runs at once, with as little Python per parameter as possible (many small tensors make the
-    step overhead-bound: the kernel call itself is ~0.4 us); a non-contiguous parameter is
-    updated through a copy."""
-    steps, views, params, dtype = gd.steps, gd.views, gd.params, gd.dtype
-    plans: dict[int, tuple] = {}    # parameters at the same step share one plan
-    plan_step = None
+def _fused_one_thread(opt, group, gd: GroupBuffers) -> None:
+    """`step_group` on the fused path, on one thread, for an algorithm without per-parameter
+    scalars: the checks of `_grad_arrays`, the updates and the version bumps in two passes with
+    as little Python per parameter as possible (many small tensors make a step overhead-bound:
+    the compiled call itself is ~0.4 us). Every parameter is checked before any is updated."""
+    names = opt._state_names(group)
+    params, steps, views, dtype = gd.params, gd.steps, gd.views, gd.dtype
     ndarray = np.ndarray
-    work = []
-    for i in present:
-        step = steps[i] = steps[i] + 1
-        if step != plan_step:            # usually once: every parameter is at the same step
-            plan = plans.get(step)
-            if plan is None:
-                run = opt._fused_plan(group, step, {}, dtype)
-                # a plan may offer its compiled kernel and trailing arguments (``run.direct``):
-                # calling it saves a Python frame per parameter
-                plan = plans[step] = (run, *getattr(run, "direct", (None, ())))
-            run, kernel, tail = plan
-            plan_step = step
-        data = params[i].data
-        cached = views[i]
-        if cached is None or cached[0] is not data or (cached[1] is not names
-                                                       and cached[1] != names):
+    ready = []                           # (index, 1-D view of the parameter, 1-D gradient)
+    copied = []                          # (index, parameter), updated through a copy
+    stepped = []                         # every parameter with a gradient
+    i = -1
+    for p, size, cached in zip(params, gd.sizes, views):
+        i += 1
+        data = p.data
+        g = p._grad
+        if g is None:
+            if data.size != size:
+                _checked_data(opt, p, i, size)
+            continue
+        if g.__class__ is not ndarray:
+            g = g.data
+            if g.__class__ is not ndarray:
+                g = g.view(ndarray)
+        if cached is None or cached[0] is not data or g.shape != cached[5] or \
+                (cached[1] is not names and cached[1] != names):
+            # a new array, new state or a reshaped one: check it all and view it anew
+            if data.size != size:
+                data = _checked_data(opt, p, i, size)
+            if g.shape != data.shape:
+                raise ValueError(f"{type(opt).__name__}: gradient of parameter {i} has shape "
+                                 f"{g.shape}, expected the parameter's shape {data.shape}")
             cached = views[i] = _views(gd, i, data, names)
-        param = cached[2]
-        if param is None:
-            continue                         # a 0-size parameter
-        grad = grads[i]
-        if grad.__class__ is not ndarray:
-            grad = grad.view(ndarray)
-        grad_dtype = grad.dtype
-        if grad_dtype is not dtype and grad_dtype != dtype:
-            grad = grad.astype(dtype)
-        if cached[4]:                        # non-contiguous: update a copy, write it back
-            work.append((gd.sizes[i], _copy_back_job(run, data.reshape(-1).copy(),
-                                                    grad.reshape(-1), cached[3], data)))
-        elif kernel is not None:             # update the parameter's own memory
-            kernel(param, grad.reshape(-1), *cached[3], *tail)
+        if g.dtype is not dtype and g.dtype != dtype:
+            g = g.astype(dtype)
+        stepped.append(p)
+        if cached[4]:
+            copied.append((i, p, g.reshape(-1)))
+        elif cached[2] is not None:          # (a 0-size parameter has nothing to update)
+            ready.append((i, cached, g.reshape(-1)))
+    if not stepped:
+        return
+    if len(stepped) == len(params) and steps.count(steps[0]) == len(steps):
+        # the usual case: every parameter has a gradient and all are at the same step
+        gd.steps = [steps[0] + 1] * len(steps)
+        by_step = {steps[0] + 1: (ready, copied)}
+    else:
+        for i, p in enumerate(params):
+            if p._grad is not None:
+                steps[i] += 1
+        by_step = {}
+        for kind, items in enumerate((ready, copied)):
+            for item in items:
+                by_step.setdefault(steps[item[0]], ([], []))[kind].append(item)
+    for step, (plain, through_copy) in by_step.items():   # one plan per step value
+        run = opt._fused_plan(group, step, {}, dtype)
+        # a plan may offer its compiled kernel and trailing arguments (``run.direct``):
+        # calling it saves a Python frame per parameter
+        kernel, tail = getattr(run, "direct", (None, ()))
+        if kernel is None:
+            for _, cached, grad in plain:
+                run(cached[2], grad, *cached[3])
+        elif not names and len(tail) == 2:   # plain SGD: no state, the most common case
+            t0, t1 = tail
+            for _, cached, grad in plain:
+                kernel(cached[2], grad, t0, t1)
         else:
-            run(param, grad.reshape(-1), *cached[3])
-    return work
+            for _, cached, grad in plain:
+                kernel(cached[2], grad, *cached[3], *tail)
+        for i, p, grad in through_copy:      # non-contiguous: update a copy, write it back
+            _copy_back_job(run, p.data.reshape(-1).copy(), grad, views[i][3], p.data)()
+    bump_versions(stepped)
 
 
 def _views(gd: GroupBuffers, i: int, data: np.ndarray, names: tuple) -> tuple:
     """``(data, names, 1-D plain-ndarray view of parameter i, its state slices, whether it is
-    updated through a copy)``, cached in ``gd.views`` while the parameter's array is the same
-    object (`GroupBuffers.prepare` clears the cache when the flat state is reallocated); the
-    view is None for a 0-size parameter, an empty array for a non-contiguous one."""
+    updated through a copy, data's shape)``, cached in ``gd.views`` while the parameter's array
+    is the same object (`GroupBuffers.prepare` clears the cache when the flat state is
+    reallocated); the view is None for a 0-size parameter, an empty array for a non-contiguous
+    one."""
     a, b = gd.offsets[i], gd.offsets[i + 1]
     param = data.view(np.ndarray).reshape(-1) if a < b and data.flags.c_contiguous else None
     copied = a < b and param is None
     if copied:
         param = np.empty(0, gd.dtype)        # non-contiguous: updated through a copy
-    return (data, names, param, [gd.flat[n][a:b] for n in names], copied)
+    return (data, names, param, [gd.flat[n][a:b] for n in names], copied, data.shape)
 
 
 def _chunk_job(kernel, param, grad, state):

@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_bool, check_real
-from ..autograd.tensor import bump_versions
 from . import _engine
 from ._engine import GroupBuffers, UpdateSlice, get_num_threads, set_num_threads, unwrap_data
 
@@ -259,14 +258,7 @@ class Optimizer:
             loss = closure()
         for group, gd in zip(self.param_groups, self._data):
             self._step_group(group, gd)
-            self._bump_versions(gd)
         return loss
-
-    @staticmethod
-    def _bump_versions(gd: GroupBuffers) -> None:
-        """A step is an in-place change, as PyTorch's: a pending backward that saved one of
-        these weights raises instead of using the new one."""
-        bump_versions([p for p in gd.params if p._grad is not None])
 
     def _prepare(self, group: dict[str, Any], gd: GroupBuffers) -> None:
         gd.prepare(self._state_names(group), lambda n: self._init_value(n, group),

@@ -155,7 +155,6 @@ class SGD(Optimizer):
                 np.copyto(p.data, data)
         for group, gd in zip(self.param_groups, self._data):
             self._step_group(group, gd)
-            self._bump_versions(gd)
         return loss
 
     def _update(self, group: dict[str, Any], s: UpdateSlice) -> None:
