@@ -122,6 +122,38 @@ def test_conv2d_cols_kept_or_rebuilt_give_the_same_gradients(monkeypatch):
     assert frozen._ctx.saved[2] is None
 
 
+def test_col2im_shared_out_over_threads_agrees_with_one_thread():
+    """dL/dx of a convolution large enough for `parallel_for` to cut col2im by channels."""
+    x, w = _randn((8, 8, 16, 16), np.float64), _randn((6, 8, 3, 3), np.float64, 1)
+    grads = []
+    before = ln.get_num_threads()
+    try:
+        for threads in (1, 2):
+            ln.set_num_threads(threads)
+            grads.append(_agree(lambda x, w: conv2d(x, w, None, 1, 1), [x, w], np.float64)[1][0])
+    finally:
+        ln.set_num_threads(before)
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_conv2d_with_a_1x1_kernel_agrees():
+    """A 1x1 kernel's col2im stays on NumPy (one copy, faster than the compiled pass)."""
+    x, w = _randn((2, 3, 5, 4), np.float32), _randn((4, 3, 1, 1), np.float32, 1)
+    _agree(lambda x, w: conv2d(x, w, None, (1, 2), 0), [x, w], np.float32)
+
+
+def test_conv2d_backward_in_float16_runs_on_numpy_and_stays_float16():
+    """float16 is not a dtype of the compiled kernels: the op takes the NumPy path."""
+    x, w = _randn((2, 3, 6, 5), np.float16), _randn((4, 3, 3, 3), np.float16, 1)
+    xt = ln.Tensor(x, requires_grad=True)
+    conv2d(xt, ln.Tensor(w), None, 1, 1).sum().backward()
+    x64 = ln.Tensor(x.astype(np.float64), requires_grad=True)
+    conv2d(x64, ln.Tensor(w.astype(np.float64)), None, 1, 1).sum().backward()
+    assert xt.grad.dtype == np.float16
+    np.testing.assert_allclose(xt.grad.data.astype(np.float64), x64.grad.data, rtol=5e-3,
+                               atol=5e-3 * float(np.abs(x64.grad.data).max()))
+
+
 def test_conv1d_keeps_numpy_path_and_agrees():
     x, w = _randn((2, 3, 11), np.float32), _randn((4, 3, 3), np.float32, 1)
     _agree(lambda x, w: conv1d(x, w, None, 2, 1), [x, w], np.float32)

@@ -197,3 +197,19 @@ def test_fixed_kernels_blur_smooths_and_edges_detect():
         kernels.apply_kernel(img, "emboss")
     with pytest.raises(ValueError, match="larger than the image"):
         kernels.apply_kernel(np.ones((2, 2)), np.ones((5, 5)), padding="valid")
+
+
+@pytest.mark.parametrize("shape", [(4, 2, 12, 12), (1, 1, 5, 5)])
+def test_weight_gradient_is_right_in_both_forms_of_its_product(shape):
+    """dL/dW is computed as g @ cols^T or as (cols @ g^T)^T depending on the shapes
+    (`conv._weight_grad`): (4, 2, 12, 12) with a 3x3 kernel takes the second form, (1, 1, 5, 5)
+    the first; both agree with finite differences and with each other's formula."""
+    from lucidnet.autograd import gradcheck
+    from lucidnet.autograd.ops.conv import _weight_grad
+
+    rng = np.random.default_rng(3)
+    x = ln.Tensor(rng.standard_normal(shape))
+    w = ln.Tensor(rng.standard_normal((3, shape[1], 3, 3)), requires_grad=True)
+    assert gradcheck(lambda w: nn.functional.conv2d(x, w, None, 1, 1), (w,))
+    g2, cols = rng.standard_normal((3, 576)), rng.standard_normal((18, 576))
+    np.testing.assert_allclose(_weight_grad(g2, cols), g2 @ cols.T, rtol=1e-12, atol=1e-12)
