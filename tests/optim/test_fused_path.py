@@ -236,3 +236,28 @@ def test_a_parameter_reshaped_or_replaced_between_steps_is_updated_where_it_now_
             p.grad = None
             p._grad = np.ones((2, 3))               # bypasses the setter's shape check
             opt.step()
+
+
+@pytest.mark.parametrize(("name", "kwargs"), CASES, ids=[f"{n}-{k}" for n, k in CASES])
+def test_non_contiguous_parameters_beside_contiguous_ones_at_different_steps(name, kwargs):
+    """A transposed parameter (updated through a copy), one that skips every other step, a
+    0-size one and plain ones, in one group: both paths agree and each keeps its array."""
+    if not _fast.enabled():
+        pytest.skip("fused kernels off")
+    results = []
+    for fast in (True, False):
+        rng = np.random.default_rng(5)
+        params = [Parameter(rng.standard_normal(s)) for s in [(4, 3), (5,), (0, 2), (3, 2)]]
+        params[0].data = params[0].data.T          # (3, 4), not C-contiguous
+        arrays = [p.data for p in params]
+        opt = getattr(optim, name)(params, **kwargs)
+        with _fast.fast_disabled() if not fast else _nullcontext():
+            for k in range(5):
+                for i, p in enumerate(params):
+                    p.grad = None if (i == 1 and k % 2) else rng.standard_normal(p.data.shape)
+                opt.step()
+        assert all(p.data is a for p, a in zip(params, arrays))
+        results.append(([p.data.copy() for p in params],
+                        [opt.state_dict()["state"].get(i, {}).get("step") for i in range(4)]))
+    _assert_close(results[0][0], results[1][0], np.float64)
+    assert results[0][1] == results[1][1]
