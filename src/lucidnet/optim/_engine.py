@@ -213,8 +213,7 @@ def _grad_arrays(opt, gd: GroupBuffers) -> list:
             if g.__class__ is not np.ndarray:
                 g = g.data
             if g.shape != data.shape:
-                raise ValueError(f"{type(opt).__name__}: gradient of parameter {k} has shape "
-                                 f"{g.shape}, expected the parameter's shape {data.shape}")
+                _bad_grad_shape(opt, k, g, data)
         grads.append(g)
     return grads
 
@@ -228,6 +227,11 @@ def _checked_data(opt, p, k: int, size: int) -> np.ndarray:
     raise ValueError(f"{type(opt).__name__}: parameter {k} now has {data.size} elements "
                      f"(shape {data.shape}), it had {size} when the optimizer was built; "
                      f"assign p.data an array of the same shape, or build a new optimizer")
+
+
+def _bad_grad_shape(opt, k: int, g: np.ndarray, data: np.ndarray):
+    raise ValueError(f"{type(opt).__name__}: gradient of parameter {k} has shape {g.shape}, "
+                     f"expected the parameter's shape {data.shape}")
 
 
 # ---------------------------------------------------------------------------------- fused path
@@ -313,8 +317,7 @@ def _fused_one_thread(opt, group, gd: GroupBuffers) -> None:
             if data.size != size:
                 data = _checked_data(opt, p, i, size)
             if g.shape != data.shape:
-                raise ValueError(f"{type(opt).__name__}: gradient of parameter {i} has shape "
-                                 f"{g.shape}, expected the parameter's shape {data.shape}")
+                _bad_grad_shape(opt, i, g, data)
             cached = views[i] = _views(gd, i, data, names)
         if g.dtype is not dtype and g.dtype != dtype:
             g = g.astype(dtype)

@@ -338,8 +338,8 @@ class Conv(Function):
             else:  # (G, C/G*K, N*P): its rows are (C, *K) in order
                 np.matmul(w3.transpose(0, 2, 1), g3, out=gcols)
             gcols = gcols.reshape((padded_shape[1],) + kernel + (n,) + out_shape)
-            kernels = _fused(x, tuple(kernel), "col2im")
-            if kernels is not None and gcols.dtype == x.dtype:  # one pass, straight into the unpadded (C, N, H, W)
+            kernels = _fused(x, kernel, "col2im") if gcols.dtype == x.dtype else None
+            if kernels is not None:  # one pass, straight into the unpadded (C, N, H, W)
                 gxc = pooled_empty((x.shape[1], n) + x.shape[2:], gcols.dtype)
 
                 def planes(lo, hi):  # the channels [lo, hi): disjoint parts of gxc
