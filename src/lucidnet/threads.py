@@ -29,14 +29,17 @@ import os
 
 import numpy as np
 
-__all__ = ["SPLIT_MIN_PIECE", "SPLIT_MIN_WORK", "THREADED_MIN_DIM", "THREADED_MIN_WORK", "blas_threads",
-           "get_num_threads", "matmul", "parallel_for", "set_num_threads", "split_matmul"]
+__all__ = ["PARALLEL_MIN_SIZE", "SPLIT_MIN_PIECE", "SPLIT_MIN_WORK", "THREADED_MIN_DIM",
+           "THREADED_MIN_WORK", "blas_threads", "get_num_threads", "matmul", "parallel_for",
+           "set_num_threads", "split_matmul", "threads_for"]
 
 THREADED_MIN_WORK = 1 << 24   # m*k*n multiply-adds below which one thread is faster (the
 # (100, 512) @ (512, 512) of an MLP, 2^24.6: 0.36 ms on 2 BLAS threads vs 0.60-0.70 on one)
 THREADED_MIN_DIM = 96          # a smaller m, k or n makes a product too thin to split well
 SPLIT_MIN_WORK = 1 << 22       # m*k*n above which `split_matmul` shares a thin product out
 SPLIT_MIN_PIECE = 32           # rows / columns each of its pieces gets at least
+PARALLEL_MIN_SIZE = 1 << 17    # elements below which an op's memory-bound pass stays on one
+# thread (`threads_for`): the hand-off to a pool thread costs 20-60 us on shared cores
 
 _STATE = {"n": None, "blas": None}  # the number set; the (set, get) ctypes functions or False
 
@@ -255,6 +258,18 @@ def _split_pool(workers: int):
                                             thread_name_prefix="lucidnet-gemm")
         _SPLIT["workers"] = workers
     return _SPLIT["pool"]
+
+
+def threads_for(size: int) -> int | None:
+    """The ``threads`` argument of `parallel_for` for a pass over ``size`` elements: None (all
+    of them) from `PARALLEL_MIN_SIZE` up, else 1 (one thread: the hand-off would cost more).
+
+    Examples
+    --------
+    >>> ln.threads.threads_for(10), ln.threads.threads_for(1 << 20)
+    (1, None)
+    """
+    return None if size >= PARALLEL_MIN_SIZE else 1
 
 
 def parallel_for(func, count: int, threads: int | None = None) -> None:

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from ... import _fast
-from ...threads import parallel_for
+from ...threads import parallel_for, threads_for
 from ..function import Function
 from ..tensor import _one_axis, get_default_dtype
 from .buffers import channel_major, pooled_like
@@ -169,7 +169,7 @@ class ReLU(Function):
     def forward(ctx, x):
         out = pooled_like(x)
         zero = x.dtype.type(0)
-        if x.ndim and x.size >= 1 << 17:  # large: blocks of axis 0 shared out over the threads
+        if x.ndim and threads_for(x.size) is None:  # large: blocks of axis 0 over the threads
             parallel_for(lambda lo, hi: np.maximum(x[lo:hi], zero, out=out[lo:hi]), x.shape[0])
         else:
             np.maximum(x, zero, out=out)

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ... import _fast
-from ...threads import parallel_for
+from ...threads import parallel_for, threads_for
 from ...threads import split_matmul as blas_matmul  # thin products: cut over the threads
 from ..function import Function
 from .buffers import channel_major, pooled_empty, scratch
@@ -137,17 +137,8 @@ def col2im(gcols: np.ndarray, padded_shape: tuple, kernel: tuple, stride: tuple,
         for k, sl in offsets:
             part[sl] += gcols[(slice(None),) + k + (slice(lo, hi),)]
 
-    parallel_for(block, padded_shape[0], _blocks(gcols.size))
+    parallel_for(block, padded_shape[0], threads_for(gcols.size))
     return np.moveaxis(gxp, 0, 1)
-
-
-_PARALLEL_MIN_SIZE = 1 << 17  # elements of cols below which im2col/col2im stay on one thread
-
-
-def _blocks(size: int):
-    """How many threads im2col/col2im share an array of ``size`` elements out over (NumPy's
-    copies and sums release the GIL); None means all of them."""
-    return None if size >= _PARALLEL_MIN_SIZE else 1
 
 
 def _unpad(gxp: np.ndarray, padding: tuple) -> np.ndarray:
@@ -201,7 +192,7 @@ def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilatio
             xp[lo:hi].fill(0)
             xp[lo:hi][interior] = x[lo:hi]
 
-        parallel_for(pad_block, n, _blocks(xp.size))
+        parallel_for(pad_block, n, threads_for(xp.size))
     else:
         xp = x
     view = window_view(xp, kernel, stride, dilation)  # (N, C, *P, *K)
@@ -211,7 +202,7 @@ def _im2col(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilatio
     cols = buffer(moved.shape, x.dtype)
     at_n = (slice(None),) * (1 + nd)  # the image axis N of cols (C, *K, N, *P)
     parallel_for(lambda lo, hi: np.copyto(cols[at_n + (slice(lo, hi),)],
-                                          moved[at_n + (slice(lo, hi),)]), n, _blocks(cols.size))
+                                          moved[at_n + (slice(lo, hi),)]), n, threads_for(cols.size))
     # explicit sizes: -1 is ambiguous for an empty batch (N = 0)
     return (cols.reshape(c * int(np.prod(kernel)), n * int(np.prod(out_shape))), out_shape,
             xp.shape)
@@ -299,7 +290,7 @@ class Conv(Function):
             def add_bias(lo, hi):
                 out[lo:hi] += bias[lo:hi, None]
 
-            parallel_for(add_bias, o, _blocks(out.size))
+            parallel_for(add_bias, o, threads_for(out.size))
         ctx.save_for_backward(x, weight, cols if keep else None)
         ctx.meta = (padded_shape, padding, stride, dilation, out_shape, bias is not None, groups)
         # returned channel-major: an (N, O, *P) view of the (O, N, *P) product, no transpose copy;
@@ -329,7 +320,7 @@ class Conv(Function):
         if has_bias and ctx.needs_input_grad[2]:
             gb = np.empty(o, g2.dtype)
             parallel_for(lambda lo, hi: g2[lo:hi].sum(axis=1, out=gb[lo:hi]), o,
-                         _blocks(g2.size))
+                         threads_for(g2.size))
         if need_x:
             kernel = weight.shape[2:]
             gcols = scratch("gcols", (groups, w3.shape[2], g2.shape[1]), g2.dtype)
@@ -346,7 +337,7 @@ class Conv(Function):
                     kernels.col2im2d(gcols[lo:hi], stride[0], stride[1], padding[0][0],
                                      padding[1][0], dilation[0], dilation[1], gxc[lo:hi])
 
-                parallel_for(planes, x.shape[1], _blocks(gcols.size))
+                parallel_for(planes, x.shape[1], threads_for(gcols.size))
                 gx = gxc.swapaxes(0, 1)
             else:
                 gx = _unpad(col2im(gcols, padded_shape, kernel, stride, dilation), padding)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _fast
-from ...threads import parallel_for
+from ...threads import parallel_for, threads_for
 from ..function import Function
 from .buffers import channel_major, pooled_empty
 
@@ -204,7 +204,7 @@ class BatchNorm(Function):
                     g3[:, part], x3[:, part], mean[part], inv_std[part], k[part],
                     ctx.batch_stats, gx3[:, part] if need_x else gx3)
 
-            parallel_for(channels, x3.shape[1], None if x3.size >= 1 << 17 else 1)
+            parallel_for(channels, x3.shape[1], threads_for(x3.size))
             gx = _from_channel_view(gx3, shape, cm) if need_x else None
             gw = sum_gx.astype(x3.dtype) if ctx.has_weight and ctx.needs_input_grad[1] else None
             gb = sum_g.astype(x3.dtype) if ctx.has_bias and ctx.needs_input_grad[2] else None
