@@ -8,6 +8,8 @@ absent (or ``LUCIDNET_FAST=0``) both runs take the NumPy path and the tests stil
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -233,6 +235,31 @@ def test_max_pool1d_and_channel_major_input():
     x4 = _randn((2, 3, 8, 8), np.float64)
     w = _randn((4, 3, 3, 3), np.float64, 1)
     _agree(lambda x, w: max_pool2d(F.relu(conv2d(x, w, None, 1, 1)), 2), [x4, w], np.float64)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_max_pool_of_a_channel_major_input_is_returned_in_standard_layout(fused):
+    """Conv returns (N, C, H, W) laid out channel-major; the pooled result comes back laid out
+    (N, C, ...) on both paths, so a Flatten after it is a view of the same memory; dL/dx keeps
+    the input's channel-major layout (what the convolution's backward reads) and the values
+    agree with pooling a contiguous copy."""
+    rng = np.random.default_rng(11)
+    base = rng.standard_normal((3, 5, 6, 6)).astype(np.float32)   # (C, N, H, W) in memory
+    ctx = contextlib.nullcontext() if fused else _fast.fast_disabled()
+    with ctx:
+        results = []
+        for x_data in (base.swapaxes(0, 1), base.swapaxes(0, 1).copy()):
+            x = ln.Tensor(x_data, requires_grad=True)
+            y = max_pool2d(x, 2)
+            flat = y.flatten(1)
+            assert y.data.flags.c_contiguous and np.shares_memory(flat.data, y.data)
+            (flat * ln.Tensor(np.arange(flat.numel(), dtype=np.float32).reshape(flat.shape))
+             ).sum().backward()
+            results.append((y.data.copy(), x.grad.data.copy()))
+            if x_data.base is base:
+                assert x.grad.data.swapaxes(0, 1).flags.c_contiguous
+        np.testing.assert_array_equal(results[0][0], results[1][0])
+        np.testing.assert_array_equal(results[0][1], results[1][1])
 
 
 def test_max_pool2d_gradcheck_through_fused_path():

@@ -17,9 +17,10 @@ branches: on real data "is this cell larger" is a coin flip, and a mispredicted 
 cell cost 10x (measured: 2x2 windows over 64x16x28x28, 3.0 ms with branches, 0.37 ms as a
 branch-free compare tree). The 2x2 unpadded window -- the common case -- has its own loop:
 a compare tree, 0 vs 1, 2 vs 3, then the two winners, each step taking the later operand iff
-``later > earlier or isnan(later)``: ties keep the earlier cell, and a NaN on the later side
-wins (it holds the window's last NaN) while one on the earlier side survives a non-NaN later
-side -- the scan's result exactly.
+``later > earlier``: ties keep the earlier cell, so for every value but NaN (+-inf included)
+it picks the scan's cell. The same loop notes whether the plane holds a NaN (``v != v``), and
+such a plane is pooled again by the scan (measured: 64x16x28x28 in 0.20 ms, against 0.50 ms
+with a separate integer pass over the plane's bits to find inf and NaN first).
 """
 
 from __future__ import annotations
@@ -52,16 +53,31 @@ def _scan(xa, h0, w0, kh, kw, dh, dw, out, where_out, oh, ow):
     where_out[oh, ow] = where
 
 
-@jit(error_model="numpy")
-def max_pool2d_forward(x, bits, exponent, carry, top, kh, kw, sh, sw, ph, pw, dh, dw, out, idx,
-                       lo, hi):
-    """out (A, B, OH, OW) and idx (same shape, the winner's offset i * kw + j in its window),
-    for the planes p = a * B + b in [lo, hi).
+@jit(error_model="numpy", inline="always")
+def _pair(v0, v1, v2, v3, o, ix, ow):
+    """The compare tree of one 2x2 window (cells 0, 1 / 2, 3) into o[ow], ix[ow]; True if a
+    cell is NaN (the tree is then not the scan's answer)."""
+    c1 = v1 > v0
+    b01 = v1 if c1 else v0
+    k01 = 1 if c1 else 0
+    c3 = v3 > v2
+    b23 = v3 if c3 else v2
+    k23 = 3 if c3 else 2
+    c = b23 > b01
+    o[ow] = b23 if c else b01
+    ix[ow] = k23 if c else k01
+    return (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3)
 
-    ``bits`` is x viewed as unsigned integers of its width, ``exponent`` the exponent mask,
-    ``carry`` its lowest bit and ``top`` the sign bit: ``(bits & exponent) + carry`` reaches the
-    sign bit only for inf and NaN, so one OR over a plane (integer, vectorized) tells whether the
-    plane needs the general scan."""
+
+@jit(error_model="numpy")
+def max_pool2d_forward(x, kh, kw, sh, sw, ph, pw, dh, dw, out, out_ba, idx, lo, hi):
+    """out (A, B, OH, OW) -- or (B, A, OH, OW) when ``out_ba``: the result written transposed,
+    each plane still contiguous -- and idx (A, B, OH, OW), the winner's offset i * kw + j in its
+    window, for the planes p = a * B + b in [lo, hi).
+
+    Unpadded 2x2 windows go through the compare tree, which equals the scan for every value
+    but NaN (+-inf included: a window of -inf keeps its first cell); it also ORs ``v != v``
+    over the plane's cells, and a plane holding a NaN is done again by the scan."""
     nb = x.shape[1]
     oh_n, ow_n = out.shape[2], out.shape[3]
     height, width = x.shape[2], x.shape[3]
@@ -72,41 +88,27 @@ def max_pool2d_forward(x, bits, exponent, carry, top, kh, kw, sh, sw, ph, pw, dh
         a = p // nb
         b = p - a * nb
         xa = x[a, b]
-        oa = out[a, b]
+        oa = out[b, a] if out_ba else out[a, b]
         ia = idx[a, b]
-        special = not pair
+        nan = False
         if pair:
-            ba = bits[a, b]
-            seen = ba[0, 0] & 0 if ba.size else top & 0
-            for h in range(ba.shape[0]):
-                for w in range(ba.shape[1]):
-                    seen |= (ba[h, w] & exponent) + carry
-            special = (seen & top) != 0
-        if special:
+            for oh in range(oh_n):
+                r0 = xa[oh * sh]
+                r1 = xa[oh * sh + 1]
+                o = oa[oh]
+                ix = ia[oh]
+                if sw == 2:  # the common 2x2 / stride 2: a literal stride lets the loads vectorize
+                    for ow in range(ow_n):
+                        nan |= _pair(r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1],
+                                     o, ix, ow)
+                else:
+                    for ow in range(ow_n):
+                        w0 = ow * sw
+                        nan |= _pair(r0[w0], r0[w0 + 1], r1[w0], r1[w0 + 1], o, ix, ow)
+        if nan or not pair:
             for oh in range(oh_n):
                 for ow in range(ow_n):
                     _scan(xa, oh * sh - ph, ow * sw - pw, kh, kw, dh, dw, oa, ia, oh, ow)
-            continue
-        for oh in range(oh_n):
-            r0 = xa[oh * sh]
-            r1 = xa[oh * sh + 1]
-            o = oa[oh]
-            ix = ia[oh]
-            for ow in range(ow_n):
-                w0 = ow * sw
-                v0 = r0[w0]
-                v1 = r0[w0 + 1]
-                v2 = r1[w0]
-                v3 = r1[w0 + 1]
-                c1 = v1 > v0
-                b01 = v1 if c1 else v0
-                k01 = 1 if c1 else 0
-                c3 = v3 > v2
-                b23 = v3 if c3 else v2
-                k23 = 3 if c3 else 2
-                c = b23 > b01
-                o[ow] = b23 if c else b01
-                ix[ow] = k23 if c else k01
 
 
 @jit(error_model="numpy")
