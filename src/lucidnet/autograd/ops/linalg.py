@@ -11,6 +11,7 @@ from ...threads import matmul as blas_matmul  # one BLAS thread for small or thi
 from ..function import Function, unbroadcast
 from ..registry import register
 from ..tensor import Tensor, _one_axis, tensor
+from .buffers import pooled_empty
 from .elementwise import Add, Mul, Where, tensor_op
 
 __all__ = ["MatMul", "Linear", "Einsum", "Cross", "Inverse", "Det", "Solve", "parse_einsum",
@@ -112,7 +113,11 @@ class Linear(Function):
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
-        out = blas_matmul(x, weight.T) if x.ndim == 2 else x @ weight.T
+        if x.ndim == 2:  # large outputs in pooled buffers: no page faults on every step
+            out = blas_matmul(x, weight.T, out=pooled_empty((x.shape[0], weight.shape[0]),
+                                                            np.result_type(x, weight)))
+        else:
+            out = x @ weight.T
         if bias is not None:
             out += bias
         return out
@@ -121,7 +126,11 @@ class Linear(Function):
     def backward(ctx, g):
         x, weight = ctx.saved
         need_x, need_w = ctx.needs_input_grad[:2]
-        gx = (blas_matmul(g, weight) if g.ndim == 2 else g @ weight) if need_x else None
+        gx = None
+        if need_x:
+            gx = (blas_matmul(g, weight, out=pooled_empty((g.shape[0], weight.shape[1]),
+                                                           np.result_type(g, weight)))
+                  if g.ndim == 2 else g @ weight)
         gw = gb = None
         if need_w or (ctx.has_bias and ctx.needs_input_grad[2]):
             g2 = g.reshape(-1, g.shape[-1])
