@@ -376,6 +376,18 @@ def test_backward_text_is_one_samples_pass():
     assert re.search(r"layer 3: dL/dz = .*row 1: \[" + re.escape(f"{g:.4g}"), text)
 
 
+def test_backward_text_of_a_diverged_network_says_inf_instead_of_raising():
+    """An output near 1e200 squares past the float range: the text reports an inf loss (the
+    state endpoint polled during a divergence once answered 500 with an OverflowError)."""
+    s = PlaygroundSession({"problem": "regression", "regDataset": "reg-plane",
+                           "networkShape": [3], "activation": "linear"})
+    last = [m for m in s.model if isinstance(m, nn.Linear)][-1]
+    last.weight.data[...] = 0.0
+    last.bias.data[...] = 1e200
+    text = s.backward_text()
+    assert "loss = 0.5 (output - target)^2 = inf" in text
+
+
 # ----------------------------------------------------------------------------- doctor + presets
 def test_doctor_is_quiet_for_a_healthy_run():
     s = PlaygroundSession({"dataset": "gauss", "networkShape": [4]})

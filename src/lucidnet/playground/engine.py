@@ -1110,8 +1110,8 @@ class PlaygroundSession:
                         lines.append(f"  {type(m).__name__.lower()}: a = {_vec(out.data)}")
                         tape.append(("scale", t.grad.data.copy()))
                         a = out.data
-                out = float(a[0])
-                loss = 0.5 * (out - target) ** 2
+                out = np.float64(a[0])   # not a Python float: a diverged output squares to
+                loss = 0.5 * (out - target) ** 2   # inf here instead of raising OverflowError
                 lines.append(f"  output {out:.4g}; loss = 0.5 (output - target)^2 = {loss:.4g}")
                 lines.append("backward:")
                 delta = np.array([out - target])
