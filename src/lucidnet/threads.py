@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import numbers
 import os
 
 import numpy as np
 
-__all__ = ["PARALLEL_MIN_SIZE", "SPLIT_MIN_PIECE", "SPLIT_MIN_WORK", "THREADED_MIN_DIM",
+__all__ = ["BLOCKS_PER_THREAD", "PARALLEL_MIN_SIZE", "SPLIT_MIN_PIECE", "SPLIT_MIN_WORK", "THREADED_MIN_DIM",
            "THREADED_MIN_WORK", "blas_threads", "get_num_threads", "matmul", "parallel_for",
            "set_num_threads", "split_matmul", "threads_for"]
 
@@ -38,6 +39,7 @@ THREADED_MIN_WORK = 1 << 24   # m*k*n multiply-adds below which one thread is fa
 THREADED_MIN_DIM = 96          # a smaller m, k or n makes a product too thin to split well
 SPLIT_MIN_WORK = 1 << 22       # m*k*n above which `split_matmul` shares a thin product out
 SPLIT_MIN_PIECE = 32           # rows / columns each of its pieces gets at least
+BLOCKS_PER_THREAD = 2          # blocks `parallel_for` cuts per thread (each is one call)
 PARALLEL_MIN_SIZE = 1 << 17    # elements below which an op's memory-bound pass stays on one
 # thread (`threads_for`): the hand-off to a pool thread costs 20-60 us on shared cores
 
@@ -273,30 +275,40 @@ def threads_for(size: int) -> int | None:
 
 
 def parallel_for(func, count: int, threads: int | None = None) -> None:
-    """Call ``func(lo, hi)`` on consecutive blocks [lo, hi) covering range(count), one block per
-    thread: the caller runs the first, the `split_matmul` pool the others.
+    """Call ``func(lo, hi)`` on consecutive blocks [lo, hi) that cover range(count) once each,
+    shared out over up to ``threads`` threads: the caller and `split_matmul`'s pool.
 
-    For compiled kernels that release the GIL (Numba ``nogil=True``) over independent items
-    (the planes of a pooling): unlike an OpenMP team, whose idle threads spin and take a shared
-    core from the next BLAS call, an idle worker here sleeps. Blocks are
-    [count t / T, count (t + 1) / T) for t < T = min(threads, count).
+    For compiled kernels that release the GIL (Numba ``nogil=True``) and NumPy passes over
+    independent items (the planes of a pooling). range(count) is cut into `BLOCKS_PER_THREAD`
+    blocks per thread, claimed one at a time by whichever thread is free: a pool thread that
+    wakes late (a hand-off costs 20-80 us on shared cores, as long as a small op) finds the
+    caller already on the last blocks, and one that has not started when the caller is done is
+    cancelled -- so a call is never much slower than one thread, and about halves on two free
+    cores. Unlike an OpenMP team, whose idle threads spin and take a shared core from the next
+    BLAS call, an idle worker here sleeps. No block runs after the call returns.
 
     Parameters
     ----------
     func : callable
         ``func(lo, hi)``; the blocks are disjoint, so it may write its own part of a shared
-        output.
+        output. It may run on any of the threads, in any order of blocks.
     count : int
         Number of items (0 calls nothing).
     threads : int, optional
-        How many blocks at most; default `get_num_threads`.
+        How many threads at most; default `get_num_threads`. With one (or one item) ``func``
+        is called once, on [0, count).
+
+    Raises
+    ------
+    Exception
+        The first error a block raised, once every block that had started has finished.
 
     Examples
     --------
     >>> out = np.zeros(10)
     >>> def square(lo, hi):
     ...     out[lo:hi] = np.arange(lo, hi) ** 2
-    >>> ln.threads.parallel_for(square, 10, threads=2)                # blocks [0, 5) and [5, 10)
+    >>> ln.threads.parallel_for(square, 10, threads=2)
     >>> out.tolist()
     [0.0, 1.0, 4.0, 9.0, 16.0, 25.0, 36.0, 49.0, 64.0, 81.0]
     """
@@ -305,14 +317,30 @@ def parallel_for(func, count: int, threads: int | None = None) -> None:
         if count > 0:
             func(0, count)
         return
-    bounds = [count * t // parts for t in range(parts + 1)]
+    blocks = min(count, parts * BLOCKS_PER_THREAD)
+    bounds = [count * t // blocks for t in range(blocks + 1)]
+    claim = itertools.count().__next__  # atomic under the GIL: each block is claimed once
+    failed = []
+
+    def run():
+        while not failed:
+            b = claim()
+            if b >= blocks:
+                return
+            try:
+                func(bounds[b], bounds[b + 1])
+            except BaseException:
+                failed.append(True)   # the others stop claiming
+                raise
+
     pool = _split_pool(parts - 1)
-    futures = [pool.submit(func, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    futures = [pool.submit(run) for _ in range(parts - 1)]
     try:
-        func(bounds[0], bounds[1])
+        run()
     finally:
         for future in futures:
-            future.result()
+            if not future.cancel():   # started (or done): wait for its blocks, raise its error
+                future.result()
 
 
 def split_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
@@ -113,23 +116,53 @@ def test_parallel_for_covers_every_item_once(count, n_threads, restore_threads):
 
     threads.parallel_for(work, count)
     np.testing.assert_array_equal(hits, np.ones(count, dtype=np.int64))
-    assert len(blocks) == min(n_threads, count)  # one block per thread, none empty
+    # consecutive, none empty, at most BLOCKS_PER_THREAD per thread; one call on one thread
+    assert sorted(blocks) == sorted(set(blocks)) and all(lo < hi for lo, hi in blocks)
+    limit = 1 if n_threads == 1 else n_threads * threads.BLOCKS_PER_THREAD
+    assert len(blocks) == min(limit, count)
+    blocks.clear()
     threads.parallel_for(work, count, threads=1)  # an explicit count: one block
     np.testing.assert_array_equal(hits, np.full(count, 2, dtype=np.int64))
+    assert blocks == ([(0, count)] if count else [])
 
 
-def test_parallel_for_raises_a_workers_error_after_every_block_ran(restore_threads):
+def test_parallel_for_raises_a_blocks_error_once_no_block_runs(restore_threads):
+    """An error in a block comes back to the caller; blocks not yet claimed are not started,
+    and none is still running when the call returns."""
     ln.set_num_threads(2)
-    done = []
+    done, running = [], []
 
     def work(lo, hi):
-        done.append(lo)
-        if lo > 0:
-            raise RuntimeError("block failed")
+        running.append(lo)
+        try:
+            time.sleep(0.01)
+            if lo > 0:
+                raise RuntimeError("block failed")
+            done.append(lo)
+        finally:
+            running.remove(lo)
 
     with pytest.raises(RuntimeError, match="block failed"):
-        threads.parallel_for(work, 10)
-    assert sorted(done) == [0, 5]
+        threads.parallel_for(work, 1000)
+    assert running == [] and len(done) <= 2
+
+
+def test_parallel_for_does_not_wait_for_a_busy_pool_thread(restore_threads):
+    """With the pool's thread held by other work, the caller claims every block itself and
+    returns while that work still runs: a late or busy worker never holds a call up."""
+    ln.set_num_threads(2)
+    pool = threads._split_pool(1)
+    release = threading.Event()
+    busy = pool.submit(release.wait, 30)
+    try:
+        ran_on = []
+        threads.parallel_for(lambda lo, hi: ran_on.append((lo, hi, threading.get_ident())), 10)
+        assert not busy.done()
+        assert {ident for *_, ident in ran_on} == {threading.get_ident()}
+        assert sorted(lo for lo, *_ in ran_on) == [0, 2, 5, 7]
+    finally:
+        release.set()
+        busy.result()
 
 
 def test_fused_pooling_and_conv_agree_at_two_threads(restore_threads):
