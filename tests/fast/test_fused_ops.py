@@ -284,6 +284,31 @@ def test_relu_fused_matches_reference(shape, dtype):
     _agree(lambda x: F.relu(x), [x], dtype)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["c", "channel_major", "strided"])
+def test_relu_forward_special_values_on_both_paths(dtype, layout):
+    """NaN stays NaN, +-inf as max(x, 0), the output laid out like a channel-major input; for
+    float32/64 (the fused kernel's dtypes) the same bits on both paths, -0.0 becoming +0.0 as
+    NumPy's maximum does there (float16 stays on NumPy's maximum: equal values)."""
+    base = np.array([np.nan, -0.0, 0.0, -np.inf, np.inf, -2.5, 3.0, 1e-30, -1e-30, 7.0, -7.0,
+                     0.5] * 10, dtype=dtype).reshape(4, 6, 5)
+    x = {"c": base.swapaxes(0, 1).copy(), "channel_major": base.swapaxes(0, 1),
+         "strided": base[:, ::2].swapaxes(0, 1)}[layout]
+    fused = F.relu(ln.Tensor(x)).data
+    with _fast.fast_disabled():
+        ref = F.relu(ln.Tensor(x)).data
+    assert fused.dtype == ref.dtype == dtype
+    np.testing.assert_array_equal(fused, np.maximum(x, dtype(0)))
+    np.testing.assert_array_equal(fused, ref)
+    if dtype != np.float16:
+        bits = np.dtype(f"u{np.dtype(dtype).itemsize}")
+        np.testing.assert_array_equal(np.ascontiguousarray(fused).view(bits),
+                                      np.ascontiguousarray(ref).view(bits))
+        assert not np.signbit(fused[~np.isnan(fused)]).any()
+    if layout == "channel_major":
+        assert fused.swapaxes(0, 1).flags.c_contiguous
+
+
 def test_relu_gradcheck_and_mixed_layouts():
     x = ln.Tensor(_randn((3, 4), np.float64) + 0.05, requires_grad=True)
     assert gradcheck(lambda x: F.relu(x), (x,))

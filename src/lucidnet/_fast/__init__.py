@@ -103,9 +103,11 @@ def load(name: str):
 #             on five other shapes; a 1x1 kernel stays on NumPy (a plain copy) -> on
 #   norm_forward  2.0 ms vs NumPy 1.05 ms;  norm_backward 1.7 vs 2.15 ms   -> backward only
 #   relu_backward 0.53 vs 0.72 ms;  cross_entropy (one pass per row)        -> on
+#   relu_forward  (802,816 float32) 0.07 vs np.maximum 0.26 ms               -> on
 # Tests switch every kernel on to check it against the reference.
 KERNELS = {"max_pool": True, "im2col": False, "col2im": True, "norm_forward": False,
-           "norm_backward": True, "relu_backward": True, "cross_entropy": True}
+           "norm_backward": True, "relu_forward": True, "relu_backward": True,
+           "cross_entropy": True}
 
 
 def use(kernel: str) -> bool:
