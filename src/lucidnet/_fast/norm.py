@@ -7,7 +7,11 @@ On the 3-d view x (A, C, B) reduced over axes 0 and 2 (M = A B values per channe
               dL/dx = k_c g - k_c Sg / M - xc k_c Sgx / (sigma_c M)    (batch statistics)
               dL/dx = k_c g                                           (running statistics)
 
-k_c = gamma_c / sigma_c. Sums are accumulated in float64 whatever the data's dtype.
+k_c = gamma_c / sigma_c. Sums are accumulated in float64 whatever the data's dtype, and the
+kernels that sum are compiled with ``fastmath={"reassoc"}`` alone: the compiler may reorder a
+sum into vector lanes (a float64 sum in another order, as NumPy's pairwise sums are), nothing
+else -- NaN and inf keep their meaning. One sequential add chain per channel ran at one add per
+4 cycles: (64, 16, 28, 28) float32 statistics 0.98 -> 0.09 ms, backward 0.77 -> 0.25 ms.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from . import jit
 __all__ = ["batch_norm_apply", "batch_norm_backward", "batch_norm_stats"]
 
 
-@jit
+_SUMS = {"fastmath": {"reassoc"}}   # reorderable sums only (see the module docstring)
+
+
+@jit(**_SUMS)
 def batch_norm_stats(x3):
     """(mean, biased variance) per channel of x3 (A, C, B), float64, two passes."""
     na, nc, nb = x3.shape
@@ -57,7 +64,7 @@ def batch_norm_apply(x3, mean, scale, shift, out3):
                 out3[a, c, b] = (x3[a, c, b] - mu) * k + t
 
 
-@jit
+@jit(**_SUMS)
 def batch_norm_backward(g3, x3, mean, inv_std, k, batch_stats, gx3):
     """gx3 (the formula above; skipped when gx3 has no element) and (Sg, Sgx) per channel."""
     na, nc, nb = x3.shape
