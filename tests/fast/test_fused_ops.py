@@ -465,3 +465,35 @@ def test_import_lucidnet_compiles_nothing():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+# ------------------------------------------------------------------------------ float16
+@pytest.mark.parametrize("make_opt", [lambda p: ln.optim.SGD(p, lr=1e-2, momentum=0.9),
+                                      lambda p: ln.optim.Adam(p, lr=1e-2, eps=1e-3)],
+                         ids=["sgd-momentum", "adam"])
+def test_float16_network_trains_on_the_numpy_path_when_fused_is_on(make_opt):
+    """Numba cannot compile float16 arrays: with the fused path on, every op and optimizer
+    hands float16 to NumPy (a float16 conv-BN-ReLU-pool-linear net with cross-entropy once
+    raised NotImplementedError), and the result is the NumPy path's, bit for bit."""
+    x = np.random.default_rng(5).standard_normal((4, 3, 6, 6)).astype(np.float16)
+    labels = ln.tensor([0, 1, 2, 3])
+
+    def train():
+        ln.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                              nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 5)).to(dtype=ln.float16)
+        opt = make_opt(model.parameters())
+        for _ in range(3):
+            loss = F.cross_entropy(model(ln.Tensor(x)), labels)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return [loss.data.copy()] + [p.data.copy() for p in model.parameters()]
+
+    assert _fast.takes(np.float32, np.float64) and not _fast.takes(np.float16)
+    fused = train()
+    with _fast.fast_disabled():
+        reference = train()
+    for a, b in zip(fused, reference):
+        assert a.dtype == np.float16 and np.isfinite(a).all()
+        np.testing.assert_array_equal(a, b)

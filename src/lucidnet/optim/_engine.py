@@ -177,7 +177,7 @@ def step_group(opt, group: dict[str, Any], gd: GroupBuffers) -> None:
     bump their versions: a step is an in-place change, as PyTorch's, so a pending backward
     that saved one of these weights raises instead of using the new one."""
     opt._prepare(group, gd)
-    fused = _fast.enabled() and opt._fusable(group)
+    fused = _fast.enabled() and _fast.takes(gd.dtype) and opt._fusable(group)  # no float16
     if fused and not gd.scalars and (_NUM_THREADS == 1 or gd.total < _FUSED_THREAD_MIN):
         _fused_one_thread(opt, group, gd)
         return

@@ -140,9 +140,6 @@ class Tanh(Function):
         return g * (1 - t * t)
 
 
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # what relu_forward compiles for
-
-
 def _flat_views(*arrays):
     """1-d views of arrays of one shape laid out alike (all C-contiguous, or all channel-major
     as Conv returns them), else None."""
@@ -171,7 +168,7 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx, x):
         out = pooled_like(x)
-        if _fast.use("relu_forward") and x.dtype in _KERNEL_DTYPES:
+        if _fast.use("relu_forward") and _fast.takes(x.dtype):
             flat = _flat_views(x, out)
             kernels = _fast.load("activation") if flat is not None else None
             if kernels is not None:  # one pass, 3-4x NumPy's maximum (see _fast.activation)
@@ -189,7 +186,7 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        if _fast.use("relu_backward") and g.dtype == out.dtype and out.dtype.kind == "f":
+        if _fast.use("relu_backward") and g.dtype == out.dtype and _fast.takes(out.dtype):
             gx = pooled_like(out)
             flat = _flat_views(g, out, gx)
             kernels = _fast.load("activation") if flat is not None else None

@@ -146,13 +146,10 @@ def _unpad(gxp: np.ndarray, padding: tuple) -> np.ndarray:
                                    for i, (lo, hi) in enumerate(padding))]
 
 
-_FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))   # what the compiled kernels take
-
-
 def _fused(x: np.ndarray, kernel: tuple, which: str = "im2col"):
     """The ``which`` kernel's module (``lucidnet._fast.conv``: "im2col" or "col2im") when it
     serves this input, else None."""
-    if len(kernel) != 2 or x.dtype not in _FUSED_DTYPES or not _fast.use(which):
+    if len(kernel) != 2 or not _fast.takes(x.dtype) or not _fast.use(which):
         return None
     if which == "col2im" and kernel == (1, 1):
         return None                   # NumPy's col2im of a 1x1 kernel is one copy: faster

@@ -292,7 +292,7 @@ class CrossEntropy(Function):
         n, c = logits.shape
         w = np.ones(c, dtype=x.dtype) if weight is None else weight.astype(x.dtype)
         ctx.label_smoothing, ctx.weight = label_smoothing, w
-        if target.dtype.kind in "iu" and x.dtype.kind == "f" and _fast.use("cross_entropy"):
+        if target.dtype.kind in "iu" and _fast.takes(x.dtype) and _fast.use("cross_entropy"):
             out = _cross_entropy_fused(ctx, x, logits, target, reduction, w, label_smoothing,
                                        ignore_index)
             if out is not None:
@@ -330,7 +330,8 @@ class CrossEntropy(Function):
         with np.errstate(divide="ignore", invalid="ignore"):  # denom 0: every row ignored
             scale = g.reshape(-1, 1) if reduction == "none" else (
                 g / denom if reduction == "mean" else g)
-        if _fast.use("cross_entropy") and logp.dtype.kind == "f" and not ctx.needs_input_grad[1]:
+        if (_fast.use("cross_entropy") and _fast.takes(logp.dtype, g.dtype)
+                and not ctx.needs_input_grad[1]):
             kernels = _fast.load("loss")
             if kernels is not None:  # one pass; every row ignored gives 0 (as below)
                 rows = np.broadcast_to(np.asarray(scale, logp.dtype).reshape(-1), (len(logp),))

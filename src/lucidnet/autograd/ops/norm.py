@@ -154,7 +154,7 @@ class BatchNorm(Function):
         c = x3.shape[1]
         m = x3.size // c
         ctx.batch_stats = training or running_mean is None
-        if x.dtype.kind == "f" and _fast.use("norm_forward") and _fast.load("norm") is not None:
+        if _fast.takes(x.dtype) and _fast.use("norm_forward") and _fast.load("norm") is not None:
             return _batch_norm_fused(ctx, x, x3, cm, weight, bias, running_mean, running_var,
                                      training, momentum, eps)
         if ctx.batch_stats:
@@ -187,7 +187,7 @@ class BatchNorm(Function):
         x3, mean, inv_std, weight = ctx.saved
         shape, cm = ctx.layout
         g3 = _channel_view(g, cm)
-        if x3.dtype.kind == "f" and _fast.use("norm_backward") and _fast.load("norm"):
+        if _fast.takes(x3.dtype, g3.dtype) and _fast.use("norm_backward") and _fast.load("norm"):
             # two passes: the per-channel sums, then dL/dx (the forward of either path saves
             # the same x3, mean, inv_std)
             k = inv_std * weight if weight is not None else inv_std

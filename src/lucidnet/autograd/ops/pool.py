@@ -57,7 +57,7 @@ class MaxPool(Function):
         ctx.swap = channel_major(x)
         if ctx.swap:
             x = x.swapaxes(0, 1)
-        if nd <= 2 and x.dtype.kind == "f" and _fast.use("max_pool"):
+        if nd <= 2 and _fast.takes(x.dtype) and _fast.use("max_pool"):
             out = _max_pool_fused(ctx, x, kernel, stride, padding, dilation, ctx.swap)
             if out is not None:
                 return out.swapaxes(0, 1) if ctx.swap else out
