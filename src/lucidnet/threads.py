@@ -262,6 +262,18 @@ def _split_pool(workers: int):
     return _SPLIT["pool"]
 
 
+def _forget_pool_in_child() -> None:
+    """After a fork: the child has none of the parent's threads, so the pool object it inherited
+    would queue work that no thread runs (a model trained in a forked worker after its parent
+    trained hung); the child builds a pool of its own on first use."""
+    _SPLIT["pool"] = None
+    _SPLIT["workers"] = 0
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def threads_for(size: int) -> int | None:
     """The ``threads`` argument of `parallel_for` for a pass over ``size`` elements: None (all
     of them) from `PARALLEL_MIN_SIZE` up, else 1 (one thread: the hand-off would cost more).

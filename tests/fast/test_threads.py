@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -225,3 +226,38 @@ def test_relu_forward_in_blocks_is_numpys_maximum(layout, restore_threads):
     np.testing.assert_array_equal(out, np.maximum(x, 0))
     if layout == "channel_major":
         assert out.swapaxes(0, 1).flags.c_contiguous
+
+
+def _train_small_cnn(tag):
+    """Two Adam steps of a small CNN at 2 threads (thin GEMMs cut over the pool, parallel_for,
+    the optimizer's pool): (tag, final loss)."""
+    from lucidnet import nn, optim
+
+    ln.set_num_threads(2)
+    ln.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, 64)
+    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(1568, 10))
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    for _ in range(2):
+        loss = nn.CrossEntropyLoss()(model(ln.Tensor(x)), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return tag, float(loss.data)
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="needs fork")
+def test_training_in_a_forked_child_after_the_parent_trained(restore_threads):
+    """A forked child inherits the thread pools' objects but none of their threads; work queued
+    on them never ran, so a child that trained after its parent hung. Each pool is rebuilt in
+    the child, which trains to the parent's very loss."""
+    import multiprocessing
+
+    parent = _train_small_cnn("parent")
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child = pool.apply_async(_train_small_cnn, ("child",)).get(timeout=120)
+    assert child == ("child", parent[1])

@@ -95,6 +95,17 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
+def _forget_pool_in_child() -> None:
+    """After a fork the inherited pool has no threads (work queued on it would never run): the
+    child builds its own."""
+    global _POOL
+    _POOL = None
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 class GroupBuffers:
     """Flat state, step counts and the bucket plan of one parameter group (internal)."""
 

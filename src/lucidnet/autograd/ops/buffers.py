@@ -10,6 +10,7 @@ Conv returns and the ops after it keep.
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 
@@ -61,6 +62,16 @@ _POOL_LOCK = threading.Lock()
 _POOL_MIN_BYTES = 1 << 18
 _POOL_PER_SIZE = 8
 _POOL_ON = _handed_out_view_stays_the_base()
+
+
+def _fresh_lock_in_child() -> None:
+    """After a fork the pool's lock may be held by a thread the child does not have."""
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 def pooled_empty(shape: tuple, dtype) -> np.ndarray:
