@@ -31,7 +31,7 @@ import os
 import numpy as np
 
 __all__ = ["BLOCKS_PER_THREAD", "PARALLEL_MIN_SIZE", "SPLIT_MIN_PIECE", "SPLIT_MIN_WORK", "THREADED_MIN_DIM",
-           "THREADED_MIN_WORK", "blas_threads", "get_num_threads", "matmul", "parallel_for",
+           "THREADED_MIN_WORK", "blas_axpy", "blas_threads", "get_num_threads", "matmul", "parallel_for",
            "set_num_threads", "split_matmul", "threads_for"]
 
 THREADED_MIN_WORK = 1 << 24   # m*k*n multiply-adds below which one thread is faster (the
@@ -43,7 +43,8 @@ BLOCKS_PER_THREAD = 2          # blocks `parallel_for` cuts per thread (each is 
 PARALLEL_MIN_SIZE = 1 << 17    # elements below which an op's memory-bound pass stays on one
 # thread (`threads_for`): the hand-off to a pool thread costs 20-60 us on shared cores
 
-_STATE = {"n": None, "blas": None}  # the number set; the (set, get) ctypes functions or False
+_STATE = {"n": None, "blas": None, "lib": None}  # the number set; the (set, get) ctypes
+# functions or False; the OpenBLAS library they come from
 
 
 def _check_count(n) -> int:
@@ -72,11 +73,50 @@ def _openblas():
                 setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
                 getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
                 if setter is not None and getter is not None:
+                    _STATE["lib"] = (lib, prefix, suffix)
                     setter.argtypes, setter.restype = [ctypes.c_int], None
                     getter.argtypes, getter.restype = [], ctypes.c_int
                     _STATE["blas"] = (setter, getter)
                     return _STATE["blas"]
     return _STATE["blas"]
+
+
+_AXPY: dict = {}
+
+
+def blas_axpy(dtype):
+    """OpenBLAS's ``y += alpha x`` for 1-d contiguous float32 / float64 arrays (cblas_saxpy /
+    cblas_daxpy, threaded by OpenBLAS past ~10,000 elements), as a ctypes function
+    ``axpy(n, alpha, x_address, 1, y_address, 1)``; None without a reachable OpenBLAS or for
+    another dtype. Each y_i becomes fma(alpha, x_i, y_i), one rounding -- PyTorch's
+    ``add_(x, alpha=alpha)`` bit for bit on CPU.
+
+    Examples
+    --------
+    >>> y, x = np.ones(3, np.float32), np.arange(3, dtype=np.float32)
+    >>> axpy = ln.threads.blas_axpy(np.float32)
+    >>> if axpy is not None:
+    ...     axpy(3, -0.5, x.ctypes.data, 1, y.ctypes.data, 1)
+    ... else:
+    ...     y -= 0.5 * x
+    >>> y.tolist()
+    [1.0, 0.5, 0.0]
+    """
+    dtype = np.dtype(dtype)
+    if dtype not in _AXPY:
+        _AXPY[dtype] = None
+        letter = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}.get(dtype)
+        if _openblas() and letter:
+            lib, prefix, suffix = _STATE["lib"]
+            cblas = "scipy_cblas_" if prefix == "scipy_openblas" else "cblas_"
+            fn = getattr(lib, f"{cblas}{letter}axpy{suffix}", None)
+            if fn is not None:
+                index = ctypes.c_int64 if suffix == "64_" else ctypes.c_int
+                real = ctypes.c_float if letter == "s" else ctypes.c_double
+                fn.argtypes = [index, real, ctypes.c_void_p, index, ctypes.c_void_p, index]
+                fn.restype = None
+                _AXPY[dtype] = fn
+    return _AXPY[dtype]
 
 
 def _blas_threads() -> int | None:

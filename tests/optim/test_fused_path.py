@@ -261,3 +261,62 @@ def test_non_contiguous_parameters_beside_contiguous_ones_at_different_steps(nam
                         [opt.state_dict()["state"].get(i, {}).get("step") for i in range(4)]))
     _assert_close(results[0][0], results[1][0], np.float64)
     assert results[0][1] == results[1][1]
+
+
+def _plain_sgd(n, dtype, maximize, lr=0.0137, threads=1, grads=None):
+    before = optim.get_num_threads()
+    import lucidnet as ln
+
+    blas = ln.threads.get_num_threads()
+    try:
+        ln.threads.set_num_threads(threads)
+        rng = np.random.default_rng(n)
+        p = Parameter(rng.standard_normal(n).astype(dtype))
+        opt = optim.SGD([p], lr=lr, maximize=maximize)
+        for g in grads if grads is not None else (
+                rng.standard_normal(n).astype(dtype) for _ in range(3)):
+            p.grad = g
+            opt.step()
+        return p.data.copy()
+    finally:
+        ln.threads.set_num_threads(blas)
+        optim.set_num_threads(before)
+
+
+@needs_numba
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_plain_sgd_is_pytorchs_bit_for_bit(dtype, threads):
+    """theta - lr g rounded once (a fused multiply-add), as torch.optim.SGD's add_(g, alpha=-lr):
+    small parameters in the compiled kernel, large ones by BLAS's threaded axpy on whole blocks
+    of 1024 with the kernel on the rest -- the same bits at every size and thread count."""
+    torch = pytest.importorskip("torch")
+    for n in (10, 4095, 5000, 300_001):
+        for maximize in (False, True):
+            rng = np.random.default_rng(n)
+            p0 = rng.standard_normal(n).astype(dtype)
+            grads = [rng.standard_normal(n).astype(dtype) for _ in range(3)]
+            ours = _plain_sgd(n, dtype, maximize, threads=threads, grads=grads)
+            tp = torch.tensor(p0, requires_grad=True)
+            topt = torch.optim.SGD([tp], lr=0.0137, maximize=maximize)
+            for g in grads:
+                tp.grad = torch.tensor(g)
+                topt.step()
+            np.testing.assert_array_equal(ours, tp.detach().numpy(), err_msg=f"n={n}")
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_plain_sgd_corners_on_both_paths(fast):
+    """lr = 0 still spreads a NaN gradient (theta - 0 * nan is nan; BLAS's axpy would skip the
+    whole update for alpha = 0), and a strided 1-d gradient moves the parameter exactly as its
+    contiguous copy does."""
+    n = 8192
+    with _fast.fast_disabled() if not fast else _nullcontext():
+        g = np.ones(n, np.float32)
+        g[5] = np.nan
+        stuck = _plain_sgd(n, np.float32, False, lr=0.0, grads=[g])
+        assert np.isnan(stuck[5]) and np.isfinite(np.delete(stuck, 5)).all()
+        wide = np.random.default_rng(1).standard_normal(2 * n).astype(np.float32)
+        strided = _plain_sgd(n, np.float32, False, grads=[wide[::2]])
+        contiguous = _plain_sgd(n, np.float32, False, grads=[wide[::2].copy()])
+        np.testing.assert_array_equal(strided, contiguous)

@@ -4,7 +4,8 @@ Each kernel reads every element of the parameter, its gradient and its state onc
 whole update and writes the results back, where NumPy's chain of in-place ufuncs walks the same
 memory four or five times. The NumPy updates in ``lucidnet/optim`` stay the reference; a kernel
 performs the *same* operations in the same order and in the parameters' dtype, so both paths
-round alike (the tests compare them).
+round alike (the tests compare them) -- except plain SGD's ``θ - lr g``, which the fused path
+rounds once (a fused multiply-add, PyTorch's bits; NumPy has no FMA and rounds twice).
 
 A kernel is built by a factory from the step's *options* (``maximize``, coupled weight decay on
 or off, ``amsgrad`` ...): the options are constants of the compiled loop, so it has no branch
@@ -43,6 +44,13 @@ def _kernel(f):
     return jit(error_model="numpy")(f)
 
 
+def _kernel_fma(f):
+    # plain SGD's θ - g lr may be contracted into one fused multiply-add (one rounding) where
+    # the CPU has FMA: what BLAS's axpy, which the engine uses for large parameters, and
+    # PyTorch's add_(g, alpha=-lr) compute -- so every parameter rounds alike, as in PyTorch
+    return jit(error_model="numpy", fastmath={"contract"})(f)
+
+
 @_inline
 def _grad(grad, param, i, maximize, coupled, wd):
     """``g' = -g if maximize``; ``g' = g' + λ θ`` with coupled weight decay (PyTorch's order)."""
@@ -70,7 +78,7 @@ def sgd(form: int, first: bool, dampened: bool, nesterov: bool, maximize: bool,
     """SGD; ``coef = (lr, μ, 1 - τ or 1 - β, λ)``. ``form``: 0 no momentum, 1 PyTorch momentum,
     2 EMA momentum, 3 classical momentum; ``first``: PyTorch's first step ``b = g``."""
     def build():
-        @_kernel
+        @(_kernel_fma if form == 0 and not coupled else _kernel)
         def kernel(param, grad, buf, coef):
             lr, mu, one_minus, wd = coef[0], coef[1], coef[2], coef[3]
             for i in range(param.size):

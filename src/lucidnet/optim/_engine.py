@@ -41,6 +41,7 @@ import numpy as np
 from .. import _fast
 from .._validation import check_int
 from ..autograd.tensor import Tensor, bump_versions
+from ..threads import blas_axpy
 
 __all__ = ["GroupBuffers", "UpdateSlice", "get_num_threads", "set_num_threads", "step_group"]
 
@@ -49,6 +50,7 @@ _POOL: ThreadPoolExecutor | None = None
 _BUCKET = 1 << 16          # elements per gathered bucket (~256 KiB of float32: stays in L2)
 _THREAD_MIN = 1 << 17      # groups smaller than this run on one thread (dispatch costs more)
 _FUSED_THREAD_MIN = 1 << 21   # a fused step is memory-bound: threads pay only on large groups
+_AXPY_MIN = 1 << 12        # plain SGD hands parameters this large to BLAS's axpy (ctypes ~2 us)
 _CHUNK_MIN = 1 << 16       # the fused path cuts parameters into chunks no smaller than this
 
 
@@ -189,7 +191,8 @@ def step_group(opt, group: dict[str, Any], gd: GroupBuffers) -> None:
     that saved one of these weights raises instead of using the new one."""
     opt._prepare(group, gd)
     fused = _fast.enabled() and _fast.takes(gd.dtype) and opt._fusable(group)  # no float16
-    if fused and not gd.scalars and (_NUM_THREADS == 1 or gd.total < _FUSED_THREAD_MIN):
+    if fused and not gd.scalars and (_NUM_THREADS == 1 or gd.total < _FUSED_THREAD_MIN or (
+            opt._blas_threaded(group) and blas_axpy(gd.dtype) is not None)):
         _fused_one_thread(opt, group, gd)
         return
     grads = _grad_arrays(opt, gd)
@@ -356,7 +359,22 @@ def _fused_one_thread(opt, group, gd: GroupBuffers) -> None:
         # a plan may offer its compiled kernel and trailing arguments (``run.direct``):
         # calling it saves a Python frame per parameter
         kernel, tail = getattr(run, "direct", (None, ()))
-        if kernel is None:
+        axpy, alpha = getattr(run, "axpy", (None, 0.0))
+        if axpy is not None:                 # plain SGD: large parameters by BLAS (threaded)
+            t0, t1 = tail
+            for _, cached, grad in plain:
+                view = cached[2]
+                # BLAS takes whole blocks of 1024 (its threads' pieces then have no scalar
+                # tail, which it rounds twice), the kernel the rest: one FMA per element
+                # either way, as PyTorch's add_(g, alpha=-lr)
+                head = view.size - view.size % 1024
+                if head >= _AXPY_MIN and grad.flags.c_contiguous:
+                    axpy(head, alpha, grad.ctypes.data, 1, view.ctypes.data, 1)
+                    if head < view.size:
+                        kernel(view[head:], grad[head:], t0, t1)
+                else:
+                    kernel(view, grad, t0, t1)
+        elif kernel is None:
             for _, cached, grad in plain:
                 run(cached[2], grad, *cached[3])
         elif not names and len(tail) == 2:   # plain SGD: no state, the most common case

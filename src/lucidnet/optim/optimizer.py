@@ -275,6 +275,11 @@ class Optimizer:
         """Whether `_fused_plan` implements this group's update (else the NumPy path runs)."""
         return False
 
+    def _blas_threaded(self, group: dict[str, Any]) -> bool:
+        """Whether this group's fused plan hands its large parameters to BLAS (``run.axpy``),
+        whose own threads share the work out: the engine then runs it on one Python thread."""
+        return False
+
     def _fused_plan(self, group: dict[str, Any], step: int, scalars: dict[str, float],
                     dtype: np.dtype):  # pragma: no cover - only if _fusable
         """Compute the coefficients of this step (updating ``scalars``, the per-parameter scalar

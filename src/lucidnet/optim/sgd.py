@@ -28,6 +28,7 @@ import numpy as np
 
 from .._fast import optim_kernels as kernels
 from .._validation import check_choice, check_real
+from ..threads import blas_axpy
 from ._engine import UpdateSlice, coupled_decay
 from .optimizer import Optimizer, _implementation_options
 
@@ -192,6 +193,9 @@ class SGD(Optimizer):
     def _fusable(self, group: dict[str, Any]) -> bool:
         return True
 
+    def _blas_threaded(self, group: dict[str, Any]) -> bool:
+        return group["momentum"] == 0 and not coupled_decay(group) and group["lr"] != 0
+
     def _fused_plan(self, group, step, scalars, dtype):
         mu, damp = group["momentum"], group["dampening"]
         form = 0 if mu == 0 else {"pytorch": 1, "ema": 2, "classical": 3}[group["momentum_form"]]
@@ -205,4 +209,8 @@ class SGD(Optimizer):
         # the engine may call the kernel itself: kernel(param, grad, *state, *tail); without
         # momentum the unused buf slot takes coef (any 1-D array of the dtype will do)
         run.direct = (kernel, (coef,) if mu else (coef, coef))
+        if self._blas_threaded(group):   # θ += alpha g by BLAS's threaded axpy for large
+            axpy = blas_axpy(dtype)      # parameters (lr = 0 must still spread a NaN g: kernel)
+            if axpy is not None:
+                run.axpy = (axpy, group["lr"] if group["maximize"] else -group["lr"])
         return run
