@@ -9,7 +9,8 @@ optional extra (``pip install 'lucidnet[fast]'``). A kernel is used only if
 
 Compiled kernels are cached on disk (``cache=True``), so the JIT cost is paid once per machine.
 Kernels use no ``fastmath`` but ``{"reassoc"}`` on the BatchNorm sums (a sum may be reordered,
-nothing else): results agree with the NumPy path to rounding (tests compare both). They take
+nothing else) and ``{"contract"}`` on plain SGD (one fused multiply-add, as PyTorch): results
+agree with the NumPy path to rounding (tests compare both). They take
 float32 and float64 (`DTYPES`; Numba has no float16): other dtypes stay on NumPy (`takes`).
 """
 
