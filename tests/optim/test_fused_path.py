@@ -320,3 +320,37 @@ def test_plain_sgd_corners_on_both_paths(fast):
         strided = _plain_sgd(n, np.float32, False, grads=[wide[::2]])
         contiguous = _plain_sgd(n, np.float32, False, grads=[wide[::2].copy()])
         np.testing.assert_array_equal(strided, contiguous)
+
+
+_VARIANTS_SCRIPT = """
+import numpy as np
+from lucidnet._fast import optim_kernels as K
+out = []
+for maximize in (True, False):
+    p, g, m, v = np.ones(4), np.full(4, 0.5), np.zeros(4), np.zeros(4)
+    K.nadam(maximize, False)(p, g, m, v, np.array([1.0, 0.1, 0.999, 0.001, 1e-8, 0.1, 0.1, 0.0]))
+    out.append(float(p[0]))
+print(repr(out))
+"""
+
+
+@needs_numba
+def test_each_kernel_variant_has_a_disk_cache_index_of_its_own(tmp_path):
+    """Variants of one factory (NAdam with and without maximize) are one function at one source
+    line; cached under one index file, two processes compiling two variants at once could map
+    one variant to the other's code (seen in CI: NAdam maximize=True ran maximize=False's step).
+    Each variant now has its own index, and a second process loads both correctly."""
+    import ast
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    runs = [subprocess.run([sys.executable, "-c", _VARIANTS_SCRIPT], env=env, check=True,
+                           capture_output=True, text=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1]                      # compiled, then loaded from the cache
+    up, down = ast.literal_eval(runs[0])
+    assert up > 1.0 > down                         # maximize climbs, the default descends
+    indexes = [f for _, _, files in os.walk(tmp_path) for f in files
+               if f.endswith(".nbi") and "nadam" in f]
+    assert len(indexes) == 2 and len(set(indexes)) == 2, indexes

@@ -38,17 +38,32 @@ def _inline(f):
     return jit(inline="always", cache=False)(f)
 
 
+_VARIANT: list = [None]   # the key of the variant `_built` is building
+
+
+def _named(f):
+    """Give the kernel of one variant a name of its own, so Numba's disk cache keeps it in an
+    index file of its own. The variants of a factory are one function at one source line, and
+    Numba names the index after that: processes that compiled two variants at the same time
+    (two pytest-xdist workers on a fresh cache) could both take data file 1, and one variant
+    then loaded the other's code -- NAdam with maximize=True computed maximize=False's step."""
+    if _VARIANT[0] is not None:
+        f.__qualname__ = f"{f.__qualname__}_" + "_".join(
+            str(int(v)) if isinstance(v, bool) else str(v) for v in _VARIANT[0])
+    return f
+
+
 def _kernel(f):
     # error_model="numpy": x / 0 gives inf/nan as in NumPy. Python's model checks every
     # division for zero, and that branch keeps the loop from vectorizing (8x slower).
-    return jit(error_model="numpy")(f)
+    return jit(error_model="numpy")(_named(f))
 
 
 def _kernel_fma(f):
     # plain SGD's θ - g lr may be contracted into one fused multiply-add (one rounding) where
     # the CPU has FMA: what BLAS's axpy, which the engine uses for large parameters, and
     # PyTorch's add_(g, alpha=-lr) compute -- so every parameter rounds alike, as in PyTorch
-    return jit(error_model="numpy", fastmath={"contract"})(f)
+    return jit(error_model="numpy", fastmath={"contract"})(_named(f))
 
 
 @_inline
@@ -69,7 +84,11 @@ def _max(a, b):
 def _built(key: tuple, build: Callable[[], Callable]) -> Callable:
     kernel = _BUILT.get(key)
     if kernel is None:
-        kernel = _BUILT[key] = build()
+        _VARIANT[0] = key
+        try:
+            kernel = _BUILT[key] = build()
+        finally:
+            _VARIANT[0] = None
     return kernel
 
 
