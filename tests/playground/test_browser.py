@@ -343,13 +343,15 @@ def test_the_page_never_shows_an_older_frame_than_it_has_shown(page, playground_
     press_play(page)
     page.wait_for_function("parseInt(document.getElementById('step-counter').textContent) > 100",
                            timeout=LONG)
-    page.evaluate("""() => {
+    # the step shown when the observer starts, read in the same task (read afterwards, it could
+    # be newer than the first steps the observer records: a false "back in time" under load)
+    before = page.evaluate("""() => {
       window.__shown = [];
       const el = document.getElementById('step-counter');
       new MutationObserver(() => window.__shown.push(parseInt(el.textContent))).observe(
           el, {childList: true, characterData: true, subtree: true});
+      return parseInt(el.textContent);
     }""")
-    before = step_of(page)
     # paused by another client: this page learns it from the event stream's state event
     status, state = api(playground_server, f"/api/sessions/{sid}/pause", "POST")
     assert status == 200
