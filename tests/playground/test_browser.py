@@ -174,7 +174,10 @@ def test_csv_upload_trains_on_the_file(page, playground_server, tmp_path):
     page.select_option("#csv-x2", "feat_b")
     page.select_option("#csv-target", "target")
     page.click("#csv-apply")
-    page.wait_for_function("document.getElementById('csv-status').textContent.includes('feat_b')", timeout=SHORT)
+    # the apply's own status (the first upload's, with the default columns, also names feat_b:
+    # waiting for that let the state below be read while the apply was still in flight)
+    page.wait_for_function("document.getElementById('csv-status').textContent"
+                           ".includes('feat_a, feat_b \u2192 target')", timeout=SHORT)
     assert page.is_hidden("#error")
     status, state = api(playground_server, f"/api/sessions/{sid}")
     assert status == 200 and state["config"]["dataset"] == "csv"
