@@ -88,8 +88,9 @@ def blas_axpy(dtype):
     """OpenBLAS's ``y += alpha x`` for 1-d contiguous float32 / float64 arrays (cblas_saxpy /
     cblas_daxpy, threaded by OpenBLAS past ~10,000 elements), as a ctypes function
     ``axpy(n, alpha, x_address, 1, y_address, 1)``; None without a reachable OpenBLAS or for
-    another dtype. Each y_i becomes fma(alpha, x_i, y_i), one rounding -- PyTorch's
-    ``add_(x, alpha=alpha)`` bit for bit on CPU.
+    another dtype. Its vector loops compute fma(alpha, x_i, y_i), one rounding, as PyTorch's
+    ``add_(x, alpha=alpha)``; the scalar tail of each thread's piece may round twice, so a
+    caller that needs PyTorch's bits passes whole blocks of 1024 elements (as plain SGD does).
 
     Examples
     --------

@@ -58,7 +58,7 @@ class MaxPool(Function):
         if ctx.swap:
             x = x.swapaxes(0, 1)
         if nd <= 2 and _fast.takes(x.dtype) and _fast.use("max_pool"):
-            out = _max_pool_fused(ctx, x, kernel, stride, padding, dilation, ctx.swap)
+            out = _max_pool_fused(ctx, x, kernel, stride, padding, dilation)
             if out is not None:
                 return out.swapaxes(0, 1) if ctx.swap else out
         ctx.fused = False
@@ -130,7 +130,7 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
     return a[:, :, None, :] if a.ndim == 3 else a
 
 
-def _max_pool_fused(ctx, x, kernel, stride, padding, dilation, swap=False):
+def _max_pool_fused(ctx, x, kernel, stride, padding, dilation):
     """The fused forward (``lucidnet._fast.pool``) of x (A, B, *S), 1 or 2 spatial axes;
     saves each window's winning offset (int8 when it fits) instead of the routing masks. None if unavailable."""
     kernels = _fast.load("pool")
@@ -142,6 +142,7 @@ def _max_pool_fused(ctx, x, kernel, stride, padding, dilation, swap=False):
                       in zip(spatial, kernel, stride, dilation, padding))
     if min(out_shape) < 0:  # a window larger than the padded input: the reference's error
         return None
+    swap = ctx.swap
     out = _pooled_out(x.shape[:2] + out_shape, x.dtype, swap)
     # the winner's offset in its window: one byte per output for windows up to 127 cells
     idx = pooled_empty(out.shape, np.int8 if int(np.prod(kernel)) <= 127 else np.int32)
